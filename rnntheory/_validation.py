@@ -1,0 +1,137 @@
+r"""Argument checks shared by every public function.
+
+Every check raises :class:`ValueError` or :class:`TypeError` with a message of the
+form ``"<function>: <argument>=<value> <what was expected>"``, for example
+``"RNN.init: m=0 must be a positive integer"``.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+from typing import Any, Sequence
+
+import torch
+
+SUPPORTED_DTYPES = (torch.float32, torch.float64)
+
+
+def _show(value: Any) -> str:
+    """Short printable form of a value for error messages."""
+    if isinstance(value, torch.Tensor):
+        return f"<tensor shape={tuple(value.shape)} dtype={value.dtype} device={value.device}>"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def positive_int(fn: str, name: str, value: Any, *, minimum: int = 1) -> int:
+    """Check that ``value`` is an integer >= ``minimum`` (bool is rejected)."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{fn}: {name}={_show(value)} must be an integer >= {minimum}")
+    if value < minimum:
+        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{fn}: {name}={value} must be {what}")
+    return int(value)
+
+
+def real_in(
+    fn: str,
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Check that ``value`` is a finite real number inside the stated interval."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{fn}: {name}={_show(value)} must be a real number")
+    v = float(value)
+    lo = "-inf" if low is None else repr(low)
+    hi = "inf" if high is None else repr(high)
+    interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
+    bad = not math.isfinite(v)
+    if low is not None:
+        bad = bad or (v <= low if low_open else v < low)
+    if high is not None:
+        bad = bad or (v >= high if high_open else v > high)
+    if bad:
+        raise ValueError(f"{fn}: {name}={value!r} must be a finite number in {interval}")
+    return v
+
+
+def dtype(fn: str, name: str, value: Any) -> torch.dtype:
+    """Check that ``value`` is a supported floating dtype (float32 or float64)."""
+    if not isinstance(value, torch.dtype) or value not in SUPPORTED_DTYPES:
+        raise TypeError(f"{fn}: {name}={_show(value)} must be torch.float32 or torch.float64")
+    return value
+
+
+def device(fn: str, name: str, value: Any) -> torch.device:
+    """Parse a device argument; a CUDA device must be available."""
+    try:
+        dev = torch.device(value)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"{fn}: {name}={_show(value)} is not a torch device ({exc})") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{fn}: {name}={_show(value)} asks for CUDA, but no CUDA device is available")
+    return dev
+
+
+def tensor(
+    fn: str,
+    name: str,
+    value: Any,
+    *,
+    ndim: int | Sequence[int] | None = None,
+    shape: Sequence[int | None] | None = None,
+    dtype: torch.dtype | None = None,
+    device: torch.device | None = None,
+    finite: bool = True,
+) -> torch.Tensor:
+    """Check a floating tensor: type, number of dims, shape (None = any), dtype, device, finiteness."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{fn}: {name}={_show(value)} must be a torch.Tensor")
+    if value.dtype not in SUPPORTED_DTYPES:
+        raise TypeError(
+            f"{fn}: {name} has dtype {value.dtype}; expected torch.float32 or torch.float64"
+        )
+    if dtype is not None and value.dtype != dtype:
+        raise TypeError(f"{fn}: {name} has dtype {value.dtype}; expected {dtype} to match the network")
+    if device is not None and value.device != device:
+        raise ValueError(f"{fn}: {name} is on device {value.device}; expected {device} to match the network")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if value.ndim not in allowed:
+            raise ValueError(
+                f"{fn}: {name} has shape {tuple(value.shape)}; expected {' or '.join(map(str, allowed))} dimensions"
+            )
+    if shape is not None:
+        ok = value.ndim == len(shape) and all(s is None or s == t for s, t in zip(shape, value.shape))
+        if not ok:
+            want = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
+            raise ValueError(f"{fn}: {name} has shape {tuple(value.shape)}; expected {want}")
+    if finite and not bool(torch.isfinite(value).all()):
+        bad = int((~torch.isfinite(value)).sum())
+        raise ValueError(f"{fn}: {name} contains {bad} NaN or infinite entries; expected finite values")
+    return value
+
+
+def generator(
+    fn: str, seed: Any, gen: Any, dev: torch.device
+) -> torch.Generator:
+    """Build a torch.Generator from exactly one of ``seed`` and ``generator``."""
+    if (seed is None) == (gen is None):
+        raise ValueError(f"{fn}: pass exactly one of seed= or generator= (got seed={_show(seed)}, generator={_show(gen)})")
+    if gen is not None:
+        if not isinstance(gen, torch.Generator):
+            raise TypeError(f"{fn}: generator={_show(gen)} must be a torch.Generator")
+        if gen.device.type != dev.type:
+            raise ValueError(f"{fn}: generator is on {gen.device}; expected a generator on {dev}")
+        return gen
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise ValueError(f"{fn}: seed={_show(seed)} must be a non-negative integer")
+    g = torch.Generator(device=dev)
+    g.manual_seed(int(seed))
+    return g

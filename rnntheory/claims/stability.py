@@ -1,0 +1,202 @@
+r"""Claims about the random initialisation (paper.md, section 4): forward, product and backward stability.
+
+The paper's bounds hold for widths ``m >= poly(L)``. At a fixed width the hidden-state norm of the
+recurrent network performs a random walk in log scale whose spread grows about like
+``L * m^(-0.4)`` (measured; docs/conventions.md), so at fixed m and large L the norms drift by large
+factors. The grids therefore tie the width to the length, ``m = L^2`` (the "diagonal"), wherever a
+growth in L is measured, and measure concentration in m at a fixed L separately.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .. import backward as BK
+from .. import stats as S
+from ._common import config, event_finding, exponent_finding, make_inputs, make_net
+from ._registry import Claim, Finding, Grid, register
+
+# ---------------------------------------------------------------------- forward stability
+_FWD_LS = (8, 16, 32, 64)
+
+
+def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    net = make_net(cell)
+    Ls = tuple(cell["Ls"])
+    x = make_inputs(cell, L=max(Ls))
+    hn = net.trace(x).hidden_norms()  # (n, Lmax); prefixes of one trace give every shorter L
+    eps2 = cell["eps_x"] ** 2
+    rows = []
+    for L in Ls:
+        h = hn[:, :L]
+        expected = 0.5 * np.log1p((L - 1) * eps2)  # log of sqrt(E||h_L||^2) = sqrt(1 + (L-1) eps_x^2)
+        rows.append(
+            {
+                **config(cell, "m", "seed", "n", "eps_x", "w_var"),
+                "L": L,
+                "max_norm": float(h.max()),
+                "min_norm": float(h.min()),
+                "log_dev": float((h[:, -1].log() - expected).abs().mean()),
+            }
+        )
+    return rows
+
+
+def _analyse_forward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+    diag = df[df["m"] == fixed["m_per_L2"] * df["L"] ** 2]
+    findings = [
+        exponent_finding(
+            f"max_l ||h_l|| grows at most like L^{fixed['degree']:g} along m = {fixed['m_per_L2']:g} L^2",
+            diag, "L", "max_norm", fixed["degree"],
+        )
+    ]
+    cmp = S.compare_growth(diag["L"], diag["max_norm"], groups=diag["seed"], variable="L")
+    findings[0] = Finding(findings[0].name, findings[0].verdict,
+                          findings[0].detail + f"; {cmp.preferred} growth fits better",
+                          cmp, findings[0].constant, findings[0].claimed)
+    conc = df[df["L"] == fixed["conc_L"]]
+    findings.append(
+        exponent_finding(
+            f"|log||h_L|| - log sqrt(1+(L-1)eps_x^2)| does not grow with m at L = {fixed['conc_L']}",
+            conc, "m", "log_dev", 0.0, groups=None,
+        )
+    )
+    held = (diag["min_norm"] >= fixed["c_low"]) & (diag["max_norm"] <= fixed["c_high"])
+    findings.append(
+        event_finding(
+            f"{fixed['c_low']:g} <= ||h_l|| <= {fixed['c_high']:g} for all l <= L (m = L^2 cells)",
+            held.to_numpy(), what="per (L, seed) cell",
+        )
+    )
+    return findings
+
+
+_FWD_FIXED = dict(Ls=_FWD_LS, n=4, d_x=8, d=1, eps_x=0.1, w_var=2.0, degree=1.0, m_per_L2=1,
+                  conc_L=16, c_low=0.25, c_high=4.0)
+
+FORWARD_STABILITY = register(
+    Claim(
+        name="forward_stability",
+        title="Forward stability of hidden states",
+        reference="paper.md sec. 4 (forward stability; Allen-Zhu, Li, Song 2019)",
+        statement="At random initialisation, ||h_l|| stays within constant bounds for every l <= L, "
+        "growing at most polynomially (never exponentially) in L, w.h.p. when m >= poly(L).",
+        quantity="max_l ||h_l|| and min_l ||h_l|| over l <= L and n sequences; the deviation of log||h_L|| from its mean-field value",
+        bound="||h_l|| <= c * L^1 (degree 1: docs/conventions.md) and ||h_l|| >= c_low",
+        grids={
+            "default": Grid.product({"m": [64, 256, 1024, 4096]}, seeds=10, **_FWD_FIXED),
+            "large": Grid.product({"m": [64, 256, 1024, 4096, 16384]}, seeds=24,
+                                  **{**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
+        },
+        measure=_measure_forward,
+        analyse=_analyse_forward,
+        plot={"x": "L", "y": "max_norm", "hue": "m", "diagonal": "m_per_L2"},
+    )
+)
+
+
+# ---------------------------------------------------------------------- product stability
+def _lag_pairs(L: int) -> list[tuple[int, int]]:
+    lags = sorted({0, *(2**k for k in range(int(np.log2(L - 1)) + 1)), L - 1})
+    return [(1, 1 + k) for k in lags if k <= L - 1]
+
+
+def _measure_products(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    net = make_net(cell)
+    tr = net.trace(make_inputs(cell))
+    pn = BK.product_norms(net, tr, _lag_pairs(cell["L"]), block=cell["block"], tol=cell["tol"], seed=cell["seed"])
+    df = pn.to_frame()
+    df["factors"] = df["b"] - df["a"] + 1
+    out = df.groupby("factors", as_index=False).agg(norm=("norm", "max"), converged=("converged", "all"))
+    for k, v in config(cell, "m", "L", "seed", "n", "w_var").items():
+        out[k] = v
+    return out.to_dict("records")
+
+
+def _analyse_products(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+    findings = []
+    for (L, m), part in df.groupby(["L", "m"]):
+        f = exponent_finding(f"||P_(a,b)||_2 grows at most like (b-a+1)^{fixed['degree']:g} (L={L}, m={m})",
+                             part, "factors", "norm", fixed["degree"])
+        cmp = S.compare_growth(part["factors"], part["norm"], groups=part["seed"], variable="b-a+1")
+        findings.append(Finding(f.name, f.verdict, f.detail + f"; {cmp.preferred} growth fits better (exponential rate "
+                                f"{cmp.exponential.slope:.3g} [{cmp.exponential.ci_low:.3g}, {cmp.exponential.ci_high:.3g}])",
+                                cmp, f.constant, f.claimed))
+    return findings
+
+
+_PROD_FIXED = dict(n=2, d_x=8, d=1, eps_x=0.1, w_var=2.0, degree=3.0, block=4, tol=1e-4)
+
+PRODUCT_STABILITY = register(
+    Claim(
+        name="product_stability",
+        title="Stability of intermediate products P_(a,b)",
+        reference="paper.md sec. 4 (product stability; Allen-Zhu, Li, Song 2019: O(L^3))",
+        statement="At random initialisation, ||D_b W ... D_a W||_2 <= poly(L) (O(L^3)); no exponential growth in b - a.",
+        quantity="spectral norm of P_(a,b) for a = 1 and b - a in {0, 1, 2, 4, ..., L-1} (max over sequences), by subspace iteration",
+        bound="||P_(a,b)||_2 <= c * (b-a+1)^3",
+        grids={
+            "default": Grid(points=({"L": 16, "m": 256}, {"L": 32, "m": 1024}), seeds=tuple(range(6)), fixed=_PROD_FIXED),
+            "large": Grid(points=({"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)),
+                          fixed={**_PROD_FIXED, "tol": 1e-6}),
+        },
+        measure=_measure_products,
+        analyse=_analyse_products,
+        plot={"x": "factors", "y": "norm", "hue": "m"},
+    )
+)
+
+
+# ---------------------------------------------------------------------- backward stability
+def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    net = make_net(cell)
+    tr = net.trace(make_inputs(cell))
+    # every output coordinate u = e_s, normalised by sqrt(d/m); max over coordinates and sequences
+    bn = BK.back_norms(net, tr, None).amax(dim=(0, 3)) * (net.d / net.m) ** 0.5  # (L, L): [j-1, i-1]
+    L = tr.L
+    j, i = torch.tril_indices(L, L)
+    vals = bn[j, i]
+    lag = (j - i + 1).to(torch.float64)
+    rows = []
+    base = config(cell, "m", "L", "seed", "n", "d", "w_var")
+    for k in range(1, L + 1):
+        sel = vals[lag == k]
+        rows.append({**base, "factors": k, "norm": float(sel.max()), "mean_norm": float(sel.mean())})
+    return rows
+
+
+def _analyse_backward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+    findings = []
+    for (L, m), part in df.groupby(["L", "m"]):
+        f = exponent_finding(
+            f"sqrt(d/m) ||u^T Back_(i->j)|| grows at most like (j-i+1)^{fixed['degree']:g} (L={L}, m={m})",
+            part, "factors", "norm", fixed["degree"])
+        cmp = S.compare_growth(part["factors"], part["norm"], groups=part["seed"], variable="j-i+1")
+        findings.append(Finding(f.name, f.verdict, f.detail + f"; {cmp.preferred} growth fits better",
+                                cmp, f.constant, f.claimed))
+    return findings
+
+
+_BACK_FIXED = dict(n=2, d_x=8, d=2, eps_x=0.1, w_var=2.0, degree=3.0)
+
+BACKWARD_STABILITY = register(
+    Claim(
+        name="backward_stability",
+        title="Backward stability of Back_(i->j)",
+        reference="paper.md sec. 4 (backward stability; Allen-Zhu, Li, Song 2019)",
+        statement="At random initialisation, for every unit u, ||u^T Back_(i->j)|| <= poly(L) * sqrt(m/d); no exponential growth in j - i.",
+        quantity="sqrt(d/m) * max over output coordinates u = e_s, sequences and pairs with the same j - i of ||u^T Back_(i->j)||",
+        bound="sqrt(d/m) ||u^T Back_(i->j)|| <= c * (j-i+1)^3",
+        grids={
+            "default": Grid(points=({"L": 16, "m": 256}, {"L": 32, "m": 1024}), seeds=tuple(range(6)), fixed=_BACK_FIXED),
+            "large": Grid(points=({"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)), fixed=_BACK_FIXED),
+        },
+        measure=_measure_backward,
+        analyse=_analyse_backward,
+        plot={"x": "factors", "y": "norm", "hue": "m"},
+    )
+)

@@ -1,0 +1,443 @@
+r"""The Elman ReLU network of the paper, its random initialisation, inputs, and forward trace.
+
+Paper (paper.md, section 1): with :math:`h_0 = 0` and, for :math:`l = 1..L`,
+
+.. math::
+    g_l = W h_{l-1} + A x_l,\qquad h_l = \mathrm{relu}(g_l),\qquad y_l = B h_l,\qquad
+    D_l = \mathrm{diag}(1[g_l > 0]).
+
+Initialisation: :math:`W_{ij}, A_{ij} \sim N(0, 2/m)`, :math:`B_{ij} \sim N(0, 1/d)`.
+
+Indexing: the paper's position ``l`` (1-based) is index ``l - 1`` of every ``(n, L, ...)``
+tensor; ``hidden[:, l]`` is :math:`h_l`, so ``hidden[:, 0]`` is :math:`h_0 = 0`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import torch
+
+from . import _validation as V
+
+__all__ = ["RNN", "Trace", "sample_inputs", "inputs_from_data", "check_inputs", "data_vectors"]
+
+DEFAULT_EPS_X = 0.1
+"""Default input scale :math:`\\varepsilon_x` (conventions page: docs/conventions.md)."""
+
+
+def _input_tolerance(dt: torch.dtype) -> float:
+    return 1e-10 if dt == torch.float64 else 1e-5
+
+
+@dataclass(frozen=True, repr=False)
+class Trace:
+    r"""Everything one forward pass computes, batched over ``n`` sequences.
+
+    Attributes:
+        pre: ``(n, L, m)``; ``pre[:, l-1]`` is the pre-activation :math:`g_l`.
+        hidden: ``(n, L+1, m)``; ``hidden[:, l]`` is :math:`h_l`, with ``hidden[:, 0] = 0``.
+        pattern: ``(n, L, m)`` bool; ``pattern[:, l-1]`` is the diagonal of :math:`D_l`.
+        outputs: ``(n, L, d)``; ``outputs[:, l-1]`` is :math:`y_l = B h_l`.
+        x: ``(n, L, d_x)`` the inputs.
+        W: ``(m, m)`` the recurrent matrix the trace was computed with.
+
+    The tensors are views of time-major buffers (so they may be non-contiguous);
+    ``Trace.time_major(name)`` returns the contiguous ``(L, n, ...)`` buffer.
+    """
+
+    pre: torch.Tensor
+    hidden: torch.Tensor
+    pattern: torch.Tensor
+    outputs: torch.Tensor
+    x: torch.Tensor
+    W: torch.Tensor
+
+    @property
+    def n(self) -> int:
+        return int(self.pre.shape[0])
+
+    @property
+    def L(self) -> int:
+        return int(self.pre.shape[1])
+
+    @property
+    def m(self) -> int:
+        return int(self.pre.shape[2])
+
+    def time_major(self, name: Literal["pre", "hidden", "pattern", "outputs"]) -> torch.Tensor:
+        r"""The ``(L, n, ...)`` layout of a field (``(L+1, n, m)`` for ``hidden``); a view, no copy."""
+        return getattr(self, name).transpose(0, 1)
+
+    def hidden_norms(self) -> torch.Tensor:
+        r"""``(n, L)``: ``[:, l-1]`` is :math:`\|h_l\|_2` for l = 1..L."""
+        return torch.linalg.vector_norm(self.hidden[:, 1:], dim=-1)
+
+    def __repr__(self) -> str:
+        return (
+            f"Trace(n={self.n}, L={self.L}, m={self.m}, d={self.outputs.shape[-1]}, "
+            f"dtype={self.pre.dtype}, device={self.pre.device})"
+        )
+
+
+class RNN:
+    r"""The paper's Elman ReLU network with recurrent matrix ``W`` (the initialisation :math:`W_0`),
+    input matrix ``A`` and output matrix ``B``; no biases. Only ``W`` is ever trained.
+
+    Paper: section 1, :math:`g_l = W h_{l-1} + A x_l`, :math:`h_l = \mathrm{relu}(g_l)`, :math:`y_l = B h_l`.
+
+    Args:
+        W: ``(m, m)`` recurrent matrix.
+        A: ``(m, d_x)`` input matrix, ``d_x >= 2``.
+        B: ``(d, m)`` output matrix.
+
+    Raises:
+        TypeError: a non-tensor, or a dtype other than float32/float64, or dtypes that differ.
+        ValueError: inconsistent shapes, differing devices, NaN or infinite entries.
+    """
+
+    def __init__(self, *, W: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> None:
+        fn = "RNN"
+        V.tensor(fn, "W", W, ndim=2)
+        m = int(W.shape[0])
+        V.tensor(fn, "W", W, shape=(m, m))
+        V.tensor(fn, "A", A, shape=(m, None), dtype=W.dtype, device=W.device)
+        if A.shape[1] < 2:
+            raise ValueError(f"{fn}: A has shape {tuple(A.shape)}; expected d_x >= 2 columns")
+        V.tensor(fn, "B", B, shape=(None, m), dtype=W.dtype, device=W.device)
+        if B.shape[0] < 1:
+            raise ValueError(f"{fn}: B has shape {tuple(B.shape)}; expected d >= 1 rows")
+        self.W = W
+        self.A = A
+        self.B = B
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def init(
+        cls,
+        m: int,
+        d_x: int,
+        d: int,
+        *,
+        seed: int | None = None,
+        generator: torch.Generator | None = None,
+        dtype: torch.dtype = torch.float64,
+        device: str | torch.device = "cpu",
+    ) -> "RNN":
+        r"""Random initialisation of paper.md section 1.
+
+        Draws, in this order, :math:`W_{ij} \sim N(0, 2/m)`, :math:`A_{ij} \sim N(0, 2/m)`,
+        :math:`B_{ij} \sim N(0, 1/d)`, independently, in float64 on the CPU, then converts to
+        ``dtype`` and moves to ``device``. A seed therefore gives the same network on every
+        device, and the float32 network is the float64 one rounded.
+
+        Args:
+            m: width (number of recurrent neurons), >= 1.
+            d_x: input dimension, >= 2.
+            d: output dimension, >= 1.
+            seed: non-negative integer seed (exactly one of ``seed`` and ``generator``).
+            generator: a CPU ``torch.Generator`` to draw from.
+            dtype: ``torch.float64`` (default) or ``torch.float32``.
+            device: where the tensors live, e.g. ``"cpu"`` or ``"cuda"``.
+
+        Returns:
+            The network.
+
+        Raises:
+            ValueError, TypeError: bad sizes, seed, dtype or device.
+        """
+        fn = "RNN.init"
+        m = V.positive_int(fn, "m", m)
+        d_x = V.positive_int(fn, "d_x", d_x, minimum=2)
+        d = V.positive_int(fn, "d", d)
+        dt = V.dtype(fn, "dtype", dtype)
+        dev = V.device(fn, "device", device)
+        gen = V.generator(fn, seed, generator, torch.device("cpu"))
+        f64 = torch.float64
+        W = torch.randn(m, m, generator=gen, dtype=f64) * (2.0 / m) ** 0.5
+        A = torch.randn(m, d_x, generator=gen, dtype=f64) * (2.0 / m) ** 0.5
+        B = torch.randn(d, m, generator=gen, dtype=f64) * (1.0 / d) ** 0.5
+        return cls(W=W.to(dt).to(dev), A=A.to(dt).to(dev), B=B.to(dt).to(dev))
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def m(self) -> int:
+        return int(self.W.shape[0])
+
+    @property
+    def d_x(self) -> int:
+        return int(self.A.shape[1])
+
+    @property
+    def d(self) -> int:
+        return int(self.B.shape[0])
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.W.dtype
+
+    @property
+    def device(self) -> torch.device:
+        return self.W.device
+
+    def to(self, *, dtype: torch.dtype | None = None, device: str | torch.device | None = None) -> "RNN":
+        r"""A copy with another dtype and/or device."""
+        dt = self.dtype if dtype is None else V.dtype("RNN.to", "dtype", dtype)
+        dev = self.device if device is None else V.device("RNN.to", "device", device)
+        return RNN(W=self.W.to(dev, dt), A=self.A.to(dev, dt), B=self.B.to(dev, dt))
+
+    def with_W(self, W: torch.Tensor) -> "RNN":
+        r"""The same ``A`` and ``B`` with another recurrent matrix (for example :math:`W_0 + W'`)."""
+        return RNN(W=self.check_matrix("RNN.with_W", "W", W), A=self.A, B=self.B)
+
+    def __repr__(self) -> str:
+        return f"RNN(m={self.m}, d_x={self.d_x}, d={self.d}, dtype={self.dtype}, device={self.device})"
+
+    # ------------------------------------------------------------------ checks
+    def check_inputs(self, fn: str, x: Any, *, check: bool = True) -> torch.Tensor:
+        r"""Validate a batch of inputs ``(n, L, d_x)`` against this network (and the normalisation if ``check``)."""
+        V.tensor(fn, "x", x, ndim=3, dtype=self.dtype, device=self.device)
+        if x.shape[2] != self.d_x:
+            raise ValueError(f"{fn}: x has shape {tuple(x.shape)}; expected (n, L, {self.d_x}) to match d_x={self.d_x}")
+        if x.shape[0] < 1:
+            raise ValueError(f"{fn}: x has shape {tuple(x.shape)}; expected at least one sequence")
+        if x.shape[1] < 3:
+            raise ValueError(f"{fn}: x has L={x.shape[1]} positions; expected L >= 3")
+        if check:
+            check_inputs(x, fn=fn)
+        return x
+
+    def check_matrix(self, fn: str, name: str, W: Any) -> torch.Tensor:
+        r"""Validate an ``(m, m)`` matrix (recurrent matrix or displacement) against this network."""
+        return V.tensor(fn, name, W, shape=(self.m, self.m), dtype=self.dtype, device=self.device)
+
+    # ------------------------------------------------------------------ forward passes
+    def trace(self, x: torch.Tensor, W: torch.Tensor | None = None, *, check: bool = True) -> Trace:
+        r"""One forward pass recording every pre-activation, hidden state, pattern and output.
+
+        Paper: section 1, the recursion for :math:`g_l, h_l, D_l, y_l`.
+
+        Args:
+            x: ``(n, L, d_x)`` inputs in the paper's normalisation (see :func:`check_inputs`).
+            W: recurrent matrix to use (default: this network's ``W``, i.e. :math:`W_0`).
+            check: verify the input normalisation (turn off only for deliberate off-spec experiments).
+
+        Returns:
+            A :class:`Trace`; position ``l`` of the paper is index ``l - 1``.
+
+        Raises:
+            ValueError, TypeError: bad shapes, dtypes, devices, non-finite values, or (with
+            ``check``) inputs violating the normalisation.
+        """
+        fn = "RNN.trace"
+        x = self.check_inputs(fn, x, check=check)
+        W = self.W if W is None else self.check_matrix(fn, "W", W)
+        n, L, _ = x.shape
+        # time-major buffers: pre[l] starts as A x_{l+1} and receives W h_l in place.
+        pre = torch.matmul(x.transpose(0, 1), self.A.T).contiguous()
+        hidden = torch.empty(L + 1, n, self.m, dtype=self.dtype, device=self.device)
+        hidden[0].zero_()
+        Wt = W.T
+        for l in range(L):
+            if l > 0:
+                pre[l].addmm_(hidden[l], Wt)
+            torch.clamp_min(pre[l], 0, out=hidden[l + 1])
+        outputs = torch.matmul(hidden[1:], self.B.T)
+        return Trace(
+            pre=pre.transpose(0, 1),
+            hidden=hidden.transpose(0, 1),
+            pattern=(pre > 0).transpose(0, 1),
+            outputs=outputs.transpose(0, 1),
+            x=x,
+            W=W,
+        )
+
+    def outputs(self, x: torch.Tensor, W: torch.Tensor | None = None, *, check: bool = True) -> torch.Tensor:
+        r"""``(n, L, d)`` outputs :math:`y_l` with recurrent matrix ``W`` (default :math:`W_0`).
+
+        Written without in-place operations, so it is differentiable in ``W`` by autograd
+        and by ``torch.func`` transforms (the tests use it as the reference for JVPs and gradients).
+
+        Args:
+            x: ``(n, L, d_x)`` inputs.
+            W: recurrent matrix (default: this network's ``W``).
+            check: verify the input normalisation.
+
+        Returns:
+            ``(n, L, d)``; ``[:, l-1]`` is :math:`y_l`.
+        """
+        fn = "RNN.outputs"
+        x = self.check_inputs(fn, x, check=check)
+        if W is None:
+            W = self.W
+        else:
+            # under autograd or torch.func the finiteness scan would be data-dependent control flow
+            traced = isinstance(W, torch.Tensor) and (W.requires_grad or _is_functorch_wrapped(W))
+            V.tensor(fn, "W", W, shape=(self.m, self.m), dtype=self.dtype, device=self.device, finite=not traced)
+        return _outputs(W, self.A, self.B, x)
+
+
+def _is_functorch_wrapped(t: torch.Tensor) -> bool:
+    try:
+        return bool(torch._C._functorch.is_functorch_wrapped_tensor(t))
+    except AttributeError:  # pragma: no cover - older torch
+        return False
+
+
+def _outputs(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Out-of-place forward pass returning ``(n, L, d)`` outputs."""
+    Ax = torch.matmul(x, A.T)
+    h = torch.relu(Ax[:, 0])
+    ys = [h @ B.T]
+    for l in range(1, x.shape[1]):
+        h = torch.relu(h @ W.T + Ax[:, l])
+        ys.append(h @ B.T)
+    return torch.stack(ys, dim=1)
+
+
+# ---------------------------------------------------------------------- inputs
+def check_inputs(x: torch.Tensor, *, eps_x: float | None = None, fn: str = "check_inputs") -> None:
+    r"""Raise a ValueError naming the first token that violates the paper's normalisation.
+
+    Paper: section 1. ``x[:, 0]`` must equal :math:`e_{d_x}`; every later token
+    :math:`x_l = (\varepsilon_x x^*_l, 0)` must have last coordinate 0 and norm at most
+    :math:`\varepsilon_x` (at most 1 when ``eps_x`` is not given). Positions in the message are 1-based
+    (the paper's), sequences 0-based.
+
+    Args:
+        x: ``(n, L, d_x)`` inputs.
+        eps_x: the scale the tokens were built with, if known.
+        fn: name of the calling function, for the message.
+
+    Raises:
+        ValueError: the first violating (sequence, position), with what was found.
+    """
+    V.tensor(fn, "x", x, ndim=3)
+    if eps_x is not None:
+        eps_x = V.real_in(fn, "eps_x", eps_x, low=0.0, high=1.0, low_open=True)
+    tol = _input_tolerance(x.dtype)
+    first = x[:, 0]
+    e = torch.zeros_like(first[0])
+    e[-1] = 1.0
+    bad = (first - e).abs().amax(dim=-1) > tol
+    if bool(bad.any()):
+        s = int(bad.nonzero()[0, 0])
+        raise ValueError(
+            f"{fn}: x[{s}, 0] (sequence {s}, position 1) = {x[s, 0].tolist()} violates the normalisation; "
+            f"expected x_1 = e_d_x (last coordinate 1, the rest 0)"
+        )
+    rest = x[:, 1:]
+    last = rest[..., -1].abs() > tol
+    if bool(last.any()):
+        s, l = (int(v) for v in last.nonzero()[0])
+        raise ValueError(
+            f"{fn}: x[{s}, {l + 1}] (sequence {s}, position {l + 2}) has last coordinate "
+            f"{float(rest[s, l, -1]):.3g}; expected 0 for every token after the first"
+        )
+    limit = 1.0 if eps_x is None else eps_x
+    norms = torch.linalg.vector_norm(rest, dim=-1)
+    over = norms > limit * (1 + tol) + tol
+    if bool(over.any()):
+        s, l = (int(v) for v in over.nonzero()[0])
+        name = "1" if eps_x is None else f"eps_x={eps_x}"
+        raise ValueError(
+            f"{fn}: x[{s}, {l + 1}] (sequence {s}, position {l + 2}) has norm {float(norms[s, l]):.6g}; "
+            f"expected at most {name}"
+        )
+
+
+def inputs_from_data(
+    xstar: torch.Tensor, eps_x: float = DEFAULT_EPS_X
+) -> torch.Tensor:
+    r"""Build network inputs from data vectors, in the paper's normalisation.
+
+    Paper: section 1, :math:`x_1 = e_{d_x}`, :math:`x_l = (\varepsilon_x x^*_l, 0)` for l = 2..L.
+
+    Args:
+        xstar: ``(n, L-1, d_x-1)`` data vectors :math:`x^*_2..x^*_L`, each of norm at most 1.
+        eps_x: input scale in (0, 1].
+
+    Returns:
+        ``(n, L, d_x)`` inputs with the same dtype and device as ``xstar``.
+
+    Raises:
+        ValueError: a data vector of norm above 1 (named by sequence and paper position), L < 3, bad eps_x.
+    """
+    fn = "inputs_from_data"
+    V.tensor(fn, "xstar", xstar, ndim=3)
+    eps_x = V.real_in(fn, "eps_x", eps_x, low=0.0, high=1.0, low_open=True)
+    n, Lm1, dx1 = xstar.shape
+    if Lm1 < 2:
+        raise ValueError(f"{fn}: xstar has shape {tuple(xstar.shape)}; expected (n, L-1, d_x-1) with L >= 3")
+    if dx1 < 1:
+        raise ValueError(f"{fn}: xstar has shape {tuple(xstar.shape)}; expected d_x - 1 >= 1 data coordinates")
+    norms = torch.linalg.vector_norm(xstar, dim=-1)
+    tol = _input_tolerance(xstar.dtype)
+    over = norms > 1 + tol
+    if bool(over.any()):
+        s, l = (int(v) for v in over.nonzero()[0])
+        raise ValueError(
+            f"{fn}: xstar[{s}, {l}] (sequence {s}, position {l + 2}) has norm {float(norms[s, l]):.6g}; "
+            f"expected data vectors of norm at most 1"
+        )
+    x = torch.zeros(n, Lm1 + 1, dx1 + 1, dtype=xstar.dtype, device=xstar.device)
+    x[:, 0, -1] = 1.0
+    x[:, 1:, :-1] = eps_x * xstar
+    return x
+
+
+def data_vectors(x: torch.Tensor, eps_x: float) -> torch.Tensor:
+    r"""Inverse of :func:`inputs_from_data`: ``(n, L-1, d_x-1)`` data vectors :math:`x^*_2..x^*_L`."""
+    fn = "data_vectors"
+    check_inputs(x, eps_x=eps_x, fn=fn)
+    return x[:, 1:, :-1] / eps_x
+
+
+def sample_inputs(
+    n: int,
+    L: int,
+    d_x: int,
+    eps_x: float = DEFAULT_EPS_X,
+    seed: int | None = None,
+    *,
+    generator: torch.Generator | None = None,
+    norm: Literal["sphere", "ball"] = "sphere",
+    dtype: torch.dtype = torch.float64,
+    device: str | torch.device = "cpu",
+) -> torch.Tensor:
+    r"""Random input sequences in the paper's normalisation.
+
+    Paper: section 1. Data vectors :math:`x^*_l` are drawn independently, uniform on the unit
+    sphere of :math:`R^{d_x - 1}` (``norm="sphere"``, the default) or uniform in the unit ball
+    (``norm="ball"``), in float64 on the CPU, then scaled by ``eps_x`` (see :func:`inputs_from_data`).
+
+    Args:
+        n: number of sequences.
+        L: length, >= 3.
+        d_x: input dimension, >= 2.
+        eps_x: input scale in (0, 1] (default 0.1; docs/conventions.md).
+        seed: non-negative integer seed (exactly one of ``seed`` and ``generator``).
+        generator: a CPU ``torch.Generator``.
+        norm: ``"sphere"`` or ``"ball"``.
+        dtype, device: of the result.
+
+    Returns:
+        ``(n, L, d_x)``.
+    """
+    fn = "sample_inputs"
+    n = V.positive_int(fn, "n", n)
+    L = V.positive_int(fn, "L", L, minimum=3)
+    d_x = V.positive_int(fn, "d_x", d_x, minimum=2)
+    eps_x = V.real_in(fn, "eps_x", eps_x, low=0.0, high=1.0, low_open=True)
+    dt = V.dtype(fn, "dtype", dtype)
+    dev = V.device(fn, "device", device)
+    if norm not in ("sphere", "ball"):
+        raise ValueError(f"{fn}: norm={norm!r} must be 'sphere' or 'ball'")
+    gen = V.generator(fn, seed, generator, torch.device("cpu"))
+    z = torch.randn(n, L - 1, d_x - 1, generator=gen, dtype=torch.float64)
+    z = z / torch.linalg.vector_norm(z, dim=-1, keepdim=True).clamp_min(1e-300)
+    if norm == "ball":
+        r = torch.rand(n, L - 1, 1, generator=gen, dtype=torch.float64) ** (1.0 / (d_x - 1))
+        z = z * r
+    return inputs_from_data(z, eps_x).to(dev, dt)

@@ -1,0 +1,103 @@
+r"""Hypothesis strategies for rnntheory's property tests, and the suite's Hypothesis profiles.
+
+Torch randomness inside a property test comes only from seeds drawn here, so every failing
+example is reproducible from Hypothesis's printed blob.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from .model import RNN, sample_inputs
+
+__all__ = ["Config", "seeds", "configs", "networks", "input_sequences", "unit_vectors", "register_profiles"]
+
+
+def seeds() -> st.SearchStrategy[int]:
+    """Seeds for torch generators."""
+    return st.integers(min_value=0, max_value=2**31 - 1)
+
+
+@dataclass(frozen=True)
+class Config:
+    r"""A small RNN configuration: sizes, input scale, and the seeds of network and inputs."""
+
+    m: int
+    d_x: int
+    d: int
+    L: int
+    n: int
+    eps_x: float
+    seed: int
+    input_seed: int
+
+    def net(self, dtype: torch.dtype = torch.float64, device: str = "cpu") -> RNN:
+        return RNN.init(self.m, self.d_x, self.d, seed=self.seed, dtype=dtype, device=device)
+
+    def inputs(self, dtype: torch.dtype = torch.float64, device: str = "cpu") -> torch.Tensor:
+        return sample_inputs(self.n, self.L, self.d_x, self.eps_x, seed=self.input_seed, dtype=dtype, device=device)
+
+
+def configs(
+    *,
+    m: tuple[int, int] = (2, 48),
+    L: tuple[int, int] = (3, 8),
+    d_x: tuple[int, int] = (2, 6),
+    d: tuple[int, int] = (1, 3),
+    n: tuple[int, int] = (1, 4),
+    eps_x: tuple[float, float] = (0.01, 1.0),
+) -> st.SearchStrategy[Config]:
+    r"""Small configurations (widths 2..48 by default) with seeds drawn by Hypothesis."""
+    return st.builds(
+        Config,
+        m=st.integers(*m),
+        d_x=st.integers(*d_x),
+        d=st.integers(*d),
+        L=st.integers(*L),
+        n=st.integers(*n),
+        eps_x=st.floats(*eps_x, allow_nan=False, allow_infinity=False),
+        seed=seeds(),
+        input_seed=seeds(),
+    )
+
+
+def networks(**kwargs) -> st.SearchStrategy[RNN]:
+    r"""Randomly initialised networks from :func:`configs`."""
+    return configs(**kwargs).map(lambda c: c.net())
+
+
+@st.composite
+def input_sequences(draw, n: int, L: int, d_x: int, eps_x: float | None = None, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    r"""Normalised inputs ``(n, L, d_x)``: data vectors on the sphere, in the ball, or some of them zero."""
+    eps = draw(st.floats(0.01, 1.0)) if eps_x is None else eps_x
+    mode = draw(st.sampled_from(["sphere", "ball", "zeros"]))
+    x = sample_inputs(n, L, d_x, eps, seed=draw(seeds()), norm="ball" if mode == "ball" else "sphere", dtype=dtype)
+    if mode == "zeros":
+        mask = torch.rand(n, L, 1, generator=torch.Generator().manual_seed(draw(seeds())), dtype=dtype) < 0.5
+        mask[:, 0] = False
+        x = torch.where(mask, torch.zeros_like(x), x)
+    return x
+
+
+@st.composite
+def unit_vectors(draw, d: int, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    r"""A unit vector in R^d, drawn from a seed (uniform on the sphere)."""
+    g = torch.Generator().manual_seed(draw(seeds()))
+    v = torch.randn(d, generator=g, dtype=dtype)
+    return v / v.norm()
+
+
+def register_profiles() -> None:
+    r"""Register the profiles ``dev``, ``ci`` and ``thorough`` and load ``$HYPOTHESIS_PROFILE``
+    (default ``dev``; ``ci`` when the environment variable ``CI`` is set)."""
+    common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    settings.register_profile("dev", max_examples=25, **common)
+    settings.register_profile("ci", max_examples=25, derandomize=True, database=None, print_blob=True, **common)
+    settings.register_profile("thorough", max_examples=500, **common)
+    default = "ci" if os.environ.get("CI") else "dev"
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", default))

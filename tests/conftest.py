@@ -1,0 +1,3 @@
+from rnntheory.strategies import register_profiles
+
+register_profiles()
