@@ -1,0 +1,29 @@
+"""Runs registry claims once per session and remembers their results for the summary."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from rnntheory import claims
+from rnntheory.claims import ClaimResult
+
+_CACHE: dict[tuple, ClaimResult] = {}
+RESULTS: list[ClaimResult] = []
+
+
+def device() -> str:
+    return os.environ.get("RNNTHEORY_DEVICE", "cpu")
+
+
+def run_claim(name: str, grid: str = "default", **overrides: Any) -> ClaimResult:
+    """Run a registered claim (cached for the session). Runs without overrides are recorded for the
+    end-of-run summary and printed (visible with ``pytest -s``)."""
+    key = (name, grid, tuple(sorted(overrides.items())))
+    if key not in _CACHE:
+        res = claims.get(name).run(grid, device=device(), **overrides)
+        _CACHE[key] = res
+        if not overrides:
+            RESULTS.append(res)
+            print(f"\n{res}")
+    return _CACHE[key]

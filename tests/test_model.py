@@ -1,0 +1,134 @@
+"""RNN, Trace and inputs against plain loops and the paper's definitions (paper.md sec. 1)."""
+
+import math
+
+import pytest
+import torch
+from hypothesis import given
+from scipy import stats as sps
+
+from rnntheory import RNN, check_inputs, data_vectors, inputs_from_data, sample_inputs
+from rnntheory.strategies import configs, input_sequences
+from tolerances import TOL, rel_err
+
+
+def plain_loop(net, x, W=None):
+    """Reference forward pass: one sequence and one position at a time, matrix-vector products."""
+    W = net.W if W is None else W
+    n, L, _ = x.shape
+    pre = torch.zeros(n, L, net.m, dtype=x.dtype)
+    hid = torch.zeros(n, L + 1, net.m, dtype=x.dtype)
+    out = torch.zeros(n, L, net.d, dtype=x.dtype)
+    for s in range(n):
+        h = torch.zeros(net.m, dtype=x.dtype)
+        for l in range(L):
+            g = W @ h + net.A @ x[s, l]
+            h = torch.clamp(g, min=0)
+            pre[s, l], hid[s, l + 1], out[s, l] = g, h, net.B @ h
+    return pre, hid, out
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@given(cfg=configs())
+def test_trace_matches_plain_loop(cfg, dtype):
+    net, x = cfg.net(dtype), cfg.inputs(dtype)
+    tr = net.trace(x)
+    pre, hid, out = plain_loop(net, x)
+    tol = TOL[dtype]
+    torch.testing.assert_close(tr.pre, pre, **tol)
+    torch.testing.assert_close(tr.hidden, hid, **tol)
+    torch.testing.assert_close(tr.outputs, out, **tol)
+    assert torch.equal(tr.pattern, tr.pre > 0)
+    assert torch.equal(tr.hidden[:, 0], torch.zeros_like(tr.hidden[:, 0]))
+    assert tr.W is net.W and tr.x is x
+
+
+@given(cfg=configs())
+def test_outputs_match_trace_for_any_W(cfg):
+    net, x = cfg.net(), cfg.inputs()
+    W = net.W + 0.3 * torch.randn(net.m, net.m, generator=torch.Generator().manual_seed(cfg.seed), dtype=net.dtype) / net.m**0.5
+    actual = net.outputs(x, W)
+    expected = plain_loop(net, x, W)[2]
+    assert rel_err(actual, expected) <= TOL[torch.float64]["rtol"]
+    torch.testing.assert_close(net.trace(x, W).outputs, expected, **TOL[torch.float64])
+
+
+def test_time_major_views_share_memory():
+    net = RNN.init(16, 4, 2, seed=0)
+    tr = net.trace(sample_inputs(3, 5, 4, seed=1))
+    assert tr.time_major("hidden").is_contiguous() and tr.time_major("pre").shape == (5, 3, 16)
+    assert tr.hidden_norms().shape == (3, 5)
+    assert "Trace(n=3, L=5, m=16" in repr(tr)
+
+
+def test_init_is_reproducible_and_dtype_consistent():
+    a = RNN.init(32, 4, 2, seed=7)
+    b = RNN.init(32, 4, 2, seed=7)
+    c = RNN.init(32, 4, 2, seed=7, dtype=torch.float32)
+    assert torch.equal(a.W, b.W) and torch.equal(a.A, b.A) and torch.equal(a.B, b.B)
+    assert torch.equal(c.W, a.W.float())  # the float32 network is the float64 one rounded
+    g = torch.Generator().manual_seed(7)
+    d = RNN.init(32, 4, 2, generator=g)
+    assert torch.equal(d.W, a.W)
+    assert not torch.equal(RNN.init(32, 4, 2, seed=8).W, a.W)
+
+
+@pytest.mark.parametrize("name, var", [("W", lambda m, d: 2 / m), ("A", lambda m, d: 2 / m), ("B", lambda m, d: 1 / d)])
+def test_init_variances(name, var):
+    """Entries have mean 0 and the paper's variance. Chi-square test on the sample variance;
+    false-failure rate 2e-6 (two-sided, alpha = 1e-6 per side), and a z-test of the mean, 1e-6."""
+    m, d = 400, 3
+    net = RNN.init(m, 6, d, seed=123)
+    t = getattr(net, name).flatten()
+    N, s2 = t.numel(), var(m, d)
+    stat = float((t**2).sum()) / s2  # chi-square with N degrees of freedom under the null (mean 0)
+    assert sps.chi2.ppf(1e-6, N) < stat < sps.chi2.ppf(1 - 1e-6, N)
+    z = float(t.mean()) / math.sqrt(s2 / N)
+    assert abs(z) < sps.norm.ppf(1 - 0.5e-6)
+
+
+@given(cfg=configs())
+def test_sample_inputs_normalisation(cfg):
+    x = cfg.inputs()
+    e = torch.zeros(cfg.d_x, dtype=x.dtype)
+    e[-1] = 1
+    assert torch.equal(x[:, 0], e.expand(cfg.n, -1))
+    assert torch.equal(x[:, 1:, -1], torch.zeros_like(x[:, 1:, -1]))
+    norms = x[:, 1:].norm(dim=-1)
+    torch.testing.assert_close(norms, torch.full_like(norms, cfg.eps_x), **TOL[torch.float64])
+    check_inputs(x, eps_x=cfg.eps_x)  # no error
+
+
+def test_sample_inputs_ball_is_inside_and_uses_the_radius_law():
+    x = sample_inputs(2000, 3, 4, 0.5, seed=0, norm="ball")
+    r = x[:, 1:].norm(dim=-1).flatten() / 0.5
+    assert float(r.max()) <= 1 + 1e-12
+    # uniform in the 3-ball: P(r <= t) = t^3. Kolmogorov-Smirnov, false-failure rate 1e-6.
+    assert sps.kstest(r.numpy(), lambda t: t**3).pvalue > 1e-6
+
+
+@given(x=input_sequences(3, 5, 4))
+def test_inputs_from_data_round_trip(x):
+    eps = float(x[:, 1:].norm(dim=-1).max())
+    if eps == 0:
+        return
+    xs = data_vectors(x, eps)
+    actual = inputs_from_data(xs, eps)
+    torch.testing.assert_close(actual, x, **TOL[torch.float64])
+
+
+def test_to_and_with_W():
+    net = RNN.init(8, 3, 1, seed=0)
+    f = net.to(dtype=torch.float32)
+    assert f.dtype == torch.float32 and f.m == 8
+    W2 = torch.zeros(8, 8, dtype=torch.float64)
+    assert torch.equal(net.with_W(W2).W, W2) and net.with_W(W2).A is net.A
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_trace_matches_cpu():
+    net = RNN.init(64, 4, 2, seed=0)
+    x = sample_inputs(3, 6, 4, seed=1)
+    cpu = net.trace(x)
+    gpu = net.to(device="cuda").trace(x.cuda())
+    torch.testing.assert_close(gpu.outputs.cpu(), cpu.outputs, **TOL[torch.float64])

@@ -1,0 +1,87 @@
+"""One table of bad inputs: each must raise ValueError/TypeError naming the function, the argument
+and the value (design.md: "RNN.init: m=0 must be a positive integer")."""
+
+import math
+
+import pytest
+import torch
+
+from rnntheory import RNN, backward, check_inputs, inputs_from_data, sample_inputs
+from rnntheory import stats as S
+
+NET = RNN.init(6, 3, 2, seed=0)
+X = sample_inputs(2, 4, 3, 0.1, seed=1)
+TR = NET.trace(X)
+f64 = torch.float64
+
+
+def with_entry(t, index, value):
+    t = t.clone()
+    t[index] = value
+    return t
+
+
+CASES = [
+    # (id, call, exception, substrings the message must contain)
+    ("m=0", lambda: RNN.init(0, 3, 1, seed=0), ValueError, ["RNN.init", "m=0", "positive integer"]),
+    ("m<0", lambda: RNN.init(-3, 3, 1, seed=0), ValueError, ["RNN.init", "m=-3"]),
+    ("m float", lambda: RNN.init(2.5, 3, 1, seed=0), TypeError, ["RNN.init", "m=2.5", "integer"]),
+    ("d_x=1", lambda: RNN.init(4, 1, 1, seed=0), ValueError, ["RNN.init", "d_x=1", ">= 2"]),
+    ("d=0", lambda: RNN.init(4, 3, 0, seed=0), ValueError, ["RNN.init", "d=0"]),
+    ("dtype int", lambda: RNN.init(4, 3, 1, seed=0, dtype=torch.int32), TypeError, ["RNN.init", "dtype=torch.int32", "float64"]),
+    ("device bad", lambda: RNN.init(4, 3, 1, seed=0, device="nosuchdevice"), ValueError, ["RNN.init", "device='nosuchdevice'"]),
+    ("no seed", lambda: RNN.init(4, 3, 1), ValueError, ["RNN.init", "seed="]),
+    ("negative seed", lambda: RNN.init(4, 3, 1, seed=-1), ValueError, ["RNN.init", "seed=-1"]),
+    ("W NaN", lambda: RNN(W=with_entry(NET.W, (0, 0), math.nan), A=NET.A, B=NET.B), ValueError, ["RNN", "W", "NaN"]),
+    ("W inf", lambda: RNN(W=with_entry(NET.W, (1, 2), math.inf), A=NET.A, B=NET.B), ValueError, ["RNN", "W", "infinite"]),
+    ("W shape", lambda: RNN(W=torch.zeros(6, 5, dtype=f64), A=NET.A, B=NET.B), ValueError, ["RNN", "W", "(6, 5)", "(6, 6)"]),
+    ("W not tensor", lambda: RNN(W=[[1.0]], A=NET.A, B=NET.B), TypeError, ["RNN", "W=[[1.0]]", "torch.Tensor"]),
+    ("W int dtype", lambda: RNN(W=torch.zeros(6, 6, dtype=torch.int64), A=NET.A, B=NET.B), TypeError, ["RNN", "W", "torch.int64"]),
+    ("A dtype mismatch", lambda: RNN(W=NET.W, A=NET.A.float(), B=NET.B), TypeError, ["RNN", "A", "torch.float32", "torch.float64"]),
+    ("A device mismatch", lambda: RNN(W=NET.W, A=torch.empty(6, 3, dtype=f64, device="meta"), B=NET.B), ValueError, ["RNN", "A", "meta", "cpu"]),
+    ("B shape", lambda: RNN(W=NET.W, A=NET.A, B=torch.zeros(2, 5, dtype=f64)), ValueError, ["RNN", "B", "(2, 5)"]),
+    ("L=2", lambda: sample_inputs(2, 2, 3, 0.1, seed=0), ValueError, ["sample_inputs", "L=2", ">= 3"]),
+    ("eps_x=0", lambda: sample_inputs(2, 4, 3, 0.0, seed=0), ValueError, ["sample_inputs", "eps_x=0.0", "(0.0, 1.0]"]),
+    ("eps_x>1", lambda: sample_inputs(2, 4, 3, 1.5, seed=0), ValueError, ["sample_inputs", "eps_x=1.5"]),
+    ("eps_x nan", lambda: sample_inputs(2, 4, 3, math.nan, seed=0), ValueError, ["sample_inputs", "eps_x=nan"]),
+    ("norm bad", lambda: sample_inputs(2, 4, 3, 0.1, seed=0, norm="cube"), ValueError, ["sample_inputs", "norm='cube'"]),
+    ("x NaN", lambda: NET.trace(with_entry(X, (0, 2, 0), math.nan)), ValueError, ["RNN.trace", "x", "NaN"]),
+    ("x inf", lambda: NET.outputs(with_entry(X, (1, 1, 1), -math.inf)), ValueError, ["RNN.outputs", "x", "infinite"]),
+    ("x d_x", lambda: NET.trace(torch.zeros(2, 4, 5, dtype=f64)), ValueError, ["RNN.trace", "x", "(2, 4, 5)", "d_x=3"]),
+    ("x 2-dim", lambda: NET.trace(torch.zeros(4, 3, dtype=f64)), ValueError, ["RNN.trace", "x", "(4, 3)", "3 dimensions"]),
+    ("x dtype", lambda: NET.trace(X.float()), TypeError, ["RNN.trace", "x", "torch.float32", "torch.float64"]),
+    ("x device", lambda: NET.trace(torch.empty(2, 4, 3, dtype=f64, device="meta")), ValueError, ["RNN.trace", "x", "meta"]),
+    ("x L<3", lambda: NET.trace(X[:, :2]), ValueError, ["RNN.trace", "L=2", "L >= 3"]),
+    ("x first token", lambda: NET.trace(with_entry(X, (1, 0, 0), 0.5)), ValueError, ["RNN.trace", "x[1, 0]", "position 1", "e_d_x"]),
+    ("x last coordinate", lambda: NET.trace(with_entry(X, (0, 2, 2), 0.01)), ValueError, ["RNN.trace", "x[0, 2]", "position 3", "last coordinate"]),
+    ("x token norm", lambda: NET.trace(with_entry(X, (0, 3, 0), 2.0)), ValueError, ["RNN.trace", "x[0, 3]", "position 4", "norm", "at most 1"]),
+    ("x above eps_x", lambda: check_inputs(X, eps_x=0.05), ValueError, ["check_inputs", "x[0, 1]", "position 2", "eps_x=0.05"]),
+    ("W for outputs", lambda: NET.outputs(X, torch.zeros(5, 5, dtype=f64)), ValueError, ["RNN.outputs", "W", "(5, 5)"]),
+    ("data norm", lambda: inputs_from_data(torch.ones(1, 3, 2, dtype=f64)), ValueError, ["inputs_from_data", "xstar[0, 0]", "position 2", "at most 1"]),
+    ("u shape", lambda: backward.back_norms(NET, TR, torch.ones(3, dtype=f64)), ValueError, ["backward.back_norms", "u", "(3,)", "d=2"]),
+    ("u NaN", lambda: backward.back_norms(NET, TR, torch.tensor([math.nan, 1.0], dtype=f64)), ValueError, ["backward.back_norms", "u", "NaN"]),
+    ("trace type", lambda: backward.back_norms(NET, "trace"), TypeError, ["backward.back_norms", "tr='trace'", "Trace"]),
+    ("j=0", lambda: backward.back_apply(NET, TR, torch.ones(2, dtype=f64), 0), ValueError, ["backward.back_apply", "j=0"]),
+    ("j>L", lambda: backward.back_apply(NET, TR, torch.ones(2, dtype=f64), 5), ValueError, ["backward.back_apply", "j=5", "L=4"]),
+    ("dy shape", lambda: backward.grad_W(NET, TR, torch.ones(2, 4, 1, dtype=f64)), ValueError, ["backward.grad_W", "dy", "(2, 4, 1)", "(2, 4, 2)"]),
+    ("pair order", lambda: backward.product_norms(NET, TR, [(3, 2)]), ValueError, ["backward.product_norms", "(3, 2)", "a <= b"]),
+    ("pair zero", lambda: backward.product_norms(NET, TR, [(0, 1)]), ValueError, ["backward.product_norms", "(0, 1)", "1-based"]),
+    ("tol", lambda: backward.product_norms(NET, TR, tol=0.0), ValueError, ["backward.product_norms", "tol=0.0"]),
+    ("fit negative", lambda: S.fit_exponent([1, 2, 3], [1, -1, 2]), ValueError, ["stats.fit_exponent", "non-positive"]),
+    ("fit lengths", lambda: S.fit_exponent([1, 2, 3], [1, 2]), ValueError, ["stats.fit_exponent", "3 values", "2"]),
+    ("fit NaN", lambda: S.fit_exponent([1, 2, 3], [1, math.nan, 2]), ValueError, ["stats.fit_exponent", "NaN"]),
+    ("fit one x", lambda: S.fit_exponent([2, 2, 2], [1, 2, 3]), ValueError, ["stats.fit_exponent", "single value"]),
+    ("fit level", lambda: S.fit_exponent([1, 2, 3], [1, 2, 3], level=1.5), ValueError, ["stats.fit_exponent", "level=1.5"]),
+    ("binomial p0", lambda: S.binomial_decision(3, 10, p0=1.5), ValueError, ["stats.binomial_decision", "p0=1.5"]),
+    ("binomial k>n", lambda: S.binomial_interval(11, 10), ValueError, ["stats.binomial_interval", "k=11", "n=10"]),
+    ("verdict bound", lambda: S.exponent_verdict(S.fit_exponent([1, 2, 4], [1, 2, 4]), 1.0, bound="middle"), ValueError, ["stats.exponent_verdict", "bound='middle'"]),
+]
+
+
+@pytest.mark.parametrize("call, exc, parts", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_is_rejected_with_a_clear_message(call, exc, parts):
+    with pytest.raises(exc) as info:
+        call()
+    message = str(info.value)
+    for part in parts:
+        assert part in message, f"{part!r} not in {message!r}"
