@@ -15,7 +15,7 @@ Conventions (stated once; docs/conventions.md has every choice):
 * Randomness: no global seeding; every random function takes ``seed=`` or ``generator=``.
 """
 
-from . import backward, claims, stats
+from . import backward, claims, decoupling, perturbation, pseudo, stats
 from .model import RNN, Trace, check_inputs, data_vectors, inputs_from_data, sample_inputs
 
 __version__ = "0.1.0"
@@ -28,6 +28,9 @@ __all__ = [
     "data_vectors",
     "check_inputs",
     "backward",
+    "pseudo",
+    "perturbation",
+    "decoupling",
     "stats",
     "claims",
     "__version__",

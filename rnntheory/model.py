@@ -233,6 +233,10 @@ class RNN:
         fn = "RNN.trace"
         x = self.check_inputs(fn, x, check=check)
         W = self.W if W is None else self.check_matrix(fn, "W", W)
+        return self._trace(x, W)
+
+    def _trace(self, x: torch.Tensor, W: torch.Tensor) -> Trace:
+        """The forward pass of :meth:`trace` without argument checks (for inner loops that validated once)."""
         n, L, _ = x.shape
         # time-major buffers: pre[l] starts as A x_{l+1} and receives W h_l in place.
         pre = torch.matmul(x.transpose(0, 1), self.A.T).contiguous()

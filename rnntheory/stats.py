@@ -16,7 +16,7 @@ Every result is a small frozen dataclass that prints as one readable line and ha
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Literal, Sequence
 
 import numpy as np
@@ -36,6 +36,7 @@ __all__ = [
     "binomial_interval",
     "binomial_decision",
     "smallest_constant",
+    "mean_verdict",
     "VERDICTS",
 ]
 
@@ -449,3 +450,30 @@ def smallest_constant(measured: Sequence[float] | np.ndarray, shape: Sequence[fl
     if (sa <= 0).any() or not np.isfinite(sa).all():
         raise ValueError("stats.smallest_constant: shape values must be positive and finite")
     return float(np.max(ma / sa))
+
+
+def mean_verdict(values: Sequence[float] | np.ndarray, threshold: float, *, level: float = 0.99, name: str = "mean") -> Verdict:
+    r"""Verdict on "the mean of ``values`` is at most ``threshold``" from a t interval of the mean.
+
+    "consistent" when the interval lies below the threshold or straddles it (as in
+    :func:`exponent_verdict`, a straddling interval does not refute the claim), "inconsistent" when it
+    lies wholly above. With fewer than 2 values the interval is the single value. The false
+    "inconsistent" rate is at most ``(1 - level) / 2`` when the true mean equals the threshold.
+    """
+    v = np.asarray(values, float).ravel()
+    if v.size == 0 or not np.isfinite(v).all():
+        raise ValueError(f"stats.mean_verdict: values must be a non-empty sequence of finite numbers (got {v.size} values)")
+    if not 0 < level < 1:
+        raise ValueError(f"stats.mean_verdict: level={level!r} must be in (0, 1)")
+    mu = float(v.mean())
+    if v.size > 1 and v.std(ddof=1) > 0:
+        half = float(sps.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+    else:
+        half = 0.0
+    lo, hi = mu - half, mu + half
+    where = f"{name} {mu:.3g} [{lo:.3g}, {hi:.3g}] ({level:.0%} t interval, {v.size} values)"
+    if hi <= threshold:
+        return Verdict("consistent", float(threshold), mu, lo, hi, "<=", f"{where} lies below {threshold:.3g}")
+    if lo > threshold:
+        return Verdict("inconsistent", float(threshold), mu, lo, hi, "<=", f"{where} lies wholly above {threshold:.3g}")
+    return Verdict("consistent", float(threshold), mu, lo, hi, "<=", f"{where} straddles {threshold:.3g}")

@@ -13,5 +13,6 @@ registered in :data:`REGISTRY`. ``proofs_checks/`` runs each entry and asserts o
 
 from ._registry import REGISTRY, Claim, ClaimResult, Finding, Grid, get, names, register
 from . import stability  # noqa: F401  (registers the initialisation claims)
+from . import coupling, perturbation  # noqa: F401
 
 __all__ = ["REGISTRY", "Claim", "ClaimResult", "Finding", "Grid", "get", "names", "register"]

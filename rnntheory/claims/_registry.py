@@ -90,6 +90,14 @@ class ClaimResult:
     data: pd.DataFrame
     findings: list[Finding]
     seconds: float = 0.0
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+
+    def reanalyse(self, data: pd.DataFrame | None = None, **fixed: Any) -> "ClaimResult":
+        r"""Judge the same measurements (or ``data``) again with changed fixed parameters, e.g. a
+        deliberately wrong claimed exponent; nothing is re-measured."""
+        params = {**self.fixed, **fixed}
+        df = self.data if data is None else data
+        return ClaimResult(self.claim, self.grid, df, self.claim.analyse(df, params), 0.0, params)
 
     @property
     def verdict(self) -> str:
@@ -191,7 +199,7 @@ class Claim:
         data = self.measure_cells(g.cells(device=device, dtype=dt))
         findings = self.analyse(data, g.fixed)
         name = grid if isinstance(grid, str) else "custom"
-        return ClaimResult(self, name, data, findings, time.perf_counter() - t0)
+        return ClaimResult(self, name, data, findings, time.perf_counter() - t0, dict(g.fixed))
 
 
 def dtype_name(dtype: str | torch.dtype) -> str:

@@ -1,0 +1,230 @@
+r"""Claims about the pseudo-network (paper.md, sections 3 and 4): forward coupling, backward coupling, decoupling.
+
+Displacements are given by their NTK radius :math:`\tau = \sqrt{m}\|W'\|_F` (the regime SGD stays in) in
+three directions: Gaussian, the descent direction of the squared loss against random labels, and the
+adversarial rank-one construction of rnntheory.perturbation aimed at position 2 of the first sequence.
+Exponents in m are judged for a growing parameter, exponents in :math:`\tau` for a shrinking one
+(paper.md, section 7).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pandas as pd
+import torch
+
+from .. import decoupling as DC
+from .. import perturbation as P
+from .. import pseudo as PS
+from ._common import config, exponent_finding, make_inputs, make_net
+from ._registry import Claim, Finding, Grid, register, torch_dtype
+from .perturbation import DIRECTION_SEED_OFFSET, DIRECTIONS, LABEL_SEED_OFFSET
+
+__all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING", "STAR_SEED_OFFSET"]
+
+STAR_SEED_OFFSET = 40_000
+"""The direction W* of the inner-product form of a cell with seed s is drawn with seed s + STAR_SEED_OFFSET."""
+
+
+def _tau_directions(cell: Mapping[str, Any], net, tr, tau: float, units: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    mats = {k: P.scale_to(v, tau=tau) for k, v in units.items()}
+    mats["adversarial"] = P.adversarial_direction(net, tr, l=2, tau=tau)
+    return mats
+
+
+def _unit_tau(cell: Mapping[str, Any], net, tr) -> dict[str, torch.Tensor]:
+    r"""The cell's random and gradient directions at NTK radius 1 (no spectral norm needed)."""
+    gen = torch.Generator().manual_seed(cell["seed"] + LABEL_SEED_OFFSET)
+    labels = torch.randn(tr.n, tr.L, net.d, generator=gen, dtype=torch.float64).to(net.device, net.dtype)
+    return {
+        "random": P.random_direction(net, tau=1.0, seed=cell["seed"] + DIRECTION_SEED_OFFSET),
+        "gradient": P.gradient_direction(net, tr, targets=labels, tau=1.0),
+    }
+
+
+# ---------------------------------------------------------------------- forward coupling
+def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    net = make_net(cell)
+    tr = net.trace(make_inputs(cell))
+    units = _unit_tau(cell, net, tr)
+    base = config(cell, "m", "L", "n", "seed", "sweep")
+    rows = []
+    for tau in cell["taus"]:
+        for name, Wp in _tau_directions(cell, net, tr, tau, units).items():
+            err = torch.linalg.vector_norm(PS.forward_coupling(net, None, Wp, tr=tr), dim=-1)  # (n, L)
+            rms = err.pow(2).mean(dim=0).sqrt()  # over sequences, per position
+            rows.append({**base, "direction": name, "tau": tau, "err": float(rms.max()), "err_max": float(err.max()),
+                         "err_seq0": float(err[0].max())})
+    return rows
+
+
+def _analyse_forward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+    a, b = fixed["m_exponent"], fixed["tau_exponent"]
+    findings = []
+    ms = df[df["sweep"] == "m"]
+    ts = df[df["sweep"] == "tau"]
+    for name in DIRECTIONS:
+        part = ms[ms["direction"] == name]
+        shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
+        findings.append(exponent_finding(
+            f"forward coupling at tau = {part['tau'].iloc[0]:g} decays at least like m^{a:.3g}, {name} directions",
+            part, "m", "err", a, shape=shape))
+    for name in DIRECTIONS:
+        part = ts[ts["direction"] == name]
+        shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
+        findings.append(exponent_finding(
+            f"forward coupling at m = {part['m'].iloc[0]} is at most c * tau^{b:.3g} as tau shrinks, {name} directions",
+            part, "tau", "err", b, parameter="shrinking", shape=shape))
+    return findings
+
+
+_FWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1, m_exponent=-1.0 / 6.0, tau_exponent=4.0 / 3.0)
+
+FORWARD_COUPLING = register(
+    Claim(
+        name="forward_coupling",
+        title="Forward coupling: the pseudo-network tracks the real network",
+        reference="paper.md sec. 3 (forward coupling; Allen-Zhu and Li 2019)",
+        statement="err_j = y_j(W0+W') - y_j(W0) - pseudo_j(W') vanishes as m grows at fixed tau; in the worst case over W' "
+        "of NTK radius tau it is O(poly(L) tau^(4/3) m^(-1/6)).",
+        quantity="max over positions j of the root mean square over sequences of ||err_j||, for W' of NTK radius tau",
+        bound="err <= c * tau^(4/3) * m^(-1/6) at fixed L",
+        grids={
+            "default": Grid(
+                points=tuple({"sweep": "m", "m": m, "taus": (1.0,)} for m in (256, 512, 1024, 2048))
+                + ({"sweep": "tau", "m": 512, "taus": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
+                seeds=tuple(range(4)), fixed=_FWD_FIXED),
+            "large": Grid(
+                points=tuple({"sweep": "m", "m": m, "taus": (1.0,)} for m in (256, 512, 1024, 2048, 4096, 8192))
+                + ({"sweep": "tau", "m": 4096, "taus": (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
+                seeds=tuple(range(8)), fixed={**_FWD_FIXED, "L": 16}),
+        },
+        measure=_measure_forward,
+        analyse=_analyse_forward,
+        plot={"x": "m", "y": "err", "hue": "direction"},
+    )
+)
+
+
+# ---------------------------------------------------------------------- backward coupling
+def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    net = make_net(cell)
+    tr = net.trace(make_inputs(cell))
+    units = _unit_tau(cell, net, tr)
+    gen = torch.Generator().manual_seed(cell["seed"] + STAR_SEED_OFFSET)
+    star = torch.randn(net.m, net.m, generator=gen, dtype=torch.float64).to(net.device, torch_dtype(cell["dtype"]))
+    star = P.scale_to(star, tau=cell["tau_star"])
+    base = config(cell, "m", "L", "n", "seed")
+    rows = []
+    for tau in cell["taus"]:
+        for name, Wp in _tau_directions(cell, net, tr, tau, units).items():
+            bc = PS.backward_coupling(net, None, Wp, tr=tr, W_star=star)
+            rel, inner = bc.relative[:, 1:], bc.inner[:, 1:]  # positions 2..L (y_1 does not depend on W)
+            rows.append({**base, "direction": name, "tau": tau, "relative": float(rel.mean()),
+                         "relative_max": float(rel.max()), "inner": float(inner.mean())})
+    return rows
+
+
+def _analyse_backward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+    a = fixed["m_exponent"]
+    findings = []
+    for name in DIRECTIONS:
+        part = df[df["direction"] == name]
+        findings.append(exponent_finding(
+            f"||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = {part['tau'].iloc[0]:g}, {name} directions",
+            part, "m", "relative", a, max_width=0.0))
+        findings.append(exponent_finding(
+            f"|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian, tau* = {fixed['tau_star']:g}), {name} directions",
+            part, "m", "inner", a, max_width=0.0))
+    return findings
+
+
+_BWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1, taus=(1.0,), tau_star=1.0, m_exponent=0.0)
+
+BACKWARD_COUPLING = register(
+    Claim(
+        name="backward_coupling",
+        title="Backward coupling: gradients at W0 + W' stay close to those at W0",
+        reference="paper.md sec. 3 (backward coupling; Allen-Zhu and Li 2019)",
+        statement="The gradient of the real network at W0 + W' stays close to the pseudo-network's gradient (the gradient at W0): "
+        "the relative Frobenius distance and the inner products with displacements W* of radius tau vanish as m grows at fixed tau.",
+        quantity="mean over positions j = 2..L and sequences of the relative distance and of |<delta grad y_j, W*>|",
+        bound="decays with m: fitted exponent in m below 0 (an interval straddling 0 is inconclusive)",
+        grids={
+            "default": Grid(points=tuple({"m": m} for m in (256, 512, 1024)), seeds=tuple(range(4)), fixed=_BWD_FIXED),
+            "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096)), seeds=tuple(range(8)),
+                          fixed={**_BWD_FIXED, "L": 12}),
+        },
+        measure=_measure_backward,
+        analyse=_analyse_backward,
+        plot={"x": "m", "y": "relative", "hue": "direction"},
+    )
+)
+
+
+# ---------------------------------------------------------------------- decoupling
+def _measure_decoupling(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    net = make_net(cell)
+    tr = net.trace(make_inputs(cell))
+    dc = DC.decoupling(net, tr)
+    C, pairs = DC.feature_correlations(net, tr)
+    i = torch.tensor([p[0] for p in pairs])
+    j = torch.tensor([p[1] for p in pairs])
+    same_i = i[:, None] == i[None, :]
+    same_j = j[:, None] == j[None, :]
+    same_lag = (j - i)[:, None] == (j - i)[None, :]
+    off = ~(same_i & same_j)
+    cats = {
+        "shared_i": off & same_i,
+        "shared_j": off & same_j,
+        "other_lag": off & ~same_i & ~same_j & ~same_lag,
+        "same_lag": off & ~same_i & ~same_j & same_lag,
+    }
+    base = config(cell, "m", "L", "n", "seed")
+    row = {**base, "back_rms": float(dc.back_rms.pow(2).mean().sqrt()), "back_max": float(dc.back_max.max())}
+    for k, mask in cats.items():
+        vals = C[:, mask.to(C.device)]
+        row[f"{k}_rms"] = float(vals.pow(2).mean().sqrt())
+    return [row]
+
+
+_DEC_PARTS = (
+    ("back_rms", "Back_(i->j)^T u for different j at fixed i"),
+    ("shared_i_rms", "feature blocks of pairs sharing the input position i"),
+    ("shared_j_rms", "feature blocks of pairs sharing the output position j"),
+    ("other_lag_rms", "feature blocks of pairs with different i, j and lag j - i"),
+    ("same_lag_rms", "feature blocks of pairs with different i, j but equal lag j - i"),
+)
+
+
+def _analyse_decoupling(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+    a = fixed["m_exponent"]
+    return [
+        exponent_finding(f"RMS correlation of {what} shrinks like m^{a:g}", df, "m", col, a)
+        for col, what in _DEC_PARTS
+    ]
+
+
+_DEC_FIXED = dict(L=8, n=2, d_x=8, d=1, eps_x=0.1, m_exponent=-0.5)
+
+DECOUPLING = register(
+    Claim(
+        name="decoupling",
+        title="Decoupling of (input token, output token) pairs",
+        reference="paper.md sec. 4 (decoupling; Allen-Zhu and Li 2019)",
+        statement="For fixed i the vectors Back_(i->j)^T u for different j are nearly orthogonal, and so are the feature blocks "
+        "D_i Back_(i->j)^T u h_(i-1)^T across different pairs (i, j): normalised correlations shrink like m^(-1/2).",
+        quantity="root mean square over sequences and pairs of the off-diagonal normalised correlations, by kind of pair "
+        "(u = 1, d = 1; blocks with i = 1 vanish since h_0 = 0 and are left out)",
+        bound="RMS correlation <= c * m^(-1/2)",
+        grids={
+            "default": Grid(points=tuple({"m": m} for m in (128, 256, 512, 1024, 2048)), seeds=tuple(range(4)), fixed=_DEC_FIXED),
+            "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096, 8192)), seeds=tuple(range(8)),
+                          fixed={**_DEC_FIXED, "L": 12}),
+        },
+        measure=_measure_decoupling,
+        analyse=_analyse_decoupling,
+        plot={"x": "m", "y": "back_rms"},
+    )
+)
