@@ -19,7 +19,7 @@ def device() -> str:
 def run_claim(name: str, grid: str = "default", **overrides: Any) -> ClaimResult:
     """Run a registered claim (cached for the session). Runs without overrides are recorded for the
     end-of-run summary and printed (visible with ``pytest -s``)."""
-    key = (name, grid, tuple(sorted(overrides.items())))
+    key = (name, grid, repr(sorted(overrides.items())))
     if key not in _CACHE:
         res = claims.get(name).run(grid, device=device(), **overrides)
         _CACHE[key] = res

@@ -13,6 +13,8 @@ registered in :data:`REGISTRY`. ``proofs_checks/`` runs each entry and asserts o
 
 from ._registry import REGISTRY, Claim, ClaimResult, Finding, Grid, get, names, register
 from . import stability  # noqa: F401  (registers the initialisation claims)
+from . import complexity  # noqa: F401
+from . import learning  # noqa: F401  (registers the learning claims)
 from . import coupling, perturbation  # noqa: F401
 
 __all__ = ["REGISTRY", "Claim", "ClaimResult", "Finding", "Grid", "get", "names", "register"]

@@ -1,0 +1,59 @@
+r"""Complexity is monotone (paper.md sec. 5): C_eps(Phi, R) and C_s(Phi, R) are non-decreasing in R and
+C_eps is non-decreasing in 1/eps.
+
+Measured (registry entry ``complexity_monotone``): for sin, exp, cos, erf, log1p, tanh, sigmoid and
+z^3 - 2z + 1, with C* = 10 and 2 seeds, log10 of C_eps (eps = 1e-3) and C_s along 6 sorted random R
+(log-uniform up to 1.5 x the radius of convergence, so finite and divergent values are compared), and
+of C_eps along 6 sorted random 1/eps in [1.5, 1e12]. Every consecutive difference must be >= 0
+(divergent counts as +inf; rounding allowance 1e-20 in log10).
+
+False-failure rate: 0. The computation is deterministic and the claim is exact (every summand is
+monotone), so a failure is a defect of the computation.
+
+The check can fail: the deliberately wrong claim "non-increasing" is rejected below. The property test
+draws random polynomials and R1 < R2 and targets the ratio C(R1)/C(R2) (worst ratio found <= 1; it
+approaches 1 for constant polynomials, where C does not depend on R).
+"""
+
+import pytest
+from hypothesis import given, target
+from hypothesis import strategies as st
+
+from proofs_checks._harness import run_claim
+from rnntheory.complexity import c_eps, c_s, smooth
+
+
+def test_complexity_monotone_holds():
+    res = run_claim("complexity_monotone")
+    assert res.verdict == "consistent", str(res)
+
+
+def test_complexity_monotone_rejects_wrong_direction():
+    res = run_claim("complexity_monotone", direction="nonincreasing")
+    assert res.verdict == "inconsistent", str(res)
+
+
+@given(
+    coefs=st.lists(st.integers(-20, 20), min_size=1, max_size=8),
+    r1=st.floats(0.01, 5.0),
+    factor=st.floats(1.0, 4.0),
+    k=st.floats(0.5, 20.0),
+)
+def test_complexity_monotone_per_instance(coefs, r1, factor, k):
+    f = smooth(coefs)
+    r2 = r1 * factor
+    lo, hi = c_eps(f, r1, 10.0**-k, 10.0), c_eps(f, r2, 10.0**-k, 10.0)
+    if hi.value > 0:
+        target(float(lo.value / hi.value), label="C_eps(R1) / C_eps(R2)")
+    # the values carry 40 digits; compare through the difference (rounding allowance 1e-25)
+    assert lo.value - hi.value <= 1e-25 * hi.value
+    s1, s2 = c_s(f, r1, 10.0).value, c_s(f, r2, 10.0).value
+    assert s1 - s2 <= 1e-25 * s2
+    e1, e2 = c_eps(f, r1, 10.0**-k, 10.0).value, c_eps(f, r1, 10.0 ** -(k + 1), 10.0).value
+    assert e1 - e2 <= 1e-25 * e2
+
+
+@pytest.mark.slow
+def test_complexity_monotone_large_grid():
+    res = run_claim("complexity_monotone", "large")
+    assert res.verdict == "consistent", str(res)

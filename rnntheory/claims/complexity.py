@@ -1,0 +1,254 @@
+r"""Claims about the complexity of smooth functions (paper.md section 5; Allen-Zhu, Li and Liang 2019).
+
+* ``complexity_monotone``: :math:`C_\varepsilon(\Phi, R)` and :math:`C_s(\Phi, R)` are non-decreasing in
+  R, and :math:`C_\varepsilon` is non-decreasing in :math:`1/\varepsilon` (a divergent value counts as
+  larger than every finite one).
+* ``complexity_eps_growth``: :math:`C_\varepsilon(\Phi, 1)` grows polynomially in :math:`1/\varepsilon`
+  for sin and exp at fixed :math:`C^*`, and faster for functions that need truncation (tanh, sigmoid,
+  truncated at the smallest degree whose error on [-1, 1] is at most eps).
+* ``complexity_divergence``: divergence is reported exactly at the radius of convergence (tanh: pi/2,
+  sigmoid: pi, log1p: 1, and a generic expression 1/(1+z^2): 1, computed), and approaching the radius
+  :math:`C_s` blows up like :math:`\delta^{-(1.75 + \text{pole order})}` with :math:`\delta = 1 - R/\rho`.
+
+Computations are deterministic; "seeds" randomise the points of the R and eps sweeps.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import mpmath
+import numpy as np
+import pandas as pd
+
+from .. import complexity as CX
+from .. import stats as S
+from ._common import exponent_finding
+from ._registry import Claim, Finding, Grid, register
+
+
+def _all_finding(name: str, ok: np.ndarray, failures: list[str], what: str) -> Finding:
+    ok = np.asarray(ok, bool)
+    verdict = "consistent" if ok.all() else "inconsistent"
+    detail = f"{int(ok.sum())}/{ok.size} {what} hold"
+    if failures:
+        detail += "; first failures: " + "; ".join(failures[:3])
+    return Finding(name, verdict, detail, None, None, "every case")
+
+
+# ---------------------------------------------------------------------- monotonicity
+def _measure_monotone(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(cell["seed"])
+    f = CX.smooth(cell["function"])
+    C = float(cell["C_star"])
+    rho = float(f.radius) if f.radius != mpmath.inf else math.inf
+    n = cell["points"]
+    # R sweeps reach 1.5 times the radius so that finite and divergent values are compared too
+    r_top_eps = 1.5 * rho / C if math.isfinite(rho) else cell["R_max"]
+    r_top_s = 1.5 * rho if math.isfinite(rho) else cell["R_max"]
+    rows = []
+    for sweep, top in (("C_eps vs R", r_top_eps), ("C_s vs R", r_top_s)):
+        for R in np.sort(np.exp(rng.uniform(np.log(top / 50), np.log(top), n))):
+            c = CX.c_eps(f, R, cell["eps"], C) if sweep.startswith("C_eps") else CX.c_s(f, R, C)
+            rows.append(dict(function=cell["function"], seed=cell["seed"], sweep=sweep, x=float(R), log10=c.log10))
+    R_fixed = 0.5 * rho / C if math.isfinite(rho) else 1.0
+    for inv in np.sort(np.exp(rng.uniform(np.log(1.5), np.log(1e12), n))):
+        c = CX.c_eps(f, R_fixed, 1.0 / inv, C)
+        rows.append(dict(function=cell["function"], seed=cell["seed"], sweep="C_eps vs 1/eps", x=float(inv),
+                         log10=c.log10))
+    return rows
+
+
+def _analyse_monotone(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+    sign = 1.0 if fixed["direction"] == "nondecreasing" else -1.0
+    findings = []
+    for sweep, part in df.groupby("sweep", sort=False):
+        oks, fails = [], []
+        for (fn, seed), g in part.groupby(["function", "seed"], sort=False):
+            g = g.sort_values("x")
+            y = g["log10"].to_numpy()
+            with np.errstate(invalid="ignore"):
+                steps = sign * np.diff(y)
+            # inf - inf (two divergent values) is a tie; rounding at 30 digits allows 1e-20 in log10
+            ok = bool(np.all(np.isnan(steps) | (steps >= -1e-20)))
+            oks.append(ok)
+            if not ok:
+                k = int(np.nanargmin(steps))
+                fails.append(f"{fn} seed {seed}: log10 {y[k]:.6g} -> {y[k + 1]:.6g} at x {g['x'].iloc[k]:.4g} -> "
+                             f"{g['x'].iloc[k + 1]:.4g}")
+        findings.append(_all_finding(f"{sweep.split(' vs ')[0]} is {fixed['direction']} in {sweep.split(' vs ')[1]}",
+                                     np.array(oks), fails, "sweeps (function, seed)"))
+    return findings
+
+
+_MONO_FIXED = dict(C_star=10.0, eps=1e-3, points=6, R_max=2.0, direction="nondecreasing")
+_MONO_FUNCS = ["sin", "exp", "cos", "erf", "log1p", "tanh", "sigmoid", "z**3 - 2*z + 1"]
+
+COMPLEXITY_MONOTONE = register(
+    Claim(
+        name="complexity_monotone",
+        title="Complexity is monotone in R and in 1/eps",
+        reference="paper.md sec. 5 (C_eps, C_s; Allen-Zhu, Li, Liang 2019)",
+        statement="C_eps(Phi, R) and C_s(Phi, R) are non-decreasing in R, and C_eps is non-decreasing in 1/eps "
+        "(every summand is; divergent values count as larger than finite ones).",
+        quantity="log10 of C_eps and C_s along random sorted sweeps of R (up to 1.5 x the radius) and of 1/eps",
+        bound="differences of consecutive values >= 0",
+        grids={
+            "default": Grid.product({"function": _MONO_FUNCS}, seeds=2, **_MONO_FIXED),
+            "large": Grid.product({"function": _MONO_FUNCS + ["sinh", "cosh", "1/(1+z**2)"]}, seeds=8,
+                                  **{**_MONO_FIXED, "points": 12}),
+        },
+        measure=_measure_monotone,
+        analyse=_analyse_monotone,
+        plot={"x": "x", "y": "log10", "hue": "function"},
+    )
+)
+
+
+# ---------------------------------------------------------------------- growth in 1/eps
+def _measure_growth(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    f = CX.smooth(cell["function"])
+    truncated = cell["function"] in cell["truncated"]
+    rows = []
+    for k in cell["eps_exponents"]:
+        eps = 10.0 ** (-k)
+        degree = CX.choose_truncation(f, cell["R"], eps).k if truncated else None
+        c = CX.c_eps(f, cell["R"], eps, cell["C_star"], degree=degree)
+        rows.append(dict(function=cell["function"], C_star=cell["C_star"], R=cell["R"], seed=cell["seed"],
+                         truncated=truncated, degree=degree, inv_eps=1.0 / eps, log10=c.log10,
+                         value=10.0 ** min(c.log10, 300.0), terms=c.terms))
+    return rows
+
+
+def _analyse_growth(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+    findings = []
+    entire_hi: dict[float, float] = {}
+    for (C, fn), part in df[~df["truncated"]].groupby(["C_star", "function"], sort=False):
+        if part["log10"].max() > 300:  # beyond float range: fit on log10 directly
+            part = part.assign(value=10.0 ** (part["log10"] - part["log10"].min()))
+        f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{fixed['degree']:g} (C*={C:g})",
+                             part, "inv_eps", "value", fixed["degree"], groups=None)
+        cmp = S.compare_growth(part["inv_eps"], part["value"], variable="1/eps")
+        fit = f.fit
+        local = np.diff(part["log10"].to_numpy()) / np.diff(np.log10(part["inv_eps"].to_numpy()))
+        findings.append(Finding(f.name, f.verdict, f"{f.detail}; {cmp.preferred} growth fits better; local exponents "
+                                f"{np.round(local, 3).tolist()}", fit, f.constant, f.claimed))
+        entire_hi[C] = max(entire_hi.get(C, -math.inf), fit.ci_high)
+    for (C, fn), part in df[df["truncated"]].groupby(["C_star", "function"], sort=False):
+        vals = 10.0 ** (part["log10"] - part["log10"].min())
+        fit = S.fit_exponent(part["inv_eps"], vals, variable="1/eps")
+        rho = float(CX.radius_of_convergence(fn))
+        R = float(part["R"].iloc[0])
+        predicted = math.log(C * R / rho) / math.log(rho / R) if math.isfinite(rho) and rho > R else math.nan
+        hi = entire_hi.get(C, math.nan)
+        faster = fit.ci_low > hi
+        findings.append(Finding(
+            f"C_eps({fn} truncated to error eps, 1) grows faster in 1/eps than the entire functions (C*={C:g})",
+            "consistent" if faster else "inconsistent",
+            f"{fit}; entire functions' exponents at most {hi:.3g}; predicted log(C*R/rho)/log(rho/R) = {predicted:.3g}; "
+            f"degrees {part['degree'].tolist()}",
+            fit, None, f"exponent > {hi:.3g}"))
+    return findings
+
+
+_GROWTH_FIXED = dict(R=1.0, degree=1.0, eps_exponents=tuple(range(1, 13)), truncated=("tanh", "sigmoid"))
+
+COMPLEXITY_EPS_GROWTH = register(
+    Claim(
+        name="complexity_eps_growth",
+        title="C_eps(Phi, 1) is polynomial in 1/eps for sin and exp, faster for truncated series",
+        reference="paper.md sec. 5 (known anchors; Allen-Zhu, Li, Liang 2019)",
+        statement="For fixed C*, C_eps(sin, 1) and C_eps(exp, 1) are poly(1/eps); functions whose series must be "
+        "truncated (tanh, sigmoid; degree k ~ log(1/eps)) grow with a larger power of 1/eps.",
+        quantity="C_eps(Phi, 1) for eps = 10^-1..10^-12 (truncated functions: smallest degree with rigorous "
+        "truncation error <= eps on [-1, 1])",
+        bound="C_eps(Phi, 1) <= c * (1/eps)^1 (degree 1: docs/complexity.md) for sin and exp",
+        grids={
+            "default": Grid.product({"function": ["sin", "exp", "tanh", "sigmoid"]}, seeds=1,
+                                    C_star=10.0, **_GROWTH_FIXED),
+            "large": Grid.product({"function": ["sin", "exp", "cos", "tanh", "sigmoid"], "C_star": [10.0, 100.0]},
+                                  seeds=1, **{**_GROWTH_FIXED, "eps_exponents": tuple(range(1, 21))}),
+        },
+        measure=_measure_growth,
+        analyse=_analyse_growth,
+        plot={"x": "inv_eps", "y": "log10", "hue": "function"},
+    )
+)
+
+
+# ---------------------------------------------------------------------- divergence at the radius
+def _measure_divergence(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    name = cell["function"]
+    f = CX.smooth(name)
+    rho = mpmath.mpf(cell["radii"][name])
+    C = float(cell["C_star"])
+    rows = []
+    base = dict(function=name, seed=cell["seed"], claimed_radius=float(rho),
+                reported_radius=float(f.radius), radius_gap=float(abs(f.radius - rho) / rho))
+    for delta in cell["deltas"]:
+        R_in = float(rho * (1 - delta))
+        s_in = CX.c_s(f, R_in, C)
+        e_in = CX.c_eps(f, R_in / C, cell["eps"], C)
+        rows.append({**base, "delta": delta, "where": "inside", "c_s_divergent": s_in.divergent,
+                     "c_eps_divergent": e_in.divergent, "log10_c_s": s_in.log10, "converged": s_in.converged})
+    for where, factor in (("at", 1.0), ("beyond", 1.0 + cell["deltas"][0])):
+        R = float(rho * factor)
+        s, e = CX.c_s(f, R, C), CX.c_eps(f, R / C, cell["eps"], C)
+        rows.append({**base, "delta": 1 - factor, "where": where, "c_s_divergent": s.divergent,
+                     "c_eps_divergent": e.divergent, "log10_c_s": s.log10, "converged": s.converged})
+    return rows
+
+
+def _analyse_divergence(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+    oks, fails = [], []
+    for _, r in df.iterrows():
+        want = r["where"] != "inside"
+        ok = bool(r["c_s_divergent"]) == want and bool(r["c_eps_divergent"]) == want
+        oks.append(ok)
+        if not ok:
+            fails.append(f"{r['function']} at R = rho*(1-{r['delta']:.3g}) with claimed rho = {r['claimed_radius']:.6g}: "
+                         f"C_s divergent={r['c_s_divergent']}, C_eps divergent={r['c_eps_divergent']} (expected {want})")
+    gap = df.groupby("function")["radius_gap"].max()
+    for fn, g in gap.items():
+        if g > 1e-20:
+            oks.append(False)
+            fails.append(f"{fn}: reported radius differs from the claimed one by {g:.3g} (relative)")
+    findings = [_all_finding("divergence is reported exactly at the radius of convergence (C_s at R = rho, "
+                             "C_eps at C* R = rho), finite values just inside", np.array(oks), fails, "cases")]
+    for fn, order in fixed["blowup"].items():
+        part = df[(df["function"] == fn) & (df["where"] == "inside") & df["converged"]]
+        if len(part) < 3:
+            continue
+        part = part.assign(value=10.0 ** part["log10_c_s"])
+        claimed = -(1.75 + order)
+        findings.append(exponent_finding(
+            f"C_s({fn}, rho (1 - delta)) blows up no faster than delta^{claimed:g} (pole order {order:g})",
+            part, "delta", "value", claimed, bound="upper", parameter="shrinking", groups=None, max_width=0.5))
+    return findings
+
+
+_RADII = {"tanh": float(mpmath.pi / 2), "sigmoid": float(mpmath.pi), "log1p": 1.0, "1/(1+z**2)": 1.0}
+_DIV_FIXED = dict(C_star=10.0, eps=1e-3, radii=_RADII, deltas=(0.2, 0.1, 0.05, 0.02),
+                  blowup={"tanh": 1.0, "sigmoid": 1.0, "log1p": 0.0})
+
+COMPLEXITY_DIVERGENCE = register(
+    Claim(
+        name="complexity_divergence",
+        title="Divergence of C_eps and C_s exactly at the radius of convergence",
+        reference="paper.md sec. 5 (divergent series, truncation remedy)",
+        statement="C_s(Phi, R) is finite for R < rho and divergent for R >= rho; C_eps(Phi, R) is finite for "
+        "C* R < rho and divergent for C* R >= rho (rho: pi/2 for tanh, pi for sigmoid, 1 for log1p and 1/(1+z^2)); "
+        "as R -> rho, C_s grows like (1 - R/rho)^-(1.75 + pole order).",
+        quantity="divergence flags at R = rho (1 - delta), rho, rho (1 + delta); C_s(Phi, rho (1 - delta))",
+        bound="flags exactly as stated; C_s <= c * delta^-(1.75 + pole order)",
+        grids={
+            "default": Grid.product({"function": ["tanh", "sigmoid", "log1p"]}, seeds=1, **_DIV_FIXED),
+            "large": Grid.product({"function": ["tanh", "sigmoid", "log1p", "1/(1+z**2)"]}, seeds=1,
+                                  **{**_DIV_FIXED, "deltas": (0.2, 0.1, 0.05, 0.02, 0.01, 0.005)}),
+        },
+        measure=_measure_divergence,
+        analyse=_analyse_divergence,
+        plot={"x": "delta", "y": "log10_c_s", "hue": "function"},
+    )
+)

@@ -1,0 +1,116 @@
+"""Vanilla SGD on W against manual updates and autograd (paper.md sec. 6)."""
+
+import math
+
+import pytest
+import torch
+
+from rnntheory import RNN
+from rnntheory.backward import grad_W
+from rnntheory.concepts import Concept
+from rnntheory.training import TrainingDiverged, output_cotangent, risk, sgd
+from tolerances import TOL, rel_err
+
+L, DX = 5, 4
+
+
+@pytest.fixture(scope="module")
+def setup():
+    net = RNN.init(24, DX, 1, seed=0)
+    concept = Concept.single_lag(L, DX, 1, seed=1)
+    train = concept.sample(16, seed=2, noise=0.1)
+    test = concept.sample(8, seed=3)
+    return net, concept, train, test
+
+
+def test_one_step_equals_manual_update_and_autograd(setup):
+    net, concept, train, test = setup
+    lr, b = 0.01, 4
+    tj = sgd(net, train=train, test=test, lr=lr, steps=1, batch_size=b, seed=7)
+    idx = torch.randint(0, 16, (b,), generator=torch.Generator().manual_seed(7))
+    xb, yb = train.x[idx], train.labels[idx]
+    _, dy = output_cotangent(net.outputs(xb), yb)
+    expected = net.W - lr * grad_W(net, net.trace(xb), dy / b)
+    torch.testing.assert_close(tj.W, expected, **TOL[torch.float64])
+    # the same step from autograd on the objective (1/b) sum_s sum_{j>=3} 0.5 ||y_j - y*_j||^2
+    W = net.W.clone().requires_grad_(True)
+    obj = 0.5 * ((net.outputs(xb, W)[:, 2:] - yb[:, 2:]) ** 2).sum() / b
+    obj.backward()
+    assert rel_err(tj.W, net.W - lr * W.grad) <= TOL[torch.float64]["rtol"]
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+def test_output_cotangent_matches_autograd(loss):
+    y = torch.randn(3, L, 2, dtype=torch.float64, requires_grad=True)
+    t = torch.sign(torch.randn(3, L, 2, dtype=torch.float64))
+    per_seq, dy = output_cotangent(y, t, loss=loss, lam=0.7)
+    per_seq.sum().backward()
+    torch.testing.assert_close(dy, y.grad, **TOL[torch.float64])
+    assert torch.equal(dy[:, :2], torch.zeros_like(dy[:, :2]))  # positions 1, 2 carry no loss
+
+
+def test_A_B_and_W0_never_change_and_record_starts_at_zero(setup):
+    net, concept, train, test = setup
+    W0, A0, B0 = net.W.clone(), net.A.clone(), net.B.clone()
+    tj = sgd(net, concept=concept, test=test, lr=0.02, steps=20, record_every=10, seed=1)
+    assert torch.equal(net.W, W0) and torch.equal(net.A, A0) and torch.equal(net.B, B0)
+    first = tj.record.iloc[0]
+    assert first["step"] == 0 and first["tau"] == 0 and first["sign_frac"] == 0 and first["coupling"] == 0
+    assert first["test_risk"] == pytest.approx(risk(net.outputs(test.x), test))
+    assert list(tj.record["step"]) == [0, 10, 20]
+    assert set(tj.signs["position"]) == set(range(1, L + 1))
+    last = tj.record.iloc[-1]
+    assert last["tau"] == pytest.approx(math.sqrt(24) * float((tj.W - W0).norm()))
+
+
+def test_online_sgd_is_reproducible_and_learns(setup):
+    net, concept, train, test = setup
+    a = sgd(net, concept=concept, test=test, lr=0.02, steps=200, record_every=100, seed=5)
+    b = sgd(net, concept=concept, test=test, lr=0.02, steps=200, record_every=100, seed=5)
+    assert torch.equal(a.W, b.W)
+    assert a.record["test_risk"].iloc[-1] < a.record["test_risk"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, parts",
+    [
+        (dict(lr=math.nan, steps=1), ValueError, ["training.sgd", "lr=nan"]),
+        (dict(lr=0.1, steps=-1), ValueError, ["training.sgd", "steps=-1"]),
+        (dict(lr=0.1, steps=1, batch_size=0), ValueError, ["training.sgd", "batch_size=0"]),
+        (dict(lr=0.1, steps=1, loss="hinge"), ValueError, ["training.sgd", "loss='hinge'"]),
+        (dict(lr=0.1, steps=1, lam=0.0), ValueError, ["training.sgd", "lam=0.0"]),
+    ],
+)
+def test_bad_arguments(setup, kwargs, exc, parts):
+    net, concept, train, test = setup
+    with pytest.raises(exc) as info:
+        sgd(net, train=train, test=test, **kwargs)
+    assert all(p in str(info.value) for p in parts), str(info.value)
+
+
+def test_mismatched_concept_and_data(setup):
+    net, concept, train, test = setup
+    other = Concept.single_lag(L, DX + 1, 1, seed=1)
+    with pytest.raises(ValueError, match=r"training.sgd: concept has d_x=5, d=1; expected d_x=4"):
+        sgd(net, concept=other, test=test, lr=0.1, steps=1)
+    with pytest.raises(ValueError, match=r"training.sgd: test has d_x=5"):
+        sgd(net, train=train, test=other.sample(4, seed=0), lr=0.1, steps=1)
+    with pytest.raises(ValueError, match="exactly one of concept"):
+        sgd(net, concept=concept, train=train, test=test, lr=0.1, steps=1)
+
+
+def test_diverging_run_names_the_step(setup):
+    net, concept, train, test = setup
+    with pytest.raises(TrainingDiverged, match=r"at step \d+"):
+        sgd(net, train=train, test=test, lr=1e3, steps=200, record_every=1000)
+
+
+def test_stop_at_ends_at_the_first_record_below_and_coupling_can_be_skipped(setup):
+    net, concept, train, test = setup
+    full = sgd(net, concept=concept, test=test, lr=0.02, steps=300, record_every=20, seed=4)
+    level = float(full.record["test_risk"].iloc[5])
+    first = int(full.record[(full.record["step"] > 0) & (full.record["test_risk"] <= level)]["step"].iloc[0])
+    short = sgd(net, concept=concept, test=test, lr=0.02, steps=300, record_every=20, seed=4, stop_at=level, coupling=False)
+    assert int(short.record["step"].iloc[-1]) == first
+    assert short.record["coupling"].isna().all()
+    assert list(short.record["test_risk"]) == list(full.record["test_risk"].iloc[: len(short.record)])
