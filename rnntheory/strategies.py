@@ -6,6 +6,7 @@ example is reproducible from Hypothesis's printed blob.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -15,7 +16,18 @@ from hypothesis import strategies as st
 
 from .model import RNN, sample_inputs
 
-__all__ = ["Config", "seeds", "configs", "networks", "input_sequences", "unit_vectors", "register_profiles"]
+__all__ = [
+    "Config",
+    "seeds",
+    "configs",
+    "networks",
+    "input_sequences",
+    "unit_vectors",
+    "displacements",
+    "smooth_functions",
+    "polynomial_coefficients",
+    "register_profiles",
+]
 
 
 def seeds() -> st.SearchStrategy[int]:
@@ -90,6 +102,36 @@ def unit_vectors(draw, d: int, dtype: torch.dtype = torch.float64) -> torch.Tens
     g = torch.Generator().manual_seed(draw(seeds()))
     v = torch.randn(d, generator=g, dtype=dtype)
     return v / v.norm()
+
+
+@st.composite
+def displacements(draw, net: RNN, *, omega: tuple[float, float] = (1e-4, 1e-1)) -> torch.Tensor:
+    r"""A displacement W' for ``net`` of spectral size ``omega`` drawn log-uniformly from the range:
+    a Gaussian direction, or a rank-one one (the shape of the adversarial construction)."""
+    from .perturbation import scale_to
+
+    lo, hi = omega
+    size = float(10 ** draw(st.floats(math.log10(lo), math.log10(hi))))
+    g = torch.Generator().manual_seed(draw(seeds()))
+    if draw(st.booleans()):
+        M = torch.randn(net.m, net.m, generator=g, dtype=torch.float64)
+    else:
+        M = torch.outer(torch.randn(net.m, generator=g, dtype=torch.float64), torch.randn(net.m, generator=g, dtype=torch.float64))
+    return scale_to(M.to(net.device, net.dtype), omega=size)
+
+
+def polynomial_coefficients(max_degree: int = 8, bound: float = 5.0) -> st.SearchStrategy[list[float]]:
+    r"""Coefficients ``[c_0, ..., c_k]`` of a polynomial with a non-zero leading term."""
+    coef = st.floats(-bound, bound, allow_nan=False, allow_infinity=False)
+    nonzero = coef.filter(lambda c: abs(c) > 1e-3)
+    return st.tuples(st.lists(coef, max_size=max_degree), nonzero).map(lambda t: [*t[0], t[1]])
+
+
+def smooth_functions() -> st.SearchStrategy:
+    r"""Smooth functions in every form :func:`rnntheory.complexity.smooth` accepts: named entire
+    functions, named functions with a finite radius of convergence, and coefficient lists."""
+    named = st.sampled_from(["exp", "sin", "cos", "sinh", "cosh", "erf", "tanh", "sigmoid", "log1p"])
+    return st.one_of(named, polynomial_coefficients())
 
 
 def register_profiles() -> None:
