@@ -140,7 +140,7 @@ PRODUCT_STABILITY = register(
         quantity="spectral norm of P_(a,b) for a = 1 and b - a in {0, 1, 2, 4, ..., L-1} (max over sequences), by subspace iteration",
         bound="||P_(a,b)||_2 <= c * (b-a+1)^3",
         grids={
-            "default": Grid(points=({"L": 16, "m": 256}, {"L": 32, "m": 1024}), seeds=tuple(range(6)), fixed=_PROD_FIXED),
+            "default": Grid(points=({"L": 16, "m": 256}, {"L": 50, "m": 1024}), seeds=tuple(range(6)), fixed=_PROD_FIXED),
             "large": Grid(points=({"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)),
                           fixed={**_PROD_FIXED, "tol": 1e-6}),
         },
@@ -192,7 +192,7 @@ BACKWARD_STABILITY = register(
         quantity="sqrt(d/m) * max over output coordinates u = e_s, sequences and pairs with the same j - i of ||u^T Back_(i->j)||",
         bound="sqrt(d/m) ||u^T Back_(i->j)|| <= c * (j-i+1)^3",
         grids={
-            "default": Grid(points=({"L": 16, "m": 256}, {"L": 32, "m": 1024}), seeds=tuple(range(6)), fixed=_BACK_FIXED),
+            "default": Grid(points=({"L": 16, "m": 256}, {"L": 50, "m": 1024}), seeds=tuple(range(6)), fixed=_BACK_FIXED),
             "large": Grid(points=({"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)), fixed=_BACK_FIXED),
         },
         measure=_measure_backward,
