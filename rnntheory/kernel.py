@@ -45,28 +45,20 @@ def _positions(fn: str, L: int, positions: Sequence[int] | None) -> list[int]:
     return pos
 
 
-def _factors(net: RNN, tr: Trace, pos: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    r"""Rows F = D_i Back_{i->j}^T e_s and their hidden factors, for every output o = (j, s) and i <= j.
+def _rows(pos: list[int], d: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""Index the factor rows: one per output o = (position, coordinate) and i <= j.
 
-    Returns ``F (n, P, m)``, ``Hrow (n, P, m)`` (the h_{i-1} of each row), ``out_of_row (P,)`` (the
-    output index o = position-major, then coordinate) and ``i_of_row (P,)``.
+    Returns ``j0, i0, c`` (0-based position, source position and coordinate of each row) and the
+    output index of each row (position-major, then coordinate).
     """
-    d = net.d
+    rows = [(j - 1, i - 1, c, a * d + c) for a, j in enumerate(pos) for c in range(d) for i in range(1, j + 1)]
+    return tuple(torch.tensor(col) for col in zip(*rows))  # type: ignore[return-value]
+
+
+def _factors(net: RNN, tr: Trace, jj: torch.Tensor, ii: torch.Tensor, cc: torch.Tensor) -> torch.Tensor:
+    r"""Rows ``F (n, P, m)``: :math:`D_i \mathrm{Back}_{i\to j}^T e_c` for the rows indexed by :func:`_rows`."""
     bv = back_vectors(net, tr, None)  # (n, L, L, d, m): [s, j-1, i-1, c] = Back^T e_c
-    rows, outs, iis = [], [], []
-    for a, j in enumerate(pos):
-        for c in range(d):
-            for i in range(1, j + 1):
-                rows.append((j - 1, i - 1, c))
-                outs.append(a * d + c)
-                iis.append(i - 1)
-    jj = torch.tensor([r[0] for r in rows])
-    ii = torch.tensor([r[1] for r in rows])
-    cc = torch.tensor([r[2] for r in rows])
-    D = tr.pattern.to(net.dtype)
-    F = bv[:, jj, ii, cc] * D[:, ii]  # (n, P, m)
-    Hrow = tr.hidden[:, ii]  # h_{i-1} is hidden[:, i-1]
-    return F, Hrow, torch.tensor(outs, device=net.device), ii.to(net.device)
+    return bv[:, jj, ii, cc] * tr.pattern.to(net.dtype)[:, ii]
 
 
 def ntk(
@@ -112,34 +104,34 @@ def ntk(
     if method == "auto":
         method = "explicit" if m * m <= P else "factor"
     out = torch.empty(tr.n, O, tr2.n, O, dtype=net.dtype, device=net.device)
-    blocks1 = [slice(s, min(s + chunk, tr.n)) for s in range(0, tr.n, chunk)]
-    blocks2 = [slice(s, min(s + chunk, tr2.n)) for s in range(0, tr2.n, chunk)]
-    cache2 = {}
+    jj, ii, cc, oo = _rows(pos, d)
     L = tr.L
-    for b1 in blocks1:
-        F1, H1, o1, i1 = _factors(net, subtrace(tr, b1), pos)
-        prev1 = tr.hidden[b1, :L]
-        if method == "explicit":
-            G1 = _explicit(F1, H1, o1, O)
+
+    def block(t: Trace, b: slice) -> torch.Tensor:
+        F = _factors(net, subtrace(t, b), jj, ii, cc)
+        # explicit: flattened gradients (n, O, m*m); factor: the rows themselves
+        return _explicit(F, t.hidden[b][:, ii], oo.to(net.device), O) if method == "explicit" else F
+
+    blocks2 = [slice(s, min(s + chunk, tr2.n)) for s in range(0, tr2.n, chunk)]
+    right = {b.start: block(tr2, b) for b in blocks2}
+    S = torch.zeros(P, O, dtype=net.dtype, device=net.device)  # row -> output indicator
+    S[torch.arange(P), oo.to(net.device)] = 1.0
+    i_dev = ii.to(net.device)
+    for s1 in range(0, tr.n, chunk):
+        b1 = slice(s1, min(s1 + chunk, tr.n))
+        X1 = block(tr, b1)
         for b2 in blocks2:
-            if b2.start not in cache2:
-                cache2[b2.start] = _factors(net, subtrace(tr2, b2), pos)
-            F2, H2, o2, i2 = cache2[b2.start]
-            prev2 = tr2.hidden[b2, :L]
+            X2 = right[b2.start]
             if method == "explicit":
-                G2 = _explicit(F2, H2, o2, O)
-                out[b1, :, b2, :] = torch.einsum("aom,bpm->aobp", G1, G2)
-            else:
-                n1, n2 = F1.shape[0], F2.shape[0]
-                FF = torch.matmul(F1.reshape(-1, m), F2.reshape(-1, m).T).view(n1, P, n2, P)
-                # <h_{i-1}, h'_{i'-1}> for every (i, i'), then spread over the rows
-                HHs = torch.matmul(prev1.reshape(-1, m), prev2.reshape(-1, m).T).view(n1, L, n2, L)
-                HH = HHs[:, i1][:, :, :, i2]
-                prod = (FF * HH).view(n1, P, n2 * P)
-                S = torch.zeros(P, O, dtype=net.dtype, device=net.device)
-                S[torch.arange(P), o1] = 1.0
-                left = torch.einsum("po,apq->aoq", S, prod).reshape(n1, O, n2, P)
-                out[b1, :, b2, :] = torch.einsum("aobq,qr->aobr", left, S)
+                out[b1, :, b2, :] = torch.einsum("aom,bpm->aobp", X1, X2)
+                continue
+            n1, n2 = X1.shape[0], X2.shape[0]
+            FF = torch.matmul(X1.reshape(-1, m), X2.reshape(-1, m).T).view(n1, P, n2, P)
+            # <h_{i-1}, h'_{i'-1}> for every (i, i'), then spread over the rows
+            HHs = torch.matmul(tr.hidden[b1, :L].reshape(-1, m), tr2.hidden[b2, :L].reshape(-1, m).T).view(n1, L, n2, L)
+            prod = (FF * HHs[:, i_dev][:, :, :, i_dev]).view(n1, P, n2 * P)
+            left = torch.einsum("po,apq->aoq", S, prod).reshape(n1, O, n2, P)
+            out[b1, :, b2, :] = torch.einsum("aobq,qr->aobr", left, S)
     return out.view(tr.n, J, d, tr2.n, J, d)
 
 
