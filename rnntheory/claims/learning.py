@@ -15,7 +15,7 @@ Trajectories are memoised by configuration within a process, so claims that shar
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,14 +24,25 @@ import torch
 from .. import kernel as K
 from .. import stats as S
 from ..concepts import Concept
-from ..training import Trajectory, sgd
+from ..training import Trajectory, risk, sgd
 from ._common import INPUT_SEED_OFFSET, config, exponent_finding, make_net
 from ._registry import Claim, Finding, Grid, register, torch_dtype
 
 TRAIN_SEED_OFFSET = 20_000
 """The training set (or sample stream) of a cell with seed s uses seed s + TRAIN_SEED_OFFSET."""
 
-_TRAJECTORIES: dict[tuple, tuple[Trajectory, float]] = {}
+
+
+class Run(NamedTuple):
+    r"""A memoised training run: its trajectory, the zero predictor's held-out risk, and (for a fixed
+    training set) the final risk on that set (NaN for online runs)."""
+
+    trajectory: Trajectory
+    zero_risk: float
+    train_risk: float
+
+
+_TRAJECTORIES: dict[tuple, Run] = {}
 
 
 def _concept(cell: Mapping[str, Any], L: int | None = None) -> Concept:
@@ -44,8 +55,9 @@ def _sample(concept: Concept, cell: Mapping[str, Any], n: int, seed: int):
                           dtype=torch_dtype(cell["dtype"]), device=cell["device"])
 
 
-def trajectory(cell: Mapping[str, Any]) -> tuple[Trajectory, float]:
-    r"""Train the cell's network (memoised): returns the trajectory and the zero predictor's held-out risk."""
+def trajectory(cell: Mapping[str, Any]) -> Run:
+    r"""Train the cell's network (memoised): the trajectory, the zero predictor's held-out risk and,
+    for a fixed training set, the final training risk."""
     keys = ("m", "L", "d_x", "lag", "p", "phi", "concept_seed", "eps_x", "noise", "n_test", "lr0", "steps",
             "batch", "record_every", "N", "seed", "w_var", "stop_frac", "dtype", "device")
     key = tuple((k, cell.get(k)) for k in keys)
@@ -63,13 +75,14 @@ def trajectory(cell: Mapping[str, Any]) -> tuple[Trajectory, float]:
         tj = sgd(net, test=test, lr=cell["lr0"] / (cell["m"] * cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
                  record_every=cell["record_every"], seed=cell["seed"] + TRAIN_SEED_OFFSET, stop_at=stop,
                  coupling=cell.get("stop_frac") is None, **source)
-        _TRAJECTORIES[key] = (tj, zero)
+        train_risk = risk(net.outputs(source["train"].x, tj.W), source["train"]) if "train" in source else float("nan")
+        _TRAJECTORIES[key] = Run(tj, zero, train_risk)
     return _TRAJECTORIES[key]
 
 
 # ---------------------------------------------------------------------- SGD learns / NTK ball
 def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    tj, zero = trajectory(cell)
+    tj, zero, _ = trajectory(cell)
     r = tj.record
     half = r[r["step"] >= cell["steps"] / 2]
     last = r.iloc[-1]
@@ -223,14 +236,8 @@ def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
         est = K.rademacher(net, net.trace(data.x), cell["tau"], samples=cell["mc"], seed=cell["seed"])
         value = est.monte_carlo
     else:
-        tj, _ = trajectory(cell)
-        concept = _concept(cell)
-        train = _sample(concept, cell, cell["N"], cell["seed"] + TRAIN_SEED_OFFSET)
-        from ..training import risk
-
-        net = make_net({**cell, "d": 1})
-        train_risk = risk(net.outputs(train.x, tj.W), train)
-        value = float(tj.record["test_risk"].iloc[-1]) - train_risk
+        run = trajectory(cell)
+        value = float(run.trajectory.record["test_risk"].iloc[-1]) - run.train_risk
     return [{**config(cell, "m", "N", "L", "seed", "w_var"), "kind": kind, "value": value}]
 
 
@@ -287,7 +294,7 @@ GENERALISATION = register(Claim(
 
 # ---------------------------------------------------------------------- length scaling
 def _measure_length(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    tj, zero = trajectory(cell)
+    tj, zero, _ = trajectory(cell)
     r = tj.record
     opt = float(r["opt"].iloc[0])
     threshold = opt + cell["eps_frac"] * (zero - opt)
