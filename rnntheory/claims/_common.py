@@ -2,6 +2,7 @@ r"""Helpers shared by the claim definitions: building networks and inputs from a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -74,3 +75,12 @@ def event_finding(name: str, held: np.ndarray, *, p0: float = 0.9, alpha: float 
     dec = S.binomial_decision(int(held.sum()), int(held.size), p0=p0, alpha=alpha)
     verdict = "consistent" if dec.passed else "inconsistent"
     return Finding(name, verdict, f"{what}: {dec}", dec, None, f"P(event) >= {p0:g}")
+
+
+def with_growth(f: Finding, df: pd.DataFrame, x: str, y: str, *, variable: str, groups: str = "seed") -> Finding:
+    r"""``f`` with the power-law-versus-exponential comparison of ``y`` in ``x`` (paper.md sec. 7)
+    attached as its fit and summarised in its detail; the verdict is unchanged."""
+    cmp = S.compare_growth(df[x], df[y], groups=df[groups], variable=variable)
+    e = cmp.exponential
+    note = f"; {cmp.preferred} growth fits better (exponential rate {e.slope:.3g} [{e.ci_low:.3g}, {e.ci_high:.3g}])"
+    return replace(f, detail=f.detail + note, fit=cmp)

@@ -16,8 +16,7 @@ import pandas as pd
 import torch
 
 from .. import backward as BK
-from .. import stats as S
-from ._common import config, event_finding, exponent_finding, make_inputs, make_net
+from ._common import config, event_finding, exponent_finding, make_inputs, make_net, with_growth
 from ._registry import Claim, Finding, Grid, register
 
 # ---------------------------------------------------------------------- forward stability
@@ -49,15 +48,14 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
 def _analyse_forward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
     diag = df[df["m"] == fixed["m_per_L2"] * df["L"] ** 2]
     findings = [
-        exponent_finding(
-            f"max_l ||h_l|| grows at most like L^{fixed['degree']:g} along m = {fixed['m_per_L2']:g} L^2",
-            diag, "L", "max_norm", fixed["degree"],
+        with_growth(
+            exponent_finding(
+                f"max_l ||h_l|| grows at most like L^{fixed['degree']:g} along m = {fixed['m_per_L2']:g} L^2",
+                diag, "L", "max_norm", fixed["degree"],
+            ),
+            diag, "L", "max_norm", variable="L",
         )
     ]
-    cmp = S.compare_growth(diag["L"], diag["max_norm"], groups=diag["seed"], variable="L")
-    findings[0] = Finding(findings[0].name, findings[0].verdict,
-                          findings[0].detail + f"; {cmp.preferred} growth fits better",
-                          cmp, findings[0].constant, findings[0].claimed)
     conc = df[df["L"] == fixed["conc_L"]]
     findings.append(
         exponent_finding(
@@ -122,10 +120,7 @@ def _analyse_products(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Findin
     for (L, m), part in df.groupby(["L", "m"]):
         f = exponent_finding(f"||P_(a,b)||_2 grows at most like (b-a+1)^{fixed['degree']:g} (L={L}, m={m})",
                              part, "factors", "norm", fixed["degree"])
-        cmp = S.compare_growth(part["factors"], part["norm"], groups=part["seed"], variable="b-a+1")
-        findings.append(Finding(f.name, f.verdict, f.detail + f"; {cmp.preferred} growth fits better (exponential rate "
-                                f"{cmp.exponential.slope:.3g} [{cmp.exponential.ci_low:.3g}, {cmp.exponential.ci_high:.3g}])",
-                                cmp, f.constant, f.claimed))
+        findings.append(with_growth(f, part, "factors", "norm", variable="b-a+1"))
     return findings
 
 
@@ -175,9 +170,7 @@ def _analyse_backward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Findin
         f = exponent_finding(
             f"sqrt(d/m) ||u^T Back_(i->j)|| grows at most like (j-i+1)^{fixed['degree']:g} (L={L}, m={m})",
             part, "factors", "norm", fixed["degree"])
-        cmp = S.compare_growth(part["factors"], part["norm"], groups=part["seed"], variable="j-i+1")
-        findings.append(Finding(f.name, f.verdict, f.detail + f"; {cmp.preferred} growth fits better",
-                                cmp, f.constant, f.claimed))
+        findings.append(with_growth(f, part, "factors", "norm", variable="j-i+1"))
     return findings
 
 
