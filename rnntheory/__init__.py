@@ -15,10 +15,20 @@ Conventions (stated once; docs/conventions.md has every choice):
 * Randomness: no global seeding; every random function takes ``seed=`` or ``generator=``.
 """
 
-from . import backward, claims, decoupling, perturbation, pseudo, stats
-from .model import RNN, Trace, check_inputs, data_vectors, inputs_from_data, sample_inputs
-
 __version__ = "0.1.0"
+
+from . import backward, claims, decoupling, perturbation, pseudo, stats  # noqa: E402
+from .model import RNN, Trace, check_inputs, data_vectors, inputs_from_data, sample_inputs  # noqa: E402
+
+_LAZY = ("plotting", "report", "sweep")  # imported on first use (plotting loads matplotlib)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'rnntheory' has no attribute {name!r}")
 
 __all__ = [
     "RNN",
@@ -33,5 +43,8 @@ __all__ = [
     "decoupling",
     "stats",
     "claims",
+    "plotting",
+    "report",
+    "sweep",
     "__version__",
 ]

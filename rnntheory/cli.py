@@ -1,5 +1,7 @@
 r"""The ``rnntheory`` command.
 
+* ``rnntheory report``: measure every claim on a grid and write the bound-vs-measured report
+  (docs/report/ by default; see ``rnntheory report --help`` and :mod:`rnntheory.report`).
 * ``rnntheory check``: run the verification suite (pytest on proofs_checks) and print one line per
   claim with its verdict and measured figure.
 * ``rnntheory claims``: list the registered claims.
@@ -30,6 +32,12 @@ def _check(args: argparse.Namespace) -> int:
     return int(pytest.main(pytest_args))
 
 
+def _report(args: argparse.Namespace) -> int:
+    from . import report
+
+    return report.main(args)
+
+
 def _claims(args: argparse.Namespace) -> int:
     from . import claims
 
@@ -51,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check the lemmas of Allen-Zhu & Li (NeurIPS 2019) numerically on real ReLU RNNs.",
     )
     sub = p.add_subparsers(dest="command", required=True)
+
+    from . import report
+
+    r = sub.add_parser("report", help="measure every claim and write the bound-vs-measured report")
+    report.add_arguments(r)
+    r.set_defaults(func=_report)
 
     c = sub.add_parser("check", help="run the verification suite (pytest on proofs_checks)")
     c.add_argument("--device", default="cpu", help="cpu (default) or cuda")

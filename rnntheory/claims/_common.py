@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import stats as S
 from ..model import RNN, sample_inputs
-from ._registry import Finding, torch_dtype
+from ._registry import Finding, Series, torch_dtype
 
 INPUT_SEED_OFFSET = 10_000
 """Inputs of a cell with seed s are drawn with seed s + INPUT_SEED_OFFSET (the network uses s)."""
@@ -57,16 +57,36 @@ def exponent_finding(
     shape: np.ndarray | None = None,
     groups: str | None = "seed",
     level: float = 0.99,
+    label: str = "",
+    panel: str = "",
 ) -> Finding:
     r"""Fit the exponent of ``y`` in ``x`` (cluster bootstrap over ``groups``), judge it against
-    ``claimed`` and report the smallest constant for ``y <= c * shape`` (default shape ``x**claimed``)."""
+    ``claimed`` and report the smallest constant for ``y <= c * shape`` (default shape ``x**claimed``).
+    The points and the bound ``c * shape`` go into the finding's :class:`Series` (``label`` and
+    ``panel`` as there; for a lower bound the series uses the largest ``c`` with ``y >= c * shape``)."""
     g = None if groups is None else df[groups].to_numpy()
     fit = S.fit_exponent(df[x].to_numpy(), df[y].to_numpy(), groups=g, level=level, variable=x)
     v = S.exponent_verdict(fit, claimed, bound=bound, parameter=parameter, max_width=max_width)
     if shape is None:
         shape = df[x].to_numpy(dtype=float) ** claimed
     const = S.smallest_constant(df[y].to_numpy(), shape) if bound == "upper" else None
-    return Finding(name, v.verdict, f"{fit}; {v.reason}", fit, const, f"exponent {v.allowed} {claimed:g}")
+    return Finding(name, v.verdict, f"{fit}; {v.reason}", fit, const, f"exponent {v.allowed} {claimed:.3g}",
+                   series(df, x, y, shape, bound=bound, label=label, panel=panel))
+
+
+def series(df: pd.DataFrame, x: str, y: str, shape: np.ndarray | None = None, *, bound: str = "upper",
+           label: str = "", panel: str = "", constant: float | None = None) -> Series:
+    r"""The :class:`Series` of ``y`` against ``x`` in ``df`` with the bound ``c * shape`` (``c``: the
+    given ``constant``, else the smallest constant for an upper bound, the largest for a lower one)."""
+    xs = df[x].to_numpy(dtype=float)
+    ys = df[y].to_numpy(dtype=float)
+    line = None
+    if shape is not None:
+        sh = np.asarray(shape, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = constant if constant is not None else (np.max(ys / sh) if bound == "upper" else np.min(ys / sh))
+        line = tuple(float(v) for v in c * sh)
+    return Series(x, y, tuple(xs.tolist()), tuple(ys.tolist()), line, bound, label, panel)
 
 
 def event_finding(name: str, held: np.ndarray, *, p0: float = 0.9, alpha: float = 1e-6, what: str = "") -> Finding:

@@ -13,6 +13,7 @@ dtype and device), so sweeps can be cached, resumed and run in parallel.
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -22,7 +23,7 @@ import torch
 
 from .. import stats as S
 
-__all__ = ["Grid", "Claim", "Finding", "ClaimResult", "REGISTRY", "register", "get", "names"]
+__all__ = ["Grid", "Claim", "Finding", "Series", "ClaimResult", "REGISTRY", "register", "get", "names"]
 
 _DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
@@ -65,9 +66,35 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class Series:
+    r"""The points a finding was judged on, kept for its figure (:mod:`rnntheory.plotting`).
+
+    Attributes:
+        x, y: column names of the abscissa and the measured quantity.
+        xs, ys: the points (one per row the fit used).
+        bound: ``c * shape`` at each point, with ``c`` the smallest constant for an upper bound (the
+            largest for a lower bound); ``None`` when the finding has no bound shape.
+        kind: ``"upper"`` or ``"lower"``.
+        label: what distinguishes these points from other series on the same panel (a direction, a
+            width); empty when there is one series.
+        panel: the y-axis label; findings with the same ``x`` and ``panel`` share a panel.
+    """
+
+    x: str
+    y: str
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    bound: tuple[float, ...] | None = None
+    kind: str = "upper"
+    label: str = ""
+    panel: str = ""
+
+
+@dataclass(frozen=True)
 class Finding:
     r"""One checked part of a claim: a fitted exponent against its claimed value, a growth
-    comparison, or a high-probability event, with its verdict and the smallest constant."""
+    comparison, or a high-probability event, with its verdict and the smallest constant.
+    ``series`` holds the points behind a fit, for the figure."""
 
     name: str
     verdict: str
@@ -75,6 +102,7 @@ class Finding:
     fit: S.ExponentFit | S.GrowthComparison | S.BinomialDecision | None = None
     constant: float | None = None
     claimed: str = ""
+    series: Series | None = field(default=None, repr=False, compare=False)
 
     def __str__(self) -> str:
         c = "" if self.constant is None else f"; smallest constant c = {self.constant:.3g}"
@@ -141,7 +169,9 @@ class Claim:
         measure: ``cell dict -> list of row dicts`` (or a DataFrame); each row holds the cell's
             configuration and the measured values.
         analyse: ``(DataFrame, fixed parameters) -> list[Finding]``.
-        plot: hints for the figure: ``{"x": column, "y": column, "hue": column, "shape": callable}``.
+        plot: hints for a figure when no finding carries points (rnntheory.plotting): ``{"x": column,
+            "y": column, "hue": column, "facet": column}``; findings with a :class:`Series` draw their
+            own panels.
     """
 
     name: str
@@ -162,14 +192,40 @@ class Claim:
             raise ValueError(f"Claim.grid: grid={grid!r} is not defined for {self.name}; expected one of {sorted(self.grids)}")
         return self.grids[grid]
 
-    def measure_cells(self, cells: Iterable[dict[str, Any]], progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-        frames = []
-        for cell in cells:
-            rows = self.measure(dict(cell))
-            frames.append(rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows))
-            if progress is not None:
-                progress(1)
-        return pd.concat(frames, ignore_index=True)
+    def cell(self, grid: str | Grid = "default", *, point: int = 0, seed: int | None = None, device: str = "cpu",
+             dtype: str | torch.dtype = "float64", **overrides: Any) -> dict[str, Any]:
+        r"""One cell of a grid (point ``point``, the grid's first seed unless ``seed`` is given), with
+        ``overrides`` replacing any entry: the starting point for measuring one configuration by hand."""
+        g = self.grid(grid)
+        if not 0 <= point < len(g.points):
+            raise ValueError(f"Claim.cell: point={point!r} must be in [0, {len(g.points)}) for {self.name}")
+        s = g.seeds[0] if seed is None else seed
+        return {**g.fixed, **g.points[point], "seed": s, "device": device, "dtype": dtype_name(dtype), **overrides}
+
+    def measure_frame(self, cell: Mapping[str, Any] | None = None, **overrides: Any) -> pd.DataFrame:
+        r"""Measure one cell and return its rows as a DataFrame (one row per measurement, with the
+        configuration columns the claim reports). ``cell`` defaults to ``self.cell(**overrides)``.
+
+        >>> from rnntheory import claims
+        >>> df = claims.get("forward_coupling").measure_frame(m=256, taus=(0.5, 1.0))  # doctest: +SKIP
+        """
+        c = self.cell(**overrides) if cell is None else {**cell, **overrides}
+        rows = self.measure(dict(c))
+        return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+
+    def measure_cells(
+        self,
+        cells: Iterable[Mapping[str, Any]],
+        *,
+        cache: "str | os.PathLike[str] | None" = None,
+        jobs: int = 1,
+        progress: Any = None,
+    ) -> pd.DataFrame:
+        r"""Measure the cells (see :func:`rnntheory.sweep.run_tasks` for ``cache``, ``jobs`` and
+        ``progress``) and return all rows in cell order."""
+        from .. import sweep
+
+        return sweep.frame(sweep.run_tasks([(self, dict(c)) for c in cells], cache=cache, jobs=jobs, progress=progress))
 
     def run(
         self,
@@ -178,6 +234,9 @@ class Claim:
         device: str = "cpu",
         dtype: str | torch.dtype = "float64",
         seeds: int | Sequence[int] | None = None,
+        cache: "str | os.PathLike[str] | None" = None,
+        jobs: int = 1,
+        progress: Any = None,
         **overrides: Any,
     ) -> ClaimResult:
         r"""Measure every cell of a grid and analyse the result.
@@ -187,19 +246,39 @@ class Claim:
             device: ``"cpu"`` or ``"cuda"``.
             dtype: ``"float64"`` (default) or ``"float32"`` (or the torch dtype).
             seeds: replace the grid's seeds (a count or a list).
+            cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.sweep).
+            jobs: worker processes for the cells.
+            progress: ``True`` for a progress bar on standard error.
             **overrides: replace fixed parameters (for example ``w_var=4.0`` for a broken network).
         """
+        g = self.resolve(grid, seeds=seeds, **overrides)
+        t0 = time.perf_counter()
+        data = self.measure_cells(g.cells(device=device, dtype=dtype_name(dtype)), cache=cache, jobs=jobs, progress=progress)
+        return self.result(data, g, grid if isinstance(grid, str) else "custom", time.perf_counter() - t0)
+
+    def resolve(self, grid: str | Grid = "default", *, seeds: int | Sequence[int] | None = None, **overrides: Any) -> Grid:
+        r"""The grid ``grid`` with its seeds and fixed parameters replaced as given."""
         g = self.grid(grid)
         if seeds is not None:
             g = g.with_seeds(seeds)
         if overrides:
             g = g.with_fixed(**overrides)
-        dt = dtype_name(dtype)
-        t0 = time.perf_counter()
-        data = self.measure_cells(g.cells(device=device, dtype=dt))
-        findings = self.analyse(data, g.fixed)
-        name = grid if isinstance(grid, str) else "custom"
-        return ClaimResult(self, name, data, findings, time.perf_counter() - t0, dict(g.fixed))
+        return g
+
+    def result(self, data: pd.DataFrame, grid: str | Grid = "default", name: str | None = None, seconds: float = 0.0,
+               **fixed: Any) -> ClaimResult:
+        r"""Analyse measured rows into a :class:`ClaimResult`, with the fixed parameters of ``grid``
+        (default: the default grid's) updated by ``fixed``.
+
+        >>> from rnntheory import claims
+        >>> c = claims.get("forward_coupling")
+        >>> df = pd.concat([c.measure_frame(m=m, seed=s) for m in (128, 256, 512) for s in range(3)])  # doctest: +SKIP
+        >>> print(c.result(df))                                                                          # doctest: +SKIP
+        """
+        g = self.grid(grid)
+        params = {**g.fixed, **fixed}
+        label = name if name is not None else (grid if isinstance(grid, str) else "custom")
+        return ClaimResult(self, label, data, self.analyse(data, params), seconds, params)
 
 
 def dtype_name(dtype: str | torch.dtype) -> str:

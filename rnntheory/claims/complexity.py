@@ -16,6 +16,7 @@ Computations are deterministic; "seeds" randomise the points of the R and eps sw
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Mapping
 
 import mpmath
@@ -24,7 +25,7 @@ import pandas as pd
 
 from .. import complexity as CX
 from .. import stats as S
-from ._common import exponent_finding
+from ._common import exponent_finding, series
 from ._registry import Claim, Finding, Grid, register
 
 
@@ -101,7 +102,7 @@ COMPLEXITY_MONOTONE = register(
         },
         measure=_measure_monotone,
         analyse=_analyse_monotone,
-        plot={"x": "x", "y": "log10", "hue": "function"},
+        plot={"x": "x", "y": "log10", "hue": "function", "facet": "sweep", "logy": False},
     )
 )
 
@@ -128,12 +129,13 @@ def _analyse_growth(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]
         if part["log10"].max() > 300:  # beyond float range: fit on log10 directly
             part = part.assign(value=10.0 ** (part["log10"] - part["log10"].min()))
         f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{fixed['degree']:g} (C*={C:g})",
-                             part, "inv_eps", "value", fixed["degree"], groups=None)
+                             part, "inv_eps", "value", fixed["degree"], groups=None, label=f"{fn}, C*={C:g}",
+                             panel="C_eps(Phi, 1)" if part["log10"].max() <= 300 else "C_eps(Phi, 1) / its smallest value")
         cmp = S.compare_growth(part["inv_eps"], part["value"], variable="1/eps")
         fit = f.fit
         local = np.diff(part["log10"].to_numpy()) / np.diff(np.log10(part["inv_eps"].to_numpy()))
-        findings.append(Finding(f.name, f.verdict, f"{f.detail}; {cmp.preferred} growth fits better; local exponents "
-                                f"{np.round(local, 3).tolist()}", fit, f.constant, f.claimed))
+        findings.append(replace(f, detail=f"{f.detail}; {cmp.preferred} growth fits better; local exponents "
+                                f"{np.round(local, 3).tolist()}"))
         entire_hi[C] = max(entire_hi.get(C, -math.inf), fit.ci_high)
     for (C, fn), part in df[df["truncated"]].groupby(["C_star", "function"], sort=False):
         vals = 10.0 ** (part["log10"] - part["log10"].min())
@@ -148,7 +150,9 @@ def _analyse_growth(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]
             "consistent" if faster else "inconsistent",
             f"{fit}; entire functions' exponents at most {hi:.3g}; predicted log(C*R/rho)/log(rho/R) = {predicted:.3g}; "
             f"degrees {part['degree'].tolist()}",
-            fit, None, f"exponent > {hi:.3g}"))
+            fit, None, f"exponent > {hi:.3g}",
+            series(part.assign(value=vals), "inv_eps", "value", label=f"{fn} (truncated), C*={C:g}",
+                   panel="C_eps(Phi, 1) / its smallest value")))
     return findings
 
 
@@ -224,7 +228,8 @@ def _analyse_divergence(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Find
         claimed = -(1.75 + order)
         findings.append(exponent_finding(
             f"C_s({fn}, rho (1 - delta)) blows up no faster than delta^{claimed:g} (pole order {order:g})",
-            part, "delta", "value", claimed, bound="upper", parameter="shrinking", groups=None, max_width=0.5))
+            part, "delta", "value", claimed, bound="upper", parameter="shrinking", groups=None, max_width=0.5,
+            label=fn, panel="C_s(Phi, rho (1 - delta))"))
     return findings
 
 

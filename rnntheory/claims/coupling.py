@@ -64,18 +64,22 @@ def _analyse_forward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding
     findings = []
     ms = df[df["sweep"] == "m"]
     ts = df[df["sweep"] == "tau"]
-    for name in DIRECTIONS:
+    # either sweep may be absent (a frame measured by hand over m only): judge what is there
+    for name in DIRECTIONS if ms["m"].nunique() > 1 else ():
         part = ms[ms["direction"] == name]
         shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
         findings.append(exponent_finding(
             f"forward coupling at tau = {part['tau'].iloc[0]:g} decays at least like m^{a:.3g}, {name} directions",
-            part, "m", "err", a, shape=shape))
-    for name in DIRECTIONS:
+            part, "m", "err", a, shape=shape, label=name))
+    for name in DIRECTIONS if ts["tau"].nunique() > 1 else ():
         part = ts[ts["direction"] == name]
         shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
         findings.append(exponent_finding(
             f"forward coupling at m = {part['m'].iloc[0]} is at most c * tau^{b:.3g} as tau shrinks, {name} directions",
-            part, "tau", "err", b, parameter="shrinking", shape=shape))
+            part, "tau", "err", b, parameter="shrinking", shape=shape, label=name))
+    if not findings:
+        raise ValueError("forward_coupling: the data hold neither an m sweep (sweep='m', several m) "
+                         "nor a tau sweep (sweep='tau', several tau)")
     return findings
 
 
@@ -133,10 +137,10 @@ def _analyse_backward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Findin
         part = df[df["direction"] == name]
         findings.append(exponent_finding(
             f"||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = {part['tau'].iloc[0]:g}, {name} directions",
-            part, "m", "relative", a, max_width=0.0))
+            part, "m", "relative", a, max_width=0.0, label=name))
         findings.append(exponent_finding(
             f"|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian, tau* = {fixed['tau_star']:g}), {name} directions",
-            part, "m", "inner", a, max_width=0.0))
+            part, "m", "inner", a, max_width=0.0, label=name))
     return findings
 
 
@@ -201,7 +205,8 @@ _DEC_PARTS = (
 def _analyse_decoupling(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
     a = fixed["m_exponent"]
     return [
-        exponent_finding(f"RMS correlation of {what} shrinks like m^{a:g}", df, "m", col, a)
+        exponent_finding(f"RMS correlation of {what} shrinks like m^{a:g}", df, "m", col, a,
+                         label=col.removesuffix("_rms"), panel="RMS correlation")
         for col, what in _DEC_PARTS
     ]
 

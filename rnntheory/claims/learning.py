@@ -15,6 +15,7 @@ Trajectories are memoised by configuration within a process, so claims that shar
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Mapping, NamedTuple
 
 import numpy as np
@@ -25,7 +26,7 @@ from .. import kernel as K
 from .. import stats as S
 from ..concepts import Concept
 from ..training import Trajectory, risk, sgd
-from ._common import INPUT_SEED_OFFSET, config, exponent_finding, make_net
+from ._common import INPUT_SEED_OFFSET, config, exponent_finding, make_net, series
 from ._registry import Claim, Finding, Grid, register, torch_dtype
 
 TRAIN_SEED_OFFSET = 20_000
@@ -96,7 +97,6 @@ def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
         "max_tau": float(r["tau"].max()),
         "sign_frac": float(r["sign_frac"].iloc[1:].mean()),
         "coupling": float(r["coupling"].iloc[1:].mean()),
-        "seconds": tj.seconds,
     }]
 
 
@@ -201,7 +201,8 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, degree: float) -
               f"[{cmp.exponential.ci_low:.3g}, {cmp.exponential.ci_high:.3g}]; {cmp.preferred} fits better "
               f"(power law preferred in {cmp.p_polynomial:.0%} of resamples)")
     shape = df[x].to_numpy(float) ** degree
-    return Finding(name, verdict, detail, cmp, S.smallest_constant(df[y].to_numpy(), shape), f"polynomial, degree <= {degree:g}")
+    return Finding(name, verdict, detail, cmp, S.smallest_constant(df[y].to_numpy(), shape), f"polynomial, degree <= {degree:g}",
+                   series(df, x, y, shape))
 
 
 _PS_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, N=48, ridge=1e-10, w_var=2.0,
@@ -246,9 +247,11 @@ def _analyse_generalisation(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[
     gap = df[df["kind"] == "gap"]
     f = [
         exponent_finding(f"Rademacher complexity shrinks at least like N^{fixed['n_exponent']:g} (m = {fixed['m_ref']})",
-                         rad[rad["m"] == fixed["m_ref"]], "N", "value", fixed["n_exponent"], groups=None),
+                         rad[rad["m"] == fixed["m_ref"]], "N", "value", fixed["n_exponent"], groups=None,
+                         label=f"m = {fixed['m_ref']}", panel="Rademacher complexity"),
         exponent_finding(f"Rademacher complexity does not grow with m (N = {fixed['N_ref']})",
-                         rad[rad["N"] == fixed["N_ref"]], "m", "value", 0.0, groups=None),
+                         rad[rad["N"] == fixed["N_ref"]], "m", "value", 0.0, groups=None,
+                         label=f"N = {fixed['N_ref']}", panel="Rademacher complexity"),
     ]
     mean_gap = gap.groupby(["N", "m"], as_index=False)["value"].mean()
     if (mean_gap["value"] <= 0).any():
@@ -256,10 +259,12 @@ def _analyse_generalisation(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[
                          f"a mean gap is not positive ({mean_gap['value'].min():.3g}); no log-log fit", None, None, "gap shrinks"))
     else:
         f.append(exponent_finding("test-train gap of SGD on N samples shrinks with N", mean_gap, "N", "value", 0.0,
-                                  groups=None, max_width=2.0))
+                                  groups=None, max_width=2.0, label="mean over seeds, each m",
+                                  panel="test risk - training risk"))
         top = mean_gap[mean_gap["N"] == mean_gap["N"].min()]
         f.append(exponent_finding(f"test-train gap does not grow with m (N = {int(top['N'].iloc[0])})",
-                                  gap[gap["N"] == top["N"].iloc[0]], "m", "value", 0.0, groups=None, max_width=2.0)
+                                  gap[gap["N"] == top["N"].iloc[0]], "m", "value", 0.0, groups=None, max_width=2.0,
+                                  label=f"N = {int(top['N'].iloc[0])}", panel="test risk - training risk")
                  if (gap[gap["N"] == top["N"].iloc[0]]["value"] > 0).all() else
                  Finding("test-train gap does not grow with m", "inconclusive", "a gap is not positive; no log-log fit",
                          None, None, "exponent <= 0"))
@@ -310,9 +315,9 @@ def _analyse_length(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]
                        df, "L", "samples", fixed["degree"])
     reached = df["reached"].to_numpy()
     if not reached.all():
-        f = Finding(f.name, "inconclusive" if f.verdict == "consistent" else f.verdict,
-                    f.detail + f"; {int((~reached).sum())} runs did not reach the target within {fixed['steps']} steps "
-                    "(counted at the cap)", f.fit, f.constant, f.claimed)
+        f = replace(f, verdict="inconclusive" if f.verdict == "consistent" else f.verdict,
+                    detail=f.detail + f"; {int((~reached).sum())} runs did not reach the target within {fixed['steps']} "
+                    "steps (counted at the cap)")
     return [f]
 
 

@@ -13,6 +13,7 @@ Exponents in :math:`\omega` are judged for a *shrinking* parameter (paper.md sec
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 import pandas as pd
@@ -70,7 +71,9 @@ def _analyse_hidden(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]
         fit = S.fit_exponent(part["omega"], part["change"], groups=part["seed"], variable="omega")
         c = S.smallest_constant(part["change"], part["omega"].to_numpy(float) ** b)
         per.append(f"{name}: exponent {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}], c = {c:.3g}")
-    return [Finding(f.name, f.verdict, f.detail + "; per direction: " + "; ".join(per), f.fit, f.constant, f.claimed)]
+    f = replace(f, detail=f.detail + "; per direction: " + "; ".join(per),
+                series=replace(f.series, label="worst of the three directions"))
+    return [f]
 
 
 _HIDDEN_FIXED = dict(m=512, L=8, n=4, d_x=8, d=1, eps_x=0.1, adv_l=2, exponent=1.0,
@@ -127,21 +130,22 @@ def _analyse_signs(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
         shape = m * part["omega"].to_numpy(float) ** b
         f = exponent_finding(
             f"max_l ||D_l(W0+W') - D_l(W0)||_0 <= c * m * omega^{b:.3g}, {name} directions (m={m}, L={fixed['L']})",
-            part, "omega", "flips", b, parameter="shrinking", shape=shape)
+            part, "omega", "flips", b, parameter="shrinking", shape=shape, label=name)
         # the bound is per position: its constant comes from the largest count at any position and sequence
         const = S.smallest_constant(part["flips_max"].to_numpy(float), shape)
-        findings.append(Finding(f.name, f.verdict, f.detail, f.fit, const, f.claimed))
+        findings.append(replace(f, constant=const, series=replace(f.series, bound=tuple((const * shape).tolist()))))
     adv = df[df["direction"] == "adversarial"]
     f = exponent_finding(
         f"the adversarial construction attains the worst case: flips >= c * m * omega^{fixed['attain_exponent']:.3g}",
-        adv, "omega", "flips", fixed["attain_exponent"], bound="lower", parameter="shrinking")
+        adv, "omega", "flips", fixed["attain_exponent"], bound="lower", parameter="shrinking", label="adversarial",
+        shape=m * adv["omega"].to_numpy(float) ** fixed["attain_exponent"])
     findings.append(f)
     t = fixed["typical_exponent"]
     for name in ("random", "gradient"):
         part = df[df["direction"] == name]
         findings.append(exponent_finding(
             f"{name} directions stay well below the worst case: flips <= c * m * omega^{t:.3g} (midway between 2/3 and 1)",
-            part, "omega", "flips", t, parameter="shrinking", shape=m * part["omega"].to_numpy(float) ** t))
+            part, "omega", "flips", t, parameter="shrinking", shape=m * part["omega"].to_numpy(float) ** t, label=name))
     return findings
 
 

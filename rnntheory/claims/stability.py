@@ -119,7 +119,7 @@ def _analyse_products(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Findin
     findings = []
     for (L, m), part in df.groupby(["L", "m"]):
         f = exponent_finding(f"||P_(a,b)||_2 grows at most like (b-a+1)^{fixed['degree']:g} (L={L}, m={m})",
-                             part, "factors", "norm", fixed["degree"])
+                             part, "factors", "norm", fixed["degree"], label=f"L={L}, m={m}")
         findings.append(with_growth(f, part, "factors", "norm", variable="b-a+1"))
     return findings
 
@@ -169,7 +169,7 @@ def _analyse_backward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Findin
     for (L, m), part in df.groupby(["L", "m"]):
         f = exponent_finding(
             f"sqrt(d/m) ||u^T Back_(i->j)|| grows at most like (j-i+1)^{fixed['degree']:g} (L={L}, m={m})",
-            part, "factors", "norm", fixed["degree"])
+            part, "factors", "norm", fixed["degree"], label=f"L={L}, m={m}")
         findings.append(with_growth(f, part, "factors", "norm", variable="j-i+1"))
     return findings
 

@@ -1,0 +1,348 @@
+r"""Resumable, parallel sweeps over the cells of claims.
+
+A *cell* is one configuration of one claim: a grid point, a seed, the device and the dtype
+(:meth:`rnntheory.claims.Grid.cells`). Measuring a cell is deterministic, so each cell is computed once
+and kept as a small JSON file under a cache folder::
+
+    <cache>/<claim name>/<key>.json      key = sha256 of (claim, cell, rnntheory version,
+                                                          torch version, device name)
+
+A file is written to a temporary name and renamed into place, so a sweep that is interrupted (Ctrl-C,
+``kill``, a lost machine) leaves only whole cells behind; running it again loads them and computes the
+missing ones. Every row, fresh or cached, passes through the same JSON text, so a resumed sweep gives
+exactly the rows of an uninterrupted one. (Floats survive JSON exactly; numpy scalars become Python
+numbers and tuples become lists.)
+
+``jobs > 1`` measures cells in that many worker processes (``spawn``), each with
+``cpu_count // jobs`` torch threads. Reductions split over a different number of threads may round
+differently in the last bit, so compare sweeps run with the same ``jobs`` when you need identical
+files; the values agree to rounding either way.
+
+>>> from rnntheory import claims, sweep
+>>> c = claims.get("hidden_perturbation")
+>>> records = sweep.run_tasks([(c, cell) for cell in c.grid().cells()], cache="sweep-cache")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .claims import Claim
+
+__all__ = ["CellCache", "Progress", "cell_key", "device_name", "frame", "run_tasks", "to_json"]
+
+
+# ---------------------------------------------------------------------- JSON
+def _jsonable(o: Any) -> Any:
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, (np.ndarray, torch.Tensor)):
+        return o.tolist()
+    if isinstance(o, (set, frozenset)):
+        return sorted(o)
+    raise TypeError(f"sweep.to_json: a value of type {type(o).__name__} cannot be written to JSON")
+
+
+def to_json(obj: Any, *, sort_keys: bool = False) -> str:
+    r"""JSON text of ``obj`` (numpy scalars and arrays, tensors become plain numbers and lists)."""
+    return json.dumps(obj, default=_jsonable, sort_keys=sort_keys)
+
+
+def device_name(device: str) -> str:
+    r"""The device as it enters a cache key: ``"cpu"``, or ``"cuda:<name of the GPU>"``."""
+    dev = torch.device(device)
+    if dev.type == "cuda" and torch.cuda.is_available():
+        return f"cuda:{torch.cuda.get_device_name(dev)}"
+    return dev.type
+
+
+def cell_key(claim: str, cell: Mapping[str, Any]) -> str:
+    r"""The cache key of a cell: sha256 of the claim name, the cell, the rnntheory and torch versions
+    and the device name (tuples and lists hash alike)."""
+    payload = {
+        "claim": claim,
+        "cell": dict(cell),
+        "rnntheory": __version__,
+        "torch": torch.__version__,
+        "device": device_name(str(cell.get("device", "cpu"))),
+    }
+    return hashlib.sha256(to_json(payload, sort_keys=True).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------- cache
+class CellCache:
+    r"""A folder of finished cells, one JSON file each, written atomically.
+
+    Args:
+        root: the folder (created on first write).
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def path(self, claim: str, key: str) -> Path:
+        return self.root / claim / f"{key}.json"
+
+    def load(self, claim: str, key: str) -> dict[str, Any] | None:
+        r"""The cached record, or ``None`` when the cell is missing or its file is unreadable
+        (a warning names the file; the cell is then measured again)."""
+        p = self.path(claim, key)
+        if not p.is_file():
+            return None
+        try:
+            rec = json.loads(p.read_text())
+            if rec.get("key") != key or not isinstance(rec.get("rows"), list):
+                raise ValueError("not a cell record of this key")
+        except (OSError, ValueError) as exc:
+            warnings.warn(f"sweep: ignoring the unreadable cache file {p} ({exc}); the cell is measured again", stacklevel=2)
+            return None
+        return rec
+
+    def store(self, claim: str, key: str, text: str) -> None:
+        r"""Write ``text`` to the cell's file: a temporary file in the same folder, then a rename."""
+        p = self.path(claim, key)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "w") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, p)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.root.glob("*/*.json")) if self.root.is_dir() else 0
+
+
+# ---------------------------------------------------------------------- measuring
+def _measure(claim: "Claim", cell: Mapping[str, Any], key: str) -> str:
+    t0 = time.perf_counter()
+    rows = claim.measure(dict(cell))
+    if isinstance(rows, pd.DataFrame):
+        rows = rows.to_dict("records")
+    record = {
+        "claim": claim.name,
+        "key": key,
+        "rnntheory": __version__,
+        "torch": torch.__version__,
+        "device": device_name(str(cell.get("device", "cpu"))),
+        "seconds": time.perf_counter() - t0,
+        "cell": dict(cell),
+        "rows": list(rows),
+    }
+    return to_json(record)
+
+
+def _init_worker(threads: int) -> None:
+    torch.set_num_threads(threads)
+
+
+def _work(name: str, cell: dict[str, Any], key: str, root: str | None) -> str:
+    from . import claims
+
+    text = _measure(claims.get(name), cell, key)
+    if root is not None:
+        CellCache(root).store(name, key, text)
+    return text
+
+
+def run_tasks(
+    tasks: Sequence[tuple["Claim", Mapping[str, Any]]],
+    *,
+    cache: str | os.PathLike[str] | CellCache | None = None,
+    jobs: int = 1,
+    progress: "Progress | bool | None" = None,
+) -> list[dict[str, Any]]:
+    r"""Measure (or load) every ``(claim, cell)`` task; one record per task, in the order given.
+
+    A record is the cell's JSON object: ``claim``, ``key``, ``cell``, ``rows`` (the measured rows),
+    the versions, the device name and ``seconds`` (the time the measurement took when it was made).
+
+    Args:
+        tasks: pairs of a :class:`~rnntheory.claims.Claim` and one of its cells.
+        cache: a folder (or :class:`CellCache`) for finished cells; ``None`` keeps nothing.
+        jobs: worker processes (1: measure in this process). Workers look claims up by name, so with
+            ``jobs > 1`` every claim must be registered.
+        progress: a :class:`Progress`, ``True`` for a bar on standard error, or ``None``/``False``.
+
+    Raises:
+        ValueError: ``jobs`` is not a positive integer, or ``jobs > 1`` with an unregistered claim.
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"sweep.run_tasks: jobs={jobs!r} must be a positive integer")
+    store = cache if isinstance(cache, CellCache) or cache is None else CellCache(cache)
+    keys = [cell_key(c.name, cell) for c, cell in tasks]
+    records: list[dict[str, Any] | None] = [None] * len(tasks)
+    for i, (c, _) in enumerate(tasks):
+        if store is not None:
+            records[i] = store.load(c.name, keys[i])
+    pending = [i for i, r in enumerate(records) if r is None]
+    bar = Progress(len(tasks)) if progress is True else (progress or None)
+    if bar is not None:
+        bar.begin(
+            cached=[(tasks[i][0].name, float(r["seconds"])) for i, r in enumerate(records) if r is not None],
+            pending=[tasks[i][0].name for i in pending],
+            jobs=jobs,
+        )
+
+    def finish(i: int, text: str) -> None:
+        rec = json.loads(text)
+        records[i] = rec
+        if bar is not None:
+            bar.advance(rec["claim"], float(rec["seconds"]))
+
+    try:
+        if jobs == 1 or len(pending) <= 1:
+            for i in pending:
+                c, cell = tasks[i]
+                text = _measure(c, cell, keys[i])
+                if store is not None:
+                    store.store(c.name, keys[i], text)
+                finish(i, text)
+        else:
+            _parallel(tasks, keys, pending, store, jobs, finish)
+    finally:
+        if bar is not None:
+            bar.close()
+    return records  # type: ignore[return-value]
+
+
+def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
+    from . import claims
+
+    for i in pending:
+        c = tasks[i][0]
+        if claims.REGISTRY.get(c.name) is not c:
+            raise ValueError(f"sweep.run_tasks: claim {c.name!r} is not registered; jobs > 1 needs registered claims "
+                             "(worker processes look them up by name); use jobs=1")
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    root = None if store is None else str(store.root)
+    ex = cf.ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=mp.get_context("spawn"),
+                                initializer=_init_worker, initargs=(threads,))
+    try:
+        futures = {ex.submit(_work, tasks[i][0].name, dict(tasks[i][1]), keys[i], root): i for i in pending}
+        for fut in cf.as_completed(futures):
+            finish(futures[fut], fut.result())
+    except BaseException:
+        ex.shutdown(wait=False, cancel_futures=True)
+        raise
+    ex.shutdown(wait=True)
+
+
+def frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    r"""One DataFrame of the rows of ``records``, in order."""
+    rows = [row for rec in records for row in rec["rows"]]
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- progress
+def _clock(seconds: float) -> str:
+    s = int(round(max(seconds, 0.0)))
+    h, rem = divmod(s, 3600)
+    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
+
+
+class Progress:
+    r"""A progress bar with an estimate of the time left, on standard error.
+
+    The estimate charges each remaining cell the mean time of the finished cells of its claim (cached
+    cells count with the time they took when they were made), or the mean of all finished cells for a
+    claim not yet started, and scales the sum by the wall time per cell-second seen so far (which
+    accounts for parallel workers). On a terminal the bar redraws in place; otherwise a line is
+    printed at most every ``every`` seconds and when a claim finishes.
+    """
+
+    def __init__(self, total: int, *, stream: TextIO | None = None, width: int = 28, every: float = 15.0) -> None:
+        self.total = int(total)
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.every = every
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.times: dict[str, list[float]] = {}
+        self.remaining: dict[str, int] = {}
+        self.cached = 0
+        self.done = 0
+        self.fresh_seconds = 0.0
+        self.jobs = 1
+        self.t0 = time.perf_counter()
+        self._last = -1e9
+        self._claim = ""
+
+    def begin(self, *, cached: Sequence[tuple[str, float]], pending: Sequence[str], jobs: int = 1) -> None:
+        for name, sec in cached:
+            self.times.setdefault(name, []).append(sec)
+        for name in pending:
+            self.remaining[name] = self.remaining.get(name, 0) + 1
+        self.cached = len(cached)
+        self.jobs = jobs
+        self.t0 = time.perf_counter()
+        self._draw(force=True)
+
+    def advance(self, claim: str, seconds: float) -> None:
+        self.times.setdefault(claim, []).append(seconds)
+        self.remaining[claim] = self.remaining.get(claim, 1) - 1
+        self.done += 1
+        self.fresh_seconds += seconds
+        finished_claim = self.remaining[claim] == 0
+        self._claim = claim
+        self._draw(force=finished_claim)
+
+    def eta(self) -> float | None:
+        r"""Estimated seconds left, or ``None`` before anything is known."""
+        known = [t for ts in self.times.values() for t in ts]
+        if not known:
+            return None
+        overall = float(np.mean(known))
+        cost = sum(n * float(np.mean(self.times[c])) if self.times.get(c) else n * overall
+                   for c, n in self.remaining.items() if n > 0)
+        elapsed = time.perf_counter() - self.t0
+        factor = elapsed / self.fresh_seconds if self.fresh_seconds > 0 else 1.0 / self.jobs
+        return cost * factor
+
+    def line(self) -> str:
+        n = self.cached + self.done
+        frac = n / self.total if self.total else 1.0
+        full = int(round(frac * self.width))
+        bar = "#" * full + "." * (self.width - full)
+        eta = self.eta()
+        left = "estimating" if eta is None else f"~{_clock(eta)} left"
+        cached = f" ({self.cached} cached)" if self.cached else ""
+        where = f"  {self._claim}" if self._claim else ""
+        return (f"[{bar}] {n}/{self.total} cells{cached}{where}  "
+                f"{_clock(time.perf_counter() - self.t0)} elapsed, {left}")
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if self.tty:
+            self.stream.write("\r" + self.line().ljust(100))
+            self.stream.flush()
+        elif force or now - self._last >= self.every:
+            self.stream.write(self.line() + "\n")
+            self.stream.flush()
+        else:
+            return
+        self._last = now
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,119 @@
+"""Figures of claims (rnntheory.plotting): panels, the drawn bound, and byte-stable PNGs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnntheory import claims, plotting, stats
+from rnntheory.claims import Finding
+
+
+@pytest.fixture(scope="module")
+def hidden():
+    return claims.get("hidden_perturbation").run()
+
+
+@pytest.fixture(scope="module")
+def signs():
+    c = claims.get("sign_changes")
+    return c.run(c.grid().with_fixed(m=256, omegas=(0.004, 0.016, 0.064)), seeds=3)
+
+
+def lines_by_label(fig):
+    return {ln.get_label(): ln for ax in fig.axes for ln in ax.get_lines()}
+
+
+def test_one_panel_per_abscissa_and_quantity(signs):
+    ps = plotting.panels(signs.findings)
+    # six findings about flips against omega share one panel
+    assert [(p.x, p.ylabel, p.model, len(p.findings)) for p in ps] == [("omega", "flips", "power", 6)]
+
+
+def test_growth_findings_get_a_power_and_an_exponential_panel():
+    res = claims.get("backward_stability").run(seeds=3)
+    ps = plotting.panels(res.findings)
+    assert [(p.model, len(p.findings)) for p in ps] == [("power", 2), ("exponential", 2)]
+    fig = plotting.claim_figure(res)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 2
+    assert visible[1].get_xscale() == "linear" and visible[1].get_yscale() == "log"  # semi-log for the exponential
+    assert visible[0].get_xscale() == "log" and visible[0].get_yscale() == "log"
+
+
+def test_the_drawn_bound_is_the_smallest_constant_times_the_shape(hidden):
+    f = hidden.findings[0]
+    fig = plotting.claim_figure(hidden)
+    line = next(ln for label, ln in lines_by_label(fig).items() if label.startswith("bound"))
+    omega = np.asarray(line.get_xdata(), float)
+    expected = f.constant * omega ** 1.0  # bound shape c * omega^1 of hidden_perturbation
+    np.testing.assert_allclose(np.asarray(line.get_ydata(), float), expected, rtol=1e-12)
+    # the bound touches the data: the largest ratio measured / (c omega) is 1
+    worst = hidden.data.groupby(["seed", "omega"])["change"].max().reset_index()
+    assert (worst["change"] / (f.constant * worst["omega"])).max() == pytest.approx(1.0, rel=1e-12)
+    assert f"c = {f.constant:.3g}" in line.get_label()
+
+
+def test_fit_line_is_the_fitted_power_law(hidden):
+    fit = hidden.findings[0].fit
+    fig = plotting.claim_figure(hidden)
+    line = next(ln for label, ln in lines_by_label(fig).items() if label.startswith("fit"))
+    x = np.asarray(line.get_xdata(), float)
+    np.testing.assert_allclose(np.asarray(line.get_ydata(), float), np.exp(fit.intercept) * x ** fit.slope, rtol=1e-12)
+    assert f"[{fit.ci_low:.3g}, {fit.ci_high:.3g}]" in line.get_label()
+
+
+def test_a_claim_and_a_frame_give_the_figure_of_the_result(hidden):
+    a = plotting.claim_figure(hidden)
+    b = plotting.claim_figure("hidden_perturbation", hidden.data)
+    assert [ax.get_title() for ax in a.axes] == [ax.get_title() for ax in b.axes]
+    with pytest.raises(ValueError, match="plotting.claim_figure: a claim \\(hidden_perturbation\\) needs data="):
+        plotting.claim_figure("hidden_perturbation")
+
+
+def test_a_frame_measured_by_hand_is_judged_on_what_it_holds():
+    """forward_coupling measured over m only (no tau sweep): the figure has the m panel alone."""
+    df = pd.concat([claims.measure("forward_coupling", m=m, seed=s, L=4, n=2) for m in (64, 128) for s in range(3)])
+    fig = plotting.claim_figure("forward_coupling", df, fixed={"L": 4})
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert len(titles) == 1 and titles[0].startswith("err against m")
+
+
+def test_claims_without_fitted_findings_are_drawn_from_their_hints():
+    res = claims.get("complexity_monotone").run(seeds=1)
+    assert plotting.panels(res.findings) == []
+    fig = plotting.claim_figure(res)
+    titles = sorted(ax.get_title() for ax in fig.axes if ax.get_visible())
+    assert titles == sorted(f"sweep = {s}" for s in res.data["sweep"].unique())
+
+
+def test_png_bytes_depend_only_on_the_data(hidden, tmp_path):
+    plotting.save_figure(plotting.claim_figure(hidden), tmp_path / "a.png")
+    plotting.save_figure(plotting.claim_figure(hidden), tmp_path / "b.png")
+    a = (tmp_path / "a.png").read_bytes()
+    assert a == (tmp_path / "b.png").read_bytes()
+    assert a[:8] == b"\x89PNG\r\n\x1a\n" and b"Software" not in a
+
+
+def test_panel_title_carries_the_combined_verdict(hidden):
+    wrong = hidden.reanalyse(exponent=2.0)
+    fig = plotting.claim_figure(wrong)
+    assert fig.axes[0].get_title().endswith(": inconsistent")
+    assert "inconsistent" in fig.get_suptitle()
+    assert stats.combine_verdicts([f.verdict for f in wrong.findings]) == "inconsistent"
+
+
+def test_findings_without_points_draw_nothing():
+    assert plotting.panels([Finding("a", "consistent", "d")]) == []
+
+
+def test_figures_show_themselves_in_notebooks(hidden):
+    fig = plotting.claim_figure(hidden)
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_lazy_submodules_are_attributes_of_the_package():
+    import rnntheory
+
+    assert rnntheory.plotting is plotting and rnntheory.report.run is not None and rnntheory.sweep.CellCache
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        rnntheory.nope

@@ -1,0 +1,252 @@
+"""The bound-vs-measured report (rnntheory.report and `rnntheory report`).
+
+The resume test runs the command as a user would, in subprocesses: one uninterrupted run, and one
+that is interrupted twice (Ctrl-C, then SIGKILL) and rerun; every file written must be byte-identical.
+"""
+
+import json
+import math
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+from rnntheory import claims, report
+from rnntheory.claims import ClaimResult, Finding
+
+TINY = {"claims": {"sgd_learns": {"axes": {"m": [32, 48, 64]}, "seeds": 3,
+                                  "fixed": {"steps": 200, "record_every": 50, "n_test": 64}}}}
+"""Nine cells of about half a second each: slow enough to interrupt between cells."""
+
+
+def cli(*args):
+    return [sys.executable, "-m", "rnntheory.cli", "report", *args]
+
+
+def cells_in(folder: Path) -> list[Path]:
+    return sorted(folder.glob(".cache/*/*.json"))
+
+
+def wait_for_cells(proc, folder: Path, k: int, timeout: float = 120.0) -> None:
+    t0 = time.monotonic()
+    while len(cells_in(folder)) < k:
+        assert proc.poll() is None, "the report finished before it could be interrupted"
+        assert time.monotonic() - t0 < timeout, "no cells appeared"
+        time.sleep(0.01)
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".cache" not in p.parts}
+
+
+def test_interrupted_and_killed_report_resumes_to_identical_files(tmp_path):
+    grid = tmp_path / "tiny.json"
+    grid.write_text(json.dumps(TINY))
+    args = ["--grid", str(grid), "--claims", "sgd_learns", "-q"]
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    out = subprocess.run(cli(*args, "--out", str(straight)), capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert len(cells_in(straight)) == 9
+
+    # Ctrl-C after two cells: exit status 130, a message on how to resume, only whole cells on disk
+    proc = subprocess.Popen(cli(*args, "--out", str(resumed)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_cells(proc, resumed, 2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Run the same command again to resume" in err
+    first = {p: p.stat().st_mtime_ns for p in cells_in(resumed)}
+    assert 2 <= len(first) < 9 and not (resumed / "report.md").exists()
+
+    # SIGKILL a little later: no chance to clean up
+    proc = subprocess.Popen(cli(*args, "--out", str(resumed)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_cells(proc, resumed, len(first) + 2)
+    proc.kill()
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert len(cells_in(resumed)) < 9  # a temporary file may be left behind; it is never read
+
+    out = subprocess.run(cli(*args, "--out", str(resumed)), capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    # cells finished before the interruptions were loaded, not measured again
+    assert all(p.stat().st_mtime_ns == t for p, t in first.items())
+    actual, expected = files_of(resumed), files_of(straight)
+    assert sorted(actual) == sorted(expected) == ["figures/sgd_learns.png", "report.md", "results.csv", "results.json"]
+    for name in expected:
+        assert actual[name] == expected[name], f"{name} differs after resuming"
+
+
+@pytest.fixture(scope="module")
+def small():
+    """Two cheap claims on their default grids, measured once for the module."""
+    return report.run(["hidden_perturbation", "complexity_eps_growth"], progress=False)
+
+
+def test_report_rows_match_an_independent_measurement_of_each_cell(small):
+    """Every row of results.csv belongs to a cell whose configuration, measured again directly with
+    the claim's measurement function (no sweep, no cache), gives the same values."""
+    res = small.results_frame()
+    doc = small.to_json()
+    assert len(res) == sum(len(c["rows"]) for cl in doc["claims"] for c in cl["cells"])
+    for cl in doc["claims"]:
+        claim = claims.get(cl["name"])
+        for cell in cl["cells"]:
+            expected = claim.measure_frame(cell["cell"])
+            actual = res[res["cell"] == cell["key"][:16]]
+            assert len(actual) == len(expected)
+            for col in expected.columns:
+                if pd.api.types.is_float_dtype(expected[col]):
+                    assert actual[col].to_numpy(float).tolist() == expected[col].to_numpy(float).tolist(), col
+
+
+def test_results_csv_keeps_integers_and_configuration(small):
+    df = small.results_frame()
+    assert list(df.columns[:2]) == ["claim", "cell"]
+    assert str(df["m"].dtype) == "Int64" and df["m"].dropna().unique().tolist() == [512]
+    assert {"device", "dtype", "seed", "omegas"} <= set(df.columns)
+    assert df.loc[df["claim"] == "hidden_perturbation", "omegas"].iloc[0] == "[1e-06, 1e-05, 0.0001, 0.001]"
+
+
+def test_results_json_is_strict_json_with_grids_and_findings(small):
+    doc = small.to_json()
+    text = json.dumps(doc, allow_nan=False)  # NaN and infinities are written as null
+    assert json.loads(text)["report"]["torch"] == torch.__version__
+    hp = doc["claims"][0]
+    assert hp["name"] == "hidden_perturbation" and hp["grid"]["seeds"] == [0, 1, 2, 3]
+    assert hp["findings"][0]["fit"]["type"] == "ExponentFit" and hp["findings"][0]["verdict"] == "consistent"
+    assert hp["findings"][0]["constant"] == pytest.approx(small.results["hidden_perturbation"].findings[0].constant)
+
+
+def test_markdown_has_a_summary_and_a_section_per_claim(small):
+    md = small.markdown({"hidden_perturbation": "figures/hidden_perturbation.png"})
+    assert md.index("## Summary") < md.index("## hidden_perturbation") < md.index("## complexity_eps_growth")
+    for name, res in small.results.items():
+        c = res.claim
+        assert f"| [{name}](#{name.replace('_', '-')}) |" in md
+        assert c.statement in md and f"`{c.bound}`" in md
+        section = md[md.index(f"## {name}"):]
+        assert f"Verdict: **{res.verdict}**" in section
+    assert "![hidden_perturbation](figures/hidden_perturbation.png)" in md
+    assert "exponent 1 [0.999, 1]" in md  # the fitted exponent with its interval
+    assert "Shown: all 1 findings agree" in md and "omega from 1e-06 to 0.001; 4 seeds" in md
+
+
+def test_sentences_name_what_was_not_shown(small):
+    hp = small.results["hidden_perturbation"]
+    wrong = hp.reanalyse(exponent=2.0)  # a deliberately wrong claim: exponent 2 in omega
+    assert wrong.verdict == "inconsistent"
+    text = report.what_was_shown(wrong, 4)
+    assert text.startswith("Not shown, contradicted at these sizes: " + wrong.findings[0].name)
+    open_ = ClaimResult(hp.claim, "x", hp.data, [Finding("a", "consistent", "d"), Finding("b", "inconclusive", "d")])
+    text = report.what_was_shown(open_, 2)
+    assert text.startswith("Shown: 1 of 2 findings") and "Not decided: b." in text
+
+
+def test_write_produces_every_file_and_rewrites_identically(small, tmp_path):
+    written = small.write(tmp_path / "a")
+    names = sorted(str(p.relative_to(tmp_path / "a")) for p in written)
+    assert names == ["figures/complexity_eps_growth.png", "figures/hidden_perturbation.png",
+                     "report.md", "results.csv", "results.json"]
+    assert (tmp_path / "a" / "figures" / "hidden_perturbation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    small.write(tmp_path / "b")
+    assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
+    assert pd.read_csv(tmp_path / "a" / "results.csv").shape[0] == len(small.results_frame())
+
+
+def test_report_equals_claim_run(small):
+    expected = claims.get("hidden_perturbation").run()
+    pd.testing.assert_frame_equal(small.results["hidden_perturbation"].data, expected.data)
+    assert [f.verdict for f in small.results["hidden_perturbation"].findings] == [f.verdict for f in expected.findings]
+
+
+# ---------------------------------------------------------------------- grids
+def test_named_grids_cover_every_claim():
+    for name in ("default", "large"):
+        grids = report.load_grids(name)
+        assert list(grids) == claims.names()
+        assert all(g is claims.get(n).grid(name) for n, g in grids.items())
+
+
+@pytest.mark.parametrize("suffix", [".json", ".toml"])
+def test_grid_file_points_axes_seeds_and_fixed(tmp_path, suffix):
+    p = tmp_path / f"g{suffix}"
+    if suffix == ".json":
+        p.write_text(json.dumps({"base": "large", "claims": {
+            "sign_changes": {"base": "default", "seeds": [3, 5], "fixed": {"m": 256}},
+            "ntk_ball": {"points": [{"m": 64}]},
+            "decoupling": {"axes": {"m": [64, 128], "L": [4, 6]}, "seeds": 2}}}))
+    else:
+        p.write_text('base = "large"\n[claims.sign_changes]\nbase = "default"\nseeds = [3, 5]\nfixed = {m = 256}\n'
+                     '[claims.ntk_ball]\npoints = [{m = 64}]\n'
+                     '[claims.decoupling]\naxes = {m = [64, 128], L = [4, 6]}\nseeds = 2\n')
+    grids = report.load_grids(p, ["sign_changes", "ntk_ball", "decoupling", "forward_stability"])
+    sc = grids["sign_changes"]
+    assert sc.seeds == (3, 5) and sc.fixed["m"] == 256 and sc.points == claims.get("sign_changes").grid().points
+    assert grids["ntk_ball"].points == ({"m": 64},) and grids["ntk_ball"].seeds == claims.get("ntk_ball").grid("large").seeds
+    assert len(grids["decoupling"].points) == 4 and grids["decoupling"].seeds == (0, 1)
+    assert grids["forward_stability"] == claims.get("forward_stability").grid("large")  # not listed: the base
+
+
+@pytest.mark.parametrize("spec, match", [
+    ({"claims": {"no_such": {}}}, "'no_such' is not a registered claim"),
+    ({"claims": {"ntk_ball": {"sizes": [1]}}}, "unknown keys \\['sizes'\\]"),
+    ({"claims": {"ntk_ball": {"points": [{"m": 8}], "axes": {"m": [8]}}}}, "gives both points and axes"),
+    ({"claims": {"ntk_ball": {"base": "huge"}}}, "grid='huge' is not defined"),
+    ({"grids": {}}, "must hold an object with keys 'base' and 'claims'"),
+])
+def test_bad_grid_files_are_rejected(tmp_path, spec, match):
+    p = tmp_path / "g.json"
+    p.write_text(json.dumps(spec))
+    with pytest.raises(ValueError, match=match):
+        report.load_grids(p)
+
+
+def test_unreadable_or_missing_grid(tmp_path):
+    p = tmp_path / "g.json"
+    p.write_text("{not json")
+    with pytest.raises(ValueError, match="cannot read the grid file"):
+        report.load_grids(p)
+    with pytest.raises(ValueError, match="is neither 'default', 'large' nor a file"):
+        report.load_grids(tmp_path / "missing.json")
+
+
+def test_dumped_grids_load_back_unchanged(tmp_path):
+    out = subprocess.run(cli("--dump-grid", str(tmp_path / "g.json"), "--seeds", "2"), capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    actual = report.load_grids(tmp_path / "g.json")
+    for name, g in report.load_grids("default").items():
+        assert report.grid_spec(actual[name]) == report.grid_spec(g.with_seeds(2))
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--claims", "no_such"], "'no_such' is not a registered claim"),
+    (["--grid", "nowhere.json"], "is neither 'default', 'large' nor a file"),
+    (["--seeds", "0", "--claims", "hidden_perturbation"], "seeds=0 must be a positive integer"),
+    (["--jobs", "0", "--claims", "hidden_perturbation"], "jobs=0 must be a positive integer"),
+])
+def test_cli_reports_bad_arguments_with_status_2(tmp_path, args, match):
+    out = subprocess.run(cli(*args, "--out", str(tmp_path), "-q"), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 2
+    assert "rnntheory report:" in out.stderr and re.search(match, out.stderr)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message given when CUDA is missing")
+def test_cuda_without_a_gpu_is_a_clear_error():
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        report.run(["hidden_perturbation"], device="cuda", progress=False)
+
+
+def test_compute_seconds_and_summary(small):
+    s = small.summary()
+    assert s["claim"].tolist() == ["hidden_perturbation", "complexity_eps_growth"]
+    assert (s["n_consistent"] + s["n_inconsistent"] + s["n_inconclusive"] > 0).all()
+    assert all(v >= 0 and math.isfinite(v) for v in small.compute_seconds.values())
+    assert set(small.findings()["claim"]) == set(s["claim"])

@@ -1,0 +1,173 @@
+"""Resumable sweeps (rnntheory.sweep): cache keys, atomic cell files, resuming, parallel workers, progress."""
+
+import io
+import json
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnntheory import claims, sweep
+from rnntheory.claims import Claim, Finding, Grid
+from tests.tolerances import TOL
+
+import torch
+
+
+def counting_claim(calls: list) -> Claim:
+    """An unregistered claim whose cells are cheap, record how often they are measured, and return the
+    kinds of values real claims return (numpy scalars, tuples, NaN, booleans)."""
+
+    def measure(cell):
+        calls.append(cell["seed"])
+        rng = np.random.default_rng(cell["seed"])
+        return [{"seed": cell["seed"], "x": k, "y": np.float64(rng.random()), "pair": (k, k + 1), "ok": bool(k % 2),
+                 "nan": math.nan, "count": np.int64(k)} for k in cell["xs"]]
+
+    return Claim(name="counting", title="t", reference="r", statement="s", quantity="q", bound="b",
+                 grids={"default": Grid(points=({},), seeds=(0, 1, 2), fixed={"xs": (1, 2, 3)}),
+                        "large": Grid(points=({},), seeds=(0,), fixed={"xs": (1,)})},
+                 measure=measure, analyse=lambda df, fixed: [Finding("f", "consistent", "d")])
+
+
+def tasks_of(claim, grid="default"):
+    return [(claim, cell) for cell in claim.grid(grid).cells()]
+
+
+def test_cell_key_depends_on_the_cell_and_versions_not_on_tuple_or_list(monkeypatch):
+    cell = {"m": 8, "xs": (1, 2), "seed": 0, "device": "cpu", "dtype": "float64"}
+    expected = sweep.cell_key("c", cell)
+    assert sweep.cell_key("c", {**cell, "xs": [1, 2]}) == expected
+    assert sweep.cell_key("c", dict(reversed(list(cell.items())))) == expected
+    assert sweep.cell_key("c", {**cell, "seed": 1}) != expected
+    assert sweep.cell_key("d", cell) != expected
+    monkeypatch.setattr(sweep, "__version__", "99.0")
+    assert sweep.cell_key("c", cell) != expected
+    monkeypatch.undo()
+    monkeypatch.setattr(sweep.torch, "__version__", "0.0.1")
+    assert sweep.cell_key("c", cell) != expected
+
+
+def test_second_run_loads_every_cell_and_gives_identical_rows(tmp_path):
+    calls: list = []
+    c = counting_claim(calls)
+    first = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
+    assert calls == [0, 1, 2]
+    second = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
+    assert calls == [0, 1, 2]  # nothing measured again
+    pd.testing.assert_frame_equal(first, second)
+    # fresh rows pass through the same JSON as cached ones: tuples are lists, numpy scalars are Python numbers
+    assert first["pair"].iloc[0] == [1, 2] and first["count"].dtype == np.int64 and first["nan"].isna().all()
+    assert sorted(p.name for p in (tmp_path / "counting").iterdir()) == sorted(
+        f"{sweep.cell_key('counting', cell)}.json" for _, cell in tasks_of(c))
+
+
+def test_without_a_cache_rows_equal_the_cached_ones(tmp_path):
+    c = counting_claim([])
+    actual = sweep.frame(sweep.run_tasks(tasks_of(c)))
+    expected = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
+    pd.testing.assert_frame_equal(actual, expected)
+
+
+def test_only_missing_cells_are_measured_after_an_interruption(tmp_path):
+    calls: list = []
+    c = counting_claim(calls)
+
+    class StopAfterTwo(sweep.Progress):
+        def advance(self, claim, seconds):
+            super().advance(claim, seconds)
+            if self.done == 2:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_tasks(tasks_of(c), cache=tmp_path, progress=StopAfterTwo(3, stream=io.StringIO()))
+    assert calls == [0, 1]
+    resumed = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
+    assert calls == [0, 1, 2]
+    expected = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path / "other"))
+    pd.testing.assert_frame_equal(resumed, expected)
+
+
+def test_store_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    cache = sweep.CellCache(tmp_path)
+    cache.store("c", "k", json.dumps({"key": "k", "rows": []}))
+    assert cache.load("c", "k") == {"key": "k", "rows": []}
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sweep.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        cache.store("c", "k", json.dumps({"key": "k", "rows": [1]}))
+    monkeypatch.undo()
+    assert cache.load("c", "k") == {"key": "k", "rows": []}  # the old file is untouched
+    assert [p.name for p in (tmp_path / "c").iterdir()] == ["k.json"]
+
+
+def test_an_unreadable_cell_file_is_measured_again_with_a_warning(tmp_path):
+    calls: list = []
+    c = counting_claim(calls)
+    sweep.run_tasks(tasks_of(c), cache=tmp_path)
+    key = sweep.cell_key("counting", tasks_of(c)[1][1])
+    (tmp_path / "counting" / f"{key}.json").write_text('{"key": "tr')  # a truncated file
+    with pytest.warns(UserWarning, match="unreadable cache file"):
+        sweep.run_tasks(tasks_of(c), cache=tmp_path)
+    assert calls == [0, 1, 2, 1]
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
+def test_bad_jobs_are_rejected(jobs):
+    with pytest.raises(ValueError, match="sweep.run_tasks: jobs="):
+        sweep.run_tasks([], jobs=jobs)
+
+
+def test_parallel_workers_need_registered_claims(tmp_path):
+    with pytest.raises(ValueError, match="is not registered"):
+        sweep.run_tasks(tasks_of(counting_claim([])), jobs=2)
+
+
+def test_parallel_workers_give_the_rows_of_a_serial_run(tmp_path):
+    """Two worker processes (one torch thread each) against this process: same rows in the same order;
+    equal to rounding (reductions over another number of threads may differ in the last bit)."""
+    c = claims.get("hidden_perturbation")
+    grid = Grid(points=({"m": 64}, {"m": 96}), seeds=(0, 1), fixed={**c.grid().fixed, "omegas": (1e-4, 1e-3)})
+    tasks = [(c, cell) for cell in grid.cells()]
+    expected = sweep.frame(sweep.run_tasks(tasks))
+    actual = sweep.frame(sweep.run_tasks(tasks, jobs=2, cache=tmp_path))
+    pd.testing.assert_frame_equal(actual, expected, check_exact=False, rtol=TOL[torch.float64]["rtol"])
+    assert len(sweep.CellCache(tmp_path)) == len(tasks)  # the workers wrote their cells
+
+
+def test_progress_estimates_the_time_left_from_each_claims_mean():
+    out = io.StringIO()
+    p = sweep.Progress(6, stream=out, every=0.0)
+    p.begin(cached=[("a", 2.0)], pending=["a", "a", "b", "b", "b"], jobs=1)
+    p.fresh_seconds = 0.0
+    p.advance("a", 4.0)  # a: mean 3 s; b unknown: overall mean 3 s
+    p.t0 -= p.fresh_seconds  # wall time equal to the measured time: factor 1
+    eta = p.eta()
+    assert eta == pytest.approx(1 * 3.0 + 3 * 3.0, rel=0.05)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("[") and "1/6 cells (1 cached)" in lines[0]
+    assert "2/6 cells (1 cached)" in lines[-1] and "left" in lines[-1]
+
+
+def test_to_json_rejects_values_it_cannot_write():
+    with pytest.raises(TypeError, match="cannot be written to JSON"):
+        sweep.to_json({"f": object()})
+    assert json.loads(sweep.to_json({"a": np.float32(0.5), "b": torch.tensor([1, 2]), "c": {3, 1}})) == {
+        "a": 0.5, "b": [1, 2], "c": [1, 3]}
+
+
+def test_claim_run_resumes_from_its_cache(tmp_path):
+    calls: list = []
+    c = counting_claim(calls)
+    a = c.run(cache=tmp_path)
+    b = c.run(cache=tmp_path)
+    assert calls == [0, 1, 2]
+    pd.testing.assert_frame_equal(a.data, b.data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c.run(cache=tmp_path)
