@@ -36,7 +36,7 @@ from . import stats as S
 from . import sweep
 from .claims import REGISTRY, Claim, ClaimResult, Finding, Grid, get, names
 
-__all__ = ["Report", "run", "load_grids", "grid_spec", "main", "add_arguments"]
+__all__ = ["Report", "run", "load_grids", "grid_spec", "headline", "what_was_shown", "main", "add_arguments"]
 
 _PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
           "(NeurIPS 2019)")
@@ -131,14 +131,19 @@ def _measured(f: Finding) -> str:
     fit = f.fit
     if isinstance(fit, S.GrowthComparison):
         p, e = fit.power, fit.exponential
-        return (f"exponent {p.slope:.3g} [{p.ci_low:.3g}, {p.ci_high:.3g}]; exponential rate {e.slope:.3g} "
-                f"[{e.ci_low:.3g}, {e.ci_high:.3g}]; {fit.preferred} fits better")
+        return (f"exponent in {p.variable} {p.slope:.3g} [{p.ci_low:.3g}, {p.ci_high:.3g}]; exponential rate "
+                f"{e.slope:.3g} [{e.ci_low:.3g}, {e.ci_high:.3g}]; {fit.preferred} fits better")
     if isinstance(fit, S.ExponentFit):
         name = "exponent" if fit.axes == "log-log" else "rate"
-        return f"{name} {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]"
+        return f"{name} in {fit.variable} {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]"
     if isinstance(fit, S.BinomialDecision):
         return f"held on {fit.k}/{fit.n} ({fit.level:.0%} CI [{fit.ci_low:.2f}, {fit.ci_high:.2f}])"
     return f.detail.split("; ")[0]
+
+
+def headline(result: ClaimResult) -> Finding | None:
+    r"""The finding that decides a claim's verdict: its first finding with that verdict."""
+    return next((f for f in result.findings if f.verdict == result.verdict), None)
 
 
 def _cell(text: str) -> str:
@@ -199,17 +204,17 @@ class Report:
         return {n: float(sum(r["seconds"] for r in recs)) for n, recs in self.records.items()}
 
     def summary(self) -> pd.DataFrame:
-        r"""One row per claim: name, reference, verdict, counts of findings by verdict, headline."""
+        r"""One row per claim: name, reference, verdict, counts of findings by verdict, and the headline
+        finding (the first with the claim's verdict) with its smallest constant."""
         rows = []
         for n, res in self.results.items():
-            first = res.findings[0] if res.findings else None
-            consts = [f.constant for f in res.findings if f.constant is not None]
+            head = headline(res)
             counts = {v: sum(f.verdict == v for f in res.findings) for v in S.VERDICTS}
             rows.append({
                 "claim": n, "reference": res.claim.reference, "verdict": res.verdict,
                 **{f"n_{v}": c for v, c in counts.items()},
-                "headline": "" if first is None else f"{first.name}: {_measured(first)}",
-                "constant": consts[0] if consts else None, "cells": len(self.records[n]),
+                "headline": "" if head is None else f"{head.name}: {_measured(head)}",
+                "constant": None if head is None else head.constant, "cells": len(self.records[n]),
             })
         return pd.DataFrame(rows)
 
@@ -281,17 +286,20 @@ class Report:
             "cannot prove asymptotic claims: a consistent verdict says the sizes measured here do not contradict "
             "the claimed shape.", "",
             "## Summary", "",
-            "| claim | paper | verdict | findings | headline | smallest c |",
+            "The headline is the claim's first finding with the claim's verdict (for an inconsistent claim, "
+            "the first contradicted finding), with its smallest constant.", "",
+            "| claim | paper | verdict | findings | headline finding: measured (99% CI) | smallest c |",
             "|---|---|---|---|---|---|",
         ]
         for n, res in self.results.items():
             k = {v: sum(f.verdict == v for f in res.findings) for v in S.VERDICTS}
             tally = f"{k['consistent']}/{len(res.findings)} consistent" + "".join(
                 f", {k[v]} {v}" for v in ("inconsistent", "inconclusive") if k[v])
-            first = res.findings[0] if res.findings else None
-            consts = [f.constant for f in res.findings if f.constant is not None]
+            head = headline(res)
+            text = "" if head is None else f"{head.name}: {_measured(head)}"
+            const = "-" if head is None or head.constant is None else f"{head.constant:.3g}"
             out.append(f"| [{n}](#{n.replace('_', '-')}) | {_cell(res.claim.reference)} | **{res.verdict}** | {tally} | "
-                       f"{_cell(_measured(first)) if first else ''} | {f'{consts[0]:.3g}' if consts else '-'} |")
+                       f"{_cell(text)} | {const} |")
         for n, res in self.results.items():
             c, g = res.claim, self.grids[n]
             swept = sorted({k for p in g.points for k in p})
@@ -463,9 +471,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"\n{'claim':<{width}}  verdict       compute  headline")
     secs = rep.compute_seconds
     for n, res in rep.results.items():
-        first = res.findings[0] if res.findings else None
-        head = "" if first is None else _measured(first)
-        print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {head}")
+        head = headline(res)
+        print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {'' if head is None else _measured(head)}")
     print(f"\n{len(rep.results)} claims in {rep.wall_seconds:.0f} s; wrote {len(written)} files to {out}/ "
           f"(report.md, results.csv, results.json, figures/)")
     return 0

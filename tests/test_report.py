@@ -134,7 +134,7 @@ def test_markdown_has_a_summary_and_a_section_per_claim(small):
         section = md[md.index(f"## {name}"):]
         assert f"Verdict: **{res.verdict}**" in section
     assert "![hidden_perturbation](figures/hidden_perturbation.png)" in md
-    assert "exponent 1 [0.999, 1]" in md  # the fitted exponent with its interval
+    assert "exponent in omega 1 [0.999, 1]" in md  # the fitted exponent with its interval
     assert "Shown: all 1 findings agree" in md and "omega from 1e-06 to 0.001; 4 seeds" in md
 
 
@@ -250,3 +250,35 @@ def test_compute_seconds_and_summary(small):
     assert (s["n_consistent"] + s["n_inconsistent"] + s["n_inconclusive"] > 0).all()
     assert all(v >= 0 and math.isfinite(v) for v in small.compute_seconds.values())
     assert set(small.findings()["claim"]) == set(s["claim"])
+
+
+# ---------------------------------------------------------------------- the committed report
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def summary_table(text: str) -> list[str]:
+    start = text.index("| claim | paper | verdict |")
+    return [line for line in text[start:].splitlines() if line.startswith("|")][: 2 + len(claims.names())]
+
+
+def test_readme_shows_the_summary_of_the_committed_default_report():
+    """README's table is the summary of docs/report/report.md (regenerate both with `rnntheory report`
+    and copy the table), its figure exists, and the report covers every registered claim. Claims and
+    verdicts must agree; the numbers are compared only by claim and verdict, so that rerunning the
+    report on another CPU (which may round differently in the last digits) does not break the suite."""
+    rep = (ROOT / "docs" / "report" / "report.md").read_text()
+    readme = (ROOT / "README.md").read_text()
+
+    def claim_and_verdict(lines):
+        return [tuple(cell.strip() for cell in line.split(" | ")[::2][:2]) for line in lines]
+
+    expected = [line.replace("](#", "](docs/report/report.md#") for line in summary_table(rep)]
+    assert claim_and_verdict(summary_table(readme)) == claim_and_verdict(expected)
+    doc = json.loads((ROOT / "docs" / "report" / "results.json").read_text())
+    assert doc["report"]["grid"] == "default" and [c["name"] for c in doc["claims"]] == claims.names()
+    for c in doc["claims"]:
+        assert f"| [{c['name']}](docs/report/report.md#{c['name'].replace('_', '-')}) |" in readme
+        assert f"**{c['verdict']}**" in next(l for l in expected if f"[{c['name']}]" in l)
+        assert (ROOT / "docs" / "report" / "figures" / f"{c['name']}.png").is_file()
+    for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme):
+        assert (ROOT / target).is_file(), target
