@@ -29,6 +29,7 @@ import io
 import math
 import os
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -113,6 +114,7 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
     ally: list[float] = []
     allx: list[float] = []
     drawn: set[tuple] = set()
+    bounds: dict[str, int] = {}
     for f in panel.findings:
         s = f.series
         assert s is not None
@@ -139,7 +141,9 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
                 c = f.constant if f.constant is not None else None
                 what = "bound" if s.kind == "upper" else "attains"
                 ctext = "" if c is None else f", c = {c:.3g}"
-                ax.plot(b.index, b.to_numpy(), "-" if s.kind == "upper" else "-.", color=colour, lw=1.6, alpha=0.7,
+                k = bounds[s.label] = bounds.get(s.label, -1) + 1  # several bounds on one series: vary the dashes
+                style = ("-", ":", (0, (6, 2, 1, 2, 1, 2)))[k % 3] if s.kind == "upper" else "-."
+                ax.plot(b.index, b.to_numpy(), style, color=colour, lw=1.6, alpha=0.7,
                         label=f"{what}: {_numbers(f.claimed)}{ctext}")
                 ally += b.tolist()
     xv, yv = np.asarray(allx), np.asarray(ally)
@@ -247,7 +251,8 @@ def claim_figure(
         _draw_hint(ax, res.claim, part, title)
     for ax in axes[n:]:
         ax.set_visible(False)
-    fig.suptitle(f"{res.claim.name}: {res.claim.title} -- {res.verdict}", fontsize=10)
+    title = f"{res.claim.name}: {res.claim.title} -- {res.verdict}"
+    fig.suptitle(textwrap.fill(title, width=int(13 * fig.get_figwidth())), fontsize=10)
     return fig
 
 

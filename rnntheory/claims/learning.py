@@ -105,11 +105,12 @@ def _analyse_learns(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]
     eps = fixed["eps_frac"] * float((top["zero_risk"] - top["opt"]).mean())
     excess = top["avg_risk"] - top["opt"]
     v = S.mean_verdict(excess, eps, name="excess risk")
+    df = df.assign(excess=df["avg_risk"] - df["opt"])
     findings = [Finding(
         f"average held-out risk over the second half of SGD <= OPT + eps at m = {int(top['m'].iloc[0])} "
         f"(eps = {fixed['eps_frac']:g} x (R0 - OPT) = {eps:.3g})",
-        v.verdict, v.reason, None, None, f"excess risk <= {eps:.3g}")]
-    df = df.assign(excess=df["avg_risk"] - df["opt"])
+        v.verdict, v.reason, None, None, f"excess risk <= {eps:.3g}",
+        series(df, "m", "excess", np.ones(len(df)), constant=eps))]
     findings.append(exponent_finding("excess risk does not grow with the width m", df, "m", "excess", 0.0, groups=None))
     return findings
 
