@@ -31,6 +31,7 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 import warnings
@@ -154,6 +155,9 @@ def _measure(claim: "Claim", cell: Mapping[str, Any], key: str) -> str:
 
 
 def _init_worker(threads: int) -> None:
+    # Ctrl-C reaches the whole process group; the main process stops the workers itself, so that
+    # an interrupted sweep ends at once and quietly (finished cells are already on disk)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(threads)
 
 
@@ -244,7 +248,10 @@ def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
         for fut in cf.as_completed(futures):
             finish(futures[fut], fut.result())
     except BaseException:
+        workers = list((getattr(ex, "_processes", None) or {}).values())  # before shutdown forgets them
         ex.shutdown(wait=False, cancel_futures=True)
+        for proc in workers:
+            proc.terminate()  # a cell being measured is lost; finished ones are in the cache
         raise
     ex.shutdown(wait=True)
 

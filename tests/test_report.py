@@ -83,6 +83,25 @@ def test_interrupted_and_killed_report_resumes_to_identical_files(tmp_path):
         assert actual[name] == expected[name], f"{name} differs after resuming"
 
 
+def test_ctrl_c_stops_parallel_workers_at_once_and_the_rerun_completes(tmp_path):
+    grid = tmp_path / "tiny.json"
+    grid.write_text(json.dumps(TINY))
+    args = ["--grid", str(grid), "--claims", "sgd_learns", "-q", "--jobs", "2", "--out", str(tmp_path / "r")]
+    proc = subprocess.Popen(cli(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_cells(proc, tmp_path / "r", 2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err  # the workers ignore SIGINT and are stopped by the main process
+    kept = len(cells_in(tmp_path / "r"))
+    time.sleep(1.5)
+    assert len(cells_in(tmp_path / "r")) == kept < 9  # no worker goes on measuring
+    out = subprocess.run(cli(*args), capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert len(cells_in(tmp_path / "r")) == 9
+    assert len(pd.read_csv(tmp_path / "r" / "results.csv")) == 9
+
+
 @pytest.fixture(scope="module")
 def small():
     """Two cheap claims on their default grids, measured once for the module."""
