@@ -36,6 +36,26 @@ def tasks_of(claim, grid="default"):
     return [(claim, cell) for cell in claim.grid(grid).cells()]
 
 
+def test_one_cell_of_each_claim_is_measured_first():
+    """The middle cell of every claim's grid comes first (so the time estimate knows each claim's cost
+    early); the records keep the order of the tasks."""
+    calls_a: list = []
+    calls_b: list = []
+    a, b = counting_claim(calls_a), counting_claim(calls_b)
+    b = Claim(**{**b.__dict__, "name": "other"})
+    order: list = []
+
+    class Order(sweep.Progress):
+        def advance(self, claim, seconds):
+            order.append(claim)
+            super().advance(claim, seconds)
+
+    recs = sweep.run_tasks(tasks_of(a) + tasks_of(b), progress=Order(6, stream=io.StringIO()))
+    assert order == ["counting", "other", "counting", "counting", "other", "other"]
+    assert calls_a == [1, 0, 2] and calls_b == [1, 0, 2]
+    assert [(r["claim"], r["cell"]["seed"]) for r in recs] == [("counting", s) for s in range(3)] + [("other", s) for s in range(3)]
+
+
 def test_cell_key_depends_on_the_cell_and_versions_not_on_tuple_or_list(monkeypatch):
     cell = {"m": 8, "xs": (1, 2), "seed": 0, "device": "cpu", "dtype": "float64"}
     expected = sweep.cell_key("c", cell)
@@ -54,9 +74,10 @@ def test_second_run_loads_every_cell_and_gives_identical_rows(tmp_path):
     calls: list = []
     c = counting_claim(calls)
     first = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
-    assert calls == [0, 1, 2]
+    assert calls == [1, 0, 2]  # the middle cell first (for the time estimate), then the rest in order
     second = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
-    assert calls == [0, 1, 2]  # nothing measured again
+    assert calls == [1, 0, 2]  # nothing measured again
+    assert first["seed"].tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]  # rows keep the order of the cells
     pd.testing.assert_frame_equal(first, second)
     # fresh rows pass through the same JSON as cached ones: tuples are lists, numpy scalars are Python numbers
     assert first["pair"].iloc[0] == [1, 2] and first["count"].dtype == np.int64 and first["nan"].isna().all()
@@ -83,9 +104,9 @@ def test_only_missing_cells_are_measured_after_an_interruption(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         sweep.run_tasks(tasks_of(c), cache=tmp_path, progress=StopAfterTwo(3, stream=io.StringIO()))
-    assert calls == [0, 1]
+    assert calls == [1, 0]
     resumed = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
-    assert calls == [0, 1, 2]
+    assert calls == [1, 0, 2]
     expected = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path / "other"))
     pd.testing.assert_frame_equal(resumed, expected)
 
@@ -114,7 +135,7 @@ def test_an_unreadable_cell_file_is_measured_again_with_a_warning(tmp_path):
     (tmp_path / "counting" / f"{key}.json").write_text('{"key": "tr')  # a truncated file
     with pytest.warns(UserWarning, match="unreadable cache file"):
         sweep.run_tasks(tasks_of(c), cache=tmp_path)
-    assert calls == [0, 1, 2, 1]
+    assert calls == [1, 0, 2, 1]
 
 
 @pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
@@ -166,7 +187,7 @@ def test_claim_run_resumes_from_its_cache(tmp_path):
     c = counting_claim(calls)
     a = c.run(cache=tmp_path)
     b = c.run(cache=tmp_path)
-    assert calls == [0, 1, 2]
+    assert sorted(calls) == [0, 1, 2]
     pd.testing.assert_frame_equal(a.data, b.data)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
