@@ -268,7 +268,8 @@ class Claim:
     def result(self, data: pd.DataFrame, grid: str | Grid = "default", name: str | None = None, seconds: float = 0.0,
                **fixed: Any) -> ClaimResult:
         r"""Analyse measured rows into a :class:`ClaimResult`, with the fixed parameters of ``grid``
-        (default: the default grid's) updated by ``fixed``.
+        (default: the default grid's) updated by ``fixed``; ``name`` labels the result's grid
+        (default ``"custom"``).
 
         >>> from rnntheory import claims
         >>> c = claims.get("forward_coupling")
@@ -277,7 +278,7 @@ class Claim:
         """
         g = self.grid(grid)
         params = {**g.fixed, **fixed}
-        label = name if name is not None else (grid if isinstance(grid, str) else "custom")
+        label = name if name is not None else "custom"  # rows measured elsewhere than on ``grid``
         return ClaimResult(self, label, data, self.analyse(data, params), seconds, params)
 
 
