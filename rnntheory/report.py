@@ -158,7 +158,7 @@ def _ranges(findings: Sequence[Finding]) -> str:
         lo, hi = min(f.series.xs), max(f.series.xs)
         a, b = spans.get(f.series.x, (lo, hi))
         spans[f.series.x] = (min(a, lo), max(b, hi))
-    return ", ".join(f"{x} from {lo:.3g} to {hi:.3g}" for x, (lo, hi) in spans.items())
+    return ", ".join(f"{x} from {lo:.4g} to {hi:.4g}" for x, (lo, hi) in spans.items())
 
 
 def what_was_shown(result: ClaimResult, seeds: int) -> str:
@@ -180,7 +180,8 @@ def what_was_shown(result: ClaimResult, seeds: int) -> str:
         if bad:
             out.append("Not shown, contradicted at these sizes: " + "; ".join(bad) + ". The measured interval lies "
                        "wholly on the forbidden side of the claimed value, so either the bound's shape does not yet "
-                       "describe these sizes or the statement as measured here fails (docs/findings.md discusses it).")
+                       "describe these sizes or the statement as measured here fails (docs/findings.md discusses the "
+                       "default grid's findings).")
         if open_:
             out.append("Not decided: " + "; ".join(open_) + ". The intervals are too wide to place the measured "
                        "value on either side; more seeds or a wider range (--grid large) would settle it.")
