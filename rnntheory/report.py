@@ -230,10 +230,9 @@ class Report:
         rows = []
         for n, recs in self.records.items():
             for rec in recs:
-                extra = {k: v for k, v in rec["cell"].items()}
                 for row in rec["rows"]:
                     rows.append({"claim": n, "cell": rec["key"][:16], **row,
-                                 **{k: v for k, v in extra.items() if k not in row}})
+                                 **{k: v for k, v in rec["cell"].items() if k not in row}})
         df = pd.DataFrame(rows)
         kinds: dict[str, set[type]] = {}
         for row in rows:
@@ -323,7 +322,7 @@ class Report:
 
     def write(self, out: str | os.PathLike[str], *, figures: bool = True) -> list[Path]:
         r"""Write report.md, figures/<claim>.png, results.csv and results.json into ``out``; returns the
-        paths written. Each file is written to a temporary name and renamed into place."""
+        paths written. Each file is written atomically (rnntheory.sweep.atomic_write)."""
         from . import plotting
 
         root = Path(out)
@@ -333,9 +332,8 @@ class Report:
         if figures:
             for n, res in self.results.items():
                 p = root / "figures" / f"{n}.png"
-                tmp = p.with_name(f".{p.name}.tmp")
-                plotting.save_figure(plotting.claim_figure(res), tmp)
-                os.replace(tmp, p)
+                fig = plotting.claim_figure(res)
+                sweep.atomic_write(p, lambda tmp: plotting.save_figure(fig, tmp))
                 paths[n] = f"figures/{n}.png"
                 written.append(p)
         texts = {
@@ -344,11 +342,8 @@ class Report:
             "results.json": json.dumps(self.to_json(), indent=1) + "\n",
         }
         for name, text in texts.items():
-            p = root / name
-            tmp = p.with_name(f".{p.name}.tmp")
-            tmp.write_text(text)
-            os.replace(tmp, p)
-            written.append(p)
+            sweep.atomic_write(root / name, text)
+            written.append(root / name)
         return written
 
 

@@ -36,7 +36,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ from . import __version__
 if TYPE_CHECKING:  # pragma: no cover
     from .claims import Claim
 
-__all__ = ["CellCache", "Progress", "cell_key", "device_name", "frame", "run_tasks", "to_json"]
+__all__ = ["CellCache", "Progress", "atomic_write", "cell_key", "device_name", "frame", "run_tasks", "to_json"]
 
 
 # ---------------------------------------------------------------------- JSON
@@ -87,6 +87,28 @@ def cell_key(claim: str, cell: Mapping[str, Any]) -> str:
     return hashlib.sha256(to_json(payload, sort_keys=True).encode()).hexdigest()
 
 
+# ---------------------------------------------------------------------- files
+def atomic_write(path: str | os.PathLike[str], data: str | bytes | Callable[[Path], None]) -> None:
+    r"""Write a file so that readers see the old file or the whole new one, never a part: the data
+    (text, bytes, or a function that writes to the path it is given) go to a temporary file in the
+    same folder, are flushed to disk, and the file is renamed into place. A failure leaves the old
+    file as it was and no temporary file behind."""
+    p = Path(path)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    try:
+        if callable(data):
+            data(tmp)
+        else:
+            with open(tmp, "wb") as fh:
+                fh.write(data.encode() if isinstance(data, str) else data)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 # ---------------------------------------------------------------------- cache
 class CellCache:
     r"""A folder of finished cells, one JSON file each, written atomically.
@@ -117,19 +139,10 @@ class CellCache:
         return rec
 
     def store(self, claim: str, key: str, text: str) -> None:
-        r"""Write ``text`` to the cell's file: a temporary file in the same folder, then a rename."""
+        r"""Write ``text`` to the cell's file atomically (:func:`atomic_write`)."""
         p = self.path(claim, key)
         p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "w") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, p)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        atomic_write(p, text)
 
     def __len__(self) -> int:
         return sum(1 for _ in self.root.glob("*/*.json")) if self.root.is_dir() else 0

@@ -192,3 +192,20 @@ def test_claim_run_resumes_from_its_cache(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         c.run(cache=tmp_path)
+
+
+def test_atomic_write_takes_text_bytes_or_a_writer(tmp_path):
+    sweep.atomic_write(tmp_path / "a.txt", "text")
+    sweep.atomic_write(tmp_path / "b.bin", b"\x00\x01")
+    sweep.atomic_write(tmp_path / "c.txt", lambda p: p.write_text("written by a function"))
+    assert (tmp_path / "a.txt").read_text() == "text" and (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
+    assert (tmp_path / "c.txt").read_text() == "written by a function"
+
+    def failing(p):
+        p.write_text("half")
+        raise RuntimeError("the writer failed")
+
+    with pytest.raises(RuntimeError):
+        sweep.atomic_write(tmp_path / "a.txt", failing)
+    assert (tmp_path / "a.txt").read_text() == "text"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.bin", "c.txt"]
