@@ -22,6 +22,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass, is_dataclass
@@ -40,6 +41,9 @@ __all__ = ["Report", "run", "load_grids", "grid_spec", "headline", "what_was_sho
 
 _PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
           "(NeurIPS 2019)")
+
+
+_CLAIMS_FLAG = re.compile(r" --claims( [^-]\S*)+")
 
 
 # ---------------------------------------------------------------------- grids
@@ -315,7 +319,12 @@ class Report:
             for f in res.findings:
                 const = "-" if f.constant is None else f"{f.constant:.3g}"
                 out.append(f"| {_cell(f.name)} | {_cell(f.claimed)} | {_cell(_measured(f))} | {f.verdict} | {const} |")
-            out += ["", what_was_shown(res, len(g.seeds)), "", "<details><summary>Fits in full</summary>", ""]
+            again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
+            if m["grid"] == "default" and m["seeds"] is None and m["dtype"] == "float64":
+                again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
+            out += ["", what_was_shown(res, len(g.seeds)), "",
+                    f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
+                    "<details><summary>Fits in full</summary>", ""]
             out += [f"- {_cell(f.name)}: {f.detail}" for f in res.findings]
             out += ["", "</details>"]
         return "\n".join(out) + "\n"
@@ -345,6 +354,17 @@ class Report:
             sweep.atomic_write(root / name, text)
             written.append(root / name)
         return written
+
+
+def _judge(claim: Claim, data: pd.DataFrame, grid: Grid, name: str, seconds: float) -> ClaimResult:
+    r"""The claim's analysis of its rows; an analysis that cannot run on this grid (too few seeds or
+    points for a fit, say) gives one "inconclusive" finding that says why, instead of ending the report."""
+    try:
+        return claim.result(data, grid, name, seconds)
+    except (ValueError, ArithmeticError, KeyError, IndexError) as exc:
+        f = Finding("the analysis could not run on this grid", "inconclusive",
+                    f"{type(exc).__name__}: {exc}", None, None, "an analysable grid")
+        return ClaimResult(claim, name, data, [f], seconds, dict(grid.fixed))
 
 
 def run(
@@ -400,7 +420,7 @@ def run(
     results = {}
     for n, g in grids.items():
         data = sweep.frame(records[n])
-        results[n] = get(n).result(data, g, Path(str(grid)).name, sum(r["seconds"] for r in records[n]))
+        results[n] = _judge(get(n), data, g, Path(str(grid)).name, sum(r["seconds"] for r in records[n]))
     meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
             "device_name": sweep.device_name(device), "dtype": dtype, "grid": Path(str(grid)).name,
             "seeds": seeds, "claims": list(grids), "command": command}
@@ -469,6 +489,6 @@ def main(args: argparse.Namespace) -> int:
     for n, res in rep.results.items():
         head = headline(res)
         print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {'' if head is None else _measured(head)}")
-    print(f"\n{len(rep.results)} claims in {rep.wall_seconds:.0f} s; wrote {len(written)} files to {out}/ "
-          f"(report.md, results.csv, results.json, figures/)")
+    kinds = "report.md, results.csv, results.json" + ("" if args.no_figures else ", figures/")
+    print(f"\n{len(rep.results)} claims in {rep.wall_seconds:.0f} s; wrote {len(written)} files to {out}/ ({kinds})")
     return 0

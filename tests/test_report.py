@@ -301,3 +301,16 @@ def test_readme_shows_the_summary_of_the_committed_default_report():
         assert (ROOT / "docs" / "report" / "figures" / f"{c['name']}.png").is_file()
     for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme):
         assert (ROOT / target).is_file(), target
+
+
+def test_a_grid_the_analysis_cannot_use_gives_an_inconclusive_claim_not_a_crash(tmp_path):
+    p = tmp_path / "g.json"
+    p.write_text(json.dumps({"claims": {"hidden_perturbation": {"seeds": 2}}}))  # a bootstrap needs 3 seeds
+    rep = report.run(["hidden_perturbation", "complexity_eps_growth"], p, progress=False)
+    res = rep.results["hidden_perturbation"]
+    assert res.verdict == "inconclusive" and len(res.findings) == 1
+    assert "2 groups; expected at least 3" in res.findings[0].detail
+    assert rep.results["complexity_eps_growth"].verdict == "consistent"
+    assert "the analysis could not run on this grid" in rep.markdown()
+    rep.write(tmp_path / "out")  # the figure falls back to the claim's plot hints
+    assert (tmp_path / "out" / "figures" / "hidden_perturbation.png").is_file()
