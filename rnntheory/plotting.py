@@ -154,7 +154,10 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
                  color={"consistent": "#1a7f37", "inconsistent": "#b42318", "inconclusive": "#9a6700"}[verdict])
     ax.set_xlabel(panel.x, fontsize=8)
     ax.set_ylabel(panel.ylabel, fontsize=8)
-    ax.legend(fontsize=6, loc="best", framealpha=0.7)
+    if len(ax.get_legend_handles_labels()[0]) > 6:  # a long legend goes beside the axes, off the data
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, framealpha=0.7)
+    else:
+        ax.legend(fontsize=6, loc="best", framealpha=0.7)
 
 
 def _numbers(text: str) -> str:
