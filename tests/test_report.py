@@ -18,6 +18,7 @@ import pytest
 import torch
 
 from rnntheory import claims, report
+from rnntheory.cli import main
 from rnntheory.claims import ClaimResult, Finding
 
 TINY = {"claims": {"sgd_learns": {"axes": {"m": [32, 48, 64]}, "seeds": 3,
@@ -236,10 +237,9 @@ def test_unreadable_or_missing_grid(tmp_path):
         report.load_grids(tmp_path / "missing.json")
 
 
-def test_dumped_grids_load_back_unchanged(tmp_path):
-    out = subprocess.run(cli("--dump-grid", str(tmp_path / "g.json"), "--seeds", "2"), capture_output=True, text=True,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr
+def test_dumped_grids_load_back_unchanged(tmp_path, capsys):
+    assert main(["report", "--dump-grid", str(tmp_path / "g.json"), "--seeds", "2"]) == 0
+    assert f"wrote the grids of {len(claims.names())} claims" in capsys.readouterr().out
     actual = report.load_grids(tmp_path / "g.json")
     for name, g in report.load_grids("default").items():
         assert report.grid_spec(actual[name]) == report.grid_spec(g.with_seeds(2))
@@ -251,10 +251,10 @@ def test_dumped_grids_load_back_unchanged(tmp_path):
     (["--seeds", "0", "--claims", "hidden_perturbation"], "seeds=0 must be a positive integer"),
     (["--jobs", "0", "--claims", "hidden_perturbation"], "jobs=0 must be a positive integer"),
 ])
-def test_cli_reports_bad_arguments_with_status_2(tmp_path, args, match):
-    out = subprocess.run(cli(*args, "--out", str(tmp_path), "-q"), capture_output=True, text=True, timeout=300)
-    assert out.returncode == 2
-    assert "rnntheory report:" in out.stderr and re.search(match, out.stderr)
+def test_cli_reports_bad_arguments_with_status_2(tmp_path, capsys, args, match):
+    assert main(["report", *args, "--out", str(tmp_path), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "rnntheory report:" in err and re.search(match, err)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message given when CUDA is missing")
