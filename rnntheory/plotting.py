@@ -109,6 +109,14 @@ def _short(fit: S.ExponentFit) -> str:
     return f"{name} {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]"
 
 
+def _spread(ax: "Axes", xs: np.ndarray, ys: np.ndarray, colour: str, label: str, **style: Any) -> None:
+    r"""The measurements as faint points, and their median per abscissa with a bar over their range."""
+    ax.scatter(xs, ys, s=9, color=colour, alpha=0.3, linewidths=0)
+    agg = pd.DataFrame({"x": xs, "y": ys}).groupby("x")["y"].agg(["median", "min", "max"])
+    ax.errorbar(agg.index, agg["median"], yerr=[agg["median"] - agg["min"], agg["max"] - agg["median"]],
+                color=colour, capsize=2, label=label, **style)
+
+
 def _draw_panel(ax: "Axes", panel: Panel) -> None:
     colours: dict[str, str] = {}
     ally: list[float] = []
@@ -125,10 +133,7 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
         key = (s.label, s.xs, s.ys)
         if key not in drawn:  # the same points judged twice (two bounds) are drawn once
             drawn.add(key)
-            ax.scatter(xs, ys, s=9, color=colour, alpha=0.3, linewidths=0)
-            agg = pd.DataFrame({"x": xs, "y": ys}).groupby("x")["y"].agg(["median", "min", "max"])
-            ax.errorbar(agg.index, agg["median"], yerr=[agg["median"] - agg["min"], agg["max"] - agg["median"]],
-                        fmt="o", ms=4, color=colour, capsize=2, lw=1, label=(s.label or "measured") + " (median, range)")
+            _spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
         grid = np.unique(xs)
         fit = _fit_of(f, panel.model)
         if fit is not None and grid.size > 1 and ("fit",) + key not in drawn:
@@ -194,10 +199,7 @@ def _draw_hint(ax: "Axes", claim: "Claim", data: pd.DataFrame, title: str = "") 
     groups = df.groupby(hue, sort=False) if hue in df else [("measured", df)]
     for k, (name, part) in enumerate(groups):
         colour = _COLOURS[k % len(_COLOURS)]
-        agg = part.groupby(x)[y].agg(["median", "min", "max"])
-        ax.scatter(part[x], part[y], s=9, color=colour, alpha=0.3, linewidths=0)
-        ax.errorbar(agg.index, agg["median"], yerr=[agg["median"] - agg["min"], agg["max"] - agg["median"]],
-                    fmt="o-", ms=3, lw=0.8, color=colour, capsize=2, label=str(name))
+        _spread(ax, part[x].to_numpy(float), part[y].to_numpy(float), colour, str(name), fmt="o-", ms=3, lw=0.8)
     _axes(ax, log_x=_positive(df[x].to_numpy(float)),
           log_y=bool(claim.plot.get("logy", True)) and _positive(df[y].to_numpy(float)), xs=df[x].to_numpy(float))
     ax.set_xlabel(x, fontsize=8)

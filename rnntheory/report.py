@@ -71,8 +71,10 @@ def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -
     return Grid(points=points, seeds=sd, fixed=fixed)
 
 
-def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None) -> dict[str, Grid]:
-    r"""The grid of every chosen claim: ``"default"``, ``"large"`` or a grid file.
+def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None, *,
+               seeds: int | None = None) -> dict[str, Grid]:
+    r"""The grid of every chosen claim: ``"default"``, ``"large"`` or a grid file; ``seeds`` replaces
+    every grid's seeds by ``range(seeds)``.
 
     A grid file (JSON, or TOML when it ends in ``.toml``) reads::
 
@@ -86,8 +88,15 @@ def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None
     parameters). ``rnntheory report --dump-grid`` writes the resolved grids in this form.
 
     Raises:
-        ValueError: an unknown grid name, claim or key, or a file that cannot be read.
+        ValueError: an unknown grid name, claim or key, a file that cannot be read, or a bad ``seeds``.
     """
+    if seeds is not None and (isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1):
+        raise ValueError(f"report.load_grids: seeds={seeds!r} must be a positive integer")
+    grids = _load_grids(grid, claims)
+    return grids if seeds is None else {n: g.with_seeds(seeds) for n, g in grids.items()}
+
+
+def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> dict[str, Grid]:
     chosen = list(claims) if claims else names()
     for n in chosen:
         get(n)
@@ -168,8 +177,8 @@ def _ranges(findings: Sequence[Finding]) -> str:
 def what_was_shown(result: ClaimResult, seeds: int) -> str:
     r"""A plain sentence (or three) on what the measurements did and did not show."""
     fs = result.findings
-    where = _ranges(fs)
-    where = f" ({where}; {seeds} seed{'s' if seeds != 1 else ''})" if where else f" ({seeds} seed{'s' if seeds != 1 else ''})"
+    count = f"{seeds} seed{'s' if seeds != 1 else ''}"
+    where = f" ({_ranges(fs)}; {count})" if _ranges(fs) else f" ({count})"
     bad = [f.name for f in fs if f.verdict == "inconsistent"]
     open_ = [f.name for f in fs if f.verdict == "inconclusive"]
     out = []
@@ -295,15 +304,14 @@ class Report:
             "| claim | paper | verdict | findings | headline finding: measured (99% CI) | smallest c |",
             "|---|---|---|---|---|---|",
         ]
-        for n, res in self.results.items():
-            k = {v: sum(f.verdict == v for f in res.findings) for v in S.VERDICTS}
-            tally = f"{k['consistent']}/{len(res.findings)} consistent" + "".join(
-                f", {k[v]} {v}" for v in ("inconsistent", "inconclusive") if k[v])
-            head = headline(res)
-            text = "" if head is None else f"{head.name}: {_measured(head)}"
-            const = "-" if head is None or head.constant is None else f"{head.constant:.3g}"
-            out.append(f"| [{n}](#{n.replace('_', '-')}) | {_cell(res.claim.reference)} | **{res.verdict}** | {tally} | "
-                       f"{_cell(text)} | {const} |")
+        for r in self.summary().to_dict("records"):
+            total = sum(r[f"n_{v}"] for v in S.VERDICTS)
+            tally = f"{r['n_consistent']}/{total} consistent" + "".join(
+                f", {r[f'n_{v}']} {v}" for v in ("inconsistent", "inconclusive") if r[f"n_{v}"])
+            const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
+            n = r["claim"]
+            out.append(f"| [{n}](#{n.replace('_', '-')}) | {_cell(r['reference'])} | **{r['verdict']}** | {tally} | "
+                       f"{_cell(r['headline'])} | {const} |")
         for n, res in self.results.items():
             c, g = res.claim, self.grids[n]
             swept = sorted({k for p in g.points for k in p})
@@ -398,14 +406,10 @@ def run(
     Raises:
         ValueError: an unknown claim, grid, or a bad ``seeds``/``jobs``/``device``.
     """
-    if seeds is not None and (isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1):
-        raise ValueError(f"report.run: seeds={seeds!r} must be a positive integer")
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"report.run: device={device!r} but CUDA is not available here; use device='cpu'")
-    grids = load_grids(grid, claims)
-    if seeds is not None:
-        grids = {n: g.with_seeds(seeds) for n, g in grids.items()}
+    grids = load_grids(grid, claims, seeds=seeds)
     tasks: list[tuple[Claim, dict[str, Any]]] = []
     owner: list[str] = []
     for n, g in grids.items():
@@ -463,9 +467,7 @@ def main(args: argparse.Namespace) -> int:
     (whatever the verdicts), 2 for bad arguments, 130 when interrupted (rerun to resume)."""
     try:
         if args.dump_grid:
-            grids = load_grids(args.grid, args.claims)
-            if args.seeds is not None:
-                grids = {n: g.with_seeds(args.seeds) for n, g in grids.items()}
+            grids = load_grids(args.grid, args.claims, seeds=args.seeds)
             spec = {"base": "default", "claims": {n: grid_spec(g) for n, g in grids.items()}}
             Path(args.dump_grid).write_text(json.dumps(spec, indent=1) + "\n")
             print(f"wrote the grids of {len(grids)} claims to {args.dump_grid}")
