@@ -1,21 +1,49 @@
-r"""Statistics for checking bound shapes (paper.md, section 7).
+r"""Statistics for checking bound shapes (paper.md, section 7): fits, intervals, binomial tests.
 
-* :func:`fit_exponent`: least-squares slope on log-log axes with a confidence interval, from the
-  regression (t distribution) or from a cluster bootstrap over seeds (``groups=``), which is the
-  right interval when several points come from the same random network.
-* :func:`fit_rate`: the same on semi-log axes (exponential growth rate).
-* :func:`compare_growth`: power law against exponential on the same points.
-* :func:`exponent_verdict`: "consistent" / "inconsistent" / "inconclusive" for a claimed exponent,
-  on the side that the claim's limit dictates (growing parameters: measured <= claimed for an upper
-  bound; shrinking parameters: measured >= claimed).
+This module is mechanism only: it measures (slopes, rates, means, frequencies) and attaches
+confidence intervals whose coverage is stated below. Deciding what a measurement says about a
+claim is policy and lives in :mod:`rnntheory.verdicts`.
+
+The unit of replication is the random network (the seed). Measurements of one network at several
+sizes are correlated, so when a fit pools several networks, pass ``groups=seeds``: the interval then
+comes from the spread of the per-network estimates, a t interval on ``G - 1`` degrees of freedom.
+
+* :func:`fit_exponent`: slope of ``log y`` on ``log x`` (power-law exponent) with an interval.
+* :func:`fit_rate`: slope of ``log y`` on ``x`` (exponential rate) with an interval.
+* :func:`fit_growth`: the nested model ``log y = a + b log k + c k`` with intervals for the exponent
+  ``b`` and the rate ``c``, plus the two pure fits and which of them has the smaller residual.
+* :func:`mean_interval`: t interval of a mean.
 * :func:`binomial_interval`, :func:`binomial_decision`: how often a high-probability event held.
 * :func:`smallest_constant`: the smallest c with measured <= c * shape on every point.
+
+Interval methods and what they guarantee (``level`` is the two-sided confidence level):
+
+* ``"regression"`` (independent points): ordinary least squares, ``estimate +- t_{n-p} * se`` with
+  ``p`` fitted coefficients. Coverage is exactly ``level`` when the errors of ``log y`` are
+  independent, normal and of equal variance. It is *not* valid for several points of one network:
+  a per-network random slope makes the errors correlated and the interval too narrow.
+* ``"groups"`` (one fit per group, e.g. per seed): the same model is fitted to each group, the
+  estimate is the unweighted mean of the ``G`` per-group coefficients and the interval is
+  ``mean +- t_{G-1} * sd / sqrt(G)``. Each per-group coefficient is unbiased for the population
+  coefficient whatever the group's x design, so the mean is too. Coverage is exactly ``level`` when
+  the per-group coefficients are independent and normal with a common variance, which holds for
+  normal random effects (per-group intercept, slope, ...) plus independent normal noise with the
+  same x design in every group. With different designs the variances differ and the interval is a
+  close approximation. Nothing is assumed about correlation within a group.
+
+Under heavy tails neither method is exact. For symmetric heavy-tailed errors (or per-group
+coefficients) the t interval stays near or above its nominal coverage, but a single outlying point
+or network moves the estimate and widens the interval; for skewed ones with very few points or
+groups coverage can fall below nominal. ``tests/test_coverage.py`` measures coverage on the designs
+the claims use.
 
 Every result is a small frozen dataclass that prints as one readable line and has ``to_frame()``.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import asdict, dataclass
 from typing import Literal, Sequence
 
@@ -27,29 +55,30 @@ __all__ = [
     "ExponentFit",
     "fit_exponent",
     "fit_rate",
-    "GrowthComparison",
-    "compare_growth",
-    "Verdict",
-    "exponent_verdict",
-    "combine_verdicts",
+    "Estimate",
+    "GrowthFit",
+    "fit_growth",
+    "MeanInterval",
+    "mean_interval",
     "BinomialDecision",
     "binomial_interval",
     "binomial_decision",
     "smallest_constant",
-    "mean_verdict",
-    "VERDICTS",
 ]
 
-VERDICTS = ("consistent", "inconsistent", "inconclusive")
+METHODS = ("regression", "groups")
 
 
-# ---------------------------------------------------------------------- fits
+# ---------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class ExponentFit:
     r"""A straight-line fit ``log y = intercept + slope * t`` with a confidence interval.
 
     ``t = log x`` for an exponent (:func:`fit_exponent`), ``t = x`` for a rate (:func:`fit_rate`).
-    Natural logarithms throughout.
+    Natural logarithms throughout. ``method`` is "regression" or "groups" (see the module docstring
+    for what each interval guarantees); ``df`` is the degrees of freedom of its t quantile (n - 2 or
+    G - 1). ``r2`` and ``rss`` describe the reported line on all points (pooled residuals of
+    ``log y``).
     """
 
     slope: float
@@ -64,6 +93,7 @@ class ExponentFit:
     rss: float
     axes: str = "log-log"
     variable: str = "x"
+    df: float = math.nan
 
     @property
     def exponent(self) -> float:
@@ -86,23 +116,146 @@ class ExponentFit:
         name = "exponent" if self.axes == "log-log" else "rate"
         return (
             f"{name} in {self.variable} = {self.slope:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}] "
-            f"({self.level:.0%} {self.method} CI, {self.n_points} points, {self.n_groups} groups, R^2={self.r2:.3f})"
+            f"({self.level:.0%} {self.method} CI, t on {self.df:g} df, {self.n_points} points, "
+            f"{self.n_groups} groups, R^2={self.r2:.3f})"
         )
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(self)])
 
 
-def _as_arrays(fn: str, x, y, groups) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+@dataclass(frozen=True)
+class Estimate:
+    r"""One estimated coefficient with its confidence interval."""
+
+    value: float
+    ci_low: float
+    ci_high: float
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return (self.ci_low, self.ci_high)
+
+    @property
+    def width(self) -> float:
+        return self.ci_high - self.ci_low
+
+    def __str__(self) -> str:
+        return f"{self.value:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}]"
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(self)])
+
+
+@dataclass(frozen=True)
+class GrowthFit:
+    r"""The nested fit ``log y = intercept + power * log k + rate * k`` (paper.md, section 7).
+
+    ``power`` (the exponent b) and ``rate`` (c) carry ``level`` intervals from ``method``
+    ("regression": t on n - 3 df; "groups": per-group fits, t on G - 1 df). A power law has
+    ``rate = 0``, a pure exponential ``power = 0``. ``power_law`` and ``exponential`` are the two pure
+    two-parameter fits on the same points with the same method and level; ``preferred`` names the
+    one with the smaller residual sum of squares of ``log y`` ("polynomial" or "exponential"), a
+    description of the data, not a test.
+    """
+
+    power: Estimate
+    rate: Estimate
+    intercept: float
+    level: float
+    method: str
+    df: float
+    n_points: int
+    n_groups: int
+    variable: str
+    rss: float
+    power_law: ExponentFit
+    exponential: ExponentFit
+    preferred: str
+
+    def __str__(self) -> str:
+        return (
+            f"log y = a + b log {self.variable} + c {self.variable}: b = {self.power}, c = {self.rate} "
+            f"({self.level:.0%} {self.method} CI, t on {self.df:g} df, {self.n_points} points, "
+            f"{self.n_groups} groups); pure fits: power law RSS={self.power_law.rss:.3g}, "
+            f"exponential RSS={self.exponential.rss:.3g}, smaller: {self.preferred}"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        row = {
+            "power": self.power.value, "power_ci_low": self.power.ci_low, "power_ci_high": self.power.ci_high,
+            "rate": self.rate.value, "rate_ci_low": self.rate.ci_low, "rate_ci_high": self.rate.ci_high,
+            "intercept": self.intercept, "level": self.level, "method": self.method, "df": self.df,
+            "n_points": self.n_points, "n_groups": self.n_groups, "variable": self.variable, "rss": self.rss,
+            "power_law_exponent": self.power_law.slope, "power_law_rss": self.power_law.rss,
+            "exponential_rate": self.exponential.slope, "exponential_rss": self.exponential.rss,
+            "preferred": self.preferred,
+        }
+        return pd.DataFrame([row])
+
+
+@dataclass(frozen=True)
+class MeanInterval:
+    r"""The mean of ``n`` values with its t interval on ``n - 1`` degrees of freedom."""
+
+    mean: float
+    ci_low: float
+    ci_high: float
+    n: int
+    level: float
+    name: str = "mean"
+
+    @property
+    def df(self) -> int:
+        return self.n - 1
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return (self.ci_low, self.ci_high)
+
+    @property
+    def width(self) -> float:
+        return self.ci_high - self.ci_low
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name} = {self.mean:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}] "
+            f"({self.level:.0%} t CI, {self.n} values)"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(self)])
+
+
+# ---------------------------------------------------------------------- helpers
+def _check_level(fn: str, level) -> float:
+    try:
+        lv = float(level)
+    except (TypeError, ValueError):
+        raise ValueError(f"{fn}: level={level!r}; expected a number in (0, 1)") from None
+    if not 0 < lv < 1:
+        raise ValueError(f"{fn}: level={level!r}; expected a number in (0, 1)")
+    return lv
+
+
+@functools.lru_cache(maxsize=512)
+def _quantile(level: float, df: float) -> float:
+    r"""Two-sided t quantile ``t_{df}`` for ``level``, cached (the fits reuse a handful of levels and df)."""
+    return float(sps.t.ppf(0.5 + level / 2, df))
+
+
+def _as_arrays(fn: str, x, y, groups, names=("x", "y")) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    nx, ny = names
     try:
         xa = np.asarray(x, dtype=float).ravel()
         ya = np.asarray(y, dtype=float).ravel()
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{fn}: x and y must be sequences of real numbers ({exc})") from None
+        raise TypeError(f"{fn}: {nx} and {ny} must be sequences of real numbers ({exc})") from None
     if xa.shape != ya.shape:
-        raise ValueError(f"{fn}: x has {xa.size} values and y has {ya.size}; expected the same number")
+        raise ValueError(f"{fn}: {nx} has {xa.size} values and {ny} has {ya.size}; expected the same number")
     if not (np.isfinite(xa).all() and np.isfinite(ya).all()):
-        raise ValueError(f"{fn}: x or y contains NaN or infinite values; expected finite values")
+        bad = int((~np.isfinite(xa)).sum() + (~np.isfinite(ya)).sum())
+        raise ValueError(f"{fn}: {nx} or {ny} contains {bad} NaN or infinite values; expected finite values")
     ga = None
     if groups is not None:
         ga = np.asarray(groups).ravel()
@@ -111,112 +264,200 @@ def _as_arrays(fn: str, x, y, groups) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return xa, ya, ga
 
 
-def _line(t: np.ndarray, v: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float]:
-    """Weighted least-squares line v = a + b t; returns (b, a)."""
-    if w is None:
-        w = np.ones_like(t)
-    sw = w.sum()
-    mt, mv = (w * t).sum() / sw, (w * v).sum() / sw
-    stt = (w * (t - mt) ** 2).sum()
-    b = (w * (t - mt) * (v - mv)).sum() / stt
-    return b, mv - b * mt
+def _check_positive(fn: str, name: str, a: np.ndarray, why: str) -> None:
+    if (a <= 0).any():
+        raise ValueError(f"{fn}: {name} has {int((a <= 0).sum())} non-positive values (smallest {a.min():g}); {why}")
+
+
+def _method(fn: str, method, groups) -> str:
+    method = method or ("groups" if groups is not None else "regression")
+    if method not in METHODS:
+        raise ValueError(
+            f"{fn}: method={method!r}; expected 'regression' or 'groups' (the cluster bootstrap was removed: "
+            "with few seeds its interval covered the true value far less often than its level)"
+        )
+    if method == "groups" and groups is None:
+        raise ValueError(f"{fn}: method='groups' needs groups= (one label per point, e.g. the seed)")
+    return method
+
+
+def _group_index(fn: str, groups: np.ndarray, need: int, x: np.ndarray, xname: str):
+    r"""Labels, inverse index and count of groups; checks G >= 2 and ``need`` distinct x per group."""
+    labels, inv = np.unique(groups, return_inverse=True)
+    inv = inv.ravel()
+    G = labels.size
+    if G < 2:
+        raise ValueError(
+            f"{fn}: groups has {G} distinct label; expected at least 2 groups for the 'groups' interval "
+            "(t on G - 1 df)"
+        )
+    # distinct x values per group: sort by (group, x) and count the starts of new (group, x) runs
+    order = np.lexsort((x, inv))
+    gs, xs = inv[order], x[order]
+    new = np.ones(gs.size, bool)
+    new[1:] = (gs[1:] != gs[:-1]) | (xs[1:] != xs[:-1])
+    distinct = np.bincount(gs[new], minlength=G)
+    short = np.flatnonzero(distinct < need)
+    if short.size:
+        g = short[0]
+        label = labels[g].item() if isinstance(labels[g], np.generic) else labels[g]
+        raise ValueError(
+            f"{fn}: group {label!r} has {distinct[g]} distinct {xname} value(s); expected at least {need} "
+            f"per group for the 'groups' method ({short.size} of {G} groups fall short)"
+        )
+    return labels, inv, G
+
+
+def _group_fits(inv: np.ndarray, G: int, cols: Sequence[np.ndarray], v: np.ndarray):
+    r"""Least squares ``v = a + sum_j beta_j cols[j]`` separately in each group (1 or 2 columns).
+
+    Per-group centred sufficient statistics by ``np.bincount``; returns (beta with shape (G, p),
+    intercepts (G,), scaled inverse Gram matrix diagonals (G, p)) where the last is
+    ``diag((X_c' X_c)^-1)`` for the centred design of each group.
+    """
+    n_g = np.bincount(inv, minlength=G).astype(float)
+    mv = np.bincount(inv, v, minlength=G) / n_g
+    vc = v - mv[inv]
+    means = [np.bincount(inv, c, minlength=G) / n_g for c in cols]
+    cc = [c - m[inv] for c, m in zip(cols, means)]
+    if len(cols) == 1:
+        s11 = np.bincount(inv, cc[0] * cc[0], minlength=G)
+        s1v = np.bincount(inv, cc[0] * vc, minlength=G)
+        beta = (s1v / s11)[:, None]
+        ginv = (1.0 / s11)[:, None]
+    else:
+        s11 = np.bincount(inv, cc[0] * cc[0], minlength=G)
+        s12 = np.bincount(inv, cc[0] * cc[1], minlength=G)
+        s22 = np.bincount(inv, cc[1] * cc[1], minlength=G)
+        s1v = np.bincount(inv, cc[0] * vc, minlength=G)
+        s2v = np.bincount(inv, cc[1] * vc, minlength=G)
+        det = s11 * s22 - s12 * s12
+        beta = np.stack([(s22 * s1v - s12 * s2v) / det, (s11 * s2v - s12 * s1v) / det], axis=1)
+        ginv = np.stack([s22 / det, s11 / det], axis=1)
+    a = mv - sum(beta[:, j] * means[j] for j in range(len(cols)))
+    return beta, a, ginv
+
+
+def _mean_interval(vals: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, float]:
+    r"""Column means of ``vals`` (G, p) and their t half-widths on G - 1 df."""
+    G = vals.shape[0]
+    half = _quantile(level, G - 1) * vals.std(axis=0, ddof=1) / math.sqrt(G)
+    return vals.mean(axis=0), half, float(G - 1)
+
+
+def _coefficients(
+    fn: str,
+    cols: Sequence[np.ndarray],
+    v: np.ndarray,
+    groups: np.ndarray | None,
+    method: str,
+    level: float,
+    x: np.ndarray,
+    xname: str,
+    index: tuple[np.ndarray, int] | None = None,
+):
+    r"""Coefficients, half-widths, df, n_groups, pooled rss and r2 for ``v ~ 1 + cols``.
+
+    ``x`` is the measured variable (its distinct values per group are counted); ``index`` is ``(inverse, G)`` from an earlier :func:`_group_index` on the same groups (checked
+    there for enough distinct x per group), to skip recomputing it.
+    """
+    n, p = v.size, len(cols)
+    if method == "regression":
+        if n < p + 2:
+            raise ValueError(
+                f"{fn}: {n} points; expected at least {p + 2} for a regression interval (t on n - {p + 1} df)"
+            )
+        beta, a, ginv = _group_fits(np.zeros(n, np.intp), 1, cols, v)
+        beta, a, ginv = beta[0], float(a[0]), ginv[0]
+        resid = v - a - sum(beta[j] * cols[j] for j in range(p))
+        rss = float(resid @ resid)
+        df = float(n - p - 1)
+        half = _quantile(level, df) * np.sqrt(rss / df * ginv)
+        n_groups = n if groups is None else int(np.unique(groups).size)
+    else:
+        inv, G = index if index is not None else _group_index(fn, groups, p + 1, x, xname)[1:]
+        bg, ag, _ = _group_fits(inv, G, cols, v)
+        beta, half, df = _mean_interval(bg, level)
+        a = float(ag.mean())
+        resid = v - a - sum(beta[j] * cols[j] for j in range(p))
+        rss = float(resid @ resid)
+        n_groups = G
+    tss = float(((v - v.mean()) ** 2).sum())
+    r2 = 1.0 - rss / tss if tss > 0 else 1.0
+    return beta, half, a, df, int(n_groups), rss, float(r2)
 
 
 def _fit_line(
     fn: str,
     t: np.ndarray,
     v: np.ndarray,
+    x: np.ndarray,
     groups: np.ndarray | None,
     level: float,
     method: str | None,
-    n_boot: int,
-    seed: int,
     axes: str,
     variable: str,
+    index: tuple[np.ndarray, int] | None = None,
 ) -> ExponentFit:
-    if not 0 < level < 1:
-        raise ValueError(f"{fn}: level={level!r} must be in (0, 1)")
-    if np.unique(t).size < 2:
+    method = _method(fn, method, groups)
+    if not x.min() < x.max():
         raise ValueError(f"{fn}: x takes a single value; expected at least two distinct values to fit a slope")
-    method = method or ("bootstrap" if groups is not None else "regression")
-    if method not in ("regression", "bootstrap"):
-        raise ValueError(f"{fn}: method={method!r} must be 'regression' or 'bootstrap'")
-    b, a = _line(t, v)
-    resid = v - (a + b * t)
-    rss = float((resid**2).sum())
-    tss = float(((v - v.mean()) ** 2).sum())
-    r2 = 1.0 - rss / tss if tss > 0 else 1.0
-    n = t.size
-    if method == "regression":
-        if n < 3:
-            raise ValueError(f"{fn}: {n} points; expected at least 3 for a regression interval")
-        se = np.sqrt(rss / (n - 2) / ((t - t.mean()) ** 2).sum())
-        q = sps.t.ppf(0.5 + level / 2, n - 2)
-        lo, hi = b - q * se, b + q * se
-        n_groups = n if groups is None else np.unique(groups).size
-    else:
-        if groups is None:
-            groups = np.arange(n)
-        labels, inv = np.unique(groups, return_inverse=True)
-        G = labels.size
-        if G < 3:
-            raise ValueError(f"{fn}: {G} groups; expected at least 3 for a bootstrap interval")
-        # cluster bootstrap: resample groups with replacement, via per-group sufficient statistics
-        S = np.zeros((G, 5))
-        np.add.at(S, inv, np.stack([np.ones_like(t), t, v, t * t, t * v], axis=1))
-        rng = np.random.default_rng(seed)
-        counts = rng.multinomial(G, np.full(G, 1.0 / G), size=n_boot).astype(float)
-        T = counts @ S
-        N, St, Sv, Stt, Stv = T.T
-        den = N * Stt - St**2
-        ok = den > 1e-12 * np.maximum(N * Stt, 1e-300)
-        slopes = (N * Stv - St * Sv)[ok] / den[ok]
-        lo, hi = np.quantile(slopes, [0.5 - level / 2, 0.5 + level / 2])
-        n_groups = G
+    beta, half, a, df, n_groups, rss, r2 = _coefficients(fn, [t], v, groups, method, level, x, "x", index)
+    b, h = float(beta[0]), float(half[0])
     return ExponentFit(
-        slope=float(b), intercept=float(a), ci_low=float(lo), ci_high=float(hi), level=level,
-        method=method, n_points=n, n_groups=int(n_groups), r2=float(r2), rss=rss, axes=axes, variable=variable,
+        slope=b, intercept=a, ci_low=b - h, ci_high=b + h, level=level, method=method, n_points=int(v.size),
+        n_groups=n_groups, r2=r2, rss=rss, axes=axes, variable=variable, df=df,
     )
 
 
+# ---------------------------------------------------------------------- fits
 def fit_exponent(
     x: Sequence[float] | np.ndarray,
     y: Sequence[float] | np.ndarray,
     *,
     groups: Sequence | np.ndarray | None = None,
     level: float = 0.99,
-    method: Literal["regression", "bootstrap"] | None = None,
-    n_boot: int = 4000,
-    seed: int = 0,
+    method: Literal["regression", "groups"] | None = None,
     variable: str = "x",
 ) -> ExponentFit:
-    r"""Fit ``y ~ c * x**a`` by least squares on log-log axes.
+    r"""Fit ``y ~ c * x**a`` by least squares on log-log axes, with a confidence interval for ``a``.
 
     Paper: section 7 (fitted exponents with a confidence interval).
 
+    Interval methods (module docstring for details):
+
+    * "regression": OLS slope of ``log y`` on ``log x``, t interval on n - 2 df. Exact coverage
+      when the errors of ``log y`` are independent, normal, equal-variance; too narrow when points
+      of one network share a random slope.
+    * "groups": a line per group (e.g. per seed); the exponent is the mean of the G per-group
+      slopes, the interval ``mean +- t_{G-1} sd / sqrt(G)``. Exact coverage when the per-group
+      slopes are independent normal with a common variance (normal random effects and noise, the
+      same x values in every group); groups may have different x values. ``intercept`` is the mean
+      of the per-group intercepts; ``r2`` and ``rss`` come from the pooled residuals of that line.
+      With G = 2 the interval is valid but very wide (t on 1 df).
+
     Args:
-        x, y: positive values, one per measurement (repeat x for several seeds).
-        groups: a label per point (e.g. the seed); when given, the interval comes from a cluster
-            bootstrap that resamples whole groups, which accounts for points of one network being
-            correlated. Without it the t-interval of the regression slope is used.
-        level: confidence level of the interval (default 0.99).
-        method: force "regression" or "bootstrap" (default: bootstrap iff ``groups`` is given).
-        n_boot: bootstrap resamples.
-        seed: seed of the bootstrap.
+        x, y: positive finite values, one per measurement (repeat x for several seeds).
+        groups: a label per point (e.g. the seed). Selects the "groups" method by default.
+        level: two-sided confidence level in (0, 1) (default 0.99).
+        method: "regression" or "groups" (default: "groups" iff ``groups`` is given).
         variable: name of x, for printing.
 
     Returns:
-        :class:`ExponentFit` (``.exponent``, ``.ci``, ``.r2``, ...).
+        :class:`ExponentFit` (``.exponent``, ``.ci``, ``.df``, ``.r2``, ...).
 
     Raises:
-        ValueError: non-positive or non-finite values, fewer than 3 points or groups, a single x value.
+        ValueError: non-positive or non-finite values, unequal lengths, a single distinct x value,
+            fewer than 3 points ("regression"), fewer than 2 groups or a group with fewer than 2
+            distinct x values ("groups"), ``method="groups"`` without groups, an unknown method,
+            level outside (0, 1).
     """
     fn = "stats.fit_exponent"
+    level = _check_level(fn, level)
     xa, ya, ga = _as_arrays(fn, x, y, groups)
-    if (xa <= 0).any() or (ya <= 0).any():
-        bad = int((xa <= 0).sum() + (ya <= 0).sum())
-        raise ValueError(f"{fn}: {bad} non-positive values in x or y; a log-log fit needs positive values")
-    return _fit_line(fn, np.log(xa), np.log(ya), ga, level, method, n_boot, seed, "log-log", variable)
+    _check_positive(fn, "x", xa, "a log-log fit needs positive values")
+    _check_positive(fn, "y", ya, "a log-log fit needs positive values")
+    return _fit_line(fn, np.log(xa), np.log(ya), xa, ga, level, method, "log-log", variable)
 
 
 def fit_rate(
@@ -225,162 +466,132 @@ def fit_rate(
     *,
     groups: Sequence | np.ndarray | None = None,
     level: float = 0.99,
-    method: Literal["regression", "bootstrap"] | None = None,
-    n_boot: int = 4000,
-    seed: int = 0,
+    method: Literal["regression", "groups"] | None = None,
     variable: str = "x",
 ) -> ExponentFit:
     r"""Fit ``y ~ c * exp(r * x)`` by least squares on semi-log axes; ``slope`` is the rate ``r``.
 
-    Arguments as in :func:`fit_exponent` (x may be any real; y must be positive).
+    Interval methods and their guarantees as in :func:`fit_exponent`, with ``x`` in place of
+    ``log x``.
+
+    Args:
+        x: finite real values (any sign).
+        y: positive finite values.
+        groups, level, method, variable: as in :func:`fit_exponent`.
+
+    Returns:
+        :class:`ExponentFit` with ``axes="semi-log"``.
+
+    Raises:
+        ValueError: as in :func:`fit_exponent` (only ``y`` must be positive).
     """
     fn = "stats.fit_rate"
+    level = _check_level(fn, level)
     xa, ya, ga = _as_arrays(fn, x, y, groups)
-    if (ya <= 0).any():
-        raise ValueError(f"{fn}: {int((ya <= 0).sum())} non-positive values in y; a semi-log fit needs positive y")
-    return _fit_line(fn, xa, np.log(ya), ga, level, method, n_boot, seed, "semi-log", variable)
+    _check_positive(fn, "y", ya, "a semi-log fit needs positive y")
+    return _fit_line(fn, xa, np.log(ya), xa, ga, level, method, "semi-log", variable)
 
 
-@dataclass(frozen=True)
-class GrowthComparison:
-    r"""Power law against exponential on the same points (paper.md, section 7).
-
-    ``preferred`` is the model with the smaller residual sum of squares of ``log y`` (both have
-    two parameters, so this is also the AIC/BIC choice); ``p_polynomial`` is the fraction of
-    cluster-bootstrap resamples in which the power law fits better.
-    """
-
-    power: ExponentFit
-    exponential: ExponentFit
-    preferred: str
-    p_polynomial: float
-
-    def __str__(self) -> str:
-        return (
-            f"{self.preferred} fits better (power law preferred in {self.p_polynomial:.0%} of resamples); "
-            f"power: {self.power}; exponential: {self.exponential}"
-        )
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {"model": "power", **asdict(self.power)},
-                {"model": "exponential", **asdict(self.exponential)},
-            ]
-        ).assign(preferred=self.preferred, p_polynomial=self.p_polynomial)
-
-
-def compare_growth(
-    x: Sequence[float] | np.ndarray,
+def fit_growth(
+    k: Sequence[float] | np.ndarray,
     y: Sequence[float] | np.ndarray,
     *,
     groups: Sequence | np.ndarray | None = None,
     level: float = 0.99,
-    n_boot: int = 2000,
-    seed: int = 0,
-    variable: str = "x",
-) -> GrowthComparison:
-    r"""Tell polynomial from exponential growth of ``y`` in ``x`` (x > 0, y > 0).
+    variable: str = "k",
+) -> GrowthFit:
+    r"""Polynomial against exponential growth of ``y`` in ``k``: the nested fit
+    ``log y = a + b log k + c k`` (paper.md, section 7).
 
-    Fits ``log y = a + b log x`` and ``log y = a + r x``; reports both with intervals, the model
-    with the smaller residual sum of squares, and how often each wins over resamples of the groups.
+    A power law ``y ~ k**b`` has ``c = 0``; an exponential ``y ~ exp(c k)`` has ``b = 0``. Both
+    coefficients get intervals from one fit, so each is tested with the other allowed for.
+
+    * Without ``groups`` ("regression"): OLS on the three-column design, t intervals on n - 3 df.
+      Exact coverage for independent, normal, equal-variance errors of ``log y``.
+    * With ``groups`` ("groups"): the three-parameter fit in every group, then for b and for c the
+      mean of the G per-group coefficients with a t interval on G - 1 df. Exact coverage when the
+      per-group coefficients are independent normal with a common variance (normal random effects
+      and noise, the same k values in every group).
+
+    ``power_law`` (``log y = a + b log k``) and ``exponential`` (``log y = a + r k``) are the pure
+    fits on the same points with the same method and level; ``preferred`` is the one with the
+    smaller residual sum of squares of ``log y``.
+
+    Args:
+        k: positive finite values (e.g. a size or 1/eps).
+        y: positive finite values.
+        groups: a label per point (e.g. the seed); selects the "groups" method.
+        level: two-sided confidence level in (0, 1) (default 0.99).
+        variable: name of k, for printing.
+
+    Returns:
+        :class:`GrowthFit`.
+
+    Raises:
+        ValueError: non-positive or non-finite values, unequal lengths, fewer than 4 points or fewer
+            than 3 distinct k (without groups), fewer than 2 groups or a group with fewer than 3
+            distinct k (with groups), level outside (0, 1).
     """
-    fn = "stats.compare_growth"
-    power = fit_exponent(x, y, groups=groups, level=level, n_boot=n_boot, seed=seed, variable=variable)
-    expo = fit_rate(x, y, groups=groups, level=level, n_boot=n_boot, seed=seed, variable=variable)
-    xa, ya, ga = _as_arrays(fn, x, y, groups)
-    if ga is None:
-        ga = np.arange(xa.size)
-    labels, inv = np.unique(ga, return_inverse=True)
-    rng = np.random.default_rng(seed + 1)
-    lx, ly = np.log(xa), np.log(ya)
-    wins, total = 0, 0
-    for _ in range(min(n_boot, 500)):
-        w = np.bincount(rng.integers(0, labels.size, labels.size), minlength=labels.size)[inv].astype(float)
-        if np.unique(xa[w > 0]).size < 3:
-            continue
-        rss = []
-        for t in (lx, xa):
-            b, a = _line(t, ly, w)
-            rss.append((w * (ly - a - b * t) ** 2).sum())
-        wins += rss[0] <= rss[1]
-        total += 1
-    p_poly = wins / total if total else float("nan")
-    preferred = "polynomial" if power.rss <= expo.rss else "exponential"
-    return GrowthComparison(power=power, exponential=expo, preferred=preferred, p_polynomial=float(p_poly))
+    fn = "stats.fit_growth"
+    level = _check_level(fn, level)
+    ka, ya, ga = _as_arrays(fn, k, y, groups, names=("k", "y"))
+    _check_positive(fn, "k", ka, "the nested fit takes log k")
+    _check_positive(fn, "y", ya, "the nested fit takes log y")
+    method = _method(fn, None, ga)
+    if np.unique(ka).size < 3:
+        raise ValueError(
+            f"{fn}: k takes {np.unique(ka).size} distinct value(s); expected at least 3 to fit log y = a + b log k + c k"
+        )
+    lk, ly = np.log(ka), np.log(ya)
+    # one group index for the three fits (3 distinct k per group covers the 2 the pure fits need)
+    index = _group_index(fn, ga, 3, ka, "k")[1:] if method == "groups" else None
+    beta, half, a, df, n_groups, rss, _ = _coefficients(fn, [lk, ka], ly, ga, method, level, ka, "k", index)
+    power_law = _fit_line(fn, lk, ly, ka, ga, level, method, "log-log", variable, index)
+    exponential = _fit_line(fn, ka, ly, ka, ga, level, method, "semi-log", variable, index)
+    b, c = float(beta[0]), float(beta[1])
+    hb, hc = float(half[0]), float(half[1])
+    return GrowthFit(
+        power=Estimate(b, b - hb, b + hb),
+        rate=Estimate(c, c - hc, c + hc),
+        intercept=a, level=level, method=method, df=df, n_points=int(ka.size), n_groups=n_groups,
+        variable=variable, rss=rss, power_law=power_law, exponential=exponential,
+        preferred="polynomial" if power_law.rss <= exponential.rss else "exponential",
+    )
 
 
-# ---------------------------------------------------------------------- verdicts
-@dataclass(frozen=True)
-class Verdict:
-    r"""The verdict on one claimed exponent (paper.md, section 7)."""
+def mean_interval(values: Sequence[float] | np.ndarray, *, level: float = 0.99, name: str = "mean") -> MeanInterval:
+    r"""The mean of ``values`` with a t interval on ``n - 1`` degrees of freedom.
 
-    verdict: str
-    claimed: float
-    measured: float
-    ci_low: float
-    ci_high: float
-    allowed: str  # "<=" or ">=": the side of `claimed` on which the measured exponent must lie
-    reason: str
+    Exact coverage when the values are independent draws from one normal distribution. For
+    symmetric heavy-tailed values the coverage stays near or above ``level``; for skewed ones and
+    few values it can fall below. Pass one value per network (seed), not several correlated
+    measurements of one network.
 
-    def __str__(self) -> str:
-        return f"{self.verdict}: {self.reason}"
+    Args:
+        values: finite numbers, at least 2.
+        level: two-sided confidence level in (0, 1) (default 0.99).
+        name: what the values are, for printing.
 
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)])
+    Returns:
+        :class:`MeanInterval`.
 
-
-def exponent_verdict(
-    fit: ExponentFit,
-    claimed: float,
-    *,
-    bound: Literal["upper", "lower"] = "upper",
-    parameter: Literal["growing", "shrinking"] = "growing",
-    max_width: float = 1.0,
-) -> Verdict:
-    r"""Verdict on a claimed exponent from a fitted one (paper.md, section 7).
-
-    For an upper bound ``c * x**a`` in a parameter that grows (m, L, N) the measured exponent must be
-    at most ``a``; in a parameter that shrinks (omega, tau, eps) at least ``a``. Lower bounds flip the
-    side. The verdict is "consistent" when the interval lies on the allowed side, or straddles
-    ``claimed`` while being at most ``max_width`` wide; "inconsistent" when it lies wholly on the
-    forbidden side; "inconclusive" when it straddles ``claimed`` and is wider than ``max_width``.
-
-    A false "inconsistent" needs the interval to miss the true exponent on one side, so its rate is at
-    most ``(1 - level) / 2`` when the true exponent sits exactly on the claimed one, and smaller the
-    further inside the allowed side it sits.
+    Raises:
+        ValueError: fewer than 2 values (no interval can be formed), non-finite values, level outside
+            (0, 1).
     """
-    if bound not in ("upper", "lower"):
-        raise ValueError(f"stats.exponent_verdict: bound={bound!r} must be 'upper' or 'lower'")
-    if parameter not in ("growing", "shrinking"):
-        raise ValueError(f"stats.exponent_verdict: parameter={parameter!r} must be 'growing' or 'shrinking'")
-    below = (bound == "upper") == (parameter == "growing")
-    allowed = "<=" if below else ">="
-    lo, hi = fit.ci_low, fit.ci_high
-    on_allowed = hi <= claimed if below else lo >= claimed
-    on_forbidden = lo > claimed if below else hi < claimed
-    where = f"{fit.slope:.3g} [{lo:.3g}, {hi:.3g}]"
-    if on_allowed:
-        v, why = "consistent", f"measured {where} lies on the allowed side ({allowed} {claimed:g})"
-    elif on_forbidden:
-        v, why = "inconsistent", f"measured {where} lies wholly on the forbidden side of {claimed:g} (must be {allowed})"
-    elif fit.width <= max_width:
-        v, why = "consistent", f"measured {where} straddles the claimed {claimed:g}"
-    else:
-        v, why = "inconclusive", f"measured {where} straddles {claimed:g} but is wider than {max_width:g}"
-    return Verdict(v, float(claimed), fit.slope, lo, hi, allowed, why)
-
-
-def combine_verdicts(verdicts: Sequence[str]) -> str:
-    r"""Overall verdict of several parts: any "inconsistent" wins, then any "inconclusive"."""
-    for v in verdicts:
-        if v not in VERDICTS:
-            raise ValueError(f"stats.combine_verdicts: verdict {v!r} must be one of {VERDICTS}")
-    if "inconsistent" in verdicts:
-        return "inconsistent"
-    if "inconclusive" in verdicts:
-        return "inconclusive"
-    return "consistent"
+    fn = "stats.mean_interval"
+    level = _check_level(fn, level)
+    try:
+        v = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{fn}: values must be a sequence of real numbers ({exc})") from None
+    if v.size < 2:
+        raise ValueError(f"{fn}: values has {v.size} value(s); expected at least 2 to form a t interval")
+    if not np.isfinite(v).all():
+        raise ValueError(f"{fn}: values contains {int((~np.isfinite(v)).sum())} NaN or infinite values; expected finite values")
+    mu = float(v.mean())
+    half = _quantile(level, v.size - 1) * float(v.std(ddof=1)) / math.sqrt(v.size)
+    return MeanInterval(mu, mu - half, mu + half, int(v.size), level, name)
 
 
 # ---------------------------------------------------------------------- binomial
@@ -450,30 +661,3 @@ def smallest_constant(measured: Sequence[float] | np.ndarray, shape: Sequence[fl
     if (sa <= 0).any() or not np.isfinite(sa).all():
         raise ValueError("stats.smallest_constant: shape values must be positive and finite")
     return float(np.max(ma / sa))
-
-
-def mean_verdict(values: Sequence[float] | np.ndarray, threshold: float, *, level: float = 0.99, name: str = "mean") -> Verdict:
-    r"""Verdict on "the mean of ``values`` is at most ``threshold``" from a t interval of the mean.
-
-    "consistent" when the interval lies below the threshold or straddles it (as in
-    :func:`exponent_verdict`, a straddling interval does not refute the claim), "inconsistent" when it
-    lies wholly above. With fewer than 2 values the interval is the single value. The false
-    "inconsistent" rate is at most ``(1 - level) / 2`` when the true mean equals the threshold.
-    """
-    v = np.asarray(values, float).ravel()
-    if v.size == 0 or not np.isfinite(v).all():
-        raise ValueError(f"stats.mean_verdict: values must be a non-empty sequence of finite numbers (got {v.size} values)")
-    if not 0 < level < 1:
-        raise ValueError(f"stats.mean_verdict: level={level!r} must be in (0, 1)")
-    mu = float(v.mean())
-    if v.size > 1 and v.std(ddof=1) > 0:
-        half = float(sps.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
-    else:
-        half = 0.0
-    lo, hi = mu - half, mu + half
-    where = f"{name} {mu:.3g} [{lo:.3g}, {hi:.3g}] ({level:.0%} t interval, {v.size} values)"
-    if hi <= threshold:
-        return Verdict("consistent", float(threshold), mu, lo, hi, "<=", f"{where} lies below {threshold:.3g}")
-    if lo > threshold:
-        return Verdict("inconsistent", float(threshold), mu, lo, hi, "<=", f"{where} lies wholly above {threshold:.3g}")
-    return Verdict("consistent", float(threshold), mu, lo, hi, "<=", f"{where} straddles {threshold:.3g}")
