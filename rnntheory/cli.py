@@ -32,12 +32,6 @@ def _check(args: argparse.Namespace) -> int:
     return int(pytest.main(pytest_args))
 
 
-def _report(args: argparse.Namespace) -> int:
-    from . import report
-
-    return report.main(args)
-
-
 def _claims(args: argparse.Namespace) -> int:
     from . import claims
 
@@ -53,6 +47,76 @@ def _bench(args: argparse.Namespace) -> int:
     return bench.main(args)
 
 
+def _report_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--grid", default="default", help="default (minutes on a laptop CPU), large, or a JSON/TOML grid file")
+    p.add_argument("--claims", nargs="+", metavar="NAME", help="only these claims (default: all; see `rnntheory claims`)")
+    p.add_argument("--out", default=os.path.join("docs", "report"), help="output folder (default: docs/report)")
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--dtype", default="float64", choices=("float64", "float32"))
+    p.add_argument("--seeds", type=int, help="replace every grid's seeds by 0..N-1")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes for the cells (default 1)")
+    p.add_argument("--cache", help="folder of finished cells (default: OUT/.cache); rerun to resume")
+    p.add_argument("--no-cache", action="store_true", help="keep no cells: an interrupted run starts over")
+    p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--dump-grid", metavar="FILE", help="write the resolved grids as a grid file and stop")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _command(args: argparse.Namespace) -> str:
+    parts = ["rnntheory report"]
+    if args.grid != "default":
+        parts.append(f"--grid {args.grid}")
+    if args.claims:
+        parts.append("--claims " + " ".join(args.claims))
+    if args.device != "cpu":
+        parts.append(f"--device {args.device}")
+    if args.dtype != "float64":
+        parts.append(f"--dtype {args.dtype}")
+    if args.seeds is not None:
+        parts.append(f"--seeds {args.seeds}")
+    return " ".join(parts)
+
+
+def _report(args: argparse.Namespace) -> int:
+    r"""``rnntheory report``: run, write, print the summary. Exit status 0 when the report was written
+    (whatever the verdicts), 2 for bad arguments, 130 when interrupted (rerun to resume)."""
+    import json
+    from pathlib import Path
+
+    from . import report, sweep
+    from .grids import grid_spec, load_grids
+
+    try:
+        if args.dump_grid:
+            grids = load_grids(args.grid, args.claims, seeds=args.seeds)
+            spec = {"base": "default", "claims": {n: grid_spec(g) for n, g in grids.items()}}
+            Path(args.dump_grid).write_text(json.dumps(spec, indent=1) + "\n")
+            print(f"wrote the grids of {len(grids)} claims to {args.dump_grid}")
+            return 0
+        out = Path(args.out)
+        cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
+        rep = report.run(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds, cache=cache,
+                  jobs=args.jobs, progress=not args.quiet, command=_command(args))
+    except ValueError as exc:
+        print(f"rnntheory report: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        done = len(sweep.CellCache(cache)) if cache is not None else 0
+        print(f"\nrnntheory report: interrupted; {done} finished cells are kept in {cache}. "
+              "Run the same command again to resume.", file=sys.stderr)
+        return 130
+    written = rep.write(out, figures=not args.no_figures)
+    width = max(len(n) for n in rep.results)
+    print(f"\n{'claim':<{width}}  verdict       compute  headline")
+    secs = rep.compute_seconds
+    for n, res in rep.results.items():
+        head = report.headline(res)
+        print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {'' if head is None else report.measured(head)}")
+    kinds = "report.md, results.csv, results.json" + ("" if args.no_figures else ", figures/")
+    print(f"\n{len(rep.results)} claims in {rep.wall_seconds:.0f} s; wrote {len(written)} files to {out}/ ({kinds})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rnntheory",
@@ -60,10 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
 
-    from . import report
-
     r = sub.add_parser("report", help="measure every claim and write the bound-vs-measured report")
-    report.add_arguments(r)
+    _report_arguments(r)
     r.set_defaults(func=_report)
 
     c = sub.add_parser("check", help="run the verification suite (pytest on proofs_checks)")

@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from . import stats as S
+from . import verdicts as VD
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -86,7 +87,7 @@ def panels(findings: Sequence["Finding"]) -> list[Panel]:
         if s is None or not s.xs:
             continue
         ylabel = s.panel or s.y
-        models = ("power", "exponential") if isinstance(f.fit, S.GrowthComparison) else ("power",)
+        models = ("power", "exponential") if isinstance(f.fit, S.GrowthFit) else ("power",)
         for model in models:
             key = (s.x, ylabel, model)
             out.setdefault(key, Panel(s.x, ylabel, model)).findings.append(f)
@@ -99,8 +100,8 @@ def _positive(v: np.ndarray) -> bool:
 
 
 def _fit_of(f: "Finding", model: str) -> S.ExponentFit | None:
-    if isinstance(f.fit, S.GrowthComparison):
-        return f.fit.power if model == "power" else f.fit.exponential
+    if isinstance(f.fit, S.GrowthFit):
+        return f.fit.power_law if model == "power" else f.fit.exponential
     return f.fit if isinstance(f.fit, S.ExponentFit) else None
 
 
@@ -154,7 +155,7 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
     xv, yv = np.asarray(allx), np.asarray(ally)
     _axes(ax, log_x=panel.model == "power" and _positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2,
           log_y=_positive(yv), xs=xv)
-    verdict = S.combine_verdicts([f.verdict for f in panel.findings])
+    verdict = VD.combine(f.verdict for f in panel.findings)
     ax.set_title(f"{panel.title}: {verdict}", fontsize=9,
                  color={"consistent": "#1a7f37", "inconsistent": "#b42318", "inconclusive": "#9a6700"}[verdict])
     ax.set_xlabel(panel.x, fontsize=8)

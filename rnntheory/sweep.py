@@ -1,11 +1,16 @@
 r"""Resumable, parallel sweeps over the cells of claims.
 
-A *cell* is one configuration of one claim: a grid point, a seed, the device and the dtype
-(:meth:`rnntheory.claims.Grid.cells`). Measuring a cell is deterministic, so each cell is computed once
-and kept as a small JSON file under a cache folder::
+A :class:`Task` is one measurement to make: a group name (the claim), the measuring function, one
+*cell* (a configuration: grid point, seed, device, dtype) and the version of the measuring code. The
+sweep runs picklable tasks and knows nothing of claims (``rnntheory.claims`` builds the tasks).
+Measuring a cell is deterministic, so each cell is computed once and kept as a small JSON file under
+a cache folder::
 
-    <cache>/<claim name>/<key>.json      key = sha256 of (claim, cell, rnntheory version,
-                                                          torch version, device name)
+    <cache>/<group>/<key>.json      key = sha256 of (group, measurement version, cell, rnntheory
+                                                     version, torch version, device name)
+
+A changed measurement version (a claim bumps it when its measuring code changes what it returns)
+gives new keys, so old cells are never served for new code.
 
 A file is written to a temporary name and renamed into place, so a sweep that is interrupted (Ctrl-C,
 ``kill``, a lost machine) leaves only whole cells behind; running it again loads them and computes the
@@ -21,13 +26,16 @@ when you need identical files.
 
 >>> from rnntheory import claims, sweep
 >>> c = claims.get("hidden_perturbation")
->>> records = sweep.run_tasks([(c, cell) for cell in c.grid().cells()], cache="sweep-cache")  # doctest: +SKIP
+>>> records = sweep.run_tasks(c.tasks(c.grid().cells()), cache="sweep-cache")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import hashlib
+import math
+import pickle
 import json
 import multiprocessing as mp
 import os
@@ -35,8 +43,9 @@ import signal
 import sys
 import time
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
+from typing import Any, Callable, Mapping, Sequence, TextIO
 
 import numpy as np
 import pandas as pd
@@ -44,26 +53,61 @@ import torch
 
 from . import __version__
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .claims import Claim
+__all__ = ["CellCache", "Progress", "Task", "atomic_write", "cell_key", "device_name", "frame", "plain", "run_tasks",
+           "to_json"]
 
-__all__ = ["CellCache", "Progress", "atomic_write", "cell_key", "device_name", "frame", "run_tasks", "to_json"]
+
+@dataclass(frozen=True)
+class Task:
+    r"""One measurement: ``fn(dict(cell))`` returns the cell's rows (a list of dicts or a DataFrame).
+
+    Attributes:
+        group: the name the cell is filed under (a claim's name).
+        fn: the measuring function; with ``jobs > 1`` it must be picklable (a module-level function).
+        cell: the configuration (JSON-able values).
+        version: the version of the measuring code; it enters the cache key.
+    """
+
+    group: str
+    fn: Callable[[dict[str, Any]], Any] = field(repr=False)
+    cell: Mapping[str, Any]
+    version: int | str = 1
+
+    @property
+    def key(self) -> str:
+        return cell_key(self.group, self.cell, self.version)
 
 
 # ---------------------------------------------------------------------- JSON
-def _jsonable(o: Any) -> Any:
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, (np.ndarray, torch.Tensor)):
-        return o.tolist()
-    if isinstance(o, (set, frozenset)):
-        return sorted(o)
-    raise TypeError(f"sweep.to_json: a value of type {type(o).__name__} cannot be written to JSON")
+def plain(obj: Any, *, finite: bool = False) -> Any:
+    r"""Plain JSON data from ``obj``: dataclasses and mappings become dicts, tuples, sets and arrays
+    lists, numpy scalars and 0-d tensors numbers. With ``finite=True`` NaN and infinities become
+    ``None`` (strict JSON); otherwise they stay floats (Python's JSON writes them as NaN/Infinity and
+    reads them back exactly)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        obj = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    if isinstance(obj, str):
+        return str(obj)  # str subclasses (enums) become plain strings
+    if isinstance(obj, Mapping):
+        return {str(k): plain(v, finite=finite) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v, finite=finite) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return [plain(v, finite=finite) for v in sorted(obj)]
+    if isinstance(obj, (np.ndarray, torch.Tensor)):
+        return plain(obj.tolist(), finite=finite)
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and finite and not math.isfinite(obj):
+        return None
+    if obj is None or isinstance(obj, (bool, int, float)):
+        return obj
+    raise TypeError(f"sweep.plain: a value of type {type(obj).__name__} cannot be written to JSON")
 
 
-def to_json(obj: Any, *, sort_keys: bool = False) -> str:
-    r"""JSON text of ``obj`` (numpy scalars and arrays, tensors become plain numbers and lists)."""
-    return json.dumps(obj, default=_jsonable, sort_keys=sort_keys)
+def to_json(obj: Any, *, sort_keys: bool = False, indent: int | None = None, finite: bool = False) -> str:
+    r"""JSON text of ``obj`` after :func:`plain`."""
+    return json.dumps(plain(obj, finite=finite), sort_keys=sort_keys, indent=indent)
 
 
 def device_name(device: str) -> str:
@@ -74,11 +118,12 @@ def device_name(device: str) -> str:
     return dev.type
 
 
-def cell_key(claim: str, cell: Mapping[str, Any]) -> str:
-    r"""The cache key of a cell: sha256 of the claim name, the cell, the rnntheory and torch versions
-    and the device name (tuples and lists hash alike)."""
+def cell_key(group: str, cell: Mapping[str, Any], version: int | str = 1) -> str:
+    r"""The cache key of a cell: sha256 of the group (claim) name, the measurement version, the cell,
+    the rnntheory and torch versions and the device name (tuples and lists hash alike)."""
     payload = {
-        "claim": claim,
+        "claim": group,
+        "version": version,
         "cell": dict(cell),
         "rnntheory": __version__,
         "torch": torch.__version__,
@@ -149,13 +194,15 @@ class CellCache:
 
 
 # ---------------------------------------------------------------------- measuring
-def _measure(claim: "Claim", cell: Mapping[str, Any], key: str) -> str:
+def _measure(task: Task, key: str) -> str:
     t0 = time.perf_counter()
-    rows = claim.measure(dict(cell))
+    rows = task.fn(dict(task.cell))
     if isinstance(rows, pd.DataFrame):
         rows = rows.to_dict("records")
+    cell = task.cell
     record = {
-        "claim": claim.name,
+        "claim": task.group,
+        "version": task.version,
         "key": key,
         "rnntheory": __version__,
         "torch": torch.__version__,
@@ -174,60 +221,70 @@ def _init_worker(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _work(name: str, cell: dict[str, Any], key: str, root: str | None) -> str:
-    from . import claims
-
-    text = _measure(claims.get(name), cell, key)
+def _work(task: Task, key: str, root: str | None) -> str:
+    text = _measure(task, key)
     if root is not None:
-        CellCache(root).store(name, key, text)
+        CellCache(root).store(task.group, key, text)
     return text
 
 
 def run_tasks(
-    tasks: Sequence[tuple["Claim", Mapping[str, Any]]],
+    tasks: Sequence[Task],
     *,
     cache: str | os.PathLike[str] | CellCache | None = None,
     jobs: int = 1,
     progress: "Progress | bool | None" = None,
 ) -> list[dict[str, Any]]:
-    r"""Measure (or load) every ``(claim, cell)`` task; one record per task, in the order given.
+    r"""Measure (or load) every :class:`Task`; one record per task, in the order given.
 
-    A record is the cell's JSON object: ``claim``, ``key``, ``cell``, ``rows`` (the measured rows),
-    the versions, the device name and ``seconds`` (the time the measurement took when it was made).
+    A record is the cell's JSON object: ``claim`` (the task's group), ``version``, ``key``, ``cell``,
+    ``rows`` (the measured rows), the versions, the device name and ``seconds`` (the time the
+    measurement took when it was made).
 
     Args:
-        tasks: pairs of a :class:`~rnntheory.claims.Claim` and one of its cells.
+        tasks: the tasks (:meth:`rnntheory.claims.Claim.tasks` builds a claim's).
         cache: a folder (or :class:`CellCache`) for finished cells; ``None`` keeps nothing.
-        jobs: worker processes (1: measure in this process). Workers look claims up by name, so with
-            ``jobs > 1`` every claim must be registered.
+        jobs: worker processes (1: measure in this process); their measuring functions must pickle.
         progress: a :class:`Progress`, ``True`` for a bar on standard error, or ``None``/``False``.
 
     Raises:
-        ValueError: ``jobs`` is not a positive integer, or ``jobs > 1`` with an unregistered claim.
+        ValueError: ``jobs`` is not a positive integer, or ``jobs > 1`` with a function that cannot
+            be sent to a worker process.
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"sweep.run_tasks: jobs={jobs!r} must be a positive integer")
     store = cache if isinstance(cache, CellCache) or cache is None else CellCache(cache)
-    keys = [cell_key(c.name, cell) for c, cell in tasks]
+    keys = [t.key for t in tasks]
     records: list[dict[str, Any] | None] = [None] * len(tasks)
-    for i, (c, _) in enumerate(tasks):
+    for i, t in enumerate(tasks):
         if store is not None:
-            records[i] = store.load(c.name, keys[i])
-    pending = [i for i, r in enumerate(records) if r is None]
+            records[i] = store.load(t.group, keys[i])
+    # identical tasks (two claims that share cells) are measured once
+    first_of: dict[str, int] = {}
+    copies: list[tuple[int, int]] = []
+    pending = []
+    for i, r in enumerate(records):
+        if r is not None:
+            continue
+        if keys[i] in first_of:
+            copies.append((i, first_of[keys[i]]))
+        else:
+            first_of[keys[i]] = i
+            pending.append(i)
     # measure one cell of every claim first (its middle one: grids tend to grow towards their end),
     # so that the time estimate knows each claim's cost early; the order of measurement does not
     # change the records, which keep the order of the tasks
     by_claim: dict[str, list[int]] = {}
     for i in pending:
-        by_claim.setdefault(tasks[i][0].name, []).append(i)
+        by_claim.setdefault(tasks[i].group, []).append(i)
     probes = sorted(ix[len(ix) // 2] for ix in by_claim.values())
     first = set(probes)
     pending = probes + [i for i in pending if i not in first]
-    bar = Progress(len(tasks)) if progress is True else (progress or None)
+    bar = Progress(len(tasks) - len(copies)) if progress is True else (progress or None)
     if bar is not None:
         bar.begin(
-            cached=[(tasks[i][0].name, float(r["seconds"])) for i, r in enumerate(records) if r is not None],
-            pending=[tasks[i][0].name for i in pending],
+            cached=[(tasks[i].group, float(r["seconds"])) for i, r in enumerate(records) if r is not None],
+            pending=[tasks[i].group for i in pending],
             jobs=jobs,
         )
 
@@ -240,33 +297,30 @@ def run_tasks(
     try:
         if jobs == 1 or len(pending) <= 1:
             for i in pending:
-                c, cell = tasks[i]
-                text = _measure(c, cell, keys[i])
-                if store is not None:
-                    store.store(c.name, keys[i], text)
-                finish(i, text)
+                finish(i, _work(tasks[i], keys[i], None if store is None else str(store.root)))
         else:
             _parallel(tasks, keys, pending, store, jobs, finish)
     finally:
         if bar is not None:
             bar.close()
+    for i, j in copies:
+        records[i] = records[j]
     return records  # type: ignore[return-value]
 
 
 def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
-    from . import claims
-
-    for i in pending:
-        c = tasks[i][0]
-        if claims.REGISTRY.get(c.name) is not c:
-            raise ValueError(f"sweep.run_tasks: claim {c.name!r} is not registered; jobs > 1 needs registered claims "
-                             "(worker processes look them up by name); use jobs=1")
+    for fn in {id(tasks[i].fn): tasks[i].fn for i in pending}.values():
+        try:
+            pickle.dumps(fn)
+        except Exception as exc:
+            raise ValueError(f"sweep.run_tasks: the measuring function {fn!r} cannot be sent to a worker process "
+                             f"({type(exc).__name__}: {exc}); define it at module level or use jobs=1") from None
     threads = max(1, (os.cpu_count() or 1) // jobs)
     root = None if store is None else str(store.root)
     ex = cf.ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=mp.get_context("spawn"),
                                 initializer=_init_worker, initargs=(threads,))
     try:
-        futures = {ex.submit(_work, tasks[i][0].name, dict(tasks[i][1]), keys[i], root): i for i in pending}
+        futures = {ex.submit(_work, tasks[i], keys[i], root): i for i in pending}
         for fut in cf.as_completed(futures):
             finish(futures[fut], fut.result())
     except BaseException:

@@ -1,4 +1,4 @@
-r"""The registry of the paper's claims (paper.md sections 4 to 6).
+r"""The registry of the paper's claims (paper.md sections 3 to 6).
 
 Each claim is defined once, as a :class:`Claim` in one of the modules of this package, and
 registered in :data:`REGISTRY`. ``proofs_checks/`` runs each entry and asserts on its verdict;
@@ -13,7 +13,8 @@ registered in :data:`REGISTRY`. ``proofs_checks/`` runs each entry and asserts o
 
 import pandas as pd
 
-from ._registry import REGISTRY, Claim, ClaimResult, Finding, Grid, Series, get, names, register
+from ._registry import (REGISTRY, Claim, ClaimResult, Control, ControlOutcome, Finding, Grid, Series, get, names,
+                        register)
 
 # registration order is the paper's order: sections 4 and 3 (initialisation, perturbation, coupling),
 # then 5 (complexity) and 6 (learning)
@@ -34,4 +35,5 @@ def measure(name: str, cell: dict | None = None, **overrides) -> "pd.DataFrame":
     return get(name).measure_frame(cell, **overrides)
 
 
-__all__ = ["REGISTRY", "Claim", "ClaimResult", "Finding", "Grid", "Series", "get", "measure", "names", "register"]
+__all__ = ["REGISTRY", "Claim", "ClaimResult", "Control", "ControlOutcome", "Finding", "Grid", "Series", "get", "measure",
+           "names", "register"]

@@ -3,11 +3,25 @@ r"""The claim registry: each claim of the paper defined once, run by proofs_chec
 A :class:`Claim` bundles what the paper says (statement, reference, bound shape), the grids it is
 measured on (``"default"``: small, for the test suite and the embedded report; ``"large"``: for a GPU
 or a long run), a ``measure`` function that turns one grid cell into tidy rows, and an ``analyse``
-function that turns all rows into :class:`Finding` objects (fits, verdicts, constants).
-``Claim.run`` does both and returns a :class:`ClaimResult`.
+function that turns all rows into :class:`Finding` objects (fits and verdicts, through
+:mod:`rnntheory.verdicts`).
 
-Cells are independent and deterministic given their configuration (which includes the seed,
-dtype and device), so sweeps can be cached, resumed and run in parallel.
+Two kinds of settings, kept apart:
+
+* **measuring** settings (what a cell computes: m, L, omega, steps, seeds) live in a :class:`Grid`
+  (its ``points``, ``seeds`` and ``fixed``); only they enter a cell, its cache key and results.csv,
+  together with the claim's measurement ``version``;
+* **judging** settings (claimed exponents, thresholds, resolutions, which width is the reference)
+  live on the claim (``Claim.judging``, with per-grid overrides in ``Grid.judging``); changing them
+  re-judges stored cells without measuring anything again.
+
+One path leads from a grid to a verdict: :meth:`Claim.run` measures the cells (rnntheory.sweep) and
+:meth:`Claim.judge` analyses them; the report and proofs_checks use the same two methods. An
+analysis that cannot run on its data gives one "inconclusive" finding that says why.
+
+Every claim carries negative controls (:class:`Control`): re-analyses of its own measurements with a
+too-strong claimed exponent, a wrong normalisation in m, or exponential growth injected where the
+claim says polynomial; :meth:`ClaimResult.controls` runs them.
 """
 
 from __future__ import annotations
@@ -15,43 +29,65 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 import pandas as pd
-import torch
 
-from .. import stats as S
+from .. import _validation as V
+from .. import sweep
+from .. import verdicts as VD
 
-__all__ = ["Grid", "Claim", "Finding", "Series", "ClaimResult", "REGISTRY", "register", "get", "names"]
+__all__ = ["Grid", "Claim", "Finding", "Series", "ClaimResult", "Control", "ControlOutcome", "REGISTRY", "register",
+           "get", "names", "dtype_name", "torch_dtype", "ANALYSIS_ERRORS", "CONTROL_KINDS"]
 
-_DTYPES = {"float64": torch.float64, "float32": torch.float32}
+ANALYSIS_ERRORS = (VD.CannotAnalyse, ValueError, KeyError, IndexError, ArithmeticError)
+"""Errors of an analysis that cannot run on its data (too few points or seeds for a fit, a missing
+sweep or column): :meth:`Claim.judge` turns them into an "inconclusive" finding."""
+
+CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")
+"""The three negative controls every claim answers for (docs/conventions.md)."""
+
+
+def dtype_name(dtype: Any) -> str:
+    return V.dtype_name(dtype, "Claim.run")
+
+
+def torch_dtype(name: Any):
+    return V.torch_dtype(name, "Claim.run")
+
+
+def _seeds(seeds: int | Sequence[int]) -> tuple[int, ...]:
+    return tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
 
 
 @dataclass(frozen=True)
 class Grid:
     r"""A sweep: explicit points (dicts of swept parameters) times seeds, plus fixed parameters.
 
-    Build one with :meth:`Grid.product` (every combination of the axes) or pass ``points``.
+    ``points``, ``seeds`` and ``fixed`` are measuring settings: they make the cells. ``judging`` holds
+    judging settings for data measured on this grid (e.g. the reference width of the large grid);
+    it never enters a cell. Build one with :meth:`Grid.product` (every combination of the axes) or
+    pass ``points``.
     """
 
     points: tuple[Mapping[str, Any], ...]
     seeds: tuple[int, ...]
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    judging: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def product(cls, axes: Mapping[str, Sequence[Any]], seeds: int | Sequence[int], **fixed: Any) -> "Grid":
+    def product(cls, axes: Mapping[str, Sequence[Any]], seeds: int | Sequence[int], *,
+                judging: Mapping[str, Any] | None = None, **fixed: Any) -> "Grid":
         keys = list(axes)
         pts = tuple(dict(zip(keys, vals)) for vals in itertools.product(*(axes[k] for k in keys)))
-        sd = tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
-        return cls(points=pts, seeds=sd, fixed=dict(fixed))
+        return cls(points=pts, seeds=_seeds(seeds), fixed=dict(fixed), judging=dict(judging or {}))
 
     def with_seeds(self, seeds: int | Sequence[int]) -> "Grid":
-        sd = tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
-        return Grid(points=self.points, seeds=sd, fixed=self.fixed)
+        return replace(self, seeds=_seeds(seeds))
 
     def with_fixed(self, **fixed: Any) -> "Grid":
-        return Grid(points=self.points, seeds=self.seeds, fixed={**self.fixed, **fixed})
+        return replace(self, fixed={**self.fixed, **fixed})
 
     def cells(self, *, device: str = "cpu", dtype: str = "float64") -> list[dict[str, Any]]:
         r"""One configuration dict per (point, seed): fixed parameters, the point, seed, device, dtype."""
@@ -92,50 +128,131 @@ class Series:
 
 @dataclass(frozen=True)
 class Finding:
-    r"""One checked part of a claim: a fitted exponent against its claimed value, a growth
-    comparison, or a high-probability event, with its verdict and the smallest constant.
-    ``series`` holds the points behind a fit, for the figure."""
+    r"""One checked part of a claim: its :class:`~rnntheory.verdicts.Decision` (verdict, claimed side,
+    measured interval, resolution, reason), the fit behind it, the smallest constant of its bound and
+    the points for its figure. Built by the shared finding builders (``claims._findings``), never by
+    hand, so that every verdict comes from :mod:`rnntheory.verdicts`."""
 
     name: str
-    verdict: str
+    decision: VD.Decision
     detail: str
-    fit: S.ExponentFit | S.GrowthComparison | S.BinomialDecision | None = None
+    fit: Any = None
     constant: float | None = None
-    claimed: str = ""
     series: Series | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def verdict(self) -> VD.Verdict:
+        return self.decision.verdict
+
+    @property
+    def claimed(self) -> str:
+        return self.decision.claimed
+
+    @property
+    def resolution(self) -> float:
+        return self.decision.resolution
 
     def __str__(self) -> str:
         c = "" if self.constant is None else f"; smallest constant c = {self.constant:.3g}"
         return f"[{self.verdict}] {self.name}: {self.detail}{c}"
 
 
+@dataclass(frozen=True)
+class Control:
+    r"""A negative control: an error the claim's check must catch, as a re-analysis of its own data.
+
+    Attributes:
+        kind: ``"too_strong"`` (a claimed exponent stronger than the truth), ``"wrong_m"`` (the
+            quantity multiplied by a power of m, as a wrong normalisation would) or ``"exponential"``
+            (exponential growth injected where the claim says polynomial).
+        what: the error in words.
+        judging: judging settings to change (e.g. a too-strong claimed exponent).
+        data: a function that returns the altered measurements (e.g. a column times sqrt(m)).
+        undetectable: when not empty, the claim cannot detect this error, and this says why.
+    """
+
+    kind: Literal["too_strong", "wrong_m", "exponential"]
+    what: str
+    judging: Mapping[str, Any] = field(default_factory=dict)
+    data: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    undetectable: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in CONTROL_KINDS:
+            raise ValueError(f"claims.Control: kind={self.kind!r} must be one of {CONTROL_KINDS}")
+        if not self.undetectable and not self.judging and self.data is None:
+            raise ValueError(f"claims.Control: the {self.kind} control changes nothing; give judging, data or undetectable")
+
+
+@dataclass(frozen=True)
+class ControlOutcome:
+    r"""The result of one negative control: ``rejected`` when the altered analysis reads
+    "inconsistent" with at least one finding that was not inconsistent before."""
+
+    kind: str
+    what: str
+    verdict: VD.Verdict | None
+    rejected: bool
+    detail: str
+
+    @property
+    def status(self) -> str:
+        if self.verdict is None:
+            return "cannot detect"
+        return "rejected" if self.rejected else "NOT rejected"
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.status} ({self.what}; {self.detail})"
+
+
 @dataclass
 class ClaimResult:
-    r"""A claim's measurements (``data``, one row per measurement), findings and overall verdict."""
+    r"""A claim's measurements (``data``, one row per measurement), findings, overall verdict, and the
+    judging settings they were judged with."""
 
     claim: "Claim"
     grid: str
     data: pd.DataFrame
     findings: list[Finding]
     seconds: float = 0.0
-    fixed: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
-    def reanalyse(self, data: pd.DataFrame | None = None, **fixed: Any) -> "ClaimResult":
-        r"""Judge the same measurements (or ``data``) again with changed fixed parameters, e.g. a
+    def reanalyse(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
+        r"""Judge the same measurements (or ``data``) again with changed judging settings, e.g. a
         deliberately wrong claimed exponent; nothing is re-measured."""
-        params = {**self.fixed, **fixed}
         df = self.data if data is None else data
-        return ClaimResult(self.claim, self.grid, df, self.claim.analyse(df, params), 0.0, params)
+        return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid)
 
     @property
-    def verdict(self) -> str:
-        return S.combine_verdicts([f.verdict for f in self.findings])
+    def verdict(self) -> VD.Verdict:
+        return VD.combine(f.verdict for f in self.findings)
 
     @property
     def headline(self) -> str:
         """One line: claim name, verdict, and the first finding's measured figure."""
         first = self.findings[0].detail if self.findings else ""
         return f"{self.claim.name}: {self.verdict} -- {first}"
+
+    def controls(self) -> list[ControlOutcome]:
+        r"""Run the claim's negative controls on these measurements (nothing is re-measured)."""
+        before = {f.name: f.verdict for f in self.findings}
+        out = []
+        for c in self.claim.controls:
+            if c.undetectable:
+                out.append(ControlOutcome(c.kind, c.what, None, False, c.undetectable))
+                continue
+            try:
+                alt = self.reanalyse(None if c.data is None else c.data(self.data.copy()), **c.judging)
+            except ANALYSIS_ERRORS as exc:  # pragma: no cover - judge already catches these
+                out.append(ControlOutcome(c.kind, c.what, VD.Verdict.INCONCLUSIVE, False, f"{type(exc).__name__}: {exc}"))
+                continue
+            caught = [f for f in alt.findings
+                      if f.verdict == VD.Verdict.INCONSISTENT and before.get(f.name) != VD.Verdict.INCONSISTENT]
+            rejected = alt.verdict == VD.Verdict.INCONSISTENT and bool(caught)
+            detail = (f"caught by: {caught[0].name}" + (f" (+{len(caught) - 1} more)" if len(caught) > 1 else "")
+                      if rejected else f"the altered analysis reads {alt.verdict}")
+            out.append(ControlOutcome(c.kind, c.what, alt.verdict, rejected, detail))
+        return out
 
     def __str__(self) -> str:
         lines = [f"{self.claim.name} ({self.claim.reference}): {self.verdict}", f"  claim: {self.claim.statement}"]
@@ -144,11 +261,11 @@ class ClaimResult:
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
-        r"""One row per finding (claim, finding, verdict, detail, constant)."""
+        r"""One row per finding (claim, finding, verdict, claimed, resolution, detail, constant)."""
         return pd.DataFrame(
             [
-                {"claim": self.claim.name, "finding": f.name, "verdict": f.verdict, "claimed": f.claimed,
-                 "detail": f.detail, "constant": f.constant}
+                {"claim": self.claim.name, "finding": f.name, "verdict": str(f.verdict), "claimed": f.claimed,
+                 "resolution": f.resolution, "detail": f.detail, "constant": f.constant}
                 for f in self.findings
             ]
         )
@@ -161,17 +278,24 @@ class Claim:
     Attributes:
         name: identifier (``"forward_stability"``).
         title: a short human title.
-        reference: where it is in the paper (paper.md section, and the lemma it stands for).
+        reference: where it is in the paper (section, and the lemma it stands for).
         statement: the claim in words.
         quantity: what is measured.
         bound: the bound's shape, e.g. ``"||h_l|| <= c * L^1"``.
-        grids: ``{"default": Grid, "large": Grid, ...}``.
+        grids: ``{"default": Grid, "large": Grid, ...}`` (measuring settings).
         measure: ``cell dict -> list of row dicts`` (or a DataFrame); each row holds the cell's
-            configuration and the measured values.
-        analyse: ``(DataFrame, fixed parameters) -> list[Finding]``.
-        plot: hints for a figure when no finding carries points (rnntheory.plotting): ``{"x": column,
-            "y": column, "hue": column, "facet": column}``; findings with a :class:`Series` draw their
-            own panels.
+            configuration and the measured values. Must be a module-level function (cells are
+            measured in worker processes).
+        analyse: ``(DataFrame, judging settings) -> list[Finding]``; reads measured configuration
+            from the rows, and what it claims from the settings.
+        judging: the default judging settings (claimed exponents, thresholds, resolutions).
+        controls: the negative controls (:class:`Control`), one per kind in :data:`CONTROL_KINDS`.
+        version: the version of ``measure``; bump it when the rows a cell returns change, so that
+            cached cells of the old code are not used.
+        cells: the name its cells are filed under in a cache (default: the claim's name). Claims
+            that measure the same cells with the same function share a name, so each cell is
+            measured once.
+        plot: hints for a figure when no finding carries points (rnntheory.plotting).
     """
 
     name: str
@@ -183,6 +307,10 @@ class Claim:
     grids: Mapping[str, Grid]
     measure: Callable[[dict[str, Any]], list[dict[str, Any]] | pd.DataFrame]
     analyse: Callable[[pd.DataFrame, Mapping[str, Any]], list[Finding]]
+    judging: Mapping[str, Any] = field(default_factory=dict)
+    controls: tuple[Control, ...] = ()
+    version: int = 1
+    cells: str = ""
     plot: Mapping[str, Any] = field(default_factory=dict)
 
     def grid(self, grid: str | Grid = "default") -> Grid:
@@ -192,8 +320,16 @@ class Claim:
             raise ValueError(f"Claim.grid: grid={grid!r} is not defined for {self.name}; expected one of {sorted(self.grids)}")
         return self.grids[grid]
 
+    def settings(self, grid: str | Grid = "default", **judging: Any) -> dict[str, Any]:
+        r"""The judging settings for data of ``grid``: the claim's, the grid's overrides, then ``judging``."""
+        unknown = set(judging) - set(self.judging)
+        if unknown:
+            raise ValueError(f"Claim.settings: {self.name} has no judging settings {sorted(unknown)}; "
+                             f"expected some of {sorted(self.judging)}")
+        return {**self.judging, **self.grid(grid).judging, **judging}
+
     def cell(self, grid: str | Grid = "default", *, point: int = 0, seed: int | None = None, device: str = "cpu",
-             dtype: str | torch.dtype = "float64", **overrides: Any) -> dict[str, Any]:
+             dtype: Any = "float64", **overrides: Any) -> dict[str, Any]:
         r"""One cell of a grid (point ``point``, the grid's first seed unless ``seed`` is given), with
         ``overrides`` replacing any entry: the starting point for measuring one configuration by hand."""
         g = self.grid(grid)
@@ -213,6 +349,10 @@ class Claim:
         rows = self.measure(dict(c))
         return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
 
+    def tasks(self, cells: Iterable[Mapping[str, Any]]) -> list[sweep.Task]:
+        r"""One :class:`rnntheory.sweep.Task` per cell (filed under the claim's name and version)."""
+        return [sweep.Task(self.cells or self.name, self.measure, dict(c), self.version) for c in cells]
+
     def measure_cells(
         self,
         cells: Iterable[Mapping[str, Any]],
@@ -223,23 +363,21 @@ class Claim:
     ) -> pd.DataFrame:
         r"""Measure the cells (see :func:`rnntheory.sweep.run_tasks` for ``cache``, ``jobs`` and
         ``progress``) and return all rows in cell order."""
-        from .. import sweep
-
-        return sweep.frame(sweep.run_tasks([(self, dict(c)) for c in cells], cache=cache, jobs=jobs, progress=progress))
+        return sweep.frame(sweep.run_tasks(self.tasks(cells), cache=cache, jobs=jobs, progress=progress))
 
     def run(
         self,
         grid: str | Grid = "default",
         *,
         device: str = "cpu",
-        dtype: str | torch.dtype = "float64",
+        dtype: Any = "float64",
         seeds: int | Sequence[int] | None = None,
         cache: "str | os.PathLike[str] | None" = None,
         jobs: int = 1,
         progress: Any = None,
         **overrides: Any,
     ) -> ClaimResult:
-        r"""Measure every cell of a grid and analyse the result.
+        r"""Measure every cell of a grid and judge the result (:meth:`judge`).
 
         Args:
             grid: ``"default"``, ``"large"`` or a :class:`Grid`.
@@ -249,12 +387,13 @@ class Claim:
             cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.sweep).
             jobs: worker processes for the cells.
             progress: ``True`` for a progress bar on standard error.
-            **overrides: replace fixed parameters (for example ``w_var=4.0`` for a broken network).
+            **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
+                network. Judging settings are changed with :meth:`ClaimResult.reanalyse`.
         """
         g = self.resolve(grid, seeds=seeds, **overrides)
         t0 = time.perf_counter()
         data = self.measure_cells(g.cells(device=device, dtype=dtype_name(dtype)), cache=cache, jobs=jobs, progress=progress)
-        return self.result(data, g, grid if isinstance(grid, str) else "custom", time.perf_counter() - t0)
+        return self.judge(data, g, name=grid if isinstance(grid, str) else "custom", seconds=time.perf_counter() - t0)
 
     def resolve(self, grid: str | Grid = "default", *, seeds: int | Sequence[int] | None = None, **overrides: Any) -> Grid:
         r"""The grid ``grid`` with its seeds and fixed parameters replaced as given."""
@@ -265,32 +404,31 @@ class Claim:
             g = g.with_fixed(**overrides)
         return g
 
+    def judge(self, data: pd.DataFrame, grid: str | Grid = "default", *, name: str | None = None, seconds: float = 0.0,
+              settings: Mapping[str, Any] | None = None, **judging: Any) -> ClaimResult:
+        r"""Analyse measured rows into a :class:`ClaimResult`: the one path from measurements to a
+        verdict. Judging settings are those of ``grid`` (:meth:`settings`) updated by ``judging``, or
+        exactly ``settings`` when given. An analysis that cannot run on these rows (too few points or
+        seeds for a fit, a missing sweep) gives one "inconclusive" finding that says why."""
+        params = dict(settings) if settings is not None else self.settings(grid, **judging)
+        label = name if name is not None else (grid if isinstance(grid, str) else "custom")
+        try:
+            findings = list(self.analyse(data, params))
+        except ANALYSIS_ERRORS as exc:
+            d = VD.cannot_analyse(f"{type(exc).__name__}: {exc}")
+            findings = [Finding("the analysis could not run on these measurements", d, d.reason)]
+        return ClaimResult(self, label, data, findings, seconds, params)
+
     def result(self, data: pd.DataFrame, grid: str | Grid = "default", name: str | None = None, seconds: float = 0.0,
-               **fixed: Any) -> ClaimResult:
-        r"""Analyse measured rows into a :class:`ClaimResult`, with the fixed parameters of ``grid``
-        (default: the default grid's) updated by ``fixed``; ``name`` labels the result's grid
-        (default ``"custom"``).
+               **judging: Any) -> ClaimResult:
+        r"""Judge rows measured by hand (alias of :meth:`judge`, labelled ``"custom"`` unless ``name``).
 
         >>> from rnntheory import claims
         >>> c = claims.get("forward_coupling")
         >>> df = pd.concat([c.measure_frame(m=m, seed=s) for m in (128, 256, 512) for s in range(3)])  # doctest: +SKIP
         >>> print(c.result(df))                                                                          # doctest: +SKIP
         """
-        g = self.grid(grid)
-        params = {**g.fixed, **fixed}
-        label = name if name is not None else "custom"  # rows measured elsewhere than on ``grid``
-        return ClaimResult(self, label, data, self.analyse(data, params), seconds, params)
-
-
-def dtype_name(dtype: str | torch.dtype) -> str:
-    for k, v in _DTYPES.items():
-        if dtype == k or dtype == v:
-            return k
-    raise ValueError(f"Claim.run: dtype={dtype!r} must be 'float64' or 'float32'")
-
-
-def torch_dtype(name: str) -> torch.dtype:
-    return _DTYPES[dtype_name(name)]
+        return self.judge(data, grid, name=name if name is not None else "custom", seconds=seconds, **judging)
 
 
 REGISTRY: dict[str, Claim] = {}
@@ -302,6 +440,17 @@ def register(claim: Claim) -> Claim:
     for required in ("default", "large"):
         if required not in claim.grids:
             raise ValueError(f"claims.register: {claim.name} has no {required!r} grid")
+    kinds = sorted(c.kind for c in claim.controls)
+    if kinds != sorted(CONTROL_KINDS):
+        raise ValueError(f"claims.register: {claim.name} has controls {kinds}; expected one of each of {CONTROL_KINDS}")
+    for gname, g in claim.grids.items():
+        clash = set(g.fixed) & set(claim.judging)
+        if clash:
+            raise ValueError(f"claims.register: {claim.name}: grid {gname!r} puts judging settings {sorted(clash)} "
+                             "among its measuring settings")
+        extra = set(g.judging) - set(claim.judging)
+        if extra:
+            raise ValueError(f"claims.register: {claim.name}: grid {gname!r} overrides unknown judging settings {sorted(extra)}")
     REGISTRY[claim.name] = claim
     return claim
 

@@ -25,17 +25,11 @@ import pandas as pd
 
 from .. import complexity as CX
 from .. import stats as S
-from ._common import exponent_finding, series
+from .. import verdicts as VD
+from ._findings import LEVEL, cannot_detect, every_case_finding, exponent_finding, series, too_strong
 from ._registry import Claim, Finding, Grid, register
 
-
-def _all_finding(name: str, ok: np.ndarray, failures: list[str], what: str) -> Finding:
-    ok = np.asarray(ok, bool)
-    verdict = "consistent" if ok.all() else "inconsistent"
-    detail = f"{int(ok.sum())}/{ok.size} {what} hold"
-    if failures:
-        detail += "; first failures: " + "; ".join(failures[:3])
-    return Finding(name, verdict, detail, None, None, "every case")
+_NO_WIDTH = "the complexity of a function does not involve the width m, so there is no m-normalisation to get wrong"
 
 
 # ---------------------------------------------------------------------- monotonicity
@@ -61,8 +55,8 @@ def _measure_monotone(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_monotone(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
-    sign = 1.0 if fixed["direction"] == "nondecreasing" else -1.0
+def _analyse_monotone(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    sign = 1.0 if js["direction"] == "nondecreasing" else -1.0
     findings = []
     for sweep, part in df.groupby("sweep", sort=False):
         oks, fails = [], []
@@ -78,12 +72,12 @@ def _analyse_monotone(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Findin
                 k = int(np.nanargmin(steps))
                 fails.append(f"{fn} seed {seed}: log10 {y[k]:.6g} -> {y[k + 1]:.6g} at x {g['x'].iloc[k]:.4g} -> "
                              f"{g['x'].iloc[k + 1]:.4g}")
-        findings.append(_all_finding(f"{sweep.split(' vs ')[0]} is {fixed['direction']} in {sweep.split(' vs ')[1]}",
-                                     np.array(oks), fails, "sweeps (function, seed)"))
+        findings.append(every_case_finding(f"{sweep.split(' vs ')[0]} is {js['direction']} in {sweep.split(' vs ')[1]}",
+                                           np.array(oks), "sweeps (function, seed)", fails))
     return findings
 
 
-_MONO_FIXED = dict(C_star=10.0, eps=1e-3, points=6, R_max=2.0, direction="nondecreasing")
+_MONO_FIXED = dict(C_star=10.0, eps=1e-3, points=6, R_max=2.0)
 _MONO_FUNCS = ["sin", "exp", "cos", "erf", "log1p", "tanh", "sigmoid", "z**3 - 2*z + 1"]
 
 COMPLEXITY_MONOTONE = register(
@@ -102,6 +96,12 @@ COMPLEXITY_MONOTONE = register(
         },
         measure=_measure_monotone,
         analyse=_analyse_monotone,
+        judging=dict(direction="nondecreasing"),
+        controls=(
+            too_strong("the complexity is non-increasing", direction="nonincreasing"),
+            cannot_detect("wrong_m", "a wrong normalisation in m", _NO_WIDTH),
+            cannot_detect("exponential", "exponential growth", "the claim is monotonicity only; it makes no growth claim"),
+        ),
         plot={"x": "x", "y": "log10", "hue": "function", "facet": "sweep", "logy": False},
     )
 )
@@ -122,41 +122,36 @@ def _measure_growth(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_growth(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+def _analyse_growth(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     findings = []
     entire_hi: dict[float, float] = {}
     for (C, fn), part in df[~df["truncated"]].groupby(["C_star", "function"], sort=False):
         if part["log10"].max() > 300:  # beyond float range: fit on log10 directly
             part = part.assign(value=10.0 ** (part["log10"] - part["log10"].min()))
-        f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{fixed['degree']:g} (C*={C:g})",
-                             part, "inv_eps", "value", fixed["degree"], groups=None, label=f"{fn}, C*={C:g}",
+        f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{js['degree']:g} (C*={C:g})",
+                             part, "inv_eps", "value", js["degree"], groups=None, label=f"{fn}, C*={C:g}",
                              panel="C_eps(Phi, 1)" if part["log10"].max() <= 300 else "C_eps(Phi, 1) / its smallest value")
-        cmp = S.compare_growth(part["inv_eps"], part["value"], variable="1/eps")
-        fit = f.fit
         local = np.diff(part["log10"].to_numpy()) / np.diff(np.log10(part["inv_eps"].to_numpy()))
-        findings.append(replace(f, detail=f"{f.detail}; {cmp.preferred} growth fits better; local exponents "
-                                f"{np.round(local, 3).tolist()}"))
-        entire_hi[C] = max(entire_hi.get(C, -math.inf), fit.ci_high)
+        findings.append(replace(f, detail=f"{f.detail}; local exponents {np.round(local, 3).tolist()}"))
+        entire_hi[C] = max(entire_hi.get(C, -math.inf), f.fit.ci_high)
     for (C, fn), part in df[df["truncated"]].groupby(["C_star", "function"], sort=False):
         vals = 10.0 ** (part["log10"] - part["log10"].min())
-        fit = S.fit_exponent(part["inv_eps"], vals, variable="1/eps")
+        hi = entire_hi.get(C, math.nan)
+        if not math.isfinite(hi):
+            raise VD.CannotAnalyse(f"complexity_eps_growth: no entire function at C*={C:g} to compare {fn} with")
         rho = float(CX.radius_of_convergence(fn))
         R = float(part["R"].iloc[0])
         predicted = math.log(C * R / rho) / math.log(rho / R) if math.isfinite(rho) and rho > R else math.nan
-        hi = entire_hi.get(C, math.nan)
-        faster = fit.ci_low > hi
-        findings.append(Finding(
+        f = exponent_finding(
             f"C_eps({fn} truncated to error eps, 1) grows faster in 1/eps than the entire functions (C*={C:g})",
-            "consistent" if faster else "inconsistent",
-            f"{fit}; entire functions' exponents at most {hi:.3g}; predicted log(C*R/rho)/log(rho/R) = {predicted:.3g}; "
-            f"degrees {part['degree'].tolist()}",
-            fit, None, f"exponent > {hi:.3g}",
-            series(part.assign(value=vals), "inv_eps", "value", label=f"{fn} (truncated), C*={C:g}",
-                   panel="C_eps(Phi, 1) / its smallest value")))
+            part.assign(value=vals), "inv_eps", "value", hi, bound="lower", groups=None,
+            label=f"{fn} (truncated), C*={C:g}", panel="C_eps(Phi, 1) / its smallest value")
+        findings.append(replace(f, detail=f"{f.detail}; entire functions' exponents at most {hi:.3g}; predicted "
+                                f"log(C*R/rho)/log(rho/R) = {predicted:.3g}; degrees {part['degree'].tolist()}"))
     return findings
 
 
-_GROWTH_FIXED = dict(R=1.0, degree=1.0, eps_exponents=tuple(range(1, 13)), truncated=("tanh", "sigmoid"))
+_GROWTH_FIXED = dict(R=1.0, eps_exponents=tuple(range(1, 13)), truncated=("tanh", "sigmoid"))
 
 COMPLEXITY_EPS_GROWTH = register(
     Claim(
@@ -176,6 +171,15 @@ COMPLEXITY_EPS_GROWTH = register(
         },
         measure=_measure_growth,
         analyse=_analyse_growth,
+        judging=dict(degree=1.0),
+        controls=(
+            too_strong("C_eps(Phi, 1) grows at most like (1/eps)^0.1", degree=0.1),
+            cannot_detect("wrong_m", "a wrong normalisation in m", _NO_WIDTH),
+            cannot_detect("exponential", "exponential growth in 1/eps",
+                          "1/eps spans twelve decades, so a factor exp(c/eps) that adds 10x over the range sits in the "
+                          "last point alone and a straight-line fit cannot tell it from a power; faster-than-polynomial "
+                          "growth is checked directly by the truncated functions' findings, which must grow faster"),
+        ),
         plot={"x": "inv_eps", "y": "log10", "hue": "function"},
     )
 )
@@ -204,7 +208,7 @@ def _measure_divergence(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_divergence(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+def _analyse_divergence(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     oks, fails = [], []
     for _, r in df.iterrows():
         want = r["where"] != "inside"
@@ -218,24 +222,24 @@ def _analyse_divergence(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Find
         if g > 1e-20:
             oks.append(False)
             fails.append(f"{fn}: reported radius differs from the claimed one by {g:.3g} (relative)")
-    findings = [_all_finding("divergence is reported exactly at the radius of convergence (C_s at R = rho, "
-                             "C_eps at C* R = rho), finite values just inside", np.array(oks), fails, "cases")]
-    for fn, order in fixed["blowup"].items():
+    findings = [every_case_finding("divergence is reported exactly at the radius of convergence (C_s at R = rho, "
+                                   "C_eps at C* R = rho), finite values just inside", np.array(oks), "cases", fails)]
+    for fn, order in js["blowup"].items():
         part = df[(df["function"] == fn) & (df["where"] == "inside") & df["converged"]]
         if len(part) < 3:
             continue
         part = part.assign(value=10.0 ** part["log10_c_s"])
-        claimed = -(1.75 + order)
+        claimed = -(js["blowup_base"] + order)
         findings.append(exponent_finding(
             f"C_s({fn}, rho (1 - delta)) blows up no faster than delta^{claimed:g} (pole order {order:g})",
-            part, "delta", "value", claimed, bound="upper", parameter="shrinking", groups=None, max_width=0.5,
-            label=fn, panel="C_s(Phi, rho (1 - delta))"))
+            part, "delta", "value", claimed, bound="upper", parameter="shrinking", groups=None,
+            resolution=js["delta_resolution"], label=fn, panel="C_s(Phi, rho (1 - delta))"))
     return findings
 
 
 _RADII = {"tanh": float(mpmath.pi / 2), "sigmoid": float(mpmath.pi), "log1p": 1.0, "1/(1+z**2)": 1.0}
-_DIV_FIXED = dict(C_star=10.0, eps=1e-3, radii=_RADII, deltas=(0.2, 0.1, 0.05, 0.02),
-                  blowup={"tanh": 1.0, "sigmoid": 1.0, "log1p": 0.0})
+_DIV_FIXED = dict(C_star=10.0, eps=1e-3, radii=_RADII, deltas=(0.2, 0.1, 0.05, 0.02))
+_DIV_JUDGING = dict(blowup={"tanh": 1.0, "sigmoid": 1.0, "log1p": 0.0}, blowup_base=1.75, delta_resolution=0.5)
 
 COMPLEXITY_DIVERGENCE = register(
     Claim(
@@ -254,6 +258,13 @@ COMPLEXITY_DIVERGENCE = register(
         },
         measure=_measure_divergence,
         analyse=_analyse_divergence,
+        judging=_DIV_JUDGING,
+        controls=(
+            too_strong("C_s blows up no faster than delta^-(0.75 + pole order)", blowup_base=0.75),
+            cannot_detect("wrong_m", "a wrong normalisation in m", _NO_WIDTH),
+            cannot_detect("exponential", "exponential growth",
+                          "the blow-up is a power of 1/delta by the pole's order; the check makes no polynomial-in-size claim"),
+        ),
         plot={"x": "delta", "y": "log10_c_s", "hue": "function"},
     )
 )

@@ -15,11 +15,12 @@ import pandas as pd
 import torch
 
 from .. import decoupling as DC
+from .. import verdicts as VD
 from .. import perturbation as P
 from .. import pseudo as PS
-from ._common import config, exponent_finding, make_inputs, make_net
+from ._common import DIRECTIONS, config, make_inputs, make_net, unit_directions
+from ._findings import cannot_detect, exponent_finding, exponential, too_strong, wrong_m
 from ._registry import Claim, Finding, Grid, register, torch_dtype
-from .perturbation import DIRECTION_SEED_OFFSET, DIRECTIONS, LABEL_SEED_OFFSET
 
 __all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING", "STAR_SEED_OFFSET"]
 
@@ -33,21 +34,11 @@ def _tau_directions(cell: Mapping[str, Any], net, tr, tau: float, units: dict[st
     return mats
 
 
-def _unit_tau(cell: Mapping[str, Any], net, tr) -> dict[str, torch.Tensor]:
-    r"""The cell's random and gradient directions at NTK radius 1 (no spectral norm needed)."""
-    gen = torch.Generator().manual_seed(cell["seed"] + LABEL_SEED_OFFSET)
-    labels = torch.randn(tr.n, tr.L, net.d, generator=gen, dtype=torch.float64).to(net.device, net.dtype)
-    return {
-        "random": P.random_direction(net, tau=1.0, seed=cell["seed"] + DIRECTION_SEED_OFFSET),
-        "gradient": P.gradient_direction(net, tr, targets=labels, tau=1.0),
-    }
-
-
 # ---------------------------------------------------------------------- forward coupling
 def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
     tr = net.trace(make_inputs(cell))
-    units = _unit_tau(cell, net, tr)
+    units = unit_directions(cell, net, tr, scale="tau")
     base = config(cell, "m", "L", "n", "seed", "sweep")
     rows = []
     for tau in cell["taus"]:
@@ -59,8 +50,8 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_forward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
-    a, b = fixed["m_exponent"], fixed["tau_exponent"]
+def _analyse_forward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    a, b = js["m_exponent"], js["tau_exponent"]
     findings = []
     ms = df[df["sweep"] == "m"]
     ts = df[df["sweep"] == "tau"]
@@ -70,20 +61,23 @@ def _analyse_forward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding
         shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
         findings.append(exponent_finding(
             f"forward coupling at tau = {part['tau'].iloc[0]:g} decays at least like m^{a:.3g}, {name} directions",
-            part, "m", "err", a, shape=shape, label=name))
+            part, "m", "err", a, shape=shape, label=name, resolution=js["m_resolution"]))
     for name in DIRECTIONS if ts["tau"].nunique() > 1 else ():
         part = ts[ts["direction"] == name]
         shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
         findings.append(exponent_finding(
             f"forward coupling at m = {part['m'].iloc[0]} is at most c * tau^{b:.3g} as tau shrinks, {name} directions",
-            part, "tau", "err", b, parameter="shrinking", shape=shape, label=name))
+            part, "tau", "err", b, parameter="shrinking", shape=shape, label=name, resolution=js["tau_resolution"]))
     if not findings:
-        raise ValueError("forward_coupling: the data hold neither an m sweep (sweep='m', several m) "
-                         "nor a tau sweep (sweep='tau', several tau)")
+        raise VD.CannotAnalyse("forward_coupling: the data hold neither an m sweep (sweep='m', several m) "
+                               "nor a tau sweep (sweep='tau', several tau)")
     return findings
 
 
-_FWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1, m_exponent=-1.0 / 6.0, tau_exponent=4.0 / 3.0)
+_FWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1)
+_FWD_JUDGING = dict(m_exponent=-1.0 / 6.0, tau_exponent=4.0 / 3.0, m_resolution=0.0, tau_resolution=0.2)
+_ONE_LENGTH = ("measured at one length (L = 8 on the default grid); the check judges the dependence on m and tau, "
+               "and the poly(L) factor of the bound is not swept")
 
 FORWARD_COUPLING = register(
     Claim(
@@ -98,7 +92,7 @@ FORWARD_COUPLING = register(
             "default": Grid(
                 points=tuple({"sweep": "m", "m": m, "taus": (1.0,)} for m in (256, 512, 1024, 2048))
                 + ({"sweep": "tau", "m": 512, "taus": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
-                seeds=tuple(range(4)), fixed=_FWD_FIXED),
+                seeds=tuple(range(6)), fixed=_FWD_FIXED),
             "large": Grid(
                 points=tuple({"sweep": "m", "m": m, "taus": (1.0,)} for m in (256, 512, 1024, 2048, 4096, 8192))
                 + ({"sweep": "tau", "m": 4096, "taus": (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
@@ -106,6 +100,12 @@ FORWARD_COUPLING = register(
         },
         measure=_measure_forward,
         analyse=_analyse_forward,
+        judging=_FWD_JUDGING,
+        controls=(
+            too_strong("the error decays like m^-2", m_exponent=-2.0),
+            wrong_m("err", "err_max", "err_seq0"),
+            cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
+        ),
         plot={"x": "m", "y": "err", "hue": "direction"},
     )
 )
@@ -115,7 +115,7 @@ FORWARD_COUPLING = register(
 def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
     tr = net.trace(make_inputs(cell))
-    units = _unit_tau(cell, net, tr)
+    units = unit_directions(cell, net, tr, scale="tau")
     gen = torch.Generator().manual_seed(cell["seed"] + STAR_SEED_OFFSET)
     star = torch.randn(net.m, net.m, generator=gen, dtype=torch.float64).to(net.device, torch_dtype(cell["dtype"]))
     star = P.scale_to(star, tau=cell["tau_star"])
@@ -130,21 +130,23 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_backward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
-    a = fixed["m_exponent"]
+def _analyse_backward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    a = js["m_exponent"]
     findings = []
     for name in DIRECTIONS:
         part = df[df["direction"] == name]
+        tau = part["tau"].iloc[0]
         findings.append(exponent_finding(
-            f"||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = {part['tau'].iloc[0]:g}, {name} directions",
-            part, "m", "relative", a, max_width=0.0, label=name))
+            f"||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = {tau:g}, {name} directions",
+            part, "m", "relative", a, label=name, resolution=js["m_resolution"]))
         findings.append(exponent_finding(
-            f"|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian, tau* = {fixed['tau_star']:g}), {name} directions",
-            part, "m", "inner", a, max_width=0.0, label=name))
+            f"|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian of radius tau*), {name} directions",
+            part, "m", "inner", a, label=name, resolution=js["m_resolution"]))
     return findings
 
 
-_BWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1, taus=(1.0,), tau_star=1.0, m_exponent=0.0)
+_BWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1, taus=(1.0,), tau_star=1.0)
+_BWD_JUDGING = dict(m_exponent=0.0, m_resolution=0.0)
 
 BACKWARD_COUPLING = register(
     Claim(
@@ -156,12 +158,18 @@ BACKWARD_COUPLING = register(
         quantity="mean over positions j = 2..L and sequences of the relative distance and of |<delta grad y_j, W*>|",
         bound="decays with m: fitted exponent in m below 0 (an interval straddling 0 is inconclusive)",
         grids={
-            "default": Grid(points=tuple({"m": m} for m in (256, 512, 1024)), seeds=tuple(range(4)), fixed=_BWD_FIXED),
+            "default": Grid(points=tuple({"m": m} for m in (256, 512, 1024)), seeds=tuple(range(6)), fixed=_BWD_FIXED),
             "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096)), seeds=tuple(range(8)),
                           fixed={**_BWD_FIXED, "L": 12}),
         },
         measure=_measure_backward,
         analyse=_analyse_backward,
+        judging=_BWD_JUDGING,
+        controls=(
+            too_strong("the distance decays like m^-1.5", m_exponent=-1.5),
+            wrong_m("relative", "inner"),
+            cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
+        ),
         plot={"x": "m", "y": "relative", "hue": "direction"},
     )
 )
@@ -198,38 +206,52 @@ _DEC_PARTS = (
     ("shared_i_rms", "feature blocks of pairs sharing the input position i"),
     ("shared_j_rms", "feature blocks of pairs sharing the output position j"),
     ("other_lag_rms", "feature blocks of pairs with different i, j and lag j - i"),
-    ("same_lag_rms", "feature blocks of pairs with different i, j but equal lag j - i"),
 )
 
 
-def _analyse_decoupling(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
-    a = fixed["m_exponent"]
-    return [
-        exponent_finding(f"RMS correlation of {what} shrinks like m^{a:g}", df, "m", col, a,
-                         label=col.removesuffix("_rms"), panel="RMS correlation")
+def _analyse_decoupling(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    a = js["m_exponent"]
+    findings = [
+        exponent_finding(f"RMS correlation of {what} (different lags) shrinks like m^{a:g}", df, "m", col, a,
+                         label=col.removesuffix("_rms"), panel="RMS correlation", resolution=js["m_resolution"])
         for col, what in _DEC_PARTS
     ]
+    s = js["same_lag_exponent"]
+    findings.append(exponent_finding(
+        f"RMS correlation of feature blocks of pairs with different i, j but equal lag j - i does not vanish: "
+        f"it shrinks no faster than m^{s:g} (its limit is nonzero)",
+        df, "m", "same_lag_rms", s, bound="lower", label="same_lag", panel="RMS correlation",
+        resolution=js["m_resolution"]))
+    return findings
 
 
-_DEC_FIXED = dict(L=8, n=2, d_x=8, d=1, eps_x=0.1, m_exponent=-0.5)
+_DEC_FIXED = dict(L=8, n=2, d_x=8, d=1, eps_x=0.1)
+_DEC_JUDGING = dict(m_exponent=-0.5, same_lag_exponent=-0.25, m_resolution=0.25)
 
 DECOUPLING = register(
     Claim(
         name="decoupling",
         title="Decoupling of (input token, output token) pairs",
         reference="paper.md sec. 4 (decoupling; Allen-Zhu and Li 2019)",
-        statement="For fixed i the vectors Back_(i->j)^T u for different j are nearly orthogonal, and so are the feature blocks "
-        "D_i Back_(i->j)^T u h_(i-1)^T across different pairs (i, j): normalised correlations shrink like m^(-1/2).",
+        statement="Backward vectors and feature blocks D_i Back_(i->j)^T u h_(i-1)^T of pairs (i, j) whose lags j - i differ "
+        "are nearly orthogonal: normalised correlations shrink like m^(-1/2). Pairs with equal lags keep a nonzero "
+        "correlation in the infinite-width limit (a product of (pi - theta)/pi factors), so theirs does not vanish.",
         quantity="root mean square over sequences and pairs of the off-diagonal normalised correlations, by kind of pair "
         "(u = 1, d = 1; blocks with i = 1 vanish since h_0 = 0 and are left out)",
-        bound="RMS correlation <= c * m^(-1/2)",
+        bound="RMS correlation <= c * m^(-1/2) for different lags; >= c * m^(-1/4) for equal lags (no decay)",
         grids={
-            "default": Grid(points=tuple({"m": m} for m in (128, 256, 512, 1024, 2048)), seeds=tuple(range(4)), fixed=_DEC_FIXED),
+            "default": Grid(points=tuple({"m": m} for m in (128, 256, 512, 1024, 2048)), seeds=tuple(range(6)), fixed=_DEC_FIXED),
             "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096, 8192)), seeds=tuple(range(8)),
                           fixed={**_DEC_FIXED, "L": 12}),
         },
         measure=_measure_decoupling,
         analyse=_analyse_decoupling,
+        judging=_DEC_JUDGING,
+        controls=(
+            too_strong("correlations of different lags shrink like m^-1", m_exponent=-1.0),
+            wrong_m("back_rms", "shared_i_rms", "shared_j_rms", "other_lag_rms"),
+            cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
+        ),
         plot={"x": "m", "y": "back_rms"},
     )
 )

@@ -16,83 +16,96 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 import torch
 
 from .. import perturbation as P
 from .. import stats as S
-from ._common import config, exponent_finding, make_inputs, make_net
-from ._registry import Claim, Finding, Grid, register, torch_dtype
-
-DIRECTION_SEED_OFFSET = 20_000
-"""The Gaussian direction of a cell with seed s is drawn with seed s + DIRECTION_SEED_OFFSET."""
-LABEL_SEED_OFFSET = 30_000
-"""The random labels that define the gradient direction of a cell with seed s use seed s + LABEL_SEED_OFFSET."""
-
-DIRECTIONS = ("random", "gradient", "adversarial")
-
-
-def unit_directions(cell: Mapping[str, Any], net, tr) -> dict[str, torch.Tensor]:
-    r"""The cell's random and gradient directions at spectral size 1 (scale them by omega)."""
-    dt = torch_dtype(cell["dtype"])
-    gen = torch.Generator().manual_seed(cell["seed"] + LABEL_SEED_OFFSET)
-    labels = torch.randn(tr.n, tr.L, net.d, generator=gen, dtype=torch.float64).to(net.device, dt)
-    return {
-        "random": P.random_direction(net, omega=1.0, seed=cell["seed"] + DIRECTION_SEED_OFFSET),
-        "gradient": P.gradient_direction(net, tr, targets=labels, omega=1.0),
-    }
+from ._common import DIRECTIONS, config, make_inputs, make_net, unit_directions
+from ._findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from ._registry import Claim, Finding, Grid, register
 
 
 # ---------------------------------------------------------------------- hidden-state perturbation
 def _measure_hidden(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
-    tr = net.trace(make_inputs(cell))
+    Ls = tuple(cell["Ls"])
+    tr = net.trace(make_inputs(cell, L=max(Ls)))  # prefixes of one trace give every shorter L
     units = unit_directions(cell, net, tr)
-    base = config(cell, "m", "L", "n", "seed")
+    base = config(cell, "m", "n", "seed")
     rows = []
     for om in cell["omegas"]:
         mats = {k: om * v for k, v in units.items()}
         mats["adversarial"] = P.adversarial_direction(net, tr, l=cell["adv_l"], omega=om)
         for name, Wp in mats.items():
-            hc = P.hidden_change(net, None, Wp, tr=tr)
-            rows.append({**base, "direction": name, "omega": om, "change": float(hc.max()), "mean_change": float(hc.mean())})
+            hc = P.hidden_change(net, None, Wp, tr=tr)  # (n, Lmax)
+            flips = P.sign_changes(net, None, Wp, tr=tr)
+            for L in Ls:
+                rows.append({**base, "L": L, "direction": name, "omega": om, "change": float(hc[:, :L].max()),
+                             "mean_change": float(hc[:, :L].mean()), "flips": float(flips[:, :L].sum(dim=1).max())})
     return rows
 
 
-def _analyse_hidden(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
-    b = fixed["exponent"]
+def _worst(df: pd.DataFrame) -> pd.DataFrame:
     # the lemma is a supremum over every W' with ||W'||_2 <= omega: judge the worst of the three directions
-    worst = df.groupby(["seed", "omega"], as_index=False)["change"].max()
-    f = exponent_finding(f"max over directions and l of ||h_l(W0+W') - h_l(W0)|| <= c * omega^{b:g} (L={fixed['L']}, m={fixed['m']})",
-                         worst, "omega", "change", b, parameter="shrinking")
+    return df.groupby(["seed", "m", "L", "omega"], as_index=False).agg(change=("change", "max"), flips=("flips", "max"))
+
+
+def _analyse_hidden(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    b, m0, L0, om0 = js["exponent"], js["m_ref"], js["L_ref"], js["omega_ref"]
+    worst = _worst(df)
+    at = worst[(worst["m"] == m0) & (worst["L"] == L0)]
+    f = exponent_finding(f"max over directions and l <= L of ||h_l(W0+W') - h_l(W0)|| <= c * omega^{b:g} "
+                         f"(L={L0}, m={m0}; omega up to {at['omega'].max():g}, where signs flip)",
+                         at, "omega", "change", b, parameter="shrinking", resolution=js["omega_resolution"],
+                         label="worst of the three directions")
     per = []
     for name in DIRECTIONS:
-        part = df[df["direction"] == name]
+        part = df[(df["direction"] == name) & (df["m"] == m0) & (df["L"] == L0)]
         fit = S.fit_exponent(part["omega"], part["change"], groups=part["seed"], variable="omega")
-        c = S.smallest_constant(part["change"], part["omega"].to_numpy(float) ** b)
-        per.append(f"{name}: exponent {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}], c = {c:.3g}")
-    f = replace(f, detail=f.detail + "; per direction: " + "; ".join(per),
-                series=replace(f.series, label="worst of the three directions"))
-    return [f]
+        per.append(f"{name}: exponent {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]")
+    flips = at.groupby("omega")["flips"].mean()
+    f = replace(f, detail=f"{f.detail}; per direction: {'; '.join(per)}; mean flipped signs (worst direction, "
+                f"all positions) from {flips.iloc[0]:.3g} to {flips.iloc[-1]:.3g}")
+    by_L = worst[(worst["m"] == m0) & (worst["omega"] == om0)].assign(ratio=lambda d: d["change"] / d["omega"])
+    by_m = worst[(worst["L"] == L0) & (worst["omega"] == om0)]
+    return [
+        f,
+        growth_finding(f"the constant ||delta h|| / omega grows polynomially, not exponentially, in L "
+                       f"(m={m0}, omega={om0:g})", by_L, "L", "ratio", resolution=js["rate_resolution"],
+                       panel="max ||delta h_l|| / omega"),
+        exponent_finding(f"||delta h|| at omega={om0:g} does not grow with m (L={L0})", by_m, "m", "change", 0.0,
+                         resolution=js["m_resolution"], panel="max ||delta h_l||"),
+    ]
 
 
-_HIDDEN_FIXED = dict(m=512, L=8, n=4, d_x=8, d=1, eps_x=0.1, adv_l=2, exponent=1.0,
-                     omegas=(1e-6, 1e-5, 1e-4, 1e-3))
+_HIDDEN_FIXED = dict(n=4, d_x=8, d=1, eps_x=0.1, adv_l=2, Ls=(4, 8, 16, 32), omegas=(1e-3, 3e-3, 1e-2, 3e-2, 1e-1))
+_HIDDEN_JUDGING = dict(exponent=1.0, omega_resolution=0.1, rate_resolution=0.02, m_resolution=0.25,
+                       m_ref=512, L_ref=8, omega_ref=1e-2)
 
 HIDDEN_PERTURBATION = register(
     Claim(
         name="hidden_perturbation",
         title="Hidden-state perturbation is linear in omega",
         reference="paper.md sec. 4 (hidden-state perturbation; Allen-Zhu, Li, Song 2019)",
-        statement="For ||W'||_2 <= omega small, ||h_l(W0+W') - h_l(W0)|| <= poly(L) * omega for every l <= L.",
-        quantity="max over positions l and sequences of ||h_l(W0+W') - h_l(W0)||, for random, gradient and adversarial W' of spectral size omega",
-        bound="max_l ||delta h_l|| <= c * omega^1 at fixed L (c absorbs poly(L))",
+        statement="For ||W'||_2 <= omega small, ||h_l(W0+W') - h_l(W0)|| <= poly(L) * omega for every l <= L, independent of m.",
+        quantity="max over positions l <= L and sequences of ||h_l(W0+W') - h_l(W0)||, worst of random, gradient and "
+        "adversarial W' of spectral size omega (omega from 1e-3, nearly linear, to 0.1, where tens of signs flip)",
+        bound="max_l ||delta h_l|| <= c * poly(L) * omega; exponent in omega >= 1, polynomial in L, m^0",
         grids={
-            "default": Grid(points=({},), seeds=tuple(range(4)), fixed=_HIDDEN_FIXED),
-            "large": Grid(points=({"m": 1024}, {"m": 4096}), seeds=tuple(range(8)), fixed={**_HIDDEN_FIXED, "L": 16}),
+            "default": Grid.product({"m": [128, 512, 2048]}, seeds=6, **_HIDDEN_FIXED),
+            "large": Grid.product({"m": [512, 2048, 8192]}, seeds=10, **{**_HIDDEN_FIXED, "Ls": (4, 8, 16, 32, 64)}),
         },
         measure=_measure_hidden,
         analyse=_analyse_hidden,
+        judging=_HIDDEN_JUDGING,
+        controls=(
+            too_strong("||delta h|| <= c * omega^1.5 (a higher power than linear)", exponent=1.5),
+            wrong_m("change"),
+            exponential("L", "change"),
+        ),
+        version=2,
         plot={"x": "omega", "y": "change", "hue": "direction"},
     )
 )
@@ -103,55 +116,80 @@ def _measure_signs(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
     tr = net.trace(make_inputs(cell))
     units = unit_directions(cell, net, tr)
-    base = config(cell, "m", "L", "n", "seed")
+    base = config(cell, "m", "L", "n", "seed", "adv_l")
     l = cell["adv_l"]
     singles = [net.trace(tr.x[s : s + 1], check=False) for s in range(tr.n)]
     rows = []
     for om in cell["omegas"]:
         for name, U in units.items():
-            sc = P.sign_changes(net, None, om * U, tr=tr).to(torch.float64)[:, 1:]  # (n, L-1): positions 2..L
-            rows.append({**base, "direction": name, "omega": om, "flips": float(sc.mean()), "flips_max": float(sc.max())})
-        # one adversarial displacement per sequence, aimed at position l of that sequence and counted on it
-        own = []
-        for s, tr_s in enumerate(singles):
-            Wp = P.adversarial_direction(net, tr_s, l=l, omega=om)
-            own.append(P.sign_changes(net, None, Wp, tr=tr_s)[0].to(torch.float64))
-        own_t = torch.stack(own)  # (n, L)
-        rows.append({**base, "direction": "adversarial", "omega": om, "flips": float(own_t[:, l - 1].mean()),
-                     "flips_max": float(own_t.max())})
+            sc = P.sign_changes(net, None, om * U, tr=tr).to(torch.float64)  # (n, L)
+            per_pos = sc.mean(dim=0)  # mean over sequences, per position
+            for pos in range(2, tr.L + 1):
+                rows.append({**base, "direction": name, "omega": om, "position": pos,
+                             "flips": float(per_pos[pos - 1]), "flips_max": float(sc[:, pos - 1].max())})
+        # one adversarial displacement per sequence, aimed at position l of that sequence and counted there
+        own = torch.stack([P.sign_changes(net, None, P.adversarial_direction(net, tr_s, l=l, omega=om), tr=tr_s)[0]
+                           for tr_s in singles]).to(torch.float64)  # (n, L)
+        for pos in range(2, tr.L + 1):
+            rows.append({**base, "direction": "adversarial", "omega": om, "position": pos,
+                         "flips": float(own[:, pos - 1].mean()), "flips_max": float(own[:, pos - 1].max())})
     return rows
 
 
-def _analyse_signs(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
-    b, m = fixed["exponent"], fixed["m"]
+def _analyse_signs(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    b, t, a = js["exponent"], js["typical_exponent"], js["attain_exponent"]
+    floor = js["min_count"]
+    # the bound is on max_l: per (seed, m, omega, direction) the largest mean count over positions
+    top = df.groupby(["seed", "m", "L", "direction", "omega"], as_index=False).agg(
+        flips=("flips", "max"), flips_max=("flips_max", "max"))
     findings = []
-    for name in DIRECTIONS:
-        part = df[df["direction"] == name]
-        shape = m * part["omega"].to_numpy(float) ** b
-        f = exponent_finding(
-            f"max_l ||D_l(W0+W') - D_l(W0)||_0 <= c * m * omega^{b:.3g}, {name} directions (m={m}, L={fixed['L']})",
-            part, "omega", "flips", b, parameter="shrinking", shape=shape, label=name)
-        # the bound is per position: its constant comes from the largest count at any position and sequence
-        const = S.smallest_constant(part["flips_max"].to_numpy(float), shape)
-        findings.append(replace(f, constant=const, series=replace(f.series, bound=tuple((const * shape).tolist()))))
-    adv = df[df["direction"] == "adversarial"]
-    f = exponent_finding(
-        f"the adversarial construction attains the worst case: flips >= c * m * omega^{fixed['attain_exponent']:.3g}",
-        adv, "omega", "flips", fixed["attain_exponent"], bound="lower", parameter="shrinking", label="adversarial",
-        shape=m * adv["omega"].to_numpy(float) ** fixed["attain_exponent"])
-    findings.append(f)
-    t = fixed["typical_exponent"]
-    for name in ("random", "gradient"):
-        part = df[df["direction"] == name]
+    for m, at_m in top.groupby("m"):
+        for name in DIRECTIONS:
+            part = at_m[at_m["direction"] == name]
+            shape = m * part["omega"].to_numpy(float) ** b
+            f = exponent_finding(f"max_l ||D_l(W0+W') - D_l(W0)||_0 <= c * m * omega^{b:.3g}, {name} directions (m={m})",
+                                 part, "omega", "flips", b, parameter="shrinking", shape=shape, label=f"{name}, m={m}",
+                                 resolution=js["omega_resolution"])
+            # the bound is per position and sequence: its constant comes from the largest single count
+            const = S.smallest_constant(part["flips_max"].to_numpy(float), shape)
+            findings.append(replace(f, constant=const, series=replace(f.series, bound=tuple((const * shape).tolist()))))
+    # attainment: the construction is exact at its target position (earlier positions do not see W');
+    # counts below min_count are excluded (rounding a small count down to whole flips steepens the curve)
+    adv = df[(df["direction"] == "adversarial") & (df["position"] == df["adv_l"])]
+    l = int(adv["adv_l"].iloc[0]) if len(adv) else 0
+    counted = adv.groupby(["m", "omega"])["flips"].transform("mean") >= floor
+    for m, part in adv[counted].groupby("m"):
+        dropped = int((~counted[adv["m"] == m]).sum()) // max(part["seed"].nunique(), 1)
         findings.append(exponent_finding(
-            f"{name} directions stay well below the worst case: flips <= c * m * omega^{t:.3g} (midway between 2/3 and 1)",
-            part, "omega", "flips", t, parameter="shrinking", shape=m * part["omega"].to_numpy(float) ** t, label=name))
+            f"the adversarial construction attains the worst case at position {l}: flips >= c * m * omega^{a:.3g} "
+            f"(m={m}; {dropped} omega values with fewer than {floor:g} flips left out)",
+            part, "omega", "flips", a, bound="lower", parameter="shrinking", label=f"adversarial, m={m}",
+            resolution=js["omega_resolution"], shape=m * part["omega"].to_numpy(float) ** a))
+    for name in ("random", "gradient"):
+        for m, part in top[top["direction"] == name].groupby("m"):
+            findings.append(exponent_finding(
+                f"{name} directions stay well below the worst case: flips <= c * m * omega^{t:.3g} (m={m})",
+                part, "omega", "flips", t, parameter="shrinking", shape=m * part["omega"].to_numpy(float) ** t,
+                label=f"{name}, m={m}", resolution=js["omega_resolution"]))
+    om0 = js["omega_ref"]
+    for name in DIRECTIONS:
+        part = top[(top["direction"] == name) & (top["omega"] == om0)]
+        findings.append(exponent_finding(f"flips at omega={om0:g} grow at most like m^1, {name} directions",
+                                         part, "m", "flips", 1.0, resolution=js["m_resolution"],
+                                         label=name, panel="max_l flips at fixed omega"))
+        if name == "adversarial":
+            continue
+        m_top = df["m"].max()
+        by_pos = df[(df["direction"] == name) & (df["omega"] == om0) & (df["m"] == m_top)]
+        findings.append(growth_finding(f"flips per position grow polynomially, not exponentially, in l, {name} "
+                                       f"directions (m={m_top}, omega={om0:g})", by_pos, "position", "flips",
+                                       resolution=js["rate_resolution"], label=name, panel="flips at position l"))
     return findings
 
 
-_SIGN_FIXED = dict(m=2048, L=8, n=2, d_x=8, d=1, eps_x=0.1, adv_l=2, exponent=2.0 / 3.0,
-                   attain_exponent=2.0 / 3.0, typical_exponent=5.0 / 6.0,
-                   omegas=(0.002, 0.004, 0.008, 0.016, 0.032))
+_SIGN_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1, adv_l=2, omegas=(0.002, 0.004, 0.008, 0.016, 0.032))
+_SIGN_JUDGING = dict(exponent=2.0 / 3.0, attain_exponent=2.0 / 3.0, typical_exponent=5.0 / 6.0, min_count=20.0,
+                     omega_ref=0.008, omega_resolution=0.1, m_resolution=0.1, rate_resolution=0.05)
 
 SIGN_CHANGES = register(
     Claim(
@@ -160,19 +198,26 @@ SIGN_CHANGES = register(
         reference="paper.md sec. 4 (sign changes; Allen-Zhu, Li, Song 2019)",
         statement="For ||W'||_2 <= omega, ||D_l(W0+W') - D_l(W0)||_0 <= poly(L) * m * omega^(2/3); the adversarial "
         "construction reaches omega^(2/3), random and gradient directions flip about m * omega.",
-        quantity="flipped signs per position (mean over positions 2..L and sequences; the constant uses the largest count), "
-        "for W' of spectral size omega; adversarial: one rank-one W' per sequence, counted at its target position adv_l",
-        bound="flips <= c * m * omega^(2/3) at fixed m and L",
+        quantity="flipped signs per position 2..L (mean over sequences; the bound uses the largest position, its "
+        "constant the largest single count), for W' of spectral size omega; adversarial: one rank-one W' per sequence, "
+        "aimed at position adv_l",
+        bound="flips <= c * m * omega^(2/3) at fixed L, linear in m",
         grids={
-            "default": Grid(points=({},), seeds=tuple(range(4)), fixed=_SIGN_FIXED),
-            "large": Grid(points=({"m": 4096},), seeds=tuple(range(8)),
-                          fixed={**_SIGN_FIXED, "omegas": (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064)}),
+            "default": Grid.product({"m": [512, 1024, 2048]}, seeds=6, **_SIGN_FIXED),
+            "large": Grid.product({"m": [1024, 4096, 8192]}, seeds=8,
+                                  **{**_SIGN_FIXED, "omegas": (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064)}),
         },
         measure=_measure_signs,
         analyse=_analyse_signs,
+        judging=_SIGN_JUDGING,
+        controls=(
+            too_strong("flips <= c * m * omega (exponent 1, refuted by the adversarial construction)", exponent=1.0),
+            wrong_m("flips", "flips_max"),
+            exponential("position", "flips", "flips_max"),
+        ),
+        version=2,
         plot={"x": "omega", "y": "flips", "hue": "direction"},
     )
 )
 
-__all__ = ["HIDDEN_PERTURBATION", "SIGN_CHANGES", "unit_directions", "DIRECTIONS",
-           "DIRECTION_SEED_OFFSET", "LABEL_SEED_OFFSET"]
+__all__ = ["HIDDEN_PERTURBATION", "SIGN_CHANGES"]

@@ -16,7 +16,8 @@ import pandas as pd
 import torch
 
 from .. import backward as BK
-from ._common import config, event_finding, exponent_finding, make_inputs, make_net, with_growth
+from ._common import config, make_inputs, make_net
+from ._findings import cannot_detect, event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
 from ._registry import Claim, Finding, Grid, register
 
 # ---------------------------------------------------------------------- forward stability
@@ -45,36 +46,28 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_forward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
-    diag = df[df["m"] == fixed["m_per_L2"] * df["L"] ** 2]
+def _analyse_forward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    diag = df[df["m"] == js["m_per_L2"] * df["L"] ** 2]
+    deg = js["degree"]
     findings = [
-        with_growth(
-            exponent_finding(
-                f"max_l ||h_l|| grows at most like L^{fixed['degree']:g} along m = {fixed['m_per_L2']:g} L^2",
-                diag, "L", "max_norm", fixed["degree"],
-            ),
-            diag, "L", "max_norm", variable="L",
-        )
+        exponent_finding(f"max_l ||h_l|| grows at most like L^{deg:g} along m = {js['m_per_L2']:g} L^2",
+                         diag, "L", "max_norm", deg),
+        growth_finding(f"max_l ||h_l|| does not grow exponentially in L along m = {js['m_per_L2']:g} L^2",
+                       diag, "L", "max_norm", resolution=js["rate_resolution"]),
     ]
-    conc = df[df["L"] == fixed["conc_L"]]
-    findings.append(
-        exponent_finding(
-            f"|log||h_L|| - log sqrt(1+(L-1)eps_x^2)| does not grow with m at L = {fixed['conc_L']}",
-            conc, "m", "log_dev", 0.0, groups=None,
-        )
-    )
-    held = (diag["min_norm"] >= fixed["c_low"]) & (diag["max_norm"] <= fixed["c_high"])
-    findings.append(
-        event_finding(
-            f"{fixed['c_low']:g} <= ||h_l|| <= {fixed['c_high']:g} for all l <= L (m = L^2 cells)",
-            held.to_numpy(), what="per (L, seed) cell",
-        )
-    )
+    conc = df[df["L"] == js["conc_L"]]
+    findings.append(exponent_finding(
+        f"|log||h_L|| - log sqrt(1+(L-1)eps_x^2)| does not grow with m at L = {js['conc_L']}",
+        conc, "m", "log_dev", 0.0, resolution=js["m_resolution"]))
+    held = (diag["min_norm"] >= js["c_low"]) & (diag["max_norm"] <= js["c_high"])
+    findings.append(event_finding(
+        f"{js['c_low']:g} <= ||h_l|| <= {js['c_high']:g} for all l <= L (m = L^2 cells)",
+        held.to_numpy(), what="per (L, seed) cell"))
     return findings
 
 
-_FWD_FIXED = dict(Ls=_FWD_LS, n=4, d_x=8, d=1, eps_x=0.1, w_var=2.0, degree=1.0, m_per_L2=1,
-                  conc_L=16, c_low=0.25, c_high=4.0)
+_FWD_FIXED = dict(Ls=_FWD_LS, n=4, d_x=8, d=1, eps_x=0.1, w_var=2.0)
+_FWD_JUDGING = dict(degree=1.0, m_per_L2=1, conc_L=16, c_low=0.25, c_high=4.0, rate_resolution=0.01, m_resolution=0.25)
 
 FORWARD_STABILITY = register(
     Claim(
@@ -84,7 +77,7 @@ FORWARD_STABILITY = register(
         statement="At random initialisation, ||h_l|| stays within constant bounds for every l <= L, "
         "growing at most polynomially (never exponentially) in L, w.h.p. when m >= poly(L).",
         quantity="max_l ||h_l|| and min_l ||h_l|| over l <= L and n sequences; the deviation of log||h_L|| from its mean-field value",
-        bound="||h_l|| <= c * L^1 (degree 1: docs/conventions.md) and ||h_l|| >= c_low",
+        bound="||h_l|| <= c * L^1 (degree 1: docs/conventions.md), no exponential growth in L, and ||h_l|| >= c_low",
         grids={
             "default": Grid.product({"m": [64, 256, 1024, 4096]}, seeds=10, **_FWD_FIXED),
             "large": Grid.product({"m": [64, 256, 1024, 4096, 16384]}, seeds=24,
@@ -92,6 +85,12 @@ FORWARD_STABILITY = register(
         },
         measure=_measure_forward,
         analyse=_analyse_forward,
+        judging=_FWD_JUDGING,
+        controls=(
+            too_strong("||h_l|| decays like L^-1/2", degree=-0.5),
+            wrong_m("max_norm", "min_norm", "log_dev"),
+            exponential("L", "max_norm"),
+        ),
         plot={"x": "L", "y": "max_norm", "hue": "m", "diagonal": "m_per_L2"},
     )
 )
@@ -115,32 +114,56 @@ def _measure_products(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return out.to_dict("records")
 
 
-def _analyse_products(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
+def _lag_findings(df: pd.DataFrame, js: Mapping[str, Any], what: str, lag: str) -> list[Finding]:
+    r"""The findings shared by product and backward stability: per (L, m), the exponent in the number of
+    factors (<= degree) and the nested polynomial-versus-exponential fit; at the reference length, the
+    norm of the longest product does not grow with m."""
+    deg = js["degree"]
     findings = []
     for (L, m), part in df.groupby(["L", "m"]):
-        f = exponent_finding(f"||P_(a,b)||_2 grows at most like (b-a+1)^{fixed['degree']:g} (L={L}, m={m})",
-                             part, "factors", "norm", fixed["degree"], label=f"L={L}, m={m}")
-        findings.append(with_growth(f, part, "factors", "norm", variable="b-a+1"))
+        label = f"L={L}, m={m}"
+        findings.append(exponent_finding(f"{what} grows at most like ({lag})^{deg:g} ({label})",
+                                         part, "factors", "norm", deg, label=label))
+        findings.append(growth_finding(f"{what} does not grow exponentially in {lag} ({label})",
+                                       part, "factors", "norm", resolution=js["rate_resolution"], label=label))
+    ref = df[(df["L"] == js["m_sweep_L"]) & (df["factors"] == df["L"])]
+    findings.append(exponent_finding(f"{what} with {js['m_sweep_L']} factors does not grow with m (L = {js['m_sweep_L']})",
+                                     ref, "m", "norm", 0.0, resolution=js["m_resolution"], panel=f"{what}, longest lag"))
     return findings
 
 
-_PROD_FIXED = dict(n=2, d_x=8, d=1, eps_x=0.1, w_var=2.0, degree=3.0, block=4, tol=1e-4)
+def _analyse_products(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    return _lag_findings(df, js, "||P_(a,b)||_2", "b-a+1")
+
+
+_PROD_FIXED = dict(n=2, d_x=8, d=1, eps_x=0.1, w_var=2.0, block=4, tol=1e-4)
+_LAG_JUDGING = dict(degree=3.0, rate_resolution=0.02, m_sweep_L=16, m_resolution=0.25)
+_LAG_CONTROLS = (
+    too_strong("the norm stays bounded by a constant: exponent 0 in the number of factors", degree=0.0),
+    wrong_m("norm"),
+    exponential("factors", "norm"),
+)
 
 PRODUCT_STABILITY = register(
     Claim(
         name="product_stability",
         title="Stability of intermediate products P_(a,b)",
         reference="paper.md sec. 4 (product stability; Allen-Zhu, Li, Song 2019: O(L^3))",
-        statement="At random initialisation, ||D_b W ... D_a W||_2 <= poly(L) (O(L^3)); no exponential growth in b - a.",
+        statement="At random initialisation, ||D_b W ... D_a W||_2 <= poly(L) (O(L^3)), independent of m; "
+        "no exponential growth in b - a.",
         quantity="spectral norm of P_(a,b) for a = 1 and b - a in {0, 1, 2, 4, ..., L-1} (max over sequences), by subspace iteration",
-        bound="||P_(a,b)||_2 <= c * (b-a+1)^3",
+        bound="||P_(a,b)||_2 <= c * (b-a+1)^3, not exponential, m^0",
         grids={
-            "default": Grid(points=({"L": 16, "m": 256}, {"L": 50, "m": 1024}), seeds=tuple(range(6)), fixed=_PROD_FIXED),
-            "large": Grid(points=({"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)),
+            "default": Grid(points=({"L": 16, "m": 64}, {"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 50, "m": 1024}),
+                            seeds=tuple(range(6)), fixed=_PROD_FIXED),
+            "large": Grid(points=({"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 16, "m": 4096},
+                                  {"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)),
                           fixed={**_PROD_FIXED, "tol": 1e-6}),
         },
         measure=_measure_products,
         analyse=_analyse_products,
+        judging=_LAG_JUDGING,
+        controls=_LAG_CONTROLS,
         plot={"x": "factors", "y": "norm", "hue": "m"},
     )
 )
@@ -164,17 +187,11 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_backward(df: pd.DataFrame, fixed: Mapping[str, Any]) -> list[Finding]:
-    findings = []
-    for (L, m), part in df.groupby(["L", "m"]):
-        f = exponent_finding(
-            f"sqrt(d/m) ||u^T Back_(i->j)|| grows at most like (j-i+1)^{fixed['degree']:g} (L={L}, m={m})",
-            part, "factors", "norm", fixed["degree"], label=f"L={L}, m={m}")
-        findings.append(with_growth(f, part, "factors", "norm", variable="j-i+1"))
-    return findings
+def _analyse_backward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    return _lag_findings(df, js, "sqrt(d/m) ||u^T Back_(i->j)||", "j-i+1")
 
 
-_BACK_FIXED = dict(n=2, d_x=8, d=2, eps_x=0.1, w_var=2.0, degree=3.0)
+_BACK_FIXED = dict(n=2, d_x=8, d=2, eps_x=0.1, w_var=2.0)
 
 BACKWARD_STABILITY = register(
     Claim(
@@ -183,13 +200,21 @@ BACKWARD_STABILITY = register(
         reference="paper.md sec. 4 (backward stability; Allen-Zhu, Li, Song 2019)",
         statement="At random initialisation, for every unit u, ||u^T Back_(i->j)|| <= poly(L) * sqrt(m/d); no exponential growth in j - i.",
         quantity="sqrt(d/m) * max over output coordinates u = e_s, sequences and pairs with the same j - i of ||u^T Back_(i->j)||",
-        bound="sqrt(d/m) ||u^T Back_(i->j)|| <= c * (j-i+1)^3",
+        bound="sqrt(d/m) ||u^T Back_(i->j)|| <= c * (j-i+1)^3, not exponential, m^0 (the sqrt(m/d) factor of the bound)",
         grids={
-            "default": Grid(points=({"L": 16, "m": 256}, {"L": 50, "m": 1024}), seeds=tuple(range(6)), fixed=_BACK_FIXED),
-            "large": Grid(points=({"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)), fixed=_BACK_FIXED),
+            "default": Grid(points=({"L": 16, "m": 64}, {"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 50, "m": 1024}),
+                            seeds=tuple(range(6)), fixed=_BACK_FIXED),
+            "large": Grid(points=({"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 16, "m": 4096},
+                                  {"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)), fixed=_BACK_FIXED),
         },
         measure=_measure_backward,
         analyse=_analyse_backward,
+        judging=_LAG_JUDGING,
+        controls=(
+            _LAG_CONTROLS[0],
+            wrong_m("norm", what="the sqrt(d/m) normalisation dropped (norm times sqrt(m))"),
+            _LAG_CONTROLS[2],
+        ),
         plot={"x": "factors", "y": "norm", "hue": "m"},
     )
 )

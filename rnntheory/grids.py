@@ -1,0 +1,109 @@
+r"""Grid files: the grids a report measures, as plain JSON or TOML data.
+
+:func:`load_grids` resolves ``"default"``, ``"large"`` or a grid file into one :class:`~rnntheory.claims.Grid`
+per claim; :func:`grid_spec` writes a grid back as plain data (``rnntheory report --dump-grid``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from . import sweep
+from .claims import REGISTRY, Grid, get, names
+
+__all__ = ["load_grids", "grid_spec"]
+
+_KEYS = ("base", "points", "axes", "seeds", "fixed", "judging")
+
+
+def grid_spec(g: Grid) -> dict[str, Any]:
+    r"""A grid as plain JSON data: ``{"points": [...], "seeds": [...], "fixed": {...}}`` (and ``"judging"``
+    when the grid overrides judging settings)."""
+    spec = {"points": [dict(p) for p in g.points], "seeds": list(g.seeds), "fixed": dict(g.fixed)}
+    if g.judging:
+        spec["judging"] = dict(g.judging)
+    return sweep.plain(spec)
+
+
+def _read(path: Path) -> Any:
+    if path.suffix == ".toml":
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10
+            import tomli as tomllib
+        return tomllib.loads(path.read_text())
+    return json.loads(path.read_text())
+
+
+def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -> Grid:
+    claim = get(name)
+    unknown = set(spec) - set(_KEYS)
+    if unknown:
+        raise ValueError(f"grids.load_grids: {where}: claim {name!r} has unknown keys {sorted(unknown)}; "
+                         f"expected some of {', '.join(_KEYS)}")
+    g = claim.grid(spec.get("base", base))
+    if "points" in spec and "axes" in spec:
+        raise ValueError(f"grids.load_grids: {where}: claim {name!r} gives both points and axes; give one")
+    seeds = spec.get("seeds", list(g.seeds))
+    sd = tuple(range(seeds)) if isinstance(seeds, int) else tuple(int(s) for s in seeds)
+    fixed = {**g.fixed, **spec.get("fixed", {})}
+    judging = {**g.judging, **spec.get("judging", {})}
+    claim.settings(**spec.get("judging", {}))  # names every unknown judging setting
+    if "axes" in spec:
+        return Grid.product(spec["axes"], seeds=sd, judging=judging, **fixed)
+    points = tuple(dict(p) for p in spec["points"]) if "points" in spec else g.points
+    return Grid(points=points, seeds=sd, fixed=fixed, judging=judging)
+
+
+def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None, *,
+               seeds: int | None = None) -> dict[str, Grid]:
+    r"""The grid of every chosen claim: ``"default"``, ``"large"`` or a grid file; ``seeds`` replaces
+    every grid's seeds by ``range(seeds)``.
+
+    A grid file (JSON, or TOML when it ends in ``.toml``) reads::
+
+        {"base": "default",                        # grid of the claims not listed (default: "default")
+         "claims": {"forward_coupling": {"base": "large", "seeds": 8, "fixed": {"L": 12}},
+                    "sign_changes": {"axes": {"m": [1024, 4096]}},
+                    "ntk_ball": {"points": [{"m": 128}, {"m": 1024}]},
+                    "pseudo_solution": {"judging": {"m_ref": 512}}}}
+
+    Per claim: ``base`` (the registered grid to start from), ``points`` (a list of dicts) or ``axes``
+    (every combination), ``seeds`` (a count or a list), ``fixed`` (merged into the base's measuring
+    settings) and ``judging`` (merged into its judging settings; changes no cell). ``rnntheory report
+    --dump-grid`` writes the resolved grids in this form.
+
+    Raises:
+        ValueError: an unknown grid name, claim or key, a file that cannot be read, or a bad ``seeds``.
+    """
+    if seeds is not None and (isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1):
+        raise ValueError(f"grids.load_grids: seeds={seeds!r} must be a positive integer")
+    grids = _load_grids(grid, claims)
+    return grids if seeds is None else {n: g.with_seeds(seeds) for n, g in grids.items()}
+
+
+def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> dict[str, Grid]:
+    chosen = list(claims) if claims else names()
+    for n in chosen:
+        get(n)
+    if str(grid) in ("default", "large"):
+        return {n: get(n).grid(str(grid)) for n in chosen}
+    path = Path(grid)
+    if not path.is_file():
+        raise ValueError(f"grids.load_grids: grid={str(grid)!r} is neither 'default', 'large' nor a file")
+    try:
+        spec = _read(path)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"grids.load_grids: cannot read the grid file {path}: {exc}") from None
+    if not isinstance(spec, dict) or set(spec) - {"base", "claims"}:
+        raise ValueError(f"grids.load_grids: {path} must hold an object with keys 'base' and 'claims'")
+    base = spec.get("base", "default")
+    listed = spec.get("claims", {})
+    for n in listed:
+        if n not in REGISTRY:
+            raise ValueError(f"grids.load_grids: {path}: {n!r} is not a registered claim; expected one of {names()}")
+    return {n: _grid_from_spec(n, listed.get(n, {}), base, str(path)) for n in chosen}
