@@ -42,7 +42,6 @@ Every result is a small frozen dataclass that prints as one readable line and ha
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import asdict, dataclass
 from typing import Literal, Sequence
@@ -50,6 +49,8 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
+
+from ._lsq import METHODS, as_arrays, check_level, check_positive, line_fit, mean_t_interval, nested_coefficients
 
 __all__ = [
     "ExponentFit",
@@ -65,8 +66,6 @@ __all__ = [
     "binomial_decision",
     "smallest_constant",
 ]
-
-METHODS = ("regression", "groups")
 
 
 # ---------------------------------------------------------------------- results
@@ -228,186 +227,9 @@ class MeanInterval:
 
 
 # ---------------------------------------------------------------------- helpers
-def _check_level(fn: str, level) -> float:
-    try:
-        lv = float(level)
-    except (TypeError, ValueError):
-        raise ValueError(f"{fn}: level={level!r}; expected a number in (0, 1)") from None
-    if not 0 < lv < 1:
-        raise ValueError(f"{fn}: level={level!r}; expected a number in (0, 1)")
-    return lv
-
-
-@functools.lru_cache(maxsize=512)
-def _quantile(level: float, df: float) -> float:
-    r"""Two-sided t quantile ``t_{df}`` for ``level``, cached (the fits reuse a handful of levels and df)."""
-    return float(sps.t.ppf(0.5 + level / 2, df))
-
-
-def _as_arrays(fn: str, x, y, groups, names=("x", "y")) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    nx, ny = names
-    try:
-        xa = np.asarray(x, dtype=float).ravel()
-        ya = np.asarray(y, dtype=float).ravel()
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{fn}: {nx} and {ny} must be sequences of real numbers ({exc})") from None
-    if xa.shape != ya.shape:
-        raise ValueError(f"{fn}: {nx} has {xa.size} values and {ny} has {ya.size}; expected the same number")
-    if not (np.isfinite(xa).all() and np.isfinite(ya).all()):
-        bad = int((~np.isfinite(xa)).sum() + (~np.isfinite(ya)).sum())
-        raise ValueError(f"{fn}: {nx} or {ny} contains {bad} NaN or infinite values; expected finite values")
-    ga = None
-    if groups is not None:
-        ga = np.asarray(groups).ravel()
-        if ga.shape != xa.shape:
-            raise ValueError(f"{fn}: groups has {ga.size} values; expected {xa.size}, one per point")
-    return xa, ya, ga
-
-
-def _check_positive(fn: str, name: str, a: np.ndarray, why: str) -> None:
-    if (a <= 0).any():
-        raise ValueError(f"{fn}: {name} has {int((a <= 0).sum())} non-positive values (smallest {a.min():g}); {why}")
-
-
-def _method(fn: str, method, groups) -> str:
-    method = method or ("groups" if groups is not None else "regression")
-    if method not in METHODS:
-        raise ValueError(
-            f"{fn}: method={method!r}; expected 'regression' or 'groups' (the cluster bootstrap was removed: "
-            "with few seeds its interval covered the true value far less often than its level)"
-        )
-    if method == "groups" and groups is None:
-        raise ValueError(f"{fn}: method='groups' needs groups= (one label per point, e.g. the seed)")
-    return method
-
-
-def _group_index(fn: str, groups: np.ndarray, need: int, x: np.ndarray, xname: str):
-    r"""Labels, inverse index and count of groups; checks G >= 2 and ``need`` distinct x per group."""
-    labels, inv = np.unique(groups, return_inverse=True)
-    inv = inv.ravel()
-    G = labels.size
-    if G < 2:
-        raise ValueError(
-            f"{fn}: groups has {G} distinct label; expected at least 2 groups for the 'groups' interval "
-            "(t on G - 1 df)"
-        )
-    # distinct x values per group: sort by (group, x) and count the starts of new (group, x) runs
-    order = np.lexsort((x, inv))
-    gs, xs = inv[order], x[order]
-    new = np.ones(gs.size, bool)
-    new[1:] = (gs[1:] != gs[:-1]) | (xs[1:] != xs[:-1])
-    distinct = np.bincount(gs[new], minlength=G)
-    short = np.flatnonzero(distinct < need)
-    if short.size:
-        g = short[0]
-        label = labels[g].item() if isinstance(labels[g], np.generic) else labels[g]
-        raise ValueError(
-            f"{fn}: group {label!r} has {distinct[g]} distinct {xname} value(s); expected at least {need} "
-            f"per group for the 'groups' method ({short.size} of {G} groups fall short)"
-        )
-    return labels, inv, G
-
-
-def _group_fits(inv: np.ndarray, G: int, cols: Sequence[np.ndarray], v: np.ndarray):
-    r"""Least squares ``v = a + sum_j beta_j cols[j]`` separately in each group (1 or 2 columns).
-
-    Per-group centred sufficient statistics by ``np.bincount``; returns (beta with shape (G, p),
-    intercepts (G,), scaled inverse Gram matrix diagonals (G, p)) where the last is
-    ``diag((X_c' X_c)^-1)`` for the centred design of each group.
-    """
-    n_g = np.bincount(inv, minlength=G).astype(float)
-    mv = np.bincount(inv, v, minlength=G) / n_g
-    vc = v - mv[inv]
-    means = [np.bincount(inv, c, minlength=G) / n_g for c in cols]
-    cc = [c - m[inv] for c, m in zip(cols, means)]
-    if len(cols) == 1:
-        s11 = np.bincount(inv, cc[0] * cc[0], minlength=G)
-        s1v = np.bincount(inv, cc[0] * vc, minlength=G)
-        beta = (s1v / s11)[:, None]
-        ginv = (1.0 / s11)[:, None]
-    else:
-        s11 = np.bincount(inv, cc[0] * cc[0], minlength=G)
-        s12 = np.bincount(inv, cc[0] * cc[1], minlength=G)
-        s22 = np.bincount(inv, cc[1] * cc[1], minlength=G)
-        s1v = np.bincount(inv, cc[0] * vc, minlength=G)
-        s2v = np.bincount(inv, cc[1] * vc, minlength=G)
-        det = s11 * s22 - s12 * s12
-        beta = np.stack([(s22 * s1v - s12 * s2v) / det, (s11 * s2v - s12 * s1v) / det], axis=1)
-        ginv = np.stack([s22 / det, s11 / det], axis=1)
-    a = mv - sum(beta[:, j] * means[j] for j in range(len(cols)))
-    return beta, a, ginv
-
-
-def _mean_interval(vals: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, float]:
-    r"""Column means of ``vals`` (G, p) and their t half-widths on G - 1 df."""
-    G = vals.shape[0]
-    half = _quantile(level, G - 1) * vals.std(axis=0, ddof=1) / math.sqrt(G)
-    return vals.mean(axis=0), half, float(G - 1)
-
-
-def _coefficients(
-    fn: str,
-    cols: Sequence[np.ndarray],
-    v: np.ndarray,
-    groups: np.ndarray | None,
-    method: str,
-    level: float,
-    x: np.ndarray,
-    xname: str,
-    index: tuple[np.ndarray, int] | None = None,
-):
-    r"""Coefficients, half-widths, df, n_groups, pooled rss and r2 for ``v ~ 1 + cols``.
-
-    ``x`` is the measured variable (its distinct values per group are counted); ``index`` is ``(inverse, G)`` from an earlier :func:`_group_index` on the same groups (checked
-    there for enough distinct x per group), to skip recomputing it.
-    """
-    n, p = v.size, len(cols)
-    if method == "regression":
-        if n < p + 2:
-            raise ValueError(
-                f"{fn}: {n} points; expected at least {p + 2} for a regression interval (t on n - {p + 1} df)"
-            )
-        beta, a, ginv = _group_fits(np.zeros(n, np.intp), 1, cols, v)
-        beta, a, ginv = beta[0], float(a[0]), ginv[0]
-        resid = v - a - sum(beta[j] * cols[j] for j in range(p))
-        rss = float(resid @ resid)
-        df = float(n - p - 1)
-        half = _quantile(level, df) * np.sqrt(rss / df * ginv)
-        n_groups = n if groups is None else int(np.unique(groups).size)
-    else:
-        inv, G = index if index is not None else _group_index(fn, groups, p + 1, x, xname)[1:]
-        bg, ag, _ = _group_fits(inv, G, cols, v)
-        beta, half, df = _mean_interval(bg, level)
-        a = float(ag.mean())
-        resid = v - a - sum(beta[j] * cols[j] for j in range(p))
-        rss = float(resid @ resid)
-        n_groups = G
-    tss = float(((v - v.mean()) ** 2).sum())
-    r2 = 1.0 - rss / tss if tss > 0 else 1.0
-    return beta, half, a, df, int(n_groups), rss, float(r2)
-
-
-def _fit_line(
-    fn: str,
-    t: np.ndarray,
-    v: np.ndarray,
-    x: np.ndarray,
-    groups: np.ndarray | None,
-    level: float,
-    method: str | None,
-    axes: str,
-    variable: str,
-    index: tuple[np.ndarray, int] | None = None,
-) -> ExponentFit:
-    method = _method(fn, method, groups)
-    if not x.min() < x.max():
-        raise ValueError(f"{fn}: x takes a single value; expected at least two distinct values to fit a slope")
-    beta, half, a, df, n_groups, rss, r2 = _coefficients(fn, [t], v, groups, method, level, x, "x", index)
-    b, h = float(beta[0]), float(half[0])
-    return ExponentFit(
-        slope=b, intercept=a, ci_low=b - h, ci_high=b + h, level=level, method=method, n_points=int(v.size),
-        n_groups=n_groups, r2=r2, rss=rss, axes=axes, variable=variable, df=df,
-    )
+def _fit_line(fn, t, v, x, groups, level, method, axes, variable, index=None) -> ExponentFit:
+    r"""The :class:`ExponentFit` of ``v = intercept + slope * t`` (see :func:`rnntheory._lsq.line_fit`)."""
+    return ExponentFit(**line_fit(fn, t, v, x, groups, level, method, index)._asdict(), axes=axes, variable=variable)
 
 
 # ---------------------------------------------------------------------- fits
@@ -453,10 +275,10 @@ def fit_exponent(
             level outside (0, 1).
     """
     fn = "stats.fit_exponent"
-    level = _check_level(fn, level)
-    xa, ya, ga = _as_arrays(fn, x, y, groups)
-    _check_positive(fn, "x", xa, "a log-log fit needs positive values")
-    _check_positive(fn, "y", ya, "a log-log fit needs positive values")
+    level = check_level(fn, level)
+    xa, ya, ga = as_arrays(fn, x, y, groups)
+    check_positive(fn, "x", xa, "a log-log fit needs positive values")
+    check_positive(fn, "y", ya, "a log-log fit needs positive values")
     return _fit_line(fn, np.log(xa), np.log(ya), xa, ga, level, method, "log-log", variable)
 
 
@@ -486,9 +308,9 @@ def fit_rate(
         ValueError: as in :func:`fit_exponent` (only ``y`` must be positive).
     """
     fn = "stats.fit_rate"
-    level = _check_level(fn, level)
-    xa, ya, ga = _as_arrays(fn, x, y, groups)
-    _check_positive(fn, "y", ya, "a semi-log fit needs positive y")
+    level = check_level(fn, level)
+    xa, ya, ga = as_arrays(fn, x, y, groups)
+    check_positive(fn, "y", ya, "a semi-log fit needs positive y")
     return _fit_line(fn, xa, np.log(ya), xa, ga, level, method, "semi-log", variable)
 
 
@@ -533,28 +355,21 @@ def fit_growth(
             distinct k (with groups), level outside (0, 1).
     """
     fn = "stats.fit_growth"
-    level = _check_level(fn, level)
-    ka, ya, ga = _as_arrays(fn, k, y, groups, names=("k", "y"))
-    _check_positive(fn, "k", ka, "the nested fit takes log k")
-    _check_positive(fn, "y", ya, "the nested fit takes log y")
-    method = _method(fn, None, ga)
-    if np.unique(ka).size < 3:
-        raise ValueError(
-            f"{fn}: k takes {np.unique(ka).size} distinct value(s); expected at least 3 to fit log y = a + b log k + c k"
-        )
-    lk, ly = np.log(ka), np.log(ya)
-    # one group index for the three fits (3 distinct k per group covers the 2 the pure fits need)
-    index = _group_index(fn, ga, 3, ka, "k")[1:] if method == "groups" else None
-    beta, half, a, df, n_groups, rss, _ = _coefficients(fn, [lk, ka], ly, ga, method, level, ka, "k", index)
+    level = check_level(fn, level)
+    ka, ya, ga = as_arrays(fn, k, y, groups, names=("k", "y"))
+    check_positive(fn, "k", ka, "the nested fit takes log k")
+    check_positive(fn, "y", ya, "the nested fit takes log y")
+    nf = nested_coefficients(fn, ka, ya, ga, level)
+    method, lk, ly, index = nf.method, nf.log_k, nf.log_y, nf.index
     power_law = _fit_line(fn, lk, ly, ka, ga, level, method, "log-log", variable, index)
     exponential = _fit_line(fn, ka, ly, ka, ga, level, method, "semi-log", variable, index)
-    b, c = float(beta[0]), float(beta[1])
-    hb, hc = float(half[0]), float(half[1])
+    b, c = float(nf.beta[0]), float(nf.beta[1])
+    hb, hc = float(nf.half[0]), float(nf.half[1])
     return GrowthFit(
         power=Estimate(b, b - hb, b + hb),
         rate=Estimate(c, c - hc, c + hc),
-        intercept=a, level=level, method=method, df=df, n_points=int(ka.size), n_groups=n_groups,
-        variable=variable, rss=rss, power_law=power_law, exponential=exponential,
+        intercept=nf.intercept, level=level, method=method, df=nf.df, n_points=int(ka.size), n_groups=nf.n_groups,
+        variable=variable, rss=nf.rss, power_law=power_law, exponential=exponential,
         preferred="polynomial" if power_law.rss <= exponential.rss else "exponential",
     )
 
@@ -580,18 +395,9 @@ def mean_interval(values: Sequence[float] | np.ndarray, *, level: float = 0.99, 
             (0, 1).
     """
     fn = "stats.mean_interval"
-    level = _check_level(fn, level)
-    try:
-        v = np.asarray(values, dtype=float).ravel()
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{fn}: values must be a sequence of real numbers ({exc})") from None
-    if v.size < 2:
-        raise ValueError(f"{fn}: values has {v.size} value(s); expected at least 2 to form a t interval")
-    if not np.isfinite(v).all():
-        raise ValueError(f"{fn}: values contains {int((~np.isfinite(v)).sum())} NaN or infinite values; expected finite values")
-    mu = float(v.mean())
-    half = _quantile(level, v.size - 1) * float(v.std(ddof=1)) / math.sqrt(v.size)
-    return MeanInterval(mu, mu - half, mu + half, int(v.size), level, name)
+    level = check_level(fn, level)
+    mu, half, n = mean_t_interval(fn, values, level)
+    return MeanInterval(mu, mu - half, mu + half, n, level, name)
 
 
 # ---------------------------------------------------------------------- binomial
