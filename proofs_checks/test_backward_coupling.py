@@ -20,29 +20,15 @@ Property test (Hypothesis, profile ci): relative distance <= C * tau^(1/3) * m^(
 square root) for random and adversarial W', m in [32, 256], L in [3, 5], tau in [0.1, 4]; worst ratio: WORST.
 """
 
-import pytest
 from hypothesis import given, target
 from hypothesis import strategies as st
 
-from proofs_checks._harness import run_claim
-from rnntheory import RNN, claims, pseudo, sample_inputs
+from rnntheory import RNN, pseudo, sample_inputs
 from rnntheory import perturbation as P
 from rnntheory.strategies import seeds
 
 C = 4.0  # max_j relative distance <= C * tau^(1/3) * m^(-1/6)
 WORST = 2.79  # largest ratio found by the property test (profile ci)
-
-
-def test_backward_coupling_holds():
-    res = run_claim("backward_coupling")
-    assert res.verdict == "consistent", str(res)
-
-
-def test_backward_coupling_rejects_too_strong_shape():
-    res = run_claim("backward_coupling")
-    claim = claims.get("backward_coupling")
-    findings = claim.analyse(res.data, {**claim.grid().fixed, "m_exponent": -1.0})
-    assert "inconsistent" in [f.verdict for f in findings], "\n".join(map(str, findings))
 
 
 @given(m=st.integers(32, 256), L=st.integers(3, 5), tau=st.floats(0.1, 4.0), seed=seeds(), adversarial=st.booleans())
@@ -55,9 +41,3 @@ def test_backward_coupling_per_instance(m, L, tau, seed, adversarial):
     ratio = rel / (tau ** (1 / 3) * m ** (-1 / 6))
     target(ratio, label="relative / (tau^(1/3) m^(-1/6))")
     assert ratio <= C
-
-
-@pytest.mark.slow
-def test_backward_coupling_large_grid():
-    res = run_claim("backward_coupling", "large")
-    assert res.verdict == "consistent", str(res)

@@ -15,22 +15,10 @@ draws random polynomials and R1 < R2 and targets the ratio C(R1)/C(R2) (worst ra
 approaches 1 for constant polynomials, where C does not depend on R).
 """
 
-import pytest
 from hypothesis import given, target
 from hypothesis import strategies as st
 
-from proofs_checks._harness import run_claim
 from rnntheory.complexity import c_eps, c_s, smooth
-
-
-def test_complexity_monotone_holds():
-    res = run_claim("complexity_monotone")
-    assert res.verdict == "consistent", str(res)
-
-
-def test_complexity_monotone_rejects_wrong_direction():
-    res = run_claim("complexity_monotone", direction="nonincreasing")
-    assert res.verdict == "inconsistent", str(res)
 
 
 @given(
@@ -51,9 +39,3 @@ def test_complexity_monotone_per_instance(coefs, r1, factor, k):
     assert s1 - s2 <= 1e-25 * s2
     e1, e2 = c_eps(f, r1, 10.0**-k, 10.0).value, c_eps(f, r1, 10.0 ** -(k + 1), 10.0).value
     assert e1 - e2 <= 1e-25 * e2
-
-
-@pytest.mark.slow
-def test_complexity_monotone_large_grid():
-    res = run_claim("complexity_monotone", "large")
-    assert res.verdict == "consistent", str(res)

@@ -24,22 +24,10 @@ eps_x = 1 (hidden norms grow like sqrt(1 + (l-1) eps_x^2)) and 1.07 at m = 24, L
 
 import dataclasses
 
-import pytest
 from hypothesis import given, target
 
-from proofs_checks._harness import run_claim
 from rnntheory import kernel
 from rnntheory.strategies import configs
-
-
-def test_generalisation():
-    res = run_claim("generalisation")
-    assert res.verdict == "consistent", str(res)
-
-
-def test_generalisation_rejects_one_over_n():
-    res = run_claim("generalisation").reanalyse(n_exponent=-1.0)
-    assert res.verdict == "inconsistent", str(res)
 
 
 @given(cfg=configs(m=(0, 256), L=(3, 8), n=(2, 8), d=(1, 1), eps_x=(0.01, 0.1)))
@@ -50,9 +38,3 @@ def test_rademacher_bound_per_instance(cfg):
     ratio = est.bound / (2 * cfg.L / cfg.n**0.5)
     target(ratio, label="Rademacher bound / (2 L / sqrt(N))")
     assert ratio <= 1.0
-
-
-@pytest.mark.slow
-def test_generalisation_large_grid():
-    res = run_claim("generalisation", "large")
-    assert res.verdict == "consistent", str(res)

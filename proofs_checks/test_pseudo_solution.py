@@ -20,24 +20,11 @@ superset is feasible for the subset), so tau*(first half) <= tau*(all); ratio <=
 ratio over 30 random configurations: 1.000 (equality when the extra samples cost nothing).
 """
 
-import pytest
-import torch
 from hypothesis import given, target
 
-from proofs_checks._harness import run_claim
 from rnntheory import kernel
 from rnntheory.concepts import Concept
 from rnntheory.strategies import configs
-
-
-def test_pseudo_solution():
-    res = run_claim("pseudo_solution")
-    assert res.verdict == "consistent", str(res)
-
-
-def test_pseudo_solution_rejects_one_over_m():
-    res = run_claim("pseudo_solution").reanalyse(m_exponent=-1.0)
-    assert res.verdict == "inconsistent", str(res)
 
 
 @given(cfg=configs(m=(48, 160), L=(3, 6), n=(2, 6), d=(1, 1)))
@@ -50,9 +37,3 @@ def test_radius_grows_with_the_sample(cfg):
     ratio = half.tau_star / max(full.tau_star, 1e-300)
     target(ratio, label="tau*(half) / tau*(all)")
     assert ratio <= 1 + 1e-6
-
-
-@pytest.mark.slow
-def test_pseudo_solution_large_grid():
-    res = run_claim("pseudo_solution", "large")
-    assert res.verdict == "consistent", str(res)

@@ -18,25 +18,12 @@ Property test: one SGD step with learning rate 0.2/(m L) on a fixed batch does n
 batch's objective (descent); worst ratio new/old over 60 random configurations: 0.990.
 """
 
-import pytest
-import torch
 from hypothesis import given, target
 
-from proofs_checks._harness import run_claim
 from rnntheory.backward import grad_W
 from rnntheory.concepts import Concept
 from rnntheory.strategies import configs
 from rnntheory.training import output_cotangent
-
-
-def test_sgd_learns():
-    res = run_claim("sgd_learns")
-    assert res.verdict == "consistent", str(res)
-
-
-def test_sgd_learns_rejects_a_too_small_eps():
-    res = run_claim("sgd_learns").reanalyse(eps_frac=0.01)
-    assert res.verdict == "inconsistent", str(res)
 
 
 @given(cfg=configs(m=(16, 128), L=(3, 8), n=(1, 4)))
@@ -50,9 +37,3 @@ def test_one_small_step_descends(cfg):
     ratio = float(new.sum() / old.sum().clamp_min(1e-300))
     target(ratio, label="objective after / before")
     assert ratio <= 1.0
-
-
-@pytest.mark.slow
-def test_sgd_learns_large_grid():
-    res = run_claim("sgd_learns", "large")
-    assert res.verdict == "consistent", str(res)

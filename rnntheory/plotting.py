@@ -157,7 +157,8 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
           log_y=_positive(yv), xs=xv)
     verdict = VD.combine(f.verdict for f in panel.findings)
     ax.set_title(f"{panel.title}: {verdict}", fontsize=9,
-                 color={"consistent": "#1a7f37", "inconsistent": "#b42318", "inconclusive": "#9a6700"}[verdict])
+                 color={VD.Verdict.CONSISTENT: "#1a7f37", VD.Verdict.INCONSISTENT: "#b42318",
+                        VD.Verdict.INCONCLUSIVE: "#9a6700"}[verdict])
     ax.set_xlabel(panel.x, fontsize=8)
     ax.set_ylabel(panel.ylabel, fontsize=8)
     if len(ax.get_legend_handles_labels()[0]) > 6:  # a long legend goes beside the axes, off the data

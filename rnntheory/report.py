@@ -97,8 +97,8 @@ def what_was_shown(result: ClaimResult, seeds: int) -> str:
     fs = result.findings
     count = f"{seeds} seed{'s' if seeds != 1 else ''}"
     where = f" ({_ranges(fs)}; {count})" if _ranges(fs) else f" ({count})"
-    bad = [f.name for f in fs if f.verdict == "inconsistent"]
-    open_ = [f.name for f in fs if f.verdict == "inconclusive"]
+    bad = [f.name for f in fs if f.verdict == Verdict.INCONSISTENT]
+    open_ = [f.name for f in fs if f.verdict == Verdict.INCONCLUSIVE]
     out = []
     if not bad and not open_:
         out.append(f"Shown: all {len(fs)} findings agree with the claimed shape on this grid{where}. "
@@ -238,7 +238,7 @@ class Report:
         for r in self.summary().to_dict("records"):
             total = sum(r[f"n_{v}"] for v in VERDICTS)
             tally = f"{r['n_consistent']}/{total} consistent" + "".join(
-                f", {r[f'n_{v}']} {v}" for v in ("inconsistent", "inconclusive") if r[f"n_{v}"])
+                f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"])
             const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
             n = r["claim"]
             out.append(f"| [{n}](#{n.replace('_', '-')}) | {_cell(r['reference'])} | **{r['verdict']}** | {tally} | "

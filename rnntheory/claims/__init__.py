@@ -13,8 +13,8 @@ registered in :data:`REGISTRY`. ``proofs_checks/`` runs each entry and asserts o
 
 import pandas as pd
 
-from ._registry import (REGISTRY, Claim, ClaimResult, Control, ControlOutcome, Finding, Grid, Series, get, names,
-                        register)
+from ._registry import (CONTROL_KINDS, REGISTRY, Claim, ClaimResult, Control, ControlOutcome, Finding, Grid, Series,
+                        get, names, register)
 
 # registration order is the paper's order: sections 4 and 3 (initialisation, perturbation, coupling),
 # then 5 (complexity) and 6 (learning)
@@ -35,5 +35,5 @@ def measure(name: str, cell: dict | None = None, **overrides) -> "pd.DataFrame":
     return get(name).measure_frame(cell, **overrides)
 
 
-__all__ = ["REGISTRY", "Claim", "ClaimResult", "Control", "ControlOutcome", "Finding", "Grid", "Series", "get", "measure",
+__all__ = ["CONTROL_KINDS", "REGISTRY", "Claim", "ClaimResult", "Control", "ControlOutcome", "Finding", "Grid", "Series", "get", "measure",
            "names", "register"]

@@ -24,9 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .. import complexity as CX
-from .. import stats as S
 from .. import verdicts as VD
-from ._findings import LEVEL, cannot_detect, every_case_finding, exponent_finding, series, too_strong
+from ._findings import cannot_detect, every_case_finding, exponent_finding, too_strong
 from ._registry import Claim, Finding, Grid, register
 
 _NO_WIDTH = "the complexity of a function does not involve the width m, so there is no m-normalisation to get wrong"

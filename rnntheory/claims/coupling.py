@@ -19,7 +19,7 @@ from .. import verdicts as VD
 from .. import perturbation as P
 from .. import pseudo as PS
 from ._common import DIRECTIONS, config, make_inputs, make_net, unit_directions
-from ._findings import cannot_detect, exponent_finding, exponential, too_strong, wrong_m
+from ._findings import cannot_detect, exponent_finding, too_strong, wrong_m
 from ._registry import Claim, Finding, Grid, register, torch_dtype
 
 __all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING", "STAR_SEED_OFFSET"]

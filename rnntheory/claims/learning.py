@@ -19,13 +19,11 @@ runs: their cells are filed under one name (``sgd_run``), so a cache measures ea
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
-import torch
 
 from .. import kernel as K
 from ..concepts import Concept

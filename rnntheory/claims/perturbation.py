@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
-import numpy as np
 import pandas as pd
 import torch
 

@@ -17,7 +17,7 @@ import torch
 
 from .. import backward as BK
 from ._common import config, make_inputs, make_net
-from ._findings import cannot_detect, event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from ._findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
 from ._registry import Claim, Finding, Grid, register
 
 # ---------------------------------------------------------------------- forward stability
