@@ -17,18 +17,55 @@ Conventions (stated once; docs/conventions.md has every choice):
 
 __version__ = "0.1.0"
 
-from . import backward, claims, decoupling, perturbation, pseudo, stats  # noqa: E402
+from . import backward, perturbation, pseudo  # noqa: E402
 from .model import RNN, Trace, check_inputs, data_vectors, inputs_from_data, sample_inputs  # noqa: E402
 
-_LAZY = ("plotting", "report", "sweep")  # imported on first use (plotting loads matplotlib)
+# Submodules imported on first attribute access (PEP 562), so that ``import rnntheory`` loads torch and
+# numpy only: these pull in pandas, scipy, sympy/mpmath or matplotlib, or every registered claim.
+_LAZY = (
+    "bench",
+    "claims",
+    "complexity",
+    "concepts",
+    "decoupling",
+    "grids",
+    "kernel",
+    "plotting",
+    "report",
+    "stats",
+    "sweep",
+    "training",
+    "verdicts",
+)
+
+
+def _present(name: str) -> bool:
+    """Whether the submodule ``name`` exists (looked up on disk, not imported)."""
+    import importlib.util
+
+    return importlib.util.find_spec(f"{__name__}.{name}") is not None
+
+
+_LAZY_PRESENT = tuple(name for name in _LAZY if _present(name))
 
 
 def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'rnntheory' has no attribute {name!r}")
+        try:
+            module = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_PRESENT))
+
 
 __all__ = [
     "RNN",
@@ -40,11 +77,6 @@ __all__ = [
     "backward",
     "pseudo",
     "perturbation",
-    "decoupling",
-    "stats",
-    "claims",
-    "plotting",
-    "report",
-    "sweep",
+    *_LAZY_PRESENT,
     "__version__",
 ]

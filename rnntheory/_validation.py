@@ -13,21 +13,51 @@ from typing import Any, Sequence
 
 import torch
 
-SUPPORTED_DTYPES = (torch.float32, torch.float64)
+DTYPES: dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
+"""The supported floating dtypes by name: the one map between ``"float64"``/``"float32"`` and torch."""
+
+SUPPORTED_DTYPES: tuple[torch.dtype, ...] = tuple(DTYPES.values())
+"""The supported torch dtypes (the values of :data:`DTYPES`)."""
 
 
-def _show(value: Any) -> str:
-    """Short printable form of a value for error messages."""
+def show(value: Any) -> str:
+    """Short printable form of a value for error messages (tensors by shape, dtype and device)."""
     if isinstance(value, torch.Tensor):
         return f"<tensor shape={tuple(value.shape)} dtype={value.dtype} device={value.device}>"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def dtype_name(dtype: str | torch.dtype, fn: str = "dtype_name") -> str:
+    """The name (``"float64"`` or ``"float32"``) of a supported dtype given by name or as a torch dtype.
+
+    Args:
+        dtype: ``"float64"``, ``"float32"``, ``torch.float64`` or ``torch.float32``.
+        fn: the calling function, for the message.
+
+    Raises:
+        ValueError: any other value, e.g. ``"Claim.run: dtype='float16' must be 'float64' or 'float32'"``.
+    """
+    for key, value in DTYPES.items():
+        if (isinstance(dtype, str) and dtype == key) or (isinstance(dtype, torch.dtype) and dtype == value):
+            return key
+    accepted = " or ".join(repr(k) for k in DTYPES)
+    raise ValueError(f"{fn}: dtype={show(dtype)} must be {accepted}")
+
+
+def torch_dtype(name: str | torch.dtype, fn: str = "torch_dtype") -> torch.dtype:
+    """The torch dtype of a supported dtype given by name (``"float64"``/``"float32"``) or as a torch dtype.
+
+    Raises:
+        ValueError: as :func:`dtype_name`, naming ``fn``.
+    """
+    return DTYPES[dtype_name(name, fn)]
+
+
 def positive_int(fn: str, name: str, value: Any, *, minimum: int = 1) -> int:
     """Check that ``value`` is an integer >= ``minimum`` (bool is rejected)."""
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{fn}: {name}={_show(value)} must be an integer >= {minimum}")
+        raise TypeError(f"{fn}: {name}={show(value)} must be an integer >= {minimum}")
     if value < minimum:
         what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise ValueError(f"{fn}: {name}={value} must be {what}")
@@ -46,7 +76,7 @@ def real_in(
 ) -> float:
     """Check that ``value`` is a finite real number inside the stated interval."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{fn}: {name}={_show(value)} must be a real number")
+        raise TypeError(f"{fn}: {name}={show(value)} must be a real number")
     v = float(value)
     lo = "-inf" if low is None else repr(low)
     hi = "inf" if high is None else repr(high)
@@ -64,7 +94,7 @@ def real_in(
 def dtype(fn: str, name: str, value: Any) -> torch.dtype:
     """Check that ``value`` is a supported floating dtype (float32 or float64)."""
     if not isinstance(value, torch.dtype) or value not in SUPPORTED_DTYPES:
-        raise TypeError(f"{fn}: {name}={_show(value)} must be torch.float32 or torch.float64")
+        raise TypeError(f"{fn}: {name}={show(value)} must be torch.float32 or torch.float64")
     return value
 
 
@@ -73,9 +103,9 @@ def device(fn: str, name: str, value: Any) -> torch.device:
     try:
         dev = torch.device(value)
     except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"{fn}: {name}={_show(value)} is not a torch device ({exc})") from None
+        raise ValueError(f"{fn}: {name}={show(value)} is not a torch device ({exc})") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"{fn}: {name}={_show(value)} asks for CUDA, but no CUDA device is available")
+        raise ValueError(f"{fn}: {name}={show(value)} asks for CUDA, but no CUDA device is available")
     return dev
 
 
@@ -92,7 +122,7 @@ def tensor(
 ) -> torch.Tensor:
     """Check a floating tensor: type, number of dims, shape (None = any), dtype, device, finiteness."""
     if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{fn}: {name}={_show(value)} must be a torch.Tensor")
+        raise TypeError(f"{fn}: {name}={show(value)} must be a torch.Tensor")
     if value.dtype not in SUPPORTED_DTYPES:
         raise TypeError(
             f"{fn}: {name} has dtype {value.dtype}; expected torch.float32 or torch.float64"
@@ -123,15 +153,15 @@ def generator(
 ) -> torch.Generator:
     """Build a torch.Generator from exactly one of ``seed`` and ``generator``."""
     if (seed is None) == (gen is None):
-        raise ValueError(f"{fn}: pass exactly one of seed= or generator= (got seed={_show(seed)}, generator={_show(gen)})")
+        raise ValueError(f"{fn}: pass exactly one of seed= or generator= (got seed={show(seed)}, generator={show(gen)})")
     if gen is not None:
         if not isinstance(gen, torch.Generator):
-            raise TypeError(f"{fn}: generator={_show(gen)} must be a torch.Generator")
+            raise TypeError(f"{fn}: generator={show(gen)} must be a torch.Generator")
         if gen.device.type != dev.type:
             raise ValueError(f"{fn}: generator is on {gen.device}; expected a generator on {dev}")
         return gen
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ValueError(f"{fn}: seed={_show(seed)} must be a non-negative integer")
+        raise ValueError(f"{fn}: seed={show(seed)} must be a non-negative integer")
     g = torch.Generator(device=dev)
     g.manual_seed(int(seed))
     return g

@@ -20,13 +20,15 @@ the paper; result tensors are 0-based (the paper's position ``l`` is index ``l -
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
-import pandas as pd
 import torch
 
 from . import _validation as V
-from .model import RNN, Trace
+from .model import RNN, Trace, check_trace
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "back_norms",
@@ -40,17 +42,6 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------- helpers
-def _check_trace(fn: str, net: RNN, tr: Trace) -> None:
-    if not isinstance(net, RNN):
-        raise TypeError(f"{fn}: net={V._show(net)} must be an rnntheory.RNN")
-    if not isinstance(tr, Trace):
-        raise TypeError(f"{fn}: tr={V._show(tr)} must be an rnntheory.Trace (from net.trace(x))")
-    if tr.m != net.m or tr.outputs.shape[-1] != net.d:
-        raise ValueError(f"{fn}: tr has m={tr.m}, d={tr.outputs.shape[-1]}; expected a trace of this network (m={net.m}, d={net.d})")
-    if tr.pre.dtype != net.dtype or tr.pre.device != net.device:
-        raise ValueError(f"{fn}: tr is {tr.pre.dtype} on {tr.pre.device}; expected {net.dtype} on {net.device}")
-
-
 def _directions(fn: str, net: RNN, u: torch.Tensor | None) -> tuple[torch.Tensor, bool]:
     r"""Rows :math:`u^T B` for the requested output directions: ``(k, m)`` and whether to squeeze k."""
     if u is None:
@@ -104,7 +95,7 @@ def back_norms(net: RNN, tr: Trace, u: torch.Tensor | None = None) -> torch.Tens
         Cost: :math:`O(n k L^2 m^2)` flops.
     """
     fn = "backward.back_norms"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     U, squeeze = _directions(fn, net, u)
     L = tr.L
     out = torch.zeros(tr.n, L, L, U.shape[0], dtype=net.dtype, device=net.device)
@@ -127,7 +118,7 @@ def back_vectors(net: RNN, tr: Trace, u: torch.Tensor | None = None) -> torch.Te
         :math:`\mathrm{Back}_{i\to j}^T u`, zero where ``i > j``.
     """
     fn = "backward.back_vectors"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     U, squeeze = _directions(fn, net, u)
     L = tr.L
     out = torch.zeros(tr.n, L, L, U.shape[0], tr.m, dtype=net.dtype, device=net.device)
@@ -150,7 +141,7 @@ def back_apply(net: RNN, tr: Trace, v: torch.Tensor, j: int) -> torch.Tensor:
         ``(n, j, m)``; ``[s, i-1]`` is :math:`\mathrm{Back}_{i\to j}^T v_s`.
     """
     fn = "backward.back_apply"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     j = V.positive_int(fn, "j", j)
     if j > tr.L:
         raise ValueError(f"{fn}: j={j} must be at most L={tr.L} (positions are 1-based)")
@@ -183,7 +174,7 @@ def grad_W(net: RNN, tr: Trace, dy: torch.Tensor) -> torch.Tensor:
         ``(m, m)`` gradient.
     """
     fn = "backward.grad_W"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     V.tensor(fn, "dy", dy, shape=(tr.n, tr.L, net.d), dtype=net.dtype, device=net.device)
     D = tr.time_major("pattern")
     H = tr.time_major("hidden")
@@ -223,6 +214,8 @@ class ProductNorms:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per (sequence, pair): columns seq, a, b, lag (= b - a), norm, converged."""
+        import pandas as pd
+
         n, P = self.norms.shape
         rows = []
         vals = self.norms.detach().cpu().tolist()
@@ -265,7 +258,7 @@ def product_norms(
         :class:`ProductNorms`.
     """
     fn = "backward.product_norms"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     L, n, m = tr.L, tr.n, tr.m
     pairs = all_pairs(L) if pairs is None else [tuple(p) for p in pairs]
     if not pairs:

@@ -12,13 +12,16 @@ so no m x m block is ever formed. Positions ``i, j`` are 1-based (the paper's); 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 
 from . import _validation as V
-from .backward import _check_trace, back_vectors
-from .model import RNN, Trace
+from .backward import back_vectors
+from .model import RNN, Trace, check_trace
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["back_correlations", "feature_correlations", "feature_pairs", "Decoupling", "decoupling"]
 
@@ -55,7 +58,7 @@ def back_correlations(net: RNN, tr: Trace, u: torch.Tensor | None = None) -> tor
         TypeError, ValueError: a trace of another network, a bad or zero ``u``.
     """
     fn = "decoupling.back_correlations"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     u = _direction(fn, net, u)
     b = _normalise(back_vectors(net, tr, u).transpose(1, 2))  # (n, L_i, L_j, m): [s, i-1, j-1]
     C = torch.matmul(b, b.transpose(-1, -2))  # (n, L_i, L_j, L_j)
@@ -89,7 +92,7 @@ def feature_correlations(net: RNN, tr: Trace, u: torch.Tensor | None = None) -> 
         order of ``C``'s rows. A zero block (all its coordinates inactive) gets correlation 0.
     """
     fn = "decoupling.feature_correlations"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     u = _direction(fn, net, u)
     pairs = feature_pairs(tr.L)
     jj = torch.tensor([j - 1 for _, j in pairs], device=net.device)
@@ -122,6 +125,8 @@ class Decoupling:
 
     def to_frame(self) -> pd.DataFrame:
         r"""One row per sequence: seq, back_rms, back_max, feature_rms, feature_max, m."""
+        import pandas as pd
+
         cols = {k: getattr(self, k).detach().cpu().tolist() for k in ("back_rms", "back_max", "feature_rms", "feature_max")}
         return pd.DataFrame({"seq": list(range(len(cols["back_rms"]))), **cols, "m": self.m})
 
@@ -139,7 +144,7 @@ def decoupling(net: RNN, tr: Trace, u: torch.Tensor | None = None) -> Decoupling
         :class:`Decoupling`.
     """
     fn = "decoupling.decoupling"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     Cb = back_correlations(net, tr, u)
     L = tr.L
     eye = torch.eye(L, dtype=torch.bool, device=net.device)

@@ -27,8 +27,8 @@ from typing import Literal, Sequence
 import torch
 
 from . import _validation as V
-from .backward import _check_trace, back_vectors, grad_W
-from .model import RNN, Trace
+from .backward import back_vectors, grad_W
+from .model import RNN, Trace, check_trace
 
 __all__ = ["ntk", "position_kernel", "min_norm_fit", "KernelFit", "rademacher", "Rademacher", "subtrace"]
 
@@ -87,11 +87,11 @@ def ntk(
         ``positions[b]`` of sequence t of the second set.
     """
     fn = "kernel.ntk"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     if tr2 is None:
         tr2 = tr
     else:
-        _check_trace(fn, net, tr2)
+        check_trace(fn, net, tr2)
         if tr2.L != tr.L or not torch.equal(tr2.W, tr.W):
             raise ValueError(f"{fn}: tr2 has L={tr2.L} or another W; expected traces of the same network and length")
     if method not in ("auto", "factor", "explicit"):
@@ -206,7 +206,7 @@ def min_norm_fit(
         :class:`KernelFit`.
     """
     fn = "kernel.min_norm_fit"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     pos = _positions(fn, tr.L, positions)
     J, d = len(pos), net.d
     V.tensor(fn, "targets", targets, ndim=3, dtype=net.dtype, device=net.device)
@@ -290,7 +290,7 @@ def rademacher(
         K: a precomputed ``(n, n)`` kernel :math:`K_j` of this sample.
     """
     fn = "kernel.rademacher"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     tau = V.real_in(fn, "tau", tau, low=0.0, low_open=True)
     samples = V.positive_int(fn, "samples", samples, minimum=2)
     j = tr.L if position is None else position

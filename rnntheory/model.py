@@ -21,7 +21,18 @@ import torch
 
 from . import _validation as V
 
-__all__ = ["RNN", "Trace", "sample_inputs", "inputs_from_data", "check_inputs", "data_vectors"]
+__all__ = [
+    "RNN",
+    "Trace",
+    "sample_inputs",
+    "inputs_from_data",
+    "check_inputs",
+    "data_vectors",
+    "check_trace",
+    "check_displacements",
+    "base_trace",
+    "perturbed_traces",
+]
 
 DEFAULT_EPS_X = 0.1
 """Default input scale :math:`\\varepsilon_x` (conventions page: docs/conventions.md)."""
@@ -233,10 +244,15 @@ class RNN:
         fn = "RNN.trace"
         x = self.check_inputs(fn, x, check=check)
         W = self.W if W is None else self.check_matrix(fn, "W", W)
-        return self._trace(x, W)
+        return self.trace_unchecked(x, W)
 
-    def _trace(self, x: torch.Tensor, W: torch.Tensor) -> Trace:
-        """The forward pass of :meth:`trace` without argument checks (for inner loops that validated once)."""
+    def trace_unchecked(self, x: torch.Tensor, W: torch.Tensor) -> Trace:
+        r"""The forward pass of :meth:`trace` without any argument check.
+
+        For inner loops that validated ``x`` (``(n, L, d_x)``, this network's dtype and device) and ``W``
+        (``(m, m)``) once; a wrong argument here gives a torch error or a meaningless trace, and a
+        non-finite ``W`` is not detected.
+        """
         n, L, _ = x.shape
         # time-major buffers: pre[l] starts as A x_{l+1} and receives W h_l in place.
         pre = torch.matmul(x.transpose(0, 1), self.A.T).contiguous()
@@ -280,6 +296,108 @@ class RNN:
             traced = isinstance(W, torch.Tensor) and (W.requires_grad or _is_functorch_wrapped(W))
             V.tensor(fn, "W", W, shape=(self.m, self.m), dtype=self.dtype, device=self.device, finite=not traced)
         return _outputs(W, self.A, self.B, x)
+
+
+# ---------------------------------------------------------------------- helpers for the analysis modules
+def check_trace(fn: str, net: RNN, tr: Trace) -> Trace:
+    r"""Check that ``tr`` is a trace of ``net``: an :class:`RNN` and a :class:`Trace` of the same width
+    ``m``, output dimension ``d``, dtype and device.
+
+    Every function that takes ``(net, tr)`` calls it first (:mod:`rnntheory.backward`,
+    :mod:`rnntheory.pseudo`, :mod:`rnntheory.perturbation`, ...).
+
+    Args:
+        fn: the calling function, for the message.
+        net: the network.
+        tr: the trace, normally from ``net.trace(x)``.
+
+    Returns:
+        ``tr``.
+
+    Raises:
+        TypeError: ``net`` is not an :class:`RNN` or ``tr`` not a :class:`Trace`.
+        ValueError: ``tr`` comes from another network (m, d, dtype or device differ).
+    """
+    if not isinstance(net, RNN):
+        raise TypeError(f"{fn}: net={V.show(net)} must be an rnntheory.RNN")
+    if not isinstance(tr, Trace):
+        raise TypeError(f"{fn}: tr={V.show(tr)} must be an rnntheory.Trace (from net.trace(x))")
+    if tr.m != net.m or tr.outputs.shape[-1] != net.d:
+        raise ValueError(f"{fn}: tr has m={tr.m}, d={tr.outputs.shape[-1]}; expected a trace of this network (m={net.m}, d={net.d})")
+    if tr.pre.dtype != net.dtype or tr.pre.device != net.device:
+        raise ValueError(f"{fn}: tr is {tr.pre.dtype} on {tr.pre.device}; expected {net.dtype} on {net.device}")
+    return tr
+
+
+def check_displacements(fn: str, net: RNN, W_prime: Any, name: str = "W_prime") -> tuple[torch.Tensor, bool]:
+    r"""Validate one displacement ``(m, m)`` or a batch ``(k, m, m)`` of displacements :math:`W'` of ``net``.
+
+    Args:
+        fn: the calling function, for the message.
+        net: the network (its m, dtype and device).
+        W_prime: the displacement(s).
+        name: the argument's name, for the message.
+
+    Returns:
+        ``(Wp, single)``: ``Wp`` of shape ``(k, m, m)`` (a view with ``k = 1`` for one matrix) and
+        whether ``W_prime`` was a single matrix, i.e. whether the caller drops the leading k axis of
+        its result.
+
+    Raises:
+        TypeError, ValueError: not a float tensor of the network's dtype, another device, a wrong
+        shape, NaN or infinite entries.
+    """
+    V.tensor(fn, name, W_prime, ndim=(2, 3), dtype=net.dtype, device=net.device)
+    m = net.m
+    if tuple(W_prime.shape[-2:]) != (m, m) or (W_prime.ndim == 3 and W_prime.shape[0] < 1):
+        raise ValueError(f"{fn}: {name} has shape {tuple(W_prime.shape)}; expected ({m}, {m}) or (k, {m}, {m}) with m={m}")
+    if W_prime.ndim == 2:
+        return W_prime[None], True
+    return W_prime, False
+
+
+def base_trace(fn: str, net: RNN, x: Any, tr: Trace | None = None, *, check: bool = True) -> Trace:
+    r"""The trace at :math:`W_0` for a function that takes inputs ``x`` and an optional trace ``tr``.
+
+    Args:
+        fn: the calling function, for the message.
+        net: the network.
+        x: ``(n, L, d_x)`` inputs, or ``None`` when ``tr`` is given.
+        tr: the trace of ``x`` at :math:`W_0`, when at hand.
+        check: verify the input normalisation when the trace is computed here.
+
+    Returns:
+        ``tr`` when given (checked with :func:`check_trace`, and against ``x`` when both are given),
+        else ``net.trace(x)``.
+
+    Raises:
+        TypeError, ValueError: bad inputs, a trace of another network, or ``x`` differing from ``tr.x``.
+    """
+    if tr is None:
+        return net.trace(net.check_inputs(fn, x, check=check), check=False)
+    check_trace(fn, net, tr)
+    if x is not None and x is not tr.x:
+        net.check_inputs(fn, x, check=False)
+        if x.shape != tr.x.shape or not torch.equal(x, tr.x):
+            raise ValueError(f"{fn}: x={V.show(x)} differs from the inputs of tr={tr!r}; pass the inputs the trace was computed from")
+    return tr
+
+
+def perturbed_traces(net: RNN, tr: Trace, W_prime: torch.Tensor) -> list[Trace]:
+    r"""One forward trace at :math:`W_0 + W'_q` for every displacement of a batch, on the inputs of ``tr``.
+
+    :math:`W_0` is ``tr.W``; the input normalisation is not checked again. Pass a trace checked with
+    :func:`check_trace` and displacements from :func:`check_displacements`.
+
+    Args:
+        net: the network.
+        tr: the trace at :math:`W_0`.
+        W_prime: ``(k, m, m)`` displacements.
+
+    Returns:
+        ``k`` traces, the q-th at ``tr.W + W_prime[q]``.
+    """
+    return [net.trace(tr.x, tr.W + W_prime[q], check=False) for q in range(W_prime.shape[0])]
 
 
 def _is_functorch_wrapped(t: torch.Tensor) -> bool:

@@ -26,9 +26,8 @@ import numpy as np
 import torch
 
 from . import _validation as V
-from .backward import _check_trace, grad_W
-from .model import RNN, Trace
-from .pseudo import _displacements, _perturbed_traces, _trace_for
+from .backward import grad_W
+from .model import RNN, Trace, base_trace, check_displacements, check_trace, perturbed_traces
 
 __all__ = [
     "spectral_norm",
@@ -136,7 +135,7 @@ def ntk_radius(W_prime: torch.Tensor) -> torch.Tensor:
 
 def _size(fn: str, omega: Any, tau: Any) -> tuple[str, float]:
     if (omega is None) == (tau is None):
-        raise ValueError(f"{fn}: pass exactly one of omega= and tau= (got omega={V._show(omega)}, tau={V._show(tau)})")
+        raise ValueError(f"{fn}: pass exactly one of omega= and tau= (got omega={V.show(omega)}, tau={V.show(tau)})")
     if omega is not None:
         return "omega", V.real_in(fn, "omega", omega, low=0.0)
     return "tau", V.real_in(fn, "tau", tau, low=0.0)
@@ -241,10 +240,10 @@ def gradient_direction(
         ValueError: both or neither of ``dy``/``targets``, a zero gradient, bad sizes; TypeError: wrong types.
     """
     fn = "perturbation.gradient_direction"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     kind, size = _size(fn, omega, tau)
     if (dy is None) == (targets is None):
-        raise ValueError(f"{fn}: pass exactly one of dy= and targets= (got dy={V._show(dy)}, targets={V._show(targets)})")
+        raise ValueError(f"{fn}: pass exactly one of dy= and targets= (got dy={V.show(dy)}, targets={V.show(targets)})")
     if targets is not None:
         V.tensor(fn, "targets", targets, shape=(tr.n, tr.L, net.d), dtype=net.dtype, device=net.device)
         dy = tr.outputs - targets
@@ -299,14 +298,14 @@ def adversarial_direction(
         ValueError: ``l`` outside ``2..L``, ``sequence`` outside the batch, bad size or margin.
     """
     fn = "perturbation.adversarial_direction"
-    _check_trace(fn, net, tr)
+    check_trace(fn, net, tr)
     kind, size = _size(fn, omega, tau)
     om = size if kind == "omega" else size / math.sqrt(net.m)
     l = V.positive_int(fn, "l", l, minimum=2)
     if l > tr.L:
         raise ValueError(f"{fn}: l={l} must be at most L={tr.L} (positions are 1-based)")
     if isinstance(sequence, bool) or not isinstance(sequence, int) or not 0 <= sequence < tr.n:
-        raise ValueError(f"{fn}: sequence={V._show(sequence)} must be an integer in [0, {tr.n}) (0-based)")
+        raise ValueError(f"{fn}: sequence={V.show(sequence)} must be an integer in [0, {tr.n}) (0-based)")
     margin = V.real_in(fn, "margin", margin, low=0.0, high=1.0, low_open=True, high_open=True)
     g = tr.pre[sequence, l - 1]
     h = tr.hidden[sequence, l - 1]
@@ -376,10 +375,10 @@ def hidden_change(
         TypeError, ValueError: bad shapes, dtypes, devices, non-finite values, inputs differing from the trace's.
     """
     fn = "perturbation.hidden_change"
-    tr = _trace_for(fn, net, x, tr, check)
-    Wp, squeeze = _displacements(fn, net, W_prime)
+    tr = base_trace(fn, net, x, tr, check=check)
+    Wp, squeeze = check_displacements(fn, net, W_prime)
     out = torch.stack([torch.linalg.vector_norm(t.hidden[:, 1:] - tr.hidden[:, 1:], dim=-1)
-                       for t in _perturbed_traces(net, tr, Wp)])
+                       for t in perturbed_traces(net, tr, Wp)])
     return out[0] if squeeze else out
 
 
@@ -406,7 +405,7 @@ def sign_changes(
         TypeError, ValueError: as :func:`hidden_change`.
     """
     fn = "perturbation.sign_changes"
-    tr = _trace_for(fn, net, x, tr, check)
-    Wp, squeeze = _displacements(fn, net, W_prime)
-    out = torch.stack([(t.pattern != tr.pattern).sum(dim=-1) for t in _perturbed_traces(net, tr, Wp)])
+    tr = base_trace(fn, net, x, tr, check=check)
+    Wp, squeeze = check_displacements(fn, net, W_prime)
+    out = torch.stack([(t.pattern != tr.pattern).sum(dim=-1) for t in perturbed_traces(net, tr, Wp)])
     return out[0] if squeeze else out

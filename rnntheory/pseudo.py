@@ -21,44 +21,14 @@ network's ``W`` when the trace comes from ``net.trace(x)``. Positions: the paper
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 
 from . import _validation as V
-from .backward import _check_trace, back_vectors
-from .model import RNN, Trace
+from .backward import back_vectors
+from .model import RNN, Trace, base_trace, check_displacements, check_trace, perturbed_traces
 
 __all__ = ["outputs", "forward_coupling", "backward_coupling", "BackwardCoupling"]
-
-
-# ---------------------------------------------------------------------- helpers
-def _displacements(fn: str, net: RNN, W_prime: Any, name: str = "W_prime") -> tuple[torch.Tensor, bool]:
-    r"""Validate ``(m, m)`` or ``(k, m, m)``; return ``(k, m, m)`` and whether to drop the k axis."""
-    V.tensor(fn, name, W_prime, ndim=(2, 3), dtype=net.dtype, device=net.device)
-    m = net.m
-    if tuple(W_prime.shape[-2:]) != (m, m) or (W_prime.ndim == 3 and W_prime.shape[0] < 1):
-        raise ValueError(f"{fn}: {name} has shape {tuple(W_prime.shape)}; expected ({m}, {m}) or (k, {m}, {m}) with m={m}")
-    if W_prime.ndim == 2:
-        return W_prime[None], True
-    return W_prime, False
-
-
-def _trace_for(fn: str, net: RNN, x: Any, tr: Trace | None, check: bool) -> Trace:
-    r"""The trace at :math:`W_0`: ``tr`` when given (checked against ``net`` and ``x``), else ``net.trace(x)``."""
-    if tr is None:
-        return net.trace(net.check_inputs(fn, x, check=check), check=False)
-    _check_trace(fn, net, tr)
-    if x is not None and x is not tr.x:
-        net.check_inputs(fn, x, check=False)
-        if x.shape != tr.x.shape or not torch.equal(x, tr.x):
-            raise ValueError(f"{fn}: x={V._show(x)} differs from the inputs of tr={tr!r}; pass the inputs the trace was computed from")
-    return tr
-
-
-def _perturbed_traces(net: RNN, tr: Trace, Wp: torch.Tensor) -> list[Trace]:
-    r"""One forward trace at :math:`W_0 + W'_k` for every displacement ``Wp[k]`` (inputs already checked)."""
-    return [net.trace(tr.x, tr.W + Wp[q], check=False) for q in range(Wp.shape[0])]
 
 
 # ---------------------------------------------------------------------- the pseudo-network
@@ -87,8 +57,8 @@ def outputs(net: RNN, tr: Trace, W_prime: torch.Tensor) -> torch.Tensor:
         ValueError: a trace of another network, a wrong shape, another device, NaN or infinite entries.
     """
     fn = "pseudo.outputs"
-    _check_trace(fn, net, tr)
-    Wp, squeeze = _displacements(fn, net, W_prime)
+    check_trace(fn, net, tr)
+    Wp, squeeze = check_displacements(fn, net, W_prime)
     k, L, n, m = Wp.shape[0], tr.L, tr.n, tr.m
     H = tr.time_major("hidden")[:-1].reshape(L * n, m)  # rows h_{i-1}, i = 1..L
     # (m, k m): the transposed displacements side by side, so H @ Wcat = [W'_1 h, ..., W'_k h]
@@ -133,10 +103,10 @@ def forward_coupling(
         TypeError, ValueError: as :func:`outputs`; inputs that differ from the trace's.
     """
     fn = "pseudo.forward_coupling"
-    tr = _trace_for(fn, net, x, tr, check)
-    Wp, squeeze = _displacements(fn, net, W_prime)
+    tr = base_trace(fn, net, x, tr, check=check)
+    Wp, squeeze = check_displacements(fn, net, W_prime)
     lin = outputs(net, tr, Wp)  # (k, n, L, d)
-    real = torch.stack([t.outputs for t in _perturbed_traces(net, tr, Wp)])
+    real = torch.stack([t.outputs for t in perturbed_traces(net, tr, Wp)])
     err = real - tr.outputs - lin
     return err[0] if squeeze else err
 
@@ -229,9 +199,9 @@ def backward_coupling(
         TypeError, ValueError: bad ``W_prime``, ``W_star`` or ``u`` (shape, dtype, device, NaN), a trace of another network.
     """
     fn = "pseudo.backward_coupling"
-    tr = _trace_for(fn, net, x, tr, check)
-    Wp, squeeze = _displacements(fn, net, W_prime)
-    Ws, squeeze_star = (None, True) if W_star is None else _displacements(fn, net, W_star, "W_star")
+    tr = base_trace(fn, net, x, tr, check=check)
+    Wp, squeeze = check_displacements(fn, net, W_prime)
+    Ws, squeeze_star = (None, True) if W_star is None else check_displacements(fn, net, W_star, "W_star")
     if u is None:
         U = torch.eye(net.d, dtype=net.dtype, device=net.device)
     else:
@@ -244,7 +214,7 @@ def backward_coupling(
     grad_norm = (GL * GR[:, None]).sum(dim=(-1, -2)).clamp_min(0.0).sqrt()
     base_inner = None if Ws is None else _inner(net, tr, Ws, U)
     dist, inner = [], []
-    for t1 in _perturbed_traces(net, tr, Wp):
+    for t1 in perturbed_traces(net, tr, Wp):
         a1 = _feature_vectors(net, t1, U)
         H1 = t1.hidden[:, :-1]
         dist.append(_gram_sq(a1 - a0, H1, a0, H1 - H0).sqrt())

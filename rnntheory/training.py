@@ -163,7 +163,7 @@ def sgd(
     """
     fn = "training.sgd"
     if not isinstance(net, RNN):
-        raise TypeError(f"{fn}: net={V._show(net)} must be an rnntheory.RNN")
+        raise TypeError(f"{fn}: net={V.show(net)} must be an rnntheory.RNN")
     if (concept is None) == (train is None):
         raise ValueError(f"{fn}: pass exactly one of concept= (online SGD) or train= (fixed training set)")
     lr = V.real_in(fn, "lr", lr, low=0.0, low_open=True)
@@ -179,7 +179,7 @@ def sgd(
         stop_at = V.real_in(fn, "stop_at", stop_at)
     if concept is not None:
         if not isinstance(concept, Concept):
-            raise TypeError(f"{fn}: concept={V._show(concept)} must be an rnntheory.concepts.Concept")
+            raise TypeError(f"{fn}: concept={V.show(concept)} must be an rnntheory.concepts.Concept")
         if concept.d_x != net.d_x or concept.d != net.d:
             raise ValueError(
                 f"{fn}: concept has d_x={concept.d_x}, d={concept.d}; expected d_x={net.d_x}, d={net.d} to match the network"
@@ -200,7 +200,7 @@ def sgd(
         nonlocal running, count
         if not bool(torch.isfinite(W).all()):
             raise TrainingDiverged(f"{fn}: W became non-finite by step {step}; lower lr={lr:g}")
-        tr = net._trace(test.x, W)
+        tr = net.trace_unchecked(test.x, W)
         Wp = W - W0
         per_seq, _ = output_cotangent(tr.outputs, test.labels, loss=loss, lam=lam)
         if coupling:
@@ -240,7 +240,7 @@ def sgd(
         else:
             idx = torch.randint(0, train.x.shape[0], (batch_size,), generator=gen).to(net.device)
             xb, yb = train.x[idx], train.labels[idx]
-        tr = net._trace(xb, W)  # data and W were validated; a non-finite W shows in the objective
+        tr = net.trace_unchecked(xb, W)  # data and W were validated; a non-finite W shows in the objective
         per_seq, dy = output_cotangent(tr.outputs, yb, loss=loss, lam=lam)
         obj = float(per_seq.mean())
         if not math.isfinite(obj):
@@ -259,7 +259,7 @@ def sgd(
 
 def _check_data(fn: str, name: str, net: RNN, data: object) -> None:
     if not isinstance(data, LabelledData):
-        raise TypeError(f"{fn}: {name}={V._show(data)} must be rnntheory.concepts.LabelledData (from Concept.sample)")
+        raise TypeError(f"{fn}: {name}={V.show(data)} must be rnntheory.concepts.LabelledData (from Concept.sample)")
     x = data.x
     if x.shape[-1] != net.d_x or data.labels.shape[-1] != net.d:
         raise ValueError(

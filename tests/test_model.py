@@ -8,6 +8,7 @@ from hypothesis import given
 from scipy import stats as sps
 
 from rnntheory import RNN, check_inputs, data_vectors, inputs_from_data, sample_inputs
+from rnntheory.model import base_trace, check_displacements, check_trace, perturbed_traces
 from rnntheory.strategies import configs, input_sequences
 from tolerances import TOL, rel_err
 
@@ -123,6 +124,70 @@ def test_to_and_with_W():
     assert f.dtype == torch.float32 and f.m == 8
     W2 = torch.zeros(8, 8, dtype=torch.float64)
     assert torch.equal(net.with_W(W2).W, W2) and net.with_W(W2).A is net.A
+
+
+def test_trace_unchecked_equals_trace():
+    net = RNN.init(8, 3, 2, seed=0)
+    x = sample_inputs(2, 5, 3, seed=1)
+    W = net.W + 0.01
+    a, b = net.trace(x, W), net.trace_unchecked(x, W)
+    for name in ("pre", "hidden", "pattern", "outputs"):
+        assert torch.equal(getattr(a, name), getattr(b, name))
+    assert b.W is W and b.x is x
+
+
+def test_check_trace_accepts_own_trace_and_rejects_others():
+    net = RNN.init(6, 3, 2, seed=0)
+    tr = net.trace(sample_inputs(2, 4, 3, seed=1))
+    assert check_trace("f", net, tr) is tr
+    with pytest.raises(TypeError, match=r"f: net='net' must be an rnntheory.RNN"):
+        check_trace("f", "net", tr)
+    with pytest.raises(TypeError, match=r"f: tr=3 must be an rnntheory.Trace"):
+        check_trace("f", net, 3)
+    with pytest.raises(ValueError, match=r"f: tr has m=6, d=2; expected a trace of this network \(m=7, d=2\)"):
+        check_trace("f", RNN.init(7, 3, 2, seed=0), tr)
+    with pytest.raises(ValueError, match=r"f: tr is torch.float64 on cpu; expected torch.float32"):
+        check_trace("f", net.to(dtype=torch.float32), tr)
+
+
+def test_check_displacements_batches_one_matrix_and_passes_a_batch():
+    net = RNN.init(4, 3, 1, seed=0)
+    one = torch.ones(4, 4, dtype=torch.float64)
+    Wp, single = check_displacements("f", net, one)
+    assert single and Wp.shape == (1, 4, 4) and Wp.data_ptr() == one.data_ptr()
+    batch = torch.ones(3, 4, 4, dtype=torch.float64)
+    Wp, single = check_displacements("f", net, batch)
+    assert not single and Wp is batch
+    with pytest.raises(ValueError, match=r"f: W_star has shape \(4, 5\); expected \(4, 4\) or \(k, 4, 4\)"):
+        check_displacements("f", net, torch.ones(4, 5, dtype=torch.float64), "W_star")
+    with pytest.raises(TypeError, match="f: W_prime has dtype torch.float32"):
+        check_displacements("f", net, one.float())
+
+
+def test_base_trace_reuses_a_given_trace_or_computes_one():
+    net = RNN.init(6, 3, 1, seed=0)
+    x = sample_inputs(2, 4, 3, seed=1)
+    tr = net.trace(x)
+    assert base_trace("f", net, None, tr) is tr
+    assert base_trace("f", net, x.clone(), tr) is tr
+    fresh = base_trace("f", net, x)
+    assert fresh.x is x and torch.equal(fresh.outputs, tr.outputs)
+    with pytest.raises(ValueError, match="f: x=.* differs from the inputs of tr"):
+        base_trace("f", net, sample_inputs(2, 4, 3, seed=2), tr)
+    with pytest.raises(ValueError, match=r"f: x\[0, 0\]"):
+        base_trace("f", net, x * 2)
+    assert base_trace("f", net, x * 2, check=False).x.shape == x.shape
+
+
+def test_perturbed_traces_are_traces_at_the_moved_matrices():
+    net = RNN.init(6, 3, 1, seed=0)
+    x = sample_inputs(2, 4, 3, seed=1)
+    tr = net.trace(x)
+    Wp = torch.randn(2, 6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(3)) * 0.1
+    traces = perturbed_traces(net, tr, Wp)
+    assert len(traces) == 2
+    for q, t in enumerate(traces):
+        torch.testing.assert_close(t.outputs, net.trace(x, net.W + Wp[q]).outputs, rtol=0, atol=0)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")

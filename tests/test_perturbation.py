@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rnntheory import RNN, decoupling, perturbation as P, sample_inputs
 from rnntheory.backward import back_vectors, grad_W
 from rnntheory.strategies import configs, seeds
-from tests.tolerances import TOL
+from tolerances import TOL
 
 
 def _setup(m=16, L=5, n=3, d=1, seed=0):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rnntheory import RNN, pseudo, sample_inputs
 from rnntheory.backward import back_vectors
 from rnntheory.strategies import configs, seeds
-from tests.tolerances import TOL, rel_err
+from tolerances import TOL, rel_err
 
 
 def _setup(m=12, L=5, n=3, d=2, d_x=4, seed=0, dtype=torch.float64):

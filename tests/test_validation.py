@@ -6,8 +6,10 @@ import math
 import pytest
 import torch
 
-from rnntheory import RNN, backward, check_inputs, inputs_from_data, sample_inputs
+from rnntheory import RNN, backward, bench, check_inputs, inputs_from_data, sample_inputs
+from rnntheory import _validation as V
 from rnntheory import stats as S
+from rnntheory import verdicts as VD
 
 NET = RNN.init(6, 3, 2, seed=0)
 X = sample_inputs(2, 4, 3, 0.1, seed=1)
@@ -67,6 +69,13 @@ CASES = [
     ("pair order", lambda: backward.product_norms(NET, TR, [(3, 2)]), ValueError, ["backward.product_norms", "(3, 2)", "a <= b"]),
     ("pair zero", lambda: backward.product_norms(NET, TR, [(0, 1)]), ValueError, ["backward.product_norms", "(0, 1)", "1-based"]),
     ("tol", lambda: backward.product_norms(NET, TR, tol=0.0), ValueError, ["backward.product_norms", "tol=0.0"]),
+    ("dtype name", lambda: V.torch_dtype("float16", "Claim.run"), ValueError, ["Claim.run: dtype='float16' must be 'float64' or 'float32'"]),
+    ("dtype torch", lambda: V.dtype_name(torch.float16, "Claim.run"), ValueError, ["Claim.run", "dtype=torch.float16", "'float64' or 'float32'"]),
+    ("dtype other", lambda: V.dtype_name(64), ValueError, ["dtype_name", "dtype=64"]),
+    ("bench dtype", lambda: bench.run(dtypes=["float16"]), ValueError, ["bench.run", "dtype='float16'"]),
+    ("bench naive_L", lambda: bench.run(L=5, naive_L=6), ValueError, ["bench.run", "naive_L=6", "L=5"]),
+    ("bench m", lambda: bench.run(ms=[0]), ValueError, ["bench.run", "m=0"]),
+    ("bench run time", lambda: bench.run(min_run_time=0), ValueError, ["bench.run", "min_run_time=0"]),
     ("fit negative", lambda: S.fit_exponent([1, 2, 3], [1, -1, 2]), ValueError, ["stats.fit_exponent", "non-positive"]),
     ("fit lengths", lambda: S.fit_exponent([1, 2, 3], [1, 2]), ValueError, ["stats.fit_exponent", "3 values", "2"]),
     ("fit NaN", lambda: S.fit_exponent([1, 2, 3], [1, math.nan, 2]), ValueError, ["stats.fit_exponent", "NaN"]),
@@ -74,7 +83,7 @@ CASES = [
     ("fit level", lambda: S.fit_exponent([1, 2, 3], [1, 2, 3], level=1.5), ValueError, ["stats.fit_exponent", "level=1.5"]),
     ("binomial p0", lambda: S.binomial_decision(3, 10, p0=1.5), ValueError, ["stats.binomial_decision", "p0=1.5"]),
     ("binomial k>n", lambda: S.binomial_interval(11, 10), ValueError, ["stats.binomial_interval", "k=11", "n=10"]),
-    ("verdict bound", lambda: S.exponent_verdict(S.fit_exponent([1, 2, 4], [1, 2, 4]), 1.0, bound="middle"), ValueError, ["stats.exponent_verdict", "bound='middle'"]),
+    ("verdict bound", lambda: VD.exponent(S.fit_exponent([1, 2, 4], [1, 2, 4]), 1.0, bound="middle"), ValueError, ["verdicts.exponent", "bound='middle'"]),
 ]
 
 
@@ -85,3 +94,30 @@ def test_bad_input_is_rejected_with_a_clear_message(call, exc, parts):
     message = str(info.value)
     for part in parts:
         assert part in message, f"{part!r} not in {message!r}"
+
+
+def test_dtype_names_and_torch_dtypes_map_both_ways():
+    assert V.DTYPES == {"float64": torch.float64, "float32": torch.float32}
+    assert set(V.SUPPORTED_DTYPES) == set(V.DTYPES.values())
+    for name, dt in V.DTYPES.items():
+        assert V.dtype_name(name) == V.dtype_name(dt) == name
+        assert V.torch_dtype(name) is V.torch_dtype(dt) is dt
+
+
+def test_bench_runs_its_smallest_sizes_from_the_command_line(tmp_path, capsys):
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="rnntheory bench")
+    bench.add_arguments(parser)
+    out = tmp_path / "bench.json"
+    args = parser.parse_args(["--n", "1", "--L", "3", "--m", "4", "--naive-L", "3", "--dtypes", "float64",
+                              "--min-run-time", "0.001", "--out", str(out)])
+    assert bench.main(args) == 0
+    text = capsys.readouterr().out
+    assert "jvp/pseudo" in text and "float64" in text and f"saved {out}" in text
+    saved = json.loads(out.read_text())
+    (row,) = saved["rows"]
+    assert (saved["n"], saved["L"], saved["naive_L"], row["dtype"], row["m"]) == (1, 3, 3, "float64", 4)
+    assert row["t_trace"] > 0 and row["pseudo_over_trace"] == row["t_pseudo"] / row["t_trace"]
+    assert bench.format(saved).splitlines()[2].startswith("float64")
