@@ -22,7 +22,6 @@ Use :func:`run` (returns the results as data), :func:`format` (the table as text
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from typing import Any, Callable, Sequence
@@ -189,27 +188,3 @@ def save(result: dict[str, Any], path: str | os.PathLike[str]) -> None:
 
 
 # ---------------------------------------------------------------------- command line
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    r"""Add the options of ``rnntheory bench`` to ``parser``."""
-    parser.add_argument("--n", type=int, default=64, help="sequences per batch (default 64)")
-    parser.add_argument("--L", type=int, default=50, help="sequence length (default 50)")
-    parser.add_argument("--m", type=int, nargs="+", default=[1024], help="widths (default 1024)")
-    parser.add_argument("--large", action="store_true", help="also m = 4096 when memory allows")
-    parser.add_argument("--naive-L", type=int, default=10, dest="naive_L",
-                        help="length for the all-pairs variant, whose cost grows like L^3 (default 10)")
-    parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=list(V.DTYPES))
-    parser.add_argument("--min-run-time", type=float, default=0.2, dest="min_run_time",
-                        help="seconds spent timing each quantity; the median per call is kept (default 0.2)")
-    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    parser.add_argument("--out", default="bench.json", help="where to save the JSON (default bench.json)")
-
-
-def main(args: argparse.Namespace) -> int:
-    r"""Run the benchmark from parsed arguments, print the table and save the JSON; returns 0."""
-    ms = list(args.m) + ([4096] if args.large and 4096 not in args.m else [])
-    result = run(n=args.n, L=args.L, ms=ms, naive_L=args.naive_L, dtypes=args.dtypes,
-                 min_run_time=args.min_run_time, device=args.device)
-    print(format(result))
-    save(result, args.out)
-    print(f"saved {args.out}")
-    return 0

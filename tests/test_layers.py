@@ -1,0 +1,107 @@
+"""The package's layers are one-way: every import inside rnntheory points down the list below, and
+there is no import cycle (also inside rnntheory.claims). Imports inside functions and under
+TYPE_CHECKING count: they are dependencies too."""
+
+import ast
+import pathlib
+
+import rnntheory
+
+ROOT = pathlib.Path(rnntheory.__file__).parent
+
+# lowest first; a module may import only modules of earlier layers (or, inside claims/, of the package
+# itself without a cycle). Private helpers sit with the public module they serve.
+LAYERS = [
+    ["_validation", "_lsq", "_named", "_series", "_complexity_args"],
+    ["model", "_smooth"],
+    ["backward", "_summation"],
+    ["pseudo", "_truncation"],
+    ["perturbation", "decoupling", "complexity"],
+    ["concepts"],
+    ["training", "kernel", "infinite", "bench"],
+    ["stats"],
+    ["verdicts"],
+    ["sweep"],
+    ["claims"],
+    ["grids", "plotting", "strategies"],
+    ["report"],
+    ["cli"],
+]
+RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+
+
+def _module_name(path: pathlib.Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = [p for p in rel.parts if p != "__init__"]
+    return ".".join(parts)
+
+
+def _imports(path: pathlib.Path) -> set[str]:
+    """Package-relative names of the rnntheory modules that ``path`` imports."""
+    mod = _module_name(path)
+    package = mod.split(".")[:-1] if path.name != "__init__.py" else mod.split(".")
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                if node.module and node.module.split(".")[0] == "rnntheory":
+                    base = node.module.split(".")[1:]
+                else:
+                    continue
+            else:
+                base = (package[: len(package) - node.level + 1] if node.level > 1 else package) + (
+                    node.module.split(".") if node.module else [])
+            for alias in node.names:
+                cand = ".".join(base + [alias.name])
+                out.add(cand if (ROOT / (cand.replace(".", "/") + ".py")).exists()
+                        or (ROOT / cand.replace(".", "/")).is_dir() else ".".join(base))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "rnntheory":
+                    out.add(".".join(alias.name.split(".")[1:]))
+    out.discard("")
+    out.discard(mod)
+    return out
+
+
+def _graph() -> dict[str, set[str]]:
+    return {_module_name(p): _imports(p) for p in ROOT.rglob("*.py") if p.name != "__init__.py" or p.parent != ROOT}
+
+
+def test_every_module_has_a_layer():
+    top = {m.split(".")[0] for m in _graph()}
+    assert top - set(RANK) == set(), "add new modules to LAYERS"
+
+
+def test_no_import_runs_back_up():
+    bad = []
+    for mod, targets in _graph().items():
+        for t in targets:
+            a, b = mod.split(".")[0], t.split(".")[0]
+            if a != b and RANK[b] >= RANK[a]:
+                bad.append(f"{mod} -> {t}")
+    assert bad == []
+
+
+def test_no_import_cycle():
+    g = _graph()
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(node, stack):
+        state[node] = 1
+        for t in g.get(node, ()):
+            if state.get(t) == 1:
+                cycles.append(" -> ".join(stack[stack.index(t):] + [t]))
+            elif t in g and state.get(t) is None:
+                visit(t, stack + [t])
+        state[node] = 2
+
+    for node in g:
+        if state.get(node) is None:
+            visit(node, [node])
+    assert cycles == []
+
+
+def test_the_sweep_knows_nothing_of_claims():
+    assert not any(t.split(".")[0] in ("claims", "report", "grids", "cli") for t in _graph()["sweep"])
