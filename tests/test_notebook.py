@@ -94,9 +94,12 @@ def test_notebook_executes(tmp_path, monkeypatch):
     for i, src in _code_cells(_load()):
         exec(compile(src, f"walkthrough.ipynb[cell {i}]", "exec"), ns)
 
-    assert ns["verdict"] in rnntheory.stats.VERDICTS
+    from rnntheory import verdicts
+
+    assert ns["verdict"] in verdicts.VERDICTS
     assert ns["verdict"] == ns["res"].verdict
-    assert ns["by_hand"].verdict in rnntheory.stats.VERDICTS
+    assert isinstance(ns["by_hand"], verdicts.Decision)
+    assert ns["by_hand"].verdict in verdicts.VERDICTS
 
     df = ns["df"]
     assert isinstance(df, pd.DataFrame)

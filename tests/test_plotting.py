@@ -4,19 +4,29 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnntheory import claims, plotting, stats
-from rnntheory.claims import Finding
+from rnntheory import claims, plotting, stats, verdicts
+from rnntheory.claims import Grid
+from rnntheory.claims._findings import every_case_finding
 
 
 @pytest.fixture(scope="module")
 def hidden():
-    return claims.get("hidden_perturbation").run()
+    """hidden_perturbation on two widths, three lengths and small omegas, holding the claim's reference
+    width, length and omega (eighteen cheap cells)."""
+    c = claims.get("hidden_perturbation")
+    js = c.settings()
+    grid = Grid.product({"m": sorted({128, js["m_ref"]})}, seeds=3,
+                        **{**c.grid().fixed, "Ls": tuple(sorted({4, js["L_ref"], 16})),
+                           "omegas": tuple(sorted({0.001, 0.003, 0.01, js["omega_ref"]}))})
+    return c.run(grid)
 
 
 @pytest.fixture(scope="module")
 def signs():
+    """sign_changes on two small widths and a few omegas (including the claim's reference omega)."""
     c = claims.get("sign_changes")
-    return c.run(c.grid().with_fixed(m=256, omegas=(0.004, 0.016, 0.064)), seeds=3)
+    omegas = tuple(sorted({0.004, 0.008, 0.016, c.settings()["omega_ref"]}))
+    return c.run(Grid.product({"m": [256, 512]}, seeds=3, **{**c.grid().fixed, "omegas": omegas}))
 
 
 def lines_by_label(fig):
@@ -25,17 +35,32 @@ def lines_by_label(fig):
 
 def test_one_panel_per_abscissa_and_quantity(signs):
     ps = plotting.panels(signs.findings)
-    # six findings about flips against omega share one panel
-    assert [(p.x, p.ylabel, p.model, len(p.findings)) for p in ps] == [("omega", "flips", "power", 6)]
+    # every finding about flips against omega shares one panel: the bound for three directions at two
+    # widths, the random and gradient directions below the worst case at two widths, and the
+    # adversarial attainment at each width where it counts enough flips; the other abscissas get theirs
+    attained = sum(f.name.startswith("the adversarial construction attains") for f in signs.findings)
+    assert [(p.x, p.ylabel, p.model, len(p.findings)) for p in ps] == [
+        ("omega", "flips", "power", 6 + 4 + attained),
+        ("m", "max_l flips at fixed omega", "power", 3),
+        ("position", "flips at position l", "power", 2),
+        ("position", "flips at position l", "exponential", 2),
+    ]
+    assert all(f.series.x == "omega" for f in ps[0].findings)
+    assert sum(f.series.x == "omega" for f in signs.findings) == len(ps[0].findings)
 
 
 def test_growth_findings_get_a_power_and_an_exponential_panel():
-    res = claims.get("backward_stability").run(seeds=3)
+    c = claims.get("backward_stability")
+    L = c.settings()["m_sweep_L"]  # the length of the m sweep, so that every finding has its points
+    res = c.run(Grid(points=({"L": L, "m": 64}, {"L": L, "m": 256}), seeds=(0, 1, 2), fixed=c.grid().fixed))
     ps = plotting.panels(res.findings)
-    assert [(p.model, len(p.findings)) for p in ps] == [("power", 2), ("exponential", 2)]
+    # per width an exponent and a growth finding against the number of factors, then the m sweep
+    assert [(p.x, p.model, len(p.findings)) for p in ps] == [("factors", "power", 4), ("factors", "exponential", 2),
+                                                            ("m", "power", 1)]
+    assert all(isinstance(f.fit, stats.GrowthFit) for f in ps[1].findings)
     fig = plotting.claim_figure(res)
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 2
+    assert len(visible) == 3
     assert visible[1].get_xscale() == "linear" and visible[1].get_yscale() == "log"  # semi-log for the exponential
     assert visible[0].get_xscale() == "log" and visible[0].get_yscale() == "log"
 
@@ -47,8 +72,11 @@ def test_the_drawn_bound_is_the_smallest_constant_times_the_shape(hidden):
     omega = np.asarray(line.get_xdata(), float)
     expected = f.constant * omega ** 1.0  # bound shape c * omega^1 of hidden_perturbation
     np.testing.assert_allclose(np.asarray(line.get_ydata(), float), expected, rtol=1e-12)
-    # the bound touches the data: the largest ratio measured / (c omega) is 1
-    worst = hidden.data.groupby(["seed", "omega"])["change"].max().reset_index()
+    # the bound touches the data it was judged on (the worst direction at the reference width and
+    # length): the largest ratio measured / (c omega) is 1
+    js = hidden.settings
+    at = hidden.data[(hidden.data["m"] == js["m_ref"]) & (hidden.data["L"] == js["L_ref"])]
+    worst = at.groupby(["seed", "omega"])["change"].max().reset_index()
     assert (worst["change"] / (f.constant * worst["omega"])).max() == pytest.approx(1.0, rel=1e-12)
     assert f"c = {f.constant:.3g}" in line.get_label()
 
@@ -73,7 +101,7 @@ def test_a_claim_and_a_frame_give_the_figure_of_the_result(hidden):
 def test_a_frame_measured_by_hand_is_judged_on_what_it_holds():
     """forward_coupling measured over m only (no tau sweep): the figure has the m panel alone."""
     df = pd.concat([claims.measure("forward_coupling", m=m, seed=s, L=4, n=2) for m in (64, 128) for s in range(3)])
-    fig = plotting.claim_figure("forward_coupling", df, fixed={"L": 4})
+    fig = plotting.claim_figure("forward_coupling", df)
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert len(titles) == 1 and titles[0].startswith("err against m")
 
@@ -99,11 +127,11 @@ def test_panel_title_carries_the_combined_verdict(hidden):
     fig = plotting.claim_figure(wrong)
     assert fig.axes[0].get_title().endswith(": inconsistent")
     assert "inconsistent" in fig.get_suptitle()
-    assert stats.combine_verdicts([f.verdict for f in wrong.findings]) == "inconsistent"
+    assert verdicts.combine([f.verdict for f in wrong.findings]) == "inconsistent"
 
 
 def test_findings_without_points_draw_nothing():
-    assert plotting.panels([Finding("a", "consistent", "d")]) == []
+    assert plotting.panels([every_case_finding("a", [True])]) == []
 
 
 def test_figures_show_themselves_in_notebooks(hidden):

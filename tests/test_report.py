@@ -1,9 +1,10 @@
-"""The bound-vs-measured report (rnntheory.report and `rnntheory report`).
+"""The bound-vs-measured report (rnntheory.report, grid files in rnntheory.grids, and `rnntheory report`).
 
 The resume test runs the command as a user would, in subprocesses: one uninterrupted run, and one
 that is interrupted twice (Ctrl-C, then SIGKILL) and rerun; every file written must be byte-identical.
 """
 
+import dataclasses
 import json
 import math
 import re
@@ -17,13 +18,22 @@ import pandas as pd
 import pytest
 import torch
 
-from rnntheory import claims, report
+from rnntheory import claims, grids, report, sweep
 from rnntheory.cli import main
-from rnntheory.claims import ClaimResult, Finding
+from rnntheory.claims import ClaimResult
+from rnntheory.claims._findings import cannot_finding, every_case_finding
 
 TINY = {"claims": {"sgd_learns": {"axes": {"m": [32, 48, 64]}, "seeds": 3,
-                                  "fixed": {"steps": 200, "record_every": 50, "n_test": 64}}}}
+                                  "fixed": {"lr0": 0.0625, "steps": 200, "record_every": 50, "n_test": 64}}}}
 """Nine cells of about half a second each: slow enough to interrupt between cells."""
+
+SMALL = {"claims": {"hidden_perturbation": {"axes": {"m": [128, 512]}, "seeds": 3,
+                                           "fixed": {"Ls": [4, 8, 16], "omegas": [0.001, 0.003, 0.01]}}}}
+"""hidden_perturbation on two widths, three lengths and small omegas (where the change is linear in
+omega), three seeds: eighteen cheap cells that hold the claim's reference width, length and omega."""
+
+CHEAP = ["complexity_divergence", "complexity_eps_growth"]
+"""Two claims whose default grids take seconds."""
 
 
 def cli(*args):
@@ -104,9 +114,16 @@ def test_ctrl_c_stops_parallel_workers_at_once_and_the_rerun_completes(tmp_path)
 
 
 @pytest.fixture(scope="module")
-def small():
-    """Two cheap claims on their default grids, measured once for the module."""
-    return report.run(["hidden_perturbation", "complexity_eps_growth"], progress=False)
+def small(tmp_path_factory):
+    """Two cheap claims (hidden_perturbation on the SMALL grid, complexity_eps_growth on its default
+    grid), measured once for the module."""
+    spec = SMALL["claims"]["hidden_perturbation"]
+    js = claims.get("hidden_perturbation").settings()
+    assert js["m_ref"] in spec["axes"]["m"] and js["L_ref"] in spec["fixed"]["Ls"]
+    assert js["omega_ref"] in spec["fixed"]["omegas"]
+    p = tmp_path_factory.mktemp("grid") / "small.json"
+    p.write_text(json.dumps(SMALL))
+    return report.run(["hidden_perturbation", "complexity_eps_growth"], p, progress=False)
 
 
 def test_report_rows_match_an_independent_measurement_of_each_cell(small):
@@ -129,9 +146,9 @@ def test_report_rows_match_an_independent_measurement_of_each_cell(small):
 def test_results_csv_keeps_integers_and_configuration(small):
     df = small.results_frame()
     assert list(df.columns[:2]) == ["claim", "cell"]
-    assert str(df["m"].dtype) == "Int64" and df["m"].dropna().unique().tolist() == [512]
+    assert str(df["m"].dtype) == "Int64" and df["m"].dropna().unique().tolist() == [128, 512]
     assert {"device", "dtype", "seed", "omegas"} <= set(df.columns)
-    assert df.loc[df["claim"] == "hidden_perturbation", "omegas"].iloc[0] == "[1e-06, 1e-05, 0.0001, 0.001]"
+    assert df.loc[df["claim"] == "hidden_perturbation", "omegas"].iloc[0] == "[0.001, 0.003, 0.01]"
 
 
 def test_results_json_is_strict_json_with_grids_and_findings(small):
@@ -139,7 +156,9 @@ def test_results_json_is_strict_json_with_grids_and_findings(small):
     text = json.dumps(doc, allow_nan=False)  # NaN and infinities are written as null
     assert json.loads(text)["report"]["torch"] == torch.__version__
     hp = doc["claims"][0]
-    assert hp["name"] == "hidden_perturbation" and hp["grid"]["seeds"] == [0, 1, 2, 3]
+    assert hp["name"] == "hidden_perturbation" and hp["grid"]["seeds"] == [0, 1, 2]
+    assert hp["version"] == claims.get("hidden_perturbation").version
+    assert hp["judging"] == claims.get("hidden_perturbation").settings()
     assert hp["findings"][0]["fit"]["type"] == "ExponentFit" and hp["findings"][0]["verdict"] == "consistent"
     assert hp["findings"][0]["constant"] == pytest.approx(small.results["hidden_perturbation"].findings[0].constant)
 
@@ -154,17 +173,24 @@ def test_markdown_has_a_summary_and_a_section_per_claim(small):
         section = md[md.index(f"## {name}"):]
         assert f"Verdict: **{res.verdict}**" in section
     assert "![hidden_perturbation](figures/hidden_perturbation.png)" in md
-    assert "exponent in omega 1 [0.999, 1]" in md  # the fitted exponent with its interval
-    assert "Shown: all 1 findings agree" in md and "omega from 1e-06 to 0.001; 4 seeds" in md
+    fit = small.results["hidden_perturbation"].findings[0].fit  # the fitted exponent with its interval
+    assert fit.slope == pytest.approx(1.0, abs=0.05)
+    assert f"exponent in omega {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]" in md
+    assert ("Shown: all 4 findings agree with the claimed shape on this grid (inv_eps from 10 to 1e+12; 1 seed)." in md)
+    shown = report.what_was_shown(small.results["hidden_perturbation"], 3)
+    assert shown in md and "omega from 0.001 to 0.01" in shown and "m from 128 to 512; 3 seeds" in shown
 
 
 def test_sentences_name_what_was_not_shown(small):
     hp = small.results["hidden_perturbation"]
     wrong = hp.reanalyse(exponent=2.0)  # a deliberately wrong claim: exponent 2 in omega
-    assert wrong.verdict == "inconsistent"
-    text = report.what_was_shown(wrong, 4)
-    assert text.startswith("Not shown, contradicted at these sizes: " + wrong.findings[0].name)
-    open_ = ClaimResult(hp.claim, "x", hp.data, [Finding("a", "consistent", "d"), Finding("b", "inconclusive", "d")])
+    assert wrong.verdict == "inconsistent" and wrong.findings[0].verdict == "inconsistent"
+    assert [f.name for f in wrong.findings if f.verdict == "inconsistent"] == [wrong.findings[0].name]
+    text = report.what_was_shown(wrong, 3)
+    assert "Not shown, contradicted at these sizes: " + wrong.findings[0].name + "." in text
+    with pytest.raises(ValueError, match="no judging settings \\['m'\\]"):
+        hp.reanalyse(m=64)  # a measuring setting cannot be changed without measuring
+    open_ = ClaimResult(hp.claim, "x", hp.data, [every_case_finding("a", [True]), cannot_finding("b", "d")])
     text = report.what_was_shown(open_, 2)
     assert text.startswith("Shown: 1 of 2 findings") and "Not decided: b." in text
 
@@ -181,7 +207,7 @@ def test_write_produces_every_file_and_rewrites_identically(small, tmp_path):
 
 
 def test_report_equals_claim_run(small):
-    expected = claims.get("hidden_perturbation").run()
+    expected = claims.get("hidden_perturbation").run(small.grids["hidden_perturbation"])
     pd.testing.assert_frame_equal(small.results["hidden_perturbation"].data, expected.data)
     assert [f.verdict for f in small.results["hidden_perturbation"].findings] == [f.verdict for f in expected.findings]
 
@@ -189,9 +215,9 @@ def test_report_equals_claim_run(small):
 # ---------------------------------------------------------------------- grids
 def test_named_grids_cover_every_claim():
     for name in ("default", "large"):
-        grids = report.load_grids(name)
-        assert list(grids) == claims.names()
-        assert all(g is claims.get(n).grid(name) for n, g in grids.items())
+        named = grids.load_grids(name)
+        assert list(named) == claims.names()
+        assert all(g is claims.get(n).grid(name) for n, g in named.items())
 
 
 @pytest.mark.parametrize("suffix", [".json", ".toml"])
@@ -206,12 +232,12 @@ def test_grid_file_points_axes_seeds_and_fixed(tmp_path, suffix):
         p.write_text('base = "large"\n[claims.sign_changes]\nbase = "default"\nseeds = [3, 5]\nfixed = {m = 256}\n'
                      '[claims.ntk_ball]\npoints = [{m = 64}]\n'
                      '[claims.decoupling]\naxes = {m = [64, 128], L = [4, 6]}\nseeds = 2\n')
-    grids = report.load_grids(p, ["sign_changes", "ntk_ball", "decoupling", "forward_stability"])
-    sc = grids["sign_changes"]
+    loaded = grids.load_grids(p, ["sign_changes", "ntk_ball", "decoupling", "forward_stability"])
+    sc = loaded["sign_changes"]
     assert sc.seeds == (3, 5) and sc.fixed["m"] == 256 and sc.points == claims.get("sign_changes").grid().points
-    assert grids["ntk_ball"].points == ({"m": 64},) and grids["ntk_ball"].seeds == claims.get("ntk_ball").grid("large").seeds
-    assert len(grids["decoupling"].points) == 4 and grids["decoupling"].seeds == (0, 1)
-    assert grids["forward_stability"] == claims.get("forward_stability").grid("large")  # not listed: the base
+    assert loaded["ntk_ball"].points == ({"m": 64},) and loaded["ntk_ball"].seeds == claims.get("ntk_ball").grid("large").seeds
+    assert len(loaded["decoupling"].points) == 4 and loaded["decoupling"].seeds == (0, 1)
+    assert loaded["forward_stability"] == claims.get("forward_stability").grid("large")  # not listed: the base
 
 
 @pytest.mark.parametrize("spec, match", [
@@ -225,24 +251,24 @@ def test_bad_grid_files_are_rejected(tmp_path, spec, match):
     p = tmp_path / "g.json"
     p.write_text(json.dumps(spec))
     with pytest.raises(ValueError, match=match):
-        report.load_grids(p)
+        grids.load_grids(p)
 
 
 def test_unreadable_or_missing_grid(tmp_path):
     p = tmp_path / "g.json"
     p.write_text("{not json")
     with pytest.raises(ValueError, match="cannot read the grid file"):
-        report.load_grids(p)
+        grids.load_grids(p)
     with pytest.raises(ValueError, match="is neither 'default', 'large' nor a file"):
-        report.load_grids(tmp_path / "missing.json")
+        grids.load_grids(tmp_path / "missing.json")
 
 
 def test_dumped_grids_load_back_unchanged(tmp_path, capsys):
     assert main(["report", "--dump-grid", str(tmp_path / "g.json"), "--seeds", "2"]) == 0
     assert f"wrote the grids of {len(claims.names())} claims" in capsys.readouterr().out
-    actual = report.load_grids(tmp_path / "g.json")
-    for name, g in report.load_grids("default").items():
-        assert report.grid_spec(actual[name]) == report.grid_spec(g.with_seeds(2))
+    actual = grids.load_grids(tmp_path / "g.json")
+    for name, g in grids.load_grids("default").items():
+        assert grids.grid_spec(actual[name]) == grids.grid_spec(g.with_seeds(2))
 
 
 @pytest.mark.parametrize("args, match", [
@@ -305,12 +331,78 @@ def test_readme_shows_the_summary_of_the_committed_default_report():
 
 def test_a_grid_the_analysis_cannot_use_gives_an_inconclusive_claim_not_a_crash(tmp_path):
     p = tmp_path / "g.json"
-    p.write_text(json.dumps({"claims": {"hidden_perturbation": {"seeds": 2}}}))  # a bootstrap needs 3 seeds
+    one_seed = {"claims": {"hidden_perturbation": {**SMALL["claims"]["hidden_perturbation"], "seeds": 1}}}
+    p.write_text(json.dumps(one_seed))  # a t interval over seeds needs at least 2 seeds
     rep = report.run(["hidden_perturbation", "complexity_eps_growth"], p, progress=False)
     res = rep.results["hidden_perturbation"]
     assert res.verdict == "inconclusive" and len(res.findings) == 1
-    assert "2 groups; expected at least 3" in res.findings[0].detail
+    assert res.findings[0].decision.rule == "cannot analyse"
+    assert "1 distinct label; expected at least 2 groups" in res.findings[0].detail
     assert rep.results["complexity_eps_growth"].verdict == "consistent"
-    assert "the analysis could not run on this grid" in rep.markdown()
+    assert "the analysis could not run on these measurements" in rep.markdown()
     rep.write(tmp_path / "out")  # the figure falls back to the claim's plot hints
     assert (tmp_path / "out" / "figures" / "hidden_perturbation.png").is_file()
+
+
+# ---------------------------------------------------------------------- judging and measuring settings
+def test_a_changed_claimed_exponent_rejudges_a_warm_cache_without_measuring(tmp_path, monkeypatch):
+    """Changing one claimed exponent and rerunning the report on a warm cache re-measures zero cells:
+    a claimed exponent is a judging setting, which enters no cell and no cache key."""
+    first = report.run(CHEAP, cache=tmp_path, progress=False)
+    stored = len(sweep.CellCache(tmp_path))
+    assert stored == sum(len(g) for g in first.grids.values())
+    claim = claims.get("complexity_eps_growth")
+    assert claim.judging["degree"] == 1.0
+    monkeypatch.setitem(claims.REGISTRY, claim.name, dataclasses.replace(claim, judging={**claim.judging, "degree": 0.1}))
+
+    def no_measuring(task, key):
+        raise AssertionError(f"the cell {task.group} {dict(task.cell)} was measured again")
+
+    monkeypatch.setattr(sweep, "_measure", no_measuring)
+    again = report.run(CHEAP, cache=tmp_path, progress=False)
+    assert len(sweep.CellCache(tmp_path)) == stored
+    assert [r["key"] for r in again.records[claim.name]] == [r["key"] for r in first.records[claim.name]]
+    old, new = first.results[claim.name], again.results[claim.name]
+    pd.testing.assert_frame_equal(new.data, old.data)
+    # the verdict and the findings speak of the new claimed exponent
+    assert old.verdict == "consistent" and new.verdict == "inconsistent"
+    assert new.settings["degree"] == 0.1 and old.settings["degree"] == 1.0
+    (sin,) = [f for f in new.findings if f.name.startswith("C_eps(sin, 1)")]
+    assert sin.verdict == "inconsistent" and sin.claimed == "exponent <= 0.1"
+    assert sin.name == "C_eps(sin, 1) grows at most like (1/eps)^0.1 (C*=10)"
+    row = f"| {sin.name} | exponent <= 0.1 | "  # its row in the claim's table of findings
+    assert row in again.markdown() and row not in first.markdown()
+    doc = {c["name"]: c for c in again.to_json()["claims"]}
+    assert doc[claim.name]["judging"]["degree"] == 0.1 and doc[claim.name]["verdict"] == "inconsistent"
+    # the other claim is judged exactly as before
+    assert ([str(f) for f in again.results["complexity_divergence"].findings]
+            == [str(f) for f in first.results["complexity_divergence"].findings])
+
+
+def test_a_changed_measurement_version_does_not_reuse_old_cells(tmp_path, monkeypatch):
+    """A claim whose measurement version changed gets new cache keys: every one of its cells is measured
+    again (and none of the other claim's); the old cells stay in the cache, unused."""
+    first = report.run(CHEAP, cache=tmp_path, progress=False)
+    stored = len(sweep.CellCache(tmp_path))
+    claim = claims.get("complexity_eps_growth")
+    bumped = dataclasses.replace(claim, version=claim.version + 1)
+    monkeypatch.setitem(claims.REGISTRY, claim.name, bumped)
+    measured: list = []
+    real = sweep._measure
+
+    def counting(task, key):
+        measured.append((task.group, task.version))
+        return real(task, key)
+
+    monkeypatch.setattr(sweep, "_measure", counting)
+    again = report.run(CHEAP, cache=tmp_path, progress=False)
+    n = len(first.grids[claim.name])
+    assert n > 0 and measured == [(claim.name, bumped.version)] * n
+    assert len(sweep.CellCache(tmp_path)) == stored + n
+    old_keys = {r["key"] for r in first.records[claim.name]}
+    new_keys = {r["key"] for r in again.records[claim.name]}
+    assert len(new_keys) == n and not old_keys & new_keys
+    assert all(r["version"] == bumped.version for r in again.records[claim.name])
+    assert [t.key for t in bumped.tasks(first.grids[claim.name].cells())] == [r["key"] for r in again.records[claim.name]]
+    pd.testing.assert_frame_equal(again.results[claim.name].data, first.results[claim.name].data)  # same code, same rows
+    assert {c["name"]: c["version"] for c in again.to_json()["claims"]}[claim.name] == bumped.version

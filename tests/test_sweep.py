@@ -1,5 +1,6 @@
 """Resumable sweeps (rnntheory.sweep): cache keys, atomic cell files, resuming, parallel workers, progress."""
 
+import dataclasses
 import io
 import json
 import math
@@ -10,7 +11,8 @@ import pandas as pd
 import pytest
 
 from rnntheory import claims, sweep
-from rnntheory.claims import Claim, Finding, Grid
+from rnntheory.claims import Claim, Grid
+from rnntheory.claims._findings import every_case_finding
 from tests.tolerances import TOL
 
 import torch
@@ -29,11 +31,11 @@ def counting_claim(calls: list) -> Claim:
     return Claim(name="counting", title="t", reference="r", statement="s", quantity="q", bound="b",
                  grids={"default": Grid(points=({},), seeds=(0, 1, 2), fixed={"xs": (1, 2, 3)}),
                         "large": Grid(points=({},), seeds=(0,), fixed={"xs": (1,)})},
-                 measure=measure, analyse=lambda df, fixed: [Finding("f", "consistent", "d")])
+                 measure=measure, analyse=lambda df, judging: [every_case_finding("f", [True])])
 
 
 def tasks_of(claim, grid="default"):
-    return [(claim, cell) for cell in claim.grid(grid).cells()]
+    return claim.tasks(claim.grid(grid).cells())
 
 
 def test_one_cell_of_each_claim_is_measured_first():
@@ -42,7 +44,7 @@ def test_one_cell_of_each_claim_is_measured_first():
     calls_a: list = []
     calls_b: list = []
     a, b = counting_claim(calls_a), counting_claim(calls_b)
-    b = Claim(**{**b.__dict__, "name": "other"})
+    b = dataclasses.replace(b, name="other")
     order: list = []
 
     class Order(sweep.Progress):
@@ -59,10 +61,13 @@ def test_one_cell_of_each_claim_is_measured_first():
 def test_cell_key_depends_on_the_cell_and_versions_not_on_tuple_or_list(monkeypatch):
     cell = {"m": 8, "xs": (1, 2), "seed": 0, "device": "cpu", "dtype": "float64"}
     expected = sweep.cell_key("c", cell)
+    assert sweep.cell_key("c", cell, 1) == expected  # the measurement version defaults to 1
     assert sweep.cell_key("c", {**cell, "xs": [1, 2]}) == expected
     assert sweep.cell_key("c", dict(reversed(list(cell.items())))) == expected
     assert sweep.cell_key("c", {**cell, "seed": 1}) != expected
     assert sweep.cell_key("d", cell) != expected
+    assert sweep.cell_key("c", cell, 2) != expected  # a changed measurement version
+    assert sweep.Task("c", len, cell).key == expected and sweep.Task("c", len, cell, 2).key != expected
     monkeypatch.setattr(sweep, "__version__", "99.0")
     assert sweep.cell_key("c", cell) != expected
     monkeypatch.undo()
@@ -82,7 +87,7 @@ def test_second_run_loads_every_cell_and_gives_identical_rows(tmp_path):
     # fresh rows pass through the same JSON as cached ones: tuples are lists, numpy scalars are Python numbers
     assert first["pair"].iloc[0] == [1, 2] and first["count"].dtype == np.int64 and first["nan"].isna().all()
     assert sorted(p.name for p in (tmp_path / "counting").iterdir()) == sorted(
-        f"{sweep.cell_key('counting', cell)}.json" for _, cell in tasks_of(c))
+        f"{sweep.cell_key('counting', t.cell, c.version)}.json" for t in tasks_of(c))
 
 
 def test_without_a_cache_rows_equal_the_cached_ones(tmp_path):
@@ -131,7 +136,7 @@ def test_an_unreadable_cell_file_is_measured_again_with_a_warning(tmp_path):
     calls: list = []
     c = counting_claim(calls)
     sweep.run_tasks(tasks_of(c), cache=tmp_path)
-    key = sweep.cell_key("counting", tasks_of(c)[1][1])
+    key = sweep.cell_key("counting", tasks_of(c)[1].cell, c.version)
     (tmp_path / "counting" / f"{key}.json").write_text('{"key": "tr')  # a truncated file
     with pytest.warns(UserWarning, match="unreadable cache file"):
         sweep.run_tasks(tasks_of(c), cache=tmp_path)
@@ -144,9 +149,33 @@ def test_bad_jobs_are_rejected(jobs):
         sweep.run_tasks([], jobs=jobs)
 
 
-def test_parallel_workers_need_registered_claims(tmp_path):
-    with pytest.raises(ValueError, match="is not registered"):
-        sweep.run_tasks(tasks_of(counting_claim([])), jobs=2)
+def test_parallel_workers_need_functions_they_can_receive(tmp_path):
+    """A measuring function defined inside another (the counting claim's) cannot be sent to a worker
+    process: a clear ValueError before anything is measured, not a failure in the pool."""
+    calls: list = []
+    with pytest.raises(ValueError, match="cannot be sent to a worker process.*define it at module level or use jobs=1"):
+        sweep.run_tasks(tasks_of(counting_claim(calls)), jobs=2)
+    assert calls == []
+
+
+def test_identical_tasks_are_measured_once_and_lambdas_are_named(tmp_path):
+    """Two identical tasks (two claims that share cells) give one measurement and two equal records;
+    a lambda with jobs=2 is rejected with a ValueError that names it."""
+    calls: list = []
+    c = counting_claim(calls)
+    cell = c.grid().cells()[0]
+    twice = [sweep.Task("counting", c.measure, cell, c.version), sweep.Task("counting", c.measure, dict(cell), c.version)]
+    recs = sweep.run_tasks(twice)
+    assert calls == [0] and len(recs) == 2 and recs[0] == recs[1]
+    recs = sweep.run_tasks(twice, cache=tmp_path)
+    assert calls == [0, 0] and recs[0] == recs[1] and len(sweep.CellCache(tmp_path)) == 1
+    # a changed version is another task: measured again
+    sweep.run_tasks(twice + [sweep.Task("counting", c.measure, cell, c.version + 1)], cache=tmp_path)
+    assert calls == [0, 0, 0] and len(sweep.CellCache(tmp_path)) == 2
+
+    cells = [{"seed": s, "device": "cpu"} for s in range(2)]
+    with pytest.raises(ValueError, match=r"sweep\.run_tasks: the measuring function <function .*<lambda>.* cannot be sent"):
+        sweep.run_tasks([sweep.Task("lam", lambda cell: [{"seed": cell["seed"]}], cl) for cl in cells], jobs=2)
 
 
 def test_parallel_workers_give_the_rows_of_a_serial_run(tmp_path):
@@ -154,7 +183,7 @@ def test_parallel_workers_give_the_rows_of_a_serial_run(tmp_path):
     equal to rounding (reductions over another number of threads may differ in the last bit)."""
     c = claims.get("hidden_perturbation")
     grid = Grid(points=({"m": 64}, {"m": 96}), seeds=(0, 1), fixed={**c.grid().fixed, "omegas": (1e-4, 1e-3)})
-    tasks = [(c, cell) for cell in grid.cells()]
+    tasks = c.tasks(grid.cells())
     expected = sweep.frame(sweep.run_tasks(tasks))
     actual = sweep.frame(sweep.run_tasks(tasks, jobs=2, cache=tmp_path))
     pd.testing.assert_frame_equal(actual, expected, check_exact=False, rtol=TOL[torch.float64]["rtol"])

@@ -105,15 +105,13 @@ def test_dtype_names_and_torch_dtypes_map_both_ways():
 
 
 def test_bench_runs_its_smallest_sizes_from_the_command_line(tmp_path, capsys):
-    import argparse
     import json
 
-    parser = argparse.ArgumentParser(prog="rnntheory bench")
-    bench.add_arguments(parser)
+    from rnntheory.cli import main
+
     out = tmp_path / "bench.json"
-    args = parser.parse_args(["--n", "1", "--L", "3", "--m", "4", "--naive-L", "3", "--dtypes", "float64",
-                              "--min-run-time", "0.001", "--out", str(out)])
-    assert bench.main(args) == 0
+    assert main(["bench", "--n", "1", "--L", "3", "--m", "4", "--naive-L", "3", "--dtypes", "float64",
+                 "--min-run-time", "0.001", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "jvp/pseudo" in text and "float64" in text and f"saved {out}" in text
     saved = json.loads(out.read_text())
