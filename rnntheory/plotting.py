@@ -2,7 +2,7 @@ r"""Figures of claims: measured values with their spread against the bound shape
 
 :func:`claim_figure` draws any claim's figure from its measurements: a :class:`~rnntheory.claims.ClaimResult`
 (from ``Claim.run`` or the report), or a claim and a DataFrame of its rows (which are then analysed with
-the claim's default fixed parameters). Each fitted finding contributes a panel (findings that share the
+the claim's default judging settings). Each fitted finding contributes a panel (findings that share the
 abscissa and the quantity share one):
 
 * the measurements as faint points, their median per abscissa with a bar from the smallest to the
@@ -214,7 +214,7 @@ def claim_figure(
     result: "ClaimResult | Claim | str",
     data: pd.DataFrame | None = None,
     *,
-    fixed: Mapping[str, Any] | None = None,
+    judging: Mapping[str, Any] | None = None,
     ncols: int = 3,
 ) -> Figure:
     r"""The figure of a claim: measured values with spread against the bound shape.
@@ -223,8 +223,8 @@ def claim_figure(
         result: a :class:`~rnntheory.claims.ClaimResult`; or a claim (or its name) together with ``data``.
         data: rows measured for the claim (a DataFrame as ``Claim.run(...).data``); with a result,
             replaces its data and re-analyses it.
-        fixed: fixed parameters for the analysis of ``data`` (default: the result's, or the claim's
-            default grid's).
+        judging: judging settings for the analysis (claimed exponents, thresholds; default: the
+            result's, or the claim's defaults).
         ncols: panels per row.
 
     Returns:
@@ -241,9 +241,9 @@ def claim_figure(
         claim = C.get(result) if isinstance(result, str) else result
         if data is None:
             raise ValueError(f"plotting.claim_figure: a claim ({claim.name}) needs data=, its measured rows")
-        res = claim.result(data, **(fixed or {}))
+        res = claim.result(data, **(judging or {}))
     else:
-        res = result if data is None and fixed is None else result.reanalyse(data, **(fixed or {}))
+        res = result if data is None and judging is None else result.reanalyse(data, **(judging or {}))
     ps = panels(res.findings)
     facets = [] if ps else _facets(res.claim, res.data)
     n = max(len(ps) + len(facets), 1)

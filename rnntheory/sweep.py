@@ -253,6 +253,8 @@ def run_tasks(
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"sweep.run_tasks: jobs={jobs!r} must be a positive integer")
+    if jobs > 1:
+        _check_picklable([t.fn for t in tasks])
     store = cache if isinstance(cache, CellCache) or cache is None else CellCache(cache)
     keys = [t.key for t in tasks]
     records: list[dict[str, Any] | None] = [None] * len(tasks)
@@ -308,13 +310,16 @@ def run_tasks(
     return records  # type: ignore[return-value]
 
 
-def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
-    for fn in {id(tasks[i].fn): tasks[i].fn for i in pending}.values():
+def _check_picklable(fns: Sequence[Callable[..., Any]]) -> None:
+    for fn in {id(fn): fn for fn in fns}.values():
         try:
             pickle.dumps(fn)
         except Exception as exc:
             raise ValueError(f"sweep.run_tasks: the measuring function {fn!r} cannot be sent to a worker process "
                              f"({type(exc).__name__}: {exc}); define it at module level or use jobs=1") from None
+
+
+def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
     threads = max(1, (os.cpu_count() or 1) // jobs)
     root = None if store is None else str(store.root)
     ex = cf.ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=mp.get_context("spawn"),

@@ -78,18 +78,23 @@ def exponent_finding(
 
 
 def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, groups: str | None = "seed",
-                   resolution: float = 0.0, shape: np.ndarray | None = None, label: str = "",
+                   factor: float = 1.0, shape: np.ndarray | None = None, label: str = "",
                    panel: str = "") -> Finding:
     r"""Polynomial versus exponential growth of ``y`` in ``x``: the nested fit
     ``log y = a + b log x + c x`` (:func:`rnntheory.stats.fit_growth`) judged by
     :func:`rnntheory.verdicts.growth` ("inconsistent" when c's interval lies wholly above 0). The pure
     power-law and exponential fits are reported as a description. ``shape`` (optional) draws a bound
-    with its smallest constant."""
+    with its smallest constant.
+
+    ``factor`` sets the resolution: a straddling rate interval is accepted when the exponential it
+    cannot exclude adds at most ``factor`` over the measured range of ``x``, i.e. when its width is
+    at most ``log(factor) / (max x - min x)`` (``factor=1``: no resolution)."""
     if len(df) == 0:
         raise VD.CannotAnalyse(f"{name}: no rows to fit")
-    gf = S.fit_growth(df[x].to_numpy(float), df[y].to_numpy(float), groups=_groups(df, groups), level=LEVEL,
-                      variable=x)
-    d = VD.growth(gf, resolution=resolution)
+    xs = df[x].to_numpy(float)
+    gf = S.fit_growth(xs, df[y].to_numpy(float), groups=_groups(df, groups), level=LEVEL, variable=x)
+    span = float(xs.max() - xs.min())
+    d = VD.growth(gf, resolution=math.log(factor) / span if span > 0 and factor > 1 else 0.0)
     const = None if shape is None else S.smallest_constant(df[y].to_numpy(float), shape)
     return Finding(name, d, f"{gf}; {d.reason}", gf, const, series(df, x, y, shape, label=label, panel=panel))
 

@@ -220,6 +220,10 @@ class ClaimResult:
     def reanalyse(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
         r"""Judge the same measurements (or ``data``) again with changed judging settings, e.g. a
         deliberately wrong claimed exponent; nothing is re-measured."""
+        unknown = set(judging) - set(self.claim.judging)
+        if unknown:
+            raise ValueError(f"ClaimResult.reanalyse: {self.claim.name} has no judging settings {sorted(unknown)}; "
+                             f"expected some of {sorted(self.claim.judging)}")
         df = self.data if data is None else data
         return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid)
 

@@ -230,7 +230,7 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
         exponent_finding(f"tau* grows at most like L^{deg:g} (m = {js['m_ref']})", by_L, "L", "tau_star", deg,
                          label=f"m = {js['m_ref']}", panel="tau* against L"),
         growth_finding(f"tau* grows polynomially, not exponentially, in L (m = {js['m_ref']})", by_L, "L", "tau_star",
-                       resolution=js["rate_resolution"], label=f"m = {js['m_ref']}", panel="tau* against L"),
+                       factor=js["growth_factor"], label=f"m = {js['m_ref']}", panel="tau* against L"),
         every_case_finding(f"the fits reproduce the concept on the sample (relative residual <= {js['max_residual']:g})",
                            rel <= js["max_residual"], "fits", worst),
     ]
@@ -238,7 +238,7 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
 
 _PS_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, N=48, ridge=1e-10, w_var=2.0)
 _PS_JUDGING = dict(L_ref=6, m_ref=256, m_exponent=0.0, degree=3.0, max_residual=1e-3, m_resolution=0.0,
-                   rate_resolution=0.05)
+                   growth_factor=2.0)
 PSEUDO_SOLUTION = register(Claim(
     name="pseudo_solution",
     title="A pseudo-network solution of bounded radius exists",
@@ -294,7 +294,7 @@ def _analyse_generalisation(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fin
                          label=f"N = {N0}", panel="Rademacher complexity against m"),
         growth_finding(f"the constant Rademacher x sqrt(N) / tau grows polynomially, not exponentially, in L "
                        f"(m = {m0}, N = {N0})", rad[(rad["m"] == m0) & (rad["N"] == N0)], "L", "constant",
-                       resolution=js["rate_resolution"], panel="Rademacher x sqrt(N) / tau"),
+                       factor=js["growth_factor"], panel="Rademacher x sqrt(N) / tau"),
     ]
     mean_gap = gap.groupby(["N", "m"], as_index=False)["value"].mean()
     if len(gap) == 0 or (mean_gap["value"] <= 0).any() or (gap["value"] <= 0).any():
@@ -314,7 +314,7 @@ def _analyse_generalisation(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fin
 _GEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.2, n_test=256, lr0=8.0,
                   steps=600, batch=4, record_every=600, w_var=2.0, tau=1.0, mc=2000)
 _GEN_JUDGING = dict(m_ref=256, N_ref=64, L_ref=8, n_exponent=-0.5, n_resolution=0.25, m_resolution=0.25,
-                    rate_resolution=0.05, gap_resolution=0.5)
+                    growth_factor=2.0, gap_resolution=0.5)
 GENERALISATION = register(Claim(
     name="generalisation",
     title="Generalisation: Rademacher complexity and the test-train gap",
@@ -369,7 +369,7 @@ def _analyse_length(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     missed = f"; {int((~reached).sum())} runs did not reach the target (counted at the cap)" if not reached.all() else ""
     fs = [exponent_finding(f"samples to reach OPT + eps grow at most like L^{deg:g}", df, "L", "samples", deg),
           growth_finding("samples to reach OPT + eps grow polynomially, not exponentially, in L", df, "L", "samples",
-                         resolution=js["rate_resolution"])]
+                         factor=js["growth_factor"])]
     fs.append(every_case_finding("every run reaches OPT + eps within the step budget", reached, "runs"))
     return [replace(f, detail=f.detail + missed) for f in fs]
 
@@ -390,7 +390,7 @@ LENGTH_SCALING = register(Claim(
     },
     measure=_measure_length,
     analyse=_analyse_length,
-    judging=dict(degree=3.0, rate_resolution=0.05),
+    judging=dict(degree=3.0, growth_factor=2.0),
     controls=(
         too_strong("samples grow at most like L^0.25", degree=0.25),
         cannot_detect("wrong_m", "a wrong normalisation in m",
