@@ -13,6 +13,7 @@ ROOT = pathlib.Path(rnntheory.__file__).parent
 # itself without a cycle). Private helpers sit with the public module they serve.
 LAYERS = [
     ["_validation", "_lsq", "_named", "_series", "_complexity_args"],
+    ["inputs"],
     ["model", "_smooth"],
     ["backward", "_summation"],
     ["pseudo", "_truncation"],
