@@ -187,18 +187,23 @@ class Control:
 @dataclass(frozen=True)
 class ControlOutcome:
     r"""The result of one negative control: ``rejected`` when the altered analysis reads
-    "inconsistent" with at least one finding that was not inconsistent before."""
+    "inconsistent" with at least one finding that was not inconsistent before; ``moot`` when the
+    measurements themselves already read "inconsistent" and the altered analysis adds no new
+    inconsistent finding, so that the control cannot show anything on these measurements."""
 
     kind: str
     what: str
     verdict: VD.Verdict | None
     rejected: bool
     detail: str
+    moot: bool = False
 
     @property
     def status(self) -> str:
         if self.verdict is None:
             return "cannot detect"
+        if self.moot:
+            return "moot"
         return "rejected" if self.rejected else "NOT rejected"
 
     def __str__(self) -> str:
@@ -253,9 +258,16 @@ class ClaimResult:
             caught = [f for f in alt.findings
                       if f.verdict == VD.Verdict.INCONSISTENT and before.get(f.name) != VD.Verdict.INCONSISTENT]
             rejected = alt.verdict == VD.Verdict.INCONSISTENT and bool(caught)
-            detail = (f"caught by: {caught[0].name}" + (f" (+{len(caught) - 1} more)" if len(caught) > 1 else "")
-                      if rejected else f"the altered analysis reads {alt.verdict}")
-            out.append(ControlOutcome(c.kind, c.what, alt.verdict, rejected, detail))
+            # the claim already reads inconsistent and the altered analysis adds no new inconsistent finding:
+            # the control cannot show anything more on these measurements
+            moot = not rejected and alt.verdict == VD.Verdict.INCONSISTENT and self.verdict == VD.Verdict.INCONSISTENT
+            if rejected:
+                detail = f"caught by: {caught[0].name}" + (f" (+{len(caught) - 1} more)" if len(caught) > 1 else "")
+            elif moot:
+                detail = "the measurements already read inconsistent on the findings this control alters"
+            else:
+                detail = f"the altered analysis reads {alt.verdict}"
+            out.append(ControlOutcome(c.kind, c.what, alt.verdict, rejected, detail, moot))
         return out
 
     def __str__(self) -> str:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from .. import kernel as K
 from ..concepts import Concept
-from ..training import Trajectory, risk, sgd
+from ..training import TrainingDiverged, Trajectory, risk, sgd
 from ._common import INPUT_SEED_OFFSET, config, make_net
 from ._findings import (cannot_detect, cannot_finding, every_case_finding, exponent_finding, exponential,
                         growth_finding, mean_finding, series, too_strong, wrong_m)
@@ -91,6 +91,7 @@ def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
         **config(cell, "m", "L", "seed", "lr0", "steps", "batch", "w_var"),
         "opt": float(last["opt"]),
         "zero_risk": zero,
+        "init_risk": float(r["test_risk"].iloc[0]),
         "avg_risk": float(half["test_risk"].mean()),
         "final_risk": float(last["test_risk"]),
         "tau": float(last["tau"]),
@@ -115,20 +116,22 @@ def _analyse_learns(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         top = runs[runs["m"] == runs["m"].max()]
         m = int(top["m"].iloc[0])
         eps = js["eps_frac"] * float((top["zero_risk"] - top["opt"]).mean())
-        tag = "NTK-regime rate" if lr0 == js["lr0_regime"] else "large rate"
+        tag = "small rate, meant to stay in the NTK regime" if lr0 == js["lr0_regime"] else "large rate"
         f = mean_finding(f"average held-out risk over the second half of SGD <= OPT + eps at m = {m}, lr0 = {lr0:g} "
                          f"({tag}; eps = {js['eps_frac']:g} x (R0 - OPT) = {eps:.3g})",
                          top["excess"], eps, what="excess risk", resolution=js["risk_resolution"],
                          points=series(runs, "m", "excess", np.ones(len(runs)), constant=eps, label=f"lr0 = {lr0:g}",
                                        panel="excess risk"))
-        findings.append(replace(f, detail=f"{f.detail}; {_regime(top)}"))
+        findings.append(replace(f, detail=f"{f.detail}; {_regime(top)}; held-out risk at W_0 "
+                                f"{float(top['init_risk'].mean()):.3g} (the random initial output), of the zero predictor "
+                                f"{float(top['zero_risk'].mean()):.3g}; final tau {float(top['tau'].mean()):.3g}"))
         if lr0 == js["lr0_regime"]:
             findings.append(mean_finding(
-                f"the NTK-regime rate lr0 = {lr0:g} stays in the regime at m = {m}: coupling RMS along the run <= "
+                f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: coupling RMS along the run <= "
                 f"{js['regime']:g} x the target's RMS", top["regime_ratio"], js["regime"], what="coupling / target RMS"))
         else:
             findings.append(exponent_finding(f"excess risk does not grow with the width m (lr0 = {lr0:g})", runs, "m",
-                                             "excess", 0.0, resolution=js["m_resolution"], label=f"lr0 = {lr0:g}",
+                                             "excess", 0.0, resolution=js["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
                                              panel="excess risk"))
     return findings
 
@@ -139,13 +142,14 @@ def _analyse_ball(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         tag = f"lr0 = {lr0:g}, {_regime(runs[runs['m'] == runs['m'].max()])} at the largest m"
         findings += [
             exponent_finding(f"final tau = sqrt(m) ||W_T - W_0||_F grows at most like m^{js['tau_exponent']:g} ({tag})",
-                             runs, "m", "tau", js["tau_exponent"], resolution=js["m_resolution"], label=f"lr0 = {lr0:g}",
+                             runs, "m", "tau", js["tau_exponent"], resolution=js["m_resolution"], groups=None,
+                             label=f"lr0 = {lr0:g}",
                              panel="final tau"),
             exponent_finding(f"fraction of changed signs along the trajectory does not grow with m (lr0 = {lr0:g})",
-                             runs, "m", "sign_frac", 0.0, resolution=js["m_resolution"], label=f"lr0 = {lr0:g}",
+                             runs, "m", "sign_frac", 0.0, resolution=js["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
                              panel="fraction of changed signs"),
             exponent_finding(f"forward coupling error of W_t - W_0 along the trajectory does not grow with m (lr0 = {lr0:g})",
-                             runs, "m", "coupling", 0.0, resolution=js["m_resolution"], label=f"lr0 = {lr0:g}",
+                             runs, "m", "coupling", 0.0, resolution=js["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
                              panel="RMS coupling error"),
         ]
     return findings
@@ -153,7 +157,7 @@ def _analyse_ball(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
 
 _SGD_FIXED = dict(L=8, d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=256,
                   steps=1200, batch=4, record_every=100, N=0, w_var=2.0)
-_LR_REGIME, _LR_LARGE = 0.0625, 8.0
+_LR_REGIME, _LR_LARGE = 1.0 / 256.0, 8.0
 _SGD_DEFAULT = Grid.product({"lr0": [_LR_REGIME, _LR_LARGE], "m": [128, 256, 512]}, seeds=5, **_SGD_FIXED)
 _SGD_LARGE = Grid.product({"lr0": [_LR_REGIME, _LR_LARGE], "m": [256, 1024, 4096]}, seeds=5,
                           **{**_SGD_FIXED, "steps": 4000, "L": 12})
@@ -172,13 +176,13 @@ SGD_LEARNS = register(Claim(
     grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE},
     measure=_measure_sgd,
     analyse=_analyse_learns,
-    judging=dict(eps_frac=0.5, lr0_regime=_LR_REGIME, regime=0.1, risk_resolution=0.0, m_resolution=0.0),
+    judging=dict(eps_frac=0.5, lr0_regime=_LR_REGIME, regime=0.1, risk_resolution=0.0, m_resolution=0.25),
     controls=(
         too_strong("eps = 0.01 (R0 - OPT), which the runs do not reach", eps_frac=0.01),
         wrong_m("avg_risk", "opt", "zero_risk"),
         cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
     ),
-    version=2,
+    version=3,
     cells="sgd_run",
     plot={"x": "m", "y": "avg_risk"},
 ))
@@ -195,13 +199,13 @@ NTK_BALL = register(Claim(
     grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE},
     measure=_measure_sgd,
     analyse=_analyse_ball,
-    judging=dict(tau_exponent=0.0, m_resolution=0.0),
+    judging=dict(tau_exponent=0.0, m_resolution=0.25),
     controls=(
         too_strong("tau shrinks like m^-0.5", tau_exponent=-0.5),
         wrong_m("tau"),
         cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
     ),
-    version=2,
+    version=3,
     cells="sgd_run",
     plot={"x": "m", "y": "tau"},
 ))
@@ -226,7 +230,8 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
     worst = [f"L={r.L}, m={r.m}, seed {r.seed}: {v:.2g}" for r, v in zip(df.itertuples(), rel) if v > js["max_residual"]]
     return [
         exponent_finding(f"tau* grows at most like m^{js['m_exponent']:g} (L = {js['L_ref']})",
-                         by_m, "m", "tau_star", js["m_exponent"], resolution=js["m_resolution"], panel="tau*"),
+                         by_m, "m", "tau_star", js["m_exponent"], resolution=js["m_resolution"], groups=None,
+                         panel="tau*"),
         exponent_finding(f"tau* grows at most like L^{deg:g} (m = {js['m_ref']})", by_L, "L", "tau_star", deg,
                          label=f"m = {js['m_ref']}", panel="tau* against L"),
         growth_finding(f"tau* grows polynomially, not exponentially, in L (m = {js['m_ref']})", by_L, "L", "tau_star",
@@ -237,7 +242,7 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
 
 
 _PS_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, N=48, ridge=1e-10, w_var=2.0)
-_PS_JUDGING = dict(L_ref=6, m_ref=256, m_exponent=0.0, degree=3.0, max_residual=1e-3, m_resolution=0.0,
+_PS_JUDGING = dict(L_ref=6, m_ref=256, m_exponent=0.0, degree=3.0, max_residual=1e-3, m_resolution=0.25,
                    growth_factor=2.0)
 PSEUDO_SOLUTION = register(Claim(
     name="pseudo_solution",
@@ -290,7 +295,7 @@ def _analyse_generalisation(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fin
                          base[base["m"] == m0], "N", "value", js["n_exponent"], resolution=js["n_resolution"],
                          label=f"m = {m0}", panel="Rademacher complexity"),
         exponent_finding(f"Rademacher complexity does not grow with m (N = {N0}, L = {L0})",
-                         base[base["N"] == N0], "m", "value", 0.0, resolution=js["m_resolution"],
+                         base[base["N"] == N0], "m", "value", 0.0, resolution=js["m_resolution"], groups=None,
                          label=f"N = {N0}", panel="Rademacher complexity against m"),
         growth_finding(f"the constant Rademacher x sqrt(N) / tau grows polynomially, not exponentially, in L "
                        f"(m = {m0}, N = {N0})", rad[(rad["m"] == m0) & (rad["N"] == N0)], "L", "constant",
@@ -302,11 +307,15 @@ def _analyse_generalisation(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fin
         f.append(cannot_finding("test-train gap of SGD shrinks with N and does not grow with m",
                                 f"a gap is not positive (smallest {low:.3g}); no log-log fit"))
         return f
+    # one network per (seed, m): the gap's N sweep is grouped by network
+    gap = gap.assign(net=gap["seed"].astype(str) + "/" + gap["m"].astype(str))
     f.append(exponent_finding("test-train gap of SGD on N samples shrinks with N", gap, "N", "value", 0.0,
-                              resolution=js["gap_resolution"], label="each m", panel="test risk - training risk"))
+                              resolution=js["gap_resolution"], groups="net", label="each m",
+                              panel="test risk - training risk"))
     small = gap[gap["N"] == gap["N"].min()]
     f.append(exponent_finding(f"test-train gap does not grow with m (N = {int(small['N'].iloc[0])})", small, "m",
-                              "value", 0.0, resolution=js["gap_resolution"], label=f"N = {int(small['N'].iloc[0])}",
+                              "value", 0.0, resolution=js["gap_resolution"], groups=None,
+                              label=f"N = {int(small['N'].iloc[0])}",
                               panel="test risk - training risk against m"))
     return f
 
@@ -352,26 +361,37 @@ GENERALISATION = register(Claim(
 
 # ---------------------------------------------------------------------- length scaling
 def _measure_length(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    tj, zero, _, _ = trajectory(cell)
+    base = config(cell, "m", "L", "seed", "w_var", "batch", "lr0")
+    try:
+        tj, zero, _, _ = trajectory(cell)
+    except TrainingDiverged as exc:  # a run that diverges is an outcome of the learning-rate rule, not an error
+        return [{**base, "samples": float("nan"), "reached": False, "threshold": float("nan"), "diverged": True,
+                 "divergence": str(exc)}]
     r = tj.record
     opt = float(r["opt"].iloc[0])
     threshold = opt + cell["stop_frac"] * (zero - opt)
     hit = r[(r["step"] > 0) & (r["test_risk"] <= threshold)]
     reached = len(hit) > 0
     step = int(hit["step"].iloc[0]) if reached else int(cell["steps"])
-    return [{**config(cell, "m", "L", "seed", "w_var", "batch"), "samples": step * cell["batch"], "reached": reached,
-             "threshold": threshold}]
+    return [{**base, "samples": step * cell["batch"], "reached": reached, "threshold": threshold, "diverged": False,
+             "divergence": ""}]
 
 
 def _analyse_length(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     deg = js["degree"]
-    reached = df["reached"].to_numpy(bool)
+    diverged = df["diverged"].to_numpy(bool) if "diverged" in df else np.zeros(len(df), bool)
+    ran = df[~diverged]
+    reached = ran["reached"].to_numpy(bool)
     missed = f"; {int((~reached).sum())} runs did not reach the target (counted at the cap)" if not reached.all() else ""
-    fs = [exponent_finding(f"samples to reach OPT + eps grow at most like L^{deg:g}", df, "L", "samples", deg),
-          growth_finding("samples to reach OPT + eps grow polynomially, not exponentially, in L", df, "L", "samples",
+    fs = [exponent_finding(f"samples to reach OPT + eps grow at most like L^{deg:g}", ran, "L", "samples", deg),
+          growth_finding("samples to reach OPT + eps grow polynomially, not exponentially, in L", ran, "L", "samples",
                          factor=js["growth_factor"])]
     fs.append(every_case_finding("every run reaches OPT + eps within the step budget", reached, "runs"))
-    return [replace(f, detail=f.detail + missed) for f in fs]
+    fs = [replace(f, detail=f.detail + missed) for f in fs]
+    what = [f"L={r.L}, seed {r.seed}: {r.divergence}" for r in df[diverged].itertuples()]
+    lr0 = ", ".join(f"{v:g}" for v in sorted(df["lr0"].unique())) if "lr0" in df else "?"
+    fs.append(every_case_finding(f"no run diverges under the rate lr0 / (m L) (lr0 = {lr0})", ~diverged, "runs", what))
+    return fs
 
 
 _LEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=128, lr0=8.0,
@@ -385,7 +405,7 @@ LENGTH_SCALING = register(Claim(
              "risk first falls below OPT + 0.5 (R0 - OPT)",
     bound="samples <= c L^3; polynomial, not exponential",
     grids={
-        "default": Grid.product({"L": [4, 6, 8, 11, 14]}, seeds=(0, 1, 2, 3), m=256, **_LEN_FIXED),
+        "default": Grid.product({"L": [4, 6, 8, 11, 14]}, seeds=6, m=256, **_LEN_FIXED),
         "large": Grid.product({"L": [4, 6, 8, 12, 16, 24, 32]}, seeds=tuple(range(4)), m=1024, **{**_LEN_FIXED, "steps": 10000}),
     },
     measure=_measure_length,
@@ -398,6 +418,6 @@ LENGTH_SCALING = register(Claim(
                       "the theorem bounds only logarithmically in m, and no width is swept here"),
         exponential("L", "samples"),
     ),
-    version=2,
+    version=3,
     plot={"x": "L", "y": "samples"},
 ))
