@@ -24,7 +24,9 @@ import torch
 from hypothesis import given, target
 from hypothesis import strategies as st
 
-from proofs_checks._harness import run_claim
+from proofs_checks._harness import device
+from rnntheory import claims
+from rnntheory.claims import Grid
 from rnntheory import RNN, backward, sample_inputs
 from rnntheory.strategies import seeds, unit_vectors
 
@@ -32,7 +34,11 @@ C_BACK = 3.0
 
 
 def test_backward_stability_rejects_exploding_network():
-    res = run_claim("backward_stability", seeds=3, w_var=4.0)
+    # an exploding network (W with variance 4/m) on the cheap points of the default grid (L <= 16)
+    c = claims.get("backward_stability")
+    g = c.grid()
+    cheap = Grid(points=tuple(p for p in g.points if p["L"] <= 16), seeds=(0, 1, 2), fixed=g.fixed)
+    res = c.run(cheap, device=device(), w_var=4.0)
     assert res.verdict == "inconsistent", str(res)
 
 

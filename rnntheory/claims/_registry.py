@@ -264,7 +264,7 @@ class ClaimResult:
             if rejected:
                 detail = f"caught by: {caught[0].name}" + (f" (+{len(caught) - 1} more)" if len(caught) > 1 else "")
             elif moot:
-                detail = "the measurements already read inconsistent on the findings this control alters"
+                detail = "the claim already reads inconsistent and the altered analysis adds no new inconsistent finding"
             else:
                 detail = f"the altered analysis reads {alt.verdict}"
             out.append(ControlOutcome(c.kind, c.what, alt.verdict, rejected, detail, moot))

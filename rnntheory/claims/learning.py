@@ -155,7 +155,7 @@ def _analyse_ball(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     return findings
 
 
-_SGD_FIXED = dict(L=8, d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=256,
+_SGD_FIXED = dict(L=8, d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=128,
                   steps=1200, batch=4, record_every=100, N=0, w_var=2.0)
 _LR_REGIME, _LR_LARGE = 1.0 / 256.0, 8.0
 _SGD_DEFAULT = Grid.product({"lr0": [_LR_REGIME, _LR_LARGE], "m": [128, 256, 512]}, seeds=5, **_SGD_FIXED)
@@ -170,7 +170,7 @@ SGD_LEARNS = register(Claim(
     reference="paper.md sec. 6 (main theorem)",
     statement="For m >= poly(C, p, L, 1/eps), the average over t of the population risk of W_t is at most OPT + eps, "
               "with SGD inside the NTK regime.",
-    quantity="held-out risk (256 fresh sequences) averaged over the recorded steps of the second half of online SGD "
+    quantity="held-out risk (128 fresh sequences) averaged over the recorded steps of the second half of online SGD "
              "(1200 steps of 4 samples), at a rate inside the NTK regime and at a large rate outside it",
     bound="avg risk <= OPT + eps, eps = 0.5 (R0 - OPT); excess risk non-increasing in m",
     grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE},

@@ -101,7 +101,7 @@ HIDDEN_PERTURBATION = register(
         "adversarial W' of spectral size omega (omega from 1e-3, nearly linear, to 0.1, where tens of signs flip)",
         bound="max_l ||delta h_l|| <= c * poly(L) * omega; exponent in omega >= 1, polynomial in L, m^0",
         grids={
-            "default": Grid.product({"m": [128, 512, 2048]}, seeds=6, **_HIDDEN_FIXED),
+            "default": Grid.product({"m": [128, 256, 512, 1024]}, seeds=6, **_HIDDEN_FIXED),
             "large": Grid.product({"m": [512, 2048, 8192]}, seeds=10, **{**_HIDDEN_FIXED, "Ls": (4, 8, 16, 32, 64)}),
         },
         measure=_measure_hidden,
@@ -197,7 +197,7 @@ def _analyse_signs(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     return findings
 
 
-_SIGN_FIXED = dict(L=8, n=16, d_x=8, d=1, eps_x=0.1, adv_l=2, omegas=(0.002, 0.004, 0.008, 0.016, 0.032))
+_SIGN_FIXED = dict(L=8, n=8, d_x=8, d=1, eps_x=0.1, adv_l=2, omegas=(0.002, 0.004, 0.008, 0.016, 0.032))
 _SIGN_JUDGING = dict(exponent=2.0 / 3.0, attain_exponent=2.0 / 3.0, typical_exponent=5.0 / 6.0, min_count=20.0,
                      omega_ref=0.008, omega_resolution=0.1, m_resolution=0.1, growth_factor=2.0)
 
@@ -225,7 +225,7 @@ SIGN_CHANGES = register(
             wrong_m("flips", "flips_max"),
             exponential("position", "flips", "flips_max"),
         ),
-        version=3,
+        version=4,
         plot={"x": "omega", "y": "flips", "hue": "direction"},
     )
 )
