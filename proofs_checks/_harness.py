@@ -1,8 +1,14 @@
-"""Runs registry claims once per session and remembers their results for the summary."""
+"""Runs registry claims once per session and remembers their results for the summary.
+
+Cells go through one cache folder for the whole session, so claims that share their cells
+(``sgd_learns`` and ``ntk_ball`` measure the same runs) measure each cell once."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from typing import Any
 
 from rnntheory import claims
@@ -10,6 +16,8 @@ from rnntheory.claims import ClaimResult
 
 _CACHE: dict[tuple, ClaimResult] = {}
 RESULTS: list[ClaimResult] = []
+_CELLS = tempfile.mkdtemp(prefix="rnntheory-check-cells-")
+atexit.register(shutil.rmtree, _CELLS, ignore_errors=True)
 
 
 def device() -> str:
@@ -21,7 +29,7 @@ def run_claim(name: str, grid: str = "default", **overrides: Any) -> ClaimResult
     end-of-run summary and printed (visible with ``pytest -s``)."""
     key = (name, grid, repr(sorted(overrides.items())))
     if key not in _CACHE:
-        res = claims.get(name).run(grid, device=device(), **overrides)
+        res = claims.get(name).run(grid, device=device(), cache=_CELLS, **overrides)
         _CACHE[key] = res
         if not overrides:
             RESULTS.append(res)

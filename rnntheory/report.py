@@ -37,7 +37,7 @@ from .claims import ClaimResult, Finding, Grid, get
 from .grids import grid_spec, load_grids
 from .verdicts import VERDICTS, Verdict
 
-__all__ = ["Report", "run", "load_grids", "grid_spec", "headline", "what_was_shown", "measured"]
+__all__ = ["Report", "run", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured"]
 
 _PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
           "(NeurIPS 2019)")
@@ -68,7 +68,7 @@ def measured(f: Finding) -> str:
 def _verdict_cell(f: Finding) -> str:
     r"""The verdict, with the resolution it was judged at when a straddling interval passed by it."""
     if f.verdict == Verdict.CONSISTENT and f.resolution > 0 and "straddles" in f.decision.reason:
-        return f"{f.verdict} (at resolution {f.resolution:g})"
+        return f"{f.verdict} (at resolution {f.resolution:.3g})"
     return str(f.verdict)
 
 
@@ -90,6 +90,20 @@ def _ranges(findings: Sequence[Finding]) -> str:
         a, b = spans.get(f.series.x, (lo, hi))
         spans[f.series.x] = (min(a, lo), max(b, hi))
     return ", ".join(f"{x} from {lo:.4g} to {hi:.4g}" for x, (lo, hi) in spans.items())
+
+
+def false_alarm(result: ClaimResult) -> str:
+    r"""The chance that this claim reads "inconsistent" on a grid where every finding's truth sits
+    exactly on its claimed value: each interval finding errs on the forbidden side with probability
+    at most half its miss rate (0.5% at 99%), each event with its alpha, each exact check never; the
+    union bound over the findings."""
+    interval = [f for f in result.findings if f.decision.rule in ("exponent", "mean", "growth")]
+    events = [f for f in result.findings if f.decision.rule == "event"]
+    rate = sum((1 - f.fit.level) / 2 if hasattr(f.fit, "level") else 0.005 for f in interval)
+    rate += sum(f.fit.alpha for f in events)
+    return (f"False-failure rate: at most {rate:.2%} for the claim ({len(interval)} interval findings at "
+            f"{0.5:.1f}% each when their truth sits exactly on the claimed value, {len(events)} binomial events; "
+            "union bound), and smaller the further inside the allowed side the truth lies.")
 
 
 def what_was_shown(result: ClaimResult, seeds: int) -> str:
@@ -263,7 +277,7 @@ class Report:
             again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
             if m["grid"] == "default" and m["seeds"] is None and m["dtype"] == "float64":
                 again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
-            out += ["", what_was_shown(res, len(g.seeds)), "",
+            out += ["", what_was_shown(res, len(g.seeds)), "", false_alarm(res), "",
                     f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
                     "<details><summary>Fits in full</summary>", ""]
             out += [f"- {_cell(f.name)}: {f.detail}" for f in res.findings]

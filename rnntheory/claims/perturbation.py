@@ -22,7 +22,7 @@ import torch
 from .. import perturbation as P
 from .. import stats as S
 from ._common import DIRECTIONS, config, make_inputs, make_net, unit_directions
-from ._findings import every_case_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from ._findings import cannot_detect, every_case_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
 from ._registry import Claim, Finding, Grid, register
 
 
@@ -110,7 +110,11 @@ HIDDEN_PERTURBATION = register(
         controls=(
             too_strong("||delta h|| <= c * omega^1.5 (a higher power than linear)", exponent=1.5),
             wrong_m("change"),
-            exponential("L", "change"),
+            cannot_detect("exponential", "change times exp(c L), 10x over the range of L",
+                          "the constant ||delta h|| / omega of one network varies by a factor up to 30 between seeds at "
+                          "L = 32, m = 512, so the per-seed nested fit's rate interval (width about 0.17 with 6 seeds) is "
+                          "wider than the injected rate log(10) / 28 = 0.08; the large grid (10 seeds, L to 64) is where "
+                          "growth in L can be decided"),
         ),
         version=2,
         plot={"x": "omega", "y": "change", "hue": "direction"},
@@ -199,7 +203,7 @@ def _analyse_signs(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
 
 _SIGN_FIXED = dict(L=8, n=8, d_x=8, d=1, eps_x=0.1, adv_l=2, omegas=(0.002, 0.004, 0.008, 0.016, 0.032))
 _SIGN_JUDGING = dict(exponent=2.0 / 3.0, attain_exponent=2.0 / 3.0, typical_exponent=5.0 / 6.0, min_count=20.0,
-                     omega_ref=0.008, omega_resolution=0.1, m_resolution=0.1, growth_factor=2.0)
+                     omega_ref=0.008, omega_resolution=0.1, m_resolution=0.25, growth_factor=2.0)
 
 SIGN_CHANGES = register(
     Claim(
