@@ -1,7 +1,9 @@
 r"""Statistics for checking bound shapes (paper.md, section 7): fits, intervals, binomial tests.
 
-This module is mechanism only: it measures (slopes, rates, means, frequencies) and attaches
-confidence intervals whose coverage is stated below. Deciding what a measurement says about a
+This module is mechanism only, and has that one job (its length is the dataclasses and the
+documented guarantees of each interval; the least-squares machinery is in ``rnntheory._lsq``): it
+measures (slopes, rates, means, frequencies) and attaches confidence intervals whose coverage is
+stated below. Deciding what a measurement says about a
 claim is policy and lives in :mod:`rnntheory.verdicts`.
 
 The unit of replication is the random network (the seed). Measurements of one network at several

@@ -1,5 +1,8 @@
 r"""The claim registry: each claim of the paper defined once, run by proofs_checks/ and the report.
 
+One job: the data model of a claim (Grid, Claim, Finding, ClaimResult, Control) and the one path from
+a grid to a verdict; its length is their documented fields.
+
 A :class:`Claim` bundles what the paper says (statement, reference, bound shape), the grids it is
 measured on (``"default"``: small, for the test suite and the embedded report; ``"large"``: for a GPU
 or a long run), a ``measure`` function that turns one grid cell into tidy rows, and an ``analyse``
