@@ -71,8 +71,23 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------- results
+class _Interval:
+    r"""``ci`` and ``width`` of anything with ``ci_low`` and ``ci_high``."""
+
+    ci_low: float
+    ci_high: float
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return (self.ci_low, self.ci_high)
+
+    @property
+    def width(self) -> float:
+        return self.ci_high - self.ci_low
+
+
 @dataclass(frozen=True)
-class ExponentFit:
+class ExponentFit(_Interval):
     r"""A straight-line fit ``log y = intercept + slope * t`` with a confidence interval.
 
     ``t = log x`` for an exponent (:func:`fit_exponent`), ``t = x`` for a rate (:func:`fit_rate`).
@@ -101,13 +116,6 @@ class ExponentFit:
         """Alias of ``slope`` (the exponent of a power law on log-log axes)."""
         return self.slope
 
-    @property
-    def ci(self) -> tuple[float, float]:
-        return (self.ci_low, self.ci_high)
-
-    @property
-    def width(self) -> float:
-        return self.ci_high - self.ci_low
 
     def predict(self, x: Sequence[float] | np.ndarray) -> np.ndarray:
         t = np.log(np.asarray(x, float)) if self.axes == "log-log" else np.asarray(x, float)
@@ -126,20 +134,13 @@ class ExponentFit:
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(_Interval):
     r"""One estimated coefficient with its confidence interval."""
 
     value: float
     ci_low: float
     ci_high: float
 
-    @property
-    def ci(self) -> tuple[float, float]:
-        return (self.ci_low, self.ci_high)
-
-    @property
-    def width(self) -> float:
-        return self.ci_high - self.ci_low
 
     def __str__(self) -> str:
         return f"{self.value:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}]"
@@ -196,7 +197,7 @@ class GrowthFit:
 
 
 @dataclass(frozen=True)
-class MeanInterval:
+class MeanInterval(_Interval):
     r"""The mean of ``n`` values with its t interval on ``n - 1`` degrees of freedom."""
 
     mean: float
@@ -210,13 +211,6 @@ class MeanInterval:
     def df(self) -> int:
         return self.n - 1
 
-    @property
-    def ci(self) -> tuple[float, float]:
-        return (self.ci_low, self.ci_high)
-
-    @property
-    def width(self) -> float:
-        return self.ci_high - self.ci_low
 
     def __str__(self) -> str:
         return (
