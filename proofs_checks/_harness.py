@@ -1,10 +1,7 @@
 """Runs registry claims once per session and remembers their results for the summary.
 
 Cells go through one cache folder for the whole session, so claims that share their cells
-(``sgd_learns`` and ``ntk_ball`` measure the same runs) measure each cell once. Grids of at least
-``PARALLEL_CELLS`` cells are measured by two worker processes of one thread each, which on two
-cores is faster than one process with two threads (the cells' matrices are small); the verdicts are
-the same."""
+(``sgd_learns`` and ``ntk_ball`` measure the same runs) measure each cell once."""
 
 from __future__ import annotations
 
@@ -20,7 +17,6 @@ from rnntheory.claims import ClaimResult
 _CACHE: dict[tuple, ClaimResult] = {}
 RESULTS: list[ClaimResult] = []
 _CELLS = tempfile.mkdtemp(prefix="rnntheory-check-cells-")
-PARALLEL_CELLS = 24
 atexit.register(shutil.rmtree, _CELLS, ignore_errors=True)
 
 
@@ -33,9 +29,7 @@ def run_claim(name: str, grid: str = "default", **overrides: Any) -> ClaimResult
     end-of-run summary and printed (visible with ``pytest -s``)."""
     key = (name, grid, repr(sorted(overrides.items())))
     if key not in _CACHE:
-        claim = claims.get(name)
-        jobs = 2 if (os.cpu_count() or 1) >= 2 and len(claim.resolve(grid, **overrides)) >= PARALLEL_CELLS else 1
-        res = claim.run(grid, device=device(), cache=_CELLS, jobs=jobs, **overrides)
+        res = claims.get(name).run(grid, device=device(), cache=_CELLS, **overrides)
         _CACHE[key] = res
         if not overrides:
             RESULTS.append(res)
