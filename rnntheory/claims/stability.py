@@ -143,7 +143,7 @@ def _analyse_products(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     return _lag_findings(df, js, "||P_(a,b)||_2", "b-a+1")
 
 
-_PROD_FIXED = dict(n=2, d_x=8, d=1, eps_x=0.1, w_var=2.0, block=4, tol=1e-4)
+_PROD_FIXED = dict(n=2, d_x=8, d=1, eps_x=0.1, w_var=2.0, block=4, tol=1e-3)
 _LAG_JUDGING = dict(degree=3.0, growth_factor=2.0, m_sweep_L=8, m_resolution=0.25)
 _LAG_CONTROLS = (
     too_strong("the norm stays bounded by a constant: exponent 0 in the number of factors", degree=0.0),
