@@ -32,7 +32,7 @@ from . import _validation as V
 from . import pseudo
 from .model import RNN, Trace, sample_inputs
 
-__all__ = ["run", "format", "save", "add_arguments", "main", "TARGETS"]
+__all__ = ["run", "format", "save", "TARGETS"]
 
 TARGETS = "jvp/pseudo >= 2, pseudo/trace <= 2.5, trace efficiency >= 0.5 (float32, m=1024, n=64)"
 """The speed targets the table is read against."""

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -163,8 +164,8 @@ class Report:
             rows.append({
                 "claim": n, "reference": res.claim.reference, "verdict": str(res.verdict),
                 **{f"n_{v}": c for v, c in counts.items()},
-                "controls": f"{sum(o.rejected for o in ctl)}/{sum(o.verdict is not None for o in ctl)} rejected"
-                + (f", {sum(o.verdict is None for o in ctl)} undetectable" if any(o.verdict is None for o in ctl) else ""),
+                "controls": ", ".join(f"{n} {status}" for status, n in
+                                      Counter(o.status for o in ctl).items()),
                 "headline": "" if head is None else f"{head.name}: {measured(head)}",
                 "constant": None if head is None else head.constant, "cells": len(self.records[n]),
             })

@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 import rnntheory
 
