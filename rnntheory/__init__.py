@@ -29,6 +29,7 @@ _LAZY = (
     "concepts",
     "decoupling",
     "grids",
+    "infinite",
     "kernel",
     "plotting",
     "report",

@@ -30,7 +30,8 @@ from . import _validation as V
 from .backward import back_vectors, grad_W
 from .model import RNN, Trace, check_trace
 
-__all__ = ["ntk", "position_kernel", "min_norm_fit", "KernelFit", "rademacher", "Rademacher", "subtrace"]
+__all__ = ["ntk", "position_kernel", "min_norm_fit", "solve_min_norm", "check_positions", "KernelFit", "rademacher",
+           "Rademacher", "subtrace"]
 
 
 def subtrace(tr: Trace, idx: slice | torch.Tensor) -> Trace:
@@ -38,7 +39,8 @@ def subtrace(tr: Trace, idx: slice | torch.Tensor) -> Trace:
     return Trace(pre=tr.pre[idx], hidden=tr.hidden[idx], pattern=tr.pattern[idx], outputs=tr.outputs[idx], x=tr.x[idx], W=tr.W)
 
 
-def _positions(fn: str, L: int, positions: Sequence[int] | None) -> list[int]:
+def check_positions(fn: str, L: int, positions: Sequence[int] | None) -> list[int]:
+    r"""The 1-based output positions (default 3..L, the loss positions), checked: distinct and in 1..L."""
     pos = list(range(3, L + 1)) if positions is None else [int(p) for p in positions]
     if not pos or any(not 1 <= p <= L for p in pos) or len(set(pos)) != len(pos):
         raise ValueError(f"{fn}: positions={positions!r} must be distinct 1-based positions in 1..L={L}")
@@ -97,7 +99,7 @@ def ntk(
     if method not in ("auto", "factor", "explicit"):
         raise ValueError(f"{fn}: method={method!r} must be 'auto', 'factor' or 'explicit'")
     chunk = V.positive_int(fn, "chunk", chunk)
-    pos = _positions(fn, tr.L, positions)
+    pos = check_positions(fn, tr.L, positions)
     J, d, m = len(pos), net.d, net.m
     O = J * d
     P = sum(pos) * d
@@ -182,6 +184,25 @@ class KernelFit:
         return grad_W(net, tr, dy)
 
 
+def solve_min_norm(K: torch.Tensor, y: torch.Tensor, ridge: float) -> tuple[torch.Tensor, torch.Tensor, float, float]:
+    r"""Solve :math:`(K + \lambda I)\alpha = y` with :math:`\lambda` = ``ridge`` times the mean diagonal of the
+    ``(N, N)`` kernel ``K`` (Cholesky; the minimum-norm least-squares solution when K is singular).
+
+    Returns:
+        ``(alpha, fitted, norm_sq, lam)``: the ``(N,)`` coefficients, ``K alpha``, :math:`\alpha^T K\alpha`
+        and the absolute ridge :math:`\lambda`.
+    """
+    lam = ridge * float(K.diagonal().mean())
+    A = K + lam * torch.eye(K.shape[0], dtype=K.dtype, device=K.device)
+    try:
+        chol = torch.linalg.cholesky(A)
+        alpha = torch.cholesky_solve(y[:, None], chol)[:, 0]
+    except RuntimeError:  # singular kernel: least-squares (minimum-norm) solution
+        alpha = torch.linalg.lstsq(A, y[:, None], driver="gelsd" if A.device.type == "cpu" else None).solution[:, 0]
+    fitted = K @ alpha
+    return alpha, fitted, float(alpha @ fitted), lam
+
+
 def min_norm_fit(
     net: RNN,
     tr: Trace,
@@ -207,7 +228,7 @@ def min_norm_fit(
     """
     fn = "kernel.min_norm_fit"
     check_trace(fn, net, tr)
-    pos = _positions(fn, tr.L, positions)
+    pos = check_positions(fn, tr.L, positions)
     J, d = len(pos), net.d
     V.tensor(fn, "targets", targets, ndim=3, dtype=net.dtype, device=net.device)
     if targets.shape == (tr.n, tr.L, d):
@@ -220,17 +241,8 @@ def min_norm_fit(
     if K is None:
         K = ntk(net, tr, positions=pos)
     N = tr.n * J * d
-    Km = K.reshape(N, N)
-    lam = ridge * float(Km.diagonal().mean())
-    A = Km + lam * torch.eye(N, dtype=Km.dtype, device=Km.device)
+    alpha, fitted, norm_sq, lam = solve_min_norm(K.reshape(N, N), y.reshape(N), ridge)
     yv = y.reshape(N)
-    try:
-        chol = torch.linalg.cholesky(A)
-        alpha = torch.cholesky_solve(yv[:, None], chol)[:, 0]
-    except RuntimeError:  # singular kernel: least-squares (minimum-norm) solution
-        alpha = torch.linalg.lstsq(A, yv[:, None], driver="gelsd" if A.device.type == "cpu" else None).solution[:, 0]
-    fitted = Km @ alpha
-    norm_sq = float(alpha @ fitted)
     return KernelFit(
         alpha=alpha.view(tr.n, J, d),
         fitted=fitted.view(tr.n, J, d),

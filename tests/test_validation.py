@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from rnntheory import RNN, backward, bench, check_inputs, inputs_from_data, sample_inputs
+from rnntheory import RNN, backward, bench, check_inputs, infinite, inputs_from_data, sample_inputs
 from rnntheory import _validation as V
 from rnntheory import stats as S
 from rnntheory import verdicts as VD
@@ -84,6 +84,30 @@ CASES = [
     ("binomial p0", lambda: S.binomial_decision(3, 10, p0=1.5), ValueError, ["stats.binomial_decision", "p0=1.5"]),
     ("binomial k>n", lambda: S.binomial_interval(11, 10), ValueError, ["stats.binomial_interval", "k=11", "n=10"]),
     ("verdict bound", lambda: VD.exponent(S.fit_exponent([1, 2, 4], [1, 2, 4]), 1.0, bound="middle"), ValueError, ["verdicts.exponent", "bound='middle'"]),
+    # the infinite-width limit
+    ("inf x NaN", lambda: infinite.forward_kernel(with_entry(X, (0, 2, 0), math.nan)), ValueError, ["infinite.forward_kernel", "x", "NaN"]),
+    ("inf x list", lambda: infinite.ntk([[1.0]]), TypeError, ["infinite.ntk", "x=[[1.0]]", "torch.Tensor"]),
+    ("inf x int", lambda: infinite.ntk(torch.zeros(2, 4, 3, dtype=torch.int64)), TypeError, ["infinite.ntk", "x", "torch.int64"]),
+    ("inf x 2-dim", lambda: infinite.ntk(X[0]), ValueError, ["infinite.ntk", "x", "(4, 3)", "3 dimensions"]),
+    ("inf L<3", lambda: infinite.forward_kernel(X[:, :2]), ValueError, ["infinite.forward_kernel", "L=2", "L >= 3"]),
+    ("inf d_x=1", lambda: infinite.forward_kernel(X[..., :1]), ValueError, ["infinite.forward_kernel", "d_x=1", ">= 2"]),
+    ("inf no sequences", lambda: infinite.ntk(X[:0]), ValueError, ["infinite.ntk", "(0, 4, 3)", "at least one"]),
+    ("inf x2 length", lambda: infinite.ntk(X, sample_inputs(2, 5, 3, 0.1, seed=1)), ValueError, ["infinite.ntk", "x2", "(2, 5, 3)", "same L"]),
+    ("inf x2 d_x", lambda: infinite.forward_kernel(X, sample_inputs(2, 4, 4, 0.1, seed=1)), ValueError, ["infinite.forward_kernel", "x2", "(2, 4, 4)"]),
+    ("inf x2 device", lambda: infinite.ntk(X, torch.empty(2, 4, 3, dtype=f64, device="meta")), ValueError, ["infinite.ntk", "x2", "meta"]),
+    ("inf x2 inf", lambda: infinite.ntk(X, with_entry(X, (1, 1, 1), math.inf)), ValueError, ["infinite.ntk", "x2", "infinite"]),
+    ("inf position 0", lambda: infinite.ntk(X, positions=[0]), ValueError, ["infinite.ntk", "positions=[0]", "1..L=4"]),
+    ("inf position > L", lambda: infinite.ntk(X, positions=[5]), ValueError, ["infinite.ntk", "positions=[5]", "1..L=4"]),
+    ("inf positions repeated", lambda: infinite.ntk(X, positions=[3, 3]), ValueError, ["infinite.ntk", "positions=[3, 3]", "distinct"]),
+    ("inf d=0", lambda: infinite.ntk(X, d=0), ValueError, ["infinite.ntk", "d=0", "positive integer"]),
+    ("inf pair order", lambda: infinite.backward_correlation(X, pairs=[(3, 2)]), ValueError, ["infinite.backward_correlation", "(3, 2)", "1 <= i <= j <= L=4"]),
+    ("inf pair > L", lambda: infinite.backward_correlation(X, pairs2=[(1, 5)]), ValueError, ["infinite.backward_correlation", "pairs2", "(1, 5)"]),
+    ("inf pair not a pair", lambda: infinite.backward_correlation(X, pairs=[3]), TypeError, ["infinite.backward_correlation", "pairs", "3", "pair"]),
+    ("inf no pairs", lambda: infinite.backward_correlation(X, pairs=[]), ValueError, ["infinite.backward_correlation", "pairs=[]"]),
+    ("inf feature i=1", lambda: infinite.feature_correlation(X, pairs=[(1, 3)]), ValueError, ["infinite.feature_correlation", "i = 1", "h_0"]),
+    ("inf targets shape", lambda: infinite.min_norm_fit(X, torch.zeros(2, 3, 2, dtype=f64)), ValueError, ["infinite.min_norm_fit", "targets", "(2, 3, 2)"]),
+    ("inf targets NaN", lambda: infinite.min_norm_fit(X, torch.full((2, 4, 1), math.nan, dtype=f64)), ValueError, ["infinite.min_norm_fit", "targets", "NaN"]),
+    ("inf ridge", lambda: infinite.min_norm_fit(X, torch.zeros(2, 4, 1, dtype=f64), ridge=-1.0), ValueError, ["infinite.min_norm_fit", "ridge=-1.0"]),
 ]
 
 
