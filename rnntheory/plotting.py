@@ -45,7 +45,7 @@ from . import verdicts as VD
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from .claims import Claim, ClaimResult, Finding
+    from .claims import Claim, ClaimResult, Finding, Series
 
 __all__ = ["ClaimFigure", "Panel", "claim_figure", "save_figure", "panels"]
 
@@ -71,18 +71,23 @@ class Panel:
     ylabel: str
     model: str = "power"
     findings: list["Finding"] = field(default_factory=list)
+    described: list["Series"] = field(default_factory=list)
 
     @property
     def title(self) -> str:
-        what = {"power": "", "exponential": " (exponential fit)"}[self.model]
+        what = {"power": "", "exponential": " (exponential fit)", "described": ""}[self.model]
         return f"{self.ylabel} against {self.x}{what}"
 
 
 def panels(findings: Sequence["Finding"]) -> list[Panel]:
     r"""The panels of a figure: one per (abscissa, quantity) among the findings that carry points,
-    two (power law, exponential) where a finding compares the two growths."""
+    two (power law, exponential) where a finding compares the two growths, and one per (abscissa,
+    quantity) of the findings' described series (``Finding.extra``: points and exact references, no fit)."""
     out: dict[tuple[str, str, str], Panel] = {}
     for f in findings:
+        for s in f.extra:
+            key = (s.x, s.panel or s.y, "described")
+            out.setdefault(key, Panel(s.x, s.panel or s.y, "described")).described.append(s)
         s = f.series
         if s is None or not s.xs:
             continue
@@ -118,7 +123,34 @@ def _spread(ax: "Axes", xs: np.ndarray, ys: np.ndarray, colour: str, label: str,
                 color=colour, capsize=2, label=label, **style)
 
 
+def _draw_described(ax: "Axes", panel: Panel) -> None:
+    r"""Described series: the points with their spread and, where given, the exact reference as a line."""
+    allx: list[float] = []
+    ally: list[float] = []
+    for k, s in enumerate(panel.described):
+        colour = _COLOURS[k % len(_COLOURS)]
+        xs, ys = np.asarray(s.xs, float), np.asarray(s.ys, float)
+        allx += xs.tolist()
+        ally += ys.tolist()
+        _spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
+        if s.reference is not None:
+            ref = pd.DataFrame({"x": xs, "r": np.asarray(s.reference, float)}).groupby("x")["r"].mean()
+            ax.plot(ref.index, ref.to_numpy(), ":", color=colour, lw=1.6, alpha=0.9,
+                    label=f"{s.reference_label}" + (f" ({s.label})" if s.label else ""))
+            ally += ref.tolist()
+    xv, yv = np.asarray(allx), np.asarray(ally)
+    _axes(ax, log_x=_positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2, log_y=_positive(yv), xs=xv)
+    ax.set_title(panel.title, fontsize=9)
+    ax.set_xlabel(panel.x, fontsize=8)
+    ax.set_ylabel(panel.ylabel, fontsize=8)
+    loc = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0) if len(panel.described) > 3 else dict(loc="best")
+    ax.legend(fontsize=6, framealpha=0.7, **loc)
+
+
 def _draw_panel(ax: "Axes", panel: Panel) -> None:
+    if panel.model == "described":
+        _draw_described(ax, panel)
+        return
     colours: dict[str, str] = {}
     ally: list[float] = []
     allx: list[float] = []

@@ -173,25 +173,25 @@ def _errors(m, seeds, x, d=1):
 
 
 def test_empirical_kernels_approach_the_limit_at_rate_sqrt_m():
-    """From m = 256 to m = 4096 (16x) the mean relative errors of S, Sdot and the NTK over 4 networks fall
-    by at least 2x (the m^-1/2 rate predicts 4x; deterministic seeds), and at m = 4096 they are small."""
+    """From m = 128 to m = 2048 (16x) the mean relative errors of S, Sdot and the NTK over 4 networks fall
+    by at least 2x (the m^-1/2 rate predicts 4x; deterministic seeds), and at m = 2048 they are small."""
     x = inputs(3, 6, 8, 0.5, seed=2)
-    small, large = _errors(256, range(4), x), _errors(4096, range(4), x)
+    small, large = _errors(128, range(4), x), _errors(2048, range(4), x)
     assert bool((large <= small / 2).all()), (small, large)
-    assert bool((large <= torch.tensor([0.2, 0.05, 0.2], dtype=large.dtype)).all()), large
+    assert bool((large <= torch.tensor([0.3, 0.08, 0.3], dtype=large.dtype)).all()), large
 
 
 def test_backward_and_feature_correlations_match_the_wide_network():
-    """At m = 8192 the backward inner products / m and decoupling's feature correlations are close to
-    their limits, including the nonzero equal-lag ones: RMS difference at most 0.02 and largest at most
-    0.1 (fluctuations are about m^-1/2 = 0.011 per entry)."""
+    """At m = 4096 the backward inner products / m and decoupling's feature correlations are close to
+    their limits, including the nonzero equal-lag ones: RMS difference at most 0.025 and largest at
+    most 0.12 (fluctuations are about m^-1/2 = 0.016 per entry)."""
     x = inputs(2, 6, 8, 0.5, seed=1)
-    m, d = 8192, 2
+    m, d = 4096, 2
     net = RNN.init(m, 8, d, seed=0)
     tr = net.trace(x)
     C, pairs = decoupling.feature_correlations(net, tr)
     diff = C - infinite.feature_correlation(x, pairs)
-    assert float(diff.pow(2).mean().sqrt()) <= 0.02 and float(diff.abs().max()) <= 0.1, diff
+    assert float(diff.pow(2).mean().sqrt()) <= 0.025 and float(diff.abs().max()) <= 0.12, diff
     all_pairs = [(i, j) for j in range(1, 7) for i in range(1, j + 1)]
     bv = backward.back_vectors(net, tr, None)
     jj = torch.tensor([j - 1 for _, j in all_pairs])
@@ -201,7 +201,7 @@ def test_backward_and_feature_correlations_match_the_wide_network():
         actual = torch.einsum("apk,bqk->abpq", delta, delta) / m
         expected = infinite.backward_correlation(x, pairs=all_pairs, d=d)
         diff = actual - expected
-        assert float(diff.pow(2).mean().sqrt()) <= 0.02 and float(diff.abs().max()) <= 0.1, diff
+        assert float(diff.pow(2).mean().sqrt()) <= 0.025 and float(diff.abs().max()) <= 0.12, diff
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")

@@ -145,3 +145,24 @@ def test_lazy_submodules_are_attributes_of_the_package():
     assert rnntheory.plotting is plotting and rnntheory.report.run is not None and rnntheory.sweep.CellCache
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         rnntheory.nope
+
+
+def test_described_series_get_a_panel_with_their_exact_reference():
+    """Finding.extra series (here tau*_m beside tau* of the limit kernel) are drawn on a panel of their
+    own, without a fit or verdict, with the reference as a line through its values."""
+    rows = []
+    for m, L in [(m, 6) for m in (64, 128, 256, 512, 1024)] + [(256, L) for L in (4, 8, 10, 12)]:
+        for s in range(5):
+            tau_inf = 1.5 * L + 0.01 * s
+            rows.append({"m": m, "L": L, "N": 48, "seed": s, "w_var": 2.0, "tau_star": tau_inf * (1 + 20 / m),
+                         "tau_inf": tau_inf, "residual_rms": 1e-7, "target_rms": 0.7})
+    df = pd.DataFrame(rows)
+    res = claims.get("pseudo_solution").result(df)
+    described = [p for p in plotting.panels(res.findings) if p.model == "described"]
+    assert [(p.x, p.ylabel, len(p.described)) for p in described] == [("m", "tau*_m and its limit", 1)]
+    fig = plotting.claim_figure(res)
+    ax = next(a for a in fig.axes if a.get_title() == "tau*_m and its limit against m")
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == "tau* of the limit kernel (L = 6)")
+    expected = df[df["L"] == 6].groupby("m")["tau_inf"].mean()
+    np.testing.assert_allclose(line.get_xdata(), expected.index.to_numpy(float))
+    np.testing.assert_allclose(line.get_ydata(), expected.to_numpy())

@@ -17,12 +17,13 @@ from ._registry import (CONTROL_KINDS, REGISTRY, Claim, ClaimResult, Control, Co
                         get, names, register)
 
 # registration order is the paper's order: sections 4 and 3 (initialisation, perturbation, coupling),
-# then 5 (complexity) and 6 (learning)
+# then 5 (complexity), 6 (learning) and 8 (the infinite-width limit)
 from . import stability  # noqa: F401,E402
 from . import perturbation  # noqa: F401,E402
 from . import coupling  # noqa: F401,E402
 from . import complexity  # noqa: F401,E402
 from . import learning  # noqa: F401,E402
+from . import limit  # noqa: F401,E402
 
 
 def measure(name: str, cell: dict | None = None, **overrides) -> "pd.DataFrame":

@@ -32,9 +32,11 @@ def _groups(df: pd.DataFrame, groups: str | None) -> np.ndarray | None:
 
 
 def series(df: pd.DataFrame, x: str, y: str, shape: np.ndarray | None = None, *, bound: str = "upper",
-           label: str = "", panel: str = "", constant: float | None = None) -> Series:
+           label: str = "", panel: str = "", constant: float | None = None, reference: str | None = None,
+           reference_label: str = "limit") -> Series:
     r"""The :class:`Series` of ``y`` against ``x`` in ``df`` with the bound ``c * shape`` (``c``: the
-    given ``constant``, else the smallest constant for an upper bound, the largest for a lower one)."""
+    given ``constant``, else the smallest constant for an upper bound, the largest for a lower one) and
+    the exact values of the column ``reference`` (optional), drawn as a line."""
     xs = df[x].to_numpy(dtype=float)
     ys = df[y].to_numpy(dtype=float)
     line = None
@@ -43,7 +45,8 @@ def series(df: pd.DataFrame, x: str, y: str, shape: np.ndarray | None = None, *,
         with np.errstate(divide="ignore", invalid="ignore"):
             c = constant if constant is not None else (np.max(ys / sh) if bound == "upper" else np.min(ys / sh))
         line = tuple(float(v) for v in c * sh)
-    return Series(x, y, tuple(xs.tolist()), tuple(ys.tolist()), line, bound, label, panel)
+    ref = None if reference is None else tuple(df[reference].to_numpy(dtype=float).tolist())
+    return Series(x, y, tuple(xs.tolist()), tuple(ys.tolist()), line, bound, label, panel, ref, reference_label)
 
 
 def exponent_finding(
@@ -60,11 +63,12 @@ def exponent_finding(
     groups: str | None = "seed",
     label: str = "",
     panel: str = "",
+    extra: Sequence[Series] = (),
 ) -> Finding:
     r"""Fit the exponent of ``y`` in ``x`` (per-seed t interval over ``groups``; regression interval
     when ``groups`` is None), judge it against ``claimed`` (:func:`rnntheory.verdicts.exponent`) and
     report the smallest constant for ``y <= c * shape`` (default shape ``x**claimed``). The points and
-    the bound go into the finding's :class:`Series`."""
+    the bound go into the finding's :class:`Series`; ``extra`` series are drawn beside it, unjudged."""
     if len(df) == 0:
         raise VD.CannotAnalyse(f"{name}: no rows to fit")
     fit = S.fit_exponent(df[x].to_numpy(float), df[y].to_numpy(float), groups=_groups(df, groups), level=LEVEL,
@@ -74,7 +78,7 @@ def exponent_finding(
         shape = df[x].to_numpy(dtype=float) ** claimed
     const = S.smallest_constant(df[y].to_numpy(float), shape) if bound == "upper" else None
     return Finding(name, d, f"{fit}; {d.reason}", fit, const,
-                   series(df, x, y, shape, bound=bound, label=label, panel=panel))
+                   series(df, x, y, shape, bound=bound, label=label, panel=panel), tuple(extra))
 
 
 def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, groups: str | None = "seed",

@@ -117,6 +117,8 @@ class Series:
         label: what distinguishes these points from other series on the same panel (a direction, a
             width); empty when there is one series.
         panel: the y-axis label; findings with the same ``x`` and ``panel`` share a panel.
+        reference: an exact value at each point (e.g. the infinite-width limit), drawn as a line
+            labelled ``reference_label``; ``None`` when there is none.
     """
 
     x: str
@@ -127,6 +129,8 @@ class Series:
     kind: str = "upper"
     label: str = ""
     panel: str = ""
+    reference: tuple[float, ...] | None = None
+    reference_label: str = "limit"
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,9 @@ class Finding:
     fit: Any = None
     constant: float | None = None
     series: Series | None = field(default=None, repr=False, compare=False)
+    extra: tuple[Series, ...] = field(default=(), repr=False, compare=False)
+    """Described series drawn on panels of their own, with no fit and no verdict (e.g. the measured
+    quantities beside their exact limits, where the finding judges their deviation)."""
 
     @property
     def verdict(self) -> VD.Verdict:

@@ -14,13 +14,15 @@ from typing import Any, Mapping
 import pandas as pd
 import torch
 
+from .. import backward as BK
 from .. import decoupling as DC
+from .. import infinite as INF
 from .. import verdicts as VD
 from .. import perturbation as P
 from .. import pseudo as PS
 from ._common import DIRECTIONS, config, make_inputs, make_net, unit_directions
-from ._findings import cannot_detect, exponent_finding, too_strong, wrong_m
-from ._registry import Claim, Finding, Grid, register, torch_dtype
+from ._findings import cannot_detect, exponent_finding, series, too_strong, wrong_m
+from ._registry import Claim, Finding, Grid, Series, register, torch_dtype
 
 __all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING", "STAR_SEED_OFFSET"]
 
@@ -179,28 +181,51 @@ BACKWARD_COUPLING = register(
 
 
 # ---------------------------------------------------------------------- decoupling
+def _rms(v: torch.Tensor) -> float:
+    return float(v.pow(2).mean().sqrt()) if v.numel() else float("nan")
+
+
 def _measure_decoupling(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
-    tr = net.trace(make_inputs(cell))
+    x = make_inputs(cell)
+    tr = net.trace(x)
     dc = DC.decoupling(net, tr)
     C, pairs = DC.feature_correlations(net, tr)
+    limit = INF.feature_correlation(x, pairs).to(C)  # 0 for different lags, a product of (pi - theta)/pi factors for equal
     i = torch.tensor([p[0] for p in pairs])
     j = torch.tensor([p[1] for p in pairs])
+    lag = j - i
     same_i = i[:, None] == i[None, :]
     same_j = j[:, None] == j[None, :]
-    same_lag = (j - i)[:, None] == (j - i)[None, :]
+    same_lag = lag[:, None] == lag[None, :]
     off = ~(same_i & same_j)
     cats = {
         "shared_i": off & same_i,
         "shared_j": off & same_j,
         "other_lag": off & ~same_i & ~same_j & ~same_lag,
-        "same_lag": off & ~same_i & ~same_j & same_lag,
     }
-    base = config(cell, "m", "L", "n", "seed")
+    equal = (off & same_lag).to(C.device)
+    base = config(cell, "m", "L", "n", "d", "seed")
     row = {**base, "back_rms": float(dc.back_rms.pow(2).mean().sqrt()), "back_max": float(dc.back_max.max())}
     for k, mask in cats.items():
-        vals = C[:, mask.to(C.device)]
-        row[f"{k}_rms"] = float(vals.pow(2).mean().sqrt())
+        row[f"{k}_rms"] = _rms(C[:, mask.to(C.device)])
+    row["same_lag_rms"] = _rms(C[:, equal])
+    row["same_lag_limit_rms"] = _rms(limit[:, equal])
+    row["same_lag_dev"] = _rms((C - limit)[:, equal])
+    # different output coordinates: delta^(j,1)_i against delta^(j',2)_i' for equal lags (the pair itself included)
+    if net.d > 1:
+        bv = BK.back_vectors(net, tr, None)  # (n, L, L, d, m)
+        jj, ii = j - 1, i - 1
+        delta = bv[:, jj, ii][:, :, :2] * tr.pattern.to(bv.dtype)[:, ii][:, :, None]  # (n, P, 2, m)
+        delta = delta / torch.linalg.vector_norm(delta, dim=-1, keepdim=True).clamp_min(1e-300)
+        cross = torch.matmul(delta[:, :, 0], delta[:, :, 1].transpose(-1, -2))  # (n, P, P)
+        row["other_coord_rms"] = _rms(cross[:, same_lag.to(C.device)])
+    # per lag: the mean measured equal-lag correlation beside its limit (for the figure)
+    for k in range(int(lag.max()) + 1):
+        mask = equal & (lag[:, None] == k).to(C.device)
+        if bool(mask.any()):
+            row[f"corr_lag{k}"] = float(C[:, mask].mean())
+            row[f"limit_lag{k}"] = float(limit[:, mask].mean())
     return [row]
 
 
@@ -212,48 +237,68 @@ _DEC_PARTS = (
 )
 
 
+def _lag_series(df: pd.DataFrame) -> list[Series]:
+    lags = sorted(int(c.removeprefix("corr_lag")) for c in df.columns if c.startswith("corr_lag"))
+    out = []
+    for k in lags:
+        part = df.dropna(subset=[f"corr_lag{k}"])
+        out.append(series(part, "m", f"corr_lag{k}", label=f"lag {k}", panel="equal-lag correlation and its limit",
+                          reference=f"limit_lag{k}"))
+    return out
+
+
 def _analyse_decoupling(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     a = js["m_exponent"]
+    res = js["m_resolution"]
     findings = [
         exponent_finding(f"RMS correlation of {what} (different lags) shrinks like m^{a:g}", df, "m", col, a,
-                         label=col.removesuffix("_rms"), panel="RMS correlation", resolution=js["m_resolution"],
-                         groups=None)
+                         label=col.removesuffix("_rms"), panel="RMS correlation", resolution=res, groups=None)
         for col, what in _DEC_PARTS
     ]
-    s = js["same_lag_exponent"]
+    if "other_coord_rms" in df and df["other_coord_rms"].notna().any():
+        findings.append(exponent_finding(
+            f"RMS correlation of backward vectors of different output coordinates (equal lags) shrinks like m^{a:g}",
+            df.dropna(subset=["other_coord_rms"]), "m", "other_coord_rms", a, label="other coordinate",
+            panel="RMS correlation", resolution=res, groups=None))
+    lim = float(df["same_lag_limit_rms"].mean())
     findings.append(exponent_finding(
-        f"RMS correlation of feature blocks of pairs with different i, j but equal lag j - i does not vanish: "
-        f"it shrinks no faster than m^{s:g} (its limit is nonzero)",
-        df, "m", "same_lag_rms", s, bound="lower", label="same_lag", panel="RMS correlation",
-        resolution=js["m_resolution"], groups=None))
+        f"feature blocks of pairs with different i, j but equal lag j - i approach their nonzero infinite-width "
+        f"correlation (RMS limit {lim:.2g}): the RMS of measured - limit shrinks like m^{a:g}",
+        df, "m", "same_lag_dev", a, label="equal lag: measured - limit", panel="RMS correlation", resolution=res,
+        groups=None, extra=_lag_series(df)))
     return findings
 
 
-_DEC_FIXED = dict(L=8, n=2, d_x=8, d=1, eps_x=0.1)
-_DEC_JUDGING = dict(m_exponent=-0.5, same_lag_exponent=-0.25, m_resolution=0.25)
+_DEC_FIXED = dict(L=8, n=4, d_x=8, d=2, eps_x=0.1)
+_DEC_JUDGING = dict(m_exponent=-0.5, m_resolution=0.25)
 
 DECOUPLING = register(
     Claim(
         name="decoupling",
         title="Decoupling of (input token, output token) pairs",
-        reference="paper.md sec. 4 (decoupling; Allen-Zhu and Li 2019)",
-        statement="Backward vectors and feature blocks D_i Back_(i->j)^T u h_(i-1)^T of pairs (i, j) whose lags j - i differ "
-        "are nearly orthogonal: normalised correlations shrink like m^(-1/2). Pairs with equal lags keep a nonzero "
-        "correlation in the infinite-width limit (a product of (pi - theta)/pi factors), so theirs does not vanish.",
+        reference="paper.md sec. 4 (decoupling, corrected) and sec. 8 (backward correlations)",
+        statement="Backward vectors and feature blocks D_i Back_(i->j)^T e_s h_(i-1)^T of pairs (i, j) whose lags j - i "
+        "differ, or whose output coordinates differ, are nearly orthogonal: normalised correlations shrink like "
+        "m^(-1/2). Pairs with equal lags keep a nonzero correlation in the infinite-width limit (a product of "
+        "(pi - theta)/pi factors), and the measured correlation approaches it: |measured - limit| shrinks like m^(-1/2).",
         quantity="root mean square over sequences and pairs of the off-diagonal normalised correlations, by kind of pair "
-        "(u = 1, d = 1; blocks with i = 1 vanish since h_0 = 0 and are left out)",
-        bound="RMS correlation <= c * m^(-1/2) for different lags; >= c * m^(-1/4) for equal lags (no decay)",
+        "(u = (1, 1)/sqrt(2), d = 2; blocks with i = 1 vanish since h_0 = 0 and are left out); for equal lags the "
+        "RMS of measured minus the closed-form limit (rnntheory.infinite.feature_correlation)",
+        bound="RMS correlation <= c * m^(-1/2) for different lags or coordinates; RMS |measured - limit| <= c * m^(-1/2) "
+        "for equal lags",
         grids={
-            "default": Grid(points=tuple({"m": m} for m in (128, 256, 512, 1024, 2048)), seeds=tuple(range(6)), fixed=_DEC_FIXED),
+            "default": Grid(points=tuple({"m": m} for m in (128, 256, 512, 1024, 2048)), seeds=tuple(range(10)), fixed=_DEC_FIXED),
             "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096, 8192)), seeds=tuple(range(8)),
                           fixed={**_DEC_FIXED, "L": 12}),
         },
         measure=_measure_decoupling,
         analyse=_analyse_decoupling,
         judging=_DEC_JUDGING,
+        version=2,
         controls=(
-            too_strong("correlations of different lags shrink like m^-1", m_exponent=-1.0),
-            wrong_m("back_rms", "shared_i_rms", "shared_j_rms", "other_lag_rms"),
+            too_strong("correlations of different lags, and equal-lag deviations from the limit, shrink like m^-1",
+                       m_exponent=-1.0),
+            wrong_m("back_rms", "shared_i_rms", "shared_j_rms", "other_lag_rms", "other_coord_rms", "same_lag_dev"),
             cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
         ),
         plot={"x": "m", "y": "back_rms"},

@@ -25,6 +25,7 @@ from typing import Any, Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .. import infinite as INF
 from .. import kernel as K
 from ..concepts import Concept
 from ..training import TrainingDiverged, Trajectory, risk, sgd
@@ -218,7 +219,8 @@ def _measure_pseudo_solution(cell: dict[str, Any]) -> list[dict[str, Any]]:
     data = _sample(concept, cell, cell["N"], cell["seed"] + INPUT_SEED_OFFSET)
     tr = net.trace(data.x)
     fit = K.min_norm_fit(net, tr, data.clean, ridge=cell["ridge"])
-    return [{**config(cell, "m", "L", "N", "seed", "w_var"), "tau_star": fit.tau_star,
+    limit = INF.min_norm_fit(data.x, data.clean, ridge=cell["ridge"])  # the same fit with the limit kernel
+    return [{**config(cell, "m", "L", "N", "seed", "w_var"), "tau_star": fit.tau_star, "tau_inf": limit.tau_star,
              "residual_rms": fit.residual_rms, "target_rms": fit.target_rms}]
 
 
@@ -228,7 +230,7 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
     deg = js["degree"]
     rel = (df["residual_rms"] / df["target_rms"]).to_numpy()
     worst = [f"L={r.L}, m={r.m}, seed {r.seed}: {v:.2g}" for r, v in zip(df.itertuples(), rel) if v > js["max_residual"]]
-    return [
+    findings = [
         exponent_finding(f"tau* grows at most like m^{js['m_exponent']:g} (L = {js['L_ref']})",
                          by_m, "m", "tau_star", js["m_exponent"], resolution=js["m_resolution"], groups=None,
                          panel="tau*"),
@@ -239,18 +241,30 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
         every_case_finding(f"the fits reproduce the concept on the sample (relative residual <= {js['max_residual']:g})",
                            rel <= js["max_residual"], "fits", worst),
     ]
+    if "tau_inf" in df:  # rows measured before the limit was recorded have no tau_inf
+        lim = by_m.assign(tau_dev=(by_m["tau_star"] / by_m["tau_inf"] - 1).abs())
+        b = js["limit_exponent"]
+        findings.insert(1, exponent_finding(
+            f"tau*_m approaches tau* of the infinite-width kernel (mean {lim['tau_inf'].mean():.3g}): "
+            f"|tau*_m / tau*_inf - 1| shrinks at least like m^{b:g} (L = {js['L_ref']})",
+            lim, "m", "tau_dev", b, resolution=js["m_resolution"], groups=None, panel="|tau*_m / tau*_inf - 1|",
+            extra=[series(lim, "m", "tau_star", label=f"L = {js['L_ref']}", panel="tau*_m and its limit",
+                          reference="tau_inf", reference_label="tau* of the limit kernel")]))
+    return findings
 
 
 _PS_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, N=48, ridge=1e-10, w_var=2.0)
-_PS_JUDGING = dict(L_ref=6, m_ref=256, m_exponent=0.0, degree=3.0, max_residual=1e-3, m_resolution=0.25,
-                   growth_factor=2.0)
+_PS_JUDGING = dict(L_ref=6, m_ref=256, m_exponent=0.0, limit_exponent=-0.5, degree=3.0, max_residual=1e-3,
+                   m_resolution=0.25, growth_factor=2.0)
 PSEUDO_SOLUTION = register(Claim(
     name="pseudo_solution",
     title="A pseudo-network solution of bounded radius exists",
     reference="paper.md sec. 6 (existence of a pseudo-network solution)",
-    statement="Some W* with radius tau* = poly(C, p, L), independent of m, makes pseudo(x; W*) approximate F*.",
-    quantity="tau* = sqrt(m) sqrt(alpha^T K alpha) of the minimum-norm fit of F* on N = 48 sequences (joint NTK over positions 3..L)",
-    bound="tau* <= c m^0; tau* <= c L^3, not exponential in L",
+    statement="Some W* with radius tau* = poly(C, p, L), independent of m, makes pseudo(x; W*) approximate F*; "
+    "as m grows, tau* approaches the value of the infinite-width kernel (paper.md sec. 8).",
+    quantity="tau* = sqrt(m) sqrt(alpha^T K alpha) of the minimum-norm fit of F* on N = 48 sequences (joint NTK over "
+    "positions 3..L), and tau*_inf = sqrt(alpha^T K_inf alpha) of the same fit with the limit kernel K_inf",
+    bound="tau* <= c m^0; |tau*/tau*_inf - 1| <= c m^(-1/2); tau* <= c L^3, not exponential in L",
     grids={
         "default": Grid(points=tuple([{"m": m, "L": 6} for m in (64, 128, 256, 512, 1024)]
                                      + [{"m": 256, "L": L} for L in (4, 8, 10, 12)]),
@@ -262,13 +276,10 @@ PSEUDO_SOLUTION = register(Claim(
     measure=_measure_pseudo_solution,
     analyse=_analyse_pseudo_solution,
     judging=_PS_JUDGING,
+    version=2,
     controls=(
         too_strong("tau* shrinks like m^-1", m_exponent=-1.0),
-        cannot_detect("wrong_m", "tau* times sqrt(m) (a wrong normalisation in m)",
-                      "tau* falls like m^-0.58 at these widths (the empirical kernel converges from above), so a "
-                      "sqrt(m) factor still leaves it non-increasing in m; the m-independence is an upper bound, which "
-                      "cannot see a quantity that is smaller than claimed (the infinite-width limit gives the exact "
-                      "target)"),
+        wrong_m("tau_star"),
         exponential("L", "tau_star"),
     ),
     plot={"x": "m", "y": "tau_star", "hue": "L"},

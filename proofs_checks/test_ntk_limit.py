@@ -1,0 +1,58 @@
+r"""The infinite-width limit (paper.md sec. 8): the W-gradient kernel of one network, divided by m,
+converges to its closed form (rnntheory.infinite.ntk), with per-network fluctuations O(m^(-1/2)) that
+grow with L at fixed m.
+
+Grid (registry entry ``ntk_limit``, default): an m sweep, m in {256, 512, 1024, 2048} at L = 6, and
+an L sweep, L in {4, 8, 16, 32} at m = 256; 12 seeds, 4 sequences (eps_x = 0.1), d = 1, positions
+3..L. One row per cell (one network), so the fits use the regression interval over the cells (99%).
+
+Findings, measured on the default grid: FINDINGS below.
+
+False-failure rates: at most 0.5% per finding when the truth sits exactly on the claimed value
+(-1/2 for the m sweep by construction; rate 0 for any power law in L). The claim as a whole: at most
+1% (union bound). Deterministic seeds.
+
+How the check can fail (negative controls, re-analyses of the same measurements): a too-strong rate
+(m^-1) and a wrong normalisation (the error times sqrt(m), as dividing the kernel by a wrong power of
+m would leave it) are rejected by the m sweep; injected exponential growth in L (10 times over
+L = 4..32) by the nested fit of the L sweep. A network outside the paper's initialisation (W with
+variance 4/m) is rejected below: its kernel does not approach the limit of the paper's network.
+
+The verdict (against ``EXPECTED``), the three controls and the large grid are tested in
+proofs_checks/test_claims.py.
+
+Property test (Hypothesis, profile ci): per network, relative error <= C * L / sqrt(m) for
+m >= 8 L^2 (the regime m >= poly(L); below it, at m = 330 and L = 9, the ratio reached 5.4), L in
+[3, 10]; worst ratio found over 150 random configurations: 3.19 (m = 846, L = 10).
+"""
+
+from hypothesis import given, target
+from hypothesis import strategies as st
+
+from proofs_checks._harness import device
+from rnntheory import RNN, claims, infinite, kernel, sample_inputs
+from rnntheory.claims import Grid
+from rnntheory.strategies import seeds
+
+C = 6.0  # ||K/m - K_inf|| / ||K_inf|| <= C * L / sqrt(m) for m >= 8 L^2
+WORST = 3.19  # largest ratio found over 150 random configurations
+
+
+def test_ntk_limit_rejects_a_network_outside_the_initialisation():
+    c = claims.get("ntk_limit")
+    g = c.grid()
+    cheap = Grid(points=tuple(p for p in g.points if p["sweep"] == "m"), seeds=(0, 1, 2, 3), fixed=g.fixed)
+    res = c.run(cheap, device=device(), w_var=4.0)
+    assert res.verdict == "inconsistent", str(res)
+
+
+@given(L=st.integers(3, 10), extra=st.integers(0, 512), seed=seeds(), input_seed=seeds())
+def test_ntk_limit_per_instance(L, extra, seed, input_seed):
+    m = 8 * L * L + extra
+    net = RNN.init(m, 6, 1, seed=seed)
+    x = sample_inputs(3, L, 6, 0.1, seed=input_seed)
+    Kinf = infinite.ntk(x)
+    err = float((kernel.ntk(net, net.trace(x)) / m - Kinf).norm() / Kinf.norm())
+    ratio = err * m**0.5 / L
+    target(ratio, label="sqrt(m) / L * relative error")
+    assert ratio <= C
