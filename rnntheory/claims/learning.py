@@ -63,23 +63,22 @@ def _sample(concept: Concept, cell: Mapping[str, Any], n: int, seed: int):
 def trajectory(cell: Mapping[str, Any]) -> Run:
     r"""Train the cell's network: the trajectory, the zero predictor's held-out risk, the target's RMS
     and, for a fixed training set, the final training risk."""
-    if True:
-        concept = _concept(cell)
-        test = _sample(concept, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
-        zero = float(0.5 * test.labels[:, 2:].pow(2).sum(dim=(1, 2)).mean())
-        target_rms = float(test.clean[:, 2:].pow(2).mean().sqrt())
-        net = make_net({**cell, "d": 1})
-        source: dict[str, Any] = {"concept": concept, "eps_x": cell["eps_x"], "noise": cell["noise"]}
-        if cell.get("N"):
-            source = {"train": _sample(concept, cell, cell["N"], cell["seed"] + TRAIN_SEED_OFFSET)}
-        stop = None
-        if cell.get("stop_frac") is not None:  # stop once the risk is below OPT + stop_frac (R0 - OPT)
-            stop = test.opt + cell["stop_frac"] * (zero - test.opt)
-        tj = sgd(net, test=test, lr=cell["lr0"] / (cell["m"] * cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
-                 record_every=cell["record_every"], seed=cell["seed"] + TRAIN_SEED_OFFSET, stop_at=stop,
-                 coupling=cell.get("stop_frac") is None, **source)
-        train_risk = risk(net.outputs(source["train"].x, tj.W), source["train"]) if "train" in source else float("nan")
-        return Run(tj, zero, target_rms, train_risk)
+    concept = _concept(cell)
+    test = _sample(concept, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
+    zero = float(0.5 * test.labels[:, 2:].pow(2).sum(dim=(1, 2)).mean())
+    target_rms = float(test.clean[:, 2:].pow(2).mean().sqrt())
+    net = make_net({**cell, "d": 1})
+    source: dict[str, Any] = {"concept": concept, "eps_x": cell["eps_x"], "noise": cell["noise"]}
+    if cell.get("N"):
+        source = {"train": _sample(concept, cell, cell["N"], cell["seed"] + TRAIN_SEED_OFFSET)}
+    stop = None
+    if cell.get("stop_frac") is not None:  # stop once the risk is below OPT + stop_frac (R0 - OPT)
+        stop = test.opt + cell["stop_frac"] * (zero - test.opt)
+    tj = sgd(net, test=test, lr=cell["lr0"] / (cell["m"] * cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
+             record_every=cell["record_every"], seed=cell["seed"] + TRAIN_SEED_OFFSET, stop_at=stop,
+             coupling=cell.get("stop_frac") is None, **source)
+    train_risk = risk(net.outputs(source["train"].x, tj.W), source["train"]) if "train" in source else float("nan")
+    return Run(tj, zero, target_rms, train_risk)
 
 
 # ---------------------------------------------------------------------- SGD learns / NTK ball
@@ -235,9 +234,9 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
                          by_m, "m", "tau_star", js["m_exponent"], resolution=js["m_resolution"], groups=None,
                          panel="tau*"),
         exponent_finding(f"tau* grows at most like L^{deg:g} (m = {js['m_ref']})", by_L, "L", "tau_star", deg,
-                         label=f"m = {js['m_ref']}", panel="tau* against L"),
+                         label=f"m = {js['m_ref']}", panel="tau*"),
         growth_finding(f"tau* grows polynomially, not exponentially, in L (m = {js['m_ref']})", by_L, "L", "tau_star",
-                       factor=js["growth_factor"], label=f"m = {js['m_ref']}", panel="tau* against L"),
+                       factor=js["growth_factor"], label=f"m = {js['m_ref']}", panel="tau*"),
         every_case_finding(f"the fits reproduce the concept on the sample (relative residual <= {js['max_residual']:g})",
                            rel <= js["max_residual"], "fits", worst),
     ]

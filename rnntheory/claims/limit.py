@@ -61,7 +61,7 @@ def _analyse_ntk_limit(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]
         findings.append(growth_finding(
             f"at m = {m} the error grows polynomially, not exponentially, in L (the m >= poly(L) requirement)",
             part, "L", "ntk_err", factor=js["growth_factor"], groups=None, label=f"m = {m}",
-            panel="relative error against L"))
+            panel="relative error of the NTK / m"))
     if not findings:
         raise VD.CannotAnalyse("ntk_limit: the data hold neither an m sweep (sweep='m', several m) "
                                "nor an L sweep (sweep='L', several L)")
@@ -89,10 +89,11 @@ NTK_LIMIT = register(
         "kernel Sdot (columns S_err, Sdot_err)",
         bound="error <= c * m^(-1/2) at fixed L; polynomial (not exponential) growth in L at fixed m",
         grids={
-            "default": Grid(points=_points((256, 512, 1024, 2048), (6,), (4, 8, 16, 32), 256),
+            "default": Grid(points=_points((64, 128, 256, 512, 1024, 2048), (6,), (4, 8, 16, 32), 256),
                             seeds=tuple(range(12)), fixed=_FIXED),
-            "large": Grid(points=_points((512, 1024, 2048, 4096, 8192, 16384), (6, 12), (4, 8, 12, 16, 24, 32, 48), 2048),
-                          seeds=tuple(range(10)), fixed=_FIXED),
+            "large": Grid(points=_points((256, 512, 1024, 2048, 4096, 8192, 16384), (6, 12), (4, 8, 12, 16, 24, 32, 48),
+                                         2048),
+                          seeds=tuple(range(12)), fixed=_FIXED),
         },
         measure=_measure_ntk_limit,
         analyse=_analyse_ntk_limit,
