@@ -1,37 +1,34 @@
-r"""Decoupling (the paper, section 4): backward vectors and feature blocks of (input token, output
-token) pairs nearly decouple. For fixed i the vectors Back_(i->j)^T u for different j are nearly orthogonal,
-and so are the feature blocks D_i Back_(i->j)^T u h_(i-1)^T of pairs (i, j) whose lags j - i differ:
-normalised correlations shrink like m^(-1/2). Pairs with equal lags keep a nonzero correlation in
-the infinite-width limit (a product of (pi - theta)/pi factors), so theirs does not vanish.
+r"""Decoupling (the paper, section 4, corrected; section 8): backward vectors and feature blocks of
+(input token, output token) pairs whose lags j - i differ, or whose output coordinates differ, are
+nearly orthogonal: normalised correlations shrink like m^(-1/2). Pairs with equal lags keep a
+nonzero correlation in the infinite-width limit (a product of (pi - theta)/pi factors), and the
+measured correlation approaches it: |measured - limit| shrinks like m^(-1/2).
 
 Grid (registry entry ``decoupling``, default): m in {128, 256, 512, 1024, 2048}, L = 8,
-2 sequences, eps_x = 0.1, d = 1, u = 1, 6 seeds (blocks with i = 1 vanish since h_0 = 0 and are left
-out). The root mean square of the off-diagonal correlations, by kind: (1) Back_(i->j)^T u for
-j != j' at fixed i; feature blocks of pairs (2) sharing i, (3) sharing j, (4) with different i, j
-and different lags, (5) with different i, j and equal lags. One row per cell (one network), so the
-exponents in m use the regression interval over 30 cells (99%).
+4 sequences, eps_x = 0.1, d = 2, u = (1, 1)/sqrt(2), 10 seeds (blocks with i = 1 vanish since
+h_0 = 0 and are left out). Root mean squares, by kind: (1) Back_(i->j)^T u for j != j' at fixed i;
+feature blocks of pairs (2) sharing i, (3) sharing j, (4) with different i, j and different lags;
+(5) D_i Back_(i->j)^T e_1 against D_i' Back_(i'->j')^T e_2 for equal lags; (6) feature blocks of
+pairs with different i, j and equal lags, measured minus the limit of
+rnntheory.infinite.feature_correlation. One row per cell (one network), so the exponents in m use
+the regression interval over 50 cells (99%).
 
-Findings, measured on the default grid:
+Findings, measured on the default grid (exponent at most -1/2, resolution 0.25):
 
-1.-4. different lags, exponent at most -1/2 (resolution 0.25): (1) -0.474 [-0.551, -0.397],
-   (2) -0.456 [-0.534, -0.377], (3) -0.496 [-0.576, -0.415], (4) -0.473 [-0.538, -0.408]: each
-   straddles -1/2 and is narrower than 0.25: consistent (at resolution 0.25).
-5. equal lags do not vanish: exponent at least -1/4 (a lower bound): +0.028 [-0.035, 0.091],
-   consistent. Their RMS correlation stays about 0.3 at every width: the left factors are images of
-   the same vector B^T u through statistically alike products, and the right factors h_(i-1),
-   h_(i'-1) correlate at 0.3-0.7 at every width (every hidden state carries the drive of
-   x_1 = e_(d_x)).
+1.-4. different lags: (1) -0.494 [-0.543, -0.445], (2) -0.490 [-0.542, -0.438], (3) -0.485
+   [-0.542, -0.428], (4) -0.494 [-0.545, -0.444]: consistent (at resolution 0.25).
+5. different output coordinates: -0.496 [-0.582, -0.411], consistent (at resolution 0.25).
+6. equal lags approach their limit (RMS limit 0.29; 0.36 at lag 0 down to 0.04 at lag 5): the RMS
+   of measured - limit falls like m^-0.495 [-0.606, -0.384], consistent (at resolution 0.25).
 
 Claim verdict: consistent.
 
-False-failure rates: at most 0.5% per finding when the truth sits exactly on the claimed value;
-findings 1-4 sit there by construction (-1/2), finding 5 far inside (about 0 against -1/4). The
-claim as a whole: at most 5 x 0.5% = 2.5% (union bound). Deterministic seeds.
+False-failure rates: at most 0.5% per finding; all six sit on the claimed -1/2 by construction. The
+claim as a whole: at most 6 x 0.5% = 3% (union bound). Deterministic seeds.
 
-How the check can fail (negative controls): a too-strong decay (correlations of different lags
-shrink like m^-1) is rejected by findings 1-4; a wrong normalisation (their RMS times sqrt(m)) is
-rejected by findings 1-4. Exponential growth in L cannot be detected: the check runs at one length
-(L = 8) and the poly(L) factor is not swept.
+How the check can fail (negative controls): a too-strong decay (m^-1) and a wrong normalisation
+(every judged RMS times sqrt(m)) are rejected by every finding. Exponential growth in L cannot be
+detected: the check runs at one length (L = 8) and the poly(L) factor is not swept.
 
 The verdict (against ``EXPECTED``), the three controls and the large grid are tested in
 proofs_checks/test_claims.py.

@@ -14,17 +14,19 @@ Findings, measured on the default grid:
 2. no exponential growth in L along m = L^2: nested fit log q = a + b log L + c L, rate
    c = -0.019 [-0.050, 0.013]; it straddles 0 and is wider than the resolution log(2) / 56 = 0.012
    (an exponential that adds at most a factor 2 over L = 8..64): inconclusive.
-3. at L = 16, |log||h_L|| - log sqrt(1 + (L-1) eps_x^2)| does not grow with m (exponent <= 0,
-   resolution 0.25): -0.535 [-0.862, -0.208], consistent.
+3. at L = 16, ||h_l||^2 approaches its exact infinite-width value S_ll = sum_(t<=l) ||x_t||^2
+   (paper.md sec. 8): the RMS of log(||h_l||^2 / S_ll) over l <= L shrinks like m^-1/2 (resolution
+   0.25): -0.517 [-0.753, -0.282], inconclusive (straddles -1/2, wider than 0.25: one network per
+   cell and a per-network spread of about 0.5 on log scale).
 4. the event 1/4 <= ||h_l|| <= 4 for all l <= L holds on the diagonal cells with probability
    >= 0.9 (exact binomial test, alpha = 1e-6): 37/40 (95% interval [0.80, 0.98]), consistent.
 
-Claim verdict: inconclusive (finding 2 undecided; the large grid, 24 seeds and L to 128, is where it
-can be decided).
+Claim verdict: inconclusive (findings 2 and 3 undecided; the large grid, 24 seeds and L to 128, is
+where they can be decided).
 
 False-failure rates: findings 1-3 at most 0.5% each when the truth sits exactly on the claimed value
 (one side of a 99% interval); finding 2 sits there for any power law (c = 0), findings 1 and 3 far
-inside (about 0 against 1, about -0.5 against 0), where the rate is far smaller. Finding 4 at most
+inside (about 0 against 1); finding 3 sits on its claimed -1/2 by construction. Finding 4 at most
 1e-6 when the event's probability is >= 0.9. The claim as a whole: at most 3 x 0.5% + 1e-6, about
 1.5% (union bound). The grid's seeds are fixed, so the run is deterministic.
 
