@@ -82,6 +82,9 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=1, help="worker processes for the cells (default 1)")
     p.add_argument("--cache", help="folder of finished cells (default: OUT/.cache); rerun to resume")
     p.add_argument("--no-cache", action="store_true", help="keep no cells: an interrupted run starts over")
+    p.add_argument("--retry-failed", action="store_true", dest="retry_failed",
+                   help="measure again the cells that failed in an earlier run (a failed cell is otherwise kept "
+                        "as an outcome: its claim reads inconclusive and the report lists it)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--dump-grid", metavar="FILE", help="write the resolved grids as a grid file and stop")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -121,7 +124,8 @@ def _report(args: argparse.Namespace) -> int:
         out = Path(args.out)
         cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
         rep = report.run(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds, cache=cache,
-                  jobs=args.jobs, progress=not args.quiet, command=_command(args))
+                         jobs=args.jobs, progress=not args.quiet, command=_command(args),
+                         retry_failed=args.retry_failed)
     except ValueError as exc:
         print(f"rnntheory report: {exc}", file=sys.stderr)
         return 2
@@ -137,6 +141,10 @@ def _report(args: argparse.Namespace) -> int:
     for n, res in rep.results.items():
         head = report.headline(res)
         print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {'' if head is None else report.measured(head)}")
+    failed = {n: len(res.failed) for n, res in rep.results.items() if res.failed}
+    if failed:
+        print(f"\n{sum(failed.values())} cell(s) failed ({', '.join(f'{n}: {k}' for n, k in failed.items())}); they are "
+              "listed in report.md and results.csv. Rerun with --retry-failed to measure them again.")
     kinds = "report.md, results.csv, results.json" + ("" if args.no_figures else ", figures/")
     print(f"\n{len(rep.results)} claims in {rep.wall_seconds:.0f} s; wrote {len(written)} files to {out}/ ({kinds})")
     return 0

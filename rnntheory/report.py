@@ -168,6 +168,7 @@ class Report:
                                       Counter(o.status for o in ctl).items()),
                 "headline": "" if head is None else f"{head.name}: {measured(head)}",
                 "constant": None if head is None else head.constant, "cells": len(self.records[n]),
+                "failed": len(res.failed),
             })
         return pd.DataFrame(rows)
 
@@ -178,13 +179,17 @@ class Report:
 
     def results_frame(self) -> pd.DataFrame:
         r"""Every measured row: ``claim``, ``cell`` (the cache key's first 16 hex digits), the row's
-        columns, then the rest of its cell's configuration (lists and dicts as JSON text)."""
+        columns, then the rest of its cell's configuration (lists and dicts as JSON text). A failed
+        cell gives one row with its configuration and ``error`` ("type: message")."""
         rows = []
         for n, recs in self.records.items():
             for rec in recs:
                 for row in rec["rows"]:
                     rows.append({"claim": n, "cell": rec["key"][:16], **row,
                                  **{k: v for k, v in rec["cell"].items() if k not in row}})
+                if rec.get("error"):  # a failed cell: one row with its configuration and the error
+                    e = rec["error"]
+                    rows.append({"claim": n, "cell": rec["key"][:16], **rec["cell"], "error": f"{e['type']}: {e['message']}"})
         df = pd.DataFrame(rows)
         kinds: dict[str, set[type]] = {}
         for row in rows:
@@ -213,7 +218,8 @@ class Report:
                              for f in res.findings],
                 "controls": [{"kind": o.kind, "what": o.what, "status": o.status, "detail": o.detail}
                              for o in self.controls[n]],
-                "cells": [{"key": r["key"], "cell": r["cell"], "rows": r["rows"]} for r in self.records[n]],
+                "cells": [{"key": r["key"], "cell": r["cell"], "rows": r["rows"],
+                           **({"error": r["error"]} if r.get("error") else {})} for r in self.records[n]],
             })
         return sweep.plain({"report": self.meta, "claims": claims}, finite=True)
 
@@ -230,6 +236,7 @@ class Report:
             f"{m['dtype']}) on the `{m['grid']}` grid: {len(self.results)} claims, {ncells} cells. "
             f"Verdicts: {counts}.", "",
             f"Regenerate with `{m['command']}`.", "",
+            *self._failed_lines(),
             "How to read it (paper.md, section 7; docs/conventions.md): each finding fits the measured quantity "
             "against one parameter on log-log axes, with a 99% confidence interval (a t interval over seeds: the "
             "network is the unit of replication). For a growing parameter (m, L, N) an upper bound c * x^a holds "
@@ -267,6 +274,14 @@ class Report:
                     f"- Bound shape: `{c.bound}`.",
                     f"- Grid: {len(self.records[n])} cells ({len(g.points)} points x {len(g.seeds)} seeds"
                     + (f"; swept: {', '.join(swept)}" if swept else "") + ").", ""]
+            if res.failed:
+                out += [f"- Failed cells ({len(res.failed)}; left out of every finding, the claim reads inconclusive; "
+                        "rerun with `--retry-failed` to measure them again):"]
+                for f in res.failed:
+                    cell = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
+                    out.append(f"  - `{_cell(sweep.to_json(cell, sort_keys=True))}`: "
+                               f"{_cell(f['error']['type'])}: {_cell(f['error']['message'])}")
+                out.append("")
             if n in figures:
                 out += [f"![{n}]({figures[n]})", ""]
             out += ["| finding | claimed | measured (99% CI) | verdict | smallest c |", "|---|---|---|---|---|"]
@@ -284,6 +299,14 @@ class Report:
             out += [f"- {_cell(f.name)}: {f.detail}" for f in res.findings]
             out += ["", "</details>"]
         return "\n".join(out) + "\n"
+
+    def _failed_lines(self) -> list[str]:
+        n = sum(len(res.failed) for res in self.results.values())
+        if not n:
+            return []
+        which = ", ".join(f"{name} ({len(res.failed)})" for name, res in self.results.items() if res.failed)
+        return [f"**{n} cell(s) failed** and are listed in their claims' sections: {which}. Each such claim reads "
+                "inconclusive; `--retry-failed` measures them again.", ""]
 
     def write(self, out: str | os.PathLike[str], *, figures: bool = True) -> list[Path]:
         r"""Write report.md, figures/<claim>.png, results.csv and results.json into ``out``; returns the
@@ -323,6 +346,7 @@ def run(
     jobs: int = 1,
     progress: bool | sweep.Progress | None = True,
     command: str = "rnntheory report",
+    retry_failed: bool = False,
 ) -> Report:
     r"""Measure and analyse the chosen claims on a grid.
 
@@ -336,6 +360,7 @@ def run(
         jobs: worker processes (rnntheory.sweep).
         progress: a progress bar on standard error.
         command: how the report says it is regenerated.
+        retry_failed: measure again the cached cells that failed (rnntheory.sweep.run_tasks).
 
     Returns:
         A :class:`Report`.
@@ -354,14 +379,15 @@ def run(
         tasks += ts
         owner += [n] * len(ts)
     t0 = time.perf_counter()
-    recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress)
+    recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed)
     records: dict[str, list[dict[str, Any]]] = {n: [] for n in grids}
     for n, rec in zip(owner, recs):
         records[n].append(rec)
     results = {}
     for n, g in grids.items():
         data = sweep.frame(records[n])
-        results[n] = get(n).judge(data, g, name=Path(str(grid)).name, seconds=sum(r["seconds"] for r in records[n]))
+        results[n] = get(n).judge(data, g, name=Path(str(grid)).name, seconds=sum(r["seconds"] for r in records[n]),
+                                  failed=sweep.failures(records[n]))
     meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
             "device_name": sweep.device_name(device), "dtype": dtype, "grid": Path(str(grid)).name,
             "seeds": seeds, "claims": list(grids), "command": command}

@@ -18,6 +18,10 @@ missing ones. Every row, fresh or cached, passes through the same JSON text, so 
 exactly the rows of an uninterrupted one. (Floats survive JSON exactly; numpy scalars become Python
 numbers and tuples become lists.)
 
+A cell whose measuring function raises is kept as a failed record (its error's type, message and the
+end of its traceback, and no rows): one bad cell never ends a sweep, a rerun does not silently redo it
+(cells are deterministic), and ``run_tasks(retry_failed=True)`` measures failed cells again.
+
 ``jobs > 1`` measures cells in that many worker processes (``spawn``), each with
 ``cpu_count // jobs`` torch threads. Reductions split over a different number of threads may round
 differently in the last bit (magnified in differences of nearly equal numbers: up to 5e-6 relative
@@ -42,6 +46,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,8 +58,8 @@ import torch
 
 from . import __version__
 
-__all__ = ["CellCache", "Progress", "Task", "atomic_write", "cell_key", "device_name", "frame", "plain", "run_tasks",
-           "to_json"]
+__all__ = ["CellCache", "Progress", "Task", "atomic_write", "cell_key", "device_name", "failures", "frame", "plain",
+           "run_tasks", "to_json"]
 
 
 @dataclass(frozen=True)
@@ -194,11 +199,24 @@ class CellCache:
 
 
 # ---------------------------------------------------------------------- measuring
+def _error(exc: Exception) -> dict[str, str]:
+    r"""What a failed cell keeps of its exception: type, message and the last lines of the traceback."""
+    tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return {"type": type(exc).__name__, "message": str(exc), "traceback": "".join(tb[-3:])[-2000:]}
+
+
 def _measure(task: Task, key: str) -> str:
     t0 = time.perf_counter()
-    rows = task.fn(dict(task.cell))
-    if isinstance(rows, pd.DataFrame):
-        rows = rows.to_dict("records")
+    error = None
+    try:
+        rows = task.fn(dict(task.cell))
+        if isinstance(rows, pd.DataFrame):
+            rows = rows.to_dict("records")
+        text_rows = to_json(list(rows))  # a value that cannot be written is this cell's failure too
+    except Exception as exc:  # noqa: BLE001 - one failing cell is an outcome, not the end of the run
+        rows, error = [], _error(exc)
+    else:
+        rows = json.loads(text_rows)
     cell = task.cell
     record = {
         "claim": task.group,
@@ -211,6 +229,8 @@ def _measure(task: Task, key: str) -> str:
         "cell": dict(cell),
         "rows": list(rows),
     }
+    if error is not None:
+        record["error"] = error
     return to_json(record)
 
 
@@ -234,18 +254,23 @@ def run_tasks(
     cache: str | os.PathLike[str] | CellCache | None = None,
     jobs: int = 1,
     progress: "Progress | bool | None" = None,
+    retry_failed: bool = False,
 ) -> list[dict[str, Any]]:
     r"""Measure (or load) every :class:`Task`; one record per task, in the order given.
 
     A record is the cell's JSON object: ``claim`` (the task's group), ``version``, ``key``, ``cell``,
     ``rows`` (the measured rows), the versions, the device name and ``seconds`` (the time the
-    measurement took when it was made).
+    measurement took when it was made). A cell whose measuring function raises is a recorded
+    outcome, not the end of the run: its record has no rows and an ``error`` (type, message, the
+    end of the traceback), is cached like any other, and is not measured again on a rerun (cells are
+    deterministic) unless ``retry_failed``. KeyboardInterrupt and SystemExit still stop the run.
 
     Args:
         tasks: the tasks (:meth:`rnntheory.claims.Claim.tasks` builds a claim's).
         cache: a folder (or :class:`CellCache`) for finished cells; ``None`` keeps nothing.
         jobs: worker processes (1: measure in this process); their measuring functions must pickle.
         progress: a :class:`Progress`, ``True`` for a bar on standard error, or ``None``/``False``.
+        retry_failed: measure again the cached cells that failed.
 
     Raises:
         ValueError: ``jobs`` is not a positive integer, or ``jobs > 1`` with a function that cannot
@@ -260,7 +285,8 @@ def run_tasks(
     records: list[dict[str, Any] | None] = [None] * len(tasks)
     for i, t in enumerate(tasks):
         if store is not None:
-            records[i] = store.load(t.group, keys[i])
+            rec = store.load(t.group, keys[i])
+            records[i] = None if rec is not None and retry_failed and "error" in rec else rec
     # identical tasks (two claims that share cells) are measured once
     first_of: dict[str, int] = {}
     copies: list[tuple[int, int]] = []
@@ -338,9 +364,15 @@ def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
 
 
 def frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    r"""One DataFrame of the rows of ``records``, in order."""
+    r"""One DataFrame of the rows of ``records``, in order (failed cells have none)."""
     rows = [row for rec in records for row in rec["rows"]]
     return pd.DataFrame(rows)
+
+
+def failures(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    r"""The failed cells among ``records``: one ``{"cell", "key", "error"}`` per cell whose measuring
+    function raised (see :func:`run_tasks`)."""
+    return [{"cell": dict(r["cell"]), "key": r["key"], "error": dict(r["error"])} for r in records if r.get("error")]
 
 
 # ---------------------------------------------------------------------- progress

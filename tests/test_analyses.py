@@ -551,6 +551,41 @@ def test_length_scaling_fits_leave_diverged_runs_out():
     assert div.verdict == BAD and "28/30 runs hold" in div.detail, str(div)
 
 
+def _with_diverged(df: pd.DataFrame, where: dict) -> pd.DataFrame:
+    """The frame with a "diverged" column, and the rows matching ``where`` turned into diverged runs
+    (their measured values NaN), as the SGD measurements record a run that diverges."""
+    df = df.assign(diverged=False, divergence="")
+    hit = np.logical_and.reduce([df[k] == v for k, v in where.items()])
+    values = [c for c in df.columns if c not in ("m", "L", "N", "seed", "lr0", "steps", "batch", "w_var", "kind", "tau",
+                                                 "diverged", "divergence")]
+    df.loc[hit, values] = np.nan
+    df.loc[hit, "diverged"] = True
+    df.loc[hit, "divergence"] = "the objective became non-finite at step 4"
+    return df
+
+
+@pytest.mark.parametrize("name", ["sgd_learns", "ntk_ball"])
+def test_sgd_runs_that_diverge_are_counted_and_left_out_of_the_fits(name):
+    df = sgd_runs(name)
+    before = _judge(name, df)
+    lr0 = max(df["lr0"])
+    res = _judge(name, _with_diverged(df, {"m": 256, "seed": 0, "lr0": lr0}))
+    (div,) = _named(res, "no run diverges")
+    assert div.verdict == BAD and "m=256" in div.detail and "step 4" in div.detail, str(div)
+    others = [f for f in res.findings if f is not div]
+    assert [f.name for f in others] == [f.name for f in before.findings]
+    assert all(f.verdict != BAD for f in others), str(res)
+    assert not _named(_judge(name, df.assign(diverged=False, divergence="")), "no run diverges")[0].verdict == BAD
+
+
+def test_generalisation_gap_runs_that_diverge_are_counted():
+    df = generalisation()
+    res = _judge("generalisation", _with_diverged(df.assign(lr0=8.0), {"kind": "gap", "m": 128, "N": 8, "seed": 0}))
+    (div,) = _named(res, "no SGD run of the gap diverges")
+    assert div.verdict == BAD and "m=128" in div.detail, str(div)
+    assert _named(res, "gap does not grow with m")[0].verdict != BAD
+
+
 # ---------------------------------------------------------------------- violations
 VIOLATIONS = [
     # (claim, case, frame, substring of the findings that must read "inconsistent")

@@ -406,3 +406,45 @@ def test_a_changed_measurement_version_does_not_reuse_old_cells(tmp_path, monkey
     assert [t.key for t in bumped.tasks(first.grids[claim.name].cells())] == [r["key"] for r in again.records[claim.name]]
     pd.testing.assert_frame_equal(again.results[claim.name].data, first.results[claim.name].data)  # same code, same rows
     assert {c["name"]: c["version"] for c in again.to_json()["claims"]}[claim.name] == bumped.version
+
+
+def test_a_failing_cell_is_listed_and_the_report_still_completes(tmp_path, monkeypatch):
+    """One cell of hidden_perturbation raises (m = 512, seed 1): the report is written, the claim reads
+    inconclusive and names the cell, report.md, results.csv and results.json carry the error, the other
+    claim is untouched, and a rerun loads the failure instead of measuring it again."""
+    from rnntheory.claims import _registry
+
+    real = claims.get("hidden_perturbation")
+    calls = []
+
+    def measure(cell):
+        calls.append((cell["m"], cell["seed"]))
+        if cell["m"] == 512 and cell["seed"] == 1:
+            raise RuntimeError("injected failure")
+        return real.measure(cell)
+
+    monkeypatch.setitem(_registry.REGISTRY, "hidden_perturbation", dataclasses.replace(real, measure=measure))
+    p = tmp_path / "small.json"
+    p.write_text(json.dumps(SMALL))
+    cache = tmp_path / "cache"
+    rep = report.run(["hidden_perturbation", "complexity_eps_growth"], p, cache=cache, progress=False)
+    res = rep.results["hidden_perturbation"]
+    assert res.verdict == "inconclusive" and len(res.failed) == 1
+    assert res.failed[0]["cell"]["m"] == 512 and res.failed[0]["error"]["message"] == "injected failure"
+    assert any(f.name == "every cell of the grid was measured" and "RuntimeError: injected failure" in f.detail
+               for f in res.findings)
+    assert rep.results["complexity_eps_growth"].verdict == "consistent" and not rep.results["complexity_eps_growth"].failed
+    rep.write(tmp_path / "out", figures=False)
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "**1 cell(s) failed**" in text and "RuntimeError: injected failure" in text and "--retry-failed" in text
+    csv = pd.read_csv(tmp_path / "out" / "results.csv")
+    bad = csv[csv["error"].notna()]
+    assert len(bad) == 1 and bad.iloc[0]["m"] == 512 and bad.iloc[0]["error"] == "RuntimeError: injected failure"
+    doc = json.loads((tmp_path / "out" / "results.json").read_text())
+    cells = next(c for c in doc["claims"] if c["name"] == "hidden_perturbation")["cells"]
+    assert [c["error"]["type"] for c in cells if "error" in c] == ["RuntimeError"]
+    calls.clear()
+    report.run(["hidden_perturbation"], p, cache=cache, progress=False)
+    assert calls == []
+    again = report.run(["hidden_perturbation"], p, cache=cache, progress=False, retry_failed=True)
+    assert calls == [(512, 1)] and len(again.results["hidden_perturbation"].failed) == 1

@@ -238,3 +238,63 @@ def test_atomic_write_takes_text_bytes_or_a_writer(tmp_path):
         sweep.atomic_write(tmp_path / "a.txt", failing)
     assert (tmp_path / "a.txt").read_text() == "text"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.bin", "c.txt"]
+
+
+def failing_claim(calls: list, bad_seed: int = 1) -> Claim:
+    """An unregistered claim whose cell with seed ``bad_seed`` raises; calls are recorded."""
+
+    def measure(cell):
+        calls.append(cell["seed"])
+        if cell["seed"] == bad_seed:
+            raise RuntimeError(f"injected failure at seed {cell['seed']}")
+        return [{"seed": cell["seed"], "x": 1.0}]
+
+    return Claim(name="failing", title="t", reference="r", statement="s", quantity="q", bound="b",
+                 grids={"default": Grid(points=({},), seeds=(0, 1, 2), fixed={}),
+                        "large": Grid(points=({},), seeds=(0,), fixed={})},
+                 measure=measure, analyse=lambda df, judging: [every_case_finding("f", [True])])
+
+
+def test_a_failing_cell_is_a_cached_outcome_that_a_rerun_does_not_redo(tmp_path):
+    calls: list = []
+    claim = failing_claim(calls)
+    recs = sweep.run_tasks(tasks_of(claim), cache=tmp_path)
+    assert [len(r["rows"]) for r in recs] == [1, 0, 1] and sorted(calls) == [0, 1, 2]
+    err = recs[1]["error"]
+    assert err["type"] == "RuntimeError" and err["message"] == "injected failure at seed 1"
+    assert "injected failure" in err["traceback"]
+    assert [f["cell"]["seed"] for f in sweep.failures(recs)] == [1]
+    calls.clear()
+    again = sweep.run_tasks(tasks_of(claim), cache=tmp_path)
+    assert calls == [] and again == recs  # deterministic cells: the failure is loaded, not measured again
+    again = sweep.run_tasks(tasks_of(claim), cache=tmp_path, retry_failed=True)
+    assert calls == [1] and again[1]["error"]["type"] == "RuntimeError"
+
+
+def test_a_claim_with_a_failed_cell_uses_the_rest_and_reads_inconclusive(tmp_path):
+    calls: list = []
+    res = failing_claim(calls).run(cache=tmp_path)
+    assert len(res.data) == 2 and [f["cell"]["seed"] for f in res.failed] == [1]
+    assert res.verdict == "inconclusive"
+    last = res.findings[-1]
+    assert last.name == "every cell of the grid was measured" and "RuntimeError: injected failure at seed 1" in last.detail
+    assert res.reanalyse().failed == res.failed and res.reanalyse().verdict == "inconclusive"
+
+
+def test_every_cell_failing_gives_a_cannot_analyse_finding(tmp_path):
+    calls: list = []
+    claim = failing_claim(calls)
+    claim = dataclasses.replace(claim, grids={**claim.grids, "default": Grid(points=({},), seeds=(1,), fixed={})})
+    res = claim.run(cache=tmp_path)
+    assert res.verdict == "inconclusive" and len(res.data) == 0
+    assert res.findings[0].decision.rule == "cannot analyse" and "every cell failed" in res.findings[0].detail
+
+
+def test_keyboard_interrupt_still_stops_the_run(tmp_path):
+    def measure(cell):
+        raise KeyboardInterrupt
+
+    claim = dataclasses.replace(counting_claim([]), measure=measure)
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_tasks(tasks_of(claim), cache=tmp_path)
+    assert len(sweep.CellCache(tmp_path)) == 0

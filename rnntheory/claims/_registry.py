@@ -231,6 +231,8 @@ class ClaimResult:
     findings: list[Finding]
     seconds: float = 0.0
     settings: Mapping[str, Any] = field(default_factory=dict)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    """The cells whose measurement raised: ``{"cell", "key", "error"}`` each (rnntheory.sweep.failures)."""
 
     def reanalyse(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
         r"""Judge the same measurements (or ``data``) again with changed judging settings, e.g. a
@@ -240,7 +242,7 @@ class ClaimResult:
             raise ValueError(f"ClaimResult.reanalyse: {self.claim.name} has no judging settings {sorted(unknown)}; "
                              f"expected some of {sorted(self.claim.judging)}")
         df = self.data if data is None else data
-        return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid)
+        return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid, failed=self.failed)
 
     @property
     def verdict(self) -> VD.Verdict:
@@ -401,6 +403,7 @@ class Claim:
         cache: "str | os.PathLike[str] | None" = None,
         jobs: int = 1,
         progress: Any = None,
+        retry_failed: bool = False,
         **overrides: Any,
     ) -> ClaimResult:
         r"""Measure every cell of a grid and judge the result (:meth:`judge`).
@@ -413,13 +416,17 @@ class Claim:
             cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.sweep).
             jobs: worker processes for the cells.
             progress: ``True`` for a progress bar on standard error.
+            retry_failed: measure again the cached cells that failed (a failed cell is otherwise a
+                recorded outcome: the claim reads "inconclusive" and names it).
             **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
                 network. Judging settings are changed with :meth:`ClaimResult.reanalyse`.
         """
         g = self.resolve(grid, seeds=seeds, **overrides)
         t0 = time.perf_counter()
-        data = self.measure_cells(g.cells(device=device, dtype=dtype_name(dtype)), cache=cache, jobs=jobs, progress=progress)
-        return self.judge(data, g, name=grid if isinstance(grid, str) else "custom", seconds=time.perf_counter() - t0)
+        records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=dtype_name(dtype))), cache=cache, jobs=jobs,
+                                  progress=progress, retry_failed=retry_failed)
+        return self.judge(sweep.frame(records), g, name=grid if isinstance(grid, str) else "custom",
+                          seconds=time.perf_counter() - t0, failed=sweep.failures(records))
 
     def resolve(self, grid: str | Grid = "default", *, seeds: int | Sequence[int] | None = None, **overrides: Any) -> Grid:
         r"""The grid ``grid`` with its seeds and fixed parameters replaced as given."""
@@ -431,19 +438,28 @@ class Claim:
         return g
 
     def judge(self, data: pd.DataFrame, grid: str | Grid = "default", *, name: str | None = None, seconds: float = 0.0,
-              settings: Mapping[str, Any] | None = None, **judging: Any) -> ClaimResult:
+              settings: Mapping[str, Any] | None = None, failed: Sequence[Mapping[str, Any]] = (),
+              **judging: Any) -> ClaimResult:
         r"""Analyse measured rows into a :class:`ClaimResult`: the one path from measurements to a
         verdict. Judging settings are those of ``grid`` (:meth:`settings`) updated by ``judging``, or
         exactly ``settings`` when given. An analysis that cannot run on these rows (too few points or
-        seeds for a fit, a missing sweep) gives one "inconclusive" finding that says why."""
+        seeds for a fit, a missing sweep) gives one "inconclusive" finding that says why. Cells that
+        ``failed`` (rnntheory.sweep.failures) add one "inconclusive" finding that names them: the
+        other findings use the cells that finished, and cannot stand for the whole grid."""
         params = dict(settings) if settings is not None else self.settings(grid, **judging)
         label = name if name is not None else (grid if isinstance(grid, str) else "custom")
         try:
-            findings = list(self.analyse(data, params))
+            findings = list(self.analyse(data, params)) if len(data) else []
+            if not findings:
+                raise VD.CannotAnalyse("no measured rows" + (" (every cell failed)" if failed else ""))
         except ANALYSIS_ERRORS as exc:
             d = VD.cannot_analyse(f"{type(exc).__name__}: {exc}")
             findings = [Finding("the analysis could not run on these measurements", d, d.reason)]
-        return ClaimResult(self, label, data, findings, seconds, params)
+        failed = [dict(f) for f in failed]
+        if failed:
+            d = VD.cannot_analyse(f"{len(failed)} cell(s) failed and are left out: {describe_failures(failed)}")
+            findings.append(Finding("every cell of the grid was measured", d, d.reason))
+        return ClaimResult(self, label, data, findings, seconds, params, failed)
 
     def result(self, data: pd.DataFrame, grid: str | Grid = "default", name: str | None = None, seconds: float = 0.0,
                **judging: Any) -> ClaimResult:
@@ -455,6 +471,19 @@ class Claim:
         >>> print(c.result(df))                                                                          # doctest: +SKIP
         """
         return self.judge(data, grid, name=name if name is not None else "custom", seconds=seconds, **judging)
+
+
+def describe_failures(failed: Sequence[Mapping[str, Any]], limit: int = 3) -> str:
+    r"""The failed cells in words: the error and the cell's swept values, the first ``limit`` of them."""
+    def one(f: Mapping[str, Any]) -> str:
+        cell = f["cell"]
+        where = ", ".join(f"{k}={cell[k]}" for k in sorted(cell) if k not in ("device", "dtype") and
+                          not isinstance(cell[k], (list, tuple, dict)))
+        e = f["error"]
+        return f"{e['type']}: {e['message']} ({where})"
+
+    text = "; ".join(one(f) for f in failed[:limit])
+    return text + (f"; and {len(failed) - limit} more" if len(failed) > limit else "")
 
 
 REGISTRY: dict[str, Claim] = {}

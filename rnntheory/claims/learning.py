@@ -82,8 +82,16 @@ def trajectory(cell: Mapping[str, Any]) -> Run:
 
 
 # ---------------------------------------------------------------------- SGD learns / NTK ball
+_SGD_VALUES = ("opt", "zero_risk", "init_risk", "avg_risk", "final_risk", "tau", "max_tau", "sign_frac", "coupling",
+               "coupling_max", "target_rms")
+
+
 def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    tj, zero, target_rms, _ = trajectory(cell)
+    try:
+        tj, zero, target_rms, _ = trajectory(cell)
+    except TrainingDiverged as exc:  # a run that diverges is an outcome of the learning-rate rule, not an error
+        return [{**config(cell, "m", "L", "seed", "lr0", "steps", "batch", "w_var"),
+                 **{k: float("nan") for k in _SGD_VALUES}, "diverged": True, "divergence": str(exc)}]
     r = tj.record
     half = r[r["step"] >= cell["steps"] / 2]
     last = r.iloc[-1]
@@ -100,7 +108,22 @@ def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
         "coupling": float(r["coupling"].iloc[1:].mean()),
         "coupling_max": float(r["coupling"].iloc[1:].max()),
         "target_rms": target_rms,
+        "diverged": False,
+        "divergence": "",
     }]
+
+
+def _split_diverged(df: pd.DataFrame, what: str) -> tuple[pd.DataFrame, list[Finding]]:
+    r"""The runs that did not diverge, and a finding that counts the diverged ones (where and how), so
+    that divergence is reported as an outcome of the learning-rate rule; none without the column."""
+    if "diverged" not in df:
+        return df, []
+    diverged = df["diverged"].fillna(False).to_numpy(bool)
+    where = [f"{what}: m={r.m}, L={r.L}, lr0={r.lr0:g}, seed {r.seed}: {r.divergence}"
+             for r in df[diverged].itertuples()]
+    lr0 = ", ".join(f"{v:g}" for v in sorted(df["lr0"].unique()))
+    return df[~diverged], [every_case_finding(f"no {what} diverges under the rate lr0 / (m L) (lr0 = {lr0})",
+                                              ~diverged, "runs", where)]
 
 
 def _regime(df: pd.DataFrame) -> str:
@@ -110,6 +133,7 @@ def _regime(df: pd.DataFrame) -> str:
 
 
 def _analyse_learns(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    df, diverged = _split_diverged(df, "run")
     df = df.assign(excess=df["avg_risk"] - df["opt"], regime_ratio=df["coupling"] / df["target_rms"])
     findings = []
     for lr0, runs in sorted(df.groupby("lr0"), key=lambda kv: -kv[0] if kv[0] == js["lr0_regime"] else kv[0]):
@@ -133,10 +157,11 @@ def _analyse_learns(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
             findings.append(exponent_finding(f"excess risk does not grow with the width m (lr0 = {lr0:g})", runs, "m",
                                              "excess", 0.0, resolution=js["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
                                              panel="excess risk"))
-    return findings
+    return findings + diverged
 
 
 def _analyse_ball(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    df, diverged = _split_diverged(df, "run")
     findings = []
     for lr0, runs in df.groupby("lr0"):
         tag = f"lr0 = {lr0:g}, {_regime(runs[runs['m'] == runs['m'].max()])} at the largest m"
@@ -152,7 +177,7 @@ def _analyse_ball(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
                              runs, "m", "coupling", 0.0, resolution=js["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
                              panel="RMS coupling error"),
         ]
-    return findings
+    return findings + diverged
 
 
 _SGD_FIXED = dict(L=8, d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=128,
@@ -182,7 +207,7 @@ SGD_LEARNS = register(Claim(
         wrong_m("avg_risk", "opt", "zero_risk"),
         cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
     ),
-    version=3,
+    version=4,
     cells="sgd_run",
     plot={"x": "m", "y": "avg_risk"},
 ))
@@ -205,7 +230,7 @@ NTK_BALL = register(Claim(
         wrong_m("tau"),
         cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
     ),
-    version=3,
+    version=4,
     cells="sgd_run",
     plot={"x": "m", "y": "tau"},
 ))
@@ -294,14 +319,19 @@ def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
         est = K.rademacher(net, net.trace(data.x), cell["tau"], samples=cell["mc"], seed=cell["seed"])
         value = est.monte_carlo
     else:
-        run = trajectory(cell)
+        try:
+            run = trajectory(cell)
+        except TrainingDiverged as exc:  # an outcome of the learning-rate rule, counted by the analysis
+            return [{**config(cell, "m", "N", "L", "seed", "w_var", "tau", "lr0"), "kind": kind, "value": float("nan"),
+                     "diverged": True, "divergence": str(exc)}]
         value = float(run.trajectory.record["test_risk"].iloc[-1]) - run.train_risk
-    return [{**config(cell, "m", "N", "L", "seed", "w_var", "tau"), "kind": kind, "value": value}]
+    return [{**config(cell, "m", "N", "L", "seed", "w_var", "tau", "lr0"), "kind": kind, "value": value,
+             "diverged": False, "divergence": ""}]
 
 
 def _analyse_generalisation(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     rad = df[df["kind"] == "rademacher"].assign(constant=lambda d: d["value"] * np.sqrt(d["N"]) / d["tau"])
-    gap = df[df["kind"] == "gap"]
+    gap, diverged = _split_diverged(df[df["kind"] == "gap"], "SGD run of the gap")
     m0, N0, L0 = js["m_ref"], js["N_ref"], js["L_ref"]
     base = rad[(rad["L"] == L0)]
     f = [
@@ -320,7 +350,7 @@ def _analyse_generalisation(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fin
         low = float(gap["value"].min()) if len(gap) else float("nan")
         f.append(cannot_finding("test-train gap of SGD shrinks with N and does not grow with m",
                                 f"a gap is not positive (smallest {low:.3g}); no log-log fit"))
-        return f
+        return f + diverged
     # one network per (seed, m): the gap's N sweep is grouped by network
     gap = gap.assign(net=gap["seed"].astype(str) + "/" + gap["m"].astype(str))
     f.append(exponent_finding("test-train gap of SGD on N samples shrinks with N", gap, "N", "value", 0.0,
@@ -331,7 +361,7 @@ def _analyse_generalisation(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fin
                               "value", 0.0, resolution=js["gap_resolution"], groups=None,
                               label=f"N = {int(small['N'].iloc[0])}",
                               panel="test risk - training risk against m"))
-    return f
+    return f + diverged
 
 
 _GEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.2, n_test=256, lr0=8.0,
@@ -368,7 +398,7 @@ GENERALISATION = register(Claim(
         wrong_m("value"),
         exponential("L", "value"),
     ),
-    version=2,
+    version=3,
     plot={"x": "N", "y": "value", "hue": "kind"},
 ))
 
