@@ -79,7 +79,15 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     p.add_argument("--seeds", type=int, help="replace every grid's seeds by 0..N-1")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes for the cells (default 1)")
+    p.add_argument("--seed-offset", type=int, default=0, dest="seed_offset", metavar="K",
+                   help="shift every seed by K: an independent replication (no shared cache entries)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes for the cells (default 1; with "
+                   "--executor dask and no --scheduler: the LocalCluster's workers)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local (this machine, --jobs processes) or dask (a Dask cluster; pip install -e "
+                        "'.[distributed]')")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786 (with --executor "
+                   "dask; without it a LocalCluster is started)")
     p.add_argument("--cache", help="folder of finished cells (default: OUT/.cache); rerun to resume")
     p.add_argument("--no-cache", action="store_true", help="keep no cells: an interrupted run starts over")
     p.add_argument("--retry-failed", action="store_true", dest="retry_failed",
@@ -102,6 +110,8 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--dtype {args.dtype}")
     if args.seeds is not None:
         parts.append(f"--seeds {args.seeds}")
+    if args.seed_offset:
+        parts.append(f"--seed-offset {args.seed_offset}")
     return " ".join(parts)
 
 
@@ -116,16 +126,17 @@ def _report(args: argparse.Namespace) -> int:
 
     try:
         if args.dump_grid:
-            grids = load_grids(args.grid, args.claims, seeds=args.seeds)
+            grids = load_grids(args.grid, args.claims, seeds=args.seeds, seed_offset=args.seed_offset)
             spec = {"base": "default", "claims": {n: grid_spec(g) for n, g in grids.items()}}
             Path(args.dump_grid).write_text(json.dumps(spec, indent=1) + "\n")
             print(f"wrote the grids of {len(grids)} claims to {args.dump_grid}")
             return 0
         out = Path(args.out)
         cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
-        rep = report.run(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds, cache=cache,
+        rep = report.run(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
+                         seed_offset=args.seed_offset, cache=cache,
                          jobs=args.jobs, progress=not args.quiet, command=_command(args),
-                         retry_failed=args.retry_failed)
+                         retry_failed=args.retry_failed, executor=args.executor, scheduler=args.scheduler)
     except ValueError as exc:
         print(f"rnntheory report: {exc}", file=sys.stderr)
         return 2

@@ -60,9 +60,10 @@ def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -
 
 
 def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None, *,
-               seeds: int | None = None) -> dict[str, Grid]:
+               seeds: int | None = None, seed_offset: int = 0) -> dict[str, Grid]:
     r"""The grid of every chosen claim: ``"default"``, ``"large"`` or a grid file; ``seeds`` replaces
-    every grid's seeds by ``range(seeds)``.
+    every grid's seeds by ``range(seeds)``, and ``seed_offset`` then shifts every seed (an independent
+    replication: fresh networks, inputs and directions, no shared cache entry).
 
     A grid file (JSON, or TOML when it ends in ``.toml``) reads::
 
@@ -82,8 +83,12 @@ def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None
     """
     if seeds is not None and (isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1):
         raise ValueError(f"grids.load_grids: seeds={seeds!r} must be a positive integer")
+    if isinstance(seed_offset, bool) or not isinstance(seed_offset, int) or seed_offset < 0:
+        raise ValueError(f"grids.load_grids: seed_offset={seed_offset!r} must be a non-negative integer")
     grids = _load_grids(grid, claims)
-    return grids if seeds is None else {n: g.with_seeds(seeds) for n, g in grids.items()}
+    if seeds is not None:
+        grids = {n: g.with_seeds(seeds) for n, g in grids.items()}
+    return {n: g.with_seed_offset(seed_offset) for n, g in grids.items()} if seed_offset else grids
 
 
 def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> dict[str, Grid]:

@@ -291,7 +291,7 @@ class Report:
             out += ["", "| negative control | result |", "|---|---|"]
             out += [f"| {_cell(o.kind)}: {_cell(o.what)} | {o.status}: {_cell(o.detail)} |" for o in self.controls[n]]
             again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
-            if m["grid"] == "default" and m["seeds"] is None and m["dtype"] == "float64":
+            if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "float64":
                 again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
             out += ["", what_was_shown(res, len(g.seeds)), "", false_alarm(res), "",
                     f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
@@ -342,11 +342,14 @@ def run(
     device: str = "cpu",
     dtype: str = "float64",
     seeds: int | None = None,
+    seed_offset: int = 0,
     cache: str | os.PathLike[str] | None = None,
     jobs: int = 1,
     progress: bool | sweep.Progress | None = True,
     command: str = "rnntheory report",
     retry_failed: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> Report:
     r"""Measure and analyse the chosen claims on a grid.
 
@@ -356,11 +359,14 @@ def run(
         device: ``"cpu"`` or ``"cuda"``.
         dtype: ``"float64"`` or ``"float32"``.
         seeds: replace every grid's seeds by ``range(seeds)``.
+        seed_offset: shift every seed by this much: an independent replication of the same grids.
         cache: a folder for finished cells (resume after an interruption); ``None`` keeps nothing.
         jobs: worker processes (rnntheory.sweep).
         progress: a progress bar on standard error.
         command: how the report says it is regenerated.
         retry_failed: measure again the cached cells that failed (rnntheory.sweep.run_tasks).
+        executor, scheduler: ``"local"`` or ``"dask"`` and a Dask scheduler's address (none: a
+            LocalCluster of ``jobs`` workers); cells land in ``cache`` on this machine as they finish.
 
     Returns:
         A :class:`Report`.
@@ -371,7 +377,7 @@ def run(
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"report.run: device={device!r} but CUDA is not available here; use device='cpu'")
-    grids = load_grids(grid, claims, seeds=seeds)
+    grids = load_grids(grid, claims, seeds=seeds, seed_offset=seed_offset)
     tasks: list[sweep.Task] = []
     owner: list[str] = []
     for n, g in grids.items():
@@ -379,7 +385,8 @@ def run(
         tasks += ts
         owner += [n] * len(ts)
     t0 = time.perf_counter()
-    recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed)
+    recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
+                           executor=executor, scheduler=scheduler)
     records: dict[str, list[dict[str, Any]]] = {n: [] for n in grids}
     for n, rec in zip(owner, recs):
         records[n].append(rec)
@@ -390,5 +397,5 @@ def run(
                                   failed=sweep.failures(records[n]))
     meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
             "device_name": sweep.device_name(device), "dtype": dtype, "grid": Path(str(grid)).name,
-            "seeds": seeds, "claims": list(grids), "command": command}
+            "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command}
     return Report(results, grids, records, meta, time.perf_counter() - t0)

@@ -255,6 +255,8 @@ def run_tasks(
     jobs: int = 1,
     progress: "Progress | bool | None" = None,
     retry_failed: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> list[dict[str, Any]]:
     r"""Measure (or load) every :class:`Task`; one record per task, in the order given.
 
@@ -271,6 +273,12 @@ def run_tasks(
         jobs: worker processes (1: measure in this process); their measuring functions must pickle.
         progress: a :class:`Progress`, ``True`` for a bar on standard error, or ``None``/``False``.
         retry_failed: measure again the cached cells that failed.
+        executor: ``"local"`` (this process, or ``jobs`` local worker processes) or ``"dask"`` (a Dask
+            distributed cluster: the one at ``scheduler``, or a LocalCluster of ``jobs`` workers).
+            With Dask, workers compute cells and send back their records; this process writes them
+            to the cache as they finish, so a lost worker or a killed client loses only cells in
+            flight (Dask reschedules a lost worker's cells), and a rerun resumes.
+        scheduler: the address of a Dask scheduler (``tcp://host:8786``), for ``executor="dask"``.
 
     Raises:
         ValueError: ``jobs`` is not a positive integer, or ``jobs > 1`` with a function that cannot
@@ -278,7 +286,11 @@ def run_tasks(
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"sweep.run_tasks: jobs={jobs!r} must be a positive integer")
-    if jobs > 1:
+    if executor not in ("local", "dask"):
+        raise ValueError(f"sweep.run_tasks: executor={executor!r} must be 'local' or 'dask'")
+    if scheduler is not None and executor != "dask":
+        raise ValueError(f"sweep.run_tasks: scheduler={scheduler!r} is for executor='dask' (got executor={executor!r})")
+    if jobs > 1 or executor == "dask":
         _check_picklable([t.fn for t in tasks])
     store = cache if isinstance(cache, CellCache) or cache is None else CellCache(cache)
     keys = [t.key for t in tasks]
@@ -323,7 +335,9 @@ def run_tasks(
             bar.advance(rec["claim"], float(rec["seconds"]))
 
     try:
-        if jobs == 1 or len(pending) <= 1:
+        if executor == "dask" and pending:
+            _dask(tasks, keys, pending, store, jobs, finish, scheduler)
+        elif jobs == 1 or len(pending) <= 1:
             for i in pending:
                 finish(i, _work(tasks[i], keys[i], None if store is None else str(store.root)))
         else:
@@ -361,6 +375,54 @@ def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
             proc.terminate()  # a cell being measured is lost; finished ones are in the cache
         raise
     ex.shutdown(wait=True)
+
+
+def _remote(task: Task, key: str, threads: int) -> str:
+    r"""A cell measured on a Dask worker, with the submitting process's number of torch threads (so
+    that reductions round as they do there and the records are byte-identical)."""
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return _measure(task, key)
+
+
+def _dask(tasks, keys, pending, store, jobs, finish, scheduler) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - the test extra installs it
+        raise ValueError("sweep.run_tasks: executor='dask' needs Dask distributed: pip install -e \".[distributed]\"") from None
+    threads = torch.get_num_threads()
+    cuda = [str(tasks[i].cell.get("device", "cpu")).startswith("cuda") for i in pending]
+    cluster = None
+    if scheduler is None:
+        # one cell at a time per worker; a local worker may take a CUDA cell (one GPU each)
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=40, resources={"GPU": 1} if any(cuda) else None)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"sweep.run_tasks: cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
+    futures: dict[Any, int] = {}
+    try:
+        for i, gpu in zip(pending, cuda):
+            # a CUDA cell asks for a worker that declares the resource GPU=1 (dask worker --resources GPU=1)
+            fut = client.submit(_remote, tasks[i], keys[i], threads, key=f"rnntheory-cell-{keys[i]}", pure=False,
+                                resources={"GPU": 1} if gpu else None)
+            futures[fut] = i
+        for fut in as_completed(list(futures)):
+            i = futures[fut]
+            text = fut.result()
+            if store is not None:
+                store.store(tasks[i].group, keys[i], text)
+            finish(i, text)
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

@@ -89,6 +89,13 @@ class Grid:
     def with_seeds(self, seeds: int | Sequence[int]) -> "Grid":
         return replace(self, seeds=_seeds(seeds))
 
+    def with_seed_offset(self, offset: int) -> "Grid":
+        r"""The grid with every seed shifted by ``offset`` (a non-negative integer): an independent
+        replication of the same design, whose cells share no cache entry with the original's."""
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise ValueError(f"Grid.with_seed_offset: offset={offset!r} must be a non-negative integer")
+        return replace(self, seeds=tuple(s + offset for s in self.seeds))
+
     def with_fixed(self, **fixed: Any) -> "Grid":
         return replace(self, fixed={**self.fixed, **fixed})
 
@@ -400,10 +407,13 @@ class Claim:
         device: str = "cpu",
         dtype: Any = "float64",
         seeds: int | Sequence[int] | None = None,
+        seed_offset: int = 0,
         cache: "str | os.PathLike[str] | None" = None,
         jobs: int = 1,
         progress: Any = None,
         retry_failed: bool = False,
+        executor: str = "local",
+        scheduler: str | None = None,
         **overrides: Any,
     ) -> ClaimResult:
         r"""Measure every cell of a grid and judge the result (:meth:`judge`).
@@ -413,26 +423,35 @@ class Claim:
             device: ``"cpu"`` or ``"cuda"``.
             dtype: ``"float64"`` (default) or ``"float32"`` (or the torch dtype).
             seeds: replace the grid's seeds (a count or a list).
+            seed_offset: shift every seed by this much: an independent replication (fresh networks,
+                inputs and directions) that shares no cache entry with the unshifted run.
             cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.sweep).
             jobs: worker processes for the cells.
             progress: ``True`` for a progress bar on standard error.
             retry_failed: measure again the cached cells that failed (a failed cell is otherwise a
                 recorded outcome: the claim reads "inconclusive" and names it).
+            executor, scheduler: where cells are measured: ``"local"`` (``jobs`` processes) or ``"dask"``
+                (the Dask cluster at ``scheduler``, or a LocalCluster); see rnntheory.sweep.run_tasks.
             **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
                 network. Judging settings are changed with :meth:`ClaimResult.reanalyse`.
         """
-        g = self.resolve(grid, seeds=seeds, **overrides)
+        g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, **overrides)
         t0 = time.perf_counter()
         records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=dtype_name(dtype))), cache=cache, jobs=jobs,
-                                  progress=progress, retry_failed=retry_failed)
+                                  progress=progress, retry_failed=retry_failed, executor=executor,
+                                  scheduler=scheduler)
         return self.judge(sweep.frame(records), g, name=grid if isinstance(grid, str) else "custom",
                           seconds=time.perf_counter() - t0, failed=sweep.failures(records))
 
-    def resolve(self, grid: str | Grid = "default", *, seeds: int | Sequence[int] | None = None, **overrides: Any) -> Grid:
-        r"""The grid ``grid`` with its seeds and fixed parameters replaced as given."""
+    def resolve(self, grid: str | Grid = "default", *, seeds: int | Sequence[int] | None = None, seed_offset: int = 0,
+                **overrides: Any) -> Grid:
+        r"""The grid ``grid`` with its seeds replaced (then shifted by ``seed_offset``) and its fixed
+        parameters replaced as given."""
         g = self.grid(grid)
         if seeds is not None:
             g = g.with_seeds(seeds)
+        if seed_offset:
+            g = g.with_seed_offset(seed_offset)
         if overrides:
             g = g.with_fixed(**overrides)
         return g
