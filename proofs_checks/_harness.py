@@ -1,7 +1,10 @@
 """Runs registry claims once per session and remembers their results for the summary.
 
 Cells go through one cache folder for the whole session, so claims that share their cells
-(``sgd_learns`` and ``ntk_ball`` measure the same runs) measure each cell once."""
+(``sgd_learns`` and ``ntk_ball`` measure the same runs) measure each cell once. The folder is a
+temporary one, or the folder named by ``RNNTHEORY_CHECK_CACHE``: a report's cache (for example
+``docs/report/.cache`` or the large report's), whose cells have the same keys, so that
+``RNNTHEORY_CHECK_CACHE=<report>/.cache pytest -m slow`` judges what the report measured."""
 
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ from rnntheory.claims import ClaimResult
 
 _CACHE: dict[tuple, ClaimResult] = {}
 RESULTS: list[ClaimResult] = []
-_CELLS = tempfile.mkdtemp(prefix="rnntheory-check-cells-")
-atexit.register(shutil.rmtree, _CELLS, ignore_errors=True)
+_CELLS = os.environ.get("RNNTHEORY_CHECK_CACHE") or tempfile.mkdtemp(prefix="rnntheory-check-cells-")
+if not os.environ.get("RNNTHEORY_CHECK_CACHE"):
+    atexit.register(shutil.rmtree, _CELLS, ignore_errors=True)
 
 
 def device() -> str:

@@ -448,3 +448,30 @@ def test_a_failing_cell_is_listed_and_the_report_still_completes(tmp_path, monke
     assert calls == []
     again = report.run(["hidden_perturbation"], p, cache=cache, progress=False, retry_failed=True)
     assert calls == [(512, 1)] and len(again.results["hidden_perturbation"].failed) == 1
+
+
+def test_seed_offset_shifts_every_seed_and_shares_no_cell(tmp_path):
+    """--seed-offset K replicates the design with seeds s + K: the grids say so, the cells' keys differ
+    from the unshifted ones, and a negative or non-integer offset is refused."""
+    base = grids.load_grids("default", ["decoupling", "ntk_limit"])
+    shifted = grids.load_grids("default", ["decoupling", "ntk_limit"], seed_offset=1000)
+    for n in base:
+        assert shifted[n].seeds == tuple(s + 1000 for s in base[n].seeds)
+        assert shifted[n].points == base[n].points and shifted[n].fixed == base[n].fixed
+        keys = {t.key for t in claims.get(n).tasks(base[n].cells())}
+        assert keys.isdisjoint(t.key for t in claims.get(n).tasks(shifted[n].cells()))
+    assert grids.load_grids("default", ["decoupling"], seeds=2, seed_offset=5)["decoupling"].seeds == (5, 6)
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ValueError, match="seed_offset"):
+            grids.load_grids("default", ["decoupling"], seed_offset=bad)
+    assert main(["report", "--claims", "decoupling", "--dump-grid", str(tmp_path / "g.json"), "--seed-offset", "7"]) == 0
+    spec = json.loads((tmp_path / "g.json").read_text())
+    assert spec["claims"]["decoupling"]["seeds"] == [s + 7 for s in base["decoupling"].seeds]
+    res = claims.get("complexity_eps_growth").run(seed_offset=3)
+    assert res.verdict == "consistent"
+
+
+def test_report_with_a_scheduler_but_no_dask_executor_is_a_clear_error(tmp_path, capsys):
+    code = main(["report", "--claims", "complexity_eps_growth", "--scheduler", "tcp://nowhere:1", "--out", str(tmp_path)])
+    assert code == 2
+    assert "scheduler='tcp://nowhere:1' is for executor='dask'" in capsys.readouterr().err
