@@ -14,6 +14,9 @@ from rnntheory.claims import Grid
 
 distributed = pytest.importorskip("distributed")
 
+# the README's test command runs these as a step of their own (`pytest -m cluster`), after the default run
+pytestmark = pytest.mark.cluster
+
 
 def tiny_tasks(ms=(64, 96), seeds=(0, 1)):
     c = claims.get("hidden_perturbation")
