@@ -34,27 +34,33 @@ the altered analysis adds no new inconsistent finding.
 The verdict (against ``EXPECTED``), the three controls and the large grid are tested in
 proofs_checks/test_claims.py.
 
-Property test: on synthetic counts c L^a (a in [0, 3]) with 10% noise the growth finding does not
-read "inconsistent", and on c exp(r L) (r in [0.4, 1]) it reads "inconsistent".
+Synthetic check: over 100 fixed draws of counts c L^a (a in [0, 3]) and c exp(r L) (r in [0.4, 1])
+with 10% noise, the growth finding raises at most 6 false alarms (a binomial bound at the nominal
+0.5%) and detects at least 98 exponentials (measured: 0 false alarms, 100 detections).
 """
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from proofs_checks._harness import run_claim
 
 
-@settings(max_examples=20)
-@given(a=st.floats(0.0, 3.0), r=st.floats(0.4, 1.0), seed=st.integers(0, 2**31 - 1))
-def test_growth_decision_on_synthetic_counts(a, r, seed):
+def test_growth_decision_on_synthetic_counts():
+    """Frequencies, not single draws: a 99% rate interval wholly above 0 happens by chance in 0.5% of
+    polynomial draws, so one draw per example would fail a run of 20 examples about one time in ten.
+    Over 100 fixed draws (a in [0, 3], r in [0.4, 1], 10% noise, 3 seeds of 9 lengths each) the growth
+    finding may read "inconsistent" on at most 6 polynomial ones (P(X >= 7) < 1e-6 at the nominal
+    0.5%) and must read "inconsistent" on at least 98 exponential ones. Measured: 0 and 100."""
     res = run_claim("length_scaling")
-    rng = np.random.default_rng(seed)
     L = np.repeat(np.arange(4, 30, 3), 3)
     base = res.data.iloc[[0] * L.size].reset_index(drop=True)
-    noise = np.exp(0.1 * rng.standard_normal(L.size))
     seeds = np.tile([0, 1, 2], L.size // 3)
-    poly = base.assign(L=L, seed=seeds, samples=40 * L**a * noise, reached=True)
-    expo = base.assign(L=L, seed=seeds, samples=40 * np.exp(r * L) * noise, reached=True)
-    assert res.reanalyse(poly).findings[1].verdict != "inconsistent"  # the growth finding raises no false alarm
-    assert res.reanalyse(expo).findings[1].verdict == "inconsistent"
+    false_alarms = detected = 0
+    for draw in range(100):
+        rng = np.random.default_rng([2024, draw])
+        a, r = rng.uniform(0.0, 3.0), rng.uniform(0.4, 1.0)
+        noise = np.exp(0.1 * rng.standard_normal(L.size))
+        poly = base.assign(L=L, seed=seeds, samples=40 * L**a * noise, reached=True, diverged=False)
+        expo = base.assign(L=L, seed=seeds, samples=40 * np.exp(r * L) * noise, reached=True, diverged=False)
+        false_alarms += res.reanalyse(poly).findings[1].verdict == "inconsistent"
+        detected += res.reanalyse(expo).findings[1].verdict == "inconsistent"
+    assert false_alarms <= 6 and detected >= 98, (false_alarms, detected)
