@@ -359,22 +359,67 @@ def _check_picklable(fns: Sequence[Callable[..., Any]]) -> None:
                              f"({type(exc).__name__}: {exc}); define it at module level or use jobs=1") from None
 
 
+def _pool(workers: int, threads: int) -> cf.ProcessPoolExecutor:
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                                  initargs=(threads,))
+
+
+def _stop(ex: cf.ProcessPoolExecutor) -> None:
+    workers = list((getattr(ex, "_processes", None) or {}).values())  # before shutdown forgets them
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        proc.terminate()  # a cell being measured is lost; finished ones are in the cache
+
+
+def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
+    r"""The record of a cell whose worker process died while measuring it (killed, out of memory)."""
+    record = json.loads(_measure(Task(task.group, _no_rows, task.cell, task.version), key))
+    record["error"] = {"type": "WorkerDied", "message": f"the worker process measuring this cell died ({exc})",
+                       "traceback": ""}
+    text = to_json(record)
+    if root is not None:
+        CellCache(root).store(task.group, key, text)
+    return text
+
+
+def _no_rows(cell: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return []
+
+
 def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
     threads = max(1, (os.cpu_count() or 1) // jobs)
     root = None if store is None else str(store.root)
-    ex = cf.ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=mp.get_context("spawn"),
-                                initializer=_init_worker, initargs=(threads,))
-    try:
-        futures = {ex.submit(_work, tasks[i], keys[i], root): i for i in pending}
-        for fut in cf.as_completed(futures):
-            finish(futures[fut], fut.result())
-    except BaseException:
-        workers = list((getattr(ex, "_processes", None) or {}).values())  # before shutdown forgets them
-        ex.shutdown(wait=False, cancel_futures=True)
-        for proc in workers:
-            proc.terminate()  # a cell being measured is lost; finished ones are in the cache
-        raise
-    ex.shutdown(wait=True)
+    todo = list(pending)
+    while todo:
+        ex = _pool(min(jobs, len(todo)), threads)
+        try:
+            futures = {ex.submit(_work, tasks[i], keys[i], root): i for i in todo}
+            done: set[int] = set()
+            try:
+                for fut in cf.as_completed(futures):
+                    finish(futures[fut], fut.result())
+                    done.add(futures[fut])
+            except cf.process.BrokenProcessPool:
+                # a worker died (killed, out of memory): it took its cell and broke the pool, and it is
+                # not known which of the cells in flight it was. Measure those alone, each in a fresh
+                # worker: the one that dies again is recorded as failed; then go on with the rest.
+                _stop(ex)
+                left = [i for i in todo if i not in done]
+                for i in left[:jobs]:
+                    solo = _pool(1, threads)
+                    try:
+                        finish(i, solo.submit(_work, tasks[i], keys[i], root).result())
+                    except cf.process.BrokenProcessPool as exc:
+                        finish(i, _died(tasks[i], keys[i], root, exc))
+                    finally:
+                        _stop(solo)
+                todo = left[jobs:]
+                continue
+        except BaseException:
+            _stop(ex)
+            raise
+        ex.shutdown(wait=True)
+        todo = []
 
 
 def _remote(task: Task, key: str, threads: int) -> str:

@@ -298,3 +298,29 @@ def test_keyboard_interrupt_still_stops_the_run(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         sweep.run_tasks(tasks_of(claim), cache=tmp_path)
     assert len(sweep.CellCache(tmp_path)) == 0
+
+
+def _killer(cell):
+    """Measures a cell, except that the cell with seed 1 kills its own worker process (as the
+    out-of-memory killer would)."""
+    import os
+    import signal
+
+    if cell["seed"] == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return [{"seed": cell["seed"], "x": 1.0}]
+
+
+@pytest.mark.cluster  # starts five worker processes: in the test command's own step (pytest -m cluster)
+def test_a_cell_that_kills_its_worker_is_recorded_and_the_rest_are_measured(tmp_path):
+    """The pool breaks when the worker dies; the cells in flight are measured again one at a time in
+    fresh workers, the one that kills its worker again is recorded as WorkerDied, the rest finish."""
+    claim = dataclasses.replace(failing_claim([]), measure=_killer,
+                                grids={"default": Grid(points=({},), seeds=tuple(range(6)), fixed={}),
+                                       "large": Grid(points=({},), seeds=(0,), fixed={})})
+    recs = sweep.run_tasks(tasks_of(claim), jobs=2, cache=tmp_path)
+    assert [r["cell"]["seed"] for r in recs] == list(range(6))
+    assert [f["cell"]["seed"] for f in sweep.failures(recs)] == [1]
+    assert recs[1]["error"]["type"] == "WorkerDied"
+    assert all(len(r["rows"]) == 1 for k, r in enumerate(recs) if k != 1)
+    assert len(sweep.CellCache(tmp_path)) == 6
