@@ -119,8 +119,10 @@ def tensor(
     dtype: torch.dtype | None = None,
     device: torch.device | None = None,
     finite: bool = True,
+    match: str = "the network",
 ) -> torch.Tensor:
-    """Check a floating tensor: type, number of dims, shape (None = any), dtype, device, finiteness."""
+    """Check a floating tensor: type, number of dims, shape (None = any), dtype, device, finiteness
+    (``match`` names what the dtype and device must agree with, for the message)."""
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{fn}: {name}={show(value)} must be a torch.Tensor")
     if value.dtype not in SUPPORTED_DTYPES:
@@ -128,9 +130,9 @@ def tensor(
             f"{fn}: {name} has dtype {value.dtype}; expected torch.float32 or torch.float64"
         )
     if dtype is not None and value.dtype != dtype:
-        raise TypeError(f"{fn}: {name} has dtype {value.dtype}; expected {dtype} to match the network")
+        raise TypeError(f"{fn}: {name} has dtype {value.dtype}; expected {dtype} to match {match}")
     if device is not None and value.device != device:
-        raise ValueError(f"{fn}: {name} is on device {value.device}; expected {device} to match the network")
+        raise ValueError(f"{fn}: {name} is on device {value.device}; expected {device} to match {match}")
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if value.ndim not in allowed:

@@ -64,7 +64,7 @@ _F64 = torch.float64
 # ---------------------------------------------------------------------- input checks
 def _sequences(fn: str, name: str, x: object, like: torch.Tensor | None = None) -> torch.Tensor:
     r"""Check ``(n, L, d_x)`` inputs (finite, L >= 3, d_x >= 2, matching ``like``); return them in float64."""
-    V.tensor(fn, name, x, ndim=3, device=None if like is None else like.device)
+    V.tensor(fn, name, x, ndim=3, device=None if like is None else like.device, match="x")
     assert isinstance(x, torch.Tensor)
     n, L, dx = x.shape
     if n < 1:
@@ -378,9 +378,7 @@ def min_norm_fit(
     n, L, _ = xx.shape
     pos = check_positions(fn, L, positions)
     J = len(pos)
-    V.tensor(fn, "targets", targets, ndim=3)
-    if targets.device != x.device:
-        raise ValueError(f"{fn}: targets is on device {targets.device}; expected {x.device} to match x")
+    V.tensor(fn, "targets", targets, ndim=3, device=x.device, match="x")
     if targets.shape == (n, L, d):
         y = targets[:, [p - 1 for p in pos]]
     elif targets.shape == (n, J, d):

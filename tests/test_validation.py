@@ -94,7 +94,7 @@ CASES = [
     ("inf no sequences", lambda: infinite.ntk(X[:0]), ValueError, ["infinite.ntk", "(0, 4, 3)", "at least one"]),
     ("inf x2 length", lambda: infinite.ntk(X, sample_inputs(2, 5, 3, 0.1, seed=1)), ValueError, ["infinite.ntk", "x2", "(2, 5, 3)", "same L"]),
     ("inf x2 d_x", lambda: infinite.forward_kernel(X, sample_inputs(2, 4, 4, 0.1, seed=1)), ValueError, ["infinite.forward_kernel", "x2", "(2, 4, 4)"]),
-    ("inf x2 device", lambda: infinite.ntk(X, torch.empty(2, 4, 3, dtype=f64, device="meta")), ValueError, ["infinite.ntk", "x2", "meta"]),
+    ("inf x2 device", lambda: infinite.ntk(X, torch.empty(2, 4, 3, dtype=f64, device="meta")), ValueError, ["infinite.ntk", "x2", "meta", "to match x"]),
     ("inf x2 inf", lambda: infinite.ntk(X, with_entry(X, (1, 1, 1), math.inf)), ValueError, ["infinite.ntk", "x2", "infinite"]),
     ("inf position 0", lambda: infinite.ntk(X, positions=[0]), ValueError, ["infinite.ntk", "positions=[0]", "1..L=4"]),
     ("inf position > L", lambda: infinite.ntk(X, positions=[5]), ValueError, ["infinite.ntk", "positions=[5]", "1..L=4"]),
