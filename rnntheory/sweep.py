@@ -205,18 +205,8 @@ def _error(exc: Exception) -> dict[str, str]:
     return {"type": type(exc).__name__, "message": str(exc), "traceback": "".join(tb[-3:])[-2000:]}
 
 
-def _measure(task: Task, key: str) -> str:
-    t0 = time.perf_counter()
-    error = None
-    try:
-        rows = task.fn(dict(task.cell))
-        if isinstance(rows, pd.DataFrame):
-            rows = rows.to_dict("records")
-        text_rows = to_json(list(rows))  # a value that cannot be written is this cell's failure too
-    except Exception as exc:  # noqa: BLE001 - one failing cell is an outcome, not the end of the run
-        rows, error = [], _error(exc)
-    else:
-        rows = json.loads(text_rows)
+def _record(task: Task, key: str, rows: list[Any], seconds: float, error: dict[str, str] | None = None) -> str:
+    r"""The JSON text of a cell's record: its rows, or no rows and the ``error`` of a failed cell."""
     cell = task.cell
     record = {
         "claim": task.group,
@@ -225,13 +215,25 @@ def _measure(task: Task, key: str) -> str:
         "rnntheory": __version__,
         "torch": torch.__version__,
         "device": device_name(str(cell.get("device", "cpu"))),
-        "seconds": time.perf_counter() - t0,
+        "seconds": seconds,
         "cell": dict(cell),
-        "rows": list(rows),
+        "rows": rows,
     }
     if error is not None:
         record["error"] = error
     return to_json(record)
+
+
+def _measure(task: Task, key: str) -> str:
+    t0 = time.perf_counter()
+    try:
+        rows = task.fn(dict(task.cell))
+        if isinstance(rows, pd.DataFrame):
+            rows = rows.to_dict("records")
+        # a value that cannot be written is this cell's failure too
+        return _record(task, key, list(rows), time.perf_counter() - t0)
+    except Exception as exc:  # noqa: BLE001 - one failing cell is an outcome, not the end of the run
+        return _record(task, key, [], time.perf_counter() - t0, _error(exc))
 
 
 def _init_worker(threads: int) -> None:
@@ -373,17 +375,11 @@ def _stop(ex: cf.ProcessPoolExecutor) -> None:
 
 def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
     r"""The record of a cell whose worker process died while measuring it (killed, out of memory)."""
-    record = json.loads(_measure(Task(task.group, _no_rows, task.cell, task.version), key))
-    record["error"] = {"type": "WorkerDied", "message": f"the worker process measuring this cell died ({exc})",
-                       "traceback": ""}
-    text = to_json(record)
+    text = _record(task, key, [], 0.0, {"type": "WorkerDied", "message": f"the worker process measuring this cell died "
+                                        f"({exc})", "traceback": ""})
     if root is not None:
         CellCache(root).store(task.group, key, text)
     return text
-
-
-def _no_rows(cell: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return []
 
 
 def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
