@@ -176,6 +176,14 @@ def grad_W(net: RNN, tr: Trace, dy: torch.Tensor) -> torch.Tensor:
     fn = "backward.grad_W"
     check_trace(fn, net, tr)
     V.tensor(fn, "dy", dy, shape=(tr.n, tr.L, net.d), dtype=net.dtype, device=net.device)
+    delta, H = _grad_factors(net, tr, dy)
+    return delta.T @ H
+
+
+def _grad_factors(net: RNN, tr: Trace, dy: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""The gradient of :func:`grad_W` as ``delta.T @ H`` with ``(L n, m)`` factors (rows: every position
+    and sequence), so that an update ``W -= lr * grad`` can be one in-place ``addmm`` without forming
+    the m x m gradient. ``tr`` and ``dy`` are not checked."""
     D = tr.time_major("pattern")
     H = tr.time_major("hidden")
     dyB = torch.matmul(dy.transpose(0, 1), net.B)  # (L, n, m): B^T dy_j as rows
@@ -186,7 +194,7 @@ def grad_W(net: RNN, tr: Trace, dy: torch.Tensor) -> torch.Tensor:
             a = dyB[i0] + delta[i0 + 1] @ tr.W
         delta[i0] = a * D[i0]
     m = tr.m
-    return delta.reshape(-1, m).T @ H[:-1].reshape(-1, m)
+    return delta.reshape(-1, m), H[:-1].reshape(-1, m)
 
 
 # ---------------------------------------------------------------------- products P_{a,b}

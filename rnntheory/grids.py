@@ -48,6 +48,8 @@ def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -
     g = claim.grid(spec.get("base", base))
     if "points" in spec and "axes" in spec:
         raise ValueError(f"grids.load_grids: {where}: claim {name!r} gives both points and axes; give one")
+    if "seeds" in spec:  # one count for the claim: every point measures these seeds
+        g = g.with_seeds(spec["seeds"])
     seeds = spec.get("seeds", list(g.seeds))
     sd = tuple(range(seeds)) if isinstance(seeds, int) else tuple(int(s) for s in seeds)
     fixed = {**g.fixed, **spec.get("fixed", {})}

@@ -202,27 +202,14 @@ def backward_coupling(
     tr = base_trace(fn, net, x, tr, check=check)
     Wp, squeeze = check_displacements(fn, net, W_prime)
     Ws, squeeze_star = (None, True) if W_star is None else check_displacements(fn, net, W_star, "W_star")
-    if u is None:
-        U = torch.eye(net.d, dtype=net.dtype, device=net.device)
-    else:
-        V.tensor(fn, "u", u, shape=(net.d,), dtype=net.dtype, device=net.device)
-        U = u[None]
-    a0 = _feature_vectors(net, tr, U)
-    H0 = tr.hidden[:, :-1]  # (n, L, m): [s, i-1] = h_{i-1}
-    GL = torch.einsum("sjiqm,sjkqm->sjik", a0, a0)
-    GR = torch.einsum("sim,skm->sik", H0, H0)
-    grad_norm = (GL * GR[:, None]).sum(dim=(-1, -2)).clamp_min(0.0).sqrt()
-    base_inner = None if Ws is None else _inner(net, tr, Ws, U)
-    dist, inner = [], []
-    for t1 in perturbed_traces(net, tr, Wp):
-        a1 = _feature_vectors(net, t1, U)
-        H1 = t1.hidden[:, :-1]
-        dist.append(_gram_sq(a1 - a0, H1, a0, H1 - H0).sqrt())
-        if Ws is not None:
-            inner.append(_inner(net, t1, Ws, U) - base_inner)
-    distance = torch.stack(dist)
-    relative = torch.where(grad_norm > 0, distance / torch.where(grad_norm > 0, grad_norm, 1.0),
-                           torch.where(distance > 0, torch.inf, 0.0))
+    U = _output_directions(fn, net, u)
+    traces = perturbed_traces(net, tr, Wp)
+    distance, grad_norm = _gradient_change(net, tr, traces, U)
+    inner = []
+    if Ws is not None:
+        base_inner = _inner(net, tr, Ws, U)
+        inner = [_inner(net, t1, Ws, U) - base_inner for t1 in traces]
+    relative = _relative_change(distance, grad_norm)
     inner_t = None
     if Ws is not None:
         inner_t = torch.linalg.vector_norm(torch.stack(inner), dim=-1)  # (k, k*, n, L)
@@ -233,6 +220,36 @@ def backward_coupling(
     if squeeze:
         relative, distance = relative[0], distance[0]
     return BackwardCoupling(relative=relative, distance=distance, grad_norm=grad_norm, inner=inner_t)
+
+
+def _output_directions(fn: str, net: RNN, u: torch.Tensor | None) -> torch.Tensor:
+    if u is None:
+        return torch.eye(net.d, dtype=net.dtype, device=net.device)
+    V.tensor(fn, "u", u, shape=(net.d,), dtype=net.dtype, device=net.device)
+    return u[None]
+
+
+def _gradient_change(net: RNN, tr: Trace, traces: list[Trace], U: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""``(k, n, L)`` distances :math:`\|G_j(W_q) - G_j(W_0)\|_F` for the trace of every ``W_q`` in
+    ``traces``, and ``(n, L)`` norms :math:`\|G_j(W_0)\|_F` (``tr`` is at :math:`W_0`)."""
+    a0 = _feature_vectors(net, tr, U)
+    H0 = tr.hidden[:, :-1]  # (n, L, m): [s, i-1] = h_{i-1}
+    GL = torch.einsum("sjiqm,sjkqm->sjik", a0, a0)
+    GR = torch.einsum("sim,skm->sik", H0, H0)
+    grad_norm = (GL * GR[:, None]).sum(dim=(-1, -2)).clamp_min(0.0).sqrt()
+    dist = []
+    for t1 in traces:
+        a1 = _feature_vectors(net, t1, U)
+        H1 = t1.hidden[:, :-1]
+        dist.append(_gram_sq(a1 - a0, H1, a0, H1 - H0).sqrt())
+    return torch.stack(dist), grad_norm
+
+
+def _relative_change(distance: torch.Tensor, norm: torch.Tensor) -> torch.Tensor:
+    r"""``distance / norm`` where ``norm > 0``; ``inf`` where the norm is 0 and the distance is not, 0
+    where both are 0 (the gradient of :math:`y_1`, which does not depend on W)."""
+    return torch.where(norm > 0, distance / torch.where(norm > 0, norm, 1.0),
+                       torch.where(distance > 0, torch.inf, 0.0))
 
 
 def _inner(net: RNN, tr: Trace, Ws: torch.Tensor, U: torch.Tensor) -> torch.Tensor:

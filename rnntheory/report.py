@@ -107,10 +107,11 @@ def false_alarm(result: ClaimResult) -> str:
             "union bound), and smaller the further inside the allowed side the truth lies.")
 
 
-def what_was_shown(result: ClaimResult, seeds: int) -> str:
-    r"""A plain sentence (or three) on what the measurements did and did not show."""
+def what_was_shown(result: ClaimResult, seeds: int | str) -> str:
+    r"""A plain sentence (or three) on what the measurements did and did not show (``seeds``: a count,
+    or words such as ``"4 to 12 seeds per point"``)."""
     fs = result.findings
-    count = f"{seeds} seed{'s' if seeds != 1 else ''}"
+    count = seeds if isinstance(seeds, str) else f"{seeds} seed{'s' if seeds != 1 else ''}"
     where = f" ({_ranges(fs)}; {count})" if _ranges(fs) else f" ({count})"
     bad = [f.name for f in fs if f.verdict == Verdict.INCONSISTENT]
     open_ = [f.name for f in fs if f.verdict == Verdict.INCONCLUSIVE]
@@ -267,12 +268,15 @@ class Report:
                        f"{r['controls']} | {_cell(r['headline'])} | {const} |")
         for n, res in self.results.items():
             c, g = res.claim, self.grids[n]
-            swept = sorted({k for p in g.points for k in p})
+            swept = sorted({k for p in g.points for k in p} - {"seeds"})
+            per_point = sorted({len(g.point_seeds(p)) for p in g.points})
+            seeds_txt = (f"{per_point[0]} seeds" if len(per_point) == 1
+                         else f"{per_point[0]} to {per_point[-1]} seeds per point")
             out += ["", f"## {n}", "", f"**{c.title}.** {c.reference}. Verdict: **{res.verdict}**.", "",
                     f"- Claim: {c.statement}",
                     f"- Measured: {c.quantity}.",
                     f"- Bound shape: `{c.bound}`.",
-                    f"- Grid: {len(self.records[n])} cells ({len(g.points)} points x {len(g.seeds)} seeds"
+                    f"- Grid: {len(self.records[n])} cells ({len(g.points)} points x {seeds_txt}"
                     + (f"; swept: {', '.join(swept)}" if swept else "") + ").", ""]
             if res.failed:
                 out += [f"- Failed cells ({len(res.failed)}; left out of every finding, the claim reads inconclusive; "
@@ -293,7 +297,7 @@ class Report:
             again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
             if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "float64":
                 again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
-            out += ["", what_was_shown(res, len(g.seeds)), "", false_alarm(res), "",
+            out += ["", what_was_shown(res, seeds_txt), "", false_alarm(res), "",
                     f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
                     "<details><summary>Fits in full</summary>", ""]
             out += [f"- {_cell(f.name)}: {f.detail}" for f in res.findings]

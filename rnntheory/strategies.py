@@ -26,6 +26,8 @@ __all__ = [
     "displacements",
     "smooth_functions",
     "polynomial_coefficients",
+    "training_runs",
+    "examples",
     "register_profiles",
 ]
 
@@ -132,6 +134,50 @@ def smooth_functions() -> st.SearchStrategy:
     functions, named functions with a finite radius of convergence, and coefficient lists."""
     named = st.sampled_from(["exp", "sin", "cos", "sinh", "cosh", "erf", "tanh", "sigmoid", "log1p"])
     return st.one_of(named, polynomial_coefficients())
+
+
+@st.composite
+def training_runs(
+    draw,
+    *,
+    m: tuple[int, int] = (48, 256),
+    L: tuple[int, int] = (3, 8),
+    lr0: tuple[float, float] = (0.05, 2.0),
+    steps: tuple[int, int] = (10, 80),
+    batch: tuple[int, ...] = (1, 2, 4, 8),
+    phi: tuple[str, ...] = ("sin", "tanh", "exp", "z**3 - 2*z"),
+    loss: tuple[str, ...] = ("squared", "logistic"),
+):
+    r"""Whole SGD runs (:class:`rnntheory.along.TrainingRun`): width, length, learning-rate constant
+    (log-uniform, rate lr0 / (m L)), batch size, concept (lag, p, Phi), loss, steps and seed, with about
+    five records per run. The defaults are where the theorem's regime plausibly holds at these sizes:
+    m well above L, rates that keep tau = sqrt(m) ||W_t - W_0||_F of order 1 over the run."""
+    from .along import TrainingRun
+
+    L_ = draw(st.integers(*L))
+    n_steps = draw(st.integers(*steps))
+    return TrainingRun(
+        m=draw(st.integers(*m)),
+        L=L_,
+        lr0=math.exp(draw(st.floats(math.log(lr0[0]), math.log(lr0[1])))),
+        batch=draw(st.sampled_from(batch)),
+        steps=n_steps,
+        seed=draw(st.integers(0, 2**20)),
+        lag=draw(st.integers(1, max(1, L_ - 2))),
+        p=draw(st.integers(1, 3)),
+        phi=draw(st.sampled_from(phi)),
+        loss=draw(st.sampled_from(loss)),
+        record_every=max(1, n_steps // 5),
+    )
+
+
+def examples(n: int) -> int:
+    r"""How many examples a costly property test draws: ``n`` under the ``dev`` and ``ci`` profiles
+    (to keep the default suite inside its budget), the profile's own count under ``thorough`` (an
+    overnight search: ``HYPOTHESIS_PROFILE=thorough pytest proofs_checks``)."""
+    if os.environ.get("HYPOTHESIS_PROFILE") == "thorough":
+        return settings.default.max_examples
+    return min(int(n), settings.default.max_examples)
 
 
 def register_profiles() -> None:

@@ -23,7 +23,7 @@ import torch
 
 from . import _validation as V
 from . import pseudo
-from .backward import grad_W
+from .backward import _grad_factors
 from .concepts import Concept, LabelledData
 from .model import RNN, Trace
 
@@ -129,6 +129,7 @@ def sgd(
     seed: int = 0,
     stop_at: float | None = None,
     coupling: bool = True,
+    callback: Callable[[int, torch.Tensor], None] | None = None,
 ) -> Trajectory:
     r"""Vanilla SGD on W only, from :math:`W_0` = ``net.W`` (paper.md, section 6).
 
@@ -153,6 +154,9 @@ def sgd(
         stop_at: stop after the first recorded step whose held-out risk is at most this value.
         coupling: record the forward coupling error (one pseudo-network pass per record); ``False``
             records NaN instead and saves that pass.
+        callback: called as ``callback(step, W)`` at every recorded step (step 0 included) once W is
+            known to be finite; ``W`` is the live matrix, so clone it to keep it
+            (:class:`rnntheory.along.Tracker` measures the lemmas of :math:`W_t - W_0` this way).
 
     Returns:
         :class:`Trajectory`.
@@ -177,6 +181,8 @@ def sgd(
         _check_data(fn, "train", net, train)
     if stop_at is not None:
         stop_at = V.real_in(fn, "stop_at", stop_at)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"{fn}: callback={V.show(callback)} must be callable as callback(step, W), or None")
     if concept is not None:
         if not isinstance(concept, Concept):
             raise TypeError(f"{fn}: concept={V.show(concept)} must be an rnntheory.concepts.Concept")
@@ -226,6 +232,8 @@ def sgd(
         )
         sign_rows.extend({"step": step, "position": l + 1, "sign_frac": float(f)} for l, f in enumerate(flips))
         running, count = 0.0, 0
+        if callback is not None:
+            callback(step, W)
 
     block = max(1, 4096 // batch_size)
     record(0)
@@ -245,7 +253,8 @@ def sgd(
         obj = float(per_seq.mean())
         if not math.isfinite(obj):
             raise TrainingDiverged(f"{fn}: the objective became non-finite ({obj}) at step {step}; lower lr={lr:g}")
-        W.add_(grad_W(net, tr, dy), alpha=-lr / batch_size)
+        delta, H = _grad_factors(net, tr, dy)  # W -= lr / batch * delta^T H, in place, no m x m gradient
+        W.addmm_(delta.T, H, alpha=-lr / batch_size)
         running += obj
         count += 1
         if step % record_every == 0 or step == steps:

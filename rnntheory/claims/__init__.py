@@ -24,6 +24,7 @@ from . import coupling  # noqa: F401,E402
 from . import complexity  # noqa: F401,E402
 from . import learning  # noqa: F401,E402
 from . import limit  # noqa: F401,E402
+from . import along  # noqa: F401,E402
 
 
 def measure(name: str, cell: dict | None = None, **overrides) -> "pd.DataFrame":

@@ -61,7 +61,15 @@ def torch_dtype(name: Any):
 
 
 def _seeds(seeds: int | Sequence[int]) -> tuple[int, ...]:
-    return tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
+    return tuple(range(seeds)) if isinstance(seeds, int) else tuple(int(s) for s in seeds)
+
+
+SEEDS_KEY = "seeds"
+"""A point's own seeds (see :class:`Grid`); never part of a cell."""
+
+
+def _point(point: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in point.items() if k != SEEDS_KEY}
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,9 @@ class Grid:
     ``points``, ``seeds`` and ``fixed`` are measuring settings: they make the cells. ``judging`` holds
     judging settings for data measured on this grid (e.g. the reference width of the large grid);
     it never enters a cell. Build one with :meth:`Grid.product` (every combination of the axes) or
-    pass ``points``.
+    pass ``points``. A point may carry its own ``"seeds"`` (a count or a list), which replaces the
+    grid's seeds at that point: the way to measure fewer networks where one costs most (the largest
+    widths) without dropping the point. ``"seeds"`` never enters a cell.
     """
 
     points: tuple[Mapping[str, Any], ...]
@@ -87,14 +97,22 @@ class Grid:
         return cls(points=pts, seeds=_seeds(seeds), fixed=dict(fixed), judging=dict(judging or {}))
 
     def with_seeds(self, seeds: int | Sequence[int]) -> "Grid":
-        return replace(self, seeds=_seeds(seeds))
+        r"""The grid with ``seeds`` at every point (per-point seeds are dropped)."""
+        pts = tuple({k: v for k, v in p.items() if k != SEEDS_KEY} for p in self.points)
+        return replace(self, points=pts, seeds=_seeds(seeds))
+
+    def point_seeds(self, point: Mapping[str, Any]) -> tuple[int, ...]:
+        r"""The seeds measured at ``point``: its own ``"seeds"`` if it has them, else the grid's."""
+        return _seeds(point[SEEDS_KEY]) if SEEDS_KEY in point else self.seeds
 
     def with_seed_offset(self, offset: int) -> "Grid":
         r"""The grid with every seed shifted by ``offset`` (a non-negative integer): an independent
         replication of the same design, whose cells share no cache entry with the original's."""
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise ValueError(f"Grid.with_seed_offset: offset={offset!r} must be a non-negative integer")
-        return replace(self, seeds=tuple(s + offset for s in self.seeds))
+        pts = tuple({**p, SEEDS_KEY: tuple(s + offset for s in self.point_seeds(p))} if SEEDS_KEY in p else p
+                    for p in self.points)
+        return replace(self, points=pts, seeds=tuple(s + offset for s in self.seeds))
 
     def with_fixed(self, **fixed: Any) -> "Grid":
         return replace(self, fixed={**self.fixed, **fixed})
@@ -102,13 +120,13 @@ class Grid:
     def cells(self, *, device: str = "cpu", dtype: str = "float64") -> list[dict[str, Any]]:
         r"""One configuration dict per (point, seed): fixed parameters, the point, seed, device, dtype."""
         return [
-            {**self.fixed, **pt, "seed": s, "device": device, "dtype": dtype}
+            {**self.fixed, **_point(pt), "seed": s, "device": device, "dtype": dtype}
             for pt in self.points
-            for s in self.seeds
+            for s in self.point_seeds(pt)
         ]
 
     def __len__(self) -> int:
-        return len(self.points) * len(self.seeds)
+        return sum(len(self.point_seeds(p)) for p in self.points)
 
 
 @dataclass(frozen=True)
@@ -370,8 +388,8 @@ class Claim:
         g = self.grid(grid)
         if not 0 <= point < len(g.points):
             raise ValueError(f"Claim.cell: point={point!r} must be in [0, {len(g.points)}) for {self.name}")
-        s = g.seeds[0] if seed is None else seed
-        return {**g.fixed, **g.points[point], "seed": s, "device": device, "dtype": dtype_name(dtype), **overrides}
+        s = g.point_seeds(g.points[point])[0] if seed is None else seed
+        return {**g.fixed, **_point(g.points[point]), "seed": s, "device": device, "dtype": dtype_name(dtype), **overrides}
 
     def measure_frame(self, cell: Mapping[str, Any] | None = None, **overrides: Any) -> pd.DataFrame:
         r"""Measure one cell and return its rows as a DataFrame (one row per measurement, with the

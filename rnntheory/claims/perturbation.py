@@ -102,7 +102,8 @@ HIDDEN_PERTURBATION = register(
         bound="max_l ||delta h_l|| <= c * poly(L) * omega; exponent in omega >= 1, polynomial in L, m^0",
         grids={
             "default": Grid.product({"m": [128, 256, 512, 1024]}, seeds=6, **_HIDDEN_FIXED),
-            "large": Grid.product({"m": [512, 2048, 8192]}, seeds=10, **{**_HIDDEN_FIXED, "Ls": (4, 8, 16, 32, 64)}),
+            "large": Grid(points=({"m": 512}, {"m": 2048}, {"m": 8192, "seeds": 3}), seeds=tuple(range(10)),
+                          fixed={**_HIDDEN_FIXED, "Ls": (4, 8, 16, 32, 64)}),
         },
         measure=_measure_hidden,
         analyse=_analyse_hidden,
@@ -218,8 +219,8 @@ SIGN_CHANGES = register(
         bound="flips <= c * m * omega^(2/3) at fixed L, linear in m",
         grids={
             "default": Grid.product({"m": [512, 1024, 2048]}, seeds=6, **_SIGN_FIXED),
-            "large": Grid.product({"m": [1024, 4096, 8192]}, seeds=8,
-                                  **{**_SIGN_FIXED, "omegas": (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064)}),
+            "large": Grid(points=({"m": 1024}, {"m": 4096}, {"m": 8192, "seeds": 3}), seeds=tuple(range(8)),
+                          fixed={**_SIGN_FIXED, "omegas": (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064)}),
         },
         measure=_measure_signs,
         analyse=_analyse_signs,

@@ -1,0 +1,54 @@
+r"""Sign changes along SGD (paper.md sec. 9 with sec. 4): for SGD's own displacement,
+||D_l(W_t) - D_l(W_0)||_0 <= poly(L) m omega_t^(2/3), omega_t = ||W_t - W_0||_2.
+
+Grid: the runs of ``sgd_forward_coupling`` (registry entry ``sgd_sign_changes``, the same
+``sgd_along`` cells): lr0 = 1, 400 steps of 4 samples, L = 8, m in {128, 256, 512, 1024}, 3 seeds;
+omega_t at the last step 0.186, 0.126, 0.093, 0.072 (about m^-0.45 at this fixed number of samples).
+
+Findings, measured on the default grid (regression interval over the 12 runs, 99%):
+
+1. The largest flips / (m omega_t^(2/3)) over the run stays bounded as m grows: per-width means
+   0.83, 0.69, 0.59, 0.55; exponent -0.18 [-0.396, 0.037], inconclusive (width 0.43 > resolution 0.25).
+2. The fraction of changed signs at the last step shrinks as m grows: -0.423 [-0.628, -0.219],
+   consistent.
+3. No run diverged.
+
+Where SGD lies between the typical and the worst case, at the same omega_t and m = 1024 (mean over 3
+seeds of the worst position and probe sequence): at step 100 SGD flips 55, a Gaussian W' 16 and the
+adversarial construction 119; at step 400, 95, 26 and 177. SGD flips 3.5 times the random direction
+and about half the worst case; at m = 128 it comes closer to the worst case (29 against 42).
+Described, not judged: along a run the flips grew like omega_t^0.63 [0.31, 0.96].
+
+Claim verdict: inconclusive (docs/findings.md).
+
+False-failure rates: at most 0.5% per finding at the boundary; the claim at most 1%.
+
+How the check can fail (negative controls): the too-strong bound m omega_t^2 is rejected (exponent
+of the largest ratio 0.58 [0.26, 0.91] > 0), and so is a wrong normalisation (the counts times
+sqrt(m)). The bound m omega_t^(4/3) is not rejected on this grid: the largest ratio's exponent is
+0.161 [-0.093, 0.416], inconclusive (at a fixed number of samples omega_t falls only like m^-0.45,
+so a power 2/3 too strong adds only about 0.3 to the exponent in m over a factor 8 of widths); it is
+never judged consistent. Exponential growth in L cannot be detected: every run has L = 8.
+"""
+
+from proofs_checks._harness import run_claim
+
+
+def test_too_strong_power_of_omega_is_rejected():
+    res = run_claim("sgd_sign_changes")
+    assert res.reanalyse(size_exponent=2.0).verdict == "inconsistent"
+
+
+def test_a_power_four_thirds_is_never_judged_consistent():
+    res = run_claim("sgd_sign_changes")
+    assert res.reanalyse(size_exponent=4.0 / 3.0).verdict != "consistent"
+
+
+def test_sgd_lies_between_random_and_adversarial_directions():
+    df = run_claim("sgd_sign_changes").data
+    top = df[(df["m"] == df["m"].max()) & (df["position"] >= 2)]
+    top = top[top["step"].isin(top[top["direction"] == "random"]["step"].unique())]
+    flips = {name: top[(top["direction"] == name) & (top["matched"].isin(["", "omega"]))]
+             .groupby(["step", "seed"])["signs"].max().groupby("step").mean()
+             for name in ("random", "sgd", "adversarial")}
+    assert (flips["random"] < flips["sgd"]).all() and (flips["sgd"] < flips["adversarial"]).all(), flips
