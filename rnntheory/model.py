@@ -257,10 +257,9 @@ class RNN:
         pre = torch.matmul(x.transpose(0, 1), self.A.T).contiguous()
         hidden = torch.empty(L + 1, n, self.m, dtype=self.dtype, device=self.device)
         hidden[0].zero_()
-        Wt = W.T
         for l in range(L):
-            if l > 0:
-                pre[l].addmm_(hidden[l], Wt)
+            if l > 0:  # W h_l as (W @ H^T)^T: with few sequences BLAS is faster this way than H @ W^T
+                pre[l].add_(torch.matmul(W, hidden[l].T).T)
             torch.clamp_min(pre[l], 0, out=hidden[l + 1])
         outputs = torch.matmul(hidden[1:], self.B.T)
         return Trace(

@@ -195,6 +195,7 @@ def sgd(
     gen = torch.Generator().manual_seed(int(seed))
     W0 = net.W
     W = W0.clone()
+    Wt = W0.T.contiguous()
     tr0 = net.trace(test.x)
     m = net.m
     rows: list[dict] = []
@@ -253,8 +254,11 @@ def sgd(
         obj = float(per_seq.mean())
         if not math.isfinite(obj):
             raise TrainingDiverged(f"{fn}: the objective became non-finite ({obj}) at step {step}; lower lr={lr:g}")
-        delta, H = _grad_factors(net, tr, dy)  # W -= lr / batch * delta^T H, in place, no m x m gradient
+        # W -= lr / batch * delta^T H in place, no m x m gradient; W^T is kept beside W (the same rank-k
+        # update), because the backward products run about twice as fast on a contiguous W^T
+        delta, H = _grad_factors(net, tr, dy, Wt)
         W.addmm_(delta.T, H, alpha=-lr / batch_size)
+        Wt.addmm_(H.T, delta, alpha=-lr / batch_size)
         running += obj
         count += 1
         if step % record_every == 0 or step == steps:

@@ -21,7 +21,9 @@ The reference is **the known exponents of the synthetic data**:
   output coordinates, and equal-lag correlations at their nonzero limit with a deviation ~ m^-1/2;
   SGD's excess risk below eps; tau flat in m; tau* = tau*_inf (1 + 20/m), approaching its limit
   like m^-1, and tau* ~ L; Rademacher ~ N^-1/2 and flat in m; samples ~ L; the NTK's relative error
-  ~ L m^-1/2) give no "inconsistent" finding, and "consistent" for every finding listed in
+  ~ L m^-1/2; along SGD, tau_t flat in m and omega_t ~ tau_t m^-1/2, with the coupling error ~ tau^2
+  m^-1/2, the gradient change ~ tau^1/2 m^-1/4, flips ~ m omega and the hidden change ~ omega, all
+  growing with the position) give no "inconsistent" finding, and "consistent" for every finding listed in
   ``TRUTH_CONSISTENT``. Where the truth sits exactly on the claimed value (an exponent 1 in omega,
   2/3 for the adversarial construction, -1/2 for the approach to the infinite-width values, for
   decoupling and for the NTK's error, 0 for "does not grow with m") the listed finding's interval
@@ -308,6 +310,49 @@ def sgd_runs(name: str = "sgd_learns", laws: dict[str, Callable] | None = None, 
     return pd.DataFrame(rows)
 
 
+_ALONG_TRUTH = {
+    # SGD's displacement at a fixed number of samples: tau_t flat in m, omega_t ~ tau_t / sqrt(m)
+    "fwd_err": lambda tau, om, m, l: 0.3 * tau**2 * m**-0.5 * (l / 8),  # ratio ~ m^(-1/3)
+    "bwd_rel": lambda tau, om, m, l: 0.8 * tau**0.5 * m**-0.25 * (l / 8) ** 0.5,  # ratio ~ m^(-1/12)
+    "signs": lambda tau, om, m, l: 0.5 * m * om * (l / 8),  # ratio ~ omega^(1/3) ~ m^(-1/6)
+    "hidden": lambda tau, om, m, l: 2.0 * om * (l / 8),  # ratio flat in m (the boundary)
+}
+
+
+def sgd_along(laws: dict[str, Callable] | None = None, *, seeds=None, ms=None, diverged=()) -> pd.DataFrame:
+    r"""Rows of the runs shared by the four sgd_* claims: one per (m, seed, recorded step, position), plus a
+    Gaussian and an adversarial displacement at the last step. ``diverged``: (m, seed) pairs whose run diverged."""
+    law = {**_ALONG_TRUTH, **(laws or {})}
+    c = claims.get("sgd_sign_changes")
+    g = c.grid()
+    fx = g.fixed
+    rng = _rng("sgd_along")
+    rows = []
+    for pt in g.points:
+        m = pt["m"]
+        if ms is not None and m not in ms:
+            continue
+        for s in _seeds(c, seeds):
+            net = _noise(rng, SD_NET)
+            bad = (m, s) in diverged
+            for step in range(0, fx["steps"] + 1, fx["record_every"]):
+                tau = 3.0 * (step / fx["steps"]) ** 0.8 * net
+                om = 0.7 * tau / m**0.5
+                for direction, matched in [("sgd", "")] + ([("random", "omega"), ("adversarial", "omega")]
+                                                           if step == fx["steps"] else []):
+                    scale = {"sgd": 1.0, "random": 0.3, "adversarial": 2.0}[direction]
+                    for l in range(1, fx["L"] + 1):
+                        row = {"step": step, "position": l, "m": m, "L": fx["L"], "n": fx["n_probe"], "omega": om,
+                               "tau": tau, "direction": direction, "matched": matched, "seed": s, "lr0": fx["lr0"],
+                               "steps": fx["steps"], "batch": fx["batch"], "w_var": fx["w_var"],
+                               "samples": step * fx["batch"], "diverged": bad,
+                               "divergence": "training.sgd: W became non-finite by step 3" if bad else ""}
+                        for q, f in law.items():
+                            row[q] = 0.0 if l == 1 or step == 0 else scale * f(tau, om, m, l) * _noise(rng)
+                        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _tau_inf(L: int) -> float:
     return 1.5 * L
 
@@ -439,6 +484,8 @@ TRUTH: dict[str, Callable[[], pd.DataFrame]] = {
     "generalisation": generalisation,
     "length_scaling": length_scaling,
     "ntk_limit": ntk_limit,
+    **{name: sgd_along for name in ("sgd_forward_coupling", "sgd_backward_coupling", "sgd_sign_changes",
+                                    "sgd_hidden_perturbation")},
 }
 
 TRUTH_CONSISTENT: dict[str, tuple[str, ...]] = {
@@ -462,6 +509,8 @@ TRUTH_CONSISTENT: dict[str, tuple[str, ...]] = {
     "length_scaling": ("grow at most like L^3", "every run reaches", "no run diverges"),
     # the L sweep's growth fit (12 seeds x 4 lengths) resolves rate 0 to about a third of ln(2) / 28
     "ntk_limit": ("per network shrinks like m^-0.5", "grows polynomially, not exponentially, in L"),
+    **{name: ("over the run stays bounded as m grows", "at the end of the run shrinks", "no run diverges")
+       for name in ("sgd_forward_coupling", "sgd_backward_coupling", "sgd_sign_changes", "sgd_hidden_perturbation")},
 }
 
 
@@ -514,6 +563,11 @@ KNOWN_EXPONENTS: dict[str, tuple[tuple[str, float], ...]] = {
                        ("shrinks with N", -1.0), ("gap does not grow with m", 0.0)),
     "length_scaling": (("grow at most like L^3", 1.0),),
     "ntk_limit": (("per network shrinks like m^-0.5", -0.5),),
+    # the largest ratio over the run, and the quantity (for signs the fraction) at the last step
+    "sgd_forward_coupling": (("over the run stays bounded", -1 / 3), ("at the end of the run shrinks", -0.5)),
+    "sgd_backward_coupling": (("over the run stays bounded", -1 / 12), ("at the end of the run shrinks", -0.25)),
+    "sgd_sign_changes": (("over the run stays bounded", -1 / 6), ("at the end of the run shrinks", -0.5)),
+    "sgd_hidden_perturbation": (("over the run stays bounded", 0.0), ("at the end of the run shrinks", -0.5)),
 }
 EXPONENT_TOLERANCE = 0.1  # five or more standard errors of every fit above
 
@@ -678,6 +732,13 @@ VIOLATIONS = [
     ("ntk_limit", "error flat in m", lambda: ntk_limit(lambda m, L: 0.2 * L), "per network shrinks like m^-0.5"),
     ("ntk_limit", "error ~ exp(0.2 L)", lambda: ntk_limit(lambda m, L: 2.0 * math.exp(0.2 * L) * m**-0.5),
      "grows polynomially, not exponentially, in L"),
+    *[(name, case, frame, part) for name, q in (("sgd_forward_coupling", "fwd_err"), ("sgd_backward_coupling", "bwd_rel"),
+                                               ("sgd_sign_changes", "signs"), ("sgd_hidden_perturbation", "hidden"))
+      for case, frame, part in [
+          (f"{q} times m^(1/2)", (lambda q=q: sgd_along({q: lambda tau, om, m, l, f=_ALONG_TRUTH[q]: f(tau, om, m, l) * m**0.5})),
+           "stays bounded as m grows"),
+          ("two runs diverge", lambda: sgd_along(diverged={(128, 0), (512, 2)}), "no run diverges"),
+      ]],
 ]
 
 
@@ -715,6 +776,8 @@ TOO_SMALL = [
     ("generalisation", "one seed", lambda: generalisation(seeds=(0,)), _ONE_GROUP),
     ("length_scaling", "one length", lambda: length_scaling(Ls=(8,)), _ONE_X),
     ("ntk_limit", "one width and one length", lambda: ntk_limit(ms=(256,), Ls=(6,)), "neither an m sweep"),
+    *[(name, "one width", lambda: sgd_along(ms=(512,)), _ONE_X)
+      for name in ("sgd_forward_coupling", "sgd_backward_coupling", "sgd_sign_changes", "sgd_hidden_perturbation")],
 ]
 
 

@@ -20,6 +20,7 @@ LAYERS = [
     ["perturbation", "decoupling", "complexity"],
     ["concepts"],
     ["training", "kernel", "bench"],
+    ["along"],
     ["infinite"],
     ["stats"],
     ["verdicts"],

@@ -6,15 +6,19 @@ import math
 import pytest
 import torch
 
-from rnntheory import RNN, backward, bench, check_inputs, infinite, inputs_from_data, sample_inputs
+from rnntheory import RNN, along, backward, bench, check_inputs, infinite, inputs_from_data, sample_inputs, training
 from rnntheory import _validation as V
 from rnntheory import stats as S
 from rnntheory import verdicts as VD
+from rnntheory.concepts import Concept
 
 NET = RNN.init(6, 3, 2, seed=0)
 X = sample_inputs(2, 4, 3, 0.1, seed=1)
 TR = NET.trace(X)
 f64 = torch.float64
+
+
+_DATA = Concept.single_lag(4, 3, 1, seed=0).sample(2, seed=1)
 
 
 def with_entry(t, index, value):
@@ -108,6 +112,17 @@ CASES = [
     ("inf targets shape", lambda: infinite.min_norm_fit(X, torch.zeros(2, 3, 2, dtype=f64)), ValueError, ["infinite.min_norm_fit", "targets", "(2, 3, 2)"]),
     ("inf targets NaN", lambda: infinite.min_norm_fit(X, torch.full((2, 4, 1), math.nan, dtype=f64)), ValueError, ["infinite.min_norm_fit", "targets", "NaN"]),
     ("inf ridge", lambda: infinite.min_norm_fit(X, torch.zeros(2, 4, 1, dtype=f64), ridge=-1.0), ValueError, ["infinite.min_norm_fit", "ridge=-1.0"]),
+    ("along W' shape", lambda: along.measure(NET, X, torch.zeros(5, 5, dtype=f64)), ValueError, ["along.measure", "W_prime", "(5, 5)", "(6, 6)"]),
+    ("along W' NaN", lambda: along.measure(NET, X, torch.full((6, 6), math.nan, dtype=f64)), ValueError, ["along.measure", "W_prime", "NaN"]),
+    ("along W' float32", lambda: along.measure(NET, X, torch.zeros(6, 6)), TypeError, ["along.measure", "W_prime", "float64"]),
+    ("along steps length", lambda: along.measure(NET, X, torch.zeros(2, 6, 6, dtype=f64), steps=[1]), ValueError, ["along.measure", "steps", "one per displacement (2)"]),
+    ("along x not normalised", lambda: along.measure(NET, X * 10, torch.zeros(6, 6, dtype=f64)), ValueError, ["along.measure", "x"]),
+    ("along tracker batch", lambda: along.Tracker(NET, X, batch=0), ValueError, ["along.Tracker", "batch=0"]),
+    ("along tracker net", lambda: along.Tracker("net", X), TypeError, ["along.Tracker", "net='net'", "RNN"]),
+    ("along shape quantity", lambda: along.shape("loss", 1.0, 1.0, 8), ValueError, ["along.shape", "quantity='loss'", "fwd_err"]),
+    ("sgd callback", lambda: training.sgd(
+        RNN.init(6, 3, 1, seed=0), train=_DATA, test=_DATA, lr=0.1, steps=1, callback=3), TypeError,
+     ["training.sgd", "callback=3", "callable"]),
 ]
 
 
