@@ -391,8 +391,9 @@ GENERALISATION = register(Claim(
                                    + [{"kind": "rademacher", "m": m, "N": 64, "L": 8} for m in (128, 256)]
                                    + [{"kind": "rademacher", "m": 4096, "N": 64, "L": 8, "seeds": 2}]
                                    + [{"kind": "rademacher", "m": 1024, "N": 64, "L": L} for L in (4, 16, 32)]
-                                   + [{"kind": "gap", "m": m, "N": N, "L": 8} for m in (256, 1024) for N in (16, 64, 256)]
-                                   + [{"kind": "gap", "m": 4096, "N": N, "L": 8, "seeds": 2} for N in (16, 64, 256)]),
+                                   # trained gap runs to m = 1024 only: 2000 steps at m = 4096 take half an hour
+                                   # on one CPU core (docs/reporting.md, the large grid)
+                                   + [{"kind": "gap", "m": m, "N": N, "L": 8} for m in (256, 1024) for N in (16, 64, 256)]),
                       seeds=tuple(range(5)), fixed={**_GEN_FIXED, "steps": 2000, "record_every": 2000},
                       judging={"m_ref": 1024}),
     },
@@ -458,7 +459,7 @@ LENGTH_SCALING = register(Claim(
         "default": Grid.product({"L": [4, 6, 8, 11, 14]}, seeds=6, m=256, **_LEN_FIXED),
         # lr0 = 2 on the large grid: at m = 1024 the rate 8 / (m L) diverges within 60 steps for 2 of 4 seeds at
         # L = 24 and 4 / (m L) for 1 of 4 at L = 32; 2 / (m L) for none (docs/learning.md)
-        "large": Grid(points=tuple({"L": L} for L in (4, 6, 8, 12, 16)) + ({"L": 24, "seeds": 2}, {"L": 32, "seeds": 2}),
+        "large": Grid(points=tuple({"L": L} for L in (4, 6, 8, 12, 16)) + ({"L": 24, "seeds": 2}, {"L": 32, "seeds": 1}),
                       seeds=tuple(range(4)), fixed={**_LEN_FIXED, "m": 1024, "steps": 10000, "lr0": 2.0}),
     },
     measure=_measure_length,
