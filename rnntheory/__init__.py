@@ -23,6 +23,7 @@ from .model import RNN, Trace, check_inputs, data_vectors, inputs_from_data, sam
 # Submodules imported on first attribute access (PEP 562), so that ``import rnntheory`` loads torch and
 # numpy only: these pull in pandas, scipy, sympy/mpmath or matplotlib, or every registered claim.
 _LAZY = (
+    "along",
     "bench",
     "claims",
     "complexity",

@@ -39,7 +39,7 @@ import torch
 from . import _validation as V
 from .model import RNN, Trace, base_trace, check_displacements, perturbed_traces
 from .perturbation import spectral_norm
-from .pseudo import _gradient_change, _relative_change, outputs
+from .pseudo import gradient_change, outputs, relative_change
 from .training import TrainingDiverged, Trajectory
 from .training import sgd as _sgd
 
@@ -120,9 +120,8 @@ def measure(
     traces = perturbed_traces(net, tr, Wp)
     real = torch.stack([t.outputs for t in traces])  # (k, n, L, d)
     err = torch.linalg.vector_norm(real - tr.outputs - outputs(net, tr, Wp), dim=-1)  # (k, n, L)
-    U = torch.eye(net.d, dtype=net.dtype, device=net.device)
-    dist, gnorm = _gradient_change(net, tr, traces, U)
-    rel = _relative_change(dist, gnorm)  # (k, n, L)
+    dist, gnorm = gradient_change(net, tr, traces)  # every output coordinate
+    rel = relative_change(dist, gnorm)  # (k, n, L)
     signs = torch.stack([(t.pattern != tr.pattern).sum(dim=-1) for t in traces])  # (k, n, L)
     hidden = torch.stack([torch.linalg.vector_norm(t.hidden[:, 1:] - tr.hidden[:, 1:], dim=-1) for t in traces])
     q = {
@@ -248,9 +247,8 @@ def sgd(net: RNN, probe: torch.Tensor, *, batch: int = 1, keep: Iterable[int] = 
     try:
         tj = _sgd(net, callback=tracker, **sgd_args)
         diverged = ""
-    except TrainingDiverged as exc:
+    except TrainingDiverged as exc:  # the tracker saw only finite W_t (sgd checks W before each record)
         tj, diverged = None, str(exc)
-        tracker._pending = [(s, w) for s, w in tracker._pending if bool(torch.isfinite(w).all())]
     return AlongRun(tracker.frame(), tj, diverged, dict(tracker.kept))
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "back_vectors",
     "back_apply",
     "grad_W",
+    "grad_factors",
     "product_norms",
     "ProductNorms",
     "all_pairs",
@@ -176,17 +177,32 @@ def grad_W(net: RNN, tr: Trace, dy: torch.Tensor) -> torch.Tensor:
     fn = "backward.grad_W"
     check_trace(fn, net, tr)
     V.tensor(fn, "dy", dy, shape=(tr.n, tr.L, net.d), dtype=net.dtype, device=net.device)
-    delta, H = _grad_factors(net, tr, dy)
+    delta, H = grad_factors(net, tr, dy, check=False)
     return delta.T @ H
 
 
-def _grad_factors(net: RNN, tr: Trace, dy: torch.Tensor,
-                  Wt: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""The gradient of :func:`grad_W` as ``delta.T @ H`` with ``(L n, m)`` factors (rows: every position
-    and sequence), so that an update ``W -= lr * grad`` can be one in-place ``addmm`` without forming
-    the m x m gradient. ``Wt``: a contiguous copy of ``tr.W.T`` when the caller keeps one (SGD does),
-    which makes the backward products about twice as fast for few sequences. ``tr`` and ``dy`` are not
-    checked."""
+def grad_factors(net: RNN, tr: Trace, dy: torch.Tensor, Wt: torch.Tensor | None = None, *,
+                 check: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""The gradient of :func:`grad_W` as ``delta.T @ H``, without forming the m x m matrix.
+
+    Paper: section 2, :math:`\nabla_W = \sum_i (D_i a_i) h_{i-1}^T` (see :func:`grad_W`). An update
+    ``W -= lr * grad`` is then one in-place ``W.addmm_(delta.T, H, alpha=-lr)``, as SGD does.
+
+    Args:
+        net, tr: network and its trace.
+        dy: ``(n, L, d)`` output cotangents.
+        Wt: a contiguous copy of ``tr.W.T`` when the caller keeps one (SGD does): the backward products
+            then run about twice as fast for few sequences. Not checked.
+        check: validate ``tr`` and ``dy`` (inner loops that validated them once pass ``False``).
+
+    Returns:
+        ``(delta, H)``, both ``(L n, m)``: row ``(i-1) n + s`` holds :math:`D_i a_i` and :math:`h_{i-1}`
+        of sequence ``s``.
+    """
+    if check:
+        fn = "backward.grad_factors"
+        check_trace(fn, net, tr)
+        V.tensor(fn, "dy", dy, shape=(tr.n, tr.L, net.d), dtype=net.dtype, device=net.device)
     D = tr.time_major("pattern")
     H = tr.time_major("hidden")
     dyB = torch.matmul(dy.transpose(0, 1), net.B)  # (L, n, m): B^T dy_j as rows

@@ -28,7 +28,7 @@ from . import _validation as V
 from .backward import back_vectors
 from .model import RNN, Trace, base_trace, check_displacements, check_trace, perturbed_traces
 
-__all__ = ["outputs", "forward_coupling", "backward_coupling", "BackwardCoupling"]
+__all__ = ["outputs", "forward_coupling", "backward_coupling", "BackwardCoupling", "gradient_change", "relative_change"]
 
 
 # ---------------------------------------------------------------------- the pseudo-network
@@ -204,12 +204,12 @@ def backward_coupling(
     Ws, squeeze_star = (None, True) if W_star is None else check_displacements(fn, net, W_star, "W_star")
     U = _output_directions(fn, net, u)
     traces = perturbed_traces(net, tr, Wp)
-    distance, grad_norm = _gradient_change(net, tr, traces, U)
+    distance, grad_norm = gradient_change(net, tr, traces, U)
     inner = []
     if Ws is not None:
         base_inner = _inner(net, tr, Ws, U)
         inner = [_inner(net, t1, Ws, U) - base_inner for t1 in traces]
-    relative = _relative_change(distance, grad_norm)
+    relative = relative_change(distance, grad_norm)
     inner_t = None
     if Ws is not None:
         inner_t = torch.linalg.vector_norm(torch.stack(inner), dim=-1)  # (k, k*, n, L)
@@ -229,9 +229,24 @@ def _output_directions(fn: str, net: RNN, u: torch.Tensor | None) -> torch.Tenso
     return u[None]
 
 
-def _gradient_change(net: RNN, tr: Trace, traces: list[Trace], U: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""``(k, n, L)`` distances :math:`\|G_j(W_q) - G_j(W_0)\|_F` for the trace of every ``W_q`` in
-    ``traces``, and ``(n, L)`` norms :math:`\|G_j(W_0)\|_F` (``tr`` is at :math:`W_0`)."""
+def gradient_change(net: RNN, tr: Trace, traces: list[Trace], U: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""How far the gradient of every output moves, from traces the caller already has.
+
+    Paper: section 3 (backward coupling), as in :func:`backward_coupling`, for callers that share
+    the traces at :math:`W_0 + W'_q` with other quantities (:mod:`rnntheory.along`).
+
+    Args:
+        net: the network.
+        tr: the trace at :math:`W_0`.
+        traces: traces of the same inputs at :math:`W_0 + W'_q` (:func:`rnntheory.model.perturbed_traces`).
+        U: ``(q, d)`` output directions as rows; ``None`` for every coordinate (the full Jacobian).
+
+    Returns:
+        ``(distance, norm)``: ``(k, n, L)`` :math:`\|G_j(W_q) - G_j(W_0)\|_F` and ``(n, L)``
+        :math:`\|G_j(W_0)\|_F`; divide with :func:`relative_change`. Not validated.
+    """
+    if U is None:
+        U = torch.eye(net.d, dtype=net.dtype, device=net.device)
     a0 = _feature_vectors(net, tr, U)
     H0 = tr.hidden[:, :-1]  # (n, L, m): [s, i-1] = h_{i-1}
     GL = torch.einsum("sjiqm,sjkqm->sjik", a0, a0)
@@ -245,7 +260,7 @@ def _gradient_change(net: RNN, tr: Trace, traces: list[Trace], U: torch.Tensor) 
     return torch.stack(dist), grad_norm
 
 
-def _relative_change(distance: torch.Tensor, norm: torch.Tensor) -> torch.Tensor:
+def relative_change(distance: torch.Tensor, norm: torch.Tensor) -> torch.Tensor:
     r"""``distance / norm`` where ``norm > 0``; ``inf`` where the norm is 0 and the distance is not, 0
     where both are 0 (the gradient of :math:`y_1`, which does not depend on W)."""
     return torch.where(norm > 0, distance / torch.where(norm > 0, norm, 1.0),

@@ -23,7 +23,7 @@ import torch
 
 from . import _validation as V
 from . import pseudo
-from .backward import _grad_factors
+from .backward import grad_factors
 from .concepts import Concept, LabelledData
 from .model import RNN, Trace
 
@@ -256,7 +256,7 @@ def sgd(
             raise TrainingDiverged(f"{fn}: the objective became non-finite ({obj}) at step {step}; lower lr={lr:g}")
         # W -= lr / batch * delta^T H in place, no m x m gradient; W^T is kept beside W (the same rank-k
         # update), because the backward products run about twice as fast on a contiguous W^T
-        delta, H = _grad_factors(net, tr, dy, Wt)
+        delta, H = grad_factors(net, tr, dy, Wt, check=False)
         W.addmm_(delta.T, H, alpha=-lr / batch_size)
         Wt.addmm_(H.T, delta, alpha=-lr / batch_size)
         running += obj

@@ -166,3 +166,21 @@ def test_cuda_matches_cpu():
     expected = along.measure(net, x, Wp)
     actual = along.measure(net.to(device="cuda"), x.cuda(), Wp.cuda())
     pd.testing.assert_frame_equal(actual, expected, rtol=1e-9)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_training_run_matches_cpu():
+    kw = dict(m=64, L=5, lr0=1.0, batch=2, steps=20, seed=3, record_every=5)
+    expected = along.TrainingRun(**kw).run().lemmas
+    actual = along.TrainingRun(**kw, device="cuda").run().lemmas
+    cols = ["step", "position", "omega", "tau", "fwd_err", "bwd_rel", "hidden"]
+    pd.testing.assert_frame_equal(actual[cols], expected[cols], rtol=1e-7)
+    # a sign may flip differently where a pre-activation is within rounding of 0
+    assert (actual["signs"] - expected["signs"]).abs().max() <= 1
+
+
+def test_training_run_replays_exactly():
+    run = along.TrainingRun(m=40, L=4, lr0=0.5, batch=2, steps=12, seed=7, record_every=4, loss="logistic", phi="tanh")
+    first, second = run.run(), run.run()
+    pd.testing.assert_frame_equal(first.lemmas, second.lemmas, check_exact=True)
+    assert sorted(first.lemmas["step"].unique()) == [0, 4, 8, 12]

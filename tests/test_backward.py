@@ -89,6 +89,20 @@ def test_grad_W_matches_paper_formula():
     assert rel_err(actual, expected) <= 1e-10
 
 
+def test_grad_factors_multiply_to_the_autograd_gradient_with_or_without_a_kept_transpose():
+    net = RNN.init(16, 4, 2, seed=6)
+    x = sample_inputs(3, 6, 4, 0.3, seed=7)
+    dy = torch.randn(3, 6, 2, generator=torch.Generator().manual_seed(8), dtype=torch.float64)
+    W = net.W.clone().requires_grad_(True)
+    (net.outputs(x, W) * dy).sum().backward()
+    tr = net.trace(x)
+    delta, H = backward.grad_factors(net, tr, dy)
+    assert delta.shape == H.shape == (18, 16)
+    assert rel_err(delta.T @ H, W.grad) <= 1e-10
+    delta_t, H_t = backward.grad_factors(net, tr, dy, net.W.T.contiguous())
+    assert rel_err(delta_t.T @ H_t, W.grad) <= 1e-10
+
+
 @given(cfg=configs(m=(2, 20), L=(3, 5), n=(1, 2)))
 def test_product_norms_match_matrix_norm(cfg):
     net, x = cfg.net(), cfg.inputs()

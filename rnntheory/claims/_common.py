@@ -10,6 +10,7 @@ from typing import Any, Mapping
 import torch
 
 from .. import perturbation as P
+from ..concepts import Concept
 from ..model import RNN, sample_inputs
 from ._registry import torch_dtype
 
@@ -63,3 +64,15 @@ def unit_directions(cell: Mapping[str, Any], net: RNN, tr, *, scale: str = "omeg
         "random": P.random_direction(net, seed=cell["seed"] + DIRECTION_SEED_OFFSET, **size),
         "gradient": P.gradient_direction(net, tr, targets=labels, **size),
     }
+
+
+def cell_concept(cell: Mapping[str, Any], L: int | None = None) -> Concept:
+    r"""The cell's concept: ``Concept.single_lag`` of its L (or ``L``), d_x, lag, p, phi and concept_seed."""
+    return Concept.single_lag(cell["L"] if L is None else L, cell["d_x"], cell["lag"], d=1, p=cell["p"],
+                              phi=cell["phi"], seed=cell["concept_seed"])
+
+
+def labelled_sample(concept: Concept, cell: Mapping[str, Any], n: int, seed: int):
+    r"""``n`` labelled samples of ``concept`` with the cell's eps_x, noise, dtype and device."""
+    return concept.sample(n, seed=seed, eps_x=cell["eps_x"], noise=cell["noise"],
+                          dtype=torch_dtype(cell["dtype"]), device=cell["device"])

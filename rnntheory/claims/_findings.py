@@ -21,7 +21,7 @@ from .. import verdicts as VD
 from ._registry import Control, Finding, Series
 
 __all__ = ["exponent_finding", "growth_finding", "mean_finding", "event_finding", "every_case_finding",
-           "cannot_finding", "series", "too_strong", "wrong_m", "exponential", "cannot_detect", "LEVEL"]
+           "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect", "LEVEL"]
 
 LEVEL = 0.99
 """Confidence level of every interval a claim reports."""
@@ -130,6 +130,20 @@ def cannot_finding(name: str, reason: str) -> Finding:
     r"""A part of a claim that could not be analysed on these rows: "inconclusive" with the reason."""
     d = VD.cannot_analyse(reason)
     return Finding(name, d, d.reason)
+
+
+def split_diverged(df: pd.DataFrame, what: str) -> tuple[pd.DataFrame, list[Finding]]:
+    r"""The runs that did not diverge, and a finding that counts the diverged ones (where and how), so
+    that divergence is reported as an outcome of the learning-rate rule; none without the column."""
+    if "diverged" not in df:
+        return df, []
+    diverged = df["diverged"].fillna(False).to_numpy(bool)
+    where = [f"{what}: m={r.m}, L={r.L}, lr0={r.lr0:g}, seed {r.seed}: {r.divergence}"
+             for r in df[diverged].itertuples()]
+    lr0 = ", ".join(f"{v:g}" for v in sorted(df["lr0"].unique()))
+    return df[~diverged], [every_case_finding(f"no {what} diverges under the rate lr0 / (m L) (lr0 = {lr0})",
+                                              ~diverged, "runs", where)]
+
 
 
 # ---------------------------------------------------------------------- negative controls

@@ -36,10 +36,10 @@ from .. import along as AL
 from .. import perturbation as P
 from .. import stats as S
 from .. import verdicts as VD
-from ._common import DIRECTION_SEED_OFFSET, INPUT_SEED_OFFSET, config, make_net
-from ._findings import LEVEL, cannot_detect, exponent_finding, series, too_strong, wrong_m
+from ._common import DIRECTION_SEED_OFFSET, INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
+from ._findings import LEVEL, cannot_detect, exponent_finding, series, split_diverged, too_strong, wrong_m
 from ._registry import Claim, Finding, Grid, Series, register
-from .learning import TRAIN_SEED_OFFSET, _concept, _sample, _split_diverged
+from .learning import TRAIN_SEED_OFFSET
 
 __all__ = ["SGD_FORWARD_COUPLING", "SGD_BACKWARD_COUPLING", "SGD_SIGN_CHANGES", "SGD_HIDDEN_PERTURBATION",
            "PROBE_SEED_OFFSET"]
@@ -59,12 +59,12 @@ def _compare_steps(cell: Mapping[str, Any]) -> tuple[int, ...]:
 
 
 def _measure_along(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    concept = _concept(cell)
-    test = _sample(concept, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
-    probe = _sample(concept, cell, cell["n_probe"], cell["seed"] + PROBE_SEED_OFFSET).x
+    target = cell_concept(cell)
+    test = labelled_sample(target, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
+    probe = labelled_sample(target, cell, cell["n_probe"], cell["seed"] + PROBE_SEED_OFFSET).x
     net = make_net({**cell, "d": 1})
     keep = _compare_steps(cell)
-    run = AL.sgd(net, probe, keep=keep, concept=concept, test=test, eps_x=cell["eps_x"], noise=cell["noise"],
+    run = AL.sgd(net, probe, keep=keep, concept=target, test=test, eps_x=cell["eps_x"], noise=cell["noise"],
                  lr=cell["lr0"] / (cell["m"] * cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
                  record_every=cell["record_every"], seed=cell["seed"] + TRAIN_SEED_OFFSET, coupling=False)
     frames = [run.lemmas.assign(direction="sgd", matched="")]
@@ -146,7 +146,7 @@ def _along_exponent(rows: pd.DataFrame, q: str) -> str:
 
 def _analyse(q: str, what: str):
     def analyse(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-        _, diverged = _split_diverged(df.drop_duplicates(subset=["m", "L", "lr0", "seed"]), "run")  # one row per run
+        _, diverged = split_diverged(df.drop_duplicates(subset=["m", "L", "lr0", "seed"]), "run")  # one row per run
         df = df[~df["diverged"].fillna(False).astype(bool)]
         df = df.assign(ratio=_ratio(df, q, js), q=df[q].to_numpy(float))
         rows = _sgd_rows(df)

@@ -29,9 +29,9 @@ from .. import infinite as INF
 from .. import kernel as K
 from ..concepts import Concept
 from ..training import TrainingDiverged, Trajectory, risk, sgd
-from ._common import INPUT_SEED_OFFSET, config, make_net
+from ._common import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
 from ._findings import (cannot_detect, cannot_finding, every_case_finding, exponent_finding, exponential,
-                        growth_finding, mean_finding, series, too_strong, wrong_m)
+                        growth_finding, mean_finding, series, split_diverged, too_strong, wrong_m)
 from ._registry import Claim, Finding, Grid, register, torch_dtype
 
 TRAIN_SEED_OFFSET = 20_000
@@ -50,27 +50,17 @@ class Run(NamedTuple):
     train_risk: float
 
 
-def _concept(cell: Mapping[str, Any], L: int | None = None) -> Concept:
-    return Concept.single_lag(cell["L"] if L is None else L, cell["d_x"], cell["lag"], d=1, p=cell["p"],
-                              phi=cell["phi"], seed=cell["concept_seed"])
-
-
-def _sample(concept: Concept, cell: Mapping[str, Any], n: int, seed: int):
-    return concept.sample(n, seed=seed, eps_x=cell["eps_x"], noise=cell["noise"],
-                          dtype=torch_dtype(cell["dtype"]), device=cell["device"])
-
-
 def trajectory(cell: Mapping[str, Any]) -> Run:
     r"""Train the cell's network: the trajectory, the zero predictor's held-out risk, the target's RMS
     and, for a fixed training set, the final training risk."""
-    concept = _concept(cell)
-    test = _sample(concept, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
+    concept = cell_concept(cell)
+    test = labelled_sample(concept, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
     zero = float(0.5 * test.labels[:, 2:].pow(2).sum(dim=(1, 2)).mean())
     target_rms = float(test.clean[:, 2:].pow(2).mean().sqrt())
     net = make_net({**cell, "d": 1})
     source: dict[str, Any] = {"concept": concept, "eps_x": cell["eps_x"], "noise": cell["noise"]}
     if cell.get("N"):
-        source = {"train": _sample(concept, cell, cell["N"], cell["seed"] + TRAIN_SEED_OFFSET)}
+        source = {"train": labelled_sample(concept, cell, cell["N"], cell["seed"] + TRAIN_SEED_OFFSET)}
     stop = None
     if cell.get("stop_frac") is not None:  # stop once the risk is below OPT + stop_frac (R0 - OPT)
         stop = test.opt + cell["stop_frac"] * (zero - test.opt)
@@ -113,19 +103,6 @@ def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
     }]
 
 
-def _split_diverged(df: pd.DataFrame, what: str) -> tuple[pd.DataFrame, list[Finding]]:
-    r"""The runs that did not diverge, and a finding that counts the diverged ones (where and how), so
-    that divergence is reported as an outcome of the learning-rate rule; none without the column."""
-    if "diverged" not in df:
-        return df, []
-    diverged = df["diverged"].fillna(False).to_numpy(bool)
-    where = [f"{what}: m={r.m}, L={r.L}, lr0={r.lr0:g}, seed {r.seed}: {r.divergence}"
-             for r in df[diverged].itertuples()]
-    lr0 = ", ".join(f"{v:g}" for v in sorted(df["lr0"].unique()))
-    return df[~diverged], [every_case_finding(f"no {what} diverges under the rate lr0 / (m L) (lr0 = {lr0})",
-                                              ~diverged, "runs", where)]
-
-
 def _regime(df: pd.DataFrame) -> str:
     ratio = float((df["coupling"] / df["target_rms"]).mean())
     where = "inside" if ratio <= 0.1 else "outside"
@@ -133,7 +110,7 @@ def _regime(df: pd.DataFrame) -> str:
 
 
 def _analyse_learns(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    df, diverged = _split_diverged(df, "run")
+    df, diverged = split_diverged(df, "run")
     df = df.assign(excess=df["avg_risk"] - df["opt"], regime_ratio=df["coupling"] / df["target_rms"])
     findings = []
     for lr0, runs in sorted(df.groupby("lr0"), key=lambda kv: -kv[0] if kv[0] == js["lr0_regime"] else kv[0]):
@@ -161,7 +138,7 @@ def _analyse_learns(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
 
 
 def _analyse_ball(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    df, diverged = _split_diverged(df, "run")
+    df, diverged = split_diverged(df, "run")
     findings = []
     for lr0, runs in df.groupby("lr0"):
         tag = f"lr0 = {lr0:g}, {_regime(runs[runs['m'] == runs['m'].max()])} at the largest m"
@@ -243,8 +220,8 @@ NTK_BALL = register(Claim(
 # ---------------------------------------------------------------------- pseudo-network solution
 def _measure_pseudo_solution(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net({**cell, "d": 1})
-    concept = _concept(cell)
-    data = _sample(concept, cell, cell["N"], cell["seed"] + INPUT_SEED_OFFSET)
+    concept = cell_concept(cell)
+    data = labelled_sample(concept, cell, cell["N"], cell["seed"] + INPUT_SEED_OFFSET)
     tr = net.trace(data.x)
     fit = K.min_norm_fit(net, tr, data.clean, ridge=cell["ridge"])
     limit = INF.min_norm_fit(data.x, data.clean, ridge=cell["ridge"])  # the same fit with the limit kernel
@@ -319,7 +296,7 @@ def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
     kind = cell["kind"]
     if kind == "rademacher":
         net = make_net({**cell, "d": 1})
-        data = _sample(_concept(cell), cell, cell["N"], cell["seed"] + INPUT_SEED_OFFSET)
+        data = labelled_sample(cell_concept(cell), cell, cell["N"], cell["seed"] + INPUT_SEED_OFFSET)
         est = K.rademacher(net, net.trace(data.x), cell["tau"], samples=cell["mc"], seed=cell["seed"])
         value = est.monte_carlo
     else:
@@ -335,7 +312,7 @@ def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _analyse_generalisation(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     rad = df[df["kind"] == "rademacher"].assign(constant=lambda d: d["value"] * np.sqrt(d["N"]) / d["tau"])
-    gap, diverged = _split_diverged(df[df["kind"] == "gap"], "SGD run of the gap")
+    gap, diverged = split_diverged(df[df["kind"] == "gap"], "SGD run of the gap")
     m0, N0, L0 = js["m_ref"], js["N_ref"], js["L_ref"]
     base = rad[(rad["L"] == L0)]
     f = [
