@@ -17,13 +17,13 @@ Conventions (stated once; docs/conventions.md has every choice):
 
 __version__ = "0.1.0"
 
-from . import backward, perturbation, pseudo  # noqa: E402
-from .model import RNN, Trace, check_inputs, data_vectors, inputs_from_data, sample_inputs  # noqa: E402
-
-# Submodules imported on first attribute access (PEP 562), so that ``import rnntheory`` loads torch and
-# numpy only: these pull in pandas, scipy, sympy/mpmath or matplotlib, or every registered claim.
+# Everything is imported on first attribute access (PEP 562): ``import rnntheory`` loads no torch, so
+# that ``rnntheory --help`` answers at once; ``rnntheory.RNN`` loads torch and the model, the other
+# submodules pull in pandas, scipy, sympy/mpmath or matplotlib, or every registered claim.
+_FROM_MODEL = ("RNN", "Trace", "check_inputs", "data_vectors", "inputs_from_data", "sample_inputs")
 _LAZY = (
     "along",
+    "backward",
     "bench",
     "claims",
     "complexity",
@@ -32,7 +32,10 @@ _LAZY = (
     "grids",
     "infinite",
     "kernel",
+    "model",
+    "perturbation",
     "plotting",
+    "pseudo",
     "report",
     "stats",
     "sweep",
@@ -52,6 +55,10 @@ _LAZY_PRESENT = tuple(name for name in _LAZY if _present(name))
 
 
 def __getattr__(name: str):
+    if name in _FROM_MODEL:
+        from . import model
+
+        return getattr(model, name)
     if name in _LAZY:
         import importlib
 
@@ -66,19 +73,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_PRESENT))
+    return sorted(set(globals()) | set(_LAZY_PRESENT) | set(_FROM_MODEL))
 
 
-__all__ = [
-    "RNN",
-    "Trace",
-    "sample_inputs",
-    "inputs_from_data",
-    "data_vectors",
-    "check_inputs",
-    "backward",
-    "pseudo",
-    "perturbation",
-    *_LAZY_PRESENT,
-    "__version__",
-]
+__all__ = [*_FROM_MODEL, *_LAZY_PRESENT, "__version__"]

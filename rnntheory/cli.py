@@ -166,7 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rnntheory",
         description="Check the lemmas of Allen-Zhu & Li (NeurIPS 2019) numerically on real ReLU RNNs.",
     )
-    sub = p.add_subparsers(dest="command", required=True)
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"rnntheory {__version__}")
+    sub = p.add_subparsers(dest="command")
 
     r = sub.add_parser("report", help="measure every claim and write the bound-vs-measured report")
     _report_arguments(r)
@@ -190,7 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `rnntheory`: what it can do
+        parser.print_help()
+        return 0
     return int(args.func(args))
 
 

@@ -36,3 +36,27 @@ def test_check_fails_when_a_check_fails():
 def test_help():
     out = run("--help")
     assert out.returncode == 0 and "check" in out.stdout
+
+
+def test_version():
+    from rnntheory import __version__
+
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"rnntheory {__version__}"
+
+
+def test_bare_command_prints_help():
+    out = run()
+    assert out.returncode == 0 and "usage: rnntheory" in out.stdout and "report" in out.stdout
+
+
+def test_help_does_not_load_torch():
+    """``rnntheory --help`` answers at once: parsing the command line imports no numerical library."""
+    code = ("import sys, contextlib, io\nfrom rnntheory import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    for args in (['--help'], ['report', '--help'], ['check', '--help'], ['bench', '--help']):\n"
+            "        try:\n            cli.main(args)\n        except SystemExit:\n            pass\n"
+            "print(sorted(m for m in ('torch', 'numpy', 'pandas', 'scipy', 'sympy', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
