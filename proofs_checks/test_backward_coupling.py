@@ -1,4 +1,4 @@
-r"""Backward coupling (paper.md sec. 3): the gradient of the real network at W0 + W' stays close to the
+r"""Backward coupling (theory.md sec. 3): the gradient of the real network at W0 + W' stays close to the
 pseudo-network's gradient (the gradient at W0); the distance vanishes as m grows at fixed tau.
 
 Grid (registry entry ``backward_coupling``, default): m in {256, 512, 1024}, L = 8, 4 sequences,

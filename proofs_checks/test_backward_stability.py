@@ -1,4 +1,4 @@
-r"""Backward stability (paper.md sec. 4): at random initialisation, for every unit u in R^d,
+r"""Backward stability (theory.md sec. 4): at random initialisation, for every unit u in R^d,
 ||u^T Back_(i->j)|| <= poly(L) * sqrt(m/d); no exponential growth in j - i.
 
 Grid (registry entry ``backward_stability``, default): (L, m) in {(8, 64), (8, 256), (8, 1024),

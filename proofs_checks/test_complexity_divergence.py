@@ -1,4 +1,4 @@
-r"""Divergence exactly at the radius of convergence (paper.md sec. 5: "a series that diverges must be
+r"""Divergence exactly at the radius of convergence (theory.md sec. 5: "a series that diverges must be
 reported as divergent with its radius").
 
 Grid (registry entry ``complexity_divergence``, default): tanh (rho = pi/2), sigmoid (rho = pi) and

@@ -1,4 +1,4 @@
-r"""Growth of C_eps(Phi, 1) in 1/eps (paper.md sec. 5, known anchors): polynomial for sin and exp at
+r"""Growth of C_eps(Phi, 1) in 1/eps (theory.md sec. 5, known anchors): polynomial for sin and exp at
 fixed C*; faster for functions whose series must be truncated (tanh, sigmoid).
 
 Grid (registry entry ``complexity_eps_growth``, default): sin, exp, tanh, sigmoid; C* = 10, R = 1,

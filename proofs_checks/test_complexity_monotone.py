@@ -1,4 +1,4 @@
-r"""Complexity is monotone (paper.md sec. 5): C_eps(Phi, R) and C_s(Phi, R) are non-decreasing in R and
+r"""Complexity is monotone (theory.md sec. 5): C_eps(Phi, R) and C_s(Phi, R) are non-decreasing in R and
 C_eps is non-decreasing in 1/eps.
 
 Grid (registry entry ``complexity_monotone``, default): sin, exp, cos, erf, log1p, tanh, sigmoid and

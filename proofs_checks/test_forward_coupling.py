@@ -1,4 +1,4 @@
-r"""Forward coupling (paper.md sec. 3): err_j = y_j(W0+W') - y_j(W0) - pseudo_j(W') vanishes as m grows at
+r"""Forward coupling (theory.md sec. 3): err_j = y_j(W0+W') - y_j(W0) - pseudo_j(W') vanishes as m grows at
 fixed NTK radius tau; in the worst case it is O(poly(L) tau^(4/3) m^(-1/6)).
 
 Grid (registry entry ``forward_coupling``, default): L = 8, 4 sequences, eps_x = 0.1, 10 seeds,

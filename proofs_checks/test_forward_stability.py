@@ -1,4 +1,4 @@
-r"""Forward stability (paper.md sec. 4): at random initialisation ||h_l|| stays within constant
+r"""Forward stability (theory.md sec. 4): at random initialisation ||h_l|| stays within constant
 bounds, growing at most polynomially in L, w.h.p. when m >= poly(L).
 
 Grid (registry entry ``forward_stability``, default): widths m in {64, 256, 1024, 4096}, 10 seeds;
@@ -15,7 +15,7 @@ Findings, measured on the default grid:
    c = -0.019 [-0.050, 0.013]; it straddles 0 and is wider than the resolution log(2) / 56 = 0.012
    (an exponential that adds at most a factor 2 over L = 8..64): inconclusive.
 3. at L = 16, ||h_l||^2 approaches its exact infinite-width value S_ll = sum_(t<=l) ||x_t||^2
-   (paper.md sec. 8): the RMS of log(||h_l||^2 / S_ll) over l <= L shrinks like m^-1/2 (resolution
+   (theory.md sec. 8): the RMS of log(||h_l||^2 / S_ll) over l <= L shrinks like m^-1/2 (resolution
    0.25): -0.517 [-0.753, -0.282], inconclusive (straddles -1/2, wider than 0.25: one network per
    cell and a per-network spread of about 0.5 on log scale).
 4. the event 1/4 <= ||h_l|| <= 4 for all l <= L holds on the diagonal cells with probability

@@ -1,4 +1,4 @@
-r"""Generalisation (paper.md sec. 6): the Rademacher complexity of {pseudo(.; W') : radius <= tau}
+r"""Generalisation (theory.md sec. 6): the Rademacher complexity of {pseudo(.; W') : radius <= tau}
 is at most tau poly(L) / sqrt(N), independent of m; the test-train gap shrinks with N and does not
 grow with m.
 

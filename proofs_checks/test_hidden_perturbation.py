@@ -1,4 +1,4 @@
-r"""Hidden-state perturbation (paper.md sec. 4): for ||W'||_2 <= omega small,
+r"""Hidden-state perturbation (theory.md sec. 4): for ||W'||_2 <= omega small,
 ||h_l(W0+W') - h_l(W0)|| <= poly(L) * omega for every l <= L.
 
 Grid (registry entry ``hidden_perturbation``, default): m in {128, 256, 512, 1024}, 6 seeds,

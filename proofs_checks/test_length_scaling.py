@@ -1,4 +1,4 @@
-r"""Length scaling (paper.md sec. 6): the number of samples (and SGD steps) needed to reach
+r"""Length scaling (theory.md sec. 6): the number of samples (and SGD steps) needed to reach
 OPT + eps grows polynomially in L, where earlier bounds grew exponentially.
 
 Grid (registry entry ``length_scaling``, default): online SGD (m = 256, batch 4, learning rate

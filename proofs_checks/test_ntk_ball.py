@@ -1,4 +1,4 @@
-r"""SGD stays in the NTK ball (paper.md sec. 6): tau_t = sqrt(m) ||W_t - W_0||_F stays bounded
+r"""SGD stays in the NTK ball (theory.md sec. 6): tau_t = sqrt(m) ||W_t - W_0||_F stays bounded
 independently of m, and along the trajectory the fraction of changed signs and the coupling error
 shrink as m grows.
 

@@ -1,4 +1,4 @@
-r"""The infinite-width limit (paper.md sec. 8): the W-gradient kernel of one network, divided by m,
+r"""The infinite-width limit (theory.md sec. 8): the W-gradient kernel of one network, divided by m,
 converges to its closed form (rnntheory.infinite.ntk), with per-network fluctuations O(m^(-1/2)) that
 grow with L at fixed m.
 

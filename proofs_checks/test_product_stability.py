@@ -1,4 +1,4 @@
-r"""Product stability (paper.md sec. 4): at random initialisation the intermediate products
+r"""Product stability (theory.md sec. 4): at random initialisation the intermediate products
 P_(a,b) = D_b W ... D_a W have spectral norm at most poly(L) (the companion paper proves O(L^3));
 no exponential growth in b - a.
 

@@ -1,6 +1,6 @@
-r"""Existence of a pseudo-network solution (paper.md sec. 6): some W* of radius tau* = poly(C, p, L),
+r"""Existence of a pseudo-network solution (theory.md sec. 6): some W* of radius tau* = poly(C, p, L),
 independent of m, makes pseudo(x; W*) approximate F*; as m grows, tau* approaches tau*_inf of the
-infinite-width kernel (paper.md sec. 8).
+infinite-width kernel (theory.md sec. 8).
 
 Grid (registry entry ``pseudo_solution``, default): the minimum-norm fit of F* (single-lag concept,
 p = 3, sin) on N = 48 sequences by kernel regression with the joint empirical NTK over positions

@@ -1,4 +1,4 @@
-r"""Backward coupling along SGD (paper.md sec. 9 with sec. 3): for SGD's own displacement, the gradient
+r"""Backward coupling along SGD (theory.md sec. 9 with sec. 3): for SGD's own displacement, the gradient
 of y_j at W_t stays close to the one at W_0; measured as ||G_j(W_t) - G_j(W_0)||_F / ||G_j(W_0)||_F
 against the shape tau_t^(1/3) m^(-1/6) (docs/conventions.md: the gradient moves through the flipped
 signs, a fraction omega^(2/3) in the worst case, so by omega^(1/3), and omega <= tau / sqrt(m)).

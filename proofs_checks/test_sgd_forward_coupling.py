@@ -1,4 +1,4 @@
-r"""Forward coupling along SGD (paper.md sec. 9 with sec. 3): for SGD's own displacement W_t - W_0 the
+r"""Forward coupling along SGD (theory.md sec. 9 with sec. 3): for SGD's own displacement W_t - W_0 the
 error y_j(W_t) - y_j(W_0) - pseudo_j(W_t - W_0) is at most poly(L) tau_t^(4/3) m^(-1/6).
 
 Grid (registry entry ``sgd_forward_coupling``, default; the four sgd_* claims judge the same runs,

@@ -1,4 +1,4 @@
-r"""Hidden-state change along SGD (paper.md sec. 9 with sec. 4): for SGD's own displacement,
+r"""Hidden-state change along SGD (theory.md sec. 9 with sec. 4): for SGD's own displacement,
 ||h_l(W_t) - h_l(W_0)|| <= poly(L) omega_t.
 
 Grid: the runs of ``sgd_forward_coupling`` (registry entry ``sgd_hidden_perturbation``, the same

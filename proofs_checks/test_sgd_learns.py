@@ -1,4 +1,4 @@
-r"""SGD learns (paper.md sec. 6, main theorem): for m >= poly(C, p, L, 1/eps) the average over t of
+r"""SGD learns (theory.md sec. 6, main theorem): for m >= poly(C, p, L, 1/eps) the average over t of
 the population risk of the SGD iterates W_t is at most OPT + eps.
 
 Grid (registry entry ``sgd_learns``, default): online SGD on W only (batch 4, 1200 steps, learning

@@ -1,4 +1,4 @@
-r"""The lemmas along whole SGD runs drawn by Hypothesis (paper.md sec. 9): on every recorded step of a
+r"""The lemmas along whole SGD runs drawn by Hypothesis (theory.md sec. 9): on every recorded step of a
 run, the forward coupling, backward coupling, sign-change and hidden-change lemmas hold for SGD's own
 displacement W_t - W_0 with the constants stated here.
 

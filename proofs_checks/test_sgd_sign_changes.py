@@ -1,4 +1,4 @@
-r"""Sign changes along SGD (paper.md sec. 9 with sec. 4): for SGD's own displacement,
+r"""Sign changes along SGD (theory.md sec. 9 with sec. 4): for SGD's own displacement,
 ||D_l(W_t) - D_l(W_0)||_0 <= poly(L) m omega_t^(2/3), omega_t = ||W_t - W_0||_2.
 
 Grid: the runs of ``sgd_forward_coupling`` (registry entry ``sgd_sign_changes``, the same

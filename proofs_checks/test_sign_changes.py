@@ -1,4 +1,4 @@
-r"""Sign changes (paper.md sec. 4): for ||W'||_2 <= omega,
+r"""Sign changes (theory.md sec. 4): for ||W'||_2 <= omega,
 ||D_l(W0+W') - D_l(W0)||_0 <= poly(L) * m * omega^(2/3); the adversarial construction reaches the
 exponent 2/3, random and gradient directions flip about m * omega.
 

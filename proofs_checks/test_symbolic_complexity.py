@@ -1,4 +1,4 @@
-r"""Symbolic check (sympy) of closed forms of C_eps and C_s (paper.md sec. 5) against
+r"""Symbolic check (sympy) of closed forms of C_eps and C_s (theory.md sec. 5) against
 rnntheory.complexity.
 
 * Monomials c z^k: C_eps = |c| ((C* R)^k + (sqrt(log(1/eps)/k) C* R)^k) for k >= 1 and |c| for k = 0;

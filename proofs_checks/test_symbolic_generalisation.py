@@ -1,5 +1,5 @@
 r"""Symbolic check (sympy) of the Rademacher complexity of a Frobenius ball of linear functions
-(paper.md sec. 6): for F = {X -> <W, X> : ||W||_F <= B} and points X_1..X_N,
+(theory.md sec. 6): for F = {X -> <W, X> : ||W||_F <= B} and points X_1..X_N,
 
     R_hat(F) = (1/N) E_sigma sup_W sum_n sigma_n <W, X_n> = (B/N) E ||sum_n sigma_n X_n||_F
              <= (B/N) sqrt(sum_n ||X_n||_F^2) <= B max_n ||X_n||_F / sqrt(N).

@@ -1,4 +1,4 @@
-r"""Symbolic check (sympy) of the initialisation's variance (paper.md sec. 1): for a centred Gaussian
+r"""Symbolic check (sympy) of the initialisation's variance (theory.md sec. 1): for a centred Gaussian
 g ~ N(0, 2/m), E[relu(g)^2] = 1/m, so with W_ij ~ N(0, 2/m) and any fixed h,
 E||relu(W h)||^2 = ||h||^2: the initialisation preserves squared norms in expectation.
 

@@ -1,4 +1,4 @@
-r"""Symbolic checks (sympy) of the perturbation algebra (paper.md sec. 3 and 4).
+r"""Symbolic checks (sympy) of the perturbation algebra (theory.md sec. 3 and 4).
 
 1. Sign changes. Pre-activations g_k ~ N(0, 2/m) (||h|| = 1) have |g_k| with density sqrt(m/pi) at 0,
    so about rho t = m sqrt(m/pi) t coordinates have |g_k| <= t. Flipping coordinate k needs a

@@ -1,6 +1,8 @@
 r"""rnntheory: numerical checks of the lemmas of Allen-Zhu and Li, "Can SGD Learn Recurrent Neural
 Networks with Provable Generalization?" (NeurIPS 2019), on real ReLU RNNs.
 
+Section numbers ("theory.md sec. 4") refer to docs/theory.md, which restates the mathematics.
+
 Conventions (stated once; docs/conventions.md has every choice):
 
 * Network: :math:`h_0 = 0`, :math:`g_l = W h_{l-1} + A x_l`, :math:`h_l = \mathrm{relu}(g_l)`,

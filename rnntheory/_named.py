@@ -1,6 +1,6 @@
 r"""The named smooth functions and their recognition in sympy expressions.
 
-Paper: section 5 (paper.md), the smooth activations :math:`\Phi(z) = \sum_{i \ge 0} c_i z^i`.
+Paper: section 5 (theory.md), the smooth activations :math:`\Phi(z) = \sum_{i \ge 0} c_i z^i`.
 :data:`NAMED` holds ``"exp", "sin", "cos", "sinh", "cosh", "log1p"`` (:math:`\log(1+z)`), ``"tanh"``,
 ``"sigmoid"``, ``"erf"`` with closed-form coefficients (mpmath and exact sympy), the known radius of
 convergence, a known coefficient bound :math:`|c_i| \le M q^{-i} / \Gamma(s i + t)` and the torch

@@ -1,7 +1,7 @@
 r"""Generic sympy expressions as power series: Taylor coefficients by power-series arithmetic in
 mpmath, rigorous bounds on a disc, and the radius of convergence.
 
-Paper: section 5 (paper.md), :math:`\Phi(z) = \sum_{i \ge 0} c_i z^i` for :math:`\Phi` built from
+Paper: section 5 (theory.md), :math:`\Phi(z) = \sum_{i \ge 0} c_i z^i` for :math:`\Phi` built from
 ``+ * / **``, ``exp, log, sin, cos, sinh, cosh, tanh, atan, erf`` and constants
 (:func:`check_supported`). :func:`series_coefficients` computes the coefficients;
 :func:`disc_deviation` bounds :math:`|\Phi(z) - \Phi(0)|` on the closed disc :math:`|z| \le r` from the

@@ -2,7 +2,7 @@ r"""Smooth one-variable functions given by their Taylor series at 0: the :class:
 object (coefficients, radius of convergence, coefficient majorants for rigorous tail bounds, torch
 evaluation) and :func:`smooth`, which builds one from any accepted description.
 
-Paper: section 5 (paper.md), the smooth activations :math:`\Phi(z) = \sum_{i \ge 0} c_i z^i` of the
+Paper: section 5 (theory.md), the smooth activations :math:`\Phi(z) = \sum_{i \ge 0} c_i z^i` of the
 concept class. :mod:`rnntheory.complexity` builds :math:`C_\varepsilon` and :math:`C_s` on top of this.
 
 Three kinds of function are understood:
@@ -52,7 +52,7 @@ _NON_ANALYTIC = (sympy.Abs, sympy.sign, sympy.Piecewise, sympy.Heaviside, sympy.
 # ---------------------------------------------------------------------- the function object
 @dataclass(frozen=True)
 class SmoothFunction:
-    r"""A smooth function :math:`\Phi(z) = \sum_i c_i z^i` (paper.md section 5), analytic at 0.
+    r"""A smooth function :math:`\Phi(z) = \sum_i c_i z^i` (theory.md section 5), analytic at 0.
 
     Build one with :func:`smooth`. Attributes:
         name: printable name.

@@ -2,7 +2,7 @@ r"""The summation engine of the complexity measures: weighted sums :math:`\sum_i
 Taylor coefficients of a :class:`~rnntheory._smooth.SmoothFunction`, as a partial sum plus a rigorous
 bound on the neglected tail.
 
-Paper: section 5 (paper.md), :math:`C_\varepsilon` and :math:`C_s` (:mod:`rnntheory.complexity`) and
+Paper: section 5 (theory.md), :math:`C_\varepsilon` and :math:`C_s` (:mod:`rnntheory.complexity`) and
 the truncation error :math:`\sum_{i>k} |c_i| R^i` (:mod:`rnntheory._truncation`). The tail is bounded
 from a coefficient majorant :math:`|c_i| \le M q^{-i} / \Gamma(s i + t)` (known for the named
 functions; a Cauchy estimate on a circle inside the radius of convergence for generic expressions)

@@ -1,4 +1,4 @@
-r"""The truncation remedy of paper.md section 5: replace :math:`\Phi` by its Taylor polynomial
+r"""The truncation remedy of theory.md section 5: replace :math:`\Phi` by its Taylor polynomial
 :math:`\Phi_k` of degree :math:`k` (about :math:`\log(1/\varepsilon)`), with a rigorous bound on the
 error :math:`\sup_{|z| \le R} |\Phi - \Phi_k|` and a rule for choosing :math:`k`.
 
@@ -25,7 +25,7 @@ __all__ = ["Truncation", "truncate", "truncation_error", "choose_truncation"]
 # ---------------------------------------------------------------------- result
 @dataclass(frozen=True)
 class Truncation:
-    r"""A truncation degree for a series and its error on :math:`[-R, R]` (paper.md section 5, the remedy
+    r"""A truncation degree for a series and its error on :math:`[-R, R]` (theory.md section 5, the remedy
     for series that diverge in :math:`C_\varepsilon`).
 
     Attributes:
@@ -52,7 +52,7 @@ class Truncation:
 
 # ---------------------------------------------------------------------- truncation
 def truncate(phi: PhiLike, k: int) -> SmoothFunction:
-    r"""The Taylor polynomial of degree ``k`` of :math:`\Phi` (paper.md section 5, the truncation remedy).
+    r"""The Taylor polynomial of degree ``k`` of :math:`\Phi` (theory.md section 5, the truncation remedy).
 
     Raises:
         ValueError, TypeError: bad ``phi`` or a negative ``k``.
@@ -100,7 +100,7 @@ def choose_truncation(
     rule: Literal["error", "log"] = "error",
     k_max: int = 2000,
 ) -> Truncation:
-    r"""Pick a truncation degree :math:`k` for :math:`\Phi` on :math:`[-R, R]` (paper.md section 5).
+    r"""Pick a truncation degree :math:`k` for :math:`\Phi` on :math:`[-R, R]` (theory.md section 5).
 
     Args:
         phi: a smooth function.

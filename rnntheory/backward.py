@@ -1,6 +1,6 @@
 r"""Backward products :math:`\mathrm{Back}_{i\to j}`, intermediate products :math:`P_{a,b}`, and the gradient in W.
 
-Paper (paper.md, section 2): for :math:`1 \le i < j \le L`,
+Paper (theory.md, section 2): for :math:`1 \le i < j \le L`,
 
 .. math::
     \mathrm{Back}_{i\to j} = B D_j W D_{j-1} W \cdots D_{i+1} W \;(d\times m),\qquad

@@ -3,7 +3,7 @@ r"""``rnntheory bench``: speed ratios of the forward trace and the pseudo-networ
 Times, for each dtype (float32 and float64) and width, on ``n`` sequences of length ``L``:
 
 * ``trace``: one forward trace (:meth:`rnntheory.RNN.trace`);
-* ``pseudo``: :func:`rnntheory.pseudo.outputs` for one displacement (paper.md section 3);
+* ``pseudo``: :func:`rnntheory.pseudo.outputs` for one displacement (theory.md section 3);
 * ``jvp``: the same outputs through ``torch.func.jvp`` of :meth:`rnntheory.RNN.outputs` in W;
 * ``naive``: the explicit all-pairs sum :math:`\sum_{i\le j}\mathrm{Back}_{i\to j} D_i W' h_{i-1}`, each
   pair re-formed from scratch (cubic in L, so it is timed at a shorter length ``naive_L`` and compared

@@ -1,4 +1,4 @@
-r"""Complexity of smooth functions (paper.md section 5; Allen-Zhu, Li and Liang 2019).
+r"""Complexity of smooth functions (theory.md section 5; Allen-Zhu, Li and Liang 2019).
 
 For :math:`\Phi(z) = \sum_{i \ge 0} c_i z^i`, a constant :math:`C^*` and :math:`R > 0`:
 
@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 DEFAULT_C_STAR = 1e4
-r"""Default :math:`C^*`: the value the paper suggests (paper.md section 5). The issue's examples pass
+r"""Default :math:`C^*`: the value the paper suggests (theory.md section 5). The issue's examples pass
 ``C_star=10``; growth experiments use 10 (docs/complexity.md)."""
 
 NAMED_FUNCTIONS = tuple(NAMED)
@@ -81,7 +81,7 @@ NAMED_FUNCTIONS = tuple(NAMED)
 # ---------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class Complexity:
-    r"""The value of :math:`C_\varepsilon(\Phi, R)` or :math:`C_s(\Phi, R)` (paper.md section 5).
+    r"""The value of :math:`C_\varepsilon(\Phi, R)` or :math:`C_s(\Phi, R)` (theory.md section 5).
 
     Attributes:
         measure: ``"C_eps"`` or ``"C_s"``.
@@ -210,7 +210,7 @@ def c_eps(
     rel_tol: float = 1e-20,
     max_terms: int = 200_000,
 ) -> Complexity:
-    r"""The complexity :math:`C_\varepsilon(\Phi, R)` of paper.md section 5.
+    r"""The complexity :math:`C_\varepsilon(\Phi, R)` of theory.md section 5.
 
     .. math::
         C_\varepsilon(\Phi, R) = |c_0| + \sum_{i\ge1}\Big((C^*R)^i + \big(\sqrt{\log(1/\varepsilon)/i}\,C^*R\big)^i\Big)|c_i|.
@@ -273,7 +273,7 @@ def c_s(
     rel_tol: float = 1e-20,
     max_terms: int = 200_000,
 ) -> Complexity:
-    r"""The complexity :math:`C_s(\Phi, R) = C^* \sum_{i\ge0} (i+1)^{1.75} R^i |c_i|` of paper.md section 5.
+    r"""The complexity :math:`C_s(\Phi, R) = C^* \sum_{i\ge0} (i+1)^{1.75} R^i |c_i|` of theory.md section 5.
 
     Arguments, return value and errors as in :func:`c_eps` (no ``eps``); divergent when
     :math:`R \ge \rho` (:math:`C^*` is only a factor here).
@@ -309,7 +309,7 @@ def max_complexity(
     degree: int | None = None,
 ) -> Complexity:
     r"""The complexity of a concept: the maximum of :math:`C_\varepsilon(\Phi, R)` (or :math:`C_s`) over
-    its component functions (paper.md section 5, "the concept's complexity C").
+    its component functions (theory.md section 5, "the concept's complexity C").
 
     Args:
         phis: the component functions (duplicates are computed once).

@@ -1,4 +1,4 @@
-r"""The concept class of paper.md section 5, its data distribution, labels and OPT.
+r"""The concept class of theory.md section 5, its data distribution, labels and OPT.
 
 .. math::
     F^*_{j,s}(x^*) = \sum_{i=2}^{j-1} \sum_{r=1}^{p} a^*_{i\to j,r,s}\,
@@ -12,7 +12,7 @@ objects, one per pair :math:`i \to j` (positions 1-based, as in the paper). Labe
 Label layout: ``(n, L, d)``, aligned with the network's outputs (``labels[:, j-1]`` is the label of
 position ``j``, as ``net.outputs(x)[:, j-1]`` is :math:`y_j`). Positions 1 and 2 carry no target:
 their entries are 0 and ``LabelledData.mask`` (shape ``(L,)``) is False there, True for j = 3..L.
-The objective of paper.md section 6 is ``(G(out, labels) * mask[:, None]).sum()``.
+The objective of theory.md section 6 is ``(G(out, labels) * mask[:, None]).sum()``.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class Component:
 
 @dataclass(frozen=True)
 class LabelledData:
-    r"""Samples of the concept's distribution (paper.md section 5).
+    r"""Samples of the concept's distribution (theory.md section 5).
 
     Attributes:
         x: ``(n, L, d_x)`` network inputs in the paper's normalisation.
@@ -115,7 +115,7 @@ class LabelledData:
 
 
 class Concept:
-    r"""A concept :math:`F^*` of paper.md section 5: a sum over pairs :math:`i \to j` of smooth two-layer
+    r"""A concept :math:`F^*` of theory.md section 5: a sum over pairs :math:`i \to j` of smooth two-layer
     networks with ``p`` neurons applied to :math:`x^*_i`.
 
     Args:
@@ -241,13 +241,13 @@ class Concept:
     @classmethod
     def single_lag(cls, L: int, d_x: int, lag: int, d: int = 1, p: int = 3, *, phi: PhiLike = "sin",
                    seed: int | None = None, generator: torch.Generator | None = None) -> "Concept":
-        r"""Random concept where only :math:`i = j - \mathrm{lag}` contributes (paper.md section 5)."""
+        r"""Random concept where only :math:`i = j - \mathrm{lag}` contributes (theory.md section 5)."""
         return cls.random(L, d_x, d, p, phi=phi, pairs="single_lag", lag=lag, seed=seed, generator=generator)
 
     @classmethod
     def single_pair(cls, L: int, d_x: int, i: int, j: int, d: int = 1, p: int = 3, *, phi: PhiLike = "sin",
                     seed: int | None = None, generator: torch.Generator | None = None) -> "Concept":
-        r"""Random concept with the single pair :math:`i \to j` (paper.md section 5)."""
+        r"""Random concept with the single pair :math:`i \to j` (theory.md section 5)."""
         return cls.random(L, d_x, d, p, phi=phi, pairs="single_pair", pair=(i, j), seed=seed, generator=generator)
 
     # ------------------------------------------------------------------ properties
@@ -352,7 +352,7 @@ class Concept:
         dtype: torch.dtype = torch.float64,
         device: str | torch.device = "cpu",
     ) -> LabelledData:
-        r"""Sample labelled sequences from the concept's distribution (paper.md sections 1 and 5).
+        r"""Sample labelled sequences from the concept's distribution (theory.md sections 1 and 5).
 
         Draws, in this order on the CPU in float64: the data vectors, then the noise; then moves to
         ``device``/``dtype`` and evaluates :math:`F^*` there.
@@ -420,7 +420,7 @@ class Concept:
         degree: int | None = None,
     ) -> Complexity:
         r"""The concept's complexity :math:`C = \max C_\varepsilon(\Phi_{i\to j,r,s}, R)` over its
-        components (paper.md section 5); ``R = 1`` since :math:`|\langle w^*, x^*\rangle| \le 1`.
+        components (theory.md section 5); ``R = 1`` since :math:`|\langle w^*, x^*\rangle| \le 1`.
 
         See :func:`rnntheory.complexity.max_complexity` for the arguments.
         """

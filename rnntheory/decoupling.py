@@ -1,6 +1,6 @@
 r"""Decoupling: one recurrent unit serves many (input token, output token) pairs without interference.
 
-Paper (paper.md, section 4, last claim): for a fixed input position ``i`` the vectors
+Paper (theory.md, section 4, last claim): for a fixed input position ``i`` the vectors
 :math:`\mathrm{Back}_{i\to j}^T u` for different output positions ``j`` are nearly orthogonal, and so
 are the per-pair feature blocks :math:`D_i \mathrm{Back}_{i\to j}^T u\, h_{i-1}^T` across different
 pairs ``(i, j)``; normalised correlations shrink like :math:`m^{-1/2}`.
@@ -106,7 +106,7 @@ def feature_correlations(net: RNN, tr: Trace, u: torch.Tensor | None = None) -> 
 
 @dataclass(frozen=True)
 class Decoupling:
-    r"""Summary of the decoupling correlations, per sequence (paper.md, section 4).
+    r"""Summary of the decoupling correlations, per sequence (theory.md, section 4).
 
     Attributes:
         back_rms: ``(n,)`` root mean square of the off-diagonal (``j != j'``) correlations of

@@ -1,6 +1,6 @@
 r"""The infinite-width limit of the paper's RNN: the W-only recurrent NTK in closed form.
 
-Paper (paper.md, section 8). At the initialisation :math:`W_{ij}, A_{ij} \sim N(0, 2/m)`,
+Paper (theory.md, section 8). At the initialisation :math:`W_{ij}, A_{ij} \sim N(0, 2/m)`,
 :math:`B_{ij} \sim N(0, 1/d)`, inner products of hidden states and the W-gradient kernel divided by m
 converge as :math:`m \to \infty`. For two sequences x, x' and 1-based positions l, l':
 
@@ -70,9 +70,9 @@ def _sequences(fn: str, name: str, x: object, like: torch.Tensor | None = None) 
     if n < 1:
         raise ValueError(f"{fn}: {name} has shape {tuple(x.shape)}; expected at least one sequence")
     if L < 3:
-        raise ValueError(f"{fn}: {name} has L={L}; expected L >= 3 (paper.md, section 1)")
+        raise ValueError(f"{fn}: {name} has L={L}; expected L >= 3 (theory.md, section 1)")
     if dx < 2:
-        raise ValueError(f"{fn}: {name} has d_x={dx}; expected d_x >= 2 (paper.md, section 1)")
+        raise ValueError(f"{fn}: {name} has d_x={dx}; expected d_x >= 2 (theory.md, section 1)")
     if like is not None:
         if x.shape[1:] != like.shape[1:]:
             raise ValueError(f"{fn}: {name} has shape {tuple(x.shape)}; expected (*, {like.shape[1]}, {like.shape[2]}) "
@@ -87,7 +87,7 @@ def _d(fn: str, d: object) -> int:
 # ---------------------------------------------------------------------- Gaussian integrals
 def relu_expectations(q11: torch.Tensor, q22: torch.Tensor, q12: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     r"""For (u, v) centred Gaussian with covariance ``[[q11, q12], [q12, q22]]``: :math:`E[\mathrm{relu}(u)\mathrm{relu}(v)]`
-    and :math:`P(u > 0, v > 0)` (the arc-cosine kernels of degree 1 and 0; paper.md, section 8).
+    and :math:`P(u > 0, v > 0)` (the arc-cosine kernels of degree 1 and 0; theory.md, section 8).
 
     .. math::
         E = \frac{\sqrt{q_{11}q_{22}}}{2\pi}(\sin\theta + (\pi-\theta)\cos\theta), \quad
@@ -114,7 +114,7 @@ def relu_expectations(q11: torch.Tensor, q22: torch.Tensor, q12: torch.Tensor) -
 # ---------------------------------------------------------------------- forward kernel
 @dataclass(frozen=True)
 class ForwardKernel:
-    r"""The limit forward kernels of two sets of sequences (paper.md, section 8).
+    r"""The limit forward kernels of two sets of sequences (theory.md, section 8).
 
     Attributes:
         S: ``(n, n2, L+1, L+1)``; ``S[a, b, l, l']`` is :math:`S_{l,l'}` = lim :math:`\langle h_l(x_a), h_{l'}(x'_b)\rangle`

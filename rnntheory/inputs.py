@@ -1,6 +1,6 @@
 r"""The paper's input convention: building, sampling, inverting and checking input sequences.
 
-Paper (paper.md, section 1): :math:`x_1 = e_{d_x}` and :math:`x_l = (\varepsilon_x x^*_l, 0)` with
+Paper (theory.md, section 1): :math:`x_1 = e_{d_x}` and :math:`x_l = (\varepsilon_x x^*_l, 0)` with
 :math:`\|x^*_l\| \le 1` for l = 2..L; default :math:`\varepsilon_x = 0.1`.
 
 This module knows nothing of the network (:mod:`rnntheory.model` builds on it); every public name here

@@ -1,6 +1,6 @@
 r"""Empirical NTK of the pseudo-network, minimum-norm pseudo-network fits, and Rademacher complexity.
 
-Paper (paper.md, section 6): the gradient of output :math:`y_{j,s}` in W at :math:`W_0` is
+Paper (theory.md, section 6): the gradient of output :math:`y_{j,s}` in W at :math:`W_0` is
 :math:`\sum_{i \le j} (D_i \mathrm{Back}_{i\to j}^T e_s) h_{i-1}^T`, so the kernel of the
 pseudo-network between output (x, j, s) and (x', j', s') is
 
@@ -11,7 +11,7 @@ pseudo-network between output (x, j, s) and (x', j', s') is
 It is computed from these factors (never forming an m x m gradient unless m^2 is smaller than the
 number of factor rows, ``method="auto"``). A single displacement W* must serve every output
 position at once, so the fits use the *joint* kernel over (sequence, position, coordinate); the
-per-position kernel :math:`K_j` of paper.md is its diagonal block.
+per-position kernel :math:`K_j` of theory.md is its diagonal block.
 
 The minimum-norm fit solves :math:`(K + \rho I)\alpha = y^*` (ridge ``rho`` relative to the mean
 diagonal, 1e-10 by default) and returns :math:`\tau^* = \sqrt m \sqrt{\alpha^T K \alpha}`; the
@@ -72,7 +72,7 @@ def ntk(
     method: Literal["auto", "factor", "explicit"] = "auto",
     chunk: int = 16,
 ) -> torch.Tensor:
-    r"""Joint empirical NTK of the pseudo-network at :math:`W_0` (paper.md, section 6).
+    r"""Joint empirical NTK of the pseudo-network at :math:`W_0` (theory.md, section 6).
 
     Args:
         net: the network.
@@ -146,14 +146,14 @@ def _explicit(F: torch.Tensor, H: torch.Tensor, o: torch.Tensor, O: int) -> torc
 
 
 def position_kernel(K: torch.Tensor, a: int = -1, c: int = 0) -> torch.Tensor:
-    r"""The per-position kernel :math:`K_j` (paper.md, section 6): the ``(n, n2)`` block of a joint
+    r"""The per-position kernel :math:`K_j` (theory.md, section 6): the ``(n, n2)`` block of a joint
     kernel from :func:`ntk` for position index ``a`` (into its ``positions``) and coordinate ``c``."""
     return K[:, a, c, :, a, c]
 
 
 @dataclass(frozen=True)
 class KernelFit:
-    r"""A minimum-norm pseudo-network fit (paper.md, section 6).
+    r"""A minimum-norm pseudo-network fit (theory.md, section 6).
 
     Attributes:
         alpha: ``(n, J, d)`` dual coefficients.

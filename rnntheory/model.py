@@ -1,7 +1,7 @@
 r"""The Elman ReLU network of the paper: its random initialisation, forward trace, and the checks the
 analysis modules share for a network, its traces and displacements :math:`W'`.
 
-Paper (paper.md, section 1): with :math:`h_0 = 0` and, for :math:`l = 1..L`,
+Paper (theory.md, section 1): with :math:`h_0 = 0` and, for :math:`l = 1..L`,
 
 .. math::
     g_l = W h_{l-1} + A x_l,\qquad h_l = \mathrm{relu}(g_l),\qquad y_l = B h_l,\qquad
@@ -135,7 +135,7 @@ class RNN:
         dtype: torch.dtype = torch.float64,
         device: str | torch.device = "cpu",
     ) -> "RNN":
-        r"""Random initialisation of paper.md section 1.
+        r"""Random initialisation of theory.md section 1.
 
         Draws, in this order, :math:`W_{ij} \sim N(0, 2/m)`, :math:`A_{ij} \sim N(0, 2/m)`,
         :math:`B_{ij} \sim N(0, 1/d)`, independently, in float64 on the CPU, then converts to

@@ -1,6 +1,6 @@
 r"""Displacements of a prescribed size, and how a displacement changes hidden states and sign patterns.
 
-Paper (paper.md, sections 1 and 4). A displacement :math:`W'` moves the recurrent matrix from
+Paper (theory.md, sections 1 and 4). A displacement :math:`W'` moves the recurrent matrix from
 :math:`W_0` to :math:`W_0 + W'`. Its size is given either as the spectral size
 :math:`\omega = \|W'\|_2` or as the NTK radius :math:`\tau = \sqrt{m}\,\|W'\|_F`. The perturbation
 lemmas bound, for :math:`\|W'\|_2 \le \omega`,
@@ -229,7 +229,7 @@ def gradient_direction(
         tr: its trace at :math:`W_0`.
         dy: ``(n, L, d)`` output cotangents (the gradient of :math:`\sum_{s,j}\langle dy_{s,j}, y_j(x_s)\rangle`;
             e.g. one-hot at chosen outputs). Exactly one of ``dy`` and ``targets``.
-        targets: ``(n, L, d)`` labels :math:`y^*`; uses the objective of paper.md section 1, the squared
+        targets: ``(n, L, d)`` labels :math:`y^*`; uses the objective of theory.md section 1, the squared
             loss :math:`\tfrac12\|y_j - y^*_j\|^2` summed over positions j = 3..L (``dy = y - y^*`` there, 0 elsewhere).
         omega, tau: the size (exactly one).
 

@@ -1,4 +1,4 @@
-r"""Figures of claims: measured values with their spread against the bound shape (paper.md, section 7).
+r"""Figures of claims: measured values with their spread against the bound shape (theory.md, section 7).
 
 :func:`claim_figure` draws any claim's figure from its measurements: a :class:`~rnntheory.claims.ClaimResult`
 (from ``Claim.run`` or the report), or a claim and a DataFrame of its rows (which are then analysed with

@@ -1,6 +1,6 @@
 r"""The pseudo-network (the RNN linearised in W at W_0) and the forward and backward coupling errors.
 
-Paper (paper.md, section 3): for a displacement :math:`W'`, with :math:`D_i` and :math:`h_{i-1}` taken
+Paper (theory.md, section 3): for a displacement :math:`W'`, with :math:`D_i` and :math:`h_{i-1}` taken
 at :math:`W_0`,
 
 .. math::
@@ -114,7 +114,7 @@ def forward_coupling(
 # ---------------------------------------------------------------------- backward coupling
 @dataclass(frozen=True)
 class BackwardCoupling:
-    r"""Backward coupling (paper.md, section 3) per sequence and position, from :func:`backward_coupling`.
+    r"""Backward coupling (theory.md, section 3) per sequence and position, from :func:`backward_coupling`.
 
     With :math:`G_j(W) = \partial (u^T y_j) / \partial W` (the full Jacobian over every output
     coordinate when ``u`` is ``None``):

@@ -238,7 +238,7 @@ class Report:
             f"Verdicts: {counts}.", "",
             f"Regenerate with `{m['command']}`.", "",
             *self._failed_lines(),
-            "How to read it (paper.md, section 7; docs/conventions.md): each finding fits the measured quantity "
+            "How to read it (theory.md, section 7; docs/conventions.md): each finding fits the measured quantity "
             "against one parameter on log-log axes, with a 99% confidence interval (a t interval over seeds: the "
             "network is the unit of replication). For a growing parameter (m, L, N) an upper bound c * x^a holds "
             "asymptotically when the exponent is at most a; for a shrinking one (omega, tau, eps) when it is at "

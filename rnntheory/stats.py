@@ -1,4 +1,4 @@
-r"""Statistics for checking bound shapes (paper.md, section 7): fits, intervals, binomial tests.
+r"""Statistics for checking bound shapes (theory.md, section 7): fits, intervals, binomial tests.
 
 This module is mechanism only, and has that one job (its length is the dataclasses and the
 documented guarantees of each interval; the least-squares machinery is in ``rnntheory._lsq``): it
@@ -151,7 +151,7 @@ class Estimate(_Interval):
 
 @dataclass(frozen=True)
 class GrowthFit:
-    r"""The nested fit ``log y = intercept + power * log k + rate * k`` (paper.md, section 7).
+    r"""The nested fit ``log y = intercept + power * log k + rate * k`` (theory.md, section 7).
 
     ``power`` (the exponent b) and ``rate`` (c) carry ``level`` intervals from ``method``
     ("regression": t on n - 3 df; "groups": per-group fits, t on G - 1 df). A power law has
@@ -319,7 +319,7 @@ def fit_growth(
     variable: str = "k",
 ) -> GrowthFit:
     r"""Polynomial against exponential growth of ``y`` in ``k``: the nested fit
-    ``log y = a + b log k + c k`` (paper.md, section 7).
+    ``log y = a + b log k + c k`` (theory.md, section 7).
 
     A power law ``y ~ k**b`` has ``c = 0``; an exponential ``y ~ exp(c k)`` has ``b = 0``. Both
     coefficients get intervals from one fit, so each is tested with the other allowed for.
@@ -455,7 +455,7 @@ def binomial_decision(k: int, n: int, p0: float = 0.9, alpha: float = 1e-6, leve
 
 
 def smallest_constant(measured: Sequence[float] | np.ndarray, shape: Sequence[float] | np.ndarray) -> float:
-    r"""Smallest ``c`` with ``measured <= c * shape`` on every point (paper.md, section 7)."""
+    r"""Smallest ``c`` with ``measured <= c * shape`` on every point (theory.md, section 7)."""
     ma = np.asarray(measured, float).ravel()
     sa = np.asarray(shape, float).ravel()
     if ma.shape != sa.shape or ma.size == 0:

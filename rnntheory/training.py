@@ -1,4 +1,4 @@
-r"""Vanilla SGD on the recurrent matrix W only (paper.md, section 6), with trajectory recording.
+r"""Vanilla SGD on the recurrent matrix W only (theory.md, section 6), with trajectory recording.
 
 .. math::
     W_{t+1} = W_t - \eta\, \nabla_W \frac{1}{b}\sum_{s \in \text{batch}} \sum_{j=3}^{L} G(\lambda\, y_j(x_s; W_t), y^*_{s,j}),
@@ -60,7 +60,7 @@ def _loss_fn(fn: str, loss: str) -> Callable:
 
 
 def risk(outputs: torch.Tensor, data: LabelledData, *, loss: str = "squared", lam: float = 1.0) -> float:
-    r"""Empirical risk: mean over sequences of :math:`\sum_{j \ge 3} G(\lambda y_j, y^*_j)` (paper.md sec. 1, 6)."""
+    r"""Empirical risk: mean over sequences of :math:`\sum_{j \ge 3} G(\lambda y_j, y^*_j)` (theory.md sec. 1, 6)."""
     G = _loss_fn("training.risk", loss)
     per_pos, _ = G(lam * outputs[:, 2:], data.labels[:, 2:])
     return float(per_pos.sum(-1).mean())
@@ -131,7 +131,7 @@ def sgd(
     coupling: bool = True,
     callback: Callable[[int, torch.Tensor], None] | None = None,
 ) -> Trajectory:
-    r"""Vanilla SGD on W only, from :math:`W_0` = ``net.W`` (paper.md, section 6).
+    r"""Vanilla SGD on W only, from :math:`W_0` = ``net.W`` (theory.md, section 6).
 
     Exactly one of ``concept`` (online: ``batch_size`` fresh samples per step, drawn with
     ``concept.sample(..., eps_x=, noise=)``, drawn for many steps at once) and ``train`` (a fixed set of N samples; minibatches

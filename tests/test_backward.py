@@ -1,4 +1,4 @@
-"""Backward products, gradient and product norms against naive references (paper.md sec. 2)."""
+"""Backward products, gradient and product norms against naive references (theory.md sec. 2)."""
 
 import pytest
 import torch
@@ -74,7 +74,7 @@ def test_grad_W_matches_autograd(cfg, dtype):
 
 
 def test_grad_W_matches_paper_formula():
-    """sum_j sum_{i<=j} D_i Back_{i->j}^T dy_j h_{i-1}^T, formed pair by pair (paper.md sec. 2)."""
+    """sum_j sum_{i<=j} D_i Back_{i->j}^T dy_j h_{i-1}^T, formed pair by pair (theory.md sec. 2)."""
     net = RNN.init(12, 4, 2, seed=3)
     x = sample_inputs(2, 5, 4, 0.3, seed=4)
     tr = net.trace(x)

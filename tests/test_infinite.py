@@ -1,4 +1,4 @@
-"""The infinite-width limit (paper.md sec. 8) against independent references: the diagonal recursion
+"""The infinite-width limit (theory.md sec. 8) against independent references: the diagonal recursion
 in closed form, Monte-Carlo Gaussian integrals, the paper's explicit sum formulas evaluated by naive
 loops, and the empirical network at large width."""
 
@@ -107,7 +107,7 @@ def test_backward_correlation_is_the_lag_product_and_zero_across_lags():
 
 
 def test_limit_tau_star_is_the_empirical_fit_with_the_limit_kernel():
-    """tau*_inf = sqrt(m) sqrt(alpha^T K alpha) with K = m * K_inf, for any m (the scaling of paper.md sec. 8)."""
+    """tau*_inf = sqrt(m) sqrt(alpha^T K alpha) with K = m * K_inf, for any m (the scaling of theory.md sec. 8)."""
     x = inputs(4, 5, seed=8)
     y = torch.randn(4, 5, 1, dtype=f64, generator=torch.Generator().manual_seed(0))
     net = RNN.init(64, 4, 1, seed=0)

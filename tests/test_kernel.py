@@ -1,4 +1,4 @@
-"""Empirical NTK, minimum-norm fits and Rademacher complexity against explicit gradients (paper.md sec. 6)."""
+"""Empirical NTK, minimum-norm fits and Rademacher complexity against explicit gradients (theory.md sec. 6)."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""RNN, Trace and inputs against plain loops and the paper's definitions (paper.md sec. 1)."""
+"""RNN, Trace and inputs against plain loops and the paper's definitions (theory.md sec. 1)."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Vanilla SGD on W against manual updates and autograd (paper.md sec. 6)."""
+"""Vanilla SGD on W against manual updates and autograd (theory.md sec. 6)."""
 
 import math
 

@@ -1,4 +1,4 @@
-r"""The registry of the paper's claims (paper.md sections 3 to 6).
+r"""The registry of the paper's claims (theory.md sections 3 to 6).
 
 Each claim is defined once, as a :class:`Claim` in one of the modules of this package, and
 registered in :data:`REGISTRY`. ``proofs_checks/`` runs each entry and asserts on its verdict;

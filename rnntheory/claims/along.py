@@ -219,7 +219,7 @@ def _along_claim(name: str, q: str, what: str, title: str, reference: str, state
 SGD_FORWARD_COUPLING = _along_claim(
     "sgd_forward_coupling", "fwd_err", "forward coupling error",
     "Forward coupling along SGD: the pseudo-network tracks the trained network",
-    "paper.md sec. 9 with sec. 3 (forward coupling along a real SGD run)",
+    "theory.md sec. 9 with sec. 3 (forward coupling along a real SGD run)",
     "For W' = W_t - W_0 of a real SGD run, err_j = y_j(W_t) - y_j(W_0) - pseudo_j(W_t - W_0) is at most "
     "poly(L) tau_t^(4/3) m^(-1/6), tau_t = sqrt(m) ||W_t - W_0||_F.",
     "err <= c * tau_t^(4/3) * m^(-1/6) at every recorded step, c independent of m",
@@ -230,7 +230,7 @@ SGD_FORWARD_COUPLING = _along_claim(
 SGD_BACKWARD_COUPLING = _along_claim(
     "sgd_backward_coupling", "bwd_rel", "backward coupling (relative gradient change)",
     "Backward coupling along SGD: gradients at W_t stay close to those at W_0",
-    "paper.md sec. 9 with sec. 3 (backward coupling along a real SGD run)",
+    "theory.md sec. 9 with sec. 3 (backward coupling along a real SGD run)",
     "For W' = W_t - W_0 of a real SGD run, ||grad y_j(W_t) - grad y_j(W_0)||_F / ||grad y_j(W_0)||_F is at most "
     "poly(L) tau_t^(1/3) m^(-1/6) (docs/conventions.md: the shape through the flipped signs, omega^(1/3) with "
     "omega <= tau / sqrt(m)).",
@@ -239,7 +239,7 @@ SGD_BACKWARD_COUPLING = _along_claim(
 SGD_SIGN_CHANGES = _along_claim(
     "sgd_sign_changes", "signs", "sign changes",
     "Sign changes along SGD",
-    "paper.md sec. 9 with sec. 4 (sign changes along a real SGD run)",
+    "theory.md sec. 9 with sec. 4 (sign changes along a real SGD run)",
     "For W' = W_t - W_0 of a real SGD run, ||D_l(W_t) - D_l(W_0)||_0 <= poly(L) m omega_t^(2/3), "
     "omega_t = ||W_t - W_0||_2.",
     "flips <= c * m * omega_t^(2/3) at every recorded step, c independent of m",
@@ -247,7 +247,7 @@ SGD_SIGN_CHANGES = _along_claim(
 SGD_HIDDEN_PERTURBATION = _along_claim(
     "sgd_hidden_perturbation", "hidden", "hidden-state change",
     "Hidden-state change along SGD",
-    "paper.md sec. 9 with sec. 4 (hidden-state perturbation along a real SGD run)",
+    "theory.md sec. 9 with sec. 4 (hidden-state perturbation along a real SGD run)",
     "For W' = W_t - W_0 of a real SGD run, ||h_l(W_t) - h_l(W_0)|| <= poly(L) omega_t.",
     "||delta h_l|| <= c * omega_t at every recorded step, c independent of m",
     (1.0, 0.0), (2.0, 0.0), "the change is at most c omega_t^2")

@@ -1,4 +1,4 @@
-r"""Claims about the complexity of smooth functions (paper.md section 5; Allen-Zhu, Li and Liang 2019).
+r"""Claims about the complexity of smooth functions (theory.md section 5; Allen-Zhu, Li and Liang 2019).
 
 * ``complexity_monotone``: :math:`C_\varepsilon(\Phi, R)` and :math:`C_s(\Phi, R)` are non-decreasing in
   R, and :math:`C_\varepsilon` is non-decreasing in :math:`1/\varepsilon` (a divergent value counts as
@@ -83,7 +83,7 @@ COMPLEXITY_MONOTONE = register(
     Claim(
         name="complexity_monotone",
         title="Complexity is monotone in R and in 1/eps",
-        reference="paper.md sec. 5 (C_eps, C_s; Allen-Zhu, Li, Liang 2019)",
+        reference="theory.md sec. 5 (C_eps, C_s; Allen-Zhu, Li, Liang 2019)",
         statement="C_eps(Phi, R) and C_s(Phi, R) are non-decreasing in R, and C_eps is non-decreasing in 1/eps "
         "(every summand is; divergent values count as larger than finite ones).",
         quantity="log10 of C_eps and C_s along random sorted sweeps of R (up to 1.5 x the radius) and of 1/eps",
@@ -156,7 +156,7 @@ COMPLEXITY_EPS_GROWTH = register(
     Claim(
         name="complexity_eps_growth",
         title="C_eps(Phi, 1) is polynomial in 1/eps for sin and exp, faster for truncated series",
-        reference="paper.md sec. 5 (known anchors; Allen-Zhu, Li, Liang 2019)",
+        reference="theory.md sec. 5 (known anchors; Allen-Zhu, Li, Liang 2019)",
         statement="For fixed C*, C_eps(sin, 1) and C_eps(exp, 1) are poly(1/eps); functions whose series must be "
         "truncated (tanh, sigmoid; degree k ~ log(1/eps)) grow with a larger power of 1/eps.",
         quantity="C_eps(Phi, 1) for eps = 10^-1..10^-12 (truncated functions: smallest degree with rigorous "
@@ -244,7 +244,7 @@ COMPLEXITY_DIVERGENCE = register(
     Claim(
         name="complexity_divergence",
         title="Divergence of C_eps and C_s exactly at the radius of convergence",
-        reference="paper.md sec. 5 (divergent series, truncation remedy)",
+        reference="theory.md sec. 5 (divergent series, truncation remedy)",
         statement="C_s(Phi, R) is finite for R < rho and divergent for R >= rho; C_eps(Phi, R) is finite for "
         "C* R < rho and divergent for C* R >= rho (rho: pi/2 for tanh, pi for sigmoid, 1 for log1p and 1/(1+z^2)); "
         "as R -> rho, C_s grows like (1 - R/rho)^-(1.75 + pole order).",

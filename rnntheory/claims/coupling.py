@@ -1,10 +1,10 @@
-r"""Claims about the pseudo-network (paper.md, sections 3 and 4): forward coupling, backward coupling, decoupling.
+r"""Claims about the pseudo-network (theory.md, sections 3 and 4): forward coupling, backward coupling, decoupling.
 
 Displacements are given by their NTK radius :math:`\tau = \sqrt{m}\|W'\|_F` (the regime SGD stays in) in
 three directions: Gaussian, the descent direction of the squared loss against random labels, and the
 adversarial rank-one construction of rnntheory.perturbation aimed at position 2 of the first sequence.
 Exponents in m are judged for a growing parameter, exponents in :math:`\tau` for a shrinking one
-(paper.md, section 7).
+(theory.md, section 7).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ FORWARD_COUPLING = register(
     Claim(
         name="forward_coupling",
         title="Forward coupling: the pseudo-network tracks the real network",
-        reference="paper.md sec. 3 (forward coupling; Allen-Zhu and Li 2019)",
+        reference="theory.md sec. 3 (forward coupling; Allen-Zhu and Li 2019)",
         statement="err_j = y_j(W0+W') - y_j(W0) - pseudo_j(W') vanishes as m grows at fixed tau; in the worst case over W' "
         "of NTK radius tau it is O(poly(L) tau^(4/3) m^(-1/6)).",
         quantity="max over positions j of the root mean square over sequences of ||err_j||, for W' of NTK radius tau",
@@ -157,7 +157,7 @@ BACKWARD_COUPLING = register(
     Claim(
         name="backward_coupling",
         title="Backward coupling: gradients at W0 + W' stay close to those at W0",
-        reference="paper.md sec. 3 (backward coupling; Allen-Zhu and Li 2019)",
+        reference="theory.md sec. 3 (backward coupling; Allen-Zhu and Li 2019)",
         statement="The gradient of the real network at W0 + W' stays close to the pseudo-network's gradient (the gradient at W0): "
         "the relative Frobenius distance and the inner products with displacements W* of radius tau vanish as m grows at fixed tau.",
         quantity="mean over positions j = 2..L and sequences of the relative distance and of |<delta grad y_j, W*>|",
@@ -276,7 +276,7 @@ DECOUPLING = register(
     Claim(
         name="decoupling",
         title="Decoupling of (input token, output token) pairs",
-        reference="paper.md sec. 4 (decoupling, corrected) and sec. 8 (backward correlations)",
+        reference="theory.md sec. 4 (decoupling, corrected) and sec. 8 (backward correlations)",
         statement="Backward vectors and feature blocks D_i Back_(i->j)^T e_s h_(i-1)^T of pairs (i, j) whose lags j - i "
         "differ, or whose output coordinates differ, are nearly orthogonal: normalised correlations shrink like "
         "m^(-1/2). Pairs with equal lags keep a nonzero correlation in the infinite-width limit (a product of "

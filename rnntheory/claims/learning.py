@@ -1,4 +1,4 @@
-r"""Claims about learning (paper.md, section 6): SGD learns, stays in the NTK ball, a pseudo-network
+r"""Claims about learning (theory.md, section 6): SGD learns, stays in the NTK ball, a pseudo-network
 solution of bounded radius exists, the class generalises, and the cost grows polynomially in L.
 
 Every run trains only W by vanilla SGD (:func:`rnntheory.training.sgd`) with learning rate
@@ -173,7 +173,7 @@ _ONE_LENGTH = ("the runs use one length (L = 8 on the default grid); growth in L
 SGD_LEARNS = register(Claim(
     name="sgd_learns",
     title="SGD on W learns the concept",
-    reference="paper.md sec. 6 (main theorem)",
+    reference="theory.md sec. 6 (main theorem)",
     statement="For m >= poly(C, p, L, 1/eps), the average over t of the population risk of W_t is at most OPT + eps, "
               "with SGD inside the NTK regime.",
     quantity="held-out risk (128 fresh sequences) averaged over the recorded steps of the second half of online SGD "
@@ -196,7 +196,7 @@ SGD_LEARNS = register(Claim(
 NTK_BALL = register(Claim(
     name="ntk_ball",
     title="SGD stays in the NTK ball",
-    reference="paper.md sec. 6 (SGD stays in the NTK ball), sec. 3",
+    reference="theory.md sec. 6 (SGD stays in the NTK ball), sec. 3",
     statement="tau_t = sqrt(m) ||W_t - W_0||_F stays bounded independently of m; the fraction of changed signs and "
               "the coupling error shrink as m grows.",
     quantity="the runs of sgd_learns (both rates): tau at the end; averaged over the recorded steps, the fraction of "
@@ -264,9 +264,9 @@ _PS_JUDGING = dict(L_ref=6, m_ref=256, m_exponent=0.0, limit_exponent=-0.5, degr
 PSEUDO_SOLUTION = register(Claim(
     name="pseudo_solution",
     title="A pseudo-network solution of bounded radius exists",
-    reference="paper.md sec. 6 (existence of a pseudo-network solution)",
+    reference="theory.md sec. 6 (existence of a pseudo-network solution)",
     statement="Some W* with radius tau* = poly(C, p, L), independent of m, makes pseudo(x; W*) approximate F*; "
-    "as m grows, tau* approaches the value of the infinite-width kernel (paper.md sec. 8).",
+    "as m grows, tau* approaches the value of the infinite-width kernel (theory.md sec. 8).",
     quantity="tau* = sqrt(m) sqrt(alpha^T K alpha) of the minimum-norm fit of F* on N = 48 sequences (joint NTK over "
     "positions 3..L), and tau*_inf = sqrt(alpha^T K_inf alpha) of the same fit with the limit kernel K_inf",
     bound="tau* <= c m^0; |tau*/tau*_inf - 1| <= c m^(-1/2); tau* <= c L^3, not exponential in L",
@@ -352,7 +352,7 @@ _GEN_JUDGING = dict(m_ref=256, N_ref=64, L_ref=8, n_exponent=-0.5, n_resolution=
 GENERALISATION = register(Claim(
     name="generalisation",
     title="Generalisation: Rademacher complexity and the test-train gap",
-    reference="paper.md sec. 6 (generalisation)",
+    reference="theory.md sec. 6 (generalisation)",
     statement="The Rademacher complexity of {pseudo(.; W') : radius <= tau} is at most tau poly(L)/sqrt(N), independent of m; "
               "the test-train gap shrinks with N and does not grow with m.",
     quantity="Monte Carlo empirical Rademacher complexity at position L (tau = 1), and its constant Rademacher x sqrt(N) / tau "
@@ -427,7 +427,7 @@ _LEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise
 LENGTH_SCALING = register(Claim(
     name="length_scaling",
     title="Samples needed grow polynomially in L",
-    reference="paper.md sec. 6 (length; the main theorem is polynomial in L)",
+    reference="theory.md sec. 6 (length; the main theorem is polynomial in L)",
     statement="The number of samples (and SGD steps) needed to reach OPT + eps grows polynomially in L for these concepts.",
     quantity="fresh samples consumed by online SGD (lr0 = 8, outside the NTK regime: see sgd_learns) until the held-out "
              "risk first falls below OPT + 0.5 (R0 - OPT)",

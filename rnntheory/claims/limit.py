@@ -1,4 +1,4 @@
-r"""The infinite-width limit as an exact target (paper.md, section 8): the empirical W-only NTK of one
+r"""The infinite-width limit as an exact target (theory.md, section 8): the empirical W-only NTK of one
 network, divided by m, against its closed form.
 
 Per network the relative Frobenius error :math:`\|K_m/m - K_\infty\|_F / \|K_\infty\|_F` should fall like
@@ -80,7 +80,7 @@ NTK_LIMIT = register(
     Claim(
         name="ntk_limit",
         title="The empirical NTK converges to its infinite-width limit",
-        reference="paper.md sec. 8 (the W-only recurrent NTK)",
+        reference="theory.md sec. 8 (the W-only recurrent NTK)",
         statement="The W-gradient kernel of one network divided by m converges to the closed-form limit kernel; "
         "its finite-width fluctuations are O(m^(-1/2)) per network and grow with L at fixed m, so the "
         "approach needs m >= poly(L).",

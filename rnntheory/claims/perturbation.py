@@ -1,4 +1,4 @@
-r"""Claims about perturbations of the initialisation (paper.md, section 4): hidden-state change and sign changes.
+r"""Claims about perturbations of the initialisation (theory.md, section 4): hidden-state change and sign changes.
 
 Both are measured for three displacement directions of prescribed spectral size :math:`\omega`
 (rnntheory.perturbation): a Gaussian direction, the descent direction of the squared loss against
@@ -7,7 +7,7 @@ position across zero. Random and gradient directions are drawn once per cell at 
 and scaled, so every :math:`\omega` of a cell uses the same direction; the adversarial one is rebuilt for
 each :math:`\omega` (it is not linear in :math:`\omega`).
 
-Exponents in :math:`\omega` are judged for a *shrinking* parameter (paper.md section 7): an upper bound
+Exponents in :math:`\omega` are judged for a *shrinking* parameter (theory.md section 7): an upper bound
 :math:`c\,\omega^b` holds asymptotically when the measured exponent is at least b.
 """
 
@@ -95,7 +95,7 @@ HIDDEN_PERTURBATION = register(
     Claim(
         name="hidden_perturbation",
         title="Hidden-state perturbation is linear in omega",
-        reference="paper.md sec. 4 (hidden-state perturbation; Allen-Zhu, Li, Song 2019)",
+        reference="theory.md sec. 4 (hidden-state perturbation; Allen-Zhu, Li, Song 2019)",
         statement="For ||W'||_2 <= omega small, ||h_l(W0+W') - h_l(W0)|| <= poly(L) * omega for every l <= L, independent of m.",
         quantity="max over positions l <= L and sequences of ||h_l(W0+W') - h_l(W0)||, worst of random, gradient and "
         "adversarial W' of spectral size omega (omega from 1e-3, nearly linear, to 0.1, where tens of signs flip)",
@@ -210,7 +210,7 @@ SIGN_CHANGES = register(
     Claim(
         name="sign_changes",
         title="Sign changes are at most m * omega^(2/3)",
-        reference="paper.md sec. 4 (sign changes; Allen-Zhu, Li, Song 2019)",
+        reference="theory.md sec. 4 (sign changes; Allen-Zhu, Li, Song 2019)",
         statement="For ||W'||_2 <= omega, ||D_l(W0+W') - D_l(W0)||_0 <= poly(L) * m * omega^(2/3); the adversarial "
         "construction reaches omega^(2/3), random and gradient directions flip about m * omega.",
         quantity="flipped signs per position 2..L (mean over sequences and positions for the exponents; the "

@@ -1,4 +1,4 @@
-r"""Claims about the random initialisation (paper.md, section 4): forward, product and backward stability.
+r"""Claims about the random initialisation (theory.md, section 4): forward, product and backward stability.
 
 The paper's bounds hold for widths ``m >= poly(L)``. At a fixed width the hidden-state norm of the
 recurrent network performs a random walk in log scale whose spread grows about like
@@ -29,7 +29,7 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     Ls = tuple(cell["Ls"])
     x = make_inputs(cell, L=max(Ls))
     hn = net.trace(x).hidden_norms()  # (n, Lmax); prefixes of one trace give every shorter L
-    # the exact infinite-width value of ||h_l||^2: S_ll = S_(l-1)(l-1) + ||x_l||^2 (paper.md, section 8)
+    # the exact infinite-width value of ||h_l||^2: S_ll = S_(l-1)(l-1) + ||x_l||^2 (theory.md, section 8)
     S_ll = x.to(torch.float64).pow(2).sum(-1).cumsum(1)
     eps2 = cell["eps_x"] ** 2
     rows = []
@@ -81,11 +81,11 @@ FORWARD_STABILITY = register(
     Claim(
         name="forward_stability",
         title="Forward stability of hidden states",
-        reference="paper.md sec. 4 (forward stability; Allen-Zhu, Li, Song 2019)",
+        reference="theory.md sec. 4 (forward stability; Allen-Zhu, Li, Song 2019)",
         statement="At random initialisation, ||h_l|| stays within constant bounds for every l <= L, "
         "growing at most polynomially (never exponentially) in L, w.h.p. when m >= poly(L).",
         quantity="max_l ||h_l|| and min_l ||h_l|| over l <= L and n sequences; the RMS over l <= L and sequences of "
-        "log(||h_l||^2 / S_ll), with S_ll the exact infinite-width value (paper.md sec. 8; the log keeps the "
+        "log(||h_l||^2 / S_ll), with S_ll the exact infinite-width value (theory.md sec. 8; the log keeps the "
         "out-of-regime blow-ups of small m at large L from dominating the fit)",
         bound="||h_l|| <= c * L^1 (degree 1: docs/conventions.md), no exponential growth in L, ||h_l|| >= c_low, and "
         "log(||h_l||^2 / S_ll) = O(m^(-1/2))",
@@ -165,7 +165,7 @@ PRODUCT_STABILITY = register(
     Claim(
         name="product_stability",
         title="Stability of intermediate products P_(a,b)",
-        reference="paper.md sec. 4 (product stability; Allen-Zhu, Li, Song 2019: O(L^3))",
+        reference="theory.md sec. 4 (product stability; Allen-Zhu, Li, Song 2019: O(L^3))",
         statement="At random initialisation, ||D_b W ... D_a W||_2 <= poly(L) (O(L^3)), independent of m; "
         "no exponential growth in b - a.",
         quantity="spectral norm of P_(a,b) for a = 1 and b - a in {0, 1, 2, 4, ..., L-1} (max over sequences), by subspace iteration",
@@ -215,7 +215,7 @@ BACKWARD_STABILITY = register(
     Claim(
         name="backward_stability",
         title="Backward stability of Back_(i->j)",
-        reference="paper.md sec. 4 (backward stability; Allen-Zhu, Li, Song 2019)",
+        reference="theory.md sec. 4 (backward stability; Allen-Zhu, Li, Song 2019)",
         statement="At random initialisation, for every unit u, ||u^T Back_(i->j)|| <= poly(L) * sqrt(m/d); no exponential growth in j - i.",
         quantity="sqrt(d/m) * max over output coordinates u = e_s, sequences and pairs with the same j - i of ||u^T Back_(i->j)||",
         bound="sqrt(d/m) ||u^T Back_(i->j)|| <= c * (j-i+1)^3, not exponential, m^0 (the sqrt(m/d) factor of the bound)",
