@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from typing import Sequence
 
@@ -117,13 +118,21 @@ def _command(args: argparse.Namespace) -> str:
 
 def _report(args: argparse.Namespace) -> int:
     r"""``rnntheory report``: run, write, print the summary. Exit status 0 when the report was written
-    (whatever the verdicts), 2 for bad arguments, 130 when interrupted (rerun to resume)."""
+    (whatever the verdicts), 2 for bad arguments, 130 when interrupted by Ctrl-C and 143 by SIGTERM
+    (rerun to resume)."""
     import json
     from pathlib import Path
 
     from . import report, sweep
     from .grids import grid_spec, load_grids
 
+    terminated = []
+
+    def on_sigterm(signum: int, frame: object) -> None:  # stop as Ctrl-C does: workers ended, cells kept
+        terminated.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         if args.dump_grid:
             grids = load_grids(args.grid, args.claims, seeds=args.seeds, seed_offset=args.seed_offset)
@@ -142,9 +151,10 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         done = len(sweep.CellCache(cache)) if cache is not None else 0
-        print(f"\nrnntheory report: interrupted; {done} finished cells are kept in {cache}. "
+        how = "terminated" if terminated else "interrupted"
+        print(f"\nrnntheory report: {how}; {done} finished cells are kept in {cache}. "
               "Run the same command again to resume.", file=sys.stderr)
-        return 130
+        return 143 if terminated else 130
     written = rep.write(out, figures=not args.no_figures)
     width = max(len(n) for n in rep.results)
     print(f"\n{'claim':<{width}}  verdict       compute  headline")

@@ -45,6 +45,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -236,11 +237,29 @@ def _measure(task: Task, key: str) -> str:
         return _record(task, key, [], time.perf_counter() - t0, _error(exc))
 
 
-def _init_worker(threads: int) -> None:
+def _init_worker(threads: int, parent: int) -> None:
     # Ctrl-C reaches the whole process group; the main process stops the workers itself, so that
     # an interrupted sweep ends at once and quietly (finished cells are already on disk)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(threads)
+    _end_with_parent(parent)
+
+
+PARENT_POLL_SECONDS = 0.5
+"""How often a worker process checks that the process that started it is alive."""
+
+
+def _end_with_parent(parent: int) -> None:
+    r"""End this worker process as soon as its parent is gone, however it ended (SIGKILL included): a
+    worker never outlives its sweep to burn CPU on cells nobody collects. A daemon thread watches the
+    parent's pid (torch releases the GIL while it computes, so the thread runs during long cells)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(70)  # the cell in flight is lost; finished cells are already in the cache
+
+    threading.Thread(target=watch, name="rnntheory-watch-parent", daemon=True).start()
 
 
 def _work(task: Task, key: str, root: str | None) -> str:
@@ -363,7 +382,7 @@ def _check_picklable(fns: Sequence[Callable[..., Any]]) -> None:
 
 def _pool(workers: int, threads: int) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                                  initargs=(threads,))
+                                  initargs=(threads, os.getpid()))
 
 
 def _stop(ex: cf.ProcessPoolExecutor) -> None:

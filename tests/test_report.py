@@ -113,6 +113,49 @@ def test_ctrl_c_stops_parallel_workers_at_once_and_the_rerun_completes(tmp_path)
     assert len(pd.read_csv(tmp_path / "r" / "results.csv")) == 9
 
 
+def _children(pid: int) -> list[int]:
+    r"""The live child processes of ``pid`` (from /proc; zombies count as gone)."""
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid) and not fields.get("State", "").startswith("Z"):
+            out.append(int(status.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("State:"))
+    except (OSError, StopIteration):
+        return False
+    return "Z" not in state.split(":", 1)[1].split()[0]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_no_worker_outlives_a_killed_parallel_report(tmp_path, how):
+    grid = tmp_path / "tiny.json"
+    grid.write_text(json.dumps(TINY))
+    args = ["--grid", str(grid), "--claims", "sgd_learns", "-q", "--jobs", "2", "--out", str(tmp_path / "r")]
+    proc = subprocess.Popen(cli(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_cells(proc, tmp_path / "r", 1)
+    workers = _children(proc.pid)
+    assert workers, "the parallel report started no worker process"
+    proc.send_signal(getattr(signal, how))
+    _, err = proc.communicate(timeout=120)
+    if how == "SIGTERM":  # handled like Ctrl-C: a message and the conventional status
+        assert proc.returncode == 143 and "terminated" in err and "Traceback" not in err, err
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 30  # a worker checks its parent every 0.5 s; allow a busy machine
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)], "worker processes outlived their report"
+
+
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """Two cheap claims (hidden_perturbation on the SMALL grid, complexity_eps_growth on its default
