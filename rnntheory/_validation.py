@@ -109,6 +109,17 @@ def device(fn: str, name: str, value: Any) -> torch.device:
     return dev
 
 
+def run_device(fn: str, value: Any) -> str:
+    """A device to measure on: ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (available), as a string; any
+    other device (``"meta"``, ``"mps"``, a typo) is refused before anything is computed."""
+    if not isinstance(value, (str, torch.device)):
+        raise TypeError(f"{fn}: device={show(value)} must be 'cpu' or 'cuda' (a string)")
+    dev = device(fn, "device", value)
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"{fn}: device={show(value)} must be 'cpu', 'cuda' or 'cuda:N'")
+    return str(value)
+
+
 def tensor(
     fn: str,
     name: str,

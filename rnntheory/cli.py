@@ -34,12 +34,30 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _claims(args: argparse.Namespace) -> int:
+    if args.markdown:
+        from .report import claims_reference
+
+        sys.stdout.write(claims_reference())
+        return 0
     from . import claims
 
     for name in claims.names():
         c = claims.get(name)
         print(f"{name:<24} {c.reference}\n{'':<24} bound: {c.bound}")
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    r"""``rnntheory compare A B``: 0 when every verdict agrees, 1 when one changed, 2 for a bad folder."""
+    from .report import compare
+
+    try:
+        cmp_ = compare(args.a, args.b)
+    except ValueError as exc:
+        print(f"rnntheory compare: {exc}", file=sys.stderr)
+        return 2
+    print(cmp_)
+    return 1 if cmp_.verdicts_changed else 0
 
 
 def _bench_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,6 +134,22 @@ def _command(args: argparse.Namespace) -> str:
     return " ".join(parts)
 
 
+def _check_paths(args: argparse.Namespace, out: "Path") -> None:
+    r"""Refuse, before any cell is measured, an output or cache that cannot be written."""
+    if args.cache and args.no_cache:
+        raise ValueError(f"--cache {args.cache} and --no-cache contradict each other; give one")
+    for flag, path in (("--out", out), ("--cache", None if args.cache is None else type(out)(args.cache))):
+        if path is None:
+            continue
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"{flag} {path}: a file is in the way; name a folder")
+        probe = path
+        while not probe.exists():
+            probe = probe.parent
+        if not os.access(probe, os.W_OK):
+            raise ValueError(f"{flag} {path}: {probe} is not writable")
+
+
 def _report(args: argparse.Namespace) -> int:
     r"""``rnntheory report``: run, write, print the summary. Exit status 0 when the report was written
     (whatever the verdicts), 2 for bad arguments, 130 when interrupted by Ctrl-C and 143 by SIGTERM
@@ -134,6 +168,8 @@ def _report(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
+        if args.dump_grid and not Path(args.dump_grid).resolve().parent.is_dir():
+            raise ValueError(f"--dump-grid {args.dump_grid}: the folder {Path(args.dump_grid).parent} does not exist")
         if args.dump_grid:
             grids = load_grids(args.grid, args.claims, seeds=args.seeds, seed_offset=args.seed_offset)
             spec = {"base": "default", "claims": {n: grid_spec(g) for n, g in grids.items()}}
@@ -141,6 +177,7 @@ def _report(args: argparse.Namespace) -> int:
             print(f"wrote the grids of {len(grids)} claims to {args.dump_grid}")
             return 0
         out = Path(args.out)
+        _check_paths(args, out)
         cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
         rep = report.run(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
                          seed_offset=args.seed_offset, cache=cache,
@@ -194,7 +231,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_check)
 
     cl = sub.add_parser("claims", help="list the registered claims")
+    cl.add_argument("--markdown", action="store_true",
+                    help="the whole reference (statement, bound, grids, judging settings, controls) as docs/claims.md")
     cl.set_defaults(func=_claims)
+
+    cmp_ = sub.add_parser("compare", help="two report folders side by side: verdict changes and the largest "
+                          "relative differences per claim (exit status 1 when a verdict changed)")
+    cmp_.add_argument("a", metavar="DIR_A", help="a report folder (with results.json), e.g. docs/report")
+    cmp_.add_argument("b", metavar="DIR_B", help="another report folder")
+    cmp_.set_defaults(func=_compare)
 
     b = sub.add_parser("bench", help="speed ratios measured in one run")
     _bench_arguments(b)

@@ -39,8 +39,28 @@ def _read(path: Path) -> Any:
     return json.loads(path.read_text())
 
 
+def _kind(fn: str, where: str, name: str, key: str, value: Any, kind: type, what: str) -> None:
+    if not isinstance(value, kind) or isinstance(value, (str, bytes)) and kind is not str:
+        raise ValueError(f"{fn}: {where}: claim {name!r}: {key}={value!r} must be {what}")
+
+
 def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -> Grid:
+    fn = "grids.load_grids"
     claim = get(name)
+    if not isinstance(spec, dict):
+        raise ValueError(f"{fn}: {where}: claim {name!r} must map to an object with some of {', '.join(_KEYS)}; "
+                         f"got {spec!r}")
+    for key, kind, what in (("fixed", dict, "an object of measuring settings"),
+                            ("judging", dict, "an object of judging settings"),
+                            ("axes", dict, "an object of lists, e.g. {\"m\": [256, 512]}"),
+                            ("points", list, "a list of objects, e.g. [{\"m\": 256}]"),
+                            ("base", str, "'default' or 'large'")):
+        if key in spec:
+            _kind(fn, where, name, key, spec[key], kind, what)
+    for k, v in spec.get("axes", {}).items():
+        _kind(fn, where, name, f"axes.{k}", v, list, "a non-empty list of values")
+        if not v:
+            raise ValueError(f"{fn}: {where}: claim {name!r}: axes.{k}=[] must list at least one value")
     unknown = set(spec) - set(_KEYS)
     if unknown:
         raise ValueError(f"grids.load_grids: {where}: claim {name!r} has unknown keys {sorted(unknown)}; "
@@ -48,17 +68,24 @@ def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -
     g = claim.grid(spec.get("base", base))
     if "points" in spec and "axes" in spec:
         raise ValueError(f"grids.load_grids: {where}: claim {name!r} gives both points and axes; give one")
-    if "seeds" in spec:  # one count for the claim: every point measures these seeds
-        g = g.with_seeds(spec["seeds"])
-    seeds = spec.get("seeds", list(g.seeds))
-    sd = tuple(range(seeds)) if isinstance(seeds, int) else tuple(int(s) for s in seeds)
     fixed = {**g.fixed, **spec.get("fixed", {})}
     judging = {**g.judging, **spec.get("judging", {})}
     claim.settings(**spec.get("judging", {}))  # names every unknown judging setting
-    if "axes" in spec:
-        return Grid.product(spec["axes"], seeds=sd, judging=judging, **fixed)
-    points = tuple(dict(p) for p in spec["points"]) if "points" in spec else g.points
-    return Grid(points=points, seeds=sd, fixed=fixed, judging=judging)
+    try:
+        if "seeds" in spec:  # one count or list for the claim: every point measures these seeds
+            g = g.with_seeds(spec["seeds"])
+        sd = g.seeds
+        if "axes" in spec:
+            out = Grid.product(spec["axes"], seeds=sd, judging=judging, **fixed)
+        else:
+            points = tuple(dict(p) if isinstance(p, dict) else p for p in spec["points"]) if "points" in spec else g.points
+            out = Grid(points=points, seeds=sd, fixed=fixed, judging=judging)
+        for pt in out.points:
+            claim.check_settings({**out.fixed, **pt}, f"{fn}: {where}")
+    except (TypeError, ValueError) as exc:
+        msg = str(exc) if str(exc).startswith(fn) else f"{fn}: {where}: claim {name!r}: {exc}"
+        raise ValueError(msg) from None
+    return out
 
 
 def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None, *,
@@ -109,8 +136,14 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
     if not isinstance(spec, dict) or set(spec) - {"base", "claims"}:
         raise ValueError(f"grids.load_grids: {path} must hold an object with keys 'base' and 'claims'")
     base = spec.get("base", "default")
+    if base not in ("default", "large"):
+        raise ValueError(f"grids.load_grids: {path}: base={base!r} must be 'default' or 'large'")
     listed = spec.get("claims", {})
+    if not isinstance(listed, dict):
+        raise ValueError(f"grids.load_grids: {path}: claims={listed!r} must be an object that maps claim names to "
+                         "their grids")
     for n in listed:
         if n not in REGISTRY:
             raise ValueError(f"grids.load_grids: {path}: {n!r} is not a registered claim; expected one of {names()}")
-    return {n: _grid_from_spec(n, listed.get(n, {}), base, str(path)) for n in chosen}
+    built = {n: _grid_from_spec(n, spec_n, base, str(path)) for n, spec_n in listed.items()}  # every entry is checked
+    return {n: built[n] if n in built else _grid_from_spec(n, {}, base, str(path)) for n in chosen}

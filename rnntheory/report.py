@@ -20,6 +20,7 @@ Grid files are read by :mod:`rnntheory.grids`; the command line is ``rnntheory r
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import time
@@ -38,7 +39,8 @@ from .claims import ClaimResult, Finding, Grid, get
 from .grids import grid_spec, load_grids
 from .verdicts import VERDICTS, Verdict
 
-__all__ = ["Report", "run", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured"]
+__all__ = ["Report", "run", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured",
+           "claims_reference", "compare", "Comparison", "versions"]
 
 _PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
           "(NeurIPS 2019)")
@@ -264,7 +266,7 @@ class Report:
                 f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"])
             const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
             n = r["claim"]
-            out.append(f"| [{n}](#{n.replace('_', '-')}) | {_cell(r['reference'])} | **{r['verdict']}** | {tally} | "
+            out.append(f"| [{n}](#{n}) | {_cell(r['reference'])} | **{r['verdict']}** | {tally} | "
                        f"{r['controls']} | {_cell(r['headline'])} | {const} |")
         for n, res in self.results.items():
             c, g = res.claim, self.grids[n]
@@ -339,6 +341,41 @@ class Report:
         return written
 
 
+def claims_reference() -> str:
+    r"""docs/claims.md: every registered claim with its statement, what it measures, its bound, its
+    grids, the settings its verdicts are judged with and its negative controls, generated from the
+    registry (``rnntheory claims --markdown``), so the page cannot drift from the code."""
+    from .claims import get, names
+
+    out = ["# The claims", "",
+           "Generated from the claim registry by `rnntheory claims --markdown > docs/claims.md`; a test keeps it in step "
+           "with the code. Section numbers refer to [theory.md](theory.md); the verdict rules are in its section 7 and "
+           "[conventions.md](conventions.md).", "",
+           "| claim | theory | default grid | large grid |", "|---|---|---|---|"]
+    for n in names():
+        c = get(n)
+        sizes = [f"{len(c.grid(g))} cells" for g in ("default", "large")]
+        out.append(f"| [{n}](#{n}) | {_cell(c.reference)} | {sizes[0]} | {sizes[1]} |")
+    for n in names():
+        c = get(n)
+        out += ["", f"## {n}", "", f"**{c.title}.** {c.reference}.", "",
+                f"- Claim: {c.statement}", f"- Measured: {c.quantity}.", f"- Bound shape: `{c.bound}`."]
+        for g in ("default", "large"):
+            grid = c.grid(g)
+            swept = sorted({k for pt in grid.points for k in pt} - {"seeds"})
+            per_point = sorted({len(grid.point_seeds(pt)) for pt in grid.points})
+            seeds = f"{per_point[0]}" if len(per_point) == 1 else f"{per_point[0]} to {per_point[-1]}"
+            out.append(f"- Grid `{g}`: {len(grid)} cells, {len(grid.points)} points x {seeds} seeds"
+                       + (f"; swept: {', '.join(swept)}" if swept else "") + ".")
+        if c.judging:
+            out.append("- Judged with: " + ", ".join(f"`{k} = {v!r}`" for k, v in c.judging.items()) + ".")
+        out.append("- Negative controls:")
+        for ctl in c.controls:
+            how = f"cannot be detected: {ctl.undetectable}" if ctl.undetectable else "must be rejected"
+            out.append(f"  - {ctl.kind} ({ctl.what}): {how}.")
+    return "\n".join(out) + "\n"
+
+
 def run(
     claims: Sequence[str] | None = None,
     grid: str | os.PathLike[str] = "default",
@@ -378,9 +415,13 @@ def run(
     Raises:
         ValueError: an unknown claim, grid, or a bad ``seeds``/``jobs``/``device``.
     """
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"report.run: device={device!r} but CUDA is not available here; use device='cpu'")
+    from . import _validation as V
+
+    try:
+        device = V.run_device("report.run", device)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+    dtype = V.dtype_name(dtype, "report.run")
     grids = load_grids(grid, claims, seeds=seeds, seed_offset=seed_offset)
     tasks: list[sweep.Task] = []
     owner: list[str] = []
@@ -401,5 +442,97 @@ def run(
                                   failed=sweep.failures(records[n]))
     meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
             "device_name": sweep.device_name(device), "dtype": dtype, "grid": Path(str(grid)).name,
-            "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command}
+            "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command,
+            "versions": versions()}
     return Report(results, grids, records, meta, time.perf_counter() - t0)
+
+
+def versions() -> dict[str, str]:
+    r"""The versions of Python and of every library whose arithmetic can reach a number in the report:
+    two reports agree to the last bit only when these agree (docs/reporting.md, reproducibility)."""
+    import importlib.metadata as md
+    import platform
+
+    out = {"python": platform.python_version()}
+    for dist in ("torch", "numpy", "scipy", "pandas", "sympy", "mpmath", "matplotlib"):
+        try:
+            out[dist] = md.version(dist)
+        except md.PackageNotFoundError:  # pragma: no cover - every one is a dependency
+            out[dist] = "not installed"
+    return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    r"""Two reports side by side (:func:`compare`): per claim, both verdicts and the largest relative
+    difference of any measured number between cells with the same key."""
+
+    rows: list[dict[str, Any]]
+    versions: tuple[dict[str, str], dict[str, str]]
+
+    @property
+    def verdicts_changed(self) -> list[str]:
+        r"""The claims whose verdict differs, or that only one report has."""
+        return [r["claim"] for r in self.rows if r["verdict_a"] != r["verdict_b"]]
+
+    def __str__(self) -> str:
+        width = max([len(r["claim"]) for r in self.rows] + [5])
+        out = [f"{'claim':<{width}}  {'verdict A':<13} {'verdict B':<13} {'cells':>9}  largest relative difference"]
+        for r in self.rows:
+            flag = ("  <- only in B" if r["verdict_a"] is None else "  <- only in A" if r["verdict_b"] is None
+                    else "  <- verdict changed" if r["verdict_a"] != r["verdict_b"] else "")
+            diff = "-" if r["max_rel_diff"] is None else f"{r['max_rel_diff']:.3g}"
+            out.append(f"{r['claim']:<{width}}  {r['verdict_a'] or '-':<13} {r['verdict_b'] or '-':<13} "
+                       f"{r['shared_cells']:>4}/{r['cells']:<4}  {diff}{flag}")
+        a, b = self.versions
+        changed = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        out.append("")
+        out.append("versions: " + ("the same" if not changed else
+                                   "; ".join(f"{k} {a.get(k, '?')} vs {b.get(k, '?')}" for k in changed)))
+        n = len(self.verdicts_changed)
+        out.append(f"{n} verdict{'s' if n != 1 else ''} changed" + (f": {', '.join(self.verdicts_changed)}" if n else ""))
+        return "\n".join(out)
+
+
+def _numbers(rows: list[dict[str, Any]]) -> list[float]:
+    return [float(v) for row in rows for v in row.values()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None]
+
+
+def compare(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> Comparison:
+    r"""Compare two report folders (their results.json): each claim's verdict in both, and over the
+    cells with the same key (same claim, settings and seed), the largest relative difference
+    ``|x_a - x_b| / max(|x_a|, |x_b|)`` of any measured number (NaN against NaN counts as equal).
+
+    Raises:
+        ValueError: a folder without a readable results.json.
+    """
+    docs = []
+    for folder in (a, b):
+        path = Path(folder) / "results.json"
+        try:
+            docs.append(json.loads(path.read_text()))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"report.compare: {str(folder)!r} has no readable results.json ({exc})") from None
+    by_name = [{c["name"]: c for c in d["claims"]} for d in docs]
+    rows = []
+    for name in list(dict.fromkeys([*by_name[0], *by_name[1]])):
+        ca, cb = by_name[0].get(name), by_name[1].get(name)
+        cells_a = {c["key"]: c for c in (ca or {}).get("cells", [])}
+        cells_b = {c["key"]: c for c in (cb or {}).get("cells", [])}
+        shared = sorted(set(cells_a) & set(cells_b))
+        worst = None
+        for key in shared:
+            xa, xb = _numbers(cells_a[key].get("rows", [])), _numbers(cells_b[key].get("rows", []))
+            if len(xa) != len(xb):
+                worst = math.inf
+                continue
+            for u, v in zip(xa, xb):
+                if (math.isnan(u) and math.isnan(v)) or u == v:
+                    d = 0.0
+                else:
+                    d = abs(u - v) / max(abs(u), abs(v))
+                worst = d if worst is None else max(worst, d)
+        rows.append({"claim": name, "verdict_a": (ca or {}).get("verdict"), "verdict_b": (cb or {}).get("verdict"),
+                     "cells": max(len(cells_a), len(cells_b)), "shared_cells": len(shared), "max_rel_diff": worst})
+    return Comparison(rows, (docs[0]["report"].get("versions", {}), docs[1]["report"].get("versions", {})))

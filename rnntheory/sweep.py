@@ -292,7 +292,8 @@ def run_tasks(
         tasks: the tasks (:meth:`rnntheory.claims.Claim.tasks` builds a claim's).
         cache: a folder (or :class:`CellCache`) for finished cells; ``None`` keeps nothing.
         jobs: worker processes (1: measure in this process); their measuring functions must pickle.
-        progress: a :class:`Progress`, ``True`` for a bar on standard error, or ``None``/``False``.
+        progress: a :class:`Progress`, ``True`` for a bar on standard error, ``"auto"`` for a bar when
+            a person is watching (:func:`watching`), or ``None``/``False``.
         retry_failed: measure again the cached cells that failed.
         executor: ``"local"`` (this process, or ``jobs`` local worker processes) or ``"dask"`` (a Dask
             distributed cluster: the one at ``scheduler``, or a LocalCluster of ``jobs`` workers).
@@ -341,6 +342,8 @@ def run_tasks(
     probes = sorted(ix[len(ix) // 2] for ix in by_claim.values())
     first = set(probes)
     pending = probes + [i for i in pending if i not in first]
+    if progress == "auto":
+        progress = watching()
     bar = Progress(len(tasks) - len(copies)) if progress is True else (progress or None)
     if bar is not None:
         bar.begin(
@@ -498,6 +501,18 @@ def failures(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------- progress
+def watching() -> bool:
+    r"""Whether a person is likely watching: standard error is a terminal, or the code runs in a
+    Jupyter kernel; never under pytest or in CI (``PYTEST_CURRENT_TEST`` or ``CI`` set). What
+    ``progress="auto"`` (the default of ``Claim.run``) decides by."""
+    if os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("CI"):
+        return False
+    if bool(getattr(sys.stderr, "isatty", lambda: False)()):
+        return True
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def _clock(seconds: float) -> str:
     s = int(round(max(seconds, 0.0)))
     h, rem = divmod(s, 3600)

@@ -95,6 +95,7 @@ def test_notebook_executes(tmp_path, monkeypatch):
 
     from rnntheory import verdicts
 
+    assert list(tmp_path.iterdir()) == [], "the notebook wrote into its working folder (the checkout's docs/)"
     assert ns["verdict"] in verdicts.VERDICTS
     assert ns["verdict"] == ns["res"].verdict
     assert isinstance(ns["by_hand"], verdicts.Decision)

@@ -365,7 +365,7 @@ def test_readme_shows_the_summary_of_the_committed_default_report():
     doc = json.loads((ROOT / "docs" / "report" / "results.json").read_text())
     assert doc["report"]["grid"] == "default" and [c["name"] for c in doc["claims"]] == claims.names()
     for c in doc["claims"]:
-        assert f"| [{c['name']}](docs/report/report.md#{c['name'].replace('_', '-')}) |" in readme
+        assert f"| [{c['name']}](docs/report/report.md#{c['name']}) |" in readme
         assert f"**{c['verdict']}**" in next(l for l in expected if f"[{c['name']}]" in l)
         assert (ROOT / "docs" / "report" / "figures" / f"{c['name']}.png").is_file()
     for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme):
@@ -518,3 +518,35 @@ def test_report_with_a_scheduler_but_no_dask_executor_is_a_clear_error(tmp_path,
     code = main(["report", "--claims", "complexity_eps_growth", "--scheduler", "tcp://nowhere:1", "--out", str(tmp_path)])
     assert code == 2
     assert "scheduler='tcp://nowhere:1' is for executor='dask'" in capsys.readouterr().err
+
+
+def _results(folder: Path, claims_: list[dict]) -> Path:
+    folder.mkdir()
+    (folder / "results.json").write_text(json.dumps({"report": {"versions": {"torch": "x"}}, "claims": claims_}))
+    return folder
+
+
+def test_compare_reports_verdict_changes_and_relative_differences(tmp_path):
+    cell = lambda key, *vals: {"key": key, "rows": [{"m": 8, "v": v} for v in vals]}  # noqa: E731
+    a = _results(tmp_path / "a", [{"name": "c1", "verdict": "consistent", "cells": [cell("k1", 1.0, 2.0)]},
+                                  {"name": "c2", "verdict": "consistent", "cells": [cell("k2", float("nan"))]}])
+    b = _results(tmp_path / "b", [{"name": "c1", "verdict": "consistent", "cells": [cell("k1", 1.0, 2.002)]},
+                                  {"name": "c2", "verdict": "inconclusive", "cells": [cell("k2", float("nan"))]}])
+    cmp_ = report.compare(a, b)
+    rows = {r["claim"]: r for r in cmp_.rows}
+    assert rows["c1"]["max_rel_diff"] == pytest.approx(0.002 / 2.002)
+    assert rows["c2"]["max_rel_diff"] == 0.0  # NaN against NaN is agreement
+    assert cmp_.verdicts_changed == ["c2"]
+    assert "1 verdict changed: c2" in str(cmp_)
+    same = subprocess.run([sys.executable, "-m", "rnntheory.cli", "compare", str(a), str(a)], capture_output=True, text=True)
+    changed = subprocess.run([sys.executable, "-m", "rnntheory.cli", "compare", str(a), str(b)], capture_output=True, text=True)
+    missing = subprocess.run([sys.executable, "-m", "rnntheory.cli", "compare", str(a), str(tmp_path)], capture_output=True,
+                             text=True)
+    assert (same.returncode, changed.returncode, missing.returncode) == (0, 1, 2)
+    assert "results.json" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_results_json_records_the_numerical_versions(small, tmp_path):
+    small.write(tmp_path, figures=False)
+    versions = json.loads((tmp_path / "results.json").read_text())["report"]["versions"]
+    assert {"python", "torch", "numpy", "scipy", "pandas", "sympy", "mpmath", "matplotlib"} <= set(versions)

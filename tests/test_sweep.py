@@ -324,3 +324,21 @@ def test_a_cell_that_kills_its_worker_is_recorded_and_the_rest_are_measured(tmp_
     assert recs[1]["error"]["type"] == "WorkerDied"
     assert all(len(r["rows"]) == 1 for k, r in enumerate(recs) if k != 1)
     assert len(sweep.CellCache(tmp_path)) == 6
+
+
+def test_progress_auto_is_quiet_under_pytest_and_ci(monkeypatch):
+    assert sweep.watching() is False  # PYTEST_CURRENT_TEST is set while a test runs
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    monkeypatch.setenv("CI", "true")
+    assert sweep.watching() is False
+    monkeypatch.delenv("CI", raising=False)
+
+    class Tty:
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            return len(text)
+
+    monkeypatch.setattr(sweep.sys, "stderr", Tty())
+    assert sweep.watching() is True

@@ -60,8 +60,37 @@ def torch_dtype(name: Any):
     return V.torch_dtype(name, "Claim.run")
 
 
-def _seeds(seeds: int | Sequence[int]) -> tuple[int, ...]:
-    return tuple(range(seeds)) if isinstance(seeds, int) else tuple(int(s) for s in seeds)
+def _seeds(seeds: int | Sequence[int], where: str = "Grid") -> tuple[int, ...]:
+    r"""A count (``n`` -> ``0..n-1``) or a list of distinct non-negative integers; anything else
+    (a string, a float, a bool, a repeated seed, none at all) is refused with a message."""
+    what = f"{where}: seeds={seeds!r} must be a positive count or a list of distinct non-negative integers"
+    if isinstance(seeds, bool):
+        raise TypeError(what)
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise ValueError(what)
+        return tuple(range(seeds))
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
+        raise TypeError(what)
+    if not seeds or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in seeds):
+        raise ValueError(what)
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"{what} (a repeated seed would count one network twice)")
+    return tuple(int(v) for v in seeds)
+
+
+def _type_fits(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):
+        return bool in types
+    if isinstance(value, int) and (int in types or float in types):
+        return True
+    if isinstance(value, float) and float in types:
+        return True
+    if isinstance(value, (list, tuple)) and (list in types or tuple in types):
+        return True
+    if isinstance(value, Mapping) and dict in types:
+        return True
+    return isinstance(value, str) and str in types
 
 
 SEEDS_KEY = "seeds"
@@ -88,6 +117,17 @@ class Grid:
     seeds: tuple[int, ...]
     fixed: Mapping[str, Any] = field(default_factory=dict)
     judging: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.points, (str, bytes, Mapping)) or not isinstance(self.points, Sequence) or not self.points:
+            raise ValueError(f"Grid: points={self.points!r} must be a non-empty list of points (a grid without "
+                             "cells measures nothing)")
+        for pt in self.points:
+            if not isinstance(pt, Mapping):
+                raise TypeError(f"Grid: the point {pt!r} must be a mapping of settings, e.g. {{'m': 512}}")
+            if SEEDS_KEY in pt:
+                _seeds(pt[SEEDS_KEY], f"Grid point {dict(pt)!r}")
+        object.__setattr__(self, "seeds", _seeds(self.seeds, "Grid"))
 
     @classmethod
     def product(cls, axes: Mapping[str, Sequence[Any]], seeds: int | Sequence[int], *,
@@ -381,11 +421,36 @@ class Claim:
                              f"expected some of {sorted(self.judging)}")
         return {**self.judging, **self.grid(grid).judging, **judging}
 
+    def measuring_types(self) -> dict[str, tuple[type, ...]]:
+        r"""Every measuring setting of the claim's cells (the keys of its registered grids' points and
+        fixed parameters) with the Python types its values take there."""
+        out: dict[str, set[type]] = {}
+        for g in self.grids.values():
+            for source in (g.fixed, *g.points):
+                for k, v in source.items():
+                    if k != SEEDS_KEY:
+                        out.setdefault(k, set()).add(type(v))
+        return {k: tuple(sorted(v, key=lambda t: t.__name__)) for k, v in out.items()}
+
+    def check_settings(self, settings: Mapping[str, Any], where: str) -> None:
+        r"""Refuse measuring settings the claim does not have, or of a type its grids never use (a
+        misremembered name would otherwise give default results that look like the asked run)."""
+        known = self.measuring_types()
+        unknown = sorted(set(settings) - set(known) - {"seed", "device", "dtype", SEEDS_KEY})
+        if unknown:
+            raise ValueError(f"{where}: {self.name} has no measuring settings {unknown}; "
+                             f"expected some of {sorted(known)}")
+        for k, v in settings.items():
+            if k in known and not _type_fits(v, known[k]):
+                names_ = " or ".join(t.__name__ for t in known[k])
+                raise TypeError(f"{where}: {self.name} setting {k}={v!r} must be {names_}")
+
     def cell(self, grid: str | Grid = "default", *, point: int = 0, seed: int | None = None, device: str = "cpu",
              dtype: Any = "float64", **overrides: Any) -> dict[str, Any]:
         r"""One cell of a grid (point ``point``, the grid's first seed unless ``seed`` is given), with
         ``overrides`` replacing any entry: the starting point for measuring one configuration by hand."""
         g = self.grid(grid)
+        self.check_settings(overrides, "Claim.cell")
         if not 0 <= point < len(g.points):
             raise ValueError(f"Claim.cell: point={point!r} must be in [0, {len(g.points)}) for {self.name}")
         s = g.point_seeds(g.points[point])[0] if seed is None else seed
@@ -398,6 +463,8 @@ class Claim:
         >>> from rnntheory import claims
         >>> df = claims.get("forward_coupling").measure_frame(m=256, taus=(0.5, 1.0))  # doctest: +SKIP
         """
+        if cell is not None:
+            self.check_settings({**cell, **overrides}, "Claim.measure_frame")
         c = self.cell(**overrides) if cell is None else {**cell, **overrides}
         rows = self.measure(dict(c))
         return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
@@ -428,7 +495,7 @@ class Claim:
         seed_offset: int = 0,
         cache: "str | os.PathLike[str] | None" = None,
         jobs: int = 1,
-        progress: Any = None,
+        progress: Any = "auto",
         retry_failed: bool = False,
         executor: str = "local",
         scheduler: str | None = None,
@@ -445,7 +512,8 @@ class Claim:
                 inputs and directions) that shares no cache entry with the unshifted run.
             cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.sweep).
             jobs: worker processes for the cells.
-            progress: ``True`` for a progress bar on standard error.
+            progress: ``"auto"`` (default): a progress bar on standard error when a person is watching (a
+                terminal or a notebook; not under pytest or CI); ``True`` or ``False`` to decide.
             retry_failed: measure again the cached cells that failed (a failed cell is otherwise a
                 recorded outcome: the claim reads "inconclusive" and names it).
             executor, scheduler: where cells are measured: ``"local"`` (``jobs`` processes) or ``"dask"``
@@ -453,6 +521,7 @@ class Claim:
             **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
                 network. Judging settings are changed with :meth:`ClaimResult.reanalyse`.
         """
+        device = V.run_device("Claim.run", device)
         g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, **overrides)
         t0 = time.perf_counter()
         records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=dtype_name(dtype))), cache=cache, jobs=jobs,
@@ -467,10 +536,14 @@ class Claim:
         parameters replaced as given."""
         g = self.grid(grid)
         if seeds is not None:
-            g = g.with_seeds(seeds)
+            try:
+                g = g.with_seeds(seeds)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"Claim.run: {self.name}: {exc}") from None
         if seed_offset:
             g = g.with_seed_offset(seed_offset)
         if overrides:
+            self.check_settings(overrides, "Claim.run")
             g = g.with_fixed(**overrides)
         return g
 
