@@ -175,17 +175,26 @@ class CellCache:
         return self.root / claim / f"{key}.json"
 
     def load(self, claim: str, key: str) -> dict[str, Any] | None:
-        r"""The cached record, or ``None`` when the cell is missing or its file is unreadable
-        (a warning names the file; the cell is then measured again)."""
+        r"""The cached record, or ``None`` when the cell is missing or its file is not a record this
+        cache wrote: unreadable, not a JSON object, a field missing, another key, or rows whose
+        checksum does not match (a warning names the file; the cell is then measured again, never
+        used). Records written before checksums existed have none and are read as they are."""
         p = self.path(claim, key)
         if not p.is_file():
             return None
         try:
             rec = json.loads(p.read_text())
-            if rec.get("key") != key or not isinstance(rec.get("rows"), list):
+            if not isinstance(rec, dict):
+                raise ValueError(f"holds {type(rec).__name__}, not a cell record")
+            missing = [f for f in ("claim", "key", "cell", "rows", "seconds") if f not in rec]
+            if missing:
+                raise ValueError(f"the fields {missing} are missing")
+            if rec["key"] != key or not isinstance(rec["rows"], list) or not isinstance(rec["cell"], dict):
                 raise ValueError("not a cell record of this key")
+            if "rows_sha256" in rec and rec["rows_sha256"] != _checksum(rec["rows"]):
+                raise ValueError("its rows do not match their checksum (edited or damaged)")
         except (OSError, ValueError) as exc:
-            warnings.warn(f"sweep: ignoring the unreadable cache file {p} ({exc}); the cell is measured again", stacklevel=2)
+            warnings.warn(f"sweep: ignoring the cache file {p} ({exc}); the cell is measured again", stacklevel=2)
             return None
         return rec
 
@@ -219,10 +228,16 @@ def _record(task: Task, key: str, rows: list[Any], seconds: float, error: dict[s
         "seconds": seconds,
         "cell": dict(cell),
         "rows": rows,
+        "rows_sha256": _checksum(rows),
     }
     if error is not None:
         record["error"] = error
     return to_json(record)
+
+
+def _checksum(rows: Any) -> str:
+    r"""sha256 of the rows' JSON text (the same for the rows written and the rows read back)."""
+    return hashlib.sha256(to_json(rows).encode()).hexdigest()
 
 
 def _measure(task: Task, key: str) -> str:

@@ -342,3 +342,37 @@ def test_progress_auto_is_quiet_under_pytest_and_ci(monkeypatch):
 
     monkeypatch.setattr(sweep.sys, "stderr", Tty())
     assert sweep.watching() is True
+
+
+def _double(cell):
+    return [{"y": 2 * cell["x"]}]
+
+
+@pytest.mark.parametrize("content, why", [
+    ("null", "holds NoneType"),
+    ("[1, 2]", "holds list"),
+    ('{"key": "K"}', "missing"),
+    ("{not json", "Expecting"),
+])
+def test_a_cache_file_that_is_not_a_record_is_measured_again(tmp_path, content, why):
+    task = sweep.Task("c", _double, {"x": 3}, 1)
+    key = task.key
+    store = sweep.CellCache(tmp_path)
+    store.path("c", key).parent.mkdir(parents=True)
+    store.path("c", key).write_text(content)
+    with pytest.warns(UserWarning, match=why):
+        (rec,) = sweep.run_tasks([task], cache=tmp_path)
+    assert rec["rows"] == [{"y": 6}]
+    assert store.load("c", key)["rows"] == [{"y": 6}]  # rewritten
+
+
+def test_a_record_with_an_edited_value_is_not_used(tmp_path):
+    task = sweep.Task("c", _double, {"x": 3}, 1)
+    (rec,) = sweep.run_tasks([task], cache=tmp_path)
+    path = sweep.CellCache(tmp_path).path("c", rec["key"])
+    edited = json.loads(path.read_text())
+    edited["rows"][0]["y"] = 7.0
+    path.write_text(json.dumps(edited))
+    with pytest.warns(UserWarning, match="checksum"):
+        (again,) = sweep.run_tasks([task], cache=tmp_path)
+    assert again["rows"] == [{"y": 6}]
