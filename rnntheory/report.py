@@ -299,7 +299,7 @@ class Report:
             again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
             if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "float64":
                 again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
-            out += ["", what_was_shown(res, seeds_txt), "", false_alarm(res), "",
+            out += ["", what_was_shown(res, per_point[0] if len(per_point) == 1 else seeds_txt), "", false_alarm(res), "",
                     f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
                     "<details><summary>Fits in full</summary>", ""]
             out += [f"- {_cell(f.name)}: {f.detail}" for f in res.findings]
