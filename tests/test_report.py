@@ -329,7 +329,7 @@ def test_cli_reports_bad_arguments_with_status_2(tmp_path, capsys, args, match):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message given when CUDA is missing")
 def test_cuda_without_a_gpu_is_a_clear_error():
-    with pytest.raises(ValueError, match="CUDA is not available"):
+    with pytest.raises(ValueError, match="report.run: device=.cuda. asks for CUDA, but no CUDA device is available"):
         report.run(["hidden_perturbation"], device="cuda", progress=False)
 
 

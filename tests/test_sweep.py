@@ -118,17 +118,18 @@ def test_only_missing_cells_are_measured_after_an_interruption(tmp_path):
 
 def test_store_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
     cache = sweep.CellCache(tmp_path)
-    cache.store("c", "k", json.dumps({"key": "k", "rows": []}))
-    assert cache.load("c", "k") == {"key": "k", "rows": []}
+    record = {"claim": "c", "key": "k", "cell": {}, "rows": [], "seconds": 0.0}
+    cache.store("c", "k", json.dumps(record))
+    assert cache.load("c", "k") == record
 
     def broken_replace(src, dst):
         raise OSError("disk full")
 
     monkeypatch.setattr(sweep.os, "replace", broken_replace)
     with pytest.raises(OSError):
-        cache.store("c", "k", json.dumps({"key": "k", "rows": [1]}))
+        cache.store("c", "k", json.dumps({**record, "rows": [1]}))
     monkeypatch.undo()
-    assert cache.load("c", "k") == {"key": "k", "rows": []}  # the old file is untouched
+    assert cache.load("c", "k") == record  # the old file is untouched
     assert [p.name for p in (tmp_path / "c").iterdir()] == ["k.json"]
 
 
@@ -138,7 +139,7 @@ def test_an_unreadable_cell_file_is_measured_again_with_a_warning(tmp_path):
     sweep.run_tasks(tasks_of(c), cache=tmp_path)
     key = sweep.cell_key("counting", tasks_of(c)[1].cell, c.version)
     (tmp_path / "counting" / f"{key}.json").write_text('{"key": "tr')  # a truncated file
-    with pytest.warns(UserWarning, match="unreadable cache file"):
+    with pytest.warns(UserWarning, match="ignoring the cache file"):
         sweep.run_tasks(tasks_of(c), cache=tmp_path)
     assert calls == [1, 0, 2, 1]
 
