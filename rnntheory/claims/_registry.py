@@ -430,6 +430,8 @@ class Claim:
                 for k, v in source.items():
                     if k != SEEDS_KEY:
                         out.setdefault(k, set()).add(type(v))
+        if "m" in out:  # every claim that builds a network takes its W variance (claims._common.make_net)
+            out.setdefault("w_var", set()).update({float, int})
         return {k: tuple(sorted(v, key=lambda t: t.__name__)) for k, v in out.items()}
 
     def check_settings(self, settings: Mapping[str, Any], where: str) -> None:
