@@ -45,6 +45,12 @@ def cells_in(folder: Path) -> list[Path]:
     return sorted(folder.glob(".cache/*/*.json"))
 
 
+def _as_in_a_terminal() -> None:
+    r"""Ctrl-C as a user at a terminal has it: a test run started in the background (``cmd &`` in a
+    script) hands its children SIGINT ignored, and Python then keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for_cells(proc, folder: Path, k: int, timeout: float = 120.0) -> None:
     t0 = time.monotonic()
     while len(cells_in(folder)) < k:
@@ -68,7 +74,8 @@ def test_interrupted_and_killed_report_resumes_to_identical_files(tmp_path):
     assert len(cells_in(straight)) == 9
 
     # Ctrl-C after two cells: exit status 130, a message on how to resume, only whole cells on disk
-    proc = subprocess.Popen(cli(*args, "--out", str(resumed)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cli(*args, "--out", str(resumed)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_in_a_terminal)
     wait_for_cells(proc, resumed, 2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
@@ -99,7 +106,8 @@ def test_ctrl_c_stops_parallel_workers_at_once_and_the_rerun_completes(tmp_path)
     grid = tmp_path / "tiny.json"
     grid.write_text(json.dumps(TINY))
     args = ["--grid", str(grid), "--claims", "sgd_learns", "-q", "--jobs", "2", "--out", str(tmp_path / "r")]
-    proc = subprocess.Popen(cli(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cli(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_in_a_terminal)
     wait_for_cells(proc, tmp_path / "r", 2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
