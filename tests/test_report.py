@@ -24,9 +24,8 @@ from rnntheory.claims import ClaimResult
 from rnntheory.claims._findings import cannot_finding, every_case_finding
 
 TINY = {"claims": {"sgd_learns": {"axes": {"m": [32, 48, 64]}, "seeds": 3,
-                                  "fixed": {"lr0": 0.0625, "steps": 500, "record_every": 125, "n_test": 64}}}}
-"""Nine cells of about half a second each (0.2 s per 200 steps at these widths): slow enough to interrupt
-between cells even on a busy machine."""
+                                  "fixed": {"lr0": 0.0625, "steps": 300, "record_every": 75, "n_test": 64}}}}
+"""Nine cells of about 0.3 s each: slow enough to interrupt between cells."""
 
 SMALL = {"claims": {"hidden_perturbation": {"axes": {"m": [128, 512]}, "seeds": 3,
                                            "fixed": {"Ls": [4, 8, 16], "omegas": [0.001, 0.003, 0.01]}}}}
@@ -535,7 +534,7 @@ def _results(folder: Path, claims_: list[dict]) -> Path:
     return folder
 
 
-def test_compare_reports_verdict_changes_and_relative_differences(tmp_path):
+def test_compare_reports_verdict_changes_and_relative_differences(tmp_path, capsys):
     cell = lambda key, *vals: {"key": key, "rows": [{"m": 8, "v": v} for v in vals]}  # noqa: E731
     a = _results(tmp_path / "a", [{"name": "c1", "verdict": "consistent", "cells": [cell("k1", 1.0, 2.0)]},
                                   {"name": "c2", "verdict": "consistent", "cells": [cell("k2", float("nan"))]}])
@@ -547,12 +546,12 @@ def test_compare_reports_verdict_changes_and_relative_differences(tmp_path):
     assert rows["c2"]["max_rel_diff"] == 0.0  # NaN against NaN is agreement
     assert cmp_.verdicts_changed == ["c2"]
     assert "1 verdict changed: c2" in str(cmp_)
-    same = subprocess.run([sys.executable, "-m", "rnntheory.cli", "compare", str(a), str(a)], capture_output=True, text=True)
-    changed = subprocess.run([sys.executable, "-m", "rnntheory.cli", "compare", str(a), str(b)], capture_output=True, text=True)
-    missing = subprocess.run([sys.executable, "-m", "rnntheory.cli", "compare", str(a), str(tmp_path)], capture_output=True,
-                             text=True)
-    assert (same.returncode, changed.returncode, missing.returncode) == (0, 1, 2)
-    assert "results.json" in missing.stderr and "Traceback" not in missing.stderr
+    from rnntheory import cli as command
+
+    codes = [command.main(["compare", str(a), str(x)]) for x in (a, b, tmp_path)]
+    assert codes == [0, 1, 2]
+    err = capsys.readouterr().err
+    assert "results.json" in err and "Traceback" not in err
 
 
 def test_results_json_records_the_numerical_versions(small, tmp_path):
