@@ -48,7 +48,8 @@ def _claims(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    r"""``rnntheory compare A B``: 0 when every verdict agrees, 1 when one changed, 2 for a bad folder."""
+    r"""``rnntheory compare A B``: 0 when both reports have the same claims with the same verdicts, 1
+    when a verdict changed or a claim is in one report only, 2 for a folder without results.json."""
     from .report import compare
 
     try:
@@ -57,7 +58,7 @@ def _compare(args: argparse.Namespace) -> int:
         print(f"rnntheory compare: {exc}", file=sys.stderr)
         return 2
     print(cmp_)
-    return 1 if cmp_.verdicts_changed else 0
+    return 0 if cmp_.agree else 1
 
 
 def _bench_arguments(parser: argparse.ArgumentParser) -> None:

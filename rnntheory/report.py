@@ -472,8 +472,19 @@ class Comparison:
 
     @property
     def verdicts_changed(self) -> list[str]:
-        r"""The claims whose verdict differs, or that only one report has."""
-        return [r["claim"] for r in self.rows if r["verdict_a"] != r["verdict_b"]]
+        r"""The claims in both reports whose verdicts differ."""
+        return [r["claim"] for r in self.rows
+                if None not in (r["verdict_a"], r["verdict_b"]) and r["verdict_a"] != r["verdict_b"]]
+
+    @property
+    def only_in_one(self) -> list[str]:
+        r"""The claims that only one of the two reports has."""
+        return [r["claim"] for r in self.rows if None in (r["verdict_a"], r["verdict_b"])]
+
+    @property
+    def agree(self) -> bool:
+        r"""Whether the two reports have the same claims with the same verdicts."""
+        return not self.verdicts_changed and not self.only_in_one
 
     def __str__(self) -> str:
         width = max([len(r["claim"]) for r in self.rows] + [5])
@@ -490,7 +501,11 @@ class Comparison:
         out.append("versions: " + ("the same" if not changed else
                                    "; ".join(f"{k} {a.get(k, '?')} vs {b.get(k, '?')}" for k in changed)))
         n = len(self.verdicts_changed)
-        out.append(f"{n} verdict{'s' if n != 1 else ''} changed" + (f": {', '.join(self.verdicts_changed)}" if n else ""))
+        line = f"{n} verdict{'s' if n != 1 else ''} changed" + (f": {', '.join(self.verdicts_changed)}" if n else "")
+        if self.only_in_one:
+            k = len(self.only_in_one)
+            line += f"; {k} claim{'s' if k != 1 else ''} in one report only: {', '.join(self.only_in_one)}"
+        out.append(line)
         return "\n".join(out)
 
 

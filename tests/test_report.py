@@ -544,8 +544,12 @@ def test_compare_reports_verdict_changes_and_relative_differences(tmp_path, caps
     rows = {r["claim"]: r for r in cmp_.rows}
     assert rows["c1"]["max_rel_diff"] == pytest.approx(0.002 / 2.002)
     assert rows["c2"]["max_rel_diff"] == 0.0  # NaN against NaN is agreement
-    assert cmp_.verdicts_changed == ["c2"]
+    assert cmp_.verdicts_changed == ["c2"] and cmp_.only_in_one == [] and not cmp_.agree
     assert "1 verdict changed: c2" in str(cmp_)
+    c3 = _results(tmp_path / "c", [{"name": "c1", "verdict": "consistent", "cells": [cell("k1", 1.0, 2.0)]}])
+    partial = report.compare(a, c3)
+    assert partial.verdicts_changed == [] and partial.only_in_one == ["c2"]
+    assert "0 verdicts changed; 1 claim in one report only: c2" in str(partial)
     from rnntheory import cli as command
 
     codes = [command.main(["compare", str(a), str(x)]) for x in (a, b, tmp_path)]
