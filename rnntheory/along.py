@@ -29,7 +29,6 @@ outcome rather than an exception.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -38,7 +37,7 @@ import torch
 
 from . import _validation as V
 from .model import RNN, Trace, base_trace, check_displacements, perturbed_traces
-from .perturbation import spectral_norm
+from .perturbation import ntk_radius, spectral_norm
 from .pseudo import gradient_change, outputs, relative_change
 from .training import TrainingDiverged, Trajectory
 from .training import sgd as _sgd
@@ -116,7 +115,7 @@ def measure(
         raise ValueError(f"{fn}: steps has {len(labels)} labels; expected one per displacement ({k})")
     m, L = net.m, tr.L
     omega = spectral_norm(Wp).to(torch.float64).cpu()
-    tau = (torch.linalg.matrix_norm(Wp, ord="fro").to(torch.float64) * math.sqrt(m)).cpu()
+    tau = ntk_radius(Wp).to(torch.float64).cpu()
     traces = perturbed_traces(net, tr, Wp)
     real = torch.stack([t.outputs for t in traces])  # (k, n, L, d)
     err = torch.linalg.vector_norm(real - tr.outputs - outputs(net, tr, Wp), dim=-1)  # (k, n, L)
@@ -218,12 +217,14 @@ class AlongRun:
         trajectory: the run's :class:`~rnntheory.training.Trajectory`; ``None`` when it diverged.
         diverged: the divergence message (:class:`~rnntheory.training.TrainingDiverged`), or ``""``.
         kept: ``{step: W_t - W_0}`` for the steps asked for.
+        trace: the trace of the probe sequences at :math:`W_0` that every measurement shared.
     """
 
     lemmas: pd.DataFrame
     trajectory: Trajectory | None
     diverged: str
     kept: dict[int, torch.Tensor]
+    trace: Trace
 
 
 def sgd(net: RNN, probe: torch.Tensor, *, batch: int = 1, keep: Iterable[int] = (), **sgd_args: Any) -> AlongRun:
@@ -249,7 +250,7 @@ def sgd(net: RNN, probe: torch.Tensor, *, batch: int = 1, keep: Iterable[int] = 
         diverged = ""
     except TrainingDiverged as exc:  # the tracker saw only finite W_t (sgd checks W before each record)
         tj, diverged = None, str(exc)
-    return AlongRun(tracker.frame(), tj, diverged, dict(tracker.kept))
+    return AlongRun(tracker.frame(), tj, diverged, dict(tracker.kept), tracker.trace)
 
 
 @dataclass(frozen=True)

@@ -246,7 +246,7 @@ def gradient_change(net: RNN, tr: Trace, traces: list[Trace], U: torch.Tensor | 
         :math:`\|G_j(W_0)\|_F`; divide with :func:`relative_change`. Not validated.
     """
     if U is None:
-        U = torch.eye(net.d, dtype=net.dtype, device=net.device)
+        U = _output_directions("pseudo.gradient_change", net, None)
     a0 = _feature_vectors(net, tr, U)
     H0 = tr.hidden[:, :-1]  # (n, L, m): [s, i-1] = h_{i-1}
     GL = torch.einsum("sjiqm,sjkqm->sjik", a0, a0)

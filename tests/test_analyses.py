@@ -77,6 +77,11 @@ def _rng(tag: str) -> np.random.Generator:
     return np.random.default_rng([SEED, *tag.encode()])
 
 
+def _kept(grid: claims.Grid, key: str, values) -> list:
+    r"""The grid's points, only those whose ``key`` is among ``values`` when given (a too-small frame)."""
+    return [pt for pt in grid.points if values is None or pt[key] in values]
+
+
 def _noise(rng: np.random.Generator, sd: float = SD) -> float:
     return float(np.exp(rng.normal(0.0, sd)))
 
@@ -95,10 +100,8 @@ def forward_stability(max_norm=lambda L, m: 1.1 * L**0.2, S_logdev=lambda L, m: 
     fx = g.fixed
     rng = _rng("forward_stability")
     rows = []
-    for pt in g.points:
+    for pt in _kept(g, "m", ms):
         m = pt["m"]
-        if ms is not None and m not in ms:
-            continue
         for s in _seeds(c, seeds):
             for L in fx["Ls"]:
                 rows.append({"m": m, "seed": s, "n": fx["n"], "eps_x": fx["eps_x"], "w_var": fx["w_var"], "L": L,
@@ -219,10 +222,8 @@ def backward_coupling(relative=lambda m, d: 0.3 * (m / 256) ** -0.5, inner=lambd
     fx = g.fixed
     rng = _rng("backward_coupling")
     rows = []
-    for pt in g.points:
+    for pt in _kept(g, "m", ms):
         m = pt["m"]
-        if ms is not None and m not in ms:
-            continue
         for s in _seeds(c, seeds):
             for tau in fx["taus"]:
                 for d in DIRECTIONS:
@@ -252,10 +253,8 @@ def decoupling(laws: dict[str, Callable] | None = None, *, seeds=None, ms=None) 
     rng = _rng("decoupling")
     limits = {k: 0.3 * 0.8**k for k in range(fx["L"] - 2)}
     rows = []
-    for pt in g.points:
+    for pt in _kept(g, "m", ms):
         m = pt["m"]
-        if ms is not None and m not in ms:
-            continue
         for s in _seeds(c, seeds):
             v = {col: law(m) * _noise(rng) for col, law in truth.items()}
             lags = {}
@@ -291,10 +290,8 @@ def sgd_runs(name: str = "sgd_learns", laws: dict[str, Callable] | None = None, 
     fx = g.fixed
     rng = _rng("sgd_runs")
     rows = []
-    for pt in g.points:
+    for pt in _kept(g, "m", ms):
         lr0, m = pt["lr0"], pt["m"]
-        if ms is not None and m not in ms:
-            continue
         for s in _seeds(c, seeds):
             opt = law["opt"](lr0, m) * _noise(rng)
             avg = opt + law["excess"](lr0, m) * _noise(rng)
@@ -328,10 +325,8 @@ def sgd_along(laws: dict[str, Callable] | None = None, *, seeds=None, ms=None, d
     fx = g.fixed
     rng = _rng("sgd_along")
     rows = []
-    for pt in g.points:
+    for pt in _kept(g, "m", ms):
         m = pt["m"]
-        if ms is not None and m not in ms:
-            continue
         for s in _seeds(c, seeds):
             net = _noise(rng, SD_NET)
             bad = (m, s) in diverged
@@ -368,10 +363,8 @@ def pseudo_solution(tau_star=lambda m, L: _tau_inf(L) * (1 + 20 / m), residual=l
     rng = _rng("pseudo_solution")
     sample: dict[tuple[int, int], float] = {}
     rows = []
-    for pt in g.points:
+    for pt in _kept(g, "m", ms):
         m, L = pt["m"], pt["L"]
-        if ms is not None and m not in ms:
-            continue
         for s in _seeds(c, seeds):
             f = sample.setdefault((L, s), _noise(rng))
             target = 0.7 * _noise(rng, 0.01)
@@ -409,10 +402,8 @@ def length_scaling(samples=lambda L: 400.0 * L, *, seeds=None, Ls=None, diverged
     fx = g.fixed
     rng = _rng("length_scaling")
     rows = []
-    for pt in g.points:
+    for pt in _kept(g, "L", Ls):
         L = pt["L"]
-        if Ls is not None and L not in Ls:
-            continue
         for s in _seeds(c, seeds):
             base = {"m": fx["m"], "L": L, "seed": s, "w_var": fx["w_var"], "batch": fx["batch"], "lr0": fx["lr0"]}
             if (L, s) in diverged:

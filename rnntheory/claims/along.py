@@ -68,12 +68,12 @@ def _measure_along(cell: dict[str, Any]) -> list[dict[str, Any]]:
                  lr=cell["lr0"] / (cell["m"] * cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
                  record_every=cell["record_every"], seed=cell["seed"] + TRAIN_SEED_OFFSET, coupling=False)
     frames = [run.lemmas.assign(direction="sgd", matched="")]
-    tr = net.trace(probe)
+    tr = run.trace
     for step, Wp in sorted(run.kept.items()):
         if not bool(Wp.any()):
             continue
-        omega = float(P.spectral_norm(Wp))
-        tau = float(P.ntk_radius(Wp))
+        sizes = run.lemmas[run.lemmas["step"] == step].iloc[0]  # measured with the lemmas at this step
+        omega, tau = float(sizes["omega"]), float(sizes["tau"])
         gauss = P.random_direction(net, omega=1.0, seed=cell["seed"] + DIRECTION_SEED_OFFSET + step)
         for matched, size in (("omega", {"omega": omega}), ("tau", {"tau": tau})):
             mats = {"random": P.scale_to(gauss, **size), "adversarial": P.adversarial_direction(net, tr, l=2, **size)}
@@ -112,21 +112,22 @@ def _per_run(df: pd.DataFrame) -> pd.DataFrame:
     return df.groupby(["m", "seed", "step"], as_index=False)[cols].max()
 
 
-def _described(df: pd.DataFrame, q: str, what: str) -> list[Series]:
-    r"""SGD's runs beside the random and adversarial displacements of the same size at the largest m
-    (the quantity against the size), and the ratio against the step at every width."""
+def _described(df: pd.DataFrame, rows: pd.DataFrame, q: str, what: str) -> list[Series]:
+    r"""SGD's runs (``rows``: :func:`_sgd_rows` of ``df``) beside the random and adversarial
+    displacements of the same size at the largest m (the quantity against the size), and the ratio
+    against the step at every width."""
     size = _SIZE[q]
     top = df[df["m"] == df["m"].max()]
     m = int(top["m"].iloc[0]) if len(top) else 0
     out = []
-    sgd = _per_run(_sgd_rows(top))
+    sgd = _per_run(rows[rows["m"] == m])
     if len(sgd):
         out.append(series(sgd, size, "q", label=f"SGD (W_t - W_0), m = {m}", panel=f"{what} at m = {m}"))
     for name in _COMPARED:
         part = _per_run(top[(top["direction"] == name) & (top["matched"] == size) & (top["position"] >= 2)])
         if len(part):
             out.append(series(part, size, "q", label=f"{name} W' of the same {size}", panel=f"{what} at m = {m}"))
-    for mm, part in _sgd_rows(df).groupby("m"):
+    for mm, part in rows.groupby("m"):
         out.append(series(_per_run(part), "step", "ratio", label=f"m = {mm}", panel=f"{what} / bound shape"))
     return out
 
@@ -159,7 +160,7 @@ def _analyse(q: str, what: str):
         f_max = exponent_finding(
             f"the largest {what} / ({_shape_text(q, js)}) over the run stays bounded as m grows ({held})",
             worst, "m", "ratio", 0.0, resolution=js["m_resolution"], groups=None,
-            panel=f"max over the run of {what} / bound shape", extra=_described(df, q, what))
+            panel=f"max over the run of {what} / bound shape", extra=_described(df, rows, q, what))
         f_max = replace(f_max, detail=f_max.detail + _along_exponent(rows, q))
         last = rows[rows["step"] == rows.groupby(["m", "seed"])["step"].transform("max")]
         end = last.groupby(["m", "seed"], as_index=False)["q"].max()

@@ -407,19 +407,14 @@ def _measure_length(cell: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _analyse_length(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     deg = js["degree"]
-    diverged = df["diverged"].to_numpy(bool) if "diverged" in df else np.zeros(len(df), bool)
-    ran = df[~diverged]
+    ran, diverged = split_diverged(df, "run")
     reached = ran["reached"].to_numpy(bool)
     missed = f"; {int((~reached).sum())} runs did not reach the target (counted at the cap)" if not reached.all() else ""
     fs = [exponent_finding(f"samples to reach OPT + eps grow at most like L^{deg:g}", ran, "L", "samples", deg),
           growth_finding("samples to reach OPT + eps grow polynomially, not exponentially, in L", ran, "L", "samples",
                          factor=js["growth_factor"])]
     fs.append(every_case_finding("every run reaches OPT + eps within the step budget", reached, "runs"))
-    fs = [replace(f, detail=f.detail + missed) for f in fs]
-    what = [f"L={r.L}, seed {r.seed}: {r.divergence}" for r in df[diverged].itertuples()]
-    lr0 = ", ".join(f"{v:g}" for v in sorted(df["lr0"].unique())) if "lr0" in df else "?"
-    fs.append(every_case_finding(f"no run diverges under the rate lr0 / (m L) (lr0 = {lr0})", ~diverged, "runs", what))
-    return fs
+    return [replace(f, detail=f.detail + missed) for f in fs] + diverged
 
 
 _LEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=128, lr0=8.0,
