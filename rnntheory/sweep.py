@@ -22,6 +22,12 @@ A cell whose measuring function raises is kept as a failed record (its error's t
 end of its traceback, and no rows): one bad cell never ends a sweep, a rerun does not silently redo it
 (cells are deterministic), and ``run_tasks(retry_failed=True)`` measures failed cells again.
 
+Several runs may share one cache (two terminals, two jobs of a cluster on a shared folder): the
+process measuring a cell holds its lock (``<group>/<key>.lock``, an advisory ``flock`` that the system
+releases when its holder exits, however it ends), so another run skips that cell, measures the rest,
+then waits for it and reads the record; it measures the cell itself only if the holder stopped before
+finishing it. No cell is measured twice.
+
 ``jobs > 1`` measures cells in that many worker processes (``spawn``), each with
 ``cpu_count // jobs`` torch threads. Reductions split over a different number of threads may round
 differently in the last bit (magnified in differences of nearly equal numbers: up to 5e-6 relative
@@ -44,6 +50,7 @@ import json
 import multiprocessing as mp
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -53,13 +60,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TextIO
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 import numpy as np
 import pandas as pd
 import torch
 
 from . import __version__
 
-__all__ = ["CellCache", "Progress", "Task", "atomic_write", "cell_key", "device_name", "failures", "frame", "plain",
+__all__ = ["CellCache", "CellLock", "Progress", "Task", "atomic_write", "cell_key", "device_name", "failures", "frame", "plain",
            "run_tasks", "to_json"]
 
 
@@ -207,6 +219,67 @@ class CellCache:
     def __len__(self) -> int:
         return sum(1 for _ in self.root.glob("*/*.json")) if self.root.is_dir() else 0
 
+    def lock(self, claim: str, key: str, *, wait: bool = False, poll: float = 0.1) -> "CellLock | None":
+        r"""Take the cell's lock (``<claim>/<key>.lock``), which the process measuring a cell holds so
+        that another run on the same cache does not measure it too. Returns the held
+        :class:`CellLock`, or ``None`` when another process holds it and ``wait`` is false (with
+        ``wait``, poll until it is free). The lock is an advisory ``flock`` on the file: the system
+        releases it when its holder exits, however it ends (SIGKILL included), so a lock is never
+        stale. Where ``fcntl`` is missing (Windows) every lock is granted: concurrent runs may then
+        measure a cell twice, which wastes time but stays correct (writes are atomic)."""
+        path = self.root / claim / f"{key}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            held = CellLock.take(path)
+            if held is not None or not wait:
+                return held
+            time.sleep(poll)
+
+
+class CellLock:
+    r"""A held cell lock (:meth:`CellCache.lock`); :meth:`release` (or leaving a ``with`` block) frees it."""
+
+    def __init__(self, path: Path, fd: int | None) -> None:
+        self.path, self._fd = path, fd
+
+    @classmethod
+    def take(cls, path: Path) -> "CellLock | None":
+        if fcntl is None:  # pragma: no cover - Windows
+            return cls(path, None)
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return None
+            try:
+                current = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                # who holds it, for a person who finds the file
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{socket.gethostname()} {os.getpid()}\n".encode())
+                return cls(path, fd)
+            os.close(fd)  # its holder finished and removed it between our open and our lock: take the new file
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            self.path.unlink()  # before unlocking, so that a process still waiting on this file sees it is gone
+        except FileNotFoundError:
+            pass
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> "CellLock":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
 
 # ---------------------------------------------------------------------- measuring
 def _error(exc: Exception) -> dict[str, str]:
@@ -277,10 +350,33 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="rnntheory-watch-parent", daemon=True).start()
 
 
-def _work(task: Task, key: str, root: str | None) -> str:
-    text = _measure(task, key)
-    if root is not None:
-        CellCache(root).store(task.group, key, text)
+_BUSY = ""  # what measuring a cell returns when another run on the same cache is measuring it
+
+
+def _take(store: CellCache, task: Task, key: str, wait: bool, retry_failed: bool) -> tuple[CellLock | None, str]:
+    r"""Take the cell's lock before measuring it: ``(lock, "")`` when this run is to measure it,
+    ``(None, record text)`` when another run finished it meanwhile, ``(None, _BUSY)`` when another
+    run holds it (and not ``wait``)."""
+    lock = store.lock(task.group, key, wait=wait)
+    if lock is None:
+        return None, _BUSY
+    rec = store.load(task.group, key)
+    if rec is not None and not (retry_failed and "error" in rec):
+        lock.release()
+        return None, to_json(rec)
+    return lock, ""
+
+
+def _work(task: Task, key: str, root: str | None, wait: bool = False, retry_failed: bool = False) -> str:
+    if root is None:
+        return _measure(task, key)
+    store = CellCache(root)
+    lock, text = _take(store, task, key, wait, retry_failed)
+    if lock is None:
+        return text
+    with lock:
+        text = _measure(task, key)
+        store.store(task.group, key, text)
     return text
 
 
@@ -367,20 +463,35 @@ def run_tasks(
             jobs=jobs,
         )
 
+    busy: list[int] = []
+
     def finish(i: int, text: str) -> None:
+        if text == _BUSY:  # another run on this cache is measuring it: wait for it at the end
+            busy.append(i)
+            return
         rec = json.loads(text)
         records[i] = rec
         if bar is not None:
             bar.advance(rec["claim"], float(rec["seconds"]))
 
+    root = None if store is None else str(store.root)
     try:
-        if executor == "dask" and pending:
-            _dask(tasks, keys, pending, store, jobs, finish, scheduler)
-        elif jobs == 1 or len(pending) <= 1:
-            for i in pending:
-                finish(i, _work(tasks[i], keys[i], None if store is None else str(store.root)))
-        else:
-            _parallel(tasks, keys, pending, store, jobs, finish)
+        # first every cell no other run is measuring; then wait for the others' cells (and measure
+        # those whose run stopped before finishing them)
+        todo, wait = pending, False
+        while todo:
+            if executor == "dask":
+                _dask(tasks, keys, todo, store, jobs, finish, scheduler, wait, retry_failed)
+            elif jobs == 1 or len(todo) <= 1:
+                for i in todo:
+                    finish(i, _work(tasks[i], keys[i], root, wait, retry_failed))
+            else:
+                _parallel(tasks, keys, todo, store, jobs, finish, wait, retry_failed)
+            todo, wait = list(busy), True
+            busy.clear()
+            if todo:
+                print(f"sweep: waiting for {len(todo)} cell(s) that another run on {root} is measuring",
+                      file=sys.stderr, flush=True)
     finally:
         if bar is not None:
             bar.close()
@@ -419,14 +530,14 @@ def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
     return text
 
 
-def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
+def _parallel(tasks, keys, pending, store, jobs, finish, wait=False, retry_failed=False) -> None:
     threads = max(1, (os.cpu_count() or 1) // jobs)
     root = None if store is None else str(store.root)
     todo = list(pending)
     while todo:
         ex = _pool(min(jobs, len(todo)), threads)
         try:
-            futures = {ex.submit(_work, tasks[i], keys[i], root): i for i in todo}
+            futures = {ex.submit(_work, tasks[i], keys[i], root, wait, retry_failed): i for i in todo}
             done: set[int] = set()
             try:
                 for fut in cf.as_completed(futures):
@@ -441,7 +552,7 @@ def _parallel(tasks, keys, pending, store, jobs, finish) -> None:
                 for i in left[:jobs]:
                     solo = _pool(1, threads)
                     try:
-                        finish(i, solo.submit(_work, tasks[i], keys[i], root).result())
+                        finish(i, solo.submit(_work, tasks[i], keys[i], root, wait, retry_failed).result())
                     except cf.process.BrokenProcessPool as exc:
                         finish(i, _died(tasks[i], keys[i], root, exc))
                     finally:
@@ -463,7 +574,7 @@ def _remote(task: Task, key: str, threads: int) -> str:
     return _measure(task, key)
 
 
-def _dask(tasks, keys, pending, store, jobs, finish, scheduler) -> None:
+def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retry_failed=False) -> None:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - the test extra installs it
@@ -482,8 +593,15 @@ def _dask(tasks, keys, pending, store, jobs, finish, scheduler) -> None:
         except (OSError, TimeoutError) as exc:
             raise ValueError(f"sweep.run_tasks: cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
     futures: dict[Any, int] = {}
+    held: dict[int, CellLock] = {}  # this process holds the locks of the cells its workers measure
     try:
         for i, gpu in zip(pending, cuda):
+            if store is not None:
+                lock, text = _take(store, tasks[i], keys[i], wait, retry_failed)
+                if lock is None:
+                    finish(i, text)
+                    continue
+                held[i] = lock
             # a CUDA cell asks for a worker that declares the resource GPU=1 (dask worker --resources GPU=1)
             fut = client.submit(_remote, tasks[i], keys[i], threads, key=f"rnntheory-cell-{keys[i]}", pure=False,
                                 resources={"GPU": 1} if gpu else None)
@@ -493,11 +611,14 @@ def _dask(tasks, keys, pending, store, jobs, finish, scheduler) -> None:
             text = fut.result()
             if store is not None:
                 store.store(tasks[i].group, keys[i], text)
+                held.pop(i).release()
             finish(i, text)
     except BaseException:
         client.cancel(list(futures))
         raise
     finally:
+        for lock in held.values():
+            lock.release()
         client.close()
         if cluster is not None:
             cluster.close()

@@ -377,3 +377,102 @@ def test_a_record_with_an_edited_value_is_not_used(tmp_path):
     with pytest.warns(UserWarning, match="checksum"):
         (again,) = sweep.run_tasks([task], cache=tmp_path)
     assert again["rows"] == [{"y": 6}]
+
+
+def _slow_logged(cell):
+    """A cell that takes a moment and logs each time it is measured (one line, appended atomically)."""
+    import os
+    import time
+
+    time.sleep(0.25)
+    with open(cell["log"], "a") as fh:
+        fh.write(f"{cell['seed']} {os.getpid()}\n")
+    return [{"seed": cell["seed"], "y": cell["seed"] ** 2}]
+
+
+def _logged_tasks(log, n=8):
+    return [sweep.Task("slow", _slow_logged, {"seed": s, "log": str(log)}, 1) for s in range(n)]
+
+
+def _run_and_save(cache, log, jobs, out, start):
+    start.wait()
+    recs = sweep.run_tasks(_logged_tasks(log), cache=cache, jobs=jobs)
+    with open(out, "w") as fh:
+        json.dump(recs, fh)
+
+
+def test_two_runs_on_one_cache_measure_each_cell_once(tmp_path):
+    """Two sweeps started together on one cache (one with two worker processes, one in-process) split
+    the cells between them: each cell is measured exactly once, and both return every record, the
+    same ones."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    log, start = tmp_path / "log", ctx.Event()
+    runs = [ctx.Process(target=_run_and_save, args=(str(tmp_path / "cache"), str(log), jobs, str(tmp_path / f"out{jobs}"),
+                                                    start)) for jobs in (2, 1)]
+    for p in runs:
+        p.start()
+    start.set()
+    for p in runs:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    measured = sorted(int(line.split()[0]) for line in log.read_text().splitlines())
+    assert measured == list(range(8))  # every cell once
+    outs = [json.loads((tmp_path / f"out{jobs}").read_text()) for jobs in (2, 1)]
+    assert outs[0] == outs[1]
+    assert [r["rows"] for r in outs[0]] == [[{"seed": s, "y": s * s}] for s in range(8)]
+    assert not list((tmp_path / "cache").glob("*/*.lock"))  # locks are removed when released
+
+
+def _hold_lock(cache, key, ready):
+    lock = sweep.CellCache(cache).lock("slow", key)
+    assert lock is not None
+    ready.set()
+    import time
+
+    time.sleep(600)
+
+
+def test_a_lock_whose_holder_was_killed_is_free(tmp_path):
+    """A run killed while measuring a cell (SIGKILL: nothing is cleaned up) leaves a lock file, but
+    the system released its lock: the next run measures the cell at once."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    (task,) = _logged_tasks(tmp_path / "log", n=1)
+    ready = ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(tmp_path), task.key, ready))
+    holder.start()
+    try:
+        assert ready.wait(60)
+        assert sweep.CellCache(tmp_path).lock("slow", task.key) is None  # held by a live process
+    finally:
+        holder.kill()
+        holder.join()
+    assert sweep.CellCache(tmp_path).path("slow", task.key).with_suffix(".lock").exists()
+    (rec,) = sweep.run_tasks([task], cache=tmp_path)
+    assert rec["rows"] == [{"seed": 0, "y": 0}]
+
+
+def test_a_run_waits_for_a_cell_another_run_is_measuring_and_uses_its_record(tmp_path):
+    import threading
+
+    (task,) = _logged_tasks(tmp_path / "log", n=1)
+    store = sweep.CellCache(tmp_path / "cache")
+    lock = store.lock("slow", task.key)
+
+    def other_run_finishes():
+        store.store("slow", task.key, sweep._measure(task, task.key))
+        lock.release()
+
+    timer = threading.Timer(0.5, other_run_finishes)
+    timer.start()
+    err = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp_:
+        mp_.setattr(sweep.sys, "stderr", err)
+        (rec,) = sweep.run_tasks([task], cache=tmp_path / "cache")
+    timer.join()
+    assert rec["rows"] == [{"seed": 0, "y": 0}]
+    assert (tmp_path / "log").read_text().count("\n") == 1  # measured by the other run only
+    assert "waiting for 1 cell(s) that another run" in err.getvalue()
