@@ -30,6 +30,7 @@ _LAZY = (
     "claims",
     "complexity",
     "concepts",
+    "cost",
     "decoupling",
     "grids",
     "infinite",

@@ -115,6 +115,8 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
                         "as an outcome: its claim reads inconclusive and the report lists it)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--dump-grid", metavar="FILE", help="write the resolved grids as a grid file and stop")
+    p.add_argument("--dry-run", action="store_true", dest="dry_run",
+                   help="measure nothing: print the cells per claim, how many are cached and the estimated time")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -151,6 +153,28 @@ def _check_paths(args: argparse.Namespace, out: "Path") -> None:
             raise ValueError(f"{flag} {path}: {probe} is not writable")
 
 
+def _dry_run(args: argparse.Namespace, cache: "Path | None") -> int:
+    r"""``rnntheory report --dry-run``: the cost table, measuring and writing nothing."""
+    from . import report
+
+    c = report.cost(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
+                    seed_offset=args.seed_offset, cache=cache, retry_failed=args.retry_failed)
+    print(c)
+    if c.pending:
+        jobs = args.jobs if args.executor == "local" else max(args.jobs, 1)
+        print(f"\nestimated wall time with --jobs {jobs}: about {_duration(c.wall(jobs))} "
+              f"(compute {_duration(c.seconds)}; from per-cell times measured on a 2-core CPU in float64, one torch "
+              "thread per cell; see rnntheory.cost)")
+    else:
+        print("\nevery cell is cached: the report is written in the time its figures take")
+    return 0
+
+
+def _duration(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{seconds:.0f} s" if seconds < 90 else f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.1f} h"
+
+
 def _report(args: argparse.Namespace) -> int:
     r"""``rnntheory report``: run, write, print the summary. Exit status 0 when the report was written
     (whatever the verdicts), 2 for bad arguments, 130 when interrupted by Ctrl-C and 143 by SIGTERM
@@ -180,6 +204,8 @@ def _report(args: argparse.Namespace) -> int:
         out = Path(args.out)
         _check_paths(args, out)
         cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
+        if args.dry_run:
+            return _dry_run(args, cache)
         rep = report.run(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
                          seed_offset=args.seed_offset, cache=cache,
                          jobs=args.jobs, progress=not args.quiet, command=_command(args),

@@ -36,10 +36,11 @@ from . import __version__
 from . import stats as S
 from . import sweep
 from .claims import ClaimResult, Finding, Grid, get
+from .cost import Cost, estimate
 from .grids import grid_spec, load_grids
 from .verdicts import VERDICTS, Verdict
 
-__all__ = ["Report", "run", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured",
+__all__ = ["Report", "run", "cost", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured",
            "claims_reference", "compare", "Comparison", "versions"]
 
 _PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
@@ -351,10 +352,14 @@ def claims_reference() -> str:
            "Generated from the claim registry by `rnntheory claims --markdown > docs/claims.md`; a test keeps it in step "
            "with the code. Section numbers refer to [theory.md](theory.md); the verdict rules are in its section 7 and "
            "[conventions.md](conventions.md).", "",
-           "| claim | theory | default grid | large grid |", "|---|---|---|---|"]
+           "The cost is the compute of a grid's cells from the reference timings shipped with the package "
+           "(rnntheory/timings.json: measured on a 2-core CPU in float64, one torch thread per cell; claims that share "
+           "cells each count them). `rnntheory report --dry-run` previews a run the same way, counting what is cached.",
+           "", "| claim | theory | default grid | large grid |", "|---|---|---|---|"]
+    costs = {n: {g: get(n).cost(g).seconds for g in ("default", "large")} for n in names()}
     for n in names():
         c = get(n)
-        sizes = [f"{len(c.grid(g))} cells" for g in ("default", "large")]
+        sizes = [f"{len(c.grid(g))} cells, {_compute(costs[n][g])}" for g in ("default", "large")]
         out.append(f"| [{n}](#{n}) | {_cell(c.reference)} | {sizes[0]} | {sizes[1]} |")
     for n in names():
         c = get(n)
@@ -366,7 +371,7 @@ def claims_reference() -> str:
             per_point = sorted({len(grid.point_seeds(pt)) for pt in grid.points})
             seeds = f"{per_point[0]}" if len(per_point) == 1 else f"{per_point[0]} to {per_point[-1]}"
             out.append(f"- Grid `{g}`: {len(grid)} cells, {len(grid.points)} points x {seeds} seeds"
-                       + (f"; swept: {', '.join(swept)}" if swept else "") + ".")
+                       + (f"; swept: {', '.join(swept)}" if swept else "") + f"; {_compute(costs[n][g])} of compute.")
         if c.judging:
             out.append("- Judged with: " + ", ".join(f"`{k} = {v!r}`" for k, v in c.judging.items()) + ".")
         out.append("- Negative controls:")
@@ -374,6 +379,15 @@ def claims_reference() -> str:
             how = f"cannot be detected: {ctl.undetectable}" if ctl.undetectable else "must be rejected"
             out.append(f"  - {ctl.kind} ({ctl.what}): {how}.")
     return "\n".join(out) + "\n"
+
+
+def _compute(seconds: float) -> str:
+    r"""A compute time in words, rounded as an estimate should be."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"
 
 
 def run(
@@ -415,20 +429,7 @@ def run(
     Raises:
         ValueError: an unknown claim, grid, or a bad ``seeds``/``jobs``/``device``.
     """
-    from . import _validation as V
-
-    try:
-        device = V.run_device("report.run", device)
-    except TypeError as exc:
-        raise ValueError(str(exc)) from None
-    dtype = V.dtype_name(dtype, "report.run")
-    grids = load_grids(grid, claims, seeds=seeds, seed_offset=seed_offset)
-    tasks: list[sweep.Task] = []
-    owner: list[str] = []
-    for n, g in grids.items():
-        ts = get(n).tasks(g.cells(device=device, dtype=dtype))
-        tasks += ts
-        owner += [n] * len(ts)
+    device, dtype, grids, tasks, owner = _tasks("report.run", claims, grid, device, dtype, seeds, seed_offset)
     t0 = time.perf_counter()
     recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
                            executor=executor, scheduler=scheduler)
@@ -445,6 +446,45 @@ def run(
             "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command,
             "versions": versions()}
     return Report(results, grids, records, meta, time.perf_counter() - t0)
+
+
+def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str], device: str, dtype: str,
+           seeds: int | None, seed_offset: int) -> tuple[str, str, dict[str, Grid], list[sweep.Task], list[str]]:
+    r"""The checked device and dtype, the grids, the tasks of every cell and the claim of each task."""
+    from . import _validation as V
+
+    try:
+        device = V.run_device(where, device)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+    dtype = V.dtype_name(dtype, where)
+    grids = load_grids(grid, claims, seeds=seeds, seed_offset=seed_offset)
+    tasks: list[sweep.Task] = []
+    owner: list[str] = []
+    for n, g in grids.items():
+        ts = get(n).tasks(g.cells(device=device, dtype=dtype))
+        tasks += ts
+        owner += [n] * len(ts)
+    return device, dtype, grids, tasks, owner
+
+
+def cost(
+    claims: Sequence[str] | None = None,
+    grid: str | os.PathLike[str] = "default",
+    *,
+    device: str = "cpu",
+    dtype: str = "float64",
+    seeds: int | None = None,
+    seed_offset: int = 0,
+    cache: str | os.PathLike[str] | None = None,
+    retry_failed: bool = False,
+) -> Cost:
+    r"""What :func:`run` with these arguments would cost, measuring nothing (``rnntheory report
+    --dry-run``): per claim, the cells, how many are in ``cache`` and the estimated compute of the
+    rest from measured per-cell times (:mod:`rnntheory.cost`). Cells shared by two claims count once,
+    under the first."""
+    *_, tasks, owner = _tasks("report.cost", claims, grid, device, dtype, seeds, seed_offset)
+    return estimate(tasks, cache=cache, labels=owner, retry_failed=retry_failed)
 
 
 def versions() -> dict[str, str]:

@@ -40,6 +40,7 @@ import pandas as pd
 from .. import _validation as V
 from .. import sweep
 from .. import verdicts as VD
+from ..cost import Cost, estimate
 
 __all__ = ["Grid", "Claim", "Finding", "Series", "ClaimResult", "Control", "ControlOutcome", "REGISTRY", "register",
            "get", "names", "dtype_name", "torch_dtype", "ANALYSIS_ERRORS", "CONTROL_KINDS"]
@@ -532,8 +533,24 @@ class Claim:
         return self.judge(sweep.frame(records), g, name=grid if isinstance(grid, str) else "custom",
                           seconds=time.perf_counter() - t0, failed=sweep.failures(records))
 
+    def cost(self, grid: str | Grid = "default", *, device: str = "cpu", dtype: Any = "float64",
+             seeds: int | Sequence[int] | None = None, seed_offset: int = 0,
+             cache: "str | os.PathLike[str] | None" = None, retry_failed: bool = False, **overrides: Any) -> Cost:
+        r"""What :meth:`run` with these arguments would cost, measuring nothing: the cells, how many are
+        in ``cache``, and the estimated compute of the rest from measured per-cell times
+        (:mod:`rnntheory.cost`). ``print(claim.cost())`` shows it; ``.wall(jobs)`` estimates the wall
+        time with ``jobs`` workers.
+
+        >>> from rnntheory import claims
+        >>> claims.get("sign_changes").cost().seconds   # doctest: +SKIP
+        """
+        device = V.run_device("Claim.cost", device)
+        g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, where="Claim.cost", **overrides)
+        tasks = self.tasks(g.cells(device=device, dtype=dtype_name(dtype)))
+        return estimate(tasks, cache=cache, labels=[self.name] * len(tasks), retry_failed=retry_failed)
+
     def resolve(self, grid: str | Grid = "default", *, seeds: int | Sequence[int] | None = None, seed_offset: int = 0,
-                **overrides: Any) -> Grid:
+                where: str = "Claim.run", **overrides: Any) -> Grid:
         r"""The grid ``grid`` with its seeds replaced (then shifted by ``seed_offset``) and its fixed
         parameters replaced as given."""
         g = self.grid(grid)
@@ -541,11 +558,17 @@ class Claim:
             try:
                 g = g.with_seeds(seeds)
             except (TypeError, ValueError) as exc:
-                raise type(exc)(f"Claim.run: {self.name}: {exc}") from None
+                raise type(exc)(f"{where}: {self.name}: {exc}") from None
         if seed_offset:
             g = g.with_seed_offset(seed_offset)
         if overrides:
-            self.check_settings(overrides, "Claim.run")
+            self.check_settings(overrides, where)
+            swept = sorted(set(overrides) & {k for pt in g.points for k in pt})
+            if swept:
+                # a point's value wins over a fixed one: the override would be ignored without a word
+                raise ValueError(f"{where}: {self.name} sweeps {swept} over its grid points, so {swept[0]}="
+                                 f"{overrides[swept[0]]!r} cannot be fixed; pass a Grid with the points you want "
+                                 "(or measure one configuration with Claim.measure_frame)")
             g = g.with_fixed(**overrides)
         return g
 

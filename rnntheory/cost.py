@@ -1,0 +1,266 @@
+r"""What a sweep will cost before it runs: cells, how many are cached, and an estimate of the time.
+
+The estimate comes from measured per-cell times, never from a formula of the model. For each cell
+still to measure, in this order:
+
+1. ``"cache"``: the median time of the same grid point (other seeds) among the cells already in the
+   cache the run will use;
+2. ``"reference"``: the median time of the same grid point in the reference timings shipped with the
+   package (``rnntheory/timings.json``: every cell of the default and large grids, measured on a
+   2-core CPU in float64 with one torch thread per cell);
+3. ``"extrapolated"``: a least-squares fit of log time against the logs of the numeric settings
+   that vary among the claim's reference points (m, L, steps, ...), evaluated at the new point;
+4. ``"unknown"``: no timing of the claim at all (a claim added since the timings were recorded).
+
+Times on another machine scale roughly by one factor; a GPU is usually much faster at large widths.
+
+>>> from rnntheory import claims
+>>> print(claims.get("sign_changes").cost())            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import sweep
+
+__all__ = ["Cost", "estimate", "point_of", "reference_timings", "timings_from_records"]
+
+# settings that do not change what a cell computes at a point, only which sample of it
+_NOT_POINT = ("seed", "device", "dtype")
+
+
+def point_of(cell: Mapping[str, Any]) -> str:
+    r"""The grid point of a cell as a string key: its settings without seed, device and dtype."""
+    return sweep.to_json({k: v for k, v in cell.items() if k not in _NOT_POINT}, sort_keys=True)
+
+
+def timings_from_records(records: Iterable[Mapping[str, Any]], note: str = "") -> dict[str, Any]:
+    r"""Reference timings from cache records (``rnntheory.sweep.CellCache`` files): per cell name and
+    grid point, the median of the measured seconds and how many cells it rests on. Failed cells are
+    left out (their time says little about a finished one)."""
+    by: dict[str, dict[str, list[float]]] = {}
+    cells: dict[str, dict[str, Any]] = {}
+    for rec in records:
+        if rec.get("error") or rec.get("device", "cpu") != "cpu":
+            continue
+        pt = point_of(rec["cell"])
+        by.setdefault(rec["claim"], {}).setdefault(pt, []).append(float(rec["seconds"]))
+        cells[pt] = {k: v for k, v in rec["cell"].items() if k not in _NOT_POINT}
+    return {"note": note, "claims": {
+        g: [{"point": cells[pt], "seconds": round(float(np.median(s)), 4), "n": len(s)} for pt, s in sorted(pts.items())]
+        for g, pts in sorted(by.items())}}
+
+
+@functools.lru_cache(maxsize=1)
+def reference_timings() -> dict[str, dict[str, tuple[float, int]]]:
+    r"""The shipped reference timings: ``{cell name: {point key: (median seconds, cells)}}``."""
+    text = resources.files("rnntheory").joinpath("timings.json").read_text()
+    data = json.loads(text)
+    return {g: {point_of(e["point"]): (float(e["seconds"]), int(e["n"])) for e in entries}
+            for g, entries in data["claims"].items()}
+
+
+def _features(points: Sequence[Mapping[str, Any]]) -> list[str]:
+    r"""The numeric settings that vary among ``points`` and are positive wherever present."""
+    keys = sorted({k for p in points for k in p})
+    out = []
+    for k in keys:
+        vals = [p.get(k) for p in points]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in vals) and len(set(vals)) > 1:
+            out.append(k)
+    return out
+
+
+def _extrapolate(known: Mapping[str, float], cell: Mapping[str, Any]) -> float | None:
+    r"""log seconds fitted linearly in the logs of the varying numeric settings of the known points,
+    at ``cell``; the nearest known point's time when the fit has too few points or the new point
+    lacks a setting."""
+    if not known:
+        return None
+    pts = [json.loads(k) for k in known]
+    secs = np.log(np.maximum(np.array(list(known.values()), float), 1e-3))
+    feats = [k for k in _features(pts) if isinstance(cell.get(k), (int, float)) and not isinstance(cell.get(k), bool)
+             and cell[k] > 0]
+    if not feats:
+        return float(np.exp(np.median(secs)))
+    X = np.log(np.array([[p[k] for k in feats] for p in pts], float))
+    x = np.log(np.array([cell[k] for k in feats], float))
+    if len(pts) <= len(feats) + 1:
+        return float(np.exp(secs[int(np.argmin(((X - x) ** 2).sum(axis=1)))]))
+    A = np.column_stack([np.ones(len(pts)), X])
+    coef, *_ = np.linalg.lstsq(A, secs, rcond=None)
+    return float(np.exp(coef[0] + x @ coef[1:]))
+
+
+@dataclass(frozen=True)
+class Cost:
+    r"""The cost of a list of tasks.
+
+    Attributes:
+        table: one row per distinct cell: ``claim`` (the label given, or the cell name), ``cell``
+            (its cache key), ``point`` (its settings without the seed), ``cached`` (a record is in
+            the cache), ``seconds`` (the cached cell's measured time, or the estimate) and
+            ``source`` (``"cached"``, ``"cache"``, ``"reference"``, ``"extrapolated"`` or
+            ``"unknown"``, with NaN seconds).
+    """
+
+    table: pd.DataFrame
+
+    @property
+    def cells(self) -> int:
+        return len(self.table)
+
+    @property
+    def cached(self) -> int:
+        return int(self.table["cached"].sum())
+
+    @property
+    def pending(self) -> int:
+        return self.cells - self.cached
+
+    @property
+    def seconds(self) -> float:
+        r"""Estimated compute (core-seconds at one torch thread per cell) of the cells still to measure."""
+        todo = self.table[~self.table["cached"]]
+        return float(todo["seconds"].sum(skipna=True))
+
+    @property
+    def unknown(self) -> int:
+        r"""Cells still to measure for which no timing exists."""
+        return int((self.table["source"] == "unknown").sum())
+
+    def wall(self, jobs: int = 1) -> float:
+        r"""Estimated wall time with ``jobs`` workers: the cells still to measure, longest first, each
+        given to the least busy worker (the longest single cell bounds it from below)."""
+        loads = [0.0] * max(1, int(jobs))
+        for s in sorted(self.table.loc[~self.table["cached"], "seconds"].dropna(), reverse=True):
+            heapq.heapreplace(loads, loads[0] + float(s))
+        return max(loads)
+
+    def by_claim(self) -> pd.DataFrame:
+        r"""Per claim: cells, cached, to measure, estimated seconds to measure, and the longest cell."""
+        t = self.table.assign(todo=~self.table["cached"])
+        t = t.assign(est=t["seconds"].where(t["todo"], 0.0))
+        out = t.groupby("claim", sort=False).agg(cells=("cell", "size"), cached=("cached", "sum"), pending=("todo", "sum"),
+                                                 seconds=("est", "sum"), longest=("est", "max"))
+        return out.astype({"cached": int, "pending": int})
+
+    def __str__(self) -> str:
+        lines = [f"{'claim':<24} {'cells':>6} {'cached':>6} {'to run':>6} {'est. compute':>13} {'longest cell':>13}"]
+        for r in self.by_claim().itertuples():
+            lines.append(f"{r.Index:<24} {r.cells:>6} {r.cached:>6} {r.pending:>6} {_clock(r.seconds):>13} "
+                         f"{_clock(r.longest):>13}")
+        lines.append(f"{'total':<24} {self.cells:>6} {self.cached:>6} {self.pending:>6} {_clock(self.seconds):>13}")
+        if self.unknown:
+            lines.append(f"{self.unknown} cell(s) have no timing to estimate from (left out of the total)")
+        return "\n".join(lines)
+
+
+def _clock(seconds: float) -> str:
+    if not math.isfinite(seconds) or seconds <= 0:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def estimate(tasks: Sequence[sweep.Task], *, cache: "str | sweep.CellCache | None" = None,
+             labels: Sequence[str] | None = None, retry_failed: bool = False) -> Cost:
+    r"""The :class:`Cost` of measuring ``tasks`` with ``cache`` (nothing is measured).
+
+    Args:
+        tasks: the tasks (:meth:`rnntheory.claims.Claim.tasks`).
+        cache: the cache the run would use: its cells count as cached and its times are the first
+            source of estimates.
+        labels: a name per task for the per-claim table (default: the task's cell name).
+        retry_failed: count cached failed cells as still to measure (``--retry-failed``).
+    """
+    store = cache if isinstance(cache, sweep.CellCache) or cache is None else sweep.CellCache(cache)
+    labels = list(labels) if labels is not None else [t.group for t in tasks]
+    ref = reference_timings()
+    seen: set[str] = set()
+    rows: list[dict[str, Any]] = []
+    local: dict[str, dict[str, list[float]]] = {}
+    for t, label in zip(tasks, labels):
+        key = t.key
+        if key in seen:
+            continue
+        seen.add(key)
+        rec = store.load(t.group, key) if store is not None else None
+        if rec is not None and retry_failed and rec.get("error"):
+            rec = None
+        pt = point_of(t.cell)
+        rows.append({"claim": label, "group": t.group, "cell": key, "point": pt, "cached": rec is not None,
+                     "seconds": float(rec["seconds"]) if rec is not None else math.nan,
+                     "source": "cached" if rec is not None else ""})
+        if rec is not None and not rec.get("error"):
+            local.setdefault(t.group, {}).setdefault(pt, []).append(float(rec["seconds"]))
+    # cache records of the same points beyond this grid's cells (other seeds, other offsets) help too
+    if store is not None:
+        listed = {r["cell"] for r in rows}
+        for g in {r["group"] for r in rows}:
+            for path in sorted((store.root / g).glob("*.json")) if (store.root / g).is_dir() else ():
+                if path.stem in listed:
+                    continue
+                try:
+                    rec = json.loads(path.read_text())
+                    if not rec.get("error"):
+                        local.setdefault(g, {}).setdefault(point_of(rec["cell"]), []).append(float(rec["seconds"]))
+                except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                    continue
+    for r in rows:
+        if r["cached"]:
+            continue
+        g, pt = r["group"], r["point"]
+        if pt in local.get(g, {}):
+            r["seconds"], r["source"] = float(np.median(local[g][pt])), "cache"
+        elif pt in ref.get(g, {}):
+            r["seconds"], r["source"] = ref[g][pt][0], "reference"
+        else:
+            known = {p: s for p, (s, _) in ref.get(g, {}).items()}
+            known.update({p: float(np.median(s)) for p, s in local.get(g, {}).items()})
+            guess = _extrapolate(known, json.loads(pt))
+            r["seconds"], r["source"] = (math.nan, "unknown") if guess is None else (guess, "extrapolated")
+    table = pd.DataFrame(rows, columns=["claim", "group", "cell", "point", "cached", "seconds", "source"])
+    return Cost(table.astype({"cached": bool, "seconds": float}))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    r"""``python -m rnntheory.cost CACHE... > rnntheory/timings.json``: the reference timings from the
+    records of one or more caches (a report's ``.cache`` folders)."""
+    import argparse
+    import sys
+
+    p = argparse.ArgumentParser(prog="python -m rnntheory.cost", description=main.__doc__)
+    p.add_argument("caches", nargs="+", help="cache folders (e.g. docs/report/.cache docs/report-large/.cache)")
+    p.add_argument("--note", default="", help="where and how the times were measured")
+    args = p.parse_args(argv)
+    records = []
+    for root in args.caches:
+        for path in sorted(sweep.CellCache(root).root.glob("*/*.json")):
+            try:
+                records.append(json.loads(path.read_text()))
+            except (OSError, ValueError):
+                continue
+    data = timings_from_records(records, args.note)
+    # one point per line, so that a change of timings reads as a short diff
+    groups = ",\n".join(f" {json.dumps(g)}: [\n" + ",\n".join("  " + json.dumps(e, sort_keys=True) for e in entries) + "\n ]"
+                        for g, entries in data["claims"].items())
+    sys.stdout.write(f'{{"note": {json.dumps(data["note"])},\n "claims": {{\n{groups}\n}}}}\n')
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
