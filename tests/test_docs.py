@@ -77,3 +77,21 @@ def test_claims_reference_is_generated_from_the_registry():
 
     assert (ROOT / "docs" / "claims.md").read_text() == claims_reference(), (
         "docs/claims.md is out of date: rnntheory claims --markdown > docs/claims.md")
+
+
+def test_the_readme_five_lines_run_and_their_claim_is_quick():
+    """The README's notebook lines run as written (the claim's run is previewed, not made: the claim
+    checks measure every claim), and the claim they run costs under a minute on a 2-core CPU."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"## Five lines in a notebook\s+```python\n(.*?)```", readme, re.S).group(1)
+    lines = block.strip().splitlines()
+    assert len(lines) == 6 and lines[0] == "import rnntheory as rt"  # the import and five lines
+    run = re.fullmatch(r'print\(rt\.claims\.get\("(\w+)"\)\.run\(\)\)\s+#.*', lines[-1])
+    assert run, lines[-1]
+    namespace: dict = {}
+    exec("\n".join(lines[:-1]), namespace)  # noqa: S102 - the README's own code
+    assert namespace["norms"].shape == (4, 10, 10, 1)
+    import rnntheory as rt
+
+    cost = rt.claims.get(run.group(1)).cost()
+    assert cost.wall(2) < 60, f"{run.group(1)}: {cost.wall(2):.0f} s on the default grid"
