@@ -179,8 +179,9 @@ def _analyse(q: str, what: str):
 _ALONG_FIXED = dict(L=8, d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=16, n_probe=4,
                     lr0=1.0, steps=400, batch=4, record_every=50, w_var=2.0)
 _ALONG_DEFAULT = Grid.product({"m": [128, 256, 512, 1024]}, seeds=3, **_ALONG_FIXED)
-# m = 4096 and 8192 cost about 1 s and 4 s per SGD step on one CPU core (W is read some 25 times a step), so
-# the large grid measures fewer networks there; the runs at L = 8, 16, 32 show the positions further out
+# m = 4096 and 8192 cost about 1 s and 4 s per SGD step on one CPU core (W is read some 25 times a step), and
+# measuring the lemmas at every record as much again: the large grid has 2 runs at m = 4096 and none wider (an
+# hour on a core at m = 8192); the runs at L = 8, 16, 32 show the positions further out
 _ALONG_LARGE = Grid(points=tuple({"m": m, "L": 12} for m in (256, 1024)) + ({"m": 4096, "L": 12, "seeds": 2},)
                     + tuple({"m": 1024, "L": L, "seeds": 2} for L in (8, 16, 32)),
                     seeds=tuple(range(4)), fixed=_ALONG_FIXED)

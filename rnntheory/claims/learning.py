@@ -161,8 +161,9 @@ _SGD_FIXED = dict(L=8, d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, 
                   steps=1200, batch=4, record_every=100, N=0, w_var=2.0)
 _LR_REGIME, _LR_LARGE = 1.0 / 256.0, 8.0
 _SGD_DEFAULT = Grid.product({"lr0": [_LR_REGIME, _LR_LARGE], "m": [128, 256, 512]}, seeds=5, **_SGD_FIXED)
-# On one CPU core a step at m = 4096 costs about 1 s (W is read some 25 times per step), so a run is over an
-# hour: the large grid measures fewer networks where they cost most, and runs the large rate to m = 1024 only
+# On one CPU core a step at m = 4096 costs about 1 s (W is read some 25 times per step), so a run of 4000 steps
+# is over an hour: the large grid stops at m = 1024 (3 seeds) so that it fits about two hours on two cores;
+# wider runs belong on a GPU (a grid file can add {"lr0": 0.00390625, "m": 4096})
 _SGD_LARGE = Grid(points=({"lr0": _LR_REGIME, "m": 256}, {"lr0": _LR_REGIME, "m": 512, "seeds": 3},
                           {"lr0": _LR_REGIME, "m": 1024, "seeds": 3},
                           {"lr0": _LR_LARGE, "m": 256}, {"lr0": _LR_LARGE, "m": 1024, "seeds": 3}),
