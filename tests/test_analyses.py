@@ -782,3 +782,19 @@ def test_too_small_frame_is_inconclusive(name, case, frame, why):
 
 def test_every_measured_claim_has_a_too_small_frame():
     assert sorted(v[0] for v in TOO_SMALL) == sorted(MEASURED)
+
+
+@pytest.mark.parametrize("name", ["product_stability", "backward_stability"])
+def test_a_point_measured_on_one_network_is_judged_over_its_lags(name):
+    """The large grids measure one network at their widest, longest point: its findings use the
+    regression interval over the lags of that network, say so, and judge a polynomial law as before
+    (a point with several networks keeps the interval over networks)."""
+    df = lag_stability(name)
+    one = df[(df["L"] == 50) & (df["m"] == 1024)]
+    df = pd.concat([df[~df.index.isin(one.index)], one[one["seed"] == one["seed"].min()]])
+    res = claims.get(name).judge(df)
+    assert all(f.decision.rule != "cannot analyse" for f in res.findings), str(res)
+    single = [f for f in res.findings if "L=50, m=1024" in f.name]
+    assert len(single) == 2 and all("one network: interval over its lags" in f.name for f in single)
+    assert single[0].verdict == "consistent", str(single[0])  # sqrt growth within the claimed cube
+    assert all("one network" not in f.name for f in res.findings if "L=8, m=256" in f.name)
