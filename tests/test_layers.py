@@ -25,6 +25,7 @@ LAYERS = [
     ["stats"],
     ["verdicts"],
     ["sweep"],
+    ["cost"],
     ["claims"],
     ["grids", "plotting", "strategies"],
     ["report"],

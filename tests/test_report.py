@@ -115,6 +115,7 @@ def test_interrupted_and_killed_report_resumes_to_identical_files(tmp_path):
         assert actual[name] == expected[name], f"{name} differs after resuming"
 
 
+@pytest.mark.cluster  # starts and stops worker processes: in the test command's own step (pytest -m cluster)
 def test_ctrl_c_stops_parallel_workers_at_once_and_the_rerun_completes(tmp_path):
     grid = tmp_path / "tiny.json"
     grid.write_text(json.dumps(TINY))
@@ -156,6 +157,7 @@ def _alive(pid: int) -> bool:
     return "Z" not in state.split(":", 1)[1].split()[0]
 
 
+@pytest.mark.cluster  # kills a report and its worker processes: in the test command's own step
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
 def test_no_worker_outlives_a_killed_parallel_report(tmp_path, how):

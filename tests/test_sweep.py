@@ -401,6 +401,7 @@ def _run_and_save(cache, log, jobs, out, start):
         json.dump(recs, fh)
 
 
+@pytest.mark.cluster  # three processes with worker pools: in the test command's own step (pytest -m cluster)
 def test_two_runs_on_one_cache_measure_each_cell_once(tmp_path):
     """Two sweeps started together on one cache (one with two worker processes, one in-process) split
     the cells between them: each cell is measured exactly once, and both return every record, the
@@ -434,6 +435,7 @@ def _hold_lock(cache, key, ready):
     time.sleep(600)
 
 
+@pytest.mark.cluster  # starts and kills a process: in the test command's own step (pytest -m cluster)
 def test_a_lock_whose_holder_was_killed_is_free(tmp_path):
     """A run killed while measuring a cell (SIGKILL: nothing is cleaned up) leaves a lock file, but
     the system released its lock: the next run measures the cell at once."""

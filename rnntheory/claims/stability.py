@@ -135,9 +135,11 @@ def _lag_findings(df: pd.DataFrame, js: Mapping[str, Any], what: str, lag: str) 
     findings = []
     for (L, m), part in df.groupby(["L", "m"]):
         label = f"L={L}, m={m}"
-        # one network at a point (the large grid's widest, longest one): no interval over networks exists,
-        # so the regression interval over its lags is used and the finding says so
-        groups = "seed" if part["seed"].nunique() > 1 else None
+        # one network at a point whose grid measures several elsewhere (the large grid's widest, longest
+        # point): no interval over networks exists there, so the regression interval over its lags is used
+        # and the finding says so; a frame of one network everywhere cannot be analysed
+        alone = part["seed"].nunique() == 1 and df["seed"].nunique() > 1
+        groups = None if alone else "seed"
         named = label if groups else f"{label}, one network: interval over its lags, not over networks"
         findings.append(exponent_finding(f"{what} grows at most like ({lag})^{deg:g} ({named})",
                                          part, "factors", "norm", deg, label=label, groups=groups))
