@@ -156,23 +156,18 @@ def _check_paths(args: argparse.Namespace, out: "Path") -> None:
 def _dry_run(args: argparse.Namespace, cache: "Path | None") -> int:
     r"""``rnntheory report --dry-run``: the cost table, measuring and writing nothing."""
     from . import report
+    from .cost import about
 
     c = report.cost(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
                     seed_offset=args.seed_offset, cache=cache, retry_failed=args.retry_failed)
     print(c)
     if c.pending:
-        jobs = args.jobs if args.executor == "local" else max(args.jobs, 1)
-        print(f"\nestimated wall time with --jobs {jobs}: about {_duration(c.wall(jobs))} "
-              f"(compute {_duration(c.seconds)}; from per-cell times measured on a 2-core CPU in float64, one torch "
+        print(f"\nestimated wall time with --jobs {args.jobs}: {about(c.wall(args.jobs))} "
+              f"(compute {about(c.seconds)}; from per-cell times measured on a 2-core CPU in float64, one torch "
               "thread per cell; see rnntheory.cost)")
     else:
         print("\nevery cell is cached: the report is written in the time its figures take")
     return 0
-
-
-def _duration(seconds: float) -> str:
-    minutes = seconds / 60
-    return f"{seconds:.0f} s" if seconds < 90 else f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.1f} h"
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import sweep
 
-__all__ = ["Cost", "estimate", "point_of", "reference_timings", "timings_from_records"]
+__all__ = ["Cost", "about", "estimate", "point_of", "reference_timings", "timings_from_records"]
 
 # settings that do not change what a cell computes at a point, only which sample of it
 _NOT_POINT = ("seed", "device", "dtype")
@@ -49,15 +49,12 @@ def timings_from_records(records: Iterable[Mapping[str, Any]], note: str = "") -
     grid point, the median of the measured seconds and how many cells it rests on. Failed cells are
     left out (their time says little about a finished one)."""
     by: dict[str, dict[str, list[float]]] = {}
-    cells: dict[str, dict[str, Any]] = {}
     for rec in records:
         if rec.get("error") or rec.get("device", "cpu") != "cpu":
             continue
-        pt = point_of(rec["cell"])
-        by.setdefault(rec["claim"], {}).setdefault(pt, []).append(float(rec["seconds"]))
-        cells[pt] = {k: v for k, v in rec["cell"].items() if k not in _NOT_POINT}
+        by.setdefault(rec["claim"], {}).setdefault(point_of(rec["cell"]), []).append(float(rec["seconds"]))
     return {"note": note, "claims": {
-        g: [{"point": cells[pt], "seconds": round(float(np.median(s)), 4), "n": len(s)} for pt, s in sorted(pts.items())]
+        g: [{"point": json.loads(pt), "seconds": round(float(np.median(s)), 4), "n": len(s)} for pt, s in sorted(pts.items())]
         for g, pts in sorted(by.items())}}
 
 
@@ -167,13 +164,18 @@ class Cost:
 
 
 def _clock(seconds: float) -> str:
-    if not math.isfinite(seconds) or seconds <= 0:
-        return "-"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    m, s = divmod(int(round(seconds)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    r"""A time in the progress bar's format (:func:`rnntheory.sweep._clock`), ``-`` for none."""
+    return sweep._clock(seconds) if math.isfinite(seconds) and seconds > 0 else "-"
+
+
+def about(seconds: float) -> str:
+    r"""An estimated time in words, rounded as an estimate should be: ``about 42 s``, ``about 7 min``,
+    ``about 2.4 h``."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"
 
 
 def estimate(tasks: Sequence[sweep.Task], *, cache: "str | sweep.CellCache | None" = None,

@@ -36,7 +36,7 @@ from . import __version__
 from . import stats as S
 from . import sweep
 from .claims import ClaimResult, Finding, Grid, get
-from .cost import Cost, estimate
+from .cost import Cost, about, estimate
 from .grids import grid_spec, load_grids
 from .verdicts import VERDICTS, Verdict
 
@@ -359,7 +359,7 @@ def claims_reference() -> str:
     costs = {n: {g: get(n).cost(g).seconds for g in ("default", "large")} for n in names()}
     for n in names():
         c = get(n)
-        sizes = [f"{len(c.grid(g))} cells, {_compute(costs[n][g])}" for g in ("default", "large")]
+        sizes = [f"{len(c.grid(g))} cells, {about(costs[n][g])}" for g in ("default", "large")]
         out.append(f"| [{n}](#{n}) | {_cell(c.reference)} | {sizes[0]} | {sizes[1]} |")
     for n in names():
         c = get(n)
@@ -371,7 +371,7 @@ def claims_reference() -> str:
             per_point = sorted({len(grid.point_seeds(pt)) for pt in grid.points})
             seeds = f"{per_point[0]}" if len(per_point) == 1 else f"{per_point[0]} to {per_point[-1]}"
             out.append(f"- Grid `{g}`: {len(grid)} cells, {len(grid.points)} points x {seeds} seeds"
-                       + (f"; swept: {', '.join(swept)}" if swept else "") + f"; {_compute(costs[n][g])} of compute.")
+                       + (f"; swept: {', '.join(swept)}" if swept else "") + f"; {about(costs[n][g])} of compute.")
         if c.judging:
             out.append("- Judged with: " + ", ".join(f"`{k} = {v!r}`" for k, v in c.judging.items()) + ".")
         out.append("- Negative controls:")
@@ -379,15 +379,6 @@ def claims_reference() -> str:
             how = f"cannot be detected: {ctl.undetectable}" if ctl.undetectable else "must be rejected"
             out.append(f"  - {ctl.kind} ({ctl.what}): {how}.")
     return "\n".join(out) + "\n"
-
-
-def _compute(seconds: float) -> str:
-    r"""A compute time in words, rounded as an estimate should be."""
-    if seconds < 90:
-        return f"about {max(1, round(seconds))} s"
-    if seconds < 5400:
-        return f"about {round(seconds / 60)} min"
-    return f"about {seconds / 3600:.1f} h"
 
 
 def run(
