@@ -51,7 +51,9 @@ WORST = 3.19  # largest ratio found over 150 random configurations
 def test_ntk_limit_rejects_a_network_outside_the_initialisation():
     c = claims.get("ntk_limit")
     g = c.grid()
-    cheap = Grid(points=tuple(p for p in g.points if p["sweep"] == "m"), seeds=(0, 1, 2, 3), fixed=g.fixed)
+    # the local slope at the limiting end (the 3 largest widths) needs about 20 networks per width (a flat error,
+    # exponent about -0.09, lies 0.16 beyond the zone's edge -0.25)
+    cheap = Grid(points=tuple(p for p in g.points if p["sweep"] == "m"), seeds=tuple(range(20)), fixed=g.fixed)
     res = c.run(cheap, device=device(), w_var=4.0)
     assert res.verdict == "inconsistent", str(res)
 

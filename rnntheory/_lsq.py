@@ -24,6 +24,7 @@ import numpy as np
 from scipy import stats as sps
 
 __all__ = [
+    "InsufficientData",
     "METHODS",
     "check_level",
     "t_quantile",
@@ -42,6 +43,11 @@ __all__ = [
 ]
 
 METHODS = ("regression", "groups")
+
+
+class InsufficientData(ValueError):
+    r"""The data are valid but too few for the fit asked (points, groups or distinct x values): a
+    finding built on them cannot be analysed, which is not an error of the caller's settings."""
 
 
 def check_level(fn: str, level) -> float:
@@ -107,7 +113,7 @@ def group_index(fn: str, groups: np.ndarray, need: int, x: np.ndarray, xname: st
     inv = inv.ravel()
     G = labels.size
     if G < 2:
-        raise ValueError(
+        raise InsufficientData(
             f"{fn}: groups has {G} distinct label; expected at least 2 groups for the 'groups' interval "
             "(t on G - 1 df)"
         )
@@ -121,7 +127,7 @@ def group_index(fn: str, groups: np.ndarray, need: int, x: np.ndarray, xname: st
     if short.size:
         g = short[0]
         label = labels[g].item() if isinstance(labels[g], np.generic) else labels[g]
-        raise ValueError(
+        raise InsufficientData(
             f"{fn}: group {label!r} has {distinct[g]} distinct {xname} value(s); expected at least {need} "
             f"per group for the 'groups' method ({short.size} of {G} groups fall short)"
         )
@@ -185,7 +191,7 @@ def coefficients(
     n, p = v.size, len(cols)
     if method == "regression":
         if n < p + 2:
-            raise ValueError(
+            raise InsufficientData(
                 f"{fn}: {n} points; expected at least {p + 2} for a regression interval (t on n - {p + 1} df)"
             )
         beta, a, ginv = group_fits(np.zeros(n, np.intp), 1, cols, v)
@@ -241,7 +247,7 @@ def line_fit(
     takes two distinct values, fits by :func:`coefficients`."""
     method = resolve_method(fn, method, groups)
     if not x.min() < x.max():
-        raise ValueError(f"{fn}: x takes a single value; expected at least two distinct values to fit a slope")
+        raise InsufficientData(f"{fn}: x takes a single value; expected at least two distinct values to fit a slope")
     beta, half, a, df, n_groups, rss, r2 = coefficients(fn, [t], v, groups, method, level, x, "x", index)
     b, h = float(beta[0]), float(half[0])
     return LineFit(
@@ -257,7 +263,7 @@ def mean_t_interval(fn: str, values, level: float) -> tuple[float, float, int]:
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{fn}: values must be a sequence of real numbers ({exc})") from None
     if v.size < 2:
-        raise ValueError(f"{fn}: values has {v.size} value(s); expected at least 2 to form a t interval")
+        raise InsufficientData(f"{fn}: values has {v.size} value(s); expected at least 2 to form a t interval")
     if not np.isfinite(v).all():
         raise ValueError(f"{fn}: values contains {int((~np.isfinite(v)).sum())} NaN or infinite values; expected finite values")
     mu = float(v.mean())
@@ -288,7 +294,7 @@ def nested_coefficients(fn: str, k: np.ndarray, y: np.ndarray, groups: np.ndarra
     """
     method = resolve_method(fn, None, groups)
     if np.unique(k).size < 3:
-        raise ValueError(
+        raise InsufficientData(
             f"{fn}: k takes {np.unique(k).size} distinct value(s); expected at least 3 to fit log y = a + b log k + c k"
         )
     lk, ly = np.log(k), np.log(y)

@@ -117,6 +117,10 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dump-grid", metavar="FILE", help="write the resolved grids as a grid file and stop")
     p.add_argument("--dry-run", action="store_true", dest="dry_run",
                    help="measure nothing: print the cells per claim, how many are cached and the estimated time")
+    p.add_argument("--budget", metavar="DURATION",
+                   help="after the grid, spend the rest of DURATION (e.g. 1h, 30m, 1h30m; counted from the start) on "
+                        "rounds of added seeds where they decide most, each look at an alpha-spending level "
+                        "(rnntheory.budget)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -134,6 +138,8 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--seeds {args.seeds}")
     if args.seed_offset:
         parts.append(f"--seed-offset {args.seed_offset}")
+    if args.budget:
+        parts.append(f"--budget {args.budget} --jobs {args.jobs}")
     return " ".join(parts)
 
 
@@ -199,12 +205,21 @@ def _report(args: argparse.Namespace) -> int:
         out = Path(args.out)
         _check_paths(args, out)
         cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
+        budget = None
+        if args.budget:
+            from .budget import parse_duration
+
+            budget = parse_duration(args.budget)
+            if args.dry_run:
+                raise ValueError("--dry-run with --budget: a budgeted run decides its rounds as it goes; preview the "
+                                 "grid without --budget")
         if args.dry_run:
             return _dry_run(args, cache)
         rep = report.run(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
                          seed_offset=args.seed_offset, cache=cache,
                          jobs=args.jobs, progress=not args.quiet, command=_command(args),
-                         retry_failed=args.retry_failed, executor=args.executor, scheduler=args.scheduler)
+                         retry_failed=args.retry_failed, executor=args.executor, scheduler=args.scheduler,
+                         budget=budget, log=lambda msg: print(msg, file=sys.stderr, flush=True))
     except ValueError as exc:
         print(f"rnntheory report: {exc}", file=sys.stderr)
         return 2
@@ -216,11 +231,13 @@ def _report(args: argparse.Namespace) -> int:
         return 143 if terminated else 130
     written = rep.write(out, figures=not args.no_figures)
     width = max(len(n) for n in rep.results)
-    print(f"\n{'claim':<{width}}  verdict       compute  headline")
+    print(f"\n{'claim':<{width}}  verdict       compute  headline / to decide")
     secs = rep.compute_seconds
     for n, res in rep.results.items():
         head = report.headline(res)
-        print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {'' if head is None else report.measured(head)}")
+        todo = res.decide(args.jobs)
+        what = f"to decide: {todo}" if todo else ("" if head is None else report.measured(head))
+        print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {what}")
     failed = {n: len(res.failed) for n, res in rep.results.items() if res.failed}
     if failed:
         print(f"\n{sum(failed.values())} cell(s) failed ({', '.join(f'{n}: {k}' for n, k in failed.items())}); they are "

@@ -115,6 +115,11 @@ def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None
     if isinstance(seed_offset, bool) or not isinstance(seed_offset, int) or seed_offset < 0:
         raise ValueError(f"grids.load_grids: seed_offset={seed_offset!r} must be a non-negative integer")
     grids = _load_grids(grid, claims)
+    for n, g in grids.items():
+        try:
+            get(n).check_cells(g, "grids.load_grids")
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
     if seeds is not None:
         grids = {n: g.with_seeds(seeds) for n, g in grids.items()}
     return {n: g.with_seed_offset(seed_offset) for n, g in grids.items()} if seed_offset else grids

@@ -69,16 +69,37 @@ def measured(f: Finding) -> str:
     return f.detail.split("; ")[0]
 
 
-def _verdict_cell(f: Finding) -> str:
-    r"""The verdict, with the resolution it was judged at when a straddling interval passed by it."""
-    if f.verdict == Verdict.CONSISTENT and f.resolution > 0 and "straddles" in f.decision.reason:
-        return f"{f.verdict} (at resolution {f.resolution:.3g})"
-    return str(f.verdict)
-
-
 def headline(result: ClaimResult) -> Finding | None:
-    r"""The finding that decides a claim's verdict: its first finding with that verdict."""
-    return next((f for f in result.findings if f.verdict == result.verdict), None)
+    r"""The finding that decides a claim's verdict (:meth:`~rnntheory.claims.ClaimResult.deciding`)."""
+    return result.deciding()
+
+
+def _to_decide(f: Finding, grid_seconds: float, jobs: int = 2) -> str:
+    r"""What would decide one finding, short ("-" when it is decided)."""
+    if f.decision.decided:
+        return "-"
+    if math.isnan(f.needs):
+        return "cannot be analysed on these data" if f.decision.rule == "cannot analyse" else "not by more networks"
+    if math.isinf(f.needs):
+        return "not by more networks of this design"
+    extra = (f.needs - 1.0) * grid_seconds
+    when = f", {about(extra / jobs)} on {jobs} cores" if math.isfinite(extra) else ""
+    return f"~{f.needs:.2g}x networks{when}"
+
+
+def _pct(level: float) -> str:
+    return f"{100 * level:.4g}%"
+
+
+def _catches(f: Finding) -> str:
+    r"""Whether the finding's own interval catches the errors the controls stand for."""
+    words = {"too_strong": "a claimed exponent 0.5 too strong", "exponential": "an injected exponential of 8x over the range"}
+    parts = [f"{'rejects' if ok else 'does not yet reject'} {words[k]}" for k, ok in f.catches.items()]
+    return ("; " + "; ".join(parts)) if parts else ""
+
+
+def _point_key(point: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in point.items() if k != "seeds"}
 
 
 def _cell(text: str) -> str:
@@ -101,13 +122,14 @@ def false_alarm(result: ClaimResult) -> str:
     exactly on its claimed value: each interval finding errs on the forbidden side with probability
     at most half its miss rate (0.5% at 99%), each event with its alpha, each exact check never; the
     union bound over the findings."""
-    interval = [f for f in result.findings if f.decision.rule in ("exponent", "mean", "growth")]
-    events = [f for f in result.findings if f.decision.rule == "event"]
-    rate = sum((1 - f.fit.level) / 2 if hasattr(f.fit, "level") else 0.005 for f in interval)
-    rate += sum(f.fit.alpha for f in events)
-    return (f"False-failure rate: at most {rate:.2%} for the claim ({len(interval)} interval findings at "
-            f"{0.5:.1f}% each when their truth sits exactly on the claimed value, {len(events)} binomial events; "
-            "union bound), and smaller the further inside the allowed side the truth lies.")
+    judged = [f for f in result.findings if f.decision.rule in ("exponent", "mean", "growth", "event")]
+    each = (1 - result.level) / 2
+    rate = each * len(judged)
+    return (f"Error rates: a finding reads \"inconsistent\" with probability at most {each:.2%} when its truth sits at "
+            f"the far edge of its indifference zone (claimed value plus resolution), and \"consistent (at resolution "
+            f"r)\" with at most {each:.2%} when the truth sits just beyond that edge; for the claim's "
+            f"{len(judged)} judged findings together at most {rate:.2%} each way (union bound), and less the further "
+            "the truth lies from the edge.")
 
 
 def what_was_shown(result: ClaimResult, seeds: int | str) -> str:
@@ -133,8 +155,10 @@ def what_was_shown(result: ClaimResult, seeds: int | str) -> str:
                        "describe these sizes or the statement as measured here fails (docs/findings.md discusses the "
                        "default grid's findings).")
         if open_:
-            out.append("Not decided: " + "; ".join(open_) + ". The intervals are too wide to place the measured "
-                       "value on either side; more seeds or a wider range (--grid large) would settle it.")
+            todo = result.decide()
+            out.append("Not decided: " + "; ".join(open_) + ". Their intervals contain the edge of the indifference "
+                       "zone" + (f"; to decide: {todo} (the \"to decide\" column; `rnntheory report --budget` spends a "
+                                  "budget on it)." if todo else "."))
     return " ".join(out)
 
 
@@ -172,7 +196,8 @@ class Report:
                                       Counter(o.status for o in ctl).items()),
                 "headline": "" if head is None else f"{head.name}: {measured(head)}",
                 "constant": None if head is None else head.constant, "cells": len(self.records[n]),
-                "failed": len(res.failed),
+                "failed": len(res.failed), "to_decide": res.decide() or "-",
+                "at_resolution": sum(f.decision.at_resolution for f in res.findings),
             })
         return pd.DataFrame(rows)
 
@@ -216,12 +241,17 @@ class Report:
                 "name": n, "title": c.title, "reference": c.reference, "statement": c.statement,
                 "quantity": c.quantity, "bound": c.bound, "verdict": res.verdict, "version": c.version,
                 "grid": grid_spec(self.grids[n]), "judging": dict(res.settings),
-                "findings": [{"name": f.name, "verdict": f.verdict, "claimed": f.claimed, "resolution": f.resolution,
+                "level": res.level, "to_decide": res.decide(),
+                "findings": [{"key": f.key, "name": f.name, "verdict": f.verdict, "label": f.label,
+                              "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning,
+                              "needs": f.needs, "catches": dict(f.catches),
                               "measured": measured(f), "constant": f.constant, "detail": f.detail,
                               "fit": None if f.fit is None else {"type": type(f.fit).__name__, **sweep.plain(f.fit)}}
                              for f in res.findings],
                 "controls": [{"kind": o.kind, "what": o.what, "status": o.status, "detail": o.detail}
                              for o in self.controls[n]],
+                "seeds": {json.dumps(_point_key(p), sort_keys=True): list(self.grids[n].point_seeds(p))
+                          for p in self.grids[n].points},
                 "cells": [{"key": r["key"], "cell": r["cell"], "rows": r["rows"],
                            **({"error": r["error"]} if r.get("error") else {})} for r in self.records[n]],
             })
@@ -242,33 +272,40 @@ class Report:
             f"Regenerate with `{m['command']}`.", "",
             *self._failed_lines(),
             "How to read it (theory.md, section 7; docs/conventions.md): each finding fits the measured quantity "
-            "against one parameter on log-log axes, with a 99% confidence interval (a t interval over seeds: the "
-            "network is the unit of replication). For a growing parameter (m, L, N) an upper bound c * x^a holds "
-            "asymptotically when the exponent is at most a; for a shrinking one (omega, tau, eps) when it is at "
-            "least a. **consistent**: the interval lies on the allowed side; **inconsistent**: it lies wholly on "
-            "the forbidden side; **inconclusive**: it straddles the claimed value and is wider than the resolution "
-            "the claim documents (a straddling interval no wider than that resolution reads \"consistent (at "
-            "resolution r)\"). Polynomial-versus-exponential findings fit log q = a + b log k + c k and read "
-            "inconsistent when c's interval lies wholly above 0. High-probability events are counted over seeds "
-            "with an exact binomial test. The smallest constant is the least c for which the bound holds on every "
+            f"against one parameter on log-log axes, with a {_pct(m.get('level', 0.99))} confidence interval (a t "
+            "interval over seeds: the network is the unit of replication). For a growing parameter (m, L, N) an upper "
+            "bound c * x^a holds asymptotically when the exponent is at most a; for a shrinking one (omega, tau, eps) "
+            "when it is at least a; where a claim speaks of a limit the exponent is the local slope at the limiting end "
+            "of the range. Every finding has a resolution r, the smallest deviation that matters (what it means over "
+            "the measured range is in the fits in full). **consistent**: the interval lies on the allowed side; "
+            "**consistent (at resolution r)**: it lies within r of it; **inconsistent**: it lies wholly beyond the "
+            "claimed value plus r; **inconclusive**: it contains that edge, and the \"to decide\" column says how "
+            "many times the networks would decide it if the estimate held, and what that costs. More data can only "
+            "move a verdict out of inconclusive. Polynomial-versus-exponential findings fit log q = a + b log k + c k "
+            "and read inconsistent when c's interval lies wholly above the rate of an exponential that adds the "
+            "stated factor over the range. High-probability events are judged on an exact binomial interval against "
+            "a tolerated failure fraction. The smallest constant is the least c for which the bound holds on every "
             "measured point. Negative controls re-analyse each claim's own measurements with a too-strong "
             "exponent, a wrong normalisation in m and injected exponential growth; a check that cannot see one "
             "says why. Finite experiments cannot prove asymptotic claims: a consistent verdict says the sizes "
             "measured here do not contradict the claimed shape.", "",
+            *self._budget_lines(),
             "## Summary", "",
-            "The headline is the claim's first finding with the claim's verdict (for an inconsistent claim, "
-            "the first contradicted finding), with its smallest constant.", "",
-            "| claim | paper | verdict | findings | negative controls | headline finding: measured (99% CI) | smallest c |",
-            "|---|---|---|---|---|---|---|",
+            "The headline is the finding that decides the claim's verdict: its first finding with that verdict "
+            "(for an inconsistent claim the first contradicted finding, for an inconclusive one the first undecided "
+            "finding), with its smallest constant.", "",
+            f"| claim | paper | verdict | findings | negative controls | headline finding: measured ({_pct(m.get('level', 0.99))} CI) | smallest c | to decide |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for r in self.summary().to_dict("records"):
             total = sum(r[f"n_{v}"] for v in VERDICTS)
-            tally = f"{r['n_consistent']}/{total} consistent" + "".join(
+            tally = f"{r['n_consistent']}/{total} consistent" + (
+                f" ({r['at_resolution']} at resolution)" if r["at_resolution"] else "") + "".join(
                 f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"])
             const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
             n = r["claim"]
             out.append(f"| [{n}](#{n}) | {_cell(r['reference'])} | **{r['verdict']}** | {tally} | "
-                       f"{r['controls']} | {_cell(r['headline'])} | {const} |")
+                       f"{r['controls']} | {_cell(r['headline'])} | {const} | {_cell(r['to_decide'])} |")
         for n, res in self.results.items():
             c, g = res.claim, self.grids[n]
             swept = sorted({k for p in g.points for k in p} - {"seeds"})
@@ -291,10 +328,13 @@ class Report:
                 out.append("")
             if n in figures:
                 out += [f"![{n}]({figures[n]})", ""]
-            out += ["| finding | claimed | measured (99% CI) | verdict | smallest c |", "|---|---|---|---|---|"]
+            grid_s = res.grid_seconds()
+            out += [f"| finding | claimed | measured ({_pct(res.level)} CI) | verdict | smallest c | to decide |",
+                    "|---|---|---|---|---|---|"]
             for f in res.findings:
                 const = "-" if f.constant is None else f"{f.constant:.3g}"
-                out.append(f"| {_cell(f.name)} | {_cell(f.claimed)} | {_cell(measured(f))} | {_verdict_cell(f)} | {const} |")
+                out.append(f"| {_cell(f.name)} | {_cell(f.claimed)} | {_cell(measured(f))} | {f.label} | {const} | "
+                           f"{_cell(_to_decide(f, grid_s))} |")
             out += ["", "| negative control | result |", "|---|---|"]
             out += [f"| {_cell(o.kind)}: {_cell(o.what)} | {o.status}: {_cell(o.detail)} |" for o in self.controls[n]]
             again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
@@ -303,9 +343,17 @@ class Report:
             out += ["", what_was_shown(res, per_point[0] if len(per_point) == 1 else seeds_txt), "", false_alarm(res), "",
                     f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
                     "<details><summary>Fits in full</summary>", ""]
-            out += [f"- {_cell(f.name)}: {f.detail}" for f in res.findings]
+            out += [f"- {_cell(f.name)} (key `{f.key}`): {f.detail}"
+                    + (f"; resolution {f.resolution:.3g}: {f.decision.meaning}" if f.decision.meaning else "")
+                    + _catches(f) for f in res.findings]
             out += ["", "</details>"]
         return "\n".join(out) + "\n"
+
+    def _budget_lines(self) -> list[str]:
+        b = self.meta.get("budget")
+        if not b:
+            return []
+        return [f"Budgeted run: {b['summary']}", ""]
 
     def _failed_lines(self) -> list[str]:
         n = sum(len(res.failed) for res in self.results.values())
@@ -396,6 +444,8 @@ def run(
     retry_failed: bool = False,
     executor: str = "local",
     scheduler: str | None = None,
+    budget: float | str | None = None,
+    log: Any = None,
 ) -> Report:
     r"""Measure and analyse the chosen claims on a grid.
 
@@ -413,6 +463,9 @@ def run(
         retry_failed: measure again the cached cells that failed (rnntheory.sweep.run_tasks).
         executor, scheduler: ``"local"`` or ``"dask"`` and a Dask scheduler's address (none: a
             LocalCluster of ``jobs`` workers); cells land in ``cache`` on this machine as they finish.
+        budget: seconds or a duration (``"1h"``): after the grid, spend the rest on rounds of added
+            seeds where they decide most (:mod:`rnntheory.budget`; each look at its spent level).
+        log: a callable for one line per budget round (default: silent).
 
     Returns:
         A :class:`Report`.
@@ -422,20 +475,29 @@ def run(
     """
     device, dtype, grids, tasks, owner = _tasks("report.run", claims, grid, device, dtype, seeds, seed_offset)
     t0 = time.perf_counter()
+    label = Path(str(grid)).name
+    meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
+            "device_name": sweep.device_name(device), "dtype": dtype, "grid": label,
+            "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command, "level": 0.99,
+            "versions": versions()}
+    if budget is not None:
+        from . import budget as B
+
+        results, grids, records, meta["budget"] = B.run_grids(
+            {n: get(n) for n in grids}, grids, budget, label=label, device=device, dtype=dtype, cache=cache, jobs=jobs, progress=progress,
+            retry_failed=retry_failed, executor=executor, scheduler=scheduler, log=log)
+        meta["level"] = B.look_level(1)
+        return Report(results, grids, records, meta, time.perf_counter() - t0)
     recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
                            executor=executor, scheduler=scheduler)
-    records: dict[str, list[dict[str, Any]]] = {n: [] for n in grids}
+    records = {n: [] for n in grids}
     for n, rec in zip(owner, recs):
         records[n].append(rec)
     results = {}
     for n, g in grids.items():
         data = sweep.frame(records[n])
-        results[n] = get(n).judge(data, g, name=Path(str(grid)).name, seconds=sum(r["seconds"] for r in records[n]),
+        results[n] = get(n).judge(data, g, name=label, seconds=sum(r["seconds"] for r in records[n]),
                                   failed=sweep.failures(records[n]))
-    meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
-            "device_name": sweep.device_name(device), "dtype": dtype, "grid": Path(str(grid)).name,
-            "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command,
-            "versions": versions()}
     return Report(results, grids, records, meta, time.perf_counter() - t0)
 
 
@@ -453,6 +515,7 @@ def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str
     tasks: list[sweep.Task] = []
     owner: list[str] = []
     for n, g in grids.items():
+        get(n).check_cells(g, where)
         ts = get(n).tasks(g.cells(device=device, dtype=dtype))
         tasks += ts
         owner += [n] * len(ts)
@@ -533,6 +596,11 @@ class Comparison:
                                    "; ".join(f"{k} {a.get(k, '?')} vs {b.get(k, '?')}" for k in changed)))
         n = len(self.verdicts_changed)
         line = f"{n} verdict{'s' if n != 1 else ''} changed" + (f": {', '.join(self.verdicts_changed)}" if n else "")
+        changed = sum(len(r.get("findings_changed", [])) for r in self.rows)
+        swung = [f"{r['claim']}/{k}" for r in self.rows for k in r.get("findings_swung", [])]
+        line += (f"; {changed} finding{'s' if changed != 1 else ''} (matched by key) changed verdict, "
+                 f"{len(swung)} finding{'s' if len(swung) != 1 else ''} swung between consistent and inconsistent"
+                 + (f": {', '.join(swung)}" if swung else ""))
         if self.only_in_one:
             k = len(self.only_in_one)
             line += f"; {k} claim{'s' if k != 1 else ''} in one report only: {', '.join(self.only_in_one)}"
@@ -579,6 +647,11 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> Comparison:
                 else:
                     d = abs(u - v) / max(abs(u), abs(v))
                 worst = d if worst is None else max(worst, d)
+        fa = {f["key"]: f["verdict"] for f in (ca or {}).get("findings", []) if "key" in f}
+        fb = {f["key"]: f["verdict"] for f in (cb or {}).get("findings", []) if "key" in f}
+        changed = sorted(k for k in set(fa) & set(fb) if fa[k] != fb[k])
+        swung = [k for k in changed if {fa[k], fb[k]} == {"consistent", "inconsistent"}]
         rows.append({"claim": name, "verdict_a": (ca or {}).get("verdict"), "verdict_b": (cb or {}).get("verdict"),
-                     "cells": max(len(cells_a), len(cells_b)), "shared_cells": len(shared), "max_rel_diff": worst})
+                     "cells": max(len(cells_a), len(cells_b)), "shared_cells": len(shared), "max_rel_diff": worst,
+                     "findings_changed": changed, "findings_swung": swung})
     return Comparison(rows, (docs[0]["report"].get("versions", {}), docs[1]["report"].get("versions", {})))

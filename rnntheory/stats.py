@@ -52,9 +52,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ._lsq import METHODS, as_arrays, check_level, check_positive, line_fit, mean_t_interval, nested_coefficients
+from ._lsq import METHODS, InsufficientData, as_arrays, check_level, check_positive, line_fit, mean_t_interval, nested_coefficients
 
 __all__ = [
+    "InsufficientData",
     "ExponentFit",
     "fit_exponent",
     "fit_rate",

@@ -449,14 +449,18 @@ def _named(res: claims.ClaimResult, part: str) -> list:
 
 
 def _check_rule(f) -> None:
-    r"""The straddle rule on a finding's own interval: an interval containing the claimed value is
-    "consistent" exactly when it is no wider than the resolution."""
+    r"""The rule with its indifference zone, recomputed from the finding's own interval, claimed value
+    and resolution: "consistent" when the interval lies within r of the allowed side, "inconsistent"
+    when it lies wholly beyond the claimed value plus r, "inconclusive" when it contains that edge."""
     d = f.decision
-    if d.rule not in ("exponent", "growth") or math.isnan(d.ci_low):
+    if d.rule not in ("exponent", "growth", "mean", "event") or math.isnan(d.ci_low):
         return
-    claimed = 0.0 if d.rule == "growth" else float(d.claimed.split()[-1])
-    if d.ci_low < claimed - 1e-3 and d.ci_high > claimed + 1e-3:  # clearly straddles (claimed printed to 3 digits)
-        assert f.verdict == (OK if d.width <= d.resolution else OPEN), str(f)
+    assert d.resolution > 0, str(f)
+    lo, hi = (d.ci_low, d.ci_high) if d.below else (-d.ci_high, -d.ci_low)
+    a = d.value if d.below else -d.value
+    expected = OK if hi <= a + d.resolution else BAD if lo > a + d.resolution else OPEN
+    assert f.verdict == expected, str(f)
+    assert d.at_resolution == (expected == OK and hi > a), str(f)
 
 
 # ---------------------------------------------------------------------- truth
@@ -593,7 +597,8 @@ def test_length_scaling_fits_leave_diverged_runs_out():
     assert _named(res, "grow at most like L^3")[0].verdict == OK, str(res)
     assert _named(res, "every run reaches")[0].verdict == OK, str(res)
     (div,) = _named(res, "no run diverges")
-    assert div.verdict == BAD and "28/30 runs hold" in div.detail, str(div)
+    # two of thirty diverged runs are counted and named, within the tolerated quarter: not a failure
+    assert div.verdict == OK and "held on 28/30 runs" in div.detail and "L=14" in div.detail, str(div)
 
 
 def _with_diverged(df: pd.DataFrame, where: dict) -> pd.DataFrame:
@@ -616,7 +621,7 @@ def test_sgd_runs_that_diverge_are_counted_and_left_out_of_the_fits(name):
     lr0 = max(df["lr0"])
     res = _judge(name, _with_diverged(df, {"m": 256, "seed": 0, "lr0": lr0}))
     (div,) = _named(res, "no run diverges")
-    assert div.verdict == BAD and "m=256" in div.detail and "step 4" in div.detail, str(div)
+    assert div.verdict != BAD and "m=256" in div.detail and "step 4" in div.detail, str(div)
     others = [f for f in res.findings if f is not div]
     assert [f.name for f in others] == [f.name for f in before.findings]
     assert all(f.verdict != BAD for f in others), str(res)
@@ -627,11 +632,13 @@ def test_generalisation_gap_runs_that_diverge_are_counted():
     df = generalisation()
     res = _judge("generalisation", _with_diverged(df.assign(lr0=8.0), {"kind": "gap", "m": 128, "N": 8, "seed": 0}))
     (div,) = _named(res, "no SGD run of the gap diverges")
-    assert div.verdict == BAD and "m=128" in div.detail, str(div)
+    assert div.verdict != BAD and "m=128" in div.detail and "held on" in div.detail, str(div)
     assert _named(res, "gap does not grow with m")[0].verdict != BAD
 
 
 # ---------------------------------------------------------------------- violations
+_ALONG_WRONG = {"fwd_err": 1.0, "bwd_rel": 0.5, "signs": 0.5, "hidden": 0.5}
+
 VIOLATIONS = [
     # (claim, case, frame, substring of the findings that must read "inconsistent")
     ("forward_stability", "norm ~ exp(0.1 L) on the diagonal", lambda: forward_stability(
@@ -718,17 +725,24 @@ VIOLATIONS = [
     ("length_scaling", "samples ~ exp(0.4 L)", lambda: length_scaling(lambda L: 100.0 * math.exp(0.4 * L)),
      "not exponentially, in L"),
     ("length_scaling", "samples ~ L^4", lambda: length_scaling(lambda L: 2.0 * L**4), "grow at most like L^3"),
-    ("length_scaling", "two runs diverge", lambda: length_scaling(diverged={(14, 0), (11, 3)}), "no run diverges"),
-    ("length_scaling", "a run misses the target", lambda: length_scaling(missed={(14, 2)}), "every run reaches"),
+    # three quarters of the runs diverge (18 added seeds per length diverge, the 6 of the grid do not)
+    ("length_scaling", "most runs diverge", lambda: length_scaling(
+        seeds=range(24), diverged={(L, s) for L in (4, 6, 8, 11, 14) for s in range(6, 24)}), "no run diverges"),
+    ("length_scaling", "most runs miss the target", lambda: length_scaling(
+        missed={(L, s) for L in (6, 8, 11, 14) for s in range(6)}), "every run reaches"),
     ("ntk_limit", "error flat in m", lambda: ntk_limit(lambda m, L: 0.2 * L), "per network shrinks like m^-0.5"),
     ("ntk_limit", "error ~ exp(0.2 L)", lambda: ntk_limit(lambda m, L: 2.0 * math.exp(0.2 * L) * m**-0.5),
      "grows polynomially, not exponentially, in L"),
     *[(name, case, frame, part) for name, q in (("sgd_forward_coupling", "fwd_err"), ("sgd_backward_coupling", "bwd_rel"),
                                                ("sgd_sign_changes", "signs"), ("sgd_hidden_perturbation", "hidden"))
       for case, frame, part in [
-          (f"{q} times m^(1/2)", (lambda q=q: sgd_along({q: lambda tau, om, m, l, f=_ALONG_TRUTH[q]: f(tau, om, m, l) * m**0.5})),
+          # the forward coupling's ratio to its bound shape decays like m^-0.35 in the truth, so a sqrt(m) factor
+          # leaves m^0.15, inside the resolution 0.25 (a factor 1.4 over m = 128..1024): it must see a whole m
+          (f"{q} times m^({_ALONG_WRONG[q]:g})", (lambda q=q: sgd_along(
+              {q: lambda tau, om, m, l, f=_ALONG_TRUTH[q]: f(tau, om, m, l) * m**_ALONG_WRONG[q]})),
            "stays bounded as m grows"),
-          ("two runs diverge", lambda: sgd_along(diverged={(128, 0), (512, 2)}), "no run diverges"),
+          ("most runs diverge", lambda: sgd_along(seeds=range(12), diverged={
+              (m, s) for m in (128, 256, 512, 1024) for s in range(3, 12)}), "no run diverges"),
       ]],
 ]
 
@@ -774,10 +788,13 @@ TOO_SMALL = [
 
 @pytest.mark.parametrize("name, case, frame, why", TOO_SMALL, ids=[f"{v[0]}: {v[1]}" for v in TOO_SMALL])
 def test_too_small_frame_is_inconclusive(name, case, frame, why):
+    """A frame that cannot support some findings judges those it can and marks only the others
+    "cannot analyse", with the reason; nothing reads "inconsistent" for want of data."""
     res = _judge(name, frame())
     assert res.verdict == OPEN, str(res)
-    assert [f.decision.rule for f in res.findings] == ["cannot analyse"], str(res)
-    assert why in res.findings[0].detail, str(res)
+    blocked = [f for f in res.findings if f.decision.rule == "cannot analyse"]
+    assert blocked and any(why in f.detail for f in blocked), str(res)
+    assert all(f.verdict != BAD for f in res.findings), str(res)
 
 
 def test_every_measured_claim_has_a_too_small_frame():

@@ -4,6 +4,7 @@ value and what is accepted: grid files (one family), the Python API (``Claim.run
 
 import json
 
+import pandas as pd
 import pytest
 
 from rnntheory import claims, cli, report
@@ -32,6 +33,8 @@ GRID_FILES = [
     ("unknown key", {"claims": {"sign_changes": {"seed": 3}}}, ["unknown keys ['seed']"]),
     ("unknown judging setting", {"claims": {"sign_changes": {"judging": {"resolution": 1}}}}, ["resolution"]),
     ("unknown claim", {"claims": {"sign_change": {}}}, ["'sign_change' is not a registered claim"]),
+    ("m negative", {"claims": {"sign_changes": {"points": [{"m": -64}]}}}, ["m=-64", "must be positive"]),
+    ("a zero length", {"claims": {"sign_changes": {"fixed": {"L": 0}}}}, ["L=0", "must be positive"]),
 ]
 
 
@@ -104,3 +107,42 @@ def test_bad_command_line_exits_2_with_a_message(tmp_path, capsys, case, args, p
     err = capsys.readouterr().err
     assert part in err and "Traceback" not in err, err
     assert not (tmp_path / "r" / ".cache").exists() or not any((tmp_path / "r" / ".cache").rglob("*.json"))
+
+
+# ---------------------------------------------------------------------- setup mistakes are errors, never verdicts
+COUPLING = claims.get("backward_coupling")
+
+
+def test_a_custom_grid_that_forgot_the_fixed_settings_is_refused_before_any_cell(tmp_path):
+    with pytest.raises(ValueError, match=r"leaves \['L', 'd', 'd_x', 'eps_x', 'n', 'tau_star', 'taus'\] unset"):
+        COUPLING.run(claims.Grid.product({"m": [64, 128]}, seeds=2), cache=tmp_path)
+    assert not any(tmp_path.iterdir())  # nothing was measured
+    with pytest.raises(ValueError, match="must be positive"):
+        COUPLING.cost(COUPLING.grid().with_fixed(n=-4))
+
+
+@pytest.mark.parametrize("judging, error, parts", [
+    (dict(m_exponent="three"), TypeError, ["m_exponent='three'", "must be a number"]),
+    (dict(m_exponent=float("nan")), ValueError, ["m_exponent=nan", "finite"]),
+    (dict(m_resolution=-1), ValueError, ["m_resolution=-1", "positive"]),
+    (dict(m_resolution=0.0), ValueError, ["m_resolution=0.0", "exact checks"]),
+    (dict(end_points=True), TypeError, ["end_points=True"]),
+    (dict(slope=1.0), ValueError, ["no judging settings ['slope']"]),
+])
+def test_a_bad_judging_value_is_an_error_not_a_verdict(judging, error, parts):
+    frame = COUPLING.measure_frame(m=64)
+    res = COUPLING.judge(frame)
+    for call in (lambda: res.reanalyse(**judging), lambda: COUPLING.judge(frame, **judging)):
+        with pytest.raises(error) as info:
+            call()
+        for part in parts:
+            assert part in str(info.value), str(info.value)
+    with pytest.raises(ValueError, match="growth_factor=8"):
+        claims.get("product_stability").settings(growth_factor=8)
+
+
+def test_a_bug_in_an_analysis_propagates():
+    """A KeyError (a missing column: a bug, not a lack of data) is raised, never read as inconclusive."""
+    frame = COUPLING.measure_frame(m=64).drop(columns=["inner"])
+    with pytest.raises(KeyError, match="inner"):
+        COUPLING.judge(pd.concat([frame, frame.assign(m=128)]))

@@ -26,6 +26,7 @@ LAYERS = [
     ["verdicts"],
     ["sweep"],
     ["cost"],
+    ["budget"],
     ["claims"],
     ["grids", "plotting", "strategies"],
     ["report"],

@@ -131,7 +131,7 @@ def test_panel_title_carries_the_combined_verdict(hidden):
 
 
 def test_findings_without_points_draw_nothing():
-    assert plotting.panels([every_case_finding("a", [True])]) == []
+    assert plotting.panels([every_case_finding("a", [True], key="a")]) == []
 
 
 def test_figures_show_themselves_in_notebooks(hidden):

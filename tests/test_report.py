@@ -254,7 +254,7 @@ def test_sentences_name_what_was_not_shown(small):
     assert "Not shown, contradicted at these sizes: " + wrong.findings[0].name + "." in text
     with pytest.raises(ValueError, match="no judging settings \\['m'\\]"):
         hp.reanalyse(m=64)  # a measuring setting cannot be changed without measuring
-    open_ = ClaimResult(hp.claim, "x", hp.data, [every_case_finding("a", [True]), cannot_finding("b", "d")])
+    open_ = ClaimResult(hp.claim, "x", hp.data, [every_case_finding("a", [True], key="a"), cannot_finding("b", "d", key="b")])
     text = report.what_was_shown(open_, 2)
     assert text.startswith("Shown: 1 of 2 findings") and "Not decided: b." in text
 
@@ -417,7 +417,7 @@ def test_a_changed_claimed_exponent_rejudges_a_warm_cache_without_measuring(tmp_
     assert stored == sum(len(g) for g in first.grids.values())
     claim = claims.get("complexity_eps_growth")
     assert claim.judging["degree"] == 1.0
-    monkeypatch.setitem(claims.REGISTRY, claim.name, dataclasses.replace(claim, judging={**claim.judging, "degree": 0.1}))
+    monkeypatch.setitem(claims.REGISTRY, claim.name, dataclasses.replace(claim, judging={**claim.judging, "degree": -0.2}))
 
     def no_measuring(task, key):
         raise AssertionError(f"the cell {task.group} {dict(task.cell)} was measured again")
@@ -430,14 +430,15 @@ def test_a_changed_claimed_exponent_rejudges_a_warm_cache_without_measuring(tmp_
     pd.testing.assert_frame_equal(new.data, old.data)
     # the verdict and the findings speak of the new claimed exponent
     assert old.verdict == "consistent" and new.verdict == "inconsistent"
-    assert new.settings["degree"] == 0.1 and old.settings["degree"] == 1.0
+    assert new.settings["degree"] == -0.2 and old.settings["degree"] == 1.0
     (sin,) = [f for f in new.findings if f.name.startswith("C_eps(sin, 1)")]
-    assert sin.verdict == "inconsistent" and sin.claimed == "exponent <= 0.1"
-    assert sin.name == "C_eps(sin, 1) grows at most like (1/eps)^0.1 (C*=10)"
-    row = f"| {sin.name} | exponent <= 0.1 | "  # its row in the claim's table of findings
+    # 0.2 lies beyond -0.2 plus the resolution 0.25
+    assert sin.verdict == "inconsistent" and sin.claimed == "exponent <= -0.2"
+    assert sin.name == "C_eps(sin, 1) grows at most like (1/eps)^-0.2 (C*=10)"
+    row = f"| {sin.name} | exponent <= -0.2 | "  # its row in the claim's table of findings
     assert row in again.markdown() and row not in first.markdown()
     doc = {c["name"]: c for c in again.to_json()["claims"]}
-    assert doc[claim.name]["judging"]["degree"] == 0.1 and doc[claim.name]["verdict"] == "inconsistent"
+    assert doc[claim.name]["judging"]["degree"] == -0.2 and doc[claim.name]["verdict"] == "inconsistent"
     # the other claim is judged exactly as before
     assert ([str(f) for f in again.results["complexity_divergence"].findings]
             == [str(f) for f in first.results["complexity_divergence"].findings])

@@ -31,7 +31,7 @@ def counting_claim(calls: list) -> Claim:
     return Claim(name="counting", title="t", reference="r", statement="s", quantity="q", bound="b",
                  grids={"default": Grid(points=({},), seeds=(0, 1, 2), fixed={"xs": (1, 2, 3)}),
                         "large": Grid(points=({},), seeds=(0,), fixed={"xs": (1,)})},
-                 measure=measure, analyse=lambda df, judging: [every_case_finding("f", [True])])
+                 measure=measure, analyse=lambda df, judging: [every_case_finding("f", [True], key="f")])
 
 
 def tasks_of(claim, grid="default"):
@@ -253,7 +253,7 @@ def failing_claim(calls: list, bad_seed: int = 1) -> Claim:
     return Claim(name="failing", title="t", reference="r", statement="s", quantity="q", bound="b",
                  grids={"default": Grid(points=({},), seeds=(0, 1, 2), fixed={}),
                         "large": Grid(points=({},), seeds=(0,), fixed={})},
-                 measure=measure, analyse=lambda df, judging: [every_case_finding("f", [True])])
+                 measure=measure, analyse=lambda df, judging: [every_case_finding("f", [True], key="f")])
 
 
 def test_a_failing_cell_is_a_cached_outcome_that_a_rerun_does_not_redo(tmp_path):

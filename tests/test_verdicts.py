@@ -31,9 +31,14 @@ def test_verdict_is_a_closed_string_type():
         # upper bound in a growing parameter: measured <= claimed
         (0.1, 0.5, 1.0, "upper", "growing", 0.0, OK),
         (1.1, 1.5, 1.0, "upper", "growing", 0.0, BAD),
-        (0.8, 1.2, 1.0, "upper", "growing", 0.0, OPEN),   # straddles, no resolution
-        (0.8, 1.2, 1.0, "upper", "growing", 0.5, OK),     # straddles, within the resolution
-        (0.8, 1.2, 1.0, "upper", "growing", 0.39, OPEN),  # straddles, wider than the resolution
+        (0.8, 1.2, 1.0, "upper", "growing", 0.0, OPEN),   # straddles, no resolution (an exact check)
+        (0.8, 1.2, 1.0, "upper", "growing", 0.25, OK),    # within the resolution of the allowed side
+        (0.8, 1.3, 1.0, "upper", "growing", 0.25, OPEN),  # contains the zone's edge 1.25
+        (1.1, 1.2, 1.0, "upper", "growing", 0.25, OK),    # wholly beyond a, but inside the zone: at resolution
+        (1.26, 1.4, 1.0, "upper", "growing", 0.25, BAD),  # wholly beyond a + r
+        (0.059 - 0.046, 0.059 + 0.046, 0.0, "upper", "growing", 0.25, OK),  # a finite-width bias decides nothing
+        (0.7, 0.9, 1.0, "upper", "shrinking", 0.1, OPEN),  # contains the edge 0.9 from below
+        (0.91, 0.99, 1.0, "upper", "shrinking", 0.1, OK),  # 0.990 [0.982, 0.999] against 1: within r = 0.1
         (0.5, 1.0, 1.0, "upper", "growing", 0.0, OK),     # touching the claimed value is allowed
         # upper bound in a shrinking parameter: measured >= claimed (random flips ~ omega^1 vs 2/3)
         (0.9, 1.05, 2 / 3, "upper", "shrinking", 0.0, OK),
@@ -132,9 +137,27 @@ def test_growth_rule_catches_exponential_growth_that_a_power_law_fits_well():
     assert VD.growth(S.fit_growth(k, y, groups=g), resolution=0.01).verdict is OK
 
 
-def test_event_rule():
-    assert VD.event(S.binomial_decision(37, 40, p0=0.9)).verdict is OK
-    assert VD.event(S.binomial_decision(5, 40, p0=0.9)).verdict is BAD
+@pytest.mark.parametrize("k, n, expected", [
+    (40, 40, OK),     # exact 99% interval [0.876, 1]: at or above 0.9 - 0.1
+    (30, 30, OK),     # one more case cannot swing it: 29/30 is inconclusive, never inconsistent
+    (29, 30, OPEN),
+    (5, 40, BAD),
+    (28, 40, OPEN),
+])
+def test_event_rule(k, n, expected):
+    d = VD.event(k, n, tolerated=0.1, resolution=0.1)
+    assert d.verdict is expected, d.reason
+    assert d.rule == "event" and d.value == pytest.approx(0.9) and not d.below
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(k=3, n=2), "0 <= k <= n"), (dict(tolerated=1.0), "tolerated=1.0"),
+    (dict(resolution=0.0), "resolution=0.0"), (dict(resolution=0.95), "resolution=0.95"),
+])
+def test_event_rule_rejects_bad_arguments(bad, match):
+    args = dict(k=1, n=2, tolerated=0.1, resolution=0.1) | bad
+    with pytest.raises(ValueError, match=match):
+        VD.event(args.pop("k"), args.pop("n"), **args)
 
 
 def test_every_case_rule():
@@ -168,8 +191,19 @@ def test_combine_rejects_an_unknown_word():
         VD.combine(["consistent", "fine"])
 
 
-def test_straddle_is_the_one_rule():
-    assert VD.straddle(0.1, 0.1) is OK and VD.straddle(0.11, 0.1) is OPEN and VD.straddle(0.0, 0.0) is OK
+def test_the_rule_is_monotone_in_evidence():
+    """Intervals that shrink around one estimate only leave "inconclusive", towards the side of the
+    estimate relative to a + r, never to the other decided word."""
+    for est, final in ((1.2, OK), (1.3, BAD), (0.9, OK)):
+        seen = [VD.exponent(fit(est - h, est + h), 1.0, resolution=0.25).verdict for h in (1.0, 0.5, 0.2, 0.1, 0.04, 0.01)]
+        assert seen[-1] is final
+        assert {OK, BAD} - set(seen) == {OK, BAD} - {final}, seen
+
+
+def test_label_names_the_resolution_only_where_it_was_needed():
+    assert VD.exponent(fit(0.5, 0.9), 1.0, resolution=0.25).label == "consistent"
+    assert VD.exponent(fit(0.9, 1.1), 1.0, resolution=0.25).label == "consistent (at resolution 0.25)"
+    assert VD.exponent(fit(0.9, 1.4), 1.0, resolution=0.25).label == "inconclusive"
 
 
 def test_verdict_words_are_written_only_in_verdicts_py():

@@ -3,9 +3,19 @@ r"""The shared finding builders and negative controls of the claims.
 A claim's ``analyse`` selects rows and calls these builders; each fits with :mod:`rnntheory.stats`
 and decides with one rule of :mod:`rnntheory.verdicts`, so no claim writes a verdict itself.
 
-Intervals are 99% by default. Grouped fits (``groups="seed"``, the default wherever several points
-come from one network) fit a line per seed and use a t interval on G - 1 degrees of freedom; fits
-of independent points (``groups=None``) use the regression t interval (docs/conventions.md).
+Every builder takes a ``key``: the finding's stable identity within its claim (it never carries a
+measured number or a judging value, so it is the same across data, seeds and re-judging); controls,
+``rnntheory compare``, results.json and the tests match findings by key, never by display text.
+
+Intervals are 99% by default (:func:`level`; a budgeted run lowers each look's miss rate, see
+:mod:`rnntheory.budget`). Grouped fits (``groups="seed"``, the default wherever several points come
+from one network) fit a line per seed and use a t interval on G - 1 degrees of freedom; fits of
+independent points (``groups=None``) use the regression t interval (docs/conventions.md).
+
+Every interval finding has a resolution r > 0 (the smallest deviation that matters, with what it
+means over the measured range), states how many times its networks would decide it when it is
+undecided (:attr:`Finding.needs`), and whether its own interval would catch the errors the negative
+controls stand for (:data:`TOO_STRONG`, :data:`EXPONENTIAL_FACTOR`).
 """
 
 from __future__ import annotations
@@ -18,17 +28,65 @@ import pandas as pd
 
 from .. import stats as S
 from .. import verdicts as VD
-from ._registry import Control, Finding, Series
+from ._registry import LEVEL, Control, Finding, Series, judging_level, level
 
 __all__ = ["exponent_finding", "growth_finding", "mean_finding", "event_finding", "every_case_finding",
-           "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect", "LEVEL"]
+           "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect", "LEVEL",
+           "level", "judging_level", "TOO_STRONG", "EXPONENTIAL_FACTOR", "NOT_ANALYSABLE"]
 
-LEVEL = 0.99
-"""Confidence level of every interval a claim reports."""
+TOO_STRONG = 0.5
+"""The exponent error a finding must be able to see: a claimed exponent made this much too strong."""
 
+EXPONENTIAL_FACTOR = 8.0
+"""The growth error a growth finding must be able to see: an exponential adding this factor over its range."""
+
+NOT_ANALYSABLE = (VD.CannotAnalyse, S.InsufficientData)
+"""Data that cannot support one finding (too few points, seeds or distinct values): that finding reads
+"inconclusive" and says why; any other error is a bug or a setup mistake and propagates."""
 
 def _groups(df: pd.DataFrame, groups: str | None) -> np.ndarray | None:
     return None if groups is None else df[groups].to_numpy()
+
+
+def _positive(fn: str, name: str, value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"{fn}: {name}={value!r} must be a positive number")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{fn}: {name}={value!r} must be a positive number") from None
+    if not math.isfinite(v) or v <= 0:
+        raise ValueError(f"{fn}: {name}={value!r} must be a positive finite number (r = 0 is for exact checks only)")
+    return v
+
+
+def _units(fit: Any) -> tuple[int, float, int]:
+    r"""The independent units behind an interval (networks, or points of a regression), its t degrees
+    of freedom and the coefficients a regression spends."""
+    if isinstance(fit, S.MeanInterval):
+        return fit.n, float(fit.n - 1), 1
+    if fit.method == "groups":
+        return int(fit.n_groups), float(fit.df), 1
+    return int(fit.n_points), float(fit.df), int(fit.n_points - fit.df)
+
+
+def _needs(d: VD.Decision, fit: Any) -> float:
+    units, df, params = _units(fit)
+    return VD.needed(d, units=units, df=df, level=fit.level, params=params)
+
+
+def _end(df: pd.DataFrame, x: str, end: int | None, shrinking: bool) -> tuple[pd.DataFrame, str]:
+    r"""The rows at the ``end`` values of ``x`` at the limiting end of the range (smallest for a
+    shrinking parameter, largest for a growing one), and a phrase that says so."""
+    if end is None:
+        return df, ""
+    vals = np.sort(df[x].unique())
+    if vals.size <= end:
+        return df, f"local slope over all {vals.size} values of {x}"
+    keep = vals[:end] if shrinking else vals[-end:]
+    return (df[df[x].isin(keep)],
+            f"local slope at the limiting end: the {end} {'smallest' if shrinking else 'largest'} of {vals.size} "
+            f"values of {x} ({keep.min():.4g} to {keep.max():.4g})")
 
 
 def series(df: pd.DataFrame, x: str, y: str, shape: np.ndarray | None = None, *, bound: str = "upper",
@@ -56,9 +114,11 @@ def exponent_finding(
     y: str,
     claimed: float,
     *,
+    key: str,
+    resolution: float,
     bound: str = "upper",
     parameter: str = "growing",
-    resolution: float = 0.0,
+    end: int | None = None,
     shape: np.ndarray | None = None,
     groups: str | None = "seed",
     label: str = "",
@@ -66,83 +126,151 @@ def exponent_finding(
     extra: Sequence[Series] = (),
 ) -> Finding:
     r"""Fit the exponent of ``y`` in ``x`` (per-seed t interval over ``groups``; regression interval
-    when ``groups`` is None), judge it against ``claimed`` (:func:`rnntheory.verdicts.exponent`) and
-    report the smallest constant for ``y <= c * shape`` (default shape ``x**claimed``). The points and
-    the bound go into the finding's :class:`Series`; ``extra`` series are drawn beside it, unjudged."""
+    when ``groups`` is None), judge it against ``claimed`` with resolution r
+    (:func:`rnntheory.verdicts.exponent`) and report the smallest constant for ``y <= c * shape``
+    (default shape ``x**claimed``). The points and the bound go into the finding's :class:`Series`;
+    ``extra`` series are drawn beside it, unjudged.
+
+    ``end``: for a claim about a limit (omega -> 0, m -> infinity), fit only the ``end`` values of
+    ``x`` at the limiting end of the range (the local slope there), so that curvature of a finite range
+    is not judged as the limit's exponent.
+
+    The finding also says whether its own interval would reject a claimed exponent
+    :data:`TOO_STRONG` stronger (the too-strong control, per finding)."""
+    fn = f"exponent_finding({key!r})"
+    r = _positive(fn, "resolution", resolution)
     if len(df) == 0:
-        raise VD.CannotAnalyse(f"{name}: no rows to fit")
-    fit = S.fit_exponent(df[x].to_numpy(float), df[y].to_numpy(float), groups=_groups(df, groups), level=LEVEL,
-                         variable=x)
-    d = VD.exponent(fit, claimed, bound=bound, parameter=parameter, resolution=resolution)
+        return cannot_finding(name, f"{name}: no rows to fit", key=key)
+    shrinking = parameter == "shrinking"
+    part, where = _end(df, x, end, shrinking)
+    try:
+        fit = S.fit_exponent(part[x].to_numpy(float), part[y].to_numpy(float), groups=_groups(part, groups),
+                             level=level(), variable=x)
+    except NOT_ANALYSABLE as exc:
+        return cannot_finding(name, str(exc), key=key)
+    xs = part[x].to_numpy(float)
+    meaning = f"an exponent error of {r:.3g} is a factor {(xs.max() / xs.min()) ** r:.3g} over {x} = {xs.min():.4g}..{xs.max():.4g}"
+    d = VD.exponent(fit, claimed, bound=bound, parameter=parameter, resolution=r, meaning=meaning)
+    # the too-strong control on this finding alone: the same interval against a claim TOO_STRONG stronger
+    strong = claimed - TOO_STRONG if d.below else claimed + TOO_STRONG
+    caught = VD.exponent(fit, strong, bound=bound, parameter=parameter, resolution=r).verdict is VD.Verdict.INCONSISTENT
     if shape is None:
         shape = df[x].to_numpy(dtype=float) ** claimed
     const = S.smallest_constant(df[y].to_numpy(float), shape) if bound == "upper" else None
-    return Finding(name, d, f"{fit}; {d.reason}", fit, const,
-                   series(df, x, y, shape, bound=bound, label=label, panel=panel), tuple(extra))
+    detail = f"{fit}; {d.reason}" + (f"; {where}" if where else "")
+    return Finding(name, d, detail, fit, const, series(df, x, y, shape, bound=bound, label=label, panel=panel),
+                   tuple(extra), key=key, needs=_needs(d, fit), catches={"too_strong": caught})
 
 
-def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, groups: str | None = "seed",
-                   factor: float = 1.0, shape: np.ndarray | None = None, label: str = "",
+def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, factor: float,
+                   groups: str | None = "seed", shape: np.ndarray | None = None, label: str = "",
                    panel: str = "") -> Finding:
     r"""Polynomial versus exponential growth of ``y`` in ``x``: the nested fit
     ``log y = a + b log x + c x`` (:func:`rnntheory.stats.fit_growth`) judged by
-    :func:`rnntheory.verdicts.growth` ("inconsistent" when c's interval lies wholly above 0). The pure
-    power-law and exponential fits are reported as a description. ``shape`` (optional) draws a bound
-    with its smallest constant.
+    :func:`rnntheory.verdicts.growth`. The pure power-law and exponential fits are reported as a
+    description. ``shape`` (optional) draws a bound with its smallest constant.
 
-    ``factor`` sets the resolution: a straddling rate interval is accepted when the exponential it
-    cannot exclude adds at most ``factor`` over the measured range of ``x``, i.e. when its width is
-    at most ``log(factor) / (max x - min x)`` (``factor=1``: no resolution)."""
+    ``factor`` (> 1) sets the resolution: an exponential that adds at most ``factor`` over the measured
+    range of ``x`` does not matter, i.e. r = ``log(factor) / (max x - min x)`` in units of the rate. It
+    must stay below :data:`EXPONENTIAL_FACTOR`, the growth the control injects; the finding says whether
+    its own interval would reject that injected exponential (it shifts the rate by exactly
+    ``log(EXPONENTIAL_FACTOR) / span``, since ``x`` is a column of the fit)."""
+    fn = f"growth_finding({key!r})"
+    F = _positive(fn, "factor", factor)
+    if not 1 < F < EXPONENTIAL_FACTOR:
+        raise ValueError(f"{fn}: factor={factor!r} must be in (1, {EXPONENTIAL_FACTOR:g}): a resolution at or beyond "
+                         "the injected exponential could never see it")
     if len(df) == 0:
-        raise VD.CannotAnalyse(f"{name}: no rows to fit")
+        return cannot_finding(name, f"{name}: no rows to fit", key=key)
     xs = df[x].to_numpy(float)
-    gf = S.fit_growth(xs, df[y].to_numpy(float), groups=_groups(df, groups), level=LEVEL, variable=x)
     span = float(xs.max() - xs.min())
-    d = VD.growth(gf, resolution=math.log(factor) / span if span > 0 and factor > 1 else 0.0)
+    try:
+        gf = S.fit_growth(xs, df[y].to_numpy(float), groups=_groups(df, groups), level=level(), variable=x)
+    except NOT_ANALYSABLE as exc:
+        return cannot_finding(name, str(exc), key=key)
+    r = math.log(F) / span
+    d = VD.growth(gf, resolution=r, meaning=f"an exponential that adds a factor {F:g} over {x} = "
+                                             f"{xs.min():.4g}..{xs.max():.4g} (rate {r:.3g})")
+    shift = math.log(EXPONENTIAL_FACTOR) / span
+    caught = gf.rate.ci_low + shift > r
     const = None if shape is None else S.smallest_constant(df[y].to_numpy(float), shape)
-    return Finding(name, d, f"{gf}; {d.reason}", gf, const, series(df, x, y, shape, label=label, panel=panel))
+    c = gf.rate
+    rate_fit = S.MeanInterval(c.value, c.ci_low, c.ci_high, gf.n_groups, gf.level) if gf.method == "groups" else None
+    needs = (_needs(d, rate_fit) if rate_fit is not None
+             else VD.needed(d, units=gf.n_points, df=gf.df, level=gf.level, params=gf.n_points - int(gf.df)))
+    return Finding(name, d, f"{gf}; {d.reason}", gf, const, series(df, x, y, shape, label=label, panel=panel),
+                   key=key, needs=needs, catches={"exponential": bool(caught)})
 
 
-def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: float, *, what: str = "mean",
-                 bound: str = "upper", resolution: float = 0.0, points: Series | None = None) -> Finding:
-    r"""A mean against a threshold from its t interval (:func:`rnntheory.verdicts.mean`)."""
-    iv = S.mean_interval(values, level=LEVEL, name=what)
-    d = VD.mean(iv, threshold, bound=bound, resolution=resolution)
-    return Finding(name, d, f"{iv}; {d.reason}", iv, None, points)
+def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: float, *, key: str, resolution: float,
+                 what: str = "mean", bound: str = "upper", points: Series | None = None, meaning: str = "") -> Finding:
+    r"""A mean against a threshold from its t interval (:func:`rnntheory.verdicts.mean`), with the
+    indifference zone ``resolution`` beyond the threshold."""
+    r = _positive(f"mean_finding({key!r})", "resolution", resolution)
+    try:
+        iv = S.mean_interval(values, level=level(), name=what)
+    except NOT_ANALYSABLE as exc:
+        return cannot_finding(name, str(exc), key=key)
+    d = VD.mean(iv, threshold, bound=bound, resolution=r,
+                meaning=meaning or f"a deviation of {r:.3g} in the {what} beyond {threshold:.3g}")
+    return Finding(name, d, f"{iv}; {d.reason}", iv, None, points, key=key, needs=_needs(d, iv))
 
 
-def event_finding(name: str, held: np.ndarray, *, p0: float = 0.9, alpha: float = 1e-6, what: str = "") -> Finding:
-    r"""Exact binomial decision on how often an event held (one entry per seed or cell)."""
-    held = np.asarray(held, bool)
-    dec = S.binomial_decision(int(held.sum()), int(held.size), p0=p0, alpha=alpha)
-    d = VD.event(dec)
-    return Finding(name, d, f"{what}: {dec}" if what else str(dec), dec, None)
+def event_finding(name: str, held: np.ndarray, *, key: str, tolerated: float = 0.1, resolution: float = 0.1,
+                  what: str = "cases", failures: Sequence[str] = ()) -> Finding:
+    r"""A high-probability event over independent cases (one entry per seed, run or cell): the claim
+    "it fails in at most a fraction ``tolerated``", judged on its exact binomial interval with the
+    indifference zone ``resolution`` (:func:`rnntheory.verdicts.event`). ``failures`` (descriptions)
+    go into the detail."""
+    held = np.asarray(held, bool).ravel()
+    if held.size == 0:
+        return cannot_finding(name, f"no {what} to count", key=key)
+    d = VD.event(int(held.sum()), int(held.size), tolerated=tolerated, resolution=resolution, level=level(), what=what)
+    detail = d.reason + ("; failures: " + "; ".join(list(failures)[:3]) if failures else "")
+    return Finding(name, d, detail, None, None, key=key, needs=_event_needs(d, held.size))
+
+
+def _event_needs(d: VD.Decision, n: int) -> float:
+    r"""How many times the cases would decide an undecided event if its observed fraction held."""
+    if d.decided:
+        return 1.0
+    p = d.estimate
+    for f in (1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 100):
+        n2 = int(math.ceil(n * f))
+        k2 = int(round(p * n2))
+        if VD.event(k2, n2, tolerated=1 - d.value, resolution=d.resolution, level=level()).decided:
+            return float(f)
+    return math.inf
 
 
 def every_case_finding(name: str, ok: Sequence[bool] | np.ndarray, what: str = "cases",
-                       failures: Sequence[str] = ()) -> Finding:
-    r"""A property that must hold in every case (:func:`rnntheory.verdicts.every_case`)."""
+                       failures: Sequence[str] = (), *, key: str) -> Finding:
+    r"""An exact (deterministic) property that must hold in every case
+    (:func:`rnntheory.verdicts.every_case`); random events use :func:`event_finding`."""
     d = VD.every_case(ok, what, failures)
-    return Finding(name, d, d.reason)
+    return Finding(name, d, d.reason, key=key, needs=1.0 if d.decided else math.nan)
 
 
-def cannot_finding(name: str, reason: str) -> Finding:
+def cannot_finding(name: str, reason: str, *, key: str) -> Finding:
     r"""A part of a claim that could not be analysed on these rows: "inconclusive" with the reason."""
     d = VD.cannot_analyse(reason)
-    return Finding(name, d, d.reason)
+    return Finding(name, d, d.reason, key=key, needs=math.nan)
 
 
-def split_diverged(df: pd.DataFrame, what: str) -> tuple[pd.DataFrame, list[Finding]]:
+def split_diverged(df: pd.DataFrame, what: str, *, key: str = "no_divergence") -> tuple[pd.DataFrame, list[Finding]]:
     r"""The runs that did not diverge, and a finding that counts the diverged ones (where and how), so
-    that divergence is reported as an outcome of the learning-rate rule; none without the column."""
+    that divergence is reported as an outcome of the learning-rate rule (an event: a quarter of the
+    runs may diverge, with resolution 0.25: a check of the rate rule, not of the paper); none without
+    the column."""
     if "diverged" not in df:
         return df, []
     diverged = df["diverged"].fillna(False).to_numpy(bool)
     where = [f"{what}: m={r.m}, L={r.L}, lr0={r.lr0:g}, seed {r.seed}: {r.divergence}"
              for r in df[diverged].itertuples()]
     lr0 = ", ".join(f"{v:g}" for v in sorted(df["lr0"].unique()))
-    return df[~diverged], [every_case_finding(f"no {what} diverges under the rate lr0 / (m L) (lr0 = {lr0})",
-                                              ~diverged, "runs", where)]
+    return df[~diverged], [event_finding(f"no {what} diverges under the rate lr0 / (m L) (lr0 = {lr0}; a quarter of the "
+                                         "runs is tolerated)", ~diverged, key=key, what="runs", failures=where,
+                                         tolerated=0.25, resolution=0.25)]
 
 
 
@@ -163,19 +291,29 @@ def wrong_m(*columns: str, power: float = 0.5, what: str = "") -> Control:
     return Control("wrong_m", what or f"{', '.join(columns)} times m^{power:g} (a wrong normalisation in m)", data=alter)
 
 
-def exponential(x: str, *columns: str, factor: float = 10.0, what: str = "") -> Control:
+def exponential(x: str, *columns: str, factor: float = EXPONENTIAL_FACTOR, by: Sequence[str] = (),
+                what: str = "") -> Control:
     r"""Control (c): exponential growth injected where the claim says polynomial: ``columns`` times
     ``exp(c x)`` with ``c`` chosen so that they grow ``factor`` times more over the measured range of
-    ``x``."""
+    ``x`` (within each group of the columns ``by``, where the claim fits growth per group, e.g. per
+    (L, m): each group's own range then carries the whole factor)."""
 
     def alter(df: pd.DataFrame) -> pd.DataFrame:
         xs = df[x].to_numpy(float)
-        span = float(xs.max() - xs.min()) if len(xs) else 0.0
-        rate = math.log(factor) / span if span > 0 else 0.0
-        grow = np.exp(rate * (xs - xs.min()))
+        if by:
+            keys = df[list(by)].astype(str).agg("|".join, axis=1)
+            lo = df.groupby(keys)[x].transform("min").to_numpy(float)
+            span = df.groupby(keys)[x].transform("max").to_numpy(float) - lo
+        else:
+            lo = np.full(xs.shape, xs.min() if len(xs) else 0.0)
+            span = np.full(xs.shape, float(xs.max() - xs.min()) if len(xs) else 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(span > 0, math.log(factor) / np.where(span > 0, span, 1.0), 0.0)
+        grow = np.exp(rate * (xs - lo))
         return df.assign(**{c: df[c].to_numpy(float) * grow for c in columns})
 
-    return Control("exponential", what or f"{', '.join(columns)} times exp(c {x}), {factor:g}x over the range of {x}",
+    where = f" within each ({', '.join(by)})" if by else ""
+    return Control("exponential", what or f"{', '.join(columns)} times exp(c {x}), {factor:g}x over the range of {x}{where}",
                    data=alter)
 
 

@@ -29,25 +29,93 @@ claim says polynomial; :meth:`ClaimResult.controls` runs them.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
+import math
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .. import _validation as V
+from .. import stats as S
+from .. import budget as B
 from .. import sweep
 from .. import verdicts as VD
-from ..cost import Cost, estimate
+from ..cost import Cost, about, estimate
 
 __all__ = ["Grid", "Claim", "Finding", "Series", "ClaimResult", "Control", "ControlOutcome", "REGISTRY", "register",
            "get", "names", "dtype_name", "torch_dtype", "ANALYSIS_ERRORS", "CONTROL_KINDS"]
 
-ANALYSIS_ERRORS = (VD.CannotAnalyse, ValueError, KeyError, IndexError, ArithmeticError)
-"""Errors of an analysis that cannot run on its data (too few points or seeds for a fit, a missing
-sweep or column): :meth:`Claim.judge` turns them into an "inconclusive" finding."""
+ANALYSIS_ERRORS = (VD.CannotAnalyse, S.InsufficientData)
+"""Errors of an analysis whose data cannot support it (too few points, seeds or distinct values; a
+sweep the data do not hold): :meth:`Claim.judge` turns them into an "inconclusive" finding. Any other
+error (a KeyError, an IndexError, a bad judging value) is a bug or a setup mistake and propagates:
+a verdict never hides it."""
+
+LEVEL = 0.99
+"""Confidence level of every interval a claim reports in a single look (a budgeted run spends its
+miss rate over several looks: :mod:`rnntheory.budget`)."""
+
+_LEVEL: contextvars.ContextVar[float] = contextvars.ContextVar("rnntheory_level", default=LEVEL)
+
+
+def level() -> float:
+    r"""The confidence level the finding builders use now (:data:`LEVEL` unless :func:`judging_level` set it)."""
+    return _LEVEL.get()
+
+
+@contextlib.contextmanager
+def judging_level(value: float) -> Iterator[None]:
+    r"""Build findings at confidence ``value`` inside the block."""
+    v = float(value)
+    if not 0 < v < 1:
+        raise ValueError(f"claims.judging_level: level={value!r} must be in (0, 1)")
+    token = _LEVEL.set(v)
+    try:
+        yield
+    finally:
+        _LEVEL.reset(token)
+
+
+_SIZE_SUFFIXES = ("_ref", "_points", "_L", "_per_L2", "_count", "_frac", "slack")
+
+
+def check_judging(claim: "Claim", values: Mapping[str, Any], where: str) -> None:
+    r"""Refuse judging settings the claim does not have, or whose value cannot be what the default is:
+    a number where the default is a number (finite, not a bool), positive where the setting is a
+    resolution, a count or a reference size, a factor in (1, 8) for ``growth_factor``; a string or a
+    mapping where the default is one. A bad judging value is a setup mistake, never a verdict."""
+    unknown = set(values) - set(claim.judging)
+    if unknown:
+        raise ValueError(f"{where}: {claim.name} has no judging settings {sorted(unknown)}; "
+                         f"expected some of {sorted(claim.judging)}")
+    for k, v in values.items():
+        default = claim.judging[k]
+        if isinstance(default, bool) or default is None:
+            continue
+        if isinstance(default, (int, float)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a number (default {default!r})")
+            if not math.isfinite(v):
+                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be finite")
+            if k.endswith("resolution") and v <= 0:
+                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive (a resolution of 0 "
+                                 "is for exact checks only)")
+            if k.endswith("factor") and not 1 < v < 8:
+                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be in (1, 8): the factor an "
+                                 "exponential may add over the range unnoticed, below the injected factor 8")
+            if default > 0 and v <= 0 and k.endswith(_SIZE_SUFFIXES):
+                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive")
+        elif isinstance(default, str) and not isinstance(v, str):
+            raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a string (default {default!r})")
+        elif isinstance(default, Mapping) and not isinstance(v, Mapping):
+            raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a mapping (default {default!r})")
+
 
 CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")
 """The three negative controls every claim answers for (docs/conventions.md)."""
@@ -215,10 +283,30 @@ class Finding:
     extra: tuple[Series, ...] = field(default=(), repr=False, compare=False)
     """Described series drawn on panels of their own, with no fit and no verdict (e.g. the measured
     quantities beside their exact limits, where the finding judges their deviation)."""
+    key: str = ""
+    """The finding's stable identity within its claim: never a measured number or a judging value, so it
+    is the same across data, seeds and re-judging. Controls, compare and the tests match by it."""
+    needs: float = math.nan
+    """How many times its networks (or independent points) would decide it if the estimate held: 1 for a
+    decided finding, ``inf`` beyond reach of more of the same design, NaN where more networks cannot help
+    (an exact check, an analysis that could not run)."""
+    catches: Mapping[str, bool] = field(default_factory=dict, compare=False)
+    """Per control kind (``"too_strong"``, ``"exponential"``), whether this finding's own interval
+    rejects that error (an exponent :data:`~rnntheory.claims._findings.TOO_STRONG` too strong, an
+    injected exponential of :data:`~rnntheory.claims._findings.EXPONENTIAL_FACTOR` over its range)."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not self.key:
+            raise ValueError(f"claims.Finding: {self.name!r} needs a key (its stable identity within the claim)")
 
     @property
     def verdict(self) -> VD.Verdict:
         return self.decision.verdict
+
+    @property
+    def label(self) -> str:
+        r"""The verdict as printed: "consistent (at resolution r)" where it holds only within r."""
+        return self.decision.label
 
     @property
     def claimed(self) -> str:
@@ -230,7 +318,7 @@ class Finding:
 
     def __str__(self) -> str:
         c = "" if self.constant is None else f"; smallest constant c = {self.constant:.3g}"
-        return f"[{self.verdict}] {self.name}: {self.detail}{c}"
+        return f"[{self.label}] {self.name}: {self.detail}{c}"
 
 
 @dataclass(frozen=True)
@@ -276,11 +364,16 @@ class ControlOutcome:
 
     @property
     def status(self) -> str:
+        r"""``"rejected"``, ``"cannot detect"``, ``"moot"``, ``"undecided"`` (the altered analysis reads
+        inconclusive: the error is not accepted, and its detail says what would reject it) or
+        ``"NOT rejected"`` (the altered analysis reads consistent: the check cannot see this error)."""
         if self.verdict is None:
             return "cannot detect"
         if self.moot:
             return "moot"
-        return "rejected" if self.rejected else "NOT rejected"
+        if self.rejected:
+            return "rejected"
+        return "undecided" if self.verdict == VD.Verdict.INCONCLUSIVE else "NOT rejected"
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.status} ({self.what}; {self.detail})"
@@ -299,16 +392,18 @@ class ClaimResult:
     settings: Mapping[str, Any] = field(default_factory=dict)
     failed: list[dict[str, Any]] = field(default_factory=list)
     """The cells whose measurement raised: ``{"cell", "key", "error"}`` each (rnntheory.sweep.failures)."""
+    level: float = LEVEL
+    """The confidence level of every interval of this result (higher than 99% in a budgeted run's looks)."""
+    design: "Grid | None" = None
+    """The grid the data were measured on, when known (for what it would take to decide)."""
 
     def reanalyse(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
         r"""Judge the same measurements (or ``data``) again with changed judging settings, e.g. a
         deliberately wrong claimed exponent; nothing is re-measured."""
-        unknown = set(judging) - set(self.claim.judging)
-        if unknown:
-            raise ValueError(f"ClaimResult.reanalyse: {self.claim.name} has no judging settings {sorted(unknown)}; "
-                             f"expected some of {sorted(self.claim.judging)}")
+        check_judging(self.claim, judging, "ClaimResult.reanalyse")
         df = self.data if data is None else data
-        return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid, failed=self.failed)
+        return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid, failed=self.failed,
+                                level=self.level, design=self.design)
 
     @property
     def verdict(self) -> VD.Verdict:
@@ -316,13 +411,57 @@ class ClaimResult:
 
     @property
     def headline(self) -> str:
-        """One line: claim name, verdict, and the first finding's measured figure."""
-        first = self.findings[0].detail if self.findings else ""
-        return f"{self.claim.name}: {self.verdict} -- {first}"
+        """One line: claim name, verdict, and the deciding finding (:meth:`deciding`) with its figure."""
+        f = self.deciding()
+        return f"{self.claim.name}: {self.verdict} -- " + ("" if f is None else f"{f.name}: {f.detail}")
+
+    def deciding(self) -> Finding | None:
+        r"""The finding that decides the claim's verdict: its first finding with that verdict (for an
+        inconsistent claim the first contradicted finding, for an inconclusive one the first undecided
+        finding). The API, the report and the README use this one rule."""
+        return next((f for f in self.findings if f.verdict == self.verdict), None)
+
+    def grid_seconds(self) -> float:
+        r"""The estimated compute of the claim's grid (:mod:`rnntheory.cost`; NaN when the grid is unknown)."""
+        if self.design is None:
+            return math.nan
+        return float(self.claim.cost(self.design).seconds)
+
+    def to_decide(self) -> pd.DataFrame:
+        r"""One row per undecided finding: its key, name, how many times its networks would decide it
+        (``needs``: inf beyond reach of this design, NaN where more networks cannot help), and the
+        estimated compute of the added networks (``seconds``: (needs - 1) x the grid's compute)."""
+        grid = self.grid_seconds()
+        rows = [{"key": f.key, "finding": f.name, "needs": f.needs,
+                 "seconds": (f.needs - 1.0) * grid if math.isfinite(f.needs) else math.nan,
+                 "replicable": self.claim.replicable}
+                for f in self.findings if not f.decision.decided]
+        return pd.DataFrame(rows, columns=["key", "finding", "needs", "seconds", "replicable"])
+
+    def decide(self, jobs: int = 2) -> str:
+        r"""What would decide the claim, in one sentence ("" when every finding is decided): the factor of
+        networks its hardest undecided finding needs if the estimates held, and its cost on ``jobs`` cores."""
+        td = self.to_decide()
+        if td.empty:
+            return ""
+        if not self.claim.replicable:
+            return "more seeds cannot decide it: its values are exact (a wider range or more points would)"
+        if td["needs"].isna().any():
+            return ("more networks cannot decide every finding: " + "; ".join(td[td["needs"].isna()]["key"]) +
+                    " cannot be analysed on this grid's data (the finding says why)")
+        worst = float(td["needs"].max())
+        if not math.isfinite(worst):
+            keys = ", ".join(td[~np.isfinite(td["needs"])]["key"])
+            return (f"more networks of this design would not decide {keys} (estimate at the edge of the zone, or over "
+                    "1000x): more points or a wider range")
+        secs = float(td["seconds"].max())
+        when = "" if not math.isfinite(secs) else f" ({about(secs / max(jobs, 1))} on {jobs} cores)"
+        return f"about {worst:.2g}x the networks{when}"
 
     def controls(self) -> list[ControlOutcome]:
-        r"""Run the claim's negative controls on these measurements (nothing is re-measured)."""
-        before = {f.name: f.verdict for f in self.findings}
+        r"""Run the claim's negative controls on these measurements (nothing is re-measured). Findings
+        are matched by their keys, never by display text (which may carry numbers)."""
+        before = {f.key: f.verdict for f in self.findings}
         out = []
         for c in self.claim.controls:
             if c.undetectable:
@@ -334,15 +473,19 @@ class ClaimResult:
                 out.append(ControlOutcome(c.kind, c.what, VD.Verdict.INCONCLUSIVE, False, f"{type(exc).__name__}: {exc}"))
                 continue
             caught = [f for f in alt.findings
-                      if f.verdict == VD.Verdict.INCONSISTENT and before.get(f.name) != VD.Verdict.INCONSISTENT]
+                      if f.verdict == VD.Verdict.INCONSISTENT and before.get(f.key) != VD.Verdict.INCONSISTENT]
             rejected = alt.verdict == VD.Verdict.INCONSISTENT and bool(caught)
             # the claim already reads inconsistent and the altered analysis adds no new inconsistent finding:
             # the control cannot show anything more on these measurements
             moot = not rejected and alt.verdict == VD.Verdict.INCONSISTENT and self.verdict == VD.Verdict.INCONSISTENT
             if rejected:
-                detail = f"caught by: {caught[0].name}" + (f" (+{len(caught) - 1} more)" if len(caught) > 1 else "")
+                detail = f"caught by: {caught[0].key}" + (f" (+{len(caught) - 1} more)" if len(caught) > 1 else "")
             elif moot:
                 detail = "the claim already reads inconsistent and the altered analysis adds no new inconsistent finding"
+            elif alt.verdict == VD.Verdict.INCONCLUSIVE:
+                todo = alt.decide()
+                detail = "the altered analysis reads inconclusive: not accepted, not yet rejected" + (
+                    f"; to reject it: {todo}" if todo else "")
             else:
                 detail = f"the altered analysis reads {alt.verdict}"
             out.append(ControlOutcome(c.kind, c.what, alt.verdict, rejected, detail, moot))
@@ -350,16 +493,21 @@ class ClaimResult:
 
     def __str__(self) -> str:
         lines = [f"{self.claim.name} ({self.claim.reference}): {self.verdict}", f"  claim: {self.claim.statement}"]
+        todo = self.decide()
+        if todo:
+            lines.append(f"  to decide: {todo}")
         lines += [f"  {f}" for f in self.findings]
         lines.append(f"  grid {self.grid!r}: {len(self.data)} rows in {self.seconds:.1f} s")
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
-        r"""One row per finding (claim, finding, verdict, claimed, resolution, detail, constant)."""
+        r"""One row per finding (claim, key, finding, verdict, label, claimed, resolution, meaning, needs, detail,
+        constant)."""
         return pd.DataFrame(
             [
-                {"claim": self.claim.name, "finding": f.name, "verdict": str(f.verdict), "claimed": f.claimed,
-                 "resolution": f.resolution, "detail": f.detail, "constant": f.constant}
+                {"claim": self.claim.name, "key": f.key, "finding": f.name, "verdict": str(f.verdict), "label": f.label,
+                 "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning, "needs": f.needs,
+                 "detail": f.detail, "constant": f.constant}
                 for f in self.findings
             ]
         )
@@ -389,6 +537,10 @@ class Claim:
         cells: the name its cells are filed under in a cache (default: the claim's name). Claims
             that measure the same cells with the same function share a name, so each cell is
             measured once.
+        replicable: whether more seeds add independent networks (False for exact computations, whose
+            intervals come from the fit of a deterministic curve: more seeds cannot decide them).
+        expected: the verdict this claim is expected to read on its default grid, and why
+            (``(verdict, reason)``), checked by proofs_checks; empty: no expectation.
         plot: hints for a figure when no finding carries points (rnntheory.plotting).
     """
 
@@ -406,6 +558,8 @@ class Claim:
     version: int = 1
     cells: str = ""
     plot: Mapping[str, Any] = field(default_factory=dict)
+    replicable: bool = True
+    expected: tuple[str, str] | tuple[()] = ()
 
     def grid(self, grid: str | Grid = "default") -> Grid:
         if isinstance(grid, Grid):
@@ -416,11 +570,10 @@ class Claim:
 
     def settings(self, grid: str | Grid = "default", **judging: Any) -> dict[str, Any]:
         r"""The judging settings for data of ``grid``: the claim's, the grid's overrides, then ``judging``."""
-        unknown = set(judging) - set(self.judging)
-        if unknown:
-            raise ValueError(f"Claim.settings: {self.name} has no judging settings {sorted(unknown)}; "
-                             f"expected some of {sorted(self.judging)}")
-        return {**self.judging, **self.grid(grid).judging, **judging}
+        check_judging(self, judging, "Claim.settings")
+        g = self.grid(grid)
+        check_judging(self, g.judging, "Claim.settings (the grid's judging overrides)")
+        return {**self.judging, **g.judging, **judging}
 
     def measuring_types(self) -> dict[str, tuple[type, ...]]:
         r"""Every measuring setting of the claim's cells (the keys of its registered grids' points and
@@ -447,6 +600,28 @@ class Claim:
             if k in known and not _type_fits(v, known[k]):
                 names_ = " or ".join(t.__name__ for t in known[k])
                 raise TypeError(f"{where}: {self.name} setting {k}={v!r} must be {names_}")
+
+    def check_cells(self, grid: Grid, where: str) -> None:
+        r"""Refuse, before any cell is measured, a grid whose cells lack a measuring setting that every
+        registered grid of the claim sets (a custom grid that forgot the fixed settings would fail every
+        cell), or give a setting of the wrong type, or a non-positive value where every registered
+        value is positive (``m = -64``). A setup mistake is an error, never a verdict."""
+        registered = [{**g.fixed, **_point(p)} for g in self.grids.values() for p in g.points]
+        required = set.intersection(*(set(c) for c in registered)) if registered else set()
+        positive = {k for k in required if all(isinstance(c[k], (int, float)) and not isinstance(c[k], bool)
+                                                and c[k] > 0 for c in registered)}
+        for pt in grid.points:
+            cell = {**grid.fixed, **_point(pt)}
+            missing = sorted(required - set(cell))
+            if missing:
+                raise ValueError(f"{where}: {self.name}: the grid point {_point(pt)!r} leaves {missing} unset; every "
+                                 f"cell needs them (the claim's default grid fixes {dict((k, self.grid().fixed[k]) for k in missing if k in self.grid().fixed)!r}; "
+                                 "start from claim.grid().with_fixed(...) or Grid(points, seeds, fixed=claim.grid().fixed))")
+            self.check_settings(cell, where)
+            for k in sorted(positive & set(cell)):
+                v = cell[k]
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and not v > 0:
+                    raise ValueError(f"{where}: {self.name} setting {k}={v!r} must be positive")
 
     def cell(self, grid: str | Grid = "default", *, point: int = 0, seed: int | None = None, device: str = "cpu",
              dtype: Any = "float64", **overrides: Any) -> dict[str, Any]:
@@ -502,6 +677,7 @@ class Claim:
         retry_failed: bool = False,
         executor: str = "local",
         scheduler: str | None = None,
+        budget: float | str | None = None,
         **overrides: Any,
     ) -> ClaimResult:
         r"""Measure every cell of a grid and judge the result (:meth:`judge`).
@@ -521,12 +697,22 @@ class Claim:
                 recorded outcome: the claim reads "inconclusive" and names it).
             executor, scheduler: where cells are measured: ``"local"`` (``jobs`` processes) or ``"dask"``
                 (the Dask cluster at ``scheduler``, or a LocalCluster); see rnntheory.sweep.run_tasks.
+            budget: seconds or a duration (``"20m"``): after the grid, spend the rest on rounds of added
+                seeds while findings are undecided (:mod:`rnntheory.budget`; each look at its spent level).
             **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
                 network. Judging settings are changed with :meth:`ClaimResult.reanalyse`.
         """
         device = V.run_device("Claim.run", device)
         g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, **overrides)
+        self.check_cells(g, "Claim.run")
         t0 = time.perf_counter()
+        if budget is not None:
+            results, _, _, _ = B.run_grids({self.name: self}, {self.name: g}, budget,
+                                           label=grid if isinstance(grid, str) else "custom", device=device,
+                                           dtype=dtype_name(dtype), cache=cache, jobs=jobs,
+                                           progress=progress,
+                                           retry_failed=retry_failed, executor=executor, scheduler=scheduler)
+            return results[self.name]
         records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=dtype_name(dtype))), cache=cache, jobs=jobs,
                                   progress=progress, retry_failed=retry_failed, executor=executor,
                                   scheduler=scheduler)
@@ -546,6 +732,7 @@ class Claim:
         """
         device = V.run_device("Claim.cost", device)
         g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, where="Claim.cost", **overrides)
+        self.check_cells(g, "Claim.cost")
         tasks = self.tasks(g.cells(device=device, dtype=dtype_name(dtype)))
         return estimate(tasks, cache=cache, labels=[self.name] * len(tasks), retry_failed=retry_failed)
 
@@ -574,27 +761,38 @@ class Claim:
 
     def judge(self, data: pd.DataFrame, grid: str | Grid = "default", *, name: str | None = None, seconds: float = 0.0,
               settings: Mapping[str, Any] | None = None, failed: Sequence[Mapping[str, Any]] = (),
-              **judging: Any) -> ClaimResult:
+              level: float = LEVEL, design: Grid | None = None, **judging: Any) -> ClaimResult:
         r"""Analyse measured rows into a :class:`ClaimResult`: the one path from measurements to a
         verdict. Judging settings are those of ``grid`` (:meth:`settings`) updated by ``judging``, or
-        exactly ``settings`` when given. An analysis that cannot run on these rows (too few points or
-        seeds for a fit, a missing sweep) gives one "inconclusive" finding that says why. Cells that
-        ``failed`` (rnntheory.sweep.failures) add one "inconclusive" finding that names them: the
-        other findings use the cells that finished, and cannot stand for the whole grid."""
-        params = dict(settings) if settings is not None else self.settings(grid, **judging)
+        exactly ``settings`` when given (checked either way: a bad judging value raises). Every
+        interval is at confidence ``level``. A finding whose data cannot support it (too few points or
+        seeds for its fit) reads "inconclusive" and says why, beside the findings the data do support;
+        an analysis that cannot run at all gives one such finding. Cells that ``failed``
+        (rnntheory.sweep.failures) add one "inconclusive" finding that names them: the other findings
+        use the cells that finished, and cannot stand for the whole grid. Any other error propagates."""
+        if settings is not None:
+            check_judging(self, settings, "Claim.judge")
+        params = {**self.judging, **settings} if settings is not None else self.settings(grid, **judging)
         label = name if name is not None else (grid if isinstance(grid, str) else "custom")
+        if design is None and not (isinstance(grid, str) and grid not in self.grids):
+            design = self.grid(grid)
         try:
-            findings = list(self.analyse(data, params)) if len(data) else []
+            with judging_level(level):
+                findings = list(self.analyse(data, params)) if len(data) else []
             if not findings:
                 raise VD.CannotAnalyse("no measured rows" + (" (every cell failed)" if failed else ""))
         except ANALYSIS_ERRORS as exc:
             d = VD.cannot_analyse(f"{type(exc).__name__}: {exc}")
-            findings = [Finding("the analysis could not run on these measurements", d, d.reason)]
+            findings = [Finding("the analysis could not run on these measurements", d, d.reason, key="analysis")]
         failed = [dict(f) for f in failed]
         if failed:
             d = VD.cannot_analyse(f"{len(failed)} cell(s) failed and are left out: {describe_failures(failed)}")
-            findings.append(Finding("every cell of the grid was measured", d, d.reason))
-        return ClaimResult(self, label, data, findings, seconds, params, failed)
+            findings.append(Finding("every cell of the grid was measured", d, d.reason, key="failed_cells"))
+        keys = [f.key for f in findings]
+        if len(set(keys)) != len(keys):
+            dup = sorted({k for k in keys if keys.count(k) > 1})
+            raise ValueError(f"Claim.judge: {self.name} gives several findings the key(s) {dup}; keys must be unique")
+        return ClaimResult(self, label, data, findings, seconds, params, failed, level, design)
 
     def result(self, data: pd.DataFrame, grid: str | Grid = "default", name: str | None = None, seconds: float = 0.0,
                **judging: Any) -> ClaimResult:

@@ -159,7 +159,7 @@ def _analyse(q: str, what: str):
         worst = rows.groupby(["m", "seed"], as_index=False)["ratio"].max()
         f_max = exponent_finding(
             f"the largest {what} / ({_shape_text(q, js)}) over the run stays bounded as m grows ({held})",
-            worst, "m", "ratio", 0.0, resolution=js["m_resolution"], groups=None,
+            worst, "m", "ratio", 0.0, resolution=js["m_resolution"], groups=None, key="max_ratio_m_exponent",
             panel=f"max over the run of {what} / bound shape", extra=_described(df, rows, q, what))
         f_max = replace(f_max, detail=f_max.detail + _along_exponent(rows, q))
         last = rows[rows["step"] == rows.groupby(["m", "seed"])["step"].transform("max")]
@@ -170,7 +170,8 @@ def _analyse(q: str, what: str):
             label = "fraction of changed signs"
         f_end = exponent_finding(
             f"{label} at the end of the run shrinks as m grows ({held})",
-            end, "m", "q", 0.0, resolution=0.0, groups=None, panel=f"{label} at the end of the run")
+            end, "m", "q", 0.0, resolution=js["m_resolution"], groups=None, panel=f"{label} at the end of the run",
+            key="end_m_exponent")
         return [f_max, f_end] + diverged
 
     return analyse

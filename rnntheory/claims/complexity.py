@@ -72,7 +72,7 @@ def _analyse_monotone(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
                 fails.append(f"{fn} seed {seed}: log10 {y[k]:.6g} -> {y[k + 1]:.6g} at x {g['x'].iloc[k]:.4g} -> "
                              f"{g['x'].iloc[k + 1]:.4g}")
         findings.append(every_case_finding(f"{sweep.split(' vs ')[0]} is {js['direction']} in {sweep.split(' vs ')[1]}",
-                                           np.array(oks), "sweeps (function, seed)", fails))
+                                           np.array(oks), "sweeps (function, seed)", fails, key=f"monotone[{sweep}]"))
     return findings
 
 
@@ -81,6 +81,7 @@ _MONO_FUNCS = ["sin", "exp", "cos", "erf", "log1p", "tanh", "sigmoid", "z**3 - 2
 
 COMPLEXITY_MONOTONE = register(
     Claim(
+        replicable=False,
         name="complexity_monotone",
         title="Complexity is monotone in R and in 1/eps",
         reference="theory.md sec. 5 (C_eps, C_s; Allen-Zhu, Li, Liang 2019)",
@@ -129,6 +130,7 @@ def _analyse_growth(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
             part = part.assign(value=10.0 ** (part["log10"] - part["log10"].min()))
         f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{js['degree']:g} (C*={C:g})",
                              part, "inv_eps", "value", js["degree"], groups=None, label=f"{fn}, C*={C:g}",
+                             key=f"eps_exponent[{fn},C*={C:g}]", resolution=js["resolution"],
                              panel="C_eps(Phi, 1)" if part["log10"].max() <= 300 else "C_eps(Phi, 1) / its smallest value")
         local = np.diff(part["log10"].to_numpy()) / np.diff(np.log10(part["inv_eps"].to_numpy()))
         findings.append(replace(f, detail=f"{f.detail}; local exponents {np.round(local, 3).tolist()}"))
@@ -144,6 +146,7 @@ def _analyse_growth(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         f = exponent_finding(
             f"C_eps({fn} truncated to error eps, 1) grows faster in 1/eps than the entire functions (C*={C:g})",
             part.assign(value=vals), "inv_eps", "value", hi, bound="lower", groups=None,
+            key=f"truncated_eps_exponent[{fn},C*={C:g}]", resolution=js["resolution"],
             label=f"{fn} (truncated), C*={C:g}", panel="C_eps(Phi, 1) / its smallest value")
         findings.append(replace(f, detail=f"{f.detail}; entire functions' exponents at most {hi:.3g}; predicted "
                                 f"log(C*R/rho)/log(rho/R) = {predicted:.3g}; degrees {part['degree'].tolist()}"))
@@ -154,6 +157,7 @@ _GROWTH_FIXED = dict(R=1.0, eps_exponents=tuple(range(1, 13)), truncated=("tanh"
 
 COMPLEXITY_EPS_GROWTH = register(
     Claim(
+        replicable=False,
         name="complexity_eps_growth",
         title="C_eps(Phi, 1) is polynomial in 1/eps for sin and exp, faster for truncated series",
         reference="theory.md sec. 5 (known anchors; Allen-Zhu, Li, Liang 2019)",
@@ -170,7 +174,7 @@ COMPLEXITY_EPS_GROWTH = register(
         },
         measure=_measure_growth,
         analyse=_analyse_growth,
-        judging=dict(degree=1.0),
+        judging=dict(degree=1.0, resolution=0.02),
         controls=(
             too_strong("C_eps(Phi, 1) grows at most like (1/eps)^0.1", degree=0.1),
             cannot_detect("wrong_m", "a wrong normalisation in m", _NO_WIDTH),
@@ -222,7 +226,8 @@ def _analyse_divergence(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding
             oks.append(False)
             fails.append(f"{fn}: reported radius differs from the claimed one by {g:.3g} (relative)")
     findings = [every_case_finding("divergence is reported exactly at the radius of convergence (C_s at R = rho, "
-                                   "C_eps at C* R = rho), finite values just inside", np.array(oks), "cases", fails)]
+                                   "C_eps at C* R = rho), finite values just inside", np.array(oks), "cases", fails,
+                                   key="divergence_at_radius")]
     for fn, order in js["blowup"].items():
         part = df[(df["function"] == fn) & (df["where"] == "inside") & df["converged"]]
         if len(part) < 3:
@@ -232,16 +237,19 @@ def _analyse_divergence(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding
         findings.append(exponent_finding(
             f"C_s({fn}, rho (1 - delta)) blows up no faster than delta^{claimed:g} (pole order {order:g})",
             part, "delta", "value", claimed, bound="upper", parameter="shrinking", groups=None,
-            resolution=js["delta_resolution"], label=fn, panel="C_s(Phi, rho (1 - delta))"))
+            resolution=js["delta_resolution"], label=fn, panel="C_s(Phi, rho (1 - delta))",
+            key=f"blowup_exponent[{fn}]", end=js["end_points"]))
     return findings
 
 
 _RADII = {"tanh": float(mpmath.pi / 2), "sigmoid": float(mpmath.pi), "log1p": 1.0, "1/(1+z**2)": 1.0}
-_DIV_FIXED = dict(C_star=10.0, eps=1e-3, radii=_RADII, deltas=(0.2, 0.1, 0.05, 0.02))
-_DIV_JUDGING = dict(blowup={"tanh": 1.0, "sigmoid": 1.0, "log1p": 0.0}, blowup_base=1.75, delta_resolution=0.5)
+_DIV_FIXED = dict(C_star=10.0, eps=1e-3, radii=_RADII, deltas=(0.2, 0.1, 0.05, 0.02, 0.01, 0.005))
+_DIV_JUDGING = dict(blowup={"tanh": 1.0, "sigmoid": 1.0, "log1p": 0.0}, blowup_base=1.75, delta_resolution=0.25,
+                    end_points=3)
 
 COMPLEXITY_DIVERGENCE = register(
     Claim(
+        replicable=False,
         name="complexity_divergence",
         title="Divergence of C_eps and C_s exactly at the radius of convergence",
         reference="theory.md sec. 5 (divergent series, truncation remedy)",

@@ -63,13 +63,15 @@ def _analyse_forward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
         findings.append(exponent_finding(
             f"forward coupling at tau = {part['tau'].iloc[0]:g} decays at least like m^{a:.3g}, {name} directions",
-            part, "m", "err", a, shape=shape, label=name, resolution=js["m_resolution"], groups=None))
+            part, "m", "err", a, shape=shape, label=name, resolution=js["m_resolution"], groups=None,
+            key=f"m_exponent[{name}]", end=js["end_points"]))
     for name in DIRECTIONS if ts["tau"].nunique() > 1 else ():
         part = ts[ts["direction"] == name]
         shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
         findings.append(exponent_finding(
             f"forward coupling at m = {part['m'].iloc[0]} is at most c * tau^{b:.3g} as tau shrinks, {name} directions",
-            part, "tau", "err", b, parameter="shrinking", shape=shape, label=name, resolution=js["tau_resolution"]))
+            part, "tau", "err", b, parameter="shrinking", shape=shape, label=name, resolution=js["tau_resolution"],
+            key=f"tau_exponent[{name}]", end=js["end_points"]))
     if not findings:
         raise VD.CannotAnalyse("forward_coupling: the data hold neither an m sweep (sweep='m', several m) "
                                "nor a tau sweep (sweep='tau', several tau)")
@@ -77,7 +79,7 @@ def _analyse_forward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
 
 
 _FWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1)
-_FWD_JUDGING = dict(m_exponent=-1.0 / 6.0, tau_exponent=4.0 / 3.0, m_resolution=0.0, tau_resolution=0.2)
+_FWD_JUDGING = dict(m_exponent=-1.0 / 6.0, tau_exponent=4.0 / 3.0, m_resolution=0.1, tau_resolution=0.2, end_points=3)
 _ONE_LENGTH = ("measured at one length (L = 8 on the default grid); the check judges the dependence on m and tau, "
                "and the poly(L) factor of the bound is not swept")
 
@@ -94,7 +96,7 @@ FORWARD_COUPLING = register(
             "default": Grid(
                 points=tuple({"sweep": "m", "m": m, "taus": (1.0,)} for m in (256, 512, 1024, 2048))
                 + ({"sweep": "tau", "m": 512, "taus": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
-                seeds=tuple(range(10)), fixed=_FWD_FIXED),
+                seeds=tuple(range(16)), fixed=_FWD_FIXED),
             "large": Grid(
                 points=tuple({"sweep": "m", "m": m, "taus": (1.0,)} for m in (256, 512, 1024, 2048, 4096, 8192))
                 + ({"sweep": "tau", "m": 4096, "taus": (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
@@ -143,15 +145,17 @@ def _analyse_backward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         tau = part["tau"].iloc[0]
         findings.append(exponent_finding(
             f"||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = {tau:g}, {name} directions",
-            part, "m", "relative", a, label=name, resolution=js["m_resolution"], groups=None))
+            part, "m", "relative", a, label=name, resolution=js["m_resolution"], groups=None,
+            key=f"relative_m_exponent[{name}]", end=js["end_points"]))
         findings.append(exponent_finding(
             f"|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian of radius tau*), {name} directions",
-            part, "m", "inner", a, label=name, resolution=js["m_resolution"], groups=None))
+            part, "m", "inner", a, label=name, resolution=js["m_resolution"], groups=None,
+            key=f"inner_m_exponent[{name}]", end=js["end_points"]))
     return findings
 
 
 _BWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1, taus=(1.0,), tau_star=1.0)
-_BWD_JUDGING = dict(m_exponent=0.0, m_resolution=0.0)
+_BWD_JUDGING = dict(m_exponent=0.0, m_resolution=0.1, end_points=3)
 
 BACKWARD_COUPLING = register(
     Claim(
@@ -252,25 +256,26 @@ def _analyse_decoupling(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding
     res = js["m_resolution"]
     findings = [
         exponent_finding(f"RMS correlation of {what} (different lags) shrinks like m^{a:g}", df, "m", col, a,
-                         label=col.removesuffix("_rms"), panel="RMS correlation", resolution=res, groups=None)
+                         label=col.removesuffix("_rms"), panel="RMS correlation", resolution=res, groups=None,
+                         key=f"{col}_m_exponent", end=js["end_points"])
         for col, what in _DEC_PARTS
     ]
     if "other_coord_rms" in df and df["other_coord_rms"].notna().any():
         findings.append(exponent_finding(
             f"RMS correlation of backward vectors of different output coordinates (equal lags) shrinks like m^{a:g}",
             df.dropna(subset=["other_coord_rms"]), "m", "other_coord_rms", a, label="other coordinate",
-            panel="RMS correlation", resolution=res, groups=None))
+            panel="RMS correlation", resolution=res, groups=None, key="other_coord_m_exponent", end=js["end_points"]))
     lim = float(df["same_lag_limit_rms"].mean())
     findings.append(exponent_finding(
         f"feature blocks of pairs with different i, j but equal lag j - i approach their nonzero infinite-width "
         f"correlation (RMS limit {lim:.2g}): the RMS of measured - limit shrinks like m^{a:g}",
         df, "m", "same_lag_dev", a, label="equal lag: measured - limit", panel="RMS correlation", resolution=res,
-        groups=None, extra=_lag_series(df)))
+        groups=None, extra=_lag_series(df), key="same_lag_dev_m_exponent", end=js["end_points"]))
     return findings
 
 
 _DEC_FIXED = dict(L=8, n=4, d_x=8, d=2, eps_x=0.1)
-_DEC_JUDGING = dict(m_exponent=-0.5, m_resolution=0.25)
+_DEC_JUDGING = dict(m_exponent=-0.5, m_resolution=0.25, end_points=3)
 
 DECOUPLING = register(
     Claim(
@@ -287,7 +292,7 @@ DECOUPLING = register(
         bound="RMS correlation <= c * m^(-1/2) for different lags or coordinates; RMS |measured - limit| <= c * m^(-1/2) "
         "for equal lags",
         grids={
-            "default": Grid(points=tuple({"m": m} for m in (128, 256, 512, 1024, 2048)), seeds=tuple(range(10)), fixed=_DEC_FIXED),
+            "default": Grid(points=tuple({"m": m} for m in (128, 256, 512, 1024, 2048)), seeds=tuple(range(18)), fixed=_DEC_FIXED),
             "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096, 8192)), seeds=tuple(range(8)),
                           fixed={**_DEC_FIXED, "L": 12}),
         },

@@ -30,7 +30,7 @@ from .. import kernel as K
 from ..concepts import Concept
 from ..training import TrainingDiverged, Trajectory, risk, sgd
 from ._common import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
-from ._findings import (cannot_detect, cannot_finding, every_case_finding, exponent_finding, exponential,
+from ._findings import (cannot_detect, cannot_finding, event_finding, exponent_finding, exponential,
                         growth_finding, mean_finding, series, split_diverged, too_strong, wrong_m)
 from ._registry import Claim, Finding, Grid, register, torch_dtype
 
@@ -120,7 +120,9 @@ def _analyse_learns(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         tag = "small rate, meant to stay in the NTK regime" if lr0 == js["lr0_regime"] else "large rate"
         f = mean_finding(f"average held-out risk over the second half of SGD <= OPT + eps at m = {m}, lr0 = {lr0:g} "
                          f"({tag}; eps = {js['eps_frac']:g} x (R0 - OPT) = {eps:.3g})",
-                         top["excess"], eps, what="excess risk", resolution=js["risk_resolution"],
+                         top["excess"], eps, what="excess risk", key=f"excess_risk[lr0={lr0:g}]",
+                         resolution=js["risk_resolution"] * float((top["zero_risk"] - top["opt"]).mean()),
+                         meaning=f"an excess risk {js['risk_resolution']:g} x (R0 - OPT) beyond eps",
                          points=series(runs, "m", "excess", np.ones(len(runs)), constant=eps, label=f"lr0 = {lr0:g}",
                                        panel="excess risk"))
         findings.append(replace(f, detail=f"{f.detail}; {_regime(top)}; held-out risk at W_0 "
@@ -129,11 +131,12 @@ def _analyse_learns(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         if lr0 == js["lr0_regime"]:
             findings.append(mean_finding(
                 f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: coupling RMS along the run <= "
-                f"{js['regime']:g} x the target's RMS", top["regime_ratio"], js["regime"], what="coupling / target RMS"))
+                f"{js['regime']:g} x the target's RMS", top["regime_ratio"], js["regime"], what="coupling / target RMS",
+                key="in_regime", resolution=js["regime_resolution"]))
         else:
             findings.append(exponent_finding(f"excess risk does not grow with the width m (lr0 = {lr0:g})", runs, "m",
                                              "excess", 0.0, resolution=js["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
-                                             panel="excess risk"))
+                                             panel="excess risk", key=f"excess_m_exponent[lr0={lr0:g}]"))
     return findings + diverged
 
 
@@ -145,14 +148,14 @@ def _analyse_ball(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         findings += [
             exponent_finding(f"final tau = sqrt(m) ||W_T - W_0||_F grows at most like m^{js['tau_exponent']:g} ({tag})",
                              runs, "m", "tau", js["tau_exponent"], resolution=js["m_resolution"], groups=None,
-                             label=f"lr0 = {lr0:g}",
+                             label=f"lr0 = {lr0:g}", key=f"tau_m_exponent[lr0={lr0:g}]",
                              panel="final tau"),
             exponent_finding(f"fraction of changed signs along the trajectory does not grow with m (lr0 = {lr0:g})",
                              runs, "m", "sign_frac", 0.0, resolution=js["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
-                             panel="fraction of changed signs"),
+                             panel="fraction of changed signs", key=f"sign_frac_m_exponent[lr0={lr0:g}]"),
             exponent_finding(f"forward coupling error of W_t - W_0 along the trajectory does not grow with m (lr0 = {lr0:g})",
                              runs, "m", "coupling", 0.0, resolution=js["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
-                             panel="RMS coupling error"),
+                             panel="RMS coupling error", key=f"coupling_m_exponent[lr0={lr0:g}]"),
         ]
     return findings + diverged
 
@@ -183,7 +186,8 @@ SGD_LEARNS = register(Claim(
     grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE},
     measure=_measure_sgd,
     analyse=_analyse_learns,
-    judging=dict(eps_frac=0.5, lr0_regime=_LR_REGIME, regime=0.1, risk_resolution=0.0, m_resolution=0.25),
+    judging=dict(eps_frac=0.5, lr0_regime=_LR_REGIME, regime=0.1, risk_resolution=0.1, regime_resolution=0.05,
+                 m_resolution=0.25),
     controls=(
         too_strong("eps = 0.01 (R0 - OPT), which the runs do not reach", eps_frac=0.01),
         wrong_m("avg_risk", "opt", "zero_risk"),
@@ -239,13 +243,14 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
     findings = [
         exponent_finding(f"tau* grows at most like m^{js['m_exponent']:g} (L = {js['L_ref']})",
                          by_m, "m", "tau_star", js["m_exponent"], resolution=js["m_resolution"], groups=None,
-                         panel="tau*"),
+                         panel="tau*", key="tau_star_m_exponent"),
         exponent_finding(f"tau* grows at most like L^{deg:g} (m = {js['m_ref']})", by_L, "L", "tau_star", deg,
-                         label=f"m = {js['m_ref']}", panel="tau*"),
+                         label=f"m = {js['m_ref']}", panel="tau*", key="tau_star_L_exponent",
+                         resolution=js["L_resolution"]),
         growth_finding(f"tau* grows polynomially, not exponentially, in L (m = {js['m_ref']})", by_L, "L", "tau_star",
-                       factor=js["growth_factor"], label=f"m = {js['m_ref']}", panel="tau*"),
-        every_case_finding(f"the fits reproduce the concept on the sample (relative residual <= {js['max_residual']:g})",
-                           rel <= js["max_residual"], "fits", worst),
+                       factor=js["growth_factor"], label=f"m = {js['m_ref']}", panel="tau*", key="tau_star_L_growth"),
+        event_finding(f"the fits reproduce the concept on the sample (relative residual <= {js['max_residual']:g})",
+                      rel <= js["max_residual"], key="fits_reproduce_event", what="fits", failures=worst),
     ]
     if "tau_inf" in df:  # rows measured before the limit was recorded have no tau_inf
         lim = by_m.assign(tau_dev=(by_m["tau_star"] / by_m["tau_inf"] - 1).abs())
@@ -254,6 +259,7 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
             f"tau*_m approaches tau* of the infinite-width kernel (mean {lim['tau_inf'].mean():.3g}): "
             f"|tau*_m / tau*_inf - 1| shrinks at least like m^{b:g} (L = {js['L_ref']})",
             lim, "m", "tau_dev", b, resolution=js["m_resolution"], groups=None, panel="|tau*_m / tau*_inf - 1|",
+            key="tau_star_limit_m_exponent", end=js["end_points"],
             extra=[series(lim, "m", "tau_star", label=f"L = {js['L_ref']}", panel="tau*_m and its limit",
                           reference="tau_inf", reference_label="tau* of the limit kernel")]))
     return findings
@@ -261,7 +267,7 @@ def _analyse_pseudo_solution(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Fi
 
 _PS_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, N=48, ridge=1e-10, w_var=2.0)
 _PS_JUDGING = dict(L_ref=6, m_ref=256, m_exponent=0.0, limit_exponent=-0.5, degree=3.0, max_residual=1e-3,
-                   m_resolution=0.25, growth_factor=2.0)
+                   m_resolution=0.25, L_resolution=0.25, growth_factor=2.0, end_points=3)
 PSEUDO_SOLUTION = register(Claim(
     name="pseudo_solution",
     title="A pseudo-network solution of bounded radius exists",
@@ -313,43 +319,43 @@ def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _analyse_generalisation(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     rad = df[df["kind"] == "rademacher"].assign(constant=lambda d: d["value"] * np.sqrt(d["N"]) / d["tau"])
-    gap, diverged = split_diverged(df[df["kind"] == "gap"], "SGD run of the gap")
+    gap, diverged = split_diverged(df[df["kind"] == "gap"], "SGD run of the gap", key="gap_no_divergence")
     m0, N0, L0 = js["m_ref"], js["N_ref"], js["L_ref"]
     base = rad[(rad["L"] == L0)]
     f = [
         exponent_finding(f"Rademacher complexity shrinks at least like N^{js['n_exponent']:g} (m = {m0}, L = {L0})",
                          base[base["m"] == m0], "N", "value", js["n_exponent"], resolution=js["n_resolution"],
-                         label=f"m = {m0}", panel="Rademacher complexity"),
+                         label=f"m = {m0}", panel="Rademacher complexity", key="rademacher_N_exponent"),
         exponent_finding(f"Rademacher complexity does not grow with m (N = {N0}, L = {L0})",
                          base[base["N"] == N0], "m", "value", 0.0, resolution=js["m_resolution"], groups=None,
-                         label=f"N = {N0}", panel="Rademacher complexity against m"),
+                         label=f"N = {N0}", panel="Rademacher complexity against m", key="rademacher_m_exponent"),
         growth_finding(f"the constant Rademacher x sqrt(N) / tau grows polynomially, not exponentially, in L "
                        f"(m = {m0}, N = {N0})", rad[(rad["m"] == m0) & (rad["N"] == N0)], "L", "constant",
-                       factor=js["growth_factor"], panel="Rademacher x sqrt(N) / tau"),
+                       factor=js["growth_factor"], panel="Rademacher x sqrt(N) / tau", key="rademacher_L_growth"),
     ]
     mean_gap = gap.groupby(["N", "m"], as_index=False)["value"].mean()
     if len(gap) == 0 or (mean_gap["value"] <= 0).any() or (gap["value"] <= 0).any():
         low = float(gap["value"].min()) if len(gap) else float("nan")
         f.append(cannot_finding("test-train gap of SGD shrinks with N and does not grow with m",
-                                f"a gap is not positive (smallest {low:.3g}); no log-log fit"))
+                                f"a gap is not positive (smallest {low:.3g}); no log-log fit", key="gap"))
         return f + diverged
     # one network per (seed, m): the gap's N sweep is grouped by network
     gap = gap.assign(net=gap["seed"].astype(str) + "/" + gap["m"].astype(str))
     f.append(exponent_finding("test-train gap of SGD on N samples shrinks with N", gap, "N", "value", 0.0,
                               resolution=js["gap_resolution"], groups="net", label="each m",
-                              panel="test risk - training risk"))
+                              panel="test risk - training risk", key="gap_N_exponent"))
     small = gap[gap["N"] == gap["N"].min()]
     f.append(exponent_finding(f"test-train gap does not grow with m (N = {int(small['N'].iloc[0])})", small, "m",
                               "value", 0.0, resolution=js["gap_resolution"], groups=None,
                               label=f"N = {int(small['N'].iloc[0])}",
-                              panel="test risk - training risk against m"))
+                              panel="test risk - training risk against m", key="gap_m_exponent"))
     return f + diverged
 
 
 _GEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.2, n_test=256, lr0=8.0,
                   steps=600, batch=4, record_every=600, w_var=2.0, tau=1.0, mc=2000)
 _GEN_JUDGING = dict(m_ref=256, N_ref=64, L_ref=8, n_exponent=-0.5, n_resolution=0.25, m_resolution=0.25,
-                    growth_factor=2.0, gap_resolution=0.5)
+                    growth_factor=2.0, gap_resolution=0.25)
 GENERALISATION = register(Claim(
     name="generalisation",
     title="Generalisation: Rademacher complexity and the test-train gap",
@@ -364,7 +370,7 @@ GENERALISATION = register(Claim(
                                      + [{"kind": "rademacher", "m": m, "N": 64, "L": 8} for m in (64, 128, 512, 1024)]
                                      + [{"kind": "rademacher", "m": 256, "N": 64, "L": L} for L in (4, 16)]
                                      + [{"kind": "gap", "m": m, "N": N, "L": 8} for m in (128, 512) for N in (8, 32, 128)]),
-                        seeds=tuple(range(4)), fixed=_GEN_FIXED),
+                        seeds=tuple(range(8)), fixed=_GEN_FIXED),
         "large": Grid(points=tuple([{"kind": "rademacher", "m": 1024, "N": N, "L": 8} for N in (32, 64, 128, 256, 512)]
                                    + [{"kind": "rademacher", "m": m, "N": 64, "L": 8} for m in (128, 256)]
                                    + [{"kind": "rademacher", "m": 4096, "N": 64, "L": 8, "seeds": 2}]
@@ -412,10 +418,12 @@ def _analyse_length(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     ran, diverged = split_diverged(df, "run")
     reached = ran["reached"].to_numpy(bool)
     missed = f"; {int((~reached).sum())} runs did not reach the target (counted at the cap)" if not reached.all() else ""
-    fs = [exponent_finding(f"samples to reach OPT + eps grow at most like L^{deg:g}", ran, "L", "samples", deg),
+    fs = [exponent_finding(f"samples to reach OPT + eps grow at most like L^{deg:g}", ran, "L", "samples", deg,
+                           key="samples_L_exponent", resolution=js["L_resolution"]),
           growth_finding("samples to reach OPT + eps grow polynomially, not exponentially, in L", ran, "L", "samples",
-                         factor=js["growth_factor"])]
-    fs.append(every_case_finding("every run reaches OPT + eps within the step budget", reached, "runs"))
+                         factor=js["growth_factor"], key="samples_L_growth")]
+    fs.append(event_finding("every run reaches OPT + eps within the step budget", reached, key="reached_event",
+                            what="runs"))
     return [replace(f, detail=f.detail + missed) for f in fs] + diverged
 
 
@@ -430,7 +438,7 @@ LENGTH_SCALING = register(Claim(
              "risk first falls below OPT + 0.5 (R0 - OPT)",
     bound="samples <= c L^3; polynomial, not exponential",
     grids={
-        "default": Grid.product({"L": [4, 6, 8, 11, 14]}, seeds=6, m=256, **_LEN_FIXED),
+        "default": Grid.product({"L": [4, 6, 8, 11, 14]}, seeds=10, m=256, **_LEN_FIXED),
         # lr0 = 2 on the large grid: at m = 1024 the rate 8 / (m L) diverges within 60 steps for 2 of 4 seeds at
         # L = 24 and 4 / (m L) for 1 of 4 at L = 32; 2 / (m L) for none (docs/learning.md)
         "large": Grid(points=tuple({"L": L} for L in (4, 6, 8, 12, 16)) + ({"L": 24, "seeds": 2}, {"L": 32, "seeds": 1}),
@@ -438,7 +446,7 @@ LENGTH_SCALING = register(Claim(
     },
     measure=_measure_length,
     analyse=_analyse_length,
-    judging=dict(degree=3.0, growth_factor=2.0),
+    judging=dict(degree=3.0, L_resolution=0.25, growth_factor=2.0),
     controls=(
         too_strong("samples grow at most like L^0.25", degree=0.25),
         cannot_detect("wrong_m", "a wrong normalisation in m",

@@ -55,12 +55,13 @@ def _analyse_ntk_limit(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]
         findings.append(exponent_finding(
             f"||K_m/m - K_inf||_F / ||K_inf||_F per network shrinks like m^{a:g} (L = {L})",
             part, "m", "ntk_err", a, resolution=js["m_resolution"], groups=None, label=f"L = {L}",
+            key=f"m_exponent[L={L}]", end=js["end_points"],
             panel="relative error of the NTK / m"))
     ls = df[df["sweep"] == "L"]
     for m, part in ls.groupby("m", sort=True) if ls["L"].nunique() > 1 else ():
         findings.append(growth_finding(
             f"at m = {m} the error grows polynomially, not exponentially, in L (the m >= poly(L) requirement)",
-            part, "L", "ntk_err", factor=js["growth_factor"], groups=None, label=f"m = {m}",
+            part, "L", "ntk_err", factor=js["growth_factor"], groups=None, label=f"m = {m}", key=f"L_growth[m={m}]",
             panel="relative error of the NTK / m"))
     if not findings:
         raise VD.CannotAnalyse("ntk_limit: the data hold neither an m sweep (sweep='m', several m) "
@@ -90,14 +91,14 @@ NTK_LIMIT = register(
         bound="error <= c * m^(-1/2) at fixed L; polynomial (not exponential) growth in L at fixed m",
         grids={
             "default": Grid(points=_points((64, 128, 256, 512, 1024, 2048), (6,), (4, 8, 16, 32), 256),
-                            seeds=tuple(range(12)), fixed=_FIXED),
+                            seeds=tuple(range(36)), fixed=_FIXED),
             "large": Grid(points=_points((256, 512, 1024, 2048, 4096, 8192, 16384), (6, 12), (4, 8, 12, 16, 24, 32, 48),
                                          2048),
                           seeds=tuple(range(12)), fixed=_FIXED),
         },
         measure=_measure_ntk_limit,
         analyse=_analyse_ntk_limit,
-        judging=dict(m_exponent=-0.5, m_resolution=0.25, growth_factor=2.0),
+        judging=dict(m_exponent=-0.5, m_resolution=0.25, growth_factor=2.0, end_points=3),
         controls=(
             too_strong("the error shrinks like m^-1", m_exponent=-1.0),
             wrong_m("ntk_err"),

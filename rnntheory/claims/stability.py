@@ -56,26 +56,28 @@ def _analyse_forward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     deg = js["degree"]
     findings = [
         exponent_finding(f"max_l ||h_l|| grows at most like L^{deg:g} along m = {js['m_per_L2']:g} L^2",
-                         diag, "L", "max_norm", deg, groups=None),
+                         diag, "L", "max_norm", deg, groups=None, key="norm_L_exponent",
+                         resolution=js["L_resolution"]),
         growth_finding(f"max_l ||h_l|| does not grow exponentially in L along m = {js['m_per_L2']:g} L^2",
-                       diag, "L", "max_norm", factor=js["growth_factor"], groups=None),
+                       diag, "L", "max_norm", factor=js["growth_factor"], groups=None, key="norm_L_growth"),
     ]
     conc = df[df["L"] == js["conc_L"]]
     a = js["m_exponent"]
     findings.append(exponent_finding(
         f"||h_l||^2 approaches its infinite-width value S_ll = sum_(t<=l) ||x_t||^2: the RMS of "
         f"log(||h_l||^2 / S_ll) over l <= L shrinks like m^{a:g} at L = {js['conc_L']}",
-        conc, "m", "S_logdev", a, resolution=js["m_resolution"], groups=None, panel="RMS of log(||h_l||^2 / S_ll)"))
+        conc, "m", "S_logdev", a, resolution=js["m_resolution"], groups=None, panel="RMS of log(||h_l||^2 / S_ll)",
+        key="limit_m_exponent", end=js["end_points"]))
     held = (diag["min_norm"] >= js["c_low"]) & (diag["max_norm"] <= js["c_high"])
     findings.append(event_finding(
         f"{js['c_low']:g} <= ||h_l|| <= {js['c_high']:g} for all l <= L (m = L^2 cells)",
-        held.to_numpy(), what="per (L, seed) cell"))
+        held.to_numpy(), what="(L, seed) cells", key="norm_bounds_event"))
     return findings
 
 
 _FWD_FIXED = dict(Ls=_FWD_LS, n=4, d_x=8, d=1, eps_x=0.1, w_var=2.0)
-_FWD_JUDGING = dict(degree=1.0, m_per_L2=1, conc_L=16, c_low=0.25, c_high=4.0, growth_factor=2.0, m_exponent=-0.5,
-                    m_resolution=0.25)
+_FWD_JUDGING = dict(degree=1.0, L_resolution=0.25, m_per_L2=1, conc_L=16, c_low=0.25, c_high=4.0, growth_factor=2.0,
+                    m_exponent=-0.5, m_resolution=0.25, end_points=3)
 
 FORWARD_STABILITY = register(
     Claim(
@@ -90,7 +92,7 @@ FORWARD_STABILITY = register(
         bound="||h_l|| <= c * L^1 (degree 1: docs/conventions.md), no exponential growth in L, ||h_l|| >= c_low, and "
         "log(||h_l||^2 / S_ll) = O(m^(-1/2))",
         grids={
-            "default": Grid.product({"m": [64, 256, 1024, 4096]}, seeds=10, **_FWD_FIXED),
+            "default": Grid.product({"m": [64, 256, 1024, 4096]}, seeds=30, **_FWD_FIXED),
             # m = 16384 costs about 160 s a network on one CPU core: 8 networks there
             "large": Grid(points=({"m": 64}, {"m": 256}, {"m": 1024}, {"m": 4096}, {"m": 16384, "seeds": 8}),
                           seeds=tuple(range(24)), fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
@@ -142,10 +144,11 @@ def _lag_findings(df: pd.DataFrame, js: Mapping[str, Any], what: str, lag: str) 
         groups = None if alone else "seed"
         named = label if groups else f"{label}, one network: interval over its lags, not over networks"
         findings.append(exponent_finding(f"{what} grows at most like ({lag})^{deg:g} ({named})",
-                                         part, "factors", "norm", deg, label=label, groups=groups))
+                                         part, "factors", "norm", deg, label=label, groups=groups,
+                                         key=f"factors_exponent[L={L},m={m}]", resolution=js["factors_resolution"]))
         findings.append(growth_finding(f"{what} does not grow exponentially in {lag} ({named})",
                                        part, "factors", "norm", factor=js["growth_factor"], label=label,
-                                       groups=groups))
+                                       groups=groups, key=f"factors_growth[L={L},m={m}]"))
     # every cell is its own network (independent across m), so the m sweep is a regression over cells of
     # the geometric mean of the norm over the lags
     L0 = js["m_sweep_L"]
@@ -153,7 +156,7 @@ def _lag_findings(df: pd.DataFrame, js: Mapping[str, Any], what: str, lag: str) 
            .groupby(["seed", "m"], as_index=False)["log_norm"].mean().assign(norm=lambda d: np.exp(d["log_norm"])))
     findings.append(exponent_finding(f"{what}, geometric mean over the lags, does not grow with m (L = {L0})",
                                      ref, "m", "norm", 0.0, resolution=js["m_resolution"], groups=None,
-                                     panel=f"{what}, mean over lags"))
+                                     panel=f"{what}, mean over lags", key="m_exponent"))
     return findings
 
 
@@ -162,11 +165,11 @@ def _analyse_products(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
 
 
 _PROD_FIXED = dict(n=2, d_x=8, d=1, eps_x=0.1, w_var=2.0, block=4, tol=1e-3)
-_LAG_JUDGING = dict(degree=3.0, growth_factor=2.0, m_sweep_L=8, m_resolution=0.25)
+_LAG_JUDGING = dict(degree=3.0, factors_resolution=0.25, growth_factor=2.0, m_sweep_L=8, m_resolution=0.25)
 _LAG_CONTROLS = (
     too_strong("the norm stays bounded by a constant: exponent 0 in the number of factors", degree=0.0),
     wrong_m("norm"),
-    exponential("factors", "norm"),
+    exponential("factors", "norm", by=("L", "m")),
 )
 
 PRODUCT_STABILITY = register(
@@ -229,7 +232,7 @@ BACKWARD_STABILITY = register(
         bound="sqrt(d/m) ||u^T Back_(i->j)|| <= c * (j-i+1)^3, not exponential, m^0 (the sqrt(m/d) factor of the bound)",
         grids={
             "default": Grid(points=({"L": 8, "m": 64}, {"L": 8, "m": 256}, {"L": 8, "m": 1024}, {"L": 16, "m": 256},
-                                    {"L": 50, "m": 1024}), seeds=tuple(range(6)), fixed=_BACK_FIXED),
+                                    {"L": 50, "m": 1024}), seeds=tuple(range(10)), fixed=_BACK_FIXED),
             "large": Grid(points=({"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 16, "m": 4096},
                                   {"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)), fixed=_BACK_FIXED,
                           judging={"m_sweep_L": 16}),
