@@ -26,9 +26,10 @@ import math
 import re
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping
 
 from . import sweep
+from .verdicts import Verdict
 
 __all__ = ["look_level", "parse_duration", "Plan", "plan", "grow", "run_grids", "ALPHA"]
 
@@ -41,6 +42,10 @@ SEEDS_KEY = "seeds"
 
 FACTORS = (1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 """The factors of networks a round may ask of one claim (besides each finding's own need)."""
+
+
+def _clock(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
 def look_level(look: int, alpha: float = ALPHA) -> float:
@@ -97,8 +102,8 @@ def plan(results: Mapping[str, Any], compute: Mapping[str, float], *, seconds_le
     fits ``seconds_left`` of wall time on ``jobs`` workers and by ``max_factor`` a round."""
     out = []
     for name, res in results.items():
-        if not res.claim.replicable or name not in compute:
-            continue
+        if not res.claim.replicable or name not in compute or getattr(res, "verdict", None) == Verdict.INCONSISTENT:
+            continue  # exact computations; a claim already inconsistent stays so whatever its other findings say
         needs = [f.needs for f in res.findings if not f.decision.decided and math.isfinite(f.needs)]
         if not needs:
             continue
@@ -225,7 +230,7 @@ def run_grids(
             break
     elapsed = time.perf_counter() - t0
     end_open = _undecided(results)
-    sentence = (f"a budget of {total / 60:.0f} min ({elapsed / 60:.1f} min used): the grid, then {len(rounds)} "
+    sentence = (f"a budget of {_clock(total)} ({_clock(elapsed)} used): the grid, then {len(rounds)} "
                 f"round(s) of added networks; undecided findings {start_open} -> {end_open}. Each claim's look k "
                 f"is judged at level 1 - {ALPHA:g} x 2^-k (alpha spending over looks: docs/conventions.md), so its "
                 "error rates hold however often it was looked at.")

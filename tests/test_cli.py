@@ -60,3 +60,27 @@ def test_help_does_not_load_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_report_budget_refuses_what_is_not_a_duration_and_a_dry_run(tmp_path):
+    out = run("report", "--budget", "soon", "--out", str(tmp_path / "r"))
+    assert out.returncode == 2 and "'soon' is not a duration" in out.stderr, out.stderr
+    out = run("report", "--budget", "10m", "--dry-run", "--out", str(tmp_path / "r"))
+    assert out.returncode == 2 and "--dry-run with --budget" in out.stderr, out.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_report_budget_writes_its_rounds_into_the_report(tmp_path):
+    """A budgeted report on one cheap claim: the header says what the budget did, results.json has
+    the rounds and the seeds of every point."""
+    import json
+
+    out = run("report", "--claims", "backward_coupling", "--seeds", "2", "--budget", "25s", "--no-figures", "-q",
+              "--out", str(tmp_path / "r"))
+    assert out.returncode == 0, out.stderr
+    text = (tmp_path / "r" / "report.md").read_text()
+    assert "Budgeted run: a budget of 25 s" in text and "--budget 25s --jobs 1" in text
+    doc = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert doc["report"]["budget"]["looks"]["backward_coupling"] >= 1
+    (claim,) = doc["claims"]
+    assert all(len(seeds) >= 2 for seeds in claim["seeds"].values())

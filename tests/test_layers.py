@@ -28,7 +28,7 @@ LAYERS = [
     ["cost"],
     ["budget"],
     ["claims"],
-    ["grids", "plotting", "strategies"],
+    ["grids", "plotting", "strategies", "compare"],
     ["report"],
     ["cli"],
 ]

@@ -153,7 +153,8 @@ def exponent_finding(
     d = VD.exponent(fit, claimed, bound=bound, parameter=parameter, resolution=r, meaning=meaning)
     # the too-strong control on this finding alone: the same interval against a claim TOO_STRONG stronger
     strong = claimed - TOO_STRONG if d.below else claimed + TOO_STRONG
-    caught = VD.exponent(fit, strong, bound=bound, parameter=parameter, resolution=r).verdict is VD.Verdict.INCONSISTENT
+    alt = VD.exponent(fit, strong, bound=bound, parameter=parameter, resolution=r)
+    caught = 1.0 if alt.verdict is VD.Verdict.INCONSISTENT else _needs(alt, fit) if not alt.decided else math.inf
     if shape is None:
         shape = df[x].to_numpy(dtype=float) ** claimed
     const = S.smallest_constant(df[y].to_numpy(float), shape) if bound == "upper" else None
@@ -192,14 +193,20 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
     d = VD.growth(gf, resolution=r, meaning=f"an exponential that adds a factor {F:g} over {x} = "
                                              f"{xs.min():.4g}..{xs.max():.4g} (rate {r:.3g})")
     shift = math.log(EXPONENTIAL_FACTOR) / span
-    caught = gf.rate.ci_low + shift > r
     const = None if shape is None else S.smallest_constant(df[y].to_numpy(float), shape)
     c = gf.rate
     rate_fit = S.MeanInterval(c.value, c.ci_low, c.ci_high, gf.n_groups, gf.level) if gf.method == "groups" else None
-    needs = (_needs(d, rate_fit) if rate_fit is not None
-             else VD.needed(d, units=gf.n_points, df=gf.df, level=gf.level, params=gf.n_points - int(gf.df)))
+
+    def needs_of(dec: VD.Decision) -> float:
+        return (_needs(dec, rate_fit) if rate_fit is not None
+                else VD.needed(dec, units=gf.n_points, df=gf.df, level=gf.level, params=gf.n_points - int(gf.df)))
+
+    # the injected exponential shifts the nested rate (and its interval) by exactly `shift`
+    moved = VD.growth(type(gf)(**{**gf.__dict__, "rate": S.Estimate(c.value + shift, c.ci_low + shift,
+                                                                      c.ci_high + shift)}), resolution=r)
+    caught = 1.0 if moved.verdict is VD.Verdict.INCONSISTENT else needs_of(moved) if not moved.decided else math.inf
     return Finding(name, d, f"{gf}; {d.reason}", gf, const, series(df, x, y, shape, label=label, panel=panel),
-                   key=key, needs=needs, catches={"exponential": bool(caught)})
+                   key=key, needs=needs_of(d), catches={"exponential": caught})
 
 
 def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: float, *, key: str, resolution: float,

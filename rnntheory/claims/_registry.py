@@ -1,7 +1,8 @@
 r"""The claim registry: each claim of the paper defined once, run by proofs_checks/ and the report.
 
-One job: the data model of a claim (Grid, Claim, Finding, ClaimResult, Control) and the one path from
-a grid to a verdict; its length is their documented fields.
+One job: the :class:`Claim` and the one path from a grid to a verdict, and the registry. The grid type
+lives in ``_grid``, the result types (findings, controls, results, levels) in ``_results``; both are
+re-exported here and from rnntheory.claims.
 
 A :class:`Claim` bundles what the paper says (statement, reference, bound shape), the grids it is
 measured on (``"default"``: small, for the test suite and the embedded report; ``"large"``: for a GPU
@@ -29,488 +30,25 @@ claim says polynomial; :meth:`ClaimResult.controls` runs them.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import itertools
-import math
 import os
 import time
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from .. import _validation as V
-from .. import stats as S
 from .. import budget as B
 from .. import sweep
 from .. import verdicts as VD
-from ..cost import Cost, about, estimate
+from ..cost import Cost, estimate
+from ._grid import SEEDS_KEY, Grid, point_settings, type_fits, dtype_name, torch_dtype
+from ._results import (ANALYSIS_ERRORS, CONTROL_KINDS, LEVEL, ClaimResult, Control, ControlOutcome, Finding, Series,
+                       check_judging, judging_level, level)
 
 __all__ = ["Grid", "Claim", "Finding", "Series", "ClaimResult", "Control", "ControlOutcome", "REGISTRY", "register",
-           "get", "names", "dtype_name", "torch_dtype", "ANALYSIS_ERRORS", "CONTROL_KINDS"]
-
-ANALYSIS_ERRORS = (VD.CannotAnalyse, S.InsufficientData)
-"""Errors of an analysis whose data cannot support it (too few points, seeds or distinct values; a
-sweep the data do not hold): :meth:`Claim.judge` turns them into an "inconclusive" finding. Any other
-error (a KeyError, an IndexError, a bad judging value) is a bug or a setup mistake and propagates:
-a verdict never hides it."""
-
-LEVEL = 0.99
-"""Confidence level of every interval a claim reports in a single look (a budgeted run spends its
-miss rate over several looks: :mod:`rnntheory.budget`)."""
-
-_LEVEL: contextvars.ContextVar[float] = contextvars.ContextVar("rnntheory_level", default=LEVEL)
-
-
-def level() -> float:
-    r"""The confidence level the finding builders use now (:data:`LEVEL` unless :func:`judging_level` set it)."""
-    return _LEVEL.get()
-
-
-@contextlib.contextmanager
-def judging_level(value: float) -> Iterator[None]:
-    r"""Build findings at confidence ``value`` inside the block."""
-    v = float(value)
-    if not 0 < v < 1:
-        raise ValueError(f"claims.judging_level: level={value!r} must be in (0, 1)")
-    token = _LEVEL.set(v)
-    try:
-        yield
-    finally:
-        _LEVEL.reset(token)
-
-
-_SIZE_SUFFIXES = ("_ref", "_points", "_L", "_per_L2", "_count", "_frac", "slack")
-
-
-def check_judging(claim: "Claim", values: Mapping[str, Any], where: str) -> None:
-    r"""Refuse judging settings the claim does not have, or whose value cannot be what the default is:
-    a number where the default is a number (finite, not a bool), positive where the setting is a
-    resolution, a count or a reference size, a factor in (1, 8) for ``growth_factor``; a string or a
-    mapping where the default is one. A bad judging value is a setup mistake, never a verdict."""
-    unknown = set(values) - set(claim.judging)
-    if unknown:
-        raise ValueError(f"{where}: {claim.name} has no judging settings {sorted(unknown)}; "
-                         f"expected some of {sorted(claim.judging)}")
-    for k, v in values.items():
-        default = claim.judging[k]
-        if isinstance(default, bool) or default is None:
-            continue
-        if isinstance(default, (int, float)):
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a number (default {default!r})")
-            if not math.isfinite(v):
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be finite")
-            if k.endswith("resolution") and v <= 0:
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive (a resolution of 0 "
-                                 "is for exact checks only)")
-            if k.endswith("factor") and not 1 < v < 8:
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be in (1, 8): the factor an "
-                                 "exponential may add over the range unnoticed, below the injected factor 8")
-            if default > 0 and v <= 0 and k.endswith(_SIZE_SUFFIXES):
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive")
-        elif isinstance(default, str) and not isinstance(v, str):
-            raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a string (default {default!r})")
-        elif isinstance(default, Mapping) and not isinstance(v, Mapping):
-            raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a mapping (default {default!r})")
-
-
-CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")
-"""The three negative controls every claim answers for (docs/conventions.md)."""
-
-
-def dtype_name(dtype: Any) -> str:
-    return V.dtype_name(dtype, "Claim.run")
-
-
-def torch_dtype(name: Any):
-    return V.torch_dtype(name, "Claim.run")
-
-
-def _seeds(seeds: int | Sequence[int], where: str = "Grid") -> tuple[int, ...]:
-    r"""A count (``n`` -> ``0..n-1``) or a list of distinct non-negative integers; anything else
-    (a string, a float, a bool, a repeated seed, none at all) is refused with a message."""
-    what = f"{where}: seeds={seeds!r} must be a positive count or a list of distinct non-negative integers"
-    if isinstance(seeds, bool):
-        raise TypeError(what)
-    if isinstance(seeds, int):
-        if seeds < 1:
-            raise ValueError(what)
-        return tuple(range(seeds))
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
-        raise TypeError(what)
-    if not seeds or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in seeds):
-        raise ValueError(what)
-    if len(set(seeds)) != len(seeds):
-        raise ValueError(f"{what} (a repeated seed would count one network twice)")
-    return tuple(int(v) for v in seeds)
-
-
-def _type_fits(value: Any, types: tuple[type, ...]) -> bool:
-    if isinstance(value, bool):
-        return bool in types
-    if isinstance(value, int) and (int in types or float in types):
-        return True
-    if isinstance(value, float) and float in types:
-        return True
-    if isinstance(value, (list, tuple)) and (list in types or tuple in types):
-        return True
-    if isinstance(value, Mapping) and dict in types:
-        return True
-    return isinstance(value, str) and str in types
-
-
-SEEDS_KEY = "seeds"
-"""A point's own seeds (see :class:`Grid`); never part of a cell."""
-
-
-def _point(point: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in point.items() if k != SEEDS_KEY}
-
-
-@dataclass(frozen=True)
-class Grid:
-    r"""A sweep: explicit points (dicts of swept parameters) times seeds, plus fixed parameters.
-
-    ``points``, ``seeds`` and ``fixed`` are measuring settings: they make the cells. ``judging`` holds
-    judging settings for data measured on this grid (e.g. the reference width of the large grid);
-    it never enters a cell. Build one with :meth:`Grid.product` (every combination of the axes) or
-    pass ``points``. A point may carry its own ``"seeds"`` (a count or a list), which replaces the
-    grid's seeds at that point: the way to measure fewer networks where one costs most (the largest
-    widths) without dropping the point. ``"seeds"`` never enters a cell.
-    """
-
-    points: tuple[Mapping[str, Any], ...]
-    seeds: tuple[int, ...]
-    fixed: Mapping[str, Any] = field(default_factory=dict)
-    judging: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if isinstance(self.points, (str, bytes, Mapping)) or not isinstance(self.points, Sequence) or not self.points:
-            raise ValueError(f"Grid: points={self.points!r} must be a non-empty list of points (a grid without "
-                             "cells measures nothing)")
-        for pt in self.points:
-            if not isinstance(pt, Mapping):
-                raise TypeError(f"Grid: the point {pt!r} must be a mapping of settings, e.g. {{'m': 512}}")
-            if SEEDS_KEY in pt:
-                _seeds(pt[SEEDS_KEY], f"Grid point {dict(pt)!r}")
-        object.__setattr__(self, "seeds", _seeds(self.seeds, "Grid"))
-
-    @classmethod
-    def product(cls, axes: Mapping[str, Sequence[Any]], seeds: int | Sequence[int], *,
-                judging: Mapping[str, Any] | None = None, **fixed: Any) -> "Grid":
-        keys = list(axes)
-        pts = tuple(dict(zip(keys, vals)) for vals in itertools.product(*(axes[k] for k in keys)))
-        return cls(points=pts, seeds=_seeds(seeds), fixed=dict(fixed), judging=dict(judging or {}))
-
-    def with_seeds(self, seeds: int | Sequence[int]) -> "Grid":
-        r"""The grid with ``seeds`` at every point (per-point seeds are dropped)."""
-        pts = tuple({k: v for k, v in p.items() if k != SEEDS_KEY} for p in self.points)
-        return replace(self, points=pts, seeds=_seeds(seeds))
-
-    def point_seeds(self, point: Mapping[str, Any]) -> tuple[int, ...]:
-        r"""The seeds measured at ``point``: its own ``"seeds"`` if it has them, else the grid's."""
-        return _seeds(point[SEEDS_KEY]) if SEEDS_KEY in point else self.seeds
-
-    def with_seed_offset(self, offset: int) -> "Grid":
-        r"""The grid with every seed shifted by ``offset`` (a non-negative integer): an independent
-        replication of the same design, whose cells share no cache entry with the original's."""
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-            raise ValueError(f"Grid.with_seed_offset: offset={offset!r} must be a non-negative integer")
-        pts = tuple({**p, SEEDS_KEY: tuple(s + offset for s in self.point_seeds(p))} if SEEDS_KEY in p else p
-                    for p in self.points)
-        return replace(self, points=pts, seeds=tuple(s + offset for s in self.seeds))
-
-    def with_fixed(self, **fixed: Any) -> "Grid":
-        return replace(self, fixed={**self.fixed, **fixed})
-
-    def cells(self, *, device: str = "cpu", dtype: str = "float64") -> list[dict[str, Any]]:
-        r"""One configuration dict per (point, seed): fixed parameters, the point, seed, device, dtype."""
-        return [
-            {**self.fixed, **_point(pt), "seed": s, "device": device, "dtype": dtype}
-            for pt in self.points
-            for s in self.point_seeds(pt)
-        ]
-
-    def __len__(self) -> int:
-        return sum(len(self.point_seeds(p)) for p in self.points)
-
-
-@dataclass(frozen=True)
-class Series:
-    r"""The points a finding was judged on, kept for its figure (:mod:`rnntheory.plotting`).
-
-    Attributes:
-        x, y: column names of the abscissa and the measured quantity.
-        xs, ys: the points (one per row the fit used).
-        bound: ``c * shape`` at each point, with ``c`` the smallest constant for an upper bound (the
-            largest for a lower bound); ``None`` when the finding has no bound shape.
-        kind: ``"upper"`` or ``"lower"``.
-        label: what distinguishes these points from other series on the same panel (a direction, a
-            width); empty when there is one series.
-        panel: the y-axis label; findings with the same ``x`` and ``panel`` share a panel.
-        reference: an exact value at each point (e.g. the infinite-width limit), drawn as a line
-            labelled ``reference_label``; ``None`` when there is none.
-    """
-
-    x: str
-    y: str
-    xs: tuple[float, ...]
-    ys: tuple[float, ...]
-    bound: tuple[float, ...] | None = None
-    kind: str = "upper"
-    label: str = ""
-    panel: str = ""
-    reference: tuple[float, ...] | None = None
-    reference_label: str = "limit"
-
-
-@dataclass(frozen=True)
-class Finding:
-    r"""One checked part of a claim: its :class:`~rnntheory.verdicts.Decision` (verdict, claimed side,
-    measured interval, resolution, reason), the fit behind it, the smallest constant of its bound and
-    the points for its figure. Built by the shared finding builders (``claims._findings``), never by
-    hand, so that every verdict comes from :mod:`rnntheory.verdicts`."""
-
-    name: str
-    decision: VD.Decision
-    detail: str
-    fit: Any = None
-    constant: float | None = None
-    series: Series | None = field(default=None, repr=False, compare=False)
-    extra: tuple[Series, ...] = field(default=(), repr=False, compare=False)
-    """Described series drawn on panels of their own, with no fit and no verdict (e.g. the measured
-    quantities beside their exact limits, where the finding judges their deviation)."""
-    key: str = ""
-    """The finding's stable identity within its claim: never a measured number or a judging value, so it
-    is the same across data, seeds and re-judging. Controls, compare and the tests match by it."""
-    needs: float = math.nan
-    """How many times its networks (or independent points) would decide it if the estimate held: 1 for a
-    decided finding, ``inf`` beyond reach of more of the same design, NaN where more networks cannot help
-    (an exact check, an analysis that could not run)."""
-    catches: Mapping[str, bool] = field(default_factory=dict, compare=False)
-    """Per control kind (``"too_strong"``, ``"exponential"``), whether this finding's own interval
-    rejects that error (an exponent :data:`~rnntheory.claims._findings.TOO_STRONG` too strong, an
-    injected exponential of :data:`~rnntheory.claims._findings.EXPONENTIAL_FACTOR` over its range)."""
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.key, str) or not self.key:
-            raise ValueError(f"claims.Finding: {self.name!r} needs a key (its stable identity within the claim)")
-
-    @property
-    def verdict(self) -> VD.Verdict:
-        return self.decision.verdict
-
-    @property
-    def label(self) -> str:
-        r"""The verdict as printed: "consistent (at resolution r)" where it holds only within r."""
-        return self.decision.label
-
-    @property
-    def claimed(self) -> str:
-        return self.decision.claimed
-
-    @property
-    def resolution(self) -> float:
-        return self.decision.resolution
-
-    def __str__(self) -> str:
-        c = "" if self.constant is None else f"; smallest constant c = {self.constant:.3g}"
-        return f"[{self.label}] {self.name}: {self.detail}{c}"
-
-
-@dataclass(frozen=True)
-class Control:
-    r"""A negative control: an error the claim's check must catch, as a re-analysis of its own data.
-
-    Attributes:
-        kind: ``"too_strong"`` (a claimed exponent stronger than the truth), ``"wrong_m"`` (the
-            quantity multiplied by a power of m, as a wrong normalisation would) or ``"exponential"``
-            (exponential growth injected where the claim says polynomial).
-        what: the error in words.
-        judging: judging settings to change (e.g. a too-strong claimed exponent).
-        data: a function that returns the altered measurements (e.g. a column times sqrt(m)).
-        undetectable: when not empty, the claim cannot detect this error, and this says why.
-    """
-
-    kind: Literal["too_strong", "wrong_m", "exponential"]
-    what: str
-    judging: Mapping[str, Any] = field(default_factory=dict)
-    data: Callable[[pd.DataFrame], pd.DataFrame] | None = None
-    undetectable: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind not in CONTROL_KINDS:
-            raise ValueError(f"claims.Control: kind={self.kind!r} must be one of {CONTROL_KINDS}")
-        if not self.undetectable and not self.judging and self.data is None:
-            raise ValueError(f"claims.Control: the {self.kind} control changes nothing; give judging, data or undetectable")
-
-
-@dataclass(frozen=True)
-class ControlOutcome:
-    r"""The result of one negative control: ``rejected`` when the altered analysis reads
-    "inconsistent" with at least one finding that was not inconsistent before; ``moot`` when the
-    measurements themselves already read "inconsistent" and the altered analysis adds no new
-    inconsistent finding, so that the control cannot show anything on these measurements."""
-
-    kind: str
-    what: str
-    verdict: VD.Verdict | None
-    rejected: bool
-    detail: str
-    moot: bool = False
-
-    @property
-    def status(self) -> str:
-        r"""``"rejected"``, ``"cannot detect"``, ``"moot"``, ``"undecided"`` (the altered analysis reads
-        inconclusive: the error is not accepted, and its detail says what would reject it) or
-        ``"NOT rejected"`` (the altered analysis reads consistent: the check cannot see this error)."""
-        if self.verdict is None:
-            return "cannot detect"
-        if self.moot:
-            return "moot"
-        if self.rejected:
-            return "rejected"
-        return "undecided" if self.verdict == VD.Verdict.INCONCLUSIVE else "NOT rejected"
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.status} ({self.what}; {self.detail})"
-
-
-@dataclass
-class ClaimResult:
-    r"""A claim's measurements (``data``, one row per measurement), findings, overall verdict, and the
-    judging settings they were judged with."""
-
-    claim: "Claim"
-    grid: str
-    data: pd.DataFrame
-    findings: list[Finding]
-    seconds: float = 0.0
-    settings: Mapping[str, Any] = field(default_factory=dict)
-    failed: list[dict[str, Any]] = field(default_factory=list)
-    """The cells whose measurement raised: ``{"cell", "key", "error"}`` each (rnntheory.sweep.failures)."""
-    level: float = LEVEL
-    """The confidence level of every interval of this result (higher than 99% in a budgeted run's looks)."""
-    design: "Grid | None" = None
-    """The grid the data were measured on, when known (for what it would take to decide)."""
-
-    def reanalyse(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
-        r"""Judge the same measurements (or ``data``) again with changed judging settings, e.g. a
-        deliberately wrong claimed exponent; nothing is re-measured."""
-        check_judging(self.claim, judging, "ClaimResult.reanalyse")
-        df = self.data if data is None else data
-        return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid, failed=self.failed,
-                                level=self.level, design=self.design)
-
-    @property
-    def verdict(self) -> VD.Verdict:
-        return VD.combine(f.verdict for f in self.findings)
-
-    @property
-    def headline(self) -> str:
-        """One line: claim name, verdict, and the deciding finding (:meth:`deciding`) with its figure."""
-        f = self.deciding()
-        return f"{self.claim.name}: {self.verdict} -- " + ("" if f is None else f"{f.name}: {f.detail}")
-
-    def deciding(self) -> Finding | None:
-        r"""The finding that decides the claim's verdict: its first finding with that verdict (for an
-        inconsistent claim the first contradicted finding, for an inconclusive one the first undecided
-        finding). The API, the report and the README use this one rule."""
-        return next((f for f in self.findings if f.verdict == self.verdict), None)
-
-    def grid_seconds(self) -> float:
-        r"""The estimated compute of the claim's grid (:mod:`rnntheory.cost`; NaN when the grid is unknown)."""
-        if self.design is None:
-            return math.nan
-        return float(self.claim.cost(self.design).seconds)
-
-    def to_decide(self) -> pd.DataFrame:
-        r"""One row per undecided finding: its key, name, how many times its networks would decide it
-        (``needs``: inf beyond reach of this design, NaN where more networks cannot help), and the
-        estimated compute of the added networks (``seconds``: (needs - 1) x the grid's compute)."""
-        grid = self.grid_seconds()
-        rows = [{"key": f.key, "finding": f.name, "needs": f.needs,
-                 "seconds": (f.needs - 1.0) * grid if math.isfinite(f.needs) else math.nan,
-                 "replicable": self.claim.replicable}
-                for f in self.findings if not f.decision.decided]
-        return pd.DataFrame(rows, columns=["key", "finding", "needs", "seconds", "replicable"])
-
-    def decide(self, jobs: int = 2) -> str:
-        r"""What would decide the claim, in one sentence ("" when every finding is decided): the factor of
-        networks its hardest undecided finding needs if the estimates held, and its cost on ``jobs`` cores."""
-        td = self.to_decide()
-        if td.empty:
-            return ""
-        if not self.claim.replicable:
-            return "more seeds cannot decide it: its values are exact (a wider range or more points would)"
-        if td["needs"].isna().any():
-            return ("more networks cannot decide every finding: " + "; ".join(td[td["needs"].isna()]["key"]) +
-                    " cannot be analysed on this grid's data (the finding says why)")
-        worst = float(td["needs"].max())
-        if not math.isfinite(worst):
-            keys = ", ".join(td[~np.isfinite(td["needs"])]["key"])
-            return (f"more networks of this design would not decide {keys} (estimate at the edge of the zone, or over "
-                    "1000x): more points or a wider range")
-        secs = float(td["seconds"].max())
-        when = "" if not math.isfinite(secs) else f" ({about(secs / max(jobs, 1))} on {jobs} cores)"
-        return f"about {worst:.2g}x the networks{when}"
-
-    def controls(self) -> list[ControlOutcome]:
-        r"""Run the claim's negative controls on these measurements (nothing is re-measured). Findings
-        are matched by their keys, never by display text (which may carry numbers)."""
-        before = {f.key: f.verdict for f in self.findings}
-        out = []
-        for c in self.claim.controls:
-            if c.undetectable:
-                out.append(ControlOutcome(c.kind, c.what, None, False, c.undetectable))
-                continue
-            try:
-                alt = self.reanalyse(None if c.data is None else c.data(self.data.copy()), **c.judging)
-            except ANALYSIS_ERRORS as exc:  # pragma: no cover - judge already catches these
-                out.append(ControlOutcome(c.kind, c.what, VD.Verdict.INCONCLUSIVE, False, f"{type(exc).__name__}: {exc}"))
-                continue
-            caught = [f for f in alt.findings
-                      if f.verdict == VD.Verdict.INCONSISTENT and before.get(f.key) != VD.Verdict.INCONSISTENT]
-            rejected = alt.verdict == VD.Verdict.INCONSISTENT and bool(caught)
-            # the claim already reads inconsistent and the altered analysis adds no new inconsistent finding:
-            # the control cannot show anything more on these measurements
-            moot = not rejected and alt.verdict == VD.Verdict.INCONSISTENT and self.verdict == VD.Verdict.INCONSISTENT
-            if rejected:
-                detail = f"caught by: {caught[0].key}" + (f" (+{len(caught) - 1} more)" if len(caught) > 1 else "")
-            elif moot:
-                detail = "the claim already reads inconsistent and the altered analysis adds no new inconsistent finding"
-            elif alt.verdict == VD.Verdict.INCONCLUSIVE:
-                todo = alt.decide()
-                detail = "the altered analysis reads inconclusive: not accepted, not yet rejected" + (
-                    f"; to reject it: {todo}" if todo else "")
-            else:
-                detail = f"the altered analysis reads {alt.verdict}"
-            out.append(ControlOutcome(c.kind, c.what, alt.verdict, rejected, detail, moot))
-        return out
-
-    def __str__(self) -> str:
-        lines = [f"{self.claim.name} ({self.claim.reference}): {self.verdict}", f"  claim: {self.claim.statement}"]
-        todo = self.decide()
-        if todo:
-            lines.append(f"  to decide: {todo}")
-        lines += [f"  {f}" for f in self.findings]
-        lines.append(f"  grid {self.grid!r}: {len(self.data)} rows in {self.seconds:.1f} s")
-        return "\n".join(lines)
-
-    def to_frame(self) -> pd.DataFrame:
-        r"""One row per finding (claim, key, finding, verdict, label, claimed, resolution, meaning, needs, detail,
-        constant)."""
-        return pd.DataFrame(
-            [
-                {"claim": self.claim.name, "key": f.key, "finding": f.name, "verdict": str(f.verdict), "label": f.label,
-                 "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning, "needs": f.needs,
-                 "detail": f.detail, "constant": f.constant}
-                for f in self.findings
-            ]
-        )
+           "get", "names", "dtype_name", "torch_dtype", "ANALYSIS_ERRORS", "CONTROL_KINDS", "LEVEL", "SEEDS_KEY",
+           "level", "judging_level", "check_judging", "describe_failures"]
 
 
 @dataclass(frozen=True)
@@ -597,7 +135,7 @@ class Claim:
             raise ValueError(f"{where}: {self.name} has no measuring settings {unknown}; "
                              f"expected some of {sorted(known)}")
         for k, v in settings.items():
-            if k in known and not _type_fits(v, known[k]):
+            if k in known and not type_fits(v, known[k]):
                 names_ = " or ".join(t.__name__ for t in known[k])
                 raise TypeError(f"{where}: {self.name} setting {k}={v!r} must be {names_}")
 
@@ -606,15 +144,15 @@ class Claim:
         registered grid of the claim sets (a custom grid that forgot the fixed settings would fail every
         cell), or give a setting of the wrong type, or a non-positive value where every registered
         value is positive (``m = -64``). A setup mistake is an error, never a verdict."""
-        registered = [{**g.fixed, **_point(p)} for g in self.grids.values() for p in g.points]
+        registered = [{**g.fixed, **point_settings(p)} for g in self.grids.values() for p in g.points]
         required = set.intersection(*(set(c) for c in registered)) if registered else set()
         positive = {k for k in required if all(isinstance(c[k], (int, float)) and not isinstance(c[k], bool)
                                                 and c[k] > 0 for c in registered)}
         for pt in grid.points:
-            cell = {**grid.fixed, **_point(pt)}
+            cell = {**grid.fixed, **point_settings(pt)}
             missing = sorted(required - set(cell))
             if missing:
-                raise ValueError(f"{where}: {self.name}: the grid point {_point(pt)!r} leaves {missing} unset; every "
+                raise ValueError(f"{where}: {self.name}: the grid point {point_settings(pt)!r} leaves {missing} unset; every "
                                  f"cell needs them (the claim's default grid fixes {dict((k, self.grid().fixed[k]) for k in missing if k in self.grid().fixed)!r}; "
                                  "start from claim.grid().with_fixed(...) or Grid(points, seeds, fixed=claim.grid().fixed))")
             self.check_settings(cell, where)
@@ -632,7 +170,7 @@ class Claim:
         if not 0 <= point < len(g.points):
             raise ValueError(f"Claim.cell: point={point!r} must be in [0, {len(g.points)}) for {self.name}")
         s = g.point_seeds(g.points[point])[0] if seed is None else seed
-        return {**g.fixed, **_point(g.points[point]), "seed": s, "device": device, "dtype": dtype_name(dtype), **overrides}
+        return {**g.fixed, **point_settings(g.points[point]), "seed": s, "device": device, "dtype": dtype_name(dtype), **overrides}
 
     def measure_frame(self, cell: Mapping[str, Any] | None = None, **overrides: Any) -> pd.DataFrame:
         r"""Measure one cell and return its rows as a DataFrame (one row per measurement, with the

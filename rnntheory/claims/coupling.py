@@ -22,6 +22,7 @@ from .. import perturbation as P
 from .. import pseudo as PS
 from ._common import DIRECTIONS, config, make_inputs, make_net, unit_directions
 from ._findings import cannot_detect, exponent_finding, series, too_strong, wrong_m
+from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, Series, register, torch_dtype
 
 __all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING", "STAR_SEED_OFFSET"]
@@ -86,6 +87,7 @@ _ONE_LENGTH = ("measured at one length (L = 8 on the default grid); the check ju
 FORWARD_COUPLING = register(
     Claim(
         name="forward_coupling",
+        expected=(Verdict.INCONCLUSIVE, "the adversarial direction's exponent in tau, 1.33 [1.05, 1.60], contains 4/3 - 0.2 (about 1.8x the networks)"),
         title="Forward coupling: the pseudo-network tracks the real network",
         reference="theory.md sec. 3 (forward coupling; Allen-Zhu and Li 2019)",
         statement="err_j = y_j(W0+W') - y_j(W0) - pseudo_j(W') vanishes as m grows at fixed tau; in the worst case over W' "

@@ -32,6 +32,7 @@ from ..training import TrainingDiverged, Trajectory, risk, sgd
 from ._common import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
 from ._findings import (cannot_detect, cannot_finding, event_finding, exponent_finding, exponential,
                         growth_finding, mean_finding, series, split_diverged, too_strong, wrong_m)
+from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register, torch_dtype
 
 TRAIN_SEED_OFFSET = 20_000
@@ -176,6 +177,7 @@ _ONE_LENGTH = ("the runs use one length (L = 8 on the default grid); growth in L
 
 SGD_LEARNS = register(Claim(
     name="sgd_learns",
+    expected=(Verdict.INCONSISTENT, 'inside the NTK regime (lr0 = 1/256) SGD does not reach OPT + eps within 1200 samples at m = 512: excess risk 0.72 [0.51, 0.94], beyond eps plus the resolution (0.20)'),
     title="SGD on W learns the concept",
     reference="theory.md sec. 6 (main theorem)",
     statement="For m >= poly(C, p, L, 1/eps), the average over t of the population risk of W_t is at most OPT + eps, "
@@ -200,6 +202,7 @@ SGD_LEARNS = register(Claim(
 
 NTK_BALL = register(Claim(
     name="ntk_ball",
+    expected=(Verdict.INCONCLUSIVE, 'the m exponents of tau, the sign fraction and the coupling over m = 128..512 (5 runs a width) need about 1.1x to 3.5x the runs'),
     title="SGD stays in the NTK ball",
     reference="theory.md sec. 6 (SGD stays in the NTK ball), sec. 3",
     statement="tau_t = sqrt(m) ||W_t - W_0||_F stays bounded independently of m; the fraction of changed signs and "
@@ -358,6 +361,7 @@ _GEN_JUDGING = dict(m_ref=256, N_ref=64, L_ref=8, n_exponent=-0.5, n_resolution=
                     growth_factor=2.0, gap_resolution=0.25)
 GENERALISATION = register(Claim(
     name="generalisation",
+    expected=(Verdict.INCONCLUSIVE, 'growth of the Rademacher constant in L over three lengths is undecided (about 1.2x the networks)'),
     title="Generalisation: Rademacher complexity and the test-train gap",
     reference="theory.md sec. 6 (generalisation)",
     statement="The Rademacher complexity of {pseudo(.; W') : radius <= tau} is at most tau poly(L)/sqrt(N), independent of m; "
@@ -431,6 +435,7 @@ _LEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise
                   steps=3000, batch=4, record_every=25, N=0, w_var=2.0, stop_frac=0.5)
 LENGTH_SCALING = register(Claim(
     name="length_scaling",
+    expected=(Verdict.INCONSISTENT, 'the samples to reach OPT + eps grow exponentially in L over L = 4..14 at m = 256, lr0 = 8 (outside the NTK regime): nested rate 0.28 [0.14, 0.43], beyond log(2) / 10'),
     title="Samples needed grow polynomially in L",
     reference="theory.md sec. 6 (length; the main theorem is polynomial in L)",
     statement="The number of samples (and SGD steps) needed to reach OPT + eps grows polynomially in L for these concepts.",

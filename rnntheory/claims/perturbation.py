@@ -23,6 +23,7 @@ from .. import perturbation as P
 from .. import stats as S
 from ._common import DIRECTIONS, config, make_inputs, make_net, unit_directions
 from ._findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register
 
 
@@ -215,6 +216,7 @@ _SIGN_JUDGING = dict(exponent=2.0 / 3.0, attain_exponent=2.0 / 3.0, typical_expo
 SIGN_CHANGES = register(
     Claim(
         name="sign_changes",
+        expected=(Verdict.INCONCLUSIVE, "the random directions' exponent in omega at m = 512, 0.957 [0.723, 1.19], contains 5/6 - 0.1 (about 1.1x the networks)"),
         title="Sign changes are at most m * omega^(2/3)",
         reference="theory.md sec. 4 (sign changes; Allen-Zhu, Li, Song 2019)",
         statement="For ||W'||_2 <= omega, ||D_l(W0+W') - D_l(W0)||_0 <= poly(L) * m * omega^(2/3); the adversarial "

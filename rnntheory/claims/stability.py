@@ -18,6 +18,7 @@ import torch
 from .. import backward as BK
 from ._common import config, make_inputs, make_net
 from ._findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register
 
 # ---------------------------------------------------------------------- forward stability
@@ -82,6 +83,7 @@ _FWD_JUDGING = dict(degree=1.0, L_resolution=0.25, m_per_L2=1, conc_L=16, c_low=
 FORWARD_STABILITY = register(
     Claim(
         name="forward_stability",
+        expected=(Verdict.INCONCLUSIVE, "growth of max ||h_l|| in L along m = L^2 is undecided: the nested rate's interval [-0.014, 0.031] contains the zone's edge log(2) / 56 = 0.012 (about 33x the networks would decide it)"),
         title="Forward stability of hidden states",
         reference="theory.md sec. 4 (forward stability; Allen-Zhu, Li, Song 2019)",
         statement="At random initialisation, ||h_l|| stays within constant bounds for every l <= L, "
@@ -175,6 +177,7 @@ _LAG_CONTROLS = (
 PRODUCT_STABILITY = register(
     Claim(
         name="product_stability",
+        expected=(Verdict.INCONCLUSIVE, 'growth in the number of factors at (L=8, m=64) and (L=50, m=1024) is undecided: about 15x and 7x the networks would decide it'),
         title="Stability of intermediate products P_(a,b)",
         reference="theory.md sec. 4 (product stability; Allen-Zhu, Li, Song 2019: O(L^3))",
         statement="At random initialisation, ||D_b W ... D_a W||_2 <= poly(L) (O(L^3)), independent of m; "

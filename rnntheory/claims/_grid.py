@@ -1,0 +1,132 @@
+r"""A claim's grid (measuring settings): points times seeds plus fixed parameters, and the checks of
+seeds and dtypes its cells use. One job: the :class:`Grid` data type (rnntheory.claims re-exports it)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+from .. import _validation as V
+
+__all__ = ["Grid", "SEEDS_KEY", "dtype_name", "torch_dtype", "point_settings", "type_fits"]
+
+
+def dtype_name(dtype: Any) -> str:
+    return V.dtype_name(dtype, "Claim.run")
+
+
+def torch_dtype(name: Any):
+    return V.torch_dtype(name, "Claim.run")
+
+
+def _seeds(seeds: int | Sequence[int], where: str = "Grid") -> tuple[int, ...]:
+    r"""A count (``n`` -> ``0..n-1``) or a list of distinct non-negative integers; anything else
+    (a string, a float, a bool, a repeated seed, none at all) is refused with a message."""
+    what = f"{where}: seeds={seeds!r} must be a positive count or a list of distinct non-negative integers"
+    if isinstance(seeds, bool):
+        raise TypeError(what)
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise ValueError(what)
+        return tuple(range(seeds))
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
+        raise TypeError(what)
+    if not seeds or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in seeds):
+        raise ValueError(what)
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"{what} (a repeated seed would count one network twice)")
+    return tuple(int(v) for v in seeds)
+
+
+def type_fits(value: Any, types: tuple[type, ...]) -> bool:
+    r"""Whether a setting's ``value`` has one of the ``types`` its registered grids use (an int passes
+    where a float does; a bool only where a bool does; lists and tuples pass for each other)."""
+    if isinstance(value, bool):
+        return bool in types
+    if isinstance(value, int) and (int in types or float in types):
+        return True
+    if isinstance(value, float) and float in types:
+        return True
+    if isinstance(value, (list, tuple)) and (list in types or tuple in types):
+        return True
+    if isinstance(value, Mapping) and dict in types:
+        return True
+    return isinstance(value, str) and str in types
+
+
+SEEDS_KEY = "seeds"
+"""A point's own seeds (see :class:`Grid`); never part of a cell."""
+
+
+def point_settings(point: Mapping[str, Any]) -> dict[str, Any]:
+    r"""A grid point's measuring settings: the point without its own ``"seeds"``."""
+    return {k: v for k, v in point.items() if k != SEEDS_KEY}
+
+
+@dataclass(frozen=True)
+class Grid:
+    r"""A sweep: explicit points (dicts of swept parameters) times seeds, plus fixed parameters.
+
+    ``points``, ``seeds`` and ``fixed`` are measuring settings: they make the cells. ``judging`` holds
+    judging settings for data measured on this grid (e.g. the reference width of the large grid);
+    it never enters a cell. Build one with :meth:`Grid.product` (every combination of the axes) or
+    pass ``points``. A point may carry its own ``"seeds"`` (a count or a list), which replaces the
+    grid's seeds at that point: the way to measure fewer networks where one costs most (the largest
+    widths) without dropping the point. ``"seeds"`` never enters a cell.
+    """
+
+    points: tuple[Mapping[str, Any], ...]
+    seeds: tuple[int, ...]
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    judging: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.points, (str, bytes, Mapping)) or not isinstance(self.points, Sequence) or not self.points:
+            raise ValueError(f"Grid: points={self.points!r} must be a non-empty list of points (a grid without "
+                             "cells measures nothing)")
+        for pt in self.points:
+            if not isinstance(pt, Mapping):
+                raise TypeError(f"Grid: the point {pt!r} must be a mapping of settings, e.g. {{'m': 512}}")
+            if SEEDS_KEY in pt:
+                _seeds(pt[SEEDS_KEY], f"Grid point {dict(pt)!r}")
+        object.__setattr__(self, "seeds", _seeds(self.seeds, "Grid"))
+
+    @classmethod
+    def product(cls, axes: Mapping[str, Sequence[Any]], seeds: int | Sequence[int], *,
+                judging: Mapping[str, Any] | None = None, **fixed: Any) -> "Grid":
+        keys = list(axes)
+        pts = tuple(dict(zip(keys, vals)) for vals in itertools.product(*(axes[k] for k in keys)))
+        return cls(points=pts, seeds=_seeds(seeds), fixed=dict(fixed), judging=dict(judging or {}))
+
+    def with_seeds(self, seeds: int | Sequence[int]) -> "Grid":
+        r"""The grid with ``seeds`` at every point (per-point seeds are dropped)."""
+        pts = tuple({k: v for k, v in p.items() if k != SEEDS_KEY} for p in self.points)
+        return replace(self, points=pts, seeds=_seeds(seeds))
+
+    def point_seeds(self, point: Mapping[str, Any]) -> tuple[int, ...]:
+        r"""The seeds measured at ``point``: its own ``"seeds"`` if it has them, else the grid's."""
+        return _seeds(point[SEEDS_KEY]) if SEEDS_KEY in point else self.seeds
+
+    def with_seed_offset(self, offset: int) -> "Grid":
+        r"""The grid with every seed shifted by ``offset`` (a non-negative integer): an independent
+        replication of the same design, whose cells share no cache entry with the original's."""
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise ValueError(f"Grid.with_seed_offset: offset={offset!r} must be a non-negative integer")
+        pts = tuple({**p, SEEDS_KEY: tuple(s + offset for s in self.point_seeds(p))} if SEEDS_KEY in p else p
+                    for p in self.points)
+        return replace(self, points=pts, seeds=tuple(s + offset for s in self.seeds))
+
+    def with_fixed(self, **fixed: Any) -> "Grid":
+        return replace(self, fixed={**self.fixed, **fixed})
+
+    def cells(self, *, device: str = "cpu", dtype: str = "float64") -> list[dict[str, Any]]:
+        r"""One configuration dict per (point, seed): fixed parameters, the point, seed, device, dtype."""
+        return [
+            {**self.fixed, **point_settings(pt), "seed": s, "device": device, "dtype": dtype}
+            for pt in self.points
+            for s in self.point_seeds(pt)
+        ]
+
+    def __len__(self) -> int:
+        return sum(len(self.point_seeds(p)) for p in self.points)

@@ -1,0 +1,371 @@
+r"""The results of judging a claim: findings with their decisions, keys and what would decide them; the
+negative controls and their outcomes; a claim's result with its controls and "to decide"; the
+confidence level of a look and the check of judging settings. One job: the result types of
+rnntheory.claims (re-exported there), which know a claim only through the methods they call on it.
+Its length is the documented fields of those types."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Literal, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import stats as S
+from .. import verdicts as VD
+from ..cost import about
+from ._grid import Grid
+
+__all__ = ["LEVEL", "level", "judging_level", "check_judging", "ANALYSIS_ERRORS", "CONTROL_KINDS", "Series",
+           "Finding", "Control", "ControlOutcome", "ClaimResult"]
+
+
+ANALYSIS_ERRORS = (VD.CannotAnalyse, S.InsufficientData)
+"""Errors of an analysis whose data cannot support it (too few points, seeds or distinct values; a
+sweep the data do not hold): :meth:`Claim.judge` turns them into an "inconclusive" finding. Any other
+error (a KeyError, an IndexError, a bad judging value) is a bug or a setup mistake and propagates:
+a verdict never hides it."""
+
+LEVEL = 0.99
+"""Confidence level of every interval a claim reports in a single look (a budgeted run spends its
+miss rate over several looks: :mod:`rnntheory.budget`)."""
+
+_LEVEL: contextvars.ContextVar[float] = contextvars.ContextVar("rnntheory_level", default=LEVEL)
+
+
+def level() -> float:
+    r"""The confidence level the finding builders use now (:data:`LEVEL` unless :func:`judging_level` set it)."""
+    return _LEVEL.get()
+
+
+@contextlib.contextmanager
+def judging_level(value: float) -> Iterator[None]:
+    r"""Build findings at confidence ``value`` inside the block."""
+    v = float(value)
+    if not 0 < v < 1:
+        raise ValueError(f"claims.judging_level: level={value!r} must be in (0, 1)")
+    token = _LEVEL.set(v)
+    try:
+        yield
+    finally:
+        _LEVEL.reset(token)
+
+
+_SIZE_SUFFIXES = ("_ref", "_points", "_L", "_per_L2", "_count", "_frac", "slack")
+
+
+def check_judging(claim: Any, values: Mapping[str, Any], where: str) -> None:
+    r"""Refuse judging settings the claim does not have, or whose value cannot be what the default is:
+    a number where the default is a number (finite, not a bool), positive where the setting is a
+    resolution, a count or a reference size, a factor in (1, 8) for ``growth_factor``; a string or a
+    mapping where the default is one. A bad judging value is a setup mistake, never a verdict."""
+    unknown = set(values) - set(claim.judging)
+    if unknown:
+        raise ValueError(f"{where}: {claim.name} has no judging settings {sorted(unknown)}; "
+                         f"expected some of {sorted(claim.judging)}")
+    for k, v in values.items():
+        default = claim.judging[k]
+        if isinstance(default, bool) or default is None:
+            continue
+        if isinstance(default, (int, float)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a number (default {default!r})")
+            if not math.isfinite(v):
+                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be finite")
+            if k.endswith("resolution") and v <= 0:
+                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive (a resolution of 0 "
+                                 "is for exact checks only)")
+            if k.endswith("factor") and not 1 < v < 8:
+                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be in (1, 8): the factor an "
+                                 "exponential may add over the range unnoticed, below the injected factor 8")
+            if default > 0 and v <= 0 and k.endswith(_SIZE_SUFFIXES):
+                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive")
+        elif isinstance(default, str) and not isinstance(v, str):
+            raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a string (default {default!r})")
+        elif isinstance(default, Mapping) and not isinstance(v, Mapping):
+            raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a mapping (default {default!r})")
+
+
+CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")
+"""The three negative controls every claim answers for (docs/conventions.md)."""
+
+
+@dataclass(frozen=True)
+class Series:
+    r"""The points a finding was judged on, kept for its figure (:mod:`rnntheory.plotting`).
+
+    Attributes:
+        x, y: column names of the abscissa and the measured quantity.
+        xs, ys: the points (one per row the fit used).
+        bound: ``c * shape`` at each point, with ``c`` the smallest constant for an upper bound (the
+            largest for a lower bound); ``None`` when the finding has no bound shape.
+        kind: ``"upper"`` or ``"lower"``.
+        label: what distinguishes these points from other series on the same panel (a direction, a
+            width); empty when there is one series.
+        panel: the y-axis label; findings with the same ``x`` and ``panel`` share a panel.
+        reference: an exact value at each point (e.g. the infinite-width limit), drawn as a line
+            labelled ``reference_label``; ``None`` when there is none.
+    """
+
+    x: str
+    y: str
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    bound: tuple[float, ...] | None = None
+    kind: str = "upper"
+    label: str = ""
+    panel: str = ""
+    reference: tuple[float, ...] | None = None
+    reference_label: str = "limit"
+
+
+@dataclass(frozen=True)
+class Finding:
+    r"""One checked part of a claim: its :class:`~rnntheory.verdicts.Decision` (verdict, claimed side,
+    measured interval, resolution, reason), the fit behind it, the smallest constant of its bound and
+    the points for its figure. Built by the shared finding builders (``claims._findings``), never by
+    hand, so that every verdict comes from :mod:`rnntheory.verdicts`."""
+
+    name: str
+    decision: VD.Decision
+    detail: str
+    fit: Any = None
+    constant: float | None = None
+    series: Series | None = field(default=None, repr=False, compare=False)
+    extra: tuple[Series, ...] = field(default=(), repr=False, compare=False)
+    """Described series drawn on panels of their own, with no fit and no verdict (e.g. the measured
+    quantities beside their exact limits, where the finding judges their deviation)."""
+    key: str = ""
+    """The finding's stable identity within its claim: never a measured number or a judging value, so it
+    is the same across data, seeds and re-judging. Controls, compare and the tests match by it."""
+    needs: float = math.nan
+    """How many times its networks (or independent points) would decide it if the estimate held: 1 for a
+    decided finding, ``inf`` beyond reach of more of the same design, NaN where more networks cannot help
+    (an exact check, an analysis that could not run)."""
+    catches: Mapping[str, float] = field(default_factory=dict, compare=False)
+    """Per control kind (``"too_strong"``, ``"exponential"``), whether this finding's own interval
+    rejects that error (an exponent :data:`~rnntheory.claims._findings.TOO_STRONG` too strong, an
+    injected exponential of :data:`~rnntheory.claims._findings.EXPONENTIAL_FACTOR` over its range):
+    1.0 when it does, else how many times its networks would (``inf``: this design cannot)."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not self.key:
+            raise ValueError(f"claims.Finding: {self.name!r} needs a key (its stable identity within the claim)")
+
+    @property
+    def verdict(self) -> VD.Verdict:
+        return self.decision.verdict
+
+    @property
+    def label(self) -> str:
+        r"""The verdict as printed: "consistent (at resolution r)" where it holds only within r."""
+        return self.decision.label
+
+    @property
+    def claimed(self) -> str:
+        return self.decision.claimed
+
+    @property
+    def resolution(self) -> float:
+        return self.decision.resolution
+
+    def __str__(self) -> str:
+        c = "" if self.constant is None else f"; smallest constant c = {self.constant:.3g}"
+        return f"[{self.label}] {self.name}: {self.detail}{c}"
+
+
+@dataclass(frozen=True)
+class Control:
+    r"""A negative control: an error the claim's check must catch, as a re-analysis of its own data.
+
+    Attributes:
+        kind: ``"too_strong"`` (a claimed exponent stronger than the truth), ``"wrong_m"`` (the
+            quantity multiplied by a power of m, as a wrong normalisation would) or ``"exponential"``
+            (exponential growth injected where the claim says polynomial).
+        what: the error in words.
+        judging: judging settings to change (e.g. a too-strong claimed exponent).
+        data: a function that returns the altered measurements (e.g. a column times sqrt(m)).
+        undetectable: when not empty, the claim cannot detect this error, and this says why.
+    """
+
+    kind: Literal["too_strong", "wrong_m", "exponential"]
+    what: str
+    judging: Mapping[str, Any] = field(default_factory=dict)
+    data: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    undetectable: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in CONTROL_KINDS:
+            raise ValueError(f"claims.Control: kind={self.kind!r} must be one of {CONTROL_KINDS}")
+        if not self.undetectable and not self.judging and self.data is None:
+            raise ValueError(f"claims.Control: the {self.kind} control changes nothing; give judging, data or undetectable")
+
+
+@dataclass(frozen=True)
+class ControlOutcome:
+    r"""The result of one negative control: ``rejected`` when the altered analysis reads
+    "inconsistent" with at least one finding that was not inconsistent before; ``moot`` when the
+    measurements themselves already read "inconsistent" and the altered analysis adds no new
+    inconsistent finding, so that the control cannot show anything on these measurements."""
+
+    kind: str
+    what: str
+    verdict: VD.Verdict | None
+    rejected: bool
+    detail: str
+    moot: bool = False
+
+    @property
+    def status(self) -> str:
+        r"""``"rejected"``, ``"cannot detect"``, ``"moot"``, ``"undecided"`` (the altered analysis reads
+        inconclusive: the error is not accepted, and its detail says what would reject it) or
+        ``"NOT rejected"`` (the altered analysis reads consistent: the check cannot see this error)."""
+        if self.verdict is None:
+            return "cannot detect"
+        if self.moot:
+            return "moot"
+        if self.rejected:
+            return "rejected"
+        return "undecided" if self.verdict == VD.Verdict.INCONCLUSIVE else "NOT rejected"
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.status} ({self.what}; {self.detail})"
+
+
+@dataclass
+class ClaimResult:
+    r"""A claim's measurements (``data``, one row per measurement), findings, overall verdict, and the
+    judging settings they were judged with."""
+
+    claim: Any  # the rnntheory.claims.Claim judged (typed loosely: this module does not import it)
+    grid: str
+    data: pd.DataFrame
+    findings: list[Finding]
+    seconds: float = 0.0
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    """The cells whose measurement raised: ``{"cell", "key", "error"}`` each (rnntheory.sweep.failures)."""
+    level: float = LEVEL
+    """The confidence level of every interval of this result (higher than 99% in a budgeted run's looks)."""
+    design: "Grid | None" = None
+    """The grid the data were measured on, when known (for what it would take to decide)."""
+
+    def reanalyse(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
+        r"""Judge the same measurements (or ``data``) again with changed judging settings, e.g. a
+        deliberately wrong claimed exponent; nothing is re-measured."""
+        check_judging(self.claim, judging, "ClaimResult.reanalyse")
+        df = self.data if data is None else data
+        return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid, failed=self.failed,
+                                level=self.level, design=self.design)
+
+    @property
+    def verdict(self) -> VD.Verdict:
+        return VD.combine(f.verdict for f in self.findings)
+
+    @property
+    def headline(self) -> str:
+        """One line: claim name, verdict, and the deciding finding (:meth:`deciding`) with its figure."""
+        f = self.deciding()
+        return f"{self.claim.name}: {self.verdict} -- " + ("" if f is None else f"{f.name}: {f.detail}")
+
+    def deciding(self) -> Finding | None:
+        r"""The finding that decides the claim's verdict: its first finding with that verdict (for an
+        inconsistent claim the first contradicted finding, for an inconclusive one the first undecided
+        finding). The API, the report and the README use this one rule."""
+        return next((f for f in self.findings if f.verdict == self.verdict), None)
+
+    def grid_seconds(self) -> float:
+        r"""The estimated compute of the claim's grid (:mod:`rnntheory.cost`; NaN when the grid is unknown)."""
+        if self.design is None:
+            return math.nan
+        return float(self.claim.cost(self.design).seconds)
+
+    def to_decide(self) -> pd.DataFrame:
+        r"""One row per undecided finding: its key, name, how many times its networks would decide it
+        (``needs``: inf beyond reach of this design, NaN where more networks cannot help), and the
+        estimated compute of the added networks (``seconds``: (needs - 1) x the grid's compute)."""
+        grid = self.grid_seconds()
+        rows = [{"key": f.key, "finding": f.name, "needs": f.needs,
+                 "seconds": (f.needs - 1.0) * grid if math.isfinite(f.needs) else math.nan,
+                 "replicable": self.claim.replicable}
+                for f in self.findings if not f.decision.decided]
+        return pd.DataFrame(rows, columns=["key", "finding", "needs", "seconds", "replicable"])
+
+    def decide(self, jobs: int = 2) -> str:
+        r"""What would decide the claim, in one sentence ("" when its verdict is decided: every finding
+        decided, or one inconsistent): the factor of networks its hardest undecided finding needs if the
+        estimates held, and its cost on ``jobs`` cores."""
+        td = self.to_decide()
+        if td.empty or self.verdict == VD.Verdict.INCONSISTENT:  # an inconsistent claim stays inconsistent
+            return ""
+        if not self.claim.replicable:
+            return "more seeds cannot decide it: its values are exact (a wider range or more points would)"
+        if td["needs"].isna().any():
+            return ("more networks cannot decide every finding: " + "; ".join(td[td["needs"].isna()]["key"]) +
+                    " cannot be analysed on this grid's data (the finding says why)")
+        worst = float(td["needs"].max())
+        if not math.isfinite(worst):
+            keys = ", ".join(td[~np.isfinite(td["needs"])]["key"])
+            return (f"more networks of this design would not decide {keys} (estimate at the edge of the zone, or over "
+                    "1000x): more points or a wider range")
+        secs = float(td["seconds"].max())
+        when = "" if not math.isfinite(secs) else f" ({about(secs / max(jobs, 1))} on {jobs} core{'s' if jobs != 1 else ''})"
+        return f"about {worst:.2g}x the networks{when}"
+
+    def controls(self) -> list[ControlOutcome]:
+        r"""Run the claim's negative controls on these measurements (nothing is re-measured). Findings
+        are matched by their keys, never by display text (which may carry numbers)."""
+        before = {f.key: f.verdict for f in self.findings}
+        out = []
+        for c in self.claim.controls:
+            if c.undetectable:
+                out.append(ControlOutcome(c.kind, c.what, None, False, c.undetectable))
+                continue
+            try:
+                alt = self.reanalyse(None if c.data is None else c.data(self.data.copy()), **c.judging)
+            except ANALYSIS_ERRORS as exc:  # pragma: no cover - judge already catches these
+                out.append(ControlOutcome(c.kind, c.what, VD.Verdict.INCONCLUSIVE, False, f"{type(exc).__name__}: {exc}"))
+                continue
+            caught = [f for f in alt.findings
+                      if f.verdict == VD.Verdict.INCONSISTENT and before.get(f.key) != VD.Verdict.INCONSISTENT]
+            rejected = alt.verdict == VD.Verdict.INCONSISTENT and bool(caught)
+            # the claim already reads inconsistent and the altered analysis adds no new inconsistent finding:
+            # the control cannot show anything more on these measurements
+            moot = not rejected and alt.verdict == VD.Verdict.INCONSISTENT and self.verdict == VD.Verdict.INCONSISTENT
+            if rejected:
+                detail = f"caught by: {caught[0].key}" + (f" (+{len(caught) - 1} more)" if len(caught) > 1 else "")
+            elif moot:
+                detail = "the claim already reads inconsistent and the altered analysis adds no new inconsistent finding"
+            elif alt.verdict == VD.Verdict.INCONCLUSIVE:
+                todo = alt.decide()
+                detail = "the altered analysis reads inconclusive: not accepted, not yet rejected" + (
+                    f"; to reject it: {todo}" if todo else "")
+            else:
+                detail = f"the altered analysis reads {alt.verdict}"
+            out.append(ControlOutcome(c.kind, c.what, alt.verdict, rejected, detail, moot))
+        return out
+
+    def __str__(self) -> str:
+        lines = [f"{self.claim.name} ({self.claim.reference}): {self.verdict}", f"  claim: {self.claim.statement}"]
+        todo = self.decide()
+        if todo:
+            lines.append(f"  to decide: {todo}")
+        lines += [f"  {f}" for f in self.findings]
+        lines.append(f"  grid {self.grid!r}: {len(self.data)} rows in {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        r"""One row per finding (claim, key, finding, verdict, label, claimed, resolution, meaning, needs, detail,
+        constant)."""
+        return pd.DataFrame(
+            [
+                {"claim": self.claim.name, "key": f.key, "finding": f.name, "verdict": str(f.verdict), "label": f.label,
+                 "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning, "needs": f.needs,
+                 "detail": f.detail, "constant": f.constant}
+                for f in self.findings
+            ]
+        )
