@@ -3,32 +3,37 @@ OPT + eps grows polynomially in L, where earlier bounds grew exponentially.
 
 Grid (registry entry ``length_scaling``, default): online SGD (m = 256, batch 4, learning rate
 8/(m L), outside the NTK regime: see sgd_learns, up to 3000 steps) on the single-lag concept at
-L in {4, 6, 8, 11, 14}, 6 seeds (30 runs); the number of fresh samples consumed until the held-out
+L in {4, 6, 8, 11, 14}, 10 seeds (50 runs); the number of fresh samples consumed until the held-out
 risk (128 sequences, checked every 25 steps) first falls below OPT + 0.5 (R0 - OPT). A run whose
 objective turns non-finite is a recorded outcome (counted by finding 4) and is left out of the fits.
-Fits in L use one line per seed and the t interval of the mean on G - 1 = 5 df (99%).
+Fits in L use one line per seed and the t interval of the mean on G - 1 = 9 df (99%).
 
 Findings, measured on the default grid:
 
-1. samples grow at most like L^3: exponent 1.10 [0.72, 1.48], consistent.
+1. samples grow at most like L^3: exponent 1.13 [0.915, 1.34], consistent.
 2. samples grow polynomially, not exponentially, in L (nested fit log q = a + b log L + c L,
-   resolution log(2) / 10 = 0.069): exponent -1.06 [-2.79, 0.675], rate 0.285 [0.049, 0.52]: the
-   rate lies wholly above 0, inconsistent (over L = 4..14 the growth is faster than any power of L).
-3. every run reaches OPT + eps within the step budget: 29/29 runs, consistent.
-4. no run diverges under the rate 8/(m L): 29/30 runs (L = 14, seed 5 became non-finite at step
-   5), inconsistent.
+   resolution log(2) / 10 = 0.0693): exponent -0.951 [-1.89, -0.00762], rate 0.283 [0.14, 0.427]:
+   the rate lies wholly above 0.0693, the edge of the indifference zone, inconsistent (over
+   L = 4..14 the growth is faster than any power of L).
+3. every run reaches OPT + eps within the step budget (a tolerated failure fraction 0.1, resolution
+   0.1): 47/47 runs, P(held) in [0.893, 1], consistent (at resolution 0.1).
+4. no run diverges under the rate 8/(m L) (a quarter of the runs tolerated, resolution 0.25): 47/50
+   runs (L = 11, seed 6 became non-finite at step 6; L = 14, seeds 5 and 6 at steps 5 and 4),
+   P(held) in [0.797, 0.993], consistent.
 
-Claim verdict: inconsistent. Both failures are outside the NTK regime (lr0 = 8); whether the growth
+Claim verdict: inconsistent. The failure is outside the NTK regime (lr0 = 8); whether the growth
 persists at larger widths is the large grid's question (m = 1024, L to 32; docs/findings.md).
 
-False-failure rates: at most 0.5% for each of findings 1 and 2 when the truth sits exactly on the
-claimed value (99% intervals; a power law has rate 0 exactly); findings 3 and 4 are exact counts of
-the runs (0). The claim as a whole: at most 2 x 0.5% = 1% (union bound). Deterministic seeds.
+False-failure rates: at most 0.5% "inconsistent" per finding when its truth sits at the edge of its
+indifference zone (claimed value plus resolution; a power law has rate 0 exactly, one resolution
+inside), and at most as often "consistent (at resolution r)" just beyond it; findings 3 and 4 are
+judged on the exact 99% binomial interval of their frequencies, with the same rates. The claim as a
+whole: at most 4 x 0.5% = 2% each way (union bound). Deterministic seeds.
 
 How the check can fail (negative controls): the too-strong claim "samples grow at most like L^0.25"
 is rejected by finding 1. A wrong normalisation in m cannot be detected: the runs use one width, and
 the theorem bounds the number of samples only logarithmically in m. Injected exponential growth in
-L (samples times exp(c L), 10 times over L = 4..14) is moot: the claim already reads inconsistent and
+L (samples times exp(c L), 8 times over L = 4..14) is moot: the claim already reads inconsistent and
 the altered analysis adds no new inconsistent finding.
 
 The verdict (against ``EXPECTED``), the three controls and the large grid are tested in
@@ -45,11 +50,12 @@ from proofs_checks._harness import run_claim
 
 
 def test_growth_decision_on_synthetic_counts():
-    """Frequencies, not single draws: a 99% rate interval wholly above 0 happens by chance in 0.5% of
-    polynomial draws, so one draw per example would fail a run of 20 examples about one time in ten.
-    Over 100 fixed draws (a in [0, 3], r in [0.4, 1], 10% noise, 3 seeds of 9 lengths each) the growth
-    finding may read "inconsistent" on at most 6 polynomial ones (P(X >= 7) < 1e-6 at the nominal
-    0.5%) and must read "inconsistent" on at least 98 exponential ones. Measured: 0 and 100."""
+    """Frequencies, not single draws: a 99% rate interval wholly above the zone's edge happens by
+    chance in at most 0.5% of polynomial draws, so one draw per example could fail a run of 20
+    examples up to about one time in ten. Over 100 fixed draws (a in [0, 3], r in [0.4, 1], 10%
+    noise, 3 seeds of 9 lengths each) the growth finding may read "inconsistent" on at most 6
+    polynomial ones (P(X >= 7) < 1e-6 at the nominal 0.5%) and must read "inconsistent" on at least
+    98 exponential ones. Measured: 0 and 100."""
     res = run_claim("length_scaling")
     L = np.repeat(np.arange(4, 30, 3), 3)
     base = res.data.iloc[[0] * L.size].reset_index(drop=True)

@@ -7,10 +7,13 @@ Grid: the runs of ``sgd_forward_coupling`` (registry entry ``sgd_hidden_perturba
 Findings, measured on the default grid (regression interval over the 12 runs, 99%):
 
 1. The largest change / omega_t over the run stays bounded as m grows: per-width means 3.7, 3.7,
-   4.0, 4.2; exponent 0.091 [-0.288, 0.469], inconclusive (width 0.76 > resolution 0.25: the
-   largest ratio varies by a factor 2 between seeds).
-2. The change at the last step shrinks as m grows: -0.325 [-0.693, 0.042], inconclusive.
-3. No run diverged.
+   4.0, 4.2; exponent 0.0907 [-0.288, 0.469], inconclusive (it contains 0.25, the edge of the
+   indifference zone: the largest ratio varies by a factor 2 between seeds; about 4.1x the networks
+   would decide it).
+2. The change at the last step shrinks as m grows: -0.325 [-0.693, 0.0416], consistent (at
+   resolution 0.25).
+3. No run diverges (a quarter of the runs tolerated, resolution 0.25): 12/12 runs, P(held) in
+   [0.643, 1], consistent (at resolution 0.25).
 
 Described, not judged: along a run the change grew like omega_t^0.74 [0.53, 0.95], less than
 linearly; the largest ratio comes early in the run (the rule for a shrinking parameter does not apply
@@ -19,12 +22,15 @@ step) SGD changes the hidden state by 0.27, a Gaussian W' by 0.066 and the sign-
 construction by 0.068: SGD's W_t - W_0 is built from the hidden states themselves (sum of
 delta h^T), so it moves them about as much as its spectral norm allows.
 
-Claim verdict: inconclusive (docs/findings.md).
+Claim verdict: inconclusive (docs/findings.md; the report's "to decide" column and
+`rnntheory report --budget` settle finding 1).
 
-False-failure rates: at most 0.5% per finding at the boundary; the claim at most 1%.
+False-failure rates: at most 0.5% per finding at the edge of its indifference zone, each way; the
+claim at most 1.5%.
 
-How the check can fail (negative controls): the too-strong bound omega_t^2 is rejected (the largest
-ratio then grows like m^0.5), and so is a wrong normalisation (the change times sqrt(m)).
+How the check can fail (negative controls): the too-strong bound omega_t^2 (the largest ratio then
+grows like m^0.5) and a wrong normalisation (the change times sqrt(m)) are undecided: each altered
+analysis reads inconclusive, not accepted, and about 1.2x and 16x the networks would reject them.
 Exponential growth in L cannot be detected: every run has L = 8.
 """
 

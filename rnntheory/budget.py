@@ -16,7 +16,9 @@ at the first look, 99.75% at the second, ... The miss rates of all its looks add
 alpha, so by the union bound the probability that *any* look's interval misses its truth on one side
 is at most alpha / 2 = 0.5%, whatever the stopping rule: both error rates of the verdict rule
 (:mod:`rnntheory.verdicts`) hold for the adaptive procedure as a whole (alpha spending with a
-geometric schedule; ``tests/test_coverage.py`` simulates it). The price is a slightly wider interval
+geometric schedule; ``tests/test_error_rates.py`` simulates it). An exact claim (not replicable:
+more seeds cannot decide it) is never looked at again and keeps the single look's 99%
+(:func:`level_of`). The price is a slightly wider interval
 at each look than a single 99% look would give.
 """
 
@@ -31,7 +33,7 @@ from typing import Any, Callable, Mapping
 from . import sweep
 from .verdicts import Verdict
 
-__all__ = ["look_level", "parse_duration", "Plan", "plan", "grow", "run_grids", "ALPHA"]
+__all__ = ["look_level", "level_of", "parse_duration", "Plan", "plan", "grow", "run_grids", "ALPHA"]
 
 ALPHA = 0.01
 """The two-sided miss rate spent over all looks of one claim (1%: 0.5% on each side), the miss rate of
@@ -153,9 +155,15 @@ def _measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str
     return out
 
 
+def level_of(claim: Any, look: int) -> float:
+    r"""The level of a claim's ``look``: :func:`look_level` for a claim the budget may grow, and the single
+    look's ``1 - ALPHA`` for an exact one (``claim.replicable`` False), which is never looked at again."""
+    return look_level(look) if claim.replicable else 1.0 - ALPHA
+
+
 def _judge(claim: Any, grid: Any, records: list[dict[str, Any]], look: int, label: str) -> Any:
     return claim.judge(sweep.frame(records), grid, name=label, seconds=sum(r["seconds"] for r in records),
-                           failed=sweep.failures(records), level=look_level(look))
+                           failed=sweep.failures(records), level=level_of(claim, look))
 
 
 def _undecided(results: Mapping[str, Any]) -> int:

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 from . import sweep
 from .claims import REGISTRY, Grid, get, names
 
-__all__ = ["load_grids", "grid_spec"]
+__all__ = ["load_grids", "grid_spec", "grid_from_spec"]
 
 _KEYS = ("base", "points", "axes", "seeds", "fixed", "judging")
 
@@ -42,6 +42,12 @@ def _read(path: Path) -> Any:
 def _kind(fn: str, where: str, name: str, key: str, value: Any, kind: type, what: str) -> None:
     if not isinstance(value, kind) or isinstance(value, (str, bytes)) and kind is not str:
         raise ValueError(f"{fn}: {where}: claim {name!r}: {key}={value!r} must be {what}")
+
+
+def grid_from_spec(name: str, spec: Mapping[str, Any]) -> Grid:
+    r"""The grid of claim ``name`` written as ``spec`` (the form :func:`grid_spec` and results.json use),
+    checked as a grid file's entry would be."""
+    return _grid_from_spec(name, spec, "default", "results.json")
 
 
 def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -> Grid:

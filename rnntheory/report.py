@@ -41,7 +41,7 @@ from .compare import Comparison, compare
 from .grids import grid_spec, load_grids
 from .verdicts import VERDICTS, Verdict
 
-__all__ = ["Report", "run", "cost", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured",
+__all__ = ["Report", "run", "rejudge", "cost", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured",
            "claims_reference", "compare", "Comparison", "versions"]
 
 _PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
@@ -359,9 +359,10 @@ class Report:
 
     def _budget_lines(self) -> list[str]:
         b = self.meta.get("budget")
-        if not b:
-            return []
-        return [f"Budgeted run: {b['summary']}", ""]
+        out = [f"Budgeted run: {b['summary']}", ""] if b else []
+        if self.meta.get("rejudged"):
+            out += [f"This report was {self.meta['rejudged']}.", ""]
+        return out
 
     def _failed_lines(self) -> list[str]:
         n = sum(len(res.failed) for res in self.results.values())
@@ -507,6 +508,46 @@ def run(
         results[n] = get(n).judge(data, g, name=label, seconds=sum(r["seconds"] for r in records[n]),
                                   failed=sweep.failures(records[n]))
     return Report(results, grids, records, meta, time.perf_counter() - t0)
+
+
+def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None) -> Report:
+    r"""The report in ``folder`` judged again by the current rules from its cache (default
+    ``folder/.cache``), measuring nothing: the same grids and seeds (results.json), each claim at the
+    level of its last look (a budgeted run's looks, :func:`rnntheory.budget.level_of`), the run's
+    metadata kept. The way to apply a changed judging rule to a stored run.
+
+    Raises:
+        ValueError: no readable results.json, or a cell that is not in the cache.
+    """
+    from . import budget as B
+    from .grids import grid_from_spec
+
+    root = Path(folder)
+    try:
+        doc = json.loads((root / "results.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"report.rejudge: {str(folder)!r} has no readable results.json ({exc})") from None
+    meta = dict(doc["report"])
+    looks = (meta.get("budget") or {}).get("looks", {})
+    cache = root / ".cache" if cache is None else Path(cache)
+    grids, records, results = {}, {}, {}
+    for c in doc["claims"]:
+        n = c["name"]
+        claim = get(n)
+        g = grid_from_spec(n, c["grid"])
+        tasks = claim.tasks(g.cells(device=meta["device"], dtype=meta["dtype"]))
+        store = sweep.CellCache(cache)
+        missing = [t for t in tasks if store.load(t.group, t.key) is None]
+        if missing:
+            raise ValueError(f"report.rejudge: {len(missing)} cell(s) of {n} are not in {cache}")
+        recs = sweep.run_tasks(tasks, cache=cache, jobs=1, progress=False)
+        level = B.level_of(claim, int(looks[n])) if n in looks else 0.99
+        grids[n], records[n] = g, recs
+        results[n] = claim.judge(sweep.frame(recs), g, name=meta["grid"], seconds=sum(r["seconds"] for r in recs),
+                                 failed=sweep.failures(recs), level=level)
+    meta["rejudged"] = ("judged again from its cache by the current rules (`rnntheory.report.rejudge`), each claim at "
+                        "the level of its last look; nothing was measured again")
+    return Report(results, grids, records, meta)
 
 
 def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str], device: str, dtype: str,
