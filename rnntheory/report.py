@@ -66,7 +66,7 @@ def measured(f: Finding) -> str:
     if isinstance(fit, S.MeanInterval):
         return f"{fit.name} {fit.mean:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}] ({fit.n} values)"
     if isinstance(fit, S.BinomialDecision):
-        return f"held on {fit.k}/{fit.n} ({fit.level:.0%} CI [{fit.ci_low:.2f}, {fit.ci_high:.2f}])"
+        return f"held on {fit.k}/{fit.n} ({100 * fit.level:.4g}% CI [{fit.ci_low:.2f}, {fit.ci_high:.2f}])"
     return f.detail.split("; ")[0]
 
 

@@ -126,7 +126,7 @@ class ExponentFit(_Interval):
         name = "exponent" if self.axes == "log-log" else "rate"
         return (
             f"{name} in {self.variable} = {self.slope:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}] "
-            f"({self.level:.0%} {self.method} CI, t on {self.df:g} df, {self.n_points} points, "
+            f"({100 * self.level:.4g}% {self.method} CI, t on {self.df:g} df, {self.n_points} points, "
             f"{self.n_groups} groups, R^2={self.r2:.3f})"
         )
 
@@ -179,7 +179,7 @@ class GrowthFit:
     def __str__(self) -> str:
         return (
             f"log y = a + b log {self.variable} + c {self.variable}: b = {self.power}, c = {self.rate} "
-            f"({self.level:.0%} {self.method} CI, t on {self.df:g} df, {self.n_points} points, "
+            f"({100 * self.level:.4g}% {self.method} CI, t on {self.df:g} df, {self.n_points} points, "
             f"{self.n_groups} groups); pure fits: power law RSS={self.power_law.rss:.3g}, "
             f"exponential RSS={self.exponential.rss:.3g}, smaller: {self.preferred}"
         )
@@ -216,7 +216,7 @@ class MeanInterval(_Interval):
     def __str__(self) -> str:
         return (
             f"{self.name} = {self.mean:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}] "
-            f"({self.level:.0%} t CI, {self.n} values)"
+            f"({100 * self.level:.4g}% t CI, {self.n} values)"
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -423,7 +423,7 @@ class BinomialDecision:
     def __str__(self) -> str:
         state = "held" if self.passed else "FAILED"
         return (
-            f"event held on {self.k}/{self.n} seeds ({self.fraction:.0%}, {self.level:.0%} CI "
+            f"event held on {self.k}/{self.n} seeds ({self.fraction:.0%}, {100 * self.level:.4g}% CI "
             f"[{self.ci_low:.2f}, {self.ci_high:.2f}]); test of P >= {self.p0:g}: p={self.p_value:.2g}, "
             f"alpha={self.alpha:g} -> {state}"
         )

@@ -310,7 +310,7 @@ def event(k: int, n: int, *, tolerated: float, resolution: float, level: float =
     lo, hi = float(ci.low), float(ci.high)
     p0 = 1.0 - q
     v, at_r, why = _side("event", lo, hi, p0, False, r,
-                         f"held on {k}/{n} {what}, P(held) in [{lo:.3g}, {hi:.3g}] ({level:.0%} exact interval)")
+                         f"held on {k}/{n} {what}, P(held) in [{lo:.3g}, {hi:.3g}] ({100 * level:.4g}% exact interval)")
     return Decision(v, "event", f"P(held) >= {p0:.3g}", k / n, lo, hi, r, why, p0, False, at_r,
                     meaning or f"a failure fraction up to {q + r:.3g} is tolerated as within the resolution")
 
