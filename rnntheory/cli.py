@@ -140,8 +140,6 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--seed-offset {args.seed_offset}")
     if args.budget:
         parts.append(f"--budget {args.budget} --jobs {args.jobs}")
-    if os.path.normpath(args.out) != os.path.join("docs", "report"):
-        parts.append(f"--out {args.out}")
     return " ".join(parts)
 
 

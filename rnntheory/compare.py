@@ -57,14 +57,14 @@ class Comparison:
                                    "; ".join(f"{k} {a.get(k, '?')} vs {b.get(k, '?')}" for k in changed)))
         n = len(self.verdicts_changed)
         line = f"{n} verdict{'s' if n != 1 else ''} changed" + (f": {', '.join(self.verdicts_changed)}" if n else "")
+        if self.only_in_one:
+            k = len(self.only_in_one)
+            line += f"; {k} claim{'s' if k != 1 else ''} in one report only: {', '.join(self.only_in_one)}"
         changed = sum(len(r.get("findings_changed", [])) for r in self.rows)
         swung = [f"{r['claim']}/{k}" for r in self.rows for k in r.get("findings_swung", [])]
         line += (f"; {changed} finding{'s' if changed != 1 else ''} (matched by key) changed verdict, "
                  f"{len(swung)} finding{'s' if len(swung) != 1 else ''} swung between consistent and inconsistent"
                  + (f": {', '.join(swung)}" if swung else ""))
-        if self.only_in_one:
-            k = len(self.only_in_one)
-            line += f"; {k} claim{'s' if k != 1 else ''} in one report only: {', '.join(self.only_in_one)}"
         out.append(line)
         return "\n".join(out)
 

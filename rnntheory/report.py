@@ -15,6 +15,11 @@ that was interrupted and resumed writes the same files as one that ran straight 
 
 Grid files are read by :mod:`rnntheory.grids`; the command line is ``rnntheory report``
 (:mod:`rnntheory.cli`; ``rnntheory report --help`` lists its options).
+
+Its length (about 600 lines) is the :class:`Report` type with its three renderings (markdown, CSV,
+JSON) and the three ways to make one (:func:`run`, a budgeted run, :func:`rejudge`); splitting the
+renderings from the building is the job of the package layout planned in docs (report/ as a
+sub-package).
 """
 
 from __future__ import annotations
@@ -99,6 +104,9 @@ def _catches(f: Finding) -> str:
     for k, need in f.catches.items():
         if need == 1.0:
             parts.append(f"rejects {words[k]}")
+        elif math.isnan(need):
+            parts.append(f"cannot see {words[k]}: the altered claim still holds on these data (the measured value "
+                         "lies that far inside the bound)")
         elif math.isfinite(need):
             parts.append(f"does not yet reject {words[k]} (about {need:.2g}x the networks would)")
         else:

@@ -90,5 +90,6 @@ def test_dry_run_measures_and_writes_nothing(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "sign_changes" in text and "decoupling" in text and "estimated wall time with --jobs 2" in text
     total = [line for line in text.splitlines() if line.startswith("total")][0].split()
-    assert total[1:4] == ["68", "0", "68"]
+    cells = str(len(claims.get("sign_changes").grid()) + len(claims.get("decoupling").grid()))  # 30 + 90
+    assert total[1:4] == [cells, "0", cells]
     assert not out.exists()

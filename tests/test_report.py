@@ -290,16 +290,16 @@ def test_grid_file_points_axes_seeds_and_fixed(tmp_path, suffix):
     if suffix == ".json":
         p.write_text(json.dumps({"base": "large", "claims": {
             "sign_changes": {"base": "default", "seeds": [3, 5], "fixed": {"m": 256}},
-            "ntk_ball": {"points": [{"m": 64}]},
+            "ntk_ball": {"points": [{"m": 64, "lr0": 8.0}]},
             "decoupling": {"axes": {"m": [64, 128], "L": [4, 6]}, "seeds": 2}}}))
     else:
         p.write_text('base = "large"\n[claims.sign_changes]\nbase = "default"\nseeds = [3, 5]\nfixed = {m = 256}\n'
-                     '[claims.ntk_ball]\npoints = [{m = 64}]\n'
+                     '[claims.ntk_ball]\npoints = [{m = 64, lr0 = 8.0}]\n'
                      '[claims.decoupling]\naxes = {m = [64, 128], L = [4, 6]}\nseeds = 2\n')
     loaded = grids.load_grids(p, ["sign_changes", "ntk_ball", "decoupling", "forward_stability"])
     sc = loaded["sign_changes"]
     assert sc.seeds == (3, 5) and sc.fixed["m"] == 256 and sc.points == claims.get("sign_changes").grid().points
-    assert loaded["ntk_ball"].points == ({"m": 64},) and loaded["ntk_ball"].seeds == claims.get("ntk_ball").grid("large").seeds
+    assert loaded["ntk_ball"].points == ({"m": 64, "lr0": 8.0},) and loaded["ntk_ball"].seeds == claims.get("ntk_ball").grid("large").seeds
     assert len(loaded["decoupling"].points) == 4 and loaded["decoupling"].seeds == (0, 1)
     assert loaded["forward_stability"] == claims.get("forward_stability").grid("large")  # not listed: the base
 
@@ -310,6 +310,8 @@ def test_grid_file_points_axes_seeds_and_fixed(tmp_path, suffix):
     ({"claims": {"ntk_ball": {"points": [{"m": 8}], "axes": {"m": [8]}}}}, "gives both points and axes"),
     ({"claims": {"ntk_ball": {"base": "huge"}}}, "grid='huge' is not defined"),
     ({"grids": {}}, "must hold an object with keys 'base' and 'claims'"),
+    # a point that leaves a setting every registered cell has unset would fail every cell: refused
+    ({"claims": {"ntk_ball": {"points": [{"m": 64}]}}}, "leaves \\['lr0'\\] unset"),
 ])
 def test_bad_grid_files_are_rejected(tmp_path, spec, match):
     p = tmp_path / "g.json"

@@ -154,7 +154,10 @@ def exponent_finding(
     # the too-strong control on this finding alone: the same interval against a claim TOO_STRONG stronger
     strong = claimed - TOO_STRONG if d.below else claimed + TOO_STRONG
     alt = VD.exponent(fit, strong, bound=bound, parameter=parameter, resolution=r)
-    caught = 1.0 if alt.verdict is VD.Verdict.INCONSISTENT else _needs(alt, fit) if not alt.decided else math.inf
+    # 1: rejected now; a factor: networks that would reject it; NaN: even that claim holds (the measured
+    # exponent lies more than TOO_STRONG inside the claimed one, which an upper bound cannot see)
+    caught = (1.0 if alt.verdict is VD.Verdict.INCONSISTENT else math.nan if alt.verdict is VD.Verdict.CONSISTENT
+              else _needs(alt, fit))
     if shape is None:
         shape = df[x].to_numpy(dtype=float) ** claimed
     const = S.smallest_constant(df[y].to_numpy(float), shape) if bound == "upper" else None
@@ -204,7 +207,8 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
     # the injected exponential shifts the nested rate (and its interval) by exactly `shift`
     moved = VD.growth(type(gf)(**{**gf.__dict__, "rate": S.Estimate(c.value + shift, c.ci_low + shift,
                                                                       c.ci_high + shift)}), resolution=r)
-    caught = 1.0 if moved.verdict is VD.Verdict.INCONSISTENT else needs_of(moved) if not moved.decided else math.inf
+    caught = (1.0 if moved.verdict is VD.Verdict.INCONSISTENT else math.nan if moved.verdict is VD.Verdict.CONSISTENT
+              else needs_of(moved))
     return Finding(name, d, f"{gf}; {d.reason}", gf, const, series(df, x, y, shape, label=label, panel=panel),
                    key=key, needs=needs_of(d), catches={"exponential": caught})
 

@@ -152,9 +152,10 @@ class Claim:
             cell = {**grid.fixed, **point_settings(pt)}
             missing = sorted(required - set(cell))
             if missing:
+                example = {k: registered[0][k] for k in missing}
                 raise ValueError(f"{where}: {self.name}: the grid point {point_settings(pt)!r} leaves {missing} unset; every "
-                                 f"cell needs them (the claim's default grid fixes {dict((k, self.grid().fixed[k]) for k in missing if k in self.grid().fixed)!r}; "
-                                 "start from claim.grid().with_fixed(...) or Grid(points, seeds, fixed=claim.grid().fixed))")
+                                 f"cell of its registered grids sets them (e.g. {example!r}); start from "
+                                 "claim.grid().with_fixed(...) or Grid(points, seeds, fixed=claim.grid().fixed)")
             self.check_settings(cell, where)
             for k in sorted(positive & set(cell)):
                 v = cell[k]

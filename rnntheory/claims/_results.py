@@ -150,7 +150,9 @@ class Finding:
     """Per control kind (``"too_strong"``, ``"exponential"``), whether this finding's own interval
     rejects that error (an exponent :data:`~rnntheory.claims._findings.TOO_STRONG` too strong, an
     injected exponential of :data:`~rnntheory.claims._findings.EXPONENTIAL_FACTOR` over its range):
-    1.0 when it does, else how many times its networks would (``inf``: this design cannot)."""
+    1.0 when it does, else how many times its networks would (``inf``: the altered interval sits on its
+    zone's edge; NaN: the altered claim still holds, as for a quantity far smaller than an upper bound,
+    which no number of networks can reject)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.key, str) or not self.key:

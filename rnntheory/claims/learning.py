@@ -1,5 +1,7 @@
 r"""Claims about learning (theory.md, section 6): SGD learns, stays in the NTK ball, a pseudo-network
 solution of bounded radius exists, the class generalises, and the cost grows polynomially in L.
+(Five claims of one section share their runs and concept helpers here, hence its length, a little
+over 450 lines.)
 
 Every run trains only W by vanilla SGD (:func:`rnntheory.training.sgd`) with learning rate
 ``lr0 / (m L)`` (the gradient's size grows like m L) on a single-lag concept
