@@ -27,20 +27,17 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from . import sweep
 from .verdicts import Verdict
 
-__all__ = ["look_level", "level_of", "parse_duration", "Plan", "plan", "grow", "run_grids", "ALPHA"]
+__all__ = ["look_level", "level_of", "parse_duration", "Plan", "plan", "measure", "judge", "run_grids", "ALPHA"]
 
 ALPHA = 0.01
 """The two-sided miss rate spent over all looks of one claim (1%: 0.5% on each side), the miss rate of
 the single 99% look of a run without a budget."""
-
-SEEDS_KEY = "seeds"
-"""A grid point's own seeds (rnntheory.claims.Grid)."""
 
 FACTORS = (1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 """The factors of networks a round may ask of one claim (besides each finding's own need)."""
@@ -126,22 +123,11 @@ def plan(results: Mapping[str, Any], compute: Mapping[str, float], *, seconds_le
     return sorted(out, key=lambda p: (-p.rate, p.seconds))
 
 
-def grow(grid: Any, factor: float) -> Any:
-    r"""``grid`` with about ``factor`` times the seeds at every point: each point keeps its seeds and gains
-    new ones numbered after the largest seed of the grid (so no cell is shared with the old ones)."""
-    if not factor > 1:
-        raise ValueError(f"budget.grow: factor={factor!r} must be above 1")
-    top = max(s for p in grid.points for s in grid.point_seeds(p)) + 1
-    pts = []
-    for p in grid.points:
-        old = grid.point_seeds(p)
-        n = max(int(math.ceil(len(old) * factor)), len(old) + 1)
-        pts.append({**p, SEEDS_KEY: tuple(old) + tuple(range(top, top + n - len(old)))})
-    return replace(grid, points=tuple(pts))
-
-
-def _measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str, dtype: str, cache: Any, jobs: int, progress: Any,
-             retry_failed: bool, executor: str, scheduler: str | None) -> dict[str, list[dict[str, Any]]]:
+def measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str, dtype: str, cache: Any, jobs: int,
+            progress: Any, retry_failed: bool = False, executor: str = "local",
+            scheduler: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    r"""Measure the cells of every claim's grid in one sweep (rnntheory.sweep.run_tasks) and return each
+    claim's records in its grid's order."""
     tasks, owner = [], []
     for n, g in grids.items():
         ts = claims[n].tasks(g.cells(device=device, dtype=dtype))
@@ -155,15 +141,16 @@ def _measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str
     return out
 
 
+def judge(claim: Any, grid: Any, records: list[dict[str, Any]], label: str, level: float) -> Any:
+    r"""``claim`` judged on the records of ``grid`` at confidence ``level`` (failed cells named)."""
+    return claim.judge(sweep.frame(records), grid, name=label, seconds=sum(r["seconds"] for r in records),
+                       failed=sweep.failures(records), level=level)
+
+
 def level_of(claim: Any, look: int) -> float:
     r"""The level of a claim's ``look``: :func:`look_level` for a claim the budget may grow, and the single
     look's ``1 - ALPHA`` for an exact one (``claim.replicable`` False), which is never looked at again."""
     return look_level(look) if claim.replicable else 1.0 - ALPHA
-
-
-def _judge(claim: Any, grid: Any, records: list[dict[str, Any]], look: int, label: str) -> Any:
-    return claim.judge(sweep.frame(records), grid, name=label, seconds=sum(r["seconds"] for r in records),
-                           failed=sweep.failures(records), level=level_of(claim, look))
 
 
 def _undecided(results: Mapping[str, Any]) -> int:
@@ -201,9 +188,9 @@ def run_grids(
     kw = dict(device=device, dtype=dtype, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
               executor=executor, scheduler=scheduler)
     grids = dict(grids)
-    records = _measure(claims, grids, **kw)
+    records = measure(claims, grids, **kw)
     looks = {n: 1 for n in grids}
-    results = {n: _judge(claims[n], g, records[n], 1, label) for n, g in grids.items()}
+    results = {n: judge(claims[n], g, records[n], label, level_of(claims[n], 1)) for n, g in grids.items()}
     start_open = _undecided(results)
     say(f"budget: the grid took {time.perf_counter() - t0:.0f} s; {start_open} findings undecided")
     rounds = []
@@ -222,12 +209,13 @@ def run_grids(
             wall += p.seconds / max(jobs, 1)
         before = _undecided(results)
         t1 = time.perf_counter()
-        grown = {p.name: grow(grids[p.name], p.factor) for p in chosen}
-        new = _measure(claims, grown, **kw)
+        grown = {p.name: grids[p.name].grow(p.factor) for p in chosen}
+        new = measure(claims, grown, **kw)
         for p in chosen:
             grids[p.name], records[p.name] = grown[p.name], new[p.name]
             looks[p.name] += 1
-            results[p.name] = _judge(claims[p.name], grids[p.name], records[p.name], looks[p.name], label)
+            results[p.name] = judge(claims[p.name], grids[p.name], records[p.name], label,
+                                    level_of(claims[p.name], looks[p.name]))
         spent = time.perf_counter() - t1
         after = _undecided(results)
         rounds.append({"claims": {p.name: round(p.factor, 3) for p in chosen}, "estimated_seconds": round(wall, 1),

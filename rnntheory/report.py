@@ -38,6 +38,7 @@ import pandas as pd
 import torch
 
 from . import __version__
+from . import budget as B
 from . import stats as S
 from . import sweep
 from .claims import ClaimResult, Finding, Grid, get
@@ -490,31 +491,23 @@ def run(
     Raises:
         ValueError: an unknown claim, grid, or a bad ``seeds``/``jobs``/``device``.
     """
-    device, dtype, grids, tasks, owner = _tasks("report.run", claims, grid, device, dtype, seeds, seed_offset)
+    device, dtype, grids, _, _ = _tasks("report.run", claims, grid, device, dtype, seeds, seed_offset)
     t0 = time.perf_counter()
     label = Path(str(grid)).name
+    single = 1.0 - B.ALPHA  # the level of a run's one look
     meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
             "device_name": sweep.device_name(device), "dtype": dtype, "grid": label,
-            "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command, "level": 0.99,
+            "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command, "level": single,
             "versions": versions()}
+    chosen = {n: get(n) for n in grids}
+    kw = dict(device=device, dtype=dtype, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
+              executor=executor, scheduler=scheduler)
     if budget is not None:
-        from . import budget as B
-
-        results, grids, records, meta["budget"] = B.run_grids(
-            {n: get(n) for n in grids}, grids, budget, label=label, device=device, dtype=dtype, cache=cache, jobs=jobs, progress=progress,
-            retry_failed=retry_failed, executor=executor, scheduler=scheduler, log=log)
+        results, grids, records, meta["budget"] = B.run_grids(chosen, grids, budget, label=label, log=log, **kw)
         meta["level"] = B.look_level(1)
         return Report(results, grids, records, meta, time.perf_counter() - t0)
-    recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
-                           executor=executor, scheduler=scheduler)
-    records = {n: [] for n in grids}
-    for n, rec in zip(owner, recs):
-        records[n].append(rec)
-    results = {}
-    for n, g in grids.items():
-        data = sweep.frame(records[n])
-        results[n] = get(n).judge(data, g, name=label, seconds=sum(r["seconds"] for r in records[n]),
-                                  failed=sweep.failures(records[n]))
+    records = B.measure(chosen, grids, **kw)
+    results = {n: B.judge(chosen[n], g, records[n], label, single) for n, g in grids.items()}
     return Report(results, grids, records, meta, time.perf_counter() - t0)
 
 
@@ -527,7 +520,6 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
     Raises:
         ValueError: no readable results.json, or a cell that is not in the cache.
     """
-    from . import budget as B
     from .grids import grid_from_spec
 
     root = Path(folder)
@@ -538,21 +530,18 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
     meta = dict(doc["report"])
     looks = (meta.get("budget") or {}).get("looks", {})
     cache = root / ".cache" if cache is None else Path(cache)
-    grids, records, results = {}, {}, {}
-    for c in doc["claims"]:
-        n = c["name"]
-        claim = get(n)
-        g = grid_from_spec(n, c["grid"])
-        tasks = claim.tasks(g.cells(device=meta["device"], dtype=meta["dtype"]))
-        store = sweep.CellCache(cache)
-        missing = [t for t in tasks if store.load(t.group, t.key) is None]
+    store = sweep.CellCache(cache)
+    chosen = {c["name"]: get(c["name"]) for c in doc["claims"]}
+    grids = {c["name"]: grid_from_spec(c["name"], c["grid"]) for c in doc["claims"]}
+    for n, g in grids.items():
+        missing = [t for t in chosen[n].tasks(g.cells(device=meta["device"], dtype=meta["dtype"]))
+                   if store.load(t.group, t.key) is None]
         if missing:
             raise ValueError(f"report.rejudge: {len(missing)} cell(s) of {n} are not in {cache}")
-        recs = sweep.run_tasks(tasks, cache=cache, jobs=1, progress=False)
-        level = B.level_of(claim, int(looks[n])) if n in looks else 0.99
-        grids[n], records[n] = g, recs
-        results[n] = claim.judge(sweep.frame(recs), g, name=meta["grid"], seconds=sum(r["seconds"] for r in recs),
-                                 failed=sweep.failures(recs), level=level)
+    records = B.measure(chosen, grids, device=meta["device"], dtype=meta["dtype"], cache=cache, jobs=1, progress=False)
+    results = {n: B.judge(chosen[n], g, records[n], meta["grid"],
+                          B.level_of(chosen[n], int(looks[n])) if n in looks else 1.0 - B.ALPHA)
+               for n, g in grids.items()}
     meta["rejudged"] = ("judged again from its cache by the current rules (`rnntheory.report.rejudge`), each claim at "
                         "the level of its last look; nothing was measured again")
     return Report(results, grids, records, meta)

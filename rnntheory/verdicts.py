@@ -67,6 +67,7 @@ __all__ = [
     "cannot_analyse",
     "combine",
     "needed",
+    "checked",
     "CannotAnalyse",
 ]
 
@@ -156,27 +157,32 @@ class Decision:
         return f"{self.label}: {self.reason}"
 
 
-def _finite(fn: str, name: str, value: Any) -> float:
+def checked(fn: str, name: str, value: Any, *, minimum: float | None = None, positive: bool = False) -> float:
+    r"""``value`` as a finite float, for function ``fn``'s argument ``name``: TypeError for anything that
+    is not a real number (a bool included), ValueError for NaN or infinity, for a value below
+    ``minimum``, or not above 0 when ``positive``. The one check of numeric rule arguments (the finding
+    builders use it too)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{fn}: {name}={value!r} must be a real number")
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"verdicts.{fn}: {name}={value!r} must be a real number") from None
+        raise TypeError(f"{fn}: {name}={value!r} must be a real number") from None
     if not math.isfinite(v):
-        raise ValueError(f"verdicts.{fn}: {name}={value!r} must be finite")
+        raise ValueError(f"{fn}: {name}={value!r} must be finite")
+    if positive and v <= 0:
+        raise ValueError(f"{fn}: {name}={value!r} must be positive (a resolution of 0 is for exact checks only)")
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{fn}: {name}={value!r} must be at least {minimum:g} (0 only for exact checks)")
     return v
 
 
+def _finite(fn: str, name: str, value: Any) -> float:
+    return checked(f"verdicts.{fn}", name, value)
+
+
 def _resolution(fn: str, resolution: Any) -> float:
-    if isinstance(resolution, bool):
-        raise TypeError(f"verdicts.{fn}: resolution={resolution!r} must be a number")
-    try:
-        r = float(resolution)
-    except (TypeError, ValueError):
-        raise TypeError(f"verdicts.{fn}: resolution={resolution!r} must be a number") from None
-    if not math.isfinite(r) or r < 0:
-        raise ValueError(f"verdicts.{fn}: resolution={resolution!r} must be a finite non-negative number "
-                         "(0 only for exact checks)")
-    return r
+    return checked(f"verdicts.{fn}", "resolution", resolution, minimum=0.0)
 
 
 def _side(fn: str, lo: float, hi: float, claimed: float, below: bool, resolution: float,

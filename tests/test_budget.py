@@ -63,13 +63,13 @@ def test_plan_fits_the_time_left():
 
 def test_grow_keeps_every_seed_and_adds_fresh_ones():
     g = Grid(points=({"m": 64}, {"m": 128, "seeds": (0, 1)}), seeds=(0, 1, 2, 3))
-    h = B.grow(g, 2.0)
+    h = g.grow(2.0)
     assert h.point_seeds(h.points[0]) == (0, 1, 2, 3, 4, 5, 6, 7)
     assert h.point_seeds(h.points[1]) == (0, 1, 4, 5)
     assert len(h) == 12 and h.fixed == g.fixed
-    assert len(B.grow(g, 1.1)) == len(g) + 2  # at least one new network per point
+    assert len(g.grow(1.1)) == len(g) + 2  # at least one new network per point
     with pytest.raises(ValueError, match="factor=1"):
-        B.grow(g, 1.0)
+        g.grow(1.0)
 
 
 def test_a_budgeted_claim_run_decides_what_its_grid_leaves_open(tmp_path):

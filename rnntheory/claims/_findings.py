@@ -20,6 +20,7 @@ controls stand for (:data:`TOO_STRONG`, :data:`EXPONENTIAL_FACTOR`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any, Sequence
 
@@ -28,11 +29,11 @@ import pandas as pd
 
 from .. import stats as S
 from .. import verdicts as VD
-from ._registry import LEVEL, Control, Finding, Series, judging_level, level
+from ._registry import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series, judging_level, level
 
 __all__ = ["exponent_finding", "growth_finding", "mean_finding", "event_finding", "every_case_finding",
            "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect", "LEVEL",
-           "level", "judging_level", "TOO_STRONG", "EXPONENTIAL_FACTOR", "NOT_ANALYSABLE"]
+           "level", "judging_level", "TOO_STRONG", "EXPONENTIAL_FACTOR"]
 
 TOO_STRONG = 0.5
 """The exponent error a finding must be able to see: a claimed exponent made this much too strong."""
@@ -40,29 +41,14 @@ TOO_STRONG = 0.5
 EXPONENTIAL_FACTOR = 8.0
 """The growth error a growth finding must be able to see: an exponential adding this factor over its range."""
 
-NOT_ANALYSABLE = (VD.CannotAnalyse, S.InsufficientData)
-"""Data that cannot support one finding (too few points, seeds or distinct values): that finding reads
-"inconclusive" and says why; any other error is a bug or a setup mistake and propagates."""
 
 def _groups(df: pd.DataFrame, groups: str | None) -> np.ndarray | None:
     return None if groups is None else df[groups].to_numpy()
 
 
-def _positive(fn: str, name: str, value: Any) -> float:
-    if isinstance(value, bool):
-        raise TypeError(f"{fn}: {name}={value!r} must be a positive number")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{fn}: {name}={value!r} must be a positive number") from None
-    if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"{fn}: {name}={value!r} must be a positive finite number (r = 0 is for exact checks only)")
-    return v
-
-
 def _units(fit: Any) -> tuple[int, float, int]:
     r"""The independent units behind an interval (networks, or points of a regression), its t degrees
-    of freedom and the coefficients a regression spends."""
+    of freedom and the coefficients a regression spends (a mean's interval, a line or a nested fit)."""
     if isinstance(fit, S.MeanInterval):
         return fit.n, float(fit.n - 1), 1
     if fit.method == "groups":
@@ -138,7 +124,7 @@ def exponent_finding(
     The finding also says whether its own interval would reject a claimed exponent
     :data:`TOO_STRONG` stronger (the too-strong control, per finding)."""
     fn = f"exponent_finding({key!r})"
-    r = _positive(fn, "resolution", resolution)
+    r = VD.checked(fn, "resolution", resolution, positive=True)
     if len(df) == 0:
         return cannot_finding(name, f"{name}: no rows to fit", key=key)
     shrinking = parameter == "shrinking"
@@ -146,7 +132,7 @@ def exponent_finding(
     try:
         fit = S.fit_exponent(part[x].to_numpy(float), part[y].to_numpy(float), groups=_groups(part, groups),
                              level=level(), variable=x)
-    except NOT_ANALYSABLE as exc:
+    except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     xs = part[x].to_numpy(float)
     meaning = f"an exponent error of {r:.3g} is a factor {(xs.max() / xs.min()) ** r:.3g} over {x} = {xs.min():.4g}..{xs.max():.4g}"
@@ -180,7 +166,7 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
     its own interval would reject that injected exponential (it shifts the rate by exactly
     ``log(EXPONENTIAL_FACTOR) / span``, since ``x`` is a column of the fit)."""
     fn = f"growth_finding({key!r})"
-    F = _positive(fn, "factor", factor)
+    F = VD.checked(fn, "factor", factor, positive=True)
     if not 1 < F < EXPONENTIAL_FACTOR:
         raise ValueError(f"{fn}: factor={factor!r} must be in (1, {EXPONENTIAL_FACTOR:g}): a resolution at or beyond "
                          "the injected exponential could never see it")
@@ -190,7 +176,7 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
     span = float(xs.max() - xs.min())
     try:
         gf = S.fit_growth(xs, df[y].to_numpy(float), groups=_groups(df, groups), level=level(), variable=x)
-    except NOT_ANALYSABLE as exc:
+    except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     r = math.log(F) / span
     d = VD.growth(gf, resolution=r, meaning=f"an exponential that adds a factor {F:g} over {x} = "
@@ -198,29 +184,23 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
     shift = math.log(EXPONENTIAL_FACTOR) / span
     const = None if shape is None else S.smallest_constant(df[y].to_numpy(float), shape)
     c = gf.rate
-    rate_fit = S.MeanInterval(c.value, c.ci_low, c.ci_high, gf.n_groups, gf.level) if gf.method == "groups" else None
-
-    def needs_of(dec: VD.Decision) -> float:
-        return (_needs(dec, rate_fit) if rate_fit is not None
-                else VD.needed(dec, units=gf.n_points, df=gf.df, level=gf.level, params=gf.n_points - int(gf.df)))
-
     # the injected exponential shifts the nested rate (and its interval) by exactly `shift`
-    moved = VD.growth(type(gf)(**{**gf.__dict__, "rate": S.Estimate(c.value + shift, c.ci_low + shift,
-                                                                      c.ci_high + shift)}), resolution=r)
+    moved = VD.growth(dataclasses.replace(gf, rate=S.Estimate(c.value + shift, c.ci_low + shift, c.ci_high + shift)),
+                      resolution=r)
     caught = (1.0 if moved.verdict is VD.Verdict.INCONSISTENT else math.nan if moved.verdict is VD.Verdict.CONSISTENT
-              else needs_of(moved))
+              else _needs(moved, gf))
     return Finding(name, d, f"{gf}; {d.reason}", gf, const, series(df, x, y, shape, label=label, panel=panel),
-                   key=key, needs=needs_of(d), catches={"exponential": caught})
+                   key=key, needs=_needs(d, gf), catches={"exponential": caught})
 
 
 def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: float, *, key: str, resolution: float,
                  what: str = "mean", bound: str = "upper", points: Series | None = None, meaning: str = "") -> Finding:
     r"""A mean against a threshold from its t interval (:func:`rnntheory.verdicts.mean`), with the
     indifference zone ``resolution`` beyond the threshold."""
-    r = _positive(f"mean_finding({key!r})", "resolution", resolution)
+    r = VD.checked(f"mean_finding({key!r})", "resolution", resolution, positive=True)
     try:
         iv = S.mean_interval(values, level=level(), name=what)
-    except NOT_ANALYSABLE as exc:
+    except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     d = VD.mean(iv, threshold, bound=bound, resolution=r,
                 meaning=meaning or f"a deviation of {r:.3g} in the {what} beyond {threshold:.3g}")

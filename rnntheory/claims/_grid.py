@@ -4,6 +4,7 @@ seeds and dtypes its cells use. One job: the :class:`Grid` data type (rnntheory.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
@@ -107,6 +108,20 @@ class Grid:
     def point_seeds(self, point: Mapping[str, Any]) -> tuple[int, ...]:
         r"""The seeds measured at ``point``: its own ``"seeds"`` if it has them, else the grid's."""
         return _seeds(point[SEEDS_KEY]) if SEEDS_KEY in point else self.seeds
+
+    def grow(self, factor: float) -> "Grid":
+        r"""The grid with about ``factor`` times the seeds at every point (at least one more): each point
+        keeps its seeds and gains new ones numbered after the largest seed of the grid, so no cell is
+        shared with the old ones (a budgeted run's round, rnntheory.budget)."""
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor > 1:
+            raise ValueError(f"Grid.grow: factor={factor!r} must be above 1")
+        top = max(s for p in self.points for s in self.point_seeds(p)) + 1
+        pts = []
+        for p in self.points:
+            old = self.point_seeds(p)
+            n = max(int(math.ceil(len(old) * factor)), len(old) + 1)
+            pts.append({**p, SEEDS_KEY: tuple(old) + tuple(range(top, top + n - len(old)))})
+        return replace(self, points=tuple(pts))
 
     def with_seed_offset(self, offset: int) -> "Grid":
         r"""The grid with every seed shifted by ``offset`` (a non-negative integer): an independent
