@@ -13,7 +13,9 @@ Conventions (stated once; docs/conventions.md has every choice):
 * Positions: the paper's position ``l`` (1-based) is index ``l - 1`` of every ``(n, L, ...)`` tensor;
   ``Trace.hidden[:, l]`` is :math:`h_l` (``hidden[:, 0] = 0``). Arguments named after the paper's
   symbols (``i``, ``j``, ``a``, ``b``) are 1-based.
-* dtype: float64 by default; float32 supported. Devices through ``device=`` (CPU or CUDA).
+* dtype: float64 by default in every function; float32 supported. A report measures each claim in its
+  own dtype (``Claim.dtype``: float32 where both dtypes give the same verdicts; docs/reporting.md).
+  Devices through ``device=`` (CPU or CUDA).
 * Randomness: no global seeding; every random function takes ``seed=`` or ``generator=``.
 """
 
@@ -26,6 +28,7 @@ _FROM_MODEL = ("RNN", "Trace", "check_inputs", "data_vectors", "inputs_from_data
 _LAZY = (
     "along",
     "backward",
+    "batched",
     "bench",
     "claims",
     "complexity",

@@ -36,7 +36,8 @@ import pandas as pd
 import torch
 
 from . import _validation as V
-from .model import RNN, Trace, base_trace, check_displacements, perturbed_traces
+from . import batched as BT
+from .model import RNN, Trace, base_trace, check_displacements
 from .perturbation import ntk_radius, spectral_norm
 from .pseudo import gradient_change, outputs, relative_change
 from .training import TrainingDiverged, Trajectory
@@ -116,7 +117,8 @@ def measure(
     m, L = net.m, tr.L
     omega = spectral_norm(Wp).to(torch.float64).cpu()
     tau = ntk_radius(Wp).to(torch.float64).cpu()
-    traces = perturbed_traces(net, tr, Wp)
+    moved = BT.traces(net, tr, Wp)
+    traces = [moved[q] for q in range(k)]
     real = torch.stack([t.outputs for t in traces])  # (k, n, L, d)
     err = torch.linalg.vector_norm(real - tr.outputs - outputs(net, tr, Wp), dim=-1)  # (k, n, L)
     dist, gnorm = gradient_change(net, tr, traces)  # every output coordinate

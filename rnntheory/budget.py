@@ -123,14 +123,15 @@ def plan(results: Mapping[str, Any], compute: Mapping[str, float], *, seconds_le
     return sorted(out, key=lambda p: (-p.rate, p.seconds))
 
 
-def measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str, dtype: str, cache: Any, jobs: int,
+def measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str, dtype: str | None, cache: Any, jobs: int,
             progress: Any, retry_failed: bool = False, executor: str = "local",
             scheduler: str | None = None) -> dict[str, list[dict[str, Any]]]:
     r"""Measure the cells of every claim's grid in one sweep (rnntheory.sweep.run_tasks) and return each
-    claim's records in its grid's order."""
+    claim's records in its grid's order. ``dtype`` ``None``: each claim in its own dtype
+    (:meth:`~rnntheory.claims.Claim.dtype_for`)."""
     tasks, owner = [], []
     for n, g in grids.items():
-        ts = claims[n].tasks(g.cells(device=device, dtype=dtype))
+        ts = claims[n].tasks(g.cells(device=device, dtype=claims[n].dtype_for(dtype, "budget.measure")))
         tasks += ts
         owner += [n] * len(ts)
     recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
@@ -164,7 +165,7 @@ def run_grids(
     *,
     label: str = "default",
     device: str = "cpu",
-    dtype: str = "float64",
+    dtype: str | None = None,
     cache: Any = None,
     jobs: int = 1,
     progress: Any = True,

@@ -27,7 +27,8 @@ import torch
 
 from . import _validation as V
 from .backward import grad_W
-from .model import RNN, Trace, base_trace, check_displacements, check_trace, perturbed_traces
+from . import batched as B
+from .model import RNN, Trace, base_trace, check_displacements, check_trace
 
 __all__ = [
     "spectral_norm",
@@ -36,6 +37,7 @@ __all__ = [
     "random_direction",
     "gradient_direction",
     "adversarial_direction",
+    "adversarial_factors",
     "adversarial_flip_estimate",
     "hidden_change",
     "sign_changes",
@@ -297,6 +299,25 @@ def adversarial_direction(
     Raises:
         ValueError: ``l`` outside ``2..L``, ``sequence`` outside the batch, bad size or margin.
     """
+    v, u = adversarial_factors(net, tr, l=l, omega=omega, tau=tau, sequence=sequence, margin=margin)
+    return torch.outer(v, u)
+
+
+def adversarial_factors(
+    net: RNN,
+    tr: Trace,
+    *,
+    l: int,
+    omega: float | None = None,
+    tau: float | None = None,
+    sequence: int = 0,
+    margin: float = 0.01,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""The two factors of :func:`adversarial_direction`: ``(v, u)`` with :math:`W' = v u^T`, each ``(m,)``.
+
+    For :class:`rnntheory.batched.Displacements.rank_one`, which traces :math:`W_0 + v u^T` without
+    building the matrix. Arguments and errors as :func:`adversarial_direction`.
+    """
     fn = "perturbation.adversarial_direction"
     check_trace(fn, net, tr)
     kind, size = _size(fn, omega, tau)
@@ -312,6 +333,8 @@ def adversarial_direction(
     hn = torch.linalg.vector_norm(h)
     if float(hn) == 0.0:
         raise ValueError(f"{fn}: h_{l - 1} of sequence {sequence} is zero, so no displacement can move g_{l}")
+    if om == 0.0:
+        return torch.zeros_like(g), torch.zeros_like(h)
     budget = float(om * hn) ** 2
     order = torch.argsort(g.abs())
     cum = torch.cumsum(g[order] ** 2, 0) * (1 + margin) ** 2
@@ -323,10 +346,8 @@ def adversarial_direction(
     if float(torch.linalg.vector_norm(v)) == 0.0:  # not even one flip affordable: push the smallest coordinate
         k0 = order[0]
         v[k0] = -1.0 if float(g[k0]) > 0 else 1.0
-    if om == 0.0:
-        return torch.zeros(net.m, net.m, dtype=net.dtype, device=net.device)
     v = v * (om * hn / torch.linalg.vector_norm(v))
-    return torch.outer(v, h / hn**2)
+    return v, h / hn**2
 
 
 def adversarial_flip_estimate(m: int, omega: float) -> float:
@@ -364,7 +385,8 @@ def hidden_change(
     Args:
         net: the network; :math:`W_0` is ``net.W`` (or ``tr.W``).
         x: ``(n, L, d_x)`` inputs (may be ``None`` when ``tr`` is given).
-        W_prime: ``(m, m)`` or ``(k, m, m)`` displacements.
+        W_prime: ``(m, m)`` or ``(k, m, m)`` displacements, or a :class:`rnntheory.batched.Displacements`
+            batch (scaled directions, rank-one matrices: traced without building the matrices).
         tr: the trace at :math:`W_0`, when at hand (the forward pass at :math:`W_0` is then not re-run).
         check: verify the input normalisation when no trace is given.
 
@@ -376,9 +398,8 @@ def hidden_change(
     """
     fn = "perturbation.hidden_change"
     tr = base_trace(fn, net, x, tr, check=check)
-    Wp, squeeze = check_displacements(fn, net, W_prime)
-    out = torch.stack([torch.linalg.vector_norm(t.hidden[:, 1:] - tr.hidden[:, 1:], dim=-1)
-                       for t in perturbed_traces(net, tr, Wp)])
+    Wp, squeeze = _displacements(fn, net, W_prime)
+    out = B.traces(net, tr, Wp).hidden_change(tr)
     return out[0] if squeeze else out
 
 
@@ -406,6 +427,12 @@ def sign_changes(
     """
     fn = "perturbation.sign_changes"
     tr = base_trace(fn, net, x, tr, check=check)
-    Wp, squeeze = check_displacements(fn, net, W_prime)
-    out = torch.stack([(t.pattern != tr.pattern).sum(dim=-1) for t in perturbed_traces(net, tr, Wp)])
+    Wp, squeeze = _displacements(fn, net, W_prime)
+    out = B.traces(net, tr, Wp).sign_changes(tr)
     return out[0] if squeeze else out
+
+
+def _displacements(fn: str, net: RNN, W_prime: Any) -> "tuple[B.Displacements | torch.Tensor, bool]":
+    if isinstance(W_prime, B.Displacements):
+        return W_prime, False
+    return check_displacements(fn, net, W_prime)

@@ -21,12 +21,15 @@ network's ``W`` when the trace comes from ``net.trace(x)``. Positions: the paper
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from . import _validation as V
 from .backward import back_vectors
-from .model import RNN, Trace, base_trace, check_displacements, check_trace, perturbed_traces
+from . import batched as BT
+from .batched import Displacements
+from .model import RNN, Trace, base_trace, check_displacements, check_trace
 
 __all__ = ["outputs", "forward_coupling", "backward_coupling", "BackwardCoupling", "gradient_change", "relative_change"]
 
@@ -58,12 +61,17 @@ def outputs(net: RNN, tr: Trace, W_prime: torch.Tensor) -> torch.Tensor:
     """
     fn = "pseudo.outputs"
     check_trace(fn, net, tr)
-    Wp, squeeze = check_displacements(fn, net, W_prime)
-    k, L, n, m = Wp.shape[0], tr.L, tr.n, tr.m
+    Wp, squeeze = _displacements(fn, net, W_prime)
+    L, n, m = tr.L, tr.n, tr.m
     H = tr.time_major("hidden")[:-1].reshape(L * n, m)  # rows h_{i-1}, i = 1..L
-    # (m, k m): the transposed displacements side by side, so H @ Wcat = [W'_1 h, ..., W'_k h]
-    Wcat = Wp.transpose(1, 2).permute(1, 0, 2).reshape(m, k * m)
-    Z = torch.matmul(H, Wcat).view(L, n, k, m)  # Z[i0] = W' h_{i-1}, time-major, contiguous
+    if isinstance(Wp, Displacements):  # structured: W' h from the directions or factors, no k m x m matrices
+        k = Wp.k
+        Z = Wp.apply(H.expand(k, L * n, m)).view(k, L, n, m).permute(1, 2, 0, 3).contiguous()
+    else:
+        k = Wp.shape[0]
+        # (m, k m): the transposed displacements side by side, so H @ Wcat = [W'_1 h, ..., W'_k h]
+        Wcat = Wp.transpose(1, 2).permute(1, 0, 2).reshape(m, k * m)
+        Z = torch.matmul(H, Wcat).view(L, n, k, m)  # Z[i0] = W' h_{i-1}, time-major, contiguous
     D = tr.time_major("pattern")
     W0t = tr.W.T
     for i0 in range(L):
@@ -104,9 +112,9 @@ def forward_coupling(
     """
     fn = "pseudo.forward_coupling"
     tr = base_trace(fn, net, x, tr, check=check)
-    Wp, squeeze = check_displacements(fn, net, W_prime)
+    Wp, squeeze = _displacements(fn, net, W_prime)
     lin = outputs(net, tr, Wp)  # (k, n, L, d)
-    real = torch.stack([t.outputs for t in perturbed_traces(net, tr, Wp)])
+    real = BT.traces(net, tr, Wp).outputs
     err = real - tr.outputs - lin
     return err[0] if squeeze else err
 
@@ -203,7 +211,8 @@ def backward_coupling(
     Wp, squeeze = check_displacements(fn, net, W_prime)
     Ws, squeeze_star = (None, True) if W_star is None else check_displacements(fn, net, W_star, "W_star")
     U = _output_directions(fn, net, u)
-    traces = perturbed_traces(net, tr, Wp)
+    moved = BT.traces(net, tr, Wp)
+    traces = [moved[q] for q in range(len(moved))]
     distance, grad_norm = gradient_change(net, tr, traces, U)
     inner = []
     if Ws is not None:
@@ -271,3 +280,13 @@ def _inner(net: RNN, tr: Trace, Ws: torch.Tensor, U: torch.Tensor) -> torch.Tens
     r"""``(k*, n, L, q)``: :math:`\langle G_j(W), W^*\rangle` for every direction row of ``U``, i.e. the
     pseudo-network output at the trace's W in direction :math:`W^*`, projected on ``U``."""
     return torch.matmul(outputs(net, tr, Ws), U.T)
+
+
+def _displacements(fn: str, net: RNN, W_prime: Any) -> "tuple[Displacements | torch.Tensor, bool]":
+    r"""A :class:`~rnntheory.batched.Displacements` batch as it is (checked when traced), or checked dense displacements."""
+    if isinstance(W_prime, Displacements):
+        if W_prime.m != net.m or W_prime.dtype != net.dtype or W_prime.device != net.device:
+            raise ValueError(f"{fn}: the displacements are {W_prime.m} x {W_prime.m} {W_prime.dtype} on {W_prime.device}; "
+                             f"expected {net.m} x {net.m} {net.dtype} on {net.device}")
+        return W_prime, False
+    return check_displacements(fn, net, W_prime)

@@ -284,7 +284,7 @@ class Report:
         out = [
             "# Bound-vs-measured report", "",
             f"{_PAPER}, checked numerically by rnntheory {m['rnntheory']} (torch {m['torch']}, {m['device_name']}, "
-            f"{m['dtype']}) on the `{m['grid']}` grid: {len(self.results)} claims, {ncells} cells. "
+            f"{_dtypes_text(m)}) on the `{m['grid']}` grid: {len(self.results)} claims, {ncells} cells. "
             f"Verdicts: {counts}.", "",
             f"Regenerate with `{m['command']}`.", "",
             *self._failed_lines(),
@@ -355,7 +355,7 @@ class Report:
             out += ["", "| negative control | result |", "|---|---|"]
             out += [f"| {_cell(o.kind)}: {_cell(o.what)} | {o.status}: {_cell(o.detail)} |" for o in self.controls[n]]
             again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
-            if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "float64":
+            if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "per claim":
                 again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
             out += ["", what_was_shown(res, per_point[0] if len(per_point) == 1 else seeds_txt), "", false_alarm(res), "",
                     f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
@@ -452,7 +452,7 @@ def run(
     grid: str | os.PathLike[str] = "default",
     *,
     device: str = "cpu",
-    dtype: str = "float64",
+    dtype: str | None = None,
     seeds: int | None = None,
     seed_offset: int = 0,
     cache: str | os.PathLike[str] | None = None,
@@ -471,7 +471,8 @@ def run(
         claims: registered claim names (default: all, in the registry's order).
         grid: ``"default"``, ``"large"`` or a grid file (:func:`load_grids`).
         device: ``"cpu"`` or ``"cuda"``.
-        dtype: ``"float64"`` or ``"float32"``.
+        dtype: ``"float64"`` or ``"float32"`` for every claim; ``None`` (default): each claim in its own
+            dtype (``Claim.dtype``, the precision policy of docs/reporting.md).
         seeds: replace every grid's seeds by ``range(seeds)``.
         seed_offset: shift every seed by this much: an independent replication of the same grids.
         cache: a folder for finished cells (resume after an interruption); ``None`` keeps nothing.
@@ -496,7 +497,8 @@ def run(
     label = Path(str(grid)).name
     single = 1.0 - B.ALPHA  # the level of a run's one look
     meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
-            "device_name": sweep.device_name(device), "dtype": dtype, "grid": label,
+            "device_name": sweep.device_name(device), "dtype": dtype if dtype is not None else "per claim",
+            "dtypes": {n: get(n).dtype_for(dtype) for n in grids}, "grid": label,
             "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command, "level": single,
             "versions": versions()}
     chosen = {n: get(n) for n in grids}
@@ -533,12 +535,17 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
     store = sweep.CellCache(cache)
     chosen = {c["name"]: get(c["name"]) for c in doc["claims"]}
     grids = {c["name"]: grid_from_spec(c["name"], c["grid"]) for c in doc["claims"]}
+    # the dtype each claim was measured in (reports written before per-claim dtypes have one for all)
+    dtypes = meta.get("dtypes") or {n: meta["dtype"] for n in grids}
     for n, g in grids.items():
-        missing = [t for t in chosen[n].tasks(g.cells(device=meta["device"], dtype=meta["dtype"]))
+        missing = [t for t in chosen[n].tasks(g.cells(device=meta["device"], dtype=dtypes[n]))
                    if store.load(t.group, t.key) is None]
         if missing:
             raise ValueError(f"report.rejudge: {len(missing)} cell(s) of {n} are not in {cache}")
-    records = B.measure(chosen, grids, device=meta["device"], dtype=meta["dtype"], cache=cache, jobs=1, progress=False)
+    records = {}
+    for n in grids:
+        records.update(B.measure({n: chosen[n]}, {n: grids[n]}, device=meta["device"], dtype=dtypes[n], cache=cache,
+                                 jobs=1, progress=False))
     results = {n: B.judge(chosen[n], g, records[n], meta["grid"],
                           B.level_of(chosen[n], int(looks[n])) if n in looks else 1.0 - B.ALPHA)
                for n, g in grids.items()}
@@ -547,8 +554,23 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
     return Report(results, grids, records, meta)
 
 
-def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str], device: str, dtype: str,
-           seeds: int | None, seed_offset: int) -> tuple[str, str, dict[str, Grid], list[sweep.Task], list[str]]:
+def _dtypes_text(meta: Mapping[str, Any]) -> str:
+    r"""The dtypes of a run for the report's first line: one dtype, or each claim's own (the policy)."""
+    per = meta.get("dtypes") or {}
+    if meta.get("dtype") != "per claim" or not per:
+        return str(meta.get("dtype"))
+    by: dict[str, list[str]] = {}
+    for n, d in per.items():
+        by.setdefault(d, []).append(n)
+    if len(by) == 1:
+        return f"{next(iter(by))}, each claim's own dtype"
+    main = max(by, key=lambda d: len(by[d]))
+    rest = "; ".join(f"{d} for {', '.join(ns)}" for d, ns in by.items() if d != main)
+    return f"{main} ({rest}: each claim's own dtype, docs/reporting.md)"
+
+
+def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str], device: str, dtype: str | None,
+           seeds: int | None, seed_offset: int) -> tuple[str, str | None, dict[str, Grid], list[sweep.Task], list[str]]:
     r"""The checked device and dtype, the grids, the tasks of every cell and the claim of each task."""
     from . import _validation as V
 
@@ -556,13 +578,13 @@ def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str
         device = V.run_device(where, device)
     except TypeError as exc:
         raise ValueError(str(exc)) from None
-    dtype = V.dtype_name(dtype, where)
+    dtype = None if dtype is None else V.dtype_name(dtype, where)
     grids = load_grids(grid, claims, seeds=seeds, seed_offset=seed_offset)
     tasks: list[sweep.Task] = []
     owner: list[str] = []
     for n, g in grids.items():
         get(n).check_cells(g, where)
-        ts = get(n).tasks(g.cells(device=device, dtype=dtype))
+        ts = get(n).tasks(g.cells(device=device, dtype=get(n).dtype_for(dtype, where)))
         tasks += ts
         owner += [n] * len(ts)
     return device, dtype, grids, tasks, owner
@@ -573,7 +595,7 @@ def cost(
     grid: str | os.PathLike[str] = "default",
     *,
     device: str = "cpu",
-    dtype: str = "float64",
+    dtype: str | None = None,
     seeds: int | None = None,
     seed_offset: int = 0,
     cache: str | os.PathLike[str] | None = None,

@@ -205,7 +205,7 @@ def sgd(
 
     def record(step: int) -> None:
         nonlocal running, count
-        if not bool(torch.isfinite(W).all()):
+        if not V.all_finite(W):
             raise TrainingDiverged(f"{fn}: W became non-finite by step {step}; lower lr={lr:g}")
         tr = net.trace_unchecked(test.x, W)
         Wp = W - W0

@@ -15,7 +15,7 @@ LAYERS = [
     ["_validation", "_lsq", "_named", "_series", "_complexity_args"],
     ["inputs"],
     ["model", "_smooth"],
-    ["backward", "_summation"],
+    ["backward", "_summation", "batched"],
     ["pseudo", "_truncation"],
     ["perturbation", "decoupling", "complexity"],
     ["concepts"],

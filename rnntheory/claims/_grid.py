@@ -13,8 +13,8 @@ from .. import _validation as V
 __all__ = ["Grid", "SEEDS_KEY", "dtype_name", "torch_dtype", "point_settings", "type_fits"]
 
 
-def dtype_name(dtype: Any) -> str:
-    return V.dtype_name(dtype, "Claim.run")
+def dtype_name(dtype: Any, where: str = "Claim.run") -> str:
+    return V.dtype_name(dtype, where)
 
 
 def torch_dtype(name: Any):

@@ -80,6 +80,10 @@ class Claim:
         expected: the verdict this claim is expected to read on its default grid, and why
             (``(verdict, reason)``), checked by proofs_checks; empty: no expectation.
         plot: hints for a figure when no finding carries points (rnntheory.plotting).
+        dtype: the floating dtype its cells are measured in when a run does not force one
+            (``"float32"`` or ``"float64"``): the precision policy of docs/reporting.md, from
+            measuring its default grid in both and comparing.
+        precision: why this dtype (what float32 would lose, or that the comparison showed nothing).
     """
 
     name: str
@@ -98,6 +102,13 @@ class Claim:
     plot: Mapping[str, Any] = field(default_factory=dict)
     replicable: bool = True
     expected: tuple[str, str] | tuple[()] = ()
+    dtype: str = "float64"
+    precision: str = ""
+
+    def dtype_for(self, dtype: Any = None, where: str = "Claim") -> str:
+        r"""The dtype a run measures this claim in: ``dtype`` when given (``"float64"``, ``"float32"``
+        or a torch dtype), else the claim's own :attr:`dtype`."""
+        return dtype_name(self.dtype if dtype is None else dtype, where)
 
     def grid(self, grid: str | Grid = "default") -> Grid:
         if isinstance(grid, Grid):
@@ -163,7 +174,7 @@ class Claim:
                     raise ValueError(f"{where}: {self.name} setting {k}={v!r} must be positive")
 
     def cell(self, grid: str | Grid = "default", *, point: int = 0, seed: int | None = None, device: str = "cpu",
-             dtype: Any = "float64", **overrides: Any) -> dict[str, Any]:
+             dtype: Any = None, **overrides: Any) -> dict[str, Any]:
         r"""One cell of a grid (point ``point``, the grid's first seed unless ``seed`` is given), with
         ``overrides`` replacing any entry: the starting point for measuring one configuration by hand."""
         g = self.grid(grid)
@@ -171,7 +182,8 @@ class Claim:
         if not 0 <= point < len(g.points):
             raise ValueError(f"Claim.cell: point={point!r} must be in [0, {len(g.points)}) for {self.name}")
         s = g.point_seeds(g.points[point])[0] if seed is None else seed
-        return {**g.fixed, **point_settings(g.points[point]), "seed": s, "device": device, "dtype": dtype_name(dtype), **overrides}
+        return {**g.fixed, **point_settings(g.points[point]), "seed": s, "device": device,
+                "dtype": self.dtype_for(dtype, "Claim.cell"), **overrides}
 
     def measure_frame(self, cell: Mapping[str, Any] | None = None, **overrides: Any) -> pd.DataFrame:
         r"""Measure one cell and return its rows as a DataFrame (one row per measurement, with the
@@ -207,7 +219,7 @@ class Claim:
         grid: str | Grid = "default",
         *,
         device: str = "cpu",
-        dtype: Any = "float64",
+        dtype: Any = None,
         seeds: int | Sequence[int] | None = None,
         seed_offset: int = 0,
         cache: "str | os.PathLike[str] | None" = None,
@@ -224,7 +236,8 @@ class Claim:
         Args:
             grid: ``"default"``, ``"large"`` or a :class:`Grid`.
             device: ``"cpu"`` or ``"cuda"``.
-            dtype: ``"float64"`` (default) or ``"float32"`` (or the torch dtype).
+            dtype: ``"float64"`` or ``"float32"`` (or the torch dtype); default: the claim's own
+                (:attr:`dtype`, the precision policy of docs/reporting.md).
             seeds: replace the grid's seeds (a count or a list).
             seed_offset: shift every seed by this much: an independent replication (fresh networks,
                 inputs and directions) that shares no cache entry with the unshifted run.
@@ -248,17 +261,18 @@ class Claim:
         if budget is not None:
             results, _, _, _ = B.run_grids({self.name: self}, {self.name: g}, budget,
                                            label=grid if isinstance(grid, str) else "custom", device=device,
-                                           dtype=dtype_name(dtype), cache=cache, jobs=jobs,
+                                           dtype=self.dtype_for(dtype, "Claim.run"), cache=cache, jobs=jobs,
                                            progress=progress,
                                            retry_failed=retry_failed, executor=executor, scheduler=scheduler)
             return results[self.name]
-        records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=dtype_name(dtype))), cache=cache, jobs=jobs,
+        records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.run"))),
+                                  cache=cache, jobs=jobs,
                                   progress=progress, retry_failed=retry_failed, executor=executor,
                                   scheduler=scheduler)
         return self.judge(sweep.frame(records), g, name=grid if isinstance(grid, str) else "custom",
                           seconds=time.perf_counter() - t0, failed=sweep.failures(records))
 
-    def cost(self, grid: str | Grid = "default", *, device: str = "cpu", dtype: Any = "float64",
+    def cost(self, grid: str | Grid = "default", *, device: str = "cpu", dtype: Any = None,
              seeds: int | Sequence[int] | None = None, seed_offset: int = 0,
              cache: "str | os.PathLike[str] | None" = None, retry_failed: bool = False, **overrides: Any) -> Cost:
         r"""What :meth:`run` with these arguments would cost, measuring nothing: the cells, how many are
@@ -272,7 +286,7 @@ class Claim:
         device = V.run_device("Claim.cost", device)
         g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, where="Claim.cost", **overrides)
         self.check_cells(g, "Claim.cost")
-        tasks = self.tasks(g.cells(device=device, dtype=dtype_name(dtype)))
+        tasks = self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.cost")))
         return estimate(tasks, cache=cache, labels=[self.name] * len(tasks), retry_failed=retry_failed)
 
     def resolve(self, grid: str | Grid = "default", *, seeds: int | Sequence[int] | None = None, seed_offset: int = 0,

@@ -200,6 +200,9 @@ def _along_claim(name: str, q: str, what: str, title: str, reference: str, state
                  wrong_m_why: str | None = None, expected: tuple[str, str] | tuple[()] = ()) -> Claim:
     return register(Claim(
         name=name,
+        dtype="float32",
+        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by "
+                  "more than 0.03 of its resolution (docs/reporting.md)",
         expected=expected,
         title=title,
         reference=reference,

@@ -83,6 +83,8 @@ COMPLEXITY_MONOTONE = register(
     Claim(
         replicable=False,
         name="complexity_monotone",
+        dtype="float64",
+        precision="exact arithmetic (sympy/mpmath): no torch tensor, the dtype does not enter",
         title="Complexity is monotone in R and in 1/eps",
         reference="theory.md sec. 5 (C_eps, C_s; Allen-Zhu, Li, Liang 2019)",
         statement="C_eps(Phi, R) and C_s(Phi, R) are non-decreasing in R, and C_eps is non-decreasing in 1/eps "
@@ -159,6 +161,8 @@ COMPLEXITY_EPS_GROWTH = register(
     Claim(
         replicable=False,
         name="complexity_eps_growth",
+        dtype="float64",
+        precision="exact arithmetic (sympy/mpmath): no torch tensor, the dtype does not enter",
         title="C_eps(Phi, 1) is polynomial in 1/eps for sin and exp, faster for truncated series",
         reference="theory.md sec. 5 (known anchors; Allen-Zhu, Li, Liang 2019)",
         statement="For fixed C*, C_eps(sin, 1) and C_eps(exp, 1) are poly(1/eps); functions whose series must be "
@@ -251,6 +255,8 @@ COMPLEXITY_DIVERGENCE = register(
     Claim(
         replicable=False,
         name="complexity_divergence",
+        dtype="float64",
+        precision="exact arithmetic (sympy/mpmath): no torch tensor, the dtype does not enter",
         title="Divergence of C_eps and C_s exactly at the radius of convergence",
         reference="theory.md sec. 5 (divergent series, truncation remedy)",
         statement="C_s(Phi, R) is finite for R < rho and divergent for R >= rho; C_eps(Phi, R) is finite for "

@@ -179,6 +179,8 @@ _ONE_LENGTH = ("the runs use one length (L = 8 on the default grid); growth in L
 
 SGD_LEARNS = register(Claim(
     name="sgd_learns",
+    dtype="float32",
+    precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.01 of its resolution (docs/reporting.md)",
     expected=(Verdict.INCONSISTENT, 'inside the NTK regime (lr0 = 1/256) SGD does not reach OPT + eps within 1200 samples at m = 512: excess risk 0.72 [0.51, 0.94], beyond eps plus the resolution (0.20)'),
     title="SGD on W learns the concept",
     reference="theory.md sec. 6 (main theorem)",
@@ -204,6 +206,8 @@ SGD_LEARNS = register(Claim(
 
 NTK_BALL = register(Claim(
     name="ntk_ball",
+    dtype="float32",
+    precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.01 of its resolution (docs/reporting.md)",
     expected=(Verdict.INCONCLUSIVE, 'the m exponents of tau, the sign fraction and the coupling over m = 128..512 (5 runs a width) need about 1.1x to 3.5x the runs'),
     title="SGD stays in the NTK ball",
     reference="theory.md sec. 6 (SGD stays in the NTK ball), sec. 3",
@@ -275,6 +279,8 @@ _PS_JUDGING = dict(L_ref=6, m_ref=256, m_exponent=0.0, limit_exponent=-0.5, degr
                    m_resolution=0.25, L_resolution=0.25, growth_factor=2.0, end_points=3)
 PSEUDO_SOLUTION = register(Claim(
     name="pseudo_solution",
+    dtype="float64",
+    precision="an interpolation with ridge 1e-10: its residual is at rounding level (1e-8 in float64, 1e-4 in float32) and tau* moves by 4% in float32",
     title="A pseudo-network solution of bounded radius exists",
     reference="theory.md sec. 6 (existence of a pseudo-network solution)",
     statement="Some W* with radius tau* = poly(C, p, L), independent of m, makes pseudo(x; W*) approximate F*; "
@@ -363,6 +369,8 @@ _GEN_JUDGING = dict(m_ref=256, N_ref=64, L_ref=8, n_exponent=-0.5, n_resolution=
                     growth_factor=2.0, gap_resolution=0.25)
 GENERALISATION = register(Claim(
     name="generalisation",
+    dtype="float32",
+    precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.01 of its resolution (docs/reporting.md)",
     expected=(Verdict.INCONCLUSIVE, 'growth of the Rademacher constant in L over three lengths is undecided (about 1.2x the networks)'),
     title="Generalisation: Rademacher complexity and the test-train gap",
     reference="theory.md sec. 6 (generalisation)",
@@ -437,6 +445,8 @@ _LEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise
                   steps=3000, batch=4, record_every=25, N=0, w_var=2.0, stop_frac=0.5)
 LENGTH_SCALING = register(Claim(
     name="length_scaling",
+    dtype="float32",
+    precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.09 of its resolution (docs/reporting.md)",
     expected=(Verdict.INCONSISTENT, 'the samples to reach OPT + eps grow exponentially in L over L = 4..14 at m = 256, lr0 = 8 (outside the NTK regime): nested rate 0.28 [0.14, 0.43], beyond log(2) / 10'),
     title="Samples needed grow polynomially in L",
     reference="theory.md sec. 6 (length; the main theorem is polynomial in L)",

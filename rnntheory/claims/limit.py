@@ -81,6 +81,8 @@ def _points(ms: tuple[int, ...], Ls_m: tuple[int, ...], Ls: tuple[int, ...], m_L
 NTK_LIMIT = register(
     Claim(
         name="ntk_limit",
+        dtype="float32",
+        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
         expected=(Verdict.INCONCLUSIVE, "at m = 256 the growth of the NTK's error in L = 4..32 is undecided: rate 0.062 [-0.014, 0.138] contains log(2) / 28 = 0.025 (about 4x the networks)"),
         title="The empirical NTK converges to its infinite-width limit",
         reference="theory.md sec. 8 (the W-only recurrent NTK)",

@@ -83,6 +83,8 @@ _FWD_JUDGING = dict(degree=1.0, L_resolution=0.25, m_per_L2=1, conc_L=16, c_low=
 FORWARD_STABILITY = register(
     Claim(
         name="forward_stability",
+        dtype="float32",
+        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
         expected=(Verdict.INCONCLUSIVE, "growth of max ||h_l|| in L along m = L^2 is undecided: the nested rate's interval [-0.014, 0.031] contains the zone's edge log(2) / 56 = 0.012 (about 33x the networks would decide it)"),
         title="Forward stability of hidden states",
         reference="theory.md sec. 4 (forward stability; Allen-Zhu, Li, Song 2019)",
@@ -177,6 +179,8 @@ _LAG_CONTROLS = (
 PRODUCT_STABILITY = register(
     Claim(
         name="product_stability",
+        dtype="float32",
+        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
         expected=(Verdict.INCONCLUSIVE, 'growth in the number of factors at (L=8, m=64) and (L=50, m=1024) is undecided: about 15x and 7x the networks would decide it'),
         title="Stability of intermediate products P_(a,b)",
         reference="theory.md sec. 4 (product stability; Allen-Zhu, Li, Song 2019: O(L^3))",
@@ -228,6 +232,8 @@ _BACK_FIXED = dict(n=2, d_x=8, d=2, eps_x=0.1, w_var=2.0)
 BACKWARD_STABILITY = register(
     Claim(
         name="backward_stability",
+        dtype="float32",
+        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
         title="Backward stability of Back_(i->j)",
         reference="theory.md sec. 4 (backward stability; Allen-Zhu, Li, Song 2019)",
         statement="At random initialisation, for every unit u, ||u^T Back_(i->j)|| <= poly(L) * sqrt(m/d); no exponential growth in j - i.",
