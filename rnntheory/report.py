@@ -16,10 +16,10 @@ that was interrupted and resumed writes the same files as one that ran straight 
 Grid files are read by :mod:`rnntheory.grids`; the command line is ``rnntheory report``
 (:mod:`rnntheory.cli`; ``rnntheory report --help`` lists its options).
 
-Its length (about 600 lines) is the :class:`Report` type with its three renderings (markdown, CSV,
-JSON) and the three ways to make one (:func:`run`, a budgeted run, :func:`rejudge`); splitting the
-renderings from the building is the job of the package layout planned in docs (report/ as a
-sub-package).
+Its length (about 530 lines) is the :class:`Report` type with its three renderings (markdown, CSV,
+JSON) and the four ways to make one (:func:`run`, a budgeted run, :func:`rejudge` from a cache,
+:func:`from_results` from a results.json); the words and tables it shares with a claim's result live in
+rnntheory.claims._text.
 """
 
 from __future__ import annotations
