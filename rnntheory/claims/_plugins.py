@@ -45,7 +45,9 @@ def import_claims(module: str) -> list[str]:
     that the claims it defines are registered, and return their names (new or replaced).
 
     A file's folder is put at the front of ``sys.path`` and the file imported under its stem, so that
-    worker processes (``--jobs``) import its measuring functions by the same name.
+    worker processes (``--jobs``) import its measuring functions by the same name. A module imported
+    before is reloaded, so that an edited module registers its claims again (replacing them, with a
+    warning).
 
     >>> from rnntheory import claims
     >>> claims.import_claims("docs/examples/width_claim.py")   # doctest: +SKIP
@@ -68,7 +70,10 @@ def import_claims(module: str) -> list[str]:
             sys.path.insert(0, folder)
         name = path.stem
     try:
-        importlib.import_module(name)
+        if name in sys.modules:  # imported before (a notebook cell run again): its current text registers again
+            importlib.reload(sys.modules[name])
+        else:
+            importlib.import_module(name)
     except ModuleNotFoundError as exc:
         if exc.name and name.startswith(exc.name):
             raise ValueError(f"claims.import_claims: no module named {name!r} (install it, put its folder on "
