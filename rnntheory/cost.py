@@ -193,7 +193,8 @@ class Cost:
                          f"{_clock(r.longest):>13}{note}")
         lines.append(f"{'total':<24} {self.cells:>6} {self.cached:>6} {self.pending:>6} {_clock(self.seconds):>13}")
         if self.shared:
-            lines.append("cells that claims share are measured once: the total counts each once")
+            lines.append(f"cells that claims share are measured once: the total counts each once (the report, which "
+                         f"lists them under each claim, counts {sum(self.cells_of.values())})")
         if self.unknown:
             lines.append(f"{self.unknown} cell(s) have no timing to estimate from (left out of the total)")
         return "\n".join(lines)

@@ -136,6 +136,7 @@ def test_dry_run_lists_claims_that_share_cells_and_counts_them_once(capsys):
     assert lines["ntk_ball"].split()[1] == str(n) and "shares cells with sgd_learns" in lines["ntk_ball"]
     total = lines["total"].split()
     assert total[1] == str(len(claims.get("sgd_learns").grid()) + len(claims.get("complexity_eps_growth").grid()))
+    assert f"the report, which lists them under each claim, counts {int(total[1]) + n})" in text
     c = report.cost(["sgd_learns", "ntk_ball"])
     assert c.shared == {"ntk_ball": {"sgd_learns": n}} and c.cells == n
     assert c.by_claim().loc["ntk_ball", "shared"] == n
