@@ -46,22 +46,16 @@ CORES = 2
 SPAN = re.compile(r"<!-- published:(\w+) -->(.*?)<!-- /published -->", re.S)
 
 
-def _verdicts(doc: dict) -> dict[str, int]:
-    out = {"consistent": 0, "inconsistent": 0, "inconclusive": 0}
-    for c in doc["claims"]:
-        out[c["verdict"]] += 1
-    return out
-
-
 def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
-    v = _verdicts(doc)
+    from .verdicts import VERDICTS
+
+    counts = {v: sum(c["verdict"] == v for c in doc["claims"]) for v in VERDICTS}
     keys = {cell["key"] for c in doc["claims"] for cell in c["cells"]}
     return {f"{prefix}_claims": str(len(doc["claims"])),
             f"{prefix}_cells": str(sum(len(c["cells"]) for c in doc["claims"])),
             f"{prefix}_distinct_cells": str(len(keys)),
-            **{f"{prefix}_{k}": str(n) for k, n in v.items()},
-            f"{prefix}_verdicts": f"{v['consistent']} consistent, {v['inconsistent']} inconsistent and "
-                                  f"{v['inconclusive']} inconclusive"}
+            **{f"{prefix}_{v}": str(n) for v, n in counts.items()},
+            f"{prefix}_verdicts": ", ".join(f"{n} {v}" for v, n in counts.items())}
 
 
 def figures(root: Path = ROOT) -> dict[str, str]:
