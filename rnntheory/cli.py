@@ -16,6 +16,8 @@ import signal
 import sys
 from typing import Sequence
 
+from . import _cores
+
 __all__ = ["main"]
 
 
@@ -34,6 +36,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _claims(args: argparse.Namespace) -> int:
+    try:
+        _load_claims(args)
+    except ValueError as exc:
+        print(f"rnntheory claims: {exc}", file=sys.stderr)
+        return 2
     if args.markdown:
         from .report import claims_reference
 
@@ -47,13 +54,18 @@ def _claims(args: argparse.Namespace) -> int:
     return 0
 
 
+_COMPARE_EXIT = ("exit status: 0 when every compared claim is in both reports with the same verdict; 1 when a "
+                 "verdict changed, or a claim is in one report only (unless --common or --claims leaves it out); 2 "
+                 "when a folder has no readable results.json or a claim named by --claims is missing from a report. "
+                 "Measured numbers never change the status: their largest relative differences are printed.")
+
+
 def _compare(args: argparse.Namespace) -> int:
-    r"""``rnntheory compare A B``: 0 when both reports have the same claims with the same verdicts, 1
-    when a verdict changed or a claim is in one report only, 2 for a folder without results.json."""
+    r"""``rnntheory compare A B [--claims ...] [--common]``: the exit status of :data:`_COMPARE_EXIT`."""
     from .report import compare
 
     try:
-        cmp_ = compare(args.a, args.b)
+        cmp_ = compare(args.a, args.b, claims=args.claims, common=args.common)
     except ValueError as exc:
         print(f"rnntheory compare: {exc}", file=sys.stderr)
         return 2
@@ -103,8 +115,10 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seeds", type=int, help="replace every grid's seeds by 0..N-1")
     p.add_argument("--seed-offset", type=int, default=0, dest="seed_offset", metavar="K",
                    help="shift every seed by K: an independent replication (no shared cache entries)")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes for the cells (default 1; with "
-                   "--executor dask and no --scheduler: the LocalCluster's workers)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help=f"worker processes for the cells, each with one torch thread (default: the cores this process "
+                        f"may use, {_cores.available()} here; --jobs 1 measures in this process; with --executor dask "
+                        "and no --scheduler: the LocalCluster's workers)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="local (this machine, --jobs processes) or dask (a Dask cluster; pip install -e "
                         "'.[distributed]')")
@@ -124,10 +138,30 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
                         "rounds of added seeds where they decide most, each look at an alpha-spending level "
                         "(rnntheory.budget)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _import_argument(p)
+
+
+def _import_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
+                   help="import MODULE (a module name, or the path of a .py file) first, so that the claims it "
+                        "registers can be chosen; repeatable. Installed packages declare claims by an entry point in "
+                        "the group rnntheory.claims, loaded without this flag unless the environment sets "
+                        "RNNTHEORY_DISABLE_PLUGIN_AUTOLOAD (docs/new_claim.md)")
+
+
+def _load_claims(args: argparse.Namespace) -> None:
+    r"""Register the claims from outside the package: entry points, then ``--import`` modules."""
+    from . import claims
+    from .claims._plugins import DISABLE_AUTOLOAD
+
+    if not os.environ.get(DISABLE_AUTOLOAD):
+        claims.load_entry_points()
+    for module in args.imports:
+        claims.import_claims(module)
 
 
 def _command(args: argparse.Namespace) -> str:
-    parts = ["rnntheory report"]
+    parts = ["rnntheory report"] + [f"--import {m}" for m in args.imports]
     if args.grid != "default":
         parts.append(f"--grid {args.grid}")
     if args.claims:
@@ -196,11 +230,17 @@ def _report(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
+        if args.jobs is None:
+            args.jobs = _cores.available()
+        if isinstance(args.jobs, bool) or args.jobs < 1:  # refused before a dry run as the run refuses it
+            raise ValueError(f"--jobs {args.jobs}: jobs={args.jobs!r} must be a positive integer")
+        _load_claims(args)
         if args.dump_grid and not Path(args.dump_grid).resolve().parent.is_dir():
             raise ValueError(f"--dump-grid {args.dump_grid}: the folder {Path(args.dump_grid).parent} does not exist")
         if args.dump_grid:
             grids = load_grids(args.grid, args.claims, seeds=args.seeds, seed_offset=args.seed_offset)
-            spec = {"base": "default", "claims": {n: grid_spec(g) for n, g in grids.items()}}
+            # "only": the file measures exactly these claims, with these seeds, when loaded without --claims
+            spec = {"base": "default", "only": True, "claims": {n: grid_spec(g) for n, g in grids.items()}}
             Path(args.dump_grid).write_text(json.dumps(spec, indent=1) + "\n")
             print(f"wrote the grids of {len(grids)} claims to {args.dump_grid}")
             return 0
@@ -274,12 +314,19 @@ def build_parser() -> argparse.ArgumentParser:
     cl = sub.add_parser("claims", help="list the registered claims")
     cl.add_argument("--markdown", action="store_true",
                     help="the whole reference (statement, bound, grids, judging settings, controls) as docs/claims.md")
+    _import_argument(cl)
     cl.set_defaults(func=_claims)
 
     cmp_ = sub.add_parser("compare", help="two report folders side by side: verdict changes and the largest "
-                          "relative differences per claim (exit status 1 when a verdict changed)")
+                          "relative differences per claim (exit status 1 when a verdict changed)",
+                          description="Two report folders side by side: per claim both verdicts, the findings whose "
+                          "verdicts changed (matched by key) and the largest relative difference of any measured "
+                          "number in the cells both hold.", epilog=_COMPARE_EXIT)
     cmp_.add_argument("a", metavar="DIR_A", help="a report folder (with results.json), e.g. docs/report")
     cmp_.add_argument("b", metavar="DIR_B", help="another report folder")
+    cmp_.add_argument("--claims", nargs="+", metavar="NAME", help="compare only these claims (each must be in both)")
+    cmp_.add_argument("--common", action="store_true",
+                      help="compare only the claims both reports hold (e.g. a replication of part of a report)")
     cmp_.set_defaults(func=_compare)
 
     b = sub.add_parser("bench", help="speed ratios measured in one run")

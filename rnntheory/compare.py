@@ -10,7 +10,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from .verdicts import Verdict
 
@@ -24,6 +24,8 @@ class Comparison:
 
     rows: list[dict[str, Any]]
     versions: tuple[dict[str, str], dict[str, str]]
+    left_out: tuple[str, ...] = ()
+    """Claims one report holds that were not compared (``common=True`` or ``claims=...``)."""
 
     @property
     def verdicts_changed(self) -> list[str]:
@@ -38,7 +40,8 @@ class Comparison:
 
     @property
     def agree(self) -> bool:
-        r"""Whether the two reports have the same claims with the same verdicts."""
+        r"""Whether every compared claim is in both reports with the same verdict (what ``rnntheory
+        compare`` exits 0 on)."""
         return not self.verdicts_changed and not self.only_in_one
 
     def __str__(self) -> str:
@@ -60,6 +63,8 @@ class Comparison:
         if self.only_in_one:
             k = len(self.only_in_one)
             line += f"; {k} claim{'s' if k != 1 else ''} in one report only: {', '.join(self.only_in_one)}"
+        if self.left_out:
+            line += f"; {len(self.left_out)} claim{'s' if len(self.left_out) != 1 else ''} not compared: {', '.join(self.left_out)}"
         changed = sum(len(r.get("findings_changed", [])) for r in self.rows)
         swung = [f"{r['claim']}/{k}" for r in self.rows for k in r.get("findings_swung", [])]
         line += (f"; {changed} finding{'s' if changed != 1 else ''} (matched by key) changed verdict, "
@@ -74,13 +79,21 @@ def _numbers(rows: list[dict[str, Any]]) -> list[float]:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None]
 
 
-def compare(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> Comparison:
+def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, claims: Sequence[str] | None = None,
+            common: bool = False) -> Comparison:
     r"""Compare two report folders (their results.json): each claim's verdict in both, and over the
     cells with the same key (same claim, settings and seed), the largest relative difference
     ``|x_a - x_b| / max(|x_a|, |x_b|)`` of any measured number (NaN against NaN counts as equal).
 
+    Args:
+        a, b: report folders.
+        claims: compare only these claims (each must be in both reports).
+        common: compare only the claims both reports hold (a replication of part of a report); the
+            others are listed as not compared instead of counting as a difference.
+
     Raises:
-        ValueError: a folder without a readable results.json.
+        ValueError: a folder without a readable results.json, or a claim of ``claims`` that a report
+            lacks.
     """
     docs = []
     for folder in (a, b):
@@ -90,8 +103,20 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> Comparison:
         except (OSError, ValueError) as exc:
             raise ValueError(f"report.compare: {str(folder)!r} has no readable results.json ({exc})") from None
     by_name = [{c["name"]: c for c in d["claims"]} for d in docs]
+    everything = list(dict.fromkeys([*by_name[0], *by_name[1]]))
+    if claims is not None:
+        for name in claims:
+            lacking = [str(f) for f, names in ((a, by_name[0]), (b, by_name[1])) if name not in names]
+            if lacking:
+                raise ValueError(f"report.compare: {name!r} is not a claim of {' or '.join(repr(f) for f in lacking)}; "
+                                 f"both hold {sorted(set(by_name[0]) & set(by_name[1]))}")
+        chosen = list(dict.fromkeys(claims))
+    elif common:
+        chosen = [n for n in everything if n in by_name[0] and n in by_name[1]]
+    else:
+        chosen = everything
     rows = []
-    for name in list(dict.fromkeys([*by_name[0], *by_name[1]])):
+    for name in chosen:
         ca, cb = by_name[0].get(name), by_name[1].get(name)
         cells_a = {c["key"]: c for c in (ca or {}).get("cells", [])}
         cells_b = {c["key"]: c for c in (cb or {}).get("cells", [])}
@@ -115,4 +140,5 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> Comparison:
         rows.append({"claim": name, "verdict_a": (ca or {}).get("verdict"), "verdict_b": (cb or {}).get("verdict"),
                      "cells": max(len(cells_a), len(cells_b)), "shared_cells": len(shared), "max_rel_diff": worst,
                      "findings_changed": changed, "findings_swung": swung})
-    return Comparison(rows, (docs[0]["report"].get("versions", {}), docs[1]["report"].get("versions", {})))
+    return Comparison(rows, (docs[0]["report"].get("versions", {}), docs[1]["report"].get("versions", {})),
+                      tuple(n for n in everything if n not in chosen))

@@ -208,6 +208,10 @@ class Concept:
 
         Returns:
             The :class:`Concept`.
+
+        >>> c = Concept.random(L=5, d_x=8, seed=0)
+        >>> c.pairs
+        [(2, 3), (2, 4), (3, 4), (2, 5), (3, 5), (4, 5)]
         """
         fn = "Concept.random"
         L = V.positive_int(fn, "L", L, minimum=3)
@@ -241,13 +245,21 @@ class Concept:
     @classmethod
     def single_lag(cls, L: int, d_x: int, lag: int, d: int = 1, p: int = 3, *, phi: PhiLike = "sin",
                    seed: int | None = None, generator: torch.Generator | None = None) -> "Concept":
-        r"""Random concept where only :math:`i = j - \mathrm{lag}` contributes (theory.md section 5)."""
+        r"""Random concept where only :math:`i = j - \mathrm{lag}` contributes (theory.md section 5).
+
+        >>> Concept.single_lag(L=6, d_x=8, lag=2, seed=0).pairs
+        [(2, 4), (3, 5), (4, 6)]
+        """
         return cls.random(L, d_x, d, p, phi=phi, pairs="single_lag", lag=lag, seed=seed, generator=generator)
 
     @classmethod
     def single_pair(cls, L: int, d_x: int, i: int, j: int, d: int = 1, p: int = 3, *, phi: PhiLike = "sin",
                     seed: int | None = None, generator: torch.Generator | None = None) -> "Concept":
-        r"""Random concept with the single pair :math:`i \to j` (theory.md section 5)."""
+        r"""Random concept with the single pair :math:`i \to j` (theory.md section 5).
+
+        >>> Concept.single_pair(L=6, d_x=8, i=2, j=5, seed=0).pairs
+        [(2, 5)]
+        """
         return cls.random(L, d_x, d, p, phi=phi, pairs="single_pair", pair=(i, j), seed=seed, generator=generator)
 
     # ------------------------------------------------------------------ properties

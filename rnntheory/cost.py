@@ -24,7 +24,7 @@ import functools
 import heapq
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -101,7 +101,8 @@ def _extrapolate(known: Mapping[str, float], cell: Mapping[str, Any]) -> float |
 
 @dataclass(frozen=True)
 class Cost:
-    r"""The cost of a list of tasks.
+    r"""The cost of a list of tasks, measuring nothing: ``print(cost)`` shows the per-claim table that
+    ``rnntheory report --dry-run`` prints, and a notebook renders it as a Markdown table.
 
     Attributes:
         table: one row per distinct cell: ``claim`` (the label given, or the cell name), ``cell``
@@ -109,12 +110,27 @@ class Cost:
             the cache), ``seconds`` (the cached cell's measured time, or the estimate) and
             ``source`` (``"cached"``, ``"cache"``, ``"reference"``, ``"extrapolated"`` or
             ``"unknown"``, with NaN seconds).
+        cells_of: every claim's number of cells, in the order the claims came (its own and those it
+            shares).
+        shared: per claim, the claims whose cells it shares and how many: a cell two claims measure
+            (``sgd_learns`` and ``ntk_ball`` file their runs under one name) is measured once and
+            counted under the first claim that has it.
+
+    Seconds and wall times are rounded to 0.1 ms, the precision of the reference timings.
+
+    >>> from rnntheory import claims
+    >>> c = claims.get("backward_coupling").cost()
+    >>> c.cells, c.pending
+    (18, 18)
     """
 
     table: pd.DataFrame
+    cells_of: Mapping[str, int] = field(default_factory=dict)
+    shared: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     @property
     def cells(self) -> int:
+        r"""Distinct cells (a cell shared by two claims counts once)."""
         return len(self.table)
 
     @property
@@ -129,7 +145,7 @@ class Cost:
     def seconds(self) -> float:
         r"""Estimated compute (core-seconds at one torch thread per cell) of the cells still to measure."""
         todo = self.table[~self.table["cached"]]
-        return float(todo["seconds"].sum(skipna=True))
+        return round(float(todo["seconds"].sum(skipna=True)), 4)
 
     @property
     def unknown(self) -> int:
@@ -142,25 +158,62 @@ class Cost:
         loads = [0.0] * max(1, int(jobs))
         for s in sorted(self.table.loc[~self.table["cached"], "seconds"].dropna(), reverse=True):
             heapq.heapreplace(loads, loads[0] + float(s))
-        return max(loads)
+        return round(max(loads), 4)
 
     def by_claim(self) -> pd.DataFrame:
-        r"""Per claim: cells, cached, to measure, estimated seconds to measure, and the longest cell."""
+        r"""Per claim, in order: its cells, and of those it measures (not counted under another claim)
+        how many are cached, to measure, their estimated seconds and the longest; ``shared``: its cells
+        counted under other claims, ``shares_with`` their names."""
         t = self.table.assign(todo=~self.table["cached"])
         t = t.assign(est=t["seconds"].where(t["todo"], 0.0))
-        out = t.groupby("claim", sort=False).agg(cells=("cell", "size"), cached=("cached", "sum"), pending=("todo", "sum"),
-                                                 seconds=("est", "sum"), longest=("est", "max"))
-        return out.astype({"cached": int, "pending": int})
+        own = t.groupby("claim", sort=False).agg(measured=("cell", "size"), cached=("cached", "sum"),
+                                                 pending=("todo", "sum"), seconds=("est", "sum"),
+                                                 longest=("est", "max"))
+        order = list(dict.fromkeys([*self.cells_of, *own.index]))
+        rows = []
+        for name in order:
+            o = own.loc[name] if name in own.index else None
+            shares = self.shared.get(name, {})
+            rows.append({"claim": name, "cells": int(self.cells_of.get(name, 0 if o is None else o["measured"])),
+                         "cached": 0 if o is None else int(o["cached"]), "pending": 0 if o is None else int(o["pending"]),
+                         "seconds": 0.0 if o is None else round(float(o["seconds"]), 4),
+                         "longest": 0.0 if o is None else float(o["longest"]),
+                         "shared": int(sum(shares.values())), "shares_with": ", ".join(shares)})
+        return pd.DataFrame(rows, columns=["claim", "cells", "cached", "pending", "seconds", "longest", "shared",
+                                           "shares_with"]).set_index("claim")
 
     def __str__(self) -> str:
         lines = [f"{'claim':<24} {'cells':>6} {'cached':>6} {'to run':>6} {'est. compute':>13} {'longest cell':>13}"]
         for r in self.by_claim().itertuples():
+            if r.shared and r.shared == r.cells:
+                lines.append(f"{r.Index:<24} {r.cells:>6}   shares cells with {r.shares_with} (measured once, counted there)")
+                continue
+            note = f"   {r.shared} shared with {r.shares_with} (counted there)" if r.shared else ""
             lines.append(f"{r.Index:<24} {r.cells:>6} {r.cached:>6} {r.pending:>6} {_clock(r.seconds):>13} "
-                         f"{_clock(r.longest):>13}")
+                         f"{_clock(r.longest):>13}{note}")
         lines.append(f"{'total':<24} {self.cells:>6} {self.cached:>6} {self.pending:>6} {_clock(self.seconds):>13}")
+        if self.shared:
+            lines.append(f"cells that claims share are measured once: the total counts each once (the report, which "
+                         f"lists them under each claim, counts {sum(self.cells_of.values())})")
         if self.unknown:
             lines.append(f"{self.unknown} cell(s) have no timing to estimate from (left out of the total)")
         return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        out = ["| claim | cells | cached | to run | est. compute | longest cell |", "|---|---|---|---|---|---|"]
+        for r in self.by_claim().itertuples():
+            if r.shared and r.shared == r.cells:
+                out.append(f"| {r.Index} | {r.cells} | shares cells with {r.shares_with} | | | |")
+                continue
+            note = f" ({r.shared} shared with {r.shares_with})" if r.shared else ""
+            out.append(f"| {r.Index} | {r.cells}{note} | {r.cached} | {r.pending} | {_clock(r.seconds)} | "
+                       f"{_clock(r.longest)} |")
+        out.append(f"| **total** | {self.cells} | {self.cached} | {self.pending} | {_clock(self.seconds)} | |")
+        notes = [f"estimated wall time: {about(self.wall(1))} with one worker, {about(self.wall(2))} with two"
+                 if self.pending else "every cell is cached"]
+        if self.unknown:
+            notes.append(f"{self.unknown} cell(s) have no timing to estimate from (left out of the total)")
+        return "\n".join(out) + "\n\n" + "; ".join(notes) + "."
 
 
 def _clock(seconds: float) -> str:
@@ -192,14 +245,20 @@ def estimate(tasks: Sequence[sweep.Task], *, cache: "str | sweep.CellCache | Non
     store = cache if isinstance(cache, sweep.CellCache) or cache is None else sweep.CellCache(cache)
     labels = list(labels) if labels is not None else [t.group for t in tasks]
     ref = reference_timings()
-    seen: set[str] = set()
+    owner: dict[str, str] = {}
+    cells_of: dict[str, int] = {}
+    shared: dict[str, dict[str, int]] = {}
     rows: list[dict[str, Any]] = []
     local: dict[str, dict[str, list[float]]] = {}
     for t, label in zip(tasks, labels):
         key = t.key
-        if key in seen:
+        cells_of[label] = cells_of.get(label, 0) + 1
+        if key in owner:
+            if owner[key] != label:  # a cell of another claim: measured once, counted under that claim
+                shared.setdefault(label, {}).setdefault(owner[key], 0)
+                shared[label][owner[key]] += 1
             continue
-        seen.add(key)
+        owner[key] = label
         rec = store.load(t.group, key) if store is not None else None
         if rec is not None and retry_failed and rec.get("error"):
             rec = None
@@ -236,7 +295,7 @@ def estimate(tasks: Sequence[sweep.Task], *, cache: "str | sweep.CellCache | Non
             guess = _extrapolate(known, json.loads(pt))
             r["seconds"], r["source"] = (math.nan, "unknown") if guess is None else (guess, "extrapolated")
     table = pd.DataFrame(rows, columns=["claim", "group", "cell", "point", "cached", "seconds", "source"])
-    return Cost(table.astype({"cached": bool, "seconds": float}))
+    return Cost(table.astype({"cached": bool, "seconds": float}), cells_of, shared)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

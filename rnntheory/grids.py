@@ -103,6 +103,7 @@ def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None
     A grid file (JSON, or TOML when it ends in ``.toml``) reads::
 
         {"base": "default",                        # grid of the claims not listed (default: "default")
+         "only": false,                            # true: measure only the claims listed (unless claims= chooses)
          "claims": {"forward_coupling": {"base": "large", "seeds": 8, "fixed": {"L": 12}},
                     "sign_changes": {"axes": {"m": [1024, 4096]}},
                     "ntk_ball": {"points": [{"m": 128}, {"m": 1024}]},
@@ -111,7 +112,8 @@ def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None
     Per claim: ``base`` (the registered grid to start from), ``points`` (a list of dicts) or ``axes``
     (every combination), ``seeds`` (a count or a list), ``fixed`` (merged into the base's measuring
     settings) and ``judging`` (merged into its judging settings; changes no cell). ``rnntheory report
-    --dump-grid`` writes the resolved grids in this form.
+    --dump-grid`` writes the resolved grids in this form, with ``"only": true``, so that the file alone
+    measures exactly the run it was written for (its claims, points and seeds).
 
     Raises:
         ValueError: an unknown grid name, claim or key, a file that cannot be read, or a bad ``seeds``.
@@ -144,8 +146,10 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
         spec = _read(path)
     except (OSError, ValueError) as exc:
         raise ValueError(f"grids.load_grids: cannot read the grid file {path}: {exc}") from None
-    if not isinstance(spec, dict) or set(spec) - {"base", "claims"}:
-        raise ValueError(f"grids.load_grids: {path} must hold an object with keys 'base' and 'claims'")
+    if not isinstance(spec, dict) or set(spec) - {"base", "claims", "only"}:
+        raise ValueError(f"grids.load_grids: {path} must hold an object with keys 'base', 'claims' and 'only'")
+    if not isinstance(spec.get("only", False), bool):
+        raise ValueError(f"grids.load_grids: {path}: only={spec['only']!r} must be true or false")
     base = spec.get("base", "default")
     if base not in ("default", "large"):
         raise ValueError(f"grids.load_grids: {path}: base={base!r} must be 'default' or 'large'")
@@ -157,4 +161,6 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
         if n not in REGISTRY:
             raise ValueError(f"grids.load_grids: {path}: {n!r} is not a registered claim; expected one of {names()}")
     built = {n: _grid_from_spec(n, spec_n, base, str(path)) for n, spec_n in listed.items()}  # every entry is checked
+    if spec.get("only") and not claims:  # the file names the run's claims
+        chosen = list(listed)
     return {n: built[n] if n in built else _grid_from_spec(n, {}, base, str(path)) for n in chosen}

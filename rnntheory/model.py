@@ -105,6 +105,10 @@ class RNN:
     Raises:
         TypeError: a non-tensor, or a dtype other than float32/float64, or dtypes that differ.
         ValueError: inconsistent shapes, differing devices, NaN or infinite entries.
+
+    >>> net = RNN.init(m=64, d_x=8, d=1, seed=0)            # the paper's random initialisation
+    >>> RNN(W=net.W * 0.5, A=net.A, B=net.B).m               # a network from given tensors (validated)
+    64
     """
 
     def __init__(self, *, W: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> None:
@@ -156,6 +160,10 @@ class RNN:
 
         Raises:
             ValueError, TypeError: bad sizes, seed, dtype or device.
+
+        >>> net = RNN.init(m=64, d_x=8, d=1, seed=0)
+        >>> net.m, tuple(net.W.shape), net.W.dtype
+        (64, (64, 64), torch.float64)
         """
         fn = "RNN.init"
         m = V.positive_int(fn, "m", m)

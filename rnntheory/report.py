@@ -16,16 +16,15 @@ that was interrupted and resumed writes the same files as one that ran straight 
 Grid files are read by :mod:`rnntheory.grids`; the command line is ``rnntheory report``
 (:mod:`rnntheory.cli`; ``rnntheory report --help`` lists its options).
 
-Its length (about 600 lines) is the :class:`Report` type with its three renderings (markdown, CSV,
-JSON) and the three ways to make one (:func:`run`, a budgeted run, :func:`rejudge`); splitting the
-renderings from the building is the job of the package layout planned in docs (report/ as a
-sub-package).
+Its length (about 530 lines) is the :class:`Report` type with its three renderings (markdown, CSV,
+JSON) and the four ways to make one (:func:`run`, a budgeted run, :func:`rejudge` from a cache,
+:func:`from_results` from a results.json); the words and tables it shares with a claim's result live in
+rnntheory.claims._text.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import time
@@ -39,15 +38,16 @@ import torch
 
 from . import __version__
 from . import budget as B
-from . import stats as S
 from . import sweep
 from .claims import ClaimResult, Finding, Grid, get
+from .claims._text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, measured, pct,
+                           seeds_text, what_was_shown)
 from .cost import Cost, about, estimate
 from .compare import Comparison, compare
 from .grids import grid_spec, load_grids
-from .verdicts import VERDICTS, Verdict
+from .verdicts import VERDICTS
 
-__all__ = ["Report", "run", "rejudge", "cost", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured",
+__all__ = ["Report", "run", "rejudge", "from_results", "cost", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured",
            "claims_reference", "compare", "Comparison", "versions"]
 
 _PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
@@ -58,125 +58,14 @@ _CLAIMS_FLAG = re.compile(r" --claims( [^-]\S*)+")
 
 
 # ---------------------------------------------------------------------- the report
-def measured(f: Finding) -> str:
-    r"""The measured figure of a finding, short: the fitted value with its interval (and, for a growth
-    finding, the exponent and rate of the nested fit and which pure model fits better)."""
-    fit = f.fit
-    if isinstance(fit, S.GrowthFit):
-        b, c = fit.power, fit.rate
-        return (f"nested fit in {fit.variable}: exponent {b.value:.3g} [{b.ci_low:.3g}, {b.ci_high:.3g}], rate "
-                f"{c.value:.3g} [{c.ci_low:.3g}, {c.ci_high:.3g}]; pure {fit.preferred} fits better")
-    if isinstance(fit, S.ExponentFit):
-        name = "exponent" if fit.axes == "log-log" else "rate"
-        return f"{name} in {fit.variable} {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]"
-    if isinstance(fit, S.MeanInterval):
-        return f"{fit.name} {fit.mean:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}] ({fit.n} values)"
-    if isinstance(fit, S.BinomialDecision):
-        return f"held on {fit.k}/{fit.n} ({100 * fit.level:.4g}% CI [{fit.ci_low:.2f}, {fit.ci_high:.2f}])"
-    return f.detail.split("; ")[0]
-
-
 def headline(result: ClaimResult) -> Finding | None:
-    r"""The finding that decides a claim's verdict (:meth:`~rnntheory.claims.ClaimResult.deciding`)."""
+    r"""The finding that decides a claim's verdict (:meth:`~rnntheory.claims.ClaimResult.deciding`:
+    :data:`HEADLINE_RULE`)."""
     return result.deciding()
-
-
-def _to_decide(f: Finding, grid_seconds: float, jobs: int = 2) -> str:
-    r"""What would decide one finding, short ("-" when it is decided)."""
-    if f.decision.decided:
-        return "-"
-    if math.isnan(f.needs):
-        return "cannot be analysed on these data" if f.decision.rule == "cannot analyse" else "not by more networks"
-    if math.isinf(f.needs):
-        return "not by more networks of this design"
-    extra = (f.needs - 1.0) * grid_seconds
-    when = f", {about(extra / jobs)} on {jobs} cores" if math.isfinite(extra) else ""
-    return f"~{f.needs:.2g}x networks{when}"
-
-
-def _pct(level: float) -> str:
-    return f"{100 * level:.4g}%"
-
-
-def _catches(f: Finding) -> str:
-    r"""Whether the finding's own interval catches the errors the controls stand for."""
-    words = {"too_strong": "a claimed exponent 0.5 too strong", "exponential": "an injected exponential of 8x over the range"}
-    parts = []
-    for k, need in f.catches.items():
-        if need == 1.0:
-            parts.append(f"rejects {words[k]}")
-        elif math.isnan(need):
-            parts.append(f"cannot see {words[k]}: the altered claim still holds on these data (the measured value "
-                         "lies that far inside the bound)")
-        elif math.isfinite(need):
-            parts.append(f"does not yet reject {words[k]} (about {need:.2g}x the networks would)")
-        else:
-            parts.append(f"cannot reject {words[k]} with more networks of this design (its interval sits at the edge)")
-    return ("; " + "; ".join(parts)) if parts else ""
 
 
 def _point_key(point: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in point.items() if k != "seeds"}
-
-
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _ranges(findings: Sequence[Finding]) -> str:
-    spans: dict[str, tuple[float, float]] = {}
-    for f in findings:
-        if f.series is None or not f.series.xs:
-            continue
-        lo, hi = min(f.series.xs), max(f.series.xs)
-        a, b = spans.get(f.series.x, (lo, hi))
-        spans[f.series.x] = (min(a, lo), max(b, hi))
-    return ", ".join(f"{x} from {lo:.4g} to {hi:.4g}" for x, (lo, hi) in spans.items())
-
-
-def false_alarm(result: ClaimResult) -> str:
-    r"""The chance that this claim reads "inconsistent" on a grid where every finding's truth sits
-    exactly on its claimed value: each interval finding errs on the forbidden side with probability
-    at most half its miss rate (0.5% at 99%), each event with its alpha, each exact check never; the
-    union bound over the findings."""
-    judged = [f for f in result.findings if f.decision.rule in ("exponent", "mean", "growth", "event")]
-    each = (1 - result.level) / 2
-    rate = each * len(judged)
-    return (f"Error rates: a finding reads \"inconsistent\" with probability at most {each:.2%} when its truth sits at "
-            f"the far edge of its indifference zone (claimed value plus resolution), and \"consistent (at resolution "
-            f"r)\" with at most {each:.2%} when the truth sits just beyond that edge; for the claim's "
-            f"{len(judged)} judged findings together at most {rate:.2%} each way (union bound), and less the further "
-            "the truth lies from the edge.")
-
-
-def what_was_shown(result: ClaimResult, seeds: int | str) -> str:
-    r"""A plain sentence (or three) on what the measurements did and did not show (``seeds``: a count,
-    or words such as ``"4 to 12 seeds per point"``)."""
-    fs = result.findings
-    count = seeds if isinstance(seeds, str) else f"{seeds} seed{'s' if seeds != 1 else ''}"
-    where = f" ({_ranges(fs)}; {count})" if _ranges(fs) else f" ({count})"
-    bad = [f.name for f in fs if f.verdict == Verdict.INCONSISTENT]
-    open_ = [f.name for f in fs if f.verdict == Verdict.INCONCLUSIVE]
-    out = []
-    if not bad and not open_:
-        out.append(f"Shown: all {len(fs)} findings agree with the claimed shape on this grid{where}. "
-                   "This is evidence about the sizes measured, not a proof of the asymptotic statement; "
-                   "the constants are this grid's, not the paper's.")
-    else:
-        good = len(fs) - len(bad) - len(open_)
-        if good:
-            out.append(f"Shown: {good} of {len(fs)} findings agree with the claimed shape on this grid{where}.")
-        if bad:
-            out.append("Not shown, contradicted at these sizes: " + "; ".join(bad) + ". The measured interval lies "
-                       "wholly on the forbidden side of the claimed value, so either the bound's shape does not yet "
-                       "describe these sizes or the statement as measured here fails (docs/findings.md discusses the "
-                       "default grid's findings).")
-        if open_:
-            todo = result.decide()
-            out.append("Not decided: " + "; ".join(open_) + ". Their intervals contain the edge of the indifference "
-                       "zone" + (f"; to decide: {todo} (the \"to decide\" column; `rnntheory report --budget` spends a "
-                                  "budget on it)." if todo else "."))
-    return " ".join(out)
 
 
 @dataclass
@@ -289,7 +178,7 @@ class Report:
             f"Regenerate with `{m['command']}`.", "",
             *self._failed_lines(),
             "How to read it (theory.md, section 7; docs/conventions.md): each finding fits the measured quantity "
-            f"against one parameter on log-log axes, with a {_pct(m.get('level', 0.99))} confidence interval (a t "
+            f"against one parameter on log-log axes, with a {pct(m.get('level', 0.99))} confidence interval (a t "
             "interval over seeds: the network is the unit of replication). For a growing parameter (m, L, N) an upper "
             "bound c * x^a holds asymptotically when the exponent is at most a; for a shrinking one (omega, tau, eps) "
             "when it is at least a; where a claim speaks of a limit the exponent is the local slope at the limiting end "
@@ -308,10 +197,8 @@ class Report:
             "measured here do not contradict the claimed shape.", "",
             *self._budget_lines(),
             "## Summary", "",
-            "The headline is the finding that decides the claim's verdict: its first finding with that verdict "
-            "(for an inconsistent claim the first contradicted finding, for an inconclusive one the first undecided "
-            "finding), with its smallest constant.", "",
-            f"| claim | paper | verdict | findings | negative controls | headline finding: measured ({_pct(m.get('level', 0.99))} CI) | smallest c | to decide |",
+            HEADLINE_RULE, "",
+            f"| claim | paper | verdict | findings | negative controls | headline finding: measured ({pct(m.get('level', 0.99))} CI) | smallest c | to decide |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for r in self.summary().to_dict("records"):
@@ -321,8 +208,8 @@ class Report:
                 f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"])
             const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
             n = r["claim"]
-            out.append(f"| [{n}](#{n}) | {_cell(r['reference'])} | **{r['verdict']}** | {tally} | "
-                       f"{r['controls']} | {_cell(r['headline'])} | {const} | {_cell(r['to_decide'])} |")
+            out.append(f"| [{n}](#{n}) | {cell(r['reference'])} | **{r['verdict']}** | {tally} | "
+                       f"{r['controls']} | {cell(r['headline'])} | {const} | {cell(r['to_decide'])} |")
         for n, res in self.results.items():
             c, g = res.claim, self.grids[n]
             swept = sorted({k for p in g.points for k in p} - {"seeds"})
@@ -339,30 +226,22 @@ class Report:
                 out += [f"- Failed cells ({len(res.failed)}; left out of every finding, the claim reads inconclusive; "
                         "rerun with `--retry-failed` to measure them again):"]
                 for f in res.failed:
-                    cell = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
-                    out.append(f"  - `{_cell(sweep.to_json(cell, sort_keys=True))}`: "
-                               f"{_cell(f['error']['type'])}: {_cell(f['error']['message'])}")
+                    where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
+                    out.append(f"  - `{cell(sweep.to_json(where, sort_keys=True))}`: "
+                               f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
                 out.append("")
             if n in figures:
                 out += [f"![{n}]({figures[n]})", ""]
-            grid_s = res.grid_seconds()
-            out += [f"| finding | claimed | measured ({_pct(res.level)} CI) | verdict | smallest c | to decide |",
-                    "|---|---|---|---|---|---|"]
-            for f in res.findings:
-                const = "-" if f.constant is None else f"{f.constant:.3g}"
-                out.append(f"| {_cell(f.name)} | {_cell(f.claimed)} | {_cell(measured(f))} | {f.label} | {const} | "
-                           f"{_cell(_to_decide(f, grid_s))} |")
-            out += ["", "| negative control | result |", "|---|---|"]
-            out += [f"| {_cell(o.kind)}: {_cell(o.what)} | {o.status}: {_cell(o.detail)} |" for o in self.controls[n]]
+            out += [*findings_table(res), "", *controls_table(self.controls[n])]
             again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
             if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "per claim":
                 again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
-            out += ["", what_was_shown(res, per_point[0] if len(per_point) == 1 else seeds_txt), "", false_alarm(res), "",
+            out += ["", what_was_shown(res, seeds_text(g)), "", false_alarm(res), "",
                     f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
                     "<details><summary>Fits in full</summary>", ""]
-            out += [f"- {_cell(f.name)} (key `{f.key}`): {f.detail}"
+            out += [f"- {cell(f.name)} (key `{f.key}`): {f.detail}"
                     + (f"; resolution {f.resolution:.3g}: {f.decision.meaning}" if f.decision.meaning else "")
-                    + _catches(f) for f in res.findings]
+                    + catches(f) for f in res.findings]
             out += ["", "</details>"]
         return "\n".join(out) + "\n"
 
@@ -426,7 +305,7 @@ def claims_reference() -> str:
     for n in names():
         c = get(n)
         sizes = [f"{len(c.grid(g))} cells, {about(costs[n][g])}" for g in ("default", "large")]
-        out.append(f"| [{n}](#{n}) | {_cell(c.reference)} | {sizes[0]} | {sizes[1]} |")
+        out.append(f"| [{n}](#{n}) | {cell(c.reference)} | {sizes[0]} | {sizes[1]} |")
     for n in names():
         c = get(n)
         out += ["", f"## {n}", "", f"**{c.title}.** {c.reference}.", "",
@@ -513,6 +392,28 @@ def run(
     return Report(results, grids, records, meta, time.perf_counter() - t0)
 
 
+def _stored(folder: str | os.PathLike[str], where: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any],
+                                                                   dict[str, Grid]]:
+    r"""A report folder's results.json, its metadata, its claims and their grids (with their seeds)."""
+    from .grids import grid_from_spec
+
+    try:
+        doc = json.loads((Path(folder) / "results.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{where}: {str(folder)!r} has no readable results.json ({exc})") from None
+    chosen = {c["name"]: get(c["name"]) for c in doc["claims"]}
+    return doc, dict(doc["report"]), chosen, {c["name"]: grid_from_spec(c["name"], c["grid"]) for c in doc["claims"]}
+
+
+def _judged(chosen: Mapping[str, Any], grids: Mapping[str, Grid], records: Mapping[str, list[dict[str, Any]]],
+            meta: Mapping[str, Any]) -> dict[str, ClaimResult]:
+    r"""Every claim judged at the level of its last look (a budgeted run's looks, :func:`rnntheory.budget.level_of`)."""
+    looks = (meta.get("budget") or {}).get("looks", {})
+    return {n: B.judge(chosen[n], g, records[n], meta["grid"],
+                       B.level_of(chosen[n], int(looks[n])) if n in looks else 1.0 - B.ALPHA)
+            for n, g in grids.items()}
+
+
 def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None) -> Report:
     r"""The report in ``folder`` judged again by the current rules from its cache (default
     ``folder/.cache``), measuring nothing: the same grids and seeds (results.json), each claim at the
@@ -522,19 +423,9 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
     Raises:
         ValueError: no readable results.json, or a cell that is not in the cache.
     """
-    from .grids import grid_from_spec
-
-    root = Path(folder)
-    try:
-        doc = json.loads((root / "results.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"report.rejudge: {str(folder)!r} has no readable results.json ({exc})") from None
-    meta = dict(doc["report"])
-    looks = (meta.get("budget") or {}).get("looks", {})
-    cache = root / ".cache" if cache is None else Path(cache)
+    _, meta, chosen, grids = _stored(folder, "report.rejudge")
+    cache = Path(folder) / ".cache" if cache is None else Path(cache)
     store = sweep.CellCache(cache)
-    chosen = {c["name"]: get(c["name"]) for c in doc["claims"]}
-    grids = {c["name"]: grid_from_spec(c["name"], c["grid"]) for c in doc["claims"]}
     # the dtype each claim was measured in (reports written before per-claim dtypes have one for all)
     dtypes = meta.get("dtypes") or {n: meta["dtype"] for n in grids}
     for n, g in grids.items():
@@ -546,12 +437,46 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
     for n in grids:
         records.update(B.measure({n: chosen[n]}, {n: grids[n]}, device=meta["device"], dtype=dtypes[n], cache=cache,
                                  jobs=1, progress=False))
-    results = {n: B.judge(chosen[n], g, records[n], meta["grid"],
-                          B.level_of(chosen[n], int(looks[n])) if n in looks else 1.0 - B.ALPHA)
-               for n, g in grids.items()}
     meta["rejudged"] = ("judged again from its cache by the current rules (`rnntheory.report.rejudge`), each claim at "
                         "the level of its last look; nothing was measured again")
-    return Report(results, grids, records, meta)
+    return Report(_judged(chosen, grids, records, meta), grids, records, meta)
+
+
+def from_results(folder: str | os.PathLike[str]) -> Report:
+    r"""The report in ``folder`` rebuilt from its results.json alone, with no cache: the same grids,
+    seeds, rows and metadata, each claim judged by the current code at the level of its last look. Its
+    report.md and results.json equal the folder's as long as neither the rules, their words nor the
+    reference timings behind "to decide" changed; ``python -m rnntheory._published`` re-renders the
+    committed reports this way. Non-finite numbers, stored in results.json as null, are read back from
+    results.csv. The cells' times are not stored, so :attr:`Report.compute_seconds` reads 0.
+
+    Raises:
+        ValueError: no readable results.json, or a results.csv that does not match it.
+    """
+    import csv
+
+    doc, meta, chosen, grids = _stored(folder, "report.from_results")
+    records = {c["name"]: [{"claim": chosen[c["name"]].cells or c["name"], "seconds": 0.0,
+                            **{k: r[k] for k in ("key", "cell", "rows", "error") if k in r}} for r in c["cells"]]
+               for c in doc["claims"]}
+    nulls = [(row, k) for recs in records.values() for rec in recs for row in rec["rows"] for k, v in row.items() if v is None]
+    if nulls:  # only then is results.csv needed: its rows are those of results.json, in the same order
+        try:
+            with open(Path(folder) / "results.csv", newline="") as fh:
+                lines = [line for line in csv.DictReader(fh) if not line.get("error")]
+        except OSError as exc:
+            raise ValueError(f"report.from_results: {str(folder)!r} has null values and no readable results.csv "
+                             f"({exc})") from None
+        rows = [row for recs in records.values() for rec in recs for row in rec["rows"]]
+        if len(lines) != len(rows):
+            raise ValueError(f"report.from_results: {str(folder)!r}: results.csv has {len(lines)} measured rows, "
+                             f"results.json {len(rows)}")
+        where = {id(row): line for row, line in zip(rows, lines)}
+        for row, k in nulls:
+            text = where[id(row)].get(k, "")
+            if text in ("inf", "-inf"):
+                row[k] = float(text)
+    return Report(_judged(chosen, grids, records, meta), grids, records, meta)
 
 
 def _dtypes_text(meta: Mapping[str, Any]) -> str:

@@ -180,7 +180,7 @@ class GrowthFit:
         return (
             f"log y = a + b log {self.variable} + c {self.variable}: b = {self.power}, c = {self.rate} "
             f"({100 * self.level:.4g}% {self.method} CI, t on {self.df:g} df, {self.n_points} points, "
-            f"{self.n_groups} groups); pure fits: power law RSS={self.power_law.rss:.3g}, "
+            f"{self.n_groups} groups); pure fits, as a description (not the test): power law RSS={self.power_law.rss:.3g}, "
             f"exponential RSS={self.exponential.rss:.3g}, smaller: {self.preferred}"
         )
 
@@ -432,19 +432,21 @@ class BinomialDecision:
         return pd.DataFrame([asdict(self)])
 
 
-def binomial_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    r"""Exact (Clopper-Pearson) interval for a success probability from ``k`` of ``n``."""
+def binomial_interval(k: int, n: int, level: float = 0.99) -> tuple[float, float]:
+    r"""Exact (Clopper-Pearson) interval for a success probability from ``k`` of ``n``, at ``level``
+    (99% by default, the level of every other interval here)."""
     if not (isinstance(n, (int, np.integer)) and n >= 1 and isinstance(k, (int, np.integer)) and 0 <= k <= n):
         raise ValueError(f"stats.binomial_interval: k={k!r}, n={n!r} must be integers with 0 <= k <= n, n >= 1")
     ci = sps.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
     return float(ci.low), float(ci.high)
 
 
-def binomial_decision(k: int, n: int, p0: float = 0.9, alpha: float = 1e-6, level: float = 0.95) -> BinomialDecision:
+def binomial_decision(k: int, n: int, p0: float = 0.9, alpha: float = 1e-6, level: float = 0.99) -> BinomialDecision:
     r"""Decide whether ``k`` successes in ``n`` seeds are compatible with probability >= ``p0``.
 
     Exact binomial test (scipy.stats.binomtest, alternative "less"); fails when the p-value is at most
-    ``alpha``. False-failure rate <= ``alpha`` whenever the true probability is >= ``p0``.
+    ``alpha``. False-failure rate <= ``alpha`` whenever the true probability is >= ``p0``. The interval
+    it prints is at ``level`` (99% by default, as everywhere else); the decision rests on ``alpha``.
     """
     if not 0 < p0 < 1:
         raise ValueError(f"stats.binomial_decision: p0={p0!r} must be in (0, 1)")

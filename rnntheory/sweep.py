@@ -28,11 +28,12 @@ releases when its holder exits, however it ends), so another run skips that cell
 then waits for it and reads the record; it measures the cell itself only if the holder stopped before
 finishing it. No cell is measured twice.
 
-``jobs > 1`` measures cells in that many worker processes (``spawn``), each with
-``cpu_count // jobs`` torch threads. Reductions split over a different number of threads may round
-differently in the last bit (magnified in differences of nearly equal numbers: up to 5e-6 relative
-on the default grid, in a near-zero ridge residual), so compare sweeps run with the same ``jobs``
-when you need identical files.
+``jobs > 1`` measures cells in that many worker processes (``spawn``), each with ``cores // jobs``
+torch threads (the cores this process may use, ``rnntheory._cores.available``: one thread per worker
+when ``jobs`` is the number of cores, the default of ``rnntheory report``). Reductions split over a
+different number of threads may round differently in the last bit (magnified in differences of
+nearly equal numbers: up to 5e-6 relative on the default grid, in a near-zero ridge residual), so
+compare sweeps run with the same ``jobs`` when you need identical files.
 
 >>> from rnntheory import claims, sweep
 >>> c = claims.get("hidden_perturbation")
@@ -70,6 +71,7 @@ import pandas as pd
 import torch
 
 from . import __version__
+from . import _cores
 
 __all__ = ["CellCache", "CellLock", "Progress", "Task", "atomic_write", "cell_key", "device_name", "failures", "frame", "plain",
            "run_tasks", "to_json"]
@@ -84,6 +86,11 @@ class Task:
         fn: the measuring function; with ``jobs > 1`` it must be picklable (a module-level function).
         cell: the configuration (JSON-able values).
         version: the version of the measuring code; it enters the cache key.
+
+    >>> def square(cell):
+    ...     return [{"m": cell["m"], "y": cell["m"] ** 2}]
+    >>> run_tasks([Task("demo", square, {"m": 3})])[0]["rows"]
+    [{'m': 3, 'y': 9}]
     """
 
     group: str
@@ -178,6 +185,11 @@ class CellCache:
 
     Args:
         root: the folder (created on first write).
+
+    >>> import tempfile
+    >>> store = CellCache(tempfile.mkdtemp())
+    >>> len(store), store.load("demo", "0" * 64) is None
+    (0, True)
     """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
@@ -531,7 +543,7 @@ def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
 
 
 def _parallel(tasks, keys, pending, store, jobs, finish, wait=False, retry_failed=False) -> None:
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = max(1, _cores.available() // jobs)
     root = None if store is None else str(store.root)
     todo = list(pending)
     while todo:

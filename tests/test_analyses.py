@@ -60,7 +60,7 @@ import pandas as pd
 import pytest
 
 from rnntheory import claims
-from rnntheory.claims._common import DIRECTIONS
+from rnntheory.claims.cells import DIRECTIONS
 from rnntheory.claims.stability import _lag_pairs
 from rnntheory.verdicts import Verdict
 

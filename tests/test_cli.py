@@ -1,7 +1,10 @@
 """The `rnntheory` command, run as a user would (in a subprocess)."""
 
+import json
 import subprocess
 import sys
+
+import pytest
 
 
 def run(*args, timeout=300):
@@ -76,7 +79,7 @@ def test_report_budget_writes_its_rounds_into_the_report(tmp_path):
     import json
 
     out = run("report", "--claims", "backward_coupling", "--seeds", "2", "--budget", "25s", "--no-figures", "-q",
-              "--out", str(tmp_path / "r"))
+              "--jobs", "1", "--out", str(tmp_path / "r"))
     assert out.returncode == 0, out.stderr
     text = (tmp_path / "r" / "report.md").read_text()
     assert "Budgeted run: a budget of 25 s" in text and "--budget 25s --jobs 1" in text
@@ -84,3 +87,94 @@ def test_report_budget_writes_its_rounds_into_the_report(tmp_path):
     assert doc["report"]["budget"]["looks"]["backward_coupling"] >= 1
     (claim,) = doc["claims"]
     assert all(len(seeds) >= 2 for seeds in claim["seeds"].values())
+
+
+# ---------------------------------------------------------------------- compare, dry run, dump grid, --jobs
+def _report_folder(folder, claims_):
+    folder.mkdir()
+    cells = lambda key, v: [{"key": key, "rows": [{"m": 8, "v": v}]}]  # noqa: E731
+    doc = {"report": {"versions": {"torch": "x"}},
+           "claims": [{"name": n, "verdict": verdict, "cells": cells(n, v)} for n, verdict, v in claims_]}
+    (folder / "results.json").write_text(json.dumps(doc))
+    return folder
+
+
+def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsys):
+    """A replication of part of a report: --common compares the claims both hold, --claims the named
+    ones; the exit rule is in `compare --help`."""
+    from rnntheory import compare
+    from rnntheory.cli import main
+
+    full = _report_folder(tmp_path / "full", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0), ("c", "consistent", 3.0)])
+    part = _report_folder(tmp_path / "part", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0)])
+    assert main(["compare", str(full), str(part)]) == 1
+    assert "1 claim in one report only: c" in capsys.readouterr().out
+    assert main(["compare", str(full), str(part), "--common"]) == 0
+    out = capsys.readouterr().out
+    assert "0 verdicts changed" in out and "1 claim not compared: c" in out
+    assert main(["compare", str(full), str(part), "--claims", "b"]) == 0
+    assert main(["compare", str(full), str(part), "--claims", "c"]) == 2
+    assert "'c' is not a claim of" in capsys.readouterr().err
+    changed = _report_folder(tmp_path / "changed", [("a", "inconsistent", 1.0)])
+    assert main(["compare", str(full), str(changed), "--common"]) == 1
+    assert compare.compare(full, changed, common=True).left_out == ("b", "c")
+    help_text = " ".join(run("compare", "--help").stdout.split())
+    for part_ in ("exit status: 0 when every compared claim is in both reports with the same verdict",
+                  "1 when a verdict changed, or a claim is in one report only (unless --common or --claims",
+                  "2 when a folder has no readable results.json", "--common", "--claims"):
+        assert part_ in help_text, part_
+
+
+def test_dry_run_lists_claims_that_share_cells_and_counts_them_once(capsys):
+    from rnntheory import claims, report
+    from rnntheory.cli import main
+
+    assert main(["report", "--dry-run", "--claims", "sgd_learns", "ntk_ball", "complexity_eps_growth", "--jobs", "2"]) == 0
+    text = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    n = len(claims.get("ntk_ball").grid())
+    assert lines["ntk_ball"].split()[1] == str(n) and "shares cells with sgd_learns" in lines["ntk_ball"]
+    total = lines["total"].split()
+    assert total[1] == str(len(claims.get("sgd_learns").grid()) + len(claims.get("complexity_eps_growth").grid()))
+    assert f"the report, which lists them under each claim, counts {int(total[1]) + n})" in text
+    c = report.cost(["sgd_learns", "ntk_ball"])
+    assert c.shared == {"ntk_ball": {"sgd_learns": n}} and c.cells == n
+    assert c.by_claim().loc["ntk_ball", "shared"] == n
+    # every claim of the default grid is listed, those sharing cells included
+    assert list(report.cost().by_claim().index) == claims.names()
+
+
+def test_dry_run_refuses_the_jobs_the_run_refuses_and_defaults_to_the_cores(capsys):
+    from rnntheory import _cores
+    from rnntheory.cli import main
+
+    for bad in ("0", "-2"):
+        assert main(["report", "--dry-run", "--claims", "complexity_eps_growth", "--jobs", bad]) == 2
+        assert f"jobs={bad} must be a positive integer" in capsys.readouterr().err
+    assert main(["report", "--dry-run", "--claims", "complexity_eps_growth"]) == 0
+    assert f"estimated wall time with --jobs {_cores.available()}:" in capsys.readouterr().out
+
+
+def test_a_dumped_grid_file_measures_exactly_the_run_it_was_written_for(tmp_path, capsys):
+    """--dump-grid with --claims, --seeds and --seed-offset: the file alone (no --claims) plans the same
+    claims and the same cells."""
+    from rnntheory import grids, report
+    from rnntheory.cli import main
+
+    path = tmp_path / "g.json"
+    asked = ["--claims", "decoupling", "backward_coupling", "--seeds", "3", "--seed-offset", "5"]
+    assert main(["report", *asked, "--dump-grid", str(path)]) == 0
+    spec = json.loads(path.read_text())
+    assert spec["only"] is True and list(spec["claims"]) == ["decoupling", "backward_coupling"]
+    again = grids.load_grids(path)
+    planned = grids.load_grids("default", ["decoupling", "backward_coupling"], seeds=3, seed_offset=5)
+    assert list(again) == list(planned)
+    assert {n: grids.grid_spec(g) for n, g in again.items()} == {n: grids.grid_spec(g) for n, g in planned.items()}
+    keys = lambda c: sorted(c.table["cell"])  # noqa: E731
+    assert keys(report.cost(grid=path)) == keys(report.cost(["decoupling", "backward_coupling"], seeds=3, seed_offset=5))
+    # a file without "only" still measures every claim, the unlisted ones on its base grid
+    path.write_text(json.dumps({"claims": spec["claims"]}))
+    assert len(grids.load_grids(path)) > 2
+    path.write_text(json.dumps({**spec, "only": "yes"}))
+    with pytest.raises(ValueError, match="only='yes' must be true or false"):
+        grids.load_grids(path)

@@ -49,7 +49,7 @@ from scipy import stats as sps
 from rnntheory import budget as B
 from rnntheory import stats as S
 from rnntheory import verdicts as VD
-from rnntheory.claims._findings import exponent_finding
+from rnntheory.claims.findings import exponent_finding
 
 REPS = 4000
 EDGE_RATE = 0.005

@@ -12,7 +12,7 @@ ROOT = pathlib.Path(rnntheory.__file__).parent
 # lowest first; a module may import only modules of earlier layers (or, inside claims/, of the package
 # itself without a cycle). Private helpers sit with the public module they serve.
 LAYERS = [
-    ["_validation", "_lsq", "_named", "_series", "_complexity_args"],
+    ["_validation", "_lsq", "_named", "_series", "_complexity_args", "_cores"],
     ["inputs"],
     ["model", "_smooth"],
     ["backward", "_summation", "batched"],
@@ -30,7 +30,7 @@ LAYERS = [
     ["claims"],
     ["grids", "plotting", "strategies", "compare"],
     ["report"],
-    ["cli"],
+    ["cli", "_published"],
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 

@@ -6,7 +6,7 @@ import pytest
 
 from rnntheory import claims, plotting, stats, verdicts
 from rnntheory.claims import Grid
-from rnntheory.claims._findings import every_case_finding
+from rnntheory.claims.findings import every_case_finding
 
 
 @pytest.fixture(scope="module")

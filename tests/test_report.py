@@ -21,7 +21,7 @@ import torch
 from rnntheory import claims, grids, report, sweep
 from rnntheory.cli import main
 from rnntheory.claims import ClaimResult
-from rnntheory.claims._findings import cannot_finding, every_case_finding
+from rnntheory.claims.findings import cannot_finding, every_case_finding
 
 TINY = {"claims": {"sgd_learns": {"axes": {"m": [32, 48, 64]}, "seeds": 3,
                                   "fixed": {"lr0": 0.0625, "steps": 300, "record_every": 75, "n_test": 64}}}}
@@ -80,7 +80,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def test_interrupted_and_killed_report_resumes_to_identical_files(tmp_path):
     grid = tmp_path / "tiny.json"
     grid.write_text(json.dumps(TINY))
-    args = ["--grid", str(grid), "--claims", "sgd_learns", "-q"]
+    args = ["--grid", str(grid), "--claims", "sgd_learns", "-q", "--jobs", "1"]  # in this process: no pool to kill
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
     out = subprocess.run(cli(*args, "--out", str(straight)), capture_output=True, text=True, timeout=PATIENCE)
     assert out.returncode == 0, out.stderr
@@ -309,7 +309,7 @@ def test_grid_file_points_axes_seeds_and_fixed(tmp_path, suffix):
     ({"claims": {"ntk_ball": {"sizes": [1]}}}, "unknown keys \\['sizes'\\]"),
     ({"claims": {"ntk_ball": {"points": [{"m": 8}], "axes": {"m": [8]}}}}, "gives both points and axes"),
     ({"claims": {"ntk_ball": {"base": "huge"}}}, "grid='huge' is not defined"),
-    ({"grids": {}}, "must hold an object with keys 'base' and 'claims'"),
+    ({"grids": {}}, "must hold an object with keys 'base', 'claims' and 'only'"),
     # a point that leaves a setting every registered cell has unset would fail every cell: refused
     ({"claims": {"ntk_ball": {"points": [{"m": 64}]}}}, "leaves \\['lr0'\\] unset"),
 ])

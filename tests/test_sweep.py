@@ -12,7 +12,7 @@ import pytest
 
 from rnntheory import claims, sweep
 from rnntheory.claims import Claim, Grid
-from rnntheory.claims._findings import every_case_finding
+from rnntheory.claims.findings import every_case_finding
 from tests.tolerances import TOL
 
 import torch

@@ -4,6 +4,12 @@ Each claim is defined once, as a :class:`Claim` in one of the modules of this pa
 registered in :data:`REGISTRY`. ``proofs_checks/`` runs each entry and asserts on its verdict;
 ``rnntheory check`` and the report read the same registry.
 
+A claim may also live outside the package: it uses the public finding builders
+(:mod:`rnntheory.claims.findings`) and cell helpers (:mod:`rnntheory.claims.cells`), calls
+:func:`register`, and reaches ``rnntheory report`` through ``--import MODULE`` (:func:`import_claims`)
+or an entry point in the group ``rnntheory.claims`` (:func:`load_entry_points`); docs/new_claim.md
+walks through an example.
+
 >>> from rnntheory import claims
 >>> claims.names()[:3]
 ['forward_stability', 'product_stability', 'backward_stability']
@@ -15,6 +21,8 @@ import pandas as pd
 
 from ._registry import (CONTROL_KINDS, REGISTRY, Claim, ClaimResult, Control, ControlOutcome, Finding, Grid, Series,
                         get, names, register)
+from ._plugins import import_claims, load_entry_points
+from . import cells, findings  # noqa: E402 - the public helpers of claims defined anywhere
 
 # registration order is the paper's order: sections 4 and 3 (initialisation, perturbation, coupling),
 # then 5 (complexity), 6 (learning) and 8 (the infinite-width limit)
@@ -37,5 +45,5 @@ def measure(name: str, cell: dict | None = None, **overrides) -> "pd.DataFrame":
     return get(name).measure_frame(cell, **overrides)
 
 
-__all__ = ["CONTROL_KINDS", "REGISTRY", "Claim", "ClaimResult", "Control", "ControlOutcome", "Finding", "Grid", "Series", "get", "measure",
-           "names", "register"]
+__all__ = ["CONTROL_KINDS", "REGISTRY", "Claim", "ClaimResult", "Control", "ControlOutcome", "Finding", "Grid", "Series",
+           "cells", "findings", "get", "import_claims", "load_entry_points", "measure", "names", "register"]

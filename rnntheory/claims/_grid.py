@@ -75,6 +75,10 @@ class Grid:
     pass ``points``. A point may carry its own ``"seeds"`` (a count or a list), which replaces the
     grid's seeds at that point: the way to measure fewer networks where one costs most (the largest
     widths) without dropping the point. ``"seeds"`` never enters a cell.
+
+    >>> g = Grid(points=({"m": 256}, {"m": 1024, "seeds": 2}), seeds=4, fixed={"L": 8})
+    >>> len(g), g.cells()[0]
+    (6, {'L': 8, 'm': 256, 'seed': 0, 'device': 'cpu', 'dtype': 'float64'})
     """
 
     points: tuple[Mapping[str, Any], ...]
@@ -96,6 +100,16 @@ class Grid:
     @classmethod
     def product(cls, axes: Mapping[str, Sequence[Any]], seeds: int | Sequence[int], *,
                 judging: Mapping[str, Any] | None = None, **fixed: Any) -> "Grid":
+        r"""Every combination of the ``axes`` (setting -> values; the last axis varies fastest) times
+        ``seeds`` (a count ``n`` for ``0..n-1``, or a list), with the ``fixed`` measuring settings and
+        the ``judging`` overrides of data measured on this grid.
+
+        >>> g = Grid.product({"m": [256, 512], "L": [4, 8]}, seeds=3, d_x=8, eps_x=0.1)
+        >>> len(g.points), len(g), g.points[1]
+        (4, 12, {'m': 256, 'L': 8})
+        >>> g.cells()[0]
+        {'d_x': 8, 'eps_x': 0.1, 'm': 256, 'L': 4, 'seed': 0, 'device': 'cpu', 'dtype': 'float64'}
+        """
         keys = list(axes)
         pts = tuple(dict(zip(keys, vals)) for vals in itertools.product(*(axes[k] for k in keys)))
         return cls(points=pts, seeds=_seeds(seeds), fixed=dict(fixed), judging=dict(judging or {}))

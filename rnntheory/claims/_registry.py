@@ -31,7 +31,9 @@ claim says polynomial; :meth:`ClaimResult.controls` runs them.
 from __future__ import annotations
 
 import os
+import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -84,6 +86,23 @@ class Claim:
             (``"float32"`` or ``"float64"``): the precision policy of docs/reporting.md, from
             measuring its default grid in both and comparing.
         precision: why this dtype (what float32 would lose, or that the comparison showed nothing).
+
+    docs/new_claim.md defines one outside the package, step by step; in short:
+
+    >>> from rnntheory.claims import Claim, Grid, findings as F
+    >>> def measure(cell):
+    ...     return [{"m": cell["m"], "seed": cell["seed"], "y": 1.0 + 0.01 * cell["seed"]}]
+    >>> c = Claim("flat", "A flat quantity", "an example", "y = O(1) in m", "y", "y <= c * m^0",
+    ...           grids={"default": Grid.product({"m": [64, 128, 256]}, seeds=3),
+    ...                  "large": Grid.product({"m": [64, 1024]}, seeds=3)},
+    ...           measure=measure,
+    ...           analyse=lambda df, js: [F.exponent_finding("y is flat in m", df, "m", "y", js["a"], key="a",
+    ...                                                      resolution=0.1, groups=None)],
+    ...           judging={"a": 0.0},
+    ...           controls=(F.too_strong("decay like m^-1", a=-1.0), F.wrong_m("y"),
+    ...                     F.cannot_detect("exponential", "growth in L", "no length sweep")))
+    >>> c.run(progress=False).verdict
+    <Verdict.CONSISTENT: 'consistent'>
     """
 
     name: str
@@ -133,7 +152,7 @@ class Claim:
                 for k, v in source.items():
                     if k != SEEDS_KEY:
                         out.setdefault(k, set()).add(type(v))
-        if "m" in out:  # every claim that builds a network takes its W variance (claims._common.make_net)
+        if "m" in out:  # every claim that builds a network takes its W variance (claims.cells.make_net)
             out.setdefault("w_var", set()).update({float, int})
         return {k: tuple(sorted(v, key=lambda t: t.__name__)) for k, v in out.items()}
 
@@ -244,7 +263,8 @@ class Claim:
             cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.sweep).
             jobs: worker processes for the cells.
             progress: ``"auto"`` (default): a progress bar on standard error when a person is watching (a
-                terminal or a notebook; not under pytest or CI); ``True`` or ``False`` to decide.
+                terminal or a notebook; not under pytest or CI), else one line on standard error when the
+                claim starts and one when it is judged; ``True`` or ``False`` to decide (``False``: silent).
             retry_failed: measure again the cached cells that failed (a failed cell is otherwise a
                 recorded outcome: the claim reads "inconclusive" and names it).
             executor, scheduler: where cells are measured: ``"local"`` (``jobs`` processes) or ``"dask"``
@@ -257,20 +277,29 @@ class Claim:
         device = V.run_device("Claim.run", device)
         g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, **overrides)
         self.check_cells(g, "Claim.run")
+        label = grid if isinstance(grid, str) else "custom"
+        if progress == "auto":
+            progress = sweep.watching()
+            # no bar to watch (output redirected, a script, a log): one line when the claim starts and ends
+            say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not progress else (lambda msg: None)
+        else:
+            say = lambda msg: None  # noqa: E731 - the caller chose the bar (or silence)
+        say(f"{self.name}: measuring {len(g)} cells of the {label} grid")
         t0 = time.perf_counter()
         if budget is not None:
-            results, _, _, _ = B.run_grids({self.name: self}, {self.name: g}, budget,
-                                           label=grid if isinstance(grid, str) else "custom", device=device,
-                                           dtype=self.dtype_for(dtype, "Claim.run"), cache=cache, jobs=jobs,
-                                           progress=progress,
-                                           retry_failed=retry_failed, executor=executor, scheduler=scheduler)
-            return results[self.name]
-        records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.run"))),
-                                  cache=cache, jobs=jobs,
-                                  progress=progress, retry_failed=retry_failed, executor=executor,
-                                  scheduler=scheduler)
-        return self.judge(sweep.frame(records), g, name=grid if isinstance(grid, str) else "custom",
-                          seconds=time.perf_counter() - t0, failed=sweep.failures(records))
+            results, _, _, _ = B.run_grids({self.name: self}, {self.name: g}, budget, label=label, device=device,
+                                           dtype=self.dtype_for(dtype, "Claim.run"), cache=cache, jobs=jobs, progress=progress,
+                                           retry_failed=retry_failed, executor=executor, scheduler=scheduler, log=say)
+            res = results[self.name]
+        else:
+            records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.run"))), cache=cache,
+                                      jobs=jobs, progress=progress, retry_failed=retry_failed, executor=executor,
+                                      scheduler=scheduler)
+            res = self.judge(sweep.frame(records), g, name=label, seconds=time.perf_counter() - t0,
+                             failed=sweep.failures(records))
+        n = len(res.findings)
+        say(f"{self.name}: {res.verdict} ({n} finding{'s' if n != 1 else ''}, {time.perf_counter() - t0:.1f} s)")
+        return res
 
     def cost(self, grid: str | Grid = "default", *, device: str = "cpu", dtype: Any = None,
              seeds: int | Sequence[int] | None = None, seed_offset: int = 0,
@@ -376,8 +405,22 @@ REGISTRY: dict[str, Claim] = {}
 
 
 def register(claim: Claim) -> Claim:
-    if claim.name in REGISTRY:
-        raise ValueError(f"claims.register: a claim named {claim.name!r} is already registered")
+    r"""Add ``claim`` to :data:`REGISTRY` after checking it (a default and a large grid, one control of
+    each kind, judging settings kept out of the grids), and return it. A claim whose name is already
+    registered replaces the old one with a ``UserWarning`` (a notebook cell run again, or a module
+    outside the package that redefines a claim); the registry keeps its place in the order.
+
+    >>> from rnntheory import claims
+    >>> c = claims.get("backward_coupling")
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _ = claims.register(c)
+    >>> str(w[0].message)
+    "claims.register: a claim named 'backward_coupling' was already registered; this definition replaces it"
+    """
+    if not isinstance(claim, Claim):
+        raise TypeError(f"claims.register: {claim!r} must be a Claim")
     for required in ("default", "large"):
         if required not in claim.grids:
             raise ValueError(f"claims.register: {claim.name} has no {required!r} grid")
@@ -392,6 +435,9 @@ def register(claim: Claim) -> Claim:
         extra = set(g.judging) - set(claim.judging)
         if extra:
             raise ValueError(f"claims.register: {claim.name}: grid {gname!r} overrides unknown judging settings {sorted(extra)}")
+    if claim.name in REGISTRY:
+        warnings.warn(f"claims.register: a claim named {claim.name!r} was already registered; this definition "
+                      "replaces it", UserWarning, stacklevel=2)
     REGISTRY[claim.name] = claim
     return claim
 

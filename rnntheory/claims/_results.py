@@ -18,10 +18,11 @@ import pandas as pd
 from .. import stats as S
 from .. import verdicts as VD
 from ..cost import about
+from . import _text as T
 from ._grid import Grid
 
 __all__ = ["LEVEL", "level", "judging_level", "check_judging", "ANALYSIS_ERRORS", "CONTROL_KINDS", "Series",
-           "Finding", "Control", "ControlOutcome", "ClaimResult"]
+           "Finding", "Control", "ControlOutcome", "Controls", "ClaimResult"]
 
 
 ANALYSIS_ERRORS = (VD.CannotAnalyse, S.InsufficientData)
@@ -127,8 +128,13 @@ class Series:
 class Finding:
     r"""One checked part of a claim: its :class:`~rnntheory.verdicts.Decision` (verdict, claimed side,
     measured interval, resolution, reason), the fit behind it, the smallest constant of its bound and
-    the points for its figure. Built by the shared finding builders (``claims._findings``), never by
-    hand, so that every verdict comes from :mod:`rnntheory.verdicts`."""
+    the points for its figure. Built by the finding builders (:mod:`rnntheory.claims.findings`), never by
+    hand, so that every verdict comes from :mod:`rnntheory.verdicts`.
+
+    >>> from rnntheory.claims import findings as F
+    >>> F.every_case_finding("C_eps is monotone", [True, True, True], "sweeps", key="monotone").label
+    'consistent'
+    """
 
     name: str
     decision: VD.Decision
@@ -148,8 +154,8 @@ class Finding:
     (an exact check, an analysis that could not run)."""
     catches: Mapping[str, float] = field(default_factory=dict, compare=False)
     """Per control kind (``"too_strong"``, ``"exponential"``), whether this finding's own interval
-    rejects that error (an exponent :data:`~rnntheory.claims._findings.TOO_STRONG` too strong, an
-    injected exponential of :data:`~rnntheory.claims._findings.EXPONENTIAL_FACTOR` over its range):
+    rejects that error (an exponent :data:`~rnntheory.claims.findings.TOO_STRONG` too strong, an
+    injected exponential of :data:`~rnntheory.claims.findings.EXPONENTIAL_FACTOR` over its range):
     1.0 when it does, else how many times its networks would (``inf``: the altered interval sits on its
     zone's edge; NaN: the altered claim still holds, as for a quantity far smaller than an upper bound,
     which no number of networks can reject)."""
@@ -192,6 +198,14 @@ class Control:
         judging: judging settings to change (e.g. a too-strong claimed exponent).
         data: a function that returns the altered measurements (e.g. a column times sqrt(m)).
         undetectable: when not empty, the claim cannot detect this error, and this says why.
+
+    Build one with the helpers of :mod:`rnntheory.claims.findings`:
+
+    >>> from rnntheory.claims import findings as F
+    >>> F.too_strong("a decay like m^-1", m_exponent=-1.0).kind
+    'too_strong'
+    >>> F.cannot_detect("exponential", "growth in L", "the grid has one length").undetectable
+    'the grid has one length'
     """
 
     kind: Literal["too_strong", "wrong_m", "exponential"]
@@ -237,11 +251,36 @@ class ControlOutcome:
     def __str__(self) -> str:
         return f"{self.kind}: {self.status} ({self.what}; {self.detail})"
 
+    def _repr_markdown_(self) -> str:
+        return "\n".join(T.controls_table([self]))
+
+
+class Controls(list):
+    r"""The outcomes of a claim's negative controls (:meth:`ClaimResult.controls`): a list of
+    :class:`ControlOutcome` that prints one line per control and renders as the report's table in a
+    notebook."""
+
+    def __str__(self) -> str:
+        return "\n".join(str(o) for o in self)
+
+    __repr__ = __str__
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(T.controls_table(self))
+
 
 @dataclass
 class ClaimResult:
     r"""A claim's measurements (``data``, one row per measurement), findings, overall verdict, and the
-    judging settings they were judged with."""
+    judging settings they were judged with. ``print(result)`` shows what the report shows for the claim
+    (findings, negative controls, what was and was not shown, what would decide it); a notebook renders
+    the report's tables (``_repr_markdown_``).
+
+    >>> from rnntheory import claims
+    >>> res = claims.get("backward_coupling").run()   # doctest: +SKIP
+    >>> print(res.headline)                             # doctest: +SKIP
+    backward_coupling: consistent -- ||grad y_j(W0+W') - ...: exponent in m -0.589 [-1.07, -0.11]
+    """
 
     claim: Any  # the rnntheory.claims.Claim judged (typed loosely: this module does not import it)
     grid: str
@@ -270,14 +309,16 @@ class ClaimResult:
 
     @property
     def headline(self) -> str:
-        """One line: claim name, verdict, and the deciding finding (:meth:`deciding`) with its figure."""
+        """One line: claim name, verdict, and the deciding finding (:meth:`deciding`) with its measured
+        figure, as the report's summary shows it."""
         f = self.deciding()
-        return f"{self.claim.name}: {self.verdict} -- " + ("" if f is None else f"{f.name}: {f.detail}")
+        return f"{self.claim.name}: {self.verdict} -- " + ("" if f is None else f"{f.name}: {T.measured(f)}")
 
     def deciding(self) -> Finding | None:
         r"""The finding that decides the claim's verdict: its first finding with that verdict (for an
         inconsistent claim the first contradicted finding, for an inconclusive one the first undecided
-        finding). The API, the report and the README use this one rule."""
+        finding). The API, the report, the command line and the README use this one rule
+        (``rnntheory.claims._text.HEADLINE_RULE`` states it)."""
         return next((f for f in self.findings if f.verdict == self.verdict), None)
 
     def grid_seconds(self) -> float:
@@ -318,11 +359,15 @@ class ClaimResult:
         when = "" if not math.isfinite(secs) else f" ({about(secs / max(jobs, 1))} on {jobs} core{'s' if jobs != 1 else ''})"
         return f"about {worst:.2g}x the networks{when}"
 
-    def controls(self) -> list[ControlOutcome]:
-        r"""Run the claim's negative controls on these measurements (nothing is re-measured). Findings
-        are matched by their keys, never by display text (which may carry numbers)."""
+    def controls(self) -> Controls:
+        r"""Run the claim's negative controls on these measurements (nothing is re-measured; the outcomes
+        are kept, so asking again is free). Findings are matched by their keys, never by display text
+        (which may carry numbers)."""
+        done = self.__dict__.get("_controls")
+        if done is not None and done[0] is self.data:
+            return done[1]
         before = {f.key: f.verdict for f in self.findings}
-        out = []
+        out = Controls()
         for c in self.claim.controls:
             if c.undetectable:
                 out.append(ControlOutcome(c.kind, c.what, None, False, c.undetectable))
@@ -349,7 +394,13 @@ class ClaimResult:
             else:
                 detail = f"the altered analysis reads {alt.verdict}"
             out.append(ControlOutcome(c.kind, c.what, alt.verdict, rejected, detail, moot))
+        self.__dict__["_controls"] = (self.data, out)
         return out
+
+    def _seeds(self) -> int | str:
+        if self.design is not None:
+            return T.seeds_text(self.design)
+        return int(self.data["seed"].nunique()) if "seed" in self.data else "seeds unknown"
 
     def __str__(self) -> str:
         lines = [f"{self.claim.name} ({self.claim.reference}): {self.verdict}", f"  claim: {self.claim.statement}"]
@@ -357,8 +408,20 @@ class ClaimResult:
         if todo:
             lines.append(f"  to decide: {todo}")
         lines += [f"  {f}" for f in self.findings]
+        lines.append("  negative controls:")
+        lines += [f"    {o}" for o in self.controls()]
+        lines.append(f"  {T.what_was_shown(self, self._seeds())}")
         lines.append(f"  grid {self.grid!r}: {len(self.data)} rows in {self.seconds:.1f} s")
         return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        r"""The claim as the report's section shows it: verdict, findings, negative controls, what was
+        and was not shown."""
+        c = self.claim
+        return "\n".join([f"**{c.name}**: **{self.verdict}** ({T.cell(c.reference)})", "", f"Claim: {T.cell(c.statement)}.",
+                          "", *T.findings_table(self), "", *T.controls_table(self.controls()), "",
+                          T.what_was_shown(self, self._seeds()), "",
+                          f"Grid `{self.grid}`: {len(self.data)} rows in {self.seconds:.1f} s."])
 
     def to_frame(self) -> pd.DataFrame:
         r"""One row per finding (claim, key, finding, verdict, label, claimed, resolution, meaning, needs, detail,

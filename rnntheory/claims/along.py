@@ -36,8 +36,8 @@ from .. import along as AL
 from .. import perturbation as P
 from .. import stats as S
 from .. import verdicts as VD
-from ._common import DIRECTION_SEED_OFFSET, INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
-from ._findings import LEVEL, cannot_detect, exponent_finding, series, split_diverged, too_strong, wrong_m
+from .cells import DIRECTION_SEED_OFFSET, INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
+from .findings import LEVEL, cannot_detect, exponent_finding, series, split_diverged, too_strong, wrong_m
 from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, Series, register
 from .learning import TRAIN_SEED_OFFSET

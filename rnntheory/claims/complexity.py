@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import complexity as CX
 from .. import verdicts as VD
-from ._findings import cannot_detect, every_case_finding, exponent_finding, too_strong
+from .findings import cannot_detect, every_case_finding, exponent_finding, too_strong
 from ._registry import Claim, Finding, Grid, register
 
 _NO_WIDTH = "the complexity of a function does not involve the width m, so there is no m-normalisation to get wrong"

@@ -21,8 +21,8 @@ from .. import infinite as INF
 from .. import verdicts as VD
 from .. import perturbation as P
 from .. import pseudo as PS
-from ._common import DIRECTIONS, config, make_inputs, make_net, unit_directions
-from ._findings import cannot_detect, exponent_finding, series, too_strong, wrong_m
+from .cells import DIRECTIONS, config, make_inputs, make_net, unit_directions
+from .findings import cannot_detect, exponent_finding, series, too_strong, wrong_m
 from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, Series, register, torch_dtype
 

@@ -31,8 +31,8 @@ from .. import infinite as INF
 from .. import kernel as K
 from ..concepts import Concept
 from ..training import TrainingDiverged, Trajectory, risk, sgd
-from ._common import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
-from ._findings import (cannot_detect, cannot_finding, event_finding, exponent_finding, exponential,
+from .cells import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
+from .findings import (cannot_detect, cannot_finding, event_finding, exponent_finding, exponential,
                         growth_finding, mean_finding, series, split_diverged, too_strong, wrong_m)
 from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register, torch_dtype

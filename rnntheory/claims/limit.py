@@ -17,8 +17,8 @@ import torch
 from .. import infinite as INF
 from .. import kernel as K
 from .. import verdicts as VD
-from ._common import config, make_inputs, make_net
-from ._findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from .cells import config, make_inputs, make_net
+from .findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
 from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register
 

@@ -22,8 +22,8 @@ import torch
 from .. import batched as BT
 from .. import perturbation as P
 from .. import stats as S
-from ._common import DIRECTIONS, config, make_inputs, make_net, unit_directions
-from ._findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from .cells import DIRECTIONS, config, make_inputs, make_net, unit_directions
+from .findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
 from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register
 

@@ -16,8 +16,8 @@ import pandas as pd
 import torch
 
 from .. import backward as BK
-from ._common import config, make_inputs, make_net
-from ._findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from .cells import config, make_inputs, make_net
+from .findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
 from ..verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register
 

@@ -1,0 +1,98 @@
+"""Every published time and count equals its source (rnntheory._published): the marked spans of README.md
+and docs/*.md, docs/claims.md, the README's summary table and the committed reports' text are what
+`python -m rnntheory._published` would write from the committed results and rnntheory/timings.json. One
+level across findings, and the pure-fit comparison labelled as a description."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rnntheory import _cores, _published as P, claims, cost, report
+from rnntheory.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return P.expected()
+
+
+def test_every_generated_file_equals_what_its_sources_give(expected):
+    differ = [rel for rel, text in expected.items() if (ROOT / rel).read_text() != text]
+    assert differ == [], (f"{differ} differ from their sources (the committed reports, the registry, "
+                          "rnntheory/timings.json): run `python -m rnntheory._published` and commit the result")
+
+
+def test_every_page_with_numbers_has_spans_and_every_span_a_figure():
+    values = P.figures()
+    for doc in ("README.md", "docs/index.md", "docs/findings.md", "docs/reporting.md"):
+        names = P.SPAN.findall((ROOT / doc).read_text())
+        assert names, f"{doc} publishes no figure"
+        assert {n for n, _ in names} <= {*values, "report_summary"}, doc
+
+
+def test_a_figure_that_drifts_is_rewritten_and_an_unknown_span_is_refused():
+    values = P.figures()
+    stale = "the large grid has <!-- published:large_cells -->927<!-- /published --> cells"
+    assert P.render(stale, values) == f"the large grid has <!-- published:large_cells -->{values['large_cells']}<!-- /published --> cells"
+    with pytest.raises(KeyError, match="no_such_figure"):
+        P.render("<!-- published:no_such_figure -->1<!-- /published -->", values, "x.md")
+
+
+def test_figures_come_from_the_committed_reports_and_the_timings():
+    values = P.figures()
+    doc = json.loads((ROOT / "docs" / "report" / "results.json").read_text())
+    assert values["default_cells"] == str(sum(len(c["cells"]) for c in doc["claims"]))
+    verdicts = [c["verdict"] for c in doc["claims"]]
+    for v in ("consistent", "inconsistent", "inconclusive"):
+        assert values[f"default_{v}"] == str(verdicts.count(v))
+    large = json.loads((ROOT / "docs" / "report-large" / "results.json").read_text())
+    assert values["large_cells"] == str(sum(len(c["cells"]) for c in large["claims"]))
+    # the published wall time is the default --jobs on the 2-core CPU of the reference timings
+    assert P.CORES == 2
+    assert values["default_wall"] == cost.about(report.cost().wall(P.CORES))
+    assert values["default_compute"] == cost.about(report.cost().seconds)
+    assert values["backward_coupling_compute"] == cost.about(claims.get("backward_coupling").cost().seconds)
+
+
+def test_the_readme_main_command_runs_with_the_default_jobs_and_states_its_time():
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"<!-- main-command -->\s*```bash\n(.*?)\n```", readme, re.S).group(1)
+    assert command.endswith("rnntheory report") and "--jobs" not in command
+    intro = readme[readme.index("## Two commands"):readme.index("<!-- main-command -->")]
+    assert "<!-- published:default_wall -->" in intro and "2-core CPU" in intro
+    args = build_parser().parse_args(["report"])
+    assert args.jobs is None  # resolved to the cores available when the run starts
+    text = " ".join(build_parser()._subparsers._group_actions[0].choices["report"].format_help().split())
+    assert f"the cores this process may use, {_cores.available()} here" in text
+
+
+def test_findings_offset_0_column_is_the_committed_default_report():
+    text = (ROOT / "docs" / "findings.md").read_text()
+    table = text[text.index("| claim | offset 0 |"):].split("\n\n")[0].splitlines()[2:]
+    column = {line.split(" | ")[0].strip("| "): line.split(" | ")[1] for line in table}
+    doc = json.loads((ROOT / "docs" / "report" / "results.json").read_text())
+    assert column == {c["name"]: c["verdict"] for c in doc["claims"]}
+
+
+def test_one_level_across_the_findings_of_a_report():
+    """Every interval of the default report (t, regression, grouped, exact binomial) is printed at the
+    report's 99%; a budgeted report prints each claim's own look level in its table header."""
+    text = (ROOT / "docs" / "report" / "report.md").read_text()
+    levels = set(re.findall(r"\((\d+(?:\.\d+)?)% (?:t|regression|groups|exact)\b", text))
+    assert levels == {"99"}, levels
+    from rnntheory import stats
+
+    assert stats.binomial_decision(10, 10).level == 0.99 and stats.binomial_interval(9, 10) == stats.binomial_interval(9, 10, 0.99)
+
+
+def test_the_pure_fit_comparison_reads_as_a_description():
+    doc = json.loads((ROOT / "docs" / "report" / "results.json").read_text())
+    growth = [f for c in doc["claims"] for f in c["findings"] if f["fit"] and f["fit"]["type"] == "GrowthFit"]
+    assert growth
+    for f in growth:
+        assert "as a description, not the test" in f["measured"] and "fits better" not in f["measured"], f["measured"]
+        assert "pure fits, as a description (not the test)" in f["detail"]
