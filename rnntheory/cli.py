@@ -205,7 +205,7 @@ def _dry_run(args: argparse.Namespace, cache: "Path | None") -> int:
     print(c)
     if c.pending:
         print(f"\nestimated wall time with --jobs {args.jobs}: {about(c.wall(args.jobs))} "
-              f"(compute {about(c.seconds)}; from per-cell times measured on a 2-core CPU in float64, one torch "
+              f"(compute {about(c.seconds)}; from per-cell times measured on a 2-core CPU in each claim's own dtype, one torch "
               "thread per cell; see rnntheory.cost)")
     else:
         print("\nevery cell is cached: the report is written in the time its figures take")

@@ -7,7 +7,7 @@ still to measure, in this order:
    cache the run will use;
 2. ``"reference"``: the median time of the same grid point in the reference timings shipped with the
    package (``rnntheory/timings.json``: every cell of the default and large grids, measured on a
-   2-core CPU in float64 with one torch thread per cell);
+   2-core CPU, each claim in its own dtype, with one torch thread per cell);
 3. ``"extrapolated"``: a least-squares fit of log time against the logs of the numeric settings
    that vary among the claim's reference points (m, L, steps, ...), evaluated at the new point;
 4. ``"unknown"``: no timing of the claim at all (a claim added since the timings were recorded).

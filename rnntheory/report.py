@@ -298,7 +298,7 @@ def claims_reference() -> str:
            "with the code. Section numbers refer to [theory.md](theory.md); the verdict rules are in its section 7 and "
            "[conventions.md](conventions.md).", "",
            "The cost is the compute of a grid's cells from the reference timings shipped with the package "
-           "(rnntheory/timings.json: measured on a 2-core CPU in float64, one torch thread per cell; claims that share "
+           "(rnntheory/timings.json: measured on a 2-core CPU, each claim in its own dtype, one torch thread per cell; claims that share "
            "cells each count them). `rnntheory report --dry-run` previews a run the same way, counting what is cached.",
            "", "| claim | theory | default grid | large grid |", "|---|---|---|---|"]
     costs = {n: {g: get(n).cost(g).seconds for g in ("default", "large")} for n in names()}
