@@ -30,12 +30,16 @@ import torch
 
 from . import _validation as V
 from . import pseudo
-from .model import RNN, Trace, sample_inputs
+from .batched import Displacements, traces
+from .model import RNN, Trace, perturbed_traces, sample_inputs
 
-__all__ = ["run", "format", "save", "TARGETS"]
+__all__ = ["run", "format", "save", "throughput", "format_throughput", "TARGETS", "THROUGHPUT_TARGETS"]
 
 TARGETS = "jvp/pseudo >= 2, pseudo/trace <= 2.5, trace efficiency >= 0.5 (float32, m=1024, n=64)"
 """The speed targets the table is read against."""
+
+THROUGHPUT_TARGETS = "per-network/batched >= 2 at m <= 256 with k >= 16 displacements"
+"""The target the throughput table is read against (rnntheory.batched)."""
 
 
 # ---------------------------------------------------------------------- measuring
@@ -178,6 +182,101 @@ def format(result: dict[str, Any]) -> str:
             f"{r['matmul_gflops']:>11.1f}"
         )
     lines.append(f"targets: {TARGETS}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- throughput of the claims' inner loops
+def throughput(
+    *,
+    ms: Sequence[int] = (128, 256, 1024),
+    k: int = 16,
+    n: int = 4,
+    L: int = 8,
+    sgd_ms: Sequence[int] = (256, 512),
+    sgd_steps: int = 40,
+    min_run_time: float = 0.2,
+    device: str | torch.device = "cpu",
+) -> dict[str, Any]:
+    r"""Ratios of the claims' inner loops, each measured against its anchor in the same run.
+
+    * ``traces``: ``k`` displacements of one network (``n`` sequences of length ``L``): one
+      :func:`rnntheory.batched.traces` call with dense displacements (``t_batched``), with the same
+      displacements as one scaled direction (``t_scaled``, as the sweeps over omega use them), against
+      one :meth:`~rnntheory.RNN.trace` per displacement (``t_per_network``,
+      :func:`rnntheory.model.perturbed_traces`) and against ``torch.func.vmap`` of the out-of-place
+      forward pass over the ``k`` matrices (``t_vmap``).
+    * ``sgd``: seconds per step of :func:`rnntheory.training.sgd` (batch 4, one network) in float32 and
+      float64, and the step against its memory-bound limit: the time to read W once
+      (``W.sum()``) times the reads of an m x m matrix a step makes (L - 1 forward and L - 1 backward
+      products, and two rank-4 updates that read and write W and its transpose: 2 L + 2).
+
+    Returns:
+        A JSON-ready dict with the settings and ``traces`` and ``sgd`` rows (raw medians in seconds and ratios).
+    """
+    from .concepts import Concept
+    from .training import sgd
+
+    fn = "bench.throughput"
+    widths = [V.positive_int(fn, "m", m) for m in ms]
+    sgd_widths = [V.positive_int(fn, "m", m) for m in sgd_ms]
+    k, n = V.positive_int(fn, "k", k), V.positive_int(fn, "n", n)
+    L = V.positive_int(fn, "L", L, minimum=3)
+    sgd_steps = V.positive_int(fn, "sgd_steps", sgd_steps)
+    min_run_time = V.real_in(fn, "min_run_time", min_run_time, low=0.0, low_open=True)
+    dev = V.device(fn, "device", device)
+    rows = []
+    for m in widths:
+        net = RNN.init(m, 8, 1, seed=0, dtype=torch.float64, device=dev)
+        tr = net.trace(sample_inputs(n, L, 8, seed=1, device=dev))
+        g = torch.Generator().manual_seed(2)
+        U = (torch.randn(m, m, generator=g, dtype=torch.float64) / m).to(dev)
+        scales = torch.linspace(0.01, 1.0, k, dtype=torch.float64)
+        Wp = scales.to(dev)[:, None, None] * U
+        disp = Displacements.scaled(U, scales)
+
+        def fwd(W: torch.Tensor) -> torch.Tensor:
+            return net.outputs(tr.x, W, check=False)
+
+        with torch.no_grad():
+            Ws = tr.W + Wp
+            t_b = _median_time(lambda: traces(net, tr, Wp), min_run_time)
+            t_s = _median_time(lambda: traces(net, tr, disp), min_run_time)
+            t_p = _median_time(lambda: perturbed_traces(net, tr, Wp), min_run_time)
+            t_v = _median_time(lambda: torch.func.vmap(fwd)(Ws), min_run_time)
+        rows.append({"m": m, "k": k, "n": n, "L": L, "t_batched": t_b, "t_scaled": t_s, "t_per_network": t_p,
+                     "t_vmap": t_v, "per_network_over_batched": t_p / t_b, "per_network_over_scaled": t_p / t_s,
+                     "vmap_over_batched": t_v / t_b})
+    steps = []
+    concept = Concept.single_lag(L, 8, 1, d=1, p=3, phi="sin", seed=0)
+    for m in sgd_widths:
+        row: dict[str, Any] = {"m": m, "L": L, "batch": 4, "steps": sgd_steps}
+        for name, dt in V.DTYPES.items():
+            net = RNN.init(m, 8, 1, seed=0, dtype=dt, device=dev)
+            test = concept.sample(4, seed=1, dtype=dt, device=dev)
+            run_ = lambda: sgd(net, concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,  # noqa: E731
+                               record_every=10 * sgd_steps, coupling=False)
+            row[f"t_step_{name}"] = _median_time(run_, min_run_time) / sgd_steps
+            row[f"t_read_W_{name}"] = _median_time(lambda: net.W.sum(), min_run_time)
+            row[f"step_over_memory_limit_{name}"] = row[f"t_step_{name}"] / ((2 * L + 2) * row[f"t_read_W_{name}"])
+        row["float64_over_float32"] = row["t_step_float64"] / row["t_step_float32"]
+        steps.append(row)
+    return {"device": str(dev), "threads": torch.get_num_threads(), "min_run_time": min_run_time,
+            "traces": rows, "sgd": steps}
+
+
+def format_throughput(result: dict[str, Any]) -> str:
+    r"""The tables of a :func:`throughput` result, as text."""
+    lines = [f"batched traces ({result['device']}, {result['threads']} threads): k displacements of one network, float64",
+             f"{'m':>5} {'k':>3}  {'per-network/batched':>19} {'per-network/scaled':>18} {'vmap/batched':>12}"]
+    for r in result["traces"]:
+        lines.append(f"{r['m']:>5} {r['k']:>3}  {r['per_network_over_batched']:>19.2f} "
+                     f"{r['per_network_over_scaled']:>18.2f} {r['vmap_over_batched']:>12.2f}")
+    lines.append(f"target: {THROUGHPUT_TARGETS}")
+    lines.append("SGD steps (batch 4, one network): float64/float32, and each step over its memory-bound limit")
+    lines.append(f"{'m':>5}  {'f64/f32':>7} {'step/limit f32':>14} {'step/limit f64':>14} {'ms/step f32':>11}")
+    for r in result["sgd"]:
+        lines.append(f"{r['m']:>5}  {r['float64_over_float32']:>7.2f} {r['step_over_memory_limit_float32']:>14.2f} "
+                     f"{r['step_over_memory_limit_float64']:>14.2f} {1e3 * r['t_step_float32']:>11.3f}")
     return "\n".join(lines)
 
 

@@ -85,6 +85,9 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds spent timing each quantity; the median per call is kept (default 0.2)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--out", default="bench.json", help="where to save the JSON (default bench.json)")
+    parser.add_argument("--no-throughput", action="store_true", dest="no_throughput",
+                        help="skip the throughput rows (batched traces against one trace per network and "
+                             "torch.func.vmap; SGD steps in float32 and float64 against the memory-bound limit)")
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -95,10 +98,14 @@ def _bench(args: argparse.Namespace) -> int:
     try:
         result = bench.run(n=args.n, L=args.L, ms=ms, naive_L=args.naive_L, dtypes=args.dtypes,
                            min_run_time=args.min_run_time, device=args.device)
+        if not args.no_throughput:
+            result["throughput"] = bench.throughput(min_run_time=args.min_run_time, device=args.device)
     except (TypeError, ValueError) as exc:
         print(f"rnntheory bench: {exc}", file=sys.stderr)
         return 2
     print(bench.format(result))
+    if "throughput" in result:
+        print(bench.format_throughput(result["throughput"]))
     bench.save(result, args.out)
     print(f"saved {args.out}")
     return 0
