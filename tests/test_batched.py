@@ -120,3 +120,15 @@ def test_bad_batches_are_named_errors():
         Displacements.rank_one(torch.zeros(2, 4), torch.zeros(3, 4))
     with pytest.raises(IndexError):
         _batch(net).matrix(99)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_batched_traces_on_cuda_equal_the_cpu_ones():
+    net, tr = _net()
+    disp = _batch(net)
+    cpu = traces(net, tr, disp)
+    gnet = net.to(device="cuda")
+    gtr = gnet.trace(tr.x.to("cuda"))
+    gdisp = Displacements(tuple((p[0], *(t.to("cuda") for t in p[1:])) for p in disp.parts))
+    gpu = traces(gnet, gtr, gdisp)
+    assert _rel(gpu.hidden.cpu(), cpu.hidden) < 1e-10
