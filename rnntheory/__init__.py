@@ -29,6 +29,7 @@ _LAZY = (
     "along",
     "backward",
     "batched",
+    "batched_sgd",
     "bench",
     "claims",
     "complexity",

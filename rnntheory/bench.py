@@ -192,7 +192,7 @@ def throughput(
     k: int = 16,
     n: int = 4,
     L: int = 8,
-    sgd_ms: Sequence[int] = (256, 512),
+    sgd_ms: Sequence[int] = (64, 256, 512),
     sgd_steps: int = 40,
     min_run_time: float = 0.2,
     device: str | torch.device = "cpu",
@@ -208,11 +208,14 @@ def throughput(
     * ``sgd``: seconds per step of :func:`rnntheory.training.sgd` (batch 4, one network) in float32 and
       float64, and the step against its memory-bound limit: the time to read W once
       (``W.sum()``) times the reads of an m x m matrix a step makes (L - 1 forward and L - 1 backward
-      products, and two rank-4 updates that read and write W and its transpose: 2 L + 2).
+      products, and two rank-4 updates that read and write W and its transpose: 2 L + 2); and 8
+      networks trained at once (:func:`rnntheory.batched_sgd.sgd_many`) against 8 separate runs, in
+      float32 (``separate_over_many_8``).
 
     Returns:
         A JSON-ready dict with the settings and ``traces`` and ``sgd`` rows (raw medians in seconds and ratios).
     """
+    from .batched_sgd import sgd_many
     from .concepts import Concept
     from .training import sgd
 
@@ -259,6 +262,14 @@ def throughput(
             row[f"t_read_W_{name}"] = _median_time(lambda: net.W.sum(), min_run_time)
             row[f"step_over_memory_limit_{name}"] = row[f"t_step_{name}"] / ((2 * L + 2) * row[f"t_read_W_{name}"])
         row["float64_over_float32"] = row["t_step_float64"] / row["t_step_float32"]
+        # 8 networks at once against 8 separate runs, float32
+        nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float32, device=dev) for s in range(8)]
+        test = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
+        kw = dict(concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,
+                  record_every=10 * sgd_steps, coupling=False)
+        t_sep = _median_time(lambda: [sgd(n, seed=s, **kw) for s, n in enumerate(nets)], min_run_time)
+        t_many = _median_time(lambda: sgd_many(nets, seeds=range(8), **kw), min_run_time)
+        row["separate_over_many_8"] = t_sep / t_many
         steps.append(row)
     return {"device": str(dev), "threads": torch.get_num_threads(), "min_run_time": min_run_time,
             "traces": rows, "sgd": steps}
@@ -273,10 +284,12 @@ def format_throughput(result: dict[str, Any]) -> str:
                      f"{r['per_network_over_scaled']:>18.2f} {r['vmap_over_batched']:>12.2f}")
     lines.append(f"target: {THROUGHPUT_TARGETS}")
     lines.append("SGD steps (batch 4, one network): float64/float32, and each step over its memory-bound limit")
-    lines.append(f"{'m':>5}  {'f64/f32':>7} {'step/limit f32':>14} {'step/limit f64':>14} {'ms/step f32':>11}")
+    lines.append(f"{'m':>5}  {'f64/f32':>7} {'step/limit f32':>14} {'step/limit f64':>14} {'ms/step f32':>11} "
+                 f"{'8 separate/8 at once':>20}")
     for r in result["sgd"]:
         lines.append(f"{r['m']:>5}  {r['float64_over_float32']:>7.2f} {r['step_over_memory_limit_float32']:>14.2f} "
-                     f"{r['step_over_memory_limit_float64']:>14.2f} {1e3 * r['t_step_float32']:>11.3f}")
+                     f"{r['step_over_memory_limit_float64']:>14.2f} {1e3 * r['t_step_float32']:>11.3f} "
+                     f"{r['separate_over_many_8']:>20.2f}")
     return "\n".join(lines)
 
 

@@ -193,51 +193,13 @@ def sgd(
     sample_kwargs = {} if eps_x is None else {"eps_x": eps_x}
 
     gen = torch.Generator().manual_seed(int(seed))
-    W0 = net.W
-    W = W0.clone()
-    Wt = W0.T.contiguous()
-    tr0 = net.trace(test.x)
-    m = net.m
-    rows: list[dict] = []
-    sign_rows: list[dict] = []
-    running, count = 0.0, 0
-    t0 = time.perf_counter()
-
-    def record(step: int) -> None:
-        nonlocal running, count
-        if not V.all_finite(W):
-            raise TrainingDiverged(f"{fn}: W became non-finite by step {step}; lower lr={lr:g}")
-        tr = net.trace_unchecked(test.x, W)
-        Wp = W - W0
-        per_seq, _ = output_cotangent(tr.outputs, test.labels, loss=loss, lam=lam)
-        if coupling:
-            err = (tr.outputs - tr0.outputs - pseudo.outputs(net, tr0, Wp))[:, 2:]
-            coupling_rms = float(err.pow(2).mean().sqrt())
-        else:
-            coupling_rms = float("nan")
-        flips = (tr.pattern != tr0.pattern).to(torch.float64).mean(dim=(0, 2))  # (L,)
-        rows.append(
-            {
-                "step": step,
-                "samples": step * batch_size,
-                "train_risk": running / count if count else float("nan"),
-                "test_risk": float(per_seq.mean()),
-                "opt": test.opt,
-                "tau": math.sqrt(m) * float(torch.linalg.matrix_norm(Wp)),
-                "sign_frac": float(flips.mean()),
-                "sign_frac_max": float(flips.max()),
-                "coupling": coupling_rms,
-                "output_rms": float((lam * tr.outputs[:, 2:]).pow(2).mean().sqrt()),
-                "seconds": time.perf_counter() - t0,
-            }
-        )
-        sign_rows.extend({"step": step, "position": l + 1, "sign_frac": float(f)} for l, f in enumerate(flips))
-        running, count = 0.0, 0
-        if callback is not None:
-            callback(step, W)
+    W = net.W.clone()
+    Wt = net.W.T.contiguous()
+    rec = _Recorder(fn, net, test, loss=loss, lam=lam, lr=lr, batch_size=batch_size, coupling=coupling,
+                    callback=callback)
 
     block = max(1, 4096 // batch_size)
-    record(0)
+    rec(0, W)
     for step in range(1, steps + 1):
         if concept is not None:
             k = (step - 1) % block
@@ -259,15 +221,72 @@ def sgd(
         delta, H = grad_factors(net, tr, dy, Wt, check=False)
         W.addmm_(delta.T, H, alpha=-lr / batch_size)
         Wt.addmm_(H.T, delta, alpha=-lr / batch_size)
-        running += obj
-        count += 1
+        rec.add(obj)
         if step % record_every == 0 or step == steps:
-            record(step)
-            if stop_at is not None and rows[-1]["test_risk"] <= stop_at:
+            rec(step, W)
+            if stop_at is not None and rec.rows[-1]["test_risk"] <= stop_at:
                 break
     cfg = dict(lr=lr, steps=steps, batch_size=batch_size, loss=loss, lam=lam, seed=seed, online=concept is not None,
-               m=m, L=test.x.shape[1])
-    return Trajectory(W=W, record=pd.DataFrame(rows), signs=pd.DataFrame(sign_rows), seconds=time.perf_counter() - t0, config=cfg)
+               m=net.m, L=test.x.shape[1])
+    return rec.trajectory(W, cfg)
+
+
+class _Recorder:
+    r"""The record of one SGD run (:class:`Trajectory`): every recorded step measures the held-out risk,
+    tau, the changed signs and the coupling error of :math:`W_t - W_0` (one trace of the held-out set, one
+    pseudo-network pass). Shared by :func:`sgd` and :func:`rnntheory.batched_sgd.sgd_many`."""
+
+    def __init__(self, fn: str, net: RNN, test: LabelledData, *, loss: str, lam: float, lr: float, batch_size: int,
+                 coupling: bool, callback: Callable[[int, torch.Tensor], None] | None) -> None:
+        self.fn, self.net, self.test, self.loss, self.lam, self.lr = fn, net, test, loss, lam, lr
+        self.batch_size, self.coupling, self.callback = batch_size, coupling, callback
+        self.tr0 = net.trace(test.x)
+        self.rows: list[dict] = []
+        self.sign_rows: list[dict] = []
+        self.running, self.count = 0.0, 0
+        self.t0 = time.perf_counter()
+
+    def add(self, obj: float) -> None:
+        r"""One step's minibatch objective, for the mean training risk since the last record."""
+        self.running += obj
+        self.count += 1
+
+    def __call__(self, step: int, W: torch.Tensor) -> None:
+        net, test, tr0, lam = self.net, self.test, self.tr0, self.lam
+        if not V.all_finite(W):
+            raise TrainingDiverged(f"{self.fn}: W became non-finite by step {step}; lower lr={self.lr:g}")
+        tr = net.trace_unchecked(test.x, W)
+        Wp = W - net.W
+        per_seq, _ = output_cotangent(tr.outputs, test.labels, loss=self.loss, lam=lam)
+        if self.coupling:
+            err = (tr.outputs - tr0.outputs - pseudo.outputs(net, tr0, Wp))[:, 2:]
+            coupling_rms = float(err.pow(2).mean().sqrt())
+        else:
+            coupling_rms = float("nan")
+        flips = (tr.pattern != tr0.pattern).to(torch.float64).mean(dim=(0, 2))  # (L,)
+        self.rows.append(
+            {
+                "step": step,
+                "samples": step * self.batch_size,
+                "train_risk": self.running / self.count if self.count else float("nan"),
+                "test_risk": float(per_seq.mean()),
+                "opt": test.opt,
+                "tau": math.sqrt(net.m) * float(torch.linalg.matrix_norm(Wp)),
+                "sign_frac": float(flips.mean()),
+                "sign_frac_max": float(flips.max()),
+                "coupling": coupling_rms,
+                "output_rms": float((lam * tr.outputs[:, 2:]).pow(2).mean().sqrt()),
+                "seconds": time.perf_counter() - self.t0,
+            }
+        )
+        self.sign_rows.extend({"step": step, "position": l + 1, "sign_frac": float(f)} for l, f in enumerate(flips))
+        self.running, self.count = 0.0, 0
+        if self.callback is not None:
+            self.callback(step, W)
+
+    def trajectory(self, W: torch.Tensor, config: dict) -> Trajectory:
+        return Trajectory(W=W, record=pd.DataFrame(self.rows), signs=pd.DataFrame(self.sign_rows),
+                          seconds=time.perf_counter() - self.t0, config=config)
 
 
 def _check_data(fn: str, name: str, net: RNN, data: object) -> None:

@@ -20,7 +20,7 @@ LAYERS = [
     ["perturbation", "decoupling", "complexity"],
     ["concepts"],
     ["training", "kernel", "bench"],
-    ["along"],
+    ["along", "batched_sgd"],
     ["infinite"],
     ["stats"],
     ["verdicts"],
