@@ -23,7 +23,7 @@ import torch
 from . import _validation as V
 from .concepts import Concept, LabelledData
 from .model import RNN
-from .training import TrainingDiverged, Trajectory, _Recorder, _check_data, _loss_fn, output_cotangent
+from .training import TrainingDiverged, Trajectory, Recorder, check_data, loss_fn, output_cotangent
 
 __all__ = ["sgd_many"]
 
@@ -77,15 +77,15 @@ def sgd_many(
     steps = V.positive_int(fn, "steps", steps, minimum=0)
     batch_size = V.positive_int(fn, "batch_size", batch_size)
     record_every = V.positive_int(fn, "record_every", record_every)
-    _loss_fn(fn, loss)
-    _check_data(fn, "test", first, test)
+    loss_fn(fn, loss)
+    check_data(fn, "test", first, test)
     sample_kwargs = {} if eps_x is None else {"eps_x": eps_x}
     K, m, b, L = len(nets), first.m, batch_size, test.x.shape[1]
     gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
     W = torch.stack([n.W for n in nets]).clone()  # (K, m, m), updated in place
     A_t = torch.stack([n.A.T for n in nets])  # (K, d_x, m)
     B = torch.stack([n.B for n in nets])  # (K, d, m)
-    recs = [_Recorder(fn, n, test, loss=loss, lam=lam, lr=lr, batch_size=b, coupling=coupling, callback=None)
+    recs = [Recorder(fn, n, test, loss=loss, lam=lam, lr=lr, batch_size=b, coupling=coupling, callback=None)
             for n in nets]
     for q in range(K):
         recs[q](0, W[q])

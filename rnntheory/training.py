@@ -53,7 +53,7 @@ r"""Losses G(y, y*) per position: name -> function returning (loss per position,
 ``squared``: :math:`\frac12\|y - y^*\|^2` (the default); ``logistic``: :math:`\sum_s \log(1 + e^{-y^*_s y_s})`."""
 
 
-def _loss_fn(fn: str, loss: str) -> Callable:
+def loss_fn(fn: str, loss: str) -> Callable:
     if loss not in LOSSES:
         raise ValueError(f"{fn}: loss={loss!r} must be one of {sorted(LOSSES)}")
     return LOSSES[loss]
@@ -61,7 +61,7 @@ def _loss_fn(fn: str, loss: str) -> Callable:
 
 def risk(outputs: torch.Tensor, data: LabelledData, *, loss: str = "squared", lam: float = 1.0) -> float:
     r"""Empirical risk: mean over sequences of :math:`\sum_{j \ge 3} G(\lambda y_j, y^*_j)` (theory.md sec. 1, 6)."""
-    G = _loss_fn("training.risk", loss)
+    G = loss_fn("training.risk", loss)
     per_pos, _ = G(lam * outputs[:, 2:], data.labels[:, 2:])
     return float(per_pos.sum(-1).mean())
 
@@ -69,7 +69,7 @@ def risk(outputs: torch.Tensor, data: LabelledData, *, loss: str = "squared", la
 def output_cotangent(outputs: torch.Tensor, labels: torch.Tensor, *, loss: str = "squared", lam: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Per-sequence objective and its gradient in the outputs, ``dy`` of shape ``(n, L, d)``, zero at
     positions 1 and 2: :math:`dy_j = \lambda\, \partial_y G(\lambda y_j, y^*_j)` for j = 3..L."""
-    G = _loss_fn("training.output_cotangent", loss)
+    G = loss_fn("training.output_cotangent", loss)
     per_pos, dG = G(lam * outputs[:, 2:], labels[:, 2:])
     dy = torch.zeros_like(outputs)
     dy[:, 2:] = lam * dG
@@ -175,10 +175,10 @@ def sgd(
     steps = V.positive_int(fn, "steps", steps, minimum=0)
     batch_size = V.positive_int(fn, "batch_size", batch_size)
     record_every = V.positive_int(fn, "record_every", record_every)
-    _loss_fn(fn, loss)
-    _check_data(fn, "test", net, test)
+    loss_fn(fn, loss)
+    check_data(fn, "test", net, test)
     if train is not None:
-        _check_data(fn, "train", net, train)
+        check_data(fn, "train", net, train)
     if stop_at is not None:
         stop_at = V.real_in(fn, "stop_at", stop_at)
     if callback is not None and not callable(callback):
@@ -195,7 +195,7 @@ def sgd(
     gen = torch.Generator().manual_seed(int(seed))
     W = net.W.clone()
     Wt = net.W.T.contiguous()
-    rec = _Recorder(fn, net, test, loss=loss, lam=lam, lr=lr, batch_size=batch_size, coupling=coupling,
+    rec = Recorder(fn, net, test, loss=loss, lam=lam, lr=lr, batch_size=batch_size, coupling=coupling,
                     callback=callback)
 
     block = max(1, 4096 // batch_size)
@@ -231,8 +231,8 @@ def sgd(
     return rec.trajectory(W, cfg)
 
 
-class _Recorder:
-    r"""The record of one SGD run (:class:`Trajectory`): every recorded step measures the held-out risk,
+class Recorder:
+    r"""(Internal to the trainers; not part of the documented API.) The record of one SGD run (:class:`Trajectory`): every recorded step measures the held-out risk,
     tau, the changed signs and the coupling error of :math:`W_t - W_0` (one trace of the held-out set, one
     pseudo-network pass). Shared by :func:`sgd` and :func:`rnntheory.batched_sgd.sgd_many`."""
 
@@ -289,7 +289,7 @@ class _Recorder:
                           seconds=time.perf_counter() - self.t0, config=config)
 
 
-def _check_data(fn: str, name: str, net: RNN, data: object) -> None:
+def check_data(fn: str, name: str, net: RNN, data: object) -> None:
     if not isinstance(data, LabelledData):
         raise TypeError(f"{fn}: {name}={V.show(data)} must be rnntheory.concepts.LabelledData (from Concept.sample)")
     x = data.x
