@@ -1,4 +1,4 @@
-from rnntheory.strategies import register_profiles
+from rnntheory.testing import register_profiles
 
 from proofs_checks._harness import RESULTS
 

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 
 from rnntheory import RNN, pseudo, sample_inputs
 from rnntheory import perturbation as P
-from rnntheory.strategies import seeds
+from rnntheory.testing import seeds
 
 C = 4.0  # max_j relative distance <= C * tau^(1/3) * m^(-1/6)
 WORST = 2.79  # largest ratio found by the property test (profile ci)

@@ -52,7 +52,7 @@ from proofs_checks._harness import device
 from rnntheory import claims
 from rnntheory.claims import Grid
 from rnntheory import RNN, backward, sample_inputs
-from rnntheory.strategies import seeds, unit_vectors
+from rnntheory.testing import seeds, unit_vectors
 
 C_BACK = 3.0
 

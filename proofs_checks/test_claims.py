@@ -23,7 +23,7 @@ import pytest
 
 from proofs_checks._harness import run_claim
 from rnntheory import claims
-from rnntheory.verdicts import VERDICTS
+from rnntheory.stats.verdicts import VERDICTS
 
 EXPECTED = {name: (claims.get(name).expected or ("consistent", ""))[0] for name in claims.names()}
 """The verdict each claim expects on its default grid, from ``Claim.expected`` (verdict and reason live on

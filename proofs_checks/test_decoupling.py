@@ -10,7 +10,7 @@ h_0 = 0 and are left out). Root mean squares, by kind: (1) Back_(i->j)^T u for j
 feature blocks of pairs (2) sharing i, (3) sharing j, (4) with different i, j and different lags;
 (5) D_i Back_(i->j)^T e_1 against D_i' Back_(i'->j')^T e_2 for equal lags; (6) feature blocks of
 pairs with different i, j and equal lags, measured minus the limit of
-rnntheory.infinite.feature_correlation. One row per cell (one network), so the exponents in m use
+rnntheory.network.infinite.feature_correlation. One row per cell (one network), so the exponents in m use
 the regression interval (99%) over the 54 cells of the three largest widths (512 to 2048: the local
 slope at the limiting end).
 
@@ -44,7 +44,7 @@ from hypothesis import given, target
 from hypothesis import strategies as st
 
 from rnntheory import RNN, decoupling, sample_inputs
-from rnntheory.strategies import seeds
+from rnntheory.testing import seeds
 
 C = 6.0  # back_rms <= C / sqrt(m)
 WORST = 2.88  # largest ratio found by the property test (profile ci)

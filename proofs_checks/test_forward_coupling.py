@@ -47,7 +47,7 @@ from hypothesis import strategies as st
 
 from rnntheory import RNN, pseudo, sample_inputs
 from rnntheory import perturbation as P
-from rnntheory.strategies import seeds
+from rnntheory.testing import seeds
 
 C = 2.0  # max_j ||err_j|| <= C * tau^(4/3) * m^(-1/6)
 WORST = 0.33  # largest ratio found by the property test (profile ci)

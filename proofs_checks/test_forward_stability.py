@@ -57,7 +57,7 @@ from hypothesis import strategies as st
 from proofs_checks._harness import device
 from rnntheory import RNN, claims, sample_inputs
 from rnntheory.claims import Grid
-from rnntheory.strategies import seeds
+from rnntheory.testing import seeds
 
 C_UPPER = 2.0  # max_l ||h_l|| <= C_UPPER * L
 C_LOWER = 0.25  # min_l ||h_l|| >= C_LOWER

@@ -58,7 +58,7 @@ import dataclasses
 from hypothesis import given, target
 
 from rnntheory import kernel
-from rnntheory.strategies import configs
+from rnntheory.testing import configs
 
 
 @given(cfg=configs(m=(0, 256), L=(3, 8), n=(2, 8), d=(1, 1), eps_x=(0.01, 0.1)))

@@ -52,7 +52,7 @@ from hypothesis import strategies as st
 
 from rnntheory import RNN, sample_inputs
 from rnntheory import perturbation as P
-from rnntheory.strategies import seeds
+from rnntheory.testing import seeds
 
 C = 2.0  # max_l ||delta h_l|| <= C * L * omega
 WORST = 0.40  # largest ratio measured / (L * omega) found by the property test (profile ci)

@@ -47,9 +47,9 @@ from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
 from rnntheory import RNN
-from rnntheory.concepts import Concept
-from rnntheory.strategies import seeds
-from rnntheory.training import sgd
+from rnntheory.learning.concepts import Concept
+from rnntheory.testing import seeds
+from rnntheory.learning.training import sgd
 
 
 @settings(max_examples=10)

@@ -1,5 +1,5 @@
 r"""The infinite-width limit (theory.md sec. 8): the W-gradient kernel of one network, divided by m,
-converges to its closed form (rnntheory.infinite.ntk), with per-network fluctuations O(m^(-1/2)) that
+converges to its closed form (rnntheory.network.infinite.ntk), with per-network fluctuations O(m^(-1/2)) that
 grow with L at fixed m.
 
 Grid (registry entry ``ntk_limit``, default): an m sweep, m in {64, ..., 2048} (doubling) at L = 6, and
@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 from proofs_checks._harness import device
 from rnntheory import RNN, claims, infinite, kernel, sample_inputs
 from rnntheory.claims import Grid
-from rnntheory.strategies import seeds
+from rnntheory.testing import seeds
 
 C = 6.0  # ||K/m - K_inf|| / ||K_inf|| <= C * L / sqrt(m) for m >= 8 L^2
 WORST = 3.19  # largest ratio found over 150 random configurations

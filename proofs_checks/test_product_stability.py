@@ -55,7 +55,7 @@ from proofs_checks._harness import device
 from rnntheory import claims
 from rnntheory.claims import Grid
 from rnntheory import RNN, backward, sample_inputs
-from rnntheory.strategies import seeds
+from rnntheory.testing import seeds
 
 C_PRODUCT = 4.0
 

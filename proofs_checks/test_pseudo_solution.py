@@ -50,8 +50,8 @@ ratio over 30 random configurations: 1.000 (equality when the extra samples cost
 from hypothesis import given, target
 
 from rnntheory import kernel
-from rnntheory.concepts import Concept
-from rnntheory.strategies import configs
+from rnntheory.learning.concepts import Concept
+from rnntheory.testing import configs
 
 
 @given(cfg=configs(m=(48, 160), L=(3, 6), n=(2, 6), d=(1, 1)))

@@ -49,10 +49,10 @@ batch's objective (descent); worst ratio new/old over 60 random configurations: 
 
 from hypothesis import given, target
 
-from rnntheory.backward import grad_W
-from rnntheory.concepts import Concept
-from rnntheory.strategies import configs
-from rnntheory.training import output_cotangent
+from rnntheory.network.backward import grad_W
+from rnntheory.learning.concepts import Concept
+from rnntheory.testing import configs
+from rnntheory.learning.training import output_cotangent
 
 
 @given(cfg=configs(m=(16, 128), L=(3, 8), n=(1, 4)))

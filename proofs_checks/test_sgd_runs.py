@@ -2,7 +2,7 @@ r"""The lemmas along whole SGD runs drawn by Hypothesis (theory.md sec. 9): on e
 run, the forward coupling, backward coupling, sign-change and hidden-change lemmas hold for SGD's own
 displacement W_t - W_0 with the constants stated here.
 
-A run (``rnntheory.strategies.training_runs``) draws the width m in [48, 256], the length L in [3, 8],
+A run (``rnntheory.testing.training_runs``) draws the width m in [48, 256], the length L in [3, 8],
 the learning-rate constant lr0 in [0.05, 2] (log-uniform; rate lr0 / (m L)), the batch size (1, 2,
 4, 8), the concept (lag in 1..L-2, p in 1..3, Phi among sin, tanh, exp and z^3 - 2z), the loss
 (squared or logistic), 10 to 80 steps with about five records, and the seeds: where the theorem's
@@ -22,7 +22,7 @@ each lemma. Worst over the derandomised CI examples: see the module's test outpu
 
 A run that diverges (its objective or W turns non-finite) is an outcome, not a failure: it is
 counted with ``hypothesis.event`` and its steps before the divergence are checked. A failure
-prints the ``TrainingRun(...)``; ``rnntheory.along.TrainingRun(...).run()`` replays it in one call.
+prints the ``TrainingRun(...)``; ``rnntheory.learning.along.TrainingRun(...).run()`` replays it in one call.
 
 Budget: 8 runs in the ``dev`` and ``ci`` profiles (about 15 s on 2 cores);
 ``HYPOTHESIS_PROFILE=thorough pytest proofs_checks/test_sgd_runs.py`` draws 500 (an overnight search).
@@ -32,16 +32,16 @@ import numpy as np
 from hypothesis import event, given, note, settings, target
 
 from rnntheory import along
-from rnntheory.strategies import examples, training_runs
+from rnntheory.testing import examples, training_runs
 
 BOUNDS = {"fwd_err": 1.0, "bwd_rel": 2.0, "signs": 2.0, "hidden": 3.0}
-"""C in ``quantity / shape <= C * L`` for each lemma (shapes: rnntheory.along.SHAPES)."""
+"""C in ``quantity / shape <= C * L`` for each lemma (shapes: rnntheory.learning.along.SHAPES)."""
 
 
 @settings(max_examples=examples(8))
 @given(run=training_runs())
 def test_every_lemma_holds_along_sgd(run):
-    note(f"replay: rnntheory.along.{run!r}.run()")
+    note(f"replay: rnntheory.learning.along.{run!r}.run()")
     res = run.run()
     if res.diverged:
         event("diverged")

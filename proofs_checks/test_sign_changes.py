@@ -60,7 +60,7 @@ from hypothesis import strategies as st
 
 from rnntheory import RNN, sample_inputs
 from rnntheory import perturbation as P
-from rnntheory.strategies import seeds
+from rnntheory.testing import seeds
 
 C = 2.0  # max_l flips_l <= C * m * omega^(2/3)
 WORST = 1.04  # largest ratio found by the property test (profile ci)

@@ -21,66 +21,23 @@ Conventions (stated once; docs/conventions.md has every choice):
 
 __version__ = "0.1.0"
 
-# Everything is imported on first attribute access (PEP 562): ``import rnntheory`` loads no torch, so
-# that ``rnntheory --help`` answers at once; ``rnntheory.RNN`` loads torch and the model, the other
-# submodules pull in pandas, scipy, sympy/mpmath or matplotlib, or every registered claim.
+# Everything is imported on first attribute access (PEP 562, through rnntheory._lazy): ``import
+# rnntheory`` loads no torch, so that ``rnntheory --help`` answers at once; ``rnntheory.RNN`` loads torch
+# and the model, the other sub-packages pull in pandas, scipy, sympy/mpmath or matplotlib, or every
+# registered claim. docs/architecture.md draws the floor plan.
+import sys as _sys
+
+from . import _lazy
+
+_PACKAGES = ("network", "complexity", "learning", "stats", "run", "claims", "report", "cli", "testing")
 _FROM_MODEL = ("RNN", "Trace", "check_inputs", "data_vectors", "inputs_from_data", "sample_inputs")
-_LAZY = (
-    "along",
-    "backward",
-    "batched",
-    "batched_sgd",
-    "bench",
-    "claims",
-    "complexity",
-    "concepts",
-    "cost",
-    "decoupling",
-    "grids",
-    "infinite",
-    "kernel",
-    "model",
-    "perturbation",
-    "plotting",
-    "pseudo",
-    "report",
-    "stats",
-    "sweep",
-    "training",
-    "verdicts",
-)
+# the flat module names of the first layout keep working: ``rt.backward``, ``rnntheory.learning.concepts``
+_LAZY = tuple(sorted(name for name in _lazy.MOVED if not name.startswith("_")))
 
+__getattr__, __dir__ = _lazy.face(__name__, modules=_PACKAGES, names=dict.fromkeys(_FROM_MODEL, "network.model"),
+                                   aliases=_lazy.MOVED)
 
-def _present(name: str) -> bool:
-    """Whether the submodule ``name`` exists (looked up on disk, not imported)."""
-    import importlib.util
+if not any(isinstance(f, _lazy.OldNames) for f in _sys.meta_path):
+    _sys.meta_path.append(_lazy.OldNames(__name__))
 
-    return importlib.util.find_spec(f"{__name__}.{name}") is not None
-
-
-_LAZY_PRESENT = tuple(name for name in _LAZY if _present(name))
-
-
-def __getattr__(name: str):
-    if name in _FROM_MODEL:
-        from . import model
-
-        return getattr(model, name)
-    if name in _LAZY:
-        import importlib
-
-        try:
-            module = importlib.import_module(f".{name}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-        return module
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_PRESENT) | set(_FROM_MODEL))
-
-
-__all__ = [*_FROM_MODEL, *_LAZY_PRESENT, "__version__"]
+__all__ = [*_FROM_MODEL, *_PACKAGES, *_LAZY, "__version__"]

@@ -16,7 +16,7 @@ import signal
 import sys
 from typing import Sequence
 
-from . import _cores
+from .run import _cores
 
 __all__ = ["main"]
 
@@ -42,7 +42,7 @@ def _claims(args: argparse.Namespace) -> int:
         print(f"rnntheory claims: {exc}", file=sys.stderr)
         return 2
     if args.markdown:
-        from .report import claims_reference
+        from .report.build import claims_reference
 
         sys.stdout.write(claims_reference())
         return 0
@@ -62,7 +62,7 @@ _COMPARE_EXIT = ("exit status: 0 when every compared claim is in both reports wi
 
 def _compare(args: argparse.Namespace) -> int:
     r"""``rnntheory compare A B [--claims ...] [--common]``: the exit status of :data:`_COMPARE_EXIT`."""
-    from .report import compare
+    from .report.build import compare
 
     try:
         cmp_ = compare(args.a, args.b, claims=args.claims, common=args.common)
@@ -92,7 +92,7 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _bench(args: argparse.Namespace) -> int:
     r"""``rnntheory bench``: run the benchmark, print the table and save the JSON."""
-    from . import bench
+    from .run import bench
 
     ms = list(args.m) + ([4096] if args.large and 4096 not in args.m else [])
     try:
@@ -143,7 +143,7 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--budget", metavar="DURATION",
                    help="after the grid, spend the rest of DURATION (e.g. 1h, 30m, 1h30m; counted from the start) on "
                         "rounds of added seeds where they decide most, each look at an alpha-spending level "
-                        "(rnntheory.budget)")
+                        "(rnntheory.run.budget)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _import_argument(p)
 
@@ -204,8 +204,8 @@ def _check_paths(args: argparse.Namespace, out: "Path") -> None:
 
 def _dry_run(args: argparse.Namespace, cache: "Path | None") -> int:
     r"""``rnntheory report --dry-run``: the cost table, measuring and writing nothing."""
-    from . import report
-    from .cost import about
+    from .report import build as report
+    from .run.cost import about
 
     c = report.cost(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
                     seed_offset=args.seed_offset, cache=cache, retry_failed=args.retry_failed)
@@ -213,7 +213,7 @@ def _dry_run(args: argparse.Namespace, cache: "Path | None") -> int:
     if c.pending:
         print(f"\nestimated wall time with --jobs {args.jobs}: {about(c.wall(args.jobs))} "
               f"(compute {about(c.seconds)}; from per-cell times measured on a 2-core CPU in each claim's own dtype, one torch "
-              "thread per cell; see rnntheory.cost)")
+              "thread per cell; see rnntheory.run.cost)")
     else:
         print("\nevery cell is cached: the report is written in the time its figures take")
     return 0
@@ -226,8 +226,9 @@ def _report(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from . import report, sweep
-    from .grids import grid_spec, load_grids
+    from .report import build as report
+    from .run import sweep
+    from .report.grids import grid_spec, load_grids
 
     terminated = []
 
@@ -256,7 +257,7 @@ def _report(args: argparse.Namespace) -> int:
         cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
         budget = None
         if args.budget:
-            from .budget import parse_duration
+            from .run.budget import parse_duration
 
             budget = parse_duration(args.budget)
             if args.dry_run:

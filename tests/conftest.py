@@ -1,3 +1,3 @@
-from rnntheory.strategies import register_profiles
+from rnntheory.testing import register_profiles
 
 register_profiles()

@@ -1,4 +1,4 @@
-r"""The lemma quantities along SGD (rnntheory.along) against independent references: the forward coupling
+r"""The lemma quantities along SGD (rnntheory.learning.along) against independent references: the forward coupling
 error from ``torch.func.jvp`` of ``net.outputs``, the gradient change from ``torch.func.jacrev`` at both
 matrices, sign patterns and hidden states from a plain forward loop, sizes from ``torch.linalg``; and the
 on-the-fly tracker against measuring the stored displacements afterwards."""
@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from rnntheory import RNN, along, sample_inputs
-from rnntheory.concepts import Concept
-from rnntheory.training import sgd as plain_sgd
+from rnntheory.learning.concepts import Concept
+from rnntheory.learning.training import sgd as plain_sgd
 from tolerances import rel_err
 
 

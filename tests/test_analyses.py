@@ -62,7 +62,7 @@ import pytest
 from rnntheory import claims
 from rnntheory.claims.cells import DIRECTIONS
 from rnntheory.claims.stability import _lag_pairs
-from rnntheory.verdicts import Verdict
+from rnntheory.stats.verdicts import Verdict
 
 OK, BAD, OPEN = Verdict.CONSISTENT, Verdict.INCONSISTENT, Verdict.INCONCLUSIVE
 SEED = 20240612

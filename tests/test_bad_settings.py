@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from rnntheory import claims, cli, report
-from rnntheory.grids import load_grids
+from rnntheory.report.grids import load_grids
 
 GRID_FILES = [
     # (case, grid file content, parts of the message)

@@ -1,5 +1,5 @@
-"""Batched traces (rnntheory.batched) against the per-network path: one ``RNN.trace`` at ``W0 + W'_q``
-per displacement (rnntheory.model.perturbed_traces), in float64, to 1e-12 relative."""
+"""Batched traces (rnntheory.network.batched) against the per-network path: one ``RNN.trace`` at ``W0 + W'_q``
+per displacement (rnntheory.network.model.perturbed_traces), in float64, to 1e-12 relative."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from rnntheory import RNN, perturbation as P, pseudo as PS
-from rnntheory.batched import Displacements, traces
-from rnntheory.inputs import sample_inputs
-from rnntheory.model import perturbed_traces
+from rnntheory.network.batched import Displacements, traces
+from rnntheory.network.inputs import sample_inputs
+from rnntheory.network.model import perturbed_traces
 
 REL = 1e-12
 

@@ -4,9 +4,9 @@ import pytest
 import torch
 
 from rnntheory import RNN
-from rnntheory.batched_sgd import sgd_many
-from rnntheory.concepts import Concept
-from rnntheory.training import sgd
+from rnntheory.learning.batched_sgd import sgd_many
+from rnntheory.learning.concepts import Concept
+from rnntheory.learning.training import sgd
 
 
 @pytest.mark.parametrize("batch", [1, 4])

@@ -1,4 +1,4 @@
-r"""Budgeted runs (rnntheory.budget): the look levels, durations, the plan that orders claims by expected
+r"""Budgeted runs (rnntheory.run.budget): the look levels, durations, the plan that orders claims by expected
 decisions per second, grids grown with fresh seeds, and a real budgeted run that decides a finding the
 grid alone leaves open. The error rates of the adaptive procedure are simulated in test_error_rates.py."""
 

@@ -1,4 +1,4 @@
-r"""Unit tests of rnntheory.concepts: F* against a naive loop over components, the label layout, seeds,
+r"""Unit tests of rnntheory.learning.concepts: F* against a naive loop over components, the label layout, seeds,
 noise and OPT, special cases, user distributions, and bad input."""
 
 import math
@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from rnntheory import RNN, check_inputs
 from rnntheory.complexity import c_eps
-from rnntheory.concepts import Concept, ball_sampler
-from rnntheory.strategies import seeds
+from rnntheory.learning.concepts import Concept, ball_sampler
+from rnntheory.testing import seeds
 from tests.tolerances import TOL
 
 z = sp.Symbol("z")

@@ -1,4 +1,4 @@
-"""Cost previews (rnntheory.cost, Claim.cost, rnntheory report --dry-run): counts, the sources of each
+"""Cost previews (rnntheory.run.cost, Claim.cost, rnntheory report --dry-run): counts, the sources of each
 estimate, the extrapolation and the wall-time schedule, against hand-computed values."""
 
 import json
@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from rnntheory import claims, cost, report, sweep
+from rnntheory import claims, cost, report
+from rnntheory.run import sweep
 from rnntheory.claims import Grid
 from rnntheory.cli import main
 

@@ -1,4 +1,4 @@
-"""Cells on a Dask cluster (rnntheory.sweep with executor="dask"): the same records as a local run,
+"""Cells on a Dask cluster (rnntheory.run.sweep with executor="dask"): the same records as a local run,
 byte for byte, and a worker killed mid-run loses no cell."""
 
 import json
@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from rnntheory import claims, sweep
+from rnntheory import claims
+from rnntheory.run import sweep
 from rnntheory.claims import Grid
 
 distributed = pytest.importorskip("distributed")

@@ -1,7 +1,7 @@
 r"""Both error rates of the verdict rule, simulated for every interval method the claims use, for the
 budgeted procedure that looks repeatedly, and for limit-end fits on curved truths.
 
-The rule (rnntheory.verdicts): for a claimed upper bound a with resolution r, "inconsistent" only when
+The rule (rnntheory.stats.verdicts): for a claimed upper bound a with resolution r, "inconsistent" only when
 the interval lies wholly above a + r; "consistent (at resolution r)" when it lies at or below a + r.
 With the truth exactly at the zone's edge a + r, each decided word is an error, and each must have
 probability at most 0.5% (half the miss rate of a 99% interval):

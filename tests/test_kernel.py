@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnntheory import RNN, kernel, pseudo, sample_inputs
-from rnntheory.strategies import configs
+from rnntheory.testing import configs
 from tolerances import TOL, rel_err
 
 

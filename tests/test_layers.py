@@ -1,6 +1,6 @@
-"""The package's layers are one-way: every import inside rnntheory points down the list below, and
-there is no import cycle (also inside rnntheory.claims). Imports inside functions and under
-TYPE_CHECKING count: they are dependencies too."""
+"""The package's layers are one-way: every import inside rnntheory points down the list of packages
+below, and there is no import cycle between modules (also inside a package). Imports inside functions
+and under TYPE_CHECKING count: they are dependencies too. docs/architecture.md explains the plan."""
 
 import ast
 import pathlib
@@ -9,29 +9,18 @@ import rnntheory
 
 ROOT = pathlib.Path(rnntheory.__file__).parent
 
-# lowest first; a module may import only modules of earlier layers (or, inside claims/, of the package
-# itself without a cycle). Private helpers sit with the public module they serve.
+# the floor plan, lowest first: a module may import modules of its own package (without a cycle) and
+# of the packages on earlier layers, never one of a later layer.
 LAYERS = [
-    ["_validation", "_lsq", "_named", "_series", "_complexity_args", "_cores"],
-    ["inputs"],
-    ["model", "_smooth"],
-    ["backward", "_summation", "batched"],
-    ["pseudo", "_truncation"],
-    ["perturbation", "decoupling", "complexity"],
-    ["concepts"],
-    ["training", "kernel"],
-    ["along", "batched_sgd"],
-    ["bench"],
-    ["infinite"],
-    ["stats"],
-    ["verdicts"],
-    ["sweep"],
-    ["cost"],
-    ["budget"],
-    ["claims"],
-    ["grids", "plotting", "strategies", "compare"],
-    ["report"],
-    ["cli", "_published"],
+    ["_validation", "_lazy"],  # argument checks; the lazy package faces
+    ["stats"],                 # fits and verdicts: plain numerics
+    ["network"],               # the RNN and the quantities its lemmas bound
+    ["complexity"],            # the target class's complexity
+    ["learning"],              # concepts, SGD, quantities along a trajectory
+    ["run"],                   # cells, cache, executors, cost, budget, bench
+    ["claims"],                # the paper's claims, their grids and findings
+    ["testing", "report"],     # property-test strategies; the report
+    ["cli"],                   # the command line
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 
@@ -109,5 +98,12 @@ def test_no_import_cycle():
     assert cycles == []
 
 
-def test_the_sweep_knows_nothing_of_claims():
-    assert not any(t.split(".")[0] in ("claims", "report", "grids", "cli") for t in _graph()["sweep"])
+def test_the_execution_layer_knows_nothing_of_claims():
+    assert not any(t.split(".")[0] in ("claims", "report", "cli") for m, ts in _graph().items()
+                   if m.split(".")[0] == "run" for t in ts)
+
+
+def test_every_package_is_a_layer():
+    packages = {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    modules = {p.stem for p in ROOT.glob("*.py") if p.name != "__init__.py"}
+    assert packages | modules == set(RANK)

@@ -8,8 +8,8 @@ from hypothesis import given
 from scipy import stats as sps
 
 from rnntheory import RNN, check_inputs, data_vectors, inputs_from_data, sample_inputs
-from rnntheory.model import base_trace, check_displacements, check_trace, perturbed_traces
-from rnntheory.strategies import configs, input_sequences
+from rnntheory.network.model import base_trace, check_displacements, check_trace, perturbed_traces
+from rnntheory.testing import configs, input_sequences
 from tolerances import TOL, rel_err
 
 

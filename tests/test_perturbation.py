@@ -1,5 +1,5 @@
 r"""Displacement directions, hidden-state change, sign changes and decoupling correlations against plain
-recomputations (rnntheory.perturbation, rnntheory.decoupling)."""
+recomputations (rnntheory.network.perturbation, rnntheory.network.decoupling)."""
 
 import math
 
@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnntheory import RNN, decoupling, perturbation as P, sample_inputs
-from rnntheory.backward import back_vectors, grad_W
-from rnntheory.strategies import configs, seeds
+from rnntheory.network.backward import back_vectors, grad_W
+from rnntheory.testing import configs, seeds
 from tolerances import TOL
 
 

@@ -1,4 +1,4 @@
-"""Figures of claims (rnntheory.plotting): panels, the drawn bound, and byte-stable PNGs."""
+"""Figures of claims (rnntheory.report.figures): panels, the drawn bound, and byte-stable PNGs."""
 
 import numpy as np
 import pandas as pd
@@ -142,7 +142,7 @@ def test_figures_show_themselves_in_notebooks(hidden):
 def test_lazy_submodules_are_attributes_of_the_package():
     import rnntheory
 
-    assert rnntheory.plotting is plotting and rnntheory.report.run is not None and rnntheory.sweep.CellCache
+    assert rnntheory.report.figures is plotting and rnntheory.report.run is not None and rnntheory.run.sweep.CellCache
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         rnntheory.nope
 

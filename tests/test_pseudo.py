@@ -1,4 +1,4 @@
-r"""The pseudo-network and the coupling errors (rnntheory.pseudo) against independent references:
+r"""The pseudo-network and the coupling errors (rnntheory.network.pseudo) against independent references:
 ``torch.func.jvp`` of ``net.outputs`` in W, the explicit sum over i of Back_{i->j} D_i W' h_{i-1}, and the
 Jacobian of ``net.outputs`` by ``torch.func.jacrev``."""
 
@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnntheory import RNN, pseudo, sample_inputs
-from rnntheory.backward import back_vectors
-from rnntheory.strategies import configs, seeds
+from rnntheory.network.backward import back_vectors
+from rnntheory.testing import configs, seeds
 from tolerances import TOL, rel_err
 
 

@@ -1,6 +1,6 @@
-"""Every published time and count equals its source (rnntheory._published): the marked spans of README.md
+"""Every published time and count equals its source (rnntheory.report._published): the marked spans of README.md
 and docs/*.md, docs/claims.md, the README's summary table and the committed reports' text are what
-`python -m rnntheory._published` would write from the committed results and rnntheory/timings.json. One
+`python -m rnntheory.report._published` would write from the committed results and rnntheory/run/timings.json. One
 level across findings, and the pure-fit comparison labelled as a description."""
 
 import json
@@ -21,9 +21,16 @@ def expected():
 
 
 def test_every_generated_file_equals_what_its_sources_give(expected):
-    differ = [rel for rel, text in expected.items() if (ROOT / rel).read_text() != text]
+    differ = [rel for rel, text in expected.items() if not P.same(rel, (ROOT / rel).read_text(), text)]
     assert differ == [], (f"{differ} differ from their sources (the committed reports, the registry, "
-                          "rnntheory/timings.json): run `python -m rnntheory._published` and commit the result")
+                          "rnntheory/run/timings.json): run `python -m rnntheory.report._published` and commit the result")
+
+
+def test_results_json_is_compared_up_to_the_last_bits_of_a_refit():
+    assert P.same("r.json", '{"a": [1.0, 0.30000000000000004]}', '{"a": [1.0, 0.3]}')
+    assert not P.same("r.json", '{"a": [1.0, 0.3001]}', '{"a": [1.0, 0.3]}')
+    assert not P.same("r.json", '{"a": 1.0, "b": "x"}', '{"a": 1.0, "b": "y"}')
+    assert not P.same("r.md", "0.30000000000000004", "0.3")
 
 
 def test_every_page_with_numbers_has_spans_and_every_span_a_figure():

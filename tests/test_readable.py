@@ -10,7 +10,8 @@ import warnings
 
 import pytest
 
-from rnntheory import claims, concepts, cost, model, report, sweep
+from rnntheory import claims, concepts, cost, model, report
+from rnntheory.run import sweep
 from rnntheory.claims import _grid, _registry, _results
 from rnntheory.claims._text import HEADLINE_RULE, measured
 

@@ -1,4 +1,4 @@
-"""The bound-vs-measured report (rnntheory.report, grid files in rnntheory.grids, and `rnntheory report`).
+"""The bound-vs-measured report (rnntheory.report, grid files in rnntheory.report.grids, and `rnntheory report`).
 
 The resume test runs the command as a user would, in subprocesses: one uninterrupted run, and one
 that is interrupted twice (Ctrl-C, then SIGKILL) and rerun; every file written must be byte-identical.
@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 import torch
 
-from rnntheory import claims, grids, report, sweep
+from rnntheory import claims, grids, report
+from rnntheory.run import sweep
 from rnntheory.cli import main
 from rnntheory.claims import ClaimResult
 from rnntheory.claims.findings import cannot_finding, every_case_finding

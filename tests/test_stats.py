@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from rnntheory import stats as S
+from rnntheory.stats import fits as S
 
 X5 = np.array([1.0, 2, 4, 8, 16])
 

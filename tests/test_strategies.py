@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnntheory import RNN, complexity
-from rnntheory.strategies import displacements, polynomial_coefficients, smooth_functions
+from rnntheory.testing import displacements, polynomial_coefficients, smooth_functions
 
 
 NET = RNN.init(24, 4, 1, seed=0)

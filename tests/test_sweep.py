@@ -1,4 +1,4 @@
-"""Resumable sweeps (rnntheory.sweep): cache keys, atomic cell files, resuming, parallel workers, progress."""
+"""Resumable sweeps (rnntheory.run.sweep): cache keys, atomic cell files, resuming, parallel workers, progress."""
 
 import dataclasses
 import io
@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnntheory import claims, sweep
+from rnntheory import claims
+from rnntheory.run import sweep
 from rnntheory.claims import Claim, Grid
 from rnntheory.claims.findings import every_case_finding
 from tests.tolerances import TOL

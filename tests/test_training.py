@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from rnntheory import RNN
-from rnntheory.backward import grad_W
-from rnntheory.concepts import Concept
-from rnntheory.training import TrainingDiverged, output_cotangent, risk, sgd
+from rnntheory.network.backward import grad_W
+from rnntheory.learning.concepts import Concept
+from rnntheory.learning.training import TrainingDiverged, output_cotangent, risk, sgd
 from tolerances import TOL, rel_err
 
 L, DX = 5, 4

@@ -10,7 +10,7 @@ from rnntheory import RNN, along, backward, bench, check_inputs, infinite, input
 from rnntheory import _validation as V
 from rnntheory import stats as S
 from rnntheory import verdicts as VD
-from rnntheory.concepts import Concept
+from rnntheory.learning.concepts import Concept
 
 NET = RNN.init(6, 3, 2, seed=0)
 X = sample_inputs(2, 4, 3, 0.1, seed=1)

@@ -1,4 +1,4 @@
-"""Every verdict rule of rnntheory.verdicts on constructed fits, intervals and counts, edge cases included."""
+"""Every verdict rule of rnntheory.stats.verdicts on constructed fits, intervals and counts, edge cases included."""
 
 import math
 from types import SimpleNamespace as NS
@@ -8,7 +8,7 @@ import pytest
 
 from rnntheory import stats as S
 from rnntheory import verdicts as VD
-from rnntheory.verdicts import Verdict
+from rnntheory.stats.verdicts import Verdict
 
 OK, BAD, OPEN = Verdict.CONSISTENT, Verdict.INCONSISTENT, Verdict.INCONCLUSIVE
 

@@ -126,7 +126,7 @@ class Grid:
     def grow(self, factor: float) -> "Grid":
         r"""The grid with about ``factor`` times the seeds at every point (at least one more): each point
         keeps its seeds and gains new ones numbered after the largest seed of the grid, so no cell is
-        shared with the old ones (a budgeted run's round, rnntheory.budget)."""
+        shared with the old ones (a budgeted run's round, rnntheory.run.budget)."""
         if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor > 1:
             raise ValueError(f"Grid.grow: factor={factor!r} must be above 1")
         top = max(s for p in self.points for s in self.point_seeds(p)) + 1

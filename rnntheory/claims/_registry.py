@@ -8,7 +8,7 @@ A :class:`Claim` bundles what the paper says (statement, reference, bound shape)
 measured on (``"default"``: small, for the test suite and the embedded report; ``"large"``: for a GPU
 or a long run), a ``measure`` function that turns one grid cell into tidy rows, and an ``analyse``
 function that turns all rows into :class:`Finding` objects (fits and verdicts, through
-:mod:`rnntheory.verdicts`).
+:mod:`rnntheory.stats.verdicts`).
 
 Two kinds of settings, kept apart:
 
@@ -19,7 +19,7 @@ Two kinds of settings, kept apart:
   live on the claim (``Claim.judging``, with per-grid overrides in ``Grid.judging``); changing them
   re-judges stored cells without measuring anything again.
 
-One path leads from a grid to a verdict: :meth:`Claim.run` measures the cells (rnntheory.sweep) and
+One path leads from a grid to a verdict: :meth:`Claim.run` measures the cells (rnntheory.run.sweep) and
 :meth:`Claim.judge` analyses them; the report and proofs_checks use the same two methods. An
 analysis that cannot run on its data gives one "inconclusive" finding that says why.
 
@@ -40,10 +40,10 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import pandas as pd
 
 from .. import _validation as V
-from .. import budget as B
-from .. import sweep
-from .. import verdicts as VD
-from ..cost import Cost, estimate
+from ..run import budget as B
+from ..run import sweep
+from ..stats import verdicts as VD
+from ..run.cost import Cost, estimate
 from ._grid import SEEDS_KEY, Grid, point_settings, type_fits, dtype_name, torch_dtype
 from ._results import (ANALYSIS_ERRORS, CONTROL_KINDS, LEVEL, ClaimResult, Control, ControlOutcome, Finding, Series,
                        check_judging, judging_level, level)
@@ -81,7 +81,7 @@ class Claim:
             intervals come from the fit of a deterministic curve: more seeds cannot decide them).
         expected: the verdict this claim is expected to read on its default grid, and why
             (``(verdict, reason)``), checked by proofs_checks; empty: no expectation.
-        plot: hints for a figure when no finding carries points (rnntheory.plotting).
+        plot: hints for a figure when no finding carries points (rnntheory.report.figures).
         dtype: the floating dtype its cells are measured in when a run does not force one
             (``"float32"`` or ``"float64"``): the precision policy of docs/reporting.md, from
             measuring its default grid in both and comparing.
@@ -218,7 +218,7 @@ class Claim:
         return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
 
     def tasks(self, cells: Iterable[Mapping[str, Any]]) -> list[sweep.Task]:
-        r"""One :class:`rnntheory.sweep.Task` per cell (filed under the claim's name and version)."""
+        r"""One :class:`rnntheory.run.sweep.Task` per cell (filed under the claim's name and version)."""
         return [sweep.Task(self.cells or self.name, self.measure, dict(c), self.version) for c in cells]
 
     def measure_cells(
@@ -229,7 +229,7 @@ class Claim:
         jobs: int = 1,
         progress: Any = None,
     ) -> pd.DataFrame:
-        r"""Measure the cells (see :func:`rnntheory.sweep.run_tasks` for ``cache``, ``jobs`` and
+        r"""Measure the cells (see :func:`rnntheory.run.sweep.run_tasks` for ``cache``, ``jobs`` and
         ``progress``) and return all rows in cell order."""
         return sweep.frame(sweep.run_tasks(self.tasks(cells), cache=cache, jobs=jobs, progress=progress))
 
@@ -260,7 +260,7 @@ class Claim:
             seeds: replace the grid's seeds (a count or a list).
             seed_offset: shift every seed by this much: an independent replication (fresh networks,
                 inputs and directions) that shares no cache entry with the unshifted run.
-            cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.sweep).
+            cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.run.sweep).
             jobs: worker processes for the cells.
             progress: ``"auto"`` (default): a progress bar on standard error when a person is watching (a
                 terminal or a notebook; not under pytest or CI), else one line on standard error when the
@@ -268,9 +268,9 @@ class Claim:
             retry_failed: measure again the cached cells that failed (a failed cell is otherwise a
                 recorded outcome: the claim reads "inconclusive" and names it).
             executor, scheduler: where cells are measured: ``"local"`` (``jobs`` processes) or ``"dask"``
-                (the Dask cluster at ``scheduler``, or a LocalCluster); see rnntheory.sweep.run_tasks.
+                (the Dask cluster at ``scheduler``, or a LocalCluster); see rnntheory.run.sweep.run_tasks.
             budget: seconds or a duration (``"20m"``): after the grid, spend the rest on rounds of added
-                seeds while findings are undecided (:mod:`rnntheory.budget`; each look at its spent level).
+                seeds while findings are undecided (:mod:`rnntheory.run.budget`; each look at its spent level).
             **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
                 network. Judging settings are changed with :meth:`ClaimResult.reanalyse`.
         """
@@ -306,7 +306,7 @@ class Claim:
              cache: "str | os.PathLike[str] | None" = None, retry_failed: bool = False, **overrides: Any) -> Cost:
         r"""What :meth:`run` with these arguments would cost, measuring nothing: the cells, how many are
         in ``cache``, and the estimated compute of the rest from measured per-cell times
-        (:mod:`rnntheory.cost`). ``print(claim.cost())`` shows it; ``.wall(jobs)`` estimates the wall
+        (:mod:`rnntheory.run.cost`). ``print(claim.cost())`` shows it; ``.wall(jobs)`` estimates the wall
         time with ``jobs`` workers.
 
         >>> from rnntheory import claims
@@ -350,7 +350,7 @@ class Claim:
         interval is at confidence ``level``. A finding whose data cannot support it (too few points or
         seeds for its fit) reads "inconclusive" and says why, beside the findings the data do support;
         an analysis that cannot run at all gives one such finding. Cells that ``failed``
-        (rnntheory.sweep.failures) add one "inconclusive" finding that names them: the other findings
+        (rnntheory.run.sweep.failures) add one "inconclusive" finding that names them: the other findings
         use the cells that finished, and cannot stand for the whole grid. Any other error propagates."""
         if settings is not None:
             check_judging(self, settings, "Claim.judge")

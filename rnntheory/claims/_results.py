@@ -15,9 +15,9 @@ from typing import Any, Callable, Iterator, Literal, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import stats as S
-from .. import verdicts as VD
-from ..cost import about
+from ..stats import fits as S
+from ..stats import verdicts as VD
+from ..run.cost import about
 from . import _text as T
 from ._grid import Grid
 
@@ -33,7 +33,7 @@ a verdict never hides it."""
 
 LEVEL = 0.99
 """Confidence level of every interval a claim reports in a single look (a budgeted run spends its
-miss rate over several looks: :mod:`rnntheory.budget`)."""
+miss rate over several looks: :mod:`rnntheory.run.budget`)."""
 
 _LEVEL: contextvars.ContextVar[float] = contextvars.ContextVar("rnntheory_level", default=LEVEL)
 
@@ -97,7 +97,7 @@ CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")
 
 @dataclass(frozen=True)
 class Series:
-    r"""The points a finding was judged on, kept for its figure (:mod:`rnntheory.plotting`).
+    r"""The points a finding was judged on, kept for its figure (:mod:`rnntheory.report.figures`).
 
     Attributes:
         x, y: column names of the abscissa and the measured quantity.
@@ -126,10 +126,10 @@ class Series:
 
 @dataclass(frozen=True)
 class Finding:
-    r"""One checked part of a claim: its :class:`~rnntheory.verdicts.Decision` (verdict, claimed side,
+    r"""One checked part of a claim: its :class:`~rnntheory.stats.verdicts.Decision` (verdict, claimed side,
     measured interval, resolution, reason), the fit behind it, the smallest constant of its bound and
     the points for its figure. Built by the finding builders (:mod:`rnntheory.claims.findings`), never by
-    hand, so that every verdict comes from :mod:`rnntheory.verdicts`.
+    hand, so that every verdict comes from :mod:`rnntheory.stats.verdicts`.
 
     >>> from rnntheory.claims import findings as F
     >>> F.every_case_finding("C_eps is monotone", [True, True, True], "sweeps", key="monotone").label
@@ -289,7 +289,7 @@ class ClaimResult:
     seconds: float = 0.0
     settings: Mapping[str, Any] = field(default_factory=dict)
     failed: list[dict[str, Any]] = field(default_factory=list)
-    """The cells whose measurement raised: ``{"cell", "key", "error"}`` each (rnntheory.sweep.failures)."""
+    """The cells whose measurement raised: ``{"cell", "key", "error"}`` each (rnntheory.run.sweep.failures)."""
     level: float = LEVEL
     """The confidence level of every interval of this result (higher than 99% in a budgeted run's looks)."""
     design: "Grid | None" = None
@@ -322,7 +322,7 @@ class ClaimResult:
         return next((f for f in self.findings if f.verdict == self.verdict), None)
 
     def grid_seconds(self) -> float:
-        r"""The estimated compute of the claim's grid (:mod:`rnntheory.cost`; NaN when the grid is unknown)."""
+        r"""The estimated compute of the claim's grid (:mod:`rnntheory.run.cost`; NaN when the grid is unknown)."""
         if self.design is None:
             return math.nan
         return float(self.claim.cost(self.design).seconds)

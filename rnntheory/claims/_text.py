@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-from .. import stats as S
-from ..cost import about
-from ..verdicts import Verdict
+from ..stats import fits as S
+from ..run.cost import about
+from ..stats.verdicts import Verdict
 
 __all__ = ["HEADLINE_RULE", "measured", "to_decide", "pct", "cell", "catches", "seeds_text", "what_was_shown",
            "false_alarm", "findings_table", "controls_table"]

@@ -1,7 +1,7 @@
 r"""The lemmas along a real SGD run (docs/theory.md, section 9): forward coupling, backward coupling, sign
 changes and hidden-state change of SGD's own displacement :math:`W_t - W_0`.
 
-Every cell trains one network by online SGD on W only (:func:`rnntheory.along.sgd`): the single-lag
+Every cell trains one network by online SGD on W only (:func:`rnntheory.learning.along.sgd`): the single-lag
 concept of the learning claims, batches of 4 fresh samples, rate ``lr0 / (m L)`` with ``lr0`` fixed
 across widths, and the same number of steps (so the same number of samples) at every width. At every
 recorded step the four lemma quantities of :math:`W_t - W_0` are measured on held-out probe sequences
@@ -32,13 +32,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .. import along as AL
-from .. import perturbation as P
-from .. import stats as S
-from .. import verdicts as VD
+from ..learning import along as AL
+from ..network import perturbation as P
+from ..stats import fits as S
+from ..stats import verdicts as VD
 from .cells import DIRECTION_SEED_OFFSET, INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
 from .findings import LEVEL, cannot_detect, exponent_finding, series, split_diverged, too_strong, wrong_m
-from ..verdicts import Verdict
+from ..stats.verdicts import Verdict
 from ._registry import Claim, Finding, Grid, Series, register
 from .learning import TRAIN_SEED_OFFSET
 

@@ -18,9 +18,9 @@ from typing import Any, Mapping
 
 import torch
 
-from .. import perturbation as P
-from ..concepts import Concept
-from ..model import RNN, sample_inputs
+from ..network import perturbation as P
+from ..learning.concepts import Concept
+from ..network.model import RNN, sample_inputs
 from ._registry import torch_dtype
 
 __all__ = ["INPUT_SEED_OFFSET", "DIRECTION_SEED_OFFSET", "LABEL_SEED_OFFSET", "DIRECTIONS", "make_net", "make_inputs",

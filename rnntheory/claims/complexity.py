@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .. import complexity as CX
-from .. import verdicts as VD
+from ..stats import verdicts as VD
 from .findings import cannot_detect, every_case_finding, exponent_finding, too_strong
 from ._registry import Claim, Finding, Grid, register
 

@@ -2,7 +2,7 @@ r"""Claims about the pseudo-network (theory.md, sections 3 and 4): forward coupl
 
 Displacements are given by their NTK radius :math:`\tau = \sqrt{m}\|W'\|_F` (the regime SGD stays in) in
 three directions: Gaussian, the descent direction of the squared loss against random labels, and the
-adversarial rank-one construction of rnntheory.perturbation aimed at position 2 of the first sequence.
+adversarial rank-one construction of rnntheory.network.perturbation aimed at position 2 of the first sequence.
 Exponents in m are judged for a growing parameter, exponents in :math:`\tau` for a shrinking one
 (theory.md, section 7).
 """
@@ -14,16 +14,16 @@ from typing import Any, Mapping
 import pandas as pd
 import torch
 
-from .. import backward as BK
-from .. import batched as BT
-from .. import decoupling as DC
-from .. import infinite as INF
-from .. import verdicts as VD
-from .. import perturbation as P
-from .. import pseudo as PS
+from ..network import backward as BK
+from ..network import batched as BT
+from ..network import decoupling as DC
+from ..network import infinite as INF
+from ..stats import verdicts as VD
+from ..network import perturbation as P
+from ..network import pseudo as PS
 from .cells import DIRECTIONS, config, make_inputs, make_net, unit_directions
 from .findings import cannot_detect, exponent_finding, series, too_strong, wrong_m
-from ..verdicts import Verdict
+from ..stats.verdicts import Verdict
 from ._registry import Claim, Finding, Grid, Series, register, torch_dtype
 
 __all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING", "STAR_SEED_OFFSET"]
@@ -45,7 +45,7 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     units = unit_directions(cell, net, tr, scale="tau")
     base = config(cell, "m", "L", "n", "seed", "sweep")
     taus = list(cell["taus"])
-    # every direction at every tau in one batched pass (rnntheory.batched): random and gradient scaled,
+    # every direction at every tau in one batched pass (rnntheory.network.batched): random and gradient scaled,
     # the adversarial one as its rank-one factors
     adv = [P.adversarial_factors(net, tr, l=2, tau=tau) for tau in taus]
     disp = BT.Displacements.cat([BT.Displacements.scaled(torch.stack(list(units.values())), taus),
@@ -304,7 +304,7 @@ DECOUPLING = register(
         "(pi - theta)/pi factors), and the measured correlation approaches it: |measured - limit| shrinks like m^(-1/2).",
         quantity="root mean square over sequences and pairs of the off-diagonal normalised correlations, by kind of pair "
         "(u = (1, 1)/sqrt(2), d = 2; blocks with i = 1 vanish since h_0 = 0 and are left out); for equal lags the "
-        "RMS of measured minus the closed-form limit (rnntheory.infinite.feature_correlation)",
+        "RMS of measured minus the closed-form limit (rnntheory.network.infinite.feature_correlation)",
         bound="RMS correlation <= c * m^(-1/2) for different lags or coordinates; RMS |measured - limit| <= c * m^(-1/2) "
         "for equal lags",
         grids={

@@ -3,7 +3,7 @@ judged :class:`~rnntheory.claims.Finding` objects, and naming the errors a claim
 
 Public, for claims defined inside the package and outside it (docs/new_claim.md walks through one). A
 claim's ``analyse`` selects rows and calls these builders; each fits with :mod:`rnntheory.stats` and
-decides with one rule of :mod:`rnntheory.verdicts`, so no claim writes a verdict itself.
+decides with one rule of :mod:`rnntheory.stats.verdicts`, so no claim writes a verdict itself.
 
 >>> import pandas as pd
 >>> from rnntheory.claims import findings as F
@@ -17,7 +17,7 @@ measured number or a judging value, so it is the same across data, seeds and re-
 ``rnntheory compare``, results.json and the tests match findings by key, never by display text.
 
 Intervals are 99% by default (:func:`level`; a budgeted run lowers each look's miss rate, see
-:mod:`rnntheory.budget`). Grouped fits (``groups="seed"``, the default wherever several points come
+:mod:`rnntheory.run.budget`). Grouped fits (``groups="seed"``, the default wherever several points come
 from one network) fit a line per seed and use a t interval on G - 1 degrees of freedom; fits of
 independent points (``groups=None``) use the regression t interval (docs/conventions.md).
 
@@ -36,8 +36,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import stats as S
-from .. import verdicts as VD
+from ..stats import fits as S
+from ..stats import verdicts as VD
 from ._registry import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series, judging_level, level
 
 __all__ = ["exponent_finding", "growth_finding", "mean_finding", "event_finding", "every_case_finding",
@@ -122,7 +122,7 @@ def exponent_finding(
 ) -> Finding:
     r"""Fit the exponent of ``y`` in ``x`` (per-seed t interval over ``groups``; regression interval
     when ``groups`` is None), judge it against ``claimed`` with resolution r
-    (:func:`rnntheory.verdicts.exponent`) and report the smallest constant for ``y <= c * shape``
+    (:func:`rnntheory.stats.verdicts.exponent`) and report the smallest constant for ``y <= c * shape``
     (default shape ``x**claimed``). The points and the bound go into the finding's :class:`Series`;
     ``extra`` series are drawn beside it, unjudged.
 
@@ -166,7 +166,7 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
                    panel: str = "") -> Finding:
     r"""Polynomial versus exponential growth of ``y`` in ``x``: the nested fit
     ``log y = a + b log x + c x`` (:func:`rnntheory.stats.fit_growth`) judged by
-    :func:`rnntheory.verdicts.growth`. The pure power-law and exponential fits are reported as a
+    :func:`rnntheory.stats.verdicts.growth`. The pure power-law and exponential fits are reported as a
     description. ``shape`` (optional) draws a bound with its smallest constant.
 
     ``factor`` (> 1) sets the resolution: an exponential that adds at most ``factor`` over the measured
@@ -204,7 +204,7 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
 
 def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: float, *, key: str, resolution: float,
                  what: str = "mean", bound: str = "upper", points: Series | None = None, meaning: str = "") -> Finding:
-    r"""A mean against a threshold from its t interval (:func:`rnntheory.verdicts.mean`), with the
+    r"""A mean against a threshold from its t interval (:func:`rnntheory.stats.verdicts.mean`), with the
     indifference zone ``resolution`` beyond the threshold."""
     r = VD.checked(f"mean_finding({key!r})", "resolution", resolution, positive=True)
     try:
@@ -220,7 +220,7 @@ def event_finding(name: str, held: np.ndarray, *, key: str, tolerated: float = 0
                   what: str = "cases", failures: Sequence[str] = ()) -> Finding:
     r"""A high-probability event over independent cases (one entry per seed, run or cell): the claim
     "it fails in at most a fraction ``tolerated``", judged on its exact binomial interval with the
-    indifference zone ``resolution`` (:func:`rnntheory.verdicts.event`). ``failures`` (descriptions)
+    indifference zone ``resolution`` (:func:`rnntheory.stats.verdicts.event`). ``failures`` (descriptions)
     go into the detail."""
     held = np.asarray(held, bool).ravel()
     if held.size == 0:
@@ -246,7 +246,7 @@ def _event_needs(d: VD.Decision, n: int) -> float:
 def every_case_finding(name: str, ok: Sequence[bool] | np.ndarray, what: str = "cases",
                        failures: Sequence[str] = (), *, key: str) -> Finding:
     r"""An exact (deterministic) property that must hold in every case
-    (:func:`rnntheory.verdicts.every_case`); random events use :func:`event_finding`."""
+    (:func:`rnntheory.stats.verdicts.every_case`); random events use :func:`event_finding`."""
     d = VD.every_case(ok, what, failures)
     return Finding(name, d, d.reason, key=key, needs=1.0 if d.decided else math.nan)
 

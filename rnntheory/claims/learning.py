@@ -3,7 +3,7 @@ solution of bounded radius exists, the class generalises, and the cost grows pol
 (Five claims of one section share their runs and concept helpers here, hence its length, a little
 over 450 lines.)
 
-Every run trains only W by vanilla SGD (:func:`rnntheory.training.sgd`) with learning rate
+Every run trains only W by vanilla SGD (:func:`rnntheory.learning.training.sgd`) with learning rate
 ``lr0 / (m L)`` (the gradient's size grows like m L) on a single-lag concept
 (``Concept.single_lag(L, d_x, lag, p=3, phi="sin", seed=concept_seed)``): the same target for every
 width and seed, so that only the network and the sample stream vary. "Reaching OPT + eps" uses
@@ -27,14 +27,14 @@ from typing import Any, Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .. import infinite as INF
-from .. import kernel as K
-from ..concepts import Concept
-from ..training import TrainingDiverged, Trajectory, risk, sgd
+from ..network import infinite as INF
+from ..network import kernel as K
+from ..learning.concepts import Concept
+from ..learning.training import TrainingDiverged, Trajectory, risk, sgd
 from .cells import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
 from .findings import (cannot_detect, cannot_finding, event_finding, exponent_finding, exponential,
                         growth_finding, mean_finding, series, split_diverged, too_strong, wrong_m)
-from ..verdicts import Verdict
+from ..stats.verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register, torch_dtype
 
 TRAIN_SEED_OFFSET = 20_000

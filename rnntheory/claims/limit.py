@@ -14,12 +14,12 @@ from typing import Any, Mapping
 import pandas as pd
 import torch
 
-from .. import infinite as INF
-from .. import kernel as K
-from .. import verdicts as VD
+from ..network import infinite as INF
+from ..network import kernel as K
+from ..stats import verdicts as VD
 from .cells import config, make_inputs, make_net
 from .findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
-from ..verdicts import Verdict
+from ..stats.verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register
 
 __all__ = ["NTK_LIMIT"]

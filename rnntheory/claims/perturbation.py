@@ -1,7 +1,7 @@
 r"""Claims about perturbations of the initialisation (theory.md, section 4): hidden-state change and sign changes.
 
 Both are measured for three displacement directions of prescribed spectral size :math:`\omega`
-(rnntheory.perturbation): a Gaussian direction, the descent direction of the squared loss against
+(rnntheory.network.perturbation): a Gaussian direction, the descent direction of the squared loss against
 random labels, and the adversarial rank-one construction that pushes the smallest pre-activations of one
 position across zero. Random and gradient directions are drawn once per cell at :math:`\omega = 1`
 and scaled, so every :math:`\omega` of a cell uses the same direction; the adversarial one is rebuilt for
@@ -19,12 +19,12 @@ from typing import Any, Mapping
 import pandas as pd
 import torch
 
-from .. import batched as BT
-from .. import perturbation as P
-from .. import stats as S
+from ..network import batched as BT
+from ..network import perturbation as P
+from ..stats import fits as S
 from .cells import DIRECTIONS, config, make_inputs, make_net, unit_directions
 from .findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
-from ..verdicts import Verdict
+from ..stats.verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register
 
 
@@ -36,7 +36,7 @@ def _measure_hidden(cell: dict[str, Any]) -> list[dict[str, Any]]:
     units = unit_directions(cell, net, tr)
     base = config(cell, "m", "n", "seed")
     omegas = list(cell["omegas"])
-    # every direction at every omega in one batched trace (rnntheory.batched): the random and gradient
+    # every direction at every omega in one batched trace (rnntheory.network.batched): the random and gradient
     # directions scaled, the adversarial one as its rank-one factors (rebuilt per omega: not linear in omega)
     adv = [P.adversarial_factors(net, tr, l=cell["adv_l"], omega=om) for om in omegas]
     disp = BT.Displacements.cat([BT.Displacements.scaled(torch.stack(list(units.values())), omegas),

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .. import backward as BK
+from ..network import backward as BK
 from .cells import config, make_inputs, make_net
 from .findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
-from ..verdicts import Verdict
+from ..stats.verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register
 
 # ---------------------------------------------------------------------- forward stability

@@ -1,0 +1,204 @@
+r"""Every time and count the documentation publishes, computed from its one source. One job: the
+published figures and the command that writes them into the docs.
+
+Sources: the committed reports (``docs/report*/results.json``: cells, verdicts, the budgeted run's
+rounds), the claim registry (grids) and the reference timings (``rnntheory/run/timings.json``, through
+:mod:`rnntheory.run.cost`: compute and wall times, the latter for :data:`CORES` cores with the default
+``--jobs``). In README.md and docs/*.md a figure stands in a marked span::
+
+    the default grid has <!-- published:default_cells -->1204<!-- /published --> cells
+
+``python -m rnntheory.report._published`` rewrites every span, docs/claims.md (``rnntheory claims
+--markdown``), the README's summary table (that of docs/report/report.md) and the report.md and
+results.json of the committed reports in :data:`RENDERED` (rebuilt from their results.json by
+:func:`rnntheory.report.from_results`, so that their "to decide" estimates follow the timings);
+``--check`` writes nothing and exits 1 naming what differs. tests/test_published.py runs the check, so
+a figure that drifts from its source fails the suite. After new timings (``python -m rnntheory.run.cost
+CACHE... > rnntheory/run/timings.json``) or a regenerated report, one run of the command re-syncs the docs.
+
+A figure measured rather than derived (a wall time of a whole run on one machine) is not a span: the
+text says where and when it was measured.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["ROOT", "DOCS", "RENDERED", "CORES", "SPAN", "figures", "render", "expected", "same", "sync", "main"]
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The repository (the docs are not installed with the package)."""
+
+DOCS = ("README.md", "docs/index.md", "docs/findings.md", "docs/reporting.md", "docs/new_claim.md")
+"""The pages with published spans."""
+
+RENDERED = ("docs/report", "docs/report-budget")
+"""Committed reports whose report.md and results.json the command re-renders from their results.json
+(docs/report-large is the record of a run judged by earlier rules, kept as it was written)."""
+
+CORES = 2
+"""The machine the published wall times are for: a 2-core CPU, where ``--jobs`` defaults to 2."""
+
+SPAN = re.compile(r"<!-- published:(\w+) -->(.*?)<!-- /published -->", re.S)
+
+
+def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
+    from ..stats.verdicts import VERDICTS
+
+    counts = {v: sum(c["verdict"] == v for c in doc["claims"]) for v in VERDICTS}
+    keys = {cell["key"] for c in doc["claims"] for cell in c["cells"]}
+    return {f"{prefix}_claims": str(len(doc["claims"])),
+            f"{prefix}_cells": str(sum(len(c["cells"]) for c in doc["claims"])),
+            f"{prefix}_distinct_cells": str(len(keys)),
+            **{f"{prefix}_{v}": str(n) for v, n in counts.items()},
+            f"{prefix}_verdicts": ", ".join(f"{n} {v}" for v, n in counts.items())}
+
+
+def figures(root: Path = ROOT) -> dict[str, str]:
+    r"""Every published figure, by name, as it is printed."""
+    from .. import claims
+    from . import build as report
+    from ..claims._text import HEADLINE_RULE
+    from ..run import cost
+    from ..run.cost import about
+
+    docs = {name: json.loads((root / "docs" / folder / "results.json").read_text())
+            for name, folder in (("default", "report"), ("large", "report-large"), ("budget", "report-budget"))}
+    out: dict[str, str] = {"cores": str(CORES), "headline_rule": HEADLINE_RULE}
+    for name, doc in docs.items():
+        out.update(_report_figures(name, doc))
+    b = docs["budget"]["report"]["budget"]
+    rounds = b["rounds"]
+    out.update({"budget_minutes": f"{b['budget_seconds'] / 60:.0f}", "budget_used_minutes": f"{b['seconds'] / 60:.1f}",
+                "budget_rounds": str(len(rounds)),
+                "budget_undecided": f"{rounds[0]['undecided_before']} -> {rounds[-1]['undecided_after']}" if rounds else "-",
+                "budget_first_estimate": f"{rounds[0]['estimated_seconds']:.0f} s" if rounds else "-",
+                "budget_first_seconds": f"{rounds[0]['seconds']:.0f} s" if rounds else "-"})
+    # networks per grid point at the end of the budgeted run, and on the default grid (in brackets)
+    per_point = {name: {c["name"]: max(len(s) for s in c["seeds"].values()) for c in docs[name]["claims"]}
+                 for name in ("default", "budget")}
+    out["budget_networks"] = ", ".join(f"{n} {k} ({per_point['default'].get(n, '-')})"
+                                       for n, k in per_point["budget"].items() if k != per_point["default"].get(n))
+    default, large = report.cost(), report.cost(grid="large")
+    sgd = default.table[default.table["group"] == "sgd_run"]["seconds"].sum()
+    out.update({"default_compute": about(default.seconds), "default_wall": about(default.wall(CORES)),
+                "default_wall_serial": about(default.wall(1)),
+                "default_sgd_share": f"{100 * sgd / default.seconds:.0f}%",
+                "large_core_hours": f"{large.seconds / 3600:.1f}", "large_wall": about(large.wall(CORES))})
+    for name in ("backward_coupling",):  # the README's notebook lines run it
+        c = claims.get(name).cost()
+        out.update({f"{name}_cells": str(c.cells), f"{name}_compute": about(c.seconds)})
+    out["timings_note"] = json.loads((Path(cost.__file__).parent / "timings.json").read_text())["note"]
+    return out
+
+
+def render(text: str, values: dict[str, str], where: str = "") -> str:
+    r"""``text`` with every published span holding its figure.
+
+    Raises:
+        KeyError: a span names no figure.
+    """
+    def one(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in values:
+            raise KeyError(f"{where}: the span published:{name} names no figure; known: {sorted(values)}")
+        return f"<!-- published:{name} -->{values[name]}<!-- /published -->"
+
+    return SPAN.sub(one, text)
+
+
+def _summary(root: Path, rendered: dict[str, str]) -> str:
+    r"""The README's summary table: docs/report/report.md's, with its links pointing into the report."""
+    text = rendered.get("docs/report/report.md") or (root / "docs" / "report" / "report.md").read_text()
+    start = text.index("| claim | paper | verdict |")
+    lines = []
+    for line in text[start:].splitlines():
+        if not line.startswith("|"):
+            break
+        lines.append(line.replace("](#", "](docs/report/report.md#"))
+    return "\n" + "\n".join(lines) + "\n"
+
+
+def expected(root: Path = ROOT) -> dict[str, str]:
+    r"""Every generated file as it should read: path (relative to ``root``) -> text."""
+    from . import build as report
+
+    out: dict[str, str] = {}
+    for folder in RENDERED:
+        rep = report.from_results(root / folder)
+        figs = {n: f"figures/{n}.png" for n in rep.results if (root / folder / "figures" / f"{n}.png").is_file()}
+        out[f"{folder}/report.md"] = rep.markdown(figs)
+        out[f"{folder}/results.json"] = json.dumps(rep.to_json(), indent=1) + "\n"
+    out["docs/claims.md"] = report.claims_reference()
+    values = {**figures(root), "report_summary": _summary(root, out)}
+    for doc in DOCS:
+        out[doc] = render((root / doc).read_text(), values, doc)
+    return out
+
+
+FLOAT_RTOL = 1e-9
+"""Numbers of a results.json that agree to this relative tolerance are the same: a refit's last bits
+depend on the BLAS build and the CPU's instruction set, not on the data."""
+
+
+def _close(a: object, b: object) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or isinstance(a, bool) or isinstance(b, bool):
+            return False
+        return a == b or math.isclose(a, b, rel_tol=FLOAT_RTOL, abs_tol=1e-300) or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def same(rel: str, old: str, new: str) -> bool:
+    r"""Whether the file ``rel`` reading ``old`` is what its sources give (``new``): text exactly; a
+    JSON file up to :data:`FLOAT_RTOL` in its numbers."""
+    if old == new:
+        return True
+    if not rel.endswith(".json"):
+        return False
+    try:
+        return _close(json.loads(old), json.loads(new))
+    except ValueError:
+        return False
+
+
+def sync(root: Path = ROOT, *, write: bool = True) -> list[str]:
+    r"""Bring every generated file up to date (``write``) or only list those that are not (:func:`same`);
+    returns the paths that differ(ed)."""
+    changed = []
+    for rel, text in expected(root).items():
+        path = root / rel
+        if not same(rel, path.read_text(), text):
+            changed.append(rel)
+            if write:
+                path.write_text(text)
+    return changed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    r"""``python -m rnntheory.report._published [--check]``."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m rnntheory.report._published", description=__doc__.split("\n\n")[0])
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 and name the files that differ")
+    args = p.parse_args(argv)
+    if not (ROOT / "docs" / "report" / "results.json").is_file():
+        print(f"{p.prog}: no docs at {ROOT}: run it from a checkout of the repository", file=sys.stderr)
+        return 2
+    changed = sync(write=not args.check)
+    verb = "differ from their sources" if args.check else "rewritten"
+    print(f"{len(changed)} file(s) {verb}" + (": " + ", ".join(changed) if changed else ""))
+    return 1 if args.check and changed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

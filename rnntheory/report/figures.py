@@ -1,0 +1,300 @@
+r"""Figures of claims: measured values with their spread against the bound shape (theory.md, section 7).
+
+:func:`claim_figure` draws any claim's figure from its measurements: a :class:`~rnntheory.claims.ClaimResult`
+(from ``Claim.run`` or the report), or a claim and a DataFrame of its rows (which are then analysed with
+the claim's default judging settings). Each fitted finding contributes a panel (findings that share the
+abscissa and the quantity share one):
+
+* the measurements as faint points, their median per abscissa with a bar from the smallest to the
+  largest value (the spread over seeds);
+* the fitted power law (dashed) with its exponent and confidence interval;
+* the bound ``c * shape`` with the smallest constant ``c`` that makes it hold on every point (solid;
+  dash-dotted for a lower bound such as "the adversarial construction attains ...").
+
+A polynomial-versus-exponential finding gets two panels side by side: the power-law fit on log-log axes
+and the exponential fit on semi-log axes. Axes are logarithmic wherever the values are positive.
+Figures are plain :class:`matplotlib.figure.Figure` objects (no pyplot state), so they are safe to make
+in scripts, workers and notebooks alike; :func:`save_figure` writes a PNG without a timestamp, so the
+same data give the same bytes.
+
+>>> from rnntheory import claims, plotting
+>>> res = claims.get("hidden_perturbation").run()          # doctest: +SKIP
+>>> fig = plotting.claim_figure(res)                        # doctest: +SKIP
+>>> plotting.save_figure(fig, "hidden_perturbation.png")    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+from ..stats import fits as S
+from ..stats import verdicts as VD
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+    from ..claims import Claim, ClaimResult, Finding, Series
+
+__all__ = ["ClaimFigure", "Panel", "claim_figure", "save_figure", "panels"]
+
+_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+
+
+class ClaimFigure(Figure):
+    r"""A :class:`~matplotlib.figure.Figure` that shows itself as a PNG in Jupyter and IPython, with
+    or without pyplot's inline backend."""
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+        return buf.getvalue()
+
+
+@dataclass
+class Panel:
+    r"""One axes of a claim's figure: the findings drawn on it and how (``"power"`` on log-log axes,
+    ``"exponential"`` on semi-log axes)."""
+
+    x: str
+    ylabel: str
+    model: str = "power"
+    findings: list["Finding"] = field(default_factory=list)
+    described: list["Series"] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        what = {"power": "", "exponential": " (exponential fit)", "described": ""}[self.model]
+        return f"{self.ylabel} against {self.x}{what}"
+
+
+def panels(findings: Sequence["Finding"]) -> list[Panel]:
+    r"""The panels of a figure: one per (abscissa, quantity) among the findings that carry points,
+    two (power law, exponential) where a finding compares the two growths, and one per (abscissa,
+    quantity) of the findings' described series (``Finding.extra``: points and exact references, no fit)."""
+    out: dict[tuple[str, str, str], Panel] = {}
+    for f in findings:
+        for s in f.extra:
+            key = (s.x, s.panel or s.y, "described")
+            out.setdefault(key, Panel(s.x, s.panel or s.y, "described")).described.append(s)
+        s = f.series
+        if s is None or not s.xs:
+            continue
+        ylabel = s.panel or s.y
+        models = ("power", "exponential") if isinstance(f.fit, S.GrowthFit) else ("power",)
+        for model in models:
+            key = (s.x, ylabel, model)
+            out.setdefault(key, Panel(s.x, ylabel, model)).findings.append(f)
+    return list(out.values())
+
+
+def _positive(v: np.ndarray) -> bool:
+    v = v[np.isfinite(v)]
+    return v.size > 0 and bool((v > 0).all())
+
+
+def _fit_of(f: "Finding", model: str) -> S.ExponentFit | None:
+    if isinstance(f.fit, S.GrowthFit):
+        return f.fit.power_law if model == "power" else f.fit.exponential
+    return f.fit if isinstance(f.fit, S.ExponentFit) else None
+
+
+def _short(fit: S.ExponentFit) -> str:
+    name = "exponent" if fit.axes == "log-log" else "rate"
+    return f"{name} {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]"
+
+
+def _spread(ax: "Axes", xs: np.ndarray, ys: np.ndarray, colour: str, label: str, **style: Any) -> None:
+    r"""The measurements as faint points, and their median per abscissa with a bar over their range."""
+    ax.scatter(xs, ys, s=9, color=colour, alpha=0.3, linewidths=0)
+    agg = pd.DataFrame({"x": xs, "y": ys}).groupby("x")["y"].agg(["median", "min", "max"])
+    ax.errorbar(agg.index, agg["median"], yerr=[agg["median"] - agg["min"], agg["max"] - agg["median"]],
+                color=colour, capsize=2, label=label, **style)
+
+
+def _draw_described(ax: "Axes", panel: Panel) -> None:
+    r"""Described series: the points with their spread and, where given, the exact reference as a line."""
+    allx: list[float] = []
+    ally: list[float] = []
+    for k, s in enumerate(panel.described):
+        colour = _COLOURS[k % len(_COLOURS)]
+        xs, ys = np.asarray(s.xs, float), np.asarray(s.ys, float)
+        allx += xs.tolist()
+        ally += ys.tolist()
+        _spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
+        if s.reference is not None:
+            ref = pd.DataFrame({"x": xs, "r": np.asarray(s.reference, float)}).groupby("x")["r"].mean()
+            ax.plot(ref.index, ref.to_numpy(), ":", color=colour, lw=1.6, alpha=0.9,
+                    label=f"{s.reference_label}" + (f" ({s.label})" if s.label else ""))
+            ally += ref.tolist()
+    xv, yv = np.asarray(allx), np.asarray(ally)
+    _axes(ax, log_x=_positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2, log_y=_positive(yv), xs=xv)
+    ax.set_title(panel.title, fontsize=9)
+    ax.set_xlabel(panel.x, fontsize=8)
+    ax.set_ylabel(panel.ylabel, fontsize=8)
+    loc = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0) if len(panel.described) > 3 else dict(loc="best")
+    ax.legend(fontsize=6, framealpha=0.7, **loc)
+
+
+def _draw_panel(ax: "Axes", panel: Panel) -> None:
+    if panel.model == "described":
+        _draw_described(ax, panel)
+        return
+    colours: dict[str, str] = {}
+    ally: list[float] = []
+    allx: list[float] = []
+    drawn: set[tuple] = set()
+    bounds: dict[str, int] = {}
+    for f in panel.findings:
+        s = f.series
+        assert s is not None
+        colour = colours.setdefault(s.label, _COLOURS[len(colours) % len(_COLOURS)])
+        xs, ys = np.asarray(s.xs, float), np.asarray(s.ys, float)
+        allx += xs.tolist()
+        ally += ys.tolist()
+        key = (s.label, s.xs, s.ys)
+        if key not in drawn:  # the same points judged twice (two bounds) are drawn once
+            drawn.add(key)
+            _spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
+        grid = np.unique(xs)
+        fit = _fit_of(f, panel.model)
+        if fit is not None and grid.size > 1 and ("fit",) + key not in drawn:
+            drawn.add(("fit",) + key)
+            t = np.linspace(grid.min(), grid.max(), 60) if panel.model == "exponential" else np.geomspace(grid.min(), grid.max(), 60)
+            ax.plot(t, fit.predict(t), "--", color=colour, lw=1, alpha=0.9, label=f"fit: {_short(fit)}")
+        if s.bound is not None and panel.model == "power":
+            b = pd.DataFrame({"x": xs, "b": np.asarray(s.bound, float)}).groupby("x")["b"].max()
+            if np.isfinite(b.to_numpy()).all():
+                c = f.constant if f.constant is not None else None
+                what = "bound" if s.kind == "upper" else "attains"
+                ctext = "" if c is None else f", c = {c:.3g}"
+                k = bounds[s.label] = bounds.get(s.label, -1) + 1  # several bounds on one series: vary the dashes
+                style = ("-", ":", (0, (6, 2, 1, 2, 1, 2)))[k % 3] if s.kind == "upper" else "-."
+                ax.plot(b.index, b.to_numpy(), style, color=colour, lw=1.6, alpha=0.7,
+                        label=f"{what}: {_numbers(f.claimed)}{ctext}")
+                ally += b.tolist()
+    xv, yv = np.asarray(allx), np.asarray(ally)
+    _axes(ax, log_x=panel.model == "power" and _positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2,
+          log_y=_positive(yv), xs=xv)
+    verdict = VD.combine(f.verdict for f in panel.findings)
+    ax.set_title(f"{panel.title}: {verdict}", fontsize=9,
+                 color={VD.Verdict.CONSISTENT: "#1a7f37", VD.Verdict.INCONSISTENT: "#b42318",
+                        VD.Verdict.INCONCLUSIVE: "#9a6700"}[verdict])
+    ax.set_xlabel(panel.x, fontsize=8)
+    ax.set_ylabel(panel.ylabel, fontsize=8)
+    if len(ax.get_legend_handles_labels()[0]) > 6:  # a long legend goes beside the axes, off the data
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, framealpha=0.7)
+    else:
+        ax.legend(fontsize=6, loc="best", framealpha=0.7)
+
+
+def _numbers(text: str) -> str:
+    return re.sub(r"-?\d+\.\d{4,}", lambda m: f"{float(m.group()):.3g}", text)
+
+
+def _axes(ax: "Axes", *, log_x: bool, log_y: bool, xs: np.ndarray | None = None) -> None:
+    if log_x:
+        ax.set_xscale("log")
+    if log_y:
+        ax.set_yscale("log")
+    ticks = None if xs is None else np.unique(xs[np.isfinite(xs)])
+    if ticks is not None and 1 < ticks.size <= 8:  # label the grid's own values
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.tick_params(labelsize=7)
+    ax.grid(True, which="major", alpha=0.25)
+
+
+def _facets(claim: "Claim", data: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    facet = claim.plot.get("facet")
+    if facet in data:
+        return [(f"{facet} = {k}", part) for k, part in data.groupby(facet, sort=False)]
+    return [("", data)]
+
+
+def _draw_hint(ax: "Axes", claim: "Claim", data: pd.DataFrame, title: str = "") -> None:
+    x, y, hue = claim.plot.get("x"), claim.plot.get("y"), claim.plot.get("hue")
+    if x not in data or y not in data:
+        ax.text(0.5, 0.5, "nothing to draw", ha="center", va="center", transform=ax.transAxes)
+        return
+    df = data[np.isfinite(pd.to_numeric(data[y], errors="coerce"))]
+    groups = df.groupby(hue, sort=False) if hue in df else [("measured", df)]
+    for k, (name, part) in enumerate(groups):
+        colour = _COLOURS[k % len(_COLOURS)]
+        _spread(ax, part[x].to_numpy(float), part[y].to_numpy(float), colour, str(name), fmt="o-", ms=3, lw=0.8)
+    _axes(ax, log_x=_positive(df[x].to_numpy(float)),
+          log_y=bool(claim.plot.get("logy", True)) and _positive(df[y].to_numpy(float)), xs=df[x].to_numpy(float))
+    ax.set_xlabel(x, fontsize=8)
+    ax.set_ylabel(y, fontsize=8)
+    ax.set_title(title or f"{y} against {x}", fontsize=9)
+    ax.legend(fontsize=6, loc="best", framealpha=0.7)
+
+
+def claim_figure(
+    result: "ClaimResult | Claim | str",
+    data: pd.DataFrame | None = None,
+    *,
+    judging: Mapping[str, Any] | None = None,
+    ncols: int = 3,
+) -> Figure:
+    r"""The figure of a claim: measured values with spread against the bound shape.
+
+    Args:
+        result: a :class:`~rnntheory.claims.ClaimResult`; or a claim (or its name) together with ``data``.
+        data: rows measured for the claim (a DataFrame as ``Claim.run(...).data``); with a result,
+            replaces its data and re-analyses it.
+        judging: judging settings for the analysis (claimed exponents, thresholds; default: the
+            result's, or the claim's defaults).
+        ncols: panels per row.
+
+    Returns:
+        A :class:`ClaimFigure` (a matplotlib Figure that displays itself in notebooks) with one panel per fitted finding (see the module docstring);
+        a claim without fitted findings gets panels drawn from its plot hints (``Claim.plot``: ``x``,
+        ``y``, ``hue``, ``facet`` (a column with one panel per value) and ``logy`` (default True).
+
+    Raises:
+        ValueError: a claim (or name) is given without ``data``.
+    """
+    from .. import claims as C
+
+    if isinstance(result, (str, C.Claim)):
+        claim = C.get(result) if isinstance(result, str) else result
+        if data is None:
+            raise ValueError(f"plotting.claim_figure: a claim ({claim.name}) needs data=, its measured rows")
+        res = claim.result(data, **(judging or {}))
+    else:
+        res = result if data is None and judging is None else result.reanalyse(data, **(judging or {}))
+    ps = panels(res.findings)
+    facets = [] if ps else _facets(res.claim, res.data)
+    n = max(len(ps) + len(facets), 1)
+    cols = max(1, min(ncols, n))
+    rows = math.ceil(n / cols)
+    fig = ClaimFigure(figsize=(max(4.8 * cols, 7.0), 3.9 * rows), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, p in zip(axes, ps):
+        _draw_panel(ax, p)
+    for ax, (title, part) in zip(axes, facets):
+        _draw_hint(ax, res.claim, part, title)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    title = f"{res.claim.name}: {res.claim.title} -- {res.verdict}"
+    fig.suptitle(textwrap.fill(title, width=int(13 * fig.get_figwidth())), fontsize=10)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 100) -> None:
+    r"""Write ``fig`` as a PNG without a timestamp or software tag (same figure, same bytes)."""
+    fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})

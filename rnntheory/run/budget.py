@@ -1,0 +1,236 @@
+r"""Budgeted runs that decide: after the grid, rounds of added seeds go where they decide most.
+
+``rnntheory report --budget 1h`` and ``Claim.run(budget=3600)`` measure the grid, judge it, and then,
+while the budget lasts, spend rounds of added networks (seeds) on the claims with undecided findings,
+ordered by expected decisions per second: for each claim, the factor of networks that decides the
+most of its undecided findings per second of compute, if the estimates held (each finding's
+:attr:`~rnntheory.claims.Finding.needs`, times the claim's measured compute per network). After each
+round the grown claims are judged again; the run stops when every finding is decided, when no
+claim can be decided by more networks, or when the budget is spent. Every added seed is an ordinary
+cached cell (resumable, shared with concurrent runs), and results.json records the seeds each point
+used, so the report is reproducible from its cache.
+
+**Repeated looks do not inflate the error rates.** A claim judged k times (the grid, then after each
+of its rounds) uses at look k the level ``1 - alpha * 2**-k`` (:func:`look_level`; alpha = 1%): 99.5%
+at the first look, 99.75% at the second, ... The miss rates of all its looks add up to at most
+alpha, so by the union bound the probability that *any* look's interval misses its truth on one side
+is at most alpha / 2 = 0.5%, whatever the stopping rule: both error rates of the verdict rule
+(:mod:`rnntheory.stats.verdicts`) hold for the adaptive procedure as a whole (alpha spending with a
+geometric schedule; ``tests/test_error_rates.py`` simulates it). An exact claim (not replicable:
+more seeds cannot decide it) is never looked at again and keeps the single look's 99%
+(:func:`level_of`). The price is a slightly wider interval
+at each look than a single 99% look would give.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from . import sweep
+from ..stats.verdicts import Verdict
+
+__all__ = ["look_level", "level_of", "parse_duration", "Plan", "plan", "measure", "judge", "run_grids", "ALPHA"]
+
+ALPHA = 0.01
+"""The two-sided miss rate spent over all looks of one claim (1%: 0.5% on each side), the miss rate of
+the single 99% look of a run without a budget."""
+
+FACTORS = (1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
+"""The factors of networks a round may ask of one claim (besides each finding's own need)."""
+
+
+def _clock(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def look_level(look: int, alpha: float = ALPHA) -> float:
+    r"""The confidence level of look ``look`` (1, 2, ...) of one claim: ``1 - alpha * 2**-look``.
+
+    The levels' miss rates sum to at most ``alpha`` over any number of looks."""
+    if isinstance(look, bool) or not isinstance(look, int) or look < 1:
+        raise ValueError(f"budget.look_level: look={look!r} must be a positive integer")
+    return 1.0 - alpha * 2.0 ** (-look)
+
+
+_UNITS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str | float | int) -> float:
+    r"""Seconds from ``"1h"``, ``"90m"``, ``"45s"``, ``"1h30m"`` or a number of seconds.
+
+    Raises:
+        ValueError: anything else, or a duration that is not positive.
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        secs = float(text)
+    else:
+        s = str(text).strip().lower()
+        parts = re.findall(r"(\d+(?:\.\d+)?)\s*(h|min|m|sec|s)?", s)
+        if not s or not parts or re.sub(r"(\d+(?:\.\d+)?)\s*(h|min|m|sec|s)?", "", s).strip():
+            raise ValueError(f"budget.parse_duration: {text!r} is not a duration; expected e.g. 1h, 90m, 45s or 3600")
+        secs = sum(float(v) * _UNITS.get(u or "s", 1.0) for v, u in parts)
+    if not math.isfinite(secs) or secs <= 0:
+        raise ValueError(f"budget.parse_duration: {text!r} must be a positive duration")
+    return secs
+
+
+@dataclass(frozen=True)
+class Plan:
+    r"""One claim's share of a round: grow its networks by ``factor`` to decide ``decisions`` findings
+    (if the estimates held) for ``seconds`` of estimated compute."""
+
+    name: str
+    factor: float
+    decisions: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.decisions / max(self.seconds, 1e-9)
+
+
+def plan(results: Mapping[str, Any], compute: Mapping[str, float], *, seconds_left: float,
+         jobs: int = 1, max_factor: float = 8.0) -> list[Plan]:
+    r"""The claims worth growing now, best first (``results``: claim name -> ClaimResult): for each claim whose undecided findings more networks
+    can decide (finite :attr:`~rnntheory.claims.Finding.needs`), the factor with the most decisions per
+    second of compute (``compute[name]``: the seconds its cells took so far), capped so that the round
+    fits ``seconds_left`` of wall time on ``jobs`` workers and by ``max_factor`` a round."""
+    out = []
+    for name, res in results.items():
+        if not res.claim.replicable or name not in compute or getattr(res, "verdict", None) == Verdict.INCONSISTENT:
+            continue  # exact computations; a claim already inconsistent stays so whatever its other findings say
+        needs = [f.needs for f in res.findings if not f.decision.decided and math.isfinite(f.needs)]
+        if not needs:
+            continue
+        per = max(compute[name], 1e-3)
+        cap = min(max_factor, 1.0 + seconds_left * max(jobs, 1) / per)
+        if cap < 1.25:
+            continue
+        best = None
+        # each round grows a claim by at least half its networks: fewer, larger looks spend less of alpha
+        for f in sorted({*FACTORS, *(min(max(n, FACTORS[0]), max_factor) for n in needs)}):
+            f = min(f, cap)
+            p = Plan(name, f, sum(n <= f for n in needs), (f - 1.0) * per)
+            if p.decisions and (best is None or p.rate > best.rate):
+                best = p
+        if best is None:  # nothing decides within the cap: grow as far as the cap allows, towards the nearest
+            best = Plan(name, cap, 0, (cap - 1.0) * per)
+        out.append(best)
+    return sorted(out, key=lambda p: (-p.rate, p.seconds))
+
+
+def measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str, dtype: str | None, cache: Any, jobs: int,
+            progress: Any, retry_failed: bool = False, executor: str = "local",
+            scheduler: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    r"""Measure the cells of every claim's grid in one sweep (rnntheory.run.sweep.run_tasks) and return each
+    claim's records in its grid's order. ``dtype`` ``None``: each claim in its own dtype
+    (:meth:`~rnntheory.claims.Claim.dtype_for`)."""
+    tasks, owner = [], []
+    for n, g in grids.items():
+        ts = claims[n].tasks(g.cells(device=device, dtype=claims[n].dtype_for(dtype, "budget.measure")))
+        tasks += ts
+        owner += [n] * len(ts)
+    recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
+                           executor=executor, scheduler=scheduler)
+    out: dict[str, list[dict[str, Any]]] = {n: [] for n in grids}
+    for n, rec in zip(owner, recs):
+        out[n].append(rec)
+    return out
+
+
+def judge(claim: Any, grid: Any, records: list[dict[str, Any]], label: str, level: float) -> Any:
+    r"""``claim`` judged on the records of ``grid`` at confidence ``level`` (failed cells named)."""
+    return claim.judge(sweep.frame(records), grid, name=label, seconds=sum(r["seconds"] for r in records),
+                       failed=sweep.failures(records), level=level)
+
+
+def level_of(claim: Any, look: int) -> float:
+    r"""The level of a claim's ``look``: :func:`look_level` for a claim the budget may grow, and the single
+    look's ``1 - ALPHA`` for an exact one (``claim.replicable`` False), which is never looked at again."""
+    return look_level(look) if claim.replicable else 1.0 - ALPHA
+
+
+def _undecided(results: Mapping[str, Any]) -> int:
+    return sum(not f.decision.decided for r in results.values() for f in r.findings)
+
+
+def run_grids(
+    claims: Mapping[str, Any],
+    grids: Mapping[str, Any],
+    budget: float | str,
+    *,
+    label: str = "default",
+    device: str = "cpu",
+    dtype: str | None = None,
+    cache: Any = None,
+    jobs: int = 1,
+    progress: Any = True,
+    retry_failed: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    log: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[dict[str, Any]]], dict[str, Any]]:
+    r"""Measure ``grids`` (claim name -> :class:`~rnntheory.claims.Grid` of ``claims[name]``, a
+    :class:`~rnntheory.claims.Claim`), then spend the rest of ``budget`` (seconds or a duration
+    such as ``"1h"``, counted from the start, the grid included) on rounds of added seeds.
+
+    Returns:
+        ``(results, grids, records, summary)``: per claim its last :class:`ClaimResult`, the grown grid
+        and its cell records; ``summary`` has the rounds (what each grew, estimated and measured time,
+        findings decided), the looks per claim and a sentence for the report.
+    """
+    total = parse_duration(budget)
+    say = log or (lambda _msg: None)
+    t0 = time.perf_counter()
+    kw = dict(device=device, dtype=dtype, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
+              executor=executor, scheduler=scheduler)
+    grids = dict(grids)
+    records = measure(claims, grids, **kw)
+    looks = {n: 1 for n in grids}
+    results = {n: judge(claims[n], g, records[n], label, level_of(claims[n], 1)) for n, g in grids.items()}
+    start_open = _undecided(results)
+    say(f"budget: the grid took {time.perf_counter() - t0:.0f} s; {start_open} findings undecided")
+    rounds = []
+    while True:
+        left = total - (time.perf_counter() - t0)
+        compute = {n: float(sum(r["seconds"] for r in records[n])) for n in grids}
+        plans = plan(results, compute, seconds_left=left, jobs=jobs)
+        if not plans or left <= 0:
+            break
+        chunk = max(left / 2.0, min(left, 120.0))  # at least two rounds in what is left, unless little is left
+        chosen, wall = [], 0.0
+        for p in plans:
+            if chosen and wall + p.seconds / max(jobs, 1) > chunk:
+                continue
+            chosen.append(p)
+            wall += p.seconds / max(jobs, 1)
+        before = _undecided(results)
+        t1 = time.perf_counter()
+        grown = {p.name: grids[p.name].grow(p.factor) for p in chosen}
+        new = measure(claims, grown, **kw)
+        for p in chosen:
+            grids[p.name], records[p.name] = grown[p.name], new[p.name]
+            looks[p.name] += 1
+            results[p.name] = judge(claims[p.name], grids[p.name], records[p.name], label,
+                                    level_of(claims[p.name], looks[p.name]))
+        spent = time.perf_counter() - t1
+        after = _undecided(results)
+        rounds.append({"claims": {p.name: round(p.factor, 3) for p in chosen}, "estimated_seconds": round(wall, 1),
+                       "seconds": round(spent, 1), "undecided_before": before, "undecided_after": after})
+        say(f"budget: round {len(rounds)} grew {', '.join(f'{p.name} x{p.factor:.2g}' for p in chosen)} in "
+            f"{spent:.0f} s (estimated {wall:.0f} s); undecided findings {before} -> {after}")
+        if after == 0:
+            break
+    elapsed = time.perf_counter() - t0
+    end_open = _undecided(results)
+    sentence = (f"a budget of {_clock(total)} ({_clock(elapsed)} used): the grid, then {len(rounds)} "
+                f"round(s) of added networks; undecided findings {start_open} -> {end_open}. Each claim's look k "
+                f"is judged at level 1 - {ALPHA:g} x 2^-k (alpha spending over looks: docs/conventions.md), so its "
+                "error rates hold however often it was looked at.")
+    summary = {"budget_seconds": total, "seconds": round(elapsed, 1), "rounds": rounds, "looks": looks,
+               "summary": sentence}
+    return results, grids, records, summary
