@@ -40,4 +40,6 @@ __getattr__, __dir__ = _lazy.face(__name__, modules=_PACKAGES, names=dict.fromke
 if not any(isinstance(f, _lazy.OldNames) for f in _sys.meta_path):
     _sys.meta_path.append(_lazy.OldNames(__name__))
 
-__all__ = [*_FROM_MODEL, *_PACKAGES, *_LAZY, "__version__"]
+# ``from rnntheory import *`` leaves out the command line and the test strategies (Hypothesis is in the
+# test extra only)
+__all__ = [*_FROM_MODEL, *(p for p in _PACKAGES if p not in ("cli", "testing")), *_LAZY, "__version__"]

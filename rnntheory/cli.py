@@ -22,7 +22,13 @@ __all__ = ["main"]
 
 
 def _check(args: argparse.Namespace) -> int:
-    import pytest
+    try:
+        import hypothesis  # noqa: F401 (the checks draw their examples with it)
+        import pytest
+    except ImportError as exc:
+        print(f"rnntheory check: the verification suite needs {exc.name}, part of the test extra: "
+              'pip install "rnntheory[test]"', file=sys.stderr)
+        return 2
 
     os.environ["RNNTHEORY_DEVICE"] = args.device
     pytest_args = ["--pyargs", "proofs_checks", "-q", "-p", "no:cacheprovider", "--no-header", "-rfE"]
@@ -311,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     _report_arguments(r)
     r.set_defaults(func=_report)
 
-    c = sub.add_parser("check", help="run the verification suite (pytest on proofs_checks)")
+    c = sub.add_parser("check", help="run the verification suite (pytest on proofs_checks; needs the test extra)")
     c.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     c.add_argument("--slow", action="store_true", help="also run the large grids (marked slow)")
     c.add_argument("-k", default="", help="only checks matching this pytest -k expression")

@@ -2,6 +2,10 @@ r"""Hypothesis strategies for rnntheory's property tests, and the suite's Hypoth
 
 Torch randomness inside a property test comes only from seeds drawn here, so every failing
 example is reproducible from Hypothesis's printed blob.
+
+Hypothesis belongs to the test extra (``pip install "rnntheory[test]"``), not to the package's
+dependencies: ``import rnntheory`` and every command but ``rnntheory check`` run without it, and
+importing this module without it raises an ImportError that says what to install.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ import os
 from dataclasses import dataclass
 
 import torch
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+try:
+    from hypothesis import HealthCheck, settings
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - the test extra installs it
+    raise ImportError('rnntheory.testing needs Hypothesis, part of the test extra: pip install "rnntheory[test]"') from exc
 
 from .network.model import RNN, sample_inputs
 

@@ -81,3 +81,25 @@ def test_no_module_imports_a_private_name_from_another():
                 if name.startswith("_") and not name.startswith("__") and not is_module:
                     offences.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
     assert offences == []
+
+
+def test_the_flat_names_of_the_first_layout_still_resolve():
+    """Every module that moved into a sub-package answers under its old name, as an attribute and as
+    an import, and it is the same module object (one class, one registry)."""
+    got = fresh(
+        "import importlib, json, sys, rnntheory as rt\n"
+        "from rnntheory import _lazy\n"
+        "bad = []\n"
+        "for old, new in _lazy.MOVED.items():\n"
+        "    real = importlib.import_module('rnntheory.' + new)\n"
+        "    if getattr(rt, old) is not real or importlib.import_module('rnntheory.' + old) is not real:\n"
+        "        bad.append(old)\n"
+        "    if real.__spec__.name != 'rnntheory.' + new:\n"
+        "        bad.append(old + ' changed the spec of ' + new)\n"
+        "from rnntheory.concepts import Concept\n"
+        "from rnntheory.sweep import run_tasks, CellCache\n"
+        "from rnntheory import backward, verdicts\n"
+        "same = Concept is rt.learning.concepts.Concept and run_tasks is rt.run.run_tasks\n"
+        "print(json.dumps([bad, same, backward is rt.network.backward, verdicts.Verdict is rt.stats.Verdict]))"
+    )
+    assert got == [[], True, True, True]
