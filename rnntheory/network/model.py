@@ -34,6 +34,7 @@ __all__ = [
     "inputs_from_data",
     "check_inputs",
     "data_vectors",
+    "DEFAULT_EPS_X",
     "check_trace",
     "check_displacements",
     "base_trace",
