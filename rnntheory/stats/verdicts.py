@@ -57,21 +57,8 @@ from scipy import stats as sps
 
 from .fits import estimate_text
 
-__all__ = [
-    "Verdict",
-    "VERDICTS",
-    "Decision",
-    "exponent",
-    "mean",
-    "growth",
-    "event",
-    "every_case",
-    "cannot_analyse",
-    "combine",
-    "needed",
-    "checked",
-    "CannotAnalyse",
-]
+__all__ = ["Verdict", "VERDICTS", "Decision", "exponent", "mean", "growth", "event", "every_case", "cannot_analyse",
+           "combine", "needed", "checked", "CannotAnalyse"]
 
 
 class Verdict(str, enum.Enum):
