@@ -14,9 +14,14 @@ import argparse
 import os
 import signal
 import sys
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .run import _cores
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+    from .report.build import Report
 
 __all__ = ["main"]
 
@@ -48,7 +53,7 @@ def _claims(args: argparse.Namespace) -> int:
         print(f"rnntheory claims: {exc}", file=sys.stderr)
         return 2
     if args.markdown:
-        from .report.build import claims_reference
+        from .report import claims_reference
 
         sys.stdout.write(claims_reference())
         return 0
@@ -68,7 +73,7 @@ _COMPARE_EXIT = ("exit status: 0 when every compared claim is in both reports wi
 
 def _compare(args: argparse.Namespace) -> int:
     r"""``rnntheory compare A B [--claims ...] [--common]``: the exit status of :data:`_COMPARE_EXIT`."""
-    from .report.build import compare
+    from .report import compare
 
     try:
         cmp_ = compare(args.a, args.b, claims=args.claims, common=args.common)
@@ -229,12 +234,10 @@ def _report(args: argparse.Namespace) -> int:
     r"""``rnntheory report``: run, write, print the summary. Exit status 0 when the report was written
     (whatever the verdicts), 2 for bad arguments, 130 when interrupted by Ctrl-C and 143 by SIGTERM
     (rerun to resume)."""
-    import json
     from pathlib import Path
 
     from .report import build as report
     from .run import sweep
-    from .report.grids import grid_spec, load_grids
 
     terminated = []
 
@@ -249,26 +252,12 @@ def _report(args: argparse.Namespace) -> int:
         if isinstance(args.jobs, bool) or args.jobs < 1:  # refused before a dry run as the run refuses it
             raise ValueError(f"--jobs {args.jobs}: jobs={args.jobs!r} must be a positive integer")
         _load_claims(args)
-        if args.dump_grid and not Path(args.dump_grid).resolve().parent.is_dir():
-            raise ValueError(f"--dump-grid {args.dump_grid}: the folder {Path(args.dump_grid).parent} does not exist")
         if args.dump_grid:
-            grids = load_grids(args.grid, args.claims, seeds=args.seeds, seed_offset=args.seed_offset)
-            # "only": the file measures exactly these claims, with these seeds, when loaded without --claims
-            spec = {"base": "default", "only": True, "claims": {n: grid_spec(g) for n, g in grids.items()}}
-            Path(args.dump_grid).write_text(json.dumps(spec, indent=1) + "\n")
-            print(f"wrote the grids of {len(grids)} claims to {args.dump_grid}")
-            return 0
+            return _dump_grid(args)
         out = Path(args.out)
         _check_paths(args, out)
         cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
-        budget = None
-        if args.budget:
-            from .run.budget import parse_duration
-
-            budget = parse_duration(args.budget)
-            if args.dry_run:
-                raise ValueError("--dry-run with --budget: a budgeted run decides its rounds as it goes; preview the "
-                                 "grid without --budget")
+        budget = _budget_seconds(args)
         if args.dry_run:
             return _dry_run(args, cache)
         rep = report.run(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
@@ -285,14 +274,52 @@ def _report(args: argparse.Namespace) -> int:
         print(f"\nrnntheory report: {how}; {done} finished cells are kept in {cache}. "
               "Run the same command again to resume.", file=sys.stderr)
         return 143 if terminated else 130
-    written = rep.write(out, figures=not args.no_figures)
+    _print_summary(args, rep, rep.write(out, figures=not args.no_figures), out)
+    return 0
+
+
+def _dump_grid(args: argparse.Namespace) -> int:
+    r"""``rnntheory report --dump-grid FILE``: write the resolved grids as a grid file, measuring nothing."""
+    import json
+    from pathlib import Path
+
+    from .report.grids import grid_spec, load_grids
+
+    if not Path(args.dump_grid).resolve().parent.is_dir():
+        raise ValueError(f"--dump-grid {args.dump_grid}: the folder {Path(args.dump_grid).parent} does not exist")
+    grids = load_grids(args.grid, args.claims, seeds=args.seeds, seed_offset=args.seed_offset)
+    # "only": the file measures exactly these claims, with these seeds, when loaded without --claims
+    spec = {"base": "default", "only": True, "claims": {n: grid_spec(g) for n, g in grids.items()}}
+    Path(args.dump_grid).write_text(json.dumps(spec, indent=1) + "\n")
+    print(f"wrote the grids of {len(grids)} claims to {args.dump_grid}")
+    return 0
+
+
+def _budget_seconds(args: argparse.Namespace) -> float | None:
+    r"""The seconds of ``--budget`` (``None`` without it); a budget with ``--dry-run`` is refused."""
+    if not args.budget:
+        return None
+    from .run.budget import parse_duration
+
+    budget = parse_duration(args.budget)
+    if args.dry_run:
+        raise ValueError("--dry-run with --budget: a budgeted run decides its rounds as it goes; preview the "
+                         "grid without --budget")
+    return budget
+
+
+def _print_summary(args: argparse.Namespace, rep: "Report", written: Sequence["Path"], out: "Path") -> None:
+    r"""After a report is written: one line per claim (verdict, compute, headline finding or what would
+    decide it), the failed cells, and what was written where."""
+    from .report.build import headline_finding, measured
+
     width = max(len(n) for n in rep.results)
     print(f"\n{'claim':<{width}}  verdict       compute  headline / to decide")
     secs = rep.compute_seconds
     for n, res in rep.results.items():
-        head = report.headline(res)
+        head = headline_finding(res)
         todo = res.decide(args.jobs)
-        what = f"to decide: {todo}" if todo else ("" if head is None else report.measured(head))
+        what = f"to decide: {todo}" if todo else ("" if head is None else measured(head))
         print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {what}")
     failed = {n: len(res.failed) for n, res in rep.results.items() if res.failed}
     if failed:
@@ -300,7 +327,6 @@ def _report(args: argparse.Namespace) -> int:
               "listed in report.md and results.csv. Rerun with --retry-failed to measure them again.")
     kinds = "report.md, results.csv, results.json" + ("" if args.no_figures else ", figures/")
     print(f"\n{len(rep.results)} claims in {rep.wall_seconds:.0f} s; wrote {len(written)} files to {out}/ ({kinds})")
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -69,7 +69,7 @@ def test_costs_print_rounded_and_render_as_markdown():
 
 def test_one_headline_rule_for_the_api_the_report_and_the_command_line(result):
     head = result.deciding()
-    assert head is report.headline(result) and head.verdict == result.verdict
+    assert head is report.headline_finding(result) and head.verdict == result.verdict
     assert head is next(f for f in result.findings if f.verdict == result.verdict)
     assert result.headline == f"{NAME}: {result.verdict} -- {head.name}: {measured(head)}"
     assert _report(result).summary().loc[0, "headline"] == f"{head.name}: {measured(head)}"

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from rnntheory.stats import fits as S
+from rnntheory import stats as S
+from rnntheory.stats import fits, intervals
 
 X5 = np.array([1.0, 2, 4, 8, 16])
 
@@ -305,14 +306,15 @@ def test_mean_interval_errors():
 
 
 # ---------------------------------------------------------------------- no policy here
-def test_stats_holds_no_verdicts():
+@pytest.mark.parametrize("module", [fits, intervals], ids=["fits", "intervals"])
+def test_stats_holds_no_verdicts(module):
     for name in ("Verdict", "exponent_verdict", "combine_verdicts", "mean_verdict", "VERDICTS",
                  "compare_growth", "GrowthComparison"):
-        assert not hasattr(S, name), name
-    source = inspect.getsource(S).lower()
+        assert not hasattr(module, name), name
+    source = inspect.getsource(module).lower()
     for word in ("consistent", "inconclusive"):  # also catches "inconsistent"
         assert word not in source
-    assert set(S.__all__) <= set(dir(S))
+    assert set(module.__all__) <= set(dir(module)) and set(module.__all__) <= set(S.__all__)
 
 
 # ---------------------------------------------------------------------- binomial
@@ -335,3 +337,19 @@ def test_binomial_decision():
 def test_smallest_constant():
     assert S.smallest_constant([1.0, 4.0, 3.0], [1.0, 2.0, 3.0]) == 2.0
     assert math.isfinite(S.smallest_constant([1.0], [3.0]))
+
+
+# ---------------------------------------------------------------------- one way to write an estimate
+def test_one_formatter_writes_an_estimate_with_its_interval():
+    assert S.estimate_text(0.51234, 0.4321, 0.6) == "0.512 [0.432, 0.6]"
+    x, y, g = _grouped()
+    fit = S.fit_exponent(x, y, groups=g, variable="m")
+    text = S.estimate_text(fit.slope, fit.ci_low, fit.ci_high)
+    assert fit.kind == "exponent" and fit.short() == f"exponent in m {text}"
+    assert fit.short(variable=False) == f"exponent {text}" and str(fit).startswith(f"exponent in m = {text} (")
+    rate = S.fit_rate(x, y, groups=g)
+    assert rate.kind == "rate" and rate.short().startswith("rate in x ")
+    growth = S.fit_growth(x, y, groups=g)
+    assert str(growth.power) == S.estimate_text(growth.power.value, growth.power.ci_low, growth.power.ci_high)
+    mi = S.mean_interval([1.0, 2.0, 4.0], name="q")
+    assert str(mi).startswith(f"q = {S.estimate_text(mi.mean, mi.ci_low, mi.ci_high)} (")

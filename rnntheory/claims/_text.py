@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-from ..stats import fits as S
+from .. import stats as S
 from ..run.cost import about
 from ..stats.verdicts import Verdict
 
@@ -31,14 +31,12 @@ def measured(f: Any) -> str:
     description: the nested rate is the test)."""
     fit = f.fit
     if isinstance(fit, S.GrowthFit):
-        b, c = fit.power, fit.rate
-        return (f"nested fit in {fit.variable}: exponent {b.value:.3g} [{b.ci_low:.3g}, {b.ci_high:.3g}], rate "
-                f"{c.value:.3g} [{c.ci_low:.3g}, {c.ci_high:.3g}]; {DESCRIPTION}, the pure {fit.preferred} fits closer")
+        return (f"nested fit in {fit.variable}: exponent {fit.power}, rate {fit.rate}; {DESCRIPTION}, the pure "
+                f"{fit.preferred} fits closer")
     if isinstance(fit, S.ExponentFit):
-        name = "exponent" if fit.axes == "log-log" else "rate"
-        return f"{name} in {fit.variable} {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]"
+        return fit.short()
     if isinstance(fit, S.MeanInterval):
-        return f"{fit.name} {fit.mean:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}] ({fit.n} values)"
+        return f"{fit.name} {S.estimate_text(fit.mean, fit.ci_low, fit.ci_high)} ({fit.n} values)"
     if isinstance(fit, S.BinomialDecision):
         return f"held on {fit.k}/{fit.n} ({100 * fit.level:.4g}% CI [{fit.ci_low:.2f}, {fit.ci_high:.2f}])"
     return f.detail.split("; ")[0]

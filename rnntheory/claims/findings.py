@@ -36,7 +36,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..stats import fits as S
+from .. import stats as S
 from ..stats import verdicts as VD
 from ._registry import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series, judging_level, level
 

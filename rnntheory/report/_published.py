@@ -127,6 +127,7 @@ def _summary(root: Path, rendered: dict[str, str]) -> str:
 def expected(root: Path = ROOT) -> dict[str, str]:
     r"""Every generated file as it should read: path (relative to ``root``) -> text."""
     from . import build as report
+    from .markdown import claims_reference
 
     out: dict[str, str] = {}
     for folder in RENDERED:
@@ -134,7 +135,7 @@ def expected(root: Path = ROOT) -> dict[str, str]:
         figs = {n: f"figures/{n}.png" for n in rep.results if (root / folder / "figures" / f"{n}.png").is_file()}
         out[f"{folder}/report.md"] = rep.markdown(figs)
         out[f"{folder}/results.json"] = json.dumps(rep.to_json(), indent=1) + "\n"
-    out["docs/claims.md"] = report.claims_reference()
+    out["docs/claims.md"] = claims_reference()
     values = {**figures(root), "report_summary": _summary(root, out)}
     for doc in DOCS:
         out[doc] = render((root / doc).read_text(), values, doc)

@@ -1,11 +1,13 @@
-r"""The bound-vs-measured report: every claim of the registry, measured on a grid, written to a folder.
+r"""The bound-vs-measured report: every claim of the registry, measured on a grid, into a :class:`Report`.
 
-:func:`run` measures the cells of the chosen claims (resumably and in parallel: :mod:`rnntheory.run.sweep`)
-and analyses them into a :class:`Report`; :meth:`Report.write` produces::
+One job: making a :class:`Report` and its tables. :func:`run` measures the cells of the chosen claims
+(resumably and in parallel: :mod:`rnntheory.run.sweep`; with a budget, :mod:`rnntheory.run.budget`) and
+judges them; :func:`rejudge` judges a stored run again from its cache and :func:`from_results` from its
+results.json alone; :func:`cost` says what :func:`run` would cost. :meth:`Report.write` produces::
 
     report.md            summary table of verdicts, then one section per claim: statement, bound shape,
                          figure, findings with fitted exponents and intervals, verdicts, smallest
-                         constants, and a sentence on what was and was not shown
+                         constants, and a sentence on what was and was not shown (rnntheory.report.markdown)
     figures/<claim>.png  measured values with spread against the bound shape (rnntheory.report.figures)
     results.csv          every measured row with its claim, cell key and full configuration
     results.json         the same rows grouped by claim and cell, with the grids and the findings
@@ -13,20 +15,15 @@ and analyses them into a :class:`Report`; :meth:`Report.write` produces::
 Nothing in these files depends on the time or the order in which cells were measured, so a report
 that was interrupted and resumed writes the same files as one that ran straight through.
 
-Grid files are read by :mod:`rnntheory.report.grids`; the command line is ``rnntheory report``
-(:mod:`rnntheory.cli`; ``rnntheory report --help`` lists its options).
-
-Its length (about 530 lines) is the :class:`Report` type with its three renderings (markdown, CSV,
-JSON) and the four ways to make one (:func:`run`, a budgeted run, :func:`rejudge` from a cache,
-:func:`from_results` from a results.json); the words and tables it shares with a claim's result live in
-rnntheory.claims._text.
+Grid files are read by :mod:`rnntheory.report.grids`; two reports are compared by
+:mod:`rnntheory.report.comparison`; the command line is ``rnntheory report`` (:mod:`rnntheory.cli`;
+``rnntheory report --help`` lists its options).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -40,27 +37,19 @@ from .. import __version__
 from ..run import budget as B
 from ..run import sweep
 from ..claims import ClaimResult, Finding, Grid, get
-from ..claims._text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, measured, pct,
-                           seeds_text, what_was_shown)
-from ..run.cost import Cost, about, estimate
-from .comparison import Comparison, compare
+from ..claims._text import measured
+from ..run.cost import Cost, estimate
 from .grids import grid_spec, load_grids
+from .markdown import PAPER, page
 from ..stats.verdicts import VERDICTS
 
-__all__ = ["Report", "run", "rejudge", "from_results", "cost", "load_grids", "grid_spec", "headline", "what_was_shown", "false_alarm", "measured",
-           "claims_reference", "compare", "Comparison", "versions"]
-
-_PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
-          "(NeurIPS 2019)")
-
-
-_CLAIMS_FLAG = re.compile(r" --claims( [^-]\S*)+")
+__all__ = ["Report", "run", "rejudge", "from_results", "cost", "headline_finding", "measured", "versions"]
 
 
 # ---------------------------------------------------------------------- the report
-def headline(result: ClaimResult) -> Finding | None:
-    r"""The finding that decides a claim's verdict (:meth:`~rnntheory.claims.ClaimResult.deciding`:
-    :data:`HEADLINE_RULE`)."""
+def headline_finding(result: ClaimResult) -> Finding | None:
+    r"""The finding that decides a claim's verdict, its headline (:meth:`~rnntheory.claims.ClaimResult.deciding`,
+    by the one headline rule of rnntheory.claims._text); ``None`` when no finding has the claim's verdict."""
     return result.deciding()
 
 
@@ -92,7 +81,7 @@ class Report:
         finding (the first with the claim's verdict) with its smallest constant."""
         rows = []
         for n, res in self.results.items():
-            head = headline(res)
+            head = headline_finding(res)
             counts = {v: sum(f.verdict == v for f in res.findings) for v in VERDICTS}
             ctl = self.controls[n]
             rows.append({
@@ -164,101 +153,9 @@ class Report:
         return sweep.plain({"report": self.meta, "claims": claims}, finite=True)
 
     def markdown(self, figures: Mapping[str, str] | None = None) -> str:
-        r"""The text of ``report.md`` (``figures``: claim name -> relative path of its PNG)."""
-        figures = figures or {}
-        m = self.meta
-        ncells = sum(len(r) for r in self.records.values())
-        verdicts = [res.verdict for res in self.results.values()]
-        counts = ", ".join(f"{verdicts.count(v)} {v}" for v in VERDICTS if verdicts.count(v))
-        out = [
-            "# Bound-vs-measured report", "",
-            f"{_PAPER}, checked numerically by rnntheory {m['rnntheory']} (torch {m['torch']}, {m['device_name']}, "
-            f"{_dtypes_text(m)}) on the `{m['grid']}` grid: {len(self.results)} claims, {ncells} cells. "
-            f"Verdicts: {counts}.", "",
-            f"Regenerate with `{m['command']}`.", "",
-            *self._failed_lines(),
-            "How to read it (theory.md, section 7; docs/conventions.md): each finding fits the measured quantity "
-            f"against one parameter on log-log axes, with a {pct(m.get('level', 0.99))} confidence interval (a t "
-            "interval over seeds: the network is the unit of replication). For a growing parameter (m, L, N) an upper "
-            "bound c * x^a holds asymptotically when the exponent is at most a; for a shrinking one (omega, tau, eps) "
-            "when it is at least a; where a claim speaks of a limit the exponent is the local slope at the limiting end "
-            "of the range. Every finding has a resolution r, the smallest deviation that matters (what it means over "
-            "the measured range is in the fits in full). **consistent**: the interval lies on the allowed side; "
-            "**consistent (at resolution r)**: it lies within r of it; **inconsistent**: it lies wholly beyond the "
-            "claimed value plus r; **inconclusive**: it contains that edge, and the \"to decide\" column says how "
-            "many times the networks would decide it if the estimate held, and what that costs. More data can only "
-            "move a verdict out of inconclusive. Polynomial-versus-exponential findings fit log q = a + b log k + c k "
-            "and read inconsistent when c's interval lies wholly above the rate of an exponential that adds the "
-            "stated factor over the range. High-probability events are judged on an exact binomial interval against "
-            "a tolerated failure fraction. The smallest constant is the least c for which the bound holds on every "
-            "measured point. Negative controls re-analyse each claim's own measurements with a too-strong "
-            "exponent, a wrong normalisation in m and injected exponential growth; a check that cannot see one "
-            "says why. Finite experiments cannot prove asymptotic claims: a consistent verdict says the sizes "
-            "measured here do not contradict the claimed shape.", "",
-            *self._budget_lines(),
-            "## Summary", "",
-            HEADLINE_RULE, "",
-            f"| claim | paper | verdict | findings | negative controls | headline finding: measured ({pct(m.get('level', 0.99))} CI) | smallest c | to decide |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for r in self.summary().to_dict("records"):
-            total = sum(r[f"n_{v}"] for v in VERDICTS)
-            tally = f"{r['n_consistent']}/{total} consistent" + (
-                f" ({r['at_resolution']} at resolution)" if r["at_resolution"] else "") + "".join(
-                f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"])
-            const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
-            n = r["claim"]
-            out.append(f"| [{n}](#{n}) | {cell(r['reference'])} | **{r['verdict']}** | {tally} | "
-                       f"{r['controls']} | {cell(r['headline'])} | {const} | {cell(r['to_decide'])} |")
-        for n, res in self.results.items():
-            c, g = res.claim, self.grids[n]
-            swept = sorted({k for p in g.points for k in p} - {"seeds"})
-            per_point = sorted({len(g.point_seeds(p)) for p in g.points})
-            seeds_txt = (f"{per_point[0]} seeds" if len(per_point) == 1
-                         else f"{per_point[0]} to {per_point[-1]} seeds per point")
-            out += ["", f"## {n}", "", f"**{c.title}.** {c.reference}. Verdict: **{res.verdict}**.", "",
-                    f"- Claim: {c.statement}",
-                    f"- Measured: {c.quantity}.",
-                    f"- Bound shape: `{c.bound}`.",
-                    f"- Grid: {len(self.records[n])} cells ({len(g.points)} points x {seeds_txt}"
-                    + (f"; swept: {', '.join(swept)}" if swept else "") + ").", ""]
-            if res.failed:
-                out += [f"- Failed cells ({len(res.failed)}; left out of every finding, the claim reads inconclusive; "
-                        "rerun with `--retry-failed` to measure them again):"]
-                for f in res.failed:
-                    where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
-                    out.append(f"  - `{cell(sweep.to_json(where, sort_keys=True))}`: "
-                               f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
-                out.append("")
-            if n in figures:
-                out += [f"![{n}]({figures[n]})", ""]
-            out += [*findings_table(res), "", *controls_table(self.controls[n])]
-            again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
-            if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "per claim":
-                again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
-            out += ["", what_was_shown(res, seeds_text(g)), "", false_alarm(res), "",
-                    f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
-                    "<details><summary>Fits in full</summary>", ""]
-            out += [f"- {cell(f.name)} (key `{f.key}`): {f.detail}"
-                    + (f"; resolution {f.resolution:.3g}: {f.decision.meaning}" if f.decision.meaning else "")
-                    + catches(f) for f in res.findings]
-            out += ["", "</details>"]
-        return "\n".join(out) + "\n"
-
-    def _budget_lines(self) -> list[str]:
-        b = self.meta.get("budget")
-        out = [f"Budgeted run: {b['summary']}", ""] if b else []
-        if self.meta.get("rejudged"):
-            out += [f"This report was {self.meta['rejudged']}.", ""]
-        return out
-
-    def _failed_lines(self) -> list[str]:
-        n = sum(len(res.failed) for res in self.results.values())
-        if not n:
-            return []
-        which = ", ".join(f"{name} ({len(res.failed)})" for name, res in self.results.items() if res.failed)
-        return [f"**{n} cell(s) failed** and are listed in their claims' sections: {which}. Each such claim reads "
-                "inconclusive; `--retry-failed` measures them again.", ""]
+        r"""The text of ``report.md`` (``figures``: claim name -> relative path of its PNG;
+        :func:`rnntheory.report.markdown.page`)."""
+        return page(self, figures)
 
     def write(self, out: str | os.PathLike[str], *, figures: bool = True) -> list[Path]:
         r"""Write report.md, figures/<claim>.png, results.csv and results.json into ``out``; returns the
@@ -285,45 +182,6 @@ class Report:
             sweep.atomic_write(root / name, text)
             written.append(root / name)
         return written
-
-
-def claims_reference() -> str:
-    r"""docs/claims.md: every registered claim with its statement, what it measures, its bound, its
-    grids, the settings its verdicts are judged with and its negative controls, generated from the
-    registry (``rnntheory claims --markdown``), so the page cannot drift from the code."""
-    from ..claims import get, names
-
-    out = ["# The claims", "",
-           "Generated from the claim registry by `rnntheory claims --markdown > docs/claims.md`; a test keeps it in step "
-           "with the code. Section numbers refer to [theory.md](theory.md); the verdict rules are in its section 7 and "
-           "[conventions.md](conventions.md).", "",
-           "The cost is the compute of a grid's cells from the reference timings shipped with the package "
-           "(rnntheory/run/timings.json: measured on a 2-core CPU, each claim in its own dtype, one torch thread per cell; claims that share "
-           "cells each count them). `rnntheory report --dry-run` previews a run the same way, counting what is cached.",
-           "", "| claim | theory | default grid | large grid |", "|---|---|---|---|"]
-    costs = {n: {g: get(n).cost(g).seconds for g in ("default", "large")} for n in names()}
-    for n in names():
-        c = get(n)
-        sizes = [f"{len(c.grid(g))} cells, {about(costs[n][g])}" for g in ("default", "large")]
-        out.append(f"| [{n}](#{n}) | {cell(c.reference)} | {sizes[0]} | {sizes[1]} |")
-    for n in names():
-        c = get(n)
-        out += ["", f"## {n}", "", f"**{c.title}.** {c.reference}.", "",
-                f"- Claim: {c.statement}", f"- Measured: {c.quantity}.", f"- Bound shape: `{c.bound}`."]
-        for g in ("default", "large"):
-            grid = c.grid(g)
-            swept = sorted({k for pt in grid.points for k in pt} - {"seeds"})
-            per_point = sorted({len(grid.point_seeds(pt)) for pt in grid.points})
-            seeds = f"{per_point[0]}" if len(per_point) == 1 else f"{per_point[0]} to {per_point[-1]}"
-            out.append(f"- Grid `{g}`: {len(grid)} cells, {len(grid.points)} points x {seeds} seeds"
-                       + (f"; swept: {', '.join(swept)}" if swept else "") + f"; {about(costs[n][g])} of compute.")
-        if c.judging:
-            out.append("- Judged with: " + ", ".join(f"`{k} = {v!r}`" for k, v in c.judging.items()) + ".")
-        out.append("- Negative controls:")
-        for ctl in c.controls:
-            how = f"cannot be detected: {ctl.undetectable}" if ctl.undetectable else "must be rejected"
-            out.append(f"  - {ctl.kind} ({ctl.what}): {how}.")
-    return "\n".join(out) + "\n"
 
 
 def run(
@@ -375,7 +233,7 @@ def run(
     t0 = time.perf_counter()
     label = Path(str(grid)).name
     single = 1.0 - B.ALPHA  # the level of a run's one look
-    meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
+    meta = {"paper": PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
             "device_name": sweep.device_name(device), "dtype": dtype if dtype is not None else "per claim",
             "dtypes": {n: get(n).dtype_for(dtype) for n in grids}, "grid": label,
             "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command, "level": single,
@@ -477,21 +335,6 @@ def from_results(folder: str | os.PathLike[str]) -> Report:
             if text in ("inf", "-inf"):
                 row[k] = float(text)
     return Report(_judged(chosen, grids, records, meta), grids, records, meta)
-
-
-def _dtypes_text(meta: Mapping[str, Any]) -> str:
-    r"""The dtypes of a run for the report's first line: one dtype, or each claim's own (the policy)."""
-    per = meta.get("dtypes") or {}
-    if meta.get("dtype") != "per claim" or not per:
-        return str(meta.get("dtype"))
-    by: dict[str, list[str]] = {}
-    for n, d in per.items():
-        by.setdefault(d, []).append(n)
-    if len(by) == 1:
-        return f"{next(iter(by))}, each claim's own dtype"
-    main = max(by, key=lambda d: len(by[d]))
-    rest = "; ".join(f"{d} for {', '.join(ns)}" for d, ns in by.items() if d != main)
-    return f"{main} ({rest}: each claim's own dtype, docs/reporting.md)"
 
 
 def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str], device: str, dtype: str | None,

@@ -110,11 +110,6 @@ def _fit_of(f: "Finding", model: str) -> S.ExponentFit | None:
     return f.fit if isinstance(f.fit, S.ExponentFit) else None
 
 
-def _short(fit: S.ExponentFit) -> str:
-    name = "exponent" if fit.axes == "log-log" else "rate"
-    return f"{name} {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]"
-
-
 def _spread(ax: "Axes", xs: np.ndarray, ys: np.ndarray, colour: str, label: str, **style: Any) -> None:
     r"""The measurements as faint points, and their median per abscissa with a bar over their range."""
     ax.scatter(xs, ys, s=9, color=colour, alpha=0.3, linewidths=0)
@@ -172,7 +167,7 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
         if fit is not None and grid.size > 1 and ("fit",) + key not in drawn:
             drawn.add(("fit",) + key)
             t = np.linspace(grid.min(), grid.max(), 60) if panel.model == "exponential" else np.geomspace(grid.min(), grid.max(), 60)
-            ax.plot(t, fit.predict(t), "--", color=colour, lw=1, alpha=0.9, label=f"fit: {_short(fit)}")
+            ax.plot(t, fit.predict(t), "--", color=colour, lw=1, alpha=0.9, label=f"fit: {fit.short(variable=False)}")
         if s.bound is not None and panel.model == "power":
             b = pd.DataFrame({"x": xs, "b": np.asarray(s.bound, float)}).groupby("x")["b"].max()
             if np.isfinite(b.to_numpy()).all():

@@ -1,14 +1,16 @@
-r"""Statistics: fitted exponents and their intervals (fits, over the least squares of ``_lsq``) and the
-verdict rule with its indifference zone (verdicts).
+r"""Statistics: fitted exponents and their intervals, and how an estimate is written (fits, over the
+least squares of ``_lsq``), the intervals of a mean and of a frequency (intervals), and the verdict rule
+with its indifference zone (verdicts).
 
 Imports nothing of rnntheory but ``rnntheory._validation``: fits and verdicts are plain numerics.
 """
 
 from .._lazy import face
 
-MODULES = ('fits', 'verdicts')
+MODULES = ('fits', 'intervals', 'verdicts')
 NAMES = {
-    **dict.fromkeys(['BinomialDecision', 'Estimate', 'ExponentFit', 'GrowthFit', 'InsufficientData', 'MeanInterval', 'binomial_decision', 'binomial_interval', 'fit_exponent', 'fit_growth', 'fit_rate', 'mean_interval', 'smallest_constant'], 'fits'),
+    **dict.fromkeys(['Estimate', 'ExponentFit', 'GrowthFit', 'InsufficientData', 'Interval', 'estimate_text', 'fit_exponent', 'fit_growth', 'fit_rate', 'smallest_constant'], 'fits'),
+    **dict.fromkeys(['BinomialDecision', 'MeanInterval', 'binomial_decision', 'binomial_interval', 'mean_interval'], 'intervals'),
     **dict.fromkeys(['CannotAnalyse', 'Decision', 'VERDICTS', 'Verdict', 'cannot_analyse', 'checked', 'combine', 'event', 'every_case', 'exponent', 'growth', 'mean', 'needed'], 'verdicts'),
 }
 __getattr__, __dir__ = face(__name__, MODULES, NAMES)

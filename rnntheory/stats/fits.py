@@ -1,10 +1,11 @@
-r"""Statistics for checking bound shapes (theory.md, section 7): fits, intervals, binomial tests.
+r"""Fitted exponents for checking bound shapes (theory.md, section 7): slopes, rates and the nested
+growth fit, each with a confidence interval, and the one way a fitted value is written.
 
-This module is mechanism only, and has that one job (its length is the dataclasses and the
-documented guarantees of each interval; the least-squares machinery is in ``rnntheory.stats._lsq``): it
-measures (slopes, rates, means, frequencies) and attaches confidence intervals whose coverage is
-stated below. Deciding what a measurement says about a
-claim is policy and lives in :mod:`rnntheory.stats.verdicts`.
+This module is mechanism only, and has that one job (the least-squares machinery is in
+``rnntheory.stats._lsq``; the intervals of a mean and of a frequency are in
+:mod:`rnntheory.stats.intervals`): it measures slopes and rates and attaches confidence intervals whose
+coverage is stated below. Deciding what a measurement says about a claim is policy and lives in
+:mod:`rnntheory.stats.verdicts`.
 
 The unit of replication is the random network (the seed). Measurements of one network at several
 sizes are correlated, so when a fit pools several networks, pass ``groups=seeds``: the interval then
@@ -14,9 +15,9 @@ comes from the spread of the per-network estimates, a t interval on ``G - 1`` de
 * :func:`fit_rate`: slope of ``log y`` on ``x`` (exponential rate) with an interval.
 * :func:`fit_growth`: the nested model ``log y = a + b log k + c k`` with intervals for the exponent
   ``b`` and the rate ``c``, plus the two pure fits and which of them has the smaller residual.
-* :func:`mean_interval`: t interval of a mean.
-* :func:`binomial_interval`, :func:`binomial_decision`: how often a high-probability event held.
 * :func:`smallest_constant`: the smallest c with measured <= c * shape on every point.
+* :func:`estimate_text`: an estimate with its interval as every text prints it (``0.512 [0.43, 0.6]``);
+  :meth:`ExponentFit.short` is a fitted exponent or rate in those words.
 
 Interval methods and what they guarantee (``level`` is the two-sided confidence level):
 
@@ -50,30 +51,33 @@ from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
-from ._lsq import METHODS, InsufficientData, as_arrays, check_level, check_positive, line_fit, mean_t_interval, nested_coefficients
+from ._lsq import InsufficientData, as_arrays, check_level, check_positive, line_fit, nested_coefficients
 
 __all__ = [
     "InsufficientData",
+    "Interval",
+    "estimate_text",
     "ExponentFit",
     "fit_exponent",
     "fit_rate",
     "Estimate",
     "GrowthFit",
     "fit_growth",
-    "MeanInterval",
-    "mean_interval",
-    "BinomialDecision",
-    "binomial_interval",
-    "binomial_decision",
     "smallest_constant",
 ]
 
 
 # ---------------------------------------------------------------------- results
-class _Interval:
-    r"""``ci`` and ``width`` of anything with ``ci_low`` and ``ci_high``."""
+def estimate_text(value: float, low: float, high: float) -> str:
+    r"""An estimate with its interval as every text of the toolkit writes it, to three significant
+    digits: ``0.512 [0.43, 0.6]`` (fits, verdict reasons, the report, figure legends)."""
+    return f"{value:.3g} [{low:.3g}, {high:.3g}]"
+
+
+class Interval:
+    r"""``ci`` and ``width`` of anything with ``ci_low`` and ``ci_high`` (the base of the results with
+    an interval)."""
 
     ci_low: float
     ci_high: float
@@ -88,7 +92,7 @@ class _Interval:
 
 
 @dataclass(frozen=True)
-class ExponentFit(_Interval):
+class ExponentFit(Interval):
     r"""A straight-line fit ``log y = intercept + slope * t`` with a confidence interval.
 
     ``t = log x`` for an exponent (:func:`fit_exponent`), ``t = x`` for a rate (:func:`fit_rate`).
@@ -117,15 +121,24 @@ class ExponentFit(_Interval):
         """Alias of ``slope`` (the exponent of a power law on log-log axes)."""
         return self.slope
 
+    @property
+    def kind(self) -> str:
+        r"""What the slope is: ``"exponent"`` (log-log axes) or ``"rate"`` (semi-log axes)."""
+        return "exponent" if self.axes == "log-log" else "rate"
+
+    def short(self, *, variable: bool = True) -> str:
+        r"""The fitted value with its interval, short: ``exponent in m 0.512 [0.43, 0.6]``
+        (``variable=False``: ``exponent 0.512 [0.43, 0.6]``)."""
+        where = f" in {self.variable}" if variable else ""
+        return f"{self.kind}{where} {estimate_text(self.slope, self.ci_low, self.ci_high)}"
 
     def predict(self, x: Sequence[float] | np.ndarray) -> np.ndarray:
         t = np.log(np.asarray(x, float)) if self.axes == "log-log" else np.asarray(x, float)
         return np.exp(self.intercept + self.slope * t)
 
     def __str__(self) -> str:
-        name = "exponent" if self.axes == "log-log" else "rate"
         return (
-            f"{name} in {self.variable} = {self.slope:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}] "
+            f"{self.kind} in {self.variable} = {estimate_text(self.slope, self.ci_low, self.ci_high)} "
             f"({100 * self.level:.4g}% {self.method} CI, t on {self.df:g} df, {self.n_points} points, "
             f"{self.n_groups} groups, R^2={self.r2:.3f})"
         )
@@ -135,16 +148,15 @@ class ExponentFit(_Interval):
 
 
 @dataclass(frozen=True)
-class Estimate(_Interval):
+class Estimate(Interval):
     r"""One estimated coefficient with its confidence interval."""
 
     value: float
     ci_low: float
     ci_high: float
 
-
     def __str__(self) -> str:
-        return f"{self.value:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}]"
+        return estimate_text(self.value, self.ci_low, self.ci_high)
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(self)])
@@ -195,32 +207,6 @@ class GrowthFit:
             "preferred": self.preferred,
         }
         return pd.DataFrame([row])
-
-
-@dataclass(frozen=True)
-class MeanInterval(_Interval):
-    r"""The mean of ``n`` values with its t interval on ``n - 1`` degrees of freedom."""
-
-    mean: float
-    ci_low: float
-    ci_high: float
-    n: int
-    level: float
-    name: str = "mean"
-
-    @property
-    def df(self) -> int:
-        return self.n - 1
-
-
-    def __str__(self) -> str:
-        return (
-            f"{self.name} = {self.mean:.3g} [{self.ci_low:.3g}, {self.ci_high:.3g}] "
-            f"({100 * self.level:.4g}% t CI, {self.n} values)"
-        )
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)])
 
 
 # ---------------------------------------------------------------------- helpers
@@ -369,92 +355,6 @@ def fit_growth(
         variable=variable, rss=nf.rss, power_law=power_law, exponential=exponential,
         preferred="polynomial" if power_law.rss <= exponential.rss else "exponential",
     )
-
-
-def mean_interval(values: Sequence[float] | np.ndarray, *, level: float = 0.99, name: str = "mean") -> MeanInterval:
-    r"""The mean of ``values`` with a t interval on ``n - 1`` degrees of freedom.
-
-    Exact coverage when the values are independent draws from one normal distribution. For
-    symmetric heavy-tailed values the coverage stays near or above ``level``; for skewed ones and
-    few values it can fall below. Pass one value per network (seed), not several correlated
-    measurements of one network.
-
-    Args:
-        values: finite numbers, at least 2.
-        level: two-sided confidence level in (0, 1) (default 0.99).
-        name: what the values are, for printing.
-
-    Returns:
-        :class:`MeanInterval`.
-
-    Raises:
-        ValueError: fewer than 2 values (no interval can be formed), non-finite values, level outside
-            (0, 1).
-    """
-    fn = "stats.mean_interval"
-    level = check_level(fn, level)
-    mu, half, n = mean_t_interval(fn, values, level)
-    return MeanInterval(mu, mu - half, mu + half, n, level, name)
-
-
-# ---------------------------------------------------------------------- binomial
-@dataclass(frozen=True)
-class BinomialDecision:
-    r"""Exact one-sided binomial test of "the event holds with probability at least p0".
-
-    ``passed`` is False when ``P(X <= k | n, p0) <= alpha``; if the event's true probability is at
-    least ``p0`` this happens with probability at most ``alpha`` (the false-failure rate).
-    """
-
-    k: int
-    n: int
-    p0: float
-    alpha: float
-    p_value: float
-    ci_low: float
-    ci_high: float
-    level: float
-    passed: bool
-
-    @property
-    def fraction(self) -> float:
-        return self.k / self.n
-
-    def __str__(self) -> str:
-        state = "held" if self.passed else "FAILED"
-        return (
-            f"event held on {self.k}/{self.n} seeds ({self.fraction:.0%}, {100 * self.level:.4g}% CI "
-            f"[{self.ci_low:.2f}, {self.ci_high:.2f}]); test of P >= {self.p0:g}: p={self.p_value:.2g}, "
-            f"alpha={self.alpha:g} -> {state}"
-        )
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)])
-
-
-def binomial_interval(k: int, n: int, level: float = 0.99) -> tuple[float, float]:
-    r"""Exact (Clopper-Pearson) interval for a success probability from ``k`` of ``n``, at ``level``
-    (99% by default, the level of every other interval here)."""
-    if not (isinstance(n, (int, np.integer)) and n >= 1 and isinstance(k, (int, np.integer)) and 0 <= k <= n):
-        raise ValueError(f"stats.binomial_interval: k={k!r}, n={n!r} must be integers with 0 <= k <= n, n >= 1")
-    ci = sps.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
-    return float(ci.low), float(ci.high)
-
-
-def binomial_decision(k: int, n: int, p0: float = 0.9, alpha: float = 1e-6, level: float = 0.99) -> BinomialDecision:
-    r"""Decide whether ``k`` successes in ``n`` seeds are compatible with probability >= ``p0``.
-
-    Exact binomial test (scipy.stats.binomtest, alternative "less"); fails when the p-value is at most
-    ``alpha``. False-failure rate <= ``alpha`` whenever the true probability is >= ``p0``. The interval
-    it prints is at ``level`` (99% by default, as everywhere else); the decision rests on ``alpha``.
-    """
-    if not 0 < p0 < 1:
-        raise ValueError(f"stats.binomial_decision: p0={p0!r} must be in (0, 1)")
-    if not 0 < alpha < 1:
-        raise ValueError(f"stats.binomial_decision: alpha={alpha!r} must be in (0, 1)")
-    lo, hi = binomial_interval(k, n, level)
-    p = float(sps.binomtest(int(k), int(n), p0, alternative="less").pvalue)
-    return BinomialDecision(int(k), int(n), float(p0), float(alpha), p, lo, hi, level, p > alpha)
 
 
 def smallest_constant(measured: Sequence[float] | np.ndarray, shape: Sequence[float] | np.ndarray) -> float:

@@ -55,21 +55,10 @@ from typing import Any, Iterable, Literal, Sequence
 import numpy as np
 from scipy import stats as sps
 
-__all__ = [
-    "Verdict",
-    "VERDICTS",
-    "Decision",
-    "exponent",
-    "mean",
-    "growth",
-    "event",
-    "every_case",
-    "cannot_analyse",
-    "combine",
-    "needed",
-    "checked",
-    "CannotAnalyse",
-]
+from .fits import estimate_text
+
+__all__ = ["Verdict", "VERDICTS", "Decision", "exponent", "mean", "growth", "event", "every_case", "cannot_analyse",
+           "combine", "needed", "checked", "CannotAnalyse"]
 
 
 class Verdict(str, enum.Enum):
@@ -242,7 +231,7 @@ def exponent(
     r = _resolution("exponent", resolution)
     below = (bound == "upper") == (parameter == "growing")
     lo, hi, est = float(fit.ci_low), float(fit.ci_high), float(fit.slope)
-    v, at_r, why = _side("exponent", lo, hi, a, below, r, f"measured {est:.3g} [{lo:.3g}, {hi:.3g}]")
+    v, at_r, why = _side("exponent", lo, hi, a, below, r, f"measured {estimate_text(est, lo, hi)}")
     return Decision(v, "exponent", f"exponent {'<=' if below else '>='} {a:.3g}", est, lo, hi, r, why, a, below,
                     at_r, meaning)
 
@@ -269,7 +258,7 @@ def mean(
     lo, hi, est = float(interval.ci_low), float(interval.ci_high), float(interval.mean)
     name = getattr(interval, "name", "mean")
     below = bound == "upper"
-    v, at_r, why = _side("mean", lo, hi, t, below, r, f"{name} {est:.3g} [{lo:.3g}, {hi:.3g}]")
+    v, at_r, why = _side("mean", lo, hi, t, below, r, f"{name} {estimate_text(est, lo, hi)}")
     return Decision(v, "mean", f"{name} {'<=' if below else '>='} {t:.3g}", est, lo, hi, r, why, t, below, at_r,
                     meaning)
 
@@ -287,7 +276,7 @@ def growth(fit: Any, *, resolution: float = 0.0, meaning: str = "") -> Decision:
     r = _resolution("growth", resolution)
     c = fit.rate
     lo, hi, est = float(c.ci_low), float(c.ci_high), float(c.value)
-    v, at_r, why = _side("growth", lo, hi, 0.0, True, r, f"exponential rate c {est:.3g} [{lo:.3g}, {hi:.3g}] of the nested fit")
+    v, at_r, why = _side("growth", lo, hi, 0.0, True, r, f"exponential rate c {estimate_text(est, lo, hi)} of the nested fit")
     return Decision(v, "growth", "no exponential growth: rate c <= 0", est, lo, hi, r, why, 0.0, True, at_r, meaning)
 
 

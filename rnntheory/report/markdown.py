@@ -1,0 +1,218 @@
+r"""The report's pages as Markdown: ``report.md`` of a :class:`~rnntheory.report.Report` (:func:`page`,
+which :meth:`Report.markdown <rnntheory.report.Report.markdown>` returns) and docs/claims.md, the claims
+reference generated from the registry (:func:`claims_reference`).
+
+One job: the words and layout of the two pages. What a page says about one finding (its measured
+figure, the findings and controls tables, what was and was not shown, the error rates) comes from
+rnntheory.claims._text, which ``print(result)`` and a notebook share; the numbers come from the
+:class:`~rnntheory.report.Report` (rnntheory.report.build).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import pandas as pd
+
+from ..claims import ClaimResult, Grid, get, names
+from ..claims._text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, pct,
+                            seeds_text, what_was_shown)
+from ..run import sweep
+from ..run.cost import about
+from ..stats.verdicts import VERDICTS
+
+__all__ = ["PAPER", "page", "claims_reference", "what_was_shown", "false_alarm"]
+
+PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
+         "(NeurIPS 2019)")
+"""The paper the report checks, as its first line and its metadata cite it."""
+
+_CLAIMS_FLAG = re.compile(r" --claims( [^-]\S*)+")
+
+
+def page(report: Any, figures: Mapping[str, str] | None = None) -> str:
+    r"""The text of ``report.md`` for ``report`` (a :class:`~rnntheory.report.Report`; ``figures``: claim
+    name -> relative path of its PNG): the run in one paragraph, how to read it, the summary table, then
+    one section per claim."""
+    figures = figures or {}
+    out = [*_introduction(report), *_summary_table(report)]
+    for n, res in report.results.items():
+        out += _claim_section(report, n, res, figures.get(n))
+    return "\n".join(out) + "\n"
+
+
+def _introduction(report: Any) -> list[str]:
+    r"""The title, what was run (paper, versions, dtypes, grid, counts), how to regenerate it, any
+    failed cells, how to read it and what a budgeted or rejudged run did."""
+    m = report.meta
+    ncells = sum(len(r) for r in report.records.values())
+    verdicts = [res.verdict for res in report.results.values()]
+    counts = ", ".join(f"{verdicts.count(v)} {v}" for v in VERDICTS if verdicts.count(v))
+    return [
+        "# Bound-vs-measured report", "",
+        f"{PAPER}, checked numerically by rnntheory {m['rnntheory']} (torch {m['torch']}, {m['device_name']}, "
+        f"{_dtypes_text(m)}) on the `{m['grid']}` grid: {len(report.results)} claims, {ncells} cells. "
+        f"Verdicts: {counts}.", "",
+        f"Regenerate with `{m['command']}`.", "",
+        *_failed_lines(report.results),
+        _how_to_read(m.get("level", 0.99)), "",
+        *_budget_lines(m),
+    ]
+
+
+def _how_to_read(level: float) -> str:
+    r"""The paragraph on how to read the report (theory.md, section 7), for intervals at ``level``."""
+    return (
+        "How to read it (theory.md, section 7; docs/conventions.md): each finding fits the measured quantity "
+        f"against one parameter on log-log axes, with a {pct(level)} confidence interval (a t "
+        "interval over seeds: the network is the unit of replication). For a growing parameter (m, L, N) an upper "
+        "bound c * x^a holds asymptotically when the exponent is at most a; for a shrinking one (omega, tau, eps) "
+        "when it is at least a; where a claim speaks of a limit the exponent is the local slope at the limiting end "
+        "of the range. Every finding has a resolution r, the smallest deviation that matters (what it means over "
+        "the measured range is in the fits in full). **consistent**: the interval lies on the allowed side; "
+        "**consistent (at resolution r)**: it lies within r of it; **inconsistent**: it lies wholly beyond the "
+        "claimed value plus r; **inconclusive**: it contains that edge, and the \"to decide\" column says how "
+        "many times the networks would decide it if the estimate held, and what that costs. More data can only "
+        "move a verdict out of inconclusive. Polynomial-versus-exponential findings fit log q = a + b log k + c k "
+        "and read inconsistent when c's interval lies wholly above the rate of an exponential that adds the "
+        "stated factor over the range. High-probability events are judged on an exact binomial interval against "
+        "a tolerated failure fraction. The smallest constant is the least c for which the bound holds on every "
+        "measured point. Negative controls re-analyse each claim's own measurements with a too-strong "
+        "exponent, a wrong normalisation in m and injected exponential growth; a check that cannot see one "
+        "says why. Finite experiments cannot prove asymptotic claims: a consistent verdict says the sizes "
+        "measured here do not contradict the claimed shape."
+    )
+
+
+def _summary_table(report: Any) -> list[str]:
+    r"""The summary: the headline rule, then one row per claim (:meth:`Report.summary`)."""
+    level = report.meta.get("level", 0.99)
+    out = ["## Summary", "",
+           HEADLINE_RULE, "",
+           f"| claim | paper | verdict | findings | negative controls | headline finding: measured ({pct(level)} CI) | smallest c | to decide |",
+           "|---|---|---|---|---|---|---|---|"]
+    for r in report.summary().to_dict("records"):
+        total = sum(r[f"n_{v}"] for v in VERDICTS)
+        tally = f"{r['n_consistent']}/{total} consistent" + (
+            f" ({r['at_resolution']} at resolution)" if r["at_resolution"] else "") + "".join(
+            f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"])
+        const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
+        n = r["claim"]
+        out.append(f"| [{n}](#{n}) | {cell(r['reference'])} | **{r['verdict']}** | {tally} | "
+                   f"{r['controls']} | {cell(r['headline'])} | {const} | {cell(r['to_decide'])} |")
+    return out
+
+
+def _claim_section(report: Any, n: str, res: ClaimResult, figure: str | None) -> list[str]:
+    r"""One claim's section: what it says and was measured on, its failed cells, its figure, the findings
+    and controls tables, what was shown, its error rates, how to measure it again and the fits in full."""
+    c, g, m = res.claim, report.grids[n], report.meta
+    out = ["", f"## {n}", "", f"**{c.title}.** {c.reference}. Verdict: **{res.verdict}**.", "",
+           f"- Claim: {c.statement}",
+           f"- Measured: {c.quantity}.",
+           f"- Bound shape: `{c.bound}`.",
+           f"- Grid: {len(report.records[n])} cells ({_points_and_seeds(g, per_point=' per point')}).", "",
+           *_failed_cells(res)]
+    if figure is not None:
+        out += [f"![{n}]({figure})", ""]
+    out += [*findings_table(res), "", *controls_table(report.controls[n])]
+    again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
+    if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "per claim":
+        again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
+    out += ["", what_was_shown(res, seeds_text(g)), "", false_alarm(res), "",
+            f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
+            "<details><summary>Fits in full</summary>", ""]
+    out += [f"- {cell(f.name)} (key `{f.key}`): {f.detail}"
+            + (f"; resolution {f.resolution:.3g}: {f.decision.meaning}" if f.decision.meaning else "")
+            + catches(f) for f in res.findings]
+    return out + ["", "</details>"]
+
+
+def _failed_cells(res: ClaimResult) -> list[str]:
+    r"""A claim's failed cells, one line each with its configuration and error (none: no lines)."""
+    if not res.failed:
+        return []
+    out = [f"- Failed cells ({len(res.failed)}; left out of every finding, the claim reads inconclusive; "
+           "rerun with `--retry-failed` to measure them again):"]
+    for f in res.failed:
+        where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
+        out.append(f"  - `{cell(sweep.to_json(where, sort_keys=True))}`: "
+                   f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
+    return out + [""]
+
+
+def _points_and_seeds(grid: Grid, *, per_point: str = "") -> str:
+    r"""A grid's shape in words: ``"5 points x 3 seeds; swept: L, m"``; where the points have different
+    numbers of seeds, ``"5 points x 4 to 12 seeds"`` followed by ``per_point``."""
+    counts = sorted({len(grid.point_seeds(p)) for p in grid.points})
+    seeds = f"{counts[0]} seeds" if len(counts) == 1 else f"{counts[0]} to {counts[-1]} seeds{per_point}"
+    swept = sorted({k for p in grid.points for k in p} - {"seeds"})
+    return f"{len(grid.points)} points x {seeds}" + (f"; swept: {', '.join(swept)}" if swept else "")
+
+
+def _budget_lines(meta: Mapping[str, Any]) -> list[str]:
+    r"""What a budgeted run spent, and that a rejudged report was judged again (none: no lines)."""
+    b = meta.get("budget")
+    out = [f"Budgeted run: {b['summary']}", ""] if b else []
+    if meta.get("rejudged"):
+        out += [f"This report was {meta['rejudged']}.", ""]
+    return out
+
+
+def _failed_lines(results: Mapping[str, ClaimResult]) -> list[str]:
+    r"""How many cells failed and in which claims (none: no lines)."""
+    n = sum(len(res.failed) for res in results.values())
+    if not n:
+        return []
+    which = ", ".join(f"{name} ({len(res.failed)})" for name, res in results.items() if res.failed)
+    return [f"**{n} cell(s) failed** and are listed in their claims' sections: {which}. Each such claim reads "
+            "inconclusive; `--retry-failed` measures them again.", ""]
+
+
+def _dtypes_text(meta: Mapping[str, Any]) -> str:
+    r"""The dtypes of a run for the report's first line: one dtype, or each claim's own (the policy)."""
+    per = meta.get("dtypes") or {}
+    if meta.get("dtype") != "per claim" or not per:
+        return str(meta.get("dtype"))
+    by: dict[str, list[str]] = {}
+    for n, d in per.items():
+        by.setdefault(d, []).append(n)
+    if len(by) == 1:
+        return f"{next(iter(by))}, each claim's own dtype"
+    main = max(by, key=lambda d: len(by[d]))
+    rest = "; ".join(f"{d} for {', '.join(ns)}" for d, ns in by.items() if d != main)
+    return f"{main} ({rest}: each claim's own dtype, docs/reporting.md)"
+
+
+def claims_reference() -> str:
+    r"""docs/claims.md: every registered claim with its statement, what it measures, its bound, its
+    grids, the settings its verdicts are judged with and its negative controls, generated from the
+    registry (``rnntheory claims --markdown``), so the page cannot drift from the code."""
+    out = ["# The claims", "",
+           "Generated from the claim registry by `rnntheory claims --markdown > docs/claims.md`; a test keeps it in step "
+           "with the code. Section numbers refer to [theory.md](theory.md); the verdict rules are in its section 7 and "
+           "[conventions.md](conventions.md).", "",
+           "The cost is the compute of a grid's cells from the reference timings shipped with the package "
+           "(rnntheory/run/timings.json: measured on a 2-core CPU, each claim in its own dtype, one torch thread per cell; claims that share "
+           "cells each count them). `rnntheory report --dry-run` previews a run the same way, counting what is cached.",
+           "", "| claim | theory | default grid | large grid |", "|---|---|---|---|"]
+    costs = {n: {g: get(n).cost(g).seconds for g in ("default", "large")} for n in names()}
+    for n in names():
+        c = get(n)
+        sizes = [f"{len(c.grid(g))} cells, {about(costs[n][g])}" for g in ("default", "large")]
+        out.append(f"| [{n}](#{n}) | {cell(c.reference)} | {sizes[0]} | {sizes[1]} |")
+    for n in names():
+        c = get(n)
+        out += ["", f"## {n}", "", f"**{c.title}.** {c.reference}.", "",
+                f"- Claim: {c.statement}", f"- Measured: {c.quantity}.", f"- Bound shape: `{c.bound}`."]
+        for g in ("default", "large"):
+            grid = c.grid(g)
+            out.append(f"- Grid `{g}`: {len(grid)} cells, {_points_and_seeds(grid)}; {about(costs[n][g])} of compute.")
+        if c.judging:
+            out.append("- Judged with: " + ", ".join(f"`{k} = {v!r}`" for k, v in c.judging.items()) + ".")
+        out.append("- Negative controls:")
+        for ctl in c.controls:
+            how = f"cannot be detected: {ctl.undetectable}" if ctl.undetectable else "must be rejected"
+            out.append(f"  - {ctl.kind} ({ctl.what}): {how}.")
+    return "\n".join(out) + "\n"

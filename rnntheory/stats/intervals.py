@@ -1,0 +1,135 @@
+r"""Intervals of a mean and of a frequency (theory.md, section 7): the t interval of a mean over
+networks and the exact binomial interval and test of how often a high-probability event held.
+
+Mechanism only, like :mod:`rnntheory.stats.fits` (whose interval base and estimate formatter these
+results share); deciding what an interval says about a claim is :mod:`rnntheory.stats.verdicts`.
+
+* :func:`mean_interval`: t interval of a mean.
+* :func:`binomial_interval`, :func:`binomial_decision`: how often a high-probability event held.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from ._lsq import check_level, mean_t_interval
+from .fits import Interval, estimate_text
+
+__all__ = ["MeanInterval", "mean_interval", "BinomialDecision", "binomial_interval", "binomial_decision"]
+
+
+# ---------------------------------------------------------------------- means
+@dataclass(frozen=True)
+class MeanInterval(Interval):
+    r"""The mean of ``n`` values with its t interval on ``n - 1`` degrees of freedom."""
+
+    mean: float
+    ci_low: float
+    ci_high: float
+    n: int
+    level: float
+    name: str = "mean"
+
+    @property
+    def df(self) -> int:
+        return self.n - 1
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name} = {estimate_text(self.mean, self.ci_low, self.ci_high)} "
+            f"({100 * self.level:.4g}% t CI, {self.n} values)"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(self)])
+
+
+def mean_interval(values: Sequence[float] | np.ndarray, *, level: float = 0.99, name: str = "mean") -> MeanInterval:
+    r"""The mean of ``values`` with a t interval on ``n - 1`` degrees of freedom.
+
+    Exact coverage when the values are independent draws from one normal distribution. For
+    symmetric heavy-tailed values the coverage stays near or above ``level``; for skewed ones and
+    few values it can fall below. Pass one value per network (seed), not several correlated
+    measurements of one network.
+
+    Args:
+        values: finite numbers, at least 2.
+        level: two-sided confidence level in (0, 1) (default 0.99).
+        name: what the values are, for printing.
+
+    Returns:
+        :class:`MeanInterval`.
+
+    Raises:
+        ValueError: fewer than 2 values (no interval can be formed), non-finite values, level outside
+            (0, 1).
+    """
+    fn = "stats.mean_interval"
+    level = check_level(fn, level)
+    mu, half, n = mean_t_interval(fn, values, level)
+    return MeanInterval(mu, mu - half, mu + half, n, level, name)
+
+
+# ---------------------------------------------------------------------- binomial
+@dataclass(frozen=True)
+class BinomialDecision:
+    r"""Exact one-sided binomial test of "the event holds with probability at least p0".
+
+    ``passed`` is False when ``P(X <= k | n, p0) <= alpha``; if the event's true probability is at
+    least ``p0`` this happens with probability at most ``alpha`` (the false-failure rate).
+    """
+
+    k: int
+    n: int
+    p0: float
+    alpha: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    level: float
+    passed: bool
+
+    @property
+    def fraction(self) -> float:
+        return self.k / self.n
+
+    def __str__(self) -> str:
+        state = "held" if self.passed else "FAILED"
+        return (
+            f"event held on {self.k}/{self.n} seeds ({self.fraction:.0%}, {100 * self.level:.4g}% CI "
+            f"[{self.ci_low:.2f}, {self.ci_high:.2f}]); test of P >= {self.p0:g}: p={self.p_value:.2g}, "
+            f"alpha={self.alpha:g} -> {state}"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(self)])
+
+
+def binomial_interval(k: int, n: int, level: float = 0.99) -> tuple[float, float]:
+    r"""Exact (Clopper-Pearson) interval for a success probability from ``k`` of ``n``, at ``level``
+    (99% by default, the level of every other interval here)."""
+    if not (isinstance(n, (int, np.integer)) and n >= 1 and isinstance(k, (int, np.integer)) and 0 <= k <= n):
+        raise ValueError(f"stats.binomial_interval: k={k!r}, n={n!r} must be integers with 0 <= k <= n, n >= 1")
+    ci = sps.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def binomial_decision(k: int, n: int, p0: float = 0.9, alpha: float = 1e-6, level: float = 0.99) -> BinomialDecision:
+    r"""Decide whether ``k`` successes in ``n`` seeds are compatible with probability >= ``p0``.
+
+    Exact binomial test (scipy.stats.binomtest, alternative "less"); fails when the p-value is at most
+    ``alpha``. False-failure rate <= ``alpha`` whenever the true probability is >= ``p0``. The interval
+    it prints is at ``level`` (99% by default, as everywhere else); the decision rests on ``alpha``.
+    """
+    if not 0 < p0 < 1:
+        raise ValueError(f"stats.binomial_decision: p0={p0!r} must be in (0, 1)")
+    if not 0 < alpha < 1:
+        raise ValueError(f"stats.binomial_decision: alpha={alpha!r} must be in (0, 1)")
+    lo, hi = binomial_interval(k, n, level)
+    p = float(sps.binomtest(int(k), int(n), p0, alternative="less").pvalue)
+    return BinomialDecision(int(k), int(n), float(p0), float(alpha), p, lo, hi, level, p > alpha)
