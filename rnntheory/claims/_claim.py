@@ -161,7 +161,7 @@ class Claim:
         ``overrides`` replacing any entry: the starting point for measuring one configuration by hand."""
         g = self.grid(grid)
         self.check_settings(overrides, "Claim.cell")
-        if not 0 <= point < len(g.points):
+        if not V.non_negative_int("Claim.cell", "point", point) < len(g.points):
             raise ValueError(f"Claim.cell: point={point!r} must be in [0, {len(g.points)}) for {self.name}")
         s = g.point_seeds(g.points[point])[0] if seed is None else seed
         return {**g.fixed, **point_settings(g.points[point]), "seed": s, "device": device,
