@@ -167,3 +167,19 @@ def test_only_a_lack_of_data_reads_inconclusive():
     res = dataclasses.replace(COUPLING.judge(frame), claim=broken)
     with pytest.raises(IndexError):
         res.reanalyse()
+
+
+@pytest.mark.parametrize("call, exc, part", [
+    (lambda: claims.Grid(points="m", seeds=2), TypeError, "points='m'"),
+    (lambda: claims.Grid(points=(), seeds=2), ValueError, "points=()"),
+    (lambda: claims.Grid(points=({"m": 64},), seeds=[0, 1.5]), TypeError, "seeds=[0, 1.5]"),
+    (lambda: claims.Grid(points=({"m": 64, "seeds": [-1]},), seeds=2), ValueError, "seeds=[-1]"),
+    (lambda: SIGN.grid().with_seed_offset(1.5), TypeError, "offset=1.5"),
+    (lambda: SIGN.grid().with_seed_offset(-1), ValueError, "offset=-1"),
+    (lambda: SIGN.grid().grow("2"), TypeError, "factor='2'"),
+    (lambda: SIGN.run(seeds="3"), TypeError, "Claim.run: sign_changes: Grid: seeds='3'"),
+])
+def test_a_grid_refuses_a_wrong_type_with_a_type_error(call, exc, part):
+    with pytest.raises(exc) as info:
+        call()
+    assert part in str(info.value), str(info.value)
