@@ -1,17 +1,32 @@
-r"""Argument checks shared by every public function.
+r"""Argument checks shared by every public function: the package's one validation policy.
 
-Every check raises :class:`ValueError` or :class:`TypeError` with a message of the
-form ``"<function>: <argument>=<value> <what was expected>"``, for example
-``"RNN.init: m=0 must be a positive integer"``.
+The policy, for every check here and every function that uses them:
+
+* a value of the wrong **type** raises :class:`TypeError` (a string where a number goes, a float
+  where an integer goes, a bool where a number goes: ``True`` is not a count);
+* a value of the right type but the wrong **value** raises :class:`ValueError` (a negative width, an
+  accuracy outside (0, 1), a repeated seed);
+* every message names the function, the argument and its value, and says what it must be, in the
+  form ``"<function>: <argument>=<value> <what was expected>"``, for example
+  ``"RNN.init: m=0 must be a positive integer"``.
+
+Numbers: an integer is any :class:`numbers.Integral` (numpy integers too); a real number is any
+:class:`numbers.Real` or an mpmath ``mpf``; bool is neither. Seeds are non-negative integers, and a
+set of seeds (:func:`seeds`) is a count or a list of distinct seeds.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from numbers import Integral, Real
 from typing import Any, Sequence
 
 import torch
+
+__all__ = ["DTYPES", "SUPPORTED_DTYPES", "show", "dtype_name", "torch_dtype", "positive_int", "non_negative_int",
+           "seeds", "is_real", "real", "positive_real", "real_in", "dtype", "device", "run_device", "tensor",
+           "all_finite", "generator"]
 
 DTYPES: dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
 """The supported floating dtypes by name: the one map between ``"float64"``/``"float32"`` and torch."""
@@ -64,6 +79,64 @@ def positive_int(fn: str, name: str, value: Any, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def non_negative_int(fn: str, name: str, value: Any, *, none: bool = False) -> int | None:
+    """Check that ``value`` is an integer >= 0 (a seed, a seed offset, a degree); ``None`` passes, and
+    is returned, when ``none`` is true."""
+    if none and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{fn}: {name}={show(value)} must be a non-negative integer" + (" or None" if none else ""))
+    if value < 0:
+        raise ValueError(f"{fn}: {name}={value} must be a non-negative integer")
+    return int(value)
+
+
+def seeds(fn: str, value: Any, name: str = "seeds") -> tuple[int, ...]:
+    """Check a set of seeds: a positive count ``n`` (meaning ``0..n-1``) or a non-empty list of distinct
+    non-negative integers (a repeated seed would count one network twice); returns them as a tuple."""
+    what = f"{fn}: {name}={value!r} must be a positive count or a list of distinct non-negative integers"
+    if isinstance(value, bool) or isinstance(value, (str, bytes)) or not isinstance(value, (Integral, Sequence)):
+        raise TypeError(what)
+    if isinstance(value, Integral):
+        if value < 1:
+            raise ValueError(what)
+        return tuple(range(int(value)))
+    if any(isinstance(v, bool) or not isinstance(v, Integral) for v in value):
+        raise TypeError(what)
+    if not value or any(v < 0 for v in value):
+        raise ValueError(what)
+    if len(set(value)) != len(value):
+        raise ValueError(f"{what} (a repeated seed would count one network twice)")
+    return tuple(int(v) for v in value)
+
+
+def is_real(value: Any) -> bool:
+    """Whether ``value`` is a real number: a :class:`numbers.Real` or an mpmath ``mpf`` (asked of mpmath
+    only when it is loaded: an mpf cannot exist before), never a bool."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, Real):
+        return True
+    mp = sys.modules.get("mpmath")
+    return mp is not None and isinstance(value, mp.mpf)
+
+
+def real(fn: str, name: str, value: Any) -> float:
+    """Check that ``value`` is a real number (:func:`is_real`) and return it as a float (not checked
+    finite: :func:`real_in` and :func:`positive_real` do that)."""
+    if not is_real(value):
+        raise TypeError(f"{fn}: {name}={show(value)} must be a real number")
+    return float(value)
+
+
+def positive_real(fn: str, name: str, value: Any) -> float:
+    """Check that ``value`` is a finite real number > 0."""
+    v = real(fn, name, value)
+    if not math.isfinite(v) or v <= 0:
+        raise ValueError(f"{fn}: {name}={value!r} must be a finite number > 0")
+    return v
+
+
 def real_in(
     fn: str,
     name: str,
@@ -75,9 +148,7 @@ def real_in(
     high_open: bool = False,
 ) -> float:
     """Check that ``value`` is a finite real number inside the stated interval."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{fn}: {name}={show(value)} must be a real number")
-    v = float(value)
+    v = real(fn, name, value)
     lo = "-inf" if low is None else repr(low)
     hi = "inf" if high is None else repr(high)
     interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
@@ -185,8 +256,6 @@ def generator(
         if gen.device.type != dev.type:
             raise ValueError(f"{fn}: generator is on {gen.device}; expected a generator on {dev}")
         return gen
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ValueError(f"{fn}: seed={show(seed)} must be a non-negative integer")
     g = torch.Generator(device=dev)
-    g.manual_seed(int(seed))
+    g.manual_seed(non_negative_int(fn, "seed", seed))
     return g

@@ -2,6 +2,7 @@
 value and what is accepted: grid files (one family), the Python API (``Claim.run``, ``claims.measure``,
 ``report.run``) and the command line (exit status 2, no traceback). One table per family."""
 
+import dataclasses
 import json
 
 import pandas as pd
@@ -146,3 +147,39 @@ def test_a_bug_in_an_analysis_propagates():
     frame = COUPLING.measure_frame(m=64).drop(columns=["inner"])
     with pytest.raises(KeyError, match="inner"):
         COUPLING.judge(pd.concat([frame, frame.assign(m=128)]))
+
+
+def test_only_a_lack_of_data_reads_inconclusive():
+    """ANALYSIS_ERRORS holds the errors of data that cannot support an analysis, never a KeyError or an
+    IndexError (bugs); an IndexError raised in an analysis propagates through judge and reanalyse."""
+    assert claims.findings.ANALYSIS_ERRORS == claims._results.ANALYSIS_ERRORS
+    for error in claims._results.ANALYSIS_ERRORS:
+        assert not issubclass(error, LookupError), error
+        assert not issubclass(KeyError, error) and not issubclass(IndexError, error), error
+
+    def analyse(df, judging):
+        return [df["inner"].to_list()[len(df)]]  # one past the end: a bug
+
+    broken = dataclasses.replace(COUPLING, analyse=analyse)
+    frame = COUPLING.measure_frame(m=64)
+    with pytest.raises(IndexError):
+        broken.judge(frame)
+    res = dataclasses.replace(COUPLING.judge(frame), claim=broken)
+    with pytest.raises(IndexError):
+        res.reanalyse()
+
+
+@pytest.mark.parametrize("call, exc, part", [
+    (lambda: claims.Grid(points="m", seeds=2), TypeError, "points='m'"),
+    (lambda: claims.Grid(points=(), seeds=2), ValueError, "points=()"),
+    (lambda: claims.Grid(points=({"m": 64},), seeds=[0, 1.5]), TypeError, "seeds=[0, 1.5]"),
+    (lambda: claims.Grid(points=({"m": 64, "seeds": [-1]},), seeds=2), ValueError, "seeds=[-1]"),
+    (lambda: SIGN.grid().with_seed_offset(1.5), TypeError, "offset=1.5"),
+    (lambda: SIGN.grid().with_seed_offset(-1), ValueError, "offset=-1"),
+    (lambda: SIGN.grid().grow("2"), TypeError, "factor='2'"),
+    (lambda: SIGN.run(seeds="3"), TypeError, "Claim.run: sign_changes: Grid: seeds='3'"),
+])
+def test_a_grid_refuses_a_wrong_type_with_a_type_error(call, exc, part):
+    with pytest.raises(exc) as info:
+        call()
+    assert part in str(info.value), str(info.value)

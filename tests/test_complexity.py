@@ -223,10 +223,10 @@ def test_max_complexity():
     (lambda: c_s(sp.Piecewise((z, z > 0), (0, True)), 1), ValueError, r"c_s: .*not analytic"),
     (lambda: c_s(sp.sin(z) * sp.Symbol("y"), 1), ValueError, r"c_s: .*free symbols"),
     (lambda: c_s(sp.gamma(z + 1), 1), ValueError, r"c_s: .*gamma.*not supported"),
-    (lambda: c_eps("sin", 1, 0), ValueError, r"c_eps: eps=0 must be in \(0, 1\)"),
-    (lambda: c_eps("sin", 1, 1), ValueError, r"c_eps: eps=1 must be in \(0, 1\)"),
-    (lambda: c_eps("sin", 1, -0.5), ValueError, r"c_eps: eps=-0.5 must be in \(0, 1\)"),
-    (lambda: c_eps("sin", 1, float("nan")), ValueError, r"c_eps: eps=nan must be in \(0, 1\)"),
+    (lambda: c_eps("sin", 1, 0), ValueError, r"c_eps: eps=0 must be a finite number in \(0, 1\)"),
+    (lambda: c_eps("sin", 1, 1), ValueError, r"c_eps: eps=1 must be a finite number in \(0, 1\)"),
+    (lambda: c_eps("sin", 1, -0.5), ValueError, r"c_eps: eps=-0.5 must be a finite number in \(0, 1\)"),
+    (lambda: c_eps("sin", 1, float("nan")), ValueError, r"c_eps: eps=nan must be a finite number in \(0, 1\)"),
     (lambda: c_eps("sin", 0, 0.1), ValueError, r"c_eps: R=0 must be a finite number > 0"),
     (lambda: c_s("sin", -1), ValueError, r"c_s: R=-1 must be a finite number > 0"),
     (lambda: c_s("sin", float("inf")), ValueError, r"c_s: R=inf must be a finite number > 0"),
@@ -240,7 +240,18 @@ def test_max_complexity():
     (lambda: c_s(object(), 1), TypeError, r"c_s: phi=.* must be a sympy expression"),
     (lambda: c_s("sin", 1, degree=-1), ValueError, r"c_s: degree=-1 must be a non-negative integer"),
     (lambda: c_s("sin", 1, degree=1.5), TypeError, r"c_s: degree=1.5 must be a non-negative integer"),
-    (lambda: taylor_coefficients("sin", 0), ValueError, r"taylor_coefficients: n=0 must be an integer >= 1"),
+    (lambda: taylor_coefficients("sin", 0), ValueError, r"taylor_coefficients: n=0 must be a positive integer"),
+    # a wrong type is a TypeError, a wrong value a ValueError (the policy of rnntheory._validation)
+    (lambda: taylor_coefficients("sin", 2.0), TypeError, r"taylor_coefficients: n=2.0 must be an integer >= 1"),
+    (lambda: c_eps("sin", 1, "0.1"), TypeError, r"c_eps: eps='0.1' must be a real number"),
+    (lambda: c_eps("sin", True, 0.1), TypeError, r"c_eps: R=True must be a real number"),
+    (lambda: c_s("sin", 1, dps=20.5), TypeError, r"c_s: dps=20.5 must be an integer >= 15"),
+    (lambda: c_s("sin", 1, dps=10), ValueError, r"c_s: dps=10 must be an integer >= 15"),
+    (lambda: c_s("sin", 1, max_terms=None), TypeError, r"c_s: max_terms=None must be an integer >= 2"),
+    (lambda: c_s("sin", 1, degree="3"), TypeError, r"c_s: degree='3' must be a non-negative integer or None"),
+    (lambda: truncate("sin", None), TypeError, r"truncate: k=None must be a non-negative integer"),
+    (lambda: truncation_error("sin", -1, 1.0), ValueError, r"truncation_error: k=-1 must be a non-negative integer"),
+    (lambda: choose_truncation("sin", 1.0, 1e-3, k_max=1.5), TypeError, r"choose_truncation: k_max=1.5 must be an integer"),
     (lambda: choose_truncation("tanh", 2.0, 1e-3), ValueError, r"choose_truncation: R=2.0 is at or beyond"),
     (lambda: choose_truncation("sin", 1.0, 1e-3, rule="x"), ValueError, r"choose_truncation: rule='x'"),
     (lambda: max_complexity([], 1.0, 0.1), ValueError, r"max_complexity: phis is empty"),
@@ -249,3 +260,7 @@ def test_max_complexity():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_an_mpmath_real_is_a_real_argument():
+    assert c_s("sin", mpmath.mpf(1), 10).value == c_s("sin", 1.0, 10).value

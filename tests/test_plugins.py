@@ -87,6 +87,10 @@ def test_a_notebook_cell_run_twice_replaces_its_claim(registry):
 
 
 def test_import_claims_names_what_it_cannot_import(tmp_path, registry):
+    with pytest.raises(TypeError, match="module=3 must be a module name"):
+        claims.import_claims(3)
+    with pytest.raises(ValueError, match="module=' ' must be a module name"):
+        claims.import_claims(" ")
     with pytest.raises(ValueError, match="no module named 'no_such_claims_module'"):
         claims.import_claims("no_such_claims_module")
     with pytest.raises(ValueError, match="is not a .py file"):

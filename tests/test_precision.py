@@ -29,7 +29,7 @@ def test_claims_that_share_cells_share_a_dtype():
     by: dict[str, set[str]] = {}
     for name in C.names():
         claim = C.get(name)
-        by.setdefault(claim.cells or name, set()).add(claim.dtype)
+        by.setdefault(claim.cache_group or name, set()).add(claim.dtype)
     assert all(len(d) == 1 for d in by.values()), by
 
 

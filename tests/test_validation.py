@@ -38,6 +38,7 @@ CASES = [
     ("device bad", lambda: RNN.init(4, 3, 1, seed=0, device="nosuchdevice"), ValueError, ["RNN.init", "device='nosuchdevice'"]),
     ("no seed", lambda: RNN.init(4, 3, 1), ValueError, ["RNN.init", "seed="]),
     ("negative seed", lambda: RNN.init(4, 3, 1, seed=-1), ValueError, ["RNN.init", "seed=-1"]),
+    ("seed a float", lambda: RNN.init(4, 3, 1, seed=1.5), TypeError, ["RNN.init", "seed=1.5", "non-negative integer"]),
     ("W NaN", lambda: RNN(W=with_entry(NET.W, (0, 0), math.nan), A=NET.A, B=NET.B), ValueError, ["RNN", "W", "NaN"]),
     ("W inf", lambda: RNN(W=with_entry(NET.W, (1, 2), math.inf), A=NET.A, B=NET.B), ValueError, ["RNN", "W", "infinite"]),
     ("W shape", lambda: RNN(W=torch.zeros(6, 5, dtype=f64), A=NET.A, B=NET.B), ValueError, ["RNN", "W", "(6, 5)", "(6, 6)"]),
@@ -158,3 +159,52 @@ def test_bench_runs_its_smallest_sizes_from_the_command_line(tmp_path, capsys):
     assert (saved["n"], saved["L"], saved["naive_L"], row["dtype"], row["m"]) == (1, 3, 3, "float64", 4)
     assert row["t_trace"] > 0 and row["pseudo_over_trace"] == row["t_pseudo"] / row["t_trace"]
     assert bench.format(saved).splitlines()[2].startswith("float64")
+
+
+SEEDS = [
+    # (value, exception, part of the message): a wrong type is a TypeError, a wrong value a ValueError
+    (3, None, (0, 1, 2)),
+    ([4, 0, 7], None, (4, 0, 7)),
+    (0, ValueError, "seeds=0"),
+    ([], ValueError, "seeds=[]"),
+    ([-1], ValueError, "seeds=[-1]"),
+    ([1, 1], ValueError, "repeated seed"),
+    (2.5, TypeError, "seeds=2.5"),
+    ("12", TypeError, "seeds='12'"),
+    (True, TypeError, "seeds=True"),
+    ([0, 1.0], TypeError, "seeds=[0, 1.0]"),
+    ([True], TypeError, "seeds=[True]"),
+]
+
+
+@pytest.mark.parametrize("value, exc, out", SEEDS, ids=[repr(s[0]) for s in SEEDS])
+def test_seeds_follow_the_one_policy(value, exc, out):
+    if exc is None:
+        assert V.seeds("Grid", value) == out
+        return
+    with pytest.raises(exc) as info:
+        V.seeds("Grid", value)
+    message = str(info.value)
+    assert message.startswith("Grid: ") and out in message and "distinct non-negative integers" in message, message
+
+
+@pytest.mark.parametrize("call, exc, part", [
+    (lambda: V.non_negative_int("f", "k", -1), ValueError, "f: k=-1 must be a non-negative integer"),
+    (lambda: V.non_negative_int("f", "k", 1.0), TypeError, "f: k=1.0 must be a non-negative integer"),
+    (lambda: V.non_negative_int("f", "k", "1", none=True), TypeError, "f: k='1' must be a non-negative integer or None"),
+    (lambda: V.positive_real("f", "R", 0), ValueError, "f: R=0 must be a finite number > 0"),
+    (lambda: V.positive_real("f", "R", "1"), TypeError, "f: R='1' must be a real number"),
+    (lambda: V.real_in("f", "eps", True, low=0, high=1), TypeError, "f: eps=True must be a real number"),
+])
+def test_a_wrong_type_is_a_type_error_and_a_wrong_value_a_value_error(call, exc, part):
+    with pytest.raises(exc) as info:
+        call()
+    assert part in str(info.value)
+    assert V.non_negative_int("f", "k", None, none=True) is None
+
+
+def test_an_mpmath_number_is_a_real_number():
+    import mpmath
+
+    assert V.is_real(mpmath.mpf("0.5")) and not V.is_real(True) and not V.is_real("0.5")
+    assert V.real_in("f", "x", mpmath.mpf("0.5"), low=0, high=1) == 0.5

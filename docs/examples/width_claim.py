@@ -27,10 +27,10 @@ def measure(cell):
 
 
 # -- the analysis: rows and judging settings -> findings, each judged by a builder
-def analyse(df, js):
+def analyse(df, judging):
     return [exponent_finding(
-        f"||h_L|| grows at most like m^{js['m_exponent']:g} (L = {int(df['L'].iloc[0])})", df, "m", "h_norm",
-        js["m_exponent"], key="m_exponent", resolution=js["m_resolution"],
+        f"||h_L|| grows at most like m^{judging['m_exponent']:g} (L = {int(df['L'].iloc[0])})", df, "m", "h_norm",
+        judging["m_exponent"], key="m_exponent", resolution=judging["m_resolution"],
         groups=None,  # every cell is its own network: the regression interval over independent points
     )]
 

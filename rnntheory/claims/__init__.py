@@ -10,6 +10,14 @@ A claim may also live outside the package: it uses the public finding builders
 or an entry point in the group ``rnntheory.claims`` (:func:`load_entry_points`); docs/new_claim.md
 walks through an example.
 
+The package, one job a module: ``_grid`` (the :class:`Grid`), ``_results`` (the result types:
+:class:`Finding`, :class:`Control`, :class:`ClaimResult`, ...), ``_settings`` (the checks of measuring
+and judging settings), ``_claim`` (the :class:`Claim` and its one path from a grid to a verdict),
+``_registry`` (:data:`REGISTRY`, :func:`register`), ``_plugins`` (claims from outside the package),
+``_text`` (the words a result shares with the report), :mod:`~rnntheory.claims.findings` and
+:mod:`~rnntheory.claims.cells` (the public builders); the claims themselves by section of the paper:
+``stability``, ``perturbation``, ``coupling``, ``complexity``, ``learning``, ``limit``, ``along``.
+
 >>> from rnntheory import claims
 >>> claims.names()[:3]
 ['forward_stability', 'product_stability', 'backward_stability']

@@ -1,5 +1,7 @@
-r"""A claim's grid (measuring settings): points times seeds plus fixed parameters, and the checks of
-seeds and dtypes its cells use. One job: the :class:`Grid` data type (rnntheory.claims re-exports it)."""
+r"""A claim's grid (measuring settings): points times seeds plus fixed parameters. One job: the
+:class:`Grid` data type (rnntheory.claims re-exports it), with the names its cells are built from
+(:data:`SEEDS_KEY`, :func:`point_settings`) and the dtype names of a cell. Its arguments are checked
+by rnntheory._validation (seeds by :func:`rnntheory._validation.seeds`), under its one policy."""
 
 from __future__ import annotations
 
@@ -10,50 +12,17 @@ from typing import Any, Mapping, Sequence
 
 from .. import _validation as V
 
-__all__ = ["Grid", "SEEDS_KEY", "dtype_name", "torch_dtype", "point_settings", "type_fits"]
+__all__ = ["Grid", "SEEDS_KEY", "dtype_name", "torch_dtype", "point_settings"]
 
 
 def dtype_name(dtype: Any, where: str = "Claim.run") -> str:
+    r"""The name (``"float64"`` or ``"float32"``) of a cell's dtype (:func:`rnntheory._validation.dtype_name`)."""
     return V.dtype_name(dtype, where)
 
 
 def torch_dtype(name: Any):
+    r"""The torch dtype of a cell's dtype name (:func:`rnntheory._validation.torch_dtype`)."""
     return V.torch_dtype(name, "Claim.run")
-
-
-def _seeds(seeds: int | Sequence[int], where: str = "Grid") -> tuple[int, ...]:
-    r"""A count (``n`` -> ``0..n-1``) or a list of distinct non-negative integers; anything else
-    (a string, a float, a bool, a repeated seed, none at all) is refused with a message."""
-    what = f"{where}: seeds={seeds!r} must be a positive count or a list of distinct non-negative integers"
-    if isinstance(seeds, bool):
-        raise TypeError(what)
-    if isinstance(seeds, int):
-        if seeds < 1:
-            raise ValueError(what)
-        return tuple(range(seeds))
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
-        raise TypeError(what)
-    if not seeds or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in seeds):
-        raise ValueError(what)
-    if len(set(seeds)) != len(seeds):
-        raise ValueError(f"{what} (a repeated seed would count one network twice)")
-    return tuple(int(v) for v in seeds)
-
-
-def type_fits(value: Any, types: tuple[type, ...]) -> bool:
-    r"""Whether a setting's ``value`` has one of the ``types`` its registered grids use (an int passes
-    where a float does; a bool only where a bool does; lists and tuples pass for each other)."""
-    if isinstance(value, bool):
-        return bool in types
-    if isinstance(value, int) and (int in types or float in types):
-        return True
-    if isinstance(value, float) and float in types:
-        return True
-    if isinstance(value, (list, tuple)) and (list in types or tuple in types):
-        return True
-    if isinstance(value, Mapping) and dict in types:
-        return True
-    return isinstance(value, str) and str in types
 
 
 SEEDS_KEY = "seeds"
@@ -87,15 +56,17 @@ class Grid:
     judging: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if isinstance(self.points, (str, bytes, Mapping)) or not isinstance(self.points, Sequence) or not self.points:
-            raise ValueError(f"Grid: points={self.points!r} must be a non-empty list of points (a grid without "
-                             "cells measures nothing)")
+        what = f"Grid: points={self.points!r} must be a non-empty list of points (a grid without cells measures nothing)"
+        if isinstance(self.points, (str, bytes, Mapping)) or not isinstance(self.points, Sequence):
+            raise TypeError(what)
+        if not self.points:
+            raise ValueError(what)
         for pt in self.points:
             if not isinstance(pt, Mapping):
                 raise TypeError(f"Grid: the point {pt!r} must be a mapping of settings, e.g. {{'m': 512}}")
             if SEEDS_KEY in pt:
-                _seeds(pt[SEEDS_KEY], f"Grid point {dict(pt)!r}")
-        object.__setattr__(self, "seeds", _seeds(self.seeds, "Grid"))
+                V.seeds(f"Grid point {dict(pt)!r}", pt[SEEDS_KEY])
+        object.__setattr__(self, "seeds", V.seeds("Grid", self.seeds))
 
     @classmethod
     def product(cls, axes: Mapping[str, Sequence[Any]], seeds: int | Sequence[int], *,
@@ -112,22 +83,22 @@ class Grid:
         """
         keys = list(axes)
         pts = tuple(dict(zip(keys, vals)) for vals in itertools.product(*(axes[k] for k in keys)))
-        return cls(points=pts, seeds=_seeds(seeds), fixed=dict(fixed), judging=dict(judging or {}))
+        return cls(points=pts, seeds=V.seeds("Grid", seeds), fixed=dict(fixed), judging=dict(judging or {}))
 
     def with_seeds(self, seeds: int | Sequence[int]) -> "Grid":
         r"""The grid with ``seeds`` at every point (per-point seeds are dropped)."""
         pts = tuple({k: v for k, v in p.items() if k != SEEDS_KEY} for p in self.points)
-        return replace(self, points=pts, seeds=_seeds(seeds))
+        return replace(self, points=pts, seeds=V.seeds("Grid", seeds))
 
     def point_seeds(self, point: Mapping[str, Any]) -> tuple[int, ...]:
         r"""The seeds measured at ``point``: its own ``"seeds"`` if it has them, else the grid's."""
-        return _seeds(point[SEEDS_KEY]) if SEEDS_KEY in point else self.seeds
+        return V.seeds("Grid", point[SEEDS_KEY]) if SEEDS_KEY in point else self.seeds
 
     def grow(self, factor: float) -> "Grid":
         r"""The grid with about ``factor`` times the seeds at every point (at least one more): each point
         keeps its seeds and gains new ones numbered after the largest seed of the grid, so no cell is
         shared with the old ones (a budgeted run's round, rnntheory.run.budget)."""
-        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor > 1:
+        if not V.real("Grid.grow", "factor", factor) > 1:
             raise ValueError(f"Grid.grow: factor={factor!r} must be above 1")
         top = max(s for p in self.points for s in self.point_seeds(p)) + 1
         pts = []
@@ -140,13 +111,13 @@ class Grid:
     def with_seed_offset(self, offset: int) -> "Grid":
         r"""The grid with every seed shifted by ``offset`` (a non-negative integer): an independent
         replication of the same design, whose cells share no cache entry with the original's."""
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-            raise ValueError(f"Grid.with_seed_offset: offset={offset!r} must be a non-negative integer")
+        offset = V.non_negative_int("Grid.with_seed_offset", "offset", offset)
         pts = tuple({**p, SEEDS_KEY: tuple(s + offset for s in self.point_seeds(p))} if SEEDS_KEY in p else p
                     for p in self.points)
         return replace(self, points=pts, seeds=tuple(s + offset for s in self.seeds))
 
     def with_fixed(self, **fixed: Any) -> "Grid":
+        r"""The grid with the ``fixed`` measuring settings added (replacing those of the same name)."""
         return replace(self, fixed={**self.fixed, **fixed})
 
     def cells(self, *, device: str = "cpu", dtype: str = "float64") -> list[dict[str, Any]]:

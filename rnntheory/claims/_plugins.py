@@ -54,11 +54,15 @@ def import_claims(module: str) -> list[str]:
     ['hidden_norm_width']
 
     Raises:
-        ValueError: no such module or file, or the module raised while it was imported (the message
+        TypeError: ``module`` is not a string.
+        ValueError: an empty name, no such module or file, or the module raised while it was imported (the message
             names the error).
     """
-    if not isinstance(module, str) or not module.strip():
-        raise ValueError(f"claims.import_claims: module={module!r} must be a module name or the path of a .py file")
+    what = f"claims.import_claims: module={module!r} must be a module name or the path of a .py file"
+    if not isinstance(module, str):
+        raise TypeError(what)
+    if not module.strip():
+        raise ValueError(what)
     before = dict(REGISTRY)
     name = module
     if module.endswith(".py") or os.sep in module or "/" in module:

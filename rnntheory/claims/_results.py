@@ -1,8 +1,7 @@
 r"""The results of judging a claim: findings with their decisions, keys and what would decide them; the
 negative controls and their outcomes; a claim's result with its controls and "to decide"; the
-confidence level of a look and the check of judging settings. One job: the result types of
-rnntheory.claims (re-exported there), which know a claim only through the methods they call on it.
-Its length is the documented fields of those types."""
+confidence level of a look. One job: the result types of rnntheory.claims (re-exported there), which
+know a claim only through the methods they call on it."""
 
 from __future__ import annotations
 
@@ -15,13 +14,15 @@ from typing import Any, Callable, Iterator, Literal, Mapping
 import numpy as np
 import pandas as pd
 
+from .. import _validation as V
 from ..stats import fits as S
 from ..stats import verdicts as VD
 from ..run.cost import about
 from . import _text as T
 from ._grid import Grid
+from ._settings import check_judging
 
-__all__ = ["LEVEL", "level", "judging_level", "check_judging", "ANALYSIS_ERRORS", "CONTROL_KINDS", "Series",
+__all__ = ["LEVEL", "level", "judging_level", "ANALYSIS_ERRORS", "CONTROL_KINDS", "Series",
            "Finding", "Control", "ControlOutcome", "Controls", "ClaimResult"]
 
 
@@ -46,49 +47,12 @@ def level() -> float:
 @contextlib.contextmanager
 def judging_level(value: float) -> Iterator[None]:
     r"""Build findings at confidence ``value`` inside the block."""
-    v = float(value)
-    if not 0 < v < 1:
-        raise ValueError(f"claims.judging_level: level={value!r} must be in (0, 1)")
+    v = V.real_in("claims.judging_level", "level", value, low=0, high=1, low_open=True, high_open=True)
     token = _LEVEL.set(v)
     try:
         yield
     finally:
         _LEVEL.reset(token)
-
-
-_SIZE_SUFFIXES = ("_ref", "_points", "_L", "_per_L2", "_count", "_frac", "slack")
-
-
-def check_judging(claim: Any, values: Mapping[str, Any], where: str) -> None:
-    r"""Refuse judging settings the claim does not have, or whose value cannot be what the default is:
-    a number where the default is a number (finite, not a bool), positive where the setting is a
-    resolution, a count or a reference size, a factor in (1, 8) for ``growth_factor``; a string or a
-    mapping where the default is one. A bad judging value is a setup mistake, never a verdict."""
-    unknown = set(values) - set(claim.judging)
-    if unknown:
-        raise ValueError(f"{where}: {claim.name} has no judging settings {sorted(unknown)}; "
-                         f"expected some of {sorted(claim.judging)}")
-    for k, v in values.items():
-        default = claim.judging[k]
-        if isinstance(default, bool) or default is None:
-            continue
-        if isinstance(default, (int, float)):
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a number (default {default!r})")
-            if not math.isfinite(v):
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be finite")
-            if k.endswith("resolution") and v <= 0:
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive (a resolution of 0 "
-                                 "is for exact checks only)")
-            if k.endswith("factor") and not 1 < v < 8:
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be in (1, 8): the factor an "
-                                 "exponential may add over the range unnoticed, below the injected factor 8")
-            if default > 0 and v <= 0 and k.endswith(_SIZE_SUFFIXES):
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive")
-        elif isinstance(default, str) and not isinstance(v, str):
-            raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a string (default {default!r})")
-        elif isinstance(default, Mapping) and not isinstance(v, Mapping):
-            raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a mapping (default {default!r})")
 
 
 CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")

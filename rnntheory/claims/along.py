@@ -218,7 +218,7 @@ def _along_claim(name: str, q: str, what: str, title: str, reference: str, state
             wrong_m(q) if wrong_m_why is None else cannot_detect("wrong_m", f"the {what} times sqrt(m)", wrong_m_why),
             cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
         ),
-        cells="sgd_along",
+        cache_group="sgd_along",
         plot={"x": "step", "y": AL.RATIOS[q], "hue": "m"},
     ))
 

@@ -54,8 +54,8 @@ def _measure_monotone(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_monotone(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    sign = 1.0 if js["direction"] == "nondecreasing" else -1.0
+def _analyse_monotone(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    sign = 1.0 if judging["direction"] == "nondecreasing" else -1.0
     findings = []
     for sweep, part in df.groupby("sweep", sort=False):
         oks, fails = [], []
@@ -71,7 +71,8 @@ def _analyse_monotone(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
                 k = int(np.nanargmin(steps))
                 fails.append(f"{fn} seed {seed}: log10 {y[k]:.6g} -> {y[k + 1]:.6g} at x {g['x'].iloc[k]:.4g} -> "
                              f"{g['x'].iloc[k + 1]:.4g}")
-        findings.append(every_case_finding(f"{sweep.split(' vs ')[0]} is {js['direction']} in {sweep.split(' vs ')[1]}",
+        measured, variable = sweep.split(" vs ")
+        findings.append(every_case_finding(f"{measured} is {judging['direction']} in {variable}",
                                            np.array(oks), "sweeps (function, seed)", fails, key=f"monotone[{sweep}]"))
     return findings
 
@@ -124,15 +125,15 @@ def _measure_growth(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_growth(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+def _analyse_growth(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
     findings = []
     entire_hi: dict[float, float] = {}
     for (C, fn), part in df[~df["truncated"]].groupby(["C_star", "function"], sort=False):
         if part["log10"].max() > 300:  # beyond float range: fit on log10 directly
             part = part.assign(value=10.0 ** (part["log10"] - part["log10"].min()))
-        f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{js['degree']:g} (C*={C:g})",
-                             part, "inv_eps", "value", js["degree"], groups=None, label=f"{fn}, C*={C:g}",
-                             key=f"eps_exponent[{fn},C*={C:g}]", resolution=js["resolution"],
+        f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{judging['degree']:g} (C*={C:g})",
+                             part, "inv_eps", "value", judging["degree"], groups=None, label=f"{fn}, C*={C:g}",
+                             key=f"eps_exponent[{fn},C*={C:g}]", resolution=judging["resolution"],
                              panel="C_eps(Phi, 1)" if part["log10"].max() <= 300 else "C_eps(Phi, 1) / its smallest value")
         local = np.diff(part["log10"].to_numpy()) / np.diff(np.log10(part["inv_eps"].to_numpy()))
         findings.append(replace(f, detail=f"{f.detail}; local exponents {np.round(local, 3).tolist()}"))
@@ -148,7 +149,7 @@ def _analyse_growth(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         f = exponent_finding(
             f"C_eps({fn} truncated to error eps, 1) grows faster in 1/eps than the entire functions (C*={C:g})",
             part.assign(value=vals), "inv_eps", "value", hi, bound="lower", groups=None,
-            key=f"truncated_eps_exponent[{fn},C*={C:g}]", resolution=js["resolution"],
+            key=f"truncated_eps_exponent[{fn},C*={C:g}]", resolution=judging["resolution"],
             label=f"{fn} (truncated), C*={C:g}", panel="C_eps(Phi, 1) / its smallest value")
         findings.append(replace(f, detail=f"{f.detail}; entire functions' exponents at most {hi:.3g}; predicted "
                                 f"log(C*R/rho)/log(rho/R) = {predicted:.3g}; degrees {part['degree'].tolist()}"))
@@ -215,7 +216,7 @@ def _measure_divergence(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_divergence(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+def _analyse_divergence(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
     oks, fails = [], []
     for _, r in df.iterrows():
         want = r["where"] != "inside"
@@ -232,17 +233,17 @@ def _analyse_divergence(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding
     findings = [every_case_finding("divergence is reported exactly at the radius of convergence (C_s at R = rho, "
                                    "C_eps at C* R = rho), finite values just inside", np.array(oks), "cases", fails,
                                    key="divergence_at_radius")]
-    for fn, order in js["blowup"].items():
+    for fn, order in judging["blowup"].items():
         part = df[(df["function"] == fn) & (df["where"] == "inside") & df["converged"]]
         if len(part) < 3:
             continue
         part = part.assign(value=10.0 ** part["log10_c_s"])
-        claimed = -(js["blowup_base"] + order)
+        claimed = -(judging["blowup_base"] + order)
         findings.append(exponent_finding(
             f"C_s({fn}, rho (1 - delta)) blows up no faster than delta^{claimed:g} (pole order {order:g})",
             part, "delta", "value", claimed, bound="upper", parameter="shrinking", groups=None,
-            resolution=js["delta_resolution"], label=fn, panel="C_s(Phi, rho (1 - delta))",
-            key=f"blowup_exponent[{fn}]", end=js["end_points"]))
+            resolution=judging["delta_resolution"], label=fn, panel="C_s(Phi, rho (1 - delta))",
+            key=f"blowup_exponent[{fn}]", end=judging["end_points"]))
     return findings
 
 

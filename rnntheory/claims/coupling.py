@@ -61,8 +61,8 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_forward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    a, b = js["m_exponent"], js["tau_exponent"]
+def _analyse_forward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    a, b = judging["m_exponent"], judging["tau_exponent"]
     findings = []
     ms = df[df["sweep"] == "m"]
     ts = df[df["sweep"] == "tau"]
@@ -72,15 +72,15 @@ def _analyse_forward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
         findings.append(exponent_finding(
             f"forward coupling at tau = {part['tau'].iloc[0]:g} decays at least like m^{a:.3g}, {name} directions",
-            part, "m", "err", a, shape=shape, label=name, resolution=js["m_resolution"], groups=None,
-            key=f"m_exponent[{name}]", end=js["end_points"]))
+            part, "m", "err", a, shape=shape, label=name, resolution=judging["m_resolution"], groups=None,
+            key=f"m_exponent[{name}]", end=judging["end_points"]))
     for name in DIRECTIONS if ts["tau"].nunique() > 1 else ():
         part = ts[ts["direction"] == name]
         shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
         findings.append(exponent_finding(
             f"forward coupling at m = {part['m'].iloc[0]} is at most c * tau^{b:.3g} as tau shrinks, {name} directions",
-            part, "tau", "err", b, parameter="shrinking", shape=shape, label=name, resolution=js["tau_resolution"],
-            key=f"tau_exponent[{name}]", end=js["end_points"]))
+            part, "tau", "err", b, parameter="shrinking", shape=shape, label=name, resolution=judging["tau_resolution"],
+            key=f"tau_exponent[{name}]", end=judging["end_points"]))
     if not findings:
         raise VD.CannotAnalyse("forward_coupling: the data hold neither an m sweep (sweep='m', several m) "
                                "nor a tau sweep (sweep='tau', several tau)")
@@ -149,20 +149,20 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_backward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    a = js["m_exponent"]
+def _analyse_backward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    a = judging["m_exponent"]
     findings = []
     for name in DIRECTIONS:
         part = df[df["direction"] == name]
         tau = part["tau"].iloc[0]
         findings.append(exponent_finding(
             f"||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = {tau:g}, {name} directions",
-            part, "m", "relative", a, label=name, resolution=js["m_resolution"], groups=None,
-            key=f"relative_m_exponent[{name}]", end=js["end_points"]))
+            part, "m", "relative", a, label=name, resolution=judging["m_resolution"], groups=None,
+            key=f"relative_m_exponent[{name}]", end=judging["end_points"]))
         findings.append(exponent_finding(
             f"|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian of radius tau*), {name} directions",
-            part, "m", "inner", a, label=name, resolution=js["m_resolution"], groups=None,
-            key=f"inner_m_exponent[{name}]", end=js["end_points"]))
+            part, "m", "inner", a, label=name, resolution=judging["m_resolution"], groups=None,
+            key=f"inner_m_exponent[{name}]", end=judging["end_points"]))
     return findings
 
 
@@ -265,26 +265,27 @@ def _lag_series(df: pd.DataFrame) -> list[Series]:
     return out
 
 
-def _analyse_decoupling(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    a = js["m_exponent"]
-    res = js["m_resolution"]
+def _analyse_decoupling(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    a = judging["m_exponent"]
+    res = judging["m_resolution"]
     findings = [
         exponent_finding(f"RMS correlation of {what} (different lags) shrinks like m^{a:g}", df, "m", col, a,
                          label=col.removesuffix("_rms"), panel="RMS correlation", resolution=res, groups=None,
-                         key=f"{col}_m_exponent", end=js["end_points"])
+                         key=f"{col}_m_exponent", end=judging["end_points"])
         for col, what in _DEC_PARTS
     ]
     if "other_coord_rms" in df and df["other_coord_rms"].notna().any():
         findings.append(exponent_finding(
             f"RMS correlation of backward vectors of different output coordinates (equal lags) shrinks like m^{a:g}",
             df.dropna(subset=["other_coord_rms"]), "m", "other_coord_rms", a, label="other coordinate",
-            panel="RMS correlation", resolution=res, groups=None, key="other_coord_m_exponent", end=js["end_points"]))
+            panel="RMS correlation", resolution=res, groups=None, key="other_coord_m_exponent",
+            end=judging["end_points"]))
     lim = float(df["same_lag_limit_rms"].mean())
     findings.append(exponent_finding(
         f"feature blocks of pairs with different i, j but equal lag j - i approach their nonzero infinite-width "
         f"correlation (RMS limit {lim:.2g}): the RMS of measured - limit shrinks like m^{a:g}",
         df, "m", "same_lag_dev", a, label="equal lag: measured - limit", panel="RMS correlation", resolution=res,
-        groups=None, extra=_lag_series(df), key="same_lag_dev_m_exponent", end=js["end_points"]))
+        groups=None, extra=_lag_series(df), key="same_lag_dev_m_exponent", end=judging["end_points"]))
     return findings
 
 

@@ -200,7 +200,7 @@ SGD_LEARNS = register(Claim(
         cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
     ),
     version=4,
-    cells="sgd_run",
+    cache_group="sgd_run",
     plot={"x": "m", "y": "avg_risk"},
 ))
 
@@ -226,7 +226,7 @@ NTK_BALL = register(Claim(
         cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
     ),
     version=4,
-    cells="sgd_run",
+    cache_group="sgd_run",
     plot={"x": "m", "y": "tau"},
 ))
 

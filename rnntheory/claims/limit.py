@@ -48,22 +48,22 @@ def _measure_ntk_limit(cell: dict[str, Any]) -> list[dict[str, Any]]:
     }]
 
 
-def _analyse_ntk_limit(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    a = js["m_exponent"]
+def _analyse_ntk_limit(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    a = judging["m_exponent"]
     findings = []
     ms = df[df["sweep"] == "m"]
     for L, part in ms.groupby("L", sort=True) if ms["m"].nunique() > 1 else ():
         findings.append(exponent_finding(
             f"||K_m/m - K_inf||_F / ||K_inf||_F per network shrinks like m^{a:g} (L = {L})",
-            part, "m", "ntk_err", a, resolution=js["m_resolution"], groups=None, label=f"L = {L}",
-            key=f"m_exponent[L={L}]", end=js["end_points"],
+            part, "m", "ntk_err", a, resolution=judging["m_resolution"], groups=None, label=f"L = {L}",
+            key=f"m_exponent[L={L}]", end=judging["end_points"],
             panel="relative error of the NTK / m"))
     ls = df[df["sweep"] == "L"]
     for m, part in ls.groupby("m", sort=True) if ls["L"].nunique() > 1 else ():
         findings.append(growth_finding(
             f"at m = {m} the error grows polynomially, not exponentially, in L (the m >= poly(L) requirement)",
-            part, "L", "ntk_err", factor=js["growth_factor"], groups=None, label=f"m = {m}", key=f"L_growth[m={m}]",
-            panel="relative error of the NTK / m"))
+            part, "L", "ntk_err", factor=judging["growth_factor"], groups=None, label=f"m = {m}",
+            key=f"L_growth[m={m}]", panel="relative error of the NTK / m"))
     if not findings:
         raise VD.CannotAnalyse("ntk_limit: the data hold neither an m sweep (sweep='m', several m) "
                                "nor an L sweep (sweep='L', several L)")

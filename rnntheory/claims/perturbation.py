@@ -59,14 +59,14 @@ def _worst(df: pd.DataFrame) -> pd.DataFrame:
     return df.groupby(["seed", "m", "L", "omega"], as_index=False).agg(change=("change", "max"), flips=("flips", "max"))
 
 
-def _analyse_hidden(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    b, m0, L0, om0 = js["exponent"], js["m_ref"], js["L_ref"], js["omega_ref"]
+def _analyse_hidden(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    b, m0, L0, om0 = judging["exponent"], judging["m_ref"], judging["L_ref"], judging["omega_ref"]
     worst = _worst(df).assign(ratio=lambda d: d["change"] / d["omega"])
     at = worst[(worst["m"] == m0) & (worst["L"] == L0)]
-    small = at[at["omega"].isin(sorted(at["omega"].unique())[: js["small_points"]])]
+    small = at[at["omega"].isin(sorted(at["omega"].unique())[: judging["small_points"]])]
     f = exponent_finding(f"max over directions and l <= L of ||h_l(W0+W') - h_l(W0)|| <= c * omega^{b:g} as omega -> 0 "
-                         f"(L={L0}, m={m0}; the {js['small_points']} smallest omega)",
-                         small, "omega", "change", b, parameter="shrinking", resolution=js["omega_resolution"],
+                         f"(L={L0}, m={m0}; the {judging['small_points']} smallest omega)",
+                         small, "omega", "change", b, parameter="shrinking", resolution=judging["omega_resolution"],
                          label="worst of the three directions", key="omega_exponent")
     per = []
     for name in DIRECTIONS:
@@ -77,24 +77,24 @@ def _analyse_hidden(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
     # beyond the linear region (up to omega_max, where signs flip): the constant of the small-omega end holds
     at = at.sort_values(["seed", "omega"])
     first = at.groupby("seed")["ratio"].transform("first")
-    held = at["ratio"] <= (1 + js["slack"]) * first
+    held = at["ratio"] <= (1 + judging["slack"]) * first
     flips = at.groupby("omega")["flips"].mean()
     fails = [f"seed {r.seed}, omega {r.omega:g}: ratio {r.ratio:.4g}" for r, ok in zip(at.itertuples(), held) if not ok]
     g = event_finding(f"up to omega = {at['omega'].max():g} (mean flipped signs {flips.iloc[0]:.3g} to "
-                      f"{flips.iloc[-1]:.3g}) ||delta h|| / omega stays within {1 + js['slack']:g} x its value "
+                      f"{flips.iloc[-1]:.3g}) ||delta h|| / omega stays within {1 + judging['slack']:g} x its value "
                       f"at the smallest omega (L={L0}, m={m0})", held.to_numpy(), key="linear_constant_event",
-                      what="(seed, omega) points", failures=fails, tolerated=js["tolerated"],
-                      resolution=js["event_resolution"])
+                      what="(seed, omega) points", failures=fails, tolerated=judging["tolerated"],
+                      resolution=judging["event_resolution"])
     by_L = worst[(worst["m"] == m0) & (worst["omega"] == om0)]
     by_m = worst[(worst["L"] == L0) & (worst["omega"] == om0)]
     return [
         f, g,
         growth_finding(f"the constant ||delta h|| / omega grows polynomially, not exponentially, in L "
-                       f"(m={m0}, omega={om0:g})", by_L, "L", "ratio", factor=js["growth_factor"],
+                       f"(m={m0}, omega={om0:g})", by_L, "L", "ratio", factor=judging["growth_factor"],
                        panel="max ||delta h_l|| / omega", key="L_growth"),
         exponent_finding(f"||delta h|| at omega={om0:g} does not grow with m (L={L0})", by_m, "m", "change", 0.0,
-                         resolution=js["m_resolution"], groups=None, panel="max ||delta h_l||", key="m_exponent",
-                         end=js["end_points"]),
+                         resolution=judging["m_resolution"], groups=None, panel="max ||delta h_l||", key="m_exponent",
+                         end=judging["end_points"]),
     ]
 
 
@@ -166,9 +166,9 @@ def _measure_signs(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_signs(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    b, t, a = js["exponent"], js["typical_exponent"], js["attain_exponent"]
-    floor = js["min_count"]
+def _analyse_signs(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    b, t, a = judging["exponent"], judging["typical_exponent"], judging["attain_exponent"]
+    floor = judging["min_count"]
     # exponents from the mean count over positions 2..L (each position scales alike, and the mean is far less
     # noisy than the largest); the bound's constant from the largest single count (per position and sequence)
     top = df[df["direction"] != "adversarial"].groupby(["seed", "m", "L", "direction", "omega"], as_index=False).agg(
@@ -182,8 +182,8 @@ def _analyse_signs(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
             shape = m * part["omega"].to_numpy(float) ** b
             f = exponent_finding(f"max_l ||D_l(W0+W') - D_l(W0)||_0 <= c * m * omega^{b:.3g}, {name} directions (m={m})",
                                  part, "omega", "flips", b, parameter="shrinking", shape=shape, label=f"{name}, m={m}",
-                                 resolution=js["omega_resolution"], key=f"omega_exponent[{name},m={m}]",
-                                 end=js["end_points"])
+                                 resolution=judging["omega_resolution"], key=f"omega_exponent[{name},m={m}]",
+                                 end=judging["end_points"])
             # the bound is per position and sequence: its constant comes from the largest single count
             const = S.smallest_constant(part["flips_max"].to_numpy(float), shape)
             if f.series is not None:  # None: the finding could not be analysed on these rows
@@ -200,20 +200,20 @@ def _analyse_signs(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
             f"the adversarial construction attains the worst case at position {l}: flips >= c * m * omega^{a:.3g} "
             f"(m={m}; {dropped} omega values with fewer than {floor:g} flips left out)",
             part, "omega", "flips", a, bound="lower", parameter="shrinking", label=f"adversarial, m={m}",
-            resolution=js["omega_resolution"], shape=m * part["omega"].to_numpy(float) ** a,
-            key=f"attain_exponent[m={m}]", end=js["end_points"]))
+            resolution=judging["omega_resolution"], shape=m * part["omega"].to_numpy(float) ** a,
+            key=f"attain_exponent[m={m}]", end=judging["end_points"]))
     for name in ("random", "gradient"):
         for m, part in top[top["direction"] == name].groupby("m"):
             findings.append(exponent_finding(
                 f"{name} directions stay well below the worst case: flips <= c * m * omega^{t:.3g} (m={m})",
                 part, "omega", "flips", t, parameter="shrinking", shape=m * part["omega"].to_numpy(float) ** t,
-                label=f"{name}, m={m}", resolution=js["omega_resolution"], key=f"typical_exponent[{name},m={m}]",
-                end=js["end_points"]))
-    om0 = js["omega_ref"]
+                label=f"{name}, m={m}", resolution=judging["omega_resolution"], key=f"typical_exponent[{name},m={m}]",
+                end=judging["end_points"]))
+    om0 = judging["omega_ref"]
     for name in DIRECTIONS:
         part = top[(top["direction"] == name) & (top["omega"] == om0)]
         findings.append(exponent_finding(f"flips at omega={om0:g} grow at most like m^1, {name} directions",
-                                         part, "m", "flips", 1.0, resolution=js["m_resolution"], groups=None,
+                                         part, "m", "flips", 1.0, resolution=judging["m_resolution"], groups=None,
                                          label=name, panel="max_l flips at fixed omega", key=f"m_exponent[{name}]"))
         if name == "adversarial":
             continue
@@ -221,7 +221,7 @@ def _analyse_signs(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
         by_pos = df[(df["direction"] == name) & (df["omega"] == om0) & (df["m"] == m_top)]
         findings.append(growth_finding(f"flips per position grow polynomially, not exponentially, in l, {name} "
                                        f"directions (m={m_top}, omega={om0:g})", by_pos, "position", "flips",
-                                       factor=js["growth_factor"], label=name, panel="flips at position l",
+                                       factor=judging["growth_factor"], label=name, panel="flips at position l",
                                        key=f"position_growth[{name}]"))
     return findings
 

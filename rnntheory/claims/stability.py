@@ -50,28 +50,28 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_forward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+def _analyse_forward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
     # every cell is its own network (one per width and seed), and the diagonal and the concentration
     # sweep take one point per cell: regression intervals over independent points
-    diag = df[df["m"] == js["m_per_L2"] * df["L"] ** 2]
-    deg = js["degree"]
+    diag = df[df["m"] == judging["m_per_L2"] * df["L"] ** 2]
+    deg = judging["degree"]
     findings = [
-        exponent_finding(f"max_l ||h_l|| grows at most like L^{deg:g} along m = {js['m_per_L2']:g} L^2",
+        exponent_finding(f"max_l ||h_l|| grows at most like L^{deg:g} along m = {judging['m_per_L2']:g} L^2",
                          diag, "L", "max_norm", deg, groups=None, key="norm_L_exponent",
-                         resolution=js["L_resolution"]),
-        growth_finding(f"max_l ||h_l|| does not grow exponentially in L along m = {js['m_per_L2']:g} L^2",
-                       diag, "L", "max_norm", factor=js["growth_factor"], groups=None, key="norm_L_growth"),
+                         resolution=judging["L_resolution"]),
+        growth_finding(f"max_l ||h_l|| does not grow exponentially in L along m = {judging['m_per_L2']:g} L^2",
+                       diag, "L", "max_norm", factor=judging["growth_factor"], groups=None, key="norm_L_growth"),
     ]
-    conc = df[df["L"] == js["conc_L"]]
-    a = js["m_exponent"]
+    conc = df[df["L"] == judging["conc_L"]]
+    a = judging["m_exponent"]
     findings.append(exponent_finding(
         f"||h_l||^2 approaches its infinite-width value S_ll = sum_(t<=l) ||x_t||^2: the RMS of "
-        f"log(||h_l||^2 / S_ll) over l <= L shrinks like m^{a:g} at L = {js['conc_L']}",
-        conc, "m", "S_logdev", a, resolution=js["m_resolution"], groups=None, panel="RMS of log(||h_l||^2 / S_ll)",
-        key="limit_m_exponent", end=js["end_points"]))
-    held = (diag["min_norm"] >= js["c_low"]) & (diag["max_norm"] <= js["c_high"])
+        f"log(||h_l||^2 / S_ll) over l <= L shrinks like m^{a:g} at L = {judging['conc_L']}",
+        conc, "m", "S_logdev", a, resolution=judging["m_resolution"], groups=None, panel="RMS of log(||h_l||^2 / S_ll)",
+        key="limit_m_exponent", end=judging["end_points"]))
+    held = (diag["min_norm"] >= judging["c_low"]) & (diag["max_norm"] <= judging["c_high"])
     findings.append(event_finding(
-        f"{js['c_low']:g} <= ||h_l|| <= {js['c_high']:g} for all l <= L (m = L^2 cells)",
+        f"{judging['c_low']:g} <= ||h_l|| <= {judging['c_high']:g} for all l <= L (m = L^2 cells)",
         held.to_numpy(), what="(L, seed) cells", key="norm_bounds_event"))
     return findings
 
@@ -133,11 +133,11 @@ def _measure_products(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return out.to_dict("records")
 
 
-def _lag_findings(df: pd.DataFrame, js: Mapping[str, Any], what: str, lag: str) -> list[Finding]:
+def _lag_findings(df: pd.DataFrame, judging: Mapping[str, Any], what: str, lag: str) -> list[Finding]:
     r"""The findings shared by product and backward stability: per (L, m), the exponent in the number of
     factors (<= degree) and the nested polynomial-versus-exponential fit; at the reference length, the
     norm of the longest product does not grow with m."""
-    deg = js["degree"]
+    deg = judging["degree"]
     findings = []
     for (L, m), part in df.groupby(["L", "m"]):
         label = f"L={L}, m={m}"
@@ -149,23 +149,24 @@ def _lag_findings(df: pd.DataFrame, js: Mapping[str, Any], what: str, lag: str) 
         named = label if groups else f"{label}, one network: interval over its lags, not over networks"
         findings.append(exponent_finding(f"{what} grows at most like ({lag})^{deg:g} ({named})",
                                          part, "factors", "norm", deg, label=label, groups=groups,
-                                         key=f"factors_exponent[L={L},m={m}]", resolution=js["factors_resolution"]))
+                                         key=f"factors_exponent[L={L},m={m}]",
+                                         resolution=judging["factors_resolution"]))
         findings.append(growth_finding(f"{what} does not grow exponentially in {lag} ({named})",
-                                       part, "factors", "norm", factor=js["growth_factor"], label=label,
+                                       part, "factors", "norm", factor=judging["growth_factor"], label=label,
                                        groups=groups, key=f"factors_growth[L={L},m={m}]"))
     # every cell is its own network (independent across m), so the m sweep is a regression over cells of
     # the geometric mean of the norm over the lags
-    L0 = js["m_sweep_L"]
+    L0 = judging["m_sweep_L"]
     ref = (df[df["L"] == L0].assign(log_norm=lambda d: np.log(d["norm"]))
            .groupby(["seed", "m"], as_index=False)["log_norm"].mean().assign(norm=lambda d: np.exp(d["log_norm"])))
     findings.append(exponent_finding(f"{what}, geometric mean over the lags, does not grow with m (L = {L0})",
-                                     ref, "m", "norm", 0.0, resolution=js["m_resolution"], groups=None,
+                                     ref, "m", "norm", 0.0, resolution=judging["m_resolution"], groups=None,
                                      panel=f"{what}, mean over lags", key="m_exponent"))
     return findings
 
 
-def _analyse_products(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    return _lag_findings(df, js, "||P_(a,b)||_2", "b-a+1")
+def _analyse_products(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    return _lag_findings(df, judging, "||P_(a,b)||_2", "b-a+1")
 
 
 _PROD_FIXED = dict(n=2, d_x=8, d=1, eps_x=0.1, w_var=2.0, block=4, tol=1e-3)
@@ -223,8 +224,8 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _analyse_backward(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
-    return _lag_findings(df, js, "sqrt(d/m) ||u^T Back_(i->j)||", "j-i+1")
+def _analyse_backward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    return _lag_findings(df, judging, "sqrt(d/m) ||u^T Back_(i->j)||", "j-i+1")
 
 
 _BACK_FIXED = dict(n=2, d_x=8, d=2, eps_x=0.1, w_var=2.0)

@@ -1,5 +1,14 @@
 r"""Complexity of smooth functions (theory.md section 5; Allen-Zhu, Li and Liang 2019).
 
+One job: this package owns the complexity measures of the concept class, :math:`C_\varepsilon` and
+:math:`C_s` of a smooth function and a concept's maximum, with everything they stand on: the smooth
+functions and their Taylor series, the rigorous summation of a series with its neglected tail, and the
+truncation remedy for series that diverge. It imports nothing of rnntheory but
+:mod:`rnntheory._validation` (its argument checks), and only sympy and mpmath beside it (torch to
+evaluate a function on a tensor). This module is its public face: it computes the measures from
+checked arguments and returns them as :class:`Complexity` records, and re-exports the public names of
+the private modules below it.
+
 For :math:`\Phi(z) = \sum_{i \ge 0} c_i z^i`, a constant :math:`C^*` and :math:`R > 0`:
 
 .. math::
@@ -22,12 +31,11 @@ tolerance of ``RADIUS_RTOL`` (a float such as ``math.pi / 2`` is "at" the radius
 truncating the series at a degree :math:`k` (about :math:`\log(1/\varepsilon)`), is :func:`truncate`,
 the ``degree=`` argument, and :func:`choose_truncation`.
 
-This module has one job: it is the public face of the complexity measures. It computes
-:math:`C_\varepsilon`, :math:`C_s` and a concept's maximum from checked arguments and returns them as
-:class:`Complexity` records; the layers below do the rest and their public names are re-exported
-here: smooth functions (:mod:`rnntheory.complexity._smooth`, on :mod:`rnntheory.complexity._named` and
-:mod:`rnntheory.complexity._series`), the summation engine (:mod:`rnntheory.complexity._summation`), the truncation remedy
-(:mod:`rnntheory.complexity._truncation`) and the argument checks (:mod:`rnntheory.complexity._args`).
+The private modules, lowest first: :mod:`~rnntheory.complexity._precision` (the working precision:
+``INF``, the default and guard digits), :mod:`~rnntheory.complexity._named` (the named functions) and
+:mod:`~rnntheory.complexity._series` (generic expressions as power series), under
+:mod:`~rnntheory.complexity._smooth` (:class:`SmoothFunction`, :func:`smooth`); the summation engine
+:mod:`~rnntheory.complexity._summation`; the truncation remedy :mod:`~rnntheory.complexity._truncation`.
 
 >>> import sympy
 >>> from rnntheory.complexity import c_eps, c_s
@@ -45,10 +53,11 @@ from typing import Any, Iterable, Literal
 import mpmath
 import sympy
 
-from ._args import check_count, check_degree, check_eps, check_real
+from .. import _validation as V
 from ._named import NAMED
+from ._precision import DEFAULT_DPS, GUARD_DIGITS, working_precision
 from ._smooth import PhiLike, SmoothFunction, smooth
-from ._summation import DEFAULT_DPS, RADIUS_RTOL, at_or_beyond, tail_eps, tail_pow, weighted_sum
+from ._summation import RADIUS_RTOL, at_or_beyond, tail_eps, tail_pow, weighted_sum
 from ._summation import GENERIC_MAX_TERMS  # noqa: F401  (documented there; kept importable from here)
 from ._truncation import Truncation, choose_truncation, truncate, truncation_error
 
@@ -165,10 +174,10 @@ def taylor_coefficients(phi: PhiLike, n: int, *, exact: bool = True) -> list:
     """
     fn = "taylor_coefficients"
     f = smooth(phi, fn=fn)
-    n = check_count(fn, "n", n, 1)
+    n = V.positive_int(fn, "n", n)
     if exact:
         return f.exact_coefficients(n)
-    with mpmath.workdps(DEFAULT_DPS + 10):
+    with working_precision():
         return f.coefficients(n)
 
 
@@ -230,18 +239,20 @@ def c_eps(
         :class:`Complexity` (``divergent=True`` with the radius when :math:`C^* R \ge \rho`).
 
     Raises:
-        ValueError, TypeError: bad ``phi``, ``R <= 0``, ``eps`` outside (0, 1), ``C_star <= 0``,
-        a negative degree, non-finite arguments.
+        TypeError: an argument of the wrong type (a string or bool for a number, a float for a degree
+            or count; rnntheory._validation states the policy).
+        ValueError: bad ``phi``, ``R <= 0``, ``eps`` outside (0, 1), ``C_star <= 0``, a negative
+            degree, non-finite arguments.
     """
     fn = "c_eps"
     f = f0 = smooth(phi, fn=fn)
-    R = check_real(fn, "R", R)
-    eps = check_eps(fn, eps)
-    C_star = check_real(fn, "C_star", C_star)
-    degree = check_degree(fn, degree)
-    dps = check_count(fn, "dps", dps, 15)
-    max_terms = check_count(fn, "max_terms", max_terms, 2)
-    with mpmath.workdps(dps + 10):
+    R = V.positive_real(fn, "R", R)
+    eps = V.real_in(fn, "eps", eps, low=0, high=1, low_open=True, high_open=True)
+    C_star = V.positive_real(fn, "C_star", C_star)
+    degree = V.non_negative_int(fn, "degree", degree, none=True)
+    dps = V.positive_int(fn, "dps", dps, minimum=15)
+    max_terms = V.positive_int(fn, "max_terms", max_terms, minimum=2)
+    with working_precision(dps):
         if degree is not None:
             f = f.truncate(degree)
         A = mpmath.mpf(C_star) * mpmath.mpf(R)
@@ -249,7 +260,7 @@ def c_eps(
             return _divergent("C_eps", f, R, eps, C_star)
         ell = mpmath.log(1 / mpmath.mpf(eps))
 
-        floor = -(dps + 20) * mpmath.log(10)
+        floor = -(dps + 2 * GUARD_DIGITS) * mpmath.log(10)  # GUARD_DIGITS below the working precision
 
         def weight(i: int) -> Any:
             if i == 0:
@@ -280,12 +291,12 @@ def c_s(
     """
     fn = "c_s"
     f = f0 = smooth(phi, fn=fn)
-    R = check_real(fn, "R", R)
-    C_star = check_real(fn, "C_star", C_star)
-    degree = check_degree(fn, degree)
-    dps = check_count(fn, "dps", dps, 15)
-    max_terms = check_count(fn, "max_terms", max_terms, 2)
-    with mpmath.workdps(dps + 10):
+    R = V.positive_real(fn, "R", R)
+    C_star = V.positive_real(fn, "C_star", C_star)
+    degree = V.non_negative_int(fn, "degree", degree, none=True)
+    dps = V.positive_int(fn, "dps", dps, minimum=15)
+    max_terms = V.positive_int(fn, "max_terms", max_terms, minimum=2)
+    with working_precision(dps):
         if degree is not None:
             f = f.truncate(degree)
         x = mpmath.mpf(R)
@@ -323,6 +334,7 @@ def max_complexity(
         The :class:`Complexity` of the maximising component (a divergent one if any diverges).
 
     Raises:
+        TypeError: an argument of the wrong type (as :func:`c_eps`).
         ValueError: no functions, bad arguments, ``eps`` missing for ``C_eps``.
     """
     fn = "max_complexity"

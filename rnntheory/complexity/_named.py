@@ -19,9 +19,9 @@ import mpmath
 import sympy
 import torch
 
-__all__ = ["NAMED", "exact_coefficient", "as_combination"]
+from ._precision import INF
 
-INF = mpmath.inf
+__all__ = ["NAMED", "exact_coefficient", "as_combination"]
 
 
 # ---------------------------------------------------------------------- the table

@@ -19,9 +19,9 @@ from typing import Any
 import mpmath
 import sympy
 
-__all__ = ["NoBound", "check_supported", "series_coefficients", "disc_deviation", "find_radius"]
+from ._precision import INF, numeric
 
-INF = mpmath.inf
+__all__ = ["NoBound", "check_supported", "series_coefficients", "disc_deviation", "find_radius"]
 
 _SUPPORTED = (sympy.Add, sympy.Mul, sympy.Pow, sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.sinh,
               sympy.cosh, sympy.tanh, sympy.atan, sympy.erf)
@@ -52,10 +52,11 @@ def check_supported(fn: str, expr: sympy.Expr, z: sympy.Symbol) -> None:
 
 
 def _const(e: sympy.Expr) -> Any:
-    v = complex(sympy.N(e, mpmath.mp.dps + 10))
+    n = numeric(e)
+    v = complex(n)
     if v.imag != 0 or not math.isfinite(v.real):
         raise ValueError(f"smooth: constant {e} must be a finite real number")
-    return mpmath.mpf(sympy.N(e, mpmath.mp.dps + 10))
+    return mpmath.mpf(n)
 
 
 def _mul(a: list, b: list) -> list:

@@ -34,12 +34,12 @@ import sympy
 import torch
 
 from ._named import NAMED, as_combination, exact_coefficient
+from ._precision import INF, numeric
 from ._series import NoBound, check_supported, disc_deviation, find_radius, series_coefficients
 
 __all__ = ["SmoothFunction", "smooth", "NAMED", "PhiLike"]
 
 Z = sympy.Symbol("z")
-INF = mpmath.inf
 
 PhiLike = Union["SmoothFunction", sympy.Expr, str, Sequence[Real]]
 """What every public function accepts as a smooth function: a :class:`SmoothFunction`, a sympy
@@ -87,13 +87,13 @@ class SmoothFunction:
         if len(have) >= n:
             return have[:n]
         if self.kind == "polynomial":
-            out = [mpmath.mpf(sympy.N(c, mpmath.mp.dps + 10)) for c in self.poly]
+            out = [mpmath.mpf(numeric(c)) for c in self.poly]
             out = (out + [mpmath.mpf(0)] * n)[:n]
         elif self.kind == "combination":
             m = max(n, 2 * len(have), 64)
             out = [mpmath.mpf(0)] * m
             for i, c in enumerate(self.poly[:m]):
-                out[i] += mpmath.mpf(sympy.N(c, mpmath.mp.dps + 10))
+                out[i] += mpmath.mpf(numeric(c))
             for a, nm, b in self.terms:
                 cs = NAMED[nm].coefs(m)
                 if a == 1 and b == 1 and len(self.terms) == 1 and not self.poly:

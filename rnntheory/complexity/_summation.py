@@ -17,16 +17,14 @@ from typing import Any, Sequence
 
 import mpmath
 
-from ._smooth import INF, SmoothFunction
+from ._precision import INF
+from ._smooth import SmoothFunction
 
-__all__ = ["RADIUS_RTOL", "DEFAULT_DPS", "GENERIC_MAX_TERMS", "at_or_beyond", "gamma_ratio", "majorant",
+__all__ = ["RADIUS_RTOL", "GENERIC_MAX_TERMS", "at_or_beyond", "gamma_ratio", "majorant",
            "tail_eps", "tail_pow", "weighted_sum"]
 
 RADIUS_RTOL = 1e-12
 r"""Relative tolerance under which :math:`C^* R` (or :math:`R`) counts as being at the radius of convergence."""
-
-DEFAULT_DPS = 30
-"""Decimal digits of the mpmath working precision (10 guard digits are added internally)."""
 
 GENERIC_MAX_TERMS = 512
 r"""Most Taylor coefficients computed for a generic sympy expression (power-series arithmetic costs

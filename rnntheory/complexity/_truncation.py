@@ -15,9 +15,10 @@ from typing import Any, Literal
 import mpmath
 import torch
 
-from ._args import check_count, check_degree, check_eps, check_real
+from .. import _validation as V
+from ._precision import DEFAULT_DPS, INF, working_precision
 from ._smooth import PhiLike, SmoothFunction, smooth
-from ._summation import DEFAULT_DPS, at_or_beyond, tail_pow, weighted_sum
+from ._summation import at_or_beyond, tail_pow, weighted_sum
 
 __all__ = ["Truncation", "truncate", "truncation_error", "choose_truncation"]
 
@@ -59,10 +60,8 @@ def truncate(phi: PhiLike, k: int) -> SmoothFunction:
     """
     fn = "truncate"
     f = smooth(phi, fn=fn)
-    k = check_degree(fn, k)
-    if k is None:
-        raise TypeError(f"{fn}: k=None must be a non-negative integer")
-    with mpmath.workdps(DEFAULT_DPS + 10):
+    k = V.non_negative_int(fn, "k", k)
+    with working_precision():
         return f.truncate(k)
 
 
@@ -74,13 +73,13 @@ def truncation_error(phi: PhiLike, k: int, R: float, *, dps: int = DEFAULT_DPS) 
     """
     fn = "truncation_error"
     f = smooth(phi, fn=fn)
-    k = check_degree(fn, k)
-    R = check_real(fn, "R", R)
-    with mpmath.workdps(dps + 10):
+    k = V.non_negative_int(fn, "k", k)
+    R = V.positive_real(fn, "R", R)
+    with working_precision(dps):
         if f.degree is not None and f.degree <= k:
             return mpmath.mpf(0)
         if f.degree is None and at_or_beyond(mpmath.mpf(R), f.radius):
-            return mpmath.inf
+            return INF
         x = mpmath.mpf(R)
         S, N, tail, _ = weighted_sum(f, lambda i: x**i, lambda m, N: tail_pow(m, N, x, 0, 1), x, k + 1,
                                      1e-12, 200_000)
@@ -117,16 +116,17 @@ def choose_truncation(
         measured on 2001 points.
 
     Raises:
+        TypeError: an argument of the wrong type (a string for ``R``, a float for ``k_max``).
         ValueError: bad arguments; with ``rule="error"``, R at or beyond the radius of convergence
         (no degree approximates the function on [-R, R]) or no degree up to ``k_max`` reaches ``eps``.
     """
     fn = "choose_truncation"
     f = smooth(phi, fn=fn)
-    R = check_real(fn, "R", R)
-    eps = check_eps(fn, eps)
+    R = V.positive_real(fn, "R", R)
+    eps = V.real_in(fn, "eps", eps, low=0, high=1, low_open=True, high_open=True)
     if rule not in ("error", "log"):
         raise ValueError(f"{fn}: rule={rule!r} must be 'error' or 'log'")
-    k_max = check_count(fn, "k_max", k_max, 0)
+    k_max = V.positive_int(fn, "k_max", k_max, minimum=0)
     if rule == "log":
         k = max(1, math.ceil(math.log(1 / eps)))
         bound = truncation_error(f, k, R)
@@ -134,7 +134,7 @@ def choose_truncation(
         if f.degree is None and at_or_beyond(mpmath.mpf(R), f.radius):
             raise ValueError(f"{fn}: R={R!r} is at or beyond the radius of convergence "
                              f"{mpmath.nstr(f.radius, 10)} of {f.name}; no truncation approximates it on [-R, R]")
-        with mpmath.workdps(DEFAULT_DPS + 10):
+        with working_precision():
             # one pass: error(k) = sum_{k<i<N} |c_i| R^i + tail(N), with tail(N) <= eps / 1e6
             x = mpmath.mpf(R)
             _, N, tail, ok = weighted_sum(f, lambda i: x**i, lambda m, n: tail_pow(m, n, x, 0, 1), x, 0,

@@ -314,7 +314,7 @@ def from_results(folder: str | os.PathLike[str]) -> Report:
     import csv
 
     doc, meta, chosen, grids = _stored(folder, "report.from_results")
-    records = {c["name"]: [{"claim": chosen[c["name"]].cells or c["name"], "seconds": 0.0,
+    records = {c["name"]: [{"claim": chosen[c["name"]].cache_group or c["name"], "seconds": 0.0,
                             **{k: r[k] for k in ("key", "cell", "rows", "error") if k in r}} for r in c["cells"]]
                for c in doc["claims"]}
     nulls = [(row, k) for recs in records.values() for rec in recs for row in rec["rows"] for k, v in row.items() if v is None]

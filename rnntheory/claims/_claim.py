@@ -1,0 +1,365 @@
+r"""A claim of the paper, defined once. One job: the :class:`Claim` type and the one path from a grid to
+a verdict (rnntheory.claims re-exports it; :mod:`rnntheory.claims._registry` keeps the registered ones).
+
+A :class:`Claim` bundles what the paper says (statement, reference, bound shape), the grids it is
+measured on (``"default"``: small, for the test suite and the embedded report; ``"large"``: for a GPU
+or a long run), a ``measure`` function that turns one grid cell into tidy rows, and an ``analyse``
+function that turns all rows into :class:`~rnntheory.claims.Finding` objects (fits and verdicts,
+through :mod:`rnntheory.stats.verdicts`).
+
+Two kinds of settings, kept apart:
+
+* **measuring** settings (what a cell computes: m, L, omega, steps, seeds) live in a
+  :class:`~rnntheory.claims.Grid` (its ``points``, ``seeds`` and ``fixed``); only they enter a cell,
+  its cache key and results.csv, together with the claim's measurement ``version``;
+* **judging** settings (claimed exponents, thresholds, resolutions, which width is the reference)
+  live on the claim (``Claim.judging``, with per-grid overrides in ``Grid.judging``); changing them
+  re-judges stored cells without measuring anything again.
+
+Both are checked before anything is measured or judged (:mod:`rnntheory.claims._settings`).
+
+One path leads from a grid to a verdict: :meth:`Claim.run` measures the cells (rnntheory.run.sweep) and
+:meth:`Claim.judge` analyses them; the report and proofs_checks use the same two methods. An
+analysis that cannot run on its data gives one "inconclusive" finding that says why.
+
+Every claim carries negative controls (:class:`~rnntheory.claims.Control`): re-analyses of its own
+measurements with a too-strong claimed exponent, a wrong normalisation in m, or exponential growth
+injected where the claim says polynomial; :meth:`~rnntheory.claims.ClaimResult.controls` runs them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from .. import _validation as V
+from ..run import budget as B
+from ..run import sweep
+from ..stats import verdicts as VD
+from ..run.cost import Cost, estimate
+from . import _settings as CHECK
+from ._grid import Grid, dtype_name, point_settings
+from ._results import ANALYSIS_ERRORS, LEVEL, ClaimResult, Control, Finding, judging_level
+
+__all__ = ["Claim", "describe_failures"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    r"""One claim of the paper, defined once.
+
+    Attributes:
+        name: identifier (``"forward_stability"``).
+        title: a short human title.
+        reference: where it is in the paper (section, and the lemma it stands for).
+        statement: the claim in words.
+        quantity: what is measured.
+        bound: the bound's shape, e.g. ``"||h_l|| <= c * L^1"``.
+        grids: ``{"default": Grid, "large": Grid, ...}`` (measuring settings).
+        measure: ``cell dict -> list of row dicts`` (or a DataFrame); each row holds the cell's
+            configuration and the measured values. Must be a module-level function (cells are
+            measured in worker processes).
+        analyse: ``(DataFrame, judging settings) -> list[Finding]``; reads measured configuration
+            from the rows, and what it claims from the settings.
+        judging: the default judging settings (claimed exponents, thresholds, resolutions).
+        controls: the negative controls (:class:`Control`), one per kind in :data:`CONTROL_KINDS`.
+        version: the version of ``measure``; bump it when the rows a cell returns change, so that
+            cached cells of the old code are not used.
+        cache_group: the name its cells are filed under in a cache (default: the claim's name).
+            Claims that measure the same cells with the same function share a name, so each cell is
+            measured once.
+        replicable: whether more seeds add independent networks (False for exact computations, whose
+            intervals come from the fit of a deterministic curve: more seeds cannot decide them).
+        expected: the verdict this claim is expected to read on its default grid, and why
+            (``(verdict, reason)``), checked by proofs_checks; empty: no expectation.
+        plot: hints for a figure when no finding carries points (rnntheory.report.figures).
+        dtype: the floating dtype its cells are measured in when a run does not force one
+            (``"float32"`` or ``"float64"``): the precision policy of docs/reporting.md, from
+            measuring its default grid in both and comparing.
+        precision: why this dtype (what float32 would lose, or that the comparison showed nothing).
+
+    docs/new_claim.md defines one outside the package, step by step; in short:
+
+    >>> from rnntheory.claims import Claim, Grid, findings as F
+    >>> def measure(cell):
+    ...     return [{"m": cell["m"], "seed": cell["seed"], "y": 1.0 + 0.01 * cell["seed"]}]
+    >>> c = Claim("flat", "A flat quantity", "an example", "y = O(1) in m", "y", "y <= c * m^0",
+    ...           grids={"default": Grid.product({"m": [64, 128, 256]}, seeds=3),
+    ...                  "large": Grid.product({"m": [64, 1024]}, seeds=3)},
+    ...           measure=measure,
+    ...           analyse=lambda df, judging: [F.exponent_finding("y is flat in m", df, "m", "y", judging["a"],
+    ...                                                           key="a", resolution=0.1, groups=None)],
+    ...           judging={"a": 0.0},
+    ...           controls=(F.too_strong("decay like m^-1", a=-1.0), F.wrong_m("y"),
+    ...                     F.cannot_detect("exponential", "growth in L", "no length sweep")))
+    >>> c.run(progress=False).verdict
+    <Verdict.CONSISTENT: 'consistent'>
+    """
+
+    name: str
+    title: str
+    reference: str
+    statement: str
+    quantity: str
+    bound: str
+    grids: Mapping[str, Grid]
+    measure: Callable[[dict[str, Any]], list[dict[str, Any]] | pd.DataFrame]
+    analyse: Callable[[pd.DataFrame, Mapping[str, Any]], list[Finding]]
+    judging: Mapping[str, Any] = field(default_factory=dict)
+    controls: tuple[Control, ...] = ()
+    version: int = 1
+    cache_group: str = ""
+    plot: Mapping[str, Any] = field(default_factory=dict)
+    replicable: bool = True
+    expected: tuple[str, str] | tuple[()] = ()
+    dtype: str = "float64"
+    precision: str = ""
+
+    def dtype_for(self, dtype: Any = None, where: str = "Claim") -> str:
+        r"""The dtype a run measures this claim in: ``dtype`` when given (``"float64"``, ``"float32"``
+        or a torch dtype), else the claim's own :attr:`dtype`."""
+        return dtype_name(self.dtype if dtype is None else dtype, where)
+
+    def grid(self, grid: str | Grid = "default") -> Grid:
+        if isinstance(grid, Grid):
+            return grid
+        if grid not in self.grids:
+            raise ValueError(f"Claim.grid: grid={grid!r} is not defined for {self.name}; expected one of {sorted(self.grids)}")
+        return self.grids[grid]
+
+    def settings(self, grid: str | Grid = "default", **judging: Any) -> dict[str, Any]:
+        r"""The judging settings for data of ``grid``: the claim's, the grid's overrides, then ``judging``."""
+        CHECK.check_judging(self, judging, "Claim.settings")
+        g = self.grid(grid)
+        CHECK.check_judging(self, g.judging, "Claim.settings (the grid's judging overrides)")
+        return {**self.judging, **g.judging, **judging}
+
+    def measuring_types(self) -> dict[str, tuple[type, ...]]:
+        r"""Every measuring setting of the claim's cells with the Python types its values take in the
+        registered grids (:func:`rnntheory.claims._settings.measuring_types`)."""
+        return CHECK.measuring_types(self)
+
+    def check_settings(self, settings: Mapping[str, Any], where: str) -> None:
+        r"""Refuse measuring settings the claim does not have, or of a type its grids never use
+        (:func:`rnntheory.claims._settings.check_settings`)."""
+        CHECK.check_settings(self, settings, where)
+
+    def check_cells(self, grid: Grid, where: str) -> None:
+        r"""Refuse, before any cell is measured, a grid whose cells lack a setting every registered grid
+        sets, give one of the wrong type, or a non-positive value where every registered value is positive
+        (:func:`rnntheory.claims._settings.check_cells`). A setup mistake is an error, never a verdict."""
+        CHECK.check_cells(self, grid, where)
+
+    def cell(self, grid: str | Grid = "default", *, point: int = 0, seed: int | None = None, device: str = "cpu",
+             dtype: Any = None, **overrides: Any) -> dict[str, Any]:
+        r"""One cell of a grid (point ``point``, the grid's first seed unless ``seed`` is given), with
+        ``overrides`` replacing any entry: the starting point for measuring one configuration by hand."""
+        g = self.grid(grid)
+        self.check_settings(overrides, "Claim.cell")
+        if not V.non_negative_int("Claim.cell", "point", point) < len(g.points):
+            raise ValueError(f"Claim.cell: point={point!r} must be in [0, {len(g.points)}) for {self.name}")
+        s = g.point_seeds(g.points[point])[0] if seed is None else seed
+        return {**g.fixed, **point_settings(g.points[point]), "seed": s, "device": device,
+                "dtype": self.dtype_for(dtype, "Claim.cell"), **overrides}
+
+    def measure_frame(self, cell: Mapping[str, Any] | None = None, **overrides: Any) -> pd.DataFrame:
+        r"""Measure one cell and return its rows as a DataFrame (one row per measurement, with the
+        configuration columns the claim reports). ``cell`` defaults to ``self.cell(**overrides)``.
+
+        >>> from rnntheory import claims
+        >>> df = claims.get("forward_coupling").measure_frame(m=256, taus=(0.5, 1.0))  # doctest: +SKIP
+        """
+        if cell is not None:
+            self.check_settings({**cell, **overrides}, "Claim.measure_frame")
+        c = self.cell(**overrides) if cell is None else {**cell, **overrides}
+        rows = self.measure(dict(c))
+        return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+
+    def tasks(self, cells: Iterable[Mapping[str, Any]]) -> list[sweep.Task]:
+        r"""One :class:`rnntheory.run.sweep.Task` per cell (filed under :attr:`cache_group`, else the
+        claim's name, and its version)."""
+        return [sweep.Task(self.cache_group or self.name, self.measure, dict(c), self.version) for c in cells]
+
+    def measure_cells(
+        self,
+        cells: Iterable[Mapping[str, Any]],
+        *,
+        cache: "str | os.PathLike[str] | None" = None,
+        jobs: int = 1,
+        progress: Any = None,
+    ) -> pd.DataFrame:
+        r"""Measure the cells (see :func:`rnntheory.run.sweep.run_tasks` for ``cache``, ``jobs`` and
+        ``progress``) and return all rows in cell order."""
+        return sweep.frame(sweep.run_tasks(self.tasks(cells), cache=cache, jobs=jobs, progress=progress))
+
+    def run(
+        self,
+        grid: str | Grid = "default",
+        *,
+        device: str = "cpu",
+        dtype: Any = None,
+        seeds: int | Sequence[int] | None = None,
+        seed_offset: int = 0,
+        cache: "str | os.PathLike[str] | None" = None,
+        jobs: int = 1,
+        progress: Any = "auto",
+        retry_failed: bool = False,
+        executor: str = "local",
+        scheduler: str | None = None,
+        budget: float | str | None = None,
+        **overrides: Any,
+    ) -> ClaimResult:
+        r"""Measure every cell of a grid and judge the result (:meth:`judge`).
+
+        Args:
+            grid: ``"default"``, ``"large"`` or a :class:`Grid`.
+            device: ``"cpu"`` or ``"cuda"``.
+            dtype: ``"float64"`` or ``"float32"`` (or the torch dtype); default: the claim's own
+                (:attr:`dtype`, the precision policy of docs/reporting.md).
+            seeds: replace the grid's seeds (a count or a list).
+            seed_offset: shift every seed by this much: an independent replication (fresh networks,
+                inputs and directions) that shares no cache entry with the unshifted run.
+            cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.run.sweep).
+            jobs: worker processes for the cells.
+            progress: ``"auto"`` (default): a progress bar on standard error when a person is watching (a
+                terminal or a notebook; not under pytest or CI), else one line on standard error when the
+                claim starts and one when it is judged; ``True`` or ``False`` to decide (``False``: silent).
+            retry_failed: measure again the cached cells that failed (a failed cell is otherwise a
+                recorded outcome: the claim reads "inconclusive" and names it).
+            executor, scheduler: where cells are measured: ``"local"`` (``jobs`` processes) or ``"dask"``
+                (the Dask cluster at ``scheduler``, or a LocalCluster); see rnntheory.run.sweep.run_tasks.
+            budget: seconds or a duration (``"20m"``): after the grid, spend the rest on rounds of added
+                seeds while findings are undecided (:mod:`rnntheory.run.budget`; each look at its spent level).
+            **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
+                network. Judging settings are changed with :meth:`ClaimResult.reanalyse`.
+        """
+        device = V.run_device("Claim.run", device)
+        g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, **overrides)
+        self.check_cells(g, "Claim.run")
+        label = grid if isinstance(grid, str) else "custom"
+        if progress == "auto":
+            progress = sweep.watching()
+            # no bar to watch (output redirected, a script, a log): one line when the claim starts and ends
+            say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not progress else (lambda msg: None)
+        else:
+            say = lambda msg: None  # noqa: E731 - the caller chose the bar (or silence)
+        say(f"{self.name}: measuring {len(g)} cells of the {label} grid")
+        t0 = time.perf_counter()
+        if budget is not None:
+            results, _, _, _ = B.run_grids({self.name: self}, {self.name: g}, budget, label=label, device=device,
+                                           dtype=self.dtype_for(dtype, "Claim.run"), cache=cache, jobs=jobs, progress=progress,
+                                           retry_failed=retry_failed, executor=executor, scheduler=scheduler, log=say)
+            res = results[self.name]
+        else:
+            records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.run"))), cache=cache,
+                                      jobs=jobs, progress=progress, retry_failed=retry_failed, executor=executor,
+                                      scheduler=scheduler)
+            res = self.judge(sweep.frame(records), g, name=label, seconds=time.perf_counter() - t0,
+                             failed=sweep.failures(records))
+        n = len(res.findings)
+        say(f"{self.name}: {res.verdict} ({n} finding{'s' if n != 1 else ''}, {time.perf_counter() - t0:.1f} s)")
+        return res
+
+    def cost(self, grid: str | Grid = "default", *, device: str = "cpu", dtype: Any = None,
+             seeds: int | Sequence[int] | None = None, seed_offset: int = 0,
+             cache: "str | os.PathLike[str] | None" = None, retry_failed: bool = False, **overrides: Any) -> Cost:
+        r"""What :meth:`run` with these arguments would cost, measuring nothing: the cells, how many are
+        in ``cache``, and the estimated compute of the rest from measured per-cell times
+        (:mod:`rnntheory.run.cost`). ``print(claim.cost())`` shows it; ``.wall(jobs)`` estimates the wall
+        time with ``jobs`` workers.
+
+        >>> from rnntheory import claims
+        >>> claims.get("sign_changes").cost().seconds   # doctest: +SKIP
+        """
+        device = V.run_device("Claim.cost", device)
+        g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, where="Claim.cost", **overrides)
+        self.check_cells(g, "Claim.cost")
+        tasks = self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.cost")))
+        return estimate(tasks, cache=cache, labels=[self.name] * len(tasks), retry_failed=retry_failed)
+
+    def resolve(self, grid: str | Grid = "default", *, seeds: int | Sequence[int] | None = None, seed_offset: int = 0,
+                where: str = "Claim.run", **overrides: Any) -> Grid:
+        r"""The grid ``grid`` with its seeds replaced (then shifted by ``seed_offset``) and its fixed
+        parameters replaced as given."""
+        g = self.grid(grid)
+        if seeds is not None:
+            try:
+                g = g.with_seeds(seeds)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{where}: {self.name}: {exc}") from None
+        if seed_offset:
+            g = g.with_seed_offset(seed_offset)
+        if overrides:
+            self.check_settings(overrides, where)
+            swept = sorted(set(overrides) & {k for pt in g.points for k in pt})
+            if swept:
+                # a point's value wins over a fixed one: the override would be ignored without a word
+                raise ValueError(f"{where}: {self.name} sweeps {swept} over its grid points, so {swept[0]}="
+                                 f"{overrides[swept[0]]!r} cannot be fixed; pass a Grid with the points you want "
+                                 "(or measure one configuration with Claim.measure_frame)")
+            g = g.with_fixed(**overrides)
+        return g
+
+    def judge(self, data: pd.DataFrame, grid: str | Grid = "default", *, name: str | None = None, seconds: float = 0.0,
+              settings: Mapping[str, Any] | None = None, failed: Sequence[Mapping[str, Any]] = (),
+              level: float = LEVEL, design: Grid | None = None, **judging: Any) -> ClaimResult:
+        r"""Analyse measured rows into a :class:`ClaimResult`: the one path from measurements to a
+        verdict. Judging settings are those of ``grid`` (:meth:`settings`) updated by ``judging``, or
+        exactly ``settings`` when given (checked either way: a bad judging value raises). Every
+        interval is at confidence ``level``. A finding whose data cannot support it (too few points or
+        seeds for its fit) reads "inconclusive" and says why, beside the findings the data do support;
+        an analysis that cannot run at all gives one such finding. Cells that ``failed``
+        (rnntheory.run.sweep.failures) add one "inconclusive" finding that names them: the other findings
+        use the cells that finished, and cannot stand for the whole grid. Any other error propagates."""
+        if settings is not None:
+            CHECK.check_judging(self, settings, "Claim.judge")
+        params = {**self.judging, **settings} if settings is not None else self.settings(grid, **judging)
+        label = name if name is not None else (grid if isinstance(grid, str) else "custom")
+        if design is None and not (isinstance(grid, str) and grid not in self.grids):
+            design = self.grid(grid)
+        try:
+            with judging_level(level):
+                findings = list(self.analyse(data, params)) if len(data) else []
+            if not findings:
+                raise VD.CannotAnalyse("no measured rows" + (" (every cell failed)" if failed else ""))
+        except ANALYSIS_ERRORS as exc:
+            d = VD.cannot_analyse(f"{type(exc).__name__}: {exc}")
+            findings = [Finding("the analysis could not run on these measurements", d, d.reason, key="analysis")]
+        failed = [dict(f) for f in failed]
+        if failed:
+            d = VD.cannot_analyse(f"{len(failed)} cell(s) failed and are left out: {describe_failures(failed)}")
+            findings.append(Finding("every cell of the grid was measured", d, d.reason, key="failed_cells"))
+        keys = [f.key for f in findings]
+        if len(set(keys)) != len(keys):
+            dup = sorted({k for k in keys if keys.count(k) > 1})
+            raise ValueError(f"Claim.judge: {self.name} gives several findings the key(s) {dup}; keys must be unique")
+        return ClaimResult(self, label, data, findings, seconds, params, failed, level, design)
+
+    def result(self, data: pd.DataFrame, grid: str | Grid = "default", name: str | None = None, seconds: float = 0.0,
+               **judging: Any) -> ClaimResult:
+        r"""Judge rows measured by hand (alias of :meth:`judge`, labelled ``"custom"`` unless ``name``).
+
+        >>> from rnntheory import claims
+        >>> c = claims.get("forward_coupling")
+        >>> df = pd.concat([c.measure_frame(m=m, seed=s) for m in (128, 256, 512) for s in range(3)])  # doctest: +SKIP
+        >>> print(c.result(df))                                                                          # doctest: +SKIP
+        """
+        return self.judge(data, grid, name=name if name is not None else "custom", seconds=seconds, **judging)
+
+
+def describe_failures(failed: Sequence[Mapping[str, Any]], limit: int = 3) -> str:
+    r"""The failed cells in words: the error and the cell's swept values, the first ``limit`` of them."""
+    def one(f: Mapping[str, Any]) -> str:
+        cell = f["cell"]
+        where = ", ".join(f"{k}={cell[k]}" for k in sorted(cell) if k not in ("device", "dtype") and
+                          not isinstance(cell[k], (list, tuple, dict)))
+        e = f["error"]
+        return f"{e['type']}: {e['message']} ({where})"
+
+    text = "; ".join(one(f) for f in failed[:limit])
+    return text + (f"; and {len(failed) - limit} more" if len(failed) > limit else "")
