@@ -548,8 +548,8 @@ def test_seed_offset_shifts_every_seed_and_shares_no_cell(tmp_path):
         keys = {t.key for t in claims.get(n).tasks(base[n].cells())}
         assert keys.isdisjoint(t.key for t in claims.get(n).tasks(shifted[n].cells()))
     assert grids.load_grids("default", ["decoupling"], seeds=2, seed_offset=5)["decoupling"].seeds == (5, 6)
-    for bad in (-1, 2.5, True):
-        with pytest.raises(ValueError, match="seed_offset"):
+    for bad, error in ((-1, ValueError), (2.5, TypeError), (True, TypeError)):  # the one validation policy
+        with pytest.raises(error, match="seed_offset"):
             grids.load_grids("default", ["decoupling"], seed_offset=bad)
     assert main(["report", "--claims", "decoupling", "--dump-grid", str(tmp_path / "g.json"), "--seed-offset", "7"]) == 0
     spec = json.loads((tmp_path / "g.json").read_text())

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from .. import _validation as V
 from ..run import sweep
 from ..claims import REGISTRY, Grid, get, names
 
@@ -118,10 +119,9 @@ def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None
     Raises:
         ValueError: an unknown grid name, claim or key, a file that cannot be read, or a bad ``seeds``.
     """
-    if seeds is not None and (isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1):
-        raise ValueError(f"grids.load_grids: seeds={seeds!r} must be a positive integer")
-    if isinstance(seed_offset, bool) or not isinstance(seed_offset, int) or seed_offset < 0:
-        raise ValueError(f"grids.load_grids: seed_offset={seed_offset!r} must be a non-negative integer")
+    if seeds is not None:
+        V.positive_int("grids.load_grids", "seeds", seeds)
+    V.non_negative_int("grids.load_grids", "seed_offset", seed_offset)
     grids = _load_grids(grid, claims)
     for n, g in grids.items():
         try:
