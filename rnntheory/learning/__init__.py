@@ -9,7 +9,7 @@ from .._lazy import face
 MODULES = ('concepts', 'training', 'batched_sgd', 'along')
 NAMES = {
     **dict.fromkeys(['Component', 'Concept', 'LabelledData', 'ball_sampler', 'opt', 'sphere_sampler'], 'concepts'),
-    **dict.fromkeys(['LOSSES', 'TrainingDiverged', 'Trajectory', 'output_cotangent', 'risk'], 'training'),
+    **dict.fromkeys(['LOSSES', 'SGDConfig', 'TrainingDiverged', 'Trajectory', 'output_cotangent', 'risk'], 'training'),
     **dict.fromkeys(['sgd_many'], 'batched_sgd'),
     **dict.fromkeys(['AlongRun', 'QUANTITIES', 'RATIOS', 'SHAPES', 'Tracker', 'TrainingRun', 'measure', 'shape'], 'along'),
 }
