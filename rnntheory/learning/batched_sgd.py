@@ -20,7 +20,8 @@ from typing import Any, Sequence
 import torch
 
 from .. import _validation as V
-from .concepts import Concept, LabelledData
+from .concepts import Concept
+from .data import LabelledData
 from ..network.model import RNN
 from .training import (SGDConfig, TrainingDiverged, Trajectory, Recorder, check_concept, check_data, configure,
                        minibatches, output_cotangent)

@@ -26,7 +26,8 @@ import torch
 from .. import _validation as V
 from ..network import pseudo
 from ..network.backward import grad_factors
-from .concepts import Concept, LabelledData
+from .concepts import Concept
+from .data import LabelledData
 from ..network.model import LOSS_POSITIONS, RNN
 
 __all__ = ["LOSSES", "risk", "sgd", "SGDConfig", "Trajectory", "TrainingDiverged", "output_cotangent"]
@@ -212,7 +213,7 @@ def sgd(
 
     The samples come from exactly one of: a :class:`~rnntheory.learning.concepts.Concept` (online:
     ``batch_size`` fresh samples per step, drawn with ``concept.sample(..., eps_x=, noise=)`` for many
-    steps at once) or a fixed training set (:class:`~rnntheory.learning.concepts.LabelledData`;
+    steps at once) or a fixed training set (:class:`~rnntheory.learning.data.LabelledData`;
     minibatches drawn uniformly with replacement), given as ``data_or_concept`` or as ``concept=`` /
     ``train=``. The settings are ``config`` with ``overrides`` replaced, so
     ``sgd(net, concept, test=test, lr=0.01, steps=100)`` and
