@@ -44,7 +44,8 @@ def _analyse_pseudo_solution(df: pd.DataFrame, judging: Mapping[str, Any]) -> li
     by_L = df[df["m"] == judging["m_ref"]]
     deg = judging["degree"]
     rel = (df["residual_rms"] / df["target_rms"]).to_numpy()
-    worst = [f"L={r.L}, m={r.m}, seed {r.seed}: {v:.2g}" for r, v in zip(df.itertuples(), rel) if v > judging["max_residual"]]
+    worst = [f"L={r.L}, m={r.m}, seed {r.seed}: {v:.2g}" for r, v in zip(df.itertuples(), rel)
+             if v > judging["max_residual"]]
     findings = [
         exponent_finding(f"tau* grows at most like m^{judging['m_exponent']:g} (L = {judging['L_ref']})",
                          by_m, "m", "tau_star", judging["m_exponent"], resolution=judging["m_resolution"], groups=None,
@@ -52,9 +53,11 @@ def _analyse_pseudo_solution(df: pd.DataFrame, judging: Mapping[str, Any]) -> li
         exponent_finding(f"tau* grows at most like L^{deg:g} (m = {judging['m_ref']})", by_L, "L", "tau_star", deg,
                          label=f"m = {judging['m_ref']}", panel="tau*", key="tau_star_L_exponent",
                          resolution=judging["L_resolution"]),
-        growth_finding(f"tau* grows polynomially, not exponentially, in L (m = {judging['m_ref']})", by_L, "L", "tau_star",
-                       factor=judging["growth_factor"], label=f"m = {judging['m_ref']}", panel="tau*", key="tau_star_L_growth"),
-        event_finding(f"the fits reproduce the concept on the sample (relative residual <= {judging['max_residual']:g})",
+        growth_finding(f"tau* grows polynomially, not exponentially, in L (m = {judging['m_ref']})", by_L, "L",
+                       "tau_star", factor=judging["growth_factor"], label=f"m = {judging['m_ref']}", panel="tau*",
+                       key="tau_star_L_growth"),
+        event_finding(f"the fits reproduce the concept on the sample (relative residual <= "
+                      f"{judging['max_residual']:g})",
                       rel <= judging["max_residual"], key="fits_reproduce_event", what="fits", failures=worst),
     ]
     if "tau_inf" in df:  # rows measured before the limit was recorded have no tau_inf
@@ -130,7 +133,8 @@ def _analyse_generalisation(df: pd.DataFrame, judging: Mapping[str, Any]) -> lis
     m0, N0, L0 = judging["m_ref"], judging["N_ref"], judging["L_ref"]
     base = rad[(rad["L"] == L0)]
     f = [
-        exponent_finding(f"Rademacher complexity shrinks at least like N^{judging['n_exponent']:g} (m = {m0}, L = {L0})",
+        exponent_finding(f"Rademacher complexity shrinks at least like N^{judging['n_exponent']:g} "
+                         f"(m = {m0}, L = {L0})",
                          base[base["m"] == m0], "N", "value", judging["n_exponent"], resolution=judging["n_resolution"],
                          label=f"m = {m0}", panel="Rademacher complexity", key="rademacher_N_exponent"),
         exponent_finding(f"Rademacher complexity does not grow with m (N = {N0}, L = {L0})",

@@ -140,12 +140,13 @@ def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
         if lr0 == judging["lr0_regime"]:
             findings.append(mean_finding(
                 f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: coupling RMS along the run <= "
-                f"{judging['regime']:g} x the target's RMS", top["regime_ratio"], judging["regime"], what="coupling / target RMS",
-                key="in_regime", resolution=judging["regime_resolution"]))
+                f"{judging['regime']:g} x the target's RMS", top["regime_ratio"], judging["regime"],
+                what="coupling / target RMS", key="in_regime", resolution=judging["regime_resolution"]))
         else:
             findings.append(exponent_finding(f"excess risk does not grow with the width m (lr0 = {lr0:g})", runs, "m",
-                                             "excess", 0.0, resolution=judging["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
-                                             panel="excess risk", key=f"excess_m_exponent[lr0={lr0:g}]"))
+                                             "excess", 0.0, resolution=judging["m_resolution"], groups=None,
+                                             label=f"lr0 = {lr0:g}", panel="excess risk",
+                                             key=f"excess_m_exponent[lr0={lr0:g}]"))
     return findings + diverged
 
 
@@ -155,16 +156,19 @@ def _analyse_ball(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]
     for lr0, runs in df.groupby("lr0"):
         tag = f"lr0 = {lr0:g}, {_regime(runs[runs['m'] == runs['m'].max()])} at the largest m"
         findings += [
-            exponent_finding(f"final tau = sqrt(m) ||W_T - W_0||_F grows at most like m^{judging['tau_exponent']:g} ({tag})",
+            exponent_finding(f"final tau = sqrt(m) ||W_T - W_0||_F grows at most like "
+                             f"m^{judging['tau_exponent']:g} ({tag})",
                              runs, "m", "tau", judging["tau_exponent"], resolution=judging["m_resolution"], groups=None,
                              label=f"lr0 = {lr0:g}", key=f"tau_m_exponent[lr0={lr0:g}]",
                              panel="final tau"),
             exponent_finding(f"fraction of changed signs along the trajectory does not grow with m (lr0 = {lr0:g})",
-                             runs, "m", "sign_frac", 0.0, resolution=judging["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
-                             panel="fraction of changed signs", key=f"sign_frac_m_exponent[lr0={lr0:g}]"),
+                             runs, "m", "sign_frac", 0.0, resolution=judging["m_resolution"], groups=None,
+                             label=f"lr0 = {lr0:g}", panel="fraction of changed signs",
+                             key=f"sign_frac_m_exponent[lr0={lr0:g}]"),
             exponent_finding(f"forward coupling error of W_t - W_0 along the trajectory does not grow with m (lr0 = {lr0:g})",
-                             runs, "m", "coupling", 0.0, resolution=judging["m_resolution"], groups=None, label=f"lr0 = {lr0:g}",
-                             panel="RMS coupling error", key=f"coupling_m_exponent[lr0={lr0:g}]"),
+                             runs, "m", "coupling", 0.0, resolution=judging["m_resolution"], groups=None,
+                             label=f"lr0 = {lr0:g}", panel="RMS coupling error",
+                             key=f"coupling_m_exponent[lr0={lr0:g}]"),
         ]
     return findings + diverged
 
