@@ -8,7 +8,7 @@ import torch
 from rnntheory import RNN
 from rnntheory.network.backward import grad_W
 from rnntheory.learning.concepts import Concept
-from rnntheory.learning.training import TrainingDiverged, output_cotangent, risk, sgd
+from rnntheory.learning.training import SGDConfig, TrainingDiverged, output_cotangent, risk, sgd
 from tolerances import TOL, rel_err
 
 L, DX = 5, 4
@@ -114,3 +114,54 @@ def test_stop_at_ends_at_the_first_record_below_and_coupling_can_be_skipped(setu
     assert int(short.record["step"].iloc[-1]) == first
     assert short.record["coupling"].isna().all()
     assert list(short.record["test_risk"]) == list(full.record["test_risk"].iloc[: len(short.record)])
+
+
+def test_a_config_and_keywords_run_the_same(setup):
+    net, concept, train, test = setup
+    config = SGDConfig(lr=0.02, steps=30, batch_size=2, record_every=10, seed=3)
+    by_keywords = sgd(net, concept=concept, test=test, lr=0.02, steps=30, batch_size=2, record_every=10, seed=3)
+    by_config = sgd(net, concept, config, test=test)
+    overridden = sgd(net, concept, SGDConfig(lr=0.5, steps=30, seed=3), test=test, lr=0.02, batch_size=2,
+                     record_every=10)
+    for tj in (by_config, overridden):
+        assert torch.equal(tj.W, by_keywords.W)
+        assert tj.record.drop(columns="seconds").equals(by_keywords.record.drop(columns="seconds"))
+        assert tj.config == by_keywords.config
+    fixed = sgd(net, train, config, test=test)
+    assert torch.equal(fixed.W, sgd(net, train=train, test=test, config=config).W) and not fixed.config["online"]
+
+
+def test_a_misspelt_keyword_names_the_field(setup):
+    net, concept, train, test = setup
+    with pytest.raises(TypeError, match=r"training.sgd: batchsize= is not a field of SGDConfig; did you mean batch_size="):
+        sgd(net, concept, test=test, lr=0.1, steps=1, batchsize=4)
+    with pytest.raises(TypeError, match="training.sgd: config=3 must be an SGDConfig"):
+        sgd(net, concept, 3, test=test)
+    with pytest.raises(TypeError, match="data_or_concept=3 must be a Concept"):
+        sgd(net, 3, test=test, lr=0.1, steps=1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, part",
+    [
+        (dict(steps=1), TypeError, "lr"),
+        (dict(lr=0.1, steps=1.5), TypeError, "steps=1.5"),
+        (dict(lr=0.1, steps=1, record_every=0), ValueError, "record_every=0"),
+        (dict(lr=0.1, steps=1, eps_x=2.0), ValueError, "eps_x=2.0"),
+        (dict(lr=0.1, steps=1, noise=-1.0), ValueError, "noise=-1.0"),
+        (dict(lr=0.1, steps=1, seed=-1), ValueError, "seed=-1"),
+        (dict(lr=0.1, steps=1, stop_at=math.inf), ValueError, "stop_at=inf"),
+        (dict(lr=0.1, steps=1, coupling=1), TypeError, "coupling=1"),
+    ],
+)
+def test_a_config_is_checked_when_built(kwargs, exc, part):
+    with pytest.raises(exc, match=r"SGDConfig") as info:
+        SGDConfig(**kwargs)
+    assert part in str(info.value)
+
+
+def test_a_config_is_frozen_and_keeps_checked_values():
+    config = SGDConfig(lr=1, steps=10, eps_x=1)
+    assert config.lr == 1.0 and isinstance(config.lr, float) and config.eps_x == 1.0
+    with pytest.raises(AttributeError):
+        config.lr = 0.5

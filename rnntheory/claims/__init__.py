@@ -33,12 +33,14 @@ from ._plugins import import_claims, load_entry_points
 from . import cells, findings  # noqa: E402 - the public helpers of claims defined anywhere
 
 # registration order is the paper's order: sections 4 and 3 (initialisation, perturbation, coupling),
-# then 5 (complexity), 6 (learning) and 8 (the infinite-width limit)
+# then 5 (complexity), 6 (learning, generalisation, length) and 8 (the infinite-width limit)
 from . import stability  # noqa: F401,E402
 from . import perturbation  # noqa: F401,E402
 from . import coupling  # noqa: F401,E402
 from . import complexity  # noqa: F401,E402
 from . import learning  # noqa: F401,E402
+from . import generalisation  # noqa: F401,E402
+from . import length  # noqa: F401,E402
 from . import limit  # noqa: F401,E402
 from . import along  # noqa: F401,E402
 

@@ -40,7 +40,7 @@ from .cells import DIRECTION_SEED_OFFSET, INPUT_SEED_OFFSET, cell_concept, confi
 from .findings import LEVEL, cannot_detect, exponent_finding, series, split_diverged, too_strong, wrong_m
 from ..stats.verdicts import Verdict
 from ._registry import Claim, Finding, Grid, Series, register
-from .learning import TRAIN_SEED_OFFSET
+from .learning import sgd_config
 
 __all__ = ["SGD_FORWARD_COUPLING", "SGD_BACKWARD_COUPLING", "SGD_SIGN_CHANGES", "SGD_HIDDEN_PERTURBATION",
            "PROBE_SEED_OFFSET"]
@@ -65,9 +65,7 @@ def _measure_along(cell: dict[str, Any]) -> list[dict[str, Any]]:
     probe = labelled_sample(target, cell, cell["n_probe"], cell["seed"] + PROBE_SEED_OFFSET).x
     net = make_net({**cell, "d": 1})
     keep = _compare_steps(cell)
-    run = AL.sgd(net, probe, keep=keep, concept=target, test=test, eps_x=cell["eps_x"], noise=cell["noise"],
-                 lr=cell["lr0"] / (cell["m"] * cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
-                 record_every=cell["record_every"], seed=cell["seed"] + TRAIN_SEED_OFFSET, coupling=False)
+    run = AL.sgd(net, probe, keep=keep, concept=target, test=test, config=sgd_config(cell, coupling=False))
     frames = [run.lemmas.assign(direction="sgd", matched="")]
     tr = run.trace
     for step, Wp in sorted(run.kept.items()):
@@ -90,15 +88,15 @@ def _measure_along(cell: dict[str, Any]) -> list[dict[str, Any]]:
 _SIZE = {"fwd_err": "tau", "bwd_rel": "tau", "signs": "omega", "hidden": "omega"}
 
 
-def _ratio(df: pd.DataFrame, q: str, js: Mapping[str, Any]) -> np.ndarray:
+def _ratio(df: pd.DataFrame, q: str, judging: Mapping[str, Any]) -> np.ndarray:
     shape = AL.shape(q, df["omega"].to_numpy(float), df["tau"].to_numpy(float), df["m"].to_numpy(float),
-                     exponent=js["size_exponent"], m_exponent=js["m_exponent"])
+                     exponent=judging["size_exponent"], m_exponent=judging["m_exponent"])
     with np.errstate(divide="ignore", invalid="ignore"):
         return df[q].to_numpy(float) / shape
 
 
-def _shape_text(q: str, js: Mapping[str, Any]) -> str:
-    b, a = js["size_exponent"], js["m_exponent"]
+def _shape_text(q: str, judging: Mapping[str, Any]) -> str:
+    b, a = judging["size_exponent"], judging["m_exponent"]
     m = "" if a == 0 else (" m" if a == 1 else f" m^{a:.3g}")
     return (f"{_SIZE[q]}_t^{b:.3g}{m}" if q != "signs" else f"{m.strip()} {_SIZE[q]}_t^{b:.3g}").strip()
 
@@ -147,10 +145,10 @@ def _along_exponent(rows: pd.DataFrame, q: str) -> str:
 
 
 def _analyse(q: str, what: str):
-    def analyse(df: pd.DataFrame, js: Mapping[str, Any]) -> list[Finding]:
+    def analyse(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
         _, diverged = split_diverged(df.drop_duplicates(subset=["m", "L", "lr0", "seed"]), "run")  # one row per run
         df = df[~df["diverged"].fillna(False).astype(bool)]
-        df = df.assign(ratio=_ratio(df, q, js), q=df[q].to_numpy(float))
+        df = df.assign(ratio=_ratio(df, q, judging), q=df[q].to_numpy(float))
         rows = _sgd_rows(df)
         if rows.empty:
             raise VD.CannotAnalyse(f"{what}: no recorded SGD step after step 0")
@@ -159,8 +157,8 @@ def _analyse(q: str, what: str):
                 f"{steps} steps of {int(rows['batch'].iloc[0])} samples at every m")
         worst = rows.groupby(["m", "seed"], as_index=False)["ratio"].max()
         f_max = exponent_finding(
-            f"the largest {what} / ({_shape_text(q, js)}) over the run stays bounded as m grows ({held})",
-            worst, "m", "ratio", 0.0, resolution=js["m_resolution"], groups=None, key="max_ratio_m_exponent",
+            f"the largest {what} / ({_shape_text(q, judging)}) over the run stays bounded as m grows ({held})",
+            worst, "m", "ratio", 0.0, resolution=judging["m_resolution"], groups=None, key="max_ratio_m_exponent",
             panel=f"max over the run of {what} / bound shape", extra=_described(df, rows, q, what))
         f_max = replace(f_max, detail=f_max.detail + _along_exponent(rows, q))
         last = rows[rows["step"] == rows.groupby(["m", "seed"])["step"].transform("max")]
@@ -171,7 +169,7 @@ def _analyse(q: str, what: str):
             label = "fraction of changed signs"
         f_end = exponent_finding(
             f"{label} at the end of the run shrinks as m grows ({held})",
-            end, "m", "q", 0.0, resolution=js["m_resolution"], groups=None, panel=f"{label} at the end of the run",
+            end, "m", "q", 0.0, resolution=judging["m_resolution"], groups=None, panel=f"{label} at the end of the run",
             key="end_m_exponent")
         return [f_max, f_end] + diverged
 

@@ -240,7 +240,9 @@ def sgd(net: RNN, probe: torch.Tensor, *, batch: int = 1, keep: Iterable[int] = 
         probe: ``(n, L, d_x)`` held-out sequences the lemmas are measured on.
         batch: displacements measured together (:class:`Tracker`).
         keep: steps whose displacement is returned in ``kept``.
-        **sgd_args: every argument of :func:`rnntheory.learning.training.sgd` but ``net`` and ``callback``.
+        **sgd_args: every argument of :func:`rnntheory.learning.training.sgd` but ``net`` and ``callback``,
+            by keyword: ``concept=`` or ``train=``, ``test=``, ``config=`` (an
+            :class:`~rnntheory.learning.training.SGDConfig`) and its fields (``lr=``, ``steps=``, ...).
 
     Returns:
         :class:`AlongRun`. A run that diverges (:class:`~rnntheory.learning.training.TrainingDiverged`) is an

@@ -1,4 +1,5 @@
-r"""The concept class of theory.md section 5, its data distribution, labels and OPT.
+r"""The concept class of theory.md section 5: the target functions :math:`F^*`, built (given or at
+random), evaluated, sampled with labels, and measured by their complexity.
 
 .. math::
     F^*_{j,s}(x^*) = \sum_{i=2}^{j-1} \sum_{r=1}^{p} a^*_{i\to j,r,s}\,
@@ -9,16 +10,14 @@ with :math:`|a^*| \le 1`, :math:`\|w^*\| = 1`. A :class:`Concept` is a list of :
 objects, one per pair :math:`i \to j` (positions 1-based, as in the paper). Labels are
 :math:`y^*_j = F^*_j(x^*) + \text{noise}`.
 
-Label layout: ``(n, L, d)``, aligned with the network's outputs (``labels[:, j-1]`` is the label of
-position ``j``, as ``net.outputs(x)[:, j-1]`` is :math:`y_j`). Positions 1 and 2 carry no target:
-their entries are 0 and ``LabelledData.mask`` (shape ``(L,)``) is False there, True for j = 3..L.
-The objective of theory.md section 6 is ``(G(out, labels) * mask[:, None]).sum()``.
+The data distribution, the label noise, OPT and the samples' layout (:class:`LabelledData`) live in
+:mod:`rnntheory.learning.data`; ``LabelledData``, ``opt`` and the samplers are importable from here too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import torch
 
@@ -26,36 +25,10 @@ from .. import _validation as V
 from ..complexity import DEFAULT_C_STAR, Complexity, max_complexity
 from ..complexity._smooth import PhiLike, SmoothFunction, smooth
 from ..network.model import DEFAULT_EPS_X, inputs_from_data
+from .data import NOISE_KINDS, LabelledData, Sampler, ball_sampler, label_noise, opt, sampler, sphere_sampler
 
+# LabelledData, opt and the samplers are defined in .data and stay importable from here
 __all__ = ["Component", "Concept", "LabelledData", "opt", "sphere_sampler", "ball_sampler"]
-
-Sampler = Callable[[int, int, int, torch.Generator], torch.Tensor]
-"""A data distribution: ``(n, L-1, d_x-1, generator) -> (n, L-1, d_x-1)`` float64 CPU tensor of
-data vectors :math:`x^*_2..x^*_L` of norm at most 1."""
-
-
-def sphere_sampler(n: int, Lm1: int, k: int, gen: torch.Generator) -> torch.Tensor:
-    r"""Data vectors uniform on the unit sphere of :math:`R^k` (the default distribution)."""
-    z = torch.randn(n, Lm1, k, generator=gen, dtype=torch.float64)
-    return z / torch.linalg.vector_norm(z, dim=-1, keepdim=True).clamp_min(1e-300)
-
-
-def ball_sampler(n: int, Lm1: int, k: int, gen: torch.Generator) -> torch.Tensor:
-    r"""Data vectors uniform in the unit ball of :math:`R^k`."""
-    u = sphere_sampler(n, Lm1, k, gen)
-    return u * torch.rand(n, Lm1, 1, generator=gen, dtype=torch.float64) ** (1.0 / k)
-
-
-def opt(noise: float, noise_kind: str, L: int, d: int) -> float:
-    r"""OPT for the squared loss :math:`G(y, y^*) = \frac12\|y - y^*\|^2` summed over j = 3..L:
-    the risk of :math:`F^*` itself, :math:`\frac12 \sigma^2 d (L-2)` for noise of variance
-    :math:`\sigma^2` per coordinate (Gaussian :math:`N(0, \sigma^2)` or Rademacher :math:`\pm\sigma`).
-
-    Paper: section 5, "OPT is the risk of F* itself".
-    """
-    if noise_kind not in ("gaussian", "rademacher"):
-        raise ValueError(f"opt: noise_kind={noise_kind!r} must be 'gaussian' or 'rademacher'")
-    return 0.5 * noise**2 * d * (L - 2)
 
 
 @dataclass(frozen=True)
@@ -82,36 +55,6 @@ class Component:
     @property
     def p(self) -> int:
         return int(self.a.shape[0])
-
-
-@dataclass(frozen=True)
-class LabelledData:
-    r"""Samples of the concept's distribution (theory.md section 5).
-
-    Attributes:
-        x: ``(n, L, d_x)`` network inputs in the paper's normalisation.
-        xstar: ``(n, L-1, d_x-1)`` data vectors :math:`x^*_2..x^*_L` (``xstar[:, l-2]`` is :math:`x^*_l`).
-        labels: ``(n, L, d)``; ``labels[:, j-1]`` is :math:`y^*_j` for j = 3..L, 0 at positions 1, 2.
-        clean: ``(n, L, d)`` the noiseless :math:`F^*_j(x^*)` (same layout).
-        mask: ``(L,)`` bool, True at the positions that carry a target (j >= 3).
-        opt: OPT of the noise model (squared loss summed over j = 3..L, per sequence).
-    """
-
-    x: torch.Tensor
-    xstar: torch.Tensor
-    labels: torch.Tensor
-    clean: torch.Tensor
-    mask: torch.Tensor
-    opt: float
-
-    @property
-    def targets(self) -> torch.Tensor:
-        """``(n, L-2, d)``: the labels of positions 3..L only."""
-        return self.labels[:, 2:]
-
-    def empirical_opt(self) -> float:
-        """Mean over the samples of :math:`\\frac12\\sum_{j\\ge3}\\|y^*_j - F^*_j\\|^2` (estimates :attr:`opt`)."""
-        return float(0.5 * ((self.labels - self.clean)[:, 2:] ** 2).sum(dim=(1, 2)).mean())
 
 
 class Concept:
@@ -392,34 +335,15 @@ class Concept:
         noise = V.real_in(fn, "noise", noise, low=0.0)
         dt = V.dtype(fn, "dtype", dtype)
         dev = V.device(fn, "device", device)
-        if noise_kind not in ("gaussian", "rademacher"):
+        if noise_kind not in NOISE_KINDS:
             raise ValueError(f"{fn}: noise_kind={noise_kind!r} must be 'gaussian' or 'rademacher'")
         k = self.d_x - 1
-        if isinstance(distribution, str):
-            if distribution not in ("sphere", "ball"):
-                raise ValueError(f"{fn}: distribution={distribution!r} must be 'sphere', 'ball' or a callable")
-            sampler = sphere_sampler if distribution == "sphere" else ball_sampler
-        elif callable(distribution):
-            sampler = distribution
-        else:
-            raise TypeError(f"{fn}: distribution={distribution!r} must be 'sphere', 'ball' or a callable")
-        xs = sampler(n, self.L - 1, k, gen)
+        xs = sampler(fn, distribution)(n, self.L - 1, k, gen)
         V.tensor(fn, "distribution output", xs, shape=(n, self.L - 1, k))
-        xs = xs.to(torch.float64).cpu()
-        if noise > 0:
-            if noise_kind == "gaussian":
-                eta = noise * torch.randn(n, self.L - 2, self.d, generator=gen, dtype=torch.float64)
-            else:
-                eta = noise * (2 * torch.randint(0, 2, (n, self.L - 2, self.d), generator=gen).to(torch.float64) - 1)
-        xs = xs.to(dev, dt)
-        x = inputs_from_data(xs, eps_x)
-        clean = self._evaluate(xs)
-        labels = clean.clone()
-        if noise > 0:
-            labels[:, 2:] += eta.to(dev, dt)
-        mask = torch.zeros(self.L, dtype=torch.bool, device=dev)
-        mask[2:] = True
-        return LabelledData(x, xs, labels, clean, mask, opt(noise, noise_kind, self.L, self.d))
+        eta = label_noise(n, self.L - 2, self.d, noise, noise_kind, gen)
+        xs = xs.to(torch.float64).cpu().to(dev, dt)
+        return LabelledData.of(inputs_from_data(xs, eps_x), xs, self._evaluate(xs), eta,
+                               opt(noise, noise_kind, self.L, self.d))
 
     # ------------------------------------------------------------------ complexity
     def complexity(

@@ -4,8 +4,9 @@ r"""Vanilla SGD on the recurrent matrix W only (theory.md, section 6), with traj
     W_{t+1} = W_t - \eta\, \nabla_W \frac{1}{b}\sum_{s \in \text{batch}} \sum_{j=3}^{L} G(\lambda\, y_j(x_s; W_t), y^*_{s,j}),
 
 A and B stay at their initial values. Samples come fresh from a concept at every step ("online",
-the theorem's setting) or from a fixed training set of N samples. Along the way the trainer
-records, every ``record_every`` steps, on a held-out set: the risk (and OPT), the NTK radius
+the theorem's setting) or from a fixed training set of N samples. The settings of a run are one
+:class:`SGDConfig`, checked when it is built. Along the way the trainer records, every
+``record_every`` steps, on a held-out set: the risk (and OPT), the NTK radius
 :math:`\tau_t = \sqrt m \|W_t - W_0\|_F`, the fraction of activation signs changed relative to
 :math:`W_0` per position, and the forward coupling error of the displacement :math:`W_t - W_0`.
 Each record costs one forward trace of the held-out set at :math:`W_t` plus one pseudo-network pass.
@@ -13,10 +14,11 @@ Each record costs one forward trace of the held-out set at :math:`W_t` plus one 
 
 from __future__ import annotations
 
+import difflib
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Callable, Literal
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Callable, Iterator, Literal, Mapping
 
 import pandas as pd
 import torch
@@ -24,10 +26,14 @@ import torch
 from .. import _validation as V
 from ..network import pseudo
 from ..network.backward import grad_factors
-from .concepts import Concept, LabelledData
-from ..network.model import RNN, Trace
+from .concepts import Concept
+from .data import LabelledData
+from ..network.model import LOSS_POSITIONS, RNN
 
-__all__ = ["LOSSES", "risk", "sgd", "Trajectory", "TrainingDiverged", "output_cotangent"]
+__all__ = ["LOSSES", "risk", "sgd", "SGDConfig", "Trajectory", "TrainingDiverged", "output_cotangent"]
+
+SAMPLE_BLOCK = 4096
+"""Online SGD draws its fresh samples about this many at a time (whole steps' worth, one vectorised call)."""
 
 
 class TrainingDiverged(FloatingPointError):
@@ -62,7 +68,7 @@ def loss_fn(fn: str, loss: str) -> Callable:
 def risk(outputs: torch.Tensor, data: LabelledData, *, loss: str = "squared", lam: float = 1.0) -> float:
     r"""Empirical risk: mean over sequences of :math:`\sum_{j \ge 3} G(\lambda y_j, y^*_j)` (theory.md sec. 1, 6)."""
     G = loss_fn("training.risk", loss)
-    per_pos, _ = G(lam * outputs[:, 2:], data.labels[:, 2:])
+    per_pos, _ = G(lam * outputs[:, LOSS_POSITIONS], data.labels[:, LOSS_POSITIONS])
     return float(per_pos.sum(-1).mean())
 
 
@@ -70,10 +76,89 @@ def output_cotangent(outputs: torch.Tensor, labels: torch.Tensor, *, loss: str =
     r"""Per-sequence objective and its gradient in the outputs, ``dy`` of shape ``(n, L, d)``, zero at
     positions 1 and 2: :math:`dy_j = \lambda\, \partial_y G(\lambda y_j, y^*_j)` for j = 3..L."""
     G = loss_fn("training.output_cotangent", loss)
-    per_pos, dG = G(lam * outputs[:, 2:], labels[:, 2:])
+    per_pos, dG = G(lam * outputs[:, LOSS_POSITIONS], labels[:, LOSS_POSITIONS])
     dy = torch.zeros_like(outputs)
-    dy[:, 2:] = lam * dG
+    dy[:, LOSS_POSITIONS] = lam * dG
     return per_pos.sum(-1), dy
+
+
+@dataclass(frozen=True, kw_only=True)
+class SGDConfig:
+    r"""The settings of an SGD run on W (:func:`sgd`, :func:`rnntheory.learning.batched_sgd.sgd_many`),
+    checked once when built: a bad value raises ValueError or TypeError naming the field.
+
+    >>> SGDConfig(lr=0.01, steps=100, batch_size=4).record_every
+    100
+
+    Attributes:
+        lr: learning rate :math:`\eta > 0`. The gradient's size grows like m L, so stable rates scale like 1/(m L).
+        steps: number of SGD steps (>= 0).
+        batch_size: sequences per step.
+        loss: ``"squared"`` (default) or ``"logistic"``.
+        lam: output scale :math:`\lambda > 0` inside G.
+        record_every: record cadence in steps (step 0 and the last step are always recorded).
+        eps_x: input scale for online sampling (default: the concept's sampling default, 0.1).
+        noise: label noise for online sampling.
+        seed: seed of the minibatch / sample stream.
+        stop_at: stop after the first recorded step whose held-out risk is at most this value.
+        coupling: record the forward coupling error (one pseudo-network pass per record); ``False``
+            records NaN instead and saves that pass.
+    """
+
+    lr: float
+    steps: int
+    batch_size: int = 1
+    loss: Literal["squared", "logistic"] = "squared"
+    lam: float = 1.0
+    record_every: int = 100
+    eps_x: float | None = None
+    noise: float = 0.0
+    seed: int = 0
+    stop_at: float | None = None
+    coupling: bool = True
+
+    def __post_init__(self) -> None:
+        fn = "SGDConfig"
+        checked = dict(
+            lr=V.real_in(fn, "lr", self.lr, low=0.0, low_open=True),
+            lam=V.real_in(fn, "lam", self.lam, low=0.0, low_open=True),
+            steps=V.positive_int(fn, "steps", self.steps, minimum=0),
+            batch_size=V.positive_int(fn, "batch_size", self.batch_size),
+            record_every=V.positive_int(fn, "record_every", self.record_every),
+            eps_x=None if self.eps_x is None else V.real_in(fn, "eps_x", self.eps_x, low=0.0, high=1.0, low_open=True),
+            noise=V.real_in(fn, "noise", self.noise, low=0.0),
+            seed=V.positive_int(fn, "seed", self.seed, minimum=0),
+            stop_at=None if self.stop_at is None else V.real_in(fn, "stop_at", self.stop_at),
+        )
+        loss_fn(fn, self.loss)
+        if not isinstance(self.coupling, bool):
+            raise TypeError(f"{fn}: coupling={V.show(self.coupling)} must be True or False")
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    def due(self, step: int) -> bool:
+        r"""Whether ``step`` (>= 1) is recorded: every ``record_every`` steps and the last one."""
+        return step % self.record_every == 0 or step == self.steps
+
+
+def configure(fn: str, config: SGDConfig | None, overrides: Mapping[str, Any]) -> SGDConfig:
+    r"""The settings of the trainer ``fn``: ``config`` (or the defaults) with ``overrides``, fields of
+    :class:`SGDConfig` by name, replaced. A keyword that is no field is a TypeError naming it (and the
+    nearest field); a bad value is the config's error, prefixed by ``fn``."""
+    if config is not None and not isinstance(config, SGDConfig):
+        raise TypeError(f"{fn}: config={V.show(config)} must be an SGDConfig or None")
+    names = [f.name for f in fields(SGDConfig)]
+    for name in overrides:
+        if name not in names:
+            near = difflib.get_close_matches(name, names, n=1)
+            hint = f"; did you mean {near[0]}=?" if near else ""
+            raise TypeError(f"{fn}: {name}= is not a field of SGDConfig{hint} (fields: {', '.join(names)})")
+    if config is not None and not overrides:
+        return config
+    try:
+        return replace(config, **overrides) if config is not None else SGDConfig(**overrides)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{fn}: {exc}") from None
 
 
 @dataclass
@@ -89,7 +174,8 @@ class Trajectory:
             held-out sequences and positions 3..L), ``output_rms`` (RMS of :math:`\lambda y_j`, j >= 3).
         signs: tidy table, one row per (recorded step, position): ``step``, ``position`` (1-based), ``sign_frac``.
         seconds: wall time of the run.
-        config: the arguments of the run.
+        config: the settings of the run (``lr``, ``steps``, ``batch_size``, ``loss``, ``lam``, ``seed``),
+            whether it was ``online``, and the width ``m`` and length ``L``.
     """
 
     W: torch.Tensor
@@ -114,121 +200,122 @@ class Trajectory:
 
 def sgd(
     net: RNN,
+    data_or_concept: Concept | LabelledData | None = None,
+    config: SGDConfig | None = None,
     *,
+    test: LabelledData,
     concept: Concept | None = None,
     train: LabelledData | None = None,
-    test: LabelledData,
-    lr: float,
-    steps: int,
-    batch_size: int = 1,
-    loss: Literal["squared", "logistic"] = "squared",
-    lam: float = 1.0,
-    record_every: int = 100,
-    eps_x: float | None = None,
-    noise: float = 0.0,
-    seed: int = 0,
-    stop_at: float | None = None,
-    coupling: bool = True,
     callback: Callable[[int, torch.Tensor], None] | None = None,
+    **overrides: Any,
 ) -> Trajectory:
     r"""Vanilla SGD on W only, from :math:`W_0` = ``net.W`` (theory.md, section 6).
 
-    Exactly one of ``concept`` (online: ``batch_size`` fresh samples per step, drawn with
-    ``concept.sample(..., eps_x=, noise=)``, drawn for many steps at once) and ``train`` (a fixed set of N samples; minibatches
-    drawn uniformly with replacement) must be given.
+    The samples come from exactly one of: a :class:`~rnntheory.learning.concepts.Concept` (online:
+    ``batch_size`` fresh samples per step, drawn with ``concept.sample(..., eps_x=, noise=)`` for many
+    steps at once) or a fixed training set (:class:`~rnntheory.learning.data.LabelledData`;
+    minibatches drawn uniformly with replacement), given as ``data_or_concept`` or as ``concept=`` /
+    ``train=``. The settings are ``config`` with ``overrides`` replaced, so
+    ``sgd(net, concept, test=test, lr=0.01, steps=100)`` and
+    ``sgd(net, concept, SGDConfig(lr=0.01, steps=100), test=test)`` run the same.
 
     Args:
         net: the network at initialisation; its ``W`` is :math:`W_0` and is not modified.
-        concept: the concept to sample from (online training).
-        train: a fixed training set (:class:`~rnntheory.learning.concepts.LabelledData`).
+        data_or_concept: the concept to sample from (online training) or a fixed training set.
+        config: the settings (:class:`SGDConfig`: ``lr``, ``steps``, ``batch_size``, ``loss``, ``lam``,
+            ``record_every``, ``eps_x``, ``noise``, ``seed``, ``stop_at``, ``coupling``).
         test: held-out samples for the record.
-        lr: learning rate :math:`\eta > 0`. The gradient's size grows like m L, so stable rates scale like 1/(m L).
-        steps: number of SGD steps (>= 0).
-        batch_size: sequences per step.
-        loss: ``"squared"`` (default) or ``"logistic"``.
-        lam: output scale :math:`\lambda > 0` inside G.
-        record_every: record cadence in steps (step 0 and the last step are always recorded).
-        eps_x: input scale for online sampling (default: the concept's sampling default, 0.1).
-        noise: label noise for online sampling.
-        seed: seed of the minibatch / sample stream.
-        stop_at: stop after the first recorded step whose held-out risk is at most this value.
-        coupling: record the forward coupling error (one pseudo-network pass per record); ``False``
-            records NaN instead and saves that pass.
+        concept, train: the concept or the training set by name (instead of ``data_or_concept``).
         callback: called as ``callback(step, W)`` at every recorded step (step 0 included) once W is
             known to be finite; ``W`` is the live matrix, so clone it to keep it
             (:class:`rnntheory.learning.along.Tracker` measures the lemmas of :math:`W_t - W_0` this way).
+        **overrides: fields of :class:`SGDConfig` (``lr=``, ``steps=``, ...), replacing those of ``config``.
 
     Returns:
         :class:`Trajectory`.
 
     Raises:
-        ValueError, TypeError: bad arguments, data whose sizes or dtype do not match the network.
+        ValueError, TypeError: bad settings (a keyword that is no field of :class:`SGDConfig` is a
+            TypeError naming it), data whose sizes or dtype do not match the network.
         TrainingDiverged: the objective or W became non-finite (the message names the step).
     """
     fn = "training.sgd"
     if not isinstance(net, RNN):
         raise TypeError(f"{fn}: net={V.show(net)} must be an rnntheory.RNN")
-    if (concept is None) == (train is None):
-        raise ValueError(f"{fn}: pass exactly one of concept= (online SGD) or train= (fixed training set)")
-    lr = V.real_in(fn, "lr", lr, low=0.0, low_open=True)
-    lam = V.real_in(fn, "lam", lam, low=0.0, low_open=True)
-    steps = V.positive_int(fn, "steps", steps, minimum=0)
-    batch_size = V.positive_int(fn, "batch_size", batch_size)
-    record_every = V.positive_int(fn, "record_every", record_every)
-    loss_fn(fn, loss)
+    config = configure(fn, config, overrides)
+    source = _source(fn, net, data_or_concept, concept, train)
     check_data(fn, "test", net, test)
-    if train is not None:
-        check_data(fn, "train", net, train)
-    if stop_at is not None:
-        stop_at = V.real_in(fn, "stop_at", stop_at)
     if callback is not None and not callable(callback):
         raise TypeError(f"{fn}: callback={V.show(callback)} must be callable as callback(step, W), or None")
-    if concept is not None:
-        if not isinstance(concept, Concept):
-            raise TypeError(f"{fn}: concept={V.show(concept)} must be an rnntheory.learning.concepts.Concept")
-        if concept.d_x != net.d_x or concept.d != net.d:
-            raise ValueError(
-                f"{fn}: concept has d_x={concept.d_x}, d={concept.d}; expected d_x={net.d_x}, d={net.d} to match the network"
-            )
-    sample_kwargs = {} if eps_x is None else {"eps_x": eps_x}
 
-    gen = torch.Generator().manual_seed(int(seed))
     W = net.W.clone()
     Wt = net.W.T.contiguous()
-    rec = Recorder(fn, net, test, loss=loss, lam=lam, lr=lr, batch_size=batch_size, coupling=coupling,
-                    callback=callback)
-
-    block = max(1, 4096 // batch_size)
+    rec = Recorder(fn, net, test, config, callback=callback)
     rec(0, W)
-    for step in range(1, steps + 1):
-        if concept is not None:
-            k = (step - 1) % block
-            if k == 0:  # fresh i.i.d. samples, drawn for `block` steps at once (one vectorised call)
-                stream = concept.sample(batch_size * min(block, steps - step + 1), generator=gen, noise=noise,
-                                        dtype=net.dtype, device=net.device, **sample_kwargs)
-            xb = stream.x[k * batch_size : (k + 1) * batch_size]
-            yb = stream.labels[k * batch_size : (k + 1) * batch_size]
-        else:
-            idx = torch.randint(0, train.x.shape[0], (batch_size,), generator=gen).to(net.device)
-            xb, yb = train.x[idx], train.labels[idx]
-        tr = net.trace_unchecked(xb, W)  # data and W were validated; a non-finite W shows in the objective
-        per_seq, dy = output_cotangent(tr.outputs, yb, loss=loss, lam=lam)
-        obj = float(per_seq.mean())
-        if not math.isfinite(obj):
-            raise TrainingDiverged(f"{fn}: the objective became non-finite ({obj}) at step {step}; lower lr={lr:g}")
-        # W -= lr / batch * delta^T H in place, no m x m gradient; W^T is kept beside W (the same rank-k
-        # update), because the backward products run about twice as fast on a contiguous W^T
-        delta, H = grad_factors(net, tr, dy, Wt, check=False)
-        W.addmm_(delta.T, H, alpha=-lr / batch_size)
-        Wt.addmm_(H.T, delta, alpha=-lr / batch_size)
-        rec.add(obj)
-        if step % record_every == 0 or step == steps:
+    batches = minibatches(source, config, net, torch.Generator().manual_seed(config.seed))
+    for step, (xb, yb) in enumerate(batches, start=1):
+        rec.add(_step(fn, net, W, Wt, xb, yb, config, step))
+        if config.due(step):
             rec(step, W)
-            if stop_at is not None and rec.rows[-1]["test_risk"] <= stop_at:
+            if config.stop_at is not None and rec.rows[-1]["test_risk"] <= config.stop_at:
                 break
-    cfg = dict(lr=lr, steps=steps, batch_size=batch_size, loss=loss, lam=lam, seed=seed, online=concept is not None,
-               m=net.m, L=test.x.shape[1])
-    return rec.trajectory(W, cfg)
+    return rec.trajectory(W, seed=config.seed, online=isinstance(source, Concept))
+
+
+def _source(fn: str, net: RNN, data_or_concept: Any, concept: Any, train: Any) -> Concept | LabelledData:
+    r"""The one sample source of :func:`sgd` (a concept or a fixed training set), checked against the network."""
+    if sum(s is not None for s in (data_or_concept, concept, train)) != 1:
+        raise ValueError(f"{fn}: pass exactly one of concept= (online SGD) or train= (fixed training set)")
+    if isinstance(data_or_concept, Concept):
+        concept = data_or_concept
+    elif isinstance(data_or_concept, LabelledData):
+        train = data_or_concept
+    elif data_or_concept is not None:
+        raise TypeError(f"{fn}: data_or_concept={V.show(data_or_concept)} must be a Concept (online SGD) or "
+                        f"LabelledData (a fixed training set)")
+    if concept is not None:
+        check_concept(fn, net, concept)
+        return concept
+    check_data(fn, "train", net, train)
+    return train
+
+
+def _step(fn: str, net: RNN, W: torch.Tensor, Wt: torch.Tensor, xb: torch.Tensor, yb: torch.Tensor,
+          config: SGDConfig, step: int) -> float:
+    r"""One SGD step on the minibatch ``(xb, yb)``, in place on W and its transpose ``Wt``; returns the
+    minibatch objective."""
+    tr = net.trace_unchecked(xb, W)  # data and W were validated; a non-finite W shows in the objective
+    per_seq, dy = output_cotangent(tr.outputs, yb, loss=config.loss, lam=config.lam)
+    obj = float(per_seq.mean())
+    if not math.isfinite(obj):
+        raise TrainingDiverged(f"{fn}: the objective became non-finite ({obj}) at step {step}; lower lr={config.lr:g}")
+    # W -= lr / batch * delta^T H in place, no m x m gradient; W^T is kept beside W (the same rank-k
+    # update), because the backward products run about twice as fast on a contiguous W^T
+    delta, H = grad_factors(net, tr, dy, Wt, check=False)
+    W.addmm_(delta.T, H, alpha=-config.lr / config.batch_size)
+    Wt.addmm_(H.T, delta, alpha=-config.lr / config.batch_size)
+    return obj
+
+
+def minibatches(source: Concept | LabelledData, config: SGDConfig, net: RNN,
+                gen: torch.Generator) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    r"""The minibatches ``(x, labels)`` of steps 1..``config.steps``, in the network's dtype and device:
+    ``batch_size`` fresh samples per step from a concept, drawn from ``gen`` for about
+    :data:`SAMPLE_BLOCK` samples at once, or ``batch_size`` samples of a fixed set, drawn uniformly
+    with replacement. Shared by :func:`sgd` and :func:`rnntheory.learning.batched_sgd.sgd_many`."""
+    b, steps = config.batch_size, config.steps
+    if isinstance(source, LabelledData):
+        for _ in range(steps):
+            idx = torch.randint(0, source.x.shape[0], (b,), generator=gen).to(net.device)
+            yield source.x[idx], source.labels[idx]
+        return
+    block = max(1, SAMPLE_BLOCK // b)
+    eps_x = {} if config.eps_x is None else {"eps_x": config.eps_x}  # else the concept's sampling default
+    for first in range(1, steps + 1, block):
+        count = min(block, steps - first + 1)
+        stream = source.sample(b * count, generator=gen, noise=config.noise, dtype=net.dtype, device=net.device, **eps_x)
+        for k in range(count):
+            yield stream.x[k * b : (k + 1) * b], stream.labels[k * b : (k + 1) * b]
 
 
 class Recorder:
@@ -236,10 +323,9 @@ class Recorder:
     tau, the changed signs and the coupling error of :math:`W_t - W_0` (one trace of the held-out set, one
     pseudo-network pass). Shared by :func:`sgd` and :func:`rnntheory.learning.batched_sgd.sgd_many`."""
 
-    def __init__(self, fn: str, net: RNN, test: LabelledData, *, loss: str, lam: float, lr: float, batch_size: int,
-                 coupling: bool, callback: Callable[[int, torch.Tensor], None] | None) -> None:
-        self.fn, self.net, self.test, self.loss, self.lam, self.lr = fn, net, test, loss, lam, lr
-        self.batch_size, self.coupling, self.callback = batch_size, coupling, callback
+    def __init__(self, fn: str, net: RNN, test: LabelledData, config: SGDConfig, *,
+                 callback: Callable[[int, torch.Tensor], None] | None = None) -> None:
+        self.fn, self.net, self.test, self.config, self.callback = fn, net, test, config, callback
         self.tr0 = net.trace(test.x)
         self.rows: list[dict] = []
         self.sign_rows: list[dict] = []
@@ -252,14 +338,14 @@ class Recorder:
         self.count += 1
 
     def __call__(self, step: int, W: torch.Tensor) -> None:
-        net, test, tr0, lam = self.net, self.test, self.tr0, self.lam
+        net, test, tr0, lam = self.net, self.test, self.tr0, self.config.lam
         if not V.all_finite(W):
-            raise TrainingDiverged(f"{self.fn}: W became non-finite by step {step}; lower lr={self.lr:g}")
+            raise TrainingDiverged(f"{self.fn}: W became non-finite by step {step}; lower lr={self.config.lr:g}")
         tr = net.trace_unchecked(test.x, W)
         Wp = W - net.W
-        per_seq, _ = output_cotangent(tr.outputs, test.labels, loss=self.loss, lam=lam)
-        if self.coupling:
-            err = (tr.outputs - tr0.outputs - pseudo.outputs(net, tr0, Wp))[:, 2:]
+        per_seq, _ = output_cotangent(tr.outputs, test.labels, loss=self.config.loss, lam=lam)
+        if self.config.coupling:
+            err = (tr.outputs - tr0.outputs - pseudo.outputs(net, tr0, Wp))[:, LOSS_POSITIONS]
             coupling_rms = float(err.pow(2).mean().sqrt())
         else:
             coupling_rms = float("nan")
@@ -267,7 +353,7 @@ class Recorder:
         self.rows.append(
             {
                 "step": step,
-                "samples": step * self.batch_size,
+                "samples": step * self.config.batch_size,
                 "train_risk": self.running / self.count if self.count else float("nan"),
                 "test_risk": float(per_seq.mean()),
                 "opt": test.opt,
@@ -275,7 +361,7 @@ class Recorder:
                 "sign_frac": float(flips.mean()),
                 "sign_frac_max": float(flips.max()),
                 "coupling": coupling_rms,
-                "output_rms": float((lam * tr.outputs[:, 2:]).pow(2).mean().sqrt()),
+                "output_rms": float((lam * tr.outputs[:, LOSS_POSITIONS]).pow(2).mean().sqrt()),
                 "seconds": time.perf_counter() - self.t0,
             }
         )
@@ -284,7 +370,11 @@ class Recorder:
         if self.callback is not None:
             self.callback(step, W)
 
-    def trajectory(self, W: torch.Tensor, config: dict) -> Trajectory:
+    def trajectory(self, W: torch.Tensor, *, seed: int, online: bool) -> Trajectory:
+        r"""The run's :class:`Trajectory`, ending at ``W`` (``seed``: its sample stream's seed)."""
+        c = self.config
+        config = dict(lr=c.lr, steps=c.steps, batch_size=c.batch_size, loss=c.loss, lam=c.lam, seed=seed, online=online,
+                      m=self.net.m, L=self.test.x.shape[1])
         return Trajectory(W=W, record=pd.DataFrame(self.rows), signs=pd.DataFrame(self.sign_rows),
                           seconds=time.perf_counter() - self.t0, config=config)
 
@@ -299,3 +389,11 @@ def check_data(fn: str, name: str, net: RNN, data: object) -> None:
         )
     if x.dtype != net.dtype or x.device != net.device:
         raise ValueError(f"{fn}: {name} is {x.dtype} on {x.device}; expected {net.dtype} on {net.device}")
+
+
+def check_concept(fn: str, net: RNN, concept: object) -> None:
+    if not isinstance(concept, Concept):
+        raise TypeError(f"{fn}: concept={V.show(concept)} must be an rnntheory.learning.concepts.Concept")
+    if concept.d_x != net.d_x or concept.d != net.d:
+        raise ValueError(f"{fn}: concept has d_x={concept.d_x}, d={concept.d}; expected d_x={net.d_x}, d={net.d} "
+                         f"to match the network")

@@ -10,7 +10,7 @@ from .._lazy import face
 
 MODULES = ('model', 'inputs', 'backward', 'batched', 'perturbation', 'pseudo', 'decoupling', 'kernel', 'infinite')
 NAMES = {
-    **dict.fromkeys(['RNN', 'Trace', 'base_trace', 'check_displacements', 'check_trace', 'perturbed_traces'], 'model'),
+    **dict.fromkeys(['LOSS_POSITIONS', 'RNN', 'Trace', 'base_trace', 'check_displacements', 'check_trace', 'perturbed_traces'], 'model'),
     **dict.fromkeys(['DEFAULT_EPS_X', 'check_inputs', 'data_vectors', 'inputs_from_data', 'sample_inputs'], 'inputs'),
     **dict.fromkeys(['ProductNorms', 'all_pairs', 'back_apply', 'back_norms', 'back_vectors', 'grad_W', 'grad_factors', 'product_norms'], 'backward'),
     **dict.fromkeys(['Displacements', 'Traces', 'traces'], 'batched'),

@@ -39,7 +39,13 @@ __all__ = [
     "check_displacements",
     "base_trace",
     "perturbed_traces",
+    "LOSS_POSITIONS",
 ]
+
+LOSS_POSITIONS = slice(2, None)
+r"""The positions j = 3..L that carry a target and that the objective sums over, as an index of the
+position axis: ``outputs[:, LOSS_POSITIONS]`` is :math:`y_3..y_L`. The target of position j reads the
+data vectors :math:`x^*_i` with 2 <= i < j (theory.md sections 1, 5), so positions 1 and 2 have none."""
 
 
 @dataclass(frozen=True, repr=False)

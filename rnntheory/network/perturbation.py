@@ -28,7 +28,7 @@ import torch
 from .. import _validation as V
 from .backward import grad_W
 from . import batched as B
-from .model import RNN, Trace, base_trace, check_displacements, check_trace
+from .model import LOSS_POSITIONS, RNN, Trace, base_trace, check_displacements, check_trace
 
 __all__ = [
     "spectral_norm",
@@ -248,8 +248,8 @@ def gradient_direction(
         raise ValueError(f"{fn}: pass exactly one of dy= and targets= (got dy={V.show(dy)}, targets={V.show(targets)})")
     if targets is not None:
         V.tensor(fn, "targets", targets, shape=(tr.n, tr.L, net.d), dtype=net.dtype, device=net.device)
-        dy = tr.outputs - targets
-        dy = torch.cat([torch.zeros_like(dy[:, :2]), dy[:, 2:]], dim=1)
+        dy = torch.zeros(tr.outputs.shape, dtype=net.dtype, device=net.device)  # 0 where no target is scored
+        dy[:, LOSS_POSITIONS] = (tr.outputs - targets)[:, LOSS_POSITIONS]
     else:
         V.tensor(fn, "dy", dy, shape=(tr.n, tr.L, net.d), dtype=net.dtype, device=net.device)
     return _rescale(fn, -grad_W(net, tr, dy), kind, size)
