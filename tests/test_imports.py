@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "rnntheory"
 HEAVY = ["scipy", "pandas", "sympy", "mpmath", "matplotlib", "rnntheory.claims", "rnntheory.stats"]
@@ -103,3 +105,27 @@ def test_the_flat_names_of_the_first_layout_still_resolve():
         "print(json.dumps([bad, same, backward is rt.network.backward, verdicts.Verdict is rt.stats.Verdict]))"
     )
     assert got == [[], True, True, True]
+
+
+FACES = ["rnntheory.network", "rnntheory.learning", "rnntheory.stats", "rnntheory.run", "rnntheory.report"]
+
+
+@pytest.mark.parametrize("package", FACES)
+def test_each_face_hands_on_every_public_name_of_its_modules(package):
+    """A package's __init__ lists its modules and the public names they hold; a name two modules
+    define differently (``kernel.ntk`` and ``infinite.ntk``), or that is also a module's name
+    (``decoupling.decoupling``), is reached through its module only."""
+    import importlib
+
+    face = importlib.import_module(package)
+    modules = {name: importlib.import_module(f"{package}.{name}") for name in face.MODULES}
+    assert set(face.__all__) == set(face.MODULES) | set(face.NAMES)
+    assert set(face.NAMES.values()) <= set(modules)
+    for name, module in modules.items():
+        for public in module.__all__:
+            owners = {id(getattr(m, public)) for m in modules.values() if public in getattr(m, "__all__", ())}
+            if len(owners) > 1 or public in modules:  # or named as a module: decoupling.decoupling
+                assert public not in face.NAMES, f"{package}.{public} is ambiguous ({name} and another module)"
+                continue
+            assert public in face.NAMES, f"{package} does not hand on {name}.{public}"
+            assert getattr(face, public) is getattr(module, public)

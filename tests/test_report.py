@@ -364,17 +364,6 @@ def test_compute_seconds_and_summary(small):
     assert set(small.findings()["claim"]) == set(s["claim"])
 
 
-@pytest.mark.parametrize("package", ["rnntheory.report", "rnntheory.stats"])
-def test_the_face_names_every_public_name_of_its_modules(package):
-    import importlib
-
-    face = importlib.import_module(package)
-    for module in face.MODULES:
-        public = set(importlib.import_module(f"{package}.{module}").__all__)
-        assert public == {n for n, where in face.NAMES.items() if where == module}, module
-    assert all(getattr(face, n) is not None for n in face.NAMES)
-
-
 def test_the_report_page_and_the_claims_reference_come_from_report_markdown(small):
     from rnntheory.report import markdown
 

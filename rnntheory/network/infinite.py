@@ -35,6 +35,9 @@ hold for any inputs (the paper's normalisation is not required); a position whos
 variance is zero (all tokens up to it zero) has :math:`S = \dot S = 0`. Positions are 1-based in the
 formulas; tensors follow the package convention (``S[..., l, l']`` is indexed by the hidden index
 ``l = 0..L``, every other table by ``l - 1``).
+
+Just over 400 lines: the forward kernel, the backward correlations and the NTK are one recursion,
+read best in one place.
 """
 
 from __future__ import annotations

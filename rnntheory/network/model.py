@@ -15,6 +15,10 @@ tensor; ``hidden[:, l]`` is :math:`h_l`, so ``hidden[:, 0]`` is :math:`h_0 = 0`.
 Inputs follow the paper's convention, defined in :mod:`rnntheory.network.inputs`; its public names
 (``sample_inputs``, ``inputs_from_data``, ``data_vectors``, ``check_inputs``, ``DEFAULT_EPS_X``) are
 re-exported here.
+
+The module is a little over 400 lines on purpose: the RNN and its Trace are one pair of types, and
+the checks of a network, a trace and a displacement that every analysis module shares belong beside
+them.
 """
 
 from __future__ import annotations

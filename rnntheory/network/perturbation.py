@@ -8,7 +8,8 @@ lemmas bound, for :math:`\|W'\|_2 \le \omega`,
 * the hidden-state change :math:`\|h_l(W_0+W') - h_l(W_0)\| \le \mathrm{poly}(L)\,\omega`;
 * the number of sign changes :math:`\|D_l(W_0+W') - D_l(W_0)\|_0 \le \mathrm{poly}(L)\, m\, \omega^{2/3}`.
 
-Three directions are provided: :func:`random_direction` (Gaussian), :func:`gradient_direction`
+The sizes themselves (:func:`spectral_norm`, :func:`ntk_radius`, :func:`scale_to`) are computed in
+:mod:`rnntheory.network.sizes` and re-exported here. Three directions are provided: :func:`random_direction` (Gaussian), :func:`gradient_direction`
 (descent direction of the loss or of chosen outputs) and :func:`adversarial_direction` (the rank-one
 construction that flips as many signs as possible per unit of spectral norm, reaching about
 :math:`(3/\pi)^{1/3}\, m\, \omega^{2/3}` flips at one position).
@@ -22,12 +23,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import torch
 
 from .. import _validation as V
 from .backward import grad_W
 from . import batched as B
+from .sizes import ntk_radius, rescale, scale_to, size_argument, spectral_norm
 from .model import LOSS_POSITIONS, RNN, Trace, base_trace, check_displacements, check_trace
 
 __all__ = [
@@ -42,137 +43,6 @@ __all__ = [
     "hidden_change",
     "sign_changes",
 ]
-
-
-# ---------------------------------------------------------------------- sizes
-def spectral_norm(W_prime: torch.Tensor) -> torch.Tensor:
-    r"""Spectral size :math:`\omega = \|W'\|_2` (largest singular value), batched over leading axes.
-
-    Paper: section 1 (sizes of displacements).
-
-    Args:
-        W_prime: ``(m, m)`` or ``(k, m, m)``.
-
-    Returns:
-        A 0-dim tensor, or ``(k,)``.
-    """
-    V.tensor("perturbation.spectral_norm", "W_prime", W_prime, ndim=(2, 3))
-    return _spectral(W_prime)
-
-
-def _spectral(M: torch.Tensor) -> torch.Tensor:
-    r"""Largest singular value of ``(m, m)`` or ``(k, m, m)`` matrices, computed in float64.
-
-    For m <= 256 from the symmetric eigenvalue problem of :math:`M^T M`. Above, by Lanczos
-    iteration on :math:`M^T M` with full re-orthogonalisation (matrix-vector products only, far cheaper
-    than an SVD), run until the top Ritz value changes by less than 1e-14 relative or the Krylov space
-    is exhausted (a low-rank matrix such as a gradient ends the iteration after rank + 1 steps).
-    """
-    M64 = M.to(torch.float64)
-    if M64.ndim == 3:
-        return torch.stack([_spectral(Mi) for Mi in M64]).to(M.dtype)
-    m = M64.shape[-1]
-    if m <= _LANCZOS_FROM:
-        lam = torch.linalg.eigvalsh(M64.T @ M64)[-1]
-        return lam.clamp_min(0.0).sqrt().to(M.dtype)
-    return torch.tensor(_lanczos_top(M64), dtype=M.dtype, device=M.device)
-
-
-_LANCZOS_FROM = 256
-
-
-def _lanczos_top(M: torch.Tensor, max_iter: int = 400, rtol: float = 1e-14) -> float:
-    r"""Largest singular value of a square float64 matrix by Lanczos on :math:`M^T M` (deterministic start)."""
-    m = M.shape[-1]
-    gen = torch.Generator().manual_seed(0)
-    q = torch.randn(m, generator=gen, dtype=torch.float64).to(M.device)
-    n_it = min(max_iter, m)
-    Q = torch.zeros(n_it + 1, m, dtype=torch.float64, device=M.device)
-    Q[0] = q / torch.linalg.vector_norm(q)
-    alpha: list[float] = []
-    beta: list[float] = []
-    prev = -1.0
-    theta = 0.0
-    scale = float(torch.linalg.matrix_norm(M, ord="fro")) ** 2
-    for k in range(n_it):
-        w = M.T @ (M @ Q[k])
-        alpha.append(float(w @ Q[k]))
-        B = Q[: k + 1]
-        w = w - B.T @ (B @ w)
-        w = w - B.T @ (B @ w)  # second pass: full re-orthogonalisation
-        b = float(torch.linalg.vector_norm(w))
-        done = b <= 1e-13 * max(scale, 1e-300) or k == n_it - 1
-        if done or k % 8 == 7:  # the Ritz value is checked every 8 steps
-            theta = float(np.linalg.eigvalsh(_tridiagonal(alpha, beta))[-1])
-            if done or abs(theta - prev) <= rtol * abs(theta):
-                break
-            prev = theta
-        beta.append(b)
-        Q[k + 1] = w / b
-    return max(theta, 0.0) ** 0.5
-
-
-def _tridiagonal(alpha: list[float], beta: list[float]) -> np.ndarray:
-    T = np.diag(np.asarray(alpha))
-    if beta:
-        off = np.asarray(beta[: len(alpha) - 1])
-        T += np.diag(off, 1) + np.diag(off, -1)
-    return T
-
-
-def ntk_radius(W_prime: torch.Tensor) -> torch.Tensor:
-    r"""NTK radius :math:`\tau = \sqrt{m}\,\|W'\|_F`, batched over leading axes.
-
-    Paper: section 1 (sizes of displacements).
-
-    Args:
-        W_prime: ``(m, m)`` or ``(k, m, m)``.
-
-    Returns:
-        A 0-dim tensor, or ``(k,)``.
-    """
-    V.tensor("perturbation.ntk_radius", "W_prime", W_prime, ndim=(2, 3))
-    return torch.linalg.matrix_norm(W_prime, ord="fro") * math.sqrt(W_prime.shape[-1])
-
-
-def _size(fn: str, omega: Any, tau: Any) -> tuple[str, float]:
-    if (omega is None) == (tau is None):
-        raise ValueError(f"{fn}: pass exactly one of omega= and tau= (got omega={V.show(omega)}, tau={V.show(tau)})")
-    if omega is not None:
-        return "omega", V.real_in(fn, "omega", omega, low=0.0)
-    return "tau", V.real_in(fn, "tau", tau, low=0.0)
-
-
-def _rescale(fn: str, M: torch.Tensor, kind: str, size: float) -> torch.Tensor:
-    cur = _spectral(M) if kind == "omega" else torch.linalg.matrix_norm(M, ord="fro") * math.sqrt(M.shape[-1])
-    if bool((cur <= 0).any()):
-        raise ValueError(f"{fn}: the direction is zero, so it cannot be scaled to {kind}={size!r}")
-    return M * (size / cur)[..., None, None]
-
-
-def scale_to(W_prime: torch.Tensor, *, omega: float | None = None, tau: float | None = None) -> torch.Tensor:
-    r"""Rescale a direction to spectral size ``omega`` or NTK radius ``tau`` (exactly one).
-
-    Paper: section 1, :math:`\omega = \|W'\|_2`, :math:`\tau = \sqrt{m}\|W'\|_F`.
-
-    Args:
-        W_prime: ``(m, m)`` or ``(k, m, m)`` non-zero directions (each rescaled separately).
-        omega: target spectral norm, >= 0.
-        tau: target NTK radius, >= 0.
-
-    Returns:
-        The rescaled tensor (same shape).
-
-    Raises:
-        ValueError: both or neither size given, a negative or non-finite size, a zero direction, NaN entries.
-        TypeError: not a float tensor.
-    """
-    fn = "perturbation.scale_to"
-    V.tensor(fn, "W_prime", W_prime, ndim=(2, 3))
-    if W_prime.shape[-1] != W_prime.shape[-2]:
-        raise ValueError(f"{fn}: W_prime has shape {tuple(W_prime.shape)}; expected (m, m) or (k, m, m)")
-    kind, size = _size(fn, omega, tau)
-    return _rescale(fn, W_prime, kind, size)
 
 
 # ---------------------------------------------------------------------- directions
@@ -204,11 +74,11 @@ def random_direction(
         ValueError, TypeError: bad size, seed, generator or k.
     """
     fn = "perturbation.random_direction"
-    kind, size = _size(fn, omega, tau)
+    kind, size = size_argument(fn, omega, tau)
     gen = V.generator(fn, seed, generator, torch.device("cpu"))
     shape = (net.m, net.m) if k is None else (V.positive_int(fn, "k", k), net.m, net.m)
     G = torch.randn(*shape, generator=gen, dtype=torch.float64)
-    return _rescale(fn, G, kind, size).to(net.device, net.dtype)
+    return rescale(fn, G, kind, size).to(net.device, net.dtype)
 
 
 def gradient_direction(
@@ -243,7 +113,7 @@ def gradient_direction(
     """
     fn = "perturbation.gradient_direction"
     check_trace(fn, net, tr)
-    kind, size = _size(fn, omega, tau)
+    kind, size = size_argument(fn, omega, tau)
     if (dy is None) == (targets is None):
         raise ValueError(f"{fn}: pass exactly one of dy= and targets= (got dy={V.show(dy)}, targets={V.show(targets)})")
     if targets is not None:
@@ -252,7 +122,7 @@ def gradient_direction(
         dy[:, LOSS_POSITIONS] = (tr.outputs - targets)[:, LOSS_POSITIONS]
     else:
         V.tensor(fn, "dy", dy, shape=(tr.n, tr.L, net.d), dtype=net.dtype, device=net.device)
-    return _rescale(fn, -grad_W(net, tr, dy), kind, size)
+    return rescale(fn, -grad_W(net, tr, dy), kind, size)
 
 
 def adversarial_direction(
@@ -320,7 +190,7 @@ def adversarial_factors(
     """
     fn = "perturbation.adversarial_direction"
     check_trace(fn, net, tr)
-    kind, size = _size(fn, omega, tau)
+    kind, size = size_argument(fn, omega, tau)
     om = size if kind == "omega" else size / math.sqrt(net.m)
     l = V.positive_int(fn, "l", l, minimum=2)
     if l > tr.L:
