@@ -72,7 +72,7 @@ def _analyse_hidden(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
     for name in DIRECTIONS:
         part = df[(df["direction"] == name) & (df["m"] == m0) & (df["L"] == L0)]
         fit = S.fit_exponent(part["omega"], part["change"], groups=part["seed"], variable="omega")
-        per.append(f"{name}: exponent {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}] over the whole range")
+        per.append(f"{name}: {fit.short(variable=False)} over the whole range")
     f = replace(f, detail=f"{f.detail}; {'; '.join(per)}")
     # beyond the linear region (up to omega_max, where signs flip): the constant of the small-omega end holds
     at = at.sort_values(["seed", "omega"])
