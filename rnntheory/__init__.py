@@ -32,7 +32,7 @@ from . import _lazy
 _PACKAGES = ("network", "complexity", "learning", "stats", "run", "claims", "report", "cli", "testing")
 _FROM_MODEL = ("RNN", "Trace", "check_inputs", "data_vectors", "inputs_from_data", "sample_inputs")
 # the flat module names of the first layout keep working: ``rt.backward``, ``rnntheory.learning.concepts``
-_LAZY = tuple(sorted(name for name in _lazy.MOVED if not name.startswith("_")))
+_LAZY = tuple(sorted(name for name in _lazy.MOVED if not name.startswith("_") and "." not in name))
 
 __getattr__, __dir__ = _lazy.face(__name__, modules=_PACKAGES, names=dict.fromkeys(_FROM_MODEL, "network.model"),
                                    aliases=_lazy.MOVED)

@@ -6,7 +6,8 @@ A face (``rnntheory/run/__init__.py``, ...) lists its submodules and the public 
 that defines it. This keeps ``rnntheory --help`` free of torch, pandas and sympy.
 
 :data:`MOVED` maps the flat module names of rnntheory 0.1's first layout (``rnntheory.sweep``,
-``rnntheory.concepts``, ...) to where they live now. ``rt.concepts`` and
+``rnntheory.concepts``, ...), and two earlier private names of public claim helpers, to where they
+live now. ``rt.concepts`` and
 ``from rnntheory.concepts import Concept`` keep working: :class:`OldNames` answers an import of an
 old name with the module itself (one object under two names, so ``isinstance`` and pickling see
 one class).
@@ -43,6 +44,8 @@ MOVED = {
     "_published": "report._published",
     # property-test strategies
     "strategies": "testing",
+    # earlier private names of the public claim helpers
+    "claims._common": "claims.cells", "claims._findings": "claims.findings",
 }
 
 
@@ -61,7 +64,7 @@ def face(package: str, modules: Sequence[str], names: Mapping[str, str],
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:
-        public = {name for name in aliases if not name.startswith("_")}
+        public = {name for name in aliases if not name.startswith("_") and "." not in name}
         return sorted(set(vars(sys.modules[package])) | set(modules) | set(names) | public)
 
     return __getattr__, __dir__
