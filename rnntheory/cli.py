@@ -227,7 +227,7 @@ def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .report import build as report
-    from .run import sweep
+    from .run.cache import CellCache
     from .report.grids import grid_spec, load_grids
 
     terminated = []
@@ -274,7 +274,7 @@ def _report(args: argparse.Namespace) -> int:
         print(f"rnntheory report: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        done = len(sweep.CellCache(cache)) if cache is not None else 0
+        done = len(CellCache(cache)) if cache is not None else 0
         how = "terminated" if terminated else "interrupted"
         print(f"\nrnntheory report: {how}; {done} finished cells are kept in {cache}. "
               "Run the same command again to resume.", file=sys.stderr)

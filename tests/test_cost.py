@@ -7,7 +7,9 @@ import math
 import pytest
 
 from rnntheory import claims, cost, report
-from rnntheory.run import sweep
+from rnntheory.run.cache import CellCache
+from rnntheory.run.executors import run_tasks
+from rnntheory.run.records import Task
 from rnntheory.claims import Grid
 from rnntheory.cli import main
 
@@ -32,9 +34,9 @@ def test_every_cell_of_the_registered_grids_has_a_reference_time():
 
 
 def test_cached_cells_and_times_of_the_same_point_come_first(tmp_path):
-    tasks = [sweep.Task("tiny", _tiny, {"m": m, "seed": s}, 1) for m in (10, 20) for s in range(3)]
-    sweep.run_tasks(tasks[:2], cache=tmp_path)  # m = 10, seeds 0 and 1
-    store = sweep.CellCache(tmp_path)
+    tasks = [Task("tiny", _tiny, {"m": m, "seed": s}, 1) for m in (10, 20) for s in range(3)]
+    run_tasks(tasks[:2], cache=tmp_path)  # m = 10, seeds 0 and 1
+    store = CellCache(tmp_path)
     for t in tasks[:2]:  # pretend each took 4 s
         rec = store.load("tiny", t.key)
         rec["seconds"] = 4.0
@@ -45,7 +47,7 @@ def test_cached_cells_and_times_of_the_same_point_come_first(tmp_path):
     assert list(c.table["source"]) == ["cached", "cached", "cache", "extrapolated", "extrapolated", "extrapolated"]
     assert c.seconds == pytest.approx(16.0) and c.unknown == 0
     # a cell name with no timing anywhere
-    other = cost.estimate([sweep.Task("untimed", _tiny, {"m": 1, "seed": 0}, 1)], cache=tmp_path)
+    other = cost.estimate([Task("untimed", _tiny, {"m": 1, "seed": 0}, 1)], cache=tmp_path)
     assert list(other.table["source"]) == ["unknown"] and other.unknown == 1 and other.seconds == 0
     assert "1 cell(s) have no timing" in str(other)
 

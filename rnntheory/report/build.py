@@ -1,6 +1,6 @@
 r"""The bound-vs-measured report: every claim of the registry, measured on a grid, written to a folder.
 
-:func:`run` measures the cells of the chosen claims (resumably and in parallel: :mod:`rnntheory.run.sweep`)
+:func:`run` measures the cells of the chosen claims (resumably and in parallel: :mod:`rnntheory.run.executors`)
 and analyses them into a :class:`Report`; :meth:`Report.write` produces::
 
     report.md            summary table of verdicts, then one section per claim: statement, bound shape,
@@ -38,11 +38,13 @@ import torch
 
 from .. import __version__
 from ..run import budget as B
-from ..run import sweep
 from ..claims import ClaimResult, Finding, Grid, get
 from ..claims._text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, measured, pct,
                            seeds_text, what_was_shown)
+from ..run.cache import CellCache, atomic_write
 from ..run.cost import Cost, about, estimate
+from ..run.progress import Progress
+from ..run.records import Task, device_name, plain, to_json
 from .comparison import Comparison, compare
 from .grids import grid_spec, load_grids
 from ..stats.verdicts import VERDICTS
@@ -133,7 +135,7 @@ class Report:
                     kinds.setdefault(k, set()).add(type(v))
         for col, ts in kinds.items():
             if ts & {list, dict}:
-                df[col] = df[col].map(lambda v: sweep.to_json(v) if isinstance(v, (list, dict)) else v)
+                df[col] = df[col].map(lambda v: to_json(v) if isinstance(v, (list, dict)) else v)
             elif ts == {int}:
                 df[col] = df[col].astype("Int64")  # integers stay integers next to other claims' blanks
         return df
@@ -152,7 +154,7 @@ class Report:
                               "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning,
                               "needs": f.needs, "catches": dict(f.catches),
                               "measured": measured(f), "constant": f.constant, "detail": f.detail,
-                              "fit": None if f.fit is None else {"type": type(f.fit).__name__, **sweep.plain(f.fit)}}
+                              "fit": None if f.fit is None else {"type": type(f.fit).__name__, **plain(f.fit)}}
                              for f in res.findings],
                 "controls": [{"kind": o.kind, "what": o.what, "status": o.status, "detail": o.detail}
                              for o in self.controls[n]],
@@ -161,7 +163,7 @@ class Report:
                 "cells": [{"key": r["key"], "cell": r["cell"], "rows": r["rows"],
                            **({"error": r["error"]} if r.get("error") else {})} for r in self.records[n]],
             })
-        return sweep.plain({"report": self.meta, "claims": claims}, finite=True)
+        return plain({"report": self.meta, "claims": claims}, finite=True)
 
     def markdown(self, figures: Mapping[str, str] | None = None) -> str:
         r"""The text of ``report.md`` (``figures``: claim name -> relative path of its PNG)."""
@@ -227,7 +229,7 @@ class Report:
                         "rerun with `--retry-failed` to measure them again):"]
                 for f in res.failed:
                     where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
-                    out.append(f"  - `{cell(sweep.to_json(where, sort_keys=True))}`: "
+                    out.append(f"  - `{cell(to_json(where, sort_keys=True))}`: "
                                f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
                 out.append("")
             if n in figures:
@@ -262,7 +264,7 @@ class Report:
 
     def write(self, out: str | os.PathLike[str], *, figures: bool = True) -> list[Path]:
         r"""Write report.md, figures/<claim>.png, results.csv and results.json into ``out``; returns the
-        paths written. Each file is written atomically (rnntheory.run.sweep.atomic_write)."""
+        paths written. Each file is written atomically (rnntheory.run.cache.atomic_write)."""
         from . import figures as plotting
 
         root = Path(out)
@@ -273,7 +275,7 @@ class Report:
             for n, res in self.results.items():
                 p = root / "figures" / f"{n}.png"
                 fig = plotting.claim_figure(res)
-                sweep.atomic_write(p, lambda tmp: plotting.save_figure(fig, tmp))
+                atomic_write(p, lambda tmp: plotting.save_figure(fig, tmp))
                 paths[n] = f"figures/{n}.png"
                 written.append(p)
         texts = {
@@ -282,7 +284,7 @@ class Report:
             "results.json": json.dumps(self.to_json(), indent=1) + "\n",
         }
         for name, text in texts.items():
-            sweep.atomic_write(root / name, text)
+            atomic_write(root / name, text)
             written.append(root / name)
         return written
 
@@ -336,7 +338,7 @@ def run(
     seed_offset: int = 0,
     cache: str | os.PathLike[str] | None = None,
     jobs: int = 1,
-    progress: bool | sweep.Progress | None = True,
+    progress: bool | Progress | None = True,
     command: str = "rnntheory report",
     retry_failed: bool = False,
     executor: str = "local",
@@ -355,10 +357,10 @@ def run(
         seeds: replace every grid's seeds by ``range(seeds)``.
         seed_offset: shift every seed by this much: an independent replication of the same grids.
         cache: a folder for finished cells (resume after an interruption); ``None`` keeps nothing.
-        jobs: worker processes (rnntheory.run.sweep).
+        jobs: worker processes (rnntheory.run.executors).
         progress: a progress bar on standard error.
         command: how the report says it is regenerated.
-        retry_failed: measure again the cached cells that failed (rnntheory.run.sweep.run_tasks).
+        retry_failed: measure again the cached cells that failed (rnntheory.run.executors.run_tasks).
         executor, scheduler: ``"local"`` or ``"dask"`` and a Dask scheduler's address (none: a
             LocalCluster of ``jobs`` workers); cells land in ``cache`` on this machine as they finish.
         budget: seconds or a duration (``"1h"``): after the grid, spend the rest on rounds of added
@@ -376,7 +378,7 @@ def run(
     label = Path(str(grid)).name
     single = 1.0 - B.ALPHA  # the level of a run's one look
     meta = {"paper": _PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
-            "device_name": sweep.device_name(device), "dtype": dtype if dtype is not None else "per claim",
+            "device_name": device_name(device), "dtype": dtype if dtype is not None else "per claim",
             "dtypes": {n: get(n).dtype_for(dtype) for n in grids}, "grid": label,
             "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command, "level": single,
             "versions": versions()}
@@ -425,7 +427,7 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
     """
     _, meta, chosen, grids = _stored(folder, "report.rejudge")
     cache = Path(folder) / ".cache" if cache is None else Path(cache)
-    store = sweep.CellCache(cache)
+    store = CellCache(cache)
     # the dtype each claim was measured in (reports written before per-claim dtypes have one for all)
     dtypes = meta.get("dtypes") or {n: meta["dtype"] for n in grids}
     for n, g in grids.items():
@@ -495,7 +497,7 @@ def _dtypes_text(meta: Mapping[str, Any]) -> str:
 
 
 def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str], device: str, dtype: str | None,
-           seeds: int | None, seed_offset: int) -> tuple[str, str | None, dict[str, Grid], list[sweep.Task], list[str]]:
+           seeds: int | None, seed_offset: int) -> tuple[str, str | None, dict[str, Grid], list[Task], list[str]]:
     r"""The checked device and dtype, the grids, the tasks of every cell and the claim of each task."""
     from .. import _validation as V
 
@@ -505,7 +507,7 @@ def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str
         raise ValueError(str(exc)) from None
     dtype = None if dtype is None else V.dtype_name(dtype, where)
     grids = load_grids(grid, claims, seeds=seeds, seed_offset=seed_offset)
-    tasks: list[sweep.Task] = []
+    tasks: list[Task] = []
     owner: list[str] = []
     for n, g in grids.items():
         get(n).check_cells(g, where)
