@@ -105,8 +105,16 @@ class CellCache:
         p.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(p, text)
 
+    def entries(self, claim: str | None = None) -> list[tuple[str, str]]:
+        r"""``(claim, key)`` of every cell file in the cache, or of one claim's, sorted. Read each with
+        :meth:`load`: a file listed here may still be one the cache does not use."""
+        if not self.root.is_dir():
+            return []
+        paths = (self.root / claim).glob("*.json") if claim is not None else self.root.glob("*/*.json")
+        return sorted((p.parent.name, p.stem) for p in paths)
+
     def __len__(self) -> int:
-        return sum(1 for _ in self.root.glob("*/*.json")) if self.root.is_dir() else 0
+        return len(self.entries())
 
     def lock(self, claim: str, key: str, *, wait: bool = False, poll: float = 0.1) -> "CellLock | None":
         r"""Take the cell's lock (``<claim>/<key>.lock``), which the process measuring a cell holds so

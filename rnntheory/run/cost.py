@@ -47,7 +47,7 @@ def point_of(cell: Mapping[str, Any]) -> str:
 
 
 def timings_from_records(records: Iterable[Mapping[str, Any]], note: str = "") -> dict[str, Any]:
-    r"""Reference timings from cache records (``rnntheory.run.cache.CellCache`` files): per cell name and
+    r"""Reference timings from cache records (read by :meth:`rnntheory.run.cache.CellCache.load`): per cell name and
     grid point, the median of the measured seconds and how many cells it rests on. Failed cells are
     left out (their time says little about a finished one)."""
     by: dict[str, dict[str, list[float]]] = {}
@@ -271,18 +271,14 @@ def estimate(tasks: Sequence[Task], *, cache: "str | CellCache | None" = None,
         if rec is not None and not rec.get("error"):
             local.setdefault(t.group, {}).setdefault(pt, []).append(float(rec["seconds"]))
     # cache records of the same points beyond this grid's cells (other seeds, other offsets) help too
+    # (read as a run reads them: a damaged or edited file is no record)
     if store is not None:
         listed = {r["cell"] for r in rows}
         for g in {r["group"] for r in rows}:
-            for path in sorted((store.root / g).glob("*.json")) if (store.root / g).is_dir() else ():
-                if path.stem in listed:
-                    continue
-                try:
-                    rec = json.loads(path.read_text())
-                    if not rec.get("error"):
-                        local.setdefault(g, {}).setdefault(point_of(rec["cell"]), []).append(float(rec["seconds"]))
-                except (OSError, ValueError, KeyError, TypeError, AttributeError):
-                    continue
+            for _, key in store.entries(g):
+                rec = None if key in listed else store.load(g, key)
+                if rec is not None and not rec.get("error"):
+                    local.setdefault(g, {}).setdefault(point_of(rec["cell"]), []).append(float(rec["seconds"]))
     for r in rows:
         if r["cached"]:
             continue
@@ -312,11 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     records = []
     for root in args.caches:
-        for path in sorted(CellCache(root).root.glob("*/*.json")):
-            try:
-                records.append(json.loads(path.read_text()))
-            except (OSError, ValueError):
-                continue
+        store = CellCache(root)
+        records += [rec for rec in (store.load(claim, key) for claim, key in store.entries()) if rec is not None]
     data = timings_from_records(records, args.note)
     # one point per line, so that a change of timings reads as a short diff
     groups = ",\n".join(f" {json.dumps(g)}: [\n" + ",\n".join("  " + json.dumps(e, sort_keys=True) for e in entries) + "\n ]"
