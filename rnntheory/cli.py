@@ -103,7 +103,7 @@ def _bench(args: argparse.Namespace) -> int:
     except (TypeError, ValueError) as exc:
         print(f"rnntheory bench: {exc}", file=sys.stderr)
         return 2
-    print(bench.format(result))
+    print(bench.format_results(result))
     if "throughput" in result:
         print(bench.format_throughput(result["throughput"]))
     bench.save(result, args.out)
