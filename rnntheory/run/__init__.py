@@ -15,7 +15,7 @@ NAMES = {
     **dict.fromkeys(['run_tasks'], 'executors'),
     **dict.fromkeys(['Progress', 'clock', 'watching'], 'progress'),
     **dict.fromkeys(['Cost', 'about', 'estimate', 'point_of', 'reference_timings', 'timings_from_records'], 'cost'),
-    **dict.fromkeys(['ALPHA', 'Plan', 'judge', 'level_of', 'look_level', 'measure', 'parse_duration', 'plan', 'run_grids'], 'budget'),
+    **dict.fromkeys(['ALPHA', 'FACTORS', 'Plan', 'judge', 'level_of', 'look_level', 'measure', 'parse_duration', 'plan', 'run_grids'], 'budget'),
     **dict.fromkeys(['TARGETS', 'THROUGHPUT_TARGETS', 'format_results', 'format_throughput', 'run', 'save', 'throughput'], 'bench'),
 }
 __getattr__, __dir__ = face(__name__, MODULES, NAMES)

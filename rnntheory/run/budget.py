@@ -34,7 +34,8 @@ from .executors import run_tasks
 from .records import failures, frame
 from ..stats.verdicts import Verdict
 
-__all__ = ["look_level", "level_of", "parse_duration", "Plan", "plan", "measure", "judge", "run_grids", "ALPHA"]
+__all__ = ["look_level", "level_of", "parse_duration", "Plan", "plan", "measure", "judge", "run_grids", "ALPHA",
+           "FACTORS"]
 
 ALPHA = 0.01
 """The two-sided miss rate spent over all looks of one claim (1%: 0.5% on each side), the miss rate of
