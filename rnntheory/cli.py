@@ -114,7 +114,7 @@ def _bench(args: argparse.Namespace) -> int:
     except (TypeError, ValueError) as exc:
         print(f"rnntheory bench: {exc}", file=sys.stderr)
         return 2
-    print(bench.format(result))
+    print(bench.format_results(result))
     if "throughput" in result:
         print(bench.format_throughput(result["throughput"]))
     bench.save(result, args.out)
@@ -237,7 +237,7 @@ def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .report import build as report
-    from .run import sweep
+    from .run.cache import CellCache
 
     terminated = []
 
@@ -269,7 +269,7 @@ def _report(args: argparse.Namespace) -> int:
         print(f"rnntheory report: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        done = len(sweep.CellCache(cache)) if cache is not None else 0
+        done = len(CellCache(cache)) if cache is not None else 0
         how = "terminated" if terminated else "interrupted"
         print(f"\nrnntheory report: {how}; {done} finished cells are kept in {cache}. "
               "Run the same command again to resume.", file=sys.stderr)

@@ -7,7 +7,9 @@ import math
 import pytest
 
 from rnntheory import claims, cost, report
-from rnntheory.run import sweep
+from rnntheory.run.cache import CellCache
+from rnntheory.run.executors import run_tasks
+from rnntheory.run.records import Task
 from rnntheory.claims import Grid
 from rnntheory.cli import main
 
@@ -32,9 +34,9 @@ def test_every_cell_of_the_registered_grids_has_a_reference_time():
 
 
 def test_cached_cells_and_times_of_the_same_point_come_first(tmp_path):
-    tasks = [sweep.Task("tiny", _tiny, {"m": m, "seed": s}, 1) for m in (10, 20) for s in range(3)]
-    sweep.run_tasks(tasks[:2], cache=tmp_path)  # m = 10, seeds 0 and 1
-    store = sweep.CellCache(tmp_path)
+    tasks = [Task("tiny", _tiny, {"m": m, "seed": s}, 1) for m in (10, 20) for s in range(3)]
+    run_tasks(tasks[:2], cache=tmp_path)  # m = 10, seeds 0 and 1
+    store = CellCache(tmp_path)
     for t in tasks[:2]:  # pretend each took 4 s
         rec = store.load("tiny", t.key)
         rec["seconds"] = 4.0
@@ -45,9 +47,47 @@ def test_cached_cells_and_times_of_the_same_point_come_first(tmp_path):
     assert list(c.table["source"]) == ["cached", "cached", "cache", "extrapolated", "extrapolated", "extrapolated"]
     assert c.seconds == pytest.approx(16.0) and c.unknown == 0
     # a cell name with no timing anywhere
-    other = cost.estimate([sweep.Task("untimed", _tiny, {"m": 1, "seed": 0}, 1)], cache=tmp_path)
+    other = cost.estimate([Task("untimed", _tiny, {"m": 1, "seed": 0}, 1)], cache=tmp_path)
     assert list(other.table["source"]) == ["unknown"] and other.unknown == 1 and other.seconds == 0
     assert "1 cell(s) have no timing" in str(other)
+
+
+def _edit_rows(store, group, key, **changes):
+    """Change a cached record by hand: its first row's first number gains 1, and ``changes`` replace fields."""
+    rec = store.load(group, key)
+    row = rec["rows"][0]
+    row[next(k for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool))] += 1
+    store.path(group, key).write_text(json.dumps({**rec, **changes}))
+
+
+def test_a_cached_cell_whose_rows_were_edited_is_counted_to_run(tmp_path):
+    """The preview reads the cache as a run does (CellCache.load): a cell whose rows were edited after
+    they were written fails its checksum, so Claim.cost counts it as still to run, as the run would
+    measure it again."""
+    claim = claims.get("complexity_eps_growth")  # four cells, under a second
+    claim.run(cache=tmp_path, progress=False)
+    assert claim.cost(cache=tmp_path).pending == 0
+    store = CellCache(tmp_path)
+    group, key = store.entries()[0]
+    _edit_rows(store, group, key)
+    with pytest.warns(UserWarning, match="checksum"):
+        c = claim.cost(cache=tmp_path)
+    assert (c.cached, c.pending) == (c.cells - 1, 1)
+    edited = c.table.set_index("cell").loc[key]
+    assert not edited["cached"] and edited["source"] != "cached"
+
+
+def test_an_edited_record_of_another_seed_is_no_estimate(tmp_path):
+    """Cells of the same point outside the grid (other seeds) give estimates only when they are
+    records the cache would use."""
+    tasks = [Task("tiny", _tiny, {"m": 10, "seed": s}, 1) for s in range(3)]
+    run_tasks(tasks[:2], cache=tmp_path)
+    store = CellCache(tmp_path)
+    store.store("tiny", tasks[1].key, json.dumps({**store.load("tiny", tasks[1].key), "seconds": 4.0}))
+    _edit_rows(store, "tiny", tasks[0].key, seconds=100.0)
+    with pytest.warns(UserWarning, match="checksum"):
+        c = cost.estimate(tasks[2:], cache=tmp_path)
+    assert list(c.table["source"]) == ["cache"] and c.seconds == pytest.approx(4.0)
 
 
 def test_extrapolation_recovers_a_power_law():

@@ -1,4 +1,4 @@
-"""Cells on a Dask cluster (rnntheory.run.sweep with executor="dask"): the same records as a local run,
+"""Cells on a Dask cluster (rnntheory.run.executors.run_tasks with executor="dask"): the same records as a local run,
 byte for byte, and a worker killed mid-run loses no cell."""
 
 import json
@@ -10,7 +10,8 @@ import time
 import pytest
 
 from rnntheory import claims
-from rnntheory.run import sweep
+from rnntheory.run.cache import CellCache
+from rnntheory.run.executors import run_tasks
 from rnntheory.claims import Grid
 
 distributed = pytest.importorskip("distributed")
@@ -33,12 +34,12 @@ def test_a_local_cluster_gives_the_records_of_a_local_run(tmp_path):
     """--executor dask without a scheduler starts a LocalCluster; the workers use this process's number
     of torch threads, so every row is identical to the serial run's, and the cells are in the cache."""
     tasks = tiny_tasks()
-    expected = sweep.run_tasks(tasks)
-    actual = sweep.run_tasks(tasks, executor="dask", jobs=2, cache=tmp_path)
+    expected = run_tasks(tasks)
+    actual = run_tasks(tasks, executor="dask", jobs=2, cache=tmp_path)
     assert rows_text(actual) == rows_text(expected)
     assert [r["key"] for r in actual] == [r["key"] for r in expected]
-    assert len(sweep.CellCache(tmp_path)) == len(tasks)
-    again = sweep.run_tasks(tasks, executor="dask", jobs=2, cache=tmp_path)  # all cached: no cluster needed
+    assert len(CellCache(tmp_path)) == len(tasks)
+    again = run_tasks(tasks, executor="dask", jobs=2, cache=tmp_path)  # all cached: no cluster needed
     assert rows_text(again) == rows_text(expected)
 
 
@@ -46,33 +47,33 @@ def test_a_worker_killed_mid_run_loses_no_cell(tmp_path):
     """SIGKILL one of two workers after the first cell lands: Dask reschedules its cells, every cell
     arrives in the cache of the submitting process, and the rows equal a serial run's."""
     tasks = tiny_tasks(ms=(192, 256), seeds=(0, 1, 2))
-    expected = sweep.run_tasks(tasks)
+    expected = run_tasks(tasks)
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                        silence_logs=50)
     client = distributed.Client(cluster)
     try:
         pids = client.run(os.getpid)
         out: dict = {}
-        runner = threading.Thread(target=lambda: out.update(records=sweep.run_tasks(
+        runner = threading.Thread(target=lambda: out.update(records=run_tasks(
             tasks, executor="dask", scheduler=cluster.scheduler_address, cache=tmp_path)))
         runner.start()
         t0 = time.monotonic()
-        while len(sweep.CellCache(tmp_path)) < 1:
+        while len(CellCache(tmp_path)) < 1:
             assert runner.is_alive() and time.monotonic() - t0 < 300, "no cell arrived"
             time.sleep(0.01)
-        assert len(sweep.CellCache(tmp_path)) < len(tasks), "the run finished before a worker could be killed"
+        assert len(CellCache(tmp_path)) < len(tasks), "the run finished before a worker could be killed"
         os.kill(next(iter(pids.values())), signal.SIGKILL)
         runner.join(timeout=300)
         assert not runner.is_alive()
     finally:
         client.close()
         cluster.close()
-    assert len(sweep.CellCache(tmp_path)) == len(tasks)
+    assert len(CellCache(tmp_path)) == len(tasks)
     assert rows_text(out["records"]) == rows_text(expected)
 
 
 def test_a_scheduler_needs_the_dask_executor():
     with pytest.raises(ValueError, match="scheduler='tcp://nowhere:1' is for executor='dask'"):
-        sweep.run_tasks(tiny_tasks(), scheduler="tcp://nowhere:1")
+        run_tasks(tiny_tasks(), scheduler="tcp://nowhere:1")
     with pytest.raises(ValueError, match="executor='spark' must be 'local' or 'dask'"):
-        sweep.run_tasks(tiny_tasks(), executor="spark")
+        run_tasks(tiny_tasks(), executor="spark")

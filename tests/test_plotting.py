@@ -142,7 +142,7 @@ def test_figures_show_themselves_in_notebooks(hidden):
 def test_lazy_submodules_are_attributes_of_the_package():
     import rnntheory
 
-    assert rnntheory.report.figures is plotting and rnntheory.report.run is not None and rnntheory.run.sweep.CellCache
+    assert rnntheory.report.figures is plotting and rnntheory.report.run is not None and rnntheory.run.cache.CellCache
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         rnntheory.nope
 

@@ -11,7 +11,8 @@ import warnings
 import pytest
 
 from rnntheory import claims, concepts, cost, model, report
-from rnntheory.run import sweep
+from rnntheory.run.cache import CellCache
+from rnntheory.run.records import Task
 from rnntheory.claims import _grid, _registry, _results
 from rnntheory.claims._text import HEADLINE_RULE, measured
 
@@ -91,7 +92,7 @@ def test_claim_run_logs_a_line_per_claim_when_no_bar_is_shown(capsys):
 
 
 CONSTRUCTORS = [model.RNN, model.RNN.init, _grid.Grid, _grid.Grid.product, _registry.Claim, _registry.register,
-                _results.Control, _results.Finding, _results.ClaimResult, cost.Cost, sweep.Task, sweep.CellCache,
+                _results.Control, _results.Finding, _results.ClaimResult, cost.Cost, Task, CellCache,
                 concepts.Concept.random, concepts.Concept.single_lag, concepts.Concept.single_pair,
                 claims.import_claims]
 

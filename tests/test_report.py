@@ -19,7 +19,8 @@ import pytest
 import torch
 
 from rnntheory import claims, grids, report
-from rnntheory.run import sweep
+from rnntheory.run import executors
+from rnntheory.run.cache import CellCache
 from rnntheory.cli import main
 from rnntheory.claims import ClaimResult
 from rnntheory.claims.findings import cannot_finding, every_case_finding
@@ -424,7 +425,7 @@ def test_a_changed_claimed_exponent_rejudges_a_warm_cache_without_measuring(tmp_
     """Changing one claimed exponent and rerunning the report on a warm cache re-measures zero cells:
     a claimed exponent is a judging setting, which enters no cell and no cache key."""
     first = report.run(CHEAP, cache=tmp_path, progress=False)
-    stored = len(sweep.CellCache(tmp_path))
+    stored = len(CellCache(tmp_path))
     assert stored == sum(len(g) for g in first.grids.values())
     claim = claims.get("complexity_eps_growth")
     assert claim.judging["degree"] == 1.0
@@ -433,9 +434,9 @@ def test_a_changed_claimed_exponent_rejudges_a_warm_cache_without_measuring(tmp_
     def no_measuring(task, key):
         raise AssertionError(f"the cell {task.group} {dict(task.cell)} was measured again")
 
-    monkeypatch.setattr(sweep, "_measure", no_measuring)
+    monkeypatch.setattr(executors, "_measure", no_measuring)
     again = report.run(CHEAP, cache=tmp_path, progress=False)
-    assert len(sweep.CellCache(tmp_path)) == stored
+    assert len(CellCache(tmp_path)) == stored
     assert [r["key"] for r in again.records[claim.name]] == [r["key"] for r in first.records[claim.name]]
     old, new = first.results[claim.name], again.results[claim.name]
     pd.testing.assert_frame_equal(new.data, old.data)
@@ -459,22 +460,22 @@ def test_a_changed_measurement_version_does_not_reuse_old_cells(tmp_path, monkey
     """A claim whose measurement version changed gets new cache keys: every one of its cells is measured
     again (and none of the other claim's); the old cells stay in the cache, unused."""
     first = report.run(CHEAP, cache=tmp_path, progress=False)
-    stored = len(sweep.CellCache(tmp_path))
+    stored = len(CellCache(tmp_path))
     claim = claims.get("complexity_eps_growth")
     bumped = dataclasses.replace(claim, version=claim.version + 1)
     monkeypatch.setitem(claims.REGISTRY, claim.name, bumped)
     measured: list = []
-    real = sweep._measure
+    real = executors._measure
 
     def counting(task, key):
         measured.append((task.group, task.version))
         return real(task, key)
 
-    monkeypatch.setattr(sweep, "_measure", counting)
+    monkeypatch.setattr(executors, "_measure", counting)
     again = report.run(CHEAP, cache=tmp_path, progress=False)
     n = len(first.grids[claim.name])
     assert n > 0 and measured == [(claim.name, bumped.version)] * n
-    assert len(sweep.CellCache(tmp_path)) == stored + n
+    assert len(CellCache(tmp_path)) == stored + n
     old_keys = {r["key"] for r in first.records[claim.name]}
     new_keys = {r["key"] for r in again.records[claim.name]}
     assert len(new_keys) == n and not old_keys & new_keys

@@ -1,9 +1,11 @@
-"""Resumable sweeps (rnntheory.run.sweep): cache keys, atomic cell files, resuming, parallel workers, progress."""
+"""Resumable sweeps (rnntheory.run: records, cache, executors, progress): cache keys, atomic cell files, resuming,
+parallel workers, progress."""
 
 import dataclasses
 import io
 import json
 import math
+import os
 import warnings
 
 import numpy as np
@@ -11,7 +13,11 @@ import pandas as pd
 import pytest
 
 from rnntheory import claims
-from rnntheory.run import sweep
+from rnntheory.run import executors, progress, records
+from rnntheory.run.cache import CellCache, atomic_write
+from rnntheory.run.executors import run_tasks
+from rnntheory.run.progress import Progress, watching
+from rnntheory.run.records import Task, cell_key, failures, frame, to_json
 from rnntheory.claims import Claim, Grid
 from rnntheory.claims.findings import every_case_finding
 from tests.tolerances import TOL
@@ -48,12 +54,12 @@ def test_one_cell_of_each_claim_is_measured_first():
     b = dataclasses.replace(b, name="other")
     order: list = []
 
-    class Order(sweep.Progress):
+    class Order(Progress):
         def advance(self, claim, seconds):
             order.append(claim)
             super().advance(claim, seconds)
 
-    recs = sweep.run_tasks(tasks_of(a) + tasks_of(b), progress=Order(6, stream=io.StringIO()))
+    recs = run_tasks(tasks_of(a) + tasks_of(b), progress=Order(6, stream=io.StringIO()))
     assert order == ["counting", "other", "counting", "counting", "other", "other"]
     assert calls_a == [1, 0, 2] and calls_b == [1, 0, 2]
     assert [(r["claim"], r["cell"]["seed"]) for r in recs] == [("counting", s) for s in range(3)] + [("other", s) for s in range(3)]
@@ -61,40 +67,40 @@ def test_one_cell_of_each_claim_is_measured_first():
 
 def test_cell_key_depends_on_the_cell_and_versions_not_on_tuple_or_list(monkeypatch):
     cell = {"m": 8, "xs": (1, 2), "seed": 0, "device": "cpu", "dtype": "float64"}
-    expected = sweep.cell_key("c", cell)
-    assert sweep.cell_key("c", cell, 1) == expected  # the measurement version defaults to 1
-    assert sweep.cell_key("c", {**cell, "xs": [1, 2]}) == expected
-    assert sweep.cell_key("c", dict(reversed(list(cell.items())))) == expected
-    assert sweep.cell_key("c", {**cell, "seed": 1}) != expected
-    assert sweep.cell_key("d", cell) != expected
-    assert sweep.cell_key("c", cell, 2) != expected  # a changed measurement version
-    assert sweep.Task("c", len, cell).key == expected and sweep.Task("c", len, cell, 2).key != expected
-    monkeypatch.setattr(sweep, "__version__", "99.0")
-    assert sweep.cell_key("c", cell) != expected
+    expected = cell_key("c", cell)
+    assert cell_key("c", cell, 1) == expected  # the measurement version defaults to 1
+    assert cell_key("c", {**cell, "xs": [1, 2]}) == expected
+    assert cell_key("c", dict(reversed(list(cell.items())))) == expected
+    assert cell_key("c", {**cell, "seed": 1}) != expected
+    assert cell_key("d", cell) != expected
+    assert cell_key("c", cell, 2) != expected  # a changed measurement version
+    assert Task("c", len, cell).key == expected and Task("c", len, cell, 2).key != expected
+    monkeypatch.setattr(records, "__version__", "99.0")
+    assert cell_key("c", cell) != expected
     monkeypatch.undo()
-    monkeypatch.setattr(sweep.torch, "__version__", "0.0.1")
-    assert sweep.cell_key("c", cell) != expected
+    monkeypatch.setattr(records.torch, "__version__", "0.0.1")
+    assert cell_key("c", cell) != expected
 
 
 def test_second_run_loads_every_cell_and_gives_identical_rows(tmp_path):
     calls: list = []
     c = counting_claim(calls)
-    first = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
+    first = frame(run_tasks(tasks_of(c), cache=tmp_path))
     assert calls == [1, 0, 2]  # the middle cell first (for the time estimate), then the rest in order
-    second = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
+    second = frame(run_tasks(tasks_of(c), cache=tmp_path))
     assert calls == [1, 0, 2]  # nothing measured again
     assert first["seed"].tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]  # rows keep the order of the cells
     pd.testing.assert_frame_equal(first, second)
     # fresh rows pass through the same JSON as cached ones: tuples are lists, numpy scalars are Python numbers
     assert first["pair"].iloc[0] == [1, 2] and first["count"].dtype == np.int64 and first["nan"].isna().all()
     assert sorted(p.name for p in (tmp_path / "counting").iterdir()) == sorted(
-        f"{sweep.cell_key('counting', t.cell, c.version)}.json" for t in tasks_of(c))
+        f"{cell_key('counting', t.cell, c.version)}.json" for t in tasks_of(c))
 
 
 def test_without_a_cache_rows_equal_the_cached_ones(tmp_path):
     c = counting_claim([])
-    actual = sweep.frame(sweep.run_tasks(tasks_of(c)))
-    expected = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
+    actual = frame(run_tasks(tasks_of(c)))
+    expected = frame(run_tasks(tasks_of(c), cache=tmp_path))
     pd.testing.assert_frame_equal(actual, expected)
 
 
@@ -102,23 +108,23 @@ def test_only_missing_cells_are_measured_after_an_interruption(tmp_path):
     calls: list = []
     c = counting_claim(calls)
 
-    class StopAfterTwo(sweep.Progress):
+    class StopAfterTwo(Progress):
         def advance(self, claim, seconds):
             super().advance(claim, seconds)
             if self.done == 2:
                 raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_tasks(tasks_of(c), cache=tmp_path, progress=StopAfterTwo(3, stream=io.StringIO()))
+        run_tasks(tasks_of(c), cache=tmp_path, progress=StopAfterTwo(3, stream=io.StringIO()))
     assert calls == [1, 0]
-    resumed = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path))
+    resumed = frame(run_tasks(tasks_of(c), cache=tmp_path))
     assert calls == [1, 0, 2]
-    expected = sweep.frame(sweep.run_tasks(tasks_of(c), cache=tmp_path / "other"))
+    expected = frame(run_tasks(tasks_of(c), cache=tmp_path / "other"))
     pd.testing.assert_frame_equal(resumed, expected)
 
 
 def test_store_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
-    cache = sweep.CellCache(tmp_path)
+    cache = CellCache(tmp_path)
     record = {"claim": "c", "key": "k", "cell": {}, "rows": [], "seconds": 0.0}
     cache.store("c", "k", json.dumps(record))
     assert cache.load("c", "k") == record
@@ -126,7 +132,7 @@ def test_store_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(sweep.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError):
         cache.store("c", "k", json.dumps({**record, "rows": [1]}))
     monkeypatch.undo()
@@ -137,18 +143,18 @@ def test_store_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
 def test_an_unreadable_cell_file_is_measured_again_with_a_warning(tmp_path):
     calls: list = []
     c = counting_claim(calls)
-    sweep.run_tasks(tasks_of(c), cache=tmp_path)
-    key = sweep.cell_key("counting", tasks_of(c)[1].cell, c.version)
+    run_tasks(tasks_of(c), cache=tmp_path)
+    key = cell_key("counting", tasks_of(c)[1].cell, c.version)
     (tmp_path / "counting" / f"{key}.json").write_text('{"key": "tr')  # a truncated file
     with pytest.warns(UserWarning, match="ignoring the cache file"):
-        sweep.run_tasks(tasks_of(c), cache=tmp_path)
+        run_tasks(tasks_of(c), cache=tmp_path)
     assert calls == [1, 0, 2, 1]
 
 
 @pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
 def test_bad_jobs_are_rejected(jobs):
-    with pytest.raises(ValueError, match="sweep.run_tasks: jobs="):
-        sweep.run_tasks([], jobs=jobs)
+    with pytest.raises(ValueError, match="run_tasks: jobs="):
+        run_tasks([], jobs=jobs)
 
 
 def test_parallel_workers_need_functions_they_can_receive(tmp_path):
@@ -156,7 +162,7 @@ def test_parallel_workers_need_functions_they_can_receive(tmp_path):
     process: a clear ValueError before anything is measured, not a failure in the pool."""
     calls: list = []
     with pytest.raises(ValueError, match="cannot be sent to a worker process.*define it at module level or use jobs=1"):
-        sweep.run_tasks(tasks_of(counting_claim(calls)), jobs=2)
+        run_tasks(tasks_of(counting_claim(calls)), jobs=2)
     assert calls == []
 
 
@@ -166,18 +172,18 @@ def test_identical_tasks_are_measured_once_and_lambdas_are_named(tmp_path):
     calls: list = []
     c = counting_claim(calls)
     cell = c.grid().cells()[0]
-    twice = [sweep.Task("counting", c.measure, cell, c.version), sweep.Task("counting", c.measure, dict(cell), c.version)]
-    recs = sweep.run_tasks(twice)
+    twice = [Task("counting", c.measure, cell, c.version), Task("counting", c.measure, dict(cell), c.version)]
+    recs = run_tasks(twice)
     assert calls == [0] and len(recs) == 2 and recs[0] == recs[1]
-    recs = sweep.run_tasks(twice, cache=tmp_path)
-    assert calls == [0, 0] and recs[0] == recs[1] and len(sweep.CellCache(tmp_path)) == 1
+    recs = run_tasks(twice, cache=tmp_path)
+    assert calls == [0, 0] and recs[0] == recs[1] and len(CellCache(tmp_path)) == 1
     # a changed version is another task: measured again
-    sweep.run_tasks(twice + [sweep.Task("counting", c.measure, cell, c.version + 1)], cache=tmp_path)
-    assert calls == [0, 0, 0] and len(sweep.CellCache(tmp_path)) == 2
+    run_tasks(twice + [Task("counting", c.measure, cell, c.version + 1)], cache=tmp_path)
+    assert calls == [0, 0, 0] and len(CellCache(tmp_path)) == 2
 
     cells = [{"seed": s, "device": "cpu"} for s in range(2)]
     with pytest.raises(ValueError, match=r"sweep\.run_tasks: the measuring function <function .*<lambda>.* cannot be sent"):
-        sweep.run_tasks([sweep.Task("lam", lambda cell: [{"seed": cell["seed"]}], cl) for cl in cells], jobs=2)
+        run_tasks([Task("lam", lambda cell: [{"seed": cell["seed"]}], cl) for cl in cells], jobs=2)
 
 
 def test_parallel_workers_give_the_rows_of_a_serial_run(tmp_path):
@@ -186,15 +192,15 @@ def test_parallel_workers_give_the_rows_of_a_serial_run(tmp_path):
     c = claims.get("hidden_perturbation")
     grid = Grid(points=({"m": 64}, {"m": 96}), seeds=(0, 1), fixed={**c.grid().fixed, "omegas": (1e-4, 1e-3)})
     tasks = c.tasks(grid.cells())
-    expected = sweep.frame(sweep.run_tasks(tasks))
-    actual = sweep.frame(sweep.run_tasks(tasks, jobs=2, cache=tmp_path))
+    expected = frame(run_tasks(tasks))
+    actual = frame(run_tasks(tasks, jobs=2, cache=tmp_path))
     pd.testing.assert_frame_equal(actual, expected, check_exact=False, rtol=TOL[torch.float64]["rtol"])
-    assert len(sweep.CellCache(tmp_path)) == len(tasks)  # the workers wrote their cells
+    assert len(CellCache(tmp_path)) == len(tasks)  # the workers wrote their cells
 
 
 def test_progress_estimates_the_time_left_from_each_claims_mean():
     out = io.StringIO()
-    p = sweep.Progress(6, stream=out, every=0.0)
+    p = Progress(6, stream=out, every=0.0)
     p.begin(cached=[("a", 2.0)], pending=["a", "a", "b", "b", "b"], jobs=1)
     p.fresh_seconds = 0.0
     p.advance("a", 4.0)  # a: mean 3 s; b unknown: overall mean 3 s
@@ -208,8 +214,8 @@ def test_progress_estimates_the_time_left_from_each_claims_mean():
 
 def test_to_json_rejects_values_it_cannot_write():
     with pytest.raises(TypeError, match="cannot be written to JSON"):
-        sweep.to_json({"f": object()})
-    assert json.loads(sweep.to_json({"a": np.float32(0.5), "b": torch.tensor([1, 2]), "c": {3, 1}})) == {
+        to_json({"f": object()})
+    assert json.loads(to_json({"a": np.float32(0.5), "b": torch.tensor([1, 2]), "c": {3, 1}})) == {
         "a": 0.5, "b": [1, 2], "c": [1, 3]}
 
 
@@ -226,9 +232,9 @@ def test_claim_run_resumes_from_its_cache(tmp_path):
 
 
 def test_atomic_write_takes_text_bytes_or_a_writer(tmp_path):
-    sweep.atomic_write(tmp_path / "a.txt", "text")
-    sweep.atomic_write(tmp_path / "b.bin", b"\x00\x01")
-    sweep.atomic_write(tmp_path / "c.txt", lambda p: p.write_text("written by a function"))
+    atomic_write(tmp_path / "a.txt", "text")
+    atomic_write(tmp_path / "b.bin", b"\x00\x01")
+    atomic_write(tmp_path / "c.txt", lambda p: p.write_text("written by a function"))
     assert (tmp_path / "a.txt").read_text() == "text" and (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
     assert (tmp_path / "c.txt").read_text() == "written by a function"
 
@@ -237,7 +243,7 @@ def test_atomic_write_takes_text_bytes_or_a_writer(tmp_path):
         raise RuntimeError("the writer failed")
 
     with pytest.raises(RuntimeError):
-        sweep.atomic_write(tmp_path / "a.txt", failing)
+        atomic_write(tmp_path / "a.txt", failing)
     assert (tmp_path / "a.txt").read_text() == "text"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.bin", "c.txt"]
 
@@ -260,16 +266,16 @@ def failing_claim(calls: list, bad_seed: int = 1) -> Claim:
 def test_a_failing_cell_is_a_cached_outcome_that_a_rerun_does_not_redo(tmp_path):
     calls: list = []
     claim = failing_claim(calls)
-    recs = sweep.run_tasks(tasks_of(claim), cache=tmp_path)
+    recs = run_tasks(tasks_of(claim), cache=tmp_path)
     assert [len(r["rows"]) for r in recs] == [1, 0, 1] and sorted(calls) == [0, 1, 2]
     err = recs[1]["error"]
     assert err["type"] == "RuntimeError" and err["message"] == "injected failure at seed 1"
     assert "injected failure" in err["traceback"]
-    assert [f["cell"]["seed"] for f in sweep.failures(recs)] == [1]
+    assert [f["cell"]["seed"] for f in failures(recs)] == [1]
     calls.clear()
-    again = sweep.run_tasks(tasks_of(claim), cache=tmp_path)
+    again = run_tasks(tasks_of(claim), cache=tmp_path)
     assert calls == [] and again == recs  # deterministic cells: the failure is loaded, not measured again
-    again = sweep.run_tasks(tasks_of(claim), cache=tmp_path, retry_failed=True)
+    again = run_tasks(tasks_of(claim), cache=tmp_path, retry_failed=True)
     assert calls == [1] and again[1]["error"]["type"] == "RuntimeError"
 
 
@@ -298,8 +304,8 @@ def test_keyboard_interrupt_still_stops_the_run(tmp_path):
 
     claim = dataclasses.replace(counting_claim([]), measure=measure)
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_tasks(tasks_of(claim), cache=tmp_path)
-    assert len(sweep.CellCache(tmp_path)) == 0
+        run_tasks(tasks_of(claim), cache=tmp_path)
+    assert len(CellCache(tmp_path)) == 0
 
 
 def _killer(cell):
@@ -320,19 +326,19 @@ def test_a_cell_that_kills_its_worker_is_recorded_and_the_rest_are_measured(tmp_
     claim = dataclasses.replace(failing_claim([]), measure=_killer,
                                 grids={"default": Grid(points=({},), seeds=tuple(range(6)), fixed={}),
                                        "large": Grid(points=({},), seeds=(0,), fixed={})})
-    recs = sweep.run_tasks(tasks_of(claim), jobs=2, cache=tmp_path)
+    recs = run_tasks(tasks_of(claim), jobs=2, cache=tmp_path)
     assert [r["cell"]["seed"] for r in recs] == list(range(6))
-    assert [f["cell"]["seed"] for f in sweep.failures(recs)] == [1]
+    assert [f["cell"]["seed"] for f in failures(recs)] == [1]
     assert recs[1]["error"]["type"] == "WorkerDied"
     assert all(len(r["rows"]) == 1 for k, r in enumerate(recs) if k != 1)
-    assert len(sweep.CellCache(tmp_path)) == 6
+    assert len(CellCache(tmp_path)) == 6
 
 
 def test_progress_auto_is_quiet_under_pytest_and_ci(monkeypatch):
-    assert sweep.watching() is False  # PYTEST_CURRENT_TEST is set while a test runs
+    assert watching() is False  # PYTEST_CURRENT_TEST is set while a test runs
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
     monkeypatch.setenv("CI", "true")
-    assert sweep.watching() is False
+    assert watching() is False
     monkeypatch.delenv("CI", raising=False)
 
     class Tty:
@@ -342,8 +348,8 @@ def test_progress_auto_is_quiet_under_pytest_and_ci(monkeypatch):
         def write(self, text):
             return len(text)
 
-    monkeypatch.setattr(sweep.sys, "stderr", Tty())
-    assert sweep.watching() is True
+    monkeypatch.setattr(progress.sys, "stderr", Tty())
+    assert watching() is True
 
 
 def _double(cell):
@@ -357,26 +363,26 @@ def _double(cell):
     ("{not json", "Expecting"),
 ])
 def test_a_cache_file_that_is_not_a_record_is_measured_again(tmp_path, content, why):
-    task = sweep.Task("c", _double, {"x": 3}, 1)
+    task = Task("c", _double, {"x": 3}, 1)
     key = task.key
-    store = sweep.CellCache(tmp_path)
+    store = CellCache(tmp_path)
     store.path("c", key).parent.mkdir(parents=True)
     store.path("c", key).write_text(content)
     with pytest.warns(UserWarning, match=why):
-        (rec,) = sweep.run_tasks([task], cache=tmp_path)
+        (rec,) = run_tasks([task], cache=tmp_path)
     assert rec["rows"] == [{"y": 6}]
     assert store.load("c", key)["rows"] == [{"y": 6}]  # rewritten
 
 
 def test_a_record_with_an_edited_value_is_not_used(tmp_path):
-    task = sweep.Task("c", _double, {"x": 3}, 1)
-    (rec,) = sweep.run_tasks([task], cache=tmp_path)
-    path = sweep.CellCache(tmp_path).path("c", rec["key"])
+    task = Task("c", _double, {"x": 3}, 1)
+    (rec,) = run_tasks([task], cache=tmp_path)
+    path = CellCache(tmp_path).path("c", rec["key"])
     edited = json.loads(path.read_text())
     edited["rows"][0]["y"] = 7.0
     path.write_text(json.dumps(edited))
     with pytest.warns(UserWarning, match="checksum"):
-        (again,) = sweep.run_tasks([task], cache=tmp_path)
+        (again,) = run_tasks([task], cache=tmp_path)
     assert again["rows"] == [{"y": 6}]
 
 
@@ -392,12 +398,12 @@ def _slow_logged(cell):
 
 
 def _logged_tasks(log, n=8):
-    return [sweep.Task("slow", _slow_logged, {"seed": s, "log": str(log)}, 1) for s in range(n)]
+    return [Task("slow", _slow_logged, {"seed": s, "log": str(log)}, 1) for s in range(n)]
 
 
 def _run_and_save(cache, log, jobs, out, start):
     start.wait()
-    recs = sweep.run_tasks(_logged_tasks(log), cache=cache, jobs=jobs)
+    recs = run_tasks(_logged_tasks(log), cache=cache, jobs=jobs)
     with open(out, "w") as fh:
         json.dump(recs, fh)
 
@@ -428,7 +434,7 @@ def test_two_runs_on_one_cache_measure_each_cell_once(tmp_path):
 
 
 def _hold_lock(cache, key, ready):
-    lock = sweep.CellCache(cache).lock("slow", key)
+    lock = CellCache(cache).lock("slow", key)
     assert lock is not None
     ready.set()
     import time
@@ -449,12 +455,12 @@ def test_a_lock_whose_holder_was_killed_is_free(tmp_path):
     holder.start()
     try:
         assert ready.wait(60)
-        assert sweep.CellCache(tmp_path).lock("slow", task.key) is None  # held by a live process
+        assert CellCache(tmp_path).lock("slow", task.key) is None  # held by a live process
     finally:
         holder.kill()
         holder.join()
-    assert sweep.CellCache(tmp_path).path("slow", task.key).with_suffix(".lock").exists()
-    (rec,) = sweep.run_tasks([task], cache=tmp_path)
+    assert CellCache(tmp_path).path("slow", task.key).with_suffix(".lock").exists()
+    (rec,) = run_tasks([task], cache=tmp_path)
     assert rec["rows"] == [{"seed": 0, "y": 0}]
 
 
@@ -462,19 +468,19 @@ def test_a_run_waits_for_a_cell_another_run_is_measuring_and_uses_its_record(tmp
     import threading
 
     (task,) = _logged_tasks(tmp_path / "log", n=1)
-    store = sweep.CellCache(tmp_path / "cache")
+    store = CellCache(tmp_path / "cache")
     lock = store.lock("slow", task.key)
 
     def other_run_finishes():
-        store.store("slow", task.key, sweep._measure(task, task.key))
+        store.store("slow", task.key, executors._measure(task, task.key))
         lock.release()
 
     timer = threading.Timer(0.5, other_run_finishes)
     timer.start()
     err = io.StringIO()
     with pytest.MonkeyPatch.context() as mp_:
-        mp_.setattr(sweep.sys, "stderr", err)
-        (rec,) = sweep.run_tasks([task], cache=tmp_path / "cache")
+        mp_.setattr(executors.sys, "stderr", err)
+        (rec,) = run_tasks([task], cache=tmp_path / "cache")
     timer.join()
     assert rec["rows"] == [{"seed": 0, "y": 0}]
     assert (tmp_path / "log").read_text().count("\n") == 1  # measured by the other run only

@@ -158,7 +158,7 @@ def test_bench_runs_its_smallest_sizes_from_the_command_line(tmp_path, capsys):
     (row,) = saved["rows"]
     assert (saved["n"], saved["L"], saved["naive_L"], row["dtype"], row["m"]) == (1, 3, 3, "float64", 4)
     assert row["t_trace"] > 0 and row["pseudo_over_trace"] == row["t_pseudo"] / row["t_trace"]
-    assert bench.format(saved).splitlines()[2].startswith("float64")
+    assert bench.format_results(saved).splitlines()[2].startswith("float64")
 
 
 SEEDS = [

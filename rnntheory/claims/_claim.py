@@ -18,7 +18,7 @@ Two kinds of settings, kept apart:
 
 Both are checked before anything is measured or judged (:mod:`rnntheory.claims._settings`).
 
-One path leads from a grid to a verdict: :meth:`Claim.run` measures the cells (rnntheory.run.sweep) and
+One path leads from a grid to a verdict: :meth:`Claim.run` measures the cells (rnntheory.run.executors) and
 :meth:`Claim.judge` analyses them; the report and proofs_checks use the same two methods. An
 analysis that cannot run on its data gives one "inconclusive" finding that says why.
 
@@ -39,7 +39,9 @@ import pandas as pd
 
 from .. import _validation as V
 from ..run import budget as B
-from ..run import sweep
+from ..run.executors import run_tasks
+from ..run.progress import watching
+from ..run.records import Task, failures, frame
 from ..stats import verdicts as VD
 from ..run.cost import Cost, estimate
 from . import _settings as CHECK
@@ -180,10 +182,10 @@ class Claim:
         rows = self.measure(dict(c))
         return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
 
-    def tasks(self, cells: Iterable[Mapping[str, Any]]) -> list[sweep.Task]:
-        r"""One :class:`rnntheory.run.sweep.Task` per cell (filed under :attr:`cache_group`, else the
+    def tasks(self, cells: Iterable[Mapping[str, Any]]) -> list[Task]:
+        r"""One :class:`rnntheory.run.records.Task` per cell (filed under :attr:`cache_group`, else the
         claim's name, and its version)."""
-        return [sweep.Task(self.cache_group or self.name, self.measure, dict(c), self.version) for c in cells]
+        return [Task(self.cache_group or self.name, self.measure, dict(c), self.version) for c in cells]
 
     def measure_cells(
         self,
@@ -193,9 +195,9 @@ class Claim:
         jobs: int = 1,
         progress: Any = None,
     ) -> pd.DataFrame:
-        r"""Measure the cells (see :func:`rnntheory.run.sweep.run_tasks` for ``cache``, ``jobs`` and
+        r"""Measure the cells (see :func:`rnntheory.run.executors.run_tasks` for ``cache``, ``jobs`` and
         ``progress``) and return all rows in cell order."""
-        return sweep.frame(sweep.run_tasks(self.tasks(cells), cache=cache, jobs=jobs, progress=progress))
+        return frame(run_tasks(self.tasks(cells), cache=cache, jobs=jobs, progress=progress))
 
     def run(
         self,
@@ -224,7 +226,7 @@ class Claim:
             seeds: replace the grid's seeds (a count or a list).
             seed_offset: shift every seed by this much: an independent replication (fresh networks,
                 inputs and directions) that shares no cache entry with the unshifted run.
-            cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.run.sweep).
+            cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.run.executors).
             jobs: worker processes for the cells.
             progress: ``"auto"`` (default): a progress bar on standard error when a person is watching (a
                 terminal or a notebook; not under pytest or CI), else one line on standard error when the
@@ -232,7 +234,7 @@ class Claim:
             retry_failed: measure again the cached cells that failed (a failed cell is otherwise a
                 recorded outcome: the claim reads "inconclusive" and names it).
             executor, scheduler: where cells are measured: ``"local"`` (``jobs`` processes) or ``"dask"``
-                (the Dask cluster at ``scheduler``, or a LocalCluster); see rnntheory.run.sweep.run_tasks.
+                (the Dask cluster at ``scheduler``, or a LocalCluster); see rnntheory.run.executors.run_tasks.
             budget: seconds or a duration (``"20m"``): after the grid, spend the rest on rounds of added
                 seeds while findings are undecided (:mod:`rnntheory.run.budget`; each look at its spent level).
             **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
@@ -243,7 +245,7 @@ class Claim:
         self.check_cells(g, "Claim.run")
         label = grid if isinstance(grid, str) else "custom"
         if progress == "auto":
-            progress = sweep.watching()
+            progress = watching()
             # no bar to watch (output redirected, a script, a log): one line when the claim starts and ends
             say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not progress else (lambda msg: None)
         else:
@@ -256,11 +258,11 @@ class Claim:
                                            retry_failed=retry_failed, executor=executor, scheduler=scheduler, log=say)
             res = results[self.name]
         else:
-            records = sweep.run_tasks(self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.run"))), cache=cache,
+            records = run_tasks(self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.run"))), cache=cache,
                                       jobs=jobs, progress=progress, retry_failed=retry_failed, executor=executor,
                                       scheduler=scheduler)
-            res = self.judge(sweep.frame(records), g, name=label, seconds=time.perf_counter() - t0,
-                             failed=sweep.failures(records))
+            res = self.judge(frame(records), g, name=label, seconds=time.perf_counter() - t0,
+                             failed=failures(records))
         n = len(res.findings)
         say(f"{self.name}: {res.verdict} ({n} finding{'s' if n != 1 else ''}, {time.perf_counter() - t0:.1f} s)")
         return res
@@ -314,7 +316,7 @@ class Claim:
         interval is at confidence ``level``. A finding whose data cannot support it (too few points or
         seeds for its fit) reads "inconclusive" and says why, beside the findings the data do support;
         an analysis that cannot run at all gives one such finding. Cells that ``failed``
-        (rnntheory.run.sweep.failures) add one "inconclusive" finding that names them: the other findings
+        (rnntheory.run.records.failures) add one "inconclusive" finding that names them: the other findings
         use the cells that finished, and cannot stand for the whole grid. Any other error propagates."""
         if settings is not None:
             CHECK.check_judging(self, settings, "Claim.judge")

@@ -253,7 +253,7 @@ class ClaimResult:
     seconds: float = 0.0
     settings: Mapping[str, Any] = field(default_factory=dict)
     failed: list[dict[str, Any]] = field(default_factory=list)
-    """The cells whose measurement raised: ``{"cell", "key", "error"}`` each (rnntheory.run.sweep.failures)."""
+    """The cells whose measurement raised: ``{"cell", "key", "error"}`` each (rnntheory.run.records.failures)."""
     level: float = LEVEL
     """The confidence level of every interval of this result (higher than 99% in a budgeted run's looks)."""
     design: "Grid | None" = None

@@ -1,7 +1,7 @@
 r"""The bound-vs-measured report: every claim of the registry, measured on a grid, into a :class:`Report`.
 
 One job: making a :class:`Report` and its tables. :func:`run` measures the cells of the chosen claims
-(resumably and in parallel: :mod:`rnntheory.run.sweep`; with a budget, :mod:`rnntheory.run.budget`) and
+(resumably and in parallel: :mod:`rnntheory.run.executors`; with a budget, :mod:`rnntheory.run.budget`) and
 judges them; :func:`rejudge` judges a stored run again from its cache and :func:`from_results` from its
 results.json alone; :func:`cost` says what :func:`run` would cost. :meth:`Report.write` produces::
 
@@ -35,7 +35,9 @@ import torch
 
 from .. import __version__
 from ..run import budget as B
-from ..run import sweep
+from ..run.cache import CellCache, atomic_write
+from ..run.progress import Progress
+from ..run.records import Task, device_name, plain, to_json
 from ..claims import ClaimResult, Finding, Grid, get
 from ..claims._text import measured
 from ..run.cost import Cost, estimate
@@ -122,7 +124,7 @@ class Report:
                     kinds.setdefault(k, set()).add(type(v))
         for col, ts in kinds.items():
             if ts & {list, dict}:
-                df[col] = df[col].map(lambda v: sweep.to_json(v) if isinstance(v, (list, dict)) else v)
+                df[col] = df[col].map(lambda v: to_json(v) if isinstance(v, (list, dict)) else v)
             elif ts == {int}:
                 df[col] = df[col].astype("Int64")  # integers stay integers next to other claims' blanks
         return df
@@ -141,7 +143,7 @@ class Report:
                               "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning,
                               "needs": f.needs, "catches": dict(f.catches),
                               "measured": measured(f), "constant": f.constant, "detail": f.detail,
-                              "fit": None if f.fit is None else {"type": type(f.fit).__name__, **sweep.plain(f.fit)}}
+                              "fit": None if f.fit is None else {"type": type(f.fit).__name__, **plain(f.fit)}}
                              for f in res.findings],
                 "controls": [{"kind": o.kind, "what": o.what, "status": o.status, "detail": o.detail}
                              for o in self.controls[n]],
@@ -150,7 +152,7 @@ class Report:
                 "cells": [{"key": r["key"], "cell": r["cell"], "rows": r["rows"],
                            **({"error": r["error"]} if r.get("error") else {})} for r in self.records[n]],
             })
-        return sweep.plain({"report": self.meta, "claims": claims}, finite=True)
+        return plain({"report": self.meta, "claims": claims}, finite=True)
 
     def markdown(self, figures: Mapping[str, str] | None = None) -> str:
         r"""The text of ``report.md`` (``figures``: claim name -> relative path of its PNG;
@@ -159,7 +161,7 @@ class Report:
 
     def write(self, out: str | os.PathLike[str], *, figures: bool = True) -> list[Path]:
         r"""Write report.md, figures/<claim>.png, results.csv and results.json into ``out``; returns the
-        paths written. Each file is written atomically (rnntheory.run.sweep.atomic_write)."""
+        paths written. Each file is written atomically (rnntheory.run.cache.atomic_write)."""
         from . import figures as plotting
 
         root = Path(out)
@@ -170,7 +172,7 @@ class Report:
             for n, res in self.results.items():
                 p = root / "figures" / f"{n}.png"
                 fig = plotting.claim_figure(res)
-                sweep.atomic_write(p, lambda tmp: plotting.save_figure(fig, tmp))
+                atomic_write(p, lambda tmp: plotting.save_figure(fig, tmp))
                 paths[n] = f"figures/{n}.png"
                 written.append(p)
         texts = {
@@ -179,7 +181,7 @@ class Report:
             "results.json": json.dumps(self.to_json(), indent=1) + "\n",
         }
         for name, text in texts.items():
-            sweep.atomic_write(root / name, text)
+            atomic_write(root / name, text)
             written.append(root / name)
         return written
 
@@ -194,7 +196,7 @@ def run(
     seed_offset: int = 0,
     cache: str | os.PathLike[str] | None = None,
     jobs: int = 1,
-    progress: bool | sweep.Progress | None = True,
+    progress: bool | Progress | None = True,
     command: str = "rnntheory report",
     retry_failed: bool = False,
     executor: str = "local",
@@ -213,10 +215,10 @@ def run(
         seeds: replace every grid's seeds by ``range(seeds)``.
         seed_offset: shift every seed by this much: an independent replication of the same grids.
         cache: a folder for finished cells (resume after an interruption); ``None`` keeps nothing.
-        jobs: worker processes (rnntheory.run.sweep).
+        jobs: worker processes (rnntheory.run.executors).
         progress: a progress bar on standard error.
         command: how the report says it is regenerated.
-        retry_failed: measure again the cached cells that failed (rnntheory.run.sweep.run_tasks).
+        retry_failed: measure again the cached cells that failed (rnntheory.run.executors.run_tasks).
         executor, scheduler: ``"local"`` or ``"dask"`` and a Dask scheduler's address (none: a
             LocalCluster of ``jobs`` workers); cells land in ``cache`` on this machine as they finish.
         budget: seconds or a duration (``"1h"``): after the grid, spend the rest on rounds of added
@@ -234,7 +236,7 @@ def run(
     label = Path(str(grid)).name
     single = 1.0 - B.ALPHA  # the level of a run's one look
     meta = {"paper": PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
-            "device_name": sweep.device_name(device), "dtype": dtype if dtype is not None else "per claim",
+            "device_name": device_name(device), "dtype": dtype if dtype is not None else "per claim",
             "dtypes": {n: get(n).dtype_for(dtype) for n in grids}, "grid": label,
             "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command, "level": single,
             "versions": versions()}
@@ -283,7 +285,7 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
     """
     _, meta, chosen, grids = _stored(folder, "report.rejudge")
     cache = Path(folder) / ".cache" if cache is None else Path(cache)
-    store = sweep.CellCache(cache)
+    store = CellCache(cache)
     # the dtype each claim was measured in (reports written before per-claim dtypes have one for all)
     dtypes = meta.get("dtypes") or {n: meta["dtype"] for n in grids}
     for n, g in grids.items():
@@ -338,7 +340,7 @@ def from_results(folder: str | os.PathLike[str]) -> Report:
 
 
 def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str], device: str, dtype: str | None,
-           seeds: int | None, seed_offset: int) -> tuple[str, str | None, dict[str, Grid], list[sweep.Task], list[str]]:
+           seeds: int | None, seed_offset: int) -> tuple[str, str | None, dict[str, Grid], list[Task], list[str]]:
     r"""The checked device and dtype, the grids, the tasks of every cell and the claim of each task."""
     from .. import _validation as V
 
@@ -348,7 +350,7 @@ def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str
         raise ValueError(str(exc)) from None
     dtype = None if dtype is None else V.dtype_name(dtype, where)
     grids = load_grids(grid, claims, seeds=seeds, seed_offset=seed_offset)
-    tasks: list[sweep.Task] = []
+    tasks: list[Task] = []
     owner: list[str] = []
     for n, g in grids.items():
         get(n).check_cells(g, where)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .. import _validation as V
-from ..run import sweep
+from ..run.records import plain
 from ..claims import REGISTRY, Grid, get, names
 
 __all__ = ["load_grids", "grid_spec", "grid_from_spec"]
@@ -27,7 +27,7 @@ def grid_spec(g: Grid) -> dict[str, Any]:
     spec = {"points": [dict(p) for p in g.points], "seeds": list(g.seeds), "fixed": dict(g.fixed)}
     if g.judging:
         spec["judging"] = dict(g.judging)
-    return sweep.plain(spec)
+    return plain(spec)
 
 
 def _read(path: Path) -> Any:

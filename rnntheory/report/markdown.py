@@ -18,7 +18,7 @@ import pandas as pd
 from ..claims import ClaimResult, Grid, get, names
 from ..claims._text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, pct,
                             seeds_text, what_was_shown)
-from ..run import sweep
+from ..run.records import to_json
 from ..run.cost import about
 from ..stats.verdicts import VERDICTS
 
@@ -137,7 +137,7 @@ def _failed_cells(res: ClaimResult) -> list[str]:
            "rerun with `--retry-failed` to measure them again):"]
     for f in res.failed:
         where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
-        out.append(f"  - `{cell(sweep.to_json(where, sort_keys=True))}`: "
+        out.append(f"  - `{cell(to_json(where, sort_keys=True))}`: "
                    f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
     return out + [""]
 

@@ -1,5 +1,5 @@
 r"""How many CPU cores this process may use. One job: the number behind ``--jobs``'s default and the
-torch threads of each worker (rnntheory.run.sweep); it imports nothing heavy, so ``rnntheory --help`` can
+torch threads of each worker (rnntheory.run.executors); it imports nothing heavy, so ``rnntheory --help`` can
 show it."""
 
 from __future__ import annotations

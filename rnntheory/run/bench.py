@@ -16,8 +16,9 @@ sized so that the timer's overhead is negligible, CUDA synchronisation, on all o
 the median time per call is kept. Only ratios measured in the same run are reported, never absolute
 times compared across runs. The JSON file holds the raw medians and the ratios.
 
-Use :func:`run` (returns the results as data), :func:`format` (the table as text) and :func:`save`
-(the JSON); :func:`add_arguments` and :func:`main` are the command line.
+Use :func:`run` (returns the results as data), :func:`format_results` (the table as text) and
+:func:`save` (the JSON); :func:`throughput` and :func:`format_throughput` measure and show the claims'
+inner loops against their anchors. ``rnntheory bench`` (rnntheory.cli) is the command line.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from ..network import pseudo
 from ..network.batched import Displacements, traces
 from ..network.model import RNN, Trace, perturbed_traces, sample_inputs
 
-__all__ = ["run", "format", "save", "throughput", "format_throughput", "TARGETS", "THROUGHPUT_TARGETS"]
+__all__ = ["run", "format_results", "save", "throughput", "format_throughput", "TARGETS", "THROUGHPUT_TARGETS"]
 
 TARGETS = "jvp/pseudo >= 2, pseudo/trace <= 2.5, trace efficiency >= 0.5 (float32, m=1024, n=64)"
 """The speed targets the table is read against."""
@@ -163,7 +164,7 @@ def run(
 
 
 # ---------------------------------------------------------------------- showing and saving
-def format(result: dict[str, Any]) -> str:
+def format_results(result: dict[str, Any]) -> str:
     r"""The table of ratios of a :func:`run` result, with its settings and the targets, as text."""
     lines = [
         f"rnntheory bench: n={result['n']}, L={result['L']} (naive at L={result['naive_L']}), "
@@ -297,6 +298,3 @@ def save(result: dict[str, Any], path: str | os.PathLike[str]) -> None:
     r"""Write a :func:`run` result as JSON (settings, raw medians in seconds, ratios)."""
     with open(path, "w") as fh:
         json.dump(result, fh, indent=2)
-
-
-# ---------------------------------------------------------------------- command line

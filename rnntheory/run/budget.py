@@ -30,10 +30,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from . import sweep
+from .executors import run_tasks
+from .records import failures, frame
 from ..stats.verdicts import Verdict
 
-__all__ = ["look_level", "level_of", "parse_duration", "Plan", "plan", "measure", "judge", "run_grids", "ALPHA"]
+__all__ = ["look_level", "level_of", "parse_duration", "Plan", "plan", "measure", "judge", "run_grids", "ALPHA",
+           "FACTORS"]
 
 ALPHA = 0.01
 """The two-sided miss rate spent over all looks of one claim (1%: 0.5% on each side), the miss rate of
@@ -126,7 +128,7 @@ def plan(results: Mapping[str, Any], compute: Mapping[str, float], *, seconds_le
 def measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str, dtype: str | None, cache: Any, jobs: int,
             progress: Any, retry_failed: bool = False, executor: str = "local",
             scheduler: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    r"""Measure the cells of every claim's grid in one sweep (rnntheory.run.sweep.run_tasks) and return each
+    r"""Measure the cells of every claim's grid in one sweep (rnntheory.run.executors.run_tasks) and return each
     claim's records in its grid's order. ``dtype`` ``None``: each claim in its own dtype
     (:meth:`~rnntheory.claims.Claim.dtype_for`)."""
     tasks, owner = [], []
@@ -134,8 +136,8 @@ def measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str,
         ts = claims[n].tasks(g.cells(device=device, dtype=claims[n].dtype_for(dtype, "budget.measure")))
         tasks += ts
         owner += [n] * len(ts)
-    recs = sweep.run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
-                           executor=executor, scheduler=scheduler)
+    recs = run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
+                     executor=executor, scheduler=scheduler)
     out: dict[str, list[dict[str, Any]]] = {n: [] for n in grids}
     for n, rec in zip(owner, recs):
         out[n].append(rec)
@@ -144,8 +146,8 @@ def measure(claims: Mapping[str, Any], grids: Mapping[str, Any], *, device: str,
 
 def judge(claim: Any, grid: Any, records: list[dict[str, Any]], label: str, level: float) -> Any:
     r"""``claim`` judged on the records of ``grid`` at confidence ``level`` (failed cells named)."""
-    return claim.judge(sweep.frame(records), grid, name=label, seconds=sum(r["seconds"] for r in records),
-                       failed=sweep.failures(records), level=level)
+    return claim.judge(frame(records), grid, name=label, seconds=sum(r["seconds"] for r in records),
+                       failed=failures(records), level=level)
 
 
 def level_of(claim: Any, look: int) -> float:

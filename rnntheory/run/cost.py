@@ -31,7 +31,9 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import sweep
+from .cache import CellCache
+from .progress import clock
+from .records import Task, to_json
 
 __all__ = ["Cost", "about", "estimate", "point_of", "reference_timings", "timings_from_records"]
 
@@ -41,11 +43,11 @@ _NOT_POINT = ("seed", "device", "dtype")
 
 def point_of(cell: Mapping[str, Any]) -> str:
     r"""The grid point of a cell as a string key: its settings without seed, device and dtype."""
-    return sweep.to_json({k: v for k, v in cell.items() if k not in _NOT_POINT}, sort_keys=True)
+    return to_json({k: v for k, v in cell.items() if k not in _NOT_POINT}, sort_keys=True)
 
 
 def timings_from_records(records: Iterable[Mapping[str, Any]], note: str = "") -> dict[str, Any]:
-    r"""Reference timings from cache records (``rnntheory.run.sweep.CellCache`` files): per cell name and
+    r"""Reference timings from cache records (read by :meth:`rnntheory.run.cache.CellCache.load`): per cell name and
     grid point, the median of the measured seconds and how many cells it rests on. Failed cells are
     left out (their time says little about a finished one)."""
     by: dict[str, dict[str, list[float]]] = {}
@@ -217,8 +219,8 @@ class Cost:
 
 
 def _clock(seconds: float) -> str:
-    r"""A time in the progress bar's format (:func:`rnntheory.run.sweep._clock`), ``-`` for none."""
-    return sweep._clock(seconds) if math.isfinite(seconds) and seconds > 0 else "-"
+    r"""A time in the progress bar's format (:func:`rnntheory.run.progress.clock`), ``-`` for none."""
+    return clock(seconds) if math.isfinite(seconds) and seconds > 0 else "-"
 
 
 def about(seconds: float) -> str:
@@ -231,7 +233,7 @@ def about(seconds: float) -> str:
     return f"about {seconds / 3600:.1f} h"
 
 
-def estimate(tasks: Sequence[sweep.Task], *, cache: "str | sweep.CellCache | None" = None,
+def estimate(tasks: Sequence[Task], *, cache: "str | CellCache | None" = None,
              labels: Sequence[str] | None = None, retry_failed: bool = False) -> Cost:
     r"""The :class:`Cost` of measuring ``tasks`` with ``cache`` (nothing is measured).
 
@@ -242,7 +244,7 @@ def estimate(tasks: Sequence[sweep.Task], *, cache: "str | sweep.CellCache | Non
         labels: a name per task for the per-claim table (default: the task's cell name).
         retry_failed: count cached failed cells as still to measure (``--retry-failed``).
     """
-    store = cache if isinstance(cache, sweep.CellCache) or cache is None else sweep.CellCache(cache)
+    store = cache if isinstance(cache, CellCache) or cache is None else CellCache(cache)
     labels = list(labels) if labels is not None else [t.group for t in tasks]
     ref = reference_timings()
     owner: dict[str, str] = {}
@@ -269,18 +271,14 @@ def estimate(tasks: Sequence[sweep.Task], *, cache: "str | sweep.CellCache | Non
         if rec is not None and not rec.get("error"):
             local.setdefault(t.group, {}).setdefault(pt, []).append(float(rec["seconds"]))
     # cache records of the same points beyond this grid's cells (other seeds, other offsets) help too
+    # (read as a run reads them: a damaged or edited file is no record)
     if store is not None:
         listed = {r["cell"] for r in rows}
         for g in {r["group"] for r in rows}:
-            for path in sorted((store.root / g).glob("*.json")) if (store.root / g).is_dir() else ():
-                if path.stem in listed:
-                    continue
-                try:
-                    rec = json.loads(path.read_text())
-                    if not rec.get("error"):
-                        local.setdefault(g, {}).setdefault(point_of(rec["cell"]), []).append(float(rec["seconds"]))
-                except (OSError, ValueError, KeyError, TypeError, AttributeError):
-                    continue
+            for _, key in store.entries(g):
+                rec = None if key in listed else store.load(g, key)
+                if rec is not None and not rec.get("error"):
+                    local.setdefault(g, {}).setdefault(point_of(rec["cell"]), []).append(float(rec["seconds"]))
     for r in rows:
         if r["cached"]:
             continue
@@ -310,11 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     records = []
     for root in args.caches:
-        for path in sorted(sweep.CellCache(root).root.glob("*/*.json")):
-            try:
-                records.append(json.loads(path.read_text()))
-            except (OSError, ValueError):
-                continue
+        store = CellCache(root)
+        records += [rec for rec in (store.load(claim, key) for claim, key in store.entries()) if rec is not None]
     data = timings_from_records(records, args.note)
     # one point per line, so that a change of timings reads as a short diff
     groups = ",\n".join(f" {json.dumps(g)}: [\n" + ",\n".join("  " + json.dumps(e, sort_keys=True) for e in entries) + "\n ]"

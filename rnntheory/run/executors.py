@@ -1,0 +1,400 @@
+r"""Running cells: :func:`run_tasks` measures (or loads) a list of tasks in this process, in a pool of
+local worker processes, or on a Dask cluster, and returns their records. Measuring a cell is
+deterministic, so each cell is computed once and kept in the cache (rnntheory.run.cache); running a
+sweep again loads the finished cells and measures the missing ones.
+
+A cell whose measuring function raises is kept as a failed record (its error's type, message and the
+end of its traceback, and no rows): one bad cell never ends a sweep, a rerun does not silently redo it
+(cells are deterministic), and ``run_tasks(retry_failed=True)`` measures failed cells again.
+
+Several runs may share one cache: the process measuring a cell holds its lock, so another run skips
+that cell, measures the rest, then waits for it and reads the record; it measures the cell itself
+only if the holder stopped before finishing it. No cell is measured twice.
+
+``jobs > 1`` measures cells in that many worker processes (``spawn``), each with ``cores // jobs``
+torch threads (the cores this process may use, ``rnntheory.run._cores.available``: one thread per worker
+when ``jobs`` is the number of cores, the default of ``rnntheory report``). A worker ends as soon as the
+process that started it is gone. Reductions split over a different number of threads may round
+differently in the last bit (magnified in differences of nearly equal numbers: up to 5e-6 relative on
+the default grid, in a near-zero ridge residual), so compare sweeps run with the same ``jobs`` when
+you need identical files.
+
+>>> from rnntheory import claims, run
+>>> c = claims.get("hidden_perturbation")
+>>> records = run.run_tasks(c.tasks(c.grid().cells()), cache="sweep-cache")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import multiprocessing as mp
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import traceback
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+import torch
+
+from . import _cores
+from .cache import CellCache, CellLock
+from .progress import Progress, watching
+from .records import Task, cell_record, to_json
+
+__all__ = ["run_tasks"]
+
+
+# ---------------------------------------------------------------------- one cell
+def _error(exc: Exception) -> dict[str, str]:
+    r"""What a failed cell keeps of its exception: type, message and the last lines of the traceback."""
+    tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return {"type": type(exc).__name__, "message": str(exc), "traceback": "".join(tb[-3:])[-2000:]}
+
+
+def _measure(task: Task, key: str) -> str:
+    t0 = time.perf_counter()
+    try:
+        rows = task.fn(dict(task.cell))
+        if isinstance(rows, pd.DataFrame):
+            rows = rows.to_dict("records")
+        # a value that cannot be written is this cell's failure too
+        return cell_record(task, key, list(rows), time.perf_counter() - t0)
+    except Exception as exc:  # noqa: BLE001 - one failing cell is an outcome, not the end of the run
+        return cell_record(task, key, [], time.perf_counter() - t0, _error(exc))
+
+
+_BUSY = ""  # what measuring a cell returns when another run on the same cache is measuring it
+
+
+def _take(store: CellCache, task: Task, key: str, wait: bool, retry_failed: bool) -> tuple[CellLock | None, str]:
+    r"""Take the cell's lock before measuring it: ``(lock, "")`` when this run is to measure it,
+    ``(None, record text)`` when another run finished it meanwhile, ``(None, _BUSY)`` when another
+    run holds it (and not ``wait``)."""
+    lock = store.lock(task.group, key, wait=wait)
+    if lock is None:
+        return None, _BUSY
+    rec = store.load(task.group, key)
+    if rec is not None and not (retry_failed and "error" in rec):
+        lock.release()
+        return None, to_json(rec)
+    return lock, ""
+
+
+def _work(task: Task, key: str, root: str | None, wait: bool = False, retry_failed: bool = False) -> str:
+    if root is None:
+        return _measure(task, key)
+    store = CellCache(root)
+    lock, text = _take(store, task, key, wait, retry_failed)
+    if lock is None:
+        return text
+    with lock:
+        text = _measure(task, key)
+        store.store(task.group, key, text)
+    return text
+
+
+# ---------------------------------------------------------------------- a list of cells
+def run_tasks(
+    tasks: Sequence[Task],
+    *,
+    cache: str | os.PathLike[str] | CellCache | None = None,
+    jobs: int = 1,
+    progress: "Progress | bool | None" = None,
+    retry_failed: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> list[dict[str, Any]]:
+    r"""Measure (or load) every :class:`~rnntheory.run.records.Task`; one record per task, in the order given.
+
+    A record is the cell's JSON object: ``claim`` (the task's group), ``version``, ``key``, ``cell``,
+    ``rows`` (the measured rows), the versions, the device name and ``seconds`` (the time the
+    measurement took when it was made). A cell whose measuring function raises is a recorded
+    outcome, not the end of the run: its record has no rows and an ``error`` (type, message, the
+    end of the traceback), is cached like any other, and is not measured again on a rerun (cells are
+    deterministic) unless ``retry_failed``. KeyboardInterrupt and SystemExit still stop the run.
+
+    Args:
+        tasks: the tasks (:meth:`rnntheory.claims.Claim.tasks` builds a claim's).
+        cache: a folder (or :class:`~rnntheory.run.cache.CellCache`) for finished cells; ``None`` keeps nothing.
+        jobs: worker processes (1: measure in this process); their measuring functions must pickle.
+        progress: a :class:`~rnntheory.run.progress.Progress`, ``True`` for a bar on standard error,
+            ``"auto"`` for a bar when a person is watching (:func:`rnntheory.run.progress.watching`), or
+            ``None``/``False``.
+        retry_failed: measure again the cached cells that failed.
+        executor: ``"local"`` (this process, or ``jobs`` local worker processes) or ``"dask"`` (a Dask
+            distributed cluster: the one at ``scheduler``, or a LocalCluster of ``jobs`` workers).
+            With Dask, workers compute cells and send back their records; this process writes them
+            to the cache as they finish, so a lost worker or a killed client loses only cells in
+            flight (Dask reschedules a lost worker's cells), and a rerun resumes.
+        scheduler: the address of a Dask scheduler (``tcp://host:8786``), for ``executor="dask"``.
+
+    Raises:
+        ValueError: ``jobs`` is not a positive integer, or ``jobs > 1`` with a function that cannot
+            be sent to a worker process.
+    """
+    _check_arguments(tasks, jobs, executor, scheduler)
+    store = cache if isinstance(cache, CellCache) or cache is None else CellCache(cache)
+    keys = [t.key for t in tasks]
+    records = _cached(tasks, keys, store, retry_failed)
+    pending, copies = _to_measure(tasks, keys, records)
+    bar = _bar(progress, tasks, records, pending, len(tasks) - len(copies), jobs)
+    try:
+        _measure_pending(tasks, keys, records, pending, store, bar, jobs=jobs, executor=executor,
+                         scheduler=scheduler, retry_failed=retry_failed)
+    finally:
+        if bar is not None:
+            bar.close()
+    for i, j in copies:
+        records[i] = records[j]
+    return records  # type: ignore[return-value]
+
+
+def _check_arguments(tasks: Sequence[Task], jobs: int, executor: str, scheduler: str | None) -> None:
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"sweep.run_tasks: jobs={jobs!r} must be a positive integer")
+    if executor not in ("local", "dask"):
+        raise ValueError(f"sweep.run_tasks: executor={executor!r} must be 'local' or 'dask'")
+    if scheduler is not None and executor != "dask":
+        raise ValueError(f"sweep.run_tasks: scheduler={scheduler!r} is for executor='dask' (got executor={executor!r})")
+    if jobs > 1 or executor == "dask":
+        _check_picklable([t.fn for t in tasks])
+
+
+def _check_picklable(fns: Sequence[Callable[..., Any]]) -> None:
+    for fn in {id(fn): fn for fn in fns}.values():
+        try:
+            pickle.dumps(fn)
+        except Exception as exc:
+            raise ValueError(f"sweep.run_tasks: the measuring function {fn!r} cannot be sent to a worker process "
+                             f"({type(exc).__name__}: {exc}); define it at module level or use jobs=1") from None
+
+
+def _cached(tasks: Sequence[Task], keys: list[str], store: CellCache | None,
+            retry_failed: bool) -> list[dict[str, Any] | None]:
+    r"""The cached record of every task, ``None`` where there is none (or a failed one to retry)."""
+    records: list[dict[str, Any] | None] = [None] * len(tasks)
+    for i, t in enumerate(tasks):
+        if store is not None:
+            rec = store.load(t.group, keys[i])
+            records[i] = None if rec is not None and retry_failed and "error" in rec else rec
+    return records
+
+
+def _to_measure(tasks: Sequence[Task], keys: list[str],
+                records: list[dict[str, Any] | None]) -> tuple[list[int], list[tuple[int, int]]]:
+    r"""The tasks to measure, in the order to measure them, and ``(copy, original)`` for each task
+    identical to an earlier one (two claims that share cells), which is measured once."""
+    first_of: dict[str, int] = {}
+    copies: list[tuple[int, int]] = []
+    pending = []
+    for i, r in enumerate(records):
+        if r is not None:
+            continue
+        if keys[i] in first_of:
+            copies.append((i, first_of[keys[i]]))
+        else:
+            first_of[keys[i]] = i
+            pending.append(i)
+    # measure one cell of every claim first (its middle one: grids tend to grow towards their end),
+    # so that the time estimate knows each claim's cost early; the order of measurement does not
+    # change the records, which keep the order of the tasks
+    by_claim: dict[str, list[int]] = {}
+    for i in pending:
+        by_claim.setdefault(tasks[i].group, []).append(i)
+    probes = sorted(ix[len(ix) // 2] for ix in by_claim.values())
+    first = set(probes)
+    return probes + [i for i in pending if i not in first], copies
+
+
+def _bar(progress: "Progress | bool | str | None", tasks: Sequence[Task], records: list[dict[str, Any] | None],
+         pending: list[int], total: int, jobs: int) -> Progress | None:
+    r"""The progress bar the run reports to (begun), or ``None``."""
+    if progress == "auto":
+        progress = watching()
+    bar = Progress(total) if progress is True else (progress or None)
+    if bar is not None:
+        bar.begin(
+            cached=[(tasks[i].group, float(r["seconds"])) for i, r in enumerate(records) if r is not None],
+            pending=[tasks[i].group for i in pending],
+            jobs=jobs,
+        )
+    return bar
+
+
+def _measure_pending(tasks: Sequence[Task], keys: list[str], records: list[dict[str, Any] | None], pending: list[int],
+                     store: CellCache | None, bar: Progress | None, *, jobs: int, executor: str,
+                     scheduler: str | None, retry_failed: bool) -> None:
+    r"""Measure the pending cells into ``records``: first every cell no other run is measuring; then
+    wait for the others' cells (and measure those whose run stopped before finishing them)."""
+    busy: list[int] = []
+
+    def finish(i: int, text: str) -> None:
+        if text == _BUSY:  # another run on this cache is measuring it: wait for it at the end
+            busy.append(i)
+            return
+        rec = json.loads(text)
+        records[i] = rec
+        if bar is not None:
+            bar.advance(rec["claim"], float(rec["seconds"]))
+
+    root = None if store is None else str(store.root)
+    todo, wait = pending, False
+    while todo:
+        if executor == "dask":
+            _dask(tasks, keys, todo, store, jobs, finish, scheduler, wait, retry_failed)
+        elif jobs == 1 or len(todo) <= 1:
+            for i in todo:
+                finish(i, _work(tasks[i], keys[i], root, wait, retry_failed))
+        else:
+            _parallel(tasks, keys, todo, store, jobs, finish, wait, retry_failed)
+        todo, wait = list(busy), True
+        busy.clear()
+        if todo:
+            print(f"sweep: waiting for {len(todo)} cell(s) that another run on {root} is measuring",
+                  file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------- local worker processes
+def _init_worker(threads: int, parent: int) -> None:
+    # Ctrl-C reaches the whole process group; the main process stops the workers itself, so that
+    # an interrupted sweep ends at once and quietly (finished cells are already on disk)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    torch.set_num_threads(threads)
+    _end_with_parent(parent)
+
+
+_PARENT_POLL_SECONDS = 0.5  # how often a worker process checks that the process that started it is alive
+
+
+def _end_with_parent(parent: int) -> None:
+    r"""End this worker process as soon as its parent is gone, however it ended (SIGKILL included): a
+    worker never outlives its sweep to burn CPU on cells nobody collects. A daemon thread watches the
+    parent's pid (torch releases the GIL while it computes, so the thread runs during long cells)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL_SECONDS)
+        os._exit(70)  # the cell in flight is lost; finished cells are already in the cache
+
+    threading.Thread(target=watch, name="rnntheory-watch-parent", daemon=True).start()
+
+
+def _pool(workers: int, threads: int) -> cf.ProcessPoolExecutor:
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                                  initargs=(threads, os.getpid()))
+
+
+def _stop(ex: cf.ProcessPoolExecutor) -> None:
+    workers = list((getattr(ex, "_processes", None) or {}).values())  # before shutdown forgets them
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        proc.terminate()  # a cell being measured is lost; finished ones are in the cache
+
+
+def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
+    r"""The record of a cell whose worker process died while measuring it (killed, out of memory)."""
+    text = cell_record(task, key, [], 0.0, {"type": "WorkerDied", "message": f"the worker process measuring this cell "
+                                            f"died ({exc})", "traceback": ""})
+    if root is not None:
+        CellCache(root).store(task.group, key, text)
+    return text
+
+
+def _parallel(tasks, keys, pending, store, jobs, finish, wait=False, retry_failed=False) -> None:
+    threads = max(1, _cores.available() // jobs)
+    root = None if store is None else str(store.root)
+    todo = list(pending)
+    while todo:
+        ex = _pool(min(jobs, len(todo)), threads)
+        try:
+            futures = {ex.submit(_work, tasks[i], keys[i], root, wait, retry_failed): i for i in todo}
+            done: set[int] = set()
+            try:
+                for fut in cf.as_completed(futures):
+                    finish(futures[fut], fut.result())
+                    done.add(futures[fut])
+            except cf.process.BrokenProcessPool:
+                # a worker died (killed, out of memory): it took its cell and broke the pool, and it is
+                # not known which of the cells in flight it was. Measure those alone, each in a fresh
+                # worker: the one that dies again is recorded as failed; then go on with the rest.
+                _stop(ex)
+                left = [i for i in todo if i not in done]
+                for i in left[:jobs]:
+                    solo = _pool(1, threads)
+                    try:
+                        finish(i, solo.submit(_work, tasks[i], keys[i], root, wait, retry_failed).result())
+                    except cf.process.BrokenProcessPool as exc:
+                        finish(i, _died(tasks[i], keys[i], root, exc))
+                    finally:
+                        _stop(solo)
+                todo = left[jobs:]
+                continue
+        except BaseException:
+            _stop(ex)
+            raise
+        ex.shutdown(wait=True)
+        todo = []
+
+
+# ---------------------------------------------------------------------- Dask
+def _remote(task: Task, key: str, threads: int) -> str:
+    r"""A cell measured on a Dask worker, with the submitting process's number of torch threads (so
+    that reductions round as they do there and the records are byte-identical)."""
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return _measure(task, key)
+
+
+def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retry_failed=False) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - the test extra installs it
+        raise ValueError("sweep.run_tasks: executor='dask' needs Dask distributed: pip install -e \".[distributed]\"") from None
+    threads = torch.get_num_threads()
+    cuda = [str(tasks[i].cell.get("device", "cpu")).startswith("cuda") for i in pending]
+    cluster = None
+    if scheduler is None:
+        # one cell at a time per worker; a local worker may take a CUDA cell (one GPU each)
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=40, resources={"GPU": 1} if any(cuda) else None)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"sweep.run_tasks: cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
+    futures: dict[Any, int] = {}
+    held: dict[int, CellLock] = {}  # this process holds the locks of the cells its workers measure
+    try:
+        for i, gpu in zip(pending, cuda):
+            if store is not None:
+                lock, text = _take(store, tasks[i], keys[i], wait, retry_failed)
+                if lock is None:
+                    finish(i, text)
+                    continue
+                held[i] = lock
+            # a CUDA cell asks for a worker that declares the resource GPU=1 (dask worker --resources GPU=1)
+            fut = client.submit(_remote, tasks[i], keys[i], threads, key=f"rnntheory-cell-{keys[i]}", pure=False,
+                                resources={"GPU": 1} if gpu else None)
+            futures[fut] = i
+        for fut in as_completed(list(futures)):
+            i = futures[fut]
+            text = fut.result()
+            if store is not None:
+                store.store(tasks[i].group, keys[i], text)
+                held.pop(i).release()
+            finish(i, text)
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+    finally:
+        for lock in held.values():
+            lock.release()
+        client.close()
+        if cluster is not None:
+            cluster.close()

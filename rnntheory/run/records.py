@@ -1,0 +1,158 @@
+r"""A cell and its record: what one measurement is (:class:`Task`), its cache key, the JSON record of its
+rows, and the rows of many records as one table.
+
+A :class:`Task` is one measurement to make: a group name (the claim), the measuring function, one
+*cell* (a configuration: grid point, seed, device, dtype) and the version of the measuring code. This
+module knows nothing of claims (``rnntheory.claims`` builds the tasks). A cell's key is::
+
+    sha256 of (group, measurement version, cell, rnntheory version, torch version, device name)
+
+so a changed measurement version (a claim bumps it when its measuring code changes what it returns)
+gives new keys, and old cells are never served for new code.
+
+A record is the cell's JSON object (:func:`cell_record`): its rows and their checksum
+(:func:`rows_checksum`), or no rows and the error of a cell whose measuring function raised. Every
+row, fresh or cached, passes through the same JSON text (:func:`to_json`), so a resumed sweep gives
+exactly the rows of an uninterrupted one. (Floats survive JSON exactly; numpy scalars become Python
+numbers and tuples become lists.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .. import __version__
+
+__all__ = ["Task", "cell_key", "cell_record", "device_name", "failures", "frame", "plain", "rows_checksum", "to_json"]
+
+
+@dataclass(frozen=True)
+class Task:
+    r"""One measurement: ``fn(dict(cell))`` returns the cell's rows (a list of dicts or a DataFrame).
+
+    Attributes:
+        group: the name the cell is filed under (a claim's name).
+        fn: the measuring function; with ``jobs > 1`` it must be picklable (a module-level function).
+        cell: the configuration (JSON-able values).
+        version: the version of the measuring code; it enters the cache key.
+
+    >>> from rnntheory.run.executors import run_tasks
+    >>> def square(cell):
+    ...     return [{"m": cell["m"], "y": cell["m"] ** 2}]
+    >>> run_tasks([Task("demo", square, {"m": 3})])[0]["rows"]
+    [{'m': 3, 'y': 9}]
+    """
+
+    group: str
+    fn: Callable[[dict[str, Any]], Any] = field(repr=False)
+    cell: Mapping[str, Any]
+    version: int | str = 1
+
+    @property
+    def key(self) -> str:
+        return cell_key(self.group, self.cell, self.version)
+
+
+# ---------------------------------------------------------------------- JSON
+def plain(obj: Any, *, finite: bool = False) -> Any:
+    r"""Plain JSON data from ``obj``: dataclasses and mappings become dicts, tuples, sets and arrays
+    lists, numpy scalars and 0-d tensors numbers. With ``finite=True`` NaN and infinities become
+    ``None`` (strict JSON); otherwise they stay floats (Python's JSON writes them as NaN/Infinity and
+    reads them back exactly)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        obj = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    if isinstance(obj, str):
+        return str(obj)  # str subclasses (enums) become plain strings
+    if isinstance(obj, Mapping):
+        return {str(k): plain(v, finite=finite) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v, finite=finite) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return [plain(v, finite=finite) for v in sorted(obj)]
+    if isinstance(obj, (np.ndarray, torch.Tensor)):
+        return plain(obj.tolist(), finite=finite)
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and finite and not math.isfinite(obj):
+        return None
+    if obj is None or isinstance(obj, (bool, int, float)):
+        return obj
+    raise TypeError(f"sweep.plain: a value of type {type(obj).__name__} cannot be written to JSON")
+
+
+def to_json(obj: Any, *, sort_keys: bool = False, indent: int | None = None, finite: bool = False) -> str:
+    r"""JSON text of ``obj`` after :func:`plain`."""
+    return json.dumps(plain(obj, finite=finite), sort_keys=sort_keys, indent=indent)
+
+
+# ---------------------------------------------------------------------- keys
+def device_name(device: str) -> str:
+    r"""The device as it enters a cache key: ``"cpu"``, or ``"cuda:<name of the GPU>"``."""
+    dev = torch.device(device)
+    if dev.type == "cuda" and torch.cuda.is_available():
+        return f"cuda:{torch.cuda.get_device_name(dev)}"
+    return dev.type
+
+
+def cell_key(group: str, cell: Mapping[str, Any], version: int | str = 1) -> str:
+    r"""The cache key of a cell: sha256 of the group (claim) name, the measurement version, the cell,
+    the rnntheory and torch versions and the device name (tuples and lists hash alike)."""
+    payload = {
+        "claim": group,
+        "version": version,
+        "cell": dict(cell),
+        "rnntheory": __version__,
+        "torch": torch.__version__,
+        "device": device_name(str(cell.get("device", "cpu"))),
+    }
+    return hashlib.sha256(to_json(payload, sort_keys=True).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------- records
+def cell_record(task: Task, key: str, rows: list[Any], seconds: float, error: dict[str, str] | None = None) -> str:
+    r"""The JSON text of a cell's record: ``claim`` (the task's group), ``version``, ``key``, the
+    rnntheory and torch versions, the device name, ``seconds``, ``cell``, ``rows`` and their
+    ``rows_sha256`` (:func:`rows_checksum`); a failed cell has no rows and an ``error`` (type,
+    message, the end of the traceback)."""
+    cell = task.cell
+    record = {
+        "claim": task.group,
+        "version": task.version,
+        "key": key,
+        "rnntheory": __version__,
+        "torch": torch.__version__,
+        "device": device_name(str(cell.get("device", "cpu"))),
+        "seconds": seconds,
+        "cell": dict(cell),
+        "rows": rows,
+        "rows_sha256": rows_checksum(rows),
+    }
+    if error is not None:
+        record["error"] = error
+    return to_json(record)
+
+
+def rows_checksum(rows: Any) -> str:
+    r"""sha256 of the rows' JSON text (the same for the rows written and the rows read back)."""
+    return hashlib.sha256(to_json(rows).encode()).hexdigest()
+
+
+def frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    r"""One DataFrame of the rows of ``records``, in order (failed cells have none)."""
+    rows = [row for rec in records for row in rec["rows"]]
+    return pd.DataFrame(rows)
+
+
+def failures(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    r"""The failed cells among ``records``: one ``{"cell", "key", "error"}`` per cell whose measuring
+    function raised (see :func:`rnntheory.run.executors.run_tasks`)."""
+    return [{"cell": dict(r["cell"]), "key": r["key"], "error": dict(r["error"])} for r in records if r.get("error")]
