@@ -216,9 +216,7 @@ def throughput(
     Returns:
         A JSON-ready dict with the settings and ``traces`` and ``sgd`` rows (raw medians in seconds and ratios).
     """
-    from ..learning.batched_sgd import sgd_many
     from ..learning.concepts import Concept
-    from ..learning.training import sgd
 
     fn = "bench.throughput"
     widths = [V.positive_int(fn, "m", m) for m in ms]
@@ -228,52 +226,61 @@ def throughput(
     sgd_steps = V.positive_int(fn, "sgd_steps", sgd_steps)
     min_run_time = V.real_in(fn, "min_run_time", min_run_time, low=0.0, low_open=True)
     dev = V.device(fn, "device", device)
-    rows = []
-    for m in widths:
-        net = RNN.init(m, 8, 1, seed=0, dtype=torch.float64, device=dev)
-        tr = net.trace(sample_inputs(n, L, 8, seed=1, device=dev))
-        g = torch.Generator().manual_seed(2)
-        U = (torch.randn(m, m, generator=g, dtype=torch.float64) / m).to(dev)
-        scales = torch.linspace(0.01, 1.0, k, dtype=torch.float64)
-        Wp = scales.to(dev)[:, None, None] * U
-        disp = Displacements.scaled(U, scales)
-
-        def fwd(W: torch.Tensor) -> torch.Tensor:
-            return net.outputs(tr.x, W, check=False)
-
-        with torch.no_grad():
-            Ws = tr.W + Wp
-            t_b = _median_time(lambda: traces(net, tr, Wp), min_run_time)
-            t_s = _median_time(lambda: traces(net, tr, disp), min_run_time)
-            t_p = _median_time(lambda: perturbed_traces(net, tr, Wp), min_run_time)
-            t_v = _median_time(lambda: torch.func.vmap(fwd)(Ws), min_run_time)
-        rows.append({"m": m, "k": k, "n": n, "L": L, "t_batched": t_b, "t_scaled": t_s, "t_per_network": t_p,
-                     "t_vmap": t_v, "per_network_over_batched": t_p / t_b, "per_network_over_scaled": t_p / t_s,
-                     "vmap_over_batched": t_v / t_b})
-    steps = []
+    rows = [_traces_row(m, k, n, L, dev, min_run_time) for m in widths]
     concept = Concept.single_lag(L, 8, 1, d=1, p=3, phi="sin", seed=0)
-    for m in sgd_widths:
-        row: dict[str, Any] = {"m": m, "L": L, "batch": 4, "steps": sgd_steps}
-        for name, dt in V.DTYPES.items():
-            net = RNN.init(m, 8, 1, seed=0, dtype=dt, device=dev)
-            test = concept.sample(4, seed=1, dtype=dt, device=dev)
-            run_ = lambda: sgd(net, concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,  # noqa: E731
-                               record_every=10 * sgd_steps, coupling=False)
-            row[f"t_step_{name}"] = _median_time(run_, min_run_time) / sgd_steps
-            row[f"t_read_W_{name}"] = _median_time(lambda: net.W.sum(), min_run_time)
-            row[f"step_over_memory_limit_{name}"] = row[f"t_step_{name}"] / ((2 * L + 2) * row[f"t_read_W_{name}"])
-        row["float64_over_float32"] = row["t_step_float64"] / row["t_step_float32"]
-        # 8 networks at once against 8 separate runs, float32
-        nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float32, device=dev) for s in range(8)]
-        test = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
-        kw = dict(concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,
-                  record_every=10 * sgd_steps, coupling=False)
-        t_sep = _median_time(lambda: [sgd(n, seed=s, **kw) for s, n in enumerate(nets)], min_run_time)
-        t_many = _median_time(lambda: sgd_many(nets, seeds=range(8), **kw), min_run_time)
-        row["separate_over_many_8"] = t_sep / t_many
-        steps.append(row)
+    steps = [_sgd_row(concept, m, L, sgd_steps, dev, min_run_time) for m in sgd_widths]
     return {"device": str(dev), "threads": torch.get_num_threads(), "min_run_time": min_run_time,
             "traces": rows, "sgd": steps}
+
+
+def _traces_row(m: int, k: int, n: int, L: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
+    r"""The ``traces`` row of :func:`throughput` at width ``m``."""
+    net = RNN.init(m, 8, 1, seed=0, dtype=torch.float64, device=dev)
+    tr = net.trace(sample_inputs(n, L, 8, seed=1, device=dev))
+    g = torch.Generator().manual_seed(2)
+    U = (torch.randn(m, m, generator=g, dtype=torch.float64) / m).to(dev)
+    scales = torch.linspace(0.01, 1.0, k, dtype=torch.float64)
+    Wp = scales.to(dev)[:, None, None] * U
+    disp = Displacements.scaled(U, scales)
+
+    def fwd(W: torch.Tensor) -> torch.Tensor:
+        return net.outputs(tr.x, W, check=False)
+
+    with torch.no_grad():
+        Ws = tr.W + Wp
+        t_b = _median_time(lambda: traces(net, tr, Wp), min_run_time)
+        t_s = _median_time(lambda: traces(net, tr, disp), min_run_time)
+        t_p = _median_time(lambda: perturbed_traces(net, tr, Wp), min_run_time)
+        t_v = _median_time(lambda: torch.func.vmap(fwd)(Ws), min_run_time)
+    return {"m": m, "k": k, "n": n, "L": L, "t_batched": t_b, "t_scaled": t_s, "t_per_network": t_p,
+            "t_vmap": t_v, "per_network_over_batched": t_p / t_b, "per_network_over_scaled": t_p / t_s,
+            "vmap_over_batched": t_v / t_b}
+
+
+def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
+    r"""The ``sgd`` row of :func:`throughput` at width ``m``."""
+    from ..learning.batched_sgd import sgd_many
+    from ..learning.training import sgd
+
+    row: dict[str, Any] = {"m": m, "L": L, "batch": 4, "steps": sgd_steps}
+    for name, dt in V.DTYPES.items():
+        net = RNN.init(m, 8, 1, seed=0, dtype=dt, device=dev)
+        test = concept.sample(4, seed=1, dtype=dt, device=dev)
+        run_ = lambda: sgd(net, concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,  # noqa: E731
+                           record_every=10 * sgd_steps, coupling=False)
+        row[f"t_step_{name}"] = _median_time(run_, min_run_time) / sgd_steps
+        row[f"t_read_W_{name}"] = _median_time(lambda: net.W.sum(), min_run_time)
+        row[f"step_over_memory_limit_{name}"] = row[f"t_step_{name}"] / ((2 * L + 2) * row[f"t_read_W_{name}"])
+    row["float64_over_float32"] = row["t_step_float64"] / row["t_step_float32"]
+    # 8 networks at once against 8 separate runs, float32
+    nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float32, device=dev) for s in range(8)]
+    test = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
+    kw = dict(concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,
+              record_every=10 * sgd_steps, coupling=False)
+    t_sep = _median_time(lambda: [sgd(n, seed=s, **kw) for s, n in enumerate(nets)], min_run_time)
+    t_many = _median_time(lambda: sgd_many(nets, seeds=range(8), **kw), min_run_time)
+    row["separate_over_many_8"] = t_sep / t_many
+    return row
 
 
 def format_throughput(result: dict[str, Any]) -> str:
