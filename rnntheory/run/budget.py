@@ -160,6 +160,20 @@ def _undecided(results: Mapping[str, Any]) -> int:
     return sum(not f.decision.decided for r in results.values() for f in r.findings)
 
 
+def _round(plans: list[Plan], left: float, jobs: int) -> tuple[list[Plan], float]:
+    r"""The plans of the next round, taken best first wherever they still fit in the round's share of
+    the time ``left`` (half of it, so that at least two rounds fit, unless little is left; the best
+    plan always goes), and their estimated wall time with ``jobs`` workers."""
+    chunk = max(left / 2.0, min(left, 120.0))
+    chosen, wall = [], 0.0
+    for p in plans:
+        if chosen and wall + p.seconds / max(jobs, 1) > chunk:
+            continue
+        chosen.append(p)
+        wall += p.seconds / max(jobs, 1)
+    return chosen, wall
+
+
 def run_grids(
     claims: Mapping[str, Any],
     grids: Mapping[str, Any],
@@ -203,13 +217,7 @@ def run_grids(
         plans = plan(results, compute, seconds_left=left, jobs=jobs)
         if not plans or left <= 0:
             break
-        chunk = max(left / 2.0, min(left, 120.0))  # at least two rounds in what is left, unless little is left
-        chosen, wall = [], 0.0
-        for p in plans:
-            if chosen and wall + p.seconds / max(jobs, 1) > chunk:
-                continue
-            chosen.append(p)
-            wall += p.seconds / max(jobs, 1)
+        chosen, wall = _round(plans, left, jobs)
         before = _undecided(results)
         t1 = time.perf_counter()
         grown = {p.name: grids[p.name].grow(p.factor) for p in chosen}
