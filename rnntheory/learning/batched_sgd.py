@@ -6,7 +6,7 @@ from its own stream (exactly the samples :func:`~rnntheory.learning.training.sgd
 forward and backward passes of all ``K`` networks as ``bmm`` products, and updates the ``K`` matrices
 with one batched rank-``b`` update. The records (held-out risk, tau, sign changes, coupling) are those
 of :func:`~rnntheory.learning.training.sgd`, computed per network at the recorded steps. The result equals ``K``
-separate runs up to rounding (the products are summed in another order; tests/test_batched_sgd.py).
+separate runs up to rounding (the products are summed in another order; tests/learning/test_batched_sgd.py).
 
 Where it pays: a one-sample step of a small network is a few small kernels, bound by their launch and
 dispatch cost, so ``K`` networks in one kernel cost little more than one (always so on a GPU). On a

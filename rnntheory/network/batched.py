@@ -19,7 +19,7 @@ all of them, and :math:`W'_q h` uses the structure of the displacements (:class:
 * ``rank_one``: :math:`W'_q = v_q u_q^T` (the adversarial construction); no matrix is built at all.
 
 The result equals the per-network path :meth:`rnntheory.network.model.RNN.trace` at ``tr.W + W'_q`` up to
-rounding (the two sums are ordered differently; tests/test_batched.py checks 1e-12 relative in
+rounding (the two sums are ordered differently; tests/network/test_batched.py checks 1e-12 relative in
 float64).
 
 Inputs are either shared by every displacement (``(n, L, d_x)``) or paired with them

@@ -12,7 +12,7 @@ rounds), the claim registry (grids) and the reference timings (``rnntheory/run/t
 --markdown``), the README's summary table (that of docs/report/report.md) and the report.md and
 results.json of the committed reports in :data:`RENDERED` (rebuilt from their results.json by
 :func:`rnntheory.report.from_results`, so that their "to decide" estimates follow the timings);
-``--check`` writes nothing and exits 1 naming what differs. tests/test_published.py runs the check, so
+``--check`` writes nothing and exits 1 naming what differs. tests/report/test_published.py runs the check, so
 a figure that drifts from its source fails the suite. After new timings (``python -m rnntheory.run.cost
 CACHE... > rnntheory/run/timings.json``) or a regenerated report, one run of the command re-syncs the docs.
 

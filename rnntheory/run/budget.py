@@ -16,7 +16,7 @@ at the first look, 99.75% at the second, ... The miss rates of all its looks add
 alpha, so by the union bound the probability that *any* look's interval misses its truth on one side
 is at most alpha / 2 = 0.5%, whatever the stopping rule: both error rates of the verdict rule
 (:mod:`rnntheory.stats.verdicts`) hold for the adaptive procedure as a whole (alpha spending with a
-geometric schedule; ``tests/test_error_rates.py`` simulates it). An exact claim (not replicable:
+geometric schedule; ``tests/stats/test_error_rates.py`` simulates it). An exact claim (not replicable:
 more seeds cannot decide it) is never looked at again and keeps the single look's 99%
 (:func:`level_of`). The price is a slightly wider interval
 at each look than a single 99% look would give.

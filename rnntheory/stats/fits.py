@@ -37,7 +37,7 @@ Interval methods and what they guarantee (``level`` is the two-sided confidence 
 Under heavy tails neither method is exact. For symmetric heavy-tailed errors (or per-group
 coefficients) the t interval stays near or above its nominal coverage, but a single outlying point
 or network moves the estimate and widens the interval; for skewed ones with very few points or
-groups coverage can fall below nominal. ``tests/test_coverage.py`` measures coverage on the designs
+groups coverage can fall below nominal. ``tests/stats/test_coverage.py`` measures coverage on the designs
 the claims use.
 
 Every result is a small frozen dataclass that prints as one readable line and has ``to_frame()``.

@@ -22,7 +22,7 @@ below ``a + r``, towards "inconsistent" when above), never swing between the two
 intervals over networks, :mod:`rnntheory.stats`), each end misses its side with probability
 ``alpha / 2``. So when the truth sits exactly at ``a + r``, "inconsistent" (the interval wholly
 above) has probability at most 0.5%, and "consistent (at resolution r)" (the interval at or below)
-at most 0.5%: both error rates of the rule at the edge of its zone. ``tests/test_coverage.py``
+at most 0.5%: both error rates of the rule at the edge of its zone. ``tests/stats/test_coverage.py``
 simulates both for every interval method in use, and for the budgeted runs that look repeatedly
 (:mod:`rnntheory.run.budget`).
 

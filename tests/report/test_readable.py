@@ -77,7 +77,7 @@ def test_one_headline_rule_for_the_api_the_report_and_the_command_line(result):
     # the committed report and the README state the rule in the same words
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     assert HEADLINE_RULE in (root / "docs" / "report" / "report.md").read_text()
     assert HEADLINE_RULE in (root / "README.md").read_text()
 

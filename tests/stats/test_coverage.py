@@ -3,7 +3,7 @@ r"""Coverage of the confidence intervals of :mod:`rnntheory.stats` on the design
 Each design is simulated ``REPS = 2000`` times from a fixed numpy seed (deterministic) and every
 interval is computed by the real function. A design passes when its measured coverage is at least
 ``level - 3 * sqrt(level * (1 - level) / REPS)`` (0.9833 at 99%, 0.9354 at 95%), i.e. no worse than
-nominal within three binomial standard errors. Run ``pytest -s tests/test_coverage.py`` to print the
+nominal within three binomial standard errors. Run ``pytest -s tests/stats/test_coverage.py`` to print the
 table.
 
 Designs:

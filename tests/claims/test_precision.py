@@ -7,7 +7,7 @@ import re
 
 from rnntheory import claims as C
 
-DOC = pathlib.Path(__file__).resolve().parents[1] / "docs" / "reporting.md"
+DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "reporting.md"
 
 
 def _table() -> dict[str, str]:

@@ -16,7 +16,7 @@ import pytest
 
 from rnntheory import claims
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "width_claim.py"
 NAME = "hidden_norm_width"
 

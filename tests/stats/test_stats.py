@@ -1,5 +1,5 @@
 """Statistics against independent references (scipy, numpy.polyfit, numpy.linalg.lstsq) and exact
-synthetic data (theory.md sec. 7). Coverage of the intervals is measured in tests/test_coverage.py."""
+synthetic data (theory.md sec. 7). Coverage of the intervals is measured in tests/stats/test_coverage.py."""
 
 import inspect
 import math

@@ -12,7 +12,7 @@ import pytest
 from rnntheory import _cores, _published as P, claims, cost, report
 from rnntheory.cli import build_parser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -374,7 +374,7 @@ def test_the_report_page_and_the_claims_reference_come_from_report_markdown(smal
 
 
 # ---------------------------------------------------------------------- the committed report
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def summary_table(text: str) -> list[str]:
