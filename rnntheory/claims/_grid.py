@@ -94,6 +94,11 @@ class Grid:
         r"""The seeds measured at ``point``: its own ``"seeds"`` if it has them, else the grid's."""
         return V.seeds("Grid", point[SEEDS_KEY]) if SEEDS_KEY in point else self.seeds
 
+    def seed_counts(self) -> list[int]:
+        r"""The distinct numbers of seeds its points measure, smallest first (one number when every
+        point measures the same seeds)."""
+        return sorted({len(self.point_seeds(p)) for p in self.points})
+
     def grow(self, factor: float) -> "Grid":
         r"""The grid with about ``factor`` times the seeds at every point (at least one more): each point
         keeps its seeds and gains new ones numbered after the largest seed of the grid, so no cell is

@@ -84,7 +84,7 @@ def catches(f: Any) -> str:
 
 def seeds_text(grid: Any) -> int | str:
     r"""A grid's seeds per point: a count, or words (``"4 to 12 seeds per point"``)."""
-    per_point = sorted({len(grid.point_seeds(p)) for p in grid.points})
+    per_point = grid.seed_counts()
     return per_point[0] if len(per_point) == 1 else f"{per_point[0]} to {per_point[-1]} seeds per point"
 
 

@@ -145,7 +145,7 @@ def _failed_cells(res: ClaimResult) -> list[str]:
 def _points_and_seeds(grid: Grid, *, per_point: str = "") -> str:
     r"""A grid's shape in words: ``"5 points x 3 seeds; swept: L, m"``; where the points have different
     numbers of seeds, ``"5 points x 4 to 12 seeds"`` followed by ``per_point``."""
-    counts = sorted({len(grid.point_seeds(p)) for p in grid.points})
+    counts = grid.seed_counts()
     seeds = f"{counts[0]} seeds" if len(counts) == 1 else f"{counts[0]} to {counts[-1]} seeds{per_point}"
     swept = sorted({k for p in grid.points for k in p} - {"seeds"})
     return f"{len(grid.points)} points x {seeds}" + (f"; swept: {', '.join(swept)}" if swept else "")
