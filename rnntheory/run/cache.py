@@ -77,8 +77,8 @@ class CellCache:
 
     def load(self, claim: str, key: str) -> dict[str, Any] | None:
         r"""The cached record, or ``None`` when the cell is missing or its file is not a record this
-        cache wrote: unreadable, not a JSON object, a field missing, another key, or rows whose
-        checksum does not match (a warning names the file; the cell is then measured again, never
+        cache wrote: unreadable, not a JSON object, a field missing, another key, seconds that are
+        not a number, or rows whose checksum does not match (a warning names the file; the cell is then measured again, never
         used). Records written before checksums existed have none and are read as they are."""
         p = self.path(claim, key)
         if not p.is_file():
@@ -92,6 +92,8 @@ class CellCache:
                 raise ValueError(f"the fields {missing} are missing")
             if rec["key"] != key or not isinstance(rec["rows"], list) or not isinstance(rec["cell"], dict):
                 raise ValueError("not a cell record of this key")
+            if isinstance(rec["seconds"], bool) or not isinstance(rec["seconds"], (int, float)):
+                raise ValueError(f"seconds={rec['seconds']!r} is not a number")
             if "rows_sha256" in rec and rec["rows_sha256"] != rows_checksum(rec["rows"]):
                 raise ValueError("its rows do not match their checksum (edited or damaged)")
         except (OSError, ValueError) as exc:

@@ -90,6 +90,17 @@ def test_an_edited_record_of_another_seed_is_no_estimate(tmp_path):
     assert list(c.table["source"]) == ["cache"] and c.seconds == pytest.approx(4.0)
 
 
+def test_a_record_whose_seconds_are_no_number_is_skipped_not_a_crash(tmp_path):
+    """The preview and the timings command read through CellCache.load, which refuses such a file."""
+    tasks = [Task("tiny", _tiny, {"m": 10, "seed": s}, 1) for s in range(2)]
+    run_tasks(tasks[:1], cache=tmp_path)
+    store = CellCache(tmp_path)
+    store.store("tiny", tasks[0].key, json.dumps({**store.load("tiny", tasks[0].key), "seconds": "slow"}))
+    with pytest.warns(UserWarning, match="not a number"):
+        c = cost.estimate(tasks[1:], cache=tmp_path)
+    assert list(c.table["source"]) != ["cache"]
+
+
 def test_extrapolation_recovers_a_power_law():
     """Times that follow 1e-3 m^2 L exactly are extrapolated exactly to a new width and length."""
     known = {cost.point_of({"m": m, "L": L, "d_x": 8}): 1e-3 * m ** 2 * L for m in (64, 128, 256, 512) for L in (4, 8)}

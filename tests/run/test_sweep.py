@@ -361,13 +361,14 @@ def _double(cell):
     ("[1, 2]", "holds list"),
     ('{"key": "K"}', "missing"),
     ("{not json", "Expecting"),
+    ('{"claim": "c", "key": "KEY", "cell": {"x": 3}, "rows": [], "seconds": "slow"}', "not a number"),
 ])
 def test_a_cache_file_that_is_not_a_record_is_measured_again(tmp_path, content, why):
     task = Task("c", _double, {"x": 3}, 1)
     key = task.key
     store = CellCache(tmp_path)
     store.path("c", key).parent.mkdir(parents=True)
-    store.path("c", key).write_text(content)
+    store.path("c", key).write_text(content.replace("KEY", key))
     with pytest.warns(UserWarning, match=why):
         (rec,) = run_tasks([task], cache=tmp_path)
     assert rec["rows"] == [{"y": 6}]
