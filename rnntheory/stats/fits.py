@@ -76,8 +76,8 @@ def estimate_text(value: float, low: float, high: float) -> str:
 
 
 class Interval:
-    r"""``ci`` and ``width`` of anything with ``ci_low`` and ``ci_high`` (the base of the results with
-    an interval)."""
+    r"""``ci``, ``width`` and ``to_frame`` of a result dataclass with ``ci_low`` and ``ci_high`` (the base
+    of the results with an interval)."""
 
     ci_low: float
     ci_high: float
@@ -89,6 +89,10 @@ class Interval:
     @property
     def width(self) -> float:
         return self.ci_high - self.ci_low
+
+    def to_frame(self) -> pd.DataFrame:
+        r"""The result as a one-row table of its fields."""
+        return pd.DataFrame([asdict(self)])
 
 
 @dataclass(frozen=True)
@@ -143,9 +147,6 @@ class ExponentFit(Interval):
             f"{self.n_groups} groups, R^2={self.r2:.3f})"
         )
 
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)])
-
 
 @dataclass(frozen=True)
 class Estimate(Interval):
@@ -157,9 +158,6 @@ class Estimate(Interval):
 
     def __str__(self) -> str:
         return estimate_text(self.value, self.ci_low, self.ci_high)
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)])
 
 
 @dataclass(frozen=True)

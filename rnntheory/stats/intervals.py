@@ -10,11 +10,10 @@ results share); deciding what an interval says about a claim is :mod:`rnntheory.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 from scipy import stats as sps
 
 from ._lsq import check_level, mean_t_interval
@@ -45,9 +44,6 @@ class MeanInterval(Interval):
             f"({100 * self.level:.4g}% t CI, {self.n} values)"
         )
 
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)])
-
 
 def mean_interval(values: Sequence[float] | np.ndarray, *, level: float = 0.99, name: str = "mean") -> MeanInterval:
     r"""The mean of ``values`` with a t interval on ``n - 1`` degrees of freedom.
@@ -77,7 +73,7 @@ def mean_interval(values: Sequence[float] | np.ndarray, *, level: float = 0.99, 
 
 # ---------------------------------------------------------------------- binomial
 @dataclass(frozen=True)
-class BinomialDecision:
+class BinomialDecision(Interval):
     r"""Exact one-sided binomial test of "the event holds with probability at least p0".
 
     ``passed`` is False when ``P(X <= k | n, p0) <= alpha``; if the event's true probability is at
@@ -105,9 +101,6 @@ class BinomialDecision:
             f"[{self.ci_low:.2f}, {self.ci_high:.2f}]); test of P >= {self.p0:g}: p={self.p_value:.2g}, "
             f"alpha={self.alpha:g} -> {state}"
         )
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)])
 
 
 def binomial_interval(k: int, n: int, level: float = 0.99) -> tuple[float, float]:
