@@ -45,8 +45,9 @@ from ..run.records import Task, failures, frame
 from ..stats import verdicts as VD
 from ..run.cost import Cost, estimate
 from . import _settings as CHECK
+from . import specs as SP
 from ._grid import Grid, dtype_name, point_settings
-from ._results import ANALYSIS_ERRORS, LEVEL, ClaimResult, Control, Finding, judging_level
+from ._results import ANALYSIS_ERRORS, LEVEL, ClaimResult, Control, Finding, Judging
 
 __all__ = ["Claim", "describe_failures"]
 
@@ -111,8 +112,9 @@ class Claim:
     bound: str
     grids: Mapping[str, Grid]
     measure: Callable[[dict[str, Any]], list[dict[str, Any]] | pd.DataFrame]
-    analyse: Callable[[pd.DataFrame, Mapping[str, Any]], list[Finding]]
+    analyse: Callable[[pd.DataFrame, Mapping[str, Any]], list[Finding]] | None = None
     judging: Mapping[str, Any] = field(default_factory=dict)
+    findings: tuple[SP.Spec, ...] = ()
     controls: tuple[Control, ...] = ()
     version: int = 1
     cache_group: str = ""
@@ -121,6 +123,22 @@ class Claim:
     expected: tuple[str, str] | tuple[()] = ()
     dtype: str = "float64"
     precision: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"Claim({self.name!r})"
+        if self.analyse is None and not self.findings:
+            raise ValueError(f"{where}: give findings= (typed specs) or analyse= (a function), or both")
+        unknown = sorted({n for s in self.findings for n in s.settings()} - set(self.judging))
+        if unknown:
+            raise ValueError(f"{where}: its findings read judging settings {unknown} that judging= does not define")
+        swept = sorted({k for g in self.grids.values() for p in g.points for k in p} - {"seeds"})
+        object.__setattr__(self, "controls", SP.derived_controls(self.findings, tuple(self.controls), swept=swept))
+
+    def analysis(self, data: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+        r"""The claim's findings on ``data``: its typed specs (:attr:`findings`, in order), then what
+        :attr:`analyse` returns."""
+        out = SP.judge_all(self.findings, data, judging)
+        return out + (list(self.analyse(data, judging)) if self.analyse is not None else [])
 
     def dtype_for(self, dtype: Any = None, where: str = "Claim") -> str:
         r"""The dtype a run measures this claim in: ``dtype`` when given (``"float64"``, ``"float32"``
@@ -180,7 +198,8 @@ class Claim:
             self.check_settings({**cell, **overrides}, "Claim.measure_frame")
         c = self.cell(**overrides) if cell is None else {**cell, **overrides}
         rows = self.measure(dict(c))
-        return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+        rows = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
+        return frame([{"cell": c, "rows": rows}])
 
     def tasks(self, cells: Iterable[Mapping[str, Any]]) -> list[Task]:
         r"""One :class:`rnntheory.run.records.Task` per cell (filed under :attr:`cache_group`, else the
@@ -325,8 +344,7 @@ class Claim:
         if design is None and not (isinstance(grid, str) and grid not in self.grids):
             design = self.grid(grid)
         try:
-            with judging_level(level):
-                findings = list(self.analyse(data, params)) if len(data) else []
+            findings = self.analysis(data, Judging(params, level)) if len(data) else []
             if not findings:
                 raise VD.CannotAnalyse("no measured rows" + (" (every cell failed)" if failed else ""))
         except ANALYSIS_ERRORS as exc:

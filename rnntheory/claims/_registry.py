@@ -14,13 +14,13 @@ import warnings
 
 from ._claim import Claim, describe_failures
 from ._grid import SEEDS_KEY, Grid, dtype_name, torch_dtype
-from ._results import (ANALYSIS_ERRORS, CONTROL_KINDS, LEVEL, ClaimResult, Control, ControlOutcome, Finding, Series,
-                       judging_level, level)
+from ._results import (ANALYSIS_ERRORS, CONTROL_KINDS, LEVEL, ClaimResult, Control, ControlOutcome, Finding, Judging,
+                       Series)
 from ._settings import check_judging
 
 __all__ = ["Grid", "Claim", "Finding", "Series", "ClaimResult", "Control", "ControlOutcome", "REGISTRY", "register",
            "get", "names", "dtype_name", "torch_dtype", "ANALYSIS_ERRORS", "CONTROL_KINDS", "LEVEL", "SEEDS_KEY",
-           "level", "judging_level", "check_judging", "describe_failures"]
+           "Judging", "check_judging", "describe_failures"]
 
 REGISTRY: dict[str, Claim] = {}
 """Every registered claim by name, in the order of registration (the paper's order for the package's own)."""

@@ -5,11 +5,9 @@ know a claim only through the methods they call on it."""
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 import numpy as np
 import pandas as pd
@@ -22,7 +20,7 @@ from . import _text as T
 from ._grid import Grid
 from ._settings import check_judging
 
-__all__ = ["LEVEL", "level", "judging_level", "ANALYSIS_ERRORS", "CONTROL_KINDS", "Series",
+__all__ = ["LEVEL", "Judging", "ANALYSIS_ERRORS", "CONTROL_KINDS", "Series",
            "Finding", "Control", "ControlOutcome", "Controls", "ClaimResult"]
 
 
@@ -36,23 +34,25 @@ LEVEL = 0.99
 """Confidence level of every interval a claim reports in a single look (a budgeted run spends its
 miss rate over several looks: :mod:`rnntheory.run.budget`)."""
 
-_LEVEL: contextvars.ContextVar[float] = contextvars.ContextVar("rnntheory_level", default=LEVEL)
 
 
-def level() -> float:
-    r"""The confidence level the finding builders use now (:data:`LEVEL` unless :func:`judging_level` set it)."""
-    return _LEVEL.get()
+class Judging(dict):
+    r"""The judging settings of one look at a claim's rows, with the confidence level of that look.
 
+    A plain ``dict`` of the settings (so ``judging["degree"]`` reads as before) that also carries
+    :attr:`level`, the confidence level every finding of the look is built at (99% in a single look;
+    higher in a budgeted run's later looks, :mod:`rnntheory.run.budget`). An ``analyse`` function passes
+    ``level=judging.level`` to the finding builders; typed specs do it themselves. The level is an
+    explicit value of the look, never a global.
 
-@contextlib.contextmanager
-def judging_level(value: float) -> Iterator[None]:
-    r"""Build findings at confidence ``value`` inside the block."""
-    v = V.real_in("claims.judging_level", "level", value, low=0, high=1, low_open=True, high_open=True)
-    token = _LEVEL.set(v)
-    try:
-        yield
-    finally:
-        _LEVEL.reset(token)
+    >>> j = Judging({"degree": 1.0}, level=0.995)
+    >>> j["degree"], j.level
+    (1.0, 0.995)
+    """
+
+    def __init__(self, settings: Mapping[str, Any] = (), level: float = LEVEL) -> None:
+        super().__init__(settings)
+        self.level = V.real_in("Judging", "level", level, low=0, high=1, low_open=True, high_open=True)
 
 
 CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")
@@ -337,7 +337,9 @@ class ClaimResult:
                 out.append(ControlOutcome(c.kind, c.what, None, False, c.undetectable))
                 continue
             try:
-                alt = self.reanalyse(None if c.data is None else c.data(self.data.copy()), **c.judging)
+                # a derived judging value (a too-strong claim made from the claimed one) follows the settings
+                change = {k: (v.resolve(self.settings) if hasattr(v, "resolve") else v) for k, v in c.judging.items()}
+                alt = self.reanalyse(None if c.data is None else c.data(self.data.copy()), **change)
             except ANALYSIS_ERRORS as exc:  # pragma: no cover - judge already catches these
                 out.append(ControlOutcome(c.kind, c.what, VD.Verdict.INCONCLUSIVE, False, f"{type(exc).__name__}: {exc}"))
                 continue

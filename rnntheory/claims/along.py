@@ -146,7 +146,7 @@ def _along_exponent(rows: pd.DataFrame, q: str) -> str:
 
 def _analyse(q: str, what: str):
     def analyse(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-        _, diverged = split_diverged(df.drop_duplicates(subset=["m", "L", "lr0", "seed"]), "run")  # one row per run
+        _, diverged = split_diverged(df.drop_duplicates(subset=["m", "L", "lr0", "seed"]), "run", level=judging.level)  # one row per run
         df = df[~df["diverged"].fillna(False).astype(bool)]
         df = df.assign(ratio=_ratio(df, q, judging), q=df[q].to_numpy(float))
         rows = _sgd_rows(df)
@@ -159,7 +159,7 @@ def _analyse(q: str, what: str):
         f_max = exponent_finding(
             f"the largest {what} / ({_shape_text(q, judging)}) over the run stays bounded as m grows ({held})",
             worst, "m", "ratio", 0.0, resolution=judging["m_resolution"], groups=None, key="max_ratio_m_exponent",
-            panel=f"max over the run of {what} / bound shape", extra=_described(df, rows, q, what))
+            panel=f"max over the run of {what} / bound shape", extra=_described(df, rows, q, what), level=judging.level)
         f_max = replace(f_max, detail=f_max.detail + _along_exponent(rows, q))
         last = rows[rows["step"] == rows.groupby(["m", "seed"])["step"].transform("max")]
         end = last.groupby(["m", "seed"], as_index=False)["q"].max()
@@ -170,7 +170,7 @@ def _analyse(q: str, what: str):
         f_end = exponent_finding(
             f"{label} at the end of the run shrinks as m grows ({held})",
             end, "m", "q", 0.0, resolution=judging["m_resolution"], groups=None, panel=f"{label} at the end of the run",
-            key="end_m_exponent")
+            key="end_m_exponent", level=judging.level)
         return [f_max, f_end] + diverged
 
     return analyse

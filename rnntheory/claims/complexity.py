@@ -134,7 +134,7 @@ def _analyse_growth(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
         f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{judging['degree']:g} (C*={C:g})",
                              part, "inv_eps", "value", judging["degree"], groups=None, label=f"{fn}, C*={C:g}",
                              key=f"eps_exponent[{fn},C*={C:g}]", resolution=judging["resolution"],
-                             panel="C_eps(Phi, 1)" if part["log10"].max() <= 300 else "C_eps(Phi, 1) / its smallest value")
+                             panel="C_eps(Phi, 1)" if part["log10"].max() <= 300 else "C_eps(Phi, 1) / its smallest value", level=judging.level)
         local = np.diff(part["log10"].to_numpy()) / np.diff(np.log10(part["inv_eps"].to_numpy()))
         findings.append(replace(f, detail=f"{f.detail}; local exponents {np.round(local, 3).tolist()}"))
         entire_hi[C] = max(entire_hi.get(C, -math.inf), f.fit.ci_high)
@@ -150,7 +150,7 @@ def _analyse_growth(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
             f"C_eps({fn} truncated to error eps, 1) grows faster in 1/eps than the entire functions (C*={C:g})",
             part.assign(value=vals), "inv_eps", "value", hi, bound="lower", groups=None,
             key=f"truncated_eps_exponent[{fn},C*={C:g}]", resolution=judging["resolution"],
-            label=f"{fn} (truncated), C*={C:g}", panel="C_eps(Phi, 1) / its smallest value")
+            label=f"{fn} (truncated), C*={C:g}", panel="C_eps(Phi, 1) / its smallest value", level=judging.level)
         findings.append(replace(f, detail=f"{f.detail}; entire functions' exponents at most {hi:.3g}; predicted "
                                 f"log(C*R/rho)/log(rho/R) = {predicted:.3g}; degrees {part['degree'].tolist()}"))
     return findings
@@ -243,7 +243,7 @@ def _analyse_divergence(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Fi
             f"C_s({fn}, rho (1 - delta)) blows up no faster than delta^{claimed:g} (pole order {order:g})",
             part, "delta", "value", claimed, bound="upper", parameter="shrinking", groups=None,
             resolution=judging["delta_resolution"], label=fn, panel="C_s(Phi, rho (1 - delta))",
-            key=f"blowup_exponent[{fn}]", end=judging["end_points"]))
+            key=f"blowup_exponent[{fn}]", end=judging["end_points"], level=judging.level))
     return findings
 
 

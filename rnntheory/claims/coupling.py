@@ -73,14 +73,14 @@ def _analyse_forward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findi
         findings.append(exponent_finding(
             f"forward coupling at tau = {part['tau'].iloc[0]:g} decays at least like m^{a:.3g}, {name} directions",
             part, "m", "err", a, shape=shape, label=name, resolution=judging["m_resolution"], groups=None,
-            key=f"m_exponent[{name}]", end=judging["end_points"]))
+            key=f"m_exponent[{name}]", end=judging["end_points"], level=judging.level))
     for name in DIRECTIONS if ts["tau"].nunique() > 1 else ():
         part = ts[ts["direction"] == name]
         shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
         findings.append(exponent_finding(
             f"forward coupling at m = {part['m'].iloc[0]} is at most c * tau^{b:.3g} as tau shrinks, {name} directions",
             part, "tau", "err", b, parameter="shrinking", shape=shape, label=name, resolution=judging["tau_resolution"],
-            key=f"tau_exponent[{name}]", end=judging["end_points"]))
+            key=f"tau_exponent[{name}]", end=judging["end_points"], level=judging.level))
     if not findings:
         raise VD.CannotAnalyse("forward_coupling: the data hold neither an m sweep (sweep='m', several m) "
                                "nor a tau sweep (sweep='tau', several tau)")
@@ -158,11 +158,11 @@ def _analyse_backward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Find
         findings.append(exponent_finding(
             f"||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = {tau:g}, {name} directions",
             part, "m", "relative", a, label=name, resolution=judging["m_resolution"], groups=None,
-            key=f"relative_m_exponent[{name}]", end=judging["end_points"]))
+            key=f"relative_m_exponent[{name}]", end=judging["end_points"], level=judging.level))
         findings.append(exponent_finding(
             f"|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian of radius tau*), {name} directions",
             part, "m", "inner", a, label=name, resolution=judging["m_resolution"], groups=None,
-            key=f"inner_m_exponent[{name}]", end=judging["end_points"]))
+            key=f"inner_m_exponent[{name}]", end=judging["end_points"], level=judging.level))
     return findings
 
 
@@ -271,7 +271,7 @@ def _analyse_decoupling(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Fi
     findings = [
         exponent_finding(f"RMS correlation of {what} (different lags) shrinks like m^{a:g}", df, "m", col, a,
                          label=col.removesuffix("_rms"), panel="RMS correlation", resolution=res, groups=None,
-                         key=f"{col}_m_exponent", end=judging["end_points"])
+                         key=f"{col}_m_exponent", end=judging["end_points"], level=judging.level)
         for col, what in _DEC_PARTS
     ]
     if "other_coord_rms" in df and df["other_coord_rms"].notna().any():
@@ -279,13 +279,13 @@ def _analyse_decoupling(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Fi
             f"RMS correlation of backward vectors of different output coordinates (equal lags) shrinks like m^{a:g}",
             df.dropna(subset=["other_coord_rms"]), "m", "other_coord_rms", a, label="other coordinate",
             panel="RMS correlation", resolution=res, groups=None, key="other_coord_m_exponent",
-            end=judging["end_points"]))
+            end=judging["end_points"], level=judging.level))
     lim = float(df["same_lag_limit_rms"].mean())
     findings.append(exponent_finding(
         f"feature blocks of pairs with different i, j but equal lag j - i approach their nonzero infinite-width "
         f"correlation (RMS limit {lim:.2g}): the RMS of measured - limit shrinks like m^{a:g}",
         df, "m", "same_lag_dev", a, label="equal lag: measured - limit", panel="RMS correlation", resolution=res,
-        groups=None, extra=_lag_series(df), key="same_lag_dev_m_exponent", end=judging["end_points"]))
+        groups=None, extra=_lag_series(df), key="same_lag_dev_m_exponent", end=judging["end_points"], level=judging.level))
     return findings
 
 

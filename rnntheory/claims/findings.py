@@ -16,8 +16,9 @@ Every builder takes a ``key``: the finding's stable identity within its claim (i
 measured number or a judging value, so it is the same across data, seeds and re-judging); controls,
 ``rnntheory compare``, results.json and the tests match findings by key, never by display text.
 
-Intervals are 99% by default (:func:`level`; a budgeted run lowers each look's miss rate, see
-:mod:`rnntheory.run.budget`). Grouped fits (``groups="seed"``, the default wherever several points come
+Intervals are at the confidence ``level`` each builder is given: an ``analyse`` function passes
+``level=judging.level`` (:class:`~rnntheory.claims.Judging`: 99% in a single look; a budgeted run lowers
+each look's miss rate, see :mod:`rnntheory.run.budget`); the default, :data:`LEVEL`, is for calls by hand. Grouped fits (``groups="seed"``, the default wherever several points come
 from one network) fit a line per seed and use a t interval on G - 1 degrees of freedom; fits of
 independent points (``groups=None``) use the regression t interval (docs/conventions.md).
 
@@ -38,11 +39,11 @@ import pandas as pd
 
 from .. import stats as S
 from ..stats import verdicts as VD
-from ._registry import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series, judging_level, level
+from ._results import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series
 
 __all__ = ["exponent_finding", "growth_finding", "mean_finding", "event_finding", "every_case_finding",
            "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect", "LEVEL",
-           "level", "judging_level", "TOO_STRONG", "EXPONENTIAL_FACTOR"]
+           "TOO_STRONG", "EXPONENTIAL_FACTOR"]
 
 TOO_STRONG = 0.5
 """The exponent error a finding must be able to see: a claimed exponent made this much too strong."""
@@ -119,6 +120,7 @@ def exponent_finding(
     label: str = "",
     panel: str = "",
     extra: Sequence[Series] = (),
+    level: float = LEVEL,
 ) -> Finding:
     r"""Fit the exponent of ``y`` in ``x`` (per-seed t interval over ``groups``; regression interval
     when ``groups`` is None), judge it against ``claimed`` with resolution r
@@ -140,7 +142,7 @@ def exponent_finding(
     part, where = _end(df, x, end, shrinking)
     try:
         fit = S.fit_exponent(part[x].to_numpy(float), part[y].to_numpy(float), groups=_groups(part, groups),
-                             level=level(), variable=x)
+                             level=level, variable=x)
     except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     xs = part[x].to_numpy(float)
@@ -163,7 +165,7 @@ def exponent_finding(
 
 def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, factor: float,
                    groups: str | None = "seed", shape: np.ndarray | None = None, label: str = "",
-                   panel: str = "") -> Finding:
+                   panel: str = "", level: float = LEVEL) -> Finding:
     r"""Polynomial versus exponential growth of ``y`` in ``x``: the nested fit
     ``log y = a + b log x + c x`` (:func:`rnntheory.stats.fit_growth`) judged by
     :func:`rnntheory.stats.verdicts.growth`. The pure power-law and exponential fits are reported as a
@@ -184,7 +186,7 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
     xs = df[x].to_numpy(float)
     span = float(xs.max() - xs.min())
     try:
-        gf = S.fit_growth(xs, df[y].to_numpy(float), groups=_groups(df, groups), level=level(), variable=x)
+        gf = S.fit_growth(xs, df[y].to_numpy(float), groups=_groups(df, groups), level=level, variable=x)
     except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     r = math.log(F) / span
@@ -203,12 +205,13 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
 
 
 def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: float, *, key: str, resolution: float,
-                 what: str = "mean", bound: str = "upper", points: Series | None = None, meaning: str = "") -> Finding:
+                 what: str = "mean", bound: str = "upper", points: Series | None = None, meaning: str = "",
+                 level: float = LEVEL) -> Finding:
     r"""A mean against a threshold from its t interval (:func:`rnntheory.stats.verdicts.mean`), with the
     indifference zone ``resolution`` beyond the threshold."""
     r = VD.checked(f"mean_finding({key!r})", "resolution", resolution, positive=True)
     try:
-        iv = S.mean_interval(values, level=level(), name=what)
+        iv = S.mean_interval(values, level=level, name=what)
     except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     d = VD.mean(iv, threshold, bound=bound, resolution=r,
@@ -217,7 +220,7 @@ def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: flo
 
 
 def event_finding(name: str, held: np.ndarray, *, key: str, tolerated: float = 0.1, resolution: float = 0.1,
-                  what: str = "cases", failures: Sequence[str] = ()) -> Finding:
+                  what: str = "cases", failures: Sequence[str] = (), level: float = LEVEL) -> Finding:
     r"""A high-probability event over independent cases (one entry per seed, run or cell): the claim
     "it fails in at most a fraction ``tolerated``", judged on its exact binomial interval with the
     indifference zone ``resolution`` (:func:`rnntheory.stats.verdicts.event`). ``failures`` (descriptions)
@@ -225,12 +228,12 @@ def event_finding(name: str, held: np.ndarray, *, key: str, tolerated: float = 0
     held = np.asarray(held, bool).ravel()
     if held.size == 0:
         return cannot_finding(name, f"no {what} to count", key=key)
-    d = VD.event(int(held.sum()), int(held.size), tolerated=tolerated, resolution=resolution, level=level(), what=what)
+    d = VD.event(int(held.sum()), int(held.size), tolerated=tolerated, resolution=resolution, level=level, what=what)
     detail = d.reason + ("; failures: " + "; ".join(list(failures)[:3]) if failures else "")
-    return Finding(name, d, detail, None, None, key=key, needs=_event_needs(d, held.size))
+    return Finding(name, d, detail, None, None, key=key, needs=_event_needs(d, held.size, level))
 
 
-def _event_needs(d: VD.Decision, n: int) -> float:
+def _event_needs(d: VD.Decision, n: int, level: float) -> float:
     r"""How many times the cases would decide an undecided event if its observed fraction held."""
     if d.decided:
         return 1.0
@@ -238,7 +241,7 @@ def _event_needs(d: VD.Decision, n: int) -> float:
     for f in (1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 100):
         n2 = int(math.ceil(n * f))
         k2 = int(round(p * n2))
-        if VD.event(k2, n2, tolerated=1 - d.value, resolution=d.resolution, level=level()).decided:
+        if VD.event(k2, n2, tolerated=1 - d.value, resolution=d.resolution, level=level).decided:
             return float(f)
     return math.inf
 
@@ -257,7 +260,8 @@ def cannot_finding(name: str, reason: str, *, key: str) -> Finding:
     return Finding(name, d, d.reason, key=key, needs=math.nan)
 
 
-def split_diverged(df: pd.DataFrame, what: str, *, key: str = "no_divergence") -> tuple[pd.DataFrame, list[Finding]]:
+def split_diverged(df: pd.DataFrame, what: str, *, key: str = "no_divergence",
+                   level: float = LEVEL) -> tuple[pd.DataFrame, list[Finding]]:
     r"""The runs that did not diverge, and a finding that counts the diverged ones (where and how), so
     that divergence is reported as an outcome of the learning-rate rule (an event: a quarter of the
     runs may diverge, with resolution 0.25: a check of the rate rule, not of the paper); none without
@@ -270,7 +274,7 @@ def split_diverged(df: pd.DataFrame, what: str, *, key: str = "no_divergence") -
     lr0 = ", ".join(f"{v:g}" for v in sorted(df["lr0"].unique()))
     return df[~diverged], [event_finding(f"no {what} diverges under the rate lr0 / (m L) (lr0 = {lr0}; a quarter of the "
                                          "runs is tolerated)", ~diverged, key=key, what="runs", failures=where,
-                                         tolerated=0.25, resolution=0.25)]
+                                         tolerated=0.25, resolution=0.25, level=level)]
 
 
 

@@ -49,16 +49,16 @@ def _analyse_pseudo_solution(df: pd.DataFrame, judging: Mapping[str, Any]) -> li
     findings = [
         exponent_finding(f"tau* grows at most like m^{judging['m_exponent']:g} (L = {judging['L_ref']})",
                          by_m, "m", "tau_star", judging["m_exponent"], resolution=judging["m_resolution"], groups=None,
-                         panel="tau*", key="tau_star_m_exponent"),
+                         panel="tau*", key="tau_star_m_exponent", level=judging.level),
         exponent_finding(f"tau* grows at most like L^{deg:g} (m = {judging['m_ref']})", by_L, "L", "tau_star", deg,
                          label=f"m = {judging['m_ref']}", panel="tau*", key="tau_star_L_exponent",
-                         resolution=judging["L_resolution"]),
+                         resolution=judging["L_resolution"], level=judging.level),
         growth_finding(f"tau* grows polynomially, not exponentially, in L (m = {judging['m_ref']})", by_L, "L",
                        "tau_star", factor=judging["growth_factor"], label=f"m = {judging['m_ref']}", panel="tau*",
-                       key="tau_star_L_growth"),
+                       key="tau_star_L_growth", level=judging.level),
         event_finding(f"the fits reproduce the concept on the sample (relative residual <= "
                       f"{judging['max_residual']:g})",
-                      rel <= judging["max_residual"], key="fits_reproduce_event", what="fits", failures=worst),
+                      rel <= judging["max_residual"], key="fits_reproduce_event", what="fits", failures=worst, level=judging.level),
     ]
     if "tau_inf" in df:  # rows measured before the limit was recorded have no tau_inf
         lim = by_m.assign(tau_dev=(by_m["tau_star"] / by_m["tau_inf"] - 1).abs())
@@ -69,7 +69,7 @@ def _analyse_pseudo_solution(df: pd.DataFrame, judging: Mapping[str, Any]) -> li
             lim, "m", "tau_dev", b, resolution=judging["m_resolution"], groups=None, panel="|tau*_m / tau*_inf - 1|",
             key="tau_star_limit_m_exponent", end=judging["end_points"],
             extra=[series(lim, "m", "tau_star", label=f"L = {judging['L_ref']}", panel="tau*_m and its limit",
-                          reference="tau_inf", reference_label="tau* of the limit kernel")]))
+                          reference="tau_inf", reference_label="tau* of the limit kernel")], level=judging.level))
     return findings
 
 
@@ -129,20 +129,20 @@ def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _analyse_generalisation(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
     rad = df[df["kind"] == "rademacher"].assign(constant=lambda d: d["value"] * np.sqrt(d["N"]) / d["tau"])
-    gap, diverged = split_diverged(df[df["kind"] == "gap"], "SGD run of the gap", key="gap_no_divergence")
+    gap, diverged = split_diverged(df[df["kind"] == "gap"], "SGD run of the gap", key="gap_no_divergence", level=judging.level)
     m0, N0, L0 = judging["m_ref"], judging["N_ref"], judging["L_ref"]
     base = rad[(rad["L"] == L0)]
     f = [
         exponent_finding(f"Rademacher complexity shrinks at least like N^{judging['n_exponent']:g} "
                          f"(m = {m0}, L = {L0})",
                          base[base["m"] == m0], "N", "value", judging["n_exponent"], resolution=judging["n_resolution"],
-                         label=f"m = {m0}", panel="Rademacher complexity", key="rademacher_N_exponent"),
+                         label=f"m = {m0}", panel="Rademacher complexity", key="rademacher_N_exponent", level=judging.level),
         exponent_finding(f"Rademacher complexity does not grow with m (N = {N0}, L = {L0})",
                          base[base["N"] == N0], "m", "value", 0.0, resolution=judging["m_resolution"], groups=None,
-                         label=f"N = {N0}", panel="Rademacher complexity against m", key="rademacher_m_exponent"),
+                         label=f"N = {N0}", panel="Rademacher complexity against m", key="rademacher_m_exponent", level=judging.level),
         growth_finding(f"the constant Rademacher x sqrt(N) / tau grows polynomially, not exponentially, in L "
                        f"(m = {m0}, N = {N0})", rad[(rad["m"] == m0) & (rad["N"] == N0)], "L", "constant",
-                       factor=judging["growth_factor"], panel="Rademacher x sqrt(N) / tau", key="rademacher_L_growth"),
+                       factor=judging["growth_factor"], panel="Rademacher x sqrt(N) / tau", key="rademacher_L_growth", level=judging.level),
     ]
     mean_gap = gap.groupby(["N", "m"], as_index=False)["value"].mean()
     if len(gap) == 0 or (mean_gap["value"] <= 0).any() or (gap["value"] <= 0).any():
@@ -154,12 +154,12 @@ def _analyse_generalisation(df: pd.DataFrame, judging: Mapping[str, Any]) -> lis
     gap = gap.assign(net=gap["seed"].astype(str) + "/" + gap["m"].astype(str))
     f.append(exponent_finding("test-train gap of SGD on N samples shrinks with N", gap, "N", "value", 0.0,
                               resolution=judging["gap_resolution"], groups="net", label="each m",
-                              panel="test risk - training risk", key="gap_N_exponent"))
+                              panel="test risk - training risk", key="gap_N_exponent", level=judging.level))
     small = gap[gap["N"] == gap["N"].min()]
     f.append(exponent_finding(f"test-train gap does not grow with m (N = {int(small['N'].iloc[0])})", small, "m",
                               "value", 0.0, resolution=judging["gap_resolution"], groups=None,
                               label=f"N = {int(small['N'].iloc[0])}",
-                              panel="test risk - training risk against m", key="gap_m_exponent"))
+                              panel="test risk - training risk against m", key="gap_m_exponent", level=judging.level))
     return f + diverged
 
 

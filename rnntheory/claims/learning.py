@@ -119,7 +119,7 @@ def _regime(df: pd.DataFrame) -> str:
 
 
 def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    df, diverged = split_diverged(df, "run")
+    df, diverged = split_diverged(df, "run", level=judging.level)
     df = df.assign(excess=df["avg_risk"] - df["opt"], regime_ratio=df["coupling"] / df["target_rms"])
     findings = []
     for lr0, runs in sorted(df.groupby("lr0"), key=lambda kv: -kv[0] if kv[0] == judging["lr0_regime"] else kv[0]):
@@ -133,7 +133,7 @@ def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
                          resolution=judging["risk_resolution"] * float((top["zero_risk"] - top["opt"]).mean()),
                          meaning=f"an excess risk {judging['risk_resolution']:g} x (R0 - OPT) beyond eps",
                          points=series(runs, "m", "excess", np.ones(len(runs)), constant=eps, label=f"lr0 = {lr0:g}",
-                                       panel="excess risk"))
+                                       panel="excess risk"), level=judging.level)
         findings.append(replace(f, detail=f"{f.detail}; {_regime(top)}; held-out risk at W_0 "
                                 f"{float(top['init_risk'].mean()):.3g} (the random initial output), of the zero predictor "
                                 f"{float(top['zero_risk'].mean()):.3g}; final tau {float(top['tau'].mean()):.3g}"))
@@ -141,17 +141,17 @@ def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
             findings.append(mean_finding(
                 f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: coupling RMS along the run <= "
                 f"{judging['regime']:g} x the target's RMS", top["regime_ratio"], judging["regime"],
-                what="coupling / target RMS", key="in_regime", resolution=judging["regime_resolution"]))
+                what="coupling / target RMS", key="in_regime", resolution=judging["regime_resolution"], level=judging.level))
         else:
             findings.append(exponent_finding(f"excess risk does not grow with the width m (lr0 = {lr0:g})", runs, "m",
                                              "excess", 0.0, resolution=judging["m_resolution"], groups=None,
                                              label=f"lr0 = {lr0:g}", panel="excess risk",
-                                             key=f"excess_m_exponent[lr0={lr0:g}]"))
+                                             key=f"excess_m_exponent[lr0={lr0:g}]", level=judging.level))
     return findings + diverged
 
 
 def _analyse_ball(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    df, diverged = split_diverged(df, "run")
+    df, diverged = split_diverged(df, "run", level=judging.level)
     findings = []
     for lr0, runs in df.groupby("lr0"):
         tag = f"lr0 = {lr0:g}, {_regime(runs[runs['m'] == runs['m'].max()])} at the largest m"
@@ -160,15 +160,15 @@ def _analyse_ball(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]
                              f"m^{judging['tau_exponent']:g} ({tag})",
                              runs, "m", "tau", judging["tau_exponent"], resolution=judging["m_resolution"], groups=None,
                              label=f"lr0 = {lr0:g}", key=f"tau_m_exponent[lr0={lr0:g}]",
-                             panel="final tau"),
+                             panel="final tau", level=judging.level),
             exponent_finding(f"fraction of changed signs along the trajectory does not grow with m (lr0 = {lr0:g})",
                              runs, "m", "sign_frac", 0.0, resolution=judging["m_resolution"], groups=None,
                              label=f"lr0 = {lr0:g}", panel="fraction of changed signs",
-                             key=f"sign_frac_m_exponent[lr0={lr0:g}]"),
+                             key=f"sign_frac_m_exponent[lr0={lr0:g}]", level=judging.level),
             exponent_finding(f"forward coupling error of W_t - W_0 along the trajectory does not grow with m (lr0 = {lr0:g})",
                              runs, "m", "coupling", 0.0, resolution=judging["m_resolution"], groups=None,
                              label=f"lr0 = {lr0:g}", panel="RMS coupling error",
-                             key=f"coupling_m_exponent[lr0={lr0:g}]"),
+                             key=f"coupling_m_exponent[lr0={lr0:g}]", level=judging.level),
         ]
     return findings + diverged
 

@@ -43,15 +43,15 @@ def _measure_length(cell: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _analyse_length(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
     deg = judging["degree"]
-    ran, diverged = split_diverged(df, "run")
+    ran, diverged = split_diverged(df, "run", level=judging.level)
     reached = ran["reached"].to_numpy(bool)
     missed = f"; {int((~reached).sum())} runs did not reach the target (counted at the cap)" if not reached.all() else ""
     fs = [exponent_finding(f"samples to reach OPT + eps grow at most like L^{deg:g}", ran, "L", "samples", deg,
-                           key="samples_L_exponent", resolution=judging["L_resolution"]),
+                           key="samples_L_exponent", resolution=judging["L_resolution"], level=judging.level),
           growth_finding("samples to reach OPT + eps grow polynomially, not exponentially, in L", ran, "L", "samples",
-                         factor=judging["growth_factor"], key="samples_L_growth")]
+                         factor=judging["growth_factor"], key="samples_L_growth", level=judging.level)]
     fs.append(event_finding("every run reaches OPT + eps within the step budget", reached, key="reached_event",
-                            what="runs"))
+                            what="runs", level=judging.level))
     return [replace(f, detail=f.detail + missed) for f in fs] + diverged
 
 

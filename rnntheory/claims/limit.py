@@ -57,13 +57,13 @@ def _analyse_ntk_limit(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Fin
             f"||K_m/m - K_inf||_F / ||K_inf||_F per network shrinks like m^{a:g} (L = {L})",
             part, "m", "ntk_err", a, resolution=judging["m_resolution"], groups=None, label=f"L = {L}",
             key=f"m_exponent[L={L}]", end=judging["end_points"],
-            panel="relative error of the NTK / m"))
+            panel="relative error of the NTK / m", level=judging.level))
     ls = df[df["sweep"] == "L"]
     for m, part in ls.groupby("m", sort=True) if ls["L"].nunique() > 1 else ():
         findings.append(growth_finding(
             f"at m = {m} the error grows polynomially, not exponentially, in L (the m >= poly(L) requirement)",
             part, "L", "ntk_err", factor=judging["growth_factor"], groups=None, label=f"m = {m}",
-            key=f"L_growth[m={m}]", panel="relative error of the NTK / m"))
+            key=f"L_growth[m={m}]", panel="relative error of the NTK / m", level=judging.level))
     if not findings:
         raise VD.CannotAnalyse("ntk_limit: the data hold neither an m sweep (sweep='m', several m) "
                                "nor an L sweep (sweep='L', several L)")

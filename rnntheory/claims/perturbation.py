@@ -67,7 +67,7 @@ def _analyse_hidden(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
     f = exponent_finding(f"max over directions and l <= L of ||h_l(W0+W') - h_l(W0)|| <= c * omega^{b:g} as omega -> 0 "
                          f"(L={L0}, m={m0}; the {judging['small_points']} smallest omega)",
                          small, "omega", "change", b, parameter="shrinking", resolution=judging["omega_resolution"],
-                         label="worst of the three directions", key="omega_exponent")
+                         label="worst of the three directions", key="omega_exponent", level=judging.level)
     per = []
     for name in DIRECTIONS:
         part = df[(df["direction"] == name) & (df["m"] == m0) & (df["L"] == L0)]
@@ -84,17 +84,17 @@ def _analyse_hidden(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
                       f"{flips.iloc[-1]:.3g}) ||delta h|| / omega stays within {1 + judging['slack']:g} x its value "
                       f"at the smallest omega (L={L0}, m={m0})", held.to_numpy(), key="linear_constant_event",
                       what="(seed, omega) points", failures=fails, tolerated=judging["tolerated"],
-                      resolution=judging["event_resolution"])
+                      resolution=judging["event_resolution"], level=judging.level)
     by_L = worst[(worst["m"] == m0) & (worst["omega"] == om0)]
     by_m = worst[(worst["L"] == L0) & (worst["omega"] == om0)]
     return [
         f, g,
         growth_finding(f"the constant ||delta h|| / omega grows polynomially, not exponentially, in L "
                        f"(m={m0}, omega={om0:g})", by_L, "L", "ratio", factor=judging["growth_factor"],
-                       panel="max ||delta h_l|| / omega", key="L_growth"),
+                       panel="max ||delta h_l|| / omega", key="L_growth", level=judging.level),
         exponent_finding(f"||delta h|| at omega={om0:g} does not grow with m (L={L0})", by_m, "m", "change", 0.0,
                          resolution=judging["m_resolution"], groups=None, panel="max ||delta h_l||", key="m_exponent",
-                         end=judging["end_points"]),
+                         end=judging["end_points"], level=judging.level),
     ]
 
 
@@ -183,7 +183,7 @@ def _analyse_signs(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding
             f = exponent_finding(f"max_l ||D_l(W0+W') - D_l(W0)||_0 <= c * m * omega^{b:.3g}, {name} directions (m={m})",
                                  part, "omega", "flips", b, parameter="shrinking", shape=shape, label=f"{name}, m={m}",
                                  resolution=judging["omega_resolution"], key=f"omega_exponent[{name},m={m}]",
-                                 end=judging["end_points"])
+                                 end=judging["end_points"], level=judging.level)
             # the bound is per position and sequence: its constant comes from the largest single count
             const = S.smallest_constant(part["flips_max"].to_numpy(float), shape)
             if f.series is not None:  # None: the finding could not be analysed on these rows
@@ -201,20 +201,20 @@ def _analyse_signs(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding
             f"(m={m}; {dropped} omega values with fewer than {floor:g} flips left out)",
             part, "omega", "flips", a, bound="lower", parameter="shrinking", label=f"adversarial, m={m}",
             resolution=judging["omega_resolution"], shape=m * part["omega"].to_numpy(float) ** a,
-            key=f"attain_exponent[m={m}]", end=judging["end_points"]))
+            key=f"attain_exponent[m={m}]", end=judging["end_points"], level=judging.level))
     for name in ("random", "gradient"):
         for m, part in top[top["direction"] == name].groupby("m"):
             findings.append(exponent_finding(
                 f"{name} directions stay well below the worst case: flips <= c * m * omega^{t:.3g} (m={m})",
                 part, "omega", "flips", t, parameter="shrinking", shape=m * part["omega"].to_numpy(float) ** t,
                 label=f"{name}, m={m}", resolution=judging["omega_resolution"], key=f"typical_exponent[{name},m={m}]",
-                end=judging["end_points"]))
+                end=judging["end_points"], level=judging.level))
     om0 = judging["omega_ref"]
     for name in DIRECTIONS:
         part = top[(top["direction"] == name) & (top["omega"] == om0)]
         findings.append(exponent_finding(f"flips at omega={om0:g} grow at most like m^1, {name} directions",
                                          part, "m", "flips", 1.0, resolution=judging["m_resolution"], groups=None,
-                                         label=name, panel="max_l flips at fixed omega", key=f"m_exponent[{name}]"))
+                                         label=name, panel="max_l flips at fixed omega", key=f"m_exponent[{name}]", level=judging.level))
         if name == "adversarial":
             continue
         m_top = df["m"].max()
@@ -222,7 +222,7 @@ def _analyse_signs(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding
         findings.append(growth_finding(f"flips per position grow polynomially, not exponentially, in l, {name} "
                                        f"directions (m={m_top}, omega={om0:g})", by_pos, "position", "flips",
                                        factor=judging["growth_factor"], label=name, panel="flips at position l",
-                                       key=f"position_growth[{name}]"))
+                                       key=f"position_growth[{name}]", level=judging.level))
     return findings
 
 

@@ -16,8 +16,9 @@ import pandas as pd
 import torch
 
 from ..network import backward as BK
-from .cells import config, make_inputs, make_net
-from .findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from .cells import make_inputs, make_net
+from .findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from .specs import Event, Exponent, Growth, J
 from ..stats.verdicts import Verdict
 from ._registry import Claim, Finding, Grid, register
 
@@ -37,43 +38,30 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     for L in Ls:
         h = hn[:, :L]
         expected = 0.5 * np.log1p((L - 1) * eps2)  # log of sqrt(E||h_L||^2) = sqrt(1 + (L-1) eps_x^2)
-        rows.append(
-            {
-                **config(cell, "m", "seed", "n", "eps_x", "w_var"),
-                "L": L,
-                "max_norm": float(h.max()),
-                "min_norm": float(h.min()),
-                "log_dev": float((h[:, -1].log() - expected).abs().mean()),
-                "S_logdev": float((h.to(torch.float64).pow(2) / S_ll[:, :L]).log().pow(2).mean().sqrt()),
-            }
-        )
+        rows.append({"L": L, "max_norm": float(h.max()), "min_norm": float(h.min()),
+                     "log_dev": float((h[:, -1].log() - expected).abs().mean()),
+                     "S_logdev": float((h.to(torch.float64).pow(2) / S_ll[:, :L]).log().pow(2).mean().sqrt())})
     return rows
 
 
-def _analyse_forward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    # every cell is its own network (one per width and seed), and the diagonal and the concentration
-    # sweep take one point per cell: regression intervals over independent points
-    diag = df[df["m"] == judging["m_per_L2"] * df["L"] ** 2]
-    deg = judging["degree"]
-    findings = [
-        exponent_finding(f"max_l ||h_l|| grows at most like L^{deg:g} along m = {judging['m_per_L2']:g} L^2",
-                         diag, "L", "max_norm", deg, groups=None, key="norm_L_exponent",
-                         resolution=judging["L_resolution"]),
-        growth_finding(f"max_l ||h_l|| does not grow exponentially in L along m = {judging['m_per_L2']:g} L^2",
-                       diag, "L", "max_norm", factor=judging["growth_factor"], groups=None, key="norm_L_growth"),
-    ]
-    conc = df[df["L"] == judging["conc_L"]]
-    a = judging["m_exponent"]
-    findings.append(exponent_finding(
-        f"||h_l||^2 approaches its infinite-width value S_ll = sum_(t<=l) ||x_t||^2: the RMS of "
-        f"log(||h_l||^2 / S_ll) over l <= L shrinks like m^{a:g} at L = {judging['conc_L']}",
-        conc, "m", "S_logdev", a, resolution=judging["m_resolution"], groups=None, panel="RMS of log(||h_l||^2 / S_ll)",
-        key="limit_m_exponent", end=judging["end_points"]))
-    held = (diag["min_norm"] >= judging["c_low"]) & (diag["max_norm"] <= judging["c_high"])
-    findings.append(event_finding(
-        f"{judging['c_low']:g} <= ||h_l|| <= {judging['c_high']:g} for all l <= L (m = L^2 cells)",
-        held.to_numpy(), what="(L, seed) cells", key="norm_bounds_event"))
-    return findings
+def _diagonal(df: pd.DataFrame, judging: Mapping[str, Any]) -> pd.DataFrame:
+    r"""The cells on the diagonal m = m_per_L2 * L^2 (each its own network: regression intervals)."""
+    return df[df["m"] == judging["m_per_L2"] * df["L"] ** 2]
+
+
+_DIAG = "along m = {m_per_L2:g} L^2"
+_FORWARD = (
+    Exponent(f"max_l ||h_l|| grows at most like L^{{degree:g}} {_DIAG}", "norm_L_exponent", rows=_diagonal,
+             x="L", y="max_norm", claimed=J.degree, resolution=J.L_resolution, groups=None),
+    Growth(f"max_l ||h_l|| does not grow exponentially in L {_DIAG}", "norm_L_growth", rows=_diagonal,
+           x="L", y="max_norm", factor=J.growth_factor, groups=None),
+    Exponent("||h_l||^2 approaches its infinite-width value S_ll = sum_(t<=l) ||x_t||^2: the RMS of "
+             "log(||h_l||^2 / S_ll) over l <= L shrinks like m^{m_exponent:g} at L = {conc_L}", "limit_m_exponent",
+             rows={"L": J.conc_L}, x="m", y="S_logdev", claimed=J.m_exponent, resolution=J.m_resolution,
+             end=J.end_points, groups=None, panel="RMS of log(||h_l||^2 / S_ll)"),
+    Event("{c_low:g} <= ||h_l|| <= {c_high:g} for all l <= L (m = L^2 cells)", "norm_bounds_event", rows=_diagonal,
+          held=lambda d, j: (d["min_norm"] >= j["c_low"]) & (d["max_norm"] <= j["c_high"]), what="(L, seed) cells"),
+)
 
 
 _FWD_FIXED = dict(Ls=_FWD_LS, n=4, d_x=8, d=1, eps_x=0.1, w_var=2.0)
@@ -102,14 +90,10 @@ FORWARD_STABILITY = register(
                           seeds=tuple(range(24)), fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
         },
         measure=_measure_forward,
-        analyse=_analyse_forward,
+        findings=_FORWARD,
         judging=_FWD_JUDGING,
         version=2,
-        controls=(
-            too_strong("||h_l|| decays like L^-1/2", degree=-0.5),
-            wrong_m("max_norm", "min_norm", "S_logdev"),
-            exponential("L", "max_norm"),
-        ),
+        controls=(too_strong("||h_l|| decays like L^-1/2", degree=-0.5), wrong_m("max_norm", "min_norm", "S_logdev")),
         plot={"x": "L", "y": "max_norm", "hue": "m", "diagonal": "m_per_L2"},
     )
 )
@@ -128,8 +112,6 @@ def _measure_products(cell: dict[str, Any]) -> list[dict[str, Any]]:
     df = pn.to_frame()
     df["factors"] = df["b"] - df["a"] + 1
     out = df.groupby("factors", as_index=False).agg(norm=("norm", "max"), converged=("converged", "all"))
-    for k, v in config(cell, "m", "L", "seed", "n", "w_var").items():
-        out[k] = v
     return out.to_dict("records")
 
 
@@ -150,10 +132,10 @@ def _lag_findings(df: pd.DataFrame, judging: Mapping[str, Any], what: str, lag: 
         findings.append(exponent_finding(f"{what} grows at most like ({lag})^{deg:g} ({named})",
                                          part, "factors", "norm", deg, label=label, groups=groups,
                                          key=f"factors_exponent[L={L},m={m}]",
-                                         resolution=judging["factors_resolution"]))
+                                         resolution=judging["factors_resolution"], level=judging.level))
         findings.append(growth_finding(f"{what} does not grow exponentially in {lag} ({named})",
                                        part, "factors", "norm", factor=judging["growth_factor"], label=label,
-                                       groups=groups, key=f"factors_growth[L={L},m={m}]"))
+                                       groups=groups, key=f"factors_growth[L={L},m={m}]", level=judging.level))
     # every cell is its own network (independent across m), so the m sweep is a regression over cells of
     # the geometric mean of the norm over the lags
     L0 = judging["m_sweep_L"]
@@ -161,7 +143,7 @@ def _lag_findings(df: pd.DataFrame, judging: Mapping[str, Any], what: str, lag: 
            .groupby(["seed", "m"], as_index=False)["log_norm"].mean().assign(norm=lambda d: np.exp(d["log_norm"])))
     findings.append(exponent_finding(f"{what}, geometric mean over the lags, does not grow with m (L = {L0})",
                                      ref, "m", "norm", 0.0, resolution=judging["m_resolution"], groups=None,
-                                     panel=f"{what}, mean over lags", key="m_exponent"))
+                                     panel=f"{what}, mean over lags", key="m_exponent", level=judging.level))
     return findings
 
 
@@ -217,10 +199,9 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     vals = bn[j, i]
     lag = (j - i + 1).to(torch.float64)
     rows = []
-    base = config(cell, "m", "L", "seed", "n", "d", "w_var")
     for k in range(1, L + 1):
         sel = vals[lag == k]
-        rows.append({**base, "factors": k, "norm": float(sel.max()), "mean_norm": float(sel.mean())})
+        rows.append({"factors": k, "norm": float(sel.max()), "mean_norm": float(sel.mean())})
     return rows
 
 

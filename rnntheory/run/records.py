@@ -146,9 +146,22 @@ def rows_checksum(rows: Any) -> str:
     return hashlib.sha256(to_json(rows).encode()).hexdigest()
 
 
+RUN_SETTINGS = ("device", "dtype")
+"""Cell entries that say where a cell ran, not what it measured: never columns of its rows."""
+
+
+def settings_columns(cell: Mapping[str, Any]) -> dict[str, Any]:
+    r"""The entries of a cell that every row of it carries: its scalar measuring settings and seed (not
+    :data:`RUN_SETTINGS`, not lists or mappings, which a row spells out itself where it needs them)."""
+    return {k: v for k, v in cell.items()
+            if k not in RUN_SETTINGS and isinstance(v, (bool, int, float, str)) and not isinstance(v, (list, tuple))}
+
+
 def frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    r"""One DataFrame of the rows of ``records``, in order (failed cells have none)."""
-    rows = [row for rec in records for row in rec["rows"]]
+    r"""One DataFrame of the rows of ``records``, in order (failed cells have none). Every row carries
+    its cell's settings (:func:`settings_columns`) first, then what the measure function returned (which
+    wins where a row measures a value of its own under a setting's name, e.g. each L of a sweep)."""
+    rows = [{**settings_columns(rec["cell"]), **row} for rec in records for row in rec["rows"]]
     return pd.DataFrame(rows)
 
 

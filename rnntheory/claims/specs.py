@@ -1,0 +1,319 @@
+r"""Typed finding specs: a claim's findings declared, not written by hand. One job: turning a declaration
+(what to fit, against which judging setting, on which rows, per which group) into judged findings through
+the finding builders (:mod:`.findings`), and deriving the negative controls that follow from it.
+
+A spec is a small frozen value, like a layer of neural-tangents' ``stax``: it carries its own judging
+names, resolution, title, key and controls. A claim lists them in ``findings=``; the runner judges each
+on the claim's rows with the claim's judging settings. ``analyse=`` stays as the escape hatch for the
+few analyses that need code (and may call :meth:`Spec.judge` itself).
+
+Values that are judging settings are written ``J.name`` (a :class:`Setting`), so that one name is
+written once and a changed judging value re-judges stored cells; titles are templates formatted with
+the judging settings and, for a spec evaluated ``per`` group, with the group's values:
+
+>>> from rnntheory.claims.specs import Exponent, J
+>>> spec = Exponent("y grows at most like m^{a:g}", x="m", y="y", claimed=J.a, resolution=0.1,
+...                 key="m_exponent", groups=None)
+>>> import pandas as pd
+>>> df = pd.DataFrame({"m": [64, 128, 256, 512], "y": [1.0, 1.01, 0.99, 1.0]})
+>>> [f.label for f in spec.judge(df, {"a": 0.0})]
+['consistent (at resolution 0.1)']
+>>> spec.settings()
+('a',)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from . import findings as F
+from ._results import LEVEL, Control, Finding
+
+__all__ = ["Setting", "J", "Spec", "Exponent", "Growth", "Mean", "Event", "EveryCase", "judge_all", "derived_controls"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    r"""A reference to the judging setting ``name`` (write ``J.name``), resolved when a spec is judged."""
+
+    name: str
+
+    def __call__(self, judging: Mapping[str, Any]) -> Any:
+        return judging[self.name]
+
+
+class _Settings:
+    r"""``J.degree`` is ``Setting("degree")``: the judging setting ``degree``."""
+
+    def __getattr__(self, name: str) -> Setting:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Setting(name)
+
+
+J = _Settings()
+"""Write a judging setting as ``J.name`` in a spec (``claimed=J.degree``)."""
+
+Value = Union[float, int, Setting, None]
+Rows = Union[None, Mapping[str, Any], Callable[[pd.DataFrame, Mapping[str, Any]], pd.DataFrame]]
+
+
+def _level(judging: Mapping[str, Any]) -> float:
+    return getattr(judging, "level", LEVEL)
+
+
+def _value(v: Any, judging: Mapping[str, Any]) -> Any:
+    return v(judging) if isinstance(v, Setting) else v
+
+
+def _select(df: pd.DataFrame, rows: Rows, judging: Mapping[str, Any]) -> pd.DataFrame:
+    r"""The rows a spec judges: all (None), those equal to every ``{column: value}`` (a value may be a
+    :class:`Setting`), or what a function ``(df, judging) -> df`` returns."""
+    if rows is None:
+        return df
+    if callable(rows):
+        return rows(df, judging)
+    keep = np.ones(len(df), bool)
+    for col, v in rows.items():
+        keep &= (df[col] == _value(v, judging)).to_numpy()
+    return df[keep]
+
+
+@dataclass(frozen=True)
+class Spec:
+    r"""What every spec has.
+
+    Attributes:
+        title: the finding's name, a template formatted with the judging settings and the group's values
+            (``"... at L = {L}"``).
+        key: the stable key; with ``per`` each group's finding is keyed ``key[c1=v1,c2=v2]``.
+        rows: which rows it judges: None (all), ``{column: value}`` (a value may be ``J.name``) or a
+            function ``(df, judging) -> df``.
+        per: columns; one finding per group of their values (in order of appearance).
+        note: a function ``(rows, judging) -> str`` whose text is appended to the finding's detail.
+    """
+
+    title: str
+    key: str
+    rows: Rows = field(default=None, kw_only=True)
+    per: tuple[str, ...] = field(default=(), kw_only=True)
+    note: Callable[[pd.DataFrame, Mapping[str, Any]], str] | None = field(default=None, kw_only=True)
+
+    def settings(self) -> tuple[str, ...]:
+        r"""The judging settings the spec reads (its :class:`Setting` fields and rows), in field order."""
+        out: list[str] = []
+        for v in vars(self).values():
+            vals = v.values() if isinstance(v, Mapping) else [v]
+            out += [s.name for s in vals if isinstance(s, Setting) and s.name not in out]
+        return tuple(out)
+
+    def judge(self, df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+        r"""The spec's findings on ``df`` (one, or one per group of ``per``)."""
+        part = _select(df, self.rows, judging)
+        if not self.per:
+            return [self._noted(self.build(part, judging, self.title.format(**judging), self.key, ""), part, judging)]
+        out = []
+        for values, group in part.groupby(list(self.per), sort=False):
+            values = values if isinstance(values, tuple) else (values,)
+            named = dict(zip(self.per, values))
+            key = f"{self.key}[{','.join(f'{c}={v}' for c, v in named.items())}]"
+            label = ", ".join(f"{c}={v}" for c, v in named.items())
+            title = self.title.format(**judging, **named)
+            out.append(self._noted(self.build(group, judging, title, key, label), group, judging))
+        return out
+
+    def _noted(self, f: Finding, part: pd.DataFrame, judging: Mapping[str, Any]) -> Finding:
+        return f if self.note is None else replace(f, detail=f"{f.detail}{self.note(part, judging)}")
+
+    def build(self, part: pd.DataFrame, judging: Mapping[str, Any], title: str, key: str, label: str) -> Finding:
+        raise NotImplementedError  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Exponent(Spec):
+    r"""The exponent of ``y`` in ``x`` against ``claimed`` (:func:`.findings.exponent_finding`).
+
+    ``claimed`` and ``resolution`` are numbers or ``J.name``; ``end`` (a number or ``J.name``) fits the
+    limiting end of the range. ``shape``: a function ``rows -> array`` of the bound's shape (default
+    ``x**claimed``). ``too_strong``: the claimed value the derived too-strong control judges against
+    (default: ``claimed`` made :data:`~.findings.TOO_STRONG` stronger; only for a ``J.name`` claim)."""
+
+    x: str = field(default="", kw_only=True)
+    y: str = field(default="", kw_only=True)
+    claimed: Value = field(default=0.0, kw_only=True)
+    resolution: Value = field(default=None, kw_only=True)
+    bound: str = field(default="upper", kw_only=True)
+    parameter: str = field(default="growing", kw_only=True)
+    end: Value = field(default=None, kw_only=True)
+    shape: Callable[[pd.DataFrame], np.ndarray] | None = field(default=None, kw_only=True)
+    groups: str | None = field(default="seed", kw_only=True)
+    panel: str = field(default="", kw_only=True)
+    label: str | None = field(default=None, kw_only=True)
+    extra: Callable[[pd.DataFrame, Mapping[str, Any]], Sequence[Any]] | None = field(default=None, kw_only=True)
+    too_strong: float | None = field(default=None, kw_only=True)
+
+    def build(self, part, judging, title, key, label):
+        return F.exponent_finding(
+            title, part, self.x, self.y, _value(self.claimed, judging), key=key,
+            resolution=_value(self.resolution, judging), bound=self.bound, parameter=self.parameter,
+            end=_value(self.end, judging), shape=None if self.shape is None else self.shape(part),
+            groups=self.groups, label=label if self.label is None else self.label.format(**judging),
+            panel=self.panel.format(**judging), extra=() if self.extra is None else tuple(self.extra(part, judging)),
+            level=_level(judging))
+
+    def stronger(self) -> dict[str, float] | None:
+        r"""The judging change of the derived too-strong control, or None where the claim is a number."""
+        if not isinstance(self.claimed, Setting):
+            return None
+        if self.too_strong is not None:
+            return {self.claimed.name: self.too_strong}
+        return None
+
+
+@dataclass(frozen=True)
+class Growth(Spec):
+    r"""Polynomial versus exponential growth of ``y`` in ``x`` (:func:`.findings.growth_finding`);
+    ``factor`` (a number or ``J.name``) sets the resolution. Its exponential control is derived
+    (:func:`derived_controls`), injected per group of ``per``."""
+
+    x: str = field(default="", kw_only=True)
+    y: str = field(default="", kw_only=True)
+    factor: Value = field(default=None, kw_only=True)
+    groups: str | None = field(default="seed", kw_only=True)
+    shape: Callable[[pd.DataFrame], np.ndarray] | None = field(default=None, kw_only=True)
+    panel: str = field(default="", kw_only=True)
+    label: str | None = field(default=None, kw_only=True)
+
+    def build(self, part, judging, title, key, label):
+        return F.growth_finding(title, part, self.x, self.y, key=key, factor=_value(self.factor, judging),
+                                groups=self.groups, shape=None if self.shape is None else self.shape(part),
+                                label=label if self.label is None else self.label.format(**judging),
+                                panel=self.panel.format(**judging), level=_level(judging))
+
+
+@dataclass(frozen=True)
+class Mean(Spec):
+    r"""A mean against a threshold (:func:`.findings.mean_finding`): ``values`` is a column of the rows or
+    a function ``(rows, judging) -> values``; ``threshold`` and ``resolution`` numbers or ``J.name``."""
+
+    values: str | Callable[[pd.DataFrame, Mapping[str, Any]], Any] = field(default="", kw_only=True)
+    threshold: Value = field(default=None, kw_only=True)
+    resolution: Value = field(default=None, kw_only=True)
+    what: str = field(default="mean", kw_only=True)
+    bound: str = field(default="upper", kw_only=True)
+    points: Callable[[pd.DataFrame, Mapping[str, Any]], Any] | None = field(default=None, kw_only=True)
+    meaning: str = field(default="", kw_only=True)
+
+    def build(self, part, judging, title, key, label):
+        vals = part[self.values].to_numpy(float) if isinstance(self.values, str) else self.values(part, judging)
+        return F.mean_finding(title, vals, _value(self.threshold, judging), key=key,
+                              resolution=_value(self.resolution, judging), what=self.what.format(**judging),
+                              bound=self.bound, points=None if self.points is None else self.points(part, judging),
+                              meaning=self.meaning.format(**judging), level=_level(judging))
+
+
+@dataclass(frozen=True)
+class Event(Spec):
+    r"""A high-probability event over independent cases (:func:`.findings.event_finding`): ``held`` is a
+    boolean column or a function ``(rows, judging) -> bool array``; ``failures`` an optional function
+    ``(rows, judging) -> descriptions``."""
+
+    held: str | Callable[[pd.DataFrame, Mapping[str, Any]], Any] = field(default="", kw_only=True)
+    tolerated: Value = field(default=0.1, kw_only=True)
+    resolution: Value = field(default=0.1, kw_only=True)
+    what: str = field(default="cases", kw_only=True)
+    failures: Callable[[pd.DataFrame, Mapping[str, Any]], Sequence[str]] | None = field(default=None, kw_only=True)
+
+    def build(self, part, judging, title, key, label):
+        held = part[self.held].to_numpy(bool) if isinstance(self.held, str) else self.held(part, judging)
+        fails = () if self.failures is None else self.failures(part, judging)
+        return F.event_finding(title, np.asarray(held, bool), key=key, tolerated=_value(self.tolerated, judging),
+                               resolution=_value(self.resolution, judging), what=self.what, failures=fails,
+                               level=_level(judging))
+
+
+@dataclass(frozen=True)
+class EveryCase(Spec):
+    r"""An exact property that must hold in every case (:func:`.findings.every_case_finding`); ``ok`` as
+    for :class:`Event`'s ``held``."""
+
+    ok: str | Callable[[pd.DataFrame, Mapping[str, Any]], Any] = field(default="", kw_only=True)
+    what: str = field(default="cases", kw_only=True)
+    failures: Callable[[pd.DataFrame, Mapping[str, Any]], Sequence[str]] | None = field(default=None, kw_only=True)
+
+    def build(self, part, judging, title, key, label):
+        ok = part[self.ok].to_numpy(bool) if isinstance(self.ok, str) else self.ok(part, judging)
+        fails = () if self.failures is None else self.failures(part, judging)
+        return F.every_case_finding(title, np.asarray(ok, bool), self.what, fails, key=key)
+
+
+def judge_all(specs: Sequence[Spec], df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    r"""Every spec's findings on ``df``, in the order declared."""
+    return [f for s in specs for f in s.judge(df, judging)]
+
+
+def derived_controls(specs: Sequence[Spec], given: Sequence[Control], *, swept: Sequence[str]) -> tuple[Control, ...]:
+    r"""The claim's controls: those ``given``, then one derived for each kind not given.
+
+    * too-strong: from the first :class:`Exponent` whose claim is a judging setting, judged against its
+      ``too_strong`` value (or the claim made :data:`~.findings.TOO_STRONG` stronger; only where the
+      claim is declared as an upper bound on a growing parameter or a lower one on a shrinking one, so
+      that "stronger" has one meaning), else "cannot detect: no fitted exponent";
+    * exponential: from the first :class:`Growth` (``y`` times an exponential in ``x``, per group of
+      its ``per``), else "cannot detect" with the reason the grid gives;
+    * wrong normalisation in m: the ``y`` of every :class:`Exponent` and :class:`Growth` in ``m`` or
+      judged per width times sqrt(m), where the grid sweeps m; else "cannot detect: one width".
+
+    ``swept``: the measuring settings the claim's grids vary (for the reasons a control cannot detect)."""
+    kinds = {c.kind for c in given}
+    out = list(given)
+    exps = [s for s in specs if isinstance(s, Exponent)]
+    grows = [s for s in specs if isinstance(s, Growth)]
+    if "too_strong" not in kinds:
+        named = next((s for s in exps if isinstance(s.claimed, Setting)), None)
+        if named is None:
+            out.append(F.cannot_detect("too_strong", "a claimed exponent stronger than the truth",
+                                       "the claim fits no exponent against a judging setting"))
+        else:
+            change = named.stronger()
+            what = f"the claimed exponent of {named.key} made {F.TOO_STRONG:g} stronger"
+            if change is None:
+                out.append(Control("too_strong", what, judging={named.claimed.name: _Stronger(named)}))
+            else:
+                out.append(Control("too_strong", f"{what} ({named.claimed.name} = {change[named.claimed.name]:g})",
+                                   judging=change))
+    if "exponential" not in kinds:
+        if grows:
+            g = grows[0]
+            out.append(F.exponential(g.x, g.y, by=g.per))
+        else:
+            lengths = [s for s in swept if s in ("L", "Ls", "lag", "factors")]
+            why = ("no finding fits growth in a length" if lengths else "the grid has one length: no growth in L to see")
+            out.append(F.cannot_detect("exponential", "exponential growth where polynomial is claimed", why))
+    if "wrong_m" not in kinds:
+        ys = tuple(dict.fromkeys(s.y for s in [*exps, *grows]))
+        if "m" in swept and ys:
+            out.append(F.wrong_m(*ys))
+        else:
+            out.append(F.cannot_detect("wrong_m", "a wrong normalisation in m", "the grid has one width"))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Stronger:
+    r"""A derived judging value of the too-strong control, resolved against the settings the claim is
+    judged with (:meth:`ClaimResult.controls`), so that a grid's override of the claimed value moves it too."""
+
+    spec: Exponent
+
+    def resolve(self, judging: Mapping[str, Any]) -> float:
+        s = self.spec
+        v = float(_value(s.claimed, judging))
+        # stronger: a lower exponent for an upper bound on a growing parameter (or a lower bound on a
+        # shrinking one), a higher one otherwise
+        lower = (s.bound == "upper") == (s.parameter == "growing")
+        return v - F.TOO_STRONG if lower else v + F.TOO_STRONG
