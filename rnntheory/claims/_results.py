@@ -116,6 +116,11 @@ class Finding:
     """How many times its networks (or independent points) would decide it if the estimate held: 1 for a
     decided finding, ``inf`` beyond reach of more of the same design, NaN where more networks cannot help
     (an exact check, an analysis that could not run)."""
+    described: str = ""
+    """Non-empty for a description, not a verdict: why (e.g. "a fixed-width slice: at one width m a quantity may
+    grow exponentially in L while the paper, which needs m >= poly(L), still holds"). A described finding keeps
+    its own judged label for the reader, but it does not enter the claim's verdict, its headline, what would
+    decide it, or its negative controls."""
     catches: Mapping[str, float] = field(default_factory=dict, compare=False)
     """Per control kind (``"too_strong"``, ``"exponential"``), whether this finding's own interval
     rejects that error (an exponent :data:`~rnntheory.claims.findings.TOO_STRONG` too strong, an
@@ -134,8 +139,14 @@ class Finding:
 
     @property
     def label(self) -> str:
-        r"""The verdict as printed: "consistent (at resolution r)" where it holds only within r."""
-        return self.decision.label
+        r"""The verdict as printed: "consistent (at resolution r)" where it holds only within r; a
+        description's reads "described: ..." (it is no verdict on the claim)."""
+        return f"described: {self.decision.label}" if self.described else self.decision.label
+
+    @property
+    def judged(self) -> bool:
+        r"""Whether the finding enters the claim's verdict (every finding but a description)."""
+        return not self.described
 
     @property
     def claimed(self) -> str:
@@ -269,7 +280,13 @@ class ClaimResult:
 
     @property
     def verdict(self) -> VD.Verdict:
-        return VD.combine(f.verdict for f in self.findings)
+        r"""The claim's verdict: its judged findings combined (:func:`rnntheory.stats.verdicts.combine`);
+        descriptions (:attr:`Finding.described`) do not enter it."""
+        return VD.combine(f.verdict for f in self.judged())
+
+    def judged(self) -> list[Finding]:
+        r"""The findings that enter the verdict (all but the descriptions)."""
+        return [f for f in self.findings if f.judged]
 
     @property
     def headline(self) -> str:
@@ -283,7 +300,7 @@ class ClaimResult:
         inconsistent claim the first contradicted finding, for an inconclusive one the first undecided
         finding). The API, the report, the command line and the README use this one rule
         (``rnntheory.claims._text.HEADLINE_RULE`` states it)."""
-        return next((f for f in self.findings if f.verdict == self.verdict), None)
+        return next((f for f in self.judged() if f.verdict == self.verdict), None)
 
     def grid_seconds(self) -> float:
         r"""The estimated compute of the claim's grid (:mod:`rnntheory.run.cost`; NaN when the grid is unknown)."""
@@ -299,7 +316,7 @@ class ClaimResult:
         rows = [{"key": f.key, "finding": f.name, "needs": f.needs,
                  "seconds": (f.needs - 1.0) * grid if math.isfinite(f.needs) else math.nan,
                  "replicable": self.claim.replicable}
-                for f in self.findings if not f.decision.decided]
+                for f in self.judged() if not f.decision.decided]
         return pd.DataFrame(rows, columns=["key", "finding", "needs", "seconds", "replicable"])
 
     def decide(self, jobs: int = 2) -> str:
@@ -330,7 +347,7 @@ class ClaimResult:
         done = self.__dict__.get("_controls")
         if done is not None and done[0] is self.data:
             return done[1]
-        before = {f.key: f.verdict for f in self.findings}
+        before = {f.key: f.verdict for f in self.judged()}
         out = Controls()
         for c in self.claim.controls:
             if c.undetectable:
@@ -343,7 +360,7 @@ class ClaimResult:
             except ANALYSIS_ERRORS as exc:  # pragma: no cover - judge already catches these
                 out.append(ControlOutcome(c.kind, c.what, VD.Verdict.INCONCLUSIVE, False, f"{type(exc).__name__}: {exc}"))
                 continue
-            caught = [f for f in alt.findings
+            caught = [f for f in alt.judged()
                       if f.verdict == VD.Verdict.INCONSISTENT and before.get(f.key) != VD.Verdict.INCONSISTENT]
             rejected = alt.verdict == VD.Verdict.INCONSISTENT and bool(caught)
             # the claim already reads inconsistent and the altered analysis adds no new inconsistent finding:
@@ -396,7 +413,7 @@ class ClaimResult:
             [
                 {"claim": self.claim.name, "key": f.key, "finding": f.name, "verdict": str(f.verdict), "label": f.label,
                  "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning, "needs": f.needs,
-                 "detail": f.detail, "constant": f.constant}
+                 "detail": f.detail, "constant": f.constant, "described": f.described}
                 for f in self.findings
             ]
         )

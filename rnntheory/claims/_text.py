@@ -30,6 +30,12 @@ def measured(f: Any) -> str:
     finding, the exponent and rate of the nested fit, then which pure model fits closer, labelled as a
     description: the nested rate is the test)."""
     fit = f.fit
+    if hasattr(fit, "degree") and isinstance(getattr(fit, "degree", None), S.ThresholdDegree):  # a regime finding
+        deg = fit.degree
+        return (f"degree k = {deg.k} (m* ~ L^k over L = {min(deg.lengths):g}..{max(deg.lengths):g}); nested rate "
+                f"{deg.growth.rate}")
+    if isinstance(fit, S.CollapseFit):
+        return f"k = {fit.k}, exponent {fit.exponent} (q ~ (L^k / m)^b); lack of collapse p = {fit.lack_p:.3g}"
     if isinstance(fit, S.GrowthFit):
         return (f"nested fit in {fit.variable}: exponent {fit.power}, rate {fit.rate}; {DESCRIPTION}, the pure "
                 f"{fit.preferred} fits closer")
@@ -104,7 +110,7 @@ def false_alarm(result: Any) -> str:
     exactly on its claimed value: each interval finding errs on the forbidden side with probability
     at most half its miss rate (0.5% at 99%), each event with its alpha, each exact check never; the
     union bound over the findings."""
-    judged = [f for f in result.findings if f.decision.rule in ("exponent", "mean", "growth", "event")]
+    judged = [f for f in result.judged() if f.decision.rule in ("exponent", "mean", "growth", "event")]
     each = (1 - result.level) / 2
     rate = each * len(judged)
     return (f"Error rates: a finding reads \"inconsistent\" with probability at most {each:.2%} when its truth sits at "
@@ -117,7 +123,7 @@ def false_alarm(result: Any) -> str:
 def what_was_shown(result: Any, seeds: int | str) -> str:
     r"""A plain sentence (or three) on what the measurements did and did not show (``seeds``: a count,
     or words such as ``"4 to 12 seeds per point"``)."""
-    fs = result.findings
+    fs = result.judged()
     count = seeds if isinstance(seeds, str) else f"{seeds} seed{'s' if seeds != 1 else ''}"
     where = f" ({_ranges(fs)}; {count})" if _ranges(fs) else f" ({count})"
     bad = [f.name for f in fs if f.verdict == Verdict.INCONSISTENT]
@@ -142,6 +148,10 @@ def what_was_shown(result: Any, seeds: int | str) -> str:
             out.append("Not decided: " + "; ".join(open_) + ". Their intervals contain the edge of the indifference "
                        "zone" + (f"; to decide: {todo} (the \"to decide\" column; `rnntheory report --budget` spends a "
                                   "budget on it)." if todo else "."))
+    described = [f for f in result.findings if f.described]
+    if described:
+        out.append(f"Described, not judged ({len(described)}): " + "; ".join(
+            f"{f.name} ({f.described})" for f in described) + ".")
     return " ".join(out)
 
 

@@ -42,6 +42,7 @@ from ..stats import verdicts as VD
 from ._results import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series
 
 __all__ = ["exponent_finding", "growth_finding", "mean_finding", "event_finding", "every_case_finding",
+           "regime_findings", "RegimeFit", "described", "ONE_WIDTH",
            "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect", "LEVEL",
            "TOO_STRONG", "EXPONENTIAL_FACTOR"]
 
@@ -276,6 +277,113 @@ def split_diverged(df: pd.DataFrame, what: str, *, key: str = "no_divergence",
                                          "runs is tolerated)", ~diverged, key=key, what="runs", failures=where,
                                          tolerated=0.25, resolution=0.25, level=level)]
 
+
+
+# ---------------------------------------------------------------------- the regime m >= poly(L)
+ONE_WIDTH = ("a fixed-width slice: at one width a quantity may grow exponentially in L while the paper, whose "
+             "theorems need m >= poly(L), still holds; the claim's verdict on that premise comes from its regime findings")
+"""Why a finding measured at one width is a description, not a verdict on the paper (theory.md sec. 10)."""
+
+
+def described(f: Finding, why: str = ONE_WIDTH) -> Finding:
+    r"""``f`` as a description (:attr:`Finding.described`): reported with its own label, outside the verdict."""
+    return dataclasses.replace(f, described=why)
+
+
+@dataclasses.dataclass(frozen=True)
+class RegimeFit:
+    r"""What a regime finding rests on: the degree of m*(L; delta) in L (:class:`rnntheory.stats.ThresholdDegree`),
+    the threshold widths per length (:class:`rnntheory.stats.ThresholdWidths`) and the measured points
+    ``(L, m, q)`` they were fitted on (for the report's (L, m) plane)."""
+
+    degree: S.ThresholdDegree
+    thresholds: S.ThresholdWidths
+    points: tuple[tuple[float, float, float], ...]
+    quantity: str
+
+    def __str__(self) -> str:
+        return str(self.degree)
+
+
+def _thresholds_text(tw: S.ThresholdWidths) -> str:
+    def one(r: S.ThresholdWidth) -> str:
+        if r.position == "undefined":
+            return f"L={r.L:g}: undefined (no decay in m over {r.fitted_low:g}..{r.fitted_high:g})"
+        where = "" if r.position == "inside" else (f", extrapolated {'beyond' if r.position == 'beyond' else 'below'} "
+                                                   f"m = {r.fitted_low:g}..{r.fitted_high:g}")
+        return f"L={r.L:g}: {S.estimate_text(r.m_star, r.ci_low, r.ci_high)}{where}"
+    return "m*(L) " + "; ".join(one(r) for r in tw)
+
+
+def regime_findings(what: str, df: pd.DataFrame, y: str, deltas: Sequence[float], *, key: str = "regime",
+                    x: str = "m", by: str = "L", seeds: str | None = "seed", growth_factor: float = 2.0,
+                    level: float = LEVEL, reference: float = 1.0) -> list[Finding]:
+    r"""The premise "m >= poly(L)" for a quantity ``y`` that should be small in the regime (theory.md sec. 10),
+    from a joint design over ``by`` (L) and ``x`` (m), the network (``seeds``) the unit:
+
+    * per accuracy delta, the judged finding ``{key}_degree[delta=...]``: the threshold width m*(L; delta), the
+      smallest width with E y <= delta (:func:`rnntheory.stats.threshold_widths`: a power law in m per L
+      inverted at delta, with Fieller intervals), grows polynomially, not exponentially, in L (the nested
+      fit of :func:`rnntheory.stats.threshold_degree`, judged with the resolution of an exponential adding
+      ``growth_factor`` over the lengths); the degree k of m* ~ L^k with its interval, and every m*(L) with
+      its interval, inside the measured widths or extrapolated from them, in its detail. Its own interval
+      says whether it would reject an injected exponential m*(L) (the exponential control);
+    * the described finding ``{key}_collapse``: y depends on (m, L) only through L^k / m
+      (:func:`rnntheory.stats.collapse_exponent`), k with its interval beside ``reference`` (1, the deep
+      fully connected ReLU network's: a reference, not a claim about the RNN)."""
+    fn = f"regime_findings({key!r})"
+    deltas = tuple(float(VD.checked(fn, "delta", d, positive=True)) for d in deltas)
+    part = df[[by, x, y] + ([seeds] if seeds else [])].dropna()
+    Ls, ms, qs = (part[c].to_numpy(float) for c in (by, x, y))
+    labels = None if seeds is None else part[seeds].to_numpy()
+    points = tuple(zip(Ls.tolist(), ms.tolist(), qs.tolist()))
+    out: list[Finding] = []
+    try:
+        tw = S.threshold_widths(Ls, ms, qs, deltas, level=level, seeds=labels)
+    except ANALYSIS_ERRORS as exc:
+        return [cannot_finding(f"{what}: threshold widths m*(L; delta)", str(exc), key=f"{key}_degree")]
+    for d in deltas:
+        name = (f"{what}: the width m*(L) at which E {y} <= {d:g} grows polynomially, not exponentially, in L "
+                "(the premise m >= poly(L))")
+        k = f"{key}_degree[delta={d:g}]"
+        one = tw.select(d)
+        try:
+            deg = S.threshold_degree(one, level=level, growth_factor=growth_factor)[0]
+        except ANALYSIS_ERRORS as exc:
+            out.append(cannot_finding(name, f"{exc}; {_thresholds_text(one)}", key=k))
+            continue
+        span = max(deg.lengths) - min(deg.lengths)
+        shift = math.log(EXPONENTIAL_FACTOR) / span
+        c = deg.growth.rate
+        moved = VD.growth(dataclasses.replace(deg.growth, rate=S.Estimate(c.value + shift, c.ci_low + shift,
+                                                                          c.ci_high + shift)), resolution=deg.resolution)
+        units = deg.n_networks
+        caught = (1.0 if moved.verdict is VD.Verdict.INCONSISTENT else math.nan if moved.verdict is VD.Verdict.CONSISTENT
+                  else VD.needed(moved, units=units, df=deg.growth.df, level=level,
+                                 params=max(1, round(units - deg.growth.df))))
+        rows = [r for r in one if r.position != "undefined" and math.isfinite(r.ci_high)]
+        ser = Series(by, "m_star", tuple(r.L for r in rows), tuple(r.m_star for r in rows), None, "upper",
+                     f"delta = {d:g}", f"threshold width m* of {y}")
+        out.append(Finding(name, deg.decision, f"{deg}; {_thresholds_text(one)}",
+                           RegimeFit(deg, one, points, y), None, ser, key=k, needs=deg.needs,
+                           catches={"exponential": caught}))
+    try:
+        cf = S.collapse_exponent(Ls, ms, qs, level=level, seeds=labels, reference=reference)
+    except ANALYSIS_ERRORS as exc:
+        d = VD.cannot_analyse(str(exc))
+        out.append(described(Finding(f"{what} collapses onto L^k / m", d, d.reason, key=f"{key}_collapse",
+                                     needs=math.nan), "a measured scaling, not a claim of the paper"))
+        return out
+    held = cf.lack_p >= 1 - level  # the test of a power law in L^k / m against a free model does not reject it
+    d = VD.Decision(VD.Verdict.CONSISTENT if held else VD.Verdict.INCONSISTENT, rule="collapse",
+                    claimed=f"{y} depends on (m, L) only through L^k / m", estimate=cf.k.value, ci_low=cf.k.ci_low,
+                    ci_high=cf.k.ci_high, resolution=math.nan,
+                    reason=f"lack of collapse {'not rejected' if held else 'rejected'} at {100 * level:.4g}% "
+                           f"({cf.lack_test}, p = {cf.lack_p:.3g})")
+    out.append(described(Finding(f"{what} collapses onto L^k / m: k = {cf.k} (the deep fully connected ReLU network's k = "
+                                 f"{reference:g} is a reference)", d, str(cf), cf, key=f"{key}_collapse", needs=math.nan),
+                         "a measured scaling, not a claim of the paper"))
+    return out
 
 
 # ---------------------------------------------------------------------- negative controls

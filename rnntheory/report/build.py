@@ -84,7 +84,7 @@ class Report:
         rows = []
         for n, res in self.results.items():
             head = headline_finding(res)
-            counts = {v: sum(f.verdict == v for f in res.findings) for v in VERDICTS}
+            counts = {v: sum(f.verdict == v for f in res.judged()) for v in VERDICTS}
             ctl = self.controls[n]
             rows.append({
                 "claim": n, "reference": res.claim.reference, "verdict": str(res.verdict),
@@ -94,7 +94,8 @@ class Report:
                 "headline": "" if head is None else f"{head.name}: {measured(head)}",
                 "constant": None if head is None else head.constant, "cells": len(self.records[n]),
                 "failed": len(res.failed), "to_decide": res.decide() or "-",
-                "at_resolution": sum(f.decision.at_resolution for f in res.findings),
+                "at_resolution": sum(f.decision.at_resolution for f in res.judged()),
+                "described": sum(f.described != "" for f in res.findings),
             })
         return pd.DataFrame(rows)
 
@@ -141,7 +142,7 @@ class Report:
                 "level": res.level, "to_decide": res.decide(),
                 "findings": [{"key": f.key, "name": f.name, "verdict": f.verdict, "label": f.label,
                               "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning,
-                              "needs": f.needs, "catches": dict(f.catches),
+                              "needs": f.needs, "catches": dict(f.catches), "described": f.described,
                               "measured": measured(f), "constant": f.constant, "detail": f.detail,
                               "fit": None if f.fit is None else {"type": type(f.fit).__name__, **plain(f.fit)}}
                              for f in res.findings],

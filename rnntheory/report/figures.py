@@ -182,8 +182,11 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
     xv, yv = np.asarray(allx), np.asarray(ally)
     _axes(ax, log_x=panel.model == "power" and _positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2,
           log_y=_positive(yv), xs=xv)
-    verdict = VD.combine(f.verdict for f in panel.findings)
-    ax.set_title(f"{panel.title}: {verdict}", fontsize=9,
+    judged = [f for f in panel.findings if not f.described]
+    verdict = VD.combine(f.verdict for f in judged)
+    title = f"{panel.title}: {verdict}" if judged else f"{panel.title}: described (one width), {VD.combine(f.verdict for f in panel.findings)}"
+    verdict = verdict if judged else VD.combine(f.verdict for f in panel.findings)
+    ax.set_title(title, fontsize=9,
                  color={VD.Verdict.CONSISTENT: "#1a7f37", VD.Verdict.INCONSISTENT: "#b42318",
                         VD.Verdict.INCONCLUSIVE: "#9a6700"}[verdict])
     ax.set_xlabel(panel.x, fontsize=8)

@@ -96,7 +96,8 @@ def _summary_table(report: Any) -> list[str]:
         total = sum(r[f"n_{v}"] for v in VERDICTS)
         tally = f"{r['n_consistent']}/{total} consistent" + (
             f" ({r['at_resolution']} at resolution)" if r["at_resolution"] else "") + "".join(
-            f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"])
+            f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"]) + (
+            f"; {r['described']} described" if r.get("described") else "")
         const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
         n = r["claim"]
         out.append(f"| [{n}](#{n}) | {cell(r['reference'])} | **{r['verdict']}** | {tally} | "

@@ -105,7 +105,7 @@ def plan(results: Mapping[str, Any], compute: Mapping[str, float], *, seconds_le
     for name, res in results.items():
         if not res.claim.replicable or name not in compute or getattr(res, "verdict", None) == Verdict.INCONSISTENT:
             continue  # exact computations; a claim already inconsistent stays so whatever its other findings say
-        needs = [f.needs for f in res.findings if not f.decision.decided and math.isfinite(f.needs)]
+        needs = [f.needs for f in res.judged() if not f.decision.decided and math.isfinite(f.needs)]
         if not needs:
             continue
         per = max(compute[name], 1e-3)
@@ -157,7 +157,7 @@ def level_of(claim: Any, look: int) -> float:
 
 
 def _undecided(results: Mapping[str, Any]) -> int:
-    return sum(not f.decision.decided for r in results.values() for f in r.findings)
+    return sum(not f.decision.decided for r in results.values() for f in r.judged())
 
 
 def _round(plans: list[Plan], left: float, jobs: int) -> tuple[list[Plan], float]:
