@@ -6,6 +6,7 @@ the measured ``log q``, so one design fits any number of datasets at once.
 * :func:`thresholds`: ``log m*`` where the fitted ``log E q`` (or ``E log q``) crosses ``log delta``,
   with its Fieller interval and delta-method standard error.
 * :func:`fieller`: the Fieller set of a ratio of two jointly normal estimates.
+* :func:`columns`, :func:`labels_of`, :func:`one_per_cell`: the input checks of the public functions.
 * :func:`wls`: least squares on values of known (estimated) variances, Satterthwaite degrees of
   freedom and the chi-square of the residuals (the degree in L and the nested fit on ``log m*``).
 
@@ -16,9 +17,12 @@ Arrays carry a leading batch axis ``B`` (datasets); :mod:`rnntheory.stats.regime
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import stats as sps
 
-__all__ = ["LineDesign", "thresholds", "fieller", "wls", "t_quantiles"]
+from ._lsq import InsufficientData
+
+__all__ = ["LineDesign", "thresholds", "fieller", "wls", "t_quantiles", "columns", "labels_of", "one_per_cell"]
 
 
 def t_quantiles(level: float, df) -> np.ndarray:
@@ -173,3 +177,44 @@ def wls(X: np.ndarray, y: np.ndarray, var: np.ndarray, df: np.ndarray, level: fl
     wtss = (w * (y - ybar) ** 2).sum(-1)
     return {"coef": coef, "se": np.sqrt(v), "dfe": dfe, "half": t_quantiles(level, dfe) * np.sqrt(v), "chi2": chi2,
             "wtss": wtss, "dof": X.shape[0] - X.shape[1]}
+
+
+def columns(fn: str, L, m, q) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Flat float arrays of L, m, q: same length, finite, L and m positive, q positive (else
+    :class:`InsufficientData`: a log-scale fit is impossible)."""
+    try:
+        cols = [np.asarray(c, dtype=float).ravel() for c in (L, m, q)]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{fn}: L, m and q must be sequences of real numbers ({exc})") from None
+    if len({c.size for c in cols}) > 1:
+        raise ValueError(f"{fn}: L, m and q have {', '.join(str(c.size) for c in cols)} values; expected one each per row")
+    for name, c in zip("Lmq", cols):
+        if not np.isfinite(c).all():
+            raise ValueError(f"{fn}: {name} contains {int((~np.isfinite(c)).sum())} NaN or infinite values; expected finite values")
+    for name, c in zip("Lm", cols):
+        if (c <= 0).any():
+            raise ValueError(f"{fn}: {name} has {int((c <= 0).sum())} non-positive values; expected positive sizes")
+    if (cols[2] <= 0).any():
+        raise InsufficientData(f"{fn}: q has {int((cols[2] <= 0).sum())} non-positive values (smallest {cols[2].min():g}); "
+                               "a power law in m is fitted to log q")
+    return cols[0], cols[1], cols[2]
+
+
+def labels_of(fn: str, seeds, n: int) -> np.ndarray | None:
+    r"""The network labels, one per row, as an array (None without ``seeds``)."""
+    if seeds is None:
+        return None
+    s = np.asarray(seeds).ravel()
+    if s.size != n:
+        raise ValueError(f"{fn}: seeds has {s.size} values; expected {n}, one network label per row")
+    return s
+
+
+def one_per_cell(fn: str, labels: np.ndarray, *cells: np.ndarray) -> None:
+    r"""ValueError when a network has two rows in one cell (``cells``: the cell's coordinates per row)."""
+    dup = pd.DataFrame({"label": labels, **{f"c{i}": c for i, c in enumerate(cells)}}).duplicated().to_numpy()
+    if dup.any():
+        label = labels[np.flatnonzero(dup)[0]]
+        label = label.item() if isinstance(label, np.generic) else label
+        raise ValueError(f"{fn}: network {label!r} has two rows in one cell; expected one row per network "
+                         "and cell (average a network's repeated measurements first)")

@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from . import _regime as R
 from .. import _validation as V
+from . import _regime as R
 from ._lsq import InsufficientData, check_level, group_index
-from .fits import Estimate, estimate_text
-from .regime import _columns, _labels, _one_per_cell
+from ._regime import columns, labels_of, one_per_cell
+from .fits import Estimate
 
 __all__ = ["CollapseFit", "collapse_exponent"]
 
@@ -131,14 +131,14 @@ def collapse_exponent(
     fn = "stats.collapse_exponent"
     level = check_level(fn, level)
     reference = V.real_in(fn, "reference", reference)
-    La, ma, qa = _columns(fn, L, m, q)
-    labels = _labels(fn, seeds, La.size)
+    La, ma, qa = columns(fn, L, m, q)
+    labels = labels_of(fn, seeds, La.size)
     if np.unique(La).size < 2 or np.unique(ma).size < 2:
         raise InsufficientData(f"{fn}: {np.unique(La).size} length(s) and {np.unique(ma).size} width(s); expected at "
                                "least 2 of each to separate the powers of L and m")
     tL, tm, v = np.log(La), np.log(ma), np.log(qa)
     if labels is not None and pd.Series(labels).duplicated().any():
-        _one_per_cell(fn, labels, La)
+        one_per_cell(fn, labels, La, ma)
         return _groups(fn, labels, tL, tm, v, level, reference)
     n = v.size
     X = np.column_stack([np.ones(n), tL, tm])

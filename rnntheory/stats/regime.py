@@ -27,6 +27,7 @@ from .. import _validation as V
 from . import _regime as R
 from . import verdicts
 from ._lsq import InsufficientData, check_level, group_index
+from ._regime import columns, labels_of, one_per_cell
 from .fits import Estimate, ExponentFit, GrowthFit, Interval, estimate_text
 
 __all__ = ["ThresholdWidth", "ThresholdWidths", "threshold_widths", "ThresholdDegree", "ThresholdDegrees",
@@ -128,44 +129,6 @@ class ThresholdWidths(_Rows):
         return ThresholdWidths(tuple(r for r in self.rows if r.delta == delta))
 
 
-def _columns(fn: str, L, m, q) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Flat float arrays of L, m, q: same length, finite, L and m positive, q positive (else
-    :class:`InsufficientData`: a log-scale fit is impossible)."""
-    try:
-        cols = [np.asarray(c, dtype=float).ravel() for c in (L, m, q)]
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{fn}: L, m and q must be sequences of real numbers ({exc})") from None
-    if len({c.size for c in cols}) > 1:
-        raise ValueError(f"{fn}: L, m and q have {', '.join(str(c.size) for c in cols)} values; expected one each per row")
-    for name, c in zip("Lmq", cols):
-        if not np.isfinite(c).all():
-            raise ValueError(f"{fn}: {name} contains {int((~np.isfinite(c)).sum())} NaN or infinite values; expected finite values")
-    for name, c in zip("Lm", cols):
-        if (c <= 0).any():
-            raise ValueError(f"{fn}: {name} has {int((c <= 0).sum())} non-positive values; expected positive sizes")
-    if (cols[2] <= 0).any():
-        raise InsufficientData(f"{fn}: q has {int((cols[2] <= 0).sum())} non-positive values (smallest {cols[2].min():g}); "
-                               "a power law in m is fitted to log q")
-    return cols[0], cols[1], cols[2]
-
-
-def _labels(fn: str, seeds, n: int) -> np.ndarray | None:
-    if seeds is None:
-        return None
-    s = np.asarray(seeds).ravel()
-    if s.size != n:
-        raise ValueError(f"{fn}: seeds has {s.size} values; expected {n}, one network label per row")
-    return s
-
-
-def _one_per_cell(fn: str, labels: np.ndarray, *cells: np.ndarray) -> None:
-    keys = pd.DataFrame({"label": labels, **{f"c{i}": c for i, c in enumerate(cells)}})
-    if keys.duplicated().any():
-        row = keys[keys.duplicated()].iloc[0]
-        raise ValueError(f"{fn}: network {row['label']!r} has two rows in one cell; expected one row per network "
-                         "and cell (average a network's repeated measurements first)")
-
-
 def _position(lo_m: float, hi_m: float, m_star: float) -> str:
     if not math.isfinite(m_star):
         return "undefined"
@@ -221,7 +184,7 @@ def threshold_widths(
     """
     fn = "stats.threshold_widths"
     level = check_level(fn, level)
-    La, ma, qa = _columns(fn, L, m, q)
+    La, ma, qa = columns(fn, L, m, q)
     deltas = [V.positive_real(fn, "delta", d) for d in (np.atleast_1d(np.asarray(delta, dtype=object)).tolist())]
     if not deltas or len(set(deltas)) != len(deltas):
         raise ValueError(f"{fn}: delta={delta!r} must be one accuracy or several distinct ones")
@@ -231,9 +194,9 @@ def threshold_widths(
         raise ValueError(f"{fn}: around={around!r} must be 'largest' or 'threshold'")
     if estimand not in ("mean", "geometric"):
         raise ValueError(f"{fn}: estimand={estimand!r} must be 'mean' or 'geometric'")
-    labels = _labels(fn, seeds, La.size)
+    labels = labels_of(fn, seeds, La.size)
     if labels is not None:
-        _one_per_cell(fn, labels, La, ma)
+        one_per_cell(fn, labels, La, ma)
     rows = []
     for Lv in np.unique(La):
         at = La == Lv
