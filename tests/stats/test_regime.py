@@ -343,7 +343,7 @@ def test_geometric_mean_misses_the_mean_definition_when_the_scatter_is_large():
     sim = simulate(np.random.default_rng(23), 500, mstar, lengths=[8.0], noise=0.6)
     hits = {mean: np.mean((lambda o: (o["lo"] <= math.log(mstar(8))) & (math.log(mstar(8)) <= o["hi"]))(batched(sim, mean=mean)[8.0]))
             for mean in (True, False)}
-    assert hits[True] >= _floor(LEVEL, 500) and hits[False] < 0.8, hits
+    assert hits[True] >= _floor(LEVEL, 500) and hits[False] < 0.85, hits  # measured 0.996 and 0.784
 
 
 @pytest.mark.parametrize("groups", [False, True], ids=["regression", "groups"])
@@ -419,24 +419,53 @@ def test_collapse_interval_covers_k(groups):
 
 
 # ---------------------------------------------------------------------- bigger versions
+SLOW_REPS = 20000
+
+
+def _gamma_coverage(reps, seed, cv=0.3):
+    r"""m* coverage ("mean" estimand) when q's scatter is gamma (coefficient of variation ``cv``), not
+    lognormal: the correction s2 / 2 is then approximate."""
+    rng = np.random.default_rng(seed)
+    shape = 1 / cv**2
+    m = np.repeat(WIDTHS, NETS)
+    mstar = 4 * 8.0**2
+    lq = np.log(DELTA * (mstar / m) ** 0.5 * rng.gamma(shape, 1 / shape, size=(reps, m.size)))
+    o = R.thresholds(R.LineDesign(np.log(m)), lq, np.array([math.log(DELTA)]), LEVEL, True)
+    return float(np.mean((o["lo"][:, 0] <= math.log(mstar)) & (math.log(mstar) <= o["hi"][:, 0])))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("groups", [False, True], ids=["regression", "groups"])
 @pytest.mark.parametrize("nets", [4, 8, 12])
 def test_calibration_table(groups, nets):
-    reps = 20000
+    r"""``pytest -m slow -s -k calibration_table``: the numbers of docs/regime.md."""
+    reps = SLOW_REPS
     rng = np.random.default_rng(100 + nets + 50 * groups)
     line = {}
-    sim = simulate(rng, reps, lambda L: 4 * L**2, groups=groups, nets=nets, network_sd=min(0.2, NOISE))
-    th = batched(sim)
-    line["m*"] = min(float(np.mean((o["lo"][:, 0] <= math.log(4 * L**2)) & (math.log(4 * L**2) <= o["hi"][:, 0])))
-                     for L, o in th.items())
+    th = batched(simulate(rng, reps, lambda L: 4 * L**2, groups=groups, nets=nets))
+    line["m* (worst L)"] = min(float(np.mean((o["lo"][:, 0] <= math.log(4 * L**2)) & (math.log(4 * L**2) <= o["hi"][:, 0])))
+                               for L, o in th.items())
     k, h = batched_fit(th, POWER, j=1)
     line["k"] = float(np.mean(np.abs(k - 2) <= h))
     kw, hw = batched_fit(th, POWER, j=1, weighted=True)
     line["k weighted"] = float(np.mean(np.abs(kw - 2) <= hw))
-    c, hc = batched_fit(batched(simulate(rng, reps, lambda L: 4 * L**2 * math.exp(R_EDGE * L), groups=groups,
-                                         nets=nets)), NESTED, j=2)
+    line["k width"] = float(np.median(2 * h))
+    edge = batched(simulate(rng, reps, lambda L: 4 * L**2 * math.exp(R_EDGE * L), groups=groups, nets=nets))
+    c, hc = batched_fit(edge, NESTED, j=2)
     line["false fail"], line["false pass"] = float(np.mean(c - hc > R_EDGE)), float(np.mean(c + hc <= R_EDGE))
+    control = batched(simulate(rng, reps, lambda L: 4 * L**2 * 8 ** ((L - 4) / 28), groups=groups, nets=nets))
+    c8, h8 = batched_fit(control, NESTED, j=2)
+    line["factor 8 rejected"] = float(np.mean(c8 - h8 > R_EDGE))
     print(f"\n{'groups' if groups else 'regression'} nets={nets}: " + ", ".join(f"{k_} {v:.4f}" for k_, v in line.items()))
-    assert line["m*"] >= _floor(LEVEL, reps) and line["k"] >= 0.98
+    assert line["m* (worst L)"] >= _floor(LEVEL, reps) and line["k"] >= 0.98
     assert max(line["false fail"], line["false pass"]) <= _edge_limit(reps) / reps
+
+
+@pytest.mark.slow
+def test_calibration_beyond_the_model():
+    r"""Gamma scatter instead of lognormal (m* of E q), and the collapse's k with 4000 simulations."""
+    gamma = {cv: _gamma_coverage(SLOW_REPS, 200 + int(10 * cv), cv) for cv in (0.3, 0.6)}
+    collapse = {g: _collapse_coverage(4000, 210 + g, g) for g in (False, True)}
+    print(f"\ngamma scatter m* coverage {gamma}; collapse k coverage {collapse}")
+    assert gamma[0.3] >= _floor(LEVEL, SLOW_REPS)
+    assert min(collapse.values()) >= _floor(LEVEL, 4000)
