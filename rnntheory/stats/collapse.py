@@ -144,6 +144,9 @@ def collapse_exponent(
     X = np.column_stack([np.ones(n), tL, tm])
     if n < 5:
         raise InsufficientData(f"{fn}: {n} points; expected at least 5 (3 coefficients and an interval)")
+    if np.linalg.matrix_rank(X) < 3:
+        raise InsufficientData(f"{fn}: log L and log m are collinear on these points (a single ray such as m = L^2); "
+                               "expected a design that varies m at fixed L to separate their powers")
     beta = np.linalg.lstsq(X, v, rcond=None)[0]
     df = n - 3
     rss_c = float(((v - X @ beta) ** 2).sum())
@@ -162,7 +165,8 @@ def collapse_exponent(
                    test, p, reference)
 
 
-def _groups(fn, labels, tL, tm, v, level, reference) -> CollapseFit:
+def _groups(fn: str, labels: np.ndarray, tL: np.ndarray, tm: np.ndarray, v: np.ndarray, level: float,
+            reference: float) -> CollapseFit:
     r"""The two-stage fit for networks measured at several lengths (see :func:`collapse_exponent`)."""
     names, inv = np.unique(labels, return_inverse=True)
     inv = inv.ravel()
@@ -200,7 +204,8 @@ def _groups(fn, labels, tL, tm, v, level, reference) -> CollapseFit:
     return _result(bL, gm[1], vL, 0.0, vm, b0, G - 1, G - 2, level, "groups", v.size, G, test, p, reference)
 
 
-def _result(bL, bm, vLL, vLm, vmm, b0, dfL, df, level, method, n, G, test, p, reference) -> CollapseFit:
+def _result(bL: float, bm: float, vLL: float, vLm: float, vmm: float, b0: float, dfL: float, df: float, level: float,
+            method: str, n: int, G: int, test: str, p: float, reference: float) -> CollapseFit:
     r"""k = bL / -bm with Fieller's interval on ``df``; the powers' intervals on ``dfL`` (bL) and ``df``."""
     tq, tL = float(R.t_quantiles(level, df)), float(R.t_quantiles(level, dfL))
     a = -bm

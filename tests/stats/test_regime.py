@@ -295,6 +295,9 @@ def test_collapse_lack_test_and_groups():
         S.collapse_exponent(Lg, mg, qg, seeds=np.char.partition(sg.astype(str), "/")[:, 2])
     with pytest.raises(S.InsufficientData, match=r"1 length\(s\) and 4 width\(s\)"):
         S.collapse_exponent(np.full(4, 8.0), [64.0, 128, 256, 512], [1.0, 0.7, 0.5, 0.35])
+    diag = np.repeat([4.0, 8.0, 16.0], 3)
+    with pytest.raises(S.InsufficientData, match=r"log L and log m are collinear"):
+        S.collapse_exponent(diag, diag**2, diag**-0.5 * np.exp(0.1 * np.sin(np.arange(9))))
     with pytest.raises(ValueError, match=r"stats.collapse_exponent: reference=nan"):
         S.collapse_exponent(L, m, broken, reference=math.nan)
 
