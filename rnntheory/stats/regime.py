@@ -1,0 +1,405 @@
+r"""The statistics of "m >= poly(L)" (theory.md sec. 10; docs/regime.md): the threshold width at which
+a quantity that shrinks with m falls below an accuracy, and how that width grows with L.
+
+* :func:`threshold_widths`: per length L and accuracy delta, m*(L; delta), the smallest width with
+  ``E q(m, L) <= delta``, from a power law ``q = c(L) m^-a`` fitted near the threshold, with a Fieller
+  interval over networks.
+* :func:`threshold_degree`: the degree k of ``m* ~ L^k`` with its interval, and the nested fit
+  ``log m* = a + k log L + c L`` whose rate c decides, by :func:`rnntheory.stats.verdicts.growth`,
+  whether the widths grow polynomially in L; one result per accuracy, and whether their degrees agree.
+
+The collapse ``q = F(L^k / m)`` is :func:`rnntheory.stats.collapse.collapse_exponent`. Mechanism is in
+``rnntheory.stats._regime`` (batched, so tests/stats/test_regime.py calibrates the same computation on
+thousands of simulated designs).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .. import _validation as V
+from . import _regime as R
+from . import verdicts
+from ._lsq import InsufficientData, check_level, group_index
+from ._regime import columns, labels_of, one_per_cell
+from .fits import Estimate, ExponentFit, GrowthFit, Interval, estimate_text
+
+__all__ = ["ThresholdWidth", "ThresholdWidths", "threshold_widths", "ThresholdDegree", "ThresholdDegrees",
+           "threshold_degree"]
+
+
+# ---------------------------------------------------------------------- threshold widths
+@dataclass(frozen=True)
+class ThresholdWidth(Interval):
+    r"""m*(L; delta) at one length and accuracy, with its ``level`` Fieller interval.
+
+    ``estimand`` is "mean" (``E q <= delta``, the definition) or "geometric" (``exp E log q <= delta``).
+    ``log_m_star`` and ``se_log`` (delta method) feed :func:`threshold_degree`; ``decay`` is the fitted
+    ``a`` of ``q ~ m^-a`` with its interval; ``var_log_q`` the variance of ``log q`` about the line that
+    the "mean" estimand adds half of. ``position``: "inside" the fitted widths ``fitted_low..fitted_high``,
+    "beyond" or "below" them (an extrapolation from that range), or "undefined" (q does not decrease
+    with m: m* is infinite). ``ci_high`` is infinite when the decay is not significant at ``level``.
+    """
+
+    L: float
+    delta: float
+    m_star: float
+    ci_low: float
+    ci_high: float
+    level: float
+    estimand: str
+    method: str
+    df: float
+    log_m_star: float
+    se_log: float
+    decay: float
+    decay_low: float
+    decay_high: float
+    var_log_q: float
+    n_points: int
+    n_networks: int
+    fitted_low: float
+    fitted_high: float
+    measured_low: float
+    measured_high: float
+    position: str
+
+    @property
+    def extrapolated(self) -> bool:
+        return self.position in ("beyond", "below")
+
+    def __str__(self) -> str:
+        head = f"L={self.L:g}, delta={self.delta:g}: "
+        decay = f"decay exponent {estimate_text(self.decay, self.decay_low, self.decay_high)}"
+        if self.position == "undefined":
+            return head + f"m* undefined: q does not decrease with m ({decay}, widths {self.fitted_low:g}..{self.fitted_high:g})"
+        where = {"inside": "inside", "beyond": "extrapolated beyond", "below": "extrapolated below"}[self.position]
+        return (head + f"m* = {estimate_text(self.m_star, self.ci_low, self.ci_high)} ({100 * self.level:.4g}% Fieller CI, "
+                f"{'E q' if self.estimand == 'mean' else 'geometric mean of q'}, {self.method} on {self.df:g} df, "
+                f"{self.n_networks} networks), {where} the fitted widths m = {self.fitted_low:g}..{self.fitted_high:g}; {decay}")
+
+
+class _Rows:
+    r"""A tuple of one-row results: iteration, length, indexing, ``to_frame`` (one row each) and a text
+    of one line per row."""
+
+    rows: tuple
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i):
+        return self.rows[i]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.concat([r.to_frame() for r in self.rows], ignore_index=True)
+
+    def __str__(self) -> str:
+        return "\n".join(str(r) for r in self.rows)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.rows)} rows)\n{self}"
+
+
+@dataclass(frozen=True, repr=False)
+class ThresholdWidths(_Rows):
+    r"""m*(L; delta) for every (L, delta), one :class:`ThresholdWidth` per row, L then delta."""
+
+    rows: tuple[ThresholdWidth, ...]
+
+    @property
+    def deltas(self) -> tuple[float, ...]:
+        return tuple(dict.fromkeys(r.delta for r in self.rows))
+
+    @property
+    def lengths(self) -> tuple[float, ...]:
+        return tuple(dict.fromkeys(r.L for r in self.rows))
+
+    def select(self, delta: float) -> "ThresholdWidths":
+        r"""The rows of one accuracy."""
+        return ThresholdWidths(tuple(r for r in self.rows if r.delta == delta))
+
+
+def _position(lo_m: float, hi_m: float, m_star: float) -> str:
+    if not math.isfinite(m_star):
+        return "undefined"
+    return "below" if m_star < lo_m else "beyond" if m_star > hi_m else "inside"
+
+
+def threshold_widths(
+    L: Sequence[float] | np.ndarray,
+    m: Sequence[float] | np.ndarray,
+    q: Sequence[float] | np.ndarray,
+    delta: float | Sequence[float],
+    *,
+    level: float = 0.99,
+    seeds: Sequence | np.ndarray | None = None,
+    end: int | None = None,
+    around: Literal["largest", "threshold"] = "largest",
+    estimand: Literal["mean", "geometric"] = "mean",
+) -> ThresholdWidths:
+    r"""m*(L; delta), the smallest width with ``E q(m, L) <= delta``, per length and accuracy
+    (theory.md sec. 10, "threshold width").
+
+    At each L the power law ``log q = log c - a log m`` is fitted to that length's networks and
+    inverted at delta: ``log m* = (log c + s2 / 2 - log delta) / a``, where ``s2`` is the variance of
+    ``log q`` about the line, so that ``log c + s2 / 2`` is ``log E q`` for lognormal network-to-network
+    scatter (``estimand="geometric"`` leaves it out and estimates where the geometric mean of q
+    reaches delta, a width smaller by ``exp(s2 / (2 a))``).
+
+    Networks are the unit. Without ``seeds``, or with labels that never repeat at one L, every row is
+    its own network: ordinary least squares, t on n - 2 df. When a network is measured at several
+    widths (a label repeats at one L), one line per network, their mean, and the covariance of the G
+    per-network coefficients, t on G - 1 df. The interval is Fieller's: the widths at which the fitted
+    line's pointwise ``level`` interval contains ``log delta``. It is exact for the geometric estimand
+    under normal errors of ``log q`` and unbounded above when the decay is not significant.
+
+    Args:
+        L, m, q: one row per network and cell: length, width, the measured positive quantity.
+        delta: one accuracy or several (positive); the result has one row per (L, delta).
+        level: two-sided confidence level in (0, 1) (default 0.99).
+        seeds: a network label per row (rows sharing a label at one L are one network).
+        end: fit only ``end`` widths per L (at least 2): the largest (``around="largest"``, the limit
+            m -> infinity) or the ones whose geometric mean of q lies nearest delta (``"threshold"``).
+        around: see ``end``.
+        estimand: "mean" (``E q``, default) or "geometric" (``exp E log q``).
+
+    Returns:
+        :class:`ThresholdWidths` (``to_frame()``: one row per (L, delta)). Where q does not decrease
+        with m the row says so (``m_star = inf``, position "undefined").
+
+    Raises:
+        InsufficientData: fewer than 2 widths at some L (after ``end``), too few points or networks for
+            an interval, or a non-positive q.
+        ValueError, TypeError: bad arguments, unequal lengths, a network with two rows in one cell.
+    """
+    fn = "stats.threshold_widths"
+    level = check_level(fn, level)
+    La, ma, qa = columns(fn, L, m, q)
+    deltas = [V.positive_real(fn, "delta", d) for d in (np.atleast_1d(np.asarray(delta, dtype=object)).tolist())]
+    if not deltas or len(set(deltas)) != len(deltas):
+        raise ValueError(f"{fn}: delta={delta!r} must be one accuracy or several distinct ones")
+    if end is not None:
+        end = V.positive_int(fn, "end", end, minimum=2)
+    if around not in ("largest", "threshold"):
+        raise ValueError(f"{fn}: around={around!r} must be 'largest' or 'threshold'")
+    if estimand not in ("mean", "geometric"):
+        raise ValueError(f"{fn}: estimand={estimand!r} must be 'mean' or 'geometric'")
+    labels = labels_of(fn, seeds, La.size)
+    if labels is not None:
+        one_per_cell(fn, labels, La, ma)
+    rows = []
+    for Lv in np.unique(La):
+        at = La == Lv
+        mL, lq = ma[at], np.log(qa[at])
+        widths = np.unique(mL)
+        if widths.size < 2:
+            raise InsufficientData(f"{fn}: L={Lv:g} has {widths.size} width; expected at least 2 to fit a power law in m")
+        for d in deltas:
+            use = widths
+            if end is not None and end < widths.size:
+                if around == "largest":
+                    use = widths[-end:]
+                else:
+                    gm = np.array([lq[mL == w].mean() for w in widths])
+                    use = np.sort(widths[np.argsort(np.abs(gm - math.log(d)), kind="stable")[:end]])
+            sel = np.isin(mL, use)
+            inv = None
+            if labels is not None and pd.Series(labels[at][sel]).duplicated().any():
+                inv = group_index(fn, labels[at][sel], 2, mL[sel], "m")[1]
+            elif sel.sum() < 3:
+                raise InsufficientData(f"{fn}: L={Lv:g} has {int(sel.sum())} points; expected at least 3 for an interval (t on n - 2 df)")
+            design = R.LineDesign(np.log(mL[sel]), inv)
+            o = {k: np.asarray(v).ravel()[0] for k, v in
+                 R.thresholds(design, lq[sel][None], np.array([math.log(d)]), level, estimand == "mean").items()}
+            m_star = float(np.exp(o["theta"]))
+            rows.append(ThresholdWidth(
+                L=float(Lv), delta=d, m_star=m_star, ci_low=float(np.exp(o["lo"])), ci_high=float(np.exp(o["hi"])),
+                level=level, estimand=estimand, method="groups" if design.groups else "regression", df=float(o["df"]),
+                log_m_star=float(o["theta"]), se_log=float(o["se"]), decay=float(o["a"]), decay_low=float(o["a_lo"]),
+                decay_high=float(o["a_hi"]), var_log_q=float(o["s2"]), n_points=int(sel.sum()),
+                n_networks=design.G if design.groups else int(sel.sum()), fitted_low=float(use[0]),
+                fitted_high=float(use[-1]), measured_low=float(widths[0]), measured_high=float(widths[-1]),
+                position=_position(use[0], use[-1], m_star)))
+    return ThresholdWidths(tuple(rows))
+
+
+# ---------------------------------------------------------------------- the degree in L
+@dataclass(frozen=True)
+class ThresholdDegree:
+    r"""How m*(L; delta) grows with L at one accuracy (theory.md sec. 10, "polynomial, not exponential").
+
+    ``degree``: the power law ``log m* = a + k log L`` (``degree.exponent`` is k), least squares over
+    the lengths with the delta-method variances of the per-L ``log m*`` carried into the coefficient's
+    variance, t on Satterthwaite df. ``growth``: the nested fit ``log m* = a + b log L + c L`` the same way, and ``decision`` the verdict of
+    :func:`rnntheory.stats.verdicts.growth` on its rate c with ``resolution``. ``chi2``/``dof``/``p_fit``:
+    the power law's weighted residuals against chi-square (a small p says the per-L intervals do not
+    explain the scatter between lengths). ``needs``: how many times the networks would decide an
+    undecided verdict (:func:`rnntheory.stats.verdicts.needed`). ``left_out``: lengths whose m* is
+    undefined or whose interval is unbounded; ``extrapolated``: lengths whose m* lies outside their
+    fitted widths.
+    """
+
+    delta: float
+    degree: ExponentFit
+    growth: GrowthFit
+    decision: verdicts.Decision
+    resolution: float
+    level: float
+    lengths: tuple[float, ...]
+    left_out: tuple[float, ...]
+    extrapolated: tuple[float, ...]
+    chi2: float
+    dof: int
+    p_fit: float
+    n_networks: int
+    needs: float
+
+    @property
+    def k(self) -> Estimate:
+        return Estimate(self.degree.slope, self.degree.ci_low, self.degree.ci_high)
+
+    def __str__(self) -> str:
+        text = (f"delta={self.delta:g}: m* ~ L^k, k = {self.k} ({100 * self.level:.4g}% CI, {self.degree.method} over "
+                f"L = {', '.join(f'{x:g}' for x in self.lengths)}, {self.n_networks} networks); "
+                f"nested rate {self.decision.label}: {self.decision.reason}")
+        if not self.decision.decided and math.isfinite(self.needs):
+            text += f"; {self.needs:.2g}x the networks would decide it"
+        if self.left_out:
+            text += f"; left out L = {', '.join(f'{x:g}' for x in self.left_out)} (m* undefined or unbounded)"
+        if self.extrapolated:
+            text += f"; m* extrapolated at L = {', '.join(f'{x:g}' for x in self.extrapolated)}"
+        return text
+
+    def to_frame(self) -> pd.DataFrame:
+        row = {"delta": self.delta, "k": self.degree.slope, "k_ci_low": self.degree.ci_low, "k_ci_high": self.degree.ci_high,
+               "k_df": self.degree.df, "rate": self.growth.rate.value, "rate_ci_low": self.growth.rate.ci_low,
+               "rate_ci_high": self.growth.rate.ci_high, "rate_df": self.growth.df, "resolution": self.resolution,
+               "verdict": str(self.decision.verdict), "label": self.decision.label, "level": self.level,
+               "lengths": list(self.lengths), "left_out": list(self.left_out), "extrapolated": list(self.extrapolated),
+               "chi2": self.chi2, "dof": self.dof, "p_fit": self.p_fit, "n_networks": self.n_networks, "needs": self.needs}
+        return pd.DataFrame([row])
+
+
+@dataclass(frozen=True, repr=False)
+class ThresholdDegrees(_Rows):
+    r"""One :class:`ThresholdDegree` per accuracy. ``agree``: the degrees' intervals share a point (a
+    description: the curves come from the same networks, so their intervals are not independent)."""
+
+    rows: tuple[ThresholdDegree, ...]
+
+    @property
+    def common(self) -> tuple[float, float]:
+        r"""The intersection of the degrees' intervals, (max of lows, min of highs)."""
+        return (max(r.degree.ci_low for r in self.rows), min(r.degree.ci_high for r in self.rows))
+
+    @property
+    def agree(self) -> bool:
+        lo, hi = self.common
+        return lo <= hi
+
+    def __str__(self) -> str:
+        lo, hi = self.common
+        tail = (f"the degrees agree (their intervals share [{lo:.3g}, {hi:.3g}])" if self.agree
+                else "the degrees disagree (no point lies in every interval)")
+        return super().__str__() + ("\n" + tail if len(self.rows) > 1 else "")
+
+
+def _line_fit(o: dict, j: int, level: float, axes: str, n: int, method: str) -> ExponentFit:
+    r"""The ExponentFit of coefficient j of a :func:`rnntheory.stats._regime.wls` result (batch row 0)."""
+    b, h = float(o["coef"][0, j]), float(o["half"][0, j])
+    r2 = 1.0 - float(o["chi2"][0]) / float(o["wtss"][0]) if o["wtss"][0] > 0 else 1.0
+    return ExponentFit(slope=b, intercept=float(o["coef"][0, 0]), ci_low=b - h, ci_high=b + h, level=level,
+                       method=method, n_points=n, n_groups=n, r2=r2, rss=float(o["chi2"][0]), axes=axes,
+                       variable="L", df=float(o["dfe"][0, j]))
+
+
+def threshold_degree(
+    thresholds: ThresholdWidths,
+    *,
+    level: float = 0.99,
+    growth_factor: float = 2.0,
+    resolution: float | None = None,
+    weighted: bool = False,
+) -> ThresholdDegrees:
+    r"""The degree k of ``m*(L) ~ L^k`` and the verdict on "m* grows polynomially in L", per accuracy
+    (theory.md sec. 10; the nested rule of theory.md sec. 7).
+
+    Each ``log m*(L)`` carries its delta-method variance from :func:`threshold_widths` (estimated on
+    that length's df); the lengths have their own networks, so the ``log m*`` are independent. Least
+    squares over the lengths gives k (``log m* = a + k log L``) and the nested rate c (``log m* = a + b
+    log L + c L``); each coefficient is a linear combination of the ``log m*``, whose variance (the sum
+    of the squared weights times the variances) takes a t quantile on Satterthwaite degrees of
+    freedom. Equal weights by default: inverse-variance weights (``weighted=True``) are estimated from
+    the same networks as the values they weigh, and their interval covers less than its level with few
+    networks per length (docs/regime.md gives the simulated coverage). The claim is "inconsistent" (exponential
+    growth) only when c's interval lies wholly above the resolution r, by default the rate of an
+    exponential that adds a factor ``growth_factor`` over the lengths: ``r = log(growth_factor) /
+    (L_max - L_min)``. If the same networks are measured at several L (a weight-tied RNN run on
+    sequences of several lengths), the ``log m*`` are positively correlated; a common shift cancels
+    in k and c, so treating them as independent errs towards wider intervals.
+
+    Args:
+        thresholds: a :class:`ThresholdWidths` with at least 2 lengths (3 for the nested fit) whose m*
+            is finite with a bounded interval, for every accuracy.
+        level: two-sided confidence level in (0, 1) (default 0.99).
+        growth_factor: the factor over the range of L below which an exponential does not matter (> 1).
+        resolution: r directly (overrides ``growth_factor``).
+        weighted: weight the lengths by the inverse of their variances (default False: equal weights).
+
+    Returns:
+        :class:`ThresholdDegrees`, one :class:`ThresholdDegree` per accuracy.
+
+    Raises:
+        InsufficientData: fewer than 3 usable lengths at some accuracy.
+        TypeError, ValueError: bad arguments.
+    """
+    fn = "stats.threshold_degree"
+    if not isinstance(thresholds, ThresholdWidths):
+        raise TypeError(f"{fn}: thresholds={V.show(thresholds)} must be the ThresholdWidths of stats.threshold_widths")
+    level = check_level(fn, level)
+    growth_factor = V.real_in(fn, "growth_factor", growth_factor, low=1.0, low_open=True)
+    out = []
+    for d in thresholds.deltas:
+        rows = [r for r in thresholds.rows if r.delta == d]
+        ok = [r for r in rows if r.position != "undefined" and math.isfinite(r.ci_high) and r.ci_low > 0]
+        if len(ok) < 3:
+            raise InsufficientData(f"{fn}: delta={d:g} has {len(ok)} lengths with a finite m* and a bounded interval; "
+                                   "expected at least 3 for the nested fit log m* = a + k log L + c L")
+        Ls = np.array([r.L for r in ok])
+        span = float(Ls.max() - Ls.min())
+        r_ = V.positive_real(fn, "resolution", resolution) if resolution is not None else math.log(growth_factor) / span
+        y, var, df = (np.array([[getattr(r, f) for r in ok]]) for f in ("log_m_star", "se_log", "df"))
+        var = var * var
+        one = np.ones_like(Ls)
+        power, nested, expo = (R.wls(np.column_stack(cols), y, var, df, level, weighted)
+                               for cols in ([one, np.log(Ls)], [one, np.log(Ls), Ls], [one, Ls]))
+        n, method = len(ok), "weighted" if weighted else "equal weights"
+        degree = _line_fit(power, 1, level, "log-log", n, method)
+        exponential = _line_fit(expo, 1, level, "semi-log", n, method)
+        (b, c), (hb, hc) = nested["coef"][0, 1:], nested["half"][0, 1:]
+        growth = GrowthFit(power=Estimate(float(b), float(b - hb), float(b + hb)),
+                           rate=Estimate(float(c), float(c - hc), float(c + hc)), intercept=float(nested["coef"][0, 0]),
+                           level=level, method=method, df=float(nested["dfe"][0, 2]), n_points=n, n_groups=n,
+                           variable="L", rss=float(nested["chi2"][0]), power_law=degree, exponential=exponential,
+                           preferred="polynomial" if degree.rss <= exponential.rss else "exponential")
+        meaning = f"an exponential adding a factor {math.exp(r_ * span):.3g} over L = {Ls.min():g}..{Ls.max():g}"
+        decision = verdicts.growth(growth, resolution=r_, meaning=meaning)
+        units = sum(r.n_networks for r in ok)
+        needs = verdicts.needed(decision, units=units, df=growth.df, level=level, params=max(1, round(units - growth.df)))
+        chi2, dof = float(power["chi2"][0]), int(power["dof"])
+        out.append(ThresholdDegree(
+            delta=d, degree=degree, growth=growth, decision=decision, resolution=r_, level=level,
+            lengths=tuple(float(x) for x in Ls), left_out=tuple(r.L for r in rows if r not in ok),
+            extrapolated=tuple(r.L for r in ok if r.extrapolated), chi2=chi2, dof=dof,
+            p_fit=float(sps.chi2.sf(chi2, dof)), n_networks=units, needs=float(needs)))
+    return ThresholdDegrees(tuple(out))
