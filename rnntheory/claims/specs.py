@@ -33,7 +33,8 @@ import pandas as pd
 from . import findings as F
 from ._results import LEVEL, Control, Finding
 
-__all__ = ["Setting", "J", "Spec", "Exponent", "Growth", "Mean", "Event", "EveryCase", "judge_all", "derived_controls"]
+__all__ = ["Setting", "J", "Spec", "Exponent", "Growth", "Mean", "Event", "EveryCase", "Regime", "judge_all",
+           "derived_controls"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class Spec:
             function ``(df, judging) -> df``.
         per: columns; one finding per group of their values (in order of appearance).
         note: a function ``(rows, judging) -> str`` whose text is appended to the finding's detail.
+        described: non-empty: the findings are descriptions, not verdicts, and this says why
+            (:data:`.findings.ONE_WIDTH` for a slice at one width; :attr:`Finding.described`).
     """
 
     title: str
@@ -102,6 +105,7 @@ class Spec:
     rows: Rows = field(default=None, kw_only=True)
     per: tuple[str, ...] = field(default=(), kw_only=True)
     note: Callable[[pd.DataFrame, Mapping[str, Any]], str] | None = field(default=None, kw_only=True)
+    described: str = field(default="", kw_only=True)
 
     def settings(self) -> tuple[str, ...]:
         r"""The judging settings the spec reads (its :class:`Setting` fields and rows), in field order."""
@@ -127,7 +131,8 @@ class Spec:
         return out
 
     def _noted(self, f: Finding, part: pd.DataFrame, judging: Mapping[str, Any]) -> Finding:
-        return f if self.note is None else replace(f, detail=f"{f.detail}{self.note(part, judging)}")
+        f = f if self.note is None else replace(f, detail=f"{f.detail}{self.note(part, judging)}")
+        return F.described(f, self.described) if self.described else f
 
     def build(self, part: pd.DataFrame, judging: Mapping[str, Any], title: str, key: str, label: str) -> Finding:
         raise NotImplementedError  # pragma: no cover
@@ -249,6 +254,28 @@ class EveryCase(Spec):
         ok = part[self.ok].to_numpy(bool) if isinstance(self.ok, str) else self.ok(part, judging)
         fails = () if self.failures is None else self.failures(part, judging)
         return F.every_case_finding(title, np.asarray(ok, bool), self.what, fails, key=key)
+
+
+@dataclass(frozen=True)
+class Regime(Spec):
+    r"""The premise "m >= poly(L)" for a quantity ``y`` that should be small in the regime
+    (:func:`.findings.regime_findings`): per accuracy in ``deltas`` (numbers or ``J.name`` of a tuple),
+    the judged degree of the threshold width m*(L; delta) in L, and the described collapse onto L^k / m.
+    ``title`` names the quantity in words; the keys are ``{key}_degree[delta=...]`` and
+    ``{key}_collapse``. Its exponential control is derived (an exponential m*(L))."""
+
+    y: str = field(default="", kw_only=True)
+    deltas: Any = field(default=(), kw_only=True)
+    x: str = field(default="m", kw_only=True)
+    by: str = field(default="L", kw_only=True)
+    seeds: str | None = field(default="seed", kw_only=True)
+    growth_factor: Value = field(default=2.0, kw_only=True)
+
+    def judge(self, df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+        part = _select(df, self.rows, judging)
+        return F.regime_findings(self.title.format(**judging), part, self.y, tuple(_value(self.deltas, judging)),
+                                 key=self.key, x=self.x, by=self.by, seeds=self.seeds,
+                                 growth_factor=_value(self.growth_factor, judging), level=_level(judging))
 
 
 def judge_all(specs: Sequence[Spec], df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
