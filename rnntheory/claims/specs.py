@@ -291,7 +291,8 @@ def derived_controls(specs: Sequence[Spec], given: Sequence[Control], *, swept: 
       claim is declared as an upper bound on a growing parameter or a lower one on a shrinking one, so
       that "stronger" has one meaning), else "cannot detect: no fitted exponent";
     * exponential: from the first :class:`Growth` (``y`` times an exponential in ``x``, per group of
-      its ``per``), else "cannot detect" with the reason the grid gives;
+      its ``per``), else from the first :class:`Regime` (``y`` times an exponential in L at every width,
+      so that m*(L) grows exponentially), else "cannot detect" with the reason the grid gives;
     * wrong normalisation in m: the ``y`` of every :class:`Exponent` and :class:`Growth` in ``m`` or
       judged per width times sqrt(m), where the grid sweeps m; else "cannot detect: one width".
 
@@ -313,10 +314,15 @@ def derived_controls(specs: Sequence[Spec], given: Sequence[Control], *, swept: 
             else:
                 out.append(Control("too_strong", f"{what} ({named.claimed.name} = {change[named.claimed.name]:g})",
                                    judging=change))
+    regimes = [s for s in specs if isinstance(s, Regime)]
     if "exponential" not in kinds:
         if grows:
             g = grows[0]
             out.append(F.exponential(g.x, g.y, by=g.per))
+        elif regimes:  # q times an exponential in L at every m: m*(L) then grows exponentially in L
+            r = regimes[0]
+            out.append(F.exponential(r.by, r.y, what=f"{r.y} times exp(c {r.by}), 8x over the range of {r.by} at every "
+                                                     f"{r.x}: an exponential m*({r.by})"))
         else:
             lengths = [s for s in swept if s in ("L", "Ls", "lag", "factors")]
             why = ("no finding fits growth in a length" if lengths else "the grid has one length: no growth in L to see")
