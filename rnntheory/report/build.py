@@ -34,6 +34,7 @@ import pandas as pd
 import torch
 
 from .. import __version__
+from .. import stats as S
 from ..run import budget as B
 from ..run.cache import CellCache, atomic_write
 from ..run.progress import Progress
@@ -53,6 +54,16 @@ def headline_finding(result: ClaimResult) -> Finding | None:
     r"""The finding that decides a claim's verdict, its headline (:meth:`~rnntheory.claims.ClaimResult.deciding`,
     by the one headline rule of rnntheory.claims._text); ``None`` when no finding has the claim's verdict."""
     return result.deciding()
+
+
+def regime_degree(result: ClaimResult) -> str:
+    r"""The degree k of the claim's threshold width m*(L) ~ L^k (theory.md sec. 10) at its first accuracy with
+    a fitted degree, with its interval ("-" for a claim whose premise m >= poly(L) is not measured)."""
+    for f in result.findings:
+        deg = getattr(getattr(f, "fit", None), "degree", None)
+        if isinstance(deg, S.ThresholdDegree):
+            return f"{S.estimate_text(deg.degree.slope, deg.degree.ci_low, deg.degree.ci_high)} (delta = {deg.delta:g})"
+    return "-"
 
 
 def _point_key(point: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,6 +107,7 @@ class Report:
                 "failed": len(res.failed), "to_decide": res.decide() or "-",
                 "at_resolution": sum(f.decision.at_resolution for f in res.judged()),
                 "described": sum(f.described != "" for f in res.findings),
+                "degree": regime_degree(res),
             })
         return pd.DataFrame(rows)
 
@@ -176,6 +188,12 @@ class Report:
                 atomic_write(p, lambda tmp: plotting.save_figure(fig, tmp))
                 paths[n] = f"figures/{n}.png"
                 written.append(p)
+                regime = plotting.regime_figure(res)
+                if regime is not None:  # the (L, m) plane of the claim's premise m >= poly(L)
+                    p = root / "figures" / f"{n}-regime.png"
+                    atomic_write(p, lambda tmp: plotting.save_figure(regime, tmp))
+                    paths[f"{n}:regime"] = f"figures/{n}-regime.png"
+                    written.append(p)
         texts = {
             "report.md": self.markdown(paths),
             "results.csv": self.results_frame().to_csv(index=False),

@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..claims import Claim, ClaimResult, Finding, Series
 
-__all__ = ["ClaimFigure", "Panel", "claim_figure", "save_figure", "panels"]
+__all__ = ["ClaimFigure", "Panel", "claim_figure", "regime_figure", "regime_fit", "save_figure", "panels"]
 
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
@@ -89,7 +89,7 @@ def panels(findings: Sequence["Finding"]) -> list[Panel]:
             key = (s.x, s.panel or s.y, "described")
             out.setdefault(key, Panel(s.x, s.panel or s.y, "described")).described.append(s)
         s = f.series
-        if s is None or not s.xs:
+        if s is None or not s.xs or regime_fit(f) is not None:  # a regime finding has a figure of its own
             continue
         ylabel = s.panel or s.y
         models = ("power", "exponential") if isinstance(f.fit, S.GrowthFit) else ("power",)
@@ -289,6 +289,60 @@ def claim_figure(
     for ax in axes[n:]:
         ax.set_visible(False)
     title = f"{res.claim.name}: {res.claim.title} -- {res.verdict}"
+    fig.suptitle(textwrap.fill(title, width=int(13 * fig.get_figwidth())), fontsize=10)
+    return fig
+
+
+def regime_fit(f: "Finding") -> Any:
+    r"""The :class:`rnntheory.claims.findings.RegimeFit` behind a regime finding, else None."""
+    fit = f.fit
+    return fit if isinstance(getattr(fit, "degree", None), S.ThresholdDegree) and hasattr(fit, "points") else None
+
+
+def regime_figure(result: "ClaimResult") -> ClaimFigure | None:
+    r"""The claim's regime m >= poly(L) on the (L, m) plane (theory.md sec. 10), one panel per accuracy
+    delta: each measured (L, m) point coloured by the mean of q over its networks divided by delta (blue:
+    inside the regime at that accuracy, red: outside), the threshold widths m*(L; delta) with their
+    intervals (hollow where extrapolated beyond the measured widths), and the fitted power law
+    m* ~ L^k with its degree. None when the claim has no regime finding."""
+    from matplotlib.colors import LogNorm
+
+    fits = [(f, regime_fit(f)) for f in result.findings]
+    fits = [(f, r) for f, r in fits if r is not None]
+    if not fits:
+        return None
+    n = len(fits)
+    fig = ClaimFigure(figsize=(5.2 * n, 4.2), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, n, squeeze=False).ravel()
+    for ax, (f, r) in zip(axes, fits):
+        deg = r.degree
+        pts = pd.DataFrame(r.points, columns=["L", "m", "q"]).groupby(["L", "m"], as_index=False)["q"].mean()
+        ratio = pts["q"].to_numpy() / deg.delta
+        lo, hi = max(float(np.nanmin(ratio)), 1e-3), max(float(np.nanmax(ratio)), 1.01)
+        sc = ax.scatter(pts["L"], pts["m"], c=np.clip(ratio, lo, hi), cmap="coolwarm",
+                        norm=LogNorm(vmin=min(lo, 0.99), vmax=max(hi, 1.01)), s=46, edgecolors="k", linewidths=0.3,
+                        zorder=3)
+        fig.colorbar(sc, ax=ax, label=f"mean {r.quantity} / delta")
+        rows = [t for t in r.thresholds if t.position != "undefined"]
+        for t in rows:
+            top = t.ci_high if math.isfinite(t.ci_high) else max(pts["m"].max() * 64, t.m_star * 4)
+            face = "none" if t.extrapolated else "k"
+            ax.errorbar([t.L], [t.m_star], yerr=[[t.m_star - t.ci_low], [top - t.m_star]], fmt="o", mfc=face,
+                        mec="k", ecolor="k", capsize=3, zorder=4)
+        Ls = np.array(deg.lengths, float)
+        grid = np.geomspace(Ls.min(), Ls.max(), 50)
+        line = np.exp(deg.degree.intercept) * grid ** deg.degree.slope
+        ax.plot(grid, line, "k--", lw=1.2, label=f"m* ~ L^k, k = {S.estimate_text(deg.degree.slope, deg.degree.ci_low, deg.degree.ci_high)}")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("L", fontsize=8)
+        ax.set_ylabel("m", fontsize=8)
+        colour = {VD.Verdict.CONSISTENT: "#1a7f37", VD.Verdict.INCONSISTENT: "#b42318",
+                  VD.Verdict.INCONCLUSIVE: "#9a6700"}[f.verdict]
+        ax.set_title(f"delta = {deg.delta:g}: polynomial m*(L)? {f.label}", fontsize=9, color=colour)
+        ax.legend(fontsize=7, loc="upper left", framealpha=0.7)
+    title = f"{result.claim.name}: the regime m >= poly(L) (points: measured; black: m*(L) with its interval, hollow = extrapolated)"
     fig.suptitle(textwrap.fill(title, width=int(13 * fig.get_figwidth())), fontsize=10)
     return fig
 

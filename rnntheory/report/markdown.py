@@ -36,10 +36,43 @@ def page(report: Any, figures: Mapping[str, str] | None = None) -> str:
     name -> relative path of its PNG): the run in one paragraph, how to read it, the summary table, then
     one section per claim."""
     figures = figures or {}
-    out = [*_introduction(report), *_summary_table(report)]
+    out = [*_introduction(report), *_summary_table(report), *_regime_section(report, figures)]
     for n, res in report.results.items():
         out += _claim_section(report, n, res, figures.get(n))
     return "\n".join(out) + "\n"
+
+
+def _regime_lines(res: ClaimResult) -> list[str]:
+    r"""One line per regime finding of a claim: its degree k, its verdict and the threshold widths."""
+    out = []
+    for f in res.findings:
+        if not f.key.endswith(("_degree", "_collapse")) and "_degree[" not in f.key:
+            continue
+        out.append(f"- {f.label}: {cell(f.name)}: {cell(measured(f))}. {cell(f.detail)}")
+    return out
+
+
+def _regime_section(report: Any, figures: Mapping[str, str]) -> list[str]:
+    r"""The section "Regime": for every claim whose premise m >= poly(L) is measured, the degree of the
+    threshold width m*(L; delta) in L per accuracy, its verdict, the widths themselves (inside the measured
+    range or extrapolated) and the (L, m) figure (theory.md sec. 10)."""
+    claims = [(n, res) for n, res in report.results.items() if _regime_lines(res)]
+    if not claims:
+        return []
+    out = ["", "## Regime", "",
+           "Every theorem of the paper holds for m >= poly(L). For a quantity q that should be small in the regime, "
+           "the threshold width m*(L; delta) is the smallest width with E q <= delta (a power law in m fitted per L "
+           "and inverted at delta, with a Fieller interval over networks); the premise holds in the measured form "
+           "when m*(L) grows polynomially, not exponentially, in L (the nested fit log m* = a + k log L + c L, judged "
+           "on c with the resolution of an exponential adding a factor 2 over the lengths). The degree k of m* ~ L^k "
+           "is reported with its interval; the collapse onto L^k / m is a description (for the deep fully connected "
+           "ReLU network k = 1: Hanin and Nica, ICLR 2020, a reference, not a claim about the RNN). A verdict on "
+           "a single width is a description of that width, never a verdict on the paper (docs/regime.md)."]
+    for n, res in claims:
+        out += ["", f"### {n}", "", *_regime_lines(res)]
+        if f"{n}:regime" in figures:
+            out += ["", f"![{n}: the regime m >= poly(L)]({figures[f'{n}:regime']})"]
+    return out
 
 
 def _introduction(report: Any) -> list[str]:
@@ -90,8 +123,8 @@ def _summary_table(report: Any) -> list[str]:
     level = report.meta.get("level", 0.99)
     out = ["## Summary", "",
            HEADLINE_RULE, "",
-           f"| claim | paper | verdict | findings | negative controls | headline finding: measured ({pct(level)} CI) | smallest c | to decide |",
-           "|---|---|---|---|---|---|---|---|"]
+           f"| claim | paper | verdict | findings | negative controls | headline finding: measured ({pct(level)} CI) | smallest c | to decide | degree k of m*(L) |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for r in report.summary().to_dict("records"):
         total = sum(r[f"n_{v}"] for v in VERDICTS)
         tally = f"{r['n_consistent']}/{total} consistent" + (
@@ -101,7 +134,7 @@ def _summary_table(report: Any) -> list[str]:
         const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
         n = r["claim"]
         out.append(f"| [{n}](#{n}) | {cell(r['reference'])} | **{r['verdict']}** | {tally} | "
-                   f"{r['controls']} | {cell(r['headline'])} | {const} | {cell(r['to_decide'])} |")
+                   f"{r['controls']} | {cell(r['headline'])} | {const} | {cell(r['to_decide'])} | {cell(r.get('degree', '-'))} |")
     return out
 
 
