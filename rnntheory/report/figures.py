@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from ..stats import fits as S
+from ..stats.regime import ThresholdDegree
 from ..stats import verdicts as VD
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -296,7 +297,7 @@ def claim_figure(
 def regime_fit(f: "Finding") -> Any:
     r"""The :class:`rnntheory.claims.findings.RegimeFit` behind a regime finding, else None."""
     fit = f.fit
-    return fit if isinstance(getattr(fit, "degree", None), S.ThresholdDegree) and hasattr(fit, "points") else None
+    return fit if isinstance(getattr(fit, "degree", None), ThresholdDegree) and hasattr(fit, "points") else None
 
 
 def regime_figure(result: "ClaimResult") -> ClaimFigure | None:
