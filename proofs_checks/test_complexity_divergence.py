@@ -43,7 +43,7 @@ proofs_checks/test_claims.py.
 
 from proofs_checks._harness import device, run_claim
 from rnntheory import claims
-from rnntheory.claims.complexity import _RADII
+from rnntheory.claims.target import _RADII
 
 # dict-valued overrides are not hashable, so these runs bypass the harness cache
 

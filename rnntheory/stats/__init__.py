@@ -1,5 +1,5 @@
 r"""Statistics: fitted exponents and their intervals, and how an estimate is written (fits, over the
-least squares of ``_lsq``), the intervals of a mean and of a frequency (intervals), and the verdict rule
+least squares of ``_lsq``, whose error :class:`InsufficientData` this face hands on), the intervals of a mean and of a frequency (intervals), and the verdict rule
 with its indifference zone (verdicts).
 
 Imports nothing of rnntheory but ``rnntheory._validation``: fits and verdicts are plain numerics.
@@ -9,7 +9,8 @@ from .._lazy import face
 
 MODULES = ('fits', 'intervals', 'verdicts')
 NAMES = {
-    **dict.fromkeys(['Estimate', 'ExponentFit', 'GrowthFit', 'InsufficientData', 'Interval', 'estimate_text', 'fit_exponent', 'fit_growth', 'fit_rate', 'smallest_constant'], 'fits'),
+    **dict.fromkeys(['InsufficientData'], '_lsq'),
+    **dict.fromkeys(['Estimate', 'ExponentFit', 'GrowthFit', 'Interval', 'estimate_text', 'fit_exponent', 'fit_growth', 'fit_rate', 'smallest_constant'], 'fits'),
     **dict.fromkeys(['BinomialDecision', 'MeanInterval', 'binomial_decision', 'binomial_interval', 'mean_interval'], 'intervals'),
     **dict.fromkeys(['CannotAnalyse', 'Decision', 'VERDICTS', 'Verdict', 'cannot_analyse', 'checked', 'combine', 'event', 'every_case', 'exponent', 'growth', 'mean', 'needed'], 'verdicts'),
 }

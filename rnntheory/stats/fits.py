@@ -55,7 +55,6 @@ import pandas as pd
 from ._lsq import InsufficientData, as_arrays, check_level, check_positive, line_fit, nested_coefficients
 
 __all__ = [
-    "InsufficientData",
     "Interval",
     "estimate_text",
     "ExponentFit",

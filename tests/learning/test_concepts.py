@@ -9,7 +9,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory import RNN, check_inputs
+from rnntheory.network import RNN, check_inputs
 from rnntheory.complexity import c_eps
 from rnntheory.learning.concepts import Concept, ball_sampler
 from rnntheory.testing import seeds
