@@ -28,6 +28,11 @@ that says why.
 Every claim carries negative controls (:class:`~rnntheory.checking.Control`): re-analyses of its own
 measurements with a too-strong claimed exponent, a wrong normalisation in m, or exponential growth
 injected where the claim says polynomial; :meth:`~rnntheory.checking.ClaimResult.controls` runs them.
+
+The module is a little over 400 lines on purpose: running several claims in one sweep, with or
+without a budget, is the same path as :meth:`Claim.run`, and no module below this one knows a Claim
+(the budget's rounds, :mod:`rnntheory.checking.budget`, take the measuring and judging functions bound
+here).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import torch
 from .. import _validation as V
 from ..complexity import DEFAULT_C_STAR, Complexity, PhiLike, SmoothFunction, max_complexity, smooth
 from ..network.inputs import DEFAULT_EPS_X, inputs_from_data
-from .data import NOISE_KINDS, LabelledData, Sampler, ball_sampler, label_noise, opt, sampler, sphere_sampler
+from .data import NOISE_KINDS, LabelledData, Sampler, label_noise, opt, sampler, sphere_sampler
 
 __all__ = ["Component", "Concept"]
 

@@ -11,13 +11,12 @@ Several runs may share one cache: the process measuring a cell holds its lock, s
 that cell, measures the rest, then waits for it and reads the record; it measures the cell itself
 only if the holder stopped before finishing it. No cell is measured twice.
 
-``jobs > 1`` measures cells in that many worker processes (``spawn``), each with ``cores // jobs``
-torch threads (the cores this process may use, ``rnntheory.run.cores.available``: one thread per worker
-when ``jobs`` is the number of cores, the default of ``rnntheory report``). A worker ends as soon as the
-process that started it is gone. Reductions split over a different number of threads may round
-differently in the last bit (magnified in differences of nearly equal numbers: up to 5e-6 relative on
-the default grid, in a near-zero ridge residual), so compare sweeps run with the same ``jobs`` when
-you need identical files.
+``jobs > 1`` measures cells in that many worker processes (``spawn``), each with ``cores // jobs`` torch
+threads (the cores this process may use, ``rnntheory.run.cores.available``: one thread per worker when
+``jobs`` is the number of cores, the default of ``rnntheory report``). A worker ends as soon as the process
+that started it is gone. Reductions split over a different number of threads may round differently in
+the last bit (magnified in differences of nearly equal numbers: up to 5e-6 relative on the default
+grid, in a near-zero ridge residual), so compare sweeps run with the same ``jobs`` for identical files.
 
 >>> from rnntheory import claims, run
 >>> c = claims.get("hidden_perturbation")

@@ -1,6 +1,6 @@
 r"""Statistics: fitted exponents and their intervals, and how an estimate is written (fits, over the
-least squares of ``_lsq``, whose error :class:`InsufficientData` this face hands on), the intervals of a mean and of a frequency (intervals), and the verdict rule
-with its indifference zone (verdicts).
+least squares of ``_lsq``, whose error :class:`InsufficientData` this face hands on), the intervals of a
+mean and of a frequency (intervals), and the verdict rule with its indifference zone (verdicts).
 
 Imports nothing of rnntheory but ``rnntheory._validation``: fits and verdicts are plain numerics.
 """
