@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "rnntheory"
-HEAVY = ["scipy", "pandas", "sympy", "mpmath", "matplotlib", "rnntheory.claims", "rnntheory.stats"]
+HEAVY = ["scipy", "pandas", "sympy", "mpmath", "matplotlib", "rnntheory.claims", "rnntheory.checking.claim", "rnntheory.stats"]
 
 
 def fresh(code: str) -> object:

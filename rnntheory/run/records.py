@@ -3,7 +3,7 @@ rows, and the rows of many records as one table.
 
 A :class:`Task` is one measurement to make: a group name (the claim), the measuring function, one
 *cell* (a configuration: grid point, seed, device, dtype) and the version of the measuring code. This
-module knows nothing of claims (``rnntheory.claims`` builds the tasks). A cell's key is::
+module knows nothing of claims (``rnntheory.checking.Claim.tasks`` builds the tasks). A cell's key is::
 
     sha256 of (group, measurement version, cell, rnntheory version, torch version, device name)
 
