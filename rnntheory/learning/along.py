@@ -38,7 +38,7 @@ import torch
 from .. import _validation as V
 from ..network import batched as BT
 from ..network.model import RNN, Trace, base_trace, check_displacements
-from ..network.perturbation import ntk_radius, spectral_norm
+from ..network.sizes import ntk_radius, spectral_norm
 from ..network.pseudo import gradient_change, outputs, relative_change
 from .training import TrainingDiverged, Trajectory
 from .training import sgd as _sgd

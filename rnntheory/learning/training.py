@@ -381,7 +381,7 @@ class Recorder:
 
 def check_data(fn: str, name: str, net: RNN, data: object) -> None:
     if not isinstance(data, LabelledData):
-        raise TypeError(f"{fn}: {name}={V.show(data)} must be rnntheory.learning.concepts.LabelledData (from Concept.sample)")
+        raise TypeError(f"{fn}: {name}={V.show(data)} must be rnntheory.learning.data.LabelledData (from Concept.sample)")
     x = data.x
     if x.shape[-1] != net.d_x or data.labels.shape[-1] != net.d:
         raise ValueError(

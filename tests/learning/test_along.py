@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 import torch
 
-from rnntheory import RNN, along, sample_inputs
+from rnntheory.network import RNN, sample_inputs
+from rnntheory.learning import along
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.training import sgd as plain_sgd
 from tolerances import rel_err

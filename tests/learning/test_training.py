@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from rnntheory import RNN
+from rnntheory.network import RNN
 from rnntheory.network.backward import grad_W
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.training import SGDConfig, TrainingDiverged, output_cotangent, risk, sgd

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnntheory import RNN, perturbation as P, pseudo as PS
+from rnntheory.network import RNN, perturbation as P, pseudo as PS
 from rnntheory.network.batched import Displacements, traces
 from rnntheory.network.inputs import sample_inputs
 from rnntheory.network.model import perturbed_traces

@@ -9,7 +9,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory import RNN, backward, decoupling, infinite, kernel, sample_inputs
+from rnntheory.network import RNN, backward, decoupling, infinite, kernel, sample_inputs
 from tolerances import TOL, rel_err
 
 f64 = torch.float64

@@ -46,10 +46,10 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from rnntheory import budget as B
+from rnntheory.checking import budget as B
 from rnntheory import stats as S
-from rnntheory import verdicts as VD
-from rnntheory.claims.findings import exponent_finding
+from rnntheory.stats import verdicts as VD
+from rnntheory.checking.findings import exponent_finding
 
 REPS = 4000
 EDGE_RATE = 0.005

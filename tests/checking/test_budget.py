@@ -1,6 +1,6 @@
-r"""Budgeted runs (rnntheory.run.budget): the look levels, durations, the plan that orders claims by expected
+r"""Budgeted runs (rnntheory.checking.budget): the look levels, durations, the plan that orders claims by expected
 decisions per second, grids grown with fresh seeds, and a real budgeted run that decides a finding the
-grid alone leaves open. The error rates of the adaptive procedure are simulated in test_error_rates.py."""
+grid alone leaves open. The error rates of the adaptive procedure are simulated in tests/stats/test_error_rates.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-from rnntheory import budget as B
 from rnntheory import claims
-from rnntheory.claims import Grid
+from rnntheory.checking import Grid
+from rnntheory.checking import budget as B
 
 
 def test_look_levels_spend_at_most_alpha_over_any_number_of_looks():

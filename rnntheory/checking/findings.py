@@ -1,12 +1,12 @@
 r"""The finding builders and negative controls every claim uses. One job: turning selected rows into
-judged :class:`~rnntheory.claims.Finding` objects, and naming the errors a claim must catch.
+judged :class:`~rnntheory.checking.Finding` objects, and naming the errors a claim must catch.
 
-Public, for claims defined inside the package and outside it (docs/new_claim.md walks through one). A
+Public, for the paper's claims (rnntheory.claims) and claims defined anywhere else (docs/new_claim.md walks through one). A
 claim's ``analyse`` selects rows and calls these builders; each fits with :mod:`rnntheory.stats` and
 decides with one rule of :mod:`rnntheory.stats.verdicts`, so no claim writes a verdict itself.
 
 >>> import pandas as pd
->>> from rnntheory.claims import findings as F
+>>> from rnntheory.checking import findings as F
 >>> df = pd.DataFrame({"m": [64, 128, 256, 512] * 2, "y": [1.0, 1.01, 0.99, 1.0, 1.02, 1.0, 1.01, 0.99],
 ...                    "seed": [0] * 4 + [1] * 4})
 >>> F.exponent_finding("y stays flat in m", df, "m", "y", 0.0, key="m_exponent", resolution=0.1, groups=None).label
@@ -16,10 +16,11 @@ Every builder takes a ``key``: the finding's stable identity within its claim (i
 measured number or a judging value, so it is the same across data, seeds and re-judging); controls,
 ``rnntheory compare``, results.json and the tests match findings by key, never by display text.
 
-Intervals are 99% by default (:func:`level`; a budgeted run lowers each look's miss rate, see
-:mod:`rnntheory.run.budget`). Grouped fits (``groups="seed"``, the default wherever several points come
-from one network) fit a line per seed and use a t interval on G - 1 degrees of freedom; fits of
-independent points (``groups=None``) use the regression t interval (docs/conventions.md).
+Intervals are 99% by default (:func:`rnntheory.checking.results.level`; a budgeted run lowers each
+look's miss rate, see :mod:`rnntheory.checking.budget`). Grouped fits (``groups="seed"``, the default
+wherever several points come from one network) fit a line per seed and use a t interval on G - 1
+degrees of freedom; fits of independent points (``groups=None``) use the regression t interval
+(docs/conventions.md).
 
 Every interval finding has a resolution r > 0 (the smallest deviation that matters, with what it
 means over the measured range), states how many times its networks would decide it when it is
@@ -38,11 +39,11 @@ import pandas as pd
 
 from .. import stats as S
 from ..stats import verdicts as VD
-from ._registry import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series, judging_level, level
+from .results import ANALYSIS_ERRORS, Control, Finding, Series, level
 
 __all__ = ["exponent_finding", "growth_finding", "mean_finding", "event_finding", "every_case_finding",
-           "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect", "LEVEL",
-           "level", "judging_level", "TOO_STRONG", "EXPONENTIAL_FACTOR"]
+           "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect",
+           "TOO_STRONG", "EXPONENTIAL_FACTOR"]
 
 TOO_STRONG = 0.5
 """The exponent error a finding must be able to see: a claimed exponent made this much too strong."""

@@ -18,7 +18,9 @@ times compared across runs. The JSON file holds the raw medians and the ratios.
 
 Use :func:`run` (returns the results as data), :func:`format_results` (the table as text) and
 :func:`save` (the JSON); :func:`throughput` and :func:`format_throughput` measure and show the claims'
-inner loops against their anchors. ``rnntheory bench`` (rnntheory.cli) is the command line.
+inner loops against their anchors. ``rnntheory bench`` (rnntheory.cli) is the command line. The
+module stands beside the command line, above everything else: it builds networks and runs SGD
+(rnntheory.network, rnntheory.learning), which the execution layer (rnntheory.run) must not know.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from typing import Any, Callable, Sequence
 
 import torch
 
-from .. import _validation as V
-from ..network import pseudo
-from ..network.batched import Displacements, traces
-from ..network.model import RNN, Trace, perturbed_traces, sample_inputs
+from . import _validation as V
+from .network import pseudo
+from .network.batched import Displacements, traces
+from .network.inputs import sample_inputs
+from .network.model import RNN, Trace, perturbed_traces
 
 __all__ = ["run", "format_results", "save", "throughput", "format_throughput", "TARGETS", "THROUGHPUT_TARGETS"]
 
@@ -216,7 +219,7 @@ def throughput(
     Returns:
         A JSON-ready dict with the settings and ``traces`` and ``sgd`` rows (raw medians in seconds and ratios).
     """
-    from ..learning.concepts import Concept
+    from .learning.concepts import Concept
 
     fn = "bench.throughput"
     widths = [V.positive_int(fn, "m", m) for m in ms]
@@ -259,8 +262,8 @@ def _traces_row(m: int, k: int, n: int, L: int, dev: torch.device, min_run_time:
 
 def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
     r"""The ``sgd`` row of :func:`throughput` at width ``m``."""
-    from ..learning.batched_sgd import sgd_many
-    from ..learning.training import sgd
+    from .learning.batched_sgd import sgd_many
+    from .learning.training import sgd
 
     row: dict[str, Any] = {"m": m, "L": L, "batch": 4, "steps": sgd_steps}
     for name, dt in V.DTYPES.items():
