@@ -184,3 +184,4 @@ def test_training_run_replays_exactly():
     first, second = run.run(), run.run()
     pd.testing.assert_frame_equal(first.lemmas, second.lemmas, check_exact=True)
     assert sorted(first.lemmas["step"].unique()) == [0, 4, 8, 12]
+    assert first.trajectory.config["lr"] == pytest.approx(0.5 / (40 * 4), rel=1e-15)  # the rate rule lr0 / (m L)
