@@ -159,6 +159,7 @@ def test_tracker_frame_before_any_record_is_empty_with_the_columns():
     assert len(df) == 0 and {"step", "position", "omega", "tau", *along.QUANTITIES} <= set(df.columns)
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_matches_cpu():
     net, x = _setup(32, 5, 3)
@@ -168,6 +169,7 @@ def test_cuda_matches_cpu():
     pd.testing.assert_frame_equal(actual, expected, rtol=1e-9)
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_training_run_matches_cpu():
     kw = dict(m=64, L=5, lr0=1.0, batch=2, steps=20, seed=3, record_every=5)
