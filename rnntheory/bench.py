@@ -263,13 +263,13 @@ def _traces_row(m: int, k: int, n: int, L: int, dev: torch.device, min_run_time:
 def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
     r"""The ``sgd`` row of :func:`throughput` at width ``m``."""
     from .learning.batched_sgd import sgd_many
-    from .learning.training import sgd
+    from .learning.training import rate, sgd
 
     row: dict[str, Any] = {"m": m, "L": L, "batch": 4, "steps": sgd_steps}
     for name, dt in V.DTYPES.items():
         net = RNN.init(m, 8, 1, seed=0, dtype=dt, device=dev)
         test = concept.sample(4, seed=1, dtype=dt, device=dev)
-        run_ = lambda: sgd(net, concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,  # noqa: E731
+        run_ = lambda: sgd(net, concept=concept, test=test, lr=rate(1.0, m, L), steps=sgd_steps, batch_size=4,  # noqa: E731
                            record_every=10 * sgd_steps, coupling=False)
         row[f"t_step_{name}"] = _median_time(run_, min_run_time) / sgd_steps
         row[f"t_read_W_{name}"] = _median_time(lambda: net.W.sum(), min_run_time)
@@ -278,7 +278,7 @@ def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, mi
     # 8 networks at once against 8 separate runs, float32
     nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float32, device=dev) for s in range(8)]
     test = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
-    kw = dict(concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,
+    kw = dict(concept=concept, test=test, lr=rate(1.0, m, L), steps=sgd_steps, batch_size=4,
               record_every=10 * sgd_steps, coupling=False)
     t_sep = _median_time(lambda: [sgd(n, seed=s, **kw) for s, n in enumerate(nets)], min_run_time)
     t_many = _median_time(lambda: sgd_many(nets, seeds=range(8), **kw), min_run_time)

@@ -190,6 +190,7 @@ def test_perturbed_traces_are_traces_at_the_moved_matrices():
         torch.testing.assert_close(t.outputs, net.trace(x, net.W + Wp[q]).outputs, rtol=0, atol=0)
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_trace_matches_cpu():
     net = RNN.init(64, 4, 2, seed=0)
