@@ -21,7 +21,7 @@ import tempfile
 from typing import Any
 
 from rnntheory import claims
-from rnntheory.claims import ClaimResult
+from rnntheory.checking import ClaimResult
 
 TRAINED = ("sgd_learns", "ntk_ball", "generalisation", "length_scaling", "sgd_forward_coupling", "sgd_backward_coupling",
            "sgd_sign_changes", "sgd_hidden_perturbation")

@@ -36,8 +36,8 @@ square root) for random and adversarial W', m in [32, 256], L in [3, 5], tau in 
 from hypothesis import given, target
 from hypothesis import strategies as st
 
-from rnntheory import RNN, pseudo, sample_inputs
-from rnntheory import perturbation as P
+from rnntheory.network import RNN, pseudo, sample_inputs
+from rnntheory.network import perturbation as P
 from rnntheory.testing import seeds
 
 C = 4.0  # max_j relative distance <= C * tau^(1/3) * m^(-1/6)

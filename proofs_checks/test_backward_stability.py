@@ -50,8 +50,8 @@ from hypothesis import strategies as st
 
 from proofs_checks._harness import device
 from rnntheory import claims
-from rnntheory.claims import Grid
-from rnntheory import RNN, backward, sample_inputs
+from rnntheory.checking import Grid
+from rnntheory.network import RNN, backward, sample_inputs
 from rnntheory.testing import seeds, unit_vectors
 
 C_BACK = 3.0

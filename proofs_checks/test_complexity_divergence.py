@@ -43,13 +43,13 @@ proofs_checks/test_claims.py.
 
 from proofs_checks._harness import device, run_claim
 from rnntheory import claims
-from rnntheory.claims.complexity import _RADII
 
 # dict-valued overrides are not hashable, so these runs bypass the harness cache
 
 
 def test_complexity_divergence_rejects_wrong_radius():
-    res = claims.get("complexity_divergence").run(device=device(), radii={**_RADII, "tanh": 2.0})
+    claim = claims.get("complexity_divergence")
+    res = claim.run(device=device(), radii={**claim.grid().fixed["radii"], "tanh": 2.0})
     assert res.verdict == "inconsistent", str(res)
 
 

@@ -43,7 +43,7 @@ L in [3, 6]; worst ratio found: WORST below.
 from hypothesis import given, target
 from hypothesis import strategies as st
 
-from rnntheory import RNN, decoupling, sample_inputs
+from rnntheory.network import RNN, decoupling, sample_inputs
 from rnntheory.testing import seeds
 
 C = 6.0  # back_rms <= C / sqrt(m)

@@ -45,8 +45,8 @@ adversarial directions, m in [64, 512], L in [3, 6], tau in [0.1, 4]; worst rati
 from hypothesis import given, target
 from hypothesis import strategies as st
 
-from rnntheory import RNN, pseudo, sample_inputs
-from rnntheory import perturbation as P
+from rnntheory.network import RNN, pseudo, sample_inputs
+from rnntheory.network import perturbation as P
 from rnntheory.testing import seeds
 
 C = 2.0  # max_j ||err_j|| <= C * tau^(4/3) * m^(-1/6)

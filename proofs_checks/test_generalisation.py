@@ -57,7 +57,7 @@ import dataclasses
 
 from hypothesis import given, target
 
-from rnntheory import kernel
+from rnntheory.network import kernel
 from rnntheory.testing import configs
 
 

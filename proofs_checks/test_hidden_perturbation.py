@@ -50,8 +50,8 @@ directions with m in [32, 256], L in [3, 8], omega in [1e-4, 0.1]; worst ratio f
 from hypothesis import given, target
 from hypothesis import strategies as st
 
-from rnntheory import RNN, sample_inputs
-from rnntheory import perturbation as P
+from rnntheory.network import RNN, sample_inputs
+from rnntheory.network import perturbation as P
 from rnntheory.testing import seeds
 
 C = 2.0  # max_l ||delta h_l|| <= C * L * omega

@@ -46,7 +46,7 @@ over 12 random short runs: 0.039 (the poly(L) = L allowance is generous).
 from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
-from rnntheory import RNN
+from rnntheory.network import RNN
 from rnntheory.learning.concepts import Concept
 from rnntheory.testing import seeds
 from rnntheory.learning.training import sgd

@@ -43,8 +43,9 @@ from hypothesis import given, target
 from hypothesis import strategies as st
 
 from proofs_checks._harness import device
-from rnntheory import RNN, claims, infinite, kernel, sample_inputs
-from rnntheory.claims import Grid
+from rnntheory.network import RNN, infinite, kernel, sample_inputs
+from rnntheory import claims
+from rnntheory.checking import Grid
 from rnntheory.testing import seeds
 
 C = 6.0  # ||K/m - K_inf|| / ||K_inf|| <= C * L / sqrt(m) for m >= 8 L^2

@@ -53,8 +53,8 @@ from hypothesis import strategies as st
 
 from proofs_checks._harness import device
 from rnntheory import claims
-from rnntheory.claims import Grid
-from rnntheory import RNN, backward, sample_inputs
+from rnntheory.checking import Grid
+from rnntheory.network import RNN, backward, sample_inputs
 from rnntheory.testing import seeds
 
 C_PRODUCT = 4.0

@@ -49,7 +49,7 @@ ratio over 30 random configurations: 1.000 (equality when the extra samples cost
 
 from hypothesis import given, target
 
-from rnntheory import kernel
+from rnntheory.network import kernel
 from rnntheory.learning.concepts import Concept
 from rnntheory.testing import configs
 

@@ -31,7 +31,7 @@ Budget: 8 runs in the ``dev`` and ``ci`` profiles (about 15 s on 2 cores);
 import numpy as np
 from hypothesis import event, given, note, settings, target
 
-from rnntheory import along
+from rnntheory.learning import along
 from rnntheory.testing import examples, training_runs
 
 BOUNDS = {"fwd_err": 1.0, "bwd_rel": 2.0, "signs": 2.0, "hidden": 3.0}

@@ -58,8 +58,8 @@ adversarial directions with m in [64, 1024], omega in [1e-3, 0.1]; worst ratio f
 from hypothesis import given, target
 from hypothesis import strategies as st
 
-from rnntheory import RNN, sample_inputs
-from rnntheory import perturbation as P
+from rnntheory.network import RNN, sample_inputs
+from rnntheory.network import perturbation as P
 from rnntheory.testing import seeds
 
 C = 2.0  # max_l flips_l <= C * m * omega^(2/3)

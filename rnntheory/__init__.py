@@ -25,21 +25,36 @@ __version__ = "0.1.0"
 # rnntheory`` loads no torch, so that ``rnntheory --help`` answers at once; ``rnntheory.RNN`` loads torch
 # and the model, the other sub-packages pull in pandas, scipy, sympy/mpmath or matplotlib, or every
 # registered claim. docs/architecture.md draws the floor plan.
-import sys as _sys
-
 from . import _lazy
 
-_PACKAGES = ("network", "complexity", "learning", "stats", "run", "claims", "report", "cli", "testing")
-_FROM_MODEL = ("RNN", "Trace", "check_inputs", "data_vectors", "inputs_from_data", "sample_inputs")
-# the flat module names of the first layout keep working: ``rt.backward``, ``rnntheory.learning.concepts``
-_LAZY = tuple(sorted(name for name in _lazy.MOVED if not name.startswith("_") and "." not in name))
+_PACKAGES = ("network", "complexity", "learning", "stats", "run", "checking", "claims", "report")
+"""The sub-packages, each loaded on first use (``rnntheory.network``, ...; ``rnntheory.cli``,
+``rnntheory.bench`` and ``rnntheory.testing`` are modules of their own, imported by name)."""
 
-__getattr__, __dir__ = _lazy.face(__name__, modules=_PACKAGES, names=dict.fromkeys(_FROM_MODEL, "network.model"),
-                                   aliases=_lazy.MOVED)
+SHORTCUTS = {
+    "RNN": ("network.model", "RNN"),
+    "sample_inputs": ("network.inputs", "sample_inputs"),
+    "backward": ("network.backward", None),
+    "pseudo": ("network.pseudo", None),
+    "perturbation": ("network.perturbation", None),
+    "complexity": ("complexity", None),
+    "stats": ("stats", None),
+    "claims": ("claims", None),
+}
+"""The short names a notebook uses, and the only names of this face that are not a sub-package:
+``rt.RNN``, ``rt.sample_inputs``, ``rt.backward.back_norms(net, tr, u)``, ``rt.pseudo.forward_coupling``,
+``rt.perturbation.sign_changes``, ``rt.complexity.c_eps``, ``rt.stats.fit_exponent``, ``rt.claims.get``.
+Each maps a name to (the module below ``rnntheory`` that holds it, the attribute of that module, or
+``None`` for the module itself). They are attributes only, not module paths: ``import
+rnntheory.backward`` fails; code imports from the home (``from rnntheory.network import backward``)."""
 
-if not any(isinstance(f, _lazy.OldNames) for f in _sys.meta_path):
-    _sys.meta_path.append(_lazy.OldNames(__name__))
+__getattr__, __dir__ = _lazy.face(
+    __name__,
+    modules=(*_PACKAGES, "cli", "bench", "testing"),
+    names={name: module for name, (module, attribute) in SHORTCUTS.items() if attribute is not None},
+    aliases={name: module for name, (module, attribute) in SHORTCUTS.items() if attribute is None and module != name},
+)
 
-# ``from rnntheory import *`` leaves out the command line and the test strategies (Hypothesis is in the
-# test extra only)
-__all__ = [*_FROM_MODEL, *(p for p in _PACKAGES if p not in ("cli", "testing")), *_LAZY, "__version__"]
+# ``from rnntheory import *`` leaves out the command line, the benchmark and the test strategies
+# (Hypothesis is in the test extra only)
+__all__ = [*SHORTCUTS, *(p for p in _PACKAGES if p not in SHORTCUTS), "__version__"]

@@ -8,7 +8,8 @@ The policy, for every check here and every function that uses them:
   accuracy outside (0, 1), a repeated seed);
 * every message names the function, the argument and its value, and says what it must be, in the
   form ``"<function>: <argument>=<value> <what was expected>"``, for example
-  ``"RNN.init: m=0 must be a positive integer"``.
+  ``"RNN.init: m=0 must be a positive integer"``; a message that names a module-level function takes
+  the name from the function itself (:func:`caller`), so that the name moves with the code.
 
 Numbers: an integer is any :class:`numbers.Integral` (numpy integers too); a real number is any
 :class:`numbers.Real` or an mpmath ``mpf``; bool is neither. Seeds are non-negative integers, and a
@@ -24,7 +25,7 @@ from typing import Any, Sequence
 
 import torch
 
-__all__ = ["DTYPES", "SUPPORTED_DTYPES", "show", "dtype_name", "torch_dtype", "positive_int", "non_negative_int",
+__all__ = ["DTYPES", "SUPPORTED_DTYPES", "caller", "show", "dtype_name", "torch_dtype", "positive_int", "non_negative_int",
            "seeds", "is_real", "real", "positive_real", "real_in", "dtype", "device", "run_device", "tensor",
            "all_finite", "generator"]
 
@@ -33,6 +34,17 @@ DTYPES: dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.flo
 
 SUPPORTED_DTYPES: tuple[torch.dtype, ...] = tuple(DTYPES.values())
 """The supported torch dtypes (the values of :data:`DTYPES`)."""
+
+
+def caller(obj: Any) -> str:
+    r"""The name by which an error message names ``obj`` (a function or a class), from the object itself:
+    ``module.function`` for a module's function, the last part of its module's name first
+    (``executors.run_tasks``, ``claims.get``), and the qualified name for a class or a method
+    (``Finding``, ``Claim.run``)."""
+    qualname = obj.__qualname__
+    if isinstance(obj, type) or "." in qualname:
+        return qualname
+    return f"{obj.__module__.rpartition('.')[2]}.{qualname}"
 
 
 def show(value: Any) -> str:

@@ -16,7 +16,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Sequence
 
-from .run import _cores
+from .run import cores
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -103,7 +103,7 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _bench(args: argparse.Namespace) -> int:
     r"""``rnntheory bench``: run the benchmark, print the table and save the JSON."""
-    from .run import bench
+    from . import bench
 
     ms = list(args.m) + ([4096] if args.large and 4096 not in args.m else [])
     try:
@@ -135,7 +135,7 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
                    help="shift every seed by K: an independent replication (no shared cache entries)")
     p.add_argument("--jobs", type=int, default=None,
                    help=f"worker processes for the cells, each with one torch thread (default: the cores this process "
-                        f"may use, {_cores.available()} here; --jobs 1 measures in this process; with --executor dask "
+                        f"may use, {cores.available()} here; --jobs 1 measures in this process; with --executor dask "
                         "and no --scheduler: the LocalCluster's workers)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="local (this machine, --jobs processes) or dask (a Dask cluster; pip install -e "
@@ -154,7 +154,7 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--budget", metavar="DURATION",
                    help="after the grid, spend the rest of DURATION (e.g. 1h, 30m, 1h30m; counted from the start) on "
                         "rounds of added seeds where they decide most, each look at an alpha-spending level "
-                        "(rnntheory.run.budget)")
+                        "(rnntheory.checking.budget)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _import_argument(p)
 
@@ -169,13 +169,13 @@ def _import_argument(p: argparse.ArgumentParser) -> None:
 
 def _load_claims(args: argparse.Namespace) -> None:
     r"""Register the claims from outside the package: entry points, then ``--import`` modules."""
-    from . import claims
-    from .claims._plugins import DISABLE_AUTOLOAD
+    from . import claims  # noqa: F401 - the paper's claims register first
+    from .checking.plugins import DISABLE_AUTOLOAD, import_claims, load_entry_points
 
     if not os.environ.get(DISABLE_AUTOLOAD):
-        claims.load_entry_points()
+        load_entry_points()
     for module in args.imports:
-        claims.import_claims(module)
+        import_claims(module)
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -248,7 +248,7 @@ def _report(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
         if args.jobs is None:
-            args.jobs = _cores.available()
+            args.jobs = cores.available()
         if isinstance(args.jobs, bool) or args.jobs < 1:  # refused before a dry run as the run refuses it
             raise ValueError(f"--jobs {args.jobs}: jobs={args.jobs!r} must be a positive integer")
         _load_claims(args)
@@ -299,7 +299,7 @@ def _budget_seconds(args: argparse.Namespace) -> float | None:
     r"""The seconds of ``--budget`` (``None`` without it); a budget with ``--dry-run`` is refused."""
     if not args.budget:
         return None
-    from .run.budget import parse_duration
+    from .checking.budget import parse_duration
 
     budget = parse_duration(args.budget)
     if args.dry_run:
@@ -311,7 +311,8 @@ def _budget_seconds(args: argparse.Namespace) -> float | None:
 def _print_summary(args: argparse.Namespace, rep: "Report", written: Sequence["Path"], out: "Path") -> None:
     r"""After a report is written: one line per claim (verdict, compute, headline finding or what would
     decide it), the failed cells, and what was written where."""
-    from .report.build import headline_finding, measured
+    from .checking.text import measured
+    from .report.build import headline_finding
 
     width = max(len(n) for n in rep.results)
     print(f"\n{'claim':<{width}}  verdict       compute  headline / to decide")

@@ -21,7 +21,8 @@ try:
 except ImportError as exc:  # pragma: no cover - the test extra installs it
     raise ImportError('rnntheory.testing needs Hypothesis, part of the test extra: pip install "rnntheory[test]"') from exc
 
-from .network.model import RNN, sample_inputs
+from .network.inputs import sample_inputs
+from .network.model import RNN
 
 __all__ = [
     "Config",
@@ -117,7 +118,7 @@ def unit_vectors(draw, d: int, dtype: torch.dtype = torch.float64) -> torch.Tens
 def displacements(draw, net: RNN, *, omega: tuple[float, float] = (1e-4, 1e-1)) -> torch.Tensor:
     r"""A displacement W' for ``net`` of spectral size ``omega`` drawn log-uniformly from the range:
     a Gaussian direction, or a rank-one one (the shape of the adversarial construction)."""
-    from .network.perturbation import scale_to
+    from .network.sizes import scale_to
 
     lo, hi = omega
     size = float(10 ** draw(st.floats(math.log10(lo), math.log10(hi))))

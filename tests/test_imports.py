@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "rnntheory"
-HEAVY = ["scipy", "pandas", "sympy", "mpmath", "matplotlib", "rnntheory.claims", "rnntheory.stats"]
+HEAVY = ["scipy", "pandas", "sympy", "mpmath", "matplotlib", "rnntheory.claims", "rnntheory.checking.claim", "rnntheory.stats"]
 
 
 def fresh(code: str) -> object:
@@ -34,13 +34,13 @@ def test_import_loads_no_heavy_module():
 def test_lazy_submodules_load_on_access():
     got = fresh(
         "import json, sys, rnntheory as rt\n"
-        "lazy = [n for n in ('claims', 'stats', 'kernel', 'decoupling') if n in rt.__all__]\n"
+        "lazy = [n for n in ('claims', 'stats', 'backward', 'checking') if n in rt.__all__]\n"
         "listed = all(n in dir(rt) for n in lazy)\n"
-        "before = 'rnntheory.claims' in sys.modules\n"
+        "before = 'rnntheory.claims' in sys.modules or 'rnntheory.checking.claim' in sys.modules\n"
         "names = rt.claims.names()\n"
         "from rnntheory import claims\n"
-        "import rnntheory.network.kernel\n"
-        "same = claims is rt.claims is sys.modules['rnntheory.claims'] and rt.kernel is rnntheory.network.kernel\n"
+        "import rnntheory.network.backward\n"
+        "same = claims is rt.claims is sys.modules['rnntheory.claims'] and rt.backward is rnntheory.network.backward\n"
         "try:\n"
         "    rt.no_such_name\n"
         "    missing = False\n"
@@ -49,8 +49,31 @@ def test_lazy_submodules_load_on_access():
         "print(json.dumps([lazy, listed, before, bool(names), rt.claims.get(names[0]).name == names[0], same, missing]))"
     )
     lazy, listed, before, has_names, get_works, same, missing = got
-    assert lazy == ["claims", "stats", "kernel", "decoupling"]
+    assert lazy == ["claims", "stats", "backward", "checking"]
     assert listed and not before and has_names and get_works and same and missing
+
+
+def test_the_top_level_face_is_the_sub_packages_and_the_shortcuts():
+    """Besides its sub-packages, ``rnntheory`` hands on exactly the documented SHORTCUTS, each the object
+    of its home; they are attributes, not module paths."""
+    got = fresh(
+        "import importlib, json, rnntheory as rt\n"
+        "bad = []\n"
+        "for name, (module, attribute) in rt.SHORTCUTS.items():\n"
+        "    home = importlib.import_module('rnntheory.' + module)\n"
+        "    if getattr(rt, name) is not (home if attribute is None else getattr(home, attribute)):\n"
+        "        bad.append(name)\n"
+        "refused = []\n"
+        "for name in ('backward', 'pseudo', 'perturbation', 'sweep', 'concepts', 'verdicts'):\n"
+        "    try:\n"
+        "        importlib.import_module('rnntheory.' + name)\n"
+        "    except ImportError:\n"
+        "        refused.append(name)\n"
+        "print(json.dumps([bad, refused, sorted(set(rt.__all__) - set(rt.SHORTCUTS))]))"
+    )
+    bad, refused, rest = got
+    assert bad == [] and refused == ["backward", "pseudo", "perturbation", "sweep", "concepts", "verdicts"]
+    assert rest == ["__version__", "checking", "learning", "network", "report", "run"]
 
 
 def test_every_public_name_resolves():
@@ -85,43 +108,22 @@ def test_no_module_imports_a_private_name_from_another():
     assert offences == []
 
 
-def test_the_flat_names_of_the_first_layout_still_resolve():
-    """Every module that moved into a sub-package answers under its old name, as an attribute and as
-    an import, and it is the same module object (one class, one registry)."""
-    got = fresh(
-        "import importlib, json, sys, rnntheory as rt\n"
-        "from rnntheory import _lazy\n"
-        "bad = []\n"
-        "for old, new in _lazy.MOVED.items():\n"
-        "    real = importlib.import_module('rnntheory.' + new)\n"
-        "    attribute = getattr(rt, old) if '.' not in old else real\n"
-        "    if attribute is not real or importlib.import_module('rnntheory.' + old) is not real:\n"
-        "        bad.append(old)\n"
-        "    if real.__spec__.name != 'rnntheory.' + new:\n"
-        "        bad.append(old + ' changed the spec of ' + new)\n"
-        "from rnntheory.concepts import Concept\n"
-        "from rnntheory.sweep import run_tasks, CellCache\n"
-        "from rnntheory import backward, verdicts\n"
-        "same = Concept is rt.learning.concepts.Concept and run_tasks is rt.run.run_tasks\n"
-        "print(json.dumps([bad, same, backward is rt.network.backward, verdicts.Verdict is rt.stats.Verdict]))"
-    )
-    assert got == [[], True, True, True]
-
-
-FACES = ["rnntheory.network", "rnntheory.learning", "rnntheory.stats", "rnntheory.run", "rnntheory.report"]
+FACES = ["rnntheory.network", "rnntheory.learning", "rnntheory.stats", "rnntheory.run", "rnntheory.checking",
+         "rnntheory.report"]
 
 
 @pytest.mark.parametrize("package", FACES)
 def test_each_face_hands_on_every_public_name_of_its_modules(package):
-    """A package's __init__ lists its modules and the public names they hold; a name two modules
-    define differently (``kernel.ntk`` and ``infinite.ntk``), or that is also a module's name
-    (``decoupling.decoupling``), is reached through its module only."""
+    """A package's __init__ lists its modules and the public names they hold (a name may come from a
+    private module of the package: ``stats.InsufficientData``); a name two modules define differently
+    (``kernel.ntk`` and ``infinite.ntk``), or that is also a module's name (``decoupling.decoupling``), is
+    reached through its module only."""
     import importlib
 
     face = importlib.import_module(package)
     modules = {name: importlib.import_module(f"{package}.{name}") for name in face.MODULES}
     assert set(face.__all__) == set(face.MODULES) | set(face.NAMES)
-    assert set(face.NAMES.values()) <= set(modules)
+    assert {m for m in face.NAMES.values() if not m.startswith("_")} <= set(modules)
     for name, module in modules.items():
         for public in module.__all__:
             owners = {id(getattr(m, public)) for m in modules.values() if public in getattr(m, "__all__", ())}

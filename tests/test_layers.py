@@ -17,9 +17,11 @@ LAYERS = [
     ["network"],               # the RNN and the quantities its lemmas bound
     ["complexity"],            # the target class's complexity
     ["learning"],              # concepts, SGD, quantities along a trajectory
-    ["run"],                   # cells, cache, executors, cost, budget, bench
-    ["claims"],                # the paper's claims, their grids and findings
+    ["run"],                   # tasks, records, the cell cache, executors, cost previews
+    ["checking"],              # the claim-checking framework: grids, claims, findings, budget, registry
+    ["claims"],                # the paper's claims
     ["testing", "report"],     # property-test strategies; the report
+    ["bench"],                 # the speed benchmarks
     ["cli"],                   # the command line
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
@@ -98,9 +100,20 @@ def test_no_import_cycle():
     assert cycles == []
 
 
-def test_the_execution_layer_knows_nothing_of_claims():
-    assert not any(t.split(".")[0] in ("claims", "report", "cli") for m, ts in _graph().items()
-                   if m.split(".")[0] == "run" for t in ts)
+def _imported_packages(package: str) -> set[str]:
+    return {t.split(".")[0] for m, ts in _graph().items() if m.split(".")[0] == package for t in ts}
+
+
+def test_the_execution_layer_knows_nothing_of_what_it_runs():
+    """run/ runs picklable tasks: no network, learning, claim framework, claims, report or command line."""
+    assert _imported_packages("run") & {"network", "complexity", "learning", "checking", "claims", "report", "bench",
+                                        "cli"} == set()
+
+
+def test_the_claim_framework_knows_nothing_of_rnns():
+    """checking/ turns any claim into cells, findings and a verdict: no network, learning, complexity or the
+    paper's claims (the layer order alone would allow the first three)."""
+    assert _imported_packages("checking") & {"network", "complexity", "learning", "claims"} == set()
 
 
 def test_every_package_is_a_layer():

@@ -93,7 +93,7 @@ def test_notebook_executes(tmp_path, monkeypatch):
     for i, src in _code_cells(_load()):
         exec(compile(src, f"walkthrough.ipynb[cell {i}]", "exec"), ns)
 
-    from rnntheory import verdicts
+    from rnntheory.stats import verdicts
 
     assert list(tmp_path.iterdir()) == [], "the notebook wrote into its working folder (the checkout's docs/)"
     assert ns["verdict"] in verdicts.VERDICTS
@@ -106,7 +106,7 @@ def test_notebook_executes(tmp_path, monkeypatch):
     assert {"m", "err", "direction", "seed"} <= set(df.columns)
     widths, seeds = tuple(ns["widths"]), tuple(ns["seeds"])
     assert len(widths) >= 3 and len(seeds) >= 3
-    directions = rnntheory.claims.perturbation.DIRECTIONS
+    directions = rnntheory.claims.displacement.DIRECTIONS
     assert len(df) == len(widths) * len(seeds) * len(directions)
     assert set(df["m"]) == set(widths) and set(df["seed"]) == set(seeds)
     assert set(df["direction"]) == set(directions)

@@ -7,7 +7,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory import RNN, complexity
+from rnntheory.network import RNN
+from rnntheory import complexity
 from rnntheory.testing import displacements, polynomial_coefficients, smooth_functions
 
 

@@ -6,10 +6,12 @@ import math
 import pytest
 import torch
 
-from rnntheory import RNN, along, backward, bench, check_inputs, infinite, inputs_from_data, sample_inputs, training
+from rnntheory.network import RNN, backward, check_inputs, infinite, inputs_from_data, sample_inputs
+from rnntheory.learning import along, training
+from rnntheory import bench
 from rnntheory import _validation as V
 from rnntheory import stats as S
-from rnntheory import verdicts as VD
+from rnntheory.stats import verdicts as VD
 from rnntheory.learning.concepts import Concept
 
 NET = RNN.init(6, 3, 2, seed=0)

@@ -5,9 +5,9 @@ docs/new_claim.md walks through it. Its default grid measures 40 networks in a f
     rnntheory report --import docs/examples/width_claim.py --claims hidden_norm_width --out /tmp/width
 """
 
-from rnntheory.claims import Claim, Grid, register
+from rnntheory.checking import Claim, Grid, register
+from rnntheory.checking.findings import cannot_detect, exponent_finding, too_strong, wrong_m
 from rnntheory.claims.cells import config, make_inputs, make_net
-from rnntheory.claims.findings import cannot_detect, exponent_finding, too_strong, wrong_m
 
 # -- the grid: the measuring settings, points times seeds plus fixed settings. Short sequences and widths from
 #    256 up: at a fixed width log ||h_L|| wanders from network to network by about L m^-0.42 (docs/index.md)

@@ -1,22 +1,17 @@
-r"""The registry of the paper's claims (theory.md sections 3 to 6).
+r"""The paper's claims (theory.md sections 3 to 6 and 8), and the registered claims by name.
 
-Each claim is defined once, as a :class:`Claim` in one of the modules of this package, and
-registered in :data:`REGISTRY`. ``proofs_checks/`` runs each entry and asserts on its verdict;
-``rnntheory check`` and the report read the same registry.
+Each claim is defined once, as a :class:`rnntheory.checking.Claim` in one of the family modules of
+this package, and registered (:func:`rnntheory.checking.register`) when the package is imported, in
+the paper's order. ``proofs_checks/`` runs each one and asserts on its verdict; ``rnntheory check``
+and the report read the same registry through :func:`get` and :func:`names`, which also see every
+claim registered from outside the package (docs/new_claim.md: a claim imports the framework from
+:mod:`rnntheory.checking` and builds networks with :mod:`rnntheory.claims.cells`).
 
-A claim may also live outside the package: it uses the public finding builders
-(:mod:`rnntheory.claims.findings`) and cell helpers (:mod:`rnntheory.claims.cells`), calls
-:func:`register`, and reaches ``rnntheory report`` through ``--import MODULE`` (:func:`import_claims`)
-or an entry point in the group ``rnntheory.claims`` (:func:`load_entry_points`); docs/new_claim.md
-walks through an example.
-
-The package, one job a module: ``_grid`` (the :class:`Grid`), ``_results`` (the result types:
-:class:`Finding`, :class:`Control`, :class:`ClaimResult`, ...), ``_settings`` (the checks of measuring
-and judging settings), ``_claim`` (the :class:`Claim` and its one path from a grid to a verdict),
-``_registry`` (:data:`REGISTRY`, :func:`register`), ``_plugins`` (claims from outside the package),
-``_text`` (the words a result shares with the report), :mod:`~rnntheory.claims.findings` and
-:mod:`~rnntheory.claims.cells` (the public builders); the claims themselves by section of the paper:
-``stability``, ``perturbation``, ``coupling``, ``complexity``, ``learning``, ``limit``, ``along``.
+The package, one job a module: :mod:`~rnntheory.claims.cells` (the network, inputs and data of a
+cell); the claims by section of the paper: ``stability`` (initialisation), ``displacement``
+(perturbation of W), ``coupling`` (the pseudo-network and decoupling), ``target`` (the complexity of
+the target class), ``sgd`` (learning), ``generalisation``, ``length``, ``limit`` (the infinite-width
+limit) and ``trajectory`` (the lemmas along SGD).
 
 >>> from rnntheory import claims
 >>> claims.names()[:3]
@@ -27,22 +22,34 @@ and judging settings), ``_claim`` (the :class:`Claim` and its one path from a gr
 
 import pandas as pd
 
-from ._registry import (CONTROL_KINDS, REGISTRY, Claim, ClaimResult, Control, ControlOutcome, Finding, Grid, Series,
-                        get, names, register)
-from ._plugins import import_claims, load_entry_points
-from . import cells, findings  # noqa: E402 - the public helpers of claims defined anywhere
+from .. import _validation as V
+from ..checking.claim import Claim
+from ..checking.registry import REGISTRY
+from . import cells  # noqa: F401 - the public helpers of claims defined anywhere
 
 # registration order is the paper's order: sections 4 and 3 (initialisation, perturbation, coupling),
 # then 5 (complexity), 6 (learning, generalisation, length) and 8 (the infinite-width limit)
 from . import stability  # noqa: F401,E402
-from . import perturbation  # noqa: F401,E402
+from . import displacement  # noqa: F401,E402
 from . import coupling  # noqa: F401,E402
-from . import complexity  # noqa: F401,E402
-from . import learning  # noqa: F401,E402
+from . import target  # noqa: F401,E402
+from . import sgd  # noqa: F401,E402
 from . import generalisation  # noqa: F401,E402
 from . import length  # noqa: F401,E402
 from . import limit  # noqa: F401,E402
-from . import along  # noqa: F401,E402
+from . import trajectory  # noqa: F401,E402
+
+
+def get(name: str) -> Claim:
+    r"""The registered claim ``name`` (ValueError, naming the registered ones, for any other name)."""
+    if name not in REGISTRY:
+        raise ValueError(f"{V.caller(get)}: name={name!r} is not a registered claim; expected one of {sorted(REGISTRY)}")
+    return REGISTRY[name]
+
+
+def names() -> list[str]:
+    r"""The names of the registered claims, in the registry's order."""
+    return list(REGISTRY)
 
 
 def measure(name: str, cell: dict | None = None, **overrides) -> "pd.DataFrame":
@@ -55,5 +62,5 @@ def measure(name: str, cell: dict | None = None, **overrides) -> "pd.DataFrame":
     return get(name).measure_frame(cell, **overrides)
 
 
-__all__ = ["CONTROL_KINDS", "REGISTRY", "Claim", "ClaimResult", "Control", "ControlOutcome", "Finding", "Grid", "Series",
-           "cells", "findings", "get", "import_claims", "load_entry_points", "measure", "names", "register"]
+__all__ = ["cells", "coupling", "displacement", "generalisation", "get", "length", "limit", "measure", "names", "sgd",
+           "stability", "target", "trajectory"]

@@ -2,7 +2,7 @@ r"""What a claim's ``measure`` function builds from its grid cell: the network, 
 displacement directions, the concept and its labelled samples. One job: turning a cell (a dict of
 measuring settings with ``seed``, ``device`` and ``dtype``) into the objects a measurement needs.
 
-Public, for claims defined inside the package and outside it (docs/new_claim.md). Every random object
+Public, for the paper's claims and claims defined anywhere else (docs/new_claim.md). Every random object
 of a cell is drawn from the cell's seed plus a fixed offset, so that the network, the inputs, the
 directions and the labels of one cell are independent and reproducible.
 
@@ -20,11 +20,12 @@ import torch
 
 from ..network import perturbation as P
 from ..learning.concepts import Concept
-from ..network.model import RNN, sample_inputs
-from ._registry import torch_dtype
+from ..network.inputs import sample_inputs
+from ..network.model import RNN
+from ..checking.grid import torch_dtype
 
 __all__ = ["INPUT_SEED_OFFSET", "DIRECTION_SEED_OFFSET", "LABEL_SEED_OFFSET", "DIRECTIONS", "make_net", "make_inputs",
-           "config", "unit_directions", "cell_concept", "labelled_sample", "torch_dtype"]
+           "config", "unit_directions", "cell_concept", "labelled_sample"]
 
 INPUT_SEED_OFFSET = 10_000
 """Inputs of a cell with seed s are drawn with seed s + INPUT_SEED_OFFSET (the network uses s)."""

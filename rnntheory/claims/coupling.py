@@ -20,11 +20,15 @@ from ..network import decoupling as DC
 from ..network import infinite as INF
 from ..stats import verdicts as VD
 from ..network import perturbation as P
+from ..network.sizes import scale_to
 from ..network import pseudo as PS
 from .cells import DIRECTIONS, config, make_inputs, make_net, unit_directions
-from .findings import cannot_detect, exponent_finding, series, too_strong, wrong_m
+from ..checking.findings import cannot_detect, exponent_finding, series, too_strong, wrong_m
 from ..stats.verdicts import Verdict
-from ._registry import Claim, Finding, Grid, Series, register, torch_dtype
+from ..checking.claim import Claim
+from ..checking.grid import Grid, torch_dtype
+from ..checking.registry import register
+from ..checking.results import Finding, Series
 
 __all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING", "STAR_SEED_OFFSET"]
 
@@ -33,7 +37,7 @@ STAR_SEED_OFFSET = 40_000
 
 
 def _tau_directions(cell: Mapping[str, Any], net, tr, tau: float, units: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    mats = {k: P.scale_to(v, tau=tau) for k, v in units.items()}
+    mats = {k: scale_to(v, tau=tau) for k, v in units.items()}
     mats["adversarial"] = P.adversarial_direction(net, tr, l=2, tau=tau)
     return mats
 
@@ -137,7 +141,7 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     units = unit_directions(cell, net, tr, scale="tau")
     gen = torch.Generator().manual_seed(cell["seed"] + STAR_SEED_OFFSET)
     star = torch.randn(net.m, net.m, generator=gen, dtype=torch.float64).to(net.device, torch_dtype(cell["dtype"]))
-    star = P.scale_to(star, tau=cell["tau_star"])
+    star = scale_to(star, tau=cell["tau_star"])
     base = config(cell, "m", "L", "n", "seed")
     rows = []
     for tau in cell["taus"]:

@@ -3,8 +3,8 @@ r"""Claims about the pseudo-network class of bounded radius (theory.md, section 
 and it generalises (``generalisation``: its Rademacher complexity shrinks like tau poly(L) / sqrt(N),
 and the test-train gap of SGD on N samples shrinks with N and does not grow with m).
 
-The concept is the single-lag concept of :mod:`rnntheory.claims.learning`; the trained gap runs are
-its :func:`~rnntheory.claims.learning.trajectory` on a fixed training set of N noisy samples.
+The concept is the single-lag concept of :mod:`rnntheory.claims.sgd`; the trained gap runs are
+its :func:`~rnntheory.claims.sgd.trajectory` on a fixed training set of N noisy samples.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from ..network import infinite as INF
 from ..network import kernel as K
 from ..learning.training import TrainingDiverged
 from .cells import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
-from .findings import (cannot_finding, event_finding, exponent_finding, exponential, growth_finding, series,
+from ..checking.findings import (cannot_finding, event_finding, exponent_finding, exponential, growth_finding, series,
                        split_diverged, too_strong, wrong_m)
 from ..stats.verdicts import Verdict
-from ._registry import Claim, Finding, Grid, register
-from .learning import trajectory
+from ..checking.claim import Claim
+from ..checking.grid import Grid
+from ..checking.registry import register
+from ..checking.results import Finding
+from .sgd import trajectory
 
 __all__ = ["PSEUDO_SOLUTION", "GENERALISATION"]
 

@@ -2,7 +2,7 @@ r"""The claim that learning costs polynomially many samples in the length (theor
 ``length_scaling``): the fresh samples online SGD needs to reach OPT + eps grow like a power of L, not
 exponentially.
 
-The runs are :func:`rnntheory.claims.learning.trajectory`, online, at a large rate outside the NTK regime
+The runs are :func:`rnntheory.claims.sgd.trajectory`, online, at a large rate outside the NTK regime
 (lr0 = 8 as in ``sgd_learns`` on the default grid, 2 on the large one: docs/learning.md), stopped at the
 first record below OPT + 0.5 (R0 - OPT).
 """
@@ -16,10 +16,13 @@ import pandas as pd
 
 from ..learning.training import TrainingDiverged
 from .cells import config
-from .findings import cannot_detect, event_finding, exponent_finding, exponential, growth_finding, split_diverged, too_strong
+from ..checking.findings import cannot_detect, event_finding, exponent_finding, exponential, growth_finding, split_diverged, too_strong
 from ..stats.verdicts import Verdict
-from ._registry import Claim, Finding, Grid, register
-from .learning import trajectory
+from ..checking.claim import Claim
+from ..checking.grid import Grid
+from ..checking.registry import register
+from ..checking.results import Finding
+from .sgd import trajectory
 
 __all__ = ["LENGTH_SCALING"]
 

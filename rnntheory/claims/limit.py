@@ -18,9 +18,12 @@ from ..network import infinite as INF
 from ..network import kernel as K
 from ..stats import verdicts as VD
 from .cells import config, make_inputs, make_net
-from .findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from ..checking.findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
 from ..stats.verdicts import Verdict
-from ._registry import Claim, Finding, Grid, register
+from ..checking.claim import Claim
+from ..checking.grid import Grid
+from ..checking.registry import register
+from ..checking.results import Finding
 
 __all__ = ["NTK_LIMIT"]
 

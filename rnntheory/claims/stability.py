@@ -17,10 +17,15 @@ import torch
 
 from ..network import backward as BK
 from .cells import make_inputs, make_net
-from .findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
-from .specs import Event, Exponent, Growth, J
+from ..checking.findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from ..checking.specs import Event, Exponent, Growth, J
 from ..stats.verdicts import Verdict
-from ._registry import Claim, Finding, Grid, register
+from ..checking.claim import Claim
+from ..checking.grid import Grid
+from ..checking.registry import register
+from ..checking.results import Finding
+
+__all__ = ["FORWARD_STABILITY", "PRODUCT_STABILITY", "BACKWARD_STABILITY"]
 
 # ---------------------------------------------------------------------- forward stability
 _FWD_LS = (8, 16, 32, 64)

@@ -67,6 +67,7 @@ __all__ = [
     "Complexity",
     "Truncation",
     "SmoothFunction",
+    "PhiLike",
     "smooth",
     "taylor_coefficients",
     "radius_of_convergence",

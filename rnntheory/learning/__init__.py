@@ -10,7 +10,7 @@ MODULES = ('data', 'concepts', 'training', 'batched_sgd', 'along')
 NAMES = {
     **dict.fromkeys(['LabelledData', 'NOISE_KINDS', 'ball_sampler', 'label_noise', 'opt', 'sphere_sampler'], 'data'),
     **dict.fromkeys(['Component', 'Concept'], 'concepts'),
-    **dict.fromkeys(['LOSSES', 'SGDConfig', 'TrainingDiverged', 'Trajectory', 'output_cotangent', 'risk'], 'training'),
+    **dict.fromkeys(['LOSSES', 'SGDConfig', 'TrainingDiverged', 'Trajectory', 'output_cotangent', 'rate', 'risk'], 'training'),
     **dict.fromkeys(['sgd_many'], 'batched_sgd'),
     **dict.fromkeys(['AlongRun', 'QUANTITIES', 'RATIOS', 'SHAPES', 'Tracker', 'TrainingRun', 'measure', 'shape'], 'along'),
 }

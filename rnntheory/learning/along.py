@@ -38,9 +38,9 @@ import torch
 from .. import _validation as V
 from ..network import batched as BT
 from ..network.model import RNN, Trace, base_trace, check_displacements
-from ..network.perturbation import ntk_radius, spectral_norm
+from ..network.sizes import ntk_radius, spectral_norm
 from ..network.pseudo import gradient_change, outputs, relative_change
-from .training import TrainingDiverged, Trajectory
+from .training import TrainingDiverged, Trajectory, rate
 from .training import sgd as _sgd
 
 __all__ = ["QUANTITIES", "SHAPES", "RATIOS", "shape", "measure", "Tracker", "AlongRun", "sgd", "TrainingRun"]
@@ -264,7 +264,8 @@ class TrainingRun:
     and a failing property test prints the one that failed).
 
     Online SGD on W only (:func:`rnntheory.learning.training.sgd`) on the concept
-    ``Concept.single_lag(L, d_x, lag, p=p, phi=phi, seed=seed)``, at the rate ``lr0 / (m L)``, with
+    ``Concept.single_lag(L, d_x, lag, p=p, phi=phi, seed=seed)``, at the rate ``lr0 / (m L)``
+    (:func:`rnntheory.learning.training.rate`), with
     ``batch`` fresh samples per step, ``steps`` steps, a record every ``record_every`` steps, held-out
     risk on ``n_test`` sequences and the lemmas on ``n_probe`` probe sequences (network seed ``seed``,
     sample stream ``seed + 1``, test set ``seed + 2``, probe ``seed + 3``).
@@ -297,6 +298,6 @@ class TrainingRun:
         net = RNN.init(self.m, self.d_x, 1, seed=self.seed, dtype=dt, device=self.device)
         test = concept.sample(self.n_test, seed=self.seed + 2, eps_x=self.eps_x, dtype=dt, device=self.device)
         probe = concept.sample(self.n_probe, seed=self.seed + 3, eps_x=self.eps_x, dtype=dt, device=self.device).x
-        return sgd(net, probe, concept=concept, test=test, eps_x=self.eps_x, lr=self.lr0 / (self.m * self.L),
+        return sgd(net, probe, concept=concept, test=test, eps_x=self.eps_x, lr=rate(self.lr0, self.m, self.L),
                    steps=self.steps, batch_size=self.batch, record_every=self.record_every, loss=self.loss,
                    seed=self.seed + 1, coupling=False)

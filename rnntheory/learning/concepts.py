@@ -10,8 +10,8 @@ with :math:`|a^*| \le 1`, :math:`\|w^*\| = 1`. A :class:`Concept` is a list of :
 objects, one per pair :math:`i \to j` (positions 1-based, as in the paper). Labels are
 :math:`y^*_j = F^*_j(x^*) + \text{noise}`.
 
-The data distribution, the label noise, OPT and the samples' layout (:class:`LabelledData`) live in
-:mod:`rnntheory.learning.data`; ``LabelledData``, ``opt`` and the samplers are importable from here too.
+The data distribution, the label noise, OPT and the samples' layout (``LabelledData``) live in
+:mod:`rnntheory.learning.data`.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ from typing import Any, Literal, Sequence
 import torch
 
 from .. import _validation as V
-from ..complexity import DEFAULT_C_STAR, Complexity, max_complexity
-from ..complexity._smooth import PhiLike, SmoothFunction, smooth
-from ..network.model import DEFAULT_EPS_X, inputs_from_data
-from .data import NOISE_KINDS, LabelledData, Sampler, ball_sampler, label_noise, opt, sampler, sphere_sampler
+from ..complexity import DEFAULT_C_STAR, Complexity, PhiLike, SmoothFunction, max_complexity, smooth
+from ..network.inputs import DEFAULT_EPS_X, inputs_from_data
+from .data import NOISE_KINDS, LabelledData, Sampler, label_noise, opt, sampler, sphere_sampler
 
-# LabelledData, opt and the samplers are defined in .data and stay importable from here
-__all__ = ["Component", "Concept", "LabelledData", "opt", "sphere_sampler", "ball_sampler"]
+__all__ = ["Component", "Concept"]
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from .concepts import Concept
 from .data import LabelledData
 from ..network.model import LOSS_POSITIONS, RNN
 
-__all__ = ["LOSSES", "risk", "sgd", "SGDConfig", "Trajectory", "TrainingDiverged", "output_cotangent"]
+__all__ = ["LOSSES", "risk", "rate", "sgd", "SGDConfig", "Trajectory", "TrainingDiverged", "output_cotangent"]
 
 SAMPLE_BLOCK = 4096
 """Online SGD draws its fresh samples about this many at a time (whole steps' worth, one vectorised call)."""
@@ -82,6 +82,36 @@ def output_cotangent(outputs: torch.Tensor, labels: torch.Tensor, *, loss: str =
     return per_pos.sum(-1), dy
 
 
+def rate(lr0: float, m: int, L: int) -> float:
+    r"""The SGD learning rate of the claims and of :class:`~rnntheory.learning.along.TrainingRun`:
+    :math:`\eta = \mathrm{lr}_0 / (m L)`, the one home of this rule.
+
+    Paper: section 6 (:math:`W_{t+1} = W_t - \eta \nabla_W \ldots`) and section 10 (the main theorem's
+    rate :math:`\eta \sim 1/m`). The gradient in W of the objective summed over the positions grows like
+    :math:`m L` (m rows of hidden states of size :math:`O(1)` in each of about L terms), so a rate
+    constant ``lr0`` of order 1 gives steps of comparable size at every width and length.
+
+    Args:
+        lr0: the rate constant :math:`\mathrm{lr}_0 > 0`.
+        m: the width, >= 1.
+        L: the sequence length, >= 1.
+
+    Returns:
+        :math:`\mathrm{lr}_0 / (m L)` as a float.
+
+    Raises:
+        TypeError, ValueError: ``lr0`` not a finite positive number, ``m`` or ``L`` not a positive integer.
+
+    >>> rate(8.0, 512, 8)
+    0.001953125
+    """
+    fn = "training.rate"
+    lr0 = V.positive_real(fn, "lr0", lr0)
+    m = V.positive_int(fn, "m", m)
+    L = V.positive_int(fn, "L", L)
+    return lr0 / (m * L)
+
+
 @dataclass(frozen=True, kw_only=True)
 class SGDConfig:
     r"""The settings of an SGD run on W (:func:`sgd`, :func:`rnntheory.learning.batched_sgd.sgd_many`),
@@ -91,7 +121,8 @@ class SGDConfig:
     100
 
     Attributes:
-        lr: learning rate :math:`\eta > 0`. The gradient's size grows like m L, so stable rates scale like 1/(m L).
+        lr: learning rate :math:`\eta > 0`. The gradient's size grows like m L, so stable rates scale like 1/(m L):
+            :func:`rate` gives ``lr0 / (m L)``.
         steps: number of SGD steps (>= 0).
         batch_size: sequences per step.
         loss: ``"squared"`` (default) or ``"logistic"``.
@@ -381,7 +412,7 @@ class Recorder:
 
 def check_data(fn: str, name: str, net: RNN, data: object) -> None:
     if not isinstance(data, LabelledData):
-        raise TypeError(f"{fn}: {name}={V.show(data)} must be rnntheory.learning.concepts.LabelledData (from Concept.sample)")
+        raise TypeError(f"{fn}: {name}={V.show(data)} must be rnntheory.learning.data.LabelledData (from Concept.sample)")
     x = data.x
     if x.shape[-1] != net.d_x or data.labels.shape[-1] != net.d:
         raise ValueError(

@@ -12,9 +12,8 @@ Initialisation: :math:`W_{ij}, A_{ij} \sim N(0, 2/m)`, :math:`B_{ij} \sim N(0, 1
 Indexing: the paper's position ``l`` (1-based) is index ``l - 1`` of every ``(n, L, ...)``
 tensor; ``hidden[:, l]`` is :math:`h_l`, so ``hidden[:, 0]`` is :math:`h_0 = 0`.
 
-Inputs follow the paper's convention, defined in :mod:`rnntheory.network.inputs`; its public names
-(``sample_inputs``, ``inputs_from_data``, ``data_vectors``, ``check_inputs``, ``DEFAULT_EPS_X``) are
-re-exported here.
+Inputs follow the paper's convention, defined in :mod:`rnntheory.network.inputs` (``sample_inputs``,
+``inputs_from_data``, ``data_vectors``, ``check_inputs``, ``DEFAULT_EPS_X``).
 
 The module is a little over 400 lines on purpose: the RNN and its Trace are one pair of types, and
 the checks of a network, a trace and a displacement that every analysis module shares belong beside
@@ -29,16 +28,11 @@ from typing import Any, Literal
 import torch
 
 from .. import _validation as V
-from .inputs import DEFAULT_EPS_X, check_inputs, data_vectors, inputs_from_data, sample_inputs
+from .inputs import check_inputs
 
 __all__ = [
     "RNN",
     "Trace",
-    "sample_inputs",
-    "inputs_from_data",
-    "check_inputs",
-    "data_vectors",
-    "DEFAULT_EPS_X",
     "check_trace",
     "check_displacements",
     "base_trace",
@@ -338,7 +332,7 @@ def check_trace(fn: str, net: RNN, tr: Trace) -> Trace:
     if not isinstance(net, RNN):
         raise TypeError(f"{fn}: net={V.show(net)} must be an rnntheory.RNN")
     if not isinstance(tr, Trace):
-        raise TypeError(f"{fn}: tr={V.show(tr)} must be an rnntheory.Trace (from net.trace(x))")
+        raise TypeError(f"{fn}: tr={V.show(tr)} must be an rnntheory.network.Trace (from net.trace(x))")
     if tr.m != net.m or tr.outputs.shape[-1] != net.d:
         raise ValueError(f"{fn}: tr has m={tr.m}, d={tr.outputs.shape[-1]}; expected a trace of this network (m={net.m}, d={net.d})")
     if tr.pre.dtype != net.dtype or tr.pre.device != net.device:

@@ -8,8 +8,8 @@ lemmas bound, for :math:`\|W'\|_2 \le \omega`,
 * the hidden-state change :math:`\|h_l(W_0+W') - h_l(W_0)\| \le \mathrm{poly}(L)\,\omega`;
 * the number of sign changes :math:`\|D_l(W_0+W') - D_l(W_0)\|_0 \le \mathrm{poly}(L)\, m\, \omega^{2/3}`.
 
-The sizes themselves (:func:`spectral_norm`, :func:`ntk_radius`, :func:`scale_to`) are computed in
-:mod:`rnntheory.network.sizes` and re-exported here. Three directions are provided: :func:`random_direction` (Gaussian), :func:`gradient_direction`
+The sizes themselves (``spectral_norm``, ``ntk_radius``, ``scale_to``) are computed in
+:mod:`rnntheory.network.sizes`. Three directions are provided: :func:`random_direction` (Gaussian), :func:`gradient_direction`
 (descent direction of the loss or of chosen outputs) and :func:`adversarial_direction` (the rank-one
 construction that flips as many signs as possible per unit of spectral norm, reaching about
 :math:`(3/\pi)^{1/3}\, m\, \omega^{2/3}` flips at one position).
@@ -28,13 +28,10 @@ import torch
 from .. import _validation as V
 from .backward import grad_W
 from . import batched as B
-from .sizes import ntk_radius, rescale, scale_to, size_argument, spectral_norm
+from .sizes import rescale, size_argument
 from .model import LOSS_POSITIONS, RNN, Trace, base_trace, check_displacements, check_trace
 
 __all__ = [
-    "spectral_norm",
-    "ntk_radius",
-    "scale_to",
     "random_direction",
     "gradient_direction",
     "adversarial_direction",

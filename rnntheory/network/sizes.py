@@ -30,7 +30,7 @@ def spectral_norm(W_prime: torch.Tensor) -> torch.Tensor:
     Returns:
         A 0-dim tensor, or ``(k,)``.
     """
-    V.tensor("perturbation.spectral_norm", "W_prime", W_prime, ndim=(2, 3))
+    V.tensor(V.caller(spectral_norm), "W_prime", W_prime, ndim=(2, 3))
     return _spectral(W_prime)
 
 
@@ -105,7 +105,7 @@ def ntk_radius(W_prime: torch.Tensor) -> torch.Tensor:
     Returns:
         A 0-dim tensor, or ``(k,)``.
     """
-    V.tensor("perturbation.ntk_radius", "W_prime", W_prime, ndim=(2, 3))
+    V.tensor(V.caller(ntk_radius), "W_prime", W_prime, ndim=(2, 3))
     return torch.linalg.matrix_norm(W_prime, ord="fro") * math.sqrt(W_prime.shape[-1])
 
 
@@ -143,7 +143,7 @@ def scale_to(W_prime: torch.Tensor, *, omega: float | None = None, tau: float | 
         ValueError: both or neither size given, a negative or non-finite size, a zero direction, NaN entries.
         TypeError: not a float tensor.
     """
-    fn = "perturbation.scale_to"
+    fn = V.caller(scale_to)
     V.tensor(fn, "W_prime", W_prime, ndim=(2, 3))
     if W_prime.shape[-1] != W_prime.shape[-2]:
         raise ValueError(f"{fn}: W_prime has shape {tuple(W_prime.shape)}; expected (m, m) or (k, m, m)")

@@ -1,19 +1,23 @@
 r"""The report: running every claim into a report and writing docs/report/ (build), the report's
 Markdown pages and the claims reference (markdown), its figures (figures), comparing two reports
-(comparison), grid files (grids) and the numbers the docs publish (_published).
+(comparison) and grid files (grids). (The numbers the docs publish are kept in step with their
+sources by the repository tool tools/published.py.)
 
-The top of the package below the command line: it imports the claims and everything under them.
+The top of the package below the command line: it imports the claims, the claim-checking framework
+and everything under them.
 """
 
 from .._lazy import face
 
 MODULES = ('build', 'markdown', 'figures', 'comparison', 'grids')
 NAMES = {
-    **dict.fromkeys(['Report', 'cost', 'from_results', 'headline_finding', 'measured', 'rejudge', 'run', 'versions'], 'build'),
-    **dict.fromkeys(['PAPER', 'claims_reference', 'false_alarm', 'page', 'what_was_shown'], 'markdown'),
+    **dict.fromkeys(['Report', 'cost', 'from_results', 'headline_finding', 'regime_degree', 'rejudge', 'run', 'versions'],
+                    'build'),
+    **dict.fromkeys(['PAPER', 'claims_reference', 'page'], 'markdown'),
     **dict.fromkeys(['grid_from_spec', 'grid_spec', 'load_grids'], 'grids'),
     **dict.fromkeys(['Comparison', 'compare'], 'comparison'),
-    **dict.fromkeys(['ClaimFigure', 'Panel', 'claim_figure', 'panels', 'save_figure'], 'figures'),
+    **dict.fromkeys(['ClaimFigure', 'Panel', 'claim_figure', 'panels', 'regime_figure', 'regime_fit', 'save_figure'],
+                    'figures'),
 }
 __getattr__, __dir__ = face(__name__, MODULES, NAMES)
 __all__ = [*MODULES, *NAMES]

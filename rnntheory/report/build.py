@@ -1,7 +1,7 @@
 r"""The bound-vs-measured report: every claim of the registry, measured on a grid, into a :class:`Report`.
 
 One job: making a :class:`Report` and its tables. :func:`run` measures the cells of the chosen claims
-(resumably and in parallel: :mod:`rnntheory.run.executors`; with a budget, :mod:`rnntheory.run.budget`) and
+(resumably and in parallel: :mod:`rnntheory.run.executors`; with a budget, :mod:`rnntheory.checking.budget`) and
 judges them; :func:`rejudge` judges a stored run again from its cache and :func:`from_results` from its
 results.json alone; :func:`cost` says what :func:`run` would cost. :meth:`Report.write` produces::
 
@@ -35,24 +35,27 @@ import torch
 
 from .. import __version__
 from .. import stats as S
-from ..run import budget as B
+from ..checking import budget as B
+from ..checking.claim import judge_records, measure_grids, run_grids
+from ..checking.grid import Grid
+from ..checking.results import ClaimResult, Finding
+from ..checking.text import measured
+from ..claims import get
 from ..run.cache import CellCache, atomic_write
 from ..run.progress import Progress
 from ..run.records import Task, device_name, plain, to_json
-from ..claims import ClaimResult, Finding, Grid, get
-from ..claims._text import measured
 from ..run.cost import Cost, estimate
 from .grids import grid_spec, load_grids
 from .markdown import PAPER, page
 from ..stats.verdicts import VERDICTS
 
-__all__ = ["Report", "run", "rejudge", "from_results", "cost", "headline_finding", "measured", "versions"]
+__all__ = ["Report", "regime_degree", "run", "rejudge", "from_results", "cost", "headline_finding", "versions"]
 
 
 # ---------------------------------------------------------------------- the report
 def headline_finding(result: ClaimResult) -> Finding | None:
-    r"""The finding that decides a claim's verdict, its headline (:meth:`~rnntheory.claims.ClaimResult.deciding`,
-    by the one headline rule of rnntheory.claims._text); ``None`` when no finding has the claim's verdict."""
+    r"""The finding that decides a claim's verdict, its headline (:meth:`~rnntheory.checking.ClaimResult.deciding`,
+    by the one headline rule of rnntheory.checking.text); ``None`` when no finding has the claim's verdict."""
     return result.deciding()
 
 
@@ -72,7 +75,7 @@ def _point_key(point: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Report:
-    r"""Results of a report run: per claim its :class:`~rnntheory.claims.ClaimResult`, grid and cell
+    r"""Results of a report run: per claim its :class:`~rnntheory.checking.ClaimResult`, grid and cell
     records (in the order of the grid), and what the run was (``meta``)."""
 
     results: dict[str, ClaimResult]
@@ -241,7 +244,7 @@ def run(
         executor, scheduler: ``"local"`` or ``"dask"`` and a Dask scheduler's address (none: a
             LocalCluster of ``jobs`` workers); cells land in ``cache`` on this machine as they finish.
         budget: seconds or a duration (``"1h"``): after the grid, spend the rest on rounds of added
-            seeds where they decide most (:mod:`rnntheory.run.budget`; each look at its spent level).
+            seeds where they decide most (:mod:`rnntheory.checking.budget`; each look at its spent level).
         log: a callable for one line per budget round (default: silent).
 
     Returns:
@@ -263,11 +266,11 @@ def run(
     kw = dict(device=device, dtype=dtype, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
               executor=executor, scheduler=scheduler)
     if budget is not None:
-        results, grids, records, meta["budget"] = B.run_grids(chosen, grids, budget, label=label, log=log, **kw)
+        results, grids, records, meta["budget"] = run_grids(chosen, grids, budget, label=label, log=log, **kw)
         meta["level"] = B.look_level(1)
         return Report(results, grids, records, meta, time.perf_counter() - t0)
-    records = B.measure(chosen, grids, **kw)
-    results = {n: B.judge(chosen[n], g, records[n], label, single) for n, g in grids.items()}
+    records = measure_grids(chosen, grids, **kw)
+    results = {n: judge_records(chosen[n], g, records[n], label, single) for n, g in grids.items()}
     return Report(results, grids, records, meta, time.perf_counter() - t0)
 
 
@@ -286,17 +289,17 @@ def _stored(folder: str | os.PathLike[str], where: str) -> tuple[dict[str, Any],
 
 def _judged(chosen: Mapping[str, Any], grids: Mapping[str, Grid], records: Mapping[str, list[dict[str, Any]]],
             meta: Mapping[str, Any]) -> dict[str, ClaimResult]:
-    r"""Every claim judged at the level of its last look (a budgeted run's looks, :func:`rnntheory.run.budget.level_of`)."""
+    r"""Every claim judged at the level of its last look (a budgeted run's looks, :func:`rnntheory.checking.budget.level_of`)."""
     looks = (meta.get("budget") or {}).get("looks", {})
-    return {n: B.judge(chosen[n], g, records[n], meta["grid"],
-                       B.level_of(chosen[n], int(looks[n])) if n in looks else 1.0 - B.ALPHA)
+    return {n: judge_records(chosen[n], g, records[n], meta["grid"],
+                             B.level_of(chosen[n].replicable, int(looks[n])) if n in looks else 1.0 - B.ALPHA)
             for n, g in grids.items()}
 
 
 def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None) -> Report:
     r"""The report in ``folder`` judged again by the current rules from its cache (default
     ``folder/.cache``), measuring nothing: the same grids and seeds (results.json), each claim at the
-    level of its last look (a budgeted run's looks, :func:`rnntheory.run.budget.level_of`), the run's
+    level of its last look (a budgeted run's looks, :func:`rnntheory.checking.budget.level_of`), the run's
     metadata kept. The way to apply a changed judging rule to a stored run.
 
     Raises:
@@ -314,8 +317,8 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
             raise ValueError(f"report.rejudge: {len(missing)} cell(s) of {n} are not in {cache}")
     records = {}
     for n in grids:
-        records.update(B.measure({n: chosen[n]}, {n: grids[n]}, device=meta["device"], dtype=dtypes[n], cache=cache,
-                                 jobs=1, progress=False))
+        records.update(measure_grids({n: chosen[n]}, {n: grids[n]}, device=meta["device"], dtype=dtypes[n], cache=cache,
+                                     jobs=1, progress=False))
     meta["rejudged"] = ("judged again from its cache by the current rules (`rnntheory.report.rejudge`), each claim at "
                         "the level of its last look; nothing was measured again")
     return Report(_judged(chosen, grids, records, meta), grids, records, meta)
@@ -325,7 +328,7 @@ def from_results(folder: str | os.PathLike[str]) -> Report:
     r"""The report in ``folder`` rebuilt from its results.json alone, with no cache: the same grids,
     seeds, rows and metadata, each claim judged by the current code at the level of its last look. Its
     report.md and results.json equal the folder's as long as neither the rules, their words nor the
-    reference timings behind "to decide" changed; ``python -m rnntheory.report._published`` re-renders the
+    reference timings behind "to decide" changed; ``python tools/published.py`` re-renders the
     committed reports this way. Non-finite numbers, stored in results.json as null, are read back from
     results.csv. The cells' times are not stored, so :attr:`Report.compute_seconds` reads 0.
 

@@ -1,6 +1,6 @@
 r"""Figures of claims: measured values with their spread against the bound shape (theory.md, section 7).
 
-:func:`claim_figure` draws any claim's figure from its measurements: a :class:`~rnntheory.claims.ClaimResult`
+:func:`claim_figure` draws any claim's figure from its measurements: a :class:`~rnntheory.checking.ClaimResult`
 (from ``Claim.run`` or the report), or a claim and a DataFrame of its rows (which are then analysed with
 the claim's default judging settings). Each fitted finding contributes a panel (findings that share the
 abscissa and the quantity share one):
@@ -17,10 +17,11 @@ Figures are plain :class:`matplotlib.figure.Figure` objects (no pyplot state), s
 in scripts, workers and notebooks alike; :func:`save_figure` writes a PNG without a timestamp, so the
 same data give the same bytes.
 
->>> from rnntheory import claims, plotting
+>>> from rnntheory import claims
+>>> from rnntheory.report import figures
 >>> res = claims.get("hidden_perturbation").run()          # doctest: +SKIP
->>> fig = plotting.claim_figure(res)                        # doctest: +SKIP
->>> plotting.save_figure(fig, "hidden_perturbation.png")    # doctest: +SKIP
+>>> fig = figures.claim_figure(res)                         # doctest: +SKIP
+>>> figures.save_figure(fig, "hidden_perturbation.png")     # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
+from .. import _validation as V
 from ..stats import fits as S
 from ..stats.regime import ThresholdDegree
 from ..stats import verdicts as VD
@@ -46,7 +48,8 @@ from ..stats import verdicts as VD
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from ..claims import Claim, ClaimResult, Finding, Series
+    from ..checking.claim import Claim
+    from ..checking.results import ClaimResult, Finding, Series
 
 __all__ = ["ClaimFigure", "Panel", "claim_figure", "regime_figure", "regime_fit", "save_figure", "panels"]
 
@@ -251,7 +254,7 @@ def claim_figure(
     r"""The figure of a claim: measured values with spread against the bound shape.
 
     Args:
-        result: a :class:`~rnntheory.claims.ClaimResult`; or a claim (or its name) together with ``data``.
+        result: a :class:`~rnntheory.checking.ClaimResult`; or a claim (or its name) together with ``data``.
         data: rows measured for the claim (a DataFrame as ``Claim.run(...).data``); with a result,
             replaces its data and re-analyses it.
         judging: judging settings for the analysis (claimed exponents, thresholds; default: the
@@ -266,12 +269,13 @@ def claim_figure(
     Raises:
         ValueError: a claim (or name) is given without ``data``.
     """
-    from .. import claims as C
+    from ..checking.claim import Claim
+    from ..claims import get
 
-    if isinstance(result, (str, C.Claim)):
-        claim = C.get(result) if isinstance(result, str) else result
+    if isinstance(result, (str, Claim)):
+        claim = get(result) if isinstance(result, str) else result
         if data is None:
-            raise ValueError(f"plotting.claim_figure: a claim ({claim.name}) needs data=, its measured rows")
+            raise ValueError(f"{V.caller(claim_figure)}: a claim ({claim.name}) needs data=, its measured rows")
         res = claim.result(data, **(judging or {}))
     else:
         res = result if data is None and judging is None else result.reanalyse(data, **(judging or {}))
@@ -295,7 +299,7 @@ def claim_figure(
 
 
 def regime_fit(f: "Finding") -> Any:
-    r"""The :class:`rnntheory.claims.findings.RegimeFit` behind a regime finding, else None."""
+    r"""The :class:`rnntheory.checking.findings.RegimeFit` behind a regime finding, else None."""
     fit = f.fit
     return fit if isinstance(getattr(fit, "degree", None), ThresholdDegree) and hasattr(fit, "points") else None
 

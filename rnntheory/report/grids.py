@@ -1,6 +1,6 @@
 r"""Grid files: the grids a report measures, as plain JSON or TOML data.
 
-:func:`load_grids` resolves ``"default"``, ``"large"`` or a grid file into one :class:`~rnntheory.claims.Grid`
+:func:`load_grids` resolves ``"default"``, ``"large"`` or a grid file into one :class:`~rnntheory.checking.Grid`
 per claim; :func:`grid_spec` writes a grid back as plain data (``rnntheory report --dump-grid``).
 """
 
@@ -14,7 +14,8 @@ from typing import Any, Mapping, Sequence
 
 from .. import _validation as V
 from ..run.records import plain
-from ..claims import REGISTRY, Grid, get, names
+from ..checking.grid import Grid
+from ..claims import get, names
 
 __all__ = ["load_grids", "grid_spec", "grid_from_spec"]
 
@@ -158,7 +159,7 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
         raise ValueError(f"grids.load_grids: {path}: claims={listed!r} must be an object that maps claim names to "
                          "their grids")
     for n in listed:
-        if n not in REGISTRY:
+        if n not in names():
             raise ValueError(f"grids.load_grids: {path}: {n!r} is not a registered claim; expected one of {names()}")
     built = {n: _grid_from_spec(n, spec_n, base, str(path)) for n, spec_n in listed.items()}  # every entry is checked
     if spec.get("only") and not claims:  # the file names the run's claims

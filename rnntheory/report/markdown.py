@@ -4,7 +4,7 @@ reference generated from the registry (:func:`claims_reference`).
 
 One job: the words and layout of the two pages. What a page says about one finding (its measured
 figure, the findings and controls tables, what was and was not shown, the error rates) comes from
-rnntheory.claims._text, which ``print(result)`` and a notebook share; the numbers come from the
+rnntheory.checking.text, which ``print(result)`` and a notebook share; the numbers come from the
 :class:`~rnntheory.report.Report` (rnntheory.report.build).
 """
 
@@ -15,14 +15,16 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..claims import ClaimResult, Grid, get, names
-from ..claims._text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, pct,
-                            seeds_text, what_was_shown)
+from ..checking.grid import Grid
+from ..checking.results import ClaimResult
+from ..checking.text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, pct,
+                             seeds_text, what_was_shown)
+from ..claims import get, names
 from ..run.records import to_json
 from ..run.cost import about
 from ..stats.verdicts import VERDICTS
 
-__all__ = ["PAPER", "page", "claims_reference", "what_was_shown", "false_alarm"]
+__all__ = ["PAPER", "page", "claims_reference"]
 
 PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
          "(NeurIPS 2019)")

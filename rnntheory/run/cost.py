@@ -13,6 +13,8 @@ still to measure, in this order:
 4. ``"unknown"``: no timing of the claim at all (a claim added since the timings were recorded).
 
 Times on another machine scale roughly by one factor; a GPU is usually much faster at large widths.
+The repository's ``python tools/timings.py CACHE... > rnntheory/run/timings.json`` writes new reference
+timings from the records of finished runs (:func:`timings_from_records`).
 
 >>> from rnntheory import claims
 >>> print(claims.get("sign_changes").cost())            # doctest: +SKIP
@@ -238,7 +240,7 @@ def estimate(tasks: Sequence[Task], *, cache: "str | CellCache | None" = None,
     r"""The :class:`Cost` of measuring ``tasks`` with ``cache`` (nothing is measured).
 
     Args:
-        tasks: the tasks (:meth:`rnntheory.claims.Claim.tasks`).
+        tasks: the tasks (:meth:`rnntheory.checking.Claim.tasks`).
         cache: the cache the run would use: its cells count as cached and its times are the first
             source of estimates.
         labels: a name per task for the per-claim table (default: the task's cell name).
@@ -294,29 +296,3 @@ def estimate(tasks: Sequence[Task], *, cache: "str | CellCache | None" = None,
             r["seconds"], r["source"] = (math.nan, "unknown") if guess is None else (guess, "extrapolated")
     table = pd.DataFrame(rows, columns=["claim", "group", "cell", "point", "cached", "seconds", "source"])
     return Cost(table.astype({"cached": bool, "seconds": float}), cells_of, shared)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    r"""``python -m rnntheory.run.cost CACHE... > rnntheory/run/timings.json``: the reference timings from the
-    records of one or more caches (a report's ``.cache`` folders)."""
-    import argparse
-    import sys
-
-    p = argparse.ArgumentParser(prog="python -m rnntheory.run.cost", description=main.__doc__)
-    p.add_argument("caches", nargs="+", help="cache folders (e.g. docs/report/.cache docs/report-large/.cache)")
-    p.add_argument("--note", default="", help="where and how the times were measured")
-    args = p.parse_args(argv)
-    records = []
-    for root in args.caches:
-        store = CellCache(root)
-        records += [rec for rec in (store.load(claim, key) for claim, key in store.entries()) if rec is not None]
-    data = timings_from_records(records, args.note)
-    # one point per line, so that a change of timings reads as a short diff
-    groups = ",\n".join(f" {json.dumps(g)}: [\n" + ",\n".join("  " + json.dumps(e, sort_keys=True) for e in entries) + "\n ]"
-                        for g, entries in data["claims"].items())
-    sys.stdout.write(f'{{"note": {json.dumps(data["note"])},\n "claims": {{\n{groups}\n}}}}\n')
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -11,13 +11,12 @@ Several runs may share one cache: the process measuring a cell holds its lock, s
 that cell, measures the rest, then waits for it and reads the record; it measures the cell itself
 only if the holder stopped before finishing it. No cell is measured twice.
 
-``jobs > 1`` measures cells in that many worker processes (``spawn``), each with ``cores // jobs``
-torch threads (the cores this process may use, ``rnntheory.run._cores.available``: one thread per worker
-when ``jobs`` is the number of cores, the default of ``rnntheory report``). A worker ends as soon as the
-process that started it is gone. Reductions split over a different number of threads may round
-differently in the last bit (magnified in differences of nearly equal numbers: up to 5e-6 relative on
-the default grid, in a near-zero ridge residual), so compare sweeps run with the same ``jobs`` when
-you need identical files.
+``jobs > 1`` measures cells in that many worker processes (``spawn``), each with ``cores // jobs`` torch
+threads (the cores this process may use, ``rnntheory.run.cores.available``: one thread per worker when
+``jobs`` is the number of cores, the default of ``rnntheory report``). A worker ends as soon as the process
+that started it is gone. Reductions split over a different number of threads may round differently in
+the last bit (magnified in differences of nearly equal numbers: up to 5e-6 relative on the default
+grid, in a near-zero ridge residual), so compare sweeps run with the same ``jobs`` for identical files.
 
 >>> from rnntheory import claims, run
 >>> c = claims.get("hidden_perturbation")
@@ -41,7 +40,8 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 import torch
 
-from . import _cores
+from .. import _validation as V
+from . import cores
 from .cache import CellCache, CellLock
 from .progress import Progress, watching
 from .records import Task, cell_record, to_json
@@ -119,7 +119,7 @@ def run_tasks(
     deterministic) unless ``retry_failed``. KeyboardInterrupt and SystemExit still stop the run.
 
     Args:
-        tasks: the tasks (:meth:`rnntheory.claims.Claim.tasks` builds a claim's).
+        tasks: the tasks (:meth:`rnntheory.checking.Claim.tasks` builds a claim's).
         cache: a folder (or :class:`~rnntheory.run.cache.CellCache`) for finished cells; ``None`` keeps nothing.
         jobs: worker processes (1: measure in this process); their measuring functions must pickle.
         progress: a :class:`~rnntheory.run.progress.Progress`, ``True`` for a bar on standard error,
@@ -156,11 +156,11 @@ def run_tasks(
 
 def _check_arguments(tasks: Sequence[Task], jobs: int, executor: str, scheduler: str | None) -> None:
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"sweep.run_tasks: jobs={jobs!r} must be a positive integer")
+        raise ValueError(f"{V.caller(run_tasks)}: jobs={jobs!r} must be a positive integer")
     if executor not in ("local", "dask"):
-        raise ValueError(f"sweep.run_tasks: executor={executor!r} must be 'local' or 'dask'")
+        raise ValueError(f"{V.caller(run_tasks)}: executor={executor!r} must be 'local' or 'dask'")
     if scheduler is not None and executor != "dask":
-        raise ValueError(f"sweep.run_tasks: scheduler={scheduler!r} is for executor='dask' (got executor={executor!r})")
+        raise ValueError(f"{V.caller(run_tasks)}: scheduler={scheduler!r} is for executor='dask' (got executor={executor!r})")
     if jobs > 1 or executor == "dask":
         _check_picklable([t.fn for t in tasks])
 
@@ -170,7 +170,7 @@ def _check_picklable(fns: Sequence[Callable[..., Any]]) -> None:
         try:
             pickle.dumps(fn)
         except Exception as exc:
-            raise ValueError(f"sweep.run_tasks: the measuring function {fn!r} cannot be sent to a worker process "
+            raise ValueError(f"{V.caller(run_tasks)}: the measuring function {fn!r} cannot be sent to a worker process "
                              f"({type(exc).__name__}: {exc}); define it at module level or use jobs=1") from None
 
 
@@ -255,7 +255,7 @@ def _measure_pending(tasks: Sequence[Task], keys: list[str], records: list[dict[
         todo, wait = list(busy), True
         busy.clear()
         if todo:
-            print(f"sweep: waiting for {len(todo)} cell(s) that another run on {root} is measuring",
+            print(f"{V.caller(run_tasks)}: waiting for {len(todo)} cell(s) that another run on {root} is measuring",
                   file=sys.stderr, flush=True)
 
 
@@ -306,7 +306,7 @@ def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
 
 
 def _parallel(tasks, keys, pending, store, jobs, finish, wait=False, retry_failed=False) -> None:
-    threads = max(1, _cores.available() // jobs)
+    threads = max(1, cores.available() // jobs)
     root = None if store is None else str(store.root)
     todo = list(pending)
     while todo:
@@ -354,7 +354,7 @@ def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retr
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - the test extra installs it
-        raise ValueError("sweep.run_tasks: executor='dask' needs Dask distributed: pip install -e \".[distributed]\"") from None
+        raise ValueError(f"{V.caller(run_tasks)}: executor='dask' needs Dask distributed: pip install -e \".[distributed]\"") from None
     threads = torch.get_num_threads()
     cuda = [str(tasks[i].cell.get("device", "cpu")).startswith("cuda") for i in pending]
     cluster = None
@@ -367,7 +367,7 @@ def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retr
         try:
             client = Client(scheduler, timeout="30s")
         except (OSError, TimeoutError) as exc:
-            raise ValueError(f"sweep.run_tasks: cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
+            raise ValueError(f"{V.caller(run_tasks)}: cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
     futures: dict[Any, int] = {}
     held: dict[int, CellLock] = {}  # this process holds the locks of the cells its workers measure
     try:

@@ -3,7 +3,7 @@ rows, and the rows of many records as one table.
 
 A :class:`Task` is one measurement to make: a group name (the claim), the measuring function, one
 *cell* (a configuration: grid point, seed, device, dtype) and the version of the measuring code. This
-module knows nothing of claims (``rnntheory.claims`` builds the tasks). A cell's key is::
+module knows nothing of claims (``rnntheory.checking.Claim.tasks`` builds the tasks). A cell's key is::
 
     sha256 of (group, measurement version, cell, rnntheory version, torch version, device name)
 
@@ -31,6 +31,7 @@ import pandas as pd
 import torch
 
 from .. import __version__
+from .. import _validation as V
 
 __all__ = ["Task", "cell_key", "cell_record", "device_name", "failures", "frame", "plain", "rows_checksum", "to_json"]
 
@@ -86,7 +87,7 @@ def plain(obj: Any, *, finite: bool = False) -> Any:
         return None
     if obj is None or isinstance(obj, (bool, int, float)):
         return obj
-    raise TypeError(f"sweep.plain: a value of type {type(obj).__name__} cannot be written to JSON")
+    raise TypeError(f"{V.caller(plain)}: a value of type {type(obj).__name__} cannot be written to JSON")
 
 
 def to_json(obj: Any, *, sort_keys: bool = False, indent: int | None = None, finite: bool = False) -> str:

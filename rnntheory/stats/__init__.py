@@ -1,7 +1,8 @@
 r"""Statistics: fitted exponents and their intervals, and how an estimate is written (fits, over the
-least squares of ``_lsq``), the intervals of a mean and of a frequency (intervals), the verdict rule
-with its indifference zone (verdicts), and the statistics of "m >= poly(L)": threshold widths and their
-degree in L (regime, over the batched fits of ``_regime``) and the collapse q = F(L^k / m) (collapse).
+least squares of ``_lsq``, whose error :class:`InsufficientData` this face hands on), the intervals of a
+mean and of a frequency (intervals), the verdict rule with its indifference zone (verdicts), and the
+statistics of "m >= poly(L)": threshold widths and their degree in L (regime, over the batched fits of
+``_regime``) and the collapse q = F(L^k / m) (collapse).
 
 Imports nothing of rnntheory but ``rnntheory._validation``: fits and verdicts are plain numerics.
 """
@@ -10,7 +11,8 @@ from .._lazy import face
 
 MODULES = ('fits', 'intervals', 'verdicts', 'regime', 'collapse')
 NAMES = {
-    **dict.fromkeys(['Estimate', 'ExponentFit', 'GrowthFit', 'InsufficientData', 'Interval', 'estimate_text', 'fit_exponent', 'fit_growth', 'fit_rate', 'smallest_constant'], 'fits'),
+    **dict.fromkeys(['InsufficientData'], '_lsq'),
+    **dict.fromkeys(['Estimate', 'ExponentFit', 'GrowthFit', 'Interval', 'estimate_text', 'fit_exponent', 'fit_growth', 'fit_rate', 'smallest_constant'], 'fits'),
     **dict.fromkeys(['BinomialDecision', 'MeanInterval', 'binomial_decision', 'binomial_interval', 'mean_interval'], 'intervals'),
     **dict.fromkeys(['ThresholdDegree', 'ThresholdDegrees', 'ThresholdWidth', 'ThresholdWidths', 'threshold_degree', 'threshold_widths'], 'regime'),
     **dict.fromkeys(['CollapseFit', 'collapse_exponent'], 'collapse'),

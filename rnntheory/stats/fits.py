@@ -52,10 +52,9 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from ._lsq import InsufficientData, as_arrays, check_level, check_positive, line_fit, nested_coefficients
+from ._lsq import as_arrays, check_level, check_positive, line_fit, nested_coefficients
 
 __all__ = [
-    "InsufficientData",
     "Interval",
     "estimate_text",
     "ExponentFit",

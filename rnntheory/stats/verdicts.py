@@ -24,7 +24,7 @@ intervals over networks, :mod:`rnntheory.stats`), each end misses its side with 
 above) has probability at most 0.5%, and "consistent (at resolution r)" (the interval at or below)
 at most 0.5%: both error rates of the rule at the edge of its zone. ``tests/stats/test_coverage.py``
 simulates both for every interval method in use, and for the budgeted runs that look repeatedly
-(:mod:`rnntheory.run.budget`).
+(:mod:`rnntheory.checking.budget`).
 
 **Which side is allowed** depends on the limit the claim speaks of. For a parameter that grows
 (m, L, N) an upper bound ``c * x**a`` holds asymptotically when the measured exponent is at most

@@ -60,6 +60,7 @@ import pandas as pd
 import pytest
 
 from rnntheory import claims
+from rnntheory.checking import Claim, ClaimResult, Grid
 from rnntheory.claims.cells import DIRECTIONS
 from rnntheory.claims.stability import _lag_pairs
 from rnntheory.stats.verdicts import Verdict
@@ -77,7 +78,7 @@ def _rng(tag: str) -> np.random.Generator:
     return np.random.default_rng([SEED, *tag.encode()])
 
 
-def _kept(grid: claims.Grid, key: str, values) -> list:
+def _kept(grid: Grid, key: str, values) -> list:
     r"""The grid's points, only those whose ``key`` is among ``values`` when given (a too-small frame)."""
     return [pt for pt in grid.points if values is None or pt[key] in values]
 
@@ -86,7 +87,7 @@ def _noise(rng: np.random.Generator, sd: float = SD) -> float:
     return float(np.exp(rng.normal(0.0, sd)))
 
 
-def _seeds(claim: claims.Claim, seeds) -> tuple[int, ...]:
+def _seeds(claim: Claim, seeds) -> tuple[int, ...]:
     return claim.grid().seeds if seeds is None else tuple(seeds)
 
 
@@ -438,11 +439,11 @@ def ntk_limit(ntk_err=lambda m, L: 3.0 * L * m**-0.5, S_err=lambda m, L: 0.5 * L
 
 
 # ---------------------------------------------------------------------- helpers
-def _judge(name: str, df: pd.DataFrame) -> claims.ClaimResult:
+def _judge(name: str, df: pd.DataFrame) -> ClaimResult:
     return claims.get(name).judge(df, "default")
 
 
-def _named(res: claims.ClaimResult, part: str) -> list:
+def _named(res: ClaimResult, part: str) -> list:
     found = [f for f in res.findings if part in f.name]
     assert found, f"no finding of {res.claim.name} contains {part!r}:\n{res}"
     return found

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from rnntheory import claims, cli, report
+from rnntheory.checking import ANALYSIS_ERRORS, Grid
 from rnntheory.report.grids import load_grids
 
 GRID_FILES = [
@@ -116,7 +117,7 @@ COUPLING = claims.get("backward_coupling")
 
 def test_a_custom_grid_that_forgot_the_fixed_settings_is_refused_before_any_cell(tmp_path):
     with pytest.raises(ValueError, match=r"leaves \['L', 'd', 'd_x', 'eps_x', 'n', 'tau_star', 'taus'\] unset"):
-        COUPLING.run(claims.Grid.product({"m": [64, 128]}, seeds=2), cache=tmp_path)
+        COUPLING.run(Grid.product({"m": [64, 128]}, seeds=2), cache=tmp_path)
     assert not any(tmp_path.iterdir())  # nothing was measured
     with pytest.raises(ValueError, match="must be positive"):
         COUPLING.cost(COUPLING.grid().with_fixed(n=-4))
@@ -152,8 +153,7 @@ def test_a_bug_in_an_analysis_propagates():
 def test_only_a_lack_of_data_reads_inconclusive():
     """ANALYSIS_ERRORS holds the errors of data that cannot support an analysis, never a KeyError or an
     IndexError (bugs); an IndexError raised in an analysis propagates through judge and reanalyse."""
-    assert claims.findings.ANALYSIS_ERRORS == claims._results.ANALYSIS_ERRORS
-    for error in claims._results.ANALYSIS_ERRORS:
+    for error in ANALYSIS_ERRORS:
         assert not issubclass(error, LookupError), error
         assert not issubclass(KeyError, error) and not issubclass(IndexError, error), error
 
@@ -170,10 +170,10 @@ def test_only_a_lack_of_data_reads_inconclusive():
 
 
 @pytest.mark.parametrize("call, exc, part", [
-    (lambda: claims.Grid(points="m", seeds=2), TypeError, "points='m'"),
-    (lambda: claims.Grid(points=(), seeds=2), ValueError, "points=()"),
-    (lambda: claims.Grid(points=({"m": 64},), seeds=[0, 1.5]), TypeError, "seeds=[0, 1.5]"),
-    (lambda: claims.Grid(points=({"m": 64, "seeds": [-1]},), seeds=2), ValueError, "seeds=[-1]"),
+    (lambda: Grid(points="m", seeds=2), TypeError, "points='m'"),
+    (lambda: Grid(points=(), seeds=2), ValueError, "points=()"),
+    (lambda: Grid(points=({"m": 64},), seeds=[0, 1.5]), TypeError, "seeds=[0, 1.5]"),
+    (lambda: Grid(points=({"m": 64, "seeds": [-1]},), seeds=2), ValueError, "seeds=[-1]"),
     (lambda: SIGN.grid().with_seed_offset(1.5), TypeError, "offset=1.5"),
     (lambda: SIGN.grid().with_seed_offset(-1), ValueError, "offset=-1"),
     (lambda: SIGN.grid().grow("2"), TypeError, "factor='2'"),

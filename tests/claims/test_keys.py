@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from rnntheory import claims
+from rnntheory.checking import REGISTRY
 
 CLAIM = claims.get("backward_coupling")
 
@@ -32,7 +33,7 @@ def test_renamed_findings_leave_every_control_outcome_unchanged(frames, monkeypa
                 for f in CLAIM.analyse(df, js)]
 
     other = dataclasses.replace(CLAIM, analyse=renamed)
-    monkeypatch.setitem(claims.REGISTRY, CLAIM.name, other)
+    monkeypatch.setitem(REGISTRY, CLAIM.name, other)
     again = other.judge(frames[0])
     assert [f.name for f in again.findings] != [f.name for f in res.findings]
     assert [f.key for f in again.findings] == [f.key for f in res.findings]

@@ -264,3 +264,51 @@ def test_bad_input(call, exc, match):
 
 def test_an_mpmath_real_is_a_real_argument():
     assert c_s("sin", mpmath.mpf(1), 10).value == c_s("sin", 1.0, 10).value
+
+
+# ---------------------------------------------------------------------- closed forms for exp, in every branch
+@pytest.mark.parametrize("R, eps, C", [(1.0, 1e-3, 10.0), (0.3, 0.2, 3.0), (2.0, 1e-12, 7.0)])
+def test_c_eps_of_exp_is_e_to_the_A_plus_the_second_series(R, eps, C):
+    r"""C_eps(exp, R) = |c_0| + sum_{i>=1} (A^i + (sqrt(ell/i) A)^i) / i! = e^A + sum_{i>=1} (sqrt(ell/i) A)^i / i!
+    (the first part in closed form, the i = 0 term counted once), with A = C* R and ell = log(1/eps)."""
+    with mpmath.workdps(40):
+        A, ell = mpmath.mpf(C) * mpmath.mpf(R), mpmath.log(1 / mpmath.mpf(eps))
+        expected = mpmath.exp(A) + mpmath.nsum(lambda i: (mpmath.sqrt(ell / i) * A) ** i / mpmath.factorial(i), [1, mpmath.inf])
+        actual = c_eps("exp", R, eps, C)
+        assert abs(actual.value - expected) <= 1e-18 * expected
+        k = 6  # the truncated series (degree=): a finite sum, the same terms up to degree k
+        expected_k = 1 + mpmath.fsum((A**i + (mpmath.sqrt(ell / i) * A) ** i) / mpmath.factorial(i) for i in range(1, k + 1))
+        actual_k = c_eps("exp", R, eps, C, degree=k)
+        assert abs(actual_k.value - expected_k) <= 1e-25 * expected_k and actual_k.tail_bound == 0
+
+
+@pytest.mark.parametrize("R, C", [(1.0, 10.0), (0.25, 1e4), (3.0, 2.0)])
+def test_c_s_of_exp_matches_its_series_and_its_truncation(R, C):
+    with mpmath.workdps(40):
+        x = mpmath.mpf(R)
+        expected = C * mpmath.nsum(lambda i: (i + 1) ** mpmath.mpf(1.75) * x**i / mpmath.factorial(i), [0, mpmath.inf])
+        assert abs(c_s("exp", R, C).value - expected) <= 1e-18 * expected
+        expected_k = C * mpmath.fsum((i + 1) ** mpmath.mpf(1.75) * x**i / mpmath.factorial(i) for i in range(5))
+        assert abs(c_s("exp", R, C, degree=4).value - expected_k) <= 1e-25 * expected_k
+
+
+def test_generic_expression_branch_matches_the_closed_form_coefficients():
+    r"""exp(z) sin(z) = Im exp((1 + i) z) has c_i = 2^(i/2) sin(i pi / 4) / i!; the generic (series
+    arithmetic) branch must give the direct sums of both measures."""
+    coef = lambda i: 2 ** (mpmath.mpf(i) / 2) * mpmath.sin(i * mpmath.pi / 4) / mpmath.factorial(i)  # noqa: E731
+    with mpmath.workdps(40):
+        A, ell = mpmath.mpf(3), mpmath.log(1 / mpmath.mpf(0.01))  # the float 0.01, as c_eps receives it
+        expected_eps = abs(coef(0)) + mpmath.fsum((A**i + (mpmath.sqrt(ell / i) * A) ** i) * abs(coef(i)) for i in range(1, 200))
+        expected_s = 3 * mpmath.fsum((i + 1) ** mpmath.mpf(1.75) * abs(coef(i)) for i in range(200))
+        assert abs(c_eps(sp.exp(z) * sp.sin(z), 1.0, 0.01, 3.0).value - expected_eps) <= 1e-18 * expected_eps
+        assert abs(c_s(sp.exp(z) * sp.sin(z), 1.0, 3.0).value - expected_s) <= 1e-18 * expected_s
+
+
+@pytest.mark.parametrize("c0", [0.0, 2.5, -4.0])
+def test_the_constant_term_is_counted_once(c0):
+    r"""Convention for i = 0 (theory.md sec. 5): only the first term, so the i = 0 summand of C_eps is |c_0|,
+    and of C_s it is C* |c_0| (the weight (0 + 1)^1.75 R^0 = 1)."""
+    base_eps, base_s = c_eps([0.0, 1.0], 1.0, 0.1, 2.0).value, c_s([0.0, 1.0], 1.0, 2.0).value
+    assert c_eps([c0, 1.0], 1.0, 0.1, 2.0).value - base_eps == pytest.approx(abs(c0), abs=1e-30)
+    assert c_s([c0, 1.0], 1.0, 2.0).value - base_s == pytest.approx(2.0 * abs(c0), abs=1e-30)
+    assert c_eps([c0], 0.5, 0.1, 2.0).value == pytest.approx(abs(c0), abs=1e-30)

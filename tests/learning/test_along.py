@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 import torch
 
-from rnntheory import RNN, along, sample_inputs
+from rnntheory.network import RNN, sample_inputs
+from rnntheory.learning import along
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.training import sgd as plain_sgd
 from tolerances import rel_err
@@ -159,6 +160,7 @@ def test_tracker_frame_before_any_record_is_empty_with_the_columns():
     assert len(df) == 0 and {"step", "position", "omega", "tau", *along.QUANTITIES} <= set(df.columns)
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_matches_cpu():
     net, x = _setup(32, 5, 3)
@@ -168,6 +170,7 @@ def test_cuda_matches_cpu():
     pd.testing.assert_frame_equal(actual, expected, rtol=1e-9)
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_training_run_matches_cpu():
     kw = dict(m=64, L=5, lr0=1.0, batch=2, steps=20, seed=3, record_every=5)
@@ -184,3 +187,4 @@ def test_training_run_replays_exactly():
     first, second = run.run(), run.run()
     pd.testing.assert_frame_equal(first.lemmas, second.lemmas, check_exact=True)
     assert sorted(first.lemmas["step"].unique()) == [0, 4, 8, 12]
+    assert first.trajectory.config["lr"] == pytest.approx(0.5 / (40 * 4), rel=1e-15)  # the rate rule lr0 / (m L)

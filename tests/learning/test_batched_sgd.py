@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from rnntheory import RNN
+from rnntheory.network import RNN
 from rnntheory.learning.batched_sgd import sgd_many
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.training import SGDConfig, sgd

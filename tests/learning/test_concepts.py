@@ -9,9 +9,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory import RNN, check_inputs
+from rnntheory.network import RNN, check_inputs
 from rnntheory.complexity import c_eps
-from rnntheory.learning.concepts import Concept, ball_sampler
+from rnntheory.learning.concepts import Concept
+from rnntheory.learning.data import ball_sampler
 from rnntheory.testing import seeds
 from tests.tolerances import TOL
 

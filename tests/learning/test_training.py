@@ -4,12 +4,16 @@ import math
 
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
-from rnntheory import RNN
+from rnntheory.network import RNN
 from rnntheory.network.backward import grad_W
 from rnntheory.learning.concepts import Concept
-from rnntheory.learning.training import SGDConfig, TrainingDiverged, output_cotangent, risk, sgd
+from rnntheory.learning.training import SGDConfig, TrainingDiverged, output_cotangent, rate, risk, sgd
 from tolerances import TOL, rel_err
+
+CUDA = [pytest.param("cuda", marks=[pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")])]
 
 L, DX = 5, 4
 
@@ -37,6 +41,45 @@ def test_one_step_equals_manual_update_and_autograd(setup):
     obj = 0.5 * ((net.outputs(xb, W)[:, 2:] - yb[:, 2:]) ** 2).sum() / b
     obj.backward()
     assert rel_err(tj.W, net.W - lr * W.grad) <= TOL[torch.float64]["rtol"]
+
+
+@given(lr0=st.floats(1e-3, 1e3), m=st.integers(1, 1 << 16), L=st.integers(1, 256))
+def test_rate_is_lr0_over_m_L(lr0, m, L):
+    """The one home of the rate rule eta = lr0 / (m L) (theory.md sec. 6), against the formula."""
+    expected = lr0 / m / L
+    assert rate(lr0, m, L) == pytest.approx(expected, rel=1e-15)
+    assert rate(lr0, m, L) * m * L == pytest.approx(lr0, rel=1e-14)
+
+
+def test_rate_examples_and_bad_arguments():
+    assert rate(8.0, 512, 8) == 8.0 / 4096
+    assert rate(1.0, 64, 5) == pytest.approx(1 / 320, rel=1e-15)
+    assert rate(2, 10, 3) == pytest.approx(1 / 15, rel=1e-15)  # not lr0 / m = 0.2, nor lr0 / L
+    for kwargs, exc, text in [(dict(lr0=0.0, m=4, L=3), ValueError, "lr0=0.0"), (dict(lr0=1.0, m=0, L=3), ValueError, "m=0"),
+                              (dict(lr0=1.0, m=4, L=2.5), TypeError, "L=2.5"), (dict(lr0=math.nan, m=4, L=3), ValueError, "lr0=nan")]:
+        with pytest.raises(exc, match="training.rate") as info:
+            rate(**kwargs)
+        assert text in str(info.value)
+
+
+@pytest.mark.parametrize("device", ["cpu", *CUDA])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("m, L, lr0, b", [(24, 5, 4.0, 4), (40, 7, 1.0, 1)])
+def test_one_step_at_the_rate_rule_is_W_minus_eta_times_the_autograd_gradient(setup, m, L, lr0, b, dtype, device):
+    """One step of sgd at lr = rate(lr0, m, L) equals the hand-written W - lr0 / (m L) * grad, the
+    gradient by autograd of the minibatch objective (1/b) sum_s sum_{j>=3} 0.5 ||y_j - y*_j||^2."""
+    net = RNN.init(m, DX, 1, seed=m, dtype=dtype, device=device)
+    train = Concept.single_lag(L, DX, 1, seed=1).sample(12, seed=2, noise=0.1, dtype=dtype, device=device)
+    test = Concept.single_lag(L, DX, 1, seed=1).sample(4, seed=3, dtype=dtype, device=device)
+    tj = sgd(net, train=train, test=test, lr=rate(lr0, m, L), steps=1, batch_size=b, seed=9, coupling=False)
+    idx = torch.randint(0, 12, (b,), generator=torch.Generator().manual_seed(9)).to(device)
+    xb, yb = train.x[idx], train.labels[idx]
+    W = net.W.clone().requires_grad_(True)
+    obj = 0.5 * ((net.outputs(xb, W)[:, 2:] - yb[:, 2:]) ** 2).sum() / b
+    (grad,) = torch.autograd.grad(obj, W)
+    expected = net.W - lr0 / (m * L) * grad
+    assert rel_err(tj.W - net.W, expected - net.W) <= 10 * TOL[dtype]["rtol"]  # the step itself, not W_0 + step
+    assert tj.config["lr"] == pytest.approx(lr0 / (m * L), rel=1e-15)
 
 
 @pytest.mark.parametrize("loss", ["squared", "logistic"])

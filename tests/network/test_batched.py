@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnntheory import RNN, perturbation as P, pseudo as PS
+from rnntheory.network import RNN, perturbation as P, pseudo as PS
 from rnntheory.network.batched import Displacements, traces
 from rnntheory.network.inputs import sample_inputs
 from rnntheory.network.model import perturbed_traces
@@ -122,6 +122,7 @@ def test_bad_batches_are_named_errors():
         _batch(net).matrix(99)
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_batched_traces_on_cuda_equal_the_cpu_ones():
     net, tr = _net()

@@ -9,7 +9,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory import RNN, backward, decoupling, infinite, kernel, sample_inputs
+from rnntheory.network import RNN, backward, decoupling, infinite, kernel, sample_inputs
 from tolerances import TOL, rel_err
 
 f64 = torch.float64
@@ -204,6 +204,7 @@ def test_backward_and_feature_correlations_match_the_wide_network():
         assert float(diff.pow(2).mean().sqrt()) <= 0.025 and float(diff.abs().max()) <= 0.12, diff
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_matches_cpu():
     x = inputs(3, 6, seed=3)

@@ -7,7 +7,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory import RNN, kernel, pseudo, sample_inputs
+from rnntheory.network import RNN, kernel, pseudo, sample_inputs
 from rnntheory.testing import configs
 from tolerances import TOL, rel_err
 

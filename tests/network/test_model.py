@@ -7,7 +7,7 @@ import torch
 from hypothesis import given
 from scipy import stats as sps
 
-from rnntheory import RNN, check_inputs, data_vectors, inputs_from_data, sample_inputs
+from rnntheory.network import RNN, check_inputs, data_vectors, inputs_from_data, sample_inputs
 from rnntheory.network.model import base_trace, check_displacements, check_trace, perturbed_traces
 from rnntheory.testing import configs, input_sequences
 from tolerances import TOL, rel_err
@@ -142,7 +142,7 @@ def test_check_trace_accepts_own_trace_and_rejects_others():
     assert check_trace("f", net, tr) is tr
     with pytest.raises(TypeError, match=r"f: net='net' must be an rnntheory.RNN"):
         check_trace("f", "net", tr)
-    with pytest.raises(TypeError, match=r"f: tr=3 must be an rnntheory.Trace"):
+    with pytest.raises(TypeError, match=r"f: tr=3 must be an rnntheory.network.Trace"):
         check_trace("f", net, 3)
     with pytest.raises(ValueError, match=r"f: tr has m=6, d=2; expected a trace of this network \(m=7, d=2\)"):
         check_trace("f", RNN.init(7, 3, 2, seed=0), tr)
@@ -190,6 +190,7 @@ def test_perturbed_traces_are_traces_at_the_moved_matrices():
         torch.testing.assert_close(t.outputs, net.trace(x, net.W + Wp[q]).outputs, rtol=0, atol=0)
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_trace_matches_cpu():
     net = RNN.init(64, 4, 2, seed=0)

@@ -8,7 +8,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory import RNN, decoupling, perturbation as P, sample_inputs
+from rnntheory.network import RNN, decoupling, perturbation as P, sample_inputs, sizes
 from rnntheory.network.backward import back_vectors, grad_W
 from rnntheory.testing import configs, seeds
 from tolerances import TOL
@@ -25,10 +25,10 @@ def test_sizes_and_scaling():
     for om in (0.01, 0.5):
         Wp = P.random_direction(net, omega=om, seed=3)
         expected = torch.linalg.svdvals(Wp)[0]
-        torch.testing.assert_close(P.spectral_norm(Wp), expected, **TOL[torch.float64])
+        torch.testing.assert_close(sizes.spectral_norm(Wp), expected, **TOL[torch.float64])
         torch.testing.assert_close(expected, torch.tensor(om, dtype=torch.float64), **TOL[torch.float64])
     Wk = P.random_direction(net, tau=2.0, seed=4, k=2)
-    actual = P.ntk_radius(Wk)
+    actual = sizes.ntk_radius(Wk)
     expected = torch.linalg.matrix_norm(Wk, ord="fro") * math.sqrt(300)
     torch.testing.assert_close(actual, expected, **TOL[torch.float64])
     torch.testing.assert_close(actual, torch.full((2,), 2.0, dtype=torch.float64), **TOL[torch.float64])
@@ -37,7 +37,7 @@ def test_sizes_and_scaling():
 def test_lanczos_spectral_norm_of_low_rank_matrix():
     g = torch.Generator().manual_seed(0)
     M = torch.randn(400, 5, generator=g, dtype=torch.float64) @ torch.randn(5, 400, generator=g, dtype=torch.float64)
-    torch.testing.assert_close(P.spectral_norm(M), torch.linalg.svdvals(M)[0], **TOL[torch.float64])
+    torch.testing.assert_close(sizes.spectral_norm(M), torch.linalg.svdvals(M)[0], **TOL[torch.float64])
 
 
 def test_gradient_direction_is_scaled_descent_direction():
@@ -53,7 +53,7 @@ def test_gradient_direction_is_scaled_descent_direction():
     dy = torch.zeros(3, 5, 1, dtype=torch.float64)
     dy[:, 3] = 1.0
     torch.testing.assert_close(P.gradient_direction(net, tr, dy, omega=1.0),
-                               P.scale_to(-grad_W(net, tr, dy), omega=1.0), **TOL[torch.float64])
+                               sizes.scale_to(-grad_W(net, tr, dy), omega=1.0), **TOL[torch.float64])
 
 
 def test_adversarial_direction_flips_the_planned_set_at_position_2():
@@ -61,7 +61,7 @@ def test_adversarial_direction_flips_the_planned_set_at_position_2():
     tr = net.trace(sample_inputs(1, 4, 4, 0.1, seed=6))
     for om in (0.002, 0.02):
         Wp = P.adversarial_direction(net, tr, l=2, omega=om)
-        assert abs(float(P.spectral_norm(Wp)) - om) <= 1e-12
+        assert abs(float(sizes.spectral_norm(Wp)) - om) <= 1e-12
         h = tr.hidden[0, 1]
         torch.testing.assert_close(Wp, torch.outer(Wp @ h, h) / (h @ h), **TOL[torch.float64])  # rank one, W'h = v
         g = tr.pre[0, 1]
@@ -131,8 +131,8 @@ def test_sign_changes_bounded_by_width_and_zero_at_zero(cfg, s, om):
 
 _NET, _X, _TR = _setup()
 _BAD = [
-    ("scale_to", lambda: P.scale_to(torch.ones(4, 4, dtype=torch.float64), omega=1.0, tau=1.0), ValueError, "exactly one of omega= and tau="),
-    ("scale_to", lambda: P.scale_to(torch.zeros(4, 4, dtype=torch.float64), omega=1.0), ValueError, "the direction is zero"),
+    ("scale_to", lambda: sizes.scale_to(torch.ones(4, 4, dtype=torch.float64), omega=1.0, tau=1.0), ValueError, "exactly one of omega= and tau="),
+    ("scale_to", lambda: sizes.scale_to(torch.zeros(4, 4, dtype=torch.float64), omega=1.0), ValueError, "the direction is zero"),
     ("random_direction", lambda: P.random_direction(_NET, omega=-1.0, seed=0), ValueError, "omega=-1.0"),
     ("random_direction", lambda: P.random_direction(_NET, omega=float("nan"), seed=0), ValueError, "omega=nan"),
     ("adversarial_direction", lambda: P.adversarial_direction(_NET, _TR, l=1, omega=0.1), ValueError, "l=1"),

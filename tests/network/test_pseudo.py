@@ -7,7 +7,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory import RNN, pseudo, sample_inputs
+from rnntheory.network import RNN, pseudo, sample_inputs
 from rnntheory.network.backward import back_vectors
 from rnntheory.testing import configs, seeds
 from tolerances import TOL, rel_err

@@ -102,7 +102,7 @@ def _report_folder(folder, claims_):
 def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsys):
     """A replication of part of a report: --common compares the claims both hold, --claims the named
     ones; the exit rule is in `compare --help`."""
-    from rnntheory import compare
+    from rnntheory.report import comparison
     from rnntheory.cli import main
 
     full = _report_folder(tmp_path / "full", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0), ("c", "consistent", 3.0)])
@@ -117,7 +117,7 @@ def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsy
     assert "'c' is not a claim of" in capsys.readouterr().err
     changed = _report_folder(tmp_path / "changed", [("a", "inconsistent", 1.0)])
     assert main(["compare", str(full), str(changed), "--common"]) == 1
-    assert compare.compare(full, changed, common=True).left_out == ("b", "c")
+    assert comparison.compare(full, changed, common=True).left_out == ("b", "c")
     help_text = " ".join(run("compare", "--help").stdout.split())
     for part_ in ("exit status: 0 when every compared claim is in both reports with the same verdict",
                   "1 when a verdict changed, or a claim is in one report only (unless --common or --claims",
@@ -145,20 +145,21 @@ def test_dry_run_lists_claims_that_share_cells_and_counts_them_once(capsys):
 
 
 def test_dry_run_refuses_the_jobs_the_run_refuses_and_defaults_to_the_cores(capsys):
-    from rnntheory import _cores
+    from rnntheory.run import cores
     from rnntheory.cli import main
 
     for bad in ("0", "-2"):
         assert main(["report", "--dry-run", "--claims", "complexity_eps_growth", "--jobs", bad]) == 2
         assert f"jobs={bad} must be a positive integer" in capsys.readouterr().err
     assert main(["report", "--dry-run", "--claims", "complexity_eps_growth"]) == 0
-    assert f"estimated wall time with --jobs {_cores.available()}:" in capsys.readouterr().out
+    assert f"estimated wall time with --jobs {cores.available()}:" in capsys.readouterr().out
 
 
 def test_a_dumped_grid_file_measures_exactly_the_run_it_was_written_for(tmp_path, capsys):
     """--dump-grid with --claims, --seeds and --seed-offset: the file alone (no --claims) plans the same
     claims and the same cells."""
-    from rnntheory import grids, report
+    from rnntheory.report import grids
+    from rnntheory import report
     from rnntheory.cli import main
 
     path = tmp_path / "g.json"

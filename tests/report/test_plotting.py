@@ -4,9 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnntheory import claims, plotting, stats, verdicts
-from rnntheory.claims import Grid
-from rnntheory.claims.findings import every_case_finding
+from rnntheory import claims, stats
+from rnntheory.checking import Grid
+from rnntheory.checking.findings import every_case_finding
+from rnntheory.report import figures
+from rnntheory.stats import verdicts
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def lines_by_label(fig):
 
 
 def test_one_panel_per_abscissa_and_quantity(signs):
-    ps = plotting.panels(signs.findings)
+    ps = figures.panels(signs.findings)
     # every finding about flips against omega shares one panel: the bound for three directions at two
     # widths, the random and gradient directions below the worst case at two widths, and the
     # adversarial attainment at each width where it counts enough flips; the other abscissas get theirs
@@ -53,12 +55,12 @@ def test_growth_findings_get_a_power_and_an_exponential_panel():
     c = claims.get("backward_stability")
     L = c.settings()["m_sweep_L"]  # the length of the m sweep, so that every finding has its points
     res = c.run(Grid(points=({"L": L, "m": 64}, {"L": L, "m": 256}), seeds=(0, 1, 2), fixed=c.grid().fixed))
-    ps = plotting.panels(res.findings)
+    ps = figures.panels(res.findings)
     # per width an exponent and a growth finding against the number of factors, then the m sweep
     assert [(p.x, p.model, len(p.findings)) for p in ps] == [("factors", "power", 4), ("factors", "exponential", 2),
                                                             ("m", "power", 1)]
     assert all(isinstance(f.fit, stats.GrowthFit) for f in ps[1].findings)
-    fig = plotting.claim_figure(res)
+    fig = figures.claim_figure(res)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 3
     assert visible[1].get_xscale() == "linear" and visible[1].get_yscale() == "log"  # semi-log for the exponential
@@ -67,7 +69,7 @@ def test_growth_findings_get_a_power_and_an_exponential_panel():
 
 def test_the_drawn_bound_is_the_smallest_constant_times_the_shape(hidden):
     f = hidden.findings[0]
-    fig = plotting.claim_figure(hidden)
+    fig = figures.claim_figure(hidden)
     line = next(ln for label, ln in lines_by_label(fig).items() if label.startswith("bound"))
     omega = np.asarray(line.get_xdata(), float)
     expected = f.constant * omega ** 1.0  # bound shape c * omega^1 of hidden_perturbation
@@ -83,7 +85,7 @@ def test_the_drawn_bound_is_the_smallest_constant_times_the_shape(hidden):
 
 def test_fit_line_is_the_fitted_power_law(hidden):
     fit = hidden.findings[0].fit
-    fig = plotting.claim_figure(hidden)
+    fig = figures.claim_figure(hidden)
     line = next(ln for label, ln in lines_by_label(fig).items() if label.startswith("fit"))
     x = np.asarray(line.get_xdata(), float)
     np.testing.assert_allclose(np.asarray(line.get_ydata(), float), np.exp(fit.intercept) * x ** fit.slope, rtol=1e-12)
@@ -91,32 +93,32 @@ def test_fit_line_is_the_fitted_power_law(hidden):
 
 
 def test_a_claim_and_a_frame_give_the_figure_of_the_result(hidden):
-    a = plotting.claim_figure(hidden)
-    b = plotting.claim_figure("hidden_perturbation", hidden.data)
+    a = figures.claim_figure(hidden)
+    b = figures.claim_figure("hidden_perturbation", hidden.data)
     assert [ax.get_title() for ax in a.axes] == [ax.get_title() for ax in b.axes]
-    with pytest.raises(ValueError, match="plotting.claim_figure: a claim \\(hidden_perturbation\\) needs data="):
-        plotting.claim_figure("hidden_perturbation")
+    with pytest.raises(ValueError, match="figures.claim_figure: a claim \\(hidden_perturbation\\) needs data="):
+        figures.claim_figure("hidden_perturbation")
 
 
 def test_a_frame_measured_by_hand_is_judged_on_what_it_holds():
     """forward_coupling measured over m only (no tau sweep): the figure has the m panel alone."""
     df = pd.concat([claims.measure("forward_coupling", m=m, seed=s, L=4, n=2) for m in (64, 128) for s in range(3)])
-    fig = plotting.claim_figure("forward_coupling", df)
+    fig = figures.claim_figure("forward_coupling", df)
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert len(titles) == 1 and titles[0].startswith("err against m")
 
 
 def test_claims_without_fitted_findings_are_drawn_from_their_hints():
     res = claims.get("complexity_monotone").run(seeds=1)
-    assert plotting.panels(res.findings) == []
-    fig = plotting.claim_figure(res)
+    assert figures.panels(res.findings) == []
+    fig = figures.claim_figure(res)
     titles = sorted(ax.get_title() for ax in fig.axes if ax.get_visible())
     assert titles == sorted(f"sweep = {s}" for s in res.data["sweep"].unique())
 
 
 def test_png_bytes_depend_only_on_the_data(hidden, tmp_path):
-    plotting.save_figure(plotting.claim_figure(hidden), tmp_path / "a.png")
-    plotting.save_figure(plotting.claim_figure(hidden), tmp_path / "b.png")
+    figures.save_figure(figures.claim_figure(hidden), tmp_path / "a.png")
+    figures.save_figure(figures.claim_figure(hidden), tmp_path / "b.png")
     a = (tmp_path / "a.png").read_bytes()
     assert a == (tmp_path / "b.png").read_bytes()
     assert a[:8] == b"\x89PNG\r\n\x1a\n" and b"Software" not in a
@@ -124,25 +126,25 @@ def test_png_bytes_depend_only_on_the_data(hidden, tmp_path):
 
 def test_panel_title_carries_the_combined_verdict(hidden):
     wrong = hidden.reanalyse(exponent=2.0)
-    fig = plotting.claim_figure(wrong)
+    fig = figures.claim_figure(wrong)
     assert fig.axes[0].get_title().endswith(": inconsistent")
     assert "inconsistent" in fig.get_suptitle()
     assert verdicts.combine([f.verdict for f in wrong.findings]) == "inconsistent"
 
 
 def test_findings_without_points_draw_nothing():
-    assert plotting.panels([every_case_finding("a", [True], key="a")]) == []
+    assert figures.panels([every_case_finding("a", [True], key="a")]) == []
 
 
 def test_figures_show_themselves_in_notebooks(hidden):
-    fig = plotting.claim_figure(hidden)
+    fig = figures.claim_figure(hidden)
     assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_lazy_submodules_are_attributes_of_the_package():
     import rnntheory
 
-    assert rnntheory.report.figures is plotting and rnntheory.report.run is not None and rnntheory.run.cache.CellCache
+    assert rnntheory.report.figures is figures and rnntheory.report.run is not None and rnntheory.run.cache.CellCache
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         rnntheory.nope
 
@@ -158,9 +160,9 @@ def test_described_series_get_a_panel_with_their_exact_reference():
                          "tau_inf": tau_inf, "residual_rms": 1e-7, "target_rms": 0.7})
     df = pd.DataFrame(rows)
     res = claims.get("pseudo_solution").result(df)
-    described = [p for p in plotting.panels(res.findings) if p.model == "described"]
+    described = [p for p in figures.panels(res.findings) if p.model == "described"]
     assert [(p.x, p.ylabel, len(p.described)) for p in described] == [("m", "tau*_m and its limit", 1)]
-    fig = plotting.claim_figure(res)
+    fig = figures.claim_figure(res)
     ax = next(a for a in fig.axes if a.get_title() == "tau*_m and its limit against m")
     line = next(ln for ln in ax.get_lines() if ln.get_label() == "tau* of the limit kernel (L = 6)")
     expected = df[df["L"] == 6].groupby("m")["tau_inf"].mean()

@@ -1,6 +1,6 @@
-"""Every published time and count equals its source (rnntheory.report._published): the marked spans of README.md
+"""Every published time and count equals its source (tools/published.py): the marked spans of README.md
 and docs/*.md, docs/claims.md, the README's summary table and the committed reports' text are what
-`python -m rnntheory.report._published` would write from the committed results and rnntheory/run/timings.json. One
+`python tools/published.py` would write from the committed results and rnntheory/run/timings.json. One
 level across findings, and the pure-fit comparison labelled as a description."""
 
 import json
@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from rnntheory import _cores, _published as P, claims, cost, report
+import published as P  # tools/published.py (tools/ is on pytest's pythonpath)
+from rnntheory import claims, report
 from rnntheory.cli import build_parser
+from rnntheory.run import cores, cost
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +25,7 @@ def expected():
 def test_every_generated_file_equals_what_its_sources_give(expected):
     differ = [rel for rel, text in expected.items() if not P.same(rel, (ROOT / rel).read_text(), text)]
     assert differ == [], (f"{differ} differ from their sources (the committed reports, the registry, "
-                          "rnntheory/run/timings.json): run `python -m rnntheory.report._published` and commit the result")
+                          "rnntheory/run/timings.json): run `python tools/published.py` and commit the result")
 
 
 def test_results_json_is_compared_up_to_the_last_bits_of_a_refit():
@@ -74,7 +76,7 @@ def test_the_readme_main_command_runs_with_the_default_jobs_and_states_its_time(
     args = build_parser().parse_args(["report"])
     assert args.jobs is None  # resolved to the cores available when the run starts
     text = " ".join(build_parser()._subparsers._group_actions[0].choices["report"].format_help().split())
-    assert f"the cores this process may use, {_cores.available()} here" in text
+    assert f"the cores this process may use, {cores.available()} here" in text
 
 
 def test_findings_offset_0_column_is_the_committed_default_report():

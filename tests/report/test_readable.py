@@ -10,11 +10,13 @@ import warnings
 
 import pytest
 
-from rnntheory import claims, concepts, cost, model, report
+from rnntheory import checking, claims, report
+from rnntheory.checking.text import HEADLINE_RULE, measured, what_was_shown
+from rnntheory.learning import concepts
+from rnntheory.network import model
+from rnntheory.run import cost
 from rnntheory.run.cache import CellCache
 from rnntheory.run.records import Task
-from rnntheory.claims import _grid, _registry, _results
-from rnntheory.claims._text import HEADLINE_RULE, measured
 
 NAME = "complexity_eps_growth"  # four cells, under a second
 
@@ -36,7 +38,7 @@ def test_print_shows_what_the_report_shows(result):
     for o in result.controls():
         assert f"    {o.kind}: {o.status} ({o.what}" in text
     assert "negative controls:" in text
-    assert report.what_was_shown(result, 1) in text
+    assert what_was_shown(result, 1) in text
     assert all(f.name in text for f in result.findings)
 
 
@@ -51,7 +53,7 @@ def test_a_notebook_renders_the_reports_tables(result):
 
 def test_controls_print_as_a_table_and_are_computed_once(result):
     ctl = result.controls()
-    assert isinstance(ctl, _results.Controls) and result.controls() is ctl
+    assert isinstance(ctl, checking.Controls) and result.controls() is ctl
     assert repr(ctl) == str(ctl) == "\n".join(str(o) for o in ctl)
     assert "ControlOutcome(" not in repr(ctl)
     assert ctl._repr_markdown_().startswith("| negative control | result |")
@@ -91,10 +93,10 @@ def test_claim_run_logs_a_line_per_claim_when_no_bar_is_shown(capsys):
     assert capsys.readouterr().err == ""
 
 
-CONSTRUCTORS = [model.RNN, model.RNN.init, _grid.Grid, _grid.Grid.product, _registry.Claim, _registry.register,
-                _results.Control, _results.Finding, _results.ClaimResult, cost.Cost, Task, CellCache,
+CONSTRUCTORS = [model.RNN, model.RNN.init, checking.Grid, checking.Grid.product, checking.Claim, checking.register,
+                checking.Control, checking.Finding, checking.ClaimResult, cost.Cost, Task, CellCache,
                 concepts.Concept.random, concepts.Concept.single_lag, concepts.Concept.single_pair,
-                claims.import_claims]
+                checking.import_claims]
 
 
 @pytest.mark.parametrize("obj", CONSTRUCTORS, ids=lambda o: o.__qualname__)

@@ -18,12 +18,14 @@ import pandas as pd
 import pytest
 import torch
 
-from rnntheory import claims, grids, report
+from rnntheory import claims, report
+from rnntheory.report import grids
 from rnntheory.run import executors
 from rnntheory.run.cache import CellCache
 from rnntheory.cli import main
-from rnntheory.claims import ClaimResult
-from rnntheory.claims.findings import cannot_finding, every_case_finding
+from rnntheory.checking import REGISTRY, ClaimResult
+from rnntheory.checking.text import what_was_shown
+from rnntheory.checking.findings import cannot_finding, every_case_finding
 
 TINY = {"claims": {"sgd_learns": {"axes": {"m": [32, 48, 64]}, "seeds": 3,
                                   "fixed": {"lr0": 0.0625, "steps": 300, "record_every": 75, "n_test": 64}}}}
@@ -243,7 +245,7 @@ def test_markdown_has_a_summary_and_a_section_per_claim(small):
     assert fit.slope == pytest.approx(1.0, abs=0.05)
     assert f"exponent in omega {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]" in md
     assert ("Shown: all 4 findings agree with the claimed shape on this grid (inv_eps from 10 to 1e+12; 1 seed)." in md)
-    shown = report.what_was_shown(small.results["hidden_perturbation"], 3)
+    shown = what_was_shown(small.results["hidden_perturbation"], 3)
     assert shown in md and "omega from 0.001 to 0.01" in shown and "m from 128 to 512; 3 seeds" in shown
 
 
@@ -252,12 +254,12 @@ def test_sentences_name_what_was_not_shown(small):
     wrong = hp.reanalyse(exponent=2.0)  # a deliberately wrong claim: exponent 2 in omega
     assert wrong.verdict == "inconsistent" and wrong.findings[0].verdict == "inconsistent"
     assert [f.name for f in wrong.findings if f.verdict == "inconsistent"] == [wrong.findings[0].name]
-    text = report.what_was_shown(wrong, 3)
+    text = what_was_shown(wrong, 3)
     assert "Not shown, contradicted at these sizes: " + wrong.findings[0].name + "." in text
     with pytest.raises(ValueError, match="no judging settings \\['m'\\]"):
         hp.reanalyse(m=64)  # a measuring setting cannot be changed without measuring
     open_ = ClaimResult(hp.claim, "x", hp.data, [every_case_finding("a", [True], key="a"), cannot_finding("b", "d", key="b")])
-    text = report.what_was_shown(open_, 2)
+    text = what_was_shown(open_, 2)
     assert text.startswith("Shown: 1 of 2 findings") and "Not decided: b." in text
 
 
@@ -429,7 +431,7 @@ def test_a_changed_claimed_exponent_rejudges_a_warm_cache_without_measuring(tmp_
     assert stored == sum(len(g) for g in first.grids.values())
     claim = claims.get("complexity_eps_growth")
     assert claim.judging["degree"] == 1.0
-    monkeypatch.setitem(claims.REGISTRY, claim.name, dataclasses.replace(claim, judging={**claim.judging, "degree": -0.2}))
+    monkeypatch.setitem(REGISTRY, claim.name, dataclasses.replace(claim, judging={**claim.judging, "degree": -0.2}))
 
     def no_measuring(task, key):
         raise AssertionError(f"the cell {task.group} {dict(task.cell)} was measured again")
@@ -463,7 +465,7 @@ def test_a_changed_measurement_version_does_not_reuse_old_cells(tmp_path, monkey
     stored = len(CellCache(tmp_path))
     claim = claims.get("complexity_eps_growth")
     bumped = dataclasses.replace(claim, version=claim.version + 1)
-    monkeypatch.setitem(claims.REGISTRY, claim.name, bumped)
+    monkeypatch.setitem(REGISTRY, claim.name, bumped)
     measured: list = []
     real = executors._measure
 
@@ -489,7 +491,6 @@ def test_a_failing_cell_is_listed_and_the_report_still_completes(tmp_path, monke
     """One cell of hidden_perturbation raises (m = 512, seed 1): the report is written, the claim reads
     inconclusive and names the cell, report.md, results.csv and results.json carry the error, the other
     claim is untouched, and a rerun loads the failure instead of measuring it again."""
-    from rnntheory.claims import _registry
 
     real = claims.get("hidden_perturbation")
     calls = []
@@ -500,7 +501,7 @@ def test_a_failing_cell_is_listed_and_the_report_still_completes(tmp_path, monke
             raise RuntimeError("injected failure")
         return real.measure(cell)
 
-    monkeypatch.setitem(_registry.REGISTRY, "hidden_perturbation", dataclasses.replace(real, measure=measure))
+    monkeypatch.setitem(REGISTRY, "hidden_perturbation", dataclasses.replace(real, measure=measure))
     p = tmp_path / "small.json"
     p.write_text(json.dumps(SMALL))
     cache = tmp_path / "cache"

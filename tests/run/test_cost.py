@@ -6,11 +6,12 @@ import math
 
 import pytest
 
-from rnntheory import claims, cost, report
+from rnntheory import claims, report
+from rnntheory.run import cost
 from rnntheory.run.cache import CellCache
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.records import Task
-from rnntheory.claims import Grid
+from rnntheory.checking import Grid
 from rnntheory.cli import main
 
 

@@ -12,7 +12,7 @@ import pytest
 from rnntheory import claims
 from rnntheory.run.cache import CellCache
 from rnntheory.run.executors import run_tasks
-from rnntheory.claims import Grid
+from rnntheory.checking import Grid
 
 distributed = pytest.importorskip("distributed")
 

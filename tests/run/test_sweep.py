@@ -18,8 +18,8 @@ from rnntheory.run.cache import CellCache, atomic_write
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.progress import Progress, watching
 from rnntheory.run.records import Task, cell_key, failures, frame, to_json
-from rnntheory.claims import Claim, Grid
-from rnntheory.claims.findings import every_case_finding
+from rnntheory.checking import Claim, Grid
+from rnntheory.checking.findings import every_case_finding
 from tests.tolerances import TOL
 
 import torch
@@ -182,7 +182,7 @@ def test_identical_tasks_are_measured_once_and_lambdas_are_named(tmp_path):
     assert calls == [0, 0, 0] and len(CellCache(tmp_path)) == 2
 
     cells = [{"seed": s, "device": "cpu"} for s in range(2)]
-    with pytest.raises(ValueError, match=r"sweep\.run_tasks: the measuring function <function .*<lambda>.* cannot be sent"):
+    with pytest.raises(ValueError, match=r"executors\.run_tasks: the measuring function <function .*<lambda>.* cannot be sent"):
         run_tasks([Task("lam", lambda cell: [{"seed": cell["seed"]}], cl) for cl in cells], jobs=2)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rnntheory import stats as S
-from rnntheory import verdicts as VD
+from rnntheory.stats import verdicts as VD
 from rnntheory.stats.verdicts import Verdict
 
 OK, BAD, OPEN = Verdict.CONSISTENT, Verdict.INCONSISTENT, Verdict.INCONCLUSIVE

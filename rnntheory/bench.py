@@ -18,7 +18,9 @@ times compared across runs. The JSON file holds the raw medians and the ratios.
 
 Use :func:`run` (returns the results as data), :func:`format_results` (the table as text) and
 :func:`save` (the JSON); :func:`throughput` and :func:`format_throughput` measure and show the claims'
-inner loops against their anchors. ``rnntheory bench`` (rnntheory.cli) is the command line.
+inner loops against their anchors. ``rnntheory bench`` (rnntheory.cli) is the command line. The
+module stands beside the command line, above everything else: it builds networks and runs SGD
+(rnntheory.network, rnntheory.learning), which the execution layer (rnntheory.run) must not know.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from typing import Any, Callable, Sequence
 
 import torch
 
-from .. import _validation as V
-from ..network import pseudo
-from ..network.batched import Displacements, traces
-from ..network.model import RNN, Trace, perturbed_traces, sample_inputs
+from . import _validation as V
+from .network import pseudo
+from .network.batched import Displacements, traces
+from .network.inputs import sample_inputs
+from .network.model import RNN, Trace, perturbed_traces
 
 __all__ = ["run", "format_results", "save", "throughput", "format_throughput", "TARGETS", "THROUGHPUT_TARGETS"]
 
@@ -216,7 +219,7 @@ def throughput(
     Returns:
         A JSON-ready dict with the settings and ``traces`` and ``sgd`` rows (raw medians in seconds and ratios).
     """
-    from ..learning.concepts import Concept
+    from .learning.concepts import Concept
 
     fn = "bench.throughput"
     widths = [V.positive_int(fn, "m", m) for m in ms]
@@ -259,14 +262,14 @@ def _traces_row(m: int, k: int, n: int, L: int, dev: torch.device, min_run_time:
 
 def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
     r"""The ``sgd`` row of :func:`throughput` at width ``m``."""
-    from ..learning.batched_sgd import sgd_many
-    from ..learning.training import sgd
+    from .learning.batched_sgd import sgd_many
+    from .learning.training import rate, sgd
 
     row: dict[str, Any] = {"m": m, "L": L, "batch": 4, "steps": sgd_steps}
     for name, dt in V.DTYPES.items():
         net = RNN.init(m, 8, 1, seed=0, dtype=dt, device=dev)
         test = concept.sample(4, seed=1, dtype=dt, device=dev)
-        run_ = lambda: sgd(net, concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,  # noqa: E731
+        run_ = lambda: sgd(net, concept=concept, test=test, lr=rate(1.0, m, L), steps=sgd_steps, batch_size=4,  # noqa: E731
                            record_every=10 * sgd_steps, coupling=False)
         row[f"t_step_{name}"] = _median_time(run_, min_run_time) / sgd_steps
         row[f"t_read_W_{name}"] = _median_time(lambda: net.W.sum(), min_run_time)
@@ -275,7 +278,7 @@ def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, mi
     # 8 networks at once against 8 separate runs, float32
     nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float32, device=dev) for s in range(8)]
     test = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
-    kw = dict(concept=concept, test=test, lr=1.0 / (m * L), steps=sgd_steps, batch_size=4,
+    kw = dict(concept=concept, test=test, lr=rate(1.0, m, L), steps=sgd_steps, batch_size=4,
               record_every=10 * sgd_steps, coupling=False)
     t_sep = _median_time(lambda: [sgd(n, seed=s, **kw) for s, n in enumerate(nets)], min_run_time)
     t_many = _median_time(lambda: sgd_many(nets, seeds=range(8), **kw), min_run_time)

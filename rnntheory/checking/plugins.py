@@ -8,8 +8,8 @@ A package declares its claims in its ``pyproject.toml``::
     [project.entry-points."rnntheory.claims"]
     my_claims = "my_package.claims"          # a module whose import registers its claims
 
-The entry point names a module (importing it calls :func:`rnntheory.claims.register`), a
-:class:`~rnntheory.claims.Claim`, or a function that returns claims. ``rnntheory report`` and
+The entry point names a module (importing it calls :func:`rnntheory.checking.register`), a
+:class:`~rnntheory.checking.Claim`, or a function that returns claims. ``rnntheory report`` and
 ``rnntheory claims`` load every such entry point unless the environment sets
 ``RNNTHEORY_DISABLE_PLUGIN_AUTOLOAD``. docs/new_claim.md walks through an example.
 """
@@ -24,7 +24,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ._registry import REGISTRY, Claim, register
+from .. import _validation as V
+from .claim import Claim
+from .registry import REGISTRY, register
 
 __all__ = ["ENTRY_POINT_GROUP", "DISABLE_AUTOLOAD", "import_claims", "load_entry_points"]
 
@@ -49,8 +51,8 @@ def import_claims(module: str) -> list[str]:
     before is reloaded, so that an edited module registers its claims again (replacing them, with a
     warning).
 
-    >>> from rnntheory import claims
-    >>> claims.import_claims("docs/examples/width_claim.py")   # doctest: +SKIP
+    >>> from rnntheory.checking import import_claims
+    >>> import_claims("docs/examples/width_claim.py")   # doctest: +SKIP
     ['hidden_norm_width']
 
     Raises:
@@ -58,7 +60,8 @@ def import_claims(module: str) -> list[str]:
         ValueError: an empty name, no such module or file, or the module raised while it was imported (the message
             names the error).
     """
-    what = f"claims.import_claims: module={module!r} must be a module name or the path of a .py file"
+    fn = V.caller(import_claims)
+    what = f"{fn}: module={module!r} must be a module name or the path of a .py file"
     if not isinstance(module, str):
         raise TypeError(what)
     if not module.strip():
@@ -68,7 +71,7 @@ def import_claims(module: str) -> list[str]:
     if module.endswith(".py") or os.sep in module or "/" in module:
         path = Path(module).resolve()
         if not path.is_file() or path.suffix != ".py":
-            raise ValueError(f"claims.import_claims: {module!r} is not a .py file")
+            raise ValueError(f"{fn}: {module!r} is not a .py file")
         folder = str(path.parent)
         if folder not in sys.path:
             sys.path.insert(0, folder)
@@ -80,11 +83,11 @@ def import_claims(module: str) -> list[str]:
             importlib.import_module(name)
     except ModuleNotFoundError as exc:
         if exc.name and name.startswith(exc.name):
-            raise ValueError(f"claims.import_claims: no module named {name!r} (install it, put its folder on "
+            raise ValueError(f"{fn}: no module named {name!r} (install it, put its folder on "
                              "PYTHONPATH, or give the path of its .py file)") from None
-        raise ValueError(f"claims.import_claims: importing {name!r} failed: {type(exc).__name__}: {exc}") from exc
+        raise ValueError(f"{fn}: importing {name!r} failed: {type(exc).__name__}: {exc}") from exc
     except Exception as exc:
-        raise ValueError(f"claims.import_claims: importing {name!r} failed: {type(exc).__name__}: {exc}") from exc
+        raise ValueError(f"{fn}: importing {name!r} failed: {type(exc).__name__}: {exc}") from exc
     return _added(before)
 
 

@@ -1,7 +1,7 @@
 r"""The results of judging a claim: findings with their decisions, keys and what would decide them; the
 negative controls and their outcomes; a claim's result with its controls and "to decide"; the
-confidence level of a look. One job: the result types of rnntheory.claims (re-exported there), which
-know a claim only through the methods they call on it."""
+confidence level of a look. One job: the result types of the claim-checking framework (re-exported by
+rnntheory.checking), which know a claim only through the methods they call on it."""
 
 from __future__ import annotations
 
@@ -13,18 +13,18 @@ import numpy as np
 import pandas as pd
 
 from .. import _validation as V
-from ..stats import fits as S
+from ..stats import InsufficientData
 from ..stats import verdicts as VD
 from ..run.cost import about
-from . import _text as T
-from ._grid import Grid
-from ._settings import check_judging
+from . import text as T
+from .grid import Grid
+from .settings import check_judging
 
 __all__ = ["LEVEL", "Judging", "ANALYSIS_ERRORS", "CONTROL_KINDS", "Series",
            "Finding", "Control", "ControlOutcome", "Controls", "ClaimResult"]
 
 
-ANALYSIS_ERRORS = (VD.CannotAnalyse, S.InsufficientData)
+ANALYSIS_ERRORS = (VD.CannotAnalyse, InsufficientData)
 """Errors of an analysis whose data cannot support it (too few points, seeds or distinct values; a
 sweep the data do not hold): :meth:`Claim.judge` turns them into an "inconclusive" finding. Any other
 error (a KeyError, an IndexError, a bad judging value) is a bug or a setup mistake and propagates:
@@ -32,7 +32,7 @@ a verdict never hides it."""
 
 LEVEL = 0.99
 """Confidence level of every interval a claim reports in a single look (a budgeted run spends its
-miss rate over several looks: :mod:`rnntheory.run.budget`)."""
+miss rate over several looks: :mod:`rnntheory.checking.budget`)."""
 
 
 
@@ -41,7 +41,7 @@ class Judging(dict):
 
     A plain ``dict`` of the settings (so ``judging["degree"]`` reads as before) that also carries
     :attr:`level`, the confidence level every finding of the look is built at (99% in a single look;
-    higher in a budgeted run's later looks, :mod:`rnntheory.run.budget`). An ``analyse`` function passes
+    higher in a budgeted run's later looks, :mod:`rnntheory.checking.budget`). An ``analyse`` function passes
     ``level=judging.level`` to the finding builders; typed specs do it themselves. The level is an
     explicit value of the look, never a global.
 
@@ -52,7 +52,7 @@ class Judging(dict):
 
     def __init__(self, settings: Mapping[str, Any] = (), level: float = LEVEL) -> None:
         super().__init__(settings)
-        self.level = V.real_in("Judging", "level", level, low=0, high=1, low_open=True, high_open=True)
+        self.level = V.real_in(V.caller(Judging), "level", level, low=0, high=1, low_open=True, high_open=True)
 
 
 CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")
@@ -92,10 +92,10 @@ class Series:
 class Finding:
     r"""One checked part of a claim: its :class:`~rnntheory.stats.verdicts.Decision` (verdict, claimed side,
     measured interval, resolution, reason), the fit behind it, the smallest constant of its bound and
-    the points for its figure. Built by the finding builders (:mod:`rnntheory.claims.findings`), never by
+    the points for its figure. Built by the finding builders (:mod:`rnntheory.checking.findings`), never by
     hand, so that every verdict comes from :mod:`rnntheory.stats.verdicts`.
 
-    >>> from rnntheory.claims import findings as F
+    >>> from rnntheory.checking import findings as F
     >>> F.every_case_finding("C_eps is monotone", [True, True, True], "sweeps", key="monotone").label
     'consistent'
     """
@@ -123,15 +123,15 @@ class Finding:
     decide it, or its negative controls."""
     catches: Mapping[str, float] = field(default_factory=dict, compare=False)
     """Per control kind (``"too_strong"``, ``"exponential"``), whether this finding's own interval
-    rejects that error (an exponent :data:`~rnntheory.claims.findings.TOO_STRONG` too strong, an
-    injected exponential of :data:`~rnntheory.claims.findings.EXPONENTIAL_FACTOR` over its range):
+    rejects that error (an exponent :data:`~rnntheory.checking.findings.TOO_STRONG` too strong, an
+    injected exponential of :data:`~rnntheory.checking.findings.EXPONENTIAL_FACTOR` over its range):
     1.0 when it does, else how many times its networks would (``inf``: the altered interval sits on its
     zone's edge; NaN: the altered claim still holds, as for a quantity far smaller than an upper bound,
     which no number of networks can reject)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.key, str) or not self.key:
-            raise ValueError(f"claims.Finding: {self.name!r} needs a key (its stable identity within the claim)")
+            raise ValueError(f"{V.caller(Finding)}: {self.name!r} needs a key (its stable identity within the claim)")
 
     @property
     def verdict(self) -> VD.Verdict:
@@ -174,9 +174,9 @@ class Control:
         data: a function that returns the altered measurements (e.g. a column times sqrt(m)).
         undetectable: when not empty, the claim cannot detect this error, and this says why.
 
-    Build one with the helpers of :mod:`rnntheory.claims.findings`:
+    Build one with the helpers of :mod:`rnntheory.checking.findings`:
 
-    >>> from rnntheory.claims import findings as F
+    >>> from rnntheory.checking import findings as F
     >>> F.too_strong("a decay like m^-1", m_exponent=-1.0).kind
     'too_strong'
     >>> F.cannot_detect("exponential", "growth in L", "the grid has one length").undetectable
@@ -191,9 +191,9 @@ class Control:
 
     def __post_init__(self) -> None:
         if self.kind not in CONTROL_KINDS:
-            raise ValueError(f"claims.Control: kind={self.kind!r} must be one of {CONTROL_KINDS}")
+            raise ValueError(f"{V.caller(Control)}: kind={self.kind!r} must be one of {CONTROL_KINDS}")
         if not self.undetectable and not self.judging and self.data is None:
-            raise ValueError(f"claims.Control: the {self.kind} control changes nothing; give judging, data or undetectable")
+            raise ValueError(f"{V.caller(Control)}: the {self.kind} control changes nothing; give judging, data or undetectable")
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ class ClaimResult:
     backward_coupling: consistent -- ||grad y_j(W0+W') - ...: exponent in m -0.589 [-1.07, -0.11]
     """
 
-    claim: Any  # the rnntheory.claims.Claim judged (typed loosely: this module does not import it)
+    claim: Any  # the rnntheory.checking.Claim judged (typed loosely: the claim module imports this one)
     grid: str
     data: pd.DataFrame
     findings: list[Finding]
@@ -299,7 +299,7 @@ class ClaimResult:
         r"""The finding that decides the claim's verdict: its first finding with that verdict (for an
         inconsistent claim the first contradicted finding, for an inconclusive one the first undecided
         finding). The API, the report, the command line and the README use this one rule
-        (``rnntheory.claims._text.HEADLINE_RULE`` states it)."""
+        (``rnntheory.checking.text.HEADLINE_RULE`` states it)."""
         return next((f for f in self.judged() if f.verdict == self.verdict), None)
 
     def grid_seconds(self) -> float:

@@ -1,5 +1,5 @@
 r"""A claim's grid (measuring settings): points times seeds plus fixed parameters. One job: the
-:class:`Grid` data type (rnntheory.claims re-exports it), with the names its cells are built from
+:class:`Grid` data type (rnntheory.checking re-exports it), with the names its cells are built from
 (:data:`SEEDS_KEY`, :func:`point_settings`) and the dtype names of a cell. Its arguments are checked
 by rnntheory._validation (seeds by :func:`rnntheory._validation.seeds`), under its one policy."""
 
@@ -102,7 +102,7 @@ class Grid:
     def grow(self, factor: float) -> "Grid":
         r"""The grid with about ``factor`` times the seeds at every point (at least one more): each point
         keeps its seeds and gains new ones numbered after the largest seed of the grid, so no cell is
-        shared with the old ones (a budgeted run's round, rnntheory.run.budget)."""
+        shared with the old ones (a budgeted run's round, rnntheory.checking.budget)."""
         if not V.real("Grid.grow", "factor", factor) > 1:
             raise ValueError(f"Grid.grow: factor={factor!r} must be above 1")
         top = max(s for p in self.points for s in self.point_seeds(p)) + 1

@@ -1,4 +1,5 @@
-r"""Claims about perturbations of the initialisation (theory.md, section 4): hidden-state change and sign changes.
+r"""Claims about displacements :math:`W'` of the initialisation (theory.md, section 4): hidden-state change and
+sign changes.
 
 Both are measured for three displacement directions of prescribed spectral size :math:`\omega`
 (rnntheory.network.perturbation): a Gaussian direction, the descent direction of the squared loss against
@@ -23,9 +24,12 @@ from ..network import batched as BT
 from ..network import perturbation as P
 from ..stats import fits as S
 from .cells import DIRECTIONS, config, make_inputs, make_net, unit_directions
-from .findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from ..checking.findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
 from ..stats.verdicts import Verdict
-from ._registry import Claim, Finding, Grid, register
+from ..checking.claim import Claim
+from ..checking.grid import Grid
+from ..checking.registry import register
+from ..checking.results import Finding
 
 
 # ---------------------------------------------------------------------- hidden-state perturbation

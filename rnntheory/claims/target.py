@@ -1,4 +1,5 @@
-r"""Claims about the complexity of smooth functions (theory.md section 5; Allen-Zhu, Li and Liang 2019).
+r"""Claims about the target class: the complexity of smooth functions (theory.md section 5; Allen-Zhu, Li and
+Liang 2019).
 
 * ``complexity_monotone``: :math:`C_\varepsilon(\Phi, R)` and :math:`C_s(\Phi, R)` are non-decreasing in
   R, and :math:`C_\varepsilon` is non-decreasing in :math:`1/\varepsilon` (a divergent value counts as
@@ -25,8 +26,13 @@ import pandas as pd
 
 from .. import complexity as CX
 from ..stats import verdicts as VD
-from .findings import cannot_detect, every_case_finding, exponent_finding, too_strong
-from ._registry import Claim, Finding, Grid, register
+from ..checking.findings import cannot_detect, every_case_finding, exponent_finding, too_strong
+from ..checking.claim import Claim
+from ..checking.grid import Grid
+from ..checking.registry import register
+from ..checking.results import Finding
+
+__all__ = ["COMPLEXITY_MONOTONE", "COMPLEXITY_EPS_GROWTH", "COMPLEXITY_DIVERGENCE"]
 
 _NO_WIDTH = "the complexity of a function does not involve the width m, so there is no m-normalisation to get wrong"
 

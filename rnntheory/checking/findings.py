@@ -1,12 +1,12 @@
 r"""The finding builders and negative controls every claim uses. One job: turning selected rows into
-judged :class:`~rnntheory.claims.Finding` objects, and naming the errors a claim must catch.
+judged :class:`~rnntheory.checking.Finding` objects, and naming the errors a claim must catch.
 
-Public, for claims defined inside the package and outside it (docs/new_claim.md walks through one). A
+Public, for the paper's claims (rnntheory.claims) and claims defined anywhere else (docs/new_claim.md walks through one). A
 claim's ``analyse`` selects rows and calls these builders; each fits with :mod:`rnntheory.stats` and
 decides with one rule of :mod:`rnntheory.stats.verdicts`, so no claim writes a verdict itself.
 
 >>> import pandas as pd
->>> from rnntheory.claims import findings as F
+>>> from rnntheory.checking import findings as F
 >>> df = pd.DataFrame({"m": [64, 128, 256, 512] * 2, "y": [1.0, 1.01, 0.99, 1.0, 1.02, 1.0, 1.01, 0.99],
 ...                    "seed": [0] * 4 + [1] * 4})
 >>> F.exponent_finding("y stays flat in m", df, "m", "y", 0.0, key="m_exponent", resolution=0.1, groups=None).label
@@ -17,10 +17,11 @@ measured number or a judging value, so it is the same across data, seeds and re-
 ``rnntheory compare``, results.json and the tests match findings by key, never by display text.
 
 Intervals are at the confidence ``level`` each builder is given: an ``analyse`` function passes
-``level=judging.level`` (:class:`~rnntheory.claims.Judging`: 99% in a single look; a budgeted run lowers
-each look's miss rate, see :mod:`rnntheory.run.budget`); the default, :data:`LEVEL`, is for calls by hand. Grouped fits (``groups="seed"``, the default wherever several points come
-from one network) fit a line per seed and use a t interval on G - 1 degrees of freedom; fits of
-independent points (``groups=None``) use the regression t interval (docs/conventions.md).
+``level=judging.level`` (:class:`~rnntheory.checking.Judging`: 99% in a single look; a budgeted run
+lowers each look's miss rate, see :mod:`rnntheory.checking.budget`); the default, 99%, is for calls by
+hand. Grouped fits (``groups="seed"``, the default wherever several points come from one network) fit a
+line per seed and use a t interval on G - 1 degrees of freedom; fits of independent points
+(``groups=None``) use the regression t interval (docs/conventions.md).
 
 Every interval finding has a resolution r > 0 (the smallest deviation that matters, with what it
 means over the measured range), states how many times its networks would decide it when it is
@@ -39,11 +40,11 @@ import pandas as pd
 
 from .. import stats as S
 from ..stats import verdicts as VD
-from ._results import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series
+from .results import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series
 
 __all__ = ["exponent_finding", "growth_finding", "mean_finding", "event_finding", "every_case_finding",
            "regime_findings", "RegimeFit", "described", "ONE_WIDTH",
-           "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect", "LEVEL",
+           "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect",
            "TOO_STRONG", "EXPONENTIAL_FACTOR"]
 
 TOO_STRONG = 0.5

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from rnntheory import claims
+from rnntheory.checking import REGISTRY, import_claims, register
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "width_claim.py"
@@ -24,10 +25,10 @@ NAME = "hidden_norm_width"
 @pytest.fixture
 def registry():
     """The registry as it was, restored after the test (other tests list every registered claim)."""
-    before, path = dict(claims.REGISTRY), list(sys.path)
-    yield claims.REGISTRY
-    claims.REGISTRY.clear()
-    claims.REGISTRY.update(before)
+    before, path = dict(REGISTRY), list(sys.path)
+    yield REGISTRY
+    REGISTRY.clear()
+    REGISTRY.update(before)
     sys.path[:] = path
     sys.modules.pop(EXAMPLE.stem, None)
 
@@ -66,19 +67,19 @@ def test_registering_a_name_again_replaces_the_claim_with_a_warning(registry):
     position = claims.names().index("backward_coupling")
     new = type(old)(**{**{f: getattr(old, f) for f in old.__dataclass_fields__}, "title": "redefined"})
     with pytest.warns(UserWarning, match="'backward_coupling' was already registered; this definition replaces it"):
-        claims.register(new)
+        register(new)
     assert claims.get("backward_coupling") is new and claims.names().index("backward_coupling") == position
     with pytest.raises(TypeError, match="must be a Claim"):
-        claims.register("backward_coupling")
+        register("backward_coupling")
 
 
 def test_a_notebook_cell_run_twice_replaces_its_claim(registry):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert claims.import_claims(str(EXAMPLE)) == [NAME]
+        assert import_claims(str(EXAMPLE)) == [NAME]
     first = claims.get(NAME)
     with pytest.warns(UserWarning, match=f"{NAME!r} was already registered"):
-        assert claims.import_claims(str(EXAMPLE)) == [NAME]  # the module is reloaded: its claim registers again
+        assert import_claims(str(EXAMPLE)) == [NAME]  # the module is reloaded: its claim registers again
     assert claims.get(NAME) is not first and claims.names().count(NAME) == 1
     module = sys.modules["width_claim"]
     with pytest.warns(UserWarning, match=f"{NAME!r} was already registered"):
@@ -88,16 +89,16 @@ def test_a_notebook_cell_run_twice_replaces_its_claim(registry):
 
 def test_import_claims_names_what_it_cannot_import(tmp_path, registry):
     with pytest.raises(TypeError, match="module=3 must be a module name"):
-        claims.import_claims(3)
+        import_claims(3)
     with pytest.raises(ValueError, match="module=' ' must be a module name"):
-        claims.import_claims(" ")
+        import_claims(" ")
     with pytest.raises(ValueError, match="no module named 'no_such_claims_module'"):
-        claims.import_claims("no_such_claims_module")
+        import_claims("no_such_claims_module")
     with pytest.raises(ValueError, match="is not a .py file"):
-        claims.import_claims(str(tmp_path / "missing.py"))
+        import_claims(str(tmp_path / "missing.py"))
     (tmp_path / "broken_claims.py").write_text("raise RuntimeError('half written')\n")
     with pytest.raises(ValueError, match="importing 'broken_claims' failed: RuntimeError: half written"):
-        claims.import_claims(str(tmp_path / "broken_claims.py"))
+        import_claims(str(tmp_path / "broken_claims.py"))
 
 
 def test_report_import_runs_a_claim_from_outside_the_package(tmp_path):

@@ -11,7 +11,7 @@ Values that are judging settings are written ``J.name`` (a :class:`Setting`), so
 written once and a changed judging value re-judges stored cells; titles are templates formatted with
 the judging settings and, for a spec evaluated ``per`` group, with the group's values:
 
->>> from rnntheory.claims.specs import Exponent, J
+>>> from rnntheory.checking.specs import Exponent, J
 >>> spec = Exponent("y grows at most like m^{a:g}", x="m", y="y", claimed=J.a, resolution=0.1,
 ...                 key="m_exponent", groups=None)
 >>> import pandas as pd
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import findings as F
-from ._results import LEVEL, Control, Finding
+from .results import LEVEL, Control, Finding
 
 __all__ = ["Setting", "J", "Spec", "Exponent", "Growth", "Mean", "Event", "EveryCase", "Regime", "judge_all",
            "derived_controls"]

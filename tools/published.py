@@ -1,5 +1,6 @@
 r"""Every time and count the documentation publishes, computed from its one source. One job: the
-published figures and the command that writes them into the docs.
+published figures and the command that writes them into the docs. A repository tool, not part of the
+installed package: nothing in rnntheory needs it at run time.
 
 Sources: the committed reports (``docs/report*/results.json``: cells, verdicts, the budgeted run's
 rounds), the claim registry (grids) and the reference timings (``rnntheory/run/timings.json``, through
@@ -8,12 +9,12 @@ rounds), the claim registry (grids) and the reference timings (``rnntheory/run/t
 
     the default grid has <!-- published:default_cells -->1204<!-- /published --> cells
 
-``python -m rnntheory.report._published`` rewrites every span, docs/claims.md (``rnntheory claims
+``python tools/published.py`` rewrites every span, docs/claims.md (``rnntheory claims
 --markdown``), the README's summary table (that of docs/report/report.md) and the report.md and
 results.json of the committed reports in :data:`RENDERED` (rebuilt from their results.json by
 :func:`rnntheory.report.from_results`, so that their "to decide" estimates follow the timings);
 ``--check`` writes nothing and exits 1 naming what differs. tests/report/test_published.py runs the check, so
-a figure that drifts from its source fails the suite. After new timings (``python -m rnntheory.run.cost
+a figure that drifts from its source fails the suite. After new timings (``python tools/timings.py
 CACHE... > rnntheory/run/timings.json``) or a regenerated report, one run of the command re-syncs the docs.
 
 A figure measured rather than derived (a wall time of a whole run on one machine) is not a span: the
@@ -31,7 +32,7 @@ from typing import Sequence
 
 __all__ = ["ROOT", "DOCS", "RENDERED", "CORES", "SPAN", "figures", "render", "expected", "same", "sync", "main"]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 """The repository (the docs are not installed with the package)."""
 
 DOCS = ("README.md", "docs/index.md", "docs/findings.md", "docs/reporting.md", "docs/new_claim.md")
@@ -48,7 +49,7 @@ SPAN = re.compile(r"<!-- published:(\w+) -->(.*?)<!-- /published -->", re.S)
 
 
 def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
-    from ..stats.verdicts import VERDICTS
+    from rnntheory.stats.verdicts import VERDICTS
 
     counts = {v: sum(c["verdict"] == v for c in doc["claims"]) for v in VERDICTS}
     keys = {cell["key"] for c in doc["claims"] for cell in c["cells"]}
@@ -61,11 +62,11 @@ def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
 
 def figures(root: Path = ROOT) -> dict[str, str]:
     r"""Every published figure, by name, as it is printed."""
-    from .. import claims
-    from . import build as report
-    from ..claims._text import HEADLINE_RULE
-    from ..run import cost
-    from ..run.cost import about
+    from rnntheory import claims
+    from rnntheory.checking.text import HEADLINE_RULE
+    from rnntheory.report import build as report
+    from rnntheory.run import cost
+    from rnntheory.run.cost import about
 
     docs = {name: json.loads((root / "docs" / folder / "results.json").read_text())
             for name, folder in (("default", "report"), ("large", "report-large"), ("budget", "report-budget"))}
@@ -126,8 +127,8 @@ def _summary(root: Path, rendered: dict[str, str]) -> str:
 
 def expected(root: Path = ROOT) -> dict[str, str]:
     r"""Every generated file as it should read: path (relative to ``root``) -> text."""
-    from . import build as report
-    from .markdown import claims_reference
+    from rnntheory.report import build as report
+    from rnntheory.report.markdown import claims_reference
 
     out: dict[str, str] = {}
     for folder in RENDERED:
@@ -186,10 +187,10 @@ def sync(root: Path = ROOT, *, write: bool = True) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    r"""``python -m rnntheory.report._published [--check]``."""
+    r"""``python tools/published.py [--check]``."""
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m rnntheory.report._published", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python tools/published.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 and name the files that differ")
     args = p.parse_args(argv)
     if not (ROOT / "docs" / "report" / "results.json").is_file():
@@ -202,4 +203,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
+    sys.path.insert(0, str(ROOT))  # this checkout's rnntheory, not another installed one
     raise SystemExit(main())

@@ -34,13 +34,17 @@ import torch
 
 from ..learning import along as AL
 from ..network import perturbation as P
+from ..network.sizes import scale_to
 from ..stats import fits as S
 from ..stats import verdicts as VD
 from .cells import DIRECTION_SEED_OFFSET, INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
-from .findings import LEVEL, cannot_detect, exponent_finding, series, split_diverged, too_strong, wrong_m
+from ..checking.findings import cannot_detect, exponent_finding, series, split_diverged, too_strong, wrong_m
 from ..stats.verdicts import Verdict
-from ._registry import Claim, Finding, Grid, Series, register
-from .learning import sgd_config
+from ..checking.claim import Claim
+from ..checking.grid import Grid
+from ..checking.registry import register
+from ..checking.results import LEVEL, Finding, Series
+from .sgd import sgd_config
 
 __all__ = ["SGD_FORWARD_COUPLING", "SGD_BACKWARD_COUPLING", "SGD_SIGN_CHANGES", "SGD_HIDDEN_PERTURBATION",
            "PROBE_SEED_OFFSET"]
@@ -75,7 +79,7 @@ def _measure_along(cell: dict[str, Any]) -> list[dict[str, Any]]:
         omega, tau = float(sizes["omega"]), float(sizes["tau"])
         gauss = P.random_direction(net, omega=1.0, seed=cell["seed"] + DIRECTION_SEED_OFFSET + step)
         for matched, size in (("omega", {"omega": omega}), ("tau", {"tau": tau})):
-            mats = {"random": P.scale_to(gauss, **size), "adversarial": P.adversarial_direction(net, tr, l=2, **size)}
+            mats = {"random": scale_to(gauss, **size), "adversarial": P.adversarial_direction(net, tr, l=2, **size)}
             for name, M in mats.items():
                 frames.append(AL.measure(net, None, M, tr=tr, steps=[step]).assign(direction=name, matched=matched))
     df = pd.concat(frames, ignore_index=True)

@@ -1,7 +1,7 @@
 r"""How a claim's result reads: the measured figure of a finding, the headline rule, the findings and
 controls tables, what was and was not shown, the error rates. One job: the words and tables that
 ``print(result)``, a notebook (``_repr_markdown_``), the report and the command line share, so that
-they say the same thing the same way (rnntheory.report re-exports what it publishes)."""
+they say the same thing the same way."""
 
 from __future__ import annotations
 

@@ -32,9 +32,12 @@ import pandas as pd
 from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, risk, sgd
 from ..network.model import LOSS_POSITIONS
 from .cells import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
-from .findings import cannot_detect, exponent_finding, mean_finding, series, split_diverged, too_strong, wrong_m
+from ..checking.findings import cannot_detect, exponent_finding, mean_finding, series, split_diverged, too_strong, wrong_m
 from ..stats.verdicts import Verdict
-from ._registry import Claim, Finding, Grid, register
+from ..checking.claim import Claim
+from ..checking.grid import Grid
+from ..checking.registry import register
+from ..checking.results import Finding
 
 __all__ = ["SGD_LEARNS", "NTK_BALL", "TRAIN_SEED_OFFSET", "Run", "trajectory", "sgd_config"]
 

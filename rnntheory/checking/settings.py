@@ -8,7 +8,7 @@ mistake with a message, so that it is an error and never a verdict.
   of their defaults.
 
 A wrong type raises TypeError and a wrong value ValueError (the policy of rnntheory._validation).
-:class:`~rnntheory.claims.Claim` calls these through its methods of the same names.
+:class:`~rnntheory.checking.Claim` calls these through its methods of the same names.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from ._grid import SEEDS_KEY, Grid, point_settings
+from .grid import SEEDS_KEY, Grid, point_settings
 
 __all__ = ["type_fits", "measuring_types", "check_settings", "check_cells", "check_judging"]
 
@@ -46,7 +46,7 @@ def measuring_types(claim: Any) -> dict[str, tuple[type, ...]]:
             for k, v in source.items():
                 if k != SEEDS_KEY:
                     out.setdefault(k, set()).add(type(v))
-    if "m" in out:  # every claim that builds a network takes its W variance (claims.cells.make_net)
+    if "m" in out:  # every claim that builds a network takes its W variance (rnntheory.claims.cells.make_net)
         out.setdefault("w_var", set()).update({float, int})
     return {k: tuple(sorted(v, key=lambda t: t.__name__)) for k, v in out.items()}
 

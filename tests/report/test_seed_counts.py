@@ -1,8 +1,8 @@
 """A grid's seeds per point, counted once (the report's grid line and a claim's result text both read
 :meth:`Grid.seed_counts`)."""
 
-from rnntheory.claims import Grid
-from rnntheory.claims._text import seeds_text
+from rnntheory.checking import Grid
+from rnntheory.checking.text import seeds_text
 from rnntheory.report.markdown import _points_and_seeds
 
 

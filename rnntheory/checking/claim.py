@@ -1,30 +1,38 @@
-r"""A claim of the paper, defined once. One job: the :class:`Claim` type and the one path from a grid to
-a verdict (rnntheory.claims re-exports it; :mod:`rnntheory.claims._registry` keeps the registered ones).
+r"""A claim, defined once. One job: the :class:`Claim` type and the one path from a grid to a verdict,
+for one claim or several at once (rnntheory.checking re-exports it; :mod:`rnntheory.checking.registry`
+keeps the registered ones; the paper's claims are in :mod:`rnntheory.claims`).
 
 A :class:`Claim` bundles what the paper says (statement, reference, bound shape), the grids it is
 measured on (``"default"``: small, for the test suite and the embedded report; ``"large"``: for a GPU
 or a long run), a ``measure`` function that turns one grid cell into tidy rows, and an ``analyse``
-function that turns all rows into :class:`~rnntheory.claims.Finding` objects (fits and verdicts,
+function that turns all rows into :class:`~rnntheory.checking.Finding` objects (fits and verdicts,
 through :mod:`rnntheory.stats.verdicts`).
 
 Two kinds of settings, kept apart:
 
 * **measuring** settings (what a cell computes: m, L, omega, steps, seeds) live in a
-  :class:`~rnntheory.claims.Grid` (its ``points``, ``seeds`` and ``fixed``); only they enter a cell,
+  :class:`~rnntheory.checking.Grid` (its ``points``, ``seeds`` and ``fixed``); only they enter a cell,
   its cache key and results.csv, together with the claim's measurement ``version``;
 * **judging** settings (claimed exponents, thresholds, resolutions, which width is the reference)
   live on the claim (``Claim.judging``, with per-grid overrides in ``Grid.judging``); changing them
   re-judges stored cells without measuring anything again.
 
-Both are checked before anything is measured or judged (:mod:`rnntheory.claims._settings`).
+Both are checked before anything is measured or judged (:mod:`rnntheory.checking.settings`).
 
 One path leads from a grid to a verdict: :meth:`Claim.run` measures the cells (rnntheory.run.executors) and
-:meth:`Claim.judge` analyses them; the report and proofs_checks use the same two methods. An
-analysis that cannot run on its data gives one "inconclusive" finding that says why.
+:meth:`Claim.judge` analyses them; the report and proofs_checks use the same two methods, and the
+report measures several claims in one sweep (:func:`measure_grids`, :func:`judge_records`, with a
+budget :func:`run_grids`). An analysis that cannot run on its data gives one "inconclusive" finding
+that says why.
 
-Every claim carries negative controls (:class:`~rnntheory.claims.Control`): re-analyses of its own
+Every claim carries negative controls (:class:`~rnntheory.checking.Control`): re-analyses of its own
 measurements with a too-strong claimed exponent, a wrong normalisation in m, or exponential growth
-injected where the claim says polynomial; :meth:`~rnntheory.claims.ClaimResult.controls` runs them.
+injected where the claim says polynomial; :meth:`~rnntheory.checking.ClaimResult.controls` runs them.
+
+The module is a little over 400 lines on purpose: running several claims in one sweep, with or
+without a budget, is the same path as :meth:`Claim.run`, and no module below this one knows a Claim
+(the budget's rounds, :mod:`rnntheory.checking.budget`, take the measuring and judging functions bound
+here).
 """
 
 from __future__ import annotations
@@ -38,23 +46,23 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import pandas as pd
 
 from .. import _validation as V
-from ..run import budget as B
+from ..run.cost import Cost, estimate
 from ..run.executors import run_tasks
 from ..run.progress import watching
 from ..run.records import Task, failures, frame
 from ..stats import verdicts as VD
-from ..run.cost import Cost, estimate
-from . import _settings as CHECK
+from . import budget as B
+from . import settings as CHECK
 from . import specs as SP
-from ._grid import Grid, dtype_name, point_settings
-from ._results import ANALYSIS_ERRORS, LEVEL, ClaimResult, Control, Finding, Judging
+from .grid import Grid, dtype_name, point_settings
+from .results import ANALYSIS_ERRORS, LEVEL, ClaimResult, Control, Finding, Judging
 
-__all__ = ["Claim", "describe_failures"]
+__all__ = ["Claim", "describe_failures", "measure_grids", "judge_records", "run_grids"]
 
 
 @dataclass(frozen=True)
 class Claim:
-    r"""One claim of the paper, defined once.
+    r"""One claim (of the paper, or of anyone: docs/new_claim.md), defined once.
 
     Attributes:
         name: identifier (``"forward_stability"``).
@@ -88,7 +96,7 @@ class Claim:
 
     docs/new_claim.md defines one outside the package, step by step; in short:
 
-    >>> from rnntheory.claims import Claim, Grid, findings as F
+    >>> from rnntheory.checking import Claim, Grid, findings as F
     >>> def measure(cell):
     ...     return [{"m": cell["m"], "seed": cell["seed"], "y": 1.0 + 0.01 * cell["seed"]}]
     >>> c = Claim("flat", "A flat quantity", "an example", "y = O(1) in m", "y", "y <= c * m^0",
@@ -161,18 +169,18 @@ class Claim:
 
     def measuring_types(self) -> dict[str, tuple[type, ...]]:
         r"""Every measuring setting of the claim's cells with the Python types its values take in the
-        registered grids (:func:`rnntheory.claims._settings.measuring_types`)."""
+        registered grids (:func:`rnntheory.checking.settings.measuring_types`)."""
         return CHECK.measuring_types(self)
 
     def check_settings(self, settings: Mapping[str, Any], where: str) -> None:
         r"""Refuse measuring settings the claim does not have, or of a type its grids never use
-        (:func:`rnntheory.claims._settings.check_settings`)."""
+        (:func:`rnntheory.checking.settings.check_settings`)."""
         CHECK.check_settings(self, settings, where)
 
     def check_cells(self, grid: Grid, where: str) -> None:
         r"""Refuse, before any cell is measured, a grid whose cells lack a setting every registered grid
         sets, give one of the wrong type, or a non-positive value where every registered value is positive
-        (:func:`rnntheory.claims._settings.check_cells`). A setup mistake is an error, never a verdict."""
+        (:func:`rnntheory.checking.settings.check_cells`). A setup mistake is an error, never a verdict."""
         CHECK.check_cells(self, grid, where)
 
     def cell(self, grid: str | Grid = "default", *, point: int = 0, seed: int | None = None, device: str = "cpu",
@@ -255,7 +263,7 @@ class Claim:
             executor, scheduler: where cells are measured: ``"local"`` (``jobs`` processes) or ``"dask"``
                 (the Dask cluster at ``scheduler``, or a LocalCluster); see rnntheory.run.executors.run_tasks.
             budget: seconds or a duration (``"20m"``): after the grid, spend the rest on rounds of added
-                seeds while findings are undecided (:mod:`rnntheory.run.budget`; each look at its spent level).
+                seeds while findings are undecided (:mod:`rnntheory.checking.budget`; each look at its spent level).
             **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
                 network. Judging settings are changed with :meth:`ClaimResult.reanalyse`.
         """
@@ -272,9 +280,9 @@ class Claim:
         say(f"{self.name}: measuring {len(g)} cells of the {label} grid")
         t0 = time.perf_counter()
         if budget is not None:
-            results, _, _, _ = B.run_grids({self.name: self}, {self.name: g}, budget, label=label, device=device,
-                                           dtype=self.dtype_for(dtype, "Claim.run"), cache=cache, jobs=jobs, progress=progress,
-                                           retry_failed=retry_failed, executor=executor, scheduler=scheduler, log=say)
+            results, _, _, _ = run_grids({self.name: self}, {self.name: g}, budget, label=label, device=device,
+                                         dtype=self.dtype_for(dtype, "Claim.run"), cache=cache, jobs=jobs, progress=progress,
+                                         retry_failed=retry_failed, executor=executor, scheduler=scheduler, log=say)
             res = results[self.name]
         else:
             records = run_tasks(self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.run"))), cache=cache,
@@ -383,3 +391,59 @@ def describe_failures(failed: Sequence[Mapping[str, Any]], limit: int = 3) -> st
 
     text = "; ".join(one(f) for f in failed[:limit])
     return text + (f"; and {len(failed) - limit} more" if len(failed) > limit else "")
+
+
+def measure_grids(claims: Mapping[str, Claim], grids: Mapping[str, Grid], *, device: str, dtype: Any, cache: Any,
+                  jobs: int, progress: Any, retry_failed: bool = False, executor: str = "local",
+                  scheduler: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    r"""Measure the cells of every claim's grid (``grids``: claim name -> grid of ``claims[name]``) in one
+    sweep (rnntheory.run.executors.run_tasks) and return each claim's records in its grid's order.
+    ``dtype`` ``None``: each claim in its own dtype (:meth:`Claim.dtype_for`)."""
+    tasks, owner = [], []
+    for n, g in grids.items():
+        ts = claims[n].tasks(g.cells(device=device, dtype=claims[n].dtype_for(dtype, V.caller(measure_grids))))
+        tasks += ts
+        owner += [n] * len(ts)
+    recs = run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
+                     executor=executor, scheduler=scheduler)
+    out: dict[str, list[dict[str, Any]]] = {n: [] for n in grids}
+    for n, rec in zip(owner, recs):
+        out[n].append(rec)
+    return out
+
+
+def judge_records(claim: Claim, grid: Grid, records: list[dict[str, Any]], label: str, level: float) -> ClaimResult:
+    r"""``claim`` judged on the cell records of ``grid`` at confidence ``level`` (failed cells named)."""
+    return claim.judge(frame(records), grid, name=label, seconds=sum(r["seconds"] for r in records),
+                       failed=failures(records), level=level)
+
+
+def run_grids(
+    claims: Mapping[str, Claim],
+    grids: Mapping[str, Grid],
+    budget: float | str,
+    *,
+    label: str = "default",
+    device: str = "cpu",
+    dtype: str | None = None,
+    cache: Any = None,
+    jobs: int = 1,
+    progress: Any = True,
+    retry_failed: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    log: Callable[[str], None] | None = None,
+) -> tuple[dict[str, ClaimResult], dict[str, Grid], dict[str, list[dict[str, Any]]], dict[str, Any]]:
+    r"""Measure ``grids`` (claim name -> :class:`Grid` of ``claims[name]``) and spend the rest of ``budget``
+    on rounds of added seeds (:func:`rnntheory.checking.budget.spend`: each claim measured by
+    :func:`measure_grids` and judged by :func:`judge_records` at the level of its look).
+
+    Returns:
+        ``(results, grids, records, summary)`` as :func:`rnntheory.checking.budget.spend`.
+    """
+    kw = dict(device=device, dtype=dtype, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
+              executor=executor, scheduler=scheduler)
+    return B.spend(grids, budget, jobs=jobs, log=log,
+                   measure=lambda gs: measure_grids(claims, gs, **kw),
+                   judge=lambda n, g, recs, look: judge_records(claims[n], g, recs, label,
+                                                               B.level_of(claims[n].replicable, look)))

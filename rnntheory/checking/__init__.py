@@ -1,0 +1,38 @@
+r"""Checking claims: the framework that turns a claim into measured cells, findings and a verdict,
+knowing nothing of RNNs. A claim's grid of measuring settings (grid), the checks of its measuring and
+judging settings (settings), the result types: findings, controls, a claim's result (results), the
+:class:`Claim` and its one path from a grid to a verdict (claim), the finding builders and negative
+controls every claim uses (findings), the typed finding specs a claim declares instead of writing its
+analysis (specs), the words a result shares with the report (text), budgeted runs
+and the levels of repeated looks (budget), the registry (registry) and claims from outside the package
+(plugins).
+
+A claim of anyone's imports from here (docs/new_claim.md); the paper's claims are
+:mod:`rnntheory.claims`, which also looks registered claims up by name. Imports
+``rnntheory._validation``, the statistics and the execution layer (rnntheory.run); never the network,
+learning, complexity or the paper's claims.
+"""
+
+from .._lazy import face
+
+MODULES = ('grid', 'settings', 'results', 'text', 'findings', 'specs', 'budget', 'claim', 'registry', 'plugins')
+NAMES = {
+    **dict.fromkeys(['Grid', 'SEEDS_KEY', 'dtype_name', 'point_settings', 'torch_dtype'], 'grid'),
+    **dict.fromkeys(['check_cells', 'check_judging', 'check_settings', 'measuring_types', 'type_fits'], 'settings'),
+    **dict.fromkeys(['ANALYSIS_ERRORS', 'CONTROL_KINDS', 'ClaimResult', 'Control', 'ControlOutcome', 'Controls', 'Finding',
+                     'Judging', 'LEVEL', 'Series'], 'results'),
+    **dict.fromkeys(['HEADLINE_RULE', 'catches', 'cell', 'controls_table', 'false_alarm', 'findings_table', 'measured', 'pct',
+                     'seeds_text', 'to_decide', 'what_was_shown'], 'text'),
+    **dict.fromkeys(['EXPONENTIAL_FACTOR', 'TOO_STRONG', 'cannot_detect', 'cannot_finding', 'event_finding',
+                     'every_case_finding', 'exponent_finding', 'exponential', 'growth_finding', 'mean_finding', 'series',
+                     'split_diverged', 'too_strong', 'wrong_m', 'regime_findings', 'RegimeFit', 'described', 'ONE_WIDTH'],
+                    'findings'),
+    **dict.fromkeys(['Setting', 'J', 'Spec', 'Exponent', 'Growth', 'Mean', 'Event', 'EveryCase', 'Regime', 'judge_all',
+                     'derived_controls'], 'specs'),
+    **dict.fromkeys(['ALPHA', 'FACTORS', 'Plan', 'level_of', 'look_level', 'parse_duration', 'plan', 'spend'], 'budget'),
+    **dict.fromkeys(['Claim', 'describe_failures', 'judge_records', 'measure_grids', 'run_grids'], 'claim'),
+    **dict.fromkeys(['REGISTRY', 'register'], 'registry'),
+    **dict.fromkeys(['DISABLE_AUTOLOAD', 'ENTRY_POINT_GROUP', 'import_claims', 'load_entry_points'], 'plugins'),
+}
+__getattr__, __dir__ = face(__name__, MODULES, NAMES)
+__all__ = [*MODULES, *NAMES]
