@@ -10,7 +10,7 @@ rounds), the claim registry (grids) and the reference timings (``rnntheory/run/t
     the default grid has <!-- published:default_cells -->1204<!-- /published --> cells
 
 ``python tools/published.py`` rewrites every span, docs/claims.md (``rnntheory claims
---markdown``), the README's summary table (that of docs/report/report.md) and the report.md and
+--markdown``), the verdict each paper claim expects (rnntheory/claims/published.json, from the default report), the README's summary table (that of docs/report/report.md) and the report.md and
 results.json of the committed reports in :data:`RENDERED` (rebuilt from their results.json by
 :func:`rnntheory.report.from_results`, so that their "to decide" estimates follow the timings);
 ``--check`` writes nothing and exits 1 naming what differs. tests/report/test_published.py runs the check, so
@@ -30,7 +30,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["ROOT", "DOCS", "RENDERED", "CORES", "SPAN", "figures", "render", "expected", "same", "sync", "main"]
+__all__ = ["ROOT", "DOCS", "RENDERED", "CORES", "SPAN", "PAPER_DATA", "figures", "render", "expected", "paper_data", "same",
+           "sync", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
 """The repository (the docs are not installed with the package)."""
@@ -137,10 +138,35 @@ def expected(root: Path = ROOT) -> dict[str, str]:
         out[f"{folder}/report.md"] = rep.markdown(figs)
         out[f"{folder}/results.json"] = json.dumps(rep.to_json(), indent=1) + "\n"
     out["docs/claims.md"] = claims_reference()
+    out[PAPER_DATA] = paper_data(root)
     values = {**figures(root), "report_summary": _summary(root, out)}
     for doc in DOCS:
         out[doc] = render((root / doc).read_text(), values, doc)
     return out
+
+
+PAPER_DATA = "rnntheory/claims/published.json"
+"""The data the paper's claims read at import (:mod:`rnntheory.claims._paper`): the verdict each expects on its
+default grid with the finding that decides it (generated from docs/report/results.json), and the record of the
+dtype comparison behind its precision (kept as it is: edited when the comparison is rerun)."""
+
+
+def paper_data(root: Path = ROOT) -> str:
+    r"""The text of :data:`PAPER_DATA`: its ``expected`` section from the committed default report (per claim
+    its verdict and a reason: the deciding finding, its measured figure and what would decide it), the rest
+    of the file as it is."""
+    data = json.loads((root / PAPER_DATA).read_text())
+    doc = json.loads((root / "docs" / "report" / "results.json").read_text())
+    expected = {}
+    for c in doc["claims"]:
+        judged = [f for f in c["findings"] if not f.get("described")]
+        head = next((f for f in judged if f["verdict"] == c["verdict"]), None)
+        reason = "" if head is None else f"{head['name']}: {head['measured']}"
+        if c.get("to_decide"):
+            reason += f" (to decide: {c['to_decide']})"
+        expected[c["name"]] = {"verdict": c["verdict"], "reason": reason}
+    data["expected"] = expected
+    return json.dumps(data, indent=1) + "\n"
 
 
 FLOAT_RTOL = 1e-9

@@ -19,10 +19,8 @@ from ..network import backward as BK
 from .cells import make_inputs, make_net
 from ..checking.findings import exponent_finding, exponential, growth_finding, too_strong, wrong_m
 from ..checking.specs import Event, Exponent, Growth, J
-from ..stats.verdicts import Verdict
-from ..checking.claim import Claim
 from ..checking.grid import Grid
-from ..checking.registry import register
+from ._paper import claim
 from ..checking.results import Finding
 
 __all__ = ["FORWARD_STABILITY", "PRODUCT_STABILITY", "BACKWARD_STABILITY"]
@@ -73,34 +71,30 @@ _FWD_FIXED = dict(Ls=_FWD_LS, n=4, d_x=8, d=1, eps_x=0.1, w_var=2.0)
 _FWD_JUDGING = dict(degree=1.0, L_resolution=0.25, m_per_L2=1, conc_L=16, c_low=0.25, c_high=4.0, growth_factor=2.0,
                     m_exponent=-0.5, m_resolution=0.25, end_points=3)
 
-FORWARD_STABILITY = register(
-    Claim(
-        name="forward_stability",
-        dtype="float32",
-        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
-        expected=(Verdict.INCONCLUSIVE, "growth of max ||h_l|| in L along m = L^2 is undecided: the nested rate's interval [-0.014, 0.031] contains the zone's edge log(2) / 56 = 0.012 (about 33x the networks would decide it)"),
-        title="Forward stability of hidden states",
-        reference="theory.md sec. 4 (forward stability; Allen-Zhu, Li, Song 2019)",
-        statement="At random initialisation, ||h_l|| stays within constant bounds for every l <= L, "
-        "growing at most polynomially (never exponentially) in L, w.h.p. when m >= poly(L).",
-        quantity="max_l ||h_l|| and min_l ||h_l|| over l <= L and n sequences; the RMS over l <= L and sequences of "
-        "log(||h_l||^2 / S_ll), with S_ll the exact infinite-width value (theory.md sec. 8; the log keeps the "
-        "out-of-regime blow-ups of small m at large L from dominating the fit)",
-        bound="||h_l|| <= c * L^1 (degree 1: docs/conventions.md), no exponential growth in L, ||h_l|| >= c_low, and "
-        "log(||h_l||^2 / S_ll) = O(m^(-1/2))",
-        grids={
-            "default": Grid.product({"m": [64, 256, 1024, 4096]}, seeds=30, **_FWD_FIXED),
-            # m = 16384 costs about 160 s a network on one CPU core: 8 networks there
-            "large": Grid(points=({"m": 64}, {"m": 256}, {"m": 1024}, {"m": 4096}, {"m": 16384, "seeds": 8}),
-                          seeds=tuple(range(24)), fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
-        },
-        measure=_measure_forward,
-        findings=_FORWARD,
-        judging=_FWD_JUDGING,
-        version=2,
-        controls=(too_strong("||h_l|| decays like L^-1/2", degree=-0.5), wrong_m("max_norm", "min_norm", "S_logdev")),
-        plot={"x": "L", "y": "max_norm", "hue": "m", "diagonal": "m_per_L2"},
-    )
+FORWARD_STABILITY = claim(
+    name="forward_stability",
+    dtype="float32",
+    title="Forward stability of hidden states",
+    reference="theory.md sec. 4 (forward stability; Allen-Zhu, Li, Song 2019)",
+    statement="At random initialisation, ||h_l|| stays within constant bounds for every l <= L, "
+    "growing at most polynomially (never exponentially) in L, w.h.p. when m >= poly(L).",
+    quantity="max_l ||h_l|| and min_l ||h_l|| over l <= L and n sequences; the RMS over l <= L and sequences of "
+    "log(||h_l||^2 / S_ll), with S_ll the exact infinite-width value (theory.md sec. 8; the log keeps the "
+    "out-of-regime blow-ups of small m at large L from dominating the fit)",
+    bound="||h_l|| <= c * L^1 (degree 1: docs/conventions.md), no exponential growth in L, ||h_l|| >= c_low, and "
+    "log(||h_l||^2 / S_ll) = O(m^(-1/2))",
+    grids={
+        "default": Grid.product({"m": [64, 256, 1024, 4096]}, seeds=30, **_FWD_FIXED),
+        # m = 16384 costs about 160 s a network on one CPU core: 8 networks there
+        "large": Grid(points=({"m": 64}, {"m": 256}, {"m": 1024}, {"m": 4096}, {"m": 16384, "seeds": 8}),
+                      seeds=tuple(range(24)), fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
+    },
+    measure=_measure_forward,
+    findings=_FORWARD,
+    judging=_FWD_JUDGING,
+    version=2,
+    controls=(too_strong("||h_l|| decays like L^-1/2", degree=-0.5), wrong_m("max_norm", "min_norm", "S_logdev")),
+    plot={"x": "L", "y": "max_norm", "hue": "m", "diagonal": "m_per_L2"},
 )
 
 
@@ -164,32 +158,28 @@ _LAG_CONTROLS = (
     exponential("factors", "norm", by=("L", "m")),
 )
 
-PRODUCT_STABILITY = register(
-    Claim(
-        name="product_stability",
-        dtype="float32",
-        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
-        expected=(Verdict.INCONCLUSIVE, 'growth in the number of factors at (L=8, m=64) and (L=50, m=1024) is undecided: about 15x and 7x the networks would decide it'),
-        title="Stability of intermediate products P_(a,b)",
-        reference="theory.md sec. 4 (product stability; Allen-Zhu, Li, Song 2019: O(L^3))",
-        statement="At random initialisation, ||D_b W ... D_a W||_2 <= poly(L) (O(L^3)), independent of m; "
-        "no exponential growth in b - a.",
-        quantity="spectral norm of P_(a,b) for a = 1 and b - a in {0, 1, 2, 4, ..., L-1} (max over sequences), by subspace iteration",
-        bound="||P_(a,b)||_2 <= c * (b-a+1)^3, not exponential, m^0",
-        grids={
-            "default": Grid(points=({"L": 8, "m": 64}, {"L": 8, "m": 256}, {"L": 8, "m": 1024}, {"L": 16, "m": 256},
-                                    {"L": 50, "m": 1024}), seeds=tuple(range(6)), fixed=_PROD_FIXED),
-            # at tol 1e-6 one network at m = 4096 costs 8 min (L = 16) to 30 min (L = 64) on one core
-            "large": Grid(points=({"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 16, "m": 4096, "seeds": 3},
-                                  {"L": 32, "m": 1024}, {"L": 64, "m": 4096, "seeds": 1}), seeds=tuple(range(12)),
-                          fixed={**_PROD_FIXED, "tol": 1e-6}, judging={"m_sweep_L": 16}),
-        },
-        measure=_measure_products,
-        analyse=_analyse_products,
-        judging=_LAG_JUDGING,
-        controls=_LAG_CONTROLS,
-        plot={"x": "factors", "y": "norm", "hue": "m"},
-    )
+PRODUCT_STABILITY = claim(
+    name="product_stability",
+    dtype="float32",
+    title="Stability of intermediate products P_(a,b)",
+    reference="theory.md sec. 4 (product stability; Allen-Zhu, Li, Song 2019: O(L^3))",
+    statement="At random initialisation, ||D_b W ... D_a W||_2 <= poly(L) (O(L^3)), independent of m; "
+    "no exponential growth in b - a.",
+    quantity="spectral norm of P_(a,b) for a = 1 and b - a in {0, 1, 2, 4, ..., L-1} (max over sequences), by subspace iteration",
+    bound="||P_(a,b)||_2 <= c * (b-a+1)^3, not exponential, m^0",
+    grids={
+        "default": Grid(points=({"L": 8, "m": 64}, {"L": 8, "m": 256}, {"L": 8, "m": 1024}, {"L": 16, "m": 256},
+                                {"L": 50, "m": 1024}), seeds=tuple(range(6)), fixed=_PROD_FIXED),
+        # at tol 1e-6 one network at m = 4096 costs 8 min (L = 16) to 30 min (L = 64) on one core
+        "large": Grid(points=({"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 16, "m": 4096, "seeds": 3},
+                              {"L": 32, "m": 1024}, {"L": 64, "m": 4096, "seeds": 1}), seeds=tuple(range(12)),
+                      fixed={**_PROD_FIXED, "tol": 1e-6}, judging={"m_sweep_L": 16}),
+    },
+    measure=_measure_products,
+    analyse=_analyse_products,
+    judging=_LAG_JUDGING,
+    controls=_LAG_CONTROLS,
+    plot={"x": "factors", "y": "norm", "hue": "m"},
 )
 
 
@@ -216,31 +206,28 @@ def _analyse_backward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Find
 
 _BACK_FIXED = dict(n=2, d_x=8, d=2, eps_x=0.1, w_var=2.0)
 
-BACKWARD_STABILITY = register(
-    Claim(
-        name="backward_stability",
-        dtype="float32",
-        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
-        title="Backward stability of Back_(i->j)",
-        reference="theory.md sec. 4 (backward stability; Allen-Zhu, Li, Song 2019)",
-        statement="At random initialisation, for every unit u, ||u^T Back_(i->j)|| <= poly(L) * sqrt(m/d); no exponential growth in j - i.",
-        quantity="sqrt(d/m) * max over output coordinates u = e_s, sequences and pairs with the same j - i of ||u^T Back_(i->j)||",
-        bound="sqrt(d/m) ||u^T Back_(i->j)|| <= c * (j-i+1)^3, not exponential, m^0 (the sqrt(m/d) factor of the bound)",
-        grids={
-            "default": Grid(points=({"L": 8, "m": 64}, {"L": 8, "m": 256}, {"L": 8, "m": 1024}, {"L": 16, "m": 256},
-                                    {"L": 50, "m": 1024}), seeds=tuple(range(10)), fixed=_BACK_FIXED),
-            "large": Grid(points=({"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 16, "m": 4096},
-                                  {"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)), fixed=_BACK_FIXED,
-                          judging={"m_sweep_L": 16}),
-        },
-        measure=_measure_backward,
-        analyse=_analyse_backward,
-        judging=_LAG_JUDGING,
-        controls=(
-            too_strong("the normalised norm decays like (j-i+1)^-1/2", degree=-0.5),
-            wrong_m("norm", what="the sqrt(d/m) normalisation dropped (norm times sqrt(m))"),
-            _LAG_CONTROLS[2],
-        ),
-        plot={"x": "factors", "y": "norm", "hue": "m"},
-    )
+BACKWARD_STABILITY = claim(
+    name="backward_stability",
+    dtype="float32",
+    title="Backward stability of Back_(i->j)",
+    reference="theory.md sec. 4 (backward stability; Allen-Zhu, Li, Song 2019)",
+    statement="At random initialisation, for every unit u, ||u^T Back_(i->j)|| <= poly(L) * sqrt(m/d); no exponential growth in j - i.",
+    quantity="sqrt(d/m) * max over output coordinates u = e_s, sequences and pairs with the same j - i of ||u^T Back_(i->j)||",
+    bound="sqrt(d/m) ||u^T Back_(i->j)|| <= c * (j-i+1)^3, not exponential, m^0 (the sqrt(m/d) factor of the bound)",
+    grids={
+        "default": Grid(points=({"L": 8, "m": 64}, {"L": 8, "m": 256}, {"L": 8, "m": 1024}, {"L": 16, "m": 256},
+                                {"L": 50, "m": 1024}), seeds=tuple(range(10)), fixed=_BACK_FIXED),
+        "large": Grid(points=({"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 16, "m": 4096},
+                              {"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)), fixed=_BACK_FIXED,
+                      judging={"m_sweep_L": 16}),
+    },
+    measure=_measure_backward,
+    analyse=_analyse_backward,
+    judging=_LAG_JUDGING,
+    controls=(
+        too_strong("the normalised norm decays like (j-i+1)^-1/2", degree=-0.5),
+        wrong_m("norm", what="the sqrt(d/m) normalisation dropped (norm times sqrt(m))"),
+        _LAG_CONTROLS[2],
+    ),
+    plot={"x": "factors", "y": "norm", "hue": "m"},
 )
