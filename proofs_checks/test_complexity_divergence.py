@@ -54,5 +54,5 @@ def test_complexity_divergence_rejects_wrong_radius():
 
 
 def test_complexity_divergence_rejects_wrong_blowup():
-    res = run_claim("complexity_divergence").reanalyse(blowup={"tanh": -0.5})
+    res = run_claim("complexity_divergence").rejudge(blowup={"tanh": -0.5})
     assert res.verdict == "inconsistent", str(res)

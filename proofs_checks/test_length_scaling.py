@@ -67,6 +67,6 @@ def test_growth_decision_on_synthetic_counts():
         noise = np.exp(0.1 * rng.standard_normal(L.size))
         poly = base.assign(L=L, seed=seeds, samples=40 * L**a * noise, reached=True, diverged=False)
         expo = base.assign(L=L, seed=seeds, samples=40 * np.exp(r * L) * noise, reached=True, diverged=False)
-        false_alarms += res.reanalyse(poly).findings[1].verdict == "inconsistent"
-        detected += res.reanalyse(expo).findings[1].verdict == "inconsistent"
+        false_alarms += res.rejudge(poly).findings[1].verdict == "inconsistent"
+        detected += res.rejudge(expo).findings[1].verdict == "inconsistent"
     assert false_alarms <= 6 and detected >= 98, (false_alarms, detected)

@@ -34,4 +34,4 @@ from proofs_checks._harness import run_claim
 
 def test_too_strong_decay_in_m_is_rejected():
     res = run_claim("sgd_backward_coupling")
-    assert res.reanalyse(m_exponent=-1.0).verdict == "inconsistent"
+    assert res.rejudge(m_exponent=-1.0).verdict == "inconsistent"

@@ -41,7 +41,7 @@ from proofs_checks._harness import run_claim
 
 def test_too_strong_decay_in_m_is_rejected():
     res = run_claim("sgd_forward_coupling")
-    assert res.reanalyse(m_exponent=-1.5).verdict == "inconsistent"
+    assert res.rejudge(m_exponent=-1.5).verdict == "inconsistent"
 
 
 def test_sgd_couples_worse_than_a_gaussian_displacement_of_the_same_radius():

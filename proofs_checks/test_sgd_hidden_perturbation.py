@@ -42,7 +42,7 @@ def test_hidden_change_against_omega_squared_is_never_accepted():
     interval reaches into the indifference zone (it is not accepted), and the finding says how many
     runs would reject it."""
     res = run_claim("sgd_hidden_perturbation")
-    alt = res.reanalyse(size_exponent=2.0)
+    alt = res.rejudge(size_exponent=2.0)
     assert alt.verdict != "consistent", str(alt)
     (f,) = [f for f in alt.findings if f.key == "max_ratio_m_exponent"]
     assert f.verdict == "inconsistent" or (f.verdict == "inconclusive" and 1 < f.needs < 20), str(f)

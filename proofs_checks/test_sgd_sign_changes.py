@@ -39,12 +39,12 @@ from proofs_checks._harness import run_claim
 
 def test_too_strong_power_of_omega_is_rejected():
     res = run_claim("sgd_sign_changes")
-    assert res.reanalyse(size_exponent=2.0).verdict == "inconsistent"
+    assert res.rejudge(size_exponent=2.0).verdict == "inconsistent"
 
 
 def test_a_power_four_thirds_is_never_judged_consistent():
     res = run_claim("sgd_sign_changes")
-    assert res.reanalyse(size_exponent=4.0 / 3.0).verdict != "consistent"
+    assert res.rejudge(size_exponent=4.0 / 3.0).verdict != "consistent"
 
 
 def test_sgd_lies_between_random_and_adversarial_directions():

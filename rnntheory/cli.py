@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
     from .report.build import Report
+    from .run.options import RunOptions
 
 __all__ = ["main"]
 
@@ -193,7 +194,9 @@ def _command(args: argparse.Namespace) -> str:
     if args.seed_offset:
         parts.append(f"--seed-offset {args.seed_offset}")
     if args.budget:
-        parts.append(f"--budget {args.budget} --jobs {args.jobs}")
+        from .run.durations import canonical
+
+        parts.append(f"--budget {canonical(args.budget)} --jobs {args.jobs}")  # as the command line takes it back
     return " ".join(parts)
 
 
@@ -213,17 +216,29 @@ def _check_paths(args: argparse.Namespace, out: "Path") -> None:
             raise ValueError(f"{flag} {path}: {probe} is not writable")
 
 
-def _dry_run(args: argparse.Namespace, cache: "Path | None") -> int:
+def _options(args: argparse.Namespace, cache: "Path | None") -> "RunOptions":
+    r"""The run's :class:`~rnntheory.run.RunOptions` from the command line: built once, checked once (its
+    messages name the option, as the command line does)."""
+    from .run.options import RunOptions
+
+    try:
+        return RunOptions(device=args.device, dtype=args.dtype, seeds=args.seeds, seed_offset=args.seed_offset,
+                          cache=cache, jobs=args.jobs, progress=not args.quiet, retry_failed=args.retry_failed,
+                          executor=args.executor, scheduler=args.scheduler, budget=args.budget or None)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(str(exc).removeprefix("RunOptions: ")) from None
+
+
+def _dry_run(args: argparse.Namespace, options: "RunOptions") -> int:
     r"""``rnntheory report --dry-run``: the cost table, measuring and writing nothing."""
     from .report import build as report
-    from .run.cost import about
+    from .run.durations import duration
 
-    c = report.cost(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
-                    seed_offset=args.seed_offset, cache=cache, retry_failed=args.retry_failed)
+    c = report.cost(args.claims, args.grid, options)
     print(c)
     if c.pending:
-        print(f"\nestimated wall time with --jobs {args.jobs}: {about(c.wall(args.jobs))} "
-              f"(compute {about(c.seconds)}; from per-cell times measured on a 2-core CPU in each claim's own dtype, one torch "
+        print(f"\nestimated wall time with --jobs {args.jobs}: {duration(c.wall(args.jobs), about=True)} "
+              f"(compute {duration(c.seconds, about=True)}; from per-cell times measured on a 2-core CPU in each claim's own dtype, one torch "
               "thread per cell; see rnntheory.run.cost)")
     else:
         print("\nevery cell is cached: the report is written in the time its figures take")
@@ -257,15 +272,15 @@ def _report(args: argparse.Namespace) -> int:
         out = Path(args.out)
         _check_paths(args, out)
         cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
-        budget = _budget_seconds(args)
+        if args.budget and args.dry_run:
+            raise ValueError("--dry-run with --budget: a budgeted run decides its rounds as it goes; preview the "
+                             "grid without --budget")
+        options = _options(args, cache)
         if args.dry_run:
-            return _dry_run(args, cache)
-        rep = report.run(args.claims, args.grid, device=args.device, dtype=args.dtype, seeds=args.seeds,
-                         seed_offset=args.seed_offset, cache=cache,
-                         jobs=args.jobs, progress=not args.quiet, command=_command(args),
-                         retry_failed=args.retry_failed, executor=args.executor, scheduler=args.scheduler,
-                         budget=budget, log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    except ValueError as exc:
+            return _dry_run(args, options)
+        rep = report.run(args.claims, args.grid, options, command=_command(args),
+                         log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    except (ValueError, TypeError) as exc:
         print(f"rnntheory report: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -293,19 +308,6 @@ def _dump_grid(args: argparse.Namespace) -> int:
     Path(args.dump_grid).write_text(json.dumps(spec, indent=1) + "\n")
     print(f"wrote the grids of {len(grids)} claims to {args.dump_grid}")
     return 0
-
-
-def _budget_seconds(args: argparse.Namespace) -> float | None:
-    r"""The seconds of ``--budget`` (``None`` without it); a budget with ``--dry-run`` is refused."""
-    if not args.budget:
-        return None
-    from .checking.budget import parse_duration
-
-    budget = parse_duration(args.budget)
-    if args.dry_run:
-        raise ValueError("--dry-run with --budget: a budgeted run decides its rounds as it goes; preview the "
-                         "grid without --budget")
-    return budget
 
 
 def _print_summary(args: argparse.Namespace, rep: "Report", written: Sequence["Path"], out: "Path") -> None:

@@ -67,7 +67,7 @@ def figures(root: Path = ROOT) -> dict[str, str]:
     from rnntheory.checking.text import HEADLINE_RULE
     from rnntheory.report import build as report
     from rnntheory.run import cost
-    from rnntheory.run.cost import about
+    from rnntheory.run.durations import duration
 
     docs = {name: json.loads((root / "docs" / folder / "results.json").read_text())
             for name, folder in (("default", "report"), ("large", "report-large"), ("budget", "report-budget"))}
@@ -88,13 +88,13 @@ def figures(root: Path = ROOT) -> dict[str, str]:
                                        for n, k in per_point["budget"].items() if k != per_point["default"].get(n))
     default, large = report.cost(), report.cost(grid="large")
     sgd = default.table[default.table["group"] == "sgd_run"]["seconds"].sum()
-    out.update({"default_compute": about(default.seconds), "default_wall": about(default.wall(CORES)),
-                "default_wall_serial": about(default.wall(1)),
+    out.update({"default_compute": duration(default.seconds, about=True), "default_wall": duration(default.wall(CORES), about=True),
+                "default_wall_serial": duration(default.wall(1), about=True),
                 "default_sgd_share": f"{100 * sgd / default.seconds:.0f}%",
-                "large_core_hours": f"{large.seconds / 3600:.1f}", "large_wall": about(large.wall(CORES))})
+                "large_core_hours": f"{large.seconds / 3600:.1f}", "large_wall": duration(large.wall(CORES), about=True)})
     for name in ("backward_coupling",):  # the README's notebook lines run it
         c = claims.get(name).cost()
-        out.update({f"{name}_cells": str(c.cells), f"{name}_compute": about(c.seconds)})
+        out.update({f"{name}_cells": str(c.cells), f"{name}_compute": duration(c.seconds, about=True)})
     out["timings_note"] = json.loads((Path(cost.__file__).parent / "timings.json").read_text())["note"]
     return out
 
@@ -138,7 +138,7 @@ def expected(root: Path = ROOT) -> dict[str, str]:
         out[f"{folder}/report.md"] = rep.markdown(figs)
         out[f"{folder}/results.json"] = json.dumps(rep.to_json(), indent=1) + "\n"
     out["docs/claims.md"] = claims_reference()
-    out[PAPER_DATA] = paper_data(root)
+    out[PAPER_DATA] = paper_data(root, out.get("docs/report/results.json"))
     values = {**figures(root), "report_summary": _summary(root, out)}
     for doc in DOCS:
         out[doc] = render((root / doc).read_text(), values, doc)
@@ -151,12 +151,12 @@ default grid with the finding that decides it (generated from docs/report/result
 dtype comparison behind its precision (kept as it is: edited when the comparison is rerun)."""
 
 
-def paper_data(root: Path = ROOT) -> str:
+def paper_data(root: Path = ROOT, results: str | None = None) -> str:
     r"""The text of :data:`PAPER_DATA`: its ``expected`` section from the committed default report (per claim
-    its verdict and a reason: the deciding finding, its measured figure and what would decide it), the rest
-    of the file as it is."""
+    its verdict and a reason: the deciding finding, its measured figure and what would decide it; ``results``:
+    that report's results.json as it is being rendered), the rest of the file as it is."""
     data = json.loads((root / PAPER_DATA).read_text())
-    doc = json.loads((root / "docs" / "report" / "results.json").read_text())
+    doc = json.loads(results if results is not None else (root / "docs" / "report" / "results.json").read_text())
     expected = {}
     for c in doc["claims"]:
         judged = [f for f in c["findings"] if not f.get("described")]

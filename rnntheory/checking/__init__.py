@@ -4,7 +4,8 @@ judging settings (settings), the result types: findings, controls, a claim's res
 :class:`Claim` and its one path from a grid to a verdict (claim), the finding builders and negative
 controls every claim uses (findings), the typed finding specs a claim declares instead of writing its
 analysis (specs), the words a result shares with the report (text), budgeted runs
-and the levels of repeated looks (budget), the registry (registry) and claims from outside the package
+and the levels of repeated looks (budget), running claims from grids to verdicts with one set of options
+(running), the registry (registry) and claims from outside the package
 (plugins).
 
 A claim of anyone's imports from here (docs/new_claim.md); the paper's claims are
@@ -15,7 +16,7 @@ learning, complexity or the paper's claims.
 
 from .._lazy import face
 
-MODULES = ('grid', 'settings', 'results', 'text', 'findings', 'specs', 'budget', 'claim', 'registry', 'plugins')
+MODULES = ('grid', 'settings', 'results', 'text', 'findings', 'specs', 'budget', 'running', 'claim', 'registry', 'plugins')
 NAMES = {
     **dict.fromkeys(['Grid', 'SEEDS_KEY', 'dtype_name', 'point_settings', 'torch_dtype'], 'grid'),
     **dict.fromkeys(['check_cells', 'check_judging', 'check_settings', 'measuring_types', 'type_fits'], 'settings'),
@@ -29,8 +30,9 @@ NAMES = {
                     'findings'),
     **dict.fromkeys(['Setting', 'J', 'Spec', 'Exponent', 'Growth', 'Mean', 'Event', 'EveryCase', 'Regime', 'judge_all',
                      'derived_controls'], 'specs'),
-    **dict.fromkeys(['ALPHA', 'FACTORS', 'Plan', 'level_of', 'look_level', 'parse_duration', 'plan', 'spend'], 'budget'),
-    **dict.fromkeys(['Claim', 'describe_failures', 'judge_records', 'measure_grids', 'run_grids'], 'claim'),
+    **dict.fromkeys(['ALPHA', 'FACTORS', 'Plan', 'level_of', 'look_level', 'plan', 'spend'], 'budget'),
+    **dict.fromkeys(['Runnable', 'cost', 'judge_records', 'measure_grids', 'run', 'run_grids'], 'running'),
+    **dict.fromkeys(['Claim', 'describe_failures'], 'claim'),
     **dict.fromkeys(['REGISTRY', 'register'], 'registry'),
     **dict.fromkeys(['DISABLE_AUTOLOAD', 'ENTRY_POINT_GROUP', 'import_claims', 'load_entry_points'], 'plugins'),
 }

@@ -27,24 +27,24 @@ at each look than a single 99% look would give.
 
 One job: the levels of repeated looks and the rounds that spend a budget (:func:`spend`). The
 rounds know claims through their results and two functions, one that measures grids and one that
-judges a claim's records at a look; :func:`rnntheory.checking.claim.run_grids` binds them to claims
+judges a claim's records at a look; :func:`rnntheory.checking.running.run_grids` binds them to claims
 for ``Claim.run`` and the report.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from .. import _validation as V
+from ..run.durations import duration, parse_duration
 from ..stats.verdicts import Verdict
 from .grid import Grid
 from .results import ClaimResult
 
-__all__ = ["look_level", "level_of", "parse_duration", "Plan", "plan", "spend", "ALPHA", "FACTORS"]
+__all__ = ["look_level", "level_of", "Plan", "plan", "spend", "ALPHA", "FACTORS"]
 
 ALPHA = 0.01
 """The two-sided miss rate spent over all looks of one claim (1%: 0.5% on each side), the miss rate of
@@ -54,10 +54,6 @@ FACTORS = (1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 """The factors of networks a round may ask of one claim (besides each finding's own need)."""
 
 
-def _clock(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
-
-
 def look_level(look: int, alpha: float = ALPHA) -> float:
     r"""The confidence level of look ``look`` (1, 2, ...) of one claim: ``1 - alpha * 2**-look``.
 
@@ -65,28 +61,6 @@ def look_level(look: int, alpha: float = ALPHA) -> float:
     if isinstance(look, bool) or not isinstance(look, int) or look < 1:
         raise ValueError(f"{V.caller(look_level)}: look={look!r} must be a positive integer")
     return 1.0 - alpha * 2.0 ** (-look)
-
-
-_UNITS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
-
-
-def parse_duration(text: str | float | int) -> float:
-    r"""Seconds from ``"1h"``, ``"90m"``, ``"45s"``, ``"1h30m"`` or a number of seconds.
-
-    Raises:
-        ValueError: anything else, or a duration that is not positive.
-    """
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        secs = float(text)
-    else:
-        s = str(text).strip().lower()
-        parts = re.findall(r"(\d+(?:\.\d+)?)\s*(h|min|m|sec|s)?", s)
-        if not s or not parts or re.sub(r"(\d+(?:\.\d+)?)\s*(h|min|m|sec|s)?", "", s).strip():
-            raise ValueError(f"{V.caller(parse_duration)}: {text!r} is not a duration; expected e.g. 1h, 90m, 45s or 3600")
-        secs = sum(float(v) * _UNITS.get(u or "s", 1.0) for v, u in parts)
-    if not math.isfinite(secs) or secs <= 0:
-        raise ValueError(f"{V.caller(parse_duration)}: {text!r} must be a positive duration")
-    return secs
 
 
 @dataclass(frozen=True)
@@ -173,7 +147,7 @@ def spend(
     rounds of added seeds. ``measure(grids)`` measures the cells of several claims' grids in one sweep
     and returns each claim's cell records; ``judge(name, grid, records, look)`` judges one claim's
     records at its ``look`` (1, 2, ...; at :func:`level_of` that look).
-    :func:`rnntheory.checking.claim.run_grids` binds both to claims.
+    :func:`rnntheory.checking.running.run_grids` binds both to claims.
 
     Returns:
         ``(results, grids, records, summary)``: per claim its last :class:`ClaimResult`, the grown grid
@@ -215,7 +189,7 @@ def spend(
             break
     elapsed = time.perf_counter() - t0
     end_open = _undecided(results)
-    sentence = (f"a budget of {_clock(total)} ({_clock(elapsed)} used): the grid, then {len(rounds)} "
+    sentence = (f"a budget of {duration(total)} ({duration(elapsed)} used): the grid, then {len(rounds)} "
                 f"round(s) of added networks; undecided findings {start_open} -> {end_open}. Each claim's look k "
                 f"is judged at level 1 - {ALPHA:g} x 2^-k (alpha spending over looks: docs/conventions.md), so its "
                 "error rates hold however often it was looked at.")

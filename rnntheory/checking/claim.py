@@ -19,45 +19,35 @@ Two kinds of settings, kept apart:
 
 Both are checked before anything is measured or judged (:mod:`rnntheory.checking.settings`).
 
-One path leads from a grid to a verdict: :meth:`Claim.run` measures the cells (rnntheory.run.executors) and
-:meth:`Claim.judge` analyses them; the report and proofs_checks use the same two methods, and the
-report measures several claims in one sweep (:func:`measure_grids`, :func:`judge_records`, with a
-budget :func:`run_grids`). An analysis that cannot run on its data gives one "inconclusive" finding
-that says why.
+One path leads from a grid to a verdict: :mod:`rnntheory.checking.running` measures the cells
+(rnntheory.run.executors) and :meth:`Claim.judge` judges them; :meth:`Claim.run` is that path for one
+claim, and the report measures several claims in one sweep on it. An analysis that cannot run on its
+data gives one "inconclusive" finding that says why.
 
 Every claim carries negative controls (:class:`~rnntheory.checking.Control`): re-analyses of its own
 measurements with a too-strong claimed exponent, a wrong normalisation in m, or exponential growth
 injected where the claim says polynomial; :meth:`~rnntheory.checking.ClaimResult.controls` runs them.
-
-The module is a little over 400 lines on purpose: running several claims in one sweep, with or
-without a budget, is the same path as :meth:`Claim.run`, and no module below this one knows a Claim
-(the budget's rounds, :mod:`rnntheory.checking.budget`, take the measuring and judging functions bound
-here).
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from .. import _validation as V
-from ..run.cost import Cost, estimate
-from ..run.executors import run_tasks
-from ..run.progress import watching
-from ..run.records import Task, failures, frame
+from ..run.cost import Cost
+from ..run.options import RunOptions
+from ..run.records import Task, frame
 from ..stats import verdicts as VD
-from . import budget as B
+from . import running
 from . import settings as CHECK
 from . import specs as SP
 from .grid import Grid, dtype_name, point_settings
 from .results import ANALYSIS_ERRORS, LEVEL, ClaimResult, Control, Finding, Judging
 
-__all__ = ["Claim", "describe_failures", "measure_grids", "judge_records", "run_grids"]
+__all__ = ["Claim", "describe_failures"]
 
 
 @dataclass(frozen=True)
@@ -214,115 +204,36 @@ class Claim:
         claim's name, and its version)."""
         return [Task(self.cache_group or self.name, self.measure, dict(c), self.version) for c in cells]
 
-    def measure_cells(
-        self,
-        cells: Iterable[Mapping[str, Any]],
-        *,
-        cache: "str | os.PathLike[str] | None" = None,
-        jobs: int = 1,
-        progress: Any = None,
-    ) -> pd.DataFrame:
-        r"""Measure the cells (see :func:`rnntheory.run.executors.run_tasks` for ``cache``, ``jobs`` and
-        ``progress``) and return all rows in cell order."""
-        return frame(run_tasks(self.tasks(cells), cache=cache, jobs=jobs, progress=progress))
+    def run(self, grid: str | Grid = "default", options: RunOptions | None = None, **settings: Any) -> ClaimResult:
+        r"""Measure every cell of ``grid`` and judge them: :func:`rnntheory.checking.running.run` for this
+        claim. ``settings`` are :class:`~rnntheory.run.RunOptions` fields (``jobs=2``, ``cache=...``,
+        ``budget="5m"``) and measuring settings to fix (``w_var=4.0``); judging settings are changed on the
+        result (:meth:`ClaimResult.rejudge`)."""
+        where = V.caller(Claim.run)
+        opts, overrides = RunOptions.split(where, options, settings)
+        return running.run(self, grid, opts, where=where, **overrides)
 
-    def run(
-        self,
-        grid: str | Grid = "default",
-        *,
-        device: str = "cpu",
-        dtype: Any = None,
-        seeds: int | Sequence[int] | None = None,
-        seed_offset: int = 0,
-        cache: "str | os.PathLike[str] | None" = None,
-        jobs: int = 1,
-        progress: Any = "auto",
-        retry_failed: bool = False,
-        executor: str = "local",
-        scheduler: str | None = None,
-        budget: float | str | None = None,
-        **overrides: Any,
-    ) -> ClaimResult:
-        r"""Measure every cell of a grid and judge the result (:meth:`judge`).
-
-        Args:
-            grid: ``"default"``, ``"large"`` or a :class:`Grid`.
-            device: ``"cpu"`` or ``"cuda"``.
-            dtype: ``"float64"`` or ``"float32"`` (or the torch dtype); default: the claim's own
-                (:attr:`dtype`, the precision policy of docs/reporting.md).
-            seeds: replace the grid's seeds (a count or a list).
-            seed_offset: shift every seed by this much: an independent replication (fresh networks,
-                inputs and directions) that shares no cache entry with the unshifted run.
-            cache: a folder for finished cells, so that an interrupted run resumes (rnntheory.run.executors).
-            jobs: worker processes for the cells.
-            progress: ``"auto"`` (default): a progress bar on standard error when a person is watching (a
-                terminal or a notebook; not under pytest or CI), else one line on standard error when the
-                claim starts and one when it is judged; ``True`` or ``False`` to decide (``False``: silent).
-            retry_failed: measure again the cached cells that failed (a failed cell is otherwise a
-                recorded outcome: the claim reads "inconclusive" and names it).
-            executor, scheduler: where cells are measured: ``"local"`` (``jobs`` processes) or ``"dask"``
-                (the Dask cluster at ``scheduler``, or a LocalCluster); see rnntheory.run.executors.run_tasks.
-            budget: seconds or a duration (``"20m"``): after the grid, spend the rest on rounds of added
-                seeds while findings are undecided (:mod:`rnntheory.checking.budget`; each look at its spent level).
-            **overrides: replace fixed (measuring) parameters, for example ``w_var=4.0`` for a broken
-                network. Judging settings are changed with :meth:`ClaimResult.reanalyse`.
-        """
-        device = V.run_device("Claim.run", device)
-        g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, **overrides)
-        self.check_cells(g, "Claim.run")
-        label = grid if isinstance(grid, str) else "custom"
-        if progress == "auto":
-            progress = watching()
-            # no bar to watch (output redirected, a script, a log): one line when the claim starts and ends
-            say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not progress else (lambda msg: None)
-        else:
-            say = lambda msg: None  # noqa: E731 - the caller chose the bar (or silence)
-        say(f"{self.name}: measuring {len(g)} cells of the {label} grid")
-        t0 = time.perf_counter()
-        if budget is not None:
-            results, _, _, _ = run_grids({self.name: self}, {self.name: g}, budget, label=label, device=device,
-                                         dtype=self.dtype_for(dtype, "Claim.run"), cache=cache, jobs=jobs, progress=progress,
-                                         retry_failed=retry_failed, executor=executor, scheduler=scheduler, log=say)
-            res = results[self.name]
-        else:
-            records = run_tasks(self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.run"))), cache=cache,
-                                      jobs=jobs, progress=progress, retry_failed=retry_failed, executor=executor,
-                                      scheduler=scheduler)
-            res = self.judge(frame(records), g, name=label, seconds=time.perf_counter() - t0,
-                             failed=failures(records))
-        n = len(res.findings)
-        say(f"{self.name}: {res.verdict} ({n} finding{'s' if n != 1 else ''}, {time.perf_counter() - t0:.1f} s)")
-        return res
-
-    def cost(self, grid: str | Grid = "default", *, device: str = "cpu", dtype: Any = None,
-             seeds: int | Sequence[int] | None = None, seed_offset: int = 0,
-             cache: "str | os.PathLike[str] | None" = None, retry_failed: bool = False, **overrides: Any) -> Cost:
-        r"""What :meth:`run` with these arguments would cost, measuring nothing: the cells, how many are
-        in ``cache``, and the estimated compute of the rest from measured per-cell times
-        (:mod:`rnntheory.run.cost`). ``print(claim.cost())`` shows it; ``.wall(jobs)`` estimates the wall
-        time with ``jobs`` workers.
+    def cost(self, grid: str | Grid = "default", options: RunOptions | None = None, **settings: Any) -> Cost:
+        r"""What :meth:`run` with these arguments would cost, measuring nothing
+        (:func:`rnntheory.checking.running.cost`). ``print(claim.cost())`` shows it.
 
         >>> from rnntheory import claims
         >>> claims.get("sign_changes").cost().seconds   # doctest: +SKIP
         """
-        device = V.run_device("Claim.cost", device)
-        g = self.resolve(grid, seeds=seeds, seed_offset=seed_offset, where="Claim.cost", **overrides)
-        self.check_cells(g, "Claim.cost")
-        tasks = self.tasks(g.cells(device=device, dtype=self.dtype_for(dtype, "Claim.cost")))
-        return estimate(tasks, cache=cache, labels=[self.name] * len(tasks), retry_failed=retry_failed)
+        where = V.caller(Claim.cost)
+        opts, overrides = RunOptions.split(where, options, settings)
+        return running.cost(self, grid, opts, where=where, **overrides)
 
-    def resolve(self, grid: str | Grid = "default", *, seeds: int | Sequence[int] | None = None, seed_offset: int = 0,
+    def resolve(self, grid: str | Grid = "default", options: RunOptions | None = None, *,
                 where: str = "Claim.run", **overrides: Any) -> Grid:
-        r"""The grid ``grid`` with its seeds replaced (then shifted by ``seed_offset``) and its fixed
-        parameters replaced as given."""
+        r"""The grid ``grid`` with the seeds of ``options`` (replaced, then shifted by its ``seed_offset``) and
+        its fixed parameters replaced as given (``overrides``; a swept setting cannot be fixed)."""
         g = self.grid(grid)
-        if seeds is not None:
-            try:
-                g = g.with_seeds(seeds)
-            except (TypeError, ValueError) as exc:
-                raise type(exc)(f"{where}: {self.name}: {exc}") from None
-        if seed_offset:
-            g = g.with_seed_offset(seed_offset)
+        opts = options if options is not None else RunOptions()
+        if opts.seeds is not None:
+            g = g.with_seeds(opts.seeds)
+        if opts.seed_offset:
+            g = g.with_seed_offset(opts.seed_offset)
         if overrides:
             self.check_settings(overrides, where)
             swept = sorted(set(overrides) & {k for pt in g.points for k in pt})
@@ -391,59 +302,3 @@ def describe_failures(failed: Sequence[Mapping[str, Any]], limit: int = 3) -> st
 
     text = "; ".join(one(f) for f in failed[:limit])
     return text + (f"; and {len(failed) - limit} more" if len(failed) > limit else "")
-
-
-def measure_grids(claims: Mapping[str, Claim], grids: Mapping[str, Grid], *, device: str, dtype: Any, cache: Any,
-                  jobs: int, progress: Any, retry_failed: bool = False, executor: str = "local",
-                  scheduler: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    r"""Measure the cells of every claim's grid (``grids``: claim name -> grid of ``claims[name]``) in one
-    sweep (rnntheory.run.executors.run_tasks) and return each claim's records in its grid's order.
-    ``dtype`` ``None``: each claim in its own dtype (:meth:`Claim.dtype_for`)."""
-    tasks, owner = [], []
-    for n, g in grids.items():
-        ts = claims[n].tasks(g.cells(device=device, dtype=claims[n].dtype_for(dtype, V.caller(measure_grids))))
-        tasks += ts
-        owner += [n] * len(ts)
-    recs = run_tasks(tasks, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
-                     executor=executor, scheduler=scheduler)
-    out: dict[str, list[dict[str, Any]]] = {n: [] for n in grids}
-    for n, rec in zip(owner, recs):
-        out[n].append(rec)
-    return out
-
-
-def judge_records(claim: Claim, grid: Grid, records: list[dict[str, Any]], label: str, level: float) -> ClaimResult:
-    r"""``claim`` judged on the cell records of ``grid`` at confidence ``level`` (failed cells named)."""
-    return claim.judge(frame(records), grid, name=label, seconds=sum(r["seconds"] for r in records),
-                       failed=failures(records), level=level)
-
-
-def run_grids(
-    claims: Mapping[str, Claim],
-    grids: Mapping[str, Grid],
-    budget: float | str,
-    *,
-    label: str = "default",
-    device: str = "cpu",
-    dtype: str | None = None,
-    cache: Any = None,
-    jobs: int = 1,
-    progress: Any = True,
-    retry_failed: bool = False,
-    executor: str = "local",
-    scheduler: str | None = None,
-    log: Callable[[str], None] | None = None,
-) -> tuple[dict[str, ClaimResult], dict[str, Grid], dict[str, list[dict[str, Any]]], dict[str, Any]]:
-    r"""Measure ``grids`` (claim name -> :class:`Grid` of ``claims[name]``) and spend the rest of ``budget``
-    on rounds of added seeds (:func:`rnntheory.checking.budget.spend`: each claim measured by
-    :func:`measure_grids` and judged by :func:`judge_records` at the level of its look).
-
-    Returns:
-        ``(results, grids, records, summary)`` as :func:`rnntheory.checking.budget.spend`.
-    """
-    kw = dict(device=device, dtype=dtype, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
-              executor=executor, scheduler=scheduler)
-    return B.spend(grids, budget, jobs=jobs, log=log,
-                   measure=lambda gs: measure_grids(claims, gs, **kw),
-                   judge=lambda n, g, recs, look: judge_records(claims[n], g, recs, label,
-                                                               B.level_of(claims[n].replicable, look)))

@@ -15,7 +15,7 @@ import pandas as pd
 from .. import _validation as V
 from ..stats import InsufficientData
 from ..stats import verdicts as VD
-from ..run.cost import about
+from ..run.durations import duration
 from . import text as T
 from .grid import Grid
 from .settings import check_judging
@@ -270,10 +270,10 @@ class ClaimResult:
     design: "Grid | None" = None
     """The grid the data were measured on, when known (for what it would take to decide)."""
 
-    def reanalyse(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
+    def rejudge(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
         r"""Judge the same measurements (or ``data``) again with changed judging settings, e.g. a
         deliberately wrong claimed exponent; nothing is re-measured."""
-        check_judging(self.claim, judging, "ClaimResult.reanalyse")
+        check_judging(self.claim, judging, "ClaimResult.rejudge")
         df = self.data if data is None else data
         return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid, failed=self.failed,
                                 level=self.level, design=self.design)
@@ -337,7 +337,7 @@ class ClaimResult:
             return (f"more networks of this design would not decide {keys} (estimate at the edge of the zone, or over "
                     "1000x): more points or a wider range")
         secs = float(td["seconds"].max())
-        when = "" if not math.isfinite(secs) else f" ({about(secs / max(jobs, 1))} on {jobs} core{'s' if jobs != 1 else ''})"
+        when = "" if not math.isfinite(secs) else f" ({duration(secs / max(jobs, 1), about=True)} on {jobs} core{'s' if jobs != 1 else ''})"
         return f"about {worst:.2g}x the networks{when}"
 
     def controls(self) -> Controls:
@@ -356,7 +356,7 @@ class ClaimResult:
             try:
                 # a derived judging value (a too-strong claim made from the claimed one) follows the settings
                 change = {k: (v.resolve(self.settings) if hasattr(v, "resolve") else v) for k, v in c.judging.items()}
-                alt = self.reanalyse(None if c.data is None else c.data(self.data.copy()), **change)
+                alt = self.rejudge(None if c.data is None else c.data(self.data.copy()), **change)
             except ANALYSIS_ERRORS as exc:  # pragma: no cover - judge already catches these
                 out.append(ControlOutcome(c.kind, c.what, VD.Verdict.INCONCLUSIVE, False, f"{type(exc).__name__}: {exc}"))
                 continue

@@ -9,7 +9,7 @@ import math
 from typing import Any, Sequence
 
 from .. import stats as S
-from ..run.cost import about
+from ..run.durations import duration
 from ..stats.verdicts import Verdict
 
 __all__ = ["HEADLINE_RULE", "measured", "to_decide", "pct", "cell", "catches", "seeds_text", "what_was_shown",
@@ -57,7 +57,7 @@ def to_decide(f: Any, grid_seconds: float, jobs: int = 2) -> str:
     if math.isinf(f.needs):
         return "not by more networks of this design"
     extra = (f.needs - 1.0) * grid_seconds
-    when = f", {about(extra / jobs)} on {jobs} cores" if math.isfinite(extra) else ""
+    when = f", {duration(extra / jobs, about=True)} on {jobs} cores" if math.isfinite(extra) else ""
     return f"~{f.needs:.2g}x networks{when}"
 
 

@@ -30,7 +30,6 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-import torch
 
 from ..learning import along as AL
 from ..network import perturbation as P

@@ -36,13 +36,13 @@ import torch
 from .. import __version__
 from .. import stats as S
 from ..checking import budget as B
-from ..checking.claim import judge_records, measure_grids, run_grids
+from ..checking.running import judge_records, measure_grids, run_grids
 from ..checking.grid import Grid
 from ..checking.results import ClaimResult, Finding
 from ..checking.text import measured
 from ..claims import get
 from ..run.cache import CellCache, atomic_write
-from ..run.progress import Progress
+from ..run.options import RunOptions
 from ..run.records import Task, device_name, plain, to_json
 from ..run.cost import Cost, estimate
 from .grids import grid_spec, load_grids
@@ -208,68 +208,46 @@ class Report:
         return written
 
 
-def run(
-    claims: Sequence[str] | None = None,
-    grid: str | os.PathLike[str] = "default",
-    *,
-    device: str = "cpu",
-    dtype: str | None = None,
-    seeds: int | None = None,
-    seed_offset: int = 0,
-    cache: str | os.PathLike[str] | None = None,
-    jobs: int = 1,
-    progress: bool | Progress | None = True,
-    command: str = "rnntheory report",
-    retry_failed: bool = False,
-    executor: str = "local",
-    scheduler: str | None = None,
-    budget: float | str | None = None,
-    log: Any = None,
-) -> Report:
-    r"""Measure and analyse the chosen claims on a grid.
+def run(claims: Sequence[str] | None = None, grid: str | os.PathLike[str] = "default", options: RunOptions | None = None,
+        *, command: str = "rnntheory report", log: Any = None, **given: Any) -> Report:
+    r"""Measure and judge the chosen claims on a grid.
 
     Args:
         claims: registered claim names (default: all, in the registry's order).
-        grid: ``"default"``, ``"large"`` or a grid file (:func:`load_grids`).
-        device: ``"cpu"`` or ``"cuda"``.
-        dtype: ``"float64"`` or ``"float32"`` for every claim; ``None`` (default): each claim in its own
-            dtype (``Claim.dtype``, the precision policy of docs/reporting.md).
-        seeds: replace every grid's seeds by ``range(seeds)``.
-        seed_offset: shift every seed by this much: an independent replication of the same grids.
-        cache: a folder for finished cells (resume after an interruption); ``None`` keeps nothing.
-        jobs: worker processes (rnntheory.run.executors).
-        progress: a progress bar on standard error.
+        grid: ``"default"``, ``"large"``, ``"gpu"`` or a grid file (:func:`load_grids`).
+        options: the run's :class:`~rnntheory.run.RunOptions` (device, dtype, seeds, seed offset, cache,
+            jobs, progress, failed cells, executor, budget); ``given`` replaces its fields
+            (``report.run(jobs=2, cache=folder)``).
         command: how the report says it is regenerated.
-        retry_failed: measure again the cached cells that failed (rnntheory.run.executors.run_tasks).
-        executor, scheduler: ``"local"`` or ``"dask"`` and a Dask scheduler's address (none: a
-            LocalCluster of ``jobs`` workers); cells land in ``cache`` on this machine as they finish.
-        budget: seconds or a duration (``"1h"``): after the grid, spend the rest on rounds of added
-            seeds where they decide most (:mod:`rnntheory.checking.budget`; each look at its spent level).
         log: a callable for one line per budget round (default: silent).
 
     Returns:
         A :class:`Report`.
 
     Raises:
-        ValueError: an unknown claim, grid, or a bad ``seeds``/``jobs``/``device``.
+        ValueError: an unknown claim or grid, or a bad option.
     """
-    device, dtype, grids, _, _ = _tasks("report.run", claims, grid, device, dtype, seeds, seed_offset)
+    # a report shows its progress unless told otherwise
+    opts, extra = RunOptions.split("report.run", options if options is not None else RunOptions(progress=True), given)
+    if extra:
+        raise TypeError(f"report.run: unexpected arguments {sorted(extra)}; expected RunOptions fields")
+    grids, _, _ = _tasks("report.run", claims, grid, opts)
+    device, dtype = opts.device, opts.dtype
     t0 = time.perf_counter()
     label = Path(str(grid)).name
     single = 1.0 - B.ALPHA  # the level of a run's one look
     meta = {"paper": PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
             "device_name": device_name(device), "dtype": dtype if dtype is not None else "per claim",
             "dtypes": {n: get(n).dtype_for(dtype) for n in grids}, "grid": label,
-            "seeds": seeds, "seed_offset": seed_offset, "claims": list(grids), "command": command, "level": single,
+            "seeds": opts.seeds, "seed_offset": opts.seed_offset, "claims": list(grids), "command": command,
+            "level": single,
             "versions": versions()}
     chosen = {n: get(n) for n in grids}
-    kw = dict(device=device, dtype=dtype, cache=cache, jobs=jobs, progress=progress, retry_failed=retry_failed,
-              executor=executor, scheduler=scheduler)
-    if budget is not None:
-        results, grids, records, meta["budget"] = run_grids(chosen, grids, budget, label=label, log=log, **kw)
+    if opts.budget is not None:
+        results, grids, records, meta["budget"] = run_grids(chosen, grids, opts, label=label, log=log)
         meta["level"] = B.look_level(1)
         return Report(results, grids, records, meta, time.perf_counter() - t0)
-    records = measure_grids(chosen, grids, **kw)
+    records = measure_grids(chosen, grids, opts)
     results = {n: judge_records(chosen[n], g, records[n], label, single) for n, g in grids.items()}
     return Report(results, grids, records, meta, time.perf_counter() - t0)
 
@@ -317,8 +295,8 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
             raise ValueError(f"report.rejudge: {len(missing)} cell(s) of {n} are not in {cache}")
     records = {}
     for n in grids:
-        records.update(measure_grids({n: chosen[n]}, {n: grids[n]}, device=meta["device"], dtype=dtypes[n], cache=cache,
-                                     jobs=1, progress=False))
+        opts = RunOptions(device=meta["device"], dtype=dtypes[n], cache=cache, jobs=1, progress=False)
+        records.update(measure_grids({n: chosen[n]}, {n: grids[n]}, opts))
     meta["rejudged"] = ("judged again from its cache by the current rules (`rnntheory.report.rejudge`), each claim at "
                         "the level of its last look; nothing was measured again")
     return Report(_judged(chosen, grids, records, meta), grids, records, meta)
@@ -361,44 +339,31 @@ def from_results(folder: str | os.PathLike[str]) -> Report:
     return Report(_judged(chosen, grids, records, meta), grids, records, meta)
 
 
-def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str], device: str, dtype: str | None,
-           seeds: int | None, seed_offset: int) -> tuple[str, str | None, dict[str, Grid], list[Task], list[str]]:
-    r"""The checked device and dtype, the grids, the tasks of every cell and the claim of each task."""
-    from .. import _validation as V
-
-    try:
-        device = V.run_device(where, device)
-    except TypeError as exc:
-        raise ValueError(str(exc)) from None
-    dtype = None if dtype is None else V.dtype_name(dtype, where)
-    grids = load_grids(grid, claims, seeds=seeds, seed_offset=seed_offset)
+def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str],
+           opts: RunOptions) -> tuple[dict[str, Grid], list[Task], list[str]]:
+    r"""The grids (with the seeds of ``opts``), the tasks of every cell and the claim of each task."""
+    grids = load_grids(grid, claims, seeds=opts.seeds, seed_offset=opts.seed_offset)
     tasks: list[Task] = []
     owner: list[str] = []
     for n, g in grids.items():
         get(n).check_cells(g, where)
-        ts = get(n).tasks(g.cells(device=device, dtype=get(n).dtype_for(dtype, where)))
+        ts = get(n).tasks(g.cells(device=opts.device, dtype=get(n).dtype_for(opts.dtype, where)))
         tasks += ts
         owner += [n] * len(ts)
-    return device, dtype, grids, tasks, owner
+    return grids, tasks, owner
 
 
-def cost(
-    claims: Sequence[str] | None = None,
-    grid: str | os.PathLike[str] = "default",
-    *,
-    device: str = "cpu",
-    dtype: str | None = None,
-    seeds: int | None = None,
-    seed_offset: int = 0,
-    cache: str | os.PathLike[str] | None = None,
-    retry_failed: bool = False,
-) -> Cost:
+def cost(claims: Sequence[str] | None = None, grid: str | os.PathLike[str] = "default",
+         options: RunOptions | None = None, **given: Any) -> Cost:
     r"""What :func:`run` with these arguments would cost, measuring nothing (``rnntheory report
-    --dry-run``): per claim, the cells, how many are in ``cache`` and the estimated compute of the
+    --dry-run``): per claim, the cells, how many are in ``options.cache`` and the estimated compute of the
     rest from measured per-cell times (:mod:`rnntheory.run.cost`). Cells shared by two claims count once,
     under the first."""
-    *_, tasks, owner = _tasks("report.cost", claims, grid, device, dtype, seeds, seed_offset)
-    return estimate(tasks, cache=cache, labels=owner, retry_failed=retry_failed)
+    opts, extra = RunOptions.split("report.cost", options, given)
+    if extra:
+        raise TypeError(f"report.cost: unexpected arguments {sorted(extra)}; expected RunOptions fields")
+    _, tasks, owner = _tasks("report.cost", claims, grid, opts)
+    return estimate(tasks, cache=opts.cache, labels=owner, retry_failed=opts.retry_failed)
 
 
 def versions() -> dict[str, str]:

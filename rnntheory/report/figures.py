@@ -278,7 +278,7 @@ def claim_figure(
             raise ValueError(f"{V.caller(claim_figure)}: a claim ({claim.name}) needs data=, its measured rows")
         res = claim.result(data, **(judging or {}))
     else:
-        res = result if data is None and judging is None else result.reanalyse(data, **(judging or {}))
+        res = result if data is None and judging is None else result.rejudge(data, **(judging or {}))
     ps = panels(res.findings)
     facets = [] if ps else _facets(res.claim, res.data)
     n = max(len(ps) + len(facets), 1)

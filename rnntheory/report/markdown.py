@@ -17,11 +17,11 @@ import pandas as pd
 
 from ..checking.grid import Grid
 from ..checking.results import ClaimResult
-from ..checking.text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, pct,
-                             seeds_text, what_was_shown)
+from ..checking.text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, measured,
+                             pct, seeds_text, what_was_shown)
 from ..claims import get, names
 from ..run.records import to_json
-from ..run.cost import about
+from ..run.durations import duration
 from ..stats.verdicts import VERDICTS
 
 __all__ = ["PAPER", "page", "claims_reference"]
@@ -236,7 +236,7 @@ def claims_reference() -> str:
     costs = {n: {g: get(n).cost(g).seconds for g in ("default", "large")} for n in names()}
     for n in names():
         c = get(n)
-        sizes = [f"{len(c.grid(g))} cells, {about(costs[n][g])}" for g in ("default", "large")]
+        sizes = [f"{len(c.grid(g))} cells, {duration(costs[n][g], about=True)}" for g in ("default", "large")]
         out.append(f"| [{n}](#{n}) | {cell(c.reference)} | {sizes[0]} | {sizes[1]} |")
     for n in names():
         c = get(n)
@@ -244,7 +244,7 @@ def claims_reference() -> str:
                 f"- Claim: {c.statement}", f"- Measured: {c.quantity}.", f"- Bound shape: `{c.bound}`."]
         for g in ("default", "large"):
             grid = c.grid(g)
-            out.append(f"- Grid `{g}`: {len(grid)} cells, {_points_and_seeds(grid)}; {about(costs[n][g])} of compute.")
+            out.append(f"- Grid `{g}`: {len(grid)} cells, {_points_and_seeds(grid)}; {duration(costs[n][g], about=True)} of compute.")
         if c.judging:
             out.append("- Judged with: " + ", ".join(f"`{k} = {v!r}`" for k, v in c.judging.items()) + ".")
         out.append("- Negative controls:")

@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 
 from .cache import CellCache
-from .progress import clock
+from .durations import duration
 from .records import Task, to_json
 
-__all__ = ["Cost", "about", "estimate", "point_of", "reference_timings", "timings_from_records"]
+__all__ = ["Cost", "estimate", "point_of", "reference_timings", "timings_from_records"]
 
 # settings that do not change what a cell computes at a point, only which sample of it
 _NOT_POINT = ("seed", "device", "dtype")
@@ -193,9 +193,9 @@ class Cost:
                 lines.append(f"{r.Index:<24} {r.cells:>6}   shares cells with {r.shares_with} (measured once, counted there)")
                 continue
             note = f"   {r.shared} shared with {r.shares_with} (counted there)" if r.shared else ""
-            lines.append(f"{r.Index:<24} {r.cells:>6} {r.cached:>6} {r.pending:>6} {_clock(r.seconds):>13} "
-                         f"{_clock(r.longest):>13}{note}")
-        lines.append(f"{'total':<24} {self.cells:>6} {self.cached:>6} {self.pending:>6} {_clock(self.seconds):>13}")
+            lines.append(f"{r.Index:<24} {r.cells:>6} {r.cached:>6} {r.pending:>6} {duration(r.seconds):>13} "
+                         f"{duration(r.longest):>13}{note}")
+        lines.append(f"{'total':<24} {self.cells:>6} {self.cached:>6} {self.pending:>6} {duration(self.seconds):>13}")
         if self.shared:
             lines.append(f"cells that claims share are measured once: the total counts each once (the report, which "
                          f"lists them under each claim, counts {sum(self.cells_of.values())})")
@@ -210,29 +210,14 @@ class Cost:
                 out.append(f"| {r.Index} | {r.cells} | shares cells with {r.shares_with} | | | |")
                 continue
             note = f" ({r.shared} shared with {r.shares_with})" if r.shared else ""
-            out.append(f"| {r.Index} | {r.cells}{note} | {r.cached} | {r.pending} | {_clock(r.seconds)} | "
-                       f"{_clock(r.longest)} |")
-        out.append(f"| **total** | {self.cells} | {self.cached} | {self.pending} | {_clock(self.seconds)} | |")
-        notes = [f"estimated wall time: {about(self.wall(1))} with one worker, {about(self.wall(2))} with two"
+            out.append(f"| {r.Index} | {r.cells}{note} | {r.cached} | {r.pending} | {duration(r.seconds)} | "
+                       f"{duration(r.longest)} |")
+        out.append(f"| **total** | {self.cells} | {self.cached} | {self.pending} | {duration(self.seconds)} | |")
+        notes = [f"estimated wall time: {duration(self.wall(1), about=True)} with one worker, {duration(self.wall(2), about=True)} with two"
                  if self.pending else "every cell is cached"]
         if self.unknown:
             notes.append(f"{self.unknown} cell(s) have no timing to estimate from (left out of the total)")
         return "\n".join(out) + "\n\n" + "; ".join(notes) + "."
-
-
-def _clock(seconds: float) -> str:
-    r"""A time in the progress bar's format (:func:`rnntheory.run.progress.clock`), ``-`` for none."""
-    return clock(seconds) if math.isfinite(seconds) and seconds > 0 else "-"
-
-
-def about(seconds: float) -> str:
-    r"""An estimated time in words, rounded as an estimate should be: ``about 42 s``, ``about 7 min``,
-    ``about 2.4 h``."""
-    if seconds < 90:
-        return f"about {max(1, round(seconds))} s"
-    if seconds < 5400:
-        return f"about {round(seconds / 60)} min"
-    return f"about {seconds / 3600:.1f} h"
 
 
 def estimate(tasks: Sequence[Task], *, cache: "str | CellCache | None" = None,

@@ -43,6 +43,7 @@ import torch
 from .. import _validation as V
 from . import cores
 from .cache import CellCache, CellLock
+from .options import RunOptions
 from .progress import Progress, watching
 from .records import Task, cell_record, to_json
 
@@ -99,16 +100,7 @@ def _work(task: Task, key: str, root: str | None, wait: bool = False, retry_fail
 
 
 # ---------------------------------------------------------------------- a list of cells
-def run_tasks(
-    tasks: Sequence[Task],
-    *,
-    cache: str | os.PathLike[str] | CellCache | None = None,
-    jobs: int = 1,
-    progress: "Progress | bool | None" = None,
-    retry_failed: bool = False,
-    executor: str = "local",
-    scheduler: str | None = None,
-) -> list[dict[str, Any]]:
+def run_tasks(tasks: Sequence[Task], options: RunOptions | None = None, **given: Any) -> list[dict[str, Any]]:
     r"""Measure (or load) every :class:`~rnntheory.run.records.Task`; one record per task, in the order given.
 
     A record is the cell's JSON object: ``claim`` (the task's group), ``version``, ``key``, ``cell``,
@@ -120,6 +112,9 @@ def run_tasks(
 
     Args:
         tasks: the tasks (:meth:`rnntheory.checking.Claim.tasks` builds a claim's).
+        options: the run's :class:`~rnntheory.run.RunOptions` (its ``cache``, ``jobs``, ``progress``,
+            ``retry_failed``, ``executor`` and ``scheduler`` are used here); ``given`` replaces fields of it
+            (``run_tasks(tasks, jobs=2, cache=folder)``).
         cache: a folder (or :class:`~rnntheory.run.cache.CellCache`) for finished cells; ``None`` keeps nothing.
         jobs: worker processes (1: measure in this process); their measuring functions must pickle.
         progress: a :class:`~rnntheory.run.progress.Progress`, ``True`` for a bar on standard error,
@@ -137,6 +132,12 @@ def run_tasks(
         ValueError: ``jobs`` is not a positive integer, or ``jobs > 1`` with a function that cannot
             be sent to a worker process.
     """
+    opts, extra = RunOptions.split(V.caller(run_tasks), options, given)
+    if extra:
+        raise TypeError(f"{V.caller(run_tasks)}: unexpected arguments {sorted(extra)}; expected RunOptions fields "
+                        f"{RunOptions.names()}")
+    cache, jobs, progress, retry_failed = opts.cache, opts.jobs, opts.progress, opts.retry_failed
+    executor, scheduler = opts.executor, opts.scheduler
     _check_arguments(tasks, jobs, executor, scheduler)
     store = cache if isinstance(cache, CellCache) or cache is None else CellCache(cache)
     keys = [t.key for t in tasks]

@@ -15,7 +15,9 @@ from typing import Sequence, TextIO
 
 import numpy as np
 
-__all__ = ["Progress", "clock", "watching"]
+from .durations import duration
+
+__all__ = ["Progress", "watching"]
 
 
 def watching() -> bool:
@@ -28,17 +30,6 @@ def watching() -> bool:
         return True
     shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
     return type(shell).__name__ == "ZMQInteractiveShell"
-
-
-def clock(seconds: float) -> str:
-    r"""A duration as the bar shows it: ``m:ss``, or ``h:mm:ss`` from an hour on (negative times are 0).
-
-    >>> clock(75), clock(3725.4)
-    ('1:15', '1:02:05')
-    """
-    s = int(round(max(seconds, 0.0)))
-    h, rem = divmod(s, 3600)
-    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
 
 
 class Progress:
@@ -104,11 +95,11 @@ class Progress:
         full = int(round(frac * self.width))
         bar = "#" * full + "." * (self.width - full)
         eta = self.eta()
-        left = "estimating" if eta is None else f"~{clock(eta)} left"
+        left = "estimating" if eta is None else f"~{duration(eta)} left"
         cached = f" ({self.cached} cached)" if self.cached else ""
         where = f"  {self._claim}" if self._claim else ""
         return (f"[{bar}] {n}/{self.total} cells{cached}{where}  "
-                f"{clock(time.perf_counter() - self.t0)} elapsed, {left}")
+                f"{duration(time.perf_counter() - self.t0)} elapsed, {left}")
 
     def _draw(self, force: bool = False) -> None:
         now = time.perf_counter()

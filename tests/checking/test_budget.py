@@ -13,6 +13,7 @@ from rnntheory.stats import verdicts as VD
 from rnntheory import claims
 from rnntheory.checking import Grid
 from rnntheory.checking import budget as B
+from rnntheory.run import durations as D
 
 
 def test_look_levels_spend_at_most_alpha_over_any_number_of_looks():
@@ -52,7 +53,7 @@ def _run(monkeypatch, claims, decide_at, seconds=1000.0):
     def measure(grids):
         return {n: [{"seconds": 1.0}] * g.n for n, g in grids.items()}
 
-    def judge(name, grid, records, look):  # as checking.claim.run_grids binds it: the look's level from level_of
+    def judge(name, grid, records, look):  # as checking.running.run_grids binds it: the look's level from level_of
         claim = claims[name]
         level = B.level_of(claim.replicable, look)
         seen[claim.name].append(level)
@@ -89,13 +90,13 @@ def test_spend_stops_when_the_budget_cannot_grow_a_claim(monkeypatch):
 @pytest.mark.parametrize("text, seconds", [("1h", 3600), ("90m", 5400), ("45s", 45), ("1h30m", 5400), ("3600", 3600),
                                            (120, 120), ("2 min", 120)])
 def test_parse_duration(text, seconds):
-    assert B.parse_duration(text) == seconds
+    assert D.parse_duration(text) == seconds
 
 
 @pytest.mark.parametrize("text", ["", "soon", "1x", "-5", "0", "1h and a bit"])
 def test_parse_duration_refuses_what_is_not_a_duration(text):
-    with pytest.raises(ValueError, match="budget.parse_duration"):
-        B.parse_duration(text)
+    with pytest.raises(ValueError, match="durations.parse_duration"):
+        D.parse_duration(text)
 
 
 def _result(needs, replicable=True):

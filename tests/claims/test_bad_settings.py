@@ -134,7 +134,7 @@ def test_a_custom_grid_that_forgot_the_fixed_settings_is_refused_before_any_cell
 def test_a_bad_judging_value_is_an_error_not_a_verdict(judging, error, parts):
     frame = COUPLING.measure_frame(m=64)
     res = COUPLING.judge(frame)
-    for call in (lambda: res.reanalyse(**judging), lambda: COUPLING.judge(frame, **judging)):
+    for call in (lambda: res.rejudge(**judging), lambda: COUPLING.judge(frame, **judging)):
         with pytest.raises(error) as info:
             call()
         for part in parts:
@@ -152,7 +152,7 @@ def test_a_bug_in_an_analysis_propagates():
 
 def test_only_a_lack_of_data_reads_inconclusive():
     """ANALYSIS_ERRORS holds the errors of data that cannot support an analysis, never a KeyError or an
-    IndexError (bugs); an IndexError raised in an analysis propagates through judge and reanalyse."""
+    IndexError (bugs); an IndexError raised in an analysis propagates through judge and rejudge."""
     for error in ANALYSIS_ERRORS:
         assert not issubclass(error, LookupError), error
         assert not issubclass(KeyError, error) and not issubclass(IndexError, error), error
@@ -166,7 +166,7 @@ def test_only_a_lack_of_data_reads_inconclusive():
         broken.judge(frame)
     res = dataclasses.replace(COUPLING.judge(frame), claim=broken)
     with pytest.raises(IndexError):
-        res.reanalyse()
+        res.rejudge()
 
 
 @pytest.mark.parametrize("call, exc, part", [
@@ -177,7 +177,7 @@ def test_only_a_lack_of_data_reads_inconclusive():
     (lambda: SIGN.grid().with_seed_offset(1.5), TypeError, "offset=1.5"),
     (lambda: SIGN.grid().with_seed_offset(-1), ValueError, "offset=-1"),
     (lambda: SIGN.grid().grow("2"), TypeError, "factor='2'"),
-    (lambda: SIGN.run(seeds="3"), TypeError, "Claim.run: sign_changes: Grid: seeds='3'"),
+    (lambda: SIGN.run(seeds="3"), TypeError, "Claim.run: seeds='3'"),
 ])
 def test_a_grid_refuses_a_wrong_type_with_a_type_error(call, exc, part):
     with pytest.raises(exc) as info:

@@ -125,7 +125,7 @@ def test_png_bytes_depend_only_on_the_data(hidden, tmp_path):
 
 
 def test_panel_title_carries_the_combined_verdict(hidden):
-    wrong = hidden.reanalyse(exponent=2.0)
+    wrong = hidden.rejudge(exponent=2.0)
     fig = figures.claim_figure(wrong)
     assert fig.axes[0].get_title().endswith(": inconsistent")
     assert "inconsistent" in fig.get_suptitle()

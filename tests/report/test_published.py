@@ -12,7 +12,7 @@ import pytest
 import published as P  # tools/published.py (tools/ is on pytest's pythonpath)
 from rnntheory import claims, report
 from rnntheory.cli import build_parser
-from rnntheory.run import cores, cost
+from rnntheory.run import cores, durations
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,9 +62,9 @@ def test_figures_come_from_the_committed_reports_and_the_timings():
     assert values["large_cells"] == str(sum(len(c["cells"]) for c in large["claims"]))
     # the published wall time is the default --jobs on the 2-core CPU of the reference timings
     assert P.CORES == 2
-    assert values["default_wall"] == cost.about(report.cost().wall(P.CORES))
-    assert values["default_compute"] == cost.about(report.cost().seconds)
-    assert values["backward_coupling_compute"] == cost.about(claims.get("backward_coupling").cost().seconds)
+    assert values["default_wall"] == durations.duration(report.cost().wall(P.CORES), about=True)
+    assert values["default_compute"] == durations.duration(report.cost().seconds, about=True)
+    assert values["backward_coupling_compute"] == durations.duration(claims.get("backward_coupling").cost().seconds, about=True)
 
 
 def test_the_readme_main_command_runs_with_the_default_jobs_and_states_its_time():

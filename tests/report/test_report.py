@@ -251,13 +251,13 @@ def test_markdown_has_a_summary_and_a_section_per_claim(small):
 
 def test_sentences_name_what_was_not_shown(small):
     hp = small.results["hidden_perturbation"]
-    wrong = hp.reanalyse(exponent=2.0)  # a deliberately wrong claim: exponent 2 in omega
+    wrong = hp.rejudge(exponent=2.0)  # a deliberately wrong claim: exponent 2 in omega
     assert wrong.verdict == "inconsistent" and wrong.findings[0].verdict == "inconsistent"
     assert [f.name for f in wrong.findings if f.verdict == "inconsistent"] == [wrong.findings[0].name]
     text = what_was_shown(wrong, 3)
     assert "Not shown, contradicted at these sizes: " + wrong.findings[0].name + "." in text
     with pytest.raises(ValueError, match="no judging settings \\['m'\\]"):
-        hp.reanalyse(m=64)  # a measuring setting cannot be changed without measuring
+        hp.rejudge(m=64)  # a measuring setting cannot be changed without measuring
     open_ = ClaimResult(hp.claim, "x", hp.data, [every_case_finding("a", [True], key="a"), cannot_finding("b", "d", key="b")])
     text = what_was_shown(open_, 2)
     assert text.startswith("Shown: 1 of 2 findings") and "Not decided: b." in text
@@ -344,7 +344,7 @@ def test_dumped_grids_load_back_unchanged(tmp_path, capsys):
 @pytest.mark.parametrize("args, match", [
     (["--claims", "no_such"], "'no_such' is not a registered claim"),
     (["--grid", "nowhere.json"], "is neither 'default', 'large' nor a file"),
-    (["--seeds", "0", "--claims", "hidden_perturbation"], "seeds=0 must be a positive integer"),
+    (["--seeds", "0", "--claims", "hidden_perturbation"], "seeds=0 must be a positive count"),
     (["--jobs", "0", "--claims", "hidden_perturbation"], "jobs=0 must be a positive integer"),
 ])
 def test_cli_reports_bad_arguments_with_status_2(tmp_path, capsys, args, match):

@@ -2,7 +2,6 @@
 estimate, the extrapolation and the wall-time schedule, against hand-computed values."""
 
 import json
-import math
 
 import pytest
 

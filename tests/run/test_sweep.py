@@ -151,9 +151,10 @@ def test_an_unreadable_cell_file_is_measured_again_with_a_warning(tmp_path):
     assert calls == [1, 0, 2, 1]
 
 
-@pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
-def test_bad_jobs_are_rejected(jobs):
-    with pytest.raises(ValueError, match="run_tasks: jobs="):
+@pytest.mark.parametrize("jobs, error", [(0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_bad_jobs_are_rejected(jobs, error):
+    """A wrong value is a ValueError, a wrong type a TypeError (the one validation policy), naming run_tasks."""
+    with pytest.raises(error, match="run_tasks: jobs="):
         run_tasks([], jobs=jobs)
 
 
@@ -286,7 +287,7 @@ def test_a_claim_with_a_failed_cell_uses_the_rest_and_reads_inconclusive(tmp_pat
     assert res.verdict == "inconclusive"
     last = res.findings[-1]
     assert last.name == "every cell of the grid was measured" and "RuntimeError: injected failure at seed 1" in last.detail
-    assert res.reanalyse().failed == res.failed and res.reanalyse().verdict == "inconclusive"
+    assert res.rejudge().failed == res.failed and res.rejudge().verdict == "inconclusive"
 
 
 def test_every_cell_failing_gives_a_cannot_analyse_finding(tmp_path):

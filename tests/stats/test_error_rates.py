@@ -177,7 +177,7 @@ def _budget(seed: int = 0, G0: int = 4, seconds: float = 60.0, levels: str = "sp
 
         looks: list[float] = []
 
-        def judge(name, grid, records, look):  # as checking.claim.run_grids binds it
+        def judge(name, grid, records, look):  # as checking.running.run_grids binds it
             level = B.level_of(claim.replicable, look)
             looks.append(level)
             vals = [r["value"] for r in records]
