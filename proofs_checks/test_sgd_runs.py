@@ -22,7 +22,7 @@ each lemma. Worst over the derandomised CI examples: see the module's test outpu
 
 A run that diverges (its objective or W turns non-finite) is an outcome, not a failure: it is
 counted with ``hypothesis.event`` and its steps before the divergence are checked. A failure
-prints the ``TrainingRun(...)``; ``rnntheory.learning.along.TrainingRun(...).run()`` replays it in one call.
+prints the ``TrainingRun(...)``; ``rnntheory.learning.along.TrainingRun(...).train()`` replays it in one call.
 
 Budget: 8 runs in the ``dev`` and ``ci`` profiles (about 15 s on 2 cores);
 ``HYPOTHESIS_PROFILE=thorough pytest proofs_checks/test_sgd_runs.py`` draws 500 (an overnight search).
@@ -41,8 +41,8 @@ BOUNDS = {"fwd_err": 1.0, "bwd_rel": 2.0, "signs": 2.0, "hidden": 3.0}
 @settings(max_examples=examples(8))
 @given(run=training_runs())
 def test_every_lemma_holds_along_sgd(run):
-    note(f"replay: rnntheory.learning.along.{run!r}.run()")
-    res = run.run()
+    note(f"replay: rnntheory.learning.along.{run!r}.train()")
+    res = run.train()
     if res.diverged:
         event("diverged")
     df = res.lemmas[(res.lemmas["step"] > 0) & (res.lemmas["position"] >= 2)]

@@ -16,7 +16,7 @@ sized so that the timer's overhead is negligible, CUDA synchronisation, on all o
 the median time per call is kept. Only ratios measured in the same run are reported, never absolute
 times compared across runs. The JSON file holds the raw medians and the ratios.
 
-Use :func:`run` (returns the results as data), :func:`format_results` (the table as text) and
+Use :func:`kernels` (returns the results as data), :func:`format_results` (the table as text) and
 :func:`save` (the JSON); :func:`throughput` and :func:`format_throughput` measure and show the claims'
 inner loops against their anchors. ``rnntheory bench`` (rnntheory.cli) is the command line. The
 module stands beside the command line, above everything else: it builds networks and runs SGD
@@ -37,7 +37,7 @@ from .network.batched import Displacements, traces
 from .network.inputs import sample_inputs
 from .network.model import RNN, Trace, perturbed_traces
 
-__all__ = ["run", "format_results", "save", "throughput", "format_throughput", "TARGETS", "THROUGHPUT_TARGETS"]
+__all__ = ["kernels", "format_results", "save", "throughput", "format_throughput", "TARGETS", "THROUGHPUT_TARGETS"]
 
 TARGETS = "jvp/pseudo >= 2, pseudo/trace <= 2.5, trace efficiency >= 0.5 (float32, m=1024, n=64)"
 """The speed targets the table is read against."""
@@ -111,7 +111,7 @@ def _measure(name: str, dt: torch.dtype, m: int, n: int, L: int, naive_L: int, d
     }
 
 
-def run(
+def kernels(
     *,
     n: int = 64,
     L: int = 50,
@@ -142,7 +142,7 @@ def run(
     Raises:
         ValueError, TypeError: bad sizes, dtype names, run time or device.
     """
-    fn = "bench.run"
+    fn = V.caller(kernels)
     n = V.positive_int(fn, "n", n)
     L = V.positive_int(fn, "L", L, minimum=3)
     naive_L = V.positive_int(fn, "naive_L", naive_L, minimum=3)
@@ -168,7 +168,7 @@ def run(
 
 # ---------------------------------------------------------------------- showing and saving
 def format_results(result: dict[str, Any]) -> str:
-    r"""The table of ratios of a :func:`run` result, with its settings and the targets, as text."""
+    r"""The table of ratios of a :func:`kernels` result, with its settings and the targets, as text."""
     lines = [
         f"rnntheory bench: n={result['n']}, L={result['L']} (naive at L={result['naive_L']}), "
         f"device={result['device']}, {result['threads']} threads, "
@@ -305,6 +305,6 @@ def format_throughput(result: dict[str, Any]) -> str:
 
 
 def save(result: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    r"""Write a :func:`run` result as JSON (settings, raw medians in seconds, ratios)."""
+    r"""Write a :func:`kernels` result as JSON (settings, raw medians in seconds, ratios)."""
     with open(path, "w") as fh:
         json.dump(result, fh, indent=2)

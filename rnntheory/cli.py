@@ -108,7 +108,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     ms = list(args.m) + ([4096] if args.large and 4096 not in args.m else [])
     try:
-        result = bench.run(n=args.n, L=args.L, ms=ms, naive_L=args.naive_L, dtypes=args.dtypes,
+        result = bench.kernels(n=args.n, L=args.L, ms=ms, naive_L=args.naive_L, dtypes=args.dtypes,
                            min_run_time=args.min_run_time, device=args.device)
         if not args.no_throughput:
             result["throughput"] = bench.throughput(min_run_time=args.min_run_time, device=args.device)

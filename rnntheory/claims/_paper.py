@@ -17,6 +17,7 @@ from typing import Any
 
 from ..checking.claim import Claim
 from ..checking.registry import register
+from ..stats.verdicts import Verdict
 
 __all__ = ["claim", "published"]
 
@@ -37,7 +38,7 @@ def claim(**fields: Any) -> Claim:
     name = fields["name"]
     data = published()
     exp = data.get("expected", {}).get(name)
-    if "expected" not in fields and exp and exp["verdict"] != "consistent":
+    if "expected" not in fields and exp and Verdict.of(exp["verdict"]) is not Verdict.CONSISTENT:
         fields["expected"] = (exp["verdict"], exp["reason"])
     fields.setdefault("precision", data.get("precision", {}).get(name, ""))
     return register(Claim(**fields))

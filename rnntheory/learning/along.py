@@ -259,7 +259,7 @@ def sgd(net: RNN, probe: torch.Tensor, *, batch: int = 1, keep: Iterable[int] = 
 
 @dataclass(frozen=True)
 class TrainingRun:
-    r"""One whole SGD run with the lemmas measured along it, as plain data: ``TrainingRun(...).run()``
+    r"""One whole SGD run with the lemmas measured along it, as plain data: ``TrainingRun(...).train()``
     replays it exactly (the Hypothesis strategy :func:`rnntheory.testing.training_runs` draws these,
     and a failing property test prints the one that failed).
 
@@ -289,7 +289,7 @@ class TrainingRun:
     dtype: str = "float64"
     device: str = "cpu"
 
-    def run(self) -> AlongRun:
+    def train(self) -> AlongRun:
         r"""Train and measure (:func:`sgd`)."""
         from .concepts import Concept
 

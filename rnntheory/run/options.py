@@ -74,7 +74,7 @@ class RunOptions:
         if self.dtype is not None:
             set_("dtype", V.dtype_name(self.dtype, fn))
         if self.seeds is not None:
-            set_("seeds", V.seeds(fn, self.seeds))
+            V.seeds(fn, self.seeds)  # a count or a list, kept as given (a grid replaces its seeds with it)
         V.non_negative_int(fn, "seed_offset", self.seed_offset)
         V.positive_int(fn, "jobs", self.jobs)
         if not isinstance(self.retry_failed, bool):

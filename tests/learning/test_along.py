@@ -174,8 +174,8 @@ def test_cuda_matches_cpu():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_training_run_matches_cpu():
     kw = dict(m=64, L=5, lr0=1.0, batch=2, steps=20, seed=3, record_every=5)
-    expected = along.TrainingRun(**kw).run().lemmas
-    actual = along.TrainingRun(**kw, device="cuda").run().lemmas
+    expected = along.TrainingRun(**kw).train().lemmas
+    actual = along.TrainingRun(**kw, device="cuda").train().lemmas
     cols = ["step", "position", "omega", "tau", "fwd_err", "bwd_rel", "hidden"]
     pd.testing.assert_frame_equal(actual[cols], expected[cols], rtol=1e-7)
     # a sign may flip differently where a pre-activation is within rounding of 0
@@ -184,7 +184,7 @@ def test_cuda_training_run_matches_cpu():
 
 def test_training_run_replays_exactly():
     run = along.TrainingRun(m=40, L=4, lr0=0.5, batch=2, steps=12, seed=7, record_every=4, loss="logistic", phi="tanh")
-    first, second = run.run(), run.run()
+    first, second = run.train(), run.train()
     pd.testing.assert_frame_equal(first.lemmas, second.lemmas, check_exact=True)
     assert sorted(first.lemmas["step"].unique()) == [0, 4, 8, 12]
     assert first.trajectory.config["lr"] == pytest.approx(0.5 / (40 * 4), rel=1e-15)  # the rate rule lr0 / (m L)
