@@ -20,250 +20,203 @@ from typing import Any, Mapping
 import pandas as pd
 import torch
 
-from ..network import batched as BT
-from ..network import perturbation as P
-from ..stats import fits as S
-from .cells import DIRECTIONS, config, make_inputs, make_net, unit_directions
 from ..checking.findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
-from ..stats.verdicts import Verdict
-from ..checking.claim import Claim
 from ..checking.grid import Grid
-from ..checking.registry import register
 from ..checking.results import Finding
+from ..network import batched as BT, perturbation as P
+from ..stats import fits as S
+from ._paper import claim
+from .cells import DIRECTIONS, make_inputs, make_net, unit_directions
+
+__all__ = ["HIDDEN_PERTURBATION", "SIGN_CHANGES"]
 
 
 # ---------------------------------------------------------------------- hidden-state perturbation
 def _measure_hidden(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    net = make_net(cell)
-    Ls = tuple(cell["Ls"])
+    net, Ls, omegas = make_net(cell), tuple(cell["Ls"]), list(cell["omegas"])
     tr = net.trace(make_inputs(cell, L=max(Ls)))  # prefixes of one trace give every shorter L
     units = unit_directions(cell, net, tr)
-    base = config(cell, "m", "n", "seed")
-    omegas = list(cell["omegas"])
     # every direction at every omega in one batched trace (rnntheory.network.batched): the random and gradient
     # directions scaled, the adversarial one as its rank-one factors (rebuilt per omega: not linear in omega)
     adv = [P.adversarial_factors(net, tr, l=cell["adv_l"], omega=om) for om in omegas]
-    disp = BT.Displacements.cat([BT.Displacements.scaled(torch.stack(list(units.values())), omegas),
-                                 BT.Displacements.rank_one(torch.stack([v for v, _ in adv]), torch.stack([u for _, u in adv]))])
-    moved = BT.traces(net, tr, disp)
-    hcs, fls = moved.hidden_change(tr), moved.sign_changes(tr)  # (k, n, Lmax)
-    names = [*units, "adversarial"]
-    rows = []
-    for i, om in enumerate(omegas):
-        for j, name in enumerate(names):
-            hc, flips = hcs[j * len(omegas) + i], fls[j * len(omegas) + i]
-            for L in Ls:
-                rows.append({**base, "L": L, "direction": name, "omega": om, "change": float(hc[:, :L].max()),
-                             "mean_change": float(hc[:, :L].mean()), "flips": float(flips[:, :L].sum(dim=1).max())})
-    return rows
-
-
-def _worst(df: pd.DataFrame) -> pd.DataFrame:
-    # the lemma is a supremum over every W' with ||W'||_2 <= omega: judge the worst of the three directions
-    return df.groupby(["seed", "m", "L", "omega"], as_index=False).agg(change=("change", "max"), flips=("flips", "max"))
+    moved = BT.traces(net, tr, BT.Displacements.cat([
+        BT.Displacements.scaled(torch.stack(list(units.values())), omegas),
+        BT.Displacements.rank_one(torch.stack([v for v, _ in adv]), torch.stack([u for _, u in adv]))]))
+    hcs, fls, k = moved.hidden_change(tr), moved.sign_changes(tr), len(omegas)  # (directions x k, n, Lmax)
+    return [{"L": L, "direction": name, "omega": om, "change": float(hcs[j * k + i, :, :L].max()),
+             "mean_change": float(hcs[j * k + i, :, :L].mean()), "flips": float(fls[j * k + i, :, :L].sum(dim=1).max())}
+            for i, om in enumerate(omegas) for j, name in enumerate([*units, "adversarial"]) for L in Ls]
 
 
 def _analyse_hidden(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    b, m0, L0, om0 = judging["exponent"], judging["m_ref"], judging["L_ref"], judging["omega_ref"]
-    worst = _worst(df).assign(ratio=lambda d: d["change"] / d["omega"])
-    at = worst[(worst["m"] == m0) & (worst["L"] == L0)]
-    small = at[at["omega"].isin(sorted(at["omega"].unique())[: judging["small_points"]])]
+    j, lv = judging, judging.level
+    b, m0, L0, om0, k, slack = (j[n] for n in ("exponent", "m_ref", "L_ref", "omega_ref", "small_points", "slack"))
+    # the lemma is a supremum over every W' with ||W'||_2 <= omega: judge the worst of the three directions
+    worst = df.groupby(["seed", "m", "L", "omega"], as_index=False).agg(change=("change", "max"),
+                                                                        flips=("flips", "max"))
+    worst["ratio"] = worst["change"] / worst["omega"]
+    at = worst[(worst["m"] == m0) & (worst["L"] == L0)]  # in the groupby's order: by seed, then omega
     f = exponent_finding(f"max over directions and l <= L of ||h_l(W0+W') - h_l(W0)|| <= c * omega^{b:g} as omega -> 0 "
-                         f"(L={L0}, m={m0}; the {judging['small_points']} smallest omega)",
-                         small, "omega", "change", b, parameter="shrinking", resolution=judging["omega_resolution"],
-                         label="worst of the three directions", key="omega_exponent", level=judging.level)
-    per = []
-    for name in DIRECTIONS:
-        part = df[(df["direction"] == name) & (df["m"] == m0) & (df["L"] == L0)]
-        fit = S.fit_exponent(part["omega"], part["change"], groups=part["seed"], variable="omega")
-        per.append(f"{name}: {fit.short(variable=False)} over the whole range")
-    f = replace(f, detail=f"{f.detail}; {'; '.join(per)}")
+                         f"(L={L0}, m={m0}; the {k} smallest omega)",
+                         at[at["omega"].isin(sorted(at["omega"].unique())[:k])], "omega", "change", b,
+                         parameter="shrinking", resolution=j["omega_resolution"],
+                         label="worst of the three directions", key="omega_exponent", level=lv)
+    ref = df[(df["m"] == m0) & (df["L"] == L0)]
+    fits = {n: S.fit_exponent(p["omega"], p["change"], groups=p["seed"], variable="omega")
+            for n, p in ((n, ref[ref["direction"] == n]) for n in DIRECTIONS)}
+    per = "; ".join(f"{n}: {fit.short(variable=False)} over the whole range" for n, fit in fits.items())
     # beyond the linear region (up to omega_max, where signs flip): the constant of the small-omega end holds
-    at = at.sort_values(["seed", "omega"])
-    first = at.groupby("seed")["ratio"].transform("first")
-    held = at["ratio"] <= (1 + judging["slack"]) * first
+    held = at["ratio"] <= (1 + slack) * at.groupby("seed")["ratio"].transform("first")
     flips = at.groupby("omega")["flips"].mean()
-    fails = [f"seed {r.seed}, omega {r.omega:g}: ratio {r.ratio:.4g}" for r, ok in zip(at.itertuples(), held) if not ok]
-    g = event_finding(f"up to omega = {at['omega'].max():g} (mean flipped signs {flips.iloc[0]:.3g} to "
-                      f"{flips.iloc[-1]:.3g}) ||delta h|| / omega stays within {1 + judging['slack']:g} x its value "
-                      f"at the smallest omega (L={L0}, m={m0})", held.to_numpy(), key="linear_constant_event",
-                      what="(seed, omega) points", failures=fails, tolerated=judging["tolerated"],
-                      resolution=judging["event_resolution"], level=judging.level)
-    by_L = worst[(worst["m"] == m0) & (worst["omega"] == om0)]
-    by_m = worst[(worst["L"] == L0) & (worst["omega"] == om0)]
+    fails = [f"seed {r.seed}, omega {r.omega:g}: ratio {r.ratio:.4g}" for r, ok in zip(at.itertuples(), held)
+             if not ok]
     return [
-        f, g,
-        growth_finding(f"the constant ||delta h|| / omega grows polynomially, not exponentially, in L "
-                       f"(m={m0}, omega={om0:g})", by_L, "L", "ratio", factor=judging["growth_factor"],
-                       panel="max ||delta h_l|| / omega", key="L_growth", level=judging.level),
-        exponent_finding(f"||delta h|| at omega={om0:g} does not grow with m (L={L0})", by_m, "m", "change", 0.0,
-                         resolution=judging["m_resolution"], groups=None, panel="max ||delta h_l||", key="m_exponent",
-                         end=judging["end_points"], level=judging.level),
+        replace(f, detail=f"{f.detail}; {per}"),
+        event_finding(f"up to omega = {at['omega'].max():g} (mean flipped signs {flips.iloc[0]:.3g} to "
+                      f"{flips.iloc[-1]:.3g}) ||delta h|| / omega stays within {1 + slack:g} x its value at the "
+                      f"smallest omega (L={L0}, m={m0})", held.to_numpy(), key="linear_constant_event",
+                      what="(seed, omega) points", failures=fails, tolerated=j["tolerated"],
+                      resolution=j["event_resolution"], level=lv),
+        growth_finding(f"the constant ||delta h|| / omega grows polynomially, not exponentially, in L (m={m0}, "
+                       f"omega={om0:g})", worst[(worst["m"] == m0) & (worst["omega"] == om0)], "L", "ratio",
+                       factor=j["growth_factor"], panel="max ||delta h_l|| / omega", key="L_growth", level=lv),
+        exponent_finding(f"||delta h|| at omega={om0:g} does not grow with m (L={L0})",
+                         worst[(worst["L"] == L0) & (worst["omega"] == om0)], "m", "change", 0.0, groups=None,
+                         resolution=j["m_resolution"], panel="max ||delta h_l||", key="m_exponent", end=j["end_points"],
+                         level=lv),
     ]
 
 
 _HIDDEN_FIXED = dict(n=4, d_x=8, d=1, eps_x=0.1, adv_l=2, Ls=(4, 8, 16, 32), omegas=(1e-3, 3e-3, 1e-2, 3e-2, 1e-1))
-_HIDDEN_JUDGING = dict(exponent=1.0, omega_resolution=0.1, growth_factor=2.0, m_resolution=0.25,
-                       m_ref=512, L_ref=8, omega_ref=1e-3, small_points=3, slack=0.05, tolerated=0.1,
-                       event_resolution=0.1, end_points=3)
 
-HIDDEN_PERTURBATION = register(
-    Claim(
-        name="hidden_perturbation",
-        dtype="float32",
-        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
-        title="Hidden-state perturbation is linear in omega",
-        reference="theory.md sec. 4 (hidden-state perturbation; Allen-Zhu, Li, Song 2019)",
-        statement="For ||W'||_2 <= omega small, ||h_l(W0+W') - h_l(W0)|| <= poly(L) * omega for every l <= L, independent of m.",
-        quantity="max over positions l <= L and sequences of ||h_l(W0+W') - h_l(W0)||, worst of random, gradient and "
-        "adversarial W' of spectral size omega (omega from 1e-3, nearly linear, to 0.1, where tens of signs flip)",
-        bound="max_l ||delta h_l|| <= c * poly(L) * omega; exponent in omega >= 1, polynomial in L, m^0",
-        grids={
-            "default": Grid.product({"m": [128, 256, 512, 1024]}, seeds=16, **_HIDDEN_FIXED),
-            "large": Grid(points=({"m": 512}, {"m": 2048}, {"m": 8192, "seeds": 2}), seeds=tuple(range(10)),
-                          fixed={**_HIDDEN_FIXED, "Ls": (4, 8, 16, 32, 64)}),
-        },
-        measure=_measure_hidden,
-        analyse=_analyse_hidden,
-        judging=_HIDDEN_JUDGING,
-        controls=(
-            too_strong("||delta h|| <= c * omega^1.5 (a higher power than linear)", exponent=1.5),
-            wrong_m("change"),
-            exponential("L", "change"),
-        ),
-        version=2,
-        plot={"x": "omega", "y": "change", "hue": "direction"},
-    )
+HIDDEN_PERTURBATION = claim(
+    name="hidden_perturbation",
+    dtype="float32",
+    title="Hidden-state perturbation is linear in omega",
+    reference="theory.md sec. 4 (hidden-state perturbation; Allen-Zhu, Li, Song 2019)",
+    statement="For ||W'||_2 <= omega small, ||h_l(W0+W') - h_l(W0)|| <= poly(L) * omega for every l <= L, "
+    "independent of m.",
+    quantity="max over positions l <= L and sequences of ||h_l(W0+W') - h_l(W0)||, worst of random, gradient and "
+    "adversarial W' of spectral size omega (omega from 1e-3, nearly linear, to 0.1, where tens of signs flip)",
+    bound="max_l ||delta h_l|| <= c * poly(L) * omega; exponent in omega >= 1, polynomial in L, m^0",
+    grids={"default": Grid.product({"m": [128, 256, 512, 1024]}, seeds=16, **_HIDDEN_FIXED),
+           "large": Grid(points=({"m": 512}, {"m": 2048}, {"m": 8192, "seeds": 2}), seeds=tuple(range(10)),
+                         fixed={**_HIDDEN_FIXED, "Ls": (4, 8, 16, 32, 64)})},
+    measure=_measure_hidden,
+    analyse=_analyse_hidden,
+    judging=dict(exponent=1.0, omega_resolution=0.1, growth_factor=2.0, m_resolution=0.25, m_ref=512, L_ref=8,
+                 omega_ref=1e-3, small_points=3, slack=0.05, tolerated=0.1, event_resolution=0.1, end_points=3),
+    controls=(too_strong("||delta h|| <= c * omega^1.5 (a higher power than linear)", exponent=1.5),
+              wrong_m("change"), exponential("L", "change")),
+    version=2,
+    plot={"x": "omega", "y": "change", "hue": "direction"},
 )
 
 
 # ---------------------------------------------------------------------- sign changes
 def _measure_signs(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    net = make_net(cell)
+    net, omegas = make_net(cell), list(cell["omegas"])
     tr = net.trace(make_inputs(cell))
     units = unit_directions(cell, net, tr)
-    base = config(cell, "m", "L", "n", "seed", "adv_l")
-    l = cell["adv_l"]
-    omegas = list(cell["omegas"])
     # the random and gradient directions at every omega in one batched trace; then one adversarial
-    # displacement per (omega, sequence), aimed at position l of that sequence and traced on it alone
+    # displacement per (omega, sequence), aimed at position adv_l of that sequence and traced on it alone
     # (rank-one factors: no m x m matrix is built)
-    moved = BT.traces(net, tr, BT.Displacements.scaled(torch.stack(list(units.values())), omegas))
-    scs = moved.sign_changes(tr).to(torch.float64)  # (k, n, L)
-    factors = [P.adversarial_factors(net, tr, l=l, omega=om, sequence=s) for om in omegas for s in range(tr.n)]
+    scs = BT.traces(net, tr, BT.Displacements.scaled(torch.stack(list(units.values())), omegas)).sign_changes(tr)
+    scs = scs.to(torch.float64)  # (k, n, L)
+    factors = [P.adversarial_factors(net, tr, l=cell["adv_l"], omega=om, sequence=s)
+               for om in omegas for s in range(tr.n)]
     aimed = BT.traces(net, tr, BT.Displacements.rank_one(torch.stack([v for v, _ in factors]),
                                                          torch.stack([u for _, u in factors])),
                       sequences=[s for _ in omegas for s in range(tr.n)])
     owns = aimed.sign_changes(tr)[:, 0].to(torch.float64).view(len(omegas), tr.n, tr.L)  # (omega, n, L)
     rows = []
-    for i, om in enumerate(omegas):
+    for i, om in enumerate(omegas):  # flips: the mean over sequences (per position), flips_max: the largest
         for j, name in enumerate(units):
             sc = scs[j * len(omegas) + i]  # (n, L)
-            per_pos = sc.mean(dim=0)  # mean over sequences, per position
-            for pos in range(2, tr.L + 1):
-                rows.append({**base, "direction": name, "omega": om, "position": pos,
-                             "flips": float(per_pos[pos - 1]), "flips_max": float(sc[:, pos - 1].max())})
-        own = owns[i]
-        for pos in range(2, tr.L + 1):
-            rows.append({**base, "direction": "adversarial", "omega": om, "position": pos,
-                         "flips": float(own[:, pos - 1].mean()), "flips_max": float(own[:, pos - 1].max())})
+            per_pos = sc.mean(dim=0)
+            rows += [{"direction": name, "omega": om, "position": pos, "flips": float(per_pos[pos - 1]),
+                      "flips_max": float(sc[:, pos - 1].max())} for pos in range(2, tr.L + 1)]
+        rows += [{"direction": "adversarial", "omega": om, "position": pos, "flips": float(owns[i][:, pos - 1].mean()),
+                  "flips_max": float(owns[i][:, pos - 1].max())} for pos in range(2, tr.L + 1)]
     return rows
 
 
 def _analyse_signs(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    b, t, a = judging["exponent"], judging["typical_exponent"], judging["attain_exponent"]
-    floor = judging["min_count"]
+    j, lv = judging, judging.level
+    b, t, a, floor, om0 = (j[n] for n in ("exponent", "typical_exponent", "attain_exponent", "min_count", "omega_ref"))
+
+    def omega_fit(title: str, part: pd.DataFrame, e: float, key: str, label: str, **kw: Any) -> Finding:
+        return exponent_finding(title, part, "omega", "flips", e, parameter="shrinking", label=label, key=key,
+                                shape=part["m"].to_numpy(float) * part["omega"].to_numpy(float) ** e,
+                                resolution=j["omega_resolution"], end=j["end_points"], level=lv, **kw)
+
     # exponents from the mean count over positions 2..L (each position scales alike, and the mean is far less
     # noisy than the largest); the bound's constant from the largest single count (per position and sequence)
+    adv = df[(df["direction"] == "adversarial") & (df["position"] == df["adv_l"])]
     top = df[df["direction"] != "adversarial"].groupby(["seed", "m", "L", "direction", "omega"], as_index=False).agg(
         flips=("flips", "mean"), flips_max=("flips_max", "max"))
-    own = df[(df["direction"] == "adversarial") & (df["position"] == df["adv_l"])]
-    top = pd.concat([top, own[top.columns]], ignore_index=True)
-    findings = []
+    top = pd.concat([top, adv[top.columns]], ignore_index=True)
+    out = []
     for m, at_m in top.groupby("m"):
         for name in DIRECTIONS:
             part = at_m[at_m["direction"] == name]
-            shape = m * part["omega"].to_numpy(float) ** b
-            f = exponent_finding(f"max_l ||D_l(W0+W') - D_l(W0)||_0 <= c * m * omega^{b:.3g}, {name} directions (m={m})",
-                                 part, "omega", "flips", b, parameter="shrinking", shape=shape, label=f"{name}, m={m}",
-                                 resolution=judging["omega_resolution"], key=f"omega_exponent[{name},m={m}]",
-                                 end=judging["end_points"], level=judging.level)
+            f = omega_fit(f"max_l ||D_l(W0+W') - D_l(W0)||_0 <= c * m * omega^{b:.3g}, {name} directions (m={m})",
+                          part, b, f"omega_exponent[{name},m={m}]", f"{name}, m={m}")
             # the bound is per position and sequence: its constant comes from the largest single count
-            const = S.smallest_constant(part["flips_max"].to_numpy(float), shape)
             if f.series is not None:  # None: the finding could not be analysed on these rows
-                f = replace(f, constant=const, series=replace(f.series, bound=tuple((const * shape).tolist())))
-            findings.append(f)
+                shape = m * part["omega"].to_numpy(float) ** b
+                c = S.smallest_constant(part["flips_max"].to_numpy(float), shape)
+                f = replace(f, constant=c, series=replace(f.series, bound=tuple((c * shape).tolist())))
+            out.append(f)
     # attainment: the construction is exact at its target position (earlier positions do not see W');
     # counts below min_count are excluded (rounding a small count down to whole flips steepens the curve)
-    adv = df[(df["direction"] == "adversarial") & (df["position"] == df["adv_l"])]
-    l = int(adv["adv_l"].iloc[0]) if len(adv) else 0
     counted = adv.groupby(["m", "omega"])["flips"].transform("mean") >= floor
     for m, part in adv[counted].groupby("m"):
         dropped = int((~counted[adv["m"] == m]).sum()) // max(part["seed"].nunique(), 1)
-        findings.append(exponent_finding(
-            f"the adversarial construction attains the worst case at position {l}: flips >= c * m * omega^{a:.3g} "
-            f"(m={m}; {dropped} omega values with fewer than {floor:g} flips left out)",
-            part, "omega", "flips", a, bound="lower", parameter="shrinking", label=f"adversarial, m={m}",
-            resolution=judging["omega_resolution"], shape=m * part["omega"].to_numpy(float) ** a,
-            key=f"attain_exponent[m={m}]", end=judging["end_points"], level=judging.level))
-    for name in ("random", "gradient"):
-        for m, part in top[top["direction"] == name].groupby("m"):
-            findings.append(exponent_finding(
-                f"{name} directions stay well below the worst case: flips <= c * m * omega^{t:.3g} (m={m})",
-                part, "omega", "flips", t, parameter="shrinking", shape=m * part["omega"].to_numpy(float) ** t,
-                label=f"{name}, m={m}", resolution=judging["omega_resolution"], key=f"typical_exponent[{name},m={m}]",
-                end=judging["end_points"], level=judging.level))
-    om0 = judging["omega_ref"]
+        out.append(omega_fit(f"the adversarial construction attains the worst case at position "
+                             f"{int(adv['adv_l'].iloc[0])}: flips >= c * m * omega^{a:.3g} (m={m}; {dropped} omega "
+                             f"values with fewer than {floor:g} flips left out)", part, a, f"attain_exponent[m={m}]",
+                             f"adversarial, m={m}", bound="lower"))
+    out += [omega_fit(f"{name} directions stay well below the worst case: flips <= c * m * omega^{t:.3g} (m={m})",
+                      part, t, f"typical_exponent[{name},m={m}]", f"{name}, m={m}")
+            for name in ("random", "gradient") for m, part in top[top["direction"] == name].groupby("m")]
+    m_top = df["m"].max()
     for name in DIRECTIONS:
-        part = top[(top["direction"] == name) & (top["omega"] == om0)]
-        findings.append(exponent_finding(f"flips at omega={om0:g} grow at most like m^1, {name} directions",
-                                         part, "m", "flips", 1.0, resolution=judging["m_resolution"], groups=None,
-                                         label=name, panel="max_l flips at fixed omega", key=f"m_exponent[{name}]", level=judging.level))
-        if name == "adversarial":
-            continue
-        m_top = df["m"].max()
-        by_pos = df[(df["direction"] == name) & (df["omega"] == om0) & (df["m"] == m_top)]
-        findings.append(growth_finding(f"flips per position grow polynomially, not exponentially, in l, {name} "
-                                       f"directions (m={m_top}, omega={om0:g})", by_pos, "position", "flips",
-                                       factor=judging["growth_factor"], label=name, panel="flips at position l",
-                                       key=f"position_growth[{name}]", level=judging.level))
-    return findings
+        out.append(exponent_finding(f"flips at omega={om0:g} grow at most like m^1, {name} directions",
+                                    top[(top["direction"] == name) & (top["omega"] == om0)], "m", "flips", 1.0,
+                                    resolution=j["m_resolution"], groups=None, label=name, key=f"m_exponent[{name}]",
+                                    panel="max_l flips at fixed omega", level=lv))
+        if name != "adversarial":
+            out.append(growth_finding(f"flips per position grow polynomially, not exponentially, in l, {name} "
+                                      f"directions (m={m_top}, omega={om0:g})",
+                                      df[(df["direction"] == name) & (df["omega"] == om0) & (df["m"] == m_top)],
+                                      "position", "flips", factor=j["growth_factor"], label=name,
+                                      panel="flips at position l", key=f"position_growth[{name}]", level=lv))
+    return out
 
 
 _SIGN_FIXED = dict(L=8, n=8, d_x=8, d=1, eps_x=0.1, adv_l=2, omegas=(0.002, 0.004, 0.008, 0.016, 0.032))
-_SIGN_JUDGING = dict(exponent=2.0 / 3.0, attain_exponent=2.0 / 3.0, typical_exponent=5.0 / 6.0, min_count=20.0,
-                     omega_ref=0.008, omega_resolution=0.1, m_resolution=0.25, growth_factor=2.0, end_points=3)
 
-SIGN_CHANGES = register(
-    Claim(
-        name="sign_changes",
-        dtype="float32",
-        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.03 of its resolution (docs/reporting.md)",
-        expected=(Verdict.INCONCLUSIVE, "the random directions' exponent in omega at m = 512, 0.957 [0.723, 1.19], contains 5/6 - 0.1 (about 1.1x the networks)"),
-        title="Sign changes are at most m * omega^(2/3)",
-        reference="theory.md sec. 4 (sign changes; Allen-Zhu, Li, Song 2019)",
-        statement="For ||W'||_2 <= omega, ||D_l(W0+W') - D_l(W0)||_0 <= poly(L) * m * omega^(2/3); the adversarial "
-        "construction reaches omega^(2/3), random and gradient directions flip about m * omega.",
-        quantity="flipped signs per position 2..L (mean over sequences and positions for the exponents; the "
-        "constant from the largest single count), for W' of spectral size omega; adversarial: one rank-one W' per "
-        "sequence, aimed at position adv_l and counted there",
-        bound="flips <= c * m * omega^(2/3) at fixed L, linear in m",
-        grids={
-            "default": Grid.product({"m": [512, 1024, 2048]}, seeds=10, **_SIGN_FIXED),
-            "large": Grid(points=({"m": 1024}, {"m": 4096}, {"m": 8192, "seeds": 3}), seeds=tuple(range(8)),
-                          fixed={**_SIGN_FIXED, "omegas": (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064)}),
-        },
-        measure=_measure_signs,
-        analyse=_analyse_signs,
-        judging=_SIGN_JUDGING,
-        controls=(
-            too_strong("flips <= c * m * omega (exponent 1, refuted by the adversarial construction)", exponent=1.0),
-            wrong_m("flips", "flips_max"),
-            exponential("position", "flips", "flips_max"),
-        ),
-        version=4,
-        plot={"x": "omega", "y": "flips", "hue": "direction"},
-    )
+SIGN_CHANGES = claim(
+    name="sign_changes",
+    dtype="float32",
+    title="Sign changes are at most m * omega^(2/3)",
+    reference="theory.md sec. 4 (sign changes; Allen-Zhu, Li, Song 2019)",
+    statement="For ||W'||_2 <= omega, ||D_l(W0+W') - D_l(W0)||_0 <= poly(L) * m * omega^(2/3); the adversarial "
+    "construction reaches omega^(2/3), random and gradient directions flip about m * omega.",
+    quantity="flipped signs per position 2..L (mean over sequences and positions for the exponents; the "
+    "constant from the largest single count), for W' of spectral size omega; adversarial: one rank-one W' per "
+    "sequence, aimed at position adv_l and counted there",
+    bound="flips <= c * m * omega^(2/3) at fixed L, linear in m",
+    grids={"default": Grid.product({"m": [512, 1024, 2048]}, seeds=10, **_SIGN_FIXED),
+           "large": Grid(points=({"m": 1024}, {"m": 4096}, {"m": 8192, "seeds": 3}), seeds=tuple(range(8)),
+                         fixed={**_SIGN_FIXED, "omegas": (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064)})},
+    measure=_measure_signs,
+    analyse=_analyse_signs,
+    judging=dict(exponent=2.0 / 3.0, attain_exponent=2.0 / 3.0, typical_exponent=5.0 / 6.0, min_count=20.0,
+                 omega_ref=0.008, omega_resolution=0.1, m_resolution=0.25, growth_factor=2.0, end_points=3),
+    controls=(too_strong("flips <= c * m * omega (exponent 1, refuted by the adversarial construction)", exponent=1.0),
+              wrong_m("flips", "flips_max"), exponential("position", "flips", "flips_max")),
+    version=4,
+    plot={"x": "omega", "y": "flips", "hue": "direction"},
 )
-
-__all__ = ["HIDDEN_PERTURBATION", "SIGN_CHANGES"]

@@ -9,85 +9,71 @@ first record below OPT + 0.5 (R0 - OPT).
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
-import pandas as pd
-
-from ..learning.training import TrainingDiverged
-from .cells import config
-from ..checking.findings import cannot_detect, event_finding, exponent_finding, exponential, growth_finding, split_diverged, too_strong
-from ..stats.verdicts import Verdict
-from ..checking.claim import Claim
+from ..checking.findings import cannot_detect, split_diverged, too_strong
 from ..checking.grid import Grid
-from ..checking.registry import register
-from ..checking.results import Finding
+from ..checking.specs import Event, Exponent, Growth, J
+from ..learning.training import TrainingDiverged
+from ._paper import claim
 from .sgd import trajectory
 
 __all__ = ["LENGTH_SCALING"]
 
 
 def _measure_length(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    base = config(cell, "m", "L", "seed", "w_var", "batch", "lr0")
     try:
         tj, zero, _, _ = trajectory(cell)
     except TrainingDiverged as exc:  # a run that diverges is an outcome of the learning-rate rule, not an error
-        return [{**base, "samples": float("nan"), "reached": False, "threshold": float("nan"), "diverged": True,
+        return [{"samples": float("nan"), "reached": False, "threshold": float("nan"), "diverged": True,
                  "divergence": str(exc)}]
-    r = tj.record
-    opt = float(r["opt"].iloc[0])
+    r, opt = tj.record, float(tj.record["opt"].iloc[0])
     threshold = opt + cell["stop_frac"] * (zero - opt)
     hit = r[(r["step"] > 0) & (r["test_risk"] <= threshold)]
     reached = len(hit) > 0
     step = int(hit["step"].iloc[0]) if reached else int(cell["steps"])
-    return [{**base, "samples": step * cell["batch"], "reached": reached, "threshold": threshold, "diverged": False,
+    return [{"samples": step * cell["batch"], "reached": reached, "threshold": threshold, "diverged": False,
              "divergence": ""}]
 
 
-def _analyse_length(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    deg = judging["degree"]
-    ran, diverged = split_diverged(df, "run", level=judging.level)
-    reached = ran["reached"].to_numpy(bool)
-    missed = f"; {int((~reached).sum())} runs did not reach the target (counted at the cap)" if not reached.all() else ""
-    fs = [exponent_finding(f"samples to reach OPT + eps grow at most like L^{deg:g}", ran, "L", "samples", deg,
-                           key="samples_L_exponent", resolution=judging["L_resolution"], level=judging.level),
-          growth_finding("samples to reach OPT + eps grow polynomially, not exponentially, in L", ran, "L", "samples",
-                         factor=judging["growth_factor"], key="samples_L_growth", level=judging.level)]
-    fs.append(event_finding("every run reaches OPT + eps within the step budget", reached, key="reached_event",
-                            what="runs", level=judging.level))
-    return [replace(f, detail=f.detail + missed) for f in fs] + diverged
+def _missed(ran: Any, judging: Any) -> str:
+    n = int((~ran["reached"].to_numpy(bool)).sum())
+    return f"; {n} runs did not reach the target (counted at the cap)" if n else ""
 
 
 _LEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=128, lr0=8.0,
                   steps=3000, batch=4, record_every=25, N=0, w_var=2.0, stop_frac=0.5)
-LENGTH_SCALING = register(Claim(
+_RUNS = dict(rows=lambda df, judging: split_diverged(df, "run")[0], note=_missed)  # the fits leave diverged runs out
+
+LENGTH_SCALING = claim(
     name="length_scaling",
     dtype="float32",
-    precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.09 of its resolution (docs/reporting.md)",
-    expected=(Verdict.INCONSISTENT, 'the samples to reach OPT + eps grow exponentially in L over L = 4..14 at m = 256, lr0 = 8 (outside the NTK regime): nested rate 0.28 [0.14, 0.43], beyond log(2) / 10'),
     title="Samples needed grow polynomially in L",
     reference="theory.md sec. 6 (length; the main theorem is polynomial in L)",
-    statement="The number of samples (and SGD steps) needed to reach OPT + eps grows polynomially in L for these concepts.",
-    quantity="fresh samples consumed by online SGD (lr0 = 8, outside the NTK regime: see sgd_learns) until the held-out "
-             "risk first falls below OPT + 0.5 (R0 - OPT)",
+    statement="The number of samples (and SGD steps) needed to reach OPT + eps grows polynomially in L for these "
+    "concepts.",
+    quantity="fresh samples consumed by online SGD (lr0 = 8, outside the NTK regime: see sgd_learns) until the "
+    "held-out risk first falls below OPT + 0.5 (R0 - OPT)",
     bound="samples <= c L^3; polynomial, not exponential",
-    grids={
-        "default": Grid.product({"L": [4, 6, 8, 11, 14]}, seeds=10, m=256, **_LEN_FIXED),
-        # lr0 = 2 on the large grid: at m = 1024 the rate 8 / (m L) diverges within 60 steps for 2 of 4 seeds at
-        # L = 24 and 4 / (m L) for 1 of 4 at L = 32; 2 / (m L) for none (docs/learning.md)
-        "large": Grid(points=tuple({"L": L} for L in (4, 6, 8, 12, 16)) + ({"L": 24, "seeds": 2}, {"L": 32, "seeds": 1}),
-                      seeds=tuple(range(4)), fixed={**_LEN_FIXED, "m": 1024, "steps": 10000, "lr0": 2.0}),
-    },
+    grids={"default": Grid.product({"L": [4, 6, 8, 11, 14]}, seeds=10, m=256, **_LEN_FIXED),
+           # lr0 = 2 on the large grid: at m = 1024 the rate 8 / (m L) diverges within 60 steps for 2 of 4 seeds at
+           # L = 24 and 4 / (m L) for 1 of 4 at L = 32; 2 / (m L) for none (docs/learning.md)
+           "large": Grid(points=tuple({"L": L} for L in (4, 6, 8, 12, 16)) + ({"L": 24, "seeds": 2},
+                                                                              {"L": 32, "seeds": 1}),
+                         seeds=tuple(range(4)), fixed={**_LEN_FIXED, "m": 1024, "steps": 10000, "lr0": 2.0})},
     measure=_measure_length,
-    analyse=_analyse_length,
+    findings=(Exponent("samples to reach OPT + eps grow at most like L^{degree:g}", "samples_L_exponent", x="L",
+                       y="samples", claimed=J.degree, resolution=J.L_resolution, **_RUNS),
+              Growth("samples to reach OPT + eps grow polynomially, not exponentially, in L", "samples_L_growth",
+                     x="L", y="samples", factor=J.growth_factor, **_RUNS),
+              Event("every run reaches OPT + eps within the step budget", "reached_event", held="reached", what="runs",
+                    **_RUNS)),
+    analyse=lambda df, judging: split_diverged(df, "run", level=judging.level)[1],
     judging=dict(degree=3.0, L_resolution=0.25, growth_factor=2.0),
-    controls=(
-        too_strong("samples grow at most like L^0.25", degree=0.25),
-        cannot_detect("wrong_m", "a wrong normalisation in m",
-                      "the runs use one width (m = 256 on the default grid): the number of samples is a count that "
-                      "the theorem bounds only logarithmically in m, and no width is swept here"),
-        exponential("L", "samples"),
-    ),
+    controls=(too_strong("samples grow at most like L^0.25", degree=0.25),  # the exponential control is derived
+              cannot_detect("wrong_m", "a wrong normalisation in m", "the runs use one width (m = 256 on the default "
+                            "grid): the number of samples is a count that the theorem bounds only logarithmically in "
+                            "m, and no width is swept here")),
     version=3,
     plot={"x": "L", "y": "samples"},
-))
+)
