@@ -28,7 +28,7 @@ NAMES = {
                      'every_case_finding', 'exponent_finding', 'exponential', 'growth_finding', 'mean_finding', 'series',
                      'split_diverged', 'too_strong', 'wrong_m', 'regime_findings', 'RegimeFit', 'described', 'ONE_WIDTH'],
                     'findings'),
-    **dict.fromkeys(['Setting', 'J', 'Spec', 'Exponent', 'Growth', 'Mean', 'Event', 'EveryCase', 'Regime', 'judge_all',
+    **dict.fromkeys(['Setting', 'J', 'Spec', 'Exponent', 'Growth', 'Mean', 'Event', 'EveryCase', 'Regime', 'Analysis', 'judge_all',
                      'derived_controls'], 'specs'),
     **dict.fromkeys(['ALPHA', 'FACTORS', 'Plan', 'level_of', 'look_level', 'plan', 'spend'], 'budget'),
     **dict.fromkeys(['Runnable', 'cost', 'judge_records', 'measure_grids', 'run', 'run_grids'], 'running'),

@@ -65,8 +65,13 @@ class Claim:
         measure: ``cell dict -> list of row dicts`` (or a DataFrame); each row holds the cell's
             configuration and the measured values. Must be a module-level function (cells are
             measured in worker processes).
-        analyse: ``(DataFrame, judging settings) -> list[Finding]``; reads measured configuration
-            from the rows, and what it claims from the settings.
+        findings: the claim's findings declared as typed specs (:mod:`rnntheory.checking.specs`), judged in
+            order; a function ``(rows, judging) -> findings`` among them is judged at its place (the escape
+            hatch for a finding that needs code).
+        analyse: ``(DataFrame, judging settings) -> list[Finding]``, judged after ``findings``: the whole
+            analysis in code, for a claim of no specs; reads measured configuration from the rows, and what it
+            claims from the settings (a :class:`~rnntheory.checking.Judging`, whose ``level`` every finding
+            builder must be handed).
         judging: the default judging settings (claimed exponents, thresholds, resolutions).
         controls: the negative controls (:class:`Control`), one per kind in :data:`CONTROL_KINDS`.
         version: the version of ``measure``; bump it when the rows a cell returns change, so that
@@ -112,7 +117,7 @@ class Claim:
     measure: Callable[[dict[str, Any]], list[dict[str, Any]] | pd.DataFrame]
     analyse: Callable[[pd.DataFrame, Mapping[str, Any]], list[Finding]] | None = None
     judging: Mapping[str, Any] = field(default_factory=dict)
-    findings: tuple[SP.Spec, ...] = ()
+    findings: tuple[SP.Spec | SP.Analysis, ...] = ()
     controls: tuple[Control, ...] = ()
     version: int = 1
     cache_group: str = ""
@@ -126,7 +131,7 @@ class Claim:
         where = f"Claim({self.name!r})"
         if self.analyse is None and not self.findings:
             raise ValueError(f"{where}: give findings= (typed specs) or analyse= (a function), or both")
-        unknown = sorted({n for s in self.findings for n in s.settings()} - set(self.judging))
+        unknown = sorted({n for s in self.findings if isinstance(s, SP.Spec) for n in s.settings()} - set(self.judging))
         if unknown:
             raise ValueError(f"{where}: its findings read judging settings {unknown} that judging= does not define")
         swept = sorted({k for g in self.grids.values() for p in g.points for k in p} - {"seeds"})

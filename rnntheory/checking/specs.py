@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from . import findings as F
-from .results import LEVEL, Control, Finding
+from .results import CONTROL_KINDS, LEVEL, Control, Finding
 
-__all__ = ["Setting", "J", "Spec", "Exponent", "Growth", "Mean", "Event", "EveryCase", "Regime", "judge_all",
-           "derived_controls"]
+__all__ = ["Setting", "J", "Spec", "Exponent", "Growth", "Mean", "Event", "EveryCase", "Regime", "Analysis",
+           "judge_all", "derived_controls"]
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,9 @@ class Spec:
 
     Attributes:
         title: the finding's name, a template formatted with the judging settings and the group's values
-            (``"... at L = {L}"``).
-        key: the stable key; with ``per`` each group's finding is keyed ``key[c1=v1,c2=v2]``.
+            (``"... at L = {L}"``), or a function ``(rows, judging, group) -> str``.
+        key: the stable key; with ``per`` each group's finding is keyed ``key[c1=v1,c2=v2]``, or by the key
+            itself formatted with the group's values where it is a template (``"exponent[{direction},m={m}]"``).
         rows: which rows it judges: None (all), ``{column: value}`` (a value may be ``J.name``) or a
             function ``(df, judging) -> df``.
         per: columns; one finding per group of their values (in order of appearance).
@@ -100,7 +101,7 @@ class Spec:
             (:data:`.findings.ONE_WIDTH` for a slice at one width; :attr:`Finding.described`).
     """
 
-    title: str
+    title: str | Callable[[pd.DataFrame, Mapping[str, Any], Mapping[str, Any]], str]
     key: str
     rows: Rows = field(default=None, kw_only=True)
     per: tuple[str, ...] = field(default=(), kw_only=True)
@@ -119,16 +120,22 @@ class Spec:
         r"""The spec's findings on ``df`` (one, or one per group of ``per``)."""
         part = _select(df, self.rows, judging)
         if not self.per:
-            return [self._noted(self.build(part, judging, self.title.format(**judging), self.key, ""), part, judging)]
+            return [self._noted(self.build(part, judging, self._title(part, judging, {}), self.key, ""), part, judging)]
         out = []
         for values, group in part.groupby(list(self.per), sort=False):
             values = values if isinstance(values, tuple) else (values,)
             named = dict(zip(self.per, values))
-            key = f"{self.key}[{','.join(f'{c}={v}' for c, v in named.items())}]"
+            key = (self.key.format(**named) if "{" in self.key
+                   else f"{self.key}[{','.join(f'{c}={v}' for c, v in named.items())}]")
             label = ", ".join(f"{c}={v}" for c, v in named.items())
-            title = self.title.format(**judging, **named)
-            out.append(self._noted(self.build(group, judging, title, key, label), group, judging))
+            out.append(self._noted(self.build(group, judging, self._title(group, judging, named), key, label), group,
+                                   judging))
         return out
+
+    def _title(self, part: pd.DataFrame, judging: Mapping[str, Any], named: Mapping[str, Any]) -> str:
+        r"""The finding's name: the template formatted with the settings and the group's values, or what a
+        callable ``title(rows, judging, group)`` returns (a name that says a measured count, for example)."""
+        return self.title(part, judging, named) if callable(self.title) else self.title.format(**judging, **named)
 
     def _noted(self, f: Finding, part: pd.DataFrame, judging: Mapping[str, Any]) -> Finding:
         f = f if self.note is None else replace(f, detail=f"{f.detail}{self.note(part, judging)}")
@@ -273,18 +280,26 @@ class Regime(Spec):
 
     def judge(self, df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
         part = _select(df, self.rows, judging)
-        return F.regime_findings(self.title.format(**judging), part, self.y, tuple(_value(self.deltas, judging)),
+        return F.regime_findings(self._title(part, judging, {}), part, self.y, tuple(_value(self.deltas, judging)),
                                  key=self.key, x=self.x, by=self.by, seeds=self.seeds,
                                  growth_factor=_value(self.growth_factor, judging), level=_level(judging))
 
 
-def judge_all(specs: Sequence[Spec], df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    r"""Every spec's findings on ``df``, in the order declared."""
-    return [f for s in specs for f in s.judge(df, judging)]
+Analysis = Callable[[pd.DataFrame, Mapping[str, Any]], Sequence[Finding]]
+"""A hand-written part of a claim's judging, in its place among the specs: ``(rows, judging) -> findings``."""
 
 
-def derived_controls(specs: Sequence[Spec], given: Sequence[Control], *, swept: Sequence[str]) -> tuple[Control, ...]:
-    r"""The claim's controls: those ``given``, then one derived for each kind not given.
+def judge_all(specs: Sequence[Spec | Analysis], df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    r"""Every spec's findings on ``df``, in the order declared; a function among them (an :data:`Analysis`)
+    adds what it returns at its place, so a finding that needs code does not push the specs after it into
+    code too."""
+    return [f for s in specs for f in (s.judge(df, judging) if isinstance(s, Spec) else s(df, judging))]
+
+
+def derived_controls(specs: Sequence[Spec | Analysis], given: Sequence[Control], *,
+                     swept: Sequence[str]) -> tuple[Control, ...]:
+    r"""The claim's controls: those ``given`` and one derived for each kind not given, in the order of
+    :data:`~.results.CONTROL_KINDS` (too-strong, wrong normalisation in m, exponential).
 
     * too-strong: from the first :class:`Exponent` whose claim is a judging setting, judged against its
       ``too_strong`` value (or the claim made :data:`~.findings.TOO_STRONG` stronger; only where the
@@ -299,6 +314,7 @@ def derived_controls(specs: Sequence[Spec], given: Sequence[Control], *, swept: 
     ``swept``: the measuring settings the claim's grids vary (for the reasons a control cannot detect)."""
     kinds = {c.kind for c in given}
     out = list(given)
+    specs = [s for s in specs if isinstance(s, Spec)]
     exps = [s for s in specs if isinstance(s, Exponent)]
     grows = [s for s in specs if isinstance(s, Growth)]
     if "too_strong" not in kinds:
@@ -333,7 +349,7 @@ def derived_controls(specs: Sequence[Spec], given: Sequence[Control], *, swept: 
             out.append(F.wrong_m(*ys))
         else:
             out.append(F.cannot_detect("wrong_m", "a wrong normalisation in m", "the grid has one width"))
-    return tuple(out)
+    return tuple(sorted(out, key=lambda c: CONTROL_KINDS.index(c.kind)))
 
 
 @dataclass(frozen=True)
