@@ -14,123 +14,88 @@ from typing import Any, Mapping
 import pandas as pd
 import torch
 
-from ..network import backward as BK
-from ..network import batched as BT
-from ..network import decoupling as DC
-from ..network import infinite as INF
-from ..stats import verdicts as VD
-from ..network import perturbation as P
-from ..network.sizes import scale_to
-from ..network import pseudo as PS
-from .cells import DIRECTIONS, config, make_inputs, make_net, unit_directions
-from ..checking.findings import cannot_detect, exponent_finding, series, too_strong, wrong_m
-from ..stats.verdicts import Verdict
-from ..checking.claim import Claim
+from ..checking.findings import cannot_detect, series, too_strong, wrong_m
 from ..checking.grid import Grid, torch_dtype
-from ..checking.registry import register
-from ..checking.results import Finding, Series
+from ..checking.specs import Exponent, J, judge_all
+from ..network import backward as BK, batched as BT, decoupling as DC, infinite as INF, perturbation as P
+from ..network import pseudo as PS
+from ..network.sizes import scale_to
+from ..stats.verdicts import CannotAnalyse
+from ._paper import claim
+from .cells import DIRECTIONS, make_inputs, make_net, unit_directions
 
 __all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING", "STAR_SEED_OFFSET"]
 
 STAR_SEED_OFFSET = 40_000
 """The direction W* of the inner-product form of a cell with seed s is drawn with seed s + STAR_SEED_OFFSET."""
 
-
-def _tau_directions(cell: Mapping[str, Any], net, tr, tau: float, units: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    mats = {k: scale_to(v, tau=tau) for k, v in units.items()}
-    mats["adversarial"] = P.adversarial_direction(net, tr, l=2, tau=tau)
-    return mats
+# every cell is its own network: exponents in m are regressions over cells, local slopes at the limiting end
+_M = dict(x="m", claimed=J.m_exponent, resolution=J.m_resolution, end=J.end_points, groups=None)
+_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1)
+_NO_L = cannot_detect("exponential", "exponential growth in L",
+                      "measured at one length (L = 8 on the default grid); the check judges the dependence on m and "
+                      "tau, and the poly(L) factor of the bound is not swept")
 
 
 # ---------------------------------------------------------------------- forward coupling
 def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
     tr = net.trace(make_inputs(cell))
-    units = unit_directions(cell, net, tr, scale="tau")
-    base = config(cell, "m", "L", "n", "seed", "sweep")
-    taus = list(cell["taus"])
+    units, taus = unit_directions(cell, net, tr, scale="tau"), list(cell["taus"])
     # every direction at every tau in one batched pass (rnntheory.network.batched): random and gradient scaled,
     # the adversarial one as its rank-one factors
-    adv = [P.adversarial_factors(net, tr, l=2, tau=tau) for tau in taus]
+    v, u = zip(*(P.adversarial_factors(net, tr, l=2, tau=tau) for tau in taus))
     disp = BT.Displacements.cat([BT.Displacements.scaled(torch.stack(list(units.values())), taus),
-                                 BT.Displacements.rank_one(torch.stack([v for v, _ in adv]), torch.stack([u for _, u in adv]))])
+                                 BT.Displacements.rank_one(torch.stack(v), torch.stack(u))])
     errs = torch.linalg.vector_norm(PS.forward_coupling(net, None, disp, tr=tr), dim=-1)  # (k, n, L)
-    rows = []
-    for i, tau in enumerate(taus):
-        for j, name in enumerate([*units, "adversarial"]):
-            err = errs[j * len(taus) + i]
-            rms = err.pow(2).mean(dim=0).sqrt()  # over sequences, per position
-            rows.append({**base, "direction": name, "tau": tau, "err": float(rms.max()), "err_max": float(err.max()),
-                         "err_seq0": float(err[0].max())})
-    return rows
+    # err: the largest over positions of the root mean square over sequences
+    return [{"direction": name, "tau": tau, "err": float(e.pow(2).mean(dim=0).sqrt().max()),
+             "err_max": float(e.max()), "err_seq0": float(e[0].max())}
+            for i, tau in enumerate(taus) for j, name in enumerate([*units, "adversarial"])
+            for e in [errs[j * len(taus) + i]]]
 
 
-def _analyse_forward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+def _analyse_forward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list:
+    ms, ts = df[df["sweep"] == "m"], df[df["sweep"] == "tau"]
     a, b = judging["m_exponent"], judging["tau_exponent"]
-    findings = []
-    ms = df[df["sweep"] == "m"]
-    ts = df[df["sweep"] == "tau"]
+    kw = dict(y="err", shape=lambda d: d["tau"].to_numpy(float) ** b * d["m"].to_numpy(float) ** a)
     # either sweep may be absent (a frame measured by hand over m only): judge what is there
-    for name in DIRECTIONS if ms["m"].nunique() > 1 else ():
-        part = ms[ms["direction"] == name]
-        shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
-        findings.append(exponent_finding(
-            f"forward coupling at tau = {part['tau'].iloc[0]:g} decays at least like m^{a:.3g}, {name} directions",
-            part, "m", "err", a, shape=shape, label=name, resolution=judging["m_resolution"], groups=None,
-            key=f"m_exponent[{name}]", end=judging["end_points"], level=judging.level))
-    for name in DIRECTIONS if ts["tau"].nunique() > 1 else ():
-        part = ts[ts["direction"] == name]
-        shape = part["tau"].to_numpy(float) ** b * part["m"].to_numpy(float) ** a
-        findings.append(exponent_finding(
-            f"forward coupling at m = {part['m'].iloc[0]} is at most c * tau^{b:.3g} as tau shrinks, {name} directions",
-            part, "tau", "err", b, parameter="shrinking", shape=shape, label=name, resolution=judging["tau_resolution"],
-            key=f"tau_exponent[{name}]", end=judging["end_points"], level=judging.level))
-    if not findings:
-        raise VD.CannotAnalyse("forward_coupling: the data hold neither an m sweep (sweep='m', several m) "
-                               "nor a tau sweep (sweep='tau', several tau)")
-    return findings
+    specs = [Exponent(f"forward coupling at tau = {ms['tau'].iloc[0]:g} decays at least like m^{a:.3g}, {n} directions",
+                      f"m_exponent[{n}]", rows={"sweep": "m", "direction": n}, label=n, **_M, **kw)
+             for n in (DIRECTIONS if ms["m"].nunique() > 1 else ())]
+    specs += [Exponent(f"forward coupling at m = {ts['m'].iloc[0]} is at most c * tau^{b:.3g} as tau shrinks, {n} "
+                       "directions", f"tau_exponent[{n}]", rows={"sweep": "tau", "direction": n}, label=n, x="tau",
+                       claimed=J.tau_exponent, parameter="shrinking", resolution=J.tau_resolution, end=J.end_points,
+                       **kw)
+              for n in (DIRECTIONS if ts["tau"].nunique() > 1 else ())]
+    if not specs:
+        raise CannotAnalyse("forward_coupling: the data hold neither an m sweep (sweep='m', several m) "
+                            "nor a tau sweep (sweep='tau', several tau)")
+    return judge_all(specs, df, judging)
 
 
-_FWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1)
-_FWD_JUDGING = dict(m_exponent=-1.0 / 6.0, tau_exponent=4.0 / 3.0, m_resolution=0.1, tau_resolution=0.2, end_points=3)
-_ONE_LENGTH = ("measured at one length (L = 8 on the default grid); the check judges the dependence on m and tau, "
-               "and the poly(L) factor of the bound is not swept")
-
-FORWARD_COUPLING = register(
-    Claim(
-        name="forward_coupling",
-        dtype="float64",
-        precision="the coupling error is a difference of nearly equal outputs: at tau = 1/8 it is near float32's rounding, and in float32 the exponent in tau of the random directions moves by 1.1 resolutions",
-        expected=(Verdict.INCONCLUSIVE, "the adversarial direction's exponent in tau, 1.33 [1.05, 1.60], contains 4/3 - 0.2 (about 1.8x the networks)"),
-        title="Forward coupling: the pseudo-network tracks the real network",
-        reference="theory.md sec. 3 (forward coupling; Allen-Zhu and Li 2019)",
-        statement="err_j = y_j(W0+W') - y_j(W0) - pseudo_j(W') vanishes as m grows at fixed tau; in the worst case over W' "
-        "of NTK radius tau it is O(poly(L) tau^(4/3) m^(-1/6)).",
-        quantity="max over positions j of the root mean square over sequences of ||err_j||, for W' of NTK radius tau",
-        bound="err <= c * tau^(4/3) * m^(-1/6) at fixed L",
-        grids={
-            "default": Grid(
-                points=tuple({"sweep": "m", "m": m, "taus": (1.0,)} for m in (256, 512, 1024, 2048))
-                + ({"sweep": "tau", "m": 512, "taus": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
-                seeds=tuple(range(16)), fixed=_FWD_FIXED),
-            "large": Grid(
-                points=tuple({"sweep": "m", "m": m, "taus": (1.0,)} for m in (256, 512, 1024, 2048, 4096, 8192))
-                + ({"sweep": "tau", "m": 4096, "taus": (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
-                seeds=tuple(range(8)), fixed={**_FWD_FIXED, "L": 16}),
-        },
-        measure=_measure_forward,
-        analyse=_analyse_forward,
-        judging=_FWD_JUDGING,
-        controls=(
-            too_strong("the error decays like m^-2", m_exponent=-2.0),
-            cannot_detect("wrong_m", "the error times sqrt(m) (a wrong normalisation in m)",
-                          "the claimed decay m^(-1/6) is the worst case over W'; the measured errors decay like m^-0.5 "
-                          "(gradient, adversarial) to m^-1.5 (random), so a sqrt(m) factor leaves them decaying at or "
-                          "faster than m^(-1/6): an upper bound cannot see a quantity that is smaller than claimed"),
-            cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
-        ),
-        plot={"x": "m", "y": "err", "hue": "direction"},
-    )
+FORWARD_COUPLING = claim(
+    name="forward_coupling", dtype="float64", title="Forward coupling: the pseudo-network tracks the real network",
+    reference="theory.md sec. 3 (forward coupling; Allen-Zhu and Li 2019)",
+    statement="err_j = y_j(W0+W') - y_j(W0) - pseudo_j(W') vanishes as m grows at fixed tau; in the worst case "
+    "over W' of NTK radius tau it is O(poly(L) tau^(4/3) m^(-1/6)).",
+    quantity="max over positions j of the root mean square over sequences of ||err_j||, for W' of NTK radius tau",
+    bound="err <= c * tau^(4/3) * m^(-1/6) at fixed L",
+    grids={"default": Grid(points=tuple({"sweep": "m", "m": 2**k, "taus": (1.0,)} for k in range(8, 12))  # 256..2048
+                           + ({"sweep": "tau", "m": 512, "taus": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
+                           seeds=tuple(range(16)), fixed=_FIXED),
+           "large": Grid(points=tuple({"sweep": "m", "m": 2**k, "taus": (1.0,)} for k in range(8, 14))  # 256..8192
+                         + ({"sweep": "tau", "m": 4096, "taus": (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
+                         seeds=tuple(range(8)), fixed={**_FIXED, "L": 16})},
+    measure=_measure_forward, analyse=_analyse_forward, plot={"x": "m", "y": "err", "hue": "direction"},
+    judging=dict(m_exponent=-1.0 / 6.0, tau_exponent=4.0 / 3.0, m_resolution=0.1, tau_resolution=0.2, end_points=3),
+    controls=(too_strong("the error decays like m^-2", m_exponent=-2.0),
+              cannot_detect("wrong_m", "the error times sqrt(m) (a wrong normalisation in m)",
+                            "the claimed decay m^(-1/6) is the worst case over W'; the measured errors decay like "
+                            "m^-0.5 (gradient, adversarial) to m^-1.5 (random), so a sqrt(m) factor leaves them "
+                            "decaying at or faster than m^(-1/6): an upper bound cannot see a quantity that is "
+                            "smaller than claimed"),
+              _NO_L),
 )
 
 
@@ -141,64 +106,42 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     units = unit_directions(cell, net, tr, scale="tau")
     gen = torch.Generator().manual_seed(cell["seed"] + STAR_SEED_OFFSET)
     star = torch.randn(net.m, net.m, generator=gen, dtype=torch.float64).to(net.device, torch_dtype(cell["dtype"]))
-    star = scale_to(star, tau=cell["tau_star"])
-    base = config(cell, "m", "L", "n", "seed")
-    rows = []
+    star, rows = scale_to(star, tau=cell["tau_star"]), []
     for tau in cell["taus"]:
-        for name, Wp in _tau_directions(cell, net, tr, tau, units).items():
+        mats = {**{k: scale_to(v, tau=tau) for k, v in units.items()},
+                "adversarial": P.adversarial_direction(net, tr, l=2, tau=tau)}
+        for name, Wp in mats.items():
             bc = PS.backward_coupling(net, None, Wp, tr=tr, W_star=star)
             rel, inner = bc.relative[:, 1:], bc.inner[:, 1:]  # positions 2..L (y_1 does not depend on W)
-            rows.append({**base, "direction": name, "tau": tau, "relative": float(rel.mean()),
+            rows.append({"direction": name, "tau": tau, "relative": float(rel.mean()),
                          "relative_max": float(rel.max()), "inner": float(inner.mean())})
     return rows
 
 
-def _analyse_backward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    a = judging["m_exponent"]
-    findings = []
-    for name in DIRECTIONS:
-        part = df[df["direction"] == name]
-        tau = part["tau"].iloc[0]
-        findings.append(exponent_finding(
-            f"||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = {tau:g}, {name} directions",
-            part, "m", "relative", a, label=name, resolution=judging["m_resolution"], groups=None,
-            key=f"relative_m_exponent[{name}]", end=judging["end_points"], level=judging.level))
-        findings.append(exponent_finding(
-            f"|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian of radius tau*), {name} directions",
-            part, "m", "inner", a, label=name, resolution=judging["m_resolution"], groups=None,
-            key=f"inner_m_exponent[{name}]", end=judging["end_points"], level=judging.level))
-    return findings
+def _analyse_backward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list:
+    what = {"relative": "||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = "
+                        f"{df['tau'].iloc[0]:g}",
+            "inner": "|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian of radius tau*)"}
+    return judge_all([Exponent(f"{text}, {n} directions", f"{y}_m_exponent[{n}]", rows={"direction": n}, y=y, label=n,
+                               **_M) for n in DIRECTIONS for y, text in what.items()], df, judging)
 
 
-_BWD_FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1, taus=(1.0,), tau_star=1.0)
-_BWD_JUDGING = dict(m_exponent=0.0, m_resolution=0.1, end_points=3)
-
-BACKWARD_COUPLING = register(
-    Claim(
-        name="backward_coupling",
-        dtype="float32",
-        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
-        title="Backward coupling: gradients at W0 + W' stay close to those at W0",
-        reference="theory.md sec. 3 (backward coupling; Allen-Zhu and Li 2019)",
-        statement="The gradient of the real network at W0 + W' stays close to the pseudo-network's gradient (the gradient at W0): "
-        "the relative Frobenius distance and the inner products with displacements W* of radius tau vanish as m grows at fixed tau.",
-        quantity="mean over positions j = 2..L and sequences of the relative distance and of |<delta grad y_j, W*>|",
-        bound="decays with m: fitted exponent in m below 0 (an interval straddling 0 is inconclusive)",
-        grids={
-            "default": Grid(points=tuple({"m": m} for m in (256, 512, 1024)), seeds=tuple(range(6)), fixed=_BWD_FIXED),
-            "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096)), seeds=tuple(range(8)),
-                          fixed={**_BWD_FIXED, "L": 12}),
-        },
-        measure=_measure_backward,
-        analyse=_analyse_backward,
-        judging=_BWD_JUDGING,
-        controls=(
-            too_strong("the distance decays like m^-1.5", m_exponent=-1.5),
-            wrong_m("relative", "inner"),
-            cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
-        ),
-        plot={"x": "m", "y": "relative", "hue": "direction"},
-    )
+BACKWARD_COUPLING = claim(
+    name="backward_coupling", dtype="float32",
+    title="Backward coupling: gradients at W0 + W' stay close to those at W0",
+    reference="theory.md sec. 3 (backward coupling; Allen-Zhu and Li 2019)",
+    statement="The gradient of the real network at W0 + W' stays close to the pseudo-network's gradient (the "
+    "gradient at W0): the relative Frobenius distance and the inner products with displacements W* of radius tau "
+    "vanish as m grows at fixed tau.",
+    quantity="mean over positions j = 2..L and sequences of the relative distance and of |<delta grad y_j, W*>|",
+    bound="decays with m: fitted exponent in m below 0 (an interval straddling 0 is inconclusive)",
+    grids={"default": Grid(points=tuple({"m": m} for m in (256, 512, 1024)), seeds=tuple(range(6)),
+                           fixed=dict(_FIXED, taus=(1.0,), tau_star=1.0)),
+           "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096)), seeds=tuple(range(8)),
+                         fixed=dict(_FIXED, taus=(1.0,), tau_star=1.0, L=12))},
+    measure=_measure_backward, analyse=_analyse_backward, judging=dict(m_exponent=0.0, m_resolution=0.1, end_points=3),
+    controls=(too_strong("the distance decays like m^-1.5", m_exponent=-1.5), wrong_m("relative", "inner"), _NO_L),
+    plot={"x": "m", "y": "relative", "hue": "direction"},
 )
 
 
@@ -213,32 +156,22 @@ def _measure_decoupling(cell: dict[str, Any]) -> list[dict[str, Any]]:
     tr = net.trace(x)
     dc = DC.decoupling(net, tr)
     C, pairs = DC.feature_correlations(net, tr)
-    limit = INF.feature_correlation(x, pairs).to(C)  # 0 for different lags, a product of (pi - theta)/pi factors for equal
-    i = torch.tensor([p[0] for p in pairs])
-    j = torch.tensor([p[1] for p in pairs])
+    # the limit: 0 for different lags, a product of (pi - theta)/pi factors for equal ones
+    limit = INF.feature_correlation(x, pairs).to(C)
+    i, j = torch.tensor([p[0] for p in pairs]), torch.tensor([p[1] for p in pairs])
     lag = j - i
-    same_i = i[:, None] == i[None, :]
-    same_j = j[:, None] == j[None, :]
-    same_lag = lag[:, None] == lag[None, :]
+    same_i, same_j, same_lag = (v[:, None] == v[None, :] for v in (i, j, lag))
     off = ~(same_i & same_j)
-    cats = {
-        "shared_i": off & same_i,
-        "shared_j": off & same_j,
-        "other_lag": off & ~same_i & ~same_j & ~same_lag,
-    }
+    cats = {"shared_i": off & same_i, "shared_j": off & same_j, "other_lag": off & ~same_i & ~same_j & ~same_lag}
     equal = (off & same_lag).to(C.device)
-    base = config(cell, "m", "L", "n", "d", "seed")
-    row = {**base, "back_rms": float(dc.back_rms.pow(2).mean().sqrt()), "back_max": float(dc.back_max.max())}
-    for k, mask in cats.items():
-        row[f"{k}_rms"] = _rms(C[:, mask.to(C.device)])
-    row["same_lag_rms"] = _rms(C[:, equal])
-    row["same_lag_limit_rms"] = _rms(limit[:, equal])
-    row["same_lag_dev"] = _rms((C - limit)[:, equal])
+    row = {"back_rms": float(dc.back_rms.pow(2).mean().sqrt()), "back_max": float(dc.back_max.max()),
+           **{f"{k}_rms": _rms(C[:, mask.to(C.device)]) for k, mask in cats.items()},
+           "same_lag_rms": _rms(C[:, equal]), "same_lag_limit_rms": _rms(limit[:, equal]),
+           "same_lag_dev": _rms((C - limit)[:, equal])}
     # different output coordinates: delta^(j,1)_i against delta^(j',2)_i' for equal lags (the pair itself included)
     if net.d > 1:
         bv = BK.back_vectors(net, tr, None)  # (n, L, L, d, m)
-        jj, ii = j - 1, i - 1
-        delta = bv[:, jj, ii][:, :, :2] * tr.pattern.to(bv.dtype)[:, ii][:, :, None]  # (n, P, 2, m)
+        delta = bv[:, j - 1, i - 1][:, :, :2] * tr.pattern.to(bv.dtype)[:, i - 1][:, :, None]  # (n, P, 2, m)
         delta = delta / torch.linalg.vector_norm(delta, dim=-1, keepdim=True).clamp_min(1e-300)
         cross = torch.matmul(delta[:, :, 0], delta[:, :, 1].transpose(-1, -2))  # (n, P, P)
         row["other_coord_rms"] = _rms(cross[:, same_lag.to(C.device)])
@@ -246,87 +179,57 @@ def _measure_decoupling(cell: dict[str, Any]) -> list[dict[str, Any]]:
     for k in range(int(lag.max()) + 1):
         mask = equal & (lag[:, None] == k).to(C.device)
         if bool(mask.any()):
-            row[f"corr_lag{k}"] = float(C[:, mask].mean())
-            row[f"limit_lag{k}"] = float(limit[:, mask].mean())
+            row[f"corr_lag{k}"], row[f"limit_lag{k}"] = float(C[:, mask].mean()), float(limit[:, mask].mean())
     return [row]
 
 
-_DEC_PARTS = (
-    ("back_rms", "Back_(i->j)^T u for different j at fixed i"),
-    ("shared_i_rms", "feature blocks of pairs sharing the input position i"),
-    ("shared_j_rms", "feature blocks of pairs sharing the output position j"),
-    ("other_lag_rms", "feature blocks of pairs with different i, j and lag j - i"),
-)
+_DEC = dict(panel="RMS correlation", **_M)
+_DECOUPLING = tuple(
+    Exponent(f"RMS correlation of {what} (different lags) shrinks like m^{{m_exponent:g}}", f"{col}_m_exponent",
+             y=col, label=col.removesuffix("_rms"), **_DEC)
+    for col, what in (("back_rms", "Back_(i->j)^T u for different j at fixed i"),
+                      ("shared_i_rms", "feature blocks of pairs sharing the input position i"),
+                      ("shared_j_rms", "feature blocks of pairs sharing the output position j"),
+                      ("other_lag_rms", "feature blocks of pairs with different i, j and lag j - i")))
 
 
-def _lag_series(df: pd.DataFrame) -> list[Series]:
-    lags = sorted(int(c.removeprefix("corr_lag")) for c in df.columns if c.startswith("corr_lag"))
-    out = []
-    for k in lags:
-        part = df.dropna(subset=[f"corr_lag{k}"])
-        out.append(series(part, "m", f"corr_lag{k}", label=f"lag {k}", panel="equal-lag correlation and its limit",
-                          reference=f"limit_lag{k}"))
-    return out
+def _analyse_decoupling(df: pd.DataFrame, judging: Mapping[str, Any]) -> list:
+    # other output coordinates only where measured (d > 1); the equal-lag title carries the measured limit
+    specs = [Exponent("RMS correlation of backward vectors of different output coordinates (equal lags) shrinks "
+                      "like m^{m_exponent:g}", "other_coord_m_exponent", y="other_coord_rms", label="other coordinate",
+                      rows=lambda d, j: d.dropna(subset=["other_coord_rms"]), **_DEC)
+             ] if "other_coord_rms" in df and df["other_coord_rms"].notna().any() else []
+    specs.append(Exponent(
+        "feature blocks of pairs with different i, j but equal lag j - i approach their nonzero infinite-width "
+        f"correlation (RMS limit {float(df['same_lag_limit_rms'].mean()):.2g}): the RMS of measured - limit shrinks "
+        "like m^{m_exponent:g}", "same_lag_dev_m_exponent", y="same_lag_dev", label="equal lag: measured - limit",
+        extra=lambda d, j: [series(d.dropna(subset=[f"corr_lag{k}"]), "m", f"corr_lag{k}", label=f"lag {k}",
+                                   panel="equal-lag correlation and its limit", reference=f"limit_lag{k}")
+                            for k in sorted(int(c.removeprefix("corr_lag")) for c in d if c.startswith("corr_lag"))],
+        **_DEC))
+    return judge_all(specs, df, judging)
 
 
-def _analyse_decoupling(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    a = judging["m_exponent"]
-    res = judging["m_resolution"]
-    findings = [
-        exponent_finding(f"RMS correlation of {what} (different lags) shrinks like m^{a:g}", df, "m", col, a,
-                         label=col.removesuffix("_rms"), panel="RMS correlation", resolution=res, groups=None,
-                         key=f"{col}_m_exponent", end=judging["end_points"], level=judging.level)
-        for col, what in _DEC_PARTS
-    ]
-    if "other_coord_rms" in df and df["other_coord_rms"].notna().any():
-        findings.append(exponent_finding(
-            f"RMS correlation of backward vectors of different output coordinates (equal lags) shrinks like m^{a:g}",
-            df.dropna(subset=["other_coord_rms"]), "m", "other_coord_rms", a, label="other coordinate",
-            panel="RMS correlation", resolution=res, groups=None, key="other_coord_m_exponent",
-            end=judging["end_points"], level=judging.level))
-    lim = float(df["same_lag_limit_rms"].mean())
-    findings.append(exponent_finding(
-        f"feature blocks of pairs with different i, j but equal lag j - i approach their nonzero infinite-width "
-        f"correlation (RMS limit {lim:.2g}): the RMS of measured - limit shrinks like m^{a:g}",
-        df, "m", "same_lag_dev", a, label="equal lag: measured - limit", panel="RMS correlation", resolution=res,
-        groups=None, extra=_lag_series(df), key="same_lag_dev_m_exponent", end=judging["end_points"], level=judging.level))
-    return findings
-
-
-_DEC_FIXED = dict(L=8, n=4, d_x=8, d=2, eps_x=0.1)
-_DEC_JUDGING = dict(m_exponent=-0.5, m_resolution=0.25, end_points=3)
-
-DECOUPLING = register(
-    Claim(
-        name="decoupling",
-        dtype="float32",
-        precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.000 of its resolution (docs/reporting.md)",
-        title="Decoupling of (input token, output token) pairs",
-        reference="theory.md sec. 4 (decoupling, corrected) and sec. 8 (backward correlations)",
-        statement="Backward vectors and feature blocks D_i Back_(i->j)^T e_s h_(i-1)^T of pairs (i, j) whose lags j - i "
-        "differ, or whose output coordinates differ, are nearly orthogonal: normalised correlations shrink like "
-        "m^(-1/2). Pairs with equal lags keep a nonzero correlation in the infinite-width limit (a product of "
-        "(pi - theta)/pi factors), and the measured correlation approaches it: |measured - limit| shrinks like m^(-1/2).",
-        quantity="root mean square over sequences and pairs of the off-diagonal normalised correlations, by kind of pair "
-        "(u = (1, 1)/sqrt(2), d = 2; blocks with i = 1 vanish since h_0 = 0 and are left out); for equal lags the "
-        "RMS of measured minus the closed-form limit (rnntheory.network.infinite.feature_correlation)",
-        bound="RMS correlation <= c * m^(-1/2) for different lags or coordinates; RMS |measured - limit| <= c * m^(-1/2) "
-        "for equal lags",
-        grids={
-            "default": Grid(points=tuple({"m": m} for m in (128, 256, 512, 1024, 2048)), seeds=tuple(range(18)), fixed=_DEC_FIXED),
-            "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096, 8192)), seeds=tuple(range(8)),
-                          fixed={**_DEC_FIXED, "L": 12}),
-        },
-        measure=_measure_decoupling,
-        analyse=_analyse_decoupling,
-        judging=_DEC_JUDGING,
-        version=2,
-        controls=(
-            too_strong("correlations of different lags, and equal-lag deviations from the limit, shrink like m^-1",
-                       m_exponent=-1.0),
-            wrong_m("back_rms", "shared_i_rms", "shared_j_rms", "other_lag_rms", "other_coord_rms", "same_lag_dev"),
-            cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
-        ),
-        plot={"x": "m", "y": "back_rms"},
-    )
+DECOUPLING = claim(
+    name="decoupling", dtype="float32", title="Decoupling of (input token, output token) pairs",
+    reference="theory.md sec. 4 (decoupling, corrected) and sec. 8 (backward correlations)",
+    statement="Backward vectors and feature blocks D_i Back_(i->j)^T e_s h_(i-1)^T of pairs (i, j) whose lags "
+    "j - i differ, or whose output coordinates differ, are nearly orthogonal: normalised correlations shrink like "
+    "m^(-1/2). Pairs with equal lags keep a nonzero correlation in the infinite-width limit (a product of "
+    "(pi - theta)/pi factors), and the measured correlation approaches it: |measured - limit| shrinks like m^(-1/2).",
+    quantity="root mean square over sequences and pairs of the off-diagonal normalised correlations, by kind of "
+    "pair (u = (1, 1)/sqrt(2), d = 2; blocks with i = 1 vanish since h_0 = 0 and are left out); for equal lags the "
+    "RMS of measured minus the closed-form limit (rnntheory.network.infinite.feature_correlation)",
+    bound="RMS correlation <= c * m^(-1/2) for different lags or coordinates; RMS |measured - limit| <= c * m^(-1/2) "
+    "for equal lags",
+    grids={"default": Grid(points=tuple({"m": m} for m in (128, 256, 512, 1024, 2048)), seeds=tuple(range(18)),
+                           fixed=dict(_FIXED, d=2)),
+           "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096, 8192)), seeds=tuple(range(8)),
+                         fixed=dict(_FIXED, d=2, L=12))},
+    measure=_measure_decoupling, findings=_DECOUPLING, analyse=_analyse_decoupling, version=2,
+    judging=dict(m_exponent=-0.5, m_resolution=0.25, end_points=3), plot={"x": "m", "y": "back_rms"},
+    controls=(too_strong("correlations of different lags, and equal-lag deviations from the limit, shrink like m^-1",
+                         m_exponent=-1.0),
+              wrong_m("back_rms", "shared_i_rms", "shared_j_rms", "other_lag_rms", "other_coord_rms", "same_lag_dev"),
+              _NO_L),
 )
