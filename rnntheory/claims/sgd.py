@@ -29,7 +29,7 @@ from typing import Any, Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, risk, sgd
+from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, rate, risk, sgd
 from ..network.model import LOSS_POSITIONS
 from .cells import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
 from ..checking.findings import cannot_detect, exponent_finding, mean_finding, series, split_diverged, too_strong, wrong_m
@@ -60,7 +60,7 @@ def sgd_config(cell: Mapping[str, Any], **changes: Any) -> SGDConfig:
     r"""The SGD settings of a cell: rate ``lr0 / (m L)``, ``steps`` steps of ``batch`` samples, a record
     every ``record_every`` steps, the cell's input scale and label noise for fresh samples, and the
     sample stream seeded ``seed + TRAIN_SEED_OFFSET``; ``changes`` replace fields."""
-    return SGDConfig(lr=cell["lr0"] / (cell["m"] * cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
+    return SGDConfig(lr=rate(cell["lr0"], cell["m"], cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
                      record_every=cell["record_every"], eps_x=cell["eps_x"], noise=cell["noise"],
                      seed=cell["seed"] + TRAIN_SEED_OFFSET, **changes)
 
