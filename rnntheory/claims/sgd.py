@@ -29,15 +29,14 @@ from typing import Any, Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, risk, sgd
-from ..network.model import LOSS_POSITIONS
-from .cells import INPUT_SEED_OFFSET, cell_concept, config, labelled_sample, make_net
-from ..checking.findings import cannot_detect, exponent_finding, mean_finding, series, split_diverged, too_strong, wrong_m
-from ..stats.verdicts import Verdict
-from ..checking.claim import Claim
+from ..checking.findings import (cannot_detect, exponent_finding, mean_finding, series, split_diverged, too_strong,
+                                 wrong_m)
 from ..checking.grid import Grid
-from ..checking.registry import register
 from ..checking.results import Finding
+from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, rate, risk, sgd
+from ..network.model import LOSS_POSITIONS
+from ._paper import claim
+from .cells import INPUT_SEED_OFFSET, cell_concept, labelled_sample, make_net
 
 __all__ = ["SGD_LEARNS", "NTK_BALL", "TRAIN_SEED_OFFSET", "Run", "trajectory", "sgd_config"]
 
@@ -60,7 +59,7 @@ def sgd_config(cell: Mapping[str, Any], **changes: Any) -> SGDConfig:
     r"""The SGD settings of a cell: rate ``lr0 / (m L)``, ``steps`` steps of ``batch`` samples, a record
     every ``record_every`` steps, the cell's input scale and label noise for fresh samples, and the
     sample stream seeded ``seed + TRAIN_SEED_OFFSET``; ``changes`` replace fields."""
-    return SGDConfig(lr=cell["lr0"] / (cell["m"] * cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
+    return SGDConfig(lr=rate(cell["lr0"], cell["m"], cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
                      record_every=cell["record_every"], eps_x=cell["eps_x"], noise=cell["noise"],
                      seed=cell["seed"] + TRAIN_SEED_OFFSET, **changes)
 
@@ -92,27 +91,15 @@ def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
     try:
         tj, zero, target_rms, _ = trajectory(cell)
     except TrainingDiverged as exc:  # a run that diverges is an outcome of the learning-rate rule, not an error
-        return [{**config(cell, "m", "L", "seed", "lr0", "steps", "batch", "w_var"),
-                 **{k: float("nan") for k in _SGD_VALUES}, "diverged": True, "divergence": str(exc)}]
+        return [{**dict.fromkeys(_SGD_VALUES, float("nan")), "diverged": True, "divergence": str(exc)}]
     r = tj.record
-    half = r[r["step"] >= cell["steps"] / 2]
-    last = r.iloc[-1]
-    return [{
-        **config(cell, "m", "L", "seed", "lr0", "steps", "batch", "w_var"),
-        "opt": float(last["opt"]),
-        "zero_risk": zero,
-        "init_risk": float(r["test_risk"].iloc[0]),
-        "avg_risk": float(half["test_risk"].mean()),
-        "final_risk": float(last["test_risk"]),
-        "tau": float(last["tau"]),
-        "max_tau": float(r["tau"].max()),
-        "sign_frac": float(r["sign_frac"].iloc[1:].mean()),
-        "coupling": float(r["coupling"].iloc[1:].mean()),
-        "coupling_max": float(r["coupling"].iloc[1:].max()),
-        "target_rms": target_rms,
-        "diverged": False,
-        "divergence": "",
-    }]
+    last, along = r.iloc[-1], r.iloc[1:]
+    return [{"opt": float(last["opt"]), "zero_risk": zero, "init_risk": float(r["test_risk"].iloc[0]),
+             "avg_risk": float(r.loc[r["step"] >= cell["steps"] / 2, "test_risk"].mean()),
+             "final_risk": float(last["test_risk"]), "tau": float(last["tau"]), "max_tau": float(r["tau"].max()),
+             "sign_frac": float(along["sign_frac"].mean()), "coupling": float(along["coupling"].mean()),
+             "coupling_max": float(along["coupling"].max()), "target_rms": target_rms, "diverged": False,
+             "divergence": ""}]
 
 
 def _regime(df: pd.DataFrame) -> str:
@@ -122,29 +109,32 @@ def _regime(df: pd.DataFrame) -> str:
 
 
 def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    r"""Per rate (the small one first): the excess risk at the largest width against eps; for the small rate
+    whether it stays in the regime, for the others whether the excess risk grows with m."""
     df, diverged = split_diverged(df, "run", level=judging.level)
     df = df.assign(excess=df["avg_risk"] - df["opt"], regime_ratio=df["coupling"] / df["target_rms"])
-    findings = []
-    for lr0, runs in sorted(df.groupby("lr0"), key=lambda kv: -kv[0] if kv[0] == judging["lr0_regime"] else kv[0]):
+    small, findings = judging["lr0_regime"], []
+    for lr0, runs in sorted(df.groupby("lr0"), key=lambda kv: -kv[0] if kv[0] == small else kv[0]):
         top = runs[runs["m"] == runs["m"].max()]
-        m = int(top["m"].iloc[0])
-        eps = judging["eps_frac"] * float((top["zero_risk"] - top["opt"]).mean())
-        tag = "small rate, meant to stay in the NTK regime" if lr0 == judging["lr0_regime"] else "large rate"
+        m, gap = int(top["m"].iloc[0]), float((top["zero_risk"] - top["opt"]).mean())
+        eps = judging["eps_frac"] * gap
+        tag = "small rate, meant to stay in the NTK regime" if lr0 == small else "large rate"
         f = mean_finding(f"average held-out risk over the second half of SGD <= OPT + eps at m = {m}, lr0 = {lr0:g} "
                          f"({tag}; eps = {judging['eps_frac']:g} x (R0 - OPT) = {eps:.3g})",
                          top["excess"], eps, what="excess risk", key=f"excess_risk[lr0={lr0:g}]",
-                         resolution=judging["risk_resolution"] * float((top["zero_risk"] - top["opt"]).mean()),
+                         resolution=judging["risk_resolution"] * gap, level=judging.level,
                          meaning=f"an excess risk {judging['risk_resolution']:g} x (R0 - OPT) beyond eps",
                          points=series(runs, "m", "excess", np.ones(len(runs)), constant=eps, label=f"lr0 = {lr0:g}",
-                                       panel="excess risk"), level=judging.level)
+                                       panel="excess risk"))
         findings.append(replace(f, detail=f"{f.detail}; {_regime(top)}; held-out risk at W_0 "
-                                f"{float(top['init_risk'].mean()):.3g} (the random initial output), of the zero predictor "
-                                f"{float(top['zero_risk'].mean()):.3g}; final tau {float(top['tau'].mean()):.3g}"))
-        if lr0 == judging["lr0_regime"]:
-            findings.append(mean_finding(
-                f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: coupling RMS along the run <= "
-                f"{judging['regime']:g} x the target's RMS", top["regime_ratio"], judging["regime"],
-                what="coupling / target RMS", key="in_regime", resolution=judging["regime_resolution"], level=judging.level))
+                                f"{float(top['init_risk'].mean()):.3g} (the random initial output), of the zero "
+                                f"predictor {float(top['zero_risk'].mean()):.3g}; final tau "
+                                f"{float(top['tau'].mean()):.3g}"))
+        if lr0 == small:
+            findings.append(mean_finding(f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: coupling "
+                                         f"RMS along the run <= {judging['regime']:g} x the target's RMS",
+                                         top["regime_ratio"], judging["regime"], what="coupling / target RMS",
+                                         key="in_regime", resolution=judging["regime_resolution"], level=judging.level))
         else:
             findings.append(exponent_finding(f"excess risk does not grow with the width m (lr0 = {lr0:g})", runs, "m",
                                              "excess", 0.0, resolution=judging["m_resolution"], groups=None,
@@ -153,33 +143,31 @@ def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
     return findings + diverged
 
 
+_BALL = (("tau", "final tau = sqrt(m) ||W_T - W_0||_F grows at most like m^{tau_exponent:g} ({tag})", "final tau"),
+         ("sign_frac", "fraction of changed signs along the trajectory does not grow with m (lr0 = {lr0:g})",
+          "fraction of changed signs"),
+         ("coupling", "forward coupling error of W_t - W_0 along the trajectory does not grow with m (lr0 = {lr0:g})",
+          "RMS coupling error"))
+
+
 def _analyse_ball(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    r"""Per rate: the exponents in m of the final tau (<= tau_exponent), the sign fraction and the coupling (<= 0)."""
     df, diverged = split_diverged(df, "run", level=judging.level)
     findings = []
     for lr0, runs in df.groupby("lr0"):
         tag = f"lr0 = {lr0:g}, {_regime(runs[runs['m'] == runs['m'].max()])} at the largest m"
-        findings += [
-            exponent_finding(f"final tau = sqrt(m) ||W_T - W_0||_F grows at most like "
-                             f"m^{judging['tau_exponent']:g} ({tag})",
-                             runs, "m", "tau", judging["tau_exponent"], resolution=judging["m_resolution"], groups=None,
-                             label=f"lr0 = {lr0:g}", key=f"tau_m_exponent[lr0={lr0:g}]",
-                             panel="final tau", level=judging.level),
-            exponent_finding(f"fraction of changed signs along the trajectory does not grow with m (lr0 = {lr0:g})",
-                             runs, "m", "sign_frac", 0.0, resolution=judging["m_resolution"], groups=None,
-                             label=f"lr0 = {lr0:g}", panel="fraction of changed signs",
-                             key=f"sign_frac_m_exponent[lr0={lr0:g}]", level=judging.level),
-            exponent_finding(f"forward coupling error of W_t - W_0 along the trajectory does not grow with m (lr0 = {lr0:g})",
-                             runs, "m", "coupling", 0.0, resolution=judging["m_resolution"], groups=None,
-                             label=f"lr0 = {lr0:g}", panel="RMS coupling error",
-                             key=f"coupling_m_exponent[lr0={lr0:g}]", level=judging.level),
-        ]
+        for y, title, panel in _BALL:
+            claimed = judging["tau_exponent"] if y == "tau" else 0.0
+            findings.append(exponent_finding(
+                title.format(**judging, lr0=lr0, tag=tag), runs, "m", y, claimed, resolution=judging["m_resolution"],
+                groups=None, label=f"lr0 = {lr0:g}", panel=panel, key=f"{y}_m_exponent[lr0={lr0:g}]",
+                level=judging.level))
     return findings + diverged
 
 
 _SGD_FIXED = dict(L=8, d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=128,
                   steps=1200, batch=4, record_every=100, N=0, w_var=2.0)
 _LR_REGIME, _LR_LARGE = 1.0 / 256.0, 8.0
-_SGD_DEFAULT = Grid.product({"lr0": [_LR_REGIME, _LR_LARGE], "m": [128, 256, 512]}, seeds=5, **_SGD_FIXED)
 # On one CPU core a step at m = 4096 costs about 1 s (W is read some 25 times per step), so a run of 4000 steps
 # is over an hour: the large grid stops at m = 1024 (3 seeds) so that it fits about two hours on two cores;
 # wider runs belong on a GPU (a grid file can add {"lr0": 0.00390625, "m": 4096})
@@ -187,58 +175,37 @@ _SGD_LARGE = Grid(points=({"lr0": _LR_REGIME, "m": 256}, {"lr0": _LR_REGIME, "m"
                           {"lr0": _LR_REGIME, "m": 1024, "seeds": 3},
                           {"lr0": _LR_LARGE, "m": 256}, {"lr0": _LR_LARGE, "m": 1024, "seeds": 3}),
                   seeds=tuple(range(5)), fixed={**_SGD_FIXED, "steps": 4000, "L": 12})
-_ONE_LENGTH = ("the runs use one length (L = 8 on the default grid); growth in L is the subject of length_scaling "
-               "and pseudo_solution")
+_RUNS = dict(dtype="float32", measure=_measure_sgd, version=4, cache_group="sgd_run", grids={
+    "default": Grid.product({"lr0": [_LR_REGIME, _LR_LARGE], "m": [128, 256, 512]}, seeds=5, **_SGD_FIXED),
+    "large": _SGD_LARGE})
+_NO_L = cannot_detect("exponential", "exponential growth in L", "the runs use one length (L = 8 on the default grid); "
+                      "growth in L is the subject of length_scaling and pseudo_solution")
 
-SGD_LEARNS = register(Claim(
-    name="sgd_learns",
-    dtype="float32",
-    precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.01 of its resolution (docs/reporting.md)",
-    expected=(Verdict.INCONSISTENT, 'inside the NTK regime (lr0 = 1/256) SGD does not reach OPT + eps within 1200 samples at m = 512: excess risk 0.72 [0.51, 0.94], beyond eps plus the resolution (0.20)'),
-    title="SGD on W learns the concept",
-    reference="theory.md sec. 6 (main theorem)",
+SGD_LEARNS = claim(
+    name="sgd_learns", **_RUNS, title="SGD on W learns the concept", reference="theory.md sec. 6 (main theorem)",
     statement="For m >= poly(C, p, L, 1/eps), the average over t of the population risk of W_t is at most OPT + eps, "
               "with SGD inside the NTK regime.",
     quantity="held-out risk (128 fresh sequences) averaged over the recorded steps of the second half of online SGD "
              "(1200 steps of 4 samples), at a rate inside the NTK regime and at a large rate outside it",
     bound="avg risk <= OPT + eps, eps = 0.5 (R0 - OPT); excess risk non-increasing in m",
-    grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE},
-    measure=_measure_sgd,
     analyse=_analyse_learns,
     judging=dict(eps_frac=0.5, lr0_regime=_LR_REGIME, regime=0.1, risk_resolution=0.1, regime_resolution=0.05,
                  m_resolution=0.25),
-    controls=(
-        too_strong("eps = 0.01 (R0 - OPT), which the runs do not reach", eps_frac=0.01),
-        wrong_m("avg_risk", "opt", "zero_risk"),
-        cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
-    ),
-    version=4,
-    cache_group="sgd_run",
+    controls=(too_strong("eps = 0.01 (R0 - OPT), which the runs do not reach", eps_frac=0.01),
+              wrong_m("avg_risk", "opt", "zero_risk"), _NO_L),
     plot={"x": "m", "y": "avg_risk"},
-))
+)
 
-NTK_BALL = register(Claim(
-    name="ntk_ball",
-    dtype="float32",
-    precision="float32 and float64 give the same verdicts on the default grid and no finding's estimate moves by more than 0.01 of its resolution (docs/reporting.md)",
-    expected=(Verdict.INCONCLUSIVE, 'the m exponents of tau, the sign fraction and the coupling over m = 128..512 (5 runs a width) need about 1.1x to 3.5x the runs'),
-    title="SGD stays in the NTK ball",
+NTK_BALL = claim(
+    name="ntk_ball", **_RUNS, title="SGD stays in the NTK ball",
     reference="theory.md sec. 6 (SGD stays in the NTK ball), sec. 3",
     statement="tau_t = sqrt(m) ||W_t - W_0||_F stays bounded independently of m; the fraction of changed signs and "
               "the coupling error shrink as m grows.",
     quantity="the runs of sgd_learns (both rates): tau at the end; averaged over the recorded steps, the fraction of "
              "changed signs and the RMS forward coupling error",
     bound="tau <= c m^0; sign fraction and coupling <= c m^0",
-    grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE},
-    measure=_measure_sgd,
     analyse=_analyse_ball,
     judging=dict(tau_exponent=0.0, m_resolution=0.25),
-    controls=(
-        too_strong("tau shrinks like m^-0.5", tau_exponent=-0.5),
-        wrong_m("tau"),
-        cannot_detect("exponential", "exponential growth in L", _ONE_LENGTH),
-    ),
-    version=4,
-    cache_group="sgd_run",
+    controls=(too_strong("tau shrinks like m^-0.5", tau_exponent=-0.5), wrong_m("tau"), _NO_L),
     plot={"x": "m", "y": "tau"},
-))
+)

@@ -25,94 +25,76 @@ import numpy as np
 import pandas as pd
 
 from .. import complexity as CX
-from ..stats import verdicts as VD
-from ..checking.findings import cannot_detect, every_case_finding, exponent_finding, too_strong
-from ..checking.claim import Claim
+from ..checking.findings import cannot_detect, exponent_finding, too_strong
 from ..checking.grid import Grid
-from ..checking.registry import register
 from ..checking.results import Finding
+from ..checking.specs import EveryCase
+from ..stats import verdicts as VD
+from ._paper import claim
 
 __all__ = ["COMPLEXITY_MONOTONE", "COMPLEXITY_EPS_GROWTH", "COMPLEXITY_DIVERGENCE"]
 
-_NO_WIDTH = "the complexity of a function does not involve the width m, so there is no m-normalisation to get wrong"
+_EXACT = dict(replicable=False, dtype="float64")  # exact arithmetic (sympy/mpmath): the dtype does not enter
+_NO_M = cannot_detect("wrong_m", "a wrong normalisation in m", "the complexity of a function does not involve the "
+                      "width m, so there is no m-normalisation to get wrong")
 
 
 # ---------------------------------------------------------------------- monotonicity
 def _measure_monotone(cell: dict[str, Any]) -> list[dict[str, Any]]:
     rng = np.random.default_rng(cell["seed"])
-    f = CX.smooth(cell["function"])
-    C = float(cell["C_star"])
+    f, C, n = CX.smooth(cell["function"]), float(cell["C_star"]), cell["points"]
     rho = float(f.radius) if f.radius != mpmath.inf else math.inf
-    n = cell["points"]
     # R sweeps reach 1.5 times the radius so that finite and divergent values are compared too
-    r_top_eps = 1.5 * rho / C if math.isfinite(rho) else cell["R_max"]
-    r_top_s = 1.5 * rho if math.isfinite(rho) else cell["R_max"]
+    tops = (1.5 * rho / C, 1.5 * rho) if math.isfinite(rho) else (cell["R_max"], cell["R_max"])
     rows = []
-    for sweep, top in (("C_eps vs R", r_top_eps), ("C_s vs R", r_top_s)):
+    for sweep, top in zip(("C_eps vs R", "C_s vs R"), tops):
         for R in np.sort(np.exp(rng.uniform(np.log(top / 50), np.log(top), n))):
-            c = CX.c_eps(f, R, cell["eps"], C) if sweep.startswith("C_eps") else CX.c_s(f, R, C)
-            rows.append(dict(function=cell["function"], seed=cell["seed"], sweep=sweep, x=float(R), log10=c.log10))
+            c = CX.c_eps(f, R, cell["eps"], C) if sweep == "C_eps vs R" else CX.c_s(f, R, C)
+            rows.append(dict(sweep=sweep, x=float(R), log10=c.log10))
     R_fixed = 0.5 * rho / C if math.isfinite(rho) else 1.0
-    for inv in np.sort(np.exp(rng.uniform(np.log(1.5), np.log(1e12), n))):
-        c = CX.c_eps(f, R_fixed, 1.0 / inv, C)
-        rows.append(dict(function=cell["function"], seed=cell["seed"], sweep="C_eps vs 1/eps", x=float(inv),
-                         log10=c.log10))
-    return rows
+    return rows + [dict(sweep="C_eps vs 1/eps", x=float(inv), log10=CX.c_eps(f, R_fixed, 1.0 / inv, C).log10)
+                   for inv in np.sort(np.exp(rng.uniform(np.log(1.5), np.log(1e12), n)))]
 
 
-def _analyse_monotone(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+def _monotone(part: pd.DataFrame, judging: Mapping[str, Any]) -> tuple[list[bool], list[str]]:
+    r"""Per sweep (function, seed): whether log10 moves in the claimed direction, and where it does not."""
     sign = 1.0 if judging["direction"] == "nondecreasing" else -1.0
-    findings = []
-    for sweep, part in df.groupby("sweep", sort=False):
-        oks, fails = [], []
-        for (fn, seed), g in part.groupby(["function", "seed"], sort=False):
-            g = g.sort_values("x")
-            y = g["log10"].to_numpy()
-            with np.errstate(invalid="ignore"):
-                steps = sign * np.diff(y)
-            # inf - inf (two divergent values) is a tie; rounding at 30 digits allows 1e-20 in log10
-            ok = bool(np.all(np.isnan(steps) | (steps >= -1e-20)))
-            oks.append(ok)
-            if not ok:
-                k = int(np.nanargmin(steps))
-                fails.append(f"{fn} seed {seed}: log10 {y[k]:.6g} -> {y[k + 1]:.6g} at x {g['x'].iloc[k]:.4g} -> "
-                             f"{g['x'].iloc[k + 1]:.4g}")
-        measured, variable = sweep.split(" vs ")
-        findings.append(every_case_finding(f"{measured} is {judging['direction']} in {variable}",
-                                           np.array(oks), "sweeps (function, seed)", fails, key=f"monotone[{sweep}]"))
-    return findings
+    oks, fails = [], []
+    for (fn, seed), g in part.groupby(["function", "seed"], sort=False):
+        x, y = g.sort_values("x")[["x", "log10"]].to_numpy(float).T
+        with np.errstate(invalid="ignore"):
+            steps = sign * np.diff(y)
+        # inf - inf (two divergent values) is a tie; rounding at 30 digits allows 1e-20 in log10
+        oks.append(bool(np.all(np.isnan(steps) | (steps >= -1e-20))))
+        if not oks[-1]:
+            k = int(np.nanargmin(steps))
+            fails.append(f"{fn} seed {seed}: log10 {y[k]:.6g} -> {y[k + 1]:.6g} at x {x[k]:.4g} -> {x[k + 1]:.4g}")
+    return oks, fails
 
 
 _MONO_FIXED = dict(C_star=10.0, eps=1e-3, points=6, R_max=2.0)
 _MONO_FUNCS = ["sin", "exp", "cos", "erf", "log1p", "tanh", "sigmoid", "z**3 - 2*z + 1"]
 
-COMPLEXITY_MONOTONE = register(
-    Claim(
-        replicable=False,
-        name="complexity_monotone",
-        dtype="float64",
-        precision="exact arithmetic (sympy/mpmath): no torch tensor, the dtype does not enter",
-        title="Complexity is monotone in R and in 1/eps",
-        reference="theory.md sec. 5 (C_eps, C_s; Allen-Zhu, Li, Liang 2019)",
-        statement="C_eps(Phi, R) and C_s(Phi, R) are non-decreasing in R, and C_eps is non-decreasing in 1/eps "
-        "(every summand is; divergent values count as larger than finite ones).",
-        quantity="log10 of C_eps and C_s along random sorted sweeps of R (up to 1.5 x the radius) and of 1/eps",
-        bound="differences of consecutive values >= 0",
-        grids={
-            "default": Grid.product({"function": _MONO_FUNCS}, seeds=2, **_MONO_FIXED),
-            "large": Grid.product({"function": _MONO_FUNCS + ["sinh", "cosh", "1/(1+z**2)"]}, seeds=8,
-                                  **{**_MONO_FIXED, "points": 12}),
-        },
-        measure=_measure_monotone,
-        analyse=_analyse_monotone,
-        judging=dict(direction="nondecreasing"),
-        controls=(
-            too_strong("the complexity is non-increasing", direction="nonincreasing"),
-            cannot_detect("wrong_m", "a wrong normalisation in m", _NO_WIDTH),
-            cannot_detect("exponential", "exponential growth", "the claim is monotonicity only; it makes no growth claim"),
-        ),
-        plot={"x": "x", "y": "log10", "hue": "function", "facet": "sweep", "logy": False},
-    )
+COMPLEXITY_MONOTONE = claim(
+    name="complexity_monotone", **_EXACT, title="Complexity is monotone in R and in 1/eps",
+    reference="theory.md sec. 5 (C_eps, C_s; Allen-Zhu, Li, Liang 2019)",
+    statement="C_eps(Phi, R) and C_s(Phi, R) are non-decreasing in R, and C_eps is non-decreasing in 1/eps "
+    "(every summand is; divergent values count as larger than finite ones).",
+    quantity="log10 of C_eps and C_s along random sorted sweeps of R (up to 1.5 x the radius) and of 1/eps",
+    bound="differences of consecutive values >= 0",
+    grids={"default": Grid.product({"function": _MONO_FUNCS}, seeds=2, **_MONO_FIXED),
+           "large": Grid.product({"function": _MONO_FUNCS + ["sinh", "cosh", "1/(1+z**2)"]}, seeds=8,
+                                 **{**_MONO_FIXED, "points": 12})},
+    measure=_measure_monotone,
+    findings=tuple(EveryCase(f"{q} is {{direction}} in {v}", f"monotone[{q} vs {v}]", rows={"sweep": f"{q} vs {v}"},
+                             ok=lambda d, j: _monotone(d, j)[0], failures=lambda d, j: _monotone(d, j)[1],
+                             what="sweeps (function, seed)")
+                   for q, v in (("C_eps", "R"), ("C_s", "R"), ("C_eps", "1/eps"))),
+    judging=dict(direction="nondecreasing"),
+    controls=(too_strong("the complexity is non-increasing", direction="nonincreasing"), _NO_M,
+              cannot_detect("exponential", "exponential growth",
+                            "the claim is monotonicity only; it makes no growth claim")),
+    plot={"x": "x", "y": "log10", "hue": "function", "facet": "sweep", "logy": False},
 )
 
 
@@ -121,42 +103,40 @@ def _measure_growth(cell: dict[str, Any]) -> list[dict[str, Any]]:
     f = CX.smooth(cell["function"])
     truncated = cell["function"] in cell["truncated"]
     rows = []
-    for k in cell["eps_exponents"]:
-        eps = 10.0 ** (-k)
+    for eps in (10.0 ** (-k) for k in cell["eps_exponents"]):
         degree = CX.choose_truncation(f, cell["R"], eps).k if truncated else None
         c = CX.c_eps(f, cell["R"], eps, cell["C_star"], degree=degree)
-        rows.append(dict(function=cell["function"], C_star=cell["C_star"], R=cell["R"], seed=cell["seed"],
-                         truncated=truncated, degree=degree, inv_eps=1.0 / eps, log10=c.log10,
+        rows.append(dict(truncated=truncated, degree=degree, inv_eps=1.0 / eps, log10=c.log10,
                          value=10.0 ** min(c.log10, 300.0), terms=c.terms))
     return rows
 
 
 def _analyse_growth(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    findings = []
-    entire_hi: dict[float, float] = {}
+    r"""Per (C*, function): the exponent in 1/eps of the entire functions (<= degree), then of the truncated
+    ones, which must lie wholly above the entire ones' at that C*."""
+    findings, entire_hi = [], {}
+    deg, kw = judging["degree"], dict(groups=None, resolution=judging["resolution"], level=judging.level)
     for (C, fn), part in df[~df["truncated"]].groupby(["C_star", "function"], sort=False):
-        if part["log10"].max() > 300:  # beyond float range: fit on log10 directly
+        huge = part["log10"].max() > 300
+        if huge:  # beyond float range: fit on log10 directly
             part = part.assign(value=10.0 ** (part["log10"] - part["log10"].min()))
-        f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{judging['degree']:g} (C*={C:g})",
-                             part, "inv_eps", "value", judging["degree"], groups=None, label=f"{fn}, C*={C:g}",
-                             key=f"eps_exponent[{fn},C*={C:g}]", resolution=judging["resolution"],
-                             panel="C_eps(Phi, 1)" if part["log10"].max() <= 300 else "C_eps(Phi, 1) / its smallest value", level=judging.level)
+        f = exponent_finding(f"C_eps({fn}, 1) grows at most like (1/eps)^{deg:g} (C*={C:g})", part, "inv_eps", "value",
+                             deg, label=f"{fn}, C*={C:g}", key=f"eps_exponent[{fn},C*={C:g}]", **kw,
+                             panel="C_eps(Phi, 1) / its smallest value" if huge else "C_eps(Phi, 1)")
         local = np.diff(part["log10"].to_numpy()) / np.diff(np.log10(part["inv_eps"].to_numpy()))
         findings.append(replace(f, detail=f"{f.detail}; local exponents {np.round(local, 3).tolist()}"))
         entire_hi[C] = max(entire_hi.get(C, -math.inf), f.fit.ci_high)
     for (C, fn), part in df[df["truncated"]].groupby(["C_star", "function"], sort=False):
-        vals = 10.0 ** (part["log10"] - part["log10"].min())
         hi = entire_hi.get(C, math.nan)
         if not math.isfinite(hi):
             raise VD.CannotAnalyse(f"complexity_eps_growth: no entire function at C*={C:g} to compare {fn} with")
-        rho = float(CX.radius_of_convergence(fn))
-        R = float(part["R"].iloc[0])
+        rho, R = float(CX.radius_of_convergence(fn)), float(part["R"].iloc[0])
         predicted = math.log(C * R / rho) / math.log(rho / R) if math.isfinite(rho) and rho > R else math.nan
         f = exponent_finding(
             f"C_eps({fn} truncated to error eps, 1) grows faster in 1/eps than the entire functions (C*={C:g})",
-            part.assign(value=vals), "inv_eps", "value", hi, bound="lower", groups=None,
-            key=f"truncated_eps_exponent[{fn},C*={C:g}]", resolution=judging["resolution"],
-            label=f"{fn} (truncated), C*={C:g}", panel="C_eps(Phi, 1) / its smallest value", level=judging.level)
+            part.assign(value=10.0 ** (part["log10"] - part["log10"].min())), "inv_eps", "value", hi, bound="lower",
+            key=f"truncated_eps_exponent[{fn},C*={C:g}]", label=f"{fn} (truncated), C*={C:g}",
+            panel="C_eps(Phi, 1) / its smallest value", **kw)
         findings.append(replace(f, detail=f"{f.detail}; entire functions' exponents at most {hi:.3g}; predicted "
                                 f"log(C*R/rho)/log(rho/R) = {predicted:.3g}; degrees {part['degree'].tolist()}"))
     return findings
@@ -164,127 +144,95 @@ def _analyse_growth(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
 
 _GROWTH_FIXED = dict(R=1.0, eps_exponents=tuple(range(1, 13)), truncated=("tanh", "sigmoid"))
 
-COMPLEXITY_EPS_GROWTH = register(
-    Claim(
-        replicable=False,
-        name="complexity_eps_growth",
-        dtype="float64",
-        precision="exact arithmetic (sympy/mpmath): no torch tensor, the dtype does not enter",
-        title="C_eps(Phi, 1) is polynomial in 1/eps for sin and exp, faster for truncated series",
-        reference="theory.md sec. 5 (known anchors; Allen-Zhu, Li, Liang 2019)",
-        statement="For fixed C*, C_eps(sin, 1) and C_eps(exp, 1) are poly(1/eps); functions whose series must be "
-        "truncated (tanh, sigmoid; degree k ~ log(1/eps)) grow with a larger power of 1/eps.",
-        quantity="C_eps(Phi, 1) for eps = 10^-1..10^-12 (truncated functions: smallest degree with rigorous "
-        "truncation error <= eps on [-1, 1])",
-        bound="C_eps(Phi, 1) <= c * (1/eps)^1 (degree 1: docs/complexity.md) for sin and exp",
-        grids={
-            "default": Grid.product({"function": ["sin", "exp", "tanh", "sigmoid"]}, seeds=1,
-                                    C_star=10.0, **_GROWTH_FIXED),
-            "large": Grid.product({"function": ["sin", "exp", "cos", "tanh", "sigmoid"], "C_star": [10.0, 100.0]},
-                                  seeds=1, **{**_GROWTH_FIXED, "eps_exponents": tuple(range(1, 21))}),
-        },
-        measure=_measure_growth,
-        analyse=_analyse_growth,
-        judging=dict(degree=1.0, resolution=0.02),
-        controls=(
-            too_strong("C_eps(Phi, 1) grows at most like (1/eps)^0.1", degree=0.1),
-            cannot_detect("wrong_m", "a wrong normalisation in m", _NO_WIDTH),
-            cannot_detect("exponential", "exponential growth in 1/eps",
-                          "1/eps spans twelve decades, so a factor exp(c/eps) that adds 10x over the range sits in the "
-                          "last point alone and a straight-line fit cannot tell it from a power; faster-than-polynomial "
-                          "growth is checked directly by the truncated functions' findings, which must grow faster"),
-        ),
-        plot={"x": "inv_eps", "y": "log10", "hue": "function"},
-    )
+COMPLEXITY_EPS_GROWTH = claim(
+    name="complexity_eps_growth", **_EXACT,
+    title="C_eps(Phi, 1) is polynomial in 1/eps for sin and exp, faster for truncated series",
+    reference="theory.md sec. 5 (known anchors; Allen-Zhu, Li, Liang 2019)",
+    statement="For fixed C*, C_eps(sin, 1) and C_eps(exp, 1) are poly(1/eps); functions whose series must be "
+    "truncated (tanh, sigmoid; degree k ~ log(1/eps)) grow with a larger power of 1/eps.",
+    quantity="C_eps(Phi, 1) for eps = 10^-1..10^-12 (truncated functions: smallest degree with rigorous "
+    "truncation error <= eps on [-1, 1])",
+    bound="C_eps(Phi, 1) <= c * (1/eps)^1 (degree 1: docs/complexity.md) for sin and exp",
+    grids={"default": Grid.product({"function": ["sin", "exp", "tanh", "sigmoid"]}, seeds=1, C_star=10.0,
+                                   **_GROWTH_FIXED),
+           "large": Grid.product({"function": ["sin", "exp", "cos", "tanh", "sigmoid"], "C_star": [10.0, 100.0]},
+                                 seeds=1, **{**_GROWTH_FIXED, "eps_exponents": tuple(range(1, 21))})},
+    measure=_measure_growth,
+    analyse=_analyse_growth,
+    judging=dict(degree=1.0, resolution=0.02),
+    controls=(too_strong("C_eps(Phi, 1) grows at most like (1/eps)^0.1", degree=0.1), _NO_M,
+              cannot_detect("exponential", "exponential growth in 1/eps",
+                            "1/eps spans twelve decades, so a factor exp(c/eps) that adds 10x over the range sits in "
+                            "the last point alone and a straight-line fit cannot tell it from a power; faster-than-"
+                            "polynomial growth is checked directly by the truncated functions' findings, which must "
+                            "grow faster")),
+    plot={"x": "inv_eps", "y": "log10", "hue": "function"},
 )
 
 
 # ---------------------------------------------------------------------- divergence at the radius
 def _measure_divergence(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    name = cell["function"]
-    f = CX.smooth(name)
-    rho = mpmath.mpf(cell["radii"][name])
-    C = float(cell["C_star"])
-    rows = []
-    base = dict(function=name, seed=cell["seed"], claimed_radius=float(rho),
-                reported_radius=float(f.radius), radius_gap=float(abs(f.radius - rho) / rho))
-    for delta in cell["deltas"]:
-        R_in = float(rho * (1 - delta))
-        s_in = CX.c_s(f, R_in, C)
-        e_in = CX.c_eps(f, R_in / C, cell["eps"], C)
-        rows.append({**base, "delta": delta, "where": "inside", "c_s_divergent": s_in.divergent,
-                     "c_eps_divergent": e_in.divergent, "log10_c_s": s_in.log10, "converged": s_in.converged})
-    for where, factor in (("at", 1.0), ("beyond", 1.0 + cell["deltas"][0])):
-        R = float(rho * factor)
-        s, e = CX.c_s(f, R, C), CX.c_eps(f, R / C, cell["eps"], C)
-        rows.append({**base, "delta": 1 - factor, "where": where, "c_s_divergent": s.divergent,
+    f, C = CX.smooth(cell["function"]), float(cell["C_star"])
+    rho = mpmath.mpf(cell["radii"][cell["function"]])
+    base = dict(claimed_radius=float(rho), reported_radius=float(f.radius), radius_gap=float(abs(f.radius - rho) / rho))
+    rows = []  # (delta, R / rho, where): inside at rho (1 - delta), then at rho and beyond it
+    for delta, factor, where in ([(d, 1 - d, "inside") for d in cell["deltas"]] +
+                                 [(1 - k, k, w) for w, k in (("at", 1.0), ("beyond", 1.0 + cell["deltas"][0]))]):
+        s, e = CX.c_s(f, float(rho * factor), C), CX.c_eps(f, float(rho * factor) / C, cell["eps"], C)
+        rows.append({**base, "delta": delta, "where": where, "c_s_divergent": s.divergent,
                      "c_eps_divergent": e.divergent, "log10_c_s": s.log10, "converged": s.converged})
     return rows
 
 
-def _analyse_divergence(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    oks, fails = [], []
-    for _, r in df.iterrows():
-        want = r["where"] != "inside"
-        ok = bool(r["c_s_divergent"]) == want and bool(r["c_eps_divergent"]) == want
-        oks.append(ok)
-        if not ok:
-            fails.append(f"{r['function']} at R = rho*(1-{r['delta']:.3g}) with claimed rho = {r['claimed_radius']:.6g}: "
-                         f"C_s divergent={r['c_s_divergent']}, C_eps divergent={r['c_eps_divergent']} (expected {want})")
+def _flags(df: pd.DataFrame) -> tuple[list[bool], list[str]]:
+    r"""Each row's divergence flags against where it lies, then each function's reported radius."""
+    want = df["where"] != "inside"
+    ok = (df["c_s_divergent"].astype(bool) == want) & (df["c_eps_divergent"].astype(bool) == want)
+    fails = [f"{r.function} at R = rho*(1-{r.delta:.3g}) with claimed rho = {r.claimed_radius:.6g}: C_s divergent="
+             f"{r.c_s_divergent}, C_eps divergent={r.c_eps_divergent} (expected {r.where != 'inside'})"
+             for r in df[~ok].itertuples()]
     gap = df.groupby("function")["radius_gap"].max()
-    for fn, g in gap.items():
-        if g > 1e-20:
-            oks.append(False)
-            fails.append(f"{fn}: reported radius differs from the claimed one by {g:.3g} (relative)")
-    findings = [every_case_finding("divergence is reported exactly at the radius of convergence (C_s at R = rho, "
-                                   "C_eps at C* R = rho), finite values just inside", np.array(oks), "cases", fails,
-                                   key="divergence_at_radius")]
+    return (ok.tolist() + [False] * int((gap > 1e-20).sum()),
+            fails + [f"{fn}: reported radius differs from the claimed one by {g:.3g} (relative)" for fn, g in
+                     gap[gap > 1e-20].items()])
+
+
+def _blowups(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
+    r"""The blow-up exponent of each function judging["blowup"] names (by its pole order), where it has 3 points."""
+    out = []
     for fn, order in judging["blowup"].items():
         part = df[(df["function"] == fn) & (df["where"] == "inside") & df["converged"]]
-        if len(part) < 3:
-            continue
-        part = part.assign(value=10.0 ** part["log10_c_s"])
         claimed = -(judging["blowup_base"] + order)
-        findings.append(exponent_finding(
+        out += [exponent_finding(
             f"C_s({fn}, rho (1 - delta)) blows up no faster than delta^{claimed:g} (pole order {order:g})",
-            part, "delta", "value", claimed, bound="upper", parameter="shrinking", groups=None,
+            part.assign(value=10.0 ** part["log10_c_s"]), "delta", "value", claimed, parameter="shrinking", groups=None,
             resolution=judging["delta_resolution"], label=fn, panel="C_s(Phi, rho (1 - delta))",
-            key=f"blowup_exponent[{fn}]", end=judging["end_points"], level=judging.level))
-    return findings
+            key=f"blowup_exponent[{fn}]", end=judging["end_points"], level=judging.level)] if len(part) >= 3 else []
+    return out
 
 
 _RADII = {"tanh": float(mpmath.pi / 2), "sigmoid": float(mpmath.pi), "log1p": 1.0, "1/(1+z**2)": 1.0}
 _DIV_FIXED = dict(C_star=10.0, eps=1e-3, radii=_RADII, deltas=(0.2, 0.1, 0.05, 0.02, 0.01, 0.005))
-_DIV_JUDGING = dict(blowup={"tanh": 1.0, "sigmoid": 1.0, "log1p": 0.0}, blowup_base=1.75, delta_resolution=0.25,
-                    end_points=3)
 
-COMPLEXITY_DIVERGENCE = register(
-    Claim(
-        replicable=False,
-        name="complexity_divergence",
-        dtype="float64",
-        precision="exact arithmetic (sympy/mpmath): no torch tensor, the dtype does not enter",
-        title="Divergence of C_eps and C_s exactly at the radius of convergence",
-        reference="theory.md sec. 5 (divergent series, truncation remedy)",
-        statement="C_s(Phi, R) is finite for R < rho and divergent for R >= rho; C_eps(Phi, R) is finite for "
-        "C* R < rho and divergent for C* R >= rho (rho: pi/2 for tanh, pi for sigmoid, 1 for log1p and 1/(1+z^2)); "
-        "as R -> rho, C_s grows like (1 - R/rho)^-(1.75 + pole order).",
-        quantity="divergence flags at R = rho (1 - delta), rho, rho (1 + delta); C_s(Phi, rho (1 - delta))",
-        bound="flags exactly as stated; C_s <= c * delta^-(1.75 + pole order)",
-        grids={
-            "default": Grid.product({"function": ["tanh", "sigmoid", "log1p"]}, seeds=1, **_DIV_FIXED),
-            "large": Grid.product({"function": ["tanh", "sigmoid", "log1p", "1/(1+z**2)"]}, seeds=1,
-                                  **{**_DIV_FIXED, "deltas": (0.2, 0.1, 0.05, 0.02, 0.01, 0.005)}),
-        },
-        measure=_measure_divergence,
-        analyse=_analyse_divergence,
-        judging=_DIV_JUDGING,
-        controls=(
-            too_strong("C_s blows up no faster than delta^-(0.75 + pole order)", blowup_base=0.75),
-            cannot_detect("wrong_m", "a wrong normalisation in m", _NO_WIDTH),
-            cannot_detect("exponential", "exponential growth",
-                          "the blow-up is a power of 1/delta by the pole's order; the check makes no polynomial-in-size claim"),
-        ),
-        plot={"x": "delta", "y": "log10_c_s", "hue": "function"},
-    )
+COMPLEXITY_DIVERGENCE = claim(
+    name="complexity_divergence", **_EXACT, title="Divergence of C_eps and C_s exactly at the radius of convergence",
+    reference="theory.md sec. 5 (divergent series, truncation remedy)",
+    statement="C_s(Phi, R) is finite for R < rho and divergent for R >= rho; C_eps(Phi, R) is finite for "
+    "C* R < rho and divergent for C* R >= rho (rho: pi/2 for tanh, pi for sigmoid, 1 for log1p and 1/(1+z^2)); "
+    "as R -> rho, C_s grows like (1 - R/rho)^-(1.75 + pole order).",
+    quantity="divergence flags at R = rho (1 - delta), rho, rho (1 + delta); C_s(Phi, rho (1 - delta))",
+    bound="flags exactly as stated; C_s <= c * delta^-(1.75 + pole order)",
+    grids={"default": Grid.product({"function": ["tanh", "sigmoid", "log1p"]}, seeds=1, **_DIV_FIXED),
+           "large": Grid.product({"function": ["tanh", "sigmoid", "log1p", "1/(1+z**2)"]}, seeds=1, **_DIV_FIXED)},
+    measure=_measure_divergence,
+    findings=(EveryCase("divergence is reported exactly at the radius of convergence (C_s at R = rho, C_eps at C* R = "
+                        "rho), finite values just inside", "divergence_at_radius", what="cases",
+                        ok=lambda d, j: _flags(d)[0], failures=lambda d, j: _flags(d)[1]),),
+    analyse=_blowups,
+    judging=dict(blowup={"tanh": 1.0, "sigmoid": 1.0, "log1p": 0.0}, blowup_base=1.75, delta_resolution=0.25,
+                 end_points=3),
+    controls=(too_strong("C_s blows up no faster than delta^-(0.75 + pole order)", blowup_base=0.75), _NO_M,
+              cannot_detect("exponential", "exponential growth", "the blow-up is a power of 1/delta by the pole's "
+                            "order; the check makes no polynomial-in-size claim")),
+    plot={"x": "delta", "y": "log10_c_s", "hue": "function"},
 )
