@@ -20,9 +20,10 @@ from typing import Any, Mapping
 import pandas as pd
 import torch
 
-from ..checking.findings import event_finding, exponent_finding, exponential, growth_finding, too_strong, wrong_m
+from ..checking import findings as F
 from ..checking.grid import Grid
 from ..checking.results import Finding
+from ..checking.specs import Event, Exponent, Growth, J
 from ..network import batched as BT, perturbation as P
 from ..stats import fits as S
 from ._paper import claim
@@ -48,51 +49,40 @@ def _measure_hidden(cell: dict[str, Any]) -> list[dict[str, Any]]:
             for i, om in enumerate(omegas) for j, name in enumerate([*units, "adversarial"]) for L in Ls]
 
 
-def _analyse_hidden(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    j, lv = judging, judging.level
-    b, m0, L0, om0, k, slack = (j[n] for n in ("exponent", "m_ref", "L_ref", "omega_ref", "small_points", "slack"))
-    # the lemma is a supremum over every W' with ||W'||_2 <= omega: judge the worst of the three directions
-    worst = df.groupby(["seed", "m", "L", "omega"], as_index=False).agg(change=("change", "max"),
-                                                                        flips=("flips", "max"))
-    worst["ratio"] = worst["change"] / worst["omega"]
-    at = worst[(worst["m"] == m0) & (worst["L"] == L0)]  # in the groupby's order: by seed, then omega
-    f = exponent_finding(f"max over directions and l <= L of ||h_l(W0+W') - h_l(W0)|| <= c * omega^{b:g} as omega -> 0 "
-                         f"(L={L0}, m={m0}; the {k} smallest omega)",
-                         at[at["omega"].isin(sorted(at["omega"].unique())[:k])], "omega", "change", b,
-                         parameter="shrinking", resolution=j["omega_resolution"],
-                         label="worst of the three directions", key="omega_exponent", level=lv)
-    ref = df[(df["m"] == m0) & (df["L"] == L0)]
+def _worst(df: pd.DataFrame, j: Mapping[str, Any], *at: str) -> pd.DataFrame:
+    r"""The worst of the three directions (the lemma is a supremum over every W' with ||W'||_2 <= omega), with the
+    constant ratio = ||delta h|| / omega, where each column of ``at`` is at its ``{column}_ref`` (by seed, omega)."""
+    w = df.groupby(["seed", "m", "L", "omega"], as_index=False).agg(change=("change", "max"), flips=("flips", "max"))
+    w = w.assign(ratio=w["change"] / w["omega"])
+    return w[(w[list(at)] == [j[f"{c}_ref"] for c in at]).all(axis=1)]
+
+
+def _omega_exponent(df: pd.DataFrame, j: Mapping[str, Any]) -> list[Finding]:
+    r"""The exponent in omega of the worst direction at the small-omega end, with each direction's over the whole
+    range in its detail (at m_ref, L_ref)."""
+    at, ref, k = _worst(df, j, "m", "L"), df[(df["m"] == j["m_ref"]) & (df["L"] == j["L_ref"])], j["small_points"]
+    f = F.exponent_finding(f"max over directions and l <= L of ||h_l(W0+W') - h_l(W0)|| <= c * omega^{j['exponent']:g} "
+                           f"as omega -> 0 (L={j['L_ref']}, m={j['m_ref']}; the {k} smallest omega)",
+                           at[at["omega"].isin(sorted(at["omega"].unique())[:k])], "omega", "change", j["exponent"],
+                           parameter="shrinking", resolution=j["omega_resolution"],
+                           label="worst of the three directions", key="omega_exponent", level=j.level)
     fits = {n: S.fit_exponent(p["omega"], p["change"], groups=p["seed"], variable="omega")
             for n, p in ((n, ref[ref["direction"] == n]) for n in DIRECTIONS)}
     per = "; ".join(f"{n}: {fit.short(variable=False)} over the whole range" for n, fit in fits.items())
-    # beyond the linear region (up to omega_max, where signs flip): the constant of the small-omega end holds
-    held = at["ratio"] <= (1 + slack) * at.groupby("seed")["ratio"].transform("first")
-    flips = at.groupby("omega")["flips"].mean()
-    fails = [f"seed {r.seed}, omega {r.omega:g}: ratio {r.ratio:.4g}" for r, ok in zip(at.itertuples(), held)
-             if not ok]
-    return [
-        replace(f, detail=f"{f.detail}; {per}"),
-        event_finding(f"up to omega = {at['omega'].max():g} (mean flipped signs {flips.iloc[0]:.3g} to "
-                      f"{flips.iloc[-1]:.3g}) ||delta h|| / omega stays within {1 + slack:g} x its value at the "
-                      f"smallest omega (L={L0}, m={m0})", held.to_numpy(), key="linear_constant_event",
-                      what="(seed, omega) points", failures=fails, tolerated=j["tolerated"],
-                      resolution=j["event_resolution"], level=lv),
-        growth_finding(f"the constant ||delta h|| / omega grows polynomially, not exponentially, in L (m={m0}, "
-                       f"omega={om0:g})", worst[(worst["m"] == m0) & (worst["omega"] == om0)], "L", "ratio",
-                       factor=j["growth_factor"], panel="max ||delta h_l|| / omega", key="L_growth", level=lv),
-        exponent_finding(f"||delta h|| at omega={om0:g} does not grow with m (L={L0})",
-                         worst[(worst["L"] == L0) & (worst["omega"] == om0)], "m", "change", 0.0, groups=None,
-                         resolution=j["m_resolution"], panel="max ||delta h_l||", key="m_exponent", end=j["end_points"],
-                         level=lv),
-    ]
+    return [replace(f, detail=f"{f.detail}; {per}")]
+
+
+def _linear(df: pd.DataFrame, j: Mapping[str, Any]) -> pd.DataFrame:
+    r"""The worst direction at m_ref, L_ref; held: beyond the linear region (up to omega_max, where signs flip) the
+    constant of the small-omega end holds."""
+    at = _worst(df, j, "m", "L")
+    return at.assign(held=at["ratio"] <= (1 + j["slack"]) * at.groupby("seed")["ratio"].transform("first"))
 
 
 _HIDDEN_FIXED = dict(n=4, d_x=8, d=1, eps_x=0.1, adv_l=2, Ls=(4, 8, 16, 32), omegas=(1e-3, 3e-3, 1e-2, 3e-2, 1e-1))
 
 HIDDEN_PERTURBATION = claim(
-    name="hidden_perturbation",
-    dtype="float32",
-    title="Hidden-state perturbation is linear in omega",
+    name="hidden_perturbation", dtype="float32", version=2, title="Hidden-state perturbation is linear in omega",
     reference="theory.md sec. 4 (hidden-state perturbation; Allen-Zhu, Li, Song 2019)",
     statement="For ||W'||_2 <= omega small, ||h_l(W0+W') - h_l(W0)|| <= poly(L) * omega for every l <= L, "
     "independent of m.",
@@ -103,52 +93,60 @@ HIDDEN_PERTURBATION = claim(
            "large": Grid(points=({"m": 512}, {"m": 2048}, {"m": 8192, "seeds": 2}), seeds=tuple(range(10)),
                          fixed={**_HIDDEN_FIXED, "Ls": (4, 8, 16, 32, 64)})},
     measure=_measure_hidden,
-    analyse=_analyse_hidden,
+    findings=(
+        _omega_exponent,
+        Event(lambda at, j, _: f"up to omega = {at['omega'].max():g} (mean flipped signs "
+              f"{(fl := at.groupby('omega')['flips'].mean()).iloc[0]:.3g} to {fl.iloc[-1]:.3g}) ||delta h|| / omega "
+              f"stays within {1 + j['slack']:g} x its value at the smallest omega (L={j['L_ref']}, m={j['m_ref']})",
+              "linear_constant_event", rows=_linear, held="held", what="(seed, omega) points",
+              failures=lambda at, j: [f"seed {r.seed}, omega {r.omega:g}: ratio {r.ratio:.4g}"
+                                      for r in at.itertuples() if not r.held],
+              tolerated=J.tolerated, resolution=J.event_resolution),
+        Growth("the constant ||delta h|| / omega grows polynomially, not exponentially, in L (m={m_ref}, "
+               "omega={omega_ref:g})", "L_growth", rows=lambda df, j: _worst(df, j, "m", "omega"), x="L", y="ratio",
+               factor=J.growth_factor, panel="max ||delta h_l|| / omega"),
+        Exponent("||delta h|| at omega={omega_ref:g} does not grow with m (L={L_ref})", "m_exponent",
+                 rows=lambda df, j: _worst(df, j, "L", "omega"), x="m", y="change", groups=None,
+                 resolution=J.m_resolution, panel="max ||delta h_l||", end=J.end_points)),
     judging=dict(exponent=1.0, omega_resolution=0.1, growth_factor=2.0, m_resolution=0.25, m_ref=512, L_ref=8,
                  omega_ref=1e-3, small_points=3, slack=0.05, tolerated=0.1, event_resolution=0.1, end_points=3),
-    controls=(too_strong("||delta h|| <= c * omega^1.5 (a higher power than linear)", exponent=1.5),
-              wrong_m("change"), exponential("L", "change")),
-    version=2,
+    # the specs fit columns computed from change (the too-strong claim is of the exponent fitted in code)
+    controls=(F.too_strong("||delta h|| <= c * omega^1.5 (a higher power than linear)", exponent=1.5),
+              F.wrong_m("change"), F.exponential("L", "change")),
     plot={"x": "omega", "y": "change", "hue": "direction"},
 )
 
 
 # ---------------------------------------------------------------------- sign changes
 def _measure_signs(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    net, omegas = make_net(cell), list(cell["omegas"])
+    net, omegas, k = make_net(cell), list(cell["omegas"]), len(cell["omegas"])
     tr = net.trace(make_inputs(cell))
     units = unit_directions(cell, net, tr)
     # the random and gradient directions at every omega in one batched trace; then one adversarial
     # displacement per (omega, sequence), aimed at position adv_l of that sequence and traced on it alone
     # (rank-one factors: no m x m matrix is built)
     scs = BT.traces(net, tr, BT.Displacements.scaled(torch.stack(list(units.values())), omegas)).sign_changes(tr)
-    scs = scs.to(torch.float64)  # (k, n, L)
     factors = [P.adversarial_factors(net, tr, l=cell["adv_l"], omega=om, sequence=s)
                for om in omegas for s in range(tr.n)]
     aimed = BT.traces(net, tr, BT.Displacements.rank_one(torch.stack([v for v, _ in factors]),
                                                          torch.stack([u for _, u in factors])),
                       sequences=[s for _ in omegas for s in range(tr.n)])
-    owns = aimed.sign_changes(tr)[:, 0].to(torch.float64).view(len(omegas), tr.n, tr.L)  # (omega, n, L)
-    rows = []
-    for i, om in enumerate(omegas):  # flips: the mean over sequences (per position), flips_max: the largest
-        for j, name in enumerate(units):
-            sc = scs[j * len(omegas) + i]  # (n, L)
-            per_pos = sc.mean(dim=0)
-            rows += [{"direction": name, "omega": om, "position": pos, "flips": float(per_pos[pos - 1]),
-                      "flips_max": float(sc[:, pos - 1].max())} for pos in range(2, tr.L + 1)]
-        rows += [{"direction": "adversarial", "omega": om, "position": pos, "flips": float(owns[i][:, pos - 1].mean()),
-                  "flips_max": float(owns[i][:, pos - 1].max())} for pos in range(2, tr.L + 1)]
-    return rows
+    owns = aimed.sign_changes(tr)[:, 0].to(torch.float64).view(k, tr.n, tr.L)  # (omega, n, L)
+    counts = [[scs[j * k + i].to(torch.float64) for j in range(len(units))] + [owns[i]] for i in range(k)]  # (n, L)
+    # flips: the mean over sequences (per position), flips_max: the largest
+    return [{"direction": name, "omega": om, "position": pos, "flips": float(c[:, pos - 1].mean()),
+             "flips_max": float(c[:, pos - 1].max())}
+            for i, om in enumerate(omegas) for name, c in zip([*units, "adversarial"], counts[i])
+            for pos in range(2, tr.L + 1)]
 
 
-def _analyse_signs(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    j, lv = judging, judging.level
+def _analyse_signs(df: pd.DataFrame, j: Mapping[str, Any]) -> list[Finding]:
     b, t, a, floor, om0 = (j[n] for n in ("exponent", "typical_exponent", "attain_exponent", "min_count", "omega_ref"))
 
-    def omega_fit(title: str, part: pd.DataFrame, e: float, key: str, label: str, **kw: Any) -> Finding:
-        return exponent_finding(title, part, "omega", "flips", e, parameter="shrinking", label=label, key=key,
-                                shape=part["m"].to_numpy(float) * part["omega"].to_numpy(float) ** e,
-                                resolution=j["omega_resolution"], end=j["end_points"], level=lv, **kw)
+    def fit(title: str, part: pd.DataFrame, e: float, key: str, label: str, **kw: Any) -> Finding:
+        return F.exponent_finding(title, part, "omega", "flips", e, parameter="shrinking", label=label, key=key,
+                                  shape=part["m"].to_numpy(float) * part["omega"].to_numpy(float) ** e,
+                                  resolution=j["omega_resolution"], end=j["end_points"], level=j.level, **kw)
 
     # exponents from the mean count over positions 2..L (each position scales alike, and the mean is far less
     # noisy than the largest); the bound's constant from the largest single count (per position and sequence)
@@ -157,50 +155,45 @@ def _analyse_signs(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding
         flips=("flips", "mean"), flips_max=("flips_max", "max"))
     top = pd.concat([top, adv[top.columns]], ignore_index=True)
     out = []
-    for m, at_m in top.groupby("m"):
-        for name in DIRECTIONS:
-            part = at_m[at_m["direction"] == name]
-            f = omega_fit(f"max_l ||D_l(W0+W') - D_l(W0)||_0 <= c * m * omega^{b:.3g}, {name} directions (m={m})",
-                          part, b, f"omega_exponent[{name},m={m}]", f"{name}, m={m}")
-            # the bound is per position and sequence: its constant comes from the largest single count
-            if f.series is not None:  # None: the finding could not be analysed on these rows
-                shape = m * part["omega"].to_numpy(float) ** b
-                c = S.smallest_constant(part["flips_max"].to_numpy(float), shape)
-                f = replace(f, constant=c, series=replace(f.series, bound=tuple((c * shape).tolist())))
-            out.append(f)
+    for (m, at_m), name in ((g, n) for g in top.groupby("m") for n in DIRECTIONS):
+        part = at_m[at_m["direction"] == name]
+        f = fit(f"max_l ||D_l(W0+W') - D_l(W0)||_0 <= c * m * omega^{b:.3g}, {name} directions (m={m})", part, b,
+                f"omega_exponent[{name},m={m}]", f"{name}, m={m}")
+        if f.series is not None:  # None: the finding could not be analysed on these rows
+            shape = m * part["omega"].to_numpy(float) ** b
+            c = S.smallest_constant(part["flips_max"].to_numpy(float), shape)
+            f = replace(f, constant=c, series=replace(f.series, bound=tuple((c * shape).tolist())))
+        out.append(f)
     # attainment: the construction is exact at its target position (earlier positions do not see W');
     # counts below min_count are excluded (rounding a small count down to whole flips steepens the curve)
     counted = adv.groupby(["m", "omega"])["flips"].transform("mean") >= floor
     for m, part in adv[counted].groupby("m"):
         dropped = int((~counted[adv["m"] == m]).sum()) // max(part["seed"].nunique(), 1)
-        out.append(omega_fit(f"the adversarial construction attains the worst case at position "
-                             f"{int(adv['adv_l'].iloc[0])}: flips >= c * m * omega^{a:.3g} (m={m}; {dropped} omega "
-                             f"values with fewer than {floor:g} flips left out)", part, a, f"attain_exponent[m={m}]",
-                             f"adversarial, m={m}", bound="lower"))
-    out += [omega_fit(f"{name} directions stay well below the worst case: flips <= c * m * omega^{t:.3g} (m={m})",
-                      part, t, f"typical_exponent[{name},m={m}]", f"{name}, m={m}")
+        out.append(fit(f"the adversarial construction attains the worst case at position {int(adv['adv_l'].iloc[0])}: "
+                       f"flips >= c * m * omega^{a:.3g} (m={m}; {dropped} omega values with fewer than {floor:g} "
+                       "flips left out)", part, a, f"attain_exponent[m={m}]", f"adversarial, m={m}", bound="lower"))
+    out += [fit(f"{name} directions stay well below the worst case: flips <= c * m * omega^{t:.3g} (m={m})",
+                part, t, f"typical_exponent[{name},m={m}]", f"{name}, m={m}")
             for name in ("random", "gradient") for m, part in top[top["direction"] == name].groupby("m")]
     m_top = df["m"].max()
     for name in DIRECTIONS:
-        out.append(exponent_finding(f"flips at omega={om0:g} grow at most like m^1, {name} directions",
-                                    top[(top["direction"] == name) & (top["omega"] == om0)], "m", "flips", 1.0,
-                                    resolution=j["m_resolution"], groups=None, label=name, key=f"m_exponent[{name}]",
-                                    panel="max_l flips at fixed omega", level=lv))
+        out.append(F.exponent_finding(f"flips at omega={om0:g} grow at most like m^1, {name} directions",
+                                      top[(top["direction"] == name) & (top["omega"] == om0)], "m", "flips", 1.0,
+                                      resolution=j["m_resolution"], groups=None, label=name, key=f"m_exponent[{name}]",
+                                      panel="max_l flips at fixed omega", level=j.level))
         if name != "adversarial":
-            out.append(growth_finding(f"flips per position grow polynomially, not exponentially, in l, {name} "
-                                      f"directions (m={m_top}, omega={om0:g})",
-                                      df[(df["direction"] == name) & (df["omega"] == om0) & (df["m"] == m_top)],
-                                      "position", "flips", factor=j["growth_factor"], label=name,
-                                      panel="flips at position l", key=f"position_growth[{name}]", level=lv))
+            out.append(F.growth_finding(f"flips per position grow polynomially, not exponentially, in l, {name} "
+                                        f"directions (m={m_top}, omega={om0:g})",
+                                        df[(df["direction"] == name) & (df["omega"] == om0) & (df["m"] == m_top)],
+                                        "position", "flips", factor=j["growth_factor"], label=name,
+                                        panel="flips at position l", key=f"position_growth[{name}]", level=j.level))
     return out
 
 
 _SIGN_FIXED = dict(L=8, n=8, d_x=8, d=1, eps_x=0.1, adv_l=2, omegas=(0.002, 0.004, 0.008, 0.016, 0.032))
 
 SIGN_CHANGES = claim(
-    name="sign_changes",
-    dtype="float32",
-    title="Sign changes are at most m * omega^(2/3)",
+    name="sign_changes", dtype="float32", version=4, title="Sign changes are at most m * omega^(2/3)",
     reference="theory.md sec. 4 (sign changes; Allen-Zhu, Li, Song 2019)",
     statement="For ||W'||_2 <= omega, ||D_l(W0+W') - D_l(W0)||_0 <= poly(L) * m * omega^(2/3); the adversarial "
     "construction reaches omega^(2/3), random and gradient directions flip about m * omega.",
@@ -215,8 +208,8 @@ SIGN_CHANGES = claim(
     analyse=_analyse_signs,
     judging=dict(exponent=2.0 / 3.0, attain_exponent=2.0 / 3.0, typical_exponent=5.0 / 6.0, min_count=20.0,
                  omega_ref=0.008, omega_resolution=0.1, m_resolution=0.25, growth_factor=2.0, end_points=3),
-    controls=(too_strong("flips <= c * m * omega (exponent 1, refuted by the adversarial construction)", exponent=1.0),
-              wrong_m("flips", "flips_max"), exponential("position", "flips", "flips_max")),
-    version=4,
+    controls=(F.too_strong("flips <= c * m * omega (exponent 1, refuted by the adversarial construction)",
+                           exponent=1.0),
+              F.wrong_m("flips", "flips_max"), F.exponential("position", "flips", "flips_max")),
     plot={"x": "omega", "y": "flips", "hue": "direction"},
 )

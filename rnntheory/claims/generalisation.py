@@ -14,11 +14,10 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..checking.findings import (cannot_finding, exponent_finding, exponential, series, split_diverged, too_strong,
-                                 wrong_m)
+from ..checking import findings as F
 from ..checking.grid import Grid
 from ..checking.results import Finding
-from ..checking.specs import Event, Exponent, Growth, J, judge_all
+from ..checking.specs import Event, Exponent, Growth, J
 from ..learning.training import TrainingDiverged
 from ..network import infinite as INF, kernel as K
 from ._paper import claim
@@ -38,45 +37,20 @@ def _measure_pseudo_solution(cell: dict[str, Any]) -> list[dict[str, Any]]:
              "target_rms": fit.target_rms}]
 
 
-def _residual(df: pd.DataFrame) -> np.ndarray:
-    return (df["residual_rms"] / df["target_rms"]).to_numpy()
-
-
 _TAU = dict(y="tau_star", panel="tau*")
 _BY_L = dict(rows={"m": J.m_ref}, x="L", label="m = {m_ref}", **_TAU)
-# after the limit's finding (analyse), whose title carries the measured limit
-_PS_AFTER = (
-    Exponent("tau* grows at most like L^{degree:g} (m = {m_ref})", "tau_star_L_exponent", claimed=J.degree,
-             resolution=J.L_resolution, **_BY_L),
-    Growth("tau* grows polynomially, not exponentially, in L (m = {m_ref})", "tau_star_L_growth",
-           factor=J.growth_factor, **_BY_L),
-    Event("the fits reproduce the concept on the sample (relative residual <= {max_residual:g})",
-          "fits_reproduce_event", held=lambda df, j: _residual(df) <= j["max_residual"], what="fits",
-          failures=lambda df, j: [f"L={r.L}, m={r.m}, seed {r.seed}: {v:.2g}"
-                                  for r, v in zip(df.itertuples(), _residual(df)) if v > j["max_residual"]]),
-)
-
-
-def _analyse_pseudo_solution(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    L0, b, out = judging["L_ref"], judging["limit_exponent"], []
-    if "tau_inf" in df:  # rows measured before the limit was recorded have no tau_inf
-        lim = df[df["L"] == L0].assign(tau_dev=lambda d: (d["tau_star"] / d["tau_inf"] - 1).abs())
-        out.append(exponent_finding(
-            f"tau*_m approaches tau* of the infinite-width kernel (mean {lim['tau_inf'].mean():.3g}): "
-            f"|tau*_m / tau*_inf - 1| shrinks at least like m^{b:g} (L = {L0})", lim, "m", "tau_dev", b,
-            resolution=judging["m_resolution"], groups=None, panel="|tau*_m / tau*_inf - 1|",
-            key="tau_star_limit_m_exponent", end=judging["end_points"], level=judging.level,
-            extra=[series(lim, "m", "tau_star", label=f"L = {L0}", panel="tau*_m and its limit", reference="tau_inf",
-                          reference_label="tau* of the limit kernel")]))
-    return out + judge_all(_PS_AFTER, df, judging)
-
-
+_LIMIT = Exponent(
+    lambda lim, j, _: f"tau*_m approaches tau* of the infinite-width kernel (mean {lim['tau_inf'].mean():.3g}): "
+    f"|tau*_m / tau*_inf - 1| shrinks at least like m^{j['limit_exponent']:g} (L = {j['L_ref']})",
+    "tau_star_limit_m_exponent", x="m", y="tau_dev", claimed=J.limit_exponent, resolution=J.m_resolution,
+    groups=None, panel="|tau*_m / tau*_inf - 1|", end=J.end_points,
+    rows=lambda df, j: df[df["L"] == j["L_ref"]].assign(tau_dev=lambda d: (d["tau_star"] / d["tau_inf"] - 1).abs()),
+    extra=lambda lim, j: [F.series(lim, "m", "tau_star", label=f"L = {j['L_ref']}", panel="tau*_m and its limit",
+                                   reference="tau_inf", reference_label="tau* of the limit kernel")])
 _PS_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, N=48, ridge=1e-10, w_var=2.0)
 
 PSEUDO_SOLUTION = claim(
-    name="pseudo_solution",
-    dtype="float64",
-    title="A pseudo-network solution of bounded radius exists",
+    name="pseudo_solution", dtype="float64", version=2, title="A pseudo-network solution of bounded radius exists",
     reference="theory.md sec. 6 (existence of a pseudo-network solution)",
     statement="Some W* with radius tau* = poly(C, p, L), independent of m, makes pseudo(x; W*) approximate F*; "
     "as m grows, tau* approaches the value of the infinite-width kernel (theory.md sec. 8).",
@@ -90,14 +64,23 @@ PSEUDO_SOLUTION = claim(
                                       + [{"m": 1024, "L": L} for L in (4, 6, 8, 12, 16, 24)]),
                          seeds=tuple(range(5)), fixed={**_PS_FIXED, "N": 96}, judging={"L_ref": 8, "m_ref": 1024})},
     measure=_measure_pseudo_solution,
-    findings=(Exponent("tau* grows at most like m^{m_exponent:g} (L = {L_ref})", "tau_star_m_exponent",
-                       rows={"L": J.L_ref}, x="m", claimed=J.m_exponent, resolution=J.m_resolution, groups=None,
-                       **_TAU),),
-    analyse=_analyse_pseudo_solution,
+    findings=(
+        Exponent("tau* grows at most like m^{m_exponent:g} (L = {L_ref})", "tau_star_m_exponent", rows={"L": J.L_ref},
+                 x="m", claimed=J.m_exponent, resolution=J.m_resolution, groups=None, **_TAU),
+        lambda df, j: _LIMIT.judge(df, j) if "tau_inf" in df else [],  # rows measured before it have no tau_inf
+        Exponent("tau* grows at most like L^{degree:g} (m = {m_ref})", "tau_star_L_exponent", claimed=J.degree,
+                 resolution=J.L_resolution, **_BY_L),
+        Growth("tau* grows polynomially, not exponentially, in L (m = {m_ref})", "tau_star_L_growth",
+               factor=J.growth_factor, **_BY_L),
+        Event("the fits reproduce the concept on the sample (relative residual <= {max_residual:g})",
+              "fits_reproduce_event", rows=lambda df, j: df.assign(residual=df["residual_rms"] / df["target_rms"]),
+              held=lambda df, j: df["residual"] <= j["max_residual"], what="fits",
+              failures=lambda df, j: [f"L={r.L}, m={r.m}, seed {r.seed}: {r.residual:.2g}" for r in df.itertuples()
+                                      if r.residual > j["max_residual"]])),
     judging=dict(L_ref=6, m_ref=256, m_exponent=0.0, limit_exponent=-0.5, degree=3.0, max_residual=1e-3,
                  m_resolution=0.25, L_resolution=0.25, growth_factor=2.0, end_points=3),
-    version=2,
-    controls=(too_strong("tau* shrinks like m^-1", m_exponent=-1.0), wrong_m("tau_star"), exponential("L", "tau_star")),
+    # too-strong given: tau* decays in m towards tau*_inf here, so the derived claim m^-0.5 would be no error
+    controls=(F.too_strong("tau* shrinks like m^-1", m_exponent=-1.0),),
     plot={"x": "m", "y": "tau_star", "hue": "L"},
 )
 
@@ -117,40 +100,30 @@ def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"value": value, "diverged": False, "divergence": ""}]
 
 
-def _rad(df: pd.DataFrame, judging: Mapping[str, Any]) -> pd.DataFrame:
-    r"""The Rademacher rows at m_ref and N_ref, with the constant Rademacher x sqrt(N) / tau."""
-    rad = df[(df["kind"] == "rademacher") & (df["m"] == judging["m_ref"]) & (df["N"] == judging["N_ref"])]
-    return rad.assign(constant=rad["value"] * np.sqrt(rad["N"]) / rad["tau"])
-
-
-_RAD = dict(kind="rademacher", L=J.L_ref)
-
-
-def _analyse_gap(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
-    gap, diverged = split_diverged(df[df["kind"] == "gap"], "SGD run of the gap", key="gap_no_divergence",
-                                   level=judging.level)
+def _gap(df: pd.DataFrame, j: Mapping[str, Any]) -> list[Finding]:
+    gap, diverged = F.split_diverged(df[df["kind"] == "gap"], "SGD run of the gap", key="gap_no_divergence",
+                                     level=j.level)
     if len(gap) == 0 or (gap["value"] <= 0).any():  # a log-log fit needs every gap (so every mean) positive
         low = float(gap["value"].min()) if len(gap) else float("nan")
-        return [cannot_finding("test-train gap of SGD shrinks with N and does not grow with m",
-                               f"a gap is not positive (smallest {low:.3g}); no log-log fit", key="gap"), *diverged]
+        return [F.cannot_finding("test-train gap of SGD shrinks with N and does not grow with m",
+                                 f"a gap is not positive (smallest {low:.3g}); no log-log fit", key="gap"), *diverged]
     # one network per (seed, m): the gap's N sweep is grouped by network
-    gap = gap.assign(net=gap["seed"].astype(str) + "/" + gap["m"].astype(str))
-    small = gap[gap["N"] == gap["N"].min()]
-    N = int(small["N"].iloc[0])
-    kw = dict(resolution=judging["gap_resolution"], level=judging.level)
-    return [exponent_finding("test-train gap of SGD on N samples shrinks with N", gap, "N", "value", 0.0, groups="net",
-                             label="each m", panel="test risk - training risk", key="gap_N_exponent", **kw),
-            exponent_finding(f"test-train gap does not grow with m (N = {N})", small, "m", "value", 0.0, groups=None,
-                             label=f"N = {N}", panel="test risk - training risk against m", key="gap_m_exponent", **kw),
+    gap, N = gap.assign(net=gap["seed"].astype(str) + "/" + gap["m"].astype(str)), int(gap["N"].min())
+    kw = dict(y="value", claimed=0.0, resolution=j["gap_resolution"], level=j.level)
+    return [F.exponent_finding("test-train gap of SGD on N samples shrinks with N", gap, "N", groups="net", **kw,
+                               label="each m", panel="test risk - training risk", key="gap_N_exponent"),
+            F.exponent_finding(f"test-train gap does not grow with m (N = {N})", gap[gap["N"] == N], "m", **kw,
+                               groups=None, label=f"N = {N}", panel="test risk - training risk against m",
+                               key="gap_m_exponent"),
             *diverged]
 
 
+_RAD = dict(kind="rademacher", L=J.L_ref)
 _GEN_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.2, n_test=256, lr0=8.0,
                   steps=600, batch=4, record_every=600, w_var=2.0, tau=1.0, mc=2000)
 
 GENERALISATION = claim(
-    name="generalisation",
-    dtype="float32",
+    name="generalisation", dtype="float32", version=3,
     title="Generalisation: Rademacher complexity and the test-train gap",
     reference="theory.md sec. 6 (generalisation)",
     statement="The Rademacher complexity of {pseudo(.; W') : radius <= tau} is at most tau poly(L)/sqrt(N), "
@@ -185,15 +158,14 @@ GENERALISATION = claim(
                  rows={**_RAD, "N": J.N_ref}, x="m", y="value", claimed=0.0, resolution=J.m_resolution, groups=None,
                  label="N = {N_ref}", panel="Rademacher complexity against m"),
         Growth("the constant Rademacher x sqrt(N) / tau grows polynomially, not exponentially, in L (m = {m_ref}, "
-               "N = {N_ref})", "rademacher_L_growth", rows=_rad, x="L", y="constant", factor=J.growth_factor,
-               panel="Rademacher x sqrt(N) / tau"),
-    ),
-    analyse=_analyse_gap,
+               "N = {N_ref})", "rademacher_L_growth", x="L", y="constant", factor=J.growth_factor,
+               rows=lambda df, j: (rad := df[(df["kind"] == "rademacher") & (df["m"] == j["m_ref"])
+                                             & (df["N"] == j["N_ref"])]).assign(
+                   constant=rad["value"] * np.sqrt(rad["N"]) / rad["tau"]), panel="Rademacher x sqrt(N) / tau"),
+        _gap),
     judging=dict(m_ref=256, N_ref=64, L_ref=8, n_exponent=-0.5, n_resolution=0.25, m_resolution=0.25,
                  growth_factor=2.0, gap_resolution=0.25),
-    # the column the growth finding fits is computed from value, so the controls alter value (none derived)
-    controls=(too_strong("Rademacher complexity shrinks like N^-1", n_exponent=-1.0), wrong_m("value"),
-              exponential("L", "value")),
-    version=3,
+    # the column the growth finding fits is computed from value, so these controls alter value (too-strong: derived)
+    controls=(F.wrong_m("value"), F.exponential("L", "value")),
     plot={"x": "N", "y": "value", "hue": "kind"},
 )
