@@ -327,9 +327,9 @@ def derived_controls(specs: Sequence[Spec | Analysis], given: Sequence[Control],
             what = f"the claimed exponent of {named.key} made {F.TOO_STRONG:g} stronger"
             if change is None:
                 out.append(Control("too_strong", what, judging={named.claimed.name: _Stronger(named)}))
-            else:
-                out.append(Control("too_strong", f"{what} ({named.claimed.name} = {change[named.claimed.name]:g})",
-                                   judging=change))
+            else:  # a stronger claim of the spec's own choosing: say which, not by how much
+                out.append(Control("too_strong", f"the claimed exponent of {named.key} made stronger: "
+                                                 f"{named.claimed.name} = {change[named.claimed.name]:g}", judging=change))
     regimes = [s for s in specs if isinstance(s, Regime)]
     if "exponential" not in kinds:
         if grows:
