@@ -270,6 +270,7 @@ def decoupling(laws: dict[str, Callable] | None = None, *, seeds=None, ms=None) 
 
 
 _LR_REGIME = claims.get("sgd_learns").settings()["lr0_regime"]
+_LR_LEARN = claims.get("sgd_learns").settings()["lr0_learn"]
 _SGD_TRUTH = {
     # opt and R0 per seed: a held-out sample of one fixed concept; eps = 0.5 (R0 - OPT) = 0.225
     "opt": lambda lr0, m: 0.05,
@@ -279,6 +280,8 @@ _SGD_TRUTH = {
     "sign_frac": lambda lr0, m: (0.002 if lr0 == _LR_REGIME else 0.2) * (m / 128) ** -0.5,
     # coupling RMS relative to the target's RMS (0.7): 0.05 at the largest m for the small rate
     "coupling_ratio": lambda lr0, m: (0.05 if lr0 == _LR_REGIME else 3.0) * (m / 512) ** -0.5,
+    # the rate that learns, on its joint (L, m) design: the ratio ~ L m^-1/2, so m*(L; delta) ~ L^2
+    "learn_ratio": lambda L, m: 0.2 * (L / 8) * (m / 512) ** -0.5,
 }
 
 
@@ -292,14 +295,15 @@ def sgd_runs(name: str = "sgd_learns", laws: dict[str, Callable] | None = None, 
     rng = _rng("sgd_runs")
     rows = []
     for pt in _kept(g, "m", ms):
-        lr0, m = pt["lr0"], pt["m"]
+        lr0, m, L = pt["lr0"], pt["m"], pt.get("L", fx["L"])
+        ratio = law["learn_ratio"](L, m) if lr0 == _LR_LEARN else law["coupling_ratio"](lr0, m)
         for s in _seeds(c, seeds):
             opt = law["opt"](lr0, m) * _noise(rng)
             avg = opt + law["excess"](lr0, m) * _noise(rng)
             tau = law["tau"](lr0, m) * _noise(rng)
             target_rms = 0.7 * _noise(rng, 0.01)
-            coupling = law["coupling_ratio"](lr0, m) * target_rms * _noise(rng)
-            rows.append({"m": m, "L": fx["L"], "seed": s, "lr0": lr0, "steps": fx["steps"], "batch": fx["batch"],
+            coupling = ratio * target_rms * _noise(rng)
+            rows.append({"m": m, "L": L, "seed": s, "lr0": lr0, "steps": fx["steps"], "batch": fx["batch"],
                          "w_var": fx["w_var"], "opt": opt, "zero_risk": law["zero_risk"](lr0, m) * _noise(rng),
                          "init_risk": 1.5 * _noise(rng),
                          "avg_risk": avg, "final_risk": avg * _noise(rng), "tau": tau, "max_tau": 1.1 * tau,
@@ -496,6 +500,7 @@ TRUTH_CONSISTENT: dict[str, tuple[str, ...]] = {
     "forward_coupling": ("decays at least like m^", "as tau shrinks"),
     "backward_coupling": ("decays with m",),
     "decoupling": ("(different lags) shrinks like m^-0.5", "different output coordinates", "approach their nonzero"),
+    # the regime findings' nested fit over L = 4..8 resolves rate 0 only to about its resolution: not listed
     "sgd_learns": ("average held-out risk", "stays in the NTK regime", "does not grow with the width"),
     "ntk_ball": ("final tau", "fraction of changed signs", "forward coupling error"),
     "pseudo_solution": ("grows at most like m^0", "approaches tau* of the infinite-width kernel",
@@ -694,10 +699,11 @@ VIOLATIONS = [
         {"same_lag_dev": lambda m: 0.05}), "approach their nonzero"),
     ("decoupling", "other_coord_rms flat in m", lambda: decoupling(
         {"other_coord_rms": lambda m: 0.03}), "different output coordinates"),
-    ("sgd_learns", "excess risk 0.4 above eps = 0.225 in the regime", lambda: sgd_runs(
-        laws={"excess": lambda lr0, m: 0.4}), f"lr0 = {_LR_REGIME:g} (small rate"),
-    ("sgd_learns", "coupling 0.3 x the target's RMS at the small rate", lambda: sgd_runs(
-        laws={"coupling_ratio": lambda lr0, m: 0.3}), "stays in the NTK regime"),
+    # the fixed-width findings (excess risk and regime condition at the largest m) are descriptions: the
+    # claim's verdict on its premise comes from the regime findings
+    ("sgd_learns", "m*(L) of the rate that learns ~ 4^L: the ratio ~ 2^L m^-1/2", lambda: sgd_runs(
+        laws={"learn_ratio": lambda L, m: 0.2 * 2.0 ** (L - 8) * (m / 512) ** -0.5}),
+     "at which E coupling <= 0.1 grows polynomially, not exponentially, in L"),
     ("sgd_learns", "excess risk at the large rate ~ m^(1/2)", lambda: sgd_runs(
         laws={"excess": lambda lr0, m: 0.08 if lr0 == _LR_REGIME else 0.02 * (m / 128) ** 0.5}),
      "does not grow with the width"),
@@ -705,7 +711,8 @@ VIOLATIONS = [
     ("ntk_ball", "sign fraction ~ m^0.5", lambda: sgd_runs(
         "ntk_ball", {"sign_frac": lambda lr0, m: 0.001 * m**0.5}), "fraction of changed signs"),
     ("ntk_ball", "coupling ~ m^0.4", lambda: sgd_runs(
-        "ntk_ball", {"coupling_ratio": lambda lr0, m: 0.01 * m**0.4}), "forward coupling error"),
+        "ntk_ball", {"coupling_ratio": lambda lr0, m: 0.01 * m**0.4, "learn_ratio": lambda L, m: 0.01 * m**0.4}),
+     "forward coupling error"),
     ("pseudo_solution", "tau* times m^(1/2)", lambda: pseudo_solution(lambda m, L: 2.0 * L * m**0.5),
      "grows at most like m^0"),
     ("pseudo_solution", "tau* moves away from tau*_inf: tau*_inf (1 + 0.02 m^(1/2))", lambda: pseudo_solution(
