@@ -335,6 +335,9 @@ def regime_findings(what: str, df: pd.DataFrame, y: str, deltas: Sequence[float]
     fn = f"regime_findings({key!r})"
     deltas = tuple(float(VD.checked(fn, "delta", d, positive=True)) for d in deltas)
     part = df[[by, x, y] + ([seeds] if seeds else [])].dropna()
+    if part.empty:
+        return [cannot_finding(f"{what}: threshold widths m*(L; delta)", f"no rows with {by}, {x} and {y}",
+                               key=f"{key}_degree")]
     Ls, ms, qs = (part[c].to_numpy(float) for c in (by, x, y))
     labels = None if seeds is None else part[seeds].to_numpy()
     points = tuple(zip(Ls.tolist(), ms.tolist(), qs.tolist()))
