@@ -5,6 +5,11 @@ recurrent network performs a random walk in log scale whose spread grows about l
 ``L * m^(-0.4)`` (measured; docs/conventions.md), so at fixed m and large L the norms drift by large
 factors. The grids therefore tie the width to the length, ``m = L^2`` (the "diagonal"), wherever a
 growth in L is measured, and measure concentration in m at a fixed L separately.
+
+The premise itself is checked in the form of theory.md sec. 10 (docs/regime.md): forward stability measures
+every network (one width) at every length of a joint (L, m) design, and for each accuracy delta the threshold
+width m*(L; delta), at which the mean RMS of log(||h_l||^2 / S_ll) over l <= L falls to delta, must grow
+polynomially, not exponentially, in L; its degree k (m* ~ L^k) and the collapse onto L^k / m are reported.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import torch
 from ..checking.findings import exponential, too_strong, wrong_m
 from ..checking.grid import Grid
 from ..checking.results import Finding
-from ..checking.specs import Event, Exponent, Growth, J
+from ..checking.specs import Event, Exponent, Growth, J, Regime
 from ..network import backward as BK
 from ._paper import claim
 from .cells import make_inputs, make_net
@@ -48,24 +53,39 @@ def _diagonal(df: pd.DataFrame, judging: Mapping[str, Any]) -> pd.DataFrame:
     return df[df["m"] == judging["m_per_L2"] * df["L"] ** 2]
 
 
+def _networks(df: pd.DataFrame, judging: Mapping[str, Any]) -> pd.DataFrame:
+    r"""Every row labelled with its network: a cell (m, seed) is one network, measured at every L."""
+    return df.assign(network=df["m"].astype(str) + "/" + df["seed"].astype(str))
+
+
 _DIAG = "along m = {m_per_L2:g} L^2"
 _FWD_FIXED = dict(Ls=(8, 16, 32, 64), n=4, d_x=8, d=1, eps_x=0.1, w_var=2.0)
+_DOUBLING = tuple(64 * 2**k for k in range(11))  # m = 64, 128, ..., 65536
 
 FORWARD_STABILITY = claim(
     name="forward_stability", dtype="float32", title="Forward stability of hidden states",
     reference="theory.md sec. 4 (forward stability; Allen-Zhu, Li, Song 2019)",
     statement="At random initialisation, ||h_l|| stays within constant bounds for every l <= L, "
-    "growing at most polynomially (never exponentially) in L, w.h.p. when m >= poly(L).",
+    "growing at most polynomially (never exponentially) in L, w.h.p. when m >= poly(L); in the checkable form of "
+    "that premise (theory.md sec. 10), the width m*(L; delta) at which ||h_l||^2 is within delta of its "
+    "infinite-width value S_ll (RMS of the log ratio) grows polynomially in L.",
     quantity="max_l ||h_l|| and min_l ||h_l|| over l <= L and n sequences; the RMS over l <= L and sequences of "
     "log(||h_l||^2 / S_ll), with S_ll the exact infinite-width value (theory.md sec. 8; the log keeps the "
-    "out-of-regime blow-ups of small m at large L from dominating the fit)",
-    bound="||h_l|| <= c * L^1 (degree 1: docs/conventions.md), no exponential growth in L, ||h_l|| >= c_low, and "
-    "log(||h_l||^2 / S_ll) = O(m^(-1/2))",
+    "out-of-regime blow-ups of small m at large L from dominating the fit); per accuracy delta, the threshold width "
+    "m*(L; delta) at which the mean of that RMS over networks falls to delta, from a power law in m per L",
+    bound="||h_l|| <= c * L^1 (degree 1: docs/conventions.md), no exponential growth in L, ||h_l|| >= c_low, "
+    "log(||h_l||^2 / S_ll) = O(m^(-1/2)), and m*(L; delta) <= poly(L) (no exponential growth in L)",
     grids={
-        "default": Grid.product({"m": [64, 256, 1024, 4096]}, seeds=30, **_FWD_FIXED),
-        # m = 16384 costs about 160 s a network on one CPU core: 8 networks there
-        "large": Grid(points=({"m": 64}, {"m": 256}, {"m": 1024}, {"m": 4096}, {"m": 16384, "seeds": 8}),
-                      seeds=tuple(range(24)), fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
+        # every network is measured at every L (prefixes of one trace), so a network costs what its width and
+        # longest L cost: on one CPU core about 1 s at m = 4096 (L = 64), 110 s at m = 16384 (L = 128)
+        "default": Grid.product({"m": list(_DOUBLING[:7])}, seeds=30, **_FWD_FIXED),
+        "large": Grid(points=(*({"m": m} for m in _DOUBLING[:8]), {"m": 16384, "seeds": 8}), seeds=tuple(range(24)),
+                      fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
+        # one GPU (device="cuda"): W is drawn on the CPU in float64 (about 20 ns a sample: 90 s and 34 GB of host
+        # memory at m = 65536, against a second for the trace), so few networks at the widest points, about 3 min
+        "gpu": Grid(points=(*({"m": m} for m in _DOUBLING[2:8]), {"m": 16384, "seeds": 4}, {"m": 32768, "seeds": 2},
+                            {"m": 65536, "seeds": 1}), seeds=tuple(range(8)),
+                    fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
     },
     measure=_measure_forward, findings=(
         Exponent(f"max_l ||h_l|| grows at most like L^{{degree:g}} {_DIAG}", "norm_L_exponent", rows=_diagonal,
@@ -78,9 +98,13 @@ FORWARD_STABILITY = claim(
                  end=J.end_points, groups=None, panel="RMS of log(||h_l||^2 / S_ll)"),
         Event("{c_low:g} <= ||h_l|| <= {c_high:g} for all l <= L (m = L^2 cells)", "norm_bounds_event", rows=_diagonal,
               held=lambda d, j: (d["min_norm"] >= j["c_low"]) & (d["max_norm"] <= j["c_high"]), what="(L, seed) cells"),
+        Regime("the RMS of log(||h_l||^2 / S_ll) over l <= L", "regime", rows=_networks, y="S_logdev",
+               deltas=J.regime_deltas, seeds="network", growth_factor=J.growth_factor),
     ),
+    # the accuracies put m*(L) inside the default grid's widths at L = 8..32 for delta = 0.5 and beyond them from
+    # L = 32 on for delta = 0.2 (an extrapolation each finding names); regime_deltas and growth_factor only judge
     judging=dict(degree=1.0, L_resolution=0.25, m_per_L2=1, conc_L=16, c_low=0.25, c_high=4.0, growth_factor=2.0,
-                 m_exponent=-0.5, m_resolution=0.25, end_points=3), version=2,
+                 m_exponent=-0.5, m_resolution=0.25, end_points=5, regime_deltas=(0.5, 0.2)), version=2,
     controls=(too_strong("||h_l|| decays like L^-1/2", degree=-0.5), wrong_m("max_norm", "min_norm", "S_logdev")),
     plot={"x": "L", "y": "max_norm", "hue": "m", "diagonal": "m_per_L2"},
 )
