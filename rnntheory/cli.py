@@ -124,7 +124,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _report_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--grid", default="default", help="default (minutes on a laptop CPU), large, or a JSON/TOML grid file")
+    p.add_argument("--grid", default="default", help="default (minutes on a laptop CPU), large, gpu (the regime designs at widths 16384..65536, for one GPU with --device cuda; only the claims that define one), or a JSON/TOML grid file")
     p.add_argument("--claims", nargs="+", metavar="NAME", help="only these claims (default: all; see `rnntheory claims`)")
     p.add_argument("--out", default=os.path.join("docs", "report"), help="output folder (default: docs/report)")
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")

@@ -98,7 +98,8 @@ def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -
 
 def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None, *,
                seeds: int | None = None, seed_offset: int = 0) -> dict[str, Grid]:
-    r"""The grid of every chosen claim: ``"default"``, ``"large"`` or a grid file; ``seeds`` replaces
+    r"""The grid of every chosen claim: ``"default"``, ``"large"``, ``"gpu"`` (the claims that define a grid
+    for one GPU, and only those) or a grid file; ``seeds`` replaces
     every grid's seeds by ``range(seeds)``, and ``seed_offset`` then shifts every seed (an independent
     replication: fresh networks, inputs and directions, no shared cache entry).
 
@@ -140,9 +141,15 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
         get(n)
     if str(grid) in ("default", "large"):
         return {n: get(n).grid(str(grid)) for n in chosen}
+    if str(grid) == "gpu":
+        # the grid for one GPU: only the claims that define one (widths 16384..65536 of the regime designs)
+        have = [n for n in chosen if "gpu" in get(n).grids]
+        if not have:
+            raise ValueError(f"grids.load_grids: none of {chosen} defines a 'gpu' grid")
+        return {n: get(n).grid("gpu") for n in have}
     path = Path(grid)
     if not path.is_file():
-        raise ValueError(f"grids.load_grids: grid={str(grid)!r} is neither 'default', 'large' nor a file")
+        raise ValueError(f"grids.load_grids: grid={str(grid)!r} is neither 'default', 'large', 'gpu' nor a file")
     try:
         spec = _read(path)
     except (OSError, ValueError) as exc:

@@ -221,9 +221,10 @@ def threshold_widths(
             design = R.LineDesign(np.log(mL[sel]), inv)
             o = {k: np.asarray(v).ravel()[0] for k, v in
                  R.thresholds(design, lq[sel][None], np.array([math.log(d)]), level, estimand == "mean").items()}
-            m_star = float(np.exp(o["theta"]))
+            with np.errstate(over="ignore"):  # a decay barely above 0 puts m* beyond any float: infinite
+                m_star, lo_m, hi_m = (float(np.exp(o[k])) for k in ("theta", "lo", "hi"))
             rows.append(ThresholdWidth(
-                L=float(Lv), delta=d, m_star=m_star, ci_low=float(np.exp(o["lo"])), ci_high=float(np.exp(o["hi"])),
+                L=float(Lv), delta=d, m_star=m_star, ci_low=lo_m, ci_high=hi_m,
                 level=level, estimand=estimand, method="groups" if design.groups else "regression", df=float(o["df"]),
                 log_m_star=float(o["theta"]), se_log=float(o["se"]), decay=float(o["a"]), decay_low=float(o["a_lo"]),
                 decay_high=float(o["a_hi"]), var_log_q=float(o["s2"]), n_points=int(sel.sum()),
