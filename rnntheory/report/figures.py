@@ -324,10 +324,10 @@ def regime_figure(result: "ClaimResult") -> ClaimFigure | None:
         deg = r.degree
         pts = pd.DataFrame(r.points, columns=["L", "m", "q"]).groupby(["L", "m"], as_index=False)["q"].mean()
         ratio = pts["q"].to_numpy() / deg.delta
-        lo, hi = max(float(np.nanmin(ratio)), 1e-3), max(float(np.nanmax(ratio)), 1.01)
-        sc = ax.scatter(pts["L"], pts["m"], c=np.clip(ratio, lo, hi), cmap="coolwarm",
-                        norm=LogNorm(vmin=min(lo, 0.99), vmax=max(hi, 1.01)), s=46, edgecolors="k", linewidths=0.3,
-                        zorder=3)
+        # a log scale centred on 1 (white: E q = delta; blue inside the regime, red outside)
+        r = max(float(np.nanmax(ratio)), 1.0 / max(float(np.nanmin(ratio)), 1e-6), 1.01)
+        sc = ax.scatter(pts["L"], pts["m"], c=np.clip(ratio, 1.0 / r, r), cmap="coolwarm",
+                        norm=LogNorm(vmin=1.0 / r, vmax=r), s=46, edgecolors="k", linewidths=0.3, zorder=3)
         fig.colorbar(sc, ax=ax, label=f"mean {r.quantity} / delta")
         rows = [t for t in r.thresholds if t.position != "undefined"]
         for t in rows:
@@ -341,6 +341,9 @@ def regime_figure(result: "ClaimResult") -> ClaimFigure | None:
         ax.plot(grid, line, "k--", lw=1.2, label=f"m* ~ L^k, k = {S.estimate_text(deg.degree.slope, deg.degree.ci_low, deg.degree.ci_high)}")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_major_locator(FixedLocator(sorted(set(pts["L"]))))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("L", fontsize=8)
         ax.set_ylabel("m", fontsize=8)
         colour = {VD.Verdict.CONSISTENT: "#1a7f37", VD.Verdict.INCONSISTENT: "#b42318",
