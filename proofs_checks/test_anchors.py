@@ -820,7 +820,7 @@ def sgd_along_anchor():
     forward coupling error with pseudo by ``torch.func.jvp``; the relative change of the full gradient of y_l in
     W (``torch.func.jacrev`` at W_t and W_0, subtracted directly); the sign changes; the hidden-state change;
     and omega_t by ``matrix_norm(ord=2)``, tau_t = sqrt(m) ||W_t - W_0||_F by hand. Returns the claim's SGD rows
-    and the anchor's, both indexed by (step, position)."""
+    and the anchor's, both indexed by (step, position), and m."""
     from rnntheory.claims.cells import INPUT_SEED_OFFSET
     from rnntheory.claims.sgd import sgd_config
     from rnntheory.claims.trajectory import PROBE_SEED_OFFSET
@@ -856,35 +856,50 @@ def sgd_along_anchor():
     sgd = df[df["direction"] == "sgd"].set_index(["step", "position"]).sort_index()
     want = pd.DataFrame(rows).set_index(["step", "position"]).sort_index()
     assert list(sgd.index) == list(want.index)
-    return sgd, want
+    return sgd, want, net.m
+
+
+SHAPES = {"fwd_err": ("fwd_ratio", lambda om, tau, m: tau ** (4 / 3) * m ** (-1 / 6)),
+          "bwd_rel": ("bwd_ratio", lambda om, tau, m: tau ** (1 / 3) * m ** (-1 / 6)),
+          "signs": ("sign_ratio", lambda om, tau, m: m * om ** (2 / 3)),
+          "hidden": ("hidden_ratio", lambda om, tau, m: om)}
+"""Each lemma's ratio column and the bound shape it divides by (theory.md section 9; NaN where W' = 0)."""
 
 
 def _compare_along(name: str, column: str, rel: float = TIGHT["rtol"]) -> None:
-    sgd, want = sgd_along_anchor()
+    sgd, want, m = sgd_along_anchor()
     for col in ("omega", "tau", column):  # omega, tau: TOL[float64] (measured agreement 2e-15)
         close(sgd[col].to_numpy(), want[col].to_numpy(), f"{name} {col}", rel=rel if col == column else TIGHT["rtol"])
+    ratio, shape = SHAPES[column]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = shape(want["omega"].to_numpy(), want["tau"].to_numpy(), m)
+        close(sgd[ratio].to_numpy(), np.where(s > 0, want[column].to_numpy() / s, np.nan), f"{name} {ratio}",
+              rel=max(rel, 1e-9))
 
 
 def anchor_sgd_forward_coupling():
-    r"""sgd_forward_coupling: ``fwd_err``, ``omega``, ``tau`` of :func:`sgd_along_anchor`, every step and position.
-    Tolerances: fwd_err rel 1e-9 (a difference of outputs of size 1, at least 0.03 after step 0; measured
-    1e-13); omega and tau TOL[float64]."""
+    r"""sgd_forward_coupling: ``fwd_err``, its ratio ``fwd_ratio`` to tau^(4/3) m^(-1/6), ``omega`` and ``tau`` of
+    :func:`sgd_along_anchor`, every step and position. Tolerances: fwd_err and its ratio rel 1e-9 (a difference
+    of outputs of size 1, at least 0.03 after step 0; measured 1e-13); omega and tau TOL[float64]."""
     _compare_along("sgd_forward_coupling", "fwd_err", 1e-9)
 
 
 def anchor_sgd_backward_coupling():
-    r"""sgd_backward_coupling: ``bwd_rel`` (and omega, tau) of :func:`sgd_along_anchor`. Tolerance TOL[float64]."""
+    r"""sgd_backward_coupling: ``bwd_rel``, ``bwd_ratio`` (to tau^(1/3) m^(-1/6)), omega, tau of
+    :func:`sgd_along_anchor`. Tolerance TOL[float64], the ratio rel 1e-9."""
     _compare_along("sgd_backward_coupling", "bwd_rel")
 
 
 def anchor_sgd_sign_changes():
-    r"""sgd_sign_changes: ``signs`` (a count: exact) and omega, tau of :func:`sgd_along_anchor`."""
+    r"""sgd_sign_changes: ``signs`` (a count: exact), ``sign_ratio`` (to m omega^(2/3), rel 1e-9), omega, tau of
+    :func:`sgd_along_anchor`."""
     _compare_along("sgd_sign_changes", "signs", 0.0)
 
 
 def anchor_sgd_hidden_perturbation():
-    r"""sgd_hidden_perturbation: ``hidden`` and omega, tau of :func:`sgd_along_anchor`. Tolerance TOL[float64]
-    (a difference of hidden states of norm 1, at least 0.09 after step 0; measured 4e-15)."""
+    r"""sgd_hidden_perturbation: ``hidden``, ``hidden_ratio`` (to omega), omega, tau of :func:`sgd_along_anchor`.
+    Tolerance TOL[float64] (a difference of hidden states of norm 1, at least 0.09 after step 0; measured
+    4e-15), the ratio rel 1e-9."""
     _compare_along("sgd_hidden_perturbation", "hidden")
 
 
