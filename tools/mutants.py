@@ -25,10 +25,14 @@ Usage (from the repository root, with the test extra installed)::
 
 Adding a mutant: append a :class:`Mutant` to :data:`MUTANTS` with a short ``name``, the ``file``, an
 ``original`` text that occurs exactly once in it (include enough of the line to be unique), the
-``replacement``, the unit test files that should catch it (``tests``) and, once known, the claim
-checks that should (``claims``, test files or ids under proofs_checks/). Run ``--only NAME``: if it
-survives, the tests miss that error, and a test against an independent reference belongs in the
-mutated package's test folder. Not part of the default test suite (``pytest`` does not collect tools/).
+``replacement``, the unit test files that should catch it (``tests``) and the claim checks that
+catch it too (``claims``, test files or ids under proofs_checks/: mostly the anchors of
+proofs_checks/test_anchors.py, where each claim's quantity is recomputed independently). Run
+``--only NAME``: if it survives, the tests miss that error, and a test against an independent
+reference belongs in the mutated package's test folder; ``--only NAME --tests <its claims>`` shows
+whether the claim checks catch it on their own. Every mutant names a claim check except the one that
+changes statistics alone (``grouped-interval-df-G``). Not part of the default test suite (``pytest``
+does not collect tools/).
 """
 
 from __future__ import annotations
@@ -59,104 +63,134 @@ class Mutant:
     replacement: str
     tests: tuple[str, ...]
     what: str
-    claims: tuple[str, ...] = ()  # claim checks (proofs_checks test files or ids); filled in per family
+    claims: tuple[str, ...] = ()  # claim checks (proofs_checks test files or ids) that catch it too
 
 
 NET = "tests/network/"
 REF = NET + "test_references.py"
+ANCHORS = "proofs_checks/test_anchors.py::"
+VERDICT_RULE = (ANCHORS + "test_verdicts_follow_the_rule_of_section_7",)
+SPENT_LEVELS = (ANCHORS + "test_a_budgeted_claim_judges_its_kth_look_at_level_1_minus_alpha_2_to_the_minus_k",)
+
+
+def anchors(*names: str) -> tuple[str, ...]:
+    r"""The anchors of the named claims (proofs_checks/test_anchors.py: the claim's quantity re-measured on one
+    cell and recomputed independently)."""
+    return tuple(f"{ANCHORS}test_anchor[{n}]" for n in names)
+
 
 MUTANTS: tuple[Mutant, ...] = (
     # ------------------------------------------------------------------ the errors the tests must see
     Mutant("back-pattern-dropped", "rnntheory/network/backward.py",
            "            tail.mul_(D[i0 + 1][None, :, None, :])\n", "",
            (NET + "test_backward.py", REF),
-           "Back_{i->j} without its ReLU patterns D_{i+1}..D_j (the backward sweep)"),
+           "Back_{i->j} without its ReLU patterns D_{i+1}..D_j (the backward sweep)",
+           claims=anchors("backward_stability", "decoupling")),
     Mutant("grad-h_i-not-h_i-1", "rnntheory/network/backward.py",
            "return delta.reshape(-1, m), H[:-1].reshape(-1, m)", "return delta.reshape(-1, m), H[1:].reshape(-1, m)",
            (NET + "test_backward.py", REF),
-           "the gradient D_i a_i h_i^T instead of D_i a_i h_{i-1}^T"),
+           "the gradient D_i a_i h_i^T instead of D_i a_i h_{i-1}^T",
+           claims=anchors("sgd_learns", "sgd_forward_coupling")),
     Mutant("verdict-resolution-ignored", "rnntheory/stats/verdicts.py",
            "    if (lo > edge) if below else (hi < edge):", "    if (lo > claimed) if below else (hi < claimed):",
            ("tests/stats/test_verdicts.py",),
-           "'inconsistent' as soon as the interval leaves the claimed value, the resolution ignored"),
+           "'inconsistent' as soon as the interval leaves the claimed value, the resolution ignored",
+           claims=VERDICT_RULE),
     Mutant("batched-W0-pattern", "rnntheory/network/batched.py",
            "pattern=(pre > 0).permute(1, 2, 0, 3),",
            "pattern=(base_pre > 0).expand(L, k, n, m).permute(1, 2, 0, 3),",
            (NET + "test_batched.py", REF),
-           "the batched trace reports W0's activation pattern for W0 + W'"),
+           "the batched trace reports W0's activation pattern for W0 + W'",
+           claims=anchors("sign_changes", "sgd_sign_changes")),
     Mutant("batched-W0-relu", "rnntheory/network/batched.py",
            "        torch.clamp_min(pre[l], 0, out=hidden[l + 1])",
            "        torch.mul(pre[l], base_pre[l] > 0, out=hidden[l + 1])",
            (NET + "test_batched.py", REF),
-           "the batched trace gates h_l(W0 + W') with W0's pattern instead of its own ReLU"),
+           "the batched trace gates h_l(W0 + W') with W0's pattern instead of its own ReLU",
+           claims=anchors("hidden_perturbation", "forward_coupling")),
     Mutant("infinite-relu-factor-2", "rnntheory/network/infinite.py",
            "e = torch.where(pos, nrm / (2 * math.pi) * (", "e = torch.where(pos, nrm / math.pi * (",
            (NET + "test_infinite.py",),
-           "E relu(u) relu(v) twice too large (the arc-cosine kernel of degree 1)"),
+           "E relu(u) relu(v) twice too large (the arc-cosine kernel of degree 1)",
+           claims=anchors("ntk_limit", "decoupling")),
     Mutant("spectral-frobenius-small-m", "rnntheory/network/sizes.py",
            "        lam = torch.linalg.eigvalsh(M64.T @ M64)[-1]", "        lam = (M64 * M64).sum()",
            (NET + "test_perturbation.py", REF),
-           "spectral_norm returns the Frobenius norm for m <= 256 (the eigvalsh branch)"),
+           "spectral_norm returns the Frobenius norm for m <= 256 (the eigvalsh branch)",
+           claims=anchors("hidden_perturbation", "sgd_sign_changes")),
     Mutant("alpha-spending-off", "rnntheory/checking/budget.py",
            "    return look_level(look) if replicable else 1.0 - ALPHA",
            "    return look_level(1) if replicable else 1.0 - ALPHA",
            ("tests/checking/test_budget.py", "tests/stats/test_error_rates.py"),
-           "every look of a budgeted run judged at the first look's level (level_of)"),
+           "every look of a budgeted run judged at the first look's level (level_of)",
+           claims=SPENT_LEVELS),
     Mutant("alpha-spending-off-in-rounds", "rnntheory/checking/budget.py",
            "judge(p.name, grids[p.name], records[p.name], looks[p.name])", "judge(p.name, grids[p.name], records[p.name], 1)",
            ("tests/checking/test_budget.py", "tests/stats/test_error_rates.py"),
-           "the budget's rounds judge every look as the first (budget.spend)"),
+           "the budget's rounds judge every look as the first (budget.spend)",
+           claims=SPENT_LEVELS),
     Mutant("rate-lr0-over-m", "rnntheory/learning/training.py",
            "    return lr0 / (m * L)\n", "    return lr0 / m\n",
            ("tests/learning/test_training.py",),
-           "the SGD rate rule lr0 / m instead of lr0 / (m L)"),
+           "the SGD rate rule lr0 / m instead of lr0 / (m L)",
+           claims=anchors("sgd_learns", "length_scaling")),
     Mutant("backward-coupling-cross-term", "rnntheory/network/pseudo.py",
            "dist.append(_gram_sq(a1 - a0, H1, a0, H1 - H0).sqrt())", "dist.append(_gram_sq(a1 - a0, H0, a0, H1 - H0).sqrt())",
            (NET + "test_pseudo.py", REF),
-           "the gradient change sum_i da h_{i-1}^T + a dh^T with h at W0 instead of W0 + W' (a second-order term lost)"),
+           "the gradient change sum_i da h_{i-1}^T + a dh^T with h at W0 instead of W0 + W' (a second-order term lost)",
+           claims=anchors("backward_coupling", "sgd_backward_coupling")),
     Mutant("grouped-interval-df-G", "rnntheory/stats/_lsq.py",
            "    half = t_quantile(level, G - 1) * vals.std(axis=0, ddof=1) / math.sqrt(G)",
            "    half = t_quantile(level, G) * vals.std(axis=0, ddof=1) / math.sqrt(G)",
            ("tests/stats/test_stats.py", "tests/stats/test_coverage.py"),
-           "the grouped interval's t quantile on G instead of G - 1 degrees of freedom"),
+           "the grouped interval's t quantile on G instead of G - 1 degrees of freedom"),  # statistics only: no claim check
     # ------------------------------------------------------------------ more formulas of the paper
     Mutant("pseudo-h_l-not-h_l-1", "rnntheory/network/pseudo.py",
            'H = tr.time_major("hidden")[:-1].reshape(L * n, m)', 'H = tr.time_major("hidden")[1:].reshape(L * n, m)',
            (NET + "test_pseudo.py", REF),
-           "the pseudo-network's drive W' h_l instead of W' h_{l-1}"),
+           "the pseudo-network's drive W' h_l instead of W' h_{l-1}",
+           claims=anchors("forward_coupling", "ntk_ball")),
     Mutant("forward-coupling-sign", "rnntheory/network/pseudo.py",
            "    err = real - tr.outputs - lin", "    err = real - tr.outputs + lin",
            (NET + "test_pseudo.py", REF),
-           "err_j = y_j(W0 + W') - y_j(W0) + pseudo_j"),
+           "err_j = y_j(W0 + W') - y_j(W0) + pseudo_j",
+           claims=anchors("forward_coupling")),
     Mutant("sign-changes-one-way", "rnntheory/network/batched.py",
            "        return (self.pattern != base).sum(dim=-1)", "        return (self.pattern & ~base).sum(dim=-1)",
            (NET + "test_perturbation.py", NET + "test_batched.py", REF),
-           "||D_l(W0 + W') - D_l(W0)||_0 counting only the neurons switched on"),
+           "||D_l(W0 + W') - D_l(W0)||_0 counting only the neurons switched on",
+           claims=anchors("sign_changes", "hidden_perturbation")),
     Mutant("ntk-radius-m", "rnntheory/network/sizes.py",
            'return torch.linalg.matrix_norm(W_prime, ord="fro") * math.sqrt(W_prime.shape[-1])',
            'return torch.linalg.matrix_norm(W_prime, ord="fro") * W_prime.shape[-1]',
            (NET + "test_perturbation.py", REF),
-           "the NTK radius m ||W'||_F instead of sqrt(m) ||W'||_F"),
+           "the NTK radius m ||W'||_F instead of sqrt(m) ||W'||_F",
+           claims=anchors("sgd_forward_coupling")),
     Mutant("lanczos-no-sqrt", "rnntheory/network/sizes.py",
            "    return max(theta, 0.0) ** 0.5", "    return max(theta, 0.0)",
            (NET + "test_perturbation.py", REF),
-           "spectral_norm returns sigma^2 for m > 256 (the Lanczos branch)"),
+           "spectral_norm returns sigma^2 for m > 256 (the Lanczos branch)",
+           claims=anchors("sign_changes")),
     Mutant("kernel-pattern-dropped", "rnntheory/network/kernel.py",
            "    return bv[:, jj, ii, cc] * tr.pattern.to(net.dtype)[:, ii]", "    return bv[:, jj, ii, cc]",
            (NET + "test_kernel.py", REF),
-           "the NTK's factors Back_{i->j}^T e_s without D_i"),
+           "the NTK's factors Back_{i->j}^T e_s without D_i",
+           claims=anchors("ntk_limit", "pseudo_solution")),
     Mutant("sdot-factor-2", "rnntheory/network/infinite.py",
            "p = torch.where(pos, (math.pi - th) / (2 * math.pi),", "p = torch.where(pos, (math.pi - th) / math.pi,",
            (NET + "test_infinite.py",),
-           "P(u > 0, v > 0) = (pi - theta) / pi (the arc-cosine kernel of degree 0 twice too large)"),
+           "P(u > 0, v > 0) = (pi - theta) / pi (the arc-cosine kernel of degree 0 twice too large)",
+           claims=anchors("ntk_limit", "pseudo_solution")),
     Mutant("c_eps-i0-both-terms", "rnntheory/complexity/__init__.py",
            "            if i == 0:\n                return mpmath.mpf(1)", "            if i == 0:\n                return mpmath.mpf(2)",
            ("tests/complexity/test_complexity.py",),
-           "C_eps's i = 0 summand counted with both terms (2 |c_0| instead of |c_0|)"),
+           "C_eps's i = 0 summand counted with both terms (2 |c_0| instead of |c_0|)",
+           claims=anchors("complexity_monotone", "complexity_eps_growth")),
     Mutant("c_s-exponent", "rnntheory/complexity/__init__.py",
            'alpha = mpmath.mpf("1.75")', 'alpha = mpmath.mpf("1.5")',
            ("tests/complexity/test_complexity.py",),
-           "C_s with (i + 1)^1.5 instead of (i + 1)^1.75"),
+           "C_s with (i + 1)^1.5 instead of (i + 1)^1.75",
+           claims=anchors("complexity_monotone", "complexity_divergence")),
 )
 
 
@@ -255,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for mu in chosen:
             print(f"{mu.name}\n    {mu.file}: {mu.what}\n    tests: {' '.join(mu.tests)}"
-                  f"\n    claims: {' '.join(mu.claims) or '(none named yet)'}")
+                  f"\n    claims: {' '.join(mu.claims) or '(none)'}")
         return 0
     bad = stale(chosen)
     if bad:
