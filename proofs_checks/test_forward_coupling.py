@@ -1,7 +1,8 @@
 r"""Forward coupling (theory.md sec. 3): err_j = y_j(W0+W') - y_j(W0) - pseudo_j(W') vanishes as m grows at
 fixed NTK radius tau; in the worst case it is O(poly(L) tau^(4/3) m^(-1/6)).
 
-Grid (registry entry ``forward_coupling``, default): L = 8, 4 sequences, eps_x = 0.1, 16 seeds,
+Grid (registry entry ``forward_coupling``, default; the joint (L, m) design of finding 3 beside it): L = 8,
+4 sequences, eps_x = 0.1, 16 seeds,
 three directions (Gaussian, descent direction against random labels, adversarial rank-one at
 position 2). The quantity is the largest over positions of the root mean square over sequences of
 ||err_j||. Sweep in m at tau = 1: m in {256, 512, 1024, 2048}, one network per cell, judged on the
@@ -18,6 +19,18 @@ Findings, measured on the default grid:
    contains 4/3 - 0.2, the edge of the indifference zone: inconclusive (about 1.8x the networks
    would decide it).
 
+3. the premise m >= poly(L), at tau = 1 for W' along the descent direction (theory.md sec. 10): the
+   quantity is err_rel, the error over the same summary of the pseudo-network's first-order term
+   pseudo_j(W'), on a joint (L, m) design: the m sweep above (L = 8, plus m = 128) and L = 4, 6, 12, 16 on
+   widths around their thresholds (32..256, 64..512, 256..2048, 512..2048; 12 seeds). Per accuracy delta
+   the width m*(L; delta) at which the mean of err_rel falls to delta grows polynomially, not
+   exponentially, in L (nested fit over L = 4..16, resolution log(2) / 12 = 0.058 on the rate):
+   delta = 0.2: m* = 36, 87, 156, 400, 1140 (all inside the widths), k = 2.42 [2.03, 2.81], rate 0.143
+   [-0.057, 0.343]: inconclusive (about 5.3x the networks would decide it); delta = 0.1: m* = 112 to
+   4040 (L = 16 extrapolated beyond 2048), k = 2.6 [2.19, 3], rate 0.166 [-0.041, 0.374]: inconclusive.
+   Described: err_rel collapses onto L^k / m with k = 2.61 [2.36, 2.9]. Seed offsets 1000 and 2000 give
+   k = 2.58 and 2.7 (delta = 0.2) and the same verdicts.
+
 Claim verdict: inconclusive. An earlier measurement at m = 1024 on the same tau grid put the
 adversarial exponent at 1.14 [1.08, 1.20], below 4/3 (docs/pseudo_and_perturbation.md: a rank-one W'
 spends its budget on flipped coordinates, so its error has a part linear in tau, about
@@ -25,18 +38,18 @@ tau / sqrt(m), that dominates tau^(4/3) m^(-1/6) when tau is small).
 
 False-failure rates: at most 0.5% "inconsistent" per finding when the true exponent sits at the
 edge of its indifference zone (claimed value plus resolution), and at most as often "consistent (at
-resolution r)" just beyond it; the m exponents sit far below -1/6. The claim as a whole: at most
-6 x 0.5% = 3% each way (union bound). Deterministic seeds.
+resolution r)" just beyond it (docs/regime.md calibrates the regime findings); the m exponents sit far
+below -1/6. The claim as a whole: at most 8 x 0.5% = 4% each way (union bound). Deterministic seeds.
 
 How the check can fail (negative controls): a too-strong decay (m^-2) is rejected by all three
-m findings. Two controls cannot be detected here: a wrong normalisation (err times sqrt(m)), because
-the claimed m^(-1/6) is the worst case over W' and the measured errors decay like m^-0.5 (gradient,
-adversarial) to m^-1.5 (random), so a sqrt(m) factor leaves them decaying at least as fast as
-m^(-1/6) (an upper bound cannot see a quantity that is smaller than claimed); and exponential growth
-in L, since the check runs at one length and the poly(L) factor is not swept.
+m findings. A wrong normalisation (err times sqrt(m)) cannot be detected: the claimed m^(-1/6) is the
+worst case over W' and the measured errors decay like m^-0.5 (gradient, adversarial) to m^-1.5 (random),
+so a sqrt(m) factor leaves them decaying at least as fast as m^(-1/6) (an upper bound cannot see a
+quantity that is smaller than claimed). An exponential m*(L) (err_rel times exp(c L), 8x over L = 4..16)
+is undecided on the default grid; the control says how many networks would reject it (about 1.8x).
 
 The verdict (against ``EXPECTED``), the three controls and the large grid are tested in
-proofs_checks/test_claims.py.
+proofs_checks/test_claims.py; the regime findings here.
 
 Property test (Hypothesis, profile ci): max_j ||err_j|| <= C * tau^(4/3) * m^(-1/6) for random and
 adversarial directions, m in [64, 512], L in [3, 6], tau in [0.1, 4]; worst ratio found: WORST below.
@@ -44,6 +57,9 @@ adversarial directions, m in [64, 512], L in [3, 6], tau in [0.1, 4]; worst rati
 
 from hypothesis import given, target
 from hypothesis import strategies as st
+
+from proofs_checks._harness import run_claim
+from rnntheory import claims
 
 from rnntheory.network import RNN, pseudo, sample_inputs
 from rnntheory.network import perturbation as P
@@ -63,3 +79,20 @@ def test_forward_coupling_per_instance(m, L, tau, seed, adversarial):
     ratio = err / (tau ** (4 / 3) * m ** (-1 / 6))
     target(ratio, label="err / (tau^(4/3) m^(-1/6))")
     assert ratio <= C
+
+
+def test_forward_coupling_judges_the_regime_not_a_fixed_width():
+    r"""The premise m >= poly(L) is judged by the regime findings: one per accuracy, each with the degree k of
+    m*(L) and its interval over at least three lengths, the thresholds per length in its detail; the collapse
+    is a description; the exponential control (derived from the regime) is rejected, or says what would reject it."""
+    res = run_claim("forward_coupling")
+    deltas = claims.get("forward_coupling").settings()["regime_deltas"]
+    degrees = [f for f in res.findings if f.key.startswith("regime_degree[")]
+    assert [f.key for f in degrees] == [f"regime_degree[delta={d:g}]" for d in deltas], str(res)
+    for f in degrees:
+        k = f.fit.degree.k
+        assert f.judged and f.decision.rule == "growth" and k.ci_low <= k.value <= k.ci_high, str(f)
+        assert len(f.fit.degree.lengths) >= 3 and "m*(L) L=" in f.detail, str(f)
+    assert [f.described for f in res.findings if f.key == "regime_collapse"] != [""], str(res)
+    (control,) = [o for o in res.controls() if o.kind == "exponential"]
+    assert control.rejected or (control.status == "undecided" and "to reject it" in control.detail), str(control)

@@ -1,10 +1,17 @@
-r"""Claims about the pseudo-network (theory.md, sections 3 and 4): forward coupling, backward coupling, decoupling.
+r"""Claims about the pseudo-network (theory.md, sections 3, 4 and 10): forward coupling, backward coupling,
+decoupling.
 
 Displacements are given by their NTK radius :math:`\tau = \sqrt{m}\|W'\|_F` (the regime SGD stays in) in
 three directions: Gaussian, the descent direction of the squared loss against random labels, and the
 adversarial rank-one construction of rnntheory.network.perturbation aimed at position 2 of the first sequence.
 Exponents in m are judged for a growing parameter, exponents in :math:`\tau` for a shrinking one
-(theory.md, section 7).
+(theory.md, section 7), at one length (L = 8 on the default grid): statements about the limit m -> infinity
+at that length. The premise m >= poly(L) of the coupling lemmas is judged on a joint (L, m) design at
+tau = 1, each length on widths around its threshold (theory.md, section 10): per accuracy delta, the width
+m*(L) at which a dimensionless coupling error falls to delta grows polynomially, not exponentially, in L.
+That error is measured for W' along the descent direction, the direction SGD moves in: forward, the
+coupling error over the size of the pseudo-network's first-order term pseudo(W') (measured with it);
+backward, the relative distance of the gradients. Decoupling is measured at one length.
 """
 
 from __future__ import annotations
@@ -16,11 +23,10 @@ import torch
 
 from ..checking.findings import cannot_detect, series, too_strong, wrong_m
 from ..checking.grid import Grid, torch_dtype
-from ..checking.specs import Exponent, J, judge_all
+from ..checking.specs import Exponent, J, Regime, judge_all
 from ..network import backward as BK, batched as BT, decoupling as DC, infinite as INF, perturbation as P
 from ..network import pseudo as PS
 from ..network.sizes import scale_to
-from ..stats.verdicts import CannotAnalyse
 from ._paper import claim
 from .cells import DIRECTIONS, make_inputs, make_net, unit_directions
 
@@ -37,6 +43,18 @@ _NO_L = cannot_detect("exponential", "exponential growth in L",
                       "tau, and the poly(L) factor of the bound is not swept")
 
 
+def _lengths(widths: dict[int, tuple[int, ...]], **point: Any) -> tuple[dict[str, Any], ...]:
+    r"""Points of a joint (L, m) design: per length the widths around its threshold."""
+    return tuple({"L": L, "m": m, **point} for L, ms in widths.items() for m in ms)
+
+
+def _regime(what: str, y: str, rows: Any = lambda d: d) -> Regime:
+    r"""The premise m >= poly(L) for ``y`` along the descent direction at tau = 1, on ``rows`` of the frame.
+    Every cell is its own network."""
+    return Regime(what, "regime", rows=lambda d, j: rows(d[d["direction"] == "gradient"]), y=y,
+                  deltas=J.regime_deltas, seeds=None, growth_factor=J.growth_factor)
+
+
 # ---------------------------------------------------------------------- forward coupling
 def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
@@ -47,12 +65,15 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     v, u = zip(*(P.adversarial_factors(net, tr, l=2, tau=tau) for tau in taus))
     disp = BT.Displacements.cat([BT.Displacements.scaled(torch.stack(list(units.values())), taus),
                                  BT.Displacements.rank_one(torch.stack(v), torch.stack(u))])
-    errs = torch.linalg.vector_norm(PS.forward_coupling(net, None, disp, tr=tr), dim=-1)  # (k, n, L)
-    # err: the largest over positions of the root mean square over sequences
-    return [{"direction": name, "tau": tau, "err": float(e.pow(2).mean(dim=0).sqrt().max()),
-             "err_max": float(e.max()), "err_seq0": float(e[0].max())}
+    # err = y(W0 + W') - y(W0) - pseudo(W') as pseudo.forward_coupling computes it, keeping the first-order term
+    lin = PS.outputs(net, tr, disp)  # pseudo(W'), (k, n, L, d)
+    errs = torch.linalg.vector_norm(BT.traces(net, tr, disp).outputs - tr.outputs - lin, dim=-1)  # (k, n, L)
+    # the largest over positions of the root mean square over sequences, of the error and of pseudo(W')
+    err, first = (v.pow(2).mean(dim=1).sqrt().amax(dim=-1) for v in (errs, torch.linalg.vector_norm(lin, dim=-1)))
+    return [{"direction": name, "tau": tau, "err": float(err[k]), "err_max": float(errs[k].max()),
+             "err_seq0": float(errs[k, 0].max()), "first_order": float(first[k]), "err_rel": float(err[k] / first[k])}
             for i, tau in enumerate(taus) for j, name in enumerate([*units, "adversarial"])
-            for e in [errs[j * len(taus) + i]]]
+            for k in [j * len(taus) + i]]
 
 
 def _analyse_forward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list:
@@ -68,34 +89,53 @@ def _analyse_forward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list:
                        claimed=J.tau_exponent, parameter="shrinking", resolution=J.tau_resolution, end=J.end_points,
                        **kw)
               for n in (DIRECTIONS if ts["tau"].nunique() > 1 else ())]
-    if not specs:
-        raise CannotAnalyse("forward_coupling: the data hold neither an m sweep (sweep='m', several m) "
-                            "nor a tau sweep (sweep='tau', several tau)")
     return judge_all(specs, df, judging)
 
 
+_FWD_Q = "forward coupling error over the pseudo-network's first-order term (W' along the descent direction, tau = 1)"
+
 FORWARD_COUPLING = claim(
     name="forward_coupling", dtype="float64", title="Forward coupling: the pseudo-network tracks the real network",
-    reference="theory.md sec. 3 (forward coupling; Allen-Zhu and Li 2019)",
+    reference="theory.md sec. 3 (forward coupling; Allen-Zhu and Li 2019) and sec. 10 (the regime m >= poly(L))",
     statement="err_j = y_j(W0+W') - y_j(W0) - pseudo_j(W') vanishes as m grows at fixed tau; in the worst case "
-    "over W' of NTK radius tau it is O(poly(L) tau^(4/3) m^(-1/6)).",
-    quantity="max over positions j of the root mean square over sequences of ||err_j||, for W' of NTK radius tau",
-    bound="err <= c * tau^(4/3) * m^(-1/6) at fixed L",
+    "over W' of NTK radius tau it is O(poly(L) tau^(4/3) m^(-1/6)), for m >= poly(L): at tau = 1 the width m*(L) at "
+    "which the error relative to the first-order term pseudo_j(W') falls to delta grows polynomially in L.",
+    quantity="max over positions j of the root mean square over sequences of ||err_j||, for W' of NTK radius tau; "
+    "err_rel: that error over the same size of pseudo_j(W')",
+    bound="err <= c * tau^(4/3) * m^(-1/6) at fixed L; m*(L; delta) <= c * L^k (not exponential in L) for err_rel "
+    "along the descent direction, delta = 0.2 and 0.1",
     grids={"default": Grid(points=tuple({"sweep": "m", "m": 2**k, "taus": (1.0,)} for k in range(8, 12))  # 256..2048
-                           + ({"sweep": "tau", "m": 512, "taus": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
+                           + ({"sweep": "tau", "m": 512, "taus": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},)
+                           # the joint design's other lengths and widths, around m*(L) (about 40 to 1100 for
+                           # delta = 0.2, 110 to 4000 for 0.1, L = 4 to 16)
+                           + _lengths({4: (32, 64, 128, 256), 6: (64, 128, 256, 512), 8: (128,),
+                                       12: (256, 512, 1024, 2048), 16: (512, 1024, 2048)}, sweep="L", taus=(1.0,),
+                                      seeds=12),
                            seeds=tuple(range(16)), fixed=_FIXED),
            "large": Grid(points=tuple({"sweep": "m", "m": 2**k, "taus": (1.0,)} for k in range(8, 14))  # 256..8192
-                         + ({"sweep": "tau", "m": 4096, "taus": (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},),
-                         seeds=tuple(range(8)), fixed={**_FIXED, "L": 16})},
-    measure=_measure_forward, analyse=_analyse_forward, plot={"x": "m", "y": "err", "hue": "direction"},
-    judging=dict(m_exponent=-1.0 / 6.0, tau_exponent=4.0 / 3.0, m_resolution=0.1, tau_resolution=0.2, end_points=3),
+                         + ({"sweep": "tau", "m": 4096, "taus": (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},)
+                         + _lengths({4: (32, 64, 128, 256), 8: (128, 256, 512, 1024), 24: (1024, 2048, 4096)},
+                                    sweep="L", taus=(1.0,))
+                         + _lengths({32: (2048, 4096, 8192)}, sweep="L", taus=(1.0,), seeds=4),
+                         seeds=tuple(range(8)), fixed={**_FIXED, "L": 16}),
+           # one GPU, float64: W0 and the displacements of m = 65536 would not fit in 80 GB (drawing W0 and W' on
+           # the host's CPU takes most of the time); two networks at the smaller width of each length, one at the larger
+           "gpu": Grid(points=_lengths({16: (8192,), 24: (8192,), 32: (16384,)}, sweep="L", taus=(1.0,))
+                       + _lengths({16: (16384,), 24: (16384,), 32: (32768,)}, sweep="L", taus=(1.0,), seeds=1),
+                       seeds=tuple(range(2)), fixed=_FIXED)},
+    # the tau sweep's cell at tau = 1 repeats a network of the m sweep: the regime reads the m and L sweeps
+    measure=_measure_forward, findings=(_regime(_FWD_Q, "err_rel", lambda d: d[d["sweep"] != "tau"]),),
+    analyse=_analyse_forward, version=2,
+    plot={"x": "m", "y": "err", "hue": "direction"},
+    judging=dict(m_exponent=-1.0 / 6.0, tau_exponent=4.0 / 3.0, m_resolution=0.1, tau_resolution=0.2, end_points=3,
+                 regime_deltas=(0.2, 0.1), growth_factor=2.0),
+    # the exponential control is derived from the regime (err_rel times exp(c L): an exponential m*(L))
     controls=(too_strong("the error decays like m^-2", m_exponent=-2.0),
               cannot_detect("wrong_m", "the error times sqrt(m) (a wrong normalisation in m)",
                             "the claimed decay m^(-1/6) is the worst case over W'; the measured errors decay like "
                             "m^-0.5 (gradient, adversarial) to m^-1.5 (random), so a sqrt(m) factor leaves them "
                             "decaying at or faster than m^(-1/6): an upper bound cannot see a quantity that is "
-                            "smaller than claimed"),
-              _NO_L),
+                            "smaller than claimed")),
 )
 
 
@@ -119,28 +159,50 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _analyse_backward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list:
+    ms = df[df["L"] == judging["m_sweep_L"]]
+    if ms.empty:  # the joint design's other lengths alone: the regime findings only
+        return []
     what = {"relative": "||grad y_j(W0+W') - grad y_j(W0)||_F / ||grad y_j(W0)||_F decays with m at tau = "
-                        f"{df['tau'].iloc[0]:g}",
+                        f"{ms['tau'].iloc[0]:g}",
             "inner": "|<grad y_j(W0+W') - grad y_j(W0), W*>| decays with m (W* Gaussian of radius tau*)"}
-    return judge_all([Exponent(f"{text}, {n} directions", f"{y}_m_exponent[{n}]", rows={"direction": n}, y=y, label=n,
-                               **_M) for n in DIRECTIONS for y, text in what.items()], df, judging)
+    return judge_all([Exponent(f"{text}, {n} directions", f"{y}_m_exponent[{n}]", y=y, label=n,
+                               rows={"L": J.m_sweep_L, "direction": n}, **_M)
+                      for n in DIRECTIONS for y, text in what.items()], df, judging)
 
+
+_BWD = dict(_FIXED, taus=(1.0,), tau_star=1.0)
+_BWD_Q = "relative distance of the gradients at W0 + W' and W0 (W' along the descent direction, tau = 1)"
 
 BACKWARD_COUPLING = claim(
     name="backward_coupling", dtype="float32",
     title="Backward coupling: gradients at W0 + W' stay close to those at W0",
-    reference="theory.md sec. 3 (backward coupling; Allen-Zhu and Li 2019)",
+    reference="theory.md sec. 3 (backward coupling; Allen-Zhu and Li 2019) and sec. 10 (the regime m >= poly(L))",
     statement="The gradient of the real network at W0 + W' stays close to the pseudo-network's gradient (the "
     "gradient at W0): the relative Frobenius distance and the inner products with displacements W* of radius tau "
-    "vanish as m grows at fixed tau.",
+    "vanish as m grows at fixed tau, for m >= poly(L): at tau = 1 the width m*(L) at which the relative distance "
+    "falls to delta grows polynomially in L.",
     quantity="mean over positions j = 2..L and sequences of the relative distance and of |<delta grad y_j, W*>|",
-    bound="decays with m: fitted exponent in m below 0 (an interval straddling 0 is inconclusive)",
-    grids={"default": Grid(points=tuple({"m": m} for m in (256, 512, 1024)), seeds=tuple(range(6)),
-                           fixed=dict(_FIXED, taus=(1.0,), tau_star=1.0)),
-           "large": Grid(points=tuple({"m": m} for m in (256, 512, 1024, 2048, 4096)), seeds=tuple(range(8)),
-                         fixed=dict(_FIXED, taus=(1.0,), tau_star=1.0, L=12))},
-    measure=_measure_backward, analyse=_analyse_backward, judging=dict(m_exponent=0.0, m_resolution=0.1, end_points=3),
-    controls=(too_strong("the distance decays like m^-1.5", m_exponent=-1.5), wrong_m("relative", "inner"), _NO_L),
+    bound="decays with m: fitted exponent in m below 0 (an interval straddling 0 is inconclusive); m*(L; delta) <= "
+    "c * L^k (not exponential in L) for the relative distance along the descent direction, delta = 0.4 and 0.3",
+    # a joint (L, m) design, each length on widths around m*(L) (about 35 to 2400 for delta = 0.4, 100 to 9000
+    # for 0.3, L = 4 to 16: the distance falls only like m^-0.22, so m* ~ L^3); the exponents in m are judged at
+    # L = m_sweep_L, whose points come first
+    grids={"default": Grid(points=_lengths({8: (128, 256, 512, 1024), 4: (16, 32, 64, 128, 256),
+                                            6: (64, 128, 256, 512), 12: (256, 512, 1024), 16: (512, 1024)}),
+                           seeds=tuple(range(24)), fixed=_BWD),
+           "large": Grid(points=_lengths({12: (256, 512, 1024, 2048, 4096), 4: (32, 64, 128, 256),
+                                          8: (128, 256, 512, 1024), 16: (512, 1024, 2048, 4096)})
+                         + _lengths({24: (1024, 2048, 4096, 8192)}, seeds=4),
+                         seeds=tuple(range(8)), fixed=_BWD, judging={"m_sweep_L": 12}),
+           # one GPU, float32: W0, W*, the displacements and their copies of m = 65536 would not fit in 80 GB
+           "gpu": Grid(points=_lengths({16: (8192,), 24: (8192,), 32: (16384,)})
+                       + _lengths({16: (16384,), 24: (16384,), 32: (32768,)}, seeds=1),
+                       seeds=tuple(range(2)), fixed=_BWD)},
+    measure=_measure_backward, findings=(_regime(_BWD_Q, "relative"),), analyse=_analyse_backward,
+    judging=dict(m_exponent=0.0, m_resolution=0.1, end_points=3, m_sweep_L=8, regime_deltas=(0.4, 0.3),
+                 growth_factor=2.0),
+    # the exponential control is derived from the regime (relative times exp(c L): an exponential m*(L))
+    controls=(too_strong("the distance decays like m^-1.5", m_exponent=-1.5), wrong_m("relative", "inner")),
     plot={"x": "m", "y": "relative", "hue": "direction"},
 )
 
