@@ -39,7 +39,7 @@ import pandas as pd
 from .. import _validation as V
 from ..run.cost import Cost
 from ..run.options import RunOptions
-from ..run.records import Task, frame
+from ..run.records import Task, code_fingerprint, frame
 from ..stats import verdicts as VD
 from . import running
 from . import settings as CHECK
@@ -75,7 +75,9 @@ class Claim:
         judging: the default judging settings (claimed exponents, thresholds, resolutions).
         controls: the negative controls (:class:`Control`), one per kind in :data:`CONTROL_KINDS`.
         version: the version of ``measure``; bump it when the rows a cell returns change, so that
-            cached cells of the old code are not used.
+            cached cells of the old code are not used (it enters every cell's cache key). A cell that
+            failed is measured again without it once the code of ``measure``'s module changes
+            (:func:`rnntheory.run.records.measure_again`).
         cache_group: the name its cells are filed under in a cache (default: the claim's name).
             Claims that measure the same cells with the same function share a name, so each cell is
             measured once.
@@ -207,7 +209,8 @@ class Claim:
     def tasks(self, cells: Iterable[Mapping[str, Any]]) -> list[Task]:
         r"""One :class:`rnntheory.run.records.Task` per cell (filed under :attr:`cache_group`, else the
         claim's name, and its version)."""
-        return [Task(self.cache_group or self.name, self.measure, dict(c), self.version) for c in cells]
+        code = code_fingerprint(self.measure)  # a failed cell of other code is measured again (run.records)
+        return [Task(self.cache_group or self.name, self.measure, dict(c), self.version, code) for c in cells]
 
     def run(self, grid: str | Grid = "default", options: RunOptions | None = None, **settings: Any) -> ClaimResult:
         r"""Measure every cell of ``grid`` and judge them: :func:`rnntheory.checking.running.run` for this
@@ -270,7 +273,8 @@ class Claim:
         try:
             findings = self.analysis(data, Judging(params, level)) if len(data) else []
             if not findings:
-                raise VD.CannotAnalyse("no measured rows" + (" (every cell failed)" if failed else ""))
+                raise VD.CannotAnalyse("no measured rows" + (f": every cell failed, the first with "
+                                                             f"{describe_failures(failed, 1)}" if failed else ""))
         except ANALYSIS_ERRORS as exc:
             d = VD.cannot_analyse(f"{type(exc).__name__}: {exc}")
             findings = [Finding("the analysis could not run on these measurements", d, d.reason, key="analysis")]
@@ -297,13 +301,20 @@ class Claim:
 
 
 def describe_failures(failed: Sequence[Mapping[str, Any]], limit: int = 3) -> str:
-    r"""The failed cells in words: the error and the cell's swept values, the first ``limit`` of them."""
-    def one(f: Mapping[str, Any]) -> str:
+    r"""The failed cells in words, one entry per distinct error (type and message) in the order they first
+    occur, the first ``limit`` of them: the error, the cell that raised it first (its settings), and how many
+    cells raised the same."""
+    def where(f: Mapping[str, Any]) -> str:
         cell = f["cell"]
-        where = ", ".join(f"{k}={cell[k]}" for k in sorted(cell) if k not in ("device", "dtype") and
-                          not isinstance(cell[k], (list, tuple, dict)))
-        e = f["error"]
-        return f"{e['type']}: {e['message']} ({where})"
+        return ", ".join(f"{k}={cell[k]}" for k in sorted(cell) if k not in ("device", "dtype") and
+                         not isinstance(cell[k], (list, tuple, dict)))
 
-    text = "; ".join(one(f) for f in failed[:limit])
-    return text + (f"; and {len(failed) - limit} more" if len(failed) > limit else "")
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for f in failed:
+        groups.setdefault((f["error"]["type"], f["error"]["message"]), []).append(f)
+    parts = []
+    for (kind, message), fs in list(groups.items())[:limit]:
+        more = f", and the same in {len(fs) - 1} more cell{'s' if len(fs) != 2 else ''}" if len(fs) > 1 else ""
+        parts.append(f"{kind}: {message} (cell {where(fs[0])}{more})")
+    left = len(groups) - limit
+    return "; ".join(parts) + (f"; and {left} other error{'s' if left != 1 else ''}" if left > 0 else "")

@@ -209,12 +209,17 @@ class ControlOutcome:
     rejected: bool
     detail: str
     moot: bool = False
+    ran: bool = True
+    """False when the control could not be run at all (no measured rows: every cell failed)."""
 
     @property
     def status(self) -> str:
         r"""``"rejected"``, ``"cannot detect"``, ``"moot"``, ``"undecided"`` (the altered analysis reads
-        inconclusive: the error is not accepted, and its detail says what would reject it) or
-        ``"NOT rejected"`` (the altered analysis reads consistent: the check cannot see this error)."""
+        inconclusive: the error is not accepted, and its detail says what would reject it),
+        ``"NOT rejected"`` (the altered analysis reads consistent: the check cannot see this error) or
+        ``"not run"`` (there were no measured rows to alter)."""
+        if not self.ran:
+            return "not run"
         if self.verdict is None:
             return "cannot detect"
         if self.moot:
@@ -326,6 +331,9 @@ class ClaimResult:
         td = self.to_decide()
         if td.empty or self.verdict == VD.Verdict.INCONSISTENT:  # an inconsistent claim stays inconsistent
             return ""
+        if self.failed:
+            return (f"first the {len(self.failed)} failed cell(s): fix their error (a changed measuring code measures "
+                    "them again; --retry-failed in any case)")
         if not self.claim.replicable:
             return "more seeds cannot decide it: its values are exact (a wider range or more points would)"
         if td["needs"].isna().any():
@@ -350,6 +358,10 @@ class ClaimResult:
         before = {f.key: f.verdict for f in self.judged()}
         out = Controls()
         for c in self.claim.controls:
+            if len(self.data) == 0:  # nothing was measured (every cell failed): there is nothing to alter
+                why = "no measured rows" + (" (every cell failed)" if self.failed else "")
+                out.append(ControlOutcome(c.kind, c.what, None, False, why, ran=False))
+                continue
             if c.undetectable:
                 out.append(ControlOutcome(c.kind, c.what, None, False, c.undetectable))
                 continue

@@ -239,7 +239,8 @@ def run(claims: Sequence[str] | None = None, grid: str | os.PathLike[str] = "def
     meta = {"paper": PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
             "device_name": device_name(device), "dtype": dtype if dtype is not None else "per claim",
             "dtypes": {n: get(n).dtype_for(dtype) for n in grids}, "grid": label,
-            "seeds": opts.seeds, "seed_offset": opts.seed_offset, "claims": list(grids), "command": command,
+            "seeds": opts.seeds, "seed_offset": opts.seed_offset, "threads": opts.threads, "claims": list(grids),
+            "command": command,
             "level": single,
             "versions": versions()}
     chosen = {n: get(n) for n in grids}

@@ -87,7 +87,7 @@ def _introduction(report: Any) -> list[str]:
     return [
         "# Bound-vs-measured report", "",
         f"{PAPER}, checked numerically by rnntheory {m['rnntheory']} (torch {m['torch']}, {m['device_name']}, "
-        f"{_dtypes_text(m)}) on the `{m['grid']}` grid: {len(report.results)} claims, {ncells} cells. "
+        f"{_dtypes_text(m)}{_threads_text(m)}) on the `{m['grid']}` grid: {len(report.results)} claims, {ncells} cells. "
         f"Verdicts: {counts}.", "",
         f"Regenerate with `{m['command']}`.", "",
         *_failed_lines(report.results),
@@ -149,7 +149,7 @@ def _claim_section(report: Any, n: str, res: ClaimResult, figure: str | None) ->
            f"- Measured: {c.quantity}.",
            f"- Bound shape: `{c.bound}`.",
            f"- Grid: {len(report.records[n])} cells ({_points_and_seeds(g, per_point=' per point')}).", "",
-           *_failed_cells(res)]
+           *_failed_cells(res, len(report.records[n]))]
     if figure is not None:
         out += [f"![{n}]({figure})", ""]
     out += [*findings_table(res), "", *controls_table(report.controls[n])]
@@ -165,16 +165,38 @@ def _claim_section(report: Any, n: str, res: ClaimResult, figure: str | None) ->
     return out + ["", "</details>"]
 
 
-def _failed_cells(res: ClaimResult) -> list[str]:
-    r"""A claim's failed cells, one line each with its configuration and error (none: no lines)."""
+_FAILED_LISTED = 10
+"""The failed cells a claim's section lists one by one (the rest are counted; results.csv has them all)."""
+
+
+def _failed_cells(res: ClaimResult, ncells: int) -> list[str]:
+    r"""A claim's failed cells (none: no lines): each distinct error once, with the first cell that raised
+    it and the end of its traceback, then up to :data:`_FAILED_LISTED` cells with their configuration."""
     if not res.failed:
         return []
-    out = [f"- Failed cells ({len(res.failed)}; left out of every finding, the claim reads inconclusive; "
-           "rerun with `--retry-failed` to measure them again):"]
+    every = len(res.failed) == ncells
+    out = [f"- Failed cells ({len(res.failed)} of {ncells}{': every cell, so nothing was judged' if every else ''}; "
+           "left out of every finding, the claim reads inconclusive. A failure is kept in the cache and replayed "
+           "while the claim's measuring code is unchanged; once its code changes the cell is measured again, and "
+           "`--retry-failed` measures it again in any case):"]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for f in res.failed:
-        where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
-        out.append(f"  - `{cell(to_json(where, sort_keys=True))}`: "
-                   f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
+        groups.setdefault((f["error"]["type"], f["error"]["message"]), []).append(f)
+    for (kind, message), fs in groups.items():
+        where = {k: v for k, v in fs[0]["cell"].items() if k not in ("device", "dtype")}
+        same = f" (and {len(fs) - 1} more cell{'s' if len(fs) != 2 else ''} with the same error)" if len(fs) > 1 else ""
+        out.append(f"  - {'The first error' if len(groups) == 1 else 'Error'}: **{cell(kind)}: {cell(message)}**, raised "
+                   f"by the cell `{cell(to_json(where, sort_keys=True))}`{same}.")
+        tb = str(fs[0]["error"].get("traceback", "")).strip("\n").rstrip()
+        if tb:
+            out += ["", "    ```text", *(f"    {line}" for line in tb.splitlines()), "    ```", ""]
+    if len(groups) > 1 or len(res.failed) <= _FAILED_LISTED:
+        listed = res.failed[:_FAILED_LISTED]
+        out.append(f"  - The failed cells{'' if len(listed) == len(res.failed) else f' (the first {len(listed)})'}:")
+        for f in listed:
+            where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
+            out.append(f"    - `{cell(to_json(where, sort_keys=True))}`: "
+                       f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
     return out + [""]
 
 
@@ -202,8 +224,15 @@ def _failed_lines(results: Mapping[str, ClaimResult]) -> list[str]:
     if not n:
         return []
     which = ", ".join(f"{name} ({len(res.failed)})" for name, res in results.items() if res.failed)
-    return [f"**{n} cell(s) failed** and are listed in their claims' sections: {which}. Each such claim reads "
-            "inconclusive; `--retry-failed` measures them again.", ""]
+    return [f"**{n} cell(s) failed** and are listed, with their first error, in their claims' sections: {which}. "
+            "Each such claim reads inconclusive; a failed cell is measured again once its claim's code changes, or "
+            "with `--retry-failed`.", ""]
+
+
+def _threads_text(meta: Mapping[str, Any]) -> str:
+    r"""The torch threads each cell was measured with (reports written before ``--threads`` do not say)."""
+    n = meta.get("threads")
+    return "" if n is None else f"; {n} torch thread{'s' if n != 1 else ''} per cell"
 
 
 def _dtypes_text(meta: Mapping[str, Any]) -> str:
