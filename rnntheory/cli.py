@@ -360,7 +360,7 @@ def _print_summary(args: argparse.Namespace, rep: "Report", written: Sequence["P
     secs = rep.compute_seconds
     for n, res in rep.results.items():
         head = headline_finding(res)
-        todo = res.decide(args.jobs)
+        todo = rep.decide(n, args.jobs)  # at the speed this run measured
         what = f"to decide: {todo}" if todo else ("" if head is None else measured(head))
         print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {what}")
     failed = {n: res.failed for n, res in rep.results.items() if res.failed}

@@ -31,6 +31,7 @@ injected where the claim says polynomial; :meth:`~rnntheory.checking.ClaimResult
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -255,7 +256,8 @@ class Claim:
 
     def judge(self, data: pd.DataFrame, grid: str | Grid = "default", *, name: str | None = None, seconds: float = 0.0,
               settings: Mapping[str, Any] | None = None, failed: Sequence[Mapping[str, Any]] = (),
-              level: float = LEVEL, design: Grid | None = None, **judging: Any) -> ClaimResult:
+              level: float = LEVEL, design: Grid | None = None, compute: float = math.nan,
+              **judging: Any) -> ClaimResult:
         r"""Analyse measured rows into a :class:`ClaimResult`: the one path from measurements to a
         verdict. Judging settings are those of ``grid`` (:meth:`settings`) updated by ``judging``, or
         exactly ``settings`` when given (checked either way: a bad judging value raises). Every
@@ -263,7 +265,9 @@ class Claim:
         seeds for its fit) reads "inconclusive" and says why, beside the findings the data do support;
         an analysis that cannot run at all gives one such finding. Cells that ``failed``
         (rnntheory.run.records.failures) add one "inconclusive" finding that names them: the other findings
-        use the cells that finished, and cannot stand for the whole grid. Any other error propagates."""
+        use the cells that finished, and cannot stand for the whole grid. ``compute``: the seconds the cells
+        took when measured, which "to decide" scales (:meth:`ClaimResult.grid_seconds`). Any other error
+        propagates."""
         if settings is not None:
             CHECK.check_judging(self, settings, "Claim.judge")
         params = {**self.judging, **settings} if settings is not None else self.settings(grid, **judging)
@@ -286,7 +290,7 @@ class Claim:
         if len(set(keys)) != len(keys):
             dup = sorted({k for k in keys if keys.count(k) > 1})
             raise ValueError(f"Claim.judge: {self.name} gives several findings the key(s) {dup}; keys must be unique")
-        return ClaimResult(self, label, data, findings, seconds, params, failed, level, design)
+        return ClaimResult(self, label, data, findings, seconds, params, failed, level, design, float(compute))
 
     def result(self, data: pd.DataFrame, grid: str | Grid = "default", name: str | None = None, seconds: float = 0.0,
                **judging: Any) -> ClaimResult:

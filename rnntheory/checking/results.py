@@ -274,6 +274,10 @@ class ClaimResult:
     """The confidence level of every interval of this result (higher than 99% in a budgeted run's looks)."""
     design: "Grid | None" = None
     """The grid the data were measured on, when known (for what it would take to decide)."""
+    compute: float = math.nan
+    """The seconds its cells took when they were measured (the sum over the cells; NaN when not known, as for
+    a report rebuilt from its results.json): what "to decide" scales, so that it follows the speed the run
+    measured rather than the reference timings alone."""
 
     def rejudge(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
         r"""Judge the same measurements (or ``data``) again with changed judging settings, e.g. a
@@ -281,7 +285,7 @@ class ClaimResult:
         check_judging(self.claim, judging, "ClaimResult.rejudge")
         df = self.data if data is None else data
         return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid, failed=self.failed,
-                                level=self.level, design=self.design)
+                                level=self.level, design=self.design, compute=self.compute)
 
     @property
     def verdict(self) -> VD.Verdict:
@@ -308,7 +312,11 @@ class ClaimResult:
         return next((f for f in self.judged() if f.verdict == self.verdict), None)
 
     def grid_seconds(self) -> float:
-        r"""The estimated compute of the claim's grid (:mod:`rnntheory.run.cost`; NaN when the grid is unknown)."""
+        r"""The compute of the claim's grid: what its cells took when this run measured them (:attr:`compute`,
+        the speed of this machine as the run measured it), else the estimate of :mod:`rnntheory.run.cost` from
+        the reference timings (NaN when the grid is unknown)."""
+        if math.isfinite(self.compute) and self.compute > 0:
+            return float(self.compute)
         if self.design is None:
             return math.nan
         return float(self.claim.cost(self.design).seconds)
@@ -316,7 +324,8 @@ class ClaimResult:
     def to_decide(self) -> pd.DataFrame:
         r"""One row per undecided finding: its key, name, how many times its networks would decide it
         (``needs``: inf beyond reach of this design, NaN where more networks cannot help), and the
-        estimated compute of the added networks (``seconds``: (needs - 1) x the grid's compute)."""
+        estimated compute of the added networks (``seconds``: (needs - 1) x the grid's compute as this run
+        measured it, :meth:`grid_seconds`)."""
         grid = self.grid_seconds()
         rows = [{"key": f.key, "finding": f.name, "needs": f.needs,
                  "seconds": (f.needs - 1.0) * grid if math.isfinite(f.needs) else math.nan,

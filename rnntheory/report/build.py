@@ -22,7 +22,9 @@ Grid files are read by :mod:`rnntheory.report.grids`; two reports are compared b
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import os
 import time
 from collections import Counter
@@ -85,7 +87,17 @@ class Report:
     wall_seconds: float = 0.0  # of this run (not written to the files, which must not depend on it)
 
     def __post_init__(self) -> None:
+        # what the files say must not depend on when or how fast the cells were measured: their "to decide"
+        # costs come from the reference timings; the speed this run measured is kept for what is printed
+        # after it (:meth:`decide`)
+        self.measured = {n: res.compute for n, res in self.results.items()}
+        self.results = {n: dataclasses.replace(res, compute=math.nan) for n, res in self.results.items()}
         self.controls = {n: res.controls() for n, res in self.results.items()}
+
+    def decide(self, name: str, jobs: int = 2) -> str:
+        r"""What would decide claim ``name`` (:meth:`ClaimResult.decide`) at the speed this run measured (its
+        cells' seconds), where the files give the reference timings' estimate."""
+        return dataclasses.replace(self.results[name], compute=self.measured.get(name, math.nan)).decide(jobs)
 
     @property
     def compute_seconds(self) -> dict[str, float]:
@@ -246,7 +258,8 @@ def run(claims: Sequence[str] | None = None, grid: str | os.PathLike[str] = "def
     chosen = {n: get(n) for n in grids}
     if opts.budget is not None:
         results, grids, records, meta["budget"] = run_grids(chosen, grids, opts, label=label, log=log)
-        meta["level"] = B.look_level(1)
+        levels = {res.level for res in results.values()}
+        meta["level"] = levels.pop() if len(levels) == 1 else None  # None: each claim at its own look's level
         return Report(results, grids, records, meta, time.perf_counter() - t0)
     records = measure_grids(chosen, grids, opts)
     results = {n: judge_records(chosen[n], g, records[n], label, single) for n, g in grids.items()}
@@ -268,11 +281,17 @@ def _stored(folder: str | os.PathLike[str], where: str) -> tuple[dict[str, Any],
 
 def _judged(chosen: Mapping[str, Any], grids: Mapping[str, Grid], records: Mapping[str, list[dict[str, Any]]],
             meta: Mapping[str, Any]) -> dict[str, ClaimResult]:
-    r"""Every claim judged at the level of its last look (a budgeted run's looks, :func:`rnntheory.checking.budget.level_of`)."""
-    looks = (meta.get("budget") or {}).get("looks", {})
-    return {n: judge_records(chosen[n], g, records[n], meta["grid"],
-                             B.level_of(chosen[n].replicable, int(looks[n])) if n in looks else 1.0 - B.ALPHA)
-            for n, g in grids.items()}
+    r"""Every claim judged at the level of its last look (a budgeted run's looks, :func:`rnntheory.checking.budget.level_of`;
+    the levels it recorded, where it did)."""
+    budget = meta.get("budget") or {}
+    looks, levels = budget.get("looks", {}), budget.get("levels") or {}
+
+    def level(n: str) -> float:
+        if levels.get(n) is not None:
+            return float(levels[n])
+        return B.level_of(chosen[n].replicable, int(looks[n])) if n in looks else 1.0 - B.ALPHA
+
+    return {n: judge_records(chosen[n], g, records[n], meta["grid"], level(n)) for n, g in grids.items()}
 
 
 def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None) -> Report:

@@ -91,16 +91,25 @@ def _introduction(report: Any) -> list[str]:
         f"Verdicts: {counts}.", "",
         f"Regenerate with `{m['command']}`.", "",
         *_failed_lines(report.results),
-        _how_to_read(m.get("level", 0.99)), "",
+        _how_to_read(_levels(report)), "",
         *_budget_lines(m),
     ]
 
 
-def _how_to_read(level: float) -> str:
-    r"""The paragraph on how to read the report (theory.md, section 7), for intervals at ``level``."""
+def _levels(report: Any) -> list[float]:
+    r"""The confidence levels of the report's claims, each once, lowest first."""
+    return sorted({float(res.level) for res in report.results.values()})
+
+
+def _how_to_read(levels: list[float]) -> str:
+    r"""The paragraph on how to read the report (theory.md, section 7), for intervals at ``levels`` (one
+    level for every claim, or each claim's own: a budgeted run's looks)."""
+    at = (f"a {pct(levels[0])} confidence interval" if len(levels) == 1 else
+          f"a confidence interval at its claim's level ({', '.join(pct(v) for v in levels)}: each claim's last look of "
+          "the budgeted run, stated in the summary's rows and in each claim's findings table)")
     return (
         "How to read it (theory.md, section 7; docs/conventions.md): each finding fits the measured quantity "
-        f"against one parameter on log-log axes, with a {pct(level)} confidence interval (a t "
+        f"against one parameter on log-log axes, with {at} (a t "
         "interval over seeds: the network is the unit of replication). For a growing parameter (m, L, N) an upper "
         "bound c * x^a holds asymptotically when the exponent is at most a; for a shrinking one (omega, tau, eps) "
         "when it is at least a; where a claim speaks of a limit the exponent is the local slope at the limiting end "
@@ -122,10 +131,12 @@ def _how_to_read(level: float) -> str:
 
 def _summary_table(report: Any) -> list[str]:
     r"""The summary: the headline rule, then one row per claim (:meth:`Report.summary`)."""
-    level = report.meta.get("level", 0.99)
+    levels = _levels(report)
+    one = len(levels) == 1  # one level for every row: in the header; else each row says its own
+    label = f"({pct(levels[0])} CI)" if one else "(CI at the claim's level)"
     out = ["## Summary", "",
            HEADLINE_RULE, "",
-           f"| claim | paper | verdict | findings | negative controls | headline finding: measured ({pct(level)} CI) | smallest c | to decide | degree k of m*(L) |",
+           f"| claim | paper | verdict | findings | negative controls | headline finding: measured {label} | smallest c | to decide | degree k of m*(L) |",
            "|---|---|---|---|---|---|---|---|---|"]
     for r in report.summary().to_dict("records"):
         total = sum(r[f"n_{v}"] for v in VERDICTS)
@@ -135,8 +146,9 @@ def _summary_table(report: Any) -> list[str]:
             f"; {r['described']} described" if r.get("described") else "")
         const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
         n = r["claim"]
+        head = r["headline"] if one or not r["headline"] else f"{r['headline']} ({pct(report.results[n].level)} CI)"
         out.append(f"| [{n}](#{n}) | {cell(r['reference'])} | **{r['verdict']}** | {tally} | "
-                   f"{r['controls']} | {cell(r['headline'])} | {const} | {cell(r['to_decide'])} | {cell(r.get('degree', '-'))} |")
+                   f"{r['controls']} | {cell(head)} | {const} | {cell(r['to_decide'])} | {cell(r.get('degree', '-'))} |")
     return out
 
 

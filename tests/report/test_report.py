@@ -115,6 +115,9 @@ def test_interrupted_and_killed_report_resumes_to_identical_files(tmp_path):
     assert all(p.stat().st_mtime_ns == t for p, t in first.items())
     actual, expected = files_of(resumed), files_of(straight)
     assert sorted(actual) == sorted(expected) == ["figures/sgd_learns.png", "report.md", "results.csv", "results.json"]
+    for name in ("report.md", "results.json"):  # the same command but for its --out, which "Regenerate with" names
+        assert f"--out {resumed}".encode() in actual[name]
+        actual[name] = actual[name].replace(str(resumed).encode(), str(straight).encode())
     for name in expected:
         assert actual[name] == expected[name], f"{name} differs after resuming"
 
