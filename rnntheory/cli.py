@@ -72,9 +72,10 @@ def _claims(args: argparse.Namespace) -> int:
 
 
 _COMPARE_EXIT = ("exit status: 0 when every compared claim is in both reports with the same verdict; 1 when a "
-                 "verdict changed, or a claim is in one report only (unless --common or --claims leaves it out); 2 "
-                 "when a folder has no readable results.json or a claim named by --claims is missing from a report. "
-                 "Measured numbers never change the status: their largest relative differences are printed.")
+                 "verdict changed, or a claim is in one report only (unless --common or --claims leaves it out, or "
+                 "the other report holds only claims of this one: a run of some of its claims); 2 when a folder has no "
+                 "readable results.json or a claim named by --claims is missing from a report. Measured numbers never "
+                 "change the status: their largest relative differences and the findings' intervals are printed.")
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -405,11 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
     _import_argument(cl)
     cl.set_defaults(func=_claims)
 
-    cmp_ = sub.add_parser("compare", help="two report folders side by side: verdict changes and the largest "
-                          "relative differences per claim (exit status 1 when a verdict changed)",
+    cmp_ = sub.add_parser("compare", help="two report folders side by side: verdicts, each finding's estimates and "
+                          "intervals, the largest relative differences (exit status 1 when a verdict changed)",
                           description="Two report folders side by side: per claim both verdicts, the findings whose "
-                          "verdicts changed (matched by key) and the largest relative difference of any measured "
-                          "number in the cells both hold.", epilog=_COMPARE_EXIT)
+                          "verdicts changed (matched by key), per finding both estimates with their intervals and "
+                          "whether they overlap (a replication with fresh seeds shares no cell), and over the cells "
+                          "both hold (the same seeds) the largest relative difference of any measured number, with "
+                          "the quantity and the cell behind it.", epilog=_COMPARE_EXIT)
     cmp_.add_argument("a", metavar="DIR_A", help="a report folder (with results.json), e.g. docs/report")
     cmp_.add_argument("b", metavar="DIR_B", help="another report folder")
     cmp_.add_argument("--claims", nargs="+", metavar="NAME", help="compare only these claims (each must be in both)")

@@ -168,7 +168,8 @@ class Report:
                 "grid": grid_spec(self.grids[n]), "judging": dict(res.settings),
                 "level": res.level, "to_decide": res.decide(),
                 "findings": [{"key": f.key, "name": f.name, "verdict": f.verdict, "label": f.label,
-                              "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning,
+                              "claimed": f.claimed, "estimate": f.decision.estimate, "ci_low": f.decision.ci_low,
+                              "ci_high": f.decision.ci_high, "resolution": f.resolution, "meaning": f.decision.meaning,
                               "needs": f.needs, "catches": dict(f.catches), "described": f.described,
                               "measured": measured(f), "constant": f.constant, "detail": f.detail,
                               "fit": None if f.fit is None else {"type": type(f.fit).__name__, **plain(f.fit)}}

@@ -107,8 +107,11 @@ def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsy
 
     full = _report_folder(tmp_path / "full", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0), ("c", "consistent", 3.0)])
     part = _report_folder(tmp_path / "part", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0)])
-    assert main(["compare", str(full), str(part)]) == 1
-    assert "1 claim in one report only: c" in capsys.readouterr().out
+    assert main(["compare", str(full), str(part)]) == 0  # part is a run of some of full's claims: c is listed only
+    assert "1 claim in one report only: c (B holds only claims of the other" in capsys.readouterr().out
+    other = _report_folder(tmp_path / "other", [("a", "consistent", 1.0), ("d", "consistent", 4.0)])
+    assert main(["compare", str(part), str(other)]) == 1  # neither holds only claims of the other
+    assert "2 claims in one report only: b, d" in capsys.readouterr().out
     assert main(["compare", str(full), str(part), "--common"]) == 0
     out = capsys.readouterr().out
     assert "0 verdicts changed" in out and "1 claim not compared: c" in out
@@ -121,6 +124,7 @@ def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsy
     help_text = " ".join(run("compare", "--help").stdout.split())
     for part_ in ("exit status: 0 when every compared claim is in both reports with the same verdict",
                   "1 when a verdict changed, or a claim is in one report only (unless --common or --claims",
+                  "or the other report holds only claims of this one",
                   "2 when a folder has no readable results.json", "--common", "--claims"):
         assert part_ in help_text, part_
 
