@@ -63,7 +63,7 @@ def to_decide(f: Any, grid_seconds: float, jobs: int = 2) -> str:
 
 def pct(level: float) -> str:
     r"""A confidence level as printed: ``99%``, ``99.875%``."""
-    return f"{100 * level:.4g}%"
+    return f"{100 * level:.6g}%"
 
 
 def cell(text: Any) -> str:

@@ -31,6 +31,7 @@ PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provab
 """The paper the report checks, as its first line and its metadata cite it."""
 
 _CLAIMS_FLAG = re.compile(r" --claims( [^-]\S*)+")
+_OUT_FLAG = re.compile(r" --out \S+")  # one claim measured again goes to the default folder, not over this report
 
 
 def page(report: Any, figures: Mapping[str, str] | None = None) -> str:
@@ -165,7 +166,7 @@ def _claim_section(report: Any, n: str, res: ClaimResult, figure: str | None) ->
     if figure is not None:
         out += [f"![{n}]({figure})", ""]
     out += [*findings_table(res), "", *controls_table(report.controls[n])]
-    again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
+    again = f"`{_OUT_FLAG.sub('', _CLAIMS_FLAG.sub('', m['command']))} --claims {n}`"
     if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "per claim":
         again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
     out += ["", what_was_shown(res, seeds_text(g)), "", false_alarm(res), "",
