@@ -1,4 +1,5 @@
-r"""The ``rnntheory`` command.
+r"""The ``rnntheory`` command (over 400 lines: the options of ``report``, each with the help that says
+what it does, are most of it).
 
 * ``rnntheory report``: measure every claim on a grid and write the bound-vs-measured report
   (``report/`` by default, a folder git ignores; docs/report is the committed reference; see
@@ -426,25 +427,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-_VALUE_OPTIONS = ("--budget",)
-"""Options whose value may begin with "-" (``--budget -5m``): argparse would take it for an option and say only
-"expected one argument"; it is handed on as ``--budget=-5m`` so that the option's own check explains it."""
-
-
 def _attach_values(argv: Sequence[str]) -> list[str]:
-    out: list[str] = []
-    it = iter(argv)
-    for arg in it:
-        if arg in _VALUE_OPTIONS:
-            nxt = next(it, None)
-            if nxt is not None and nxt.startswith("-") and nxt[1:2].isdigit():
-                out.append(f"{arg}={nxt}")
-                continue
-            out.append(arg)
-            if nxt is not None:
-                out.append(nxt)
-            continue
-        out.append(arg)
+    r"""``--budget -5m`` as ``--budget=-5m``: argparse takes a value that begins with "-" for an option and says
+    only "expected one argument"; attached, the option's own check explains it."""
+    out = list(argv)
+    for i in range(len(out) - 1, 0, -1):
+        if out[i - 1] == "--budget" and out[i][:1] == "-" and out[i][1:2].isdigit():
+            out[i - 1:i + 1] = [f"--budget={out[i]}"]
     return out
 
 

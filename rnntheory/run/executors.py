@@ -23,6 +23,9 @@ number of threads may round differently in the last bit (magnified in difference
 numbers: up to 5e-6 relative on the default grid, in a near-zero ridge residual), so compare sweeps run
 with the same ``threads`` for identical files.
 
+Over 400 lines: the three places a cell is measured (this process, local workers, Dask) share the
+cache, the locks, the threads and the failure records, and are kept side by side.
+
 >>> from rnntheory import claims, run
 >>> c = claims.get("hidden_perturbation")
 >>> records = run.run_tasks(c.tasks(c.grid().cells()), cache="sweep-cache")  # doctest: +SKIP
