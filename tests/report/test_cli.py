@@ -247,3 +247,21 @@ def test_an_unknown_claim_hints_at_import_and_a_missing_file_says_so(tmp_path, c
     assert "'hidden_norm_widht' is not a registered claim" in err and "--import MODULE" in err
     assert main(["report", "--dry-run", "--import", str(tmp_path / "width_claims.py")]) == 2
     assert f"the file '{tmp_path / 'width_claims.py'}' does not exist" in capsys.readouterr().err
+
+
+def test_a_default_run_writes_nothing_git_tracks():
+    """The default --out is ignored by git and holds no tracked file, so that `rnntheory report` in a fresh
+    clone leaves `git status` clean (docs/report, the committed reference, is never its output)."""
+    import shutil
+    from pathlib import Path
+
+    from rnntheory.cli import DEFAULT_OUT
+
+    root = Path(__file__).resolve().parents[2]
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    for path in (f"{DEFAULT_OUT}/report.md", f"{DEFAULT_OUT}/.cache/claim/key.json"):
+        ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=root, capture_output=True)
+        assert ignored.returncode == 0, f"git does not ignore {path}"
+    tracked = subprocess.run(["git", "ls-files", DEFAULT_OUT], cwd=root, capture_output=True, text=True)
+    assert tracked.stdout == ""
