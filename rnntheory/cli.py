@@ -1,7 +1,9 @@
-r"""The ``rnntheory`` command.
+r"""The ``rnntheory`` command (over 400 lines: the options of ``report``, each with the help that says
+what it does, are most of it).
 
 * ``rnntheory report``: measure every claim on a grid and write the bound-vs-measured report
-  (docs/report/ by default; see ``rnntheory report --help`` and :mod:`rnntheory.report`).
+  (``report/`` by default, a folder git ignores; docs/report is the committed reference; see
+  ``rnntheory report --help`` and :mod:`rnntheory.report`).
 * ``rnntheory check``: run the verification suite (pytest on proofs_checks) and print one line per
   claim with its verdict and measured figure.
 * ``rnntheory claims``: list the registered claims.
@@ -24,7 +26,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .report.build import Report
     from .run.options import RunOptions
 
-__all__ = ["main"]
+__all__ = ["main", "DEFAULT_OUT"]
+
+DEFAULT_OUT = "report"
+"""Where ``rnntheory report`` writes by default: a folder git ignores (.gitignore), so that a run never
+overwrites the committed reference report in docs/report, which it is compared against."""
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -67,9 +73,10 @@ def _claims(args: argparse.Namespace) -> int:
 
 
 _COMPARE_EXIT = ("exit status: 0 when every compared claim is in both reports with the same verdict; 1 when a "
-                 "verdict changed, or a claim is in one report only (unless --common or --claims leaves it out); 2 "
-                 "when a folder has no readable results.json or a claim named by --claims is missing from a report. "
-                 "Measured numbers never change the status: their largest relative differences are printed.")
+                 "verdict changed, or a claim is in one report only (unless --common or --claims leaves it out, or "
+                 "the other report holds only claims of this one: a run of some of its claims); 2 when a folder has no "
+                 "readable results.json or a claim named by --claims is missing from a report. Measured numbers never "
+                 "change the status: their largest relative differences and the findings' intervals are printed.")
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -126,7 +133,9 @@ def _bench(args: argparse.Namespace) -> int:
 def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--grid", default="default", help="default (minutes on a laptop CPU), large, gpu (the regime designs at widths 16384..65536, for one GPU with --device cuda; only the claims that define one), or a JSON/TOML grid file")
     p.add_argument("--claims", nargs="+", metavar="NAME", help="only these claims (default: all; see `rnntheory claims`)")
-    p.add_argument("--out", default=os.path.join("docs", "report"), help="output folder (default: docs/report)")
+    p.add_argument("--out", default=DEFAULT_OUT,
+                   help=f"output folder (default: {DEFAULT_OUT}/, which git ignores; docs/report is the committed "
+                        "reference to compare against: rnntheory compare docs/report report)")
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--dtype", choices=("float64", "float32"),
                    help="measure every claim in this dtype (default: each claim's own, the precision policy of "
@@ -135,9 +144,13 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed-offset", type=int, default=0, dest="seed_offset", metavar="K",
                    help="shift every seed by K: an independent replication (no shared cache entries)")
     p.add_argument("--jobs", type=int, default=None,
-                   help=f"worker processes for the cells, each with one torch thread (default: the cores this process "
-                        f"may use, {cores.available()} here; --jobs 1 measures in this process; with --executor dask "
-                        "and no --scheduler: the LocalCluster's workers)")
+                   help=f"cells measured at once: worker processes (default: the cores this process may use, "
+                        f"{cores.available()} here, divided by --threads; --jobs 1 measures in this process, one cell at "
+                        "a time; with --executor dask and no --scheduler: the LocalCluster's workers)")
+    p.add_argument("--threads", type=int, default=1, metavar="N",
+                   help="torch threads per cell, the same for every executor: in this process with --jobs 1, in each "
+                        "local worker, on each Dask worker (default 1, as the reference timings were measured; keep "
+                        "jobs x threads within the cores: idle threads of an oversubscribed CPU spin)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="local (this machine, --jobs processes) or dask (a Dask cluster; pip install -e "
                         "'.[distributed]')")
@@ -193,10 +206,14 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--seeds {args.seeds}")
     if args.seed_offset:
         parts.append(f"--seed-offset {args.seed_offset}")
+    if args.threads != 1:
+        parts.append(f"--threads {args.threads}")
     if args.budget:
         from .run.durations import canonical
 
         parts.append(f"--budget {canonical(args.budget)} --jobs {args.jobs}")  # as the command line takes it back
+    if os.path.normpath(args.out) != DEFAULT_OUT:
+        parts.append(f"--out {args.out}")
     return " ".join(parts)
 
 
@@ -223,7 +240,8 @@ def _options(args: argparse.Namespace, cache: "Path | None") -> "RunOptions":
 
     try:
         return RunOptions(device=args.device, dtype=args.dtype, seeds=args.seeds, seed_offset=args.seed_offset,
-                          cache=cache, jobs=args.jobs, progress=not args.quiet, retry_failed=args.retry_failed,
+                          cache=cache, jobs=args.jobs, threads=args.threads, progress=not args.quiet,
+                          retry_failed=args.retry_failed,
                           executor=args.executor, scheduler=args.scheduler, budget=args.budget or None)
     except (TypeError, ValueError) as exc:
         raise ValueError(str(exc).removeprefix("RunOptions: ")) from None
@@ -236,19 +254,32 @@ def _dry_run(args: argparse.Namespace, options: "RunOptions") -> int:
 
     c = report.cost(args.claims, args.grid, options)
     print(c)
+    print(f"\n{_how_measured(args)}")
     if c.pending:
-        print(f"\nestimated wall time with --jobs {args.jobs}: {duration(c.wall(args.jobs), about=True)} "
-              f"(compute {duration(c.seconds, about=True)}; from per-cell times measured on a 2-core CPU in each claim's own dtype, one torch "
-              "thread per cell; see rnntheory.run.cost)")
+        print(f"estimated wall time with --jobs {args.jobs}: {duration(c.wall(args.jobs), about=True)} "
+              f"(compute {duration(c.seconds, about=True)}; from per-cell times measured on a 2-core CPU in each claim's own "
+              "dtype, one torch thread per cell; see rnntheory.run.cost)")
     else:
         print("\nevery cell is cached: the report is written in the time its figures take")
     return 0
 
 
+def _how_measured(args: argparse.Namespace) -> str:
+    r"""How the cells are measured, in one line: where, how many at once, with how many torch threads each."""
+    t = f"{args.threads} torch thread{'s' if args.threads != 1 else ''} per cell"
+    if args.executor == "dask":
+        where = f"the Dask scheduler at {args.scheduler}" if args.scheduler else f"a local Dask cluster of {args.jobs} workers"
+        return f"cells are measured on {where}, {t}"
+    if args.jobs == 1:
+        return f"cells are measured in this process, one at a time, {t}"
+    return f"cells are measured in {args.jobs} worker processes, one cell each at a time, {t}"
+
+
 def _report(args: argparse.Namespace) -> int:
-    r"""``rnntheory report``: run, write, print the summary. Exit status 0 when the report was written
-    (whatever the verdicts), 2 for bad arguments, 130 when interrupted by Ctrl-C and 143 by SIGTERM
-    (rerun to resume)."""
+    r"""``rnntheory report``: run, write, print the summary. Exit status 0 when the report was written with
+    every cell measured (whatever the verdicts), 1 when it was written but cells failed (a claim whose
+    measuring code raised: report.md names the first error and the cell that raised it), 2 for bad
+    arguments, 130 when interrupted by Ctrl-C and 143 by SIGTERM (rerun to resume)."""
     from pathlib import Path
 
     from .report import build as report
@@ -262,8 +293,10 @@ def _report(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
+        if isinstance(args.threads, bool) or args.threads < 1:
+            raise ValueError(f"--threads {args.threads}: threads={args.threads!r} must be a positive integer")
         if args.jobs is None:
-            args.jobs = cores.available()
+            args.jobs = max(1, cores.available() // args.threads)
         if isinstance(args.jobs, bool) or args.jobs < 1:  # refused before a dry run as the run refuses it
             raise ValueError(f"--jobs {args.jobs}: jobs={args.jobs!r} must be a positive integer")
         _load_claims(args)
@@ -272,12 +305,20 @@ def _report(args: argparse.Namespace) -> int:
         out = Path(args.out)
         _check_paths(args, out)
         cache = None if args.no_cache else Path(args.cache) if args.cache else out / ".cache"
+        if args.budget:
+            from .run.durations import parse_duration
+
+            try:
+                parse_duration(args.budget)
+            except ValueError as exc:
+                raise ValueError(f"--budget {args.budget}: {str(exc).split(': ', 1)[-1]}") from None
         if args.budget and args.dry_run:
             raise ValueError("--dry-run with --budget: a budgeted run decides its rounds as it goes; preview the "
                              "grid without --budget")
         options = _options(args, cache)
         if args.dry_run:
             return _dry_run(args, options)
+        print(f"rnntheory report: {_how_measured(args)}; writing to {out}/", file=sys.stderr, flush=True)
         rep = report.run(args.claims, args.grid, options, command=_command(args),
                          log=lambda msg: print(msg, file=sys.stderr, flush=True))
     except (ValueError, TypeError) as exc:
@@ -290,7 +331,7 @@ def _report(args: argparse.Namespace) -> int:
               "Run the same command again to resume.", file=sys.stderr)
         return 143 if terminated else 130
     _print_summary(args, rep, rep.write(out, figures=not args.no_figures), out)
-    return 0
+    return 1 if any(res.failed for res in rep.results.values()) else 0
 
 
 def _dump_grid(args: argparse.Namespace) -> int:
@@ -321,13 +362,19 @@ def _print_summary(args: argparse.Namespace, rep: "Report", written: Sequence["P
     secs = rep.compute_seconds
     for n, res in rep.results.items():
         head = headline_finding(res)
-        todo = res.decide(args.jobs)
+        todo = rep.decide(n, args.jobs)  # at the speed this run measured
         what = f"to decide: {todo}" if todo else ("" if head is None else measured(head))
         print(f"{n:<{width}}  {res.verdict:<12}  {secs[n]:6.1f}s  {what}")
-    failed = {n: len(res.failed) for n, res in rep.results.items() if res.failed}
+    failed = {n: res.failed for n, res in rep.results.items() if res.failed}
     if failed:
-        print(f"\n{sum(failed.values())} cell(s) failed ({', '.join(f'{n}: {k}' for n, k in failed.items())}); they are "
-              "listed in report.md and results.csv. Rerun with --retry-failed to measure them again.")
+        from .checking.claim import describe_failures
+
+        print(f"\n{sum(map(len, failed.values()))} cell(s) failed; exit status 1. The first error of each claim:")
+        for n, fs in failed.items():
+            every = " (every cell: nothing judged)" if len(fs) == len(rep.records[n]) else ""
+            print(f"  {n}, {len(fs)} of {len(rep.records[n])} cells{every}: {describe_failures(fs, 1)}")
+        print("report.md lists them with the end of each traceback. A failed cell is measured again once its claim's "
+              "code changes; --retry-failed measures it again in any case.")
     kinds = "report.md, results.csv, results.json" + ("" if args.no_figures else ", figures/")
     print(f"\n{len(rep.results)} claims in {rep.wall_seconds:.0f} s; wrote {len(written)} files to {out}/ ({kinds})")
 
@@ -360,11 +407,13 @@ def build_parser() -> argparse.ArgumentParser:
     _import_argument(cl)
     cl.set_defaults(func=_claims)
 
-    cmp_ = sub.add_parser("compare", help="two report folders side by side: verdict changes and the largest "
-                          "relative differences per claim (exit status 1 when a verdict changed)",
+    cmp_ = sub.add_parser("compare", help="two report folders side by side: verdicts, each finding's estimates and "
+                          "intervals, the largest relative differences (exit status 1 when a verdict changed)",
                           description="Two report folders side by side: per claim both verdicts, the findings whose "
-                          "verdicts changed (matched by key) and the largest relative difference of any measured "
-                          "number in the cells both hold.", epilog=_COMPARE_EXIT)
+                          "verdicts changed (matched by key), per finding both estimates with their intervals and "
+                          "whether they overlap (a replication with fresh seeds shares no cell), and over the cells "
+                          "both hold (the same seeds) the largest relative difference of any measured number, with "
+                          "the quantity and the cell behind it.", epilog=_COMPARE_EXIT)
     cmp_.add_argument("a", metavar="DIR_A", help="a report folder (with results.json), e.g. docs/report")
     cmp_.add_argument("b", metavar="DIR_B", help="another report folder")
     cmp_.add_argument("--claims", nargs="+", metavar="NAME", help="compare only these claims (each must be in both)")
@@ -378,9 +427,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _attach_values(argv: Sequence[str]) -> list[str]:
+    r"""``--budget -5m`` as ``--budget=-5m``: argparse takes a value that begins with "-" for an option and says
+    only "expected one argument"; attached, the option's own check explains it."""
+    out = list(argv)
+    for i in range(len(out) - 1, 0, -1):
+        if out[i - 1] == "--budget" and out[i][:1] == "-" and out[i][1:2].isdigit():
+            out[i - 1:i + 1] = [f"--budget={out[i]}"]
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_values(sys.argv[1:] if argv is None else argv))
     if args.command is None:  # bare `rnntheory`: what it can do
         parser.print_help()
         return 0

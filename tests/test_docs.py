@@ -95,3 +95,59 @@ def test_the_readme_five_lines_run_and_their_claim_is_quick():
 
     cost = rt.claims.get(run.group(1)).cost()
     assert cost.wall(2) < 60, f"{run.group(1)}: {cost.wall(2):.0f} s on the default grid"
+
+
+# ---------------------------------------------------------------------- verdict words in prose
+SPAN = re.compile(r"<!-- published:(\w+) -->(.*?)<!-- /published -->", re.S)
+HISTORY = {"docs/changelog.md"}
+"""Pages whose verdicts are those of their date (the dated history of the findings), not the reports'."""
+
+
+def claim_verdicts(text: str, verdicts: dict[str, str]) -> list[tuple[str, str, int]]:
+    r"""Every verdict word written by hand as a claim's verdict in ``text``: a claim's name followed (after
+    backticks, bold or a link's bracket, and at most a short parenthesis such as "(new)") by ``:``, ``|``
+    or ``(``, or by "reads", "is", "was", "stays", "remains", and then "consistent", "inconsistent" or
+    "inconclusive". Published spans and code blocks are left out: a span holds the report's own word.
+    Returns ``(claim, word, line)``."""
+    text = re.sub(r"```.*?```", lambda m: "\n" * m.group(0).count("\n"), SPAN.sub("SPAN", text), flags=re.S)
+    names = "|".join(sorted(verdicts, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])({names})(?![\w-])[`*\]]*(?:\s*\([^()\n]{{0,20}}\))?"
+                         r"(?:\s*[:|(]\s*|\s+(?:reads|is|was|stays|remains|now reads)\s+)[*\"]*"
+                         r"(consistent|inconsistent|inconclusive)\b")
+    return [(m.group(1), m.group(2), text.count("\n", 0, m.start()) + 1) for m in pattern.finditer(text)]
+
+
+def test_the_verdict_check_finds_a_claims_verdict_written_by_hand():
+    verdicts = {"ntk_ball": "inconclusive", "sgd_learns": "inconsistent"}
+    found = claim_verdicts("ntk_ball: inconsistent (unchanged)\n**sgd_learns** (new): consistent\n"
+                           "| ntk_ball | consistent |\nntk_ball reads **inconclusive**\n"
+                           "ntk_ball (<!-- published:verdict_ntk_ball -->x<!-- /published -->)\n"
+                           "the ntk_ball finding tau_m_exponent reads inconclusive", verdicts)
+    assert found == [("ntk_ball", "inconsistent", 1), ("sgd_learns", "consistent", 2), ("ntk_ball", "consistent", 3),
+                     ("ntk_ball", "inconclusive", 4)]
+
+
+def test_no_verdict_word_in_the_docs_disagrees_with_the_committed_report():
+    """README.md and docs/*.md state a claim's verdict as a published span (verdict_<claim>,
+    budget_verdict_<claim>, large_verdict_<claim>: tools/published.py writes the reports' words there); a
+    claim's verdict written by hand must be the default report's (docs/report/results.json). The committed
+    report folders and the dated history (docs/changelog.md) are left out."""
+    doc = json.loads((ROOT / "docs" / "report" / "results.json").read_text())
+    verdicts = {c["name"]: c["verdict"] for c in doc["claims"]}
+    wrong = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        rel = str(path.relative_to(ROOT))
+        if rel in HISTORY:
+            continue
+        wrong += [f"{rel}:{line}: {name} {word!r}, the report says {verdicts[name]!r}"
+                  for name, word, line in claim_verdicts(path.read_text(), verdicts) if word != verdicts[name]]
+    assert wrong == [], "verdicts written by hand that disagree with docs/report (use a published span):\n" + "\n".join(wrong)
+
+
+def test_findings_is_the_current_state_and_its_history_is_dated():
+    findings = (ROOT / "docs" / "findings.md").read_text()
+    assert "not built yet" not in findings and "changelog.md" in findings
+    headings = re.findall(r"^## (.*)$", (ROOT / "docs" / "changelog.md").read_text(), re.M)
+    assert headings and all(re.match(r"\d{4}-\d{2}-\d{2}: ", h) for h in headings), headings
+    for name in ("ntk_ball", "sgd_learns", "length_scaling", "ntk_limit", "hidden_perturbation", "complexity_divergence"):
+        assert f"<!-- published:verdict_{name} -->" in findings, name

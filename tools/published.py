@@ -9,6 +9,15 @@ rounds), the claim registry (grids) and the reference timings (``rnntheory/run/t
 
     the default grid has <!-- published:default_cells -->1204<!-- /published --> cells
 
+A claim's verdict in prose is a span too: ``verdict_<claim>`` (the default report), ``budget_verdict_<claim>``
+(the budgeted hour) and ``large_verdict_<claim>`` (the large grid), with ``deciding_<claim>`` and
+``budget_deciding_<claim>`` for the measured figure of the finding that decides it, and
+``finding_<claim>__<key>`` (``budget_finding_...``) for any finding's measured figure and verdict label
+(the key in word characters: ``finding_ntk_limit__m_exponent_L_6``).
+tests/test_docs.py refuses a bare verdict word written as a claim's verdict (``ntk_ball: inconsistent``,
+``ntk_ball (inconclusive)``, ``| ntk_ball | consistent |``, ``ntk_ball reads ...``) that disagrees with the
+default report; docs/changelog.md, the dated history, is exempt.
+
 ``python tools/published.py`` rewrites every span, docs/claims.md (``rnntheory claims
 --markdown``), the verdict each paper claim expects (rnntheory/claims/published.json, from the default report), the README's summary table (that of docs/report/report.md) and the report.md and
 results.json of the committed reports in :data:`RENDERED` (rebuilt from their results.json by
@@ -36,7 +45,7 @@ __all__ = ["ROOT", "DOCS", "RENDERED", "CORES", "SPAN", "PAPER_DATA", "figures",
 ROOT = Path(__file__).resolve().parents[1]
 """The repository (the docs are not installed with the package)."""
 
-DOCS = ("README.md", "docs/index.md", "docs/findings.md", "docs/reporting.md", "docs/new_claim.md")
+DOCS = ("README.md", "docs/index.md", "docs/findings.md", "docs/reporting.md", "docs/new_claim.md", "docs/limit.md")
 """The pages with published spans."""
 
 RENDERED = ("docs/report", "docs/report-budget")
@@ -49,28 +58,53 @@ CORES = 2
 SPAN = re.compile(r"<!-- published:(\w+) -->(.*?)<!-- /published -->", re.S)
 
 
+def _span_key(key: str) -> str:
+    r"""A finding's key as part of a span's name (word characters only): ``m_exponent[L=6]`` -> ``m_exponent_L_6``."""
+    return re.sub(r"\W+", "_", key).strip("_")
+
+
+def _deciding(claim: dict) -> str:
+    r"""The measured figure of the finding that decides a claim's verdict in a results.json (the headline rule),
+    or "-" (a report written before findings had keys has none)."""
+    judged = [f for f in claim["findings"] if not f.get("described")]
+    head = next((f for f in judged if f["verdict"] == claim["verdict"]), None)
+    return "-" if head is None or "measured" not in head else str(head["measured"])
+
+
 def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
     from rnntheory.stats.verdicts import VERDICTS
 
     counts = {v: sum(c["verdict"] == v for c in doc["claims"]) for v in VERDICTS}
     keys = {cell["key"] for c in doc["claims"] for cell in c["cells"]}
-    return {f"{prefix}_claims": str(len(doc["claims"])),
+    own = "" if prefix == "default" else f"{prefix}_"  # the default report's verdicts are plain verdict_<claim>
+    return {**{f"{own}verdict_{c['name']}": c["verdict"] for c in doc["claims"]},
+            **{f"{own}deciding_{c['name']}": _deciding(c) for c in doc["claims"]},
+            **{f"{own}finding_{c['name']}__{_span_key(f['key'])}": f"{f['measured']} ({f['label']})"
+               for c in doc["claims"] for f in c["findings"] if "key" in f and "measured" in f},
+            f"{prefix}_claims": str(len(doc["claims"])),
             f"{prefix}_cells": str(sum(len(c["cells"]) for c in doc["claims"])),
             f"{prefix}_distinct_cells": str(len(keys)),
             **{f"{prefix}_{v}": str(n) for v, n in counts.items()},
             f"{prefix}_verdicts": ", ".join(f"{n} {v}" for v, n in counts.items())}
 
 
-def figures(root: Path = ROOT) -> dict[str, str]:
-    r"""Every published figure, by name, as it is printed."""
+def figures(root: Path = ROOT, rendered: dict[str, str] | None = None) -> dict[str, str]:
+    r"""Every published figure, by name, as it is printed (``rendered``: path -> the text a committed report's
+    results.json is being re-rendered to, read instead of the file)."""
     from rnntheory import claims
     from rnntheory.checking.text import HEADLINE_RULE
     from rnntheory.report import build as report
     from rnntheory.run import cost
     from rnntheory.run.durations import duration
 
-    docs = {name: json.loads((root / "docs" / folder / "results.json").read_text())
-            for name, folder in (("default", "report"), ("large", "report-large"), ("budget", "report-budget"))}
+    rendered = rendered or {}
+
+    def read(folder: str) -> dict:
+        rel = f"docs/{folder}/results.json"
+        return json.loads(rendered[rel] if rel in rendered else (root / rel).read_text())
+
+    docs = {name: read(folder) for name, folder in (("default", "report"), ("large", "report-large"),
+                                                       ("budget", "report-budget"))}
     out: dict[str, str] = {"cores": str(CORES), "headline_rule": HEADLINE_RULE}
     for name, doc in docs.items():
         out.update(_report_figures(name, doc))
@@ -114,15 +148,38 @@ def render(text: str, values: dict[str, str], where: str = "") -> str:
     return SPAN.sub(one, text)
 
 
+HEADLINE_WORDS = 80
+"""The characters of a finding's name the README's summary keeps (the report has it in full)."""
+
+
+def short_headline(headline: str, measured: str) -> str:
+    r"""A summary cell's headline finding, short, for the README: the finding's name cut at a word before
+    :data:`HEADLINE_WORDS` characters, and its measured figure up to its first ``;`` (a growth finding's
+    nested fit, without the description of the pure fits)."""
+    name = headline[: -len(measured) - 2] if measured and headline.endswith(": " + measured) else headline
+    if len(name) > HEADLINE_WORDS:
+        name = name[:HEADLINE_WORDS].rsplit(" ", 1)[0].rstrip(",;:(") + " ..."
+    figure = measured.split("; ")[0]
+    return f"{name}: {figure}" if measured else name
+
+
 def _summary(root: Path, rendered: dict[str, str]) -> str:
-    r"""The README's summary table: docs/report/report.md's, with its links pointing into the report."""
+    r"""The README's summary table: docs/report/report.md's, with its links pointing into the report and each
+    headline cell shortened (:func:`short_headline`)."""
     text = rendered.get("docs/report/report.md") or (root / "docs" / "report" / "report.md").read_text()
+    doc = json.loads(rendered.get("docs/report/results.json") or (root / "docs" / "report" / "results.json").read_text())
+    measured = {c["name"]: _deciding(c) for c in doc["claims"]}
     start = text.index("| claim | paper | verdict |")
     lines = []
     for line in text[start:].splitlines():
         if not line.startswith("|"):
             break
-        lines.append(line.replace("](#", "](docs/report/report.md#"))
+        cells = re.split(r"(?<!\\)\|", line)
+        name = re.match(r"\s*\[(\w+)\]", cells[1])
+        if name and len(cells) > 6:
+            figure = measured.get(name.group(1), "-")
+            cells[6] = " " + short_headline(cells[6].strip(), "" if figure == "-" else figure.replace("|", "\\|")) + " "
+        lines.append("|".join(cells).replace("](#", "](docs/report/report.md#"))
     return "\n" + "\n".join(lines) + "\n"
 
 
@@ -139,7 +196,7 @@ def expected(root: Path = ROOT) -> dict[str, str]:
         out[f"{folder}/results.json"] = json.dumps(rep.to_json(), indent=1) + "\n"
     out["docs/claims.md"] = claims_reference()
     out[PAPER_DATA] = paper_data(root, out.get("docs/report/results.json"))
-    values = {**figures(root), "report_summary": _summary(root, out)}
+    values = {**figures(root, out), "report_summary": _summary(root, out)}
     for doc in DOCS:
         out[doc] = render((root / doc).read_text(), values, doc)
     return out

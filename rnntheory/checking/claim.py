@@ -31,6 +31,7 @@ injected where the claim says polynomial; :meth:`~rnntheory.checking.ClaimResult
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -39,7 +40,7 @@ import pandas as pd
 from .. import _validation as V
 from ..run.cost import Cost
 from ..run.options import RunOptions
-from ..run.records import Task, frame
+from ..run.records import Task, code_fingerprint, frame
 from ..stats import verdicts as VD
 from . import running
 from . import settings as CHECK
@@ -75,7 +76,9 @@ class Claim:
         judging: the default judging settings (claimed exponents, thresholds, resolutions).
         controls: the negative controls (:class:`Control`), one per kind in :data:`CONTROL_KINDS`.
         version: the version of ``measure``; bump it when the rows a cell returns change, so that
-            cached cells of the old code are not used.
+            cached cells of the old code are not used (it enters every cell's cache key). A cell that
+            failed is measured again without it once the code of ``measure``'s module changes
+            (:func:`rnntheory.run.records.measure_again`).
         cache_group: the name its cells are filed under in a cache (default: the claim's name).
             Claims that measure the same cells with the same function share a name, so each cell is
             measured once.
@@ -207,7 +210,8 @@ class Claim:
     def tasks(self, cells: Iterable[Mapping[str, Any]]) -> list[Task]:
         r"""One :class:`rnntheory.run.records.Task` per cell (filed under :attr:`cache_group`, else the
         claim's name, and its version)."""
-        return [Task(self.cache_group or self.name, self.measure, dict(c), self.version) for c in cells]
+        code = code_fingerprint(self.measure)  # a failed cell of other code is measured again (run.records)
+        return [Task(self.cache_group or self.name, self.measure, dict(c), self.version, code) for c in cells]
 
     def run(self, grid: str | Grid = "default", options: RunOptions | None = None, **settings: Any) -> ClaimResult:
         r"""Measure every cell of ``grid`` and judge them: :func:`rnntheory.checking.running.run` for this
@@ -252,7 +256,8 @@ class Claim:
 
     def judge(self, data: pd.DataFrame, grid: str | Grid = "default", *, name: str | None = None, seconds: float = 0.0,
               settings: Mapping[str, Any] | None = None, failed: Sequence[Mapping[str, Any]] = (),
-              level: float = LEVEL, design: Grid | None = None, **judging: Any) -> ClaimResult:
+              level: float = LEVEL, design: Grid | None = None, compute: float = math.nan,
+              **judging: Any) -> ClaimResult:
         r"""Analyse measured rows into a :class:`ClaimResult`: the one path from measurements to a
         verdict. Judging settings are those of ``grid`` (:meth:`settings`) updated by ``judging``, or
         exactly ``settings`` when given (checked either way: a bad judging value raises). Every
@@ -260,7 +265,9 @@ class Claim:
         seeds for its fit) reads "inconclusive" and says why, beside the findings the data do support;
         an analysis that cannot run at all gives one such finding. Cells that ``failed``
         (rnntheory.run.records.failures) add one "inconclusive" finding that names them: the other findings
-        use the cells that finished, and cannot stand for the whole grid. Any other error propagates."""
+        use the cells that finished, and cannot stand for the whole grid. ``compute``: the seconds the cells
+        took when measured, which "to decide" scales (:meth:`ClaimResult.grid_seconds`). Any other error
+        propagates."""
         if settings is not None:
             CHECK.check_judging(self, settings, "Claim.judge")
         params = {**self.judging, **settings} if settings is not None else self.settings(grid, **judging)
@@ -270,7 +277,8 @@ class Claim:
         try:
             findings = self.analysis(data, Judging(params, level)) if len(data) else []
             if not findings:
-                raise VD.CannotAnalyse("no measured rows" + (" (every cell failed)" if failed else ""))
+                raise VD.CannotAnalyse("no measured rows" + (f": every cell failed, the first with "
+                                                             f"{describe_failures(failed, 1)}" if failed else ""))
         except ANALYSIS_ERRORS as exc:
             d = VD.cannot_analyse(f"{type(exc).__name__}: {exc}")
             findings = [Finding("the analysis could not run on these measurements", d, d.reason, key="analysis")]
@@ -282,7 +290,7 @@ class Claim:
         if len(set(keys)) != len(keys):
             dup = sorted({k for k in keys if keys.count(k) > 1})
             raise ValueError(f"Claim.judge: {self.name} gives several findings the key(s) {dup}; keys must be unique")
-        return ClaimResult(self, label, data, findings, seconds, params, failed, level, design)
+        return ClaimResult(self, label, data, findings, seconds, params, failed, level, design, float(compute))
 
     def result(self, data: pd.DataFrame, grid: str | Grid = "default", name: str | None = None, seconds: float = 0.0,
                **judging: Any) -> ClaimResult:
@@ -297,13 +305,20 @@ class Claim:
 
 
 def describe_failures(failed: Sequence[Mapping[str, Any]], limit: int = 3) -> str:
-    r"""The failed cells in words: the error and the cell's swept values, the first ``limit`` of them."""
-    def one(f: Mapping[str, Any]) -> str:
+    r"""The failed cells in words, one entry per distinct error (type and message) in the order they first
+    occur, the first ``limit`` of them: the error, the cell that raised it first (its settings), and how many
+    cells raised the same."""
+    def where(f: Mapping[str, Any]) -> str:
         cell = f["cell"]
-        where = ", ".join(f"{k}={cell[k]}" for k in sorted(cell) if k not in ("device", "dtype") and
-                          not isinstance(cell[k], (list, tuple, dict)))
-        e = f["error"]
-        return f"{e['type']}: {e['message']} ({where})"
+        return ", ".join(f"{k}={cell[k]}" for k in sorted(cell) if k not in ("device", "dtype") and
+                         not isinstance(cell[k], (list, tuple, dict)))
 
-    text = "; ".join(one(f) for f in failed[:limit])
-    return text + (f"; and {len(failed) - limit} more" if len(failed) > limit else "")
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for f in failed:
+        groups.setdefault((f["error"]["type"], f["error"]["message"]), []).append(f)
+    parts = []
+    for (kind, message), fs in list(groups.items())[:limit]:
+        more = f", and the same in {len(fs) - 1} more cell{'s' if len(fs) != 2 else ''}" if len(fs) > 1 else ""
+        parts.append(f"{kind}: {message} (cell {where(fs[0])}{more})")
+    left = len(groups) - limit
+    return "; ".join(parts) + (f"; and {left} other error{'s' if left != 1 else ''}" if left > 0 else "")

@@ -208,12 +208,14 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
 
 def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: float, *, key: str, resolution: float,
                  what: str = "mean", bound: str = "upper", points: Series | None = None, meaning: str = "",
-                 level: float = LEVEL) -> Finding:
+                 level: float = LEVEL, positive: bool = False) -> Finding:
     r"""A mean against a threshold from its t interval (:func:`rnntheory.stats.verdicts.mean`), with the
-    indifference zone ``resolution`` beyond the threshold."""
+    indifference zone ``resolution`` beyond the threshold. ``positive=True`` for a quantity that cannot be
+    negative (a norm, a ratio of norms, a count): its interval stays at or above 0, on the log scale
+    (:func:`rnntheory.stats.mean_interval`, calibrated in tests/stats/test_positive_mean.py)."""
     r = VD.checked(f"mean_finding({key!r})", "resolution", resolution, positive=True)
     try:
-        iv = S.mean_interval(values, level=level, name=what)
+        iv = S.mean_interval(values, level=level, name=what, positive=positive)
     except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     d = VD.mean(iv, threshold, bound=bound, resolution=r,

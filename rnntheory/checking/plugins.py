@@ -70,6 +70,10 @@ def import_claims(module: str) -> list[str]:
     name = module
     if module.endswith(".py") or os.sep in module or "/" in module:
         path = Path(module).resolve()
+        if not path.exists():
+            near = path.parent if path.parent.is_dir() else None
+            hint = "" if near is None else f" (the folder {near} holds {_py_files(near)})"
+            raise ValueError(f"{fn}: the file {module!r} does not exist{hint}")
         if not path.is_file() or path.suffix != ".py":
             raise ValueError(f"{fn}: {module!r} is not a .py file")
         folder = str(path.parent)
@@ -89,6 +93,14 @@ def import_claims(module: str) -> list[str]:
     except Exception as exc:
         raise ValueError(f"{fn}: importing {name!r} failed: {type(exc).__name__}: {exc}") from exc
     return _added(before)
+
+
+def _py_files(folder: Path, limit: int = 5) -> str:
+    r"""The .py files of ``folder`` in words, the first ``limit`` of them."""
+    names = sorted(p.name for p in folder.glob("*.py"))
+    if not names:
+        return "no .py file"
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _register_all(obj: Any, where: str) -> None:

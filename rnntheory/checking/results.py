@@ -1,7 +1,8 @@
 r"""The results of judging a claim: findings with their decisions, keys and what would decide them; the
 negative controls and their outcomes; a claim's result with its controls and "to decide"; the
 confidence level of a look. One job: the result types of the claim-checking framework (re-exported by
-rnntheory.checking), which know a claim only through the methods they call on it."""
+rnntheory.checking), which know a claim only through the methods they call on it. Over 400 lines: a claim's
+result carries its controls, what would decide it and how it prints, which the types share."""
 
 from __future__ import annotations
 
@@ -209,12 +210,17 @@ class ControlOutcome:
     rejected: bool
     detail: str
     moot: bool = False
+    ran: bool = True
+    """False when the control could not be run at all (no measured rows: every cell failed)."""
 
     @property
     def status(self) -> str:
         r"""``"rejected"``, ``"cannot detect"``, ``"moot"``, ``"undecided"`` (the altered analysis reads
-        inconclusive: the error is not accepted, and its detail says what would reject it) or
-        ``"NOT rejected"`` (the altered analysis reads consistent: the check cannot see this error)."""
+        inconclusive: the error is not accepted, and its detail says what would reject it),
+        ``"NOT rejected"`` (the altered analysis reads consistent: the check cannot see this error) or
+        ``"not run"`` (there were no measured rows to alter)."""
+        if not self.ran:
+            return "not run"
         if self.verdict is None:
             return "cannot detect"
         if self.moot:
@@ -269,6 +275,10 @@ class ClaimResult:
     """The confidence level of every interval of this result (higher than 99% in a budgeted run's looks)."""
     design: "Grid | None" = None
     """The grid the data were measured on, when known (for what it would take to decide)."""
+    compute: float = math.nan
+    """The seconds its cells took when they were measured (the sum over the cells; NaN when not known, as for
+    a report rebuilt from its results.json): what "to decide" scales, so that it follows the speed the run
+    measured rather than the reference timings alone."""
 
     def rejudge(self, data: pd.DataFrame | None = None, **judging: Any) -> "ClaimResult":
         r"""Judge the same measurements (or ``data``) again with changed judging settings, e.g. a
@@ -276,7 +286,7 @@ class ClaimResult:
         check_judging(self.claim, judging, "ClaimResult.rejudge")
         df = self.data if data is None else data
         return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid, failed=self.failed,
-                                level=self.level, design=self.design)
+                                level=self.level, design=self.design, compute=self.compute)
 
     @property
     def verdict(self) -> VD.Verdict:
@@ -303,7 +313,11 @@ class ClaimResult:
         return next((f for f in self.judged() if f.verdict == self.verdict), None)
 
     def grid_seconds(self) -> float:
-        r"""The estimated compute of the claim's grid (:mod:`rnntheory.run.cost`; NaN when the grid is unknown)."""
+        r"""The compute of the claim's grid: what its cells took when this run measured them (:attr:`compute`,
+        the speed of this machine as the run measured it), else the estimate of :mod:`rnntheory.run.cost` from
+        the reference timings (NaN when the grid is unknown)."""
+        if math.isfinite(self.compute) and self.compute > 0:
+            return float(self.compute)
         if self.design is None:
             return math.nan
         return float(self.claim.cost(self.design).seconds)
@@ -311,7 +325,8 @@ class ClaimResult:
     def to_decide(self) -> pd.DataFrame:
         r"""One row per undecided finding: its key, name, how many times its networks would decide it
         (``needs``: inf beyond reach of this design, NaN where more networks cannot help), and the
-        estimated compute of the added networks (``seconds``: (needs - 1) x the grid's compute)."""
+        estimated compute of the added networks (``seconds``: (needs - 1) x the grid's compute as this run
+        measured it, :meth:`grid_seconds`)."""
         grid = self.grid_seconds()
         rows = [{"key": f.key, "finding": f.name, "needs": f.needs,
                  "seconds": (f.needs - 1.0) * grid if math.isfinite(f.needs) else math.nan,
@@ -326,6 +341,9 @@ class ClaimResult:
         td = self.to_decide()
         if td.empty or self.verdict == VD.Verdict.INCONSISTENT:  # an inconsistent claim stays inconsistent
             return ""
+        if self.failed:
+            return (f"first the {len(self.failed)} failed cell(s): fix their error (a changed measuring code measures "
+                    "them again; --retry-failed in any case)")
         if not self.claim.replicable:
             return "more seeds cannot decide it: its values are exact (a wider range or more points would)"
         if td["needs"].isna().any():
@@ -350,6 +368,10 @@ class ClaimResult:
         before = {f.key: f.verdict for f in self.judged()}
         out = Controls()
         for c in self.claim.controls:
+            if len(self.data) == 0:  # nothing was measured (every cell failed): there is nothing to alter
+                why = "no measured rows" + (" (every cell failed)" if self.failed else "")
+                out.append(ControlOutcome(c.kind, c.what, None, False, why, ran=False))
+                continue
             if c.undetectable:
                 out.append(ControlOutcome(c.kind, c.what, None, False, c.undetectable))
                 continue

@@ -82,7 +82,8 @@ def run(claim: Runnable, grid: str | Grid = "default", options: RunOptions | Non
         res = results[claim.name]
     else:
         records = run_tasks(claim.tasks(g.cells(device=opts.device, dtype=claim.dtype_for(opts.dtype, fn))), opts)
-        res = claim.judge(frame(records), g, name=label, seconds=time.perf_counter() - t0, failed=failures(records))
+        res = claim.judge(frame(records), g, name=label, seconds=time.perf_counter() - t0, failed=failures(records),
+                          compute=sum(float(r["seconds"]) for r in records))
     n = len(res.findings)
     say(f"{claim.name}: {res.verdict} ({n} finding{'s' if n != 1 else ''}, {time.perf_counter() - t0:.1f} s)")
     return res
@@ -121,8 +122,9 @@ def measure_grids(claims: Mapping[str, Runnable], grids: Mapping[str, Grid],
 
 def judge_records(claim: Runnable, grid: Grid, records: list[dict[str, Any]], label: str, level: float) -> ClaimResult:
     r"""``claim`` judged on the cell records of ``grid`` at confidence ``level`` (failed cells named)."""
-    return claim.judge(frame(records), grid, name=label, seconds=sum(r["seconds"] for r in records),
-                       failed=failures(records), level=level)
+    compute = sum(float(r["seconds"]) for r in records)
+    return claim.judge(frame(records), grid, name=label, seconds=compute, failed=failures(records), level=level,
+                       compute=compute)
 
 
 def run_grids(claims: Mapping[str, Runnable], grids: Mapping[str, Grid], options: RunOptions, *, label: str = "default",

@@ -210,7 +210,8 @@ class Growth(Spec):
 @dataclass(frozen=True)
 class Mean(Spec):
     r"""A mean against a threshold (:func:`.findings.mean_finding`): ``values`` is a column of the rows or
-    a function ``(rows, judging) -> values``; ``threshold`` and ``resolution`` numbers or ``J.name``."""
+    a function ``(rows, judging) -> values``; ``threshold`` and ``resolution`` numbers or ``J.name``;
+    ``positive=True`` for a quantity that cannot be negative (its interval stays at or above 0)."""
 
     values: str | Callable[[pd.DataFrame, Mapping[str, Any]], Any] = field(default="", kw_only=True)
     threshold: Value = field(default=None, kw_only=True)
@@ -219,13 +220,14 @@ class Mean(Spec):
     bound: str = field(default="upper", kw_only=True)
     points: Callable[[pd.DataFrame, Mapping[str, Any]], Any] | None = field(default=None, kw_only=True)
     meaning: str = field(default="", kw_only=True)
+    positive: bool = field(default=False, kw_only=True)
 
     def build(self, part, judging, title, key, label):
         vals = part[self.values].to_numpy(float) if isinstance(self.values, str) else self.values(part, judging)
         return F.mean_finding(title, vals, _value(self.threshold, judging), key=key,
                               resolution=_value(self.resolution, judging), what=self.what.format(**judging),
                               bound=self.bound, points=None if self.points is None else self.points(part, judging),
-                              meaning=self.meaning.format(**judging), level=_level(judging))
+                              meaning=self.meaning.format(**judging), level=_level(judging), positive=self.positive)
 
 
 @dataclass(frozen=True)

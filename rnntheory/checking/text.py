@@ -63,7 +63,7 @@ def to_decide(f: Any, grid_seconds: float, jobs: int = 2) -> str:
 
 def pct(level: float) -> str:
     r"""A confidence level as printed: ``99%``, ``99.875%``."""
-    return f"{100 * level:.4g}%"
+    return f"{100 * level:.6g}%"
 
 
 def cell(text: Any) -> str:
@@ -111,6 +111,8 @@ def false_alarm(result: Any) -> str:
     at most half its miss rate (0.5% at 99%), each event with its alpha, each exact check never; the
     union bound over the findings."""
     judged = [f for f in result.judged() if f.decision.rule in ("exponent", "mean", "growth", "event")]
+    if not judged:
+        return "Error rates: no finding of this claim was judged on an interval here, so no error rate applies."
     each = (1 - result.level) / 2
     rate = each * len(judged)
     return (f"Error rates: a finding reads \"inconsistent\" with probability at most {each:.2%} when its truth sits at "
@@ -124,6 +126,10 @@ def what_was_shown(result: Any, seeds: int | str) -> str:
     r"""A plain sentence (or three) on what the measurements did and did not show (``seeds``: a count,
     or words such as ``"4 to 12 seeds per point"``)."""
     fs = result.judged()
+    failed = getattr(result, "failed", [])
+    if failed and len(result.data) == 0:
+        return (f"Not measured: every cell failed ({len(failed)}; the first error is listed with the claim's failed "
+                "cells), so nothing was judged and nothing is shown.")
     count = seeds if isinstance(seeds, str) else f"{seeds} seed{'s' if seeds != 1 else ''}"
     where = f" ({_ranges(fs)}; {count})" if _ranges(fs) else f" ({count})"
     bad = [f.name for f in fs if f.verdict == Verdict.INCONSISTENT]

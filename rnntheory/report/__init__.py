@@ -1,4 +1,4 @@
-r"""The report: running every claim into a report and writing docs/report/ (build), the report's
+r"""The report: running every claim into a report and writing its folder (build), the report's
 Markdown pages and the claims reference (markdown), its figures (figures), comparing two reports
 (comparison) and grid files (grids). (The numbers the docs publish are kept in step with their
 sources by the repository tool tools/published.py.)
@@ -14,8 +14,8 @@ NAMES = {
     **dict.fromkeys(['Report', 'cost', 'from_results', 'headline_finding', 'regime_degree', 'rejudge', 'run', 'versions'],
                     'build'),
     **dict.fromkeys(['PAPER', 'claims_reference', 'page'], 'markdown'),
-    **dict.fromkeys(['grid_from_spec', 'grid_spec', 'load_grids'], 'grids'),
-    **dict.fromkeys(['Comparison', 'compare'], 'comparison'),
+    **dict.fromkeys(['OUTSIDE_HINT', 'grid_from_spec', 'grid_spec', 'load_grids'], 'grids'),
+    **dict.fromkeys(['Comparison', 'FindingPair', 'compare'], 'comparison'),
     **dict.fromkeys(['ClaimFigure', 'Panel', 'claim_figure', 'panels', 'regime_figure', 'regime_fit', 'save_figure'],
                     'figures'),
 }

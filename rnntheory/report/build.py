@@ -17,12 +17,15 @@ that was interrupted and resumed writes the same files as one that ran straight 
 
 Grid files are read by :mod:`rnntheory.report.grids`; two reports are compared by
 :mod:`rnntheory.report.comparison`; the command line is ``rnntheory report`` (:mod:`rnntheory.cli`;
-``rnntheory report --help`` lists its options).
+``rnntheory report --help`` lists its options). Just over 400 lines: the Report with its tables and the
+four ways to make one (run, rejudge, from_results, cost) belong together.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import os
 import time
 from collections import Counter
@@ -85,7 +88,17 @@ class Report:
     wall_seconds: float = 0.0  # of this run (not written to the files, which must not depend on it)
 
     def __post_init__(self) -> None:
+        # what the files say must not depend on when or how fast the cells were measured: their "to decide"
+        # costs come from the reference timings; the speed this run measured is kept for what is printed
+        # after it (:meth:`decide`)
+        self.measured = {n: res.compute for n, res in self.results.items()}
+        self.results = {n: dataclasses.replace(res, compute=math.nan) for n, res in self.results.items()}
         self.controls = {n: res.controls() for n, res in self.results.items()}
+
+    def decide(self, name: str, jobs: int = 2) -> str:
+        r"""What would decide claim ``name`` (:meth:`ClaimResult.decide`) at the speed this run measured (its
+        cells' seconds), where the files give the reference timings' estimate."""
+        return dataclasses.replace(self.results[name], compute=self.measured.get(name, math.nan)).decide(jobs)
 
     @property
     def compute_seconds(self) -> dict[str, float]:
@@ -156,7 +169,8 @@ class Report:
                 "grid": grid_spec(self.grids[n]), "judging": dict(res.settings),
                 "level": res.level, "to_decide": res.decide(),
                 "findings": [{"key": f.key, "name": f.name, "verdict": f.verdict, "label": f.label,
-                              "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning,
+                              "claimed": f.claimed, "estimate": f.decision.estimate, "ci_low": f.decision.ci_low,
+                              "ci_high": f.decision.ci_high, "resolution": f.resolution, "meaning": f.decision.meaning,
                               "needs": f.needs, "catches": dict(f.catches), "described": f.described,
                               "measured": measured(f), "constant": f.constant, "detail": f.detail,
                               "fit": None if f.fit is None else {"type": type(f.fit).__name__, **plain(f.fit)}}
@@ -239,13 +253,15 @@ def run(claims: Sequence[str] | None = None, grid: str | os.PathLike[str] = "def
     meta = {"paper": PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
             "device_name": device_name(device), "dtype": dtype if dtype is not None else "per claim",
             "dtypes": {n: get(n).dtype_for(dtype) for n in grids}, "grid": label,
-            "seeds": opts.seeds, "seed_offset": opts.seed_offset, "claims": list(grids), "command": command,
+            "seeds": opts.seeds, "seed_offset": opts.seed_offset, "threads": opts.threads, "claims": list(grids),
+            "command": command,
             "level": single,
             "versions": versions()}
     chosen = {n: get(n) for n in grids}
     if opts.budget is not None:
         results, grids, records, meta["budget"] = run_grids(chosen, grids, opts, label=label, log=log)
-        meta["level"] = B.look_level(1)
+        levels = {res.level for res in results.values()}
+        meta["level"] = levels.pop() if len(levels) == 1 else None  # None: each claim at its own look's level
         return Report(results, grids, records, meta, time.perf_counter() - t0)
     records = measure_grids(chosen, grids, opts)
     results = {n: judge_records(chosen[n], g, records[n], label, single) for n, g in grids.items()}
@@ -267,11 +283,17 @@ def _stored(folder: str | os.PathLike[str], where: str) -> tuple[dict[str, Any],
 
 def _judged(chosen: Mapping[str, Any], grids: Mapping[str, Grid], records: Mapping[str, list[dict[str, Any]]],
             meta: Mapping[str, Any]) -> dict[str, ClaimResult]:
-    r"""Every claim judged at the level of its last look (a budgeted run's looks, :func:`rnntheory.checking.budget.level_of`)."""
-    looks = (meta.get("budget") or {}).get("looks", {})
-    return {n: judge_records(chosen[n], g, records[n], meta["grid"],
-                             B.level_of(chosen[n].replicable, int(looks[n])) if n in looks else 1.0 - B.ALPHA)
-            for n, g in grids.items()}
+    r"""Every claim judged at the level of its last look (a budgeted run's looks, :func:`rnntheory.checking.budget.level_of`;
+    the levels it recorded, where it did)."""
+    budget = meta.get("budget") or {}
+    looks, levels = budget.get("looks", {}), budget.get("levels") or {}
+
+    def level(n: str) -> float:
+        if levels.get(n) is not None:
+            return float(levels[n])
+        return B.level_of(chosen[n].replicable, int(looks[n])) if n in looks else 1.0 - B.ALPHA
+
+    return {n: judge_records(chosen[n], g, records[n], meta["grid"], level(n)) for n, g in grids.items()}
 
 
 def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None) -> Report:

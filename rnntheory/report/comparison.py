@@ -1,7 +1,14 @@
 r"""Two reports side by side (``rnntheory compare A B``): per claim both verdicts, the findings whose
 verdicts changed (matched by their stable keys) and those that swung between "consistent" and
-"inconsistent", and the largest relative difference of any measured number between cells with the
-same key. One job: comparing two report folders through their results.json."""
+"inconsistent"; per finding both estimates with their intervals and whether the intervals overlap (what
+a replication with fresh seeds, which shares no cell, can compare); and over the cells both reports hold
+(a rerun with the same seeds) the largest relative difference of any measured number, with the quantity
+and the cell behind it. One job: comparing two report folders through their results.json.
+
+A claim in one report only is listed. It makes the comparison disagree unless that report holds every
+claim of the other one: then the other is a run of some of its claims (``rnntheory report --claims ...``),
+and the claims it did not run are no difference.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +17,53 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
+from ..stats.fits import estimate_text
 from ..stats.verdicts import Verdict
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "FindingPair", "compare"]
+
+
+@dataclass(frozen=True)
+class FindingPair:
+    r"""One finding (matched by key) in both reports: each report's estimate and interval (NaN where the
+    finding has none, e.g. an exact check), its verdicts, and whether the two intervals overlap (None when
+    either has no interval)."""
+
+    claim: str
+    key: str
+    quantity: str
+    a: tuple[float, float, float]
+    b: tuple[float, float, float]
+    verdict_a: str
+    verdict_b: str
+
+    @property
+    def overlap(self) -> bool | None:
+        (_, lo_a, hi_a), (_, lo_b, hi_b) = self.a, self.b
+        if not all(math.isfinite(v) for v in (lo_a, hi_a, lo_b, hi_b)):
+            return None
+        return lo_a <= hi_b and lo_b <= hi_a
+
+    def text(self, which: str) -> str:
+        est, lo, hi = self.a if which == "a" else self.b
+        return "-" if not math.isfinite(est) else estimate_text(est, lo, hi)
 
 
 @dataclass(frozen=True)
 class Comparison:
-    r"""Two reports side by side (:func:`compare`): per claim, both verdicts and the largest relative
-    difference of any measured number between cells with the same key."""
+    r"""Two reports side by side (:func:`compare`): per claim, both verdicts, the largest relative difference
+    of any measured number between cells with the same key (and the quantity behind it), and per finding
+    both estimates and intervals (:class:`FindingPair`)."""
 
     rows: list[dict[str, Any]]
     versions: tuple[dict[str, str], dict[str, str]]
     left_out: tuple[str, ...] = ()
     """Claims one report holds that were not compared (``common=True`` or ``claims=...``)."""
+    findings: tuple[FindingPair, ...] = ()
+    subset: str = ""
+    """``"A"`` or ``"B"`` when that report holds only claims of the other (a run of some of its claims), else ``""``."""
 
     @property
     def verdicts_changed(self) -> list[str]:
@@ -39,20 +77,48 @@ class Comparison:
         return [r["claim"] for r in self.rows if None in (r["verdict_a"], r["verdict_b"])]
 
     @property
+    def missing(self) -> list[str]:
+        r"""The claims in one report only that count as a difference: none when the other report holds only
+        claims of this one (:attr:`subset`)."""
+        return [] if self.subset else self.only_in_one
+
+    @property
+    def apart(self) -> list[FindingPair]:
+        r"""The findings whose two intervals do not overlap."""
+        return [p for p in self.findings if p.overlap is False]
+
+    @property
     def agree(self) -> bool:
-        r"""Whether every compared claim is in both reports with the same verdict (what ``rnntheory
-        compare`` exits 0 on)."""
-        return not self.verdicts_changed and not self.only_in_one
+        r"""Whether every compared claim has the same verdict in both reports and none is missing from one
+        (:attr:`missing`): what ``rnntheory compare`` exits 0 on."""
+        return not self.verdicts_changed and not self.missing
 
     def __str__(self) -> str:
         width = max([len(r["claim"]) for r in self.rows] + [5])
-        out = [f"{'claim':<{width}}  {'verdict A':<13} {'verdict B':<13} {'cells':>9}  largest relative difference"]
+        out = [f"{'claim':<{width}}  {'verdict A':<13} {'verdict B':<13} {'cells':>9}  largest relative difference "
+               "(quantity; cell)"]
         for r in self.rows:
             flag = ("  <- only in B" if r["verdict_a"] is None else "  <- only in A" if r["verdict_b"] is None
                     else "  <- verdict changed" if r["verdict_a"] != r["verdict_b"] else "")
             diff = "-" if r["max_rel_diff"] is None else f"{r['max_rel_diff']:.3g}"
+            if r.get("max_rel_where"):
+                diff += f" ({r['max_rel_where']})"
             out.append(f"{r['claim']:<{width}}  {r['verdict_a'] or '-':<13} {r['verdict_b'] or '-':<13} "
                        f"{r['shared_cells']:>4}/{r['cells']:<4}  {diff}{flag}")
+        if self.findings:
+            out += ["", "findings, matched by key: the estimate with its interval in A and in B, and whether the "
+                        "intervals overlap"]
+            kw = max(len(p.key) for p in self.findings)
+            ta = max(len(p.text("a")) for p in self.findings)
+            tb = max(len(p.text("b")) for p in self.findings)
+            claim = None
+            for p in self.findings:
+                if p.claim != claim:
+                    claim = p.claim
+                    out.append(f"  {claim}")
+                over = {True: "overlap", False: "APART", None: "-"}[p.overlap]
+                verdicts = "" if p.verdict_a == p.verdict_b else f"  ({p.verdict_a} -> {p.verdict_b})"
+                out.append(f"    {p.key:<{kw}}  {p.text('a'):<{ta}}  {p.text('b'):<{tb}}  {over}{verdicts}")
         a, b = self.versions
         changed = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
         out.append("")
@@ -63,6 +129,9 @@ class Comparison:
         if self.only_in_one:
             k = len(self.only_in_one)
             line += f"; {k} claim{'s' if k != 1 else ''} in one report only: {', '.join(self.only_in_one)}"
+            if self.subset:
+                line += (f" ({self.subset} holds only claims of the other: a run of some of them, so the claims it did "
+                         "not run are no difference)")
         if self.left_out:
             line += f"; {len(self.left_out)} claim{'s' if len(self.left_out) != 1 else ''} not compared: {', '.join(self.left_out)}"
         changed = sum(len(r.get("findings_changed", [])) for r in self.rows)
@@ -70,20 +139,58 @@ class Comparison:
         line += (f"; {changed} finding{'s' if changed != 1 else ''} (matched by key) changed verdict, "
                  f"{len(swung)} finding{'s' if len(swung) != 1 else ''} swung between consistent and inconsistent"
                  + (f": {', '.join(swung)}" if swung else ""))
+        both = [p for p in self.findings if p.overlap is not None]
+        if both:
+            apart = self.apart
+            line += (f"; the intervals of {len(both) - len(apart)} of {len(both)} findings overlap"
+                     + (f" (apart: {', '.join(f'{p.claim}/{p.key}' for p in apart)})" if apart else ""))
         out.append(line)
         return "\n".join(out)
 
 
-def _numbers(rows: list[dict[str, Any]]) -> list[float]:
-    return [float(v) for row in rows for v in row.values()
+def _numbers(rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
+    return [(str(k), float(v)) for row in rows for k, v in row.items()
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None]
+
+
+def _where(cell: Mapping[str, Any]) -> str:
+    r"""A cell's settings, short: its scalar values but device and dtype."""
+    c = cell.get("cell", {})
+    return ", ".join(f"{k}={c[k]}" for k in sorted(c) if k not in ("device", "dtype") and isinstance(c[k], (int, float, str))
+                     and not isinstance(c[k], bool))
+
+
+def _interval(f: Mapping[str, Any]) -> tuple[float, float, float]:
+    r"""A finding's estimate and interval from results.json: its decision's (``estimate``, ``ci_low``,
+    ``ci_high``), or for reports written before those were stored, its fit's; NaN where it has none."""
+    def num(v: Any) -> float:
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else math.nan
+
+    if "estimate" in f:
+        return num(f.get("estimate")), num(f.get("ci_low")), num(f.get("ci_high"))
+    fit = f.get("fit") or {}
+    kind = fit.get("type")
+    if kind == "GrowthFit":
+        rate = fit.get("rate") or {}
+        return num(rate.get("value")), num(rate.get("ci_low")), num(rate.get("ci_high"))
+    if kind == "ExponentFit":
+        return num(fit.get("slope")), num(fit.get("ci_low")), num(fit.get("ci_high"))
+    if kind == "MeanInterval":
+        return num(fit.get("mean")), num(fit.get("ci_low")), num(fit.get("ci_high"))
+    return math.nan, math.nan, math.nan
+
+
+def _quantity(f: Mapping[str, Any]) -> str:
+    return str(f.get("claimed") or f.get("name") or f.get("key"))
 
 
 def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, claims: Sequence[str] | None = None,
             common: bool = False) -> Comparison:
-    r"""Compare two report folders (their results.json): each claim's verdict in both, and over the
-    cells with the same key (same claim, settings and seed), the largest relative difference
-    ``|x_a - x_b| / max(|x_a|, |x_b|)`` of any measured number (NaN against NaN counts as equal).
+    r"""Compare two report folders (their results.json): each claim's verdict in both; per finding (matched
+    by key) both estimates with their intervals and whether they overlap; and over the cells with the same
+    key (same claim, settings and seed), the largest relative difference ``|x_a - x_b| / max(|x_a|, |x_b|)``
+    of any measured number (NaN against NaN counts as equal), with the quantity (the row's column) and the
+    cell it was found in.
 
     Args:
         a, b: report folders.
@@ -115,30 +222,34 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, claims: Seq
         chosen = [n for n in everything if n in by_name[0] and n in by_name[1]]
     else:
         chosen = everything
-    rows = []
+    rows, pairs = [], []
     for name in chosen:
         ca, cb = by_name[0].get(name), by_name[1].get(name)
         cells_a = {c["key"]: c for c in (ca or {}).get("cells", [])}
         cells_b = {c["key"]: c for c in (cb or {}).get("cells", [])}
         shared = sorted(set(cells_a) & set(cells_b))
-        worst = None
+        worst, where = None, ""
         for key in shared:
             xa, xb = _numbers(cells_a[key].get("rows", [])), _numbers(cells_b[key].get("rows", []))
             if len(xa) != len(xb):
-                worst = math.inf
+                worst, where = math.inf, f"rows differ; {_where(cells_a[key])}"
                 continue
-            for u, v in zip(xa, xb):
-                if (math.isnan(u) and math.isnan(v)) or u == v:
-                    d = 0.0
-                else:
-                    d = abs(u - v) / max(abs(u), abs(v))
-                worst = d if worst is None else max(worst, d)
-        fa = {f["key"]: f["verdict"] for f in (ca or {}).get("findings", []) if "key" in f}
-        fb = {f["key"]: f["verdict"] for f in (cb or {}).get("findings", []) if "key" in f}
-        changed = sorted(k for k in set(fa) & set(fb) if fa[k] != fb[k])
-        swung = [k for k in changed if {fa[k], fb[k]} == {Verdict.CONSISTENT.value, Verdict.INCONSISTENT.value}]
+            for (col, u), (_, v) in zip(xa, xb):
+                d = 0.0 if (math.isnan(u) and math.isnan(v)) or u == v else abs(u - v) / max(abs(u), abs(v))
+                if worst is None or d > worst:
+                    worst, where = d, (f"{col}; {_where(cells_a[key])}" if d > 0 else "")
+        fa = {f["key"]: f for f in (ca or {}).get("findings", []) if "key" in f}
+        fb = {f["key"]: f for f in (cb or {}).get("findings", []) if "key" in f}
+        both = [k for k in fa if k in fb]
+        changed = sorted(k for k in both if fa[k]["verdict"] != fb[k]["verdict"])
+        swung = [k for k in changed if {fa[k]["verdict"], fb[k]["verdict"]} == {Verdict.CONSISTENT.value,
+                                                                                 Verdict.INCONSISTENT.value}]
+        pairs += [FindingPair(name, k, _quantity(fa[k]), _interval(fa[k]), _interval(fb[k]), fa[k]["verdict"],
+                              fb[k]["verdict"]) for k in both]
         rows.append({"claim": name, "verdict_a": (ca or {}).get("verdict"), "verdict_b": (cb or {}).get("verdict"),
                      "cells": max(len(cells_a), len(cells_b)), "shared_cells": len(shared), "max_rel_diff": worst,
-                     "findings_changed": changed, "findings_swung": swung})
+                     "max_rel_where": where, "findings_changed": changed, "findings_swung": swung})
+    names_a, names_b = set(by_name[0]), set(by_name[1])
+    subset = "" if names_a == names_b else "B" if names_b < names_a else "A" if names_a < names_b else ""
     return Comparison(rows, (docs[0]["report"].get("versions", {}), docs[1]["report"].get("versions", {})),
-                      tuple(n for n in everything if n not in chosen))
+                      tuple(n for n in everything if n not in chosen), tuple(pairs), subset)

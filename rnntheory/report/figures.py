@@ -9,13 +9,19 @@ abscissa and the quantity share one):
   largest value (the spread over seeds);
 * the fitted power law (dashed) with its exponent and confidence interval;
 * the bound ``c * shape`` with the smallest constant ``c`` that makes it hold on every point (solid;
-  dash-dotted for a lower bound such as "the adversarial construction attains ...").
+  dash-dotted for a lower bound such as "the adversarial construction attains ..."), drawn once where
+  several series share it (in black).
 
-A polynomial-versus-exponential finding gets two panels side by side: the power-law fit on log-log axes
-and the exponential fit on semi-log axes. Axes are logarithmic wherever the values are positive.
+A polynomial-versus-exponential finding gets two panels side by side, log-log and semi-log; each shows
+the nested fit ``log q = a + b log k + c k`` that decides its verdict (solid, with b and c and their
+intervals) and, faint and labelled as a description, the pure fit of its axes (power law, exponential).
+The fit of the finding that decides the claim's verdict (:meth:`ClaimResult.deciding`) says so in its
+legend entry. Axes are logarithmic wherever the values are positive; every legend stands beside its
+axes, so that it hides no line.
 Figures are plain :class:`matplotlib.figure.Figure` objects (no pyplot state), so they are safe to make
 in scripts, workers and notebooks alike; :func:`save_figure` writes a PNG without a timestamp, so the
-same data give the same bytes.
+same data give the same bytes. (Over 400 lines: each kind of finding, a fit, a nested fit, a mean, a
+bound, a described series and the regime plane, is drawn here, so that a figure shows what judged it.)
 
 >>> from rnntheory import claims
 >>> from rnntheory.report import figures
@@ -39,9 +45,11 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+from matplotlib.transforms import offset_copy
 
 from .. import _validation as V
 from ..stats import fits as S
+from ..stats.intervals import MeanInterval
 from ..stats.regime import ThresholdDegree
 from ..stats import verdicts as VD
 
@@ -142,11 +150,49 @@ def _draw_described(ax: "Axes", panel: Panel) -> None:
     ax.set_title(panel.title, fontsize=9)
     ax.set_xlabel(panel.x, fontsize=8)
     ax.set_ylabel(panel.ylabel, fontsize=8)
-    loc = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0) if len(panel.described) > 3 else dict(loc="best")
-    ax.legend(fontsize=6, framealpha=0.7, **loc)
+    _legend(ax)
 
 
-def _draw_panel(ax: "Axes", panel: Panel) -> None:
+def _nested(fit: S.GrowthFit, t: np.ndarray) -> np.ndarray:
+    r"""The nested fit ``exp(a + b log k + c k)`` of a growth finding at ``t``."""
+    return np.exp(fit.intercept + fit.power.value * np.log(t) + fit.rate.value * t)
+
+
+def _draw_mean(ax: "Axes", f: "Finding", xs: np.ndarray, ys: np.ndarray, colour: str, decides: str) -> None:
+    r"""A mean finding's mean with its interval, at the abscissa whose values it is the mean of (none drawn
+    when no abscissa's values have that mean)."""
+    iv = f.fit
+    means = pd.DataFrame({"x": xs, "y": ys}).groupby("x")["y"].agg(["mean", "size"])
+    at = [x for x, r in means.iterrows() if r["size"] == iv.n and math.isclose(r["mean"], iv.mean, rel_tol=1e-9, abs_tol=1e-12)]
+    if not at:
+        return
+    x = at[-1]
+    low = max(iv.mean - iv.ci_low, 0.0)
+    beside = offset_copy(ax.transData, fig=ax.figure, x=7, units="points")  # beside the median, not on it
+    ax.errorbar([x], [iv.mean], yerr=[[low], [max(iv.ci_high - iv.mean, 0.0)]], fmt="s", ms=6, mfc="none",
+                color=colour, capsize=4, lw=1.4, transform=beside,
+                label=f"{iv.name} at {f.series.x} = {x:g}: {S.estimate_text(iv.mean, iv.ci_low, iv.ci_high)} "
+                      f"({f.label}{decides})")
+
+
+def _bounds(panel: Panel) -> dict[tuple, tuple[pd.Series, list["Finding"]]]:
+    r"""The panel's bound lines, each once: (kind, claimed text, constant, points rounded) -> the line (the
+    first finding's bound per abscissa) and the findings that draw it."""
+    out: dict[tuple, tuple[pd.Series, list["Finding"]]] = {}
+    for f in panel.findings:
+        s = f.series
+        if s is None or s.bound is None or panel.model != "power":
+            continue
+        b = pd.DataFrame({"x": np.asarray(s.xs, float), "b": np.asarray(s.bound, float)}).groupby("x")["b"].max()
+        if not np.isfinite(b.to_numpy()).all():
+            continue
+        key = (s.kind, _numbers(f.claimed), None if f.constant is None else float(f"{f.constant:.12g}"),
+               tuple(float(f"{v:.12g}") for v in b.index), tuple(float(f"{v:.12g}") for v in b))
+        out.setdefault(key, (b, []))[1].append(f)
+    return out
+
+
+def _draw_panel(ax: "Axes", panel: Panel, deciding: "Finding | None" = None) -> None:
     if panel.model == "described":
         _draw_described(ax, panel)
         return
@@ -154,7 +200,6 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
     ally: list[float] = []
     allx: list[float] = []
     drawn: set[tuple] = set()
-    bounds: dict[str, int] = {}
     for f in panel.findings:
         s = f.series
         assert s is not None
@@ -167,22 +212,45 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
             drawn.add(key)
             _spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
         grid = np.unique(xs)
+        if grid.size < 2:
+            continue
+        t = np.linspace(grid.min(), grid.max(), 60) if panel.model == "exponential" else np.geomspace(grid.min(), grid.max(), 60)
+        decides = "; decides the verdict" if deciding is not None and f.key == deciding.key else ""
+        if isinstance(f.fit, S.GrowthFit):  # the nested fit decides; the pure fit of these axes describes
+            g = f.fit
+            if ("nested",) + key + (f.key,) not in drawn:
+                drawn.add(("nested",) + key + (f.key,))
+                ax.plot(t, _nested(g, t), "-", color=colour, lw=1.4, alpha=0.95,
+                        label=f"nested fit (the test): exponent {g.power}, rate {g.rate} ({f.label}{decides})")
+            pure = _fit_of(f, panel.model)
+            if pure is not None and ("fit",) + key not in drawn:
+                drawn.add(("fit",) + key)
+                ax.plot(t, pure.predict(t), ":", color=colour, lw=1, alpha=0.6,
+                        label=f"pure {'power law' if panel.model == 'power' else 'exponential'} (a description): "
+                              f"{pure.short(variable=False)}")
+            continue
+        if isinstance(f.fit, MeanInterval):
+            _draw_mean(ax, f, xs, ys, colour, decides)
+            continue
         fit = _fit_of(f, panel.model)
-        if fit is not None and grid.size > 1 and ("fit",) + key not in drawn:
+        if fit is not None and ("fit",) + key not in drawn:
             drawn.add(("fit",) + key)
-            t = np.linspace(grid.min(), grid.max(), 60) if panel.model == "exponential" else np.geomspace(grid.min(), grid.max(), 60)
-            ax.plot(t, fit.predict(t), "--", color=colour, lw=1, alpha=0.9, label=f"fit: {fit.short(variable=False)}")
-        if s.bound is not None and panel.model == "power":
-            b = pd.DataFrame({"x": xs, "b": np.asarray(s.bound, float)}).groupby("x")["b"].max()
-            if np.isfinite(b.to_numpy()).all():
-                c = f.constant if f.constant is not None else None
-                what = "bound" if s.kind == "upper" else "attains"
-                ctext = "" if c is None else f", c = {c:.3g}"
-                k = bounds[s.label] = bounds.get(s.label, -1) + 1  # several bounds on one series: vary the dashes
-                style = ("-", ":", (0, (6, 2, 1, 2, 1, 2)))[k % 3] if s.kind == "upper" else "-."
-                ax.plot(b.index, b.to_numpy(), style, color=colour, lw=1.6, alpha=0.7,
-                        label=f"{what}: {_numbers(f.claimed)}{ctext}")
-                ally += b.tolist()
+            ax.plot(t, fit.predict(t), "--", color=colour, lw=1, alpha=0.9,
+                    label=f"fit: {fit.short(variable=False)} ({f.label}{decides})")
+    styles: dict[str, int] = {}
+    for (kind, claimed, _, _, _), (line, fs) in _bounds(panel).items():
+        bx, by = line.index.to_numpy(), line.to_numpy()
+        labels = {f.series.label for f in fs}
+        shared = len(labels) > 1  # one bound for several series: drawn once, in black
+        colour = "k" if shared else colours[next(iter(labels))]
+        k = styles[colour] = styles.get(colour, -1) + 1  # several bounds on one series: vary the dashes
+        style = ("-", "--", (0, (6, 2, 1, 2, 1, 2)))[k % 3] if kind == "upper" else "-."
+        c = fs[0].constant
+        what = "bound" if kind == "upper" else "attains"
+        who = f" ({', '.join(sorted(labels))})" if shared and all(labels) else ""
+        ax.plot(bx, by, style, color=colour, lw=1.6, alpha=0.7,
+                label=f"{what}: {claimed}" + ("" if c is None else f", c = {c:.3g}") + who)
+        ally += list(by)
     xv, yv = np.asarray(allx), np.asarray(ally)
     _axes(ax, log_x=panel.model == "power" and _positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2,
           log_y=_positive(yv), xs=xv)
@@ -195,10 +263,22 @@ def _draw_panel(ax: "Axes", panel: Panel) -> None:
                         VD.Verdict.INCONCLUSIVE: "#9a6700"}[verdict])
     ax.set_xlabel(panel.x, fontsize=8)
     ax.set_ylabel(panel.ylabel, fontsize=8)
-    if len(ax.get_legend_handles_labels()[0]) > 6:  # a long legend goes beside the axes, off the data
-        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, framealpha=0.7)
-    else:
-        ax.legend(fontsize=6, loc="best", framealpha=0.7)
+    _legend(ax)
+
+
+_LEGEND_ROWS = 16
+"""Entries per legend column: a longer legend takes more columns rather than running past its axes."""
+
+
+def _legend(ax: "Axes") -> None:
+    r"""The legend beside the axes, off the data (it never hides a line), its entries wrapped at 58
+    characters, in as many columns as keep it about as tall as the axes."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    labels = [textwrap.fill(t, width=58, subsequent_indent="  ") for t in labels]
+    ax.legend(handles, labels, fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+              framealpha=0.7, ncol=math.ceil(len(handles) / _LEGEND_ROWS))
 
 
 def _numbers(text: str) -> str:
@@ -241,7 +321,7 @@ def _draw_hint(ax: "Axes", claim: "Claim", data: pd.DataFrame, title: str = "") 
     ax.set_xlabel(x, fontsize=8)
     ax.set_ylabel(y, fontsize=8)
     ax.set_title(title or f"{y} against {x}", fontsize=9)
-    ax.legend(fontsize=6, loc="best", framealpha=0.7)
+    _legend(ax)
 
 
 def claim_figure(
@@ -249,7 +329,7 @@ def claim_figure(
     data: pd.DataFrame | None = None,
     *,
     judging: Mapping[str, Any] | None = None,
-    ncols: int = 3,
+    ncols: int = 2,
 ) -> Figure:
     r"""The figure of a claim: measured values with spread against the bound shape.
 
@@ -284,11 +364,12 @@ def claim_figure(
     n = max(len(ps) + len(facets), 1)
     cols = max(1, min(ncols, n))
     rows = math.ceil(n / cols)
-    fig = ClaimFigure(figsize=(max(4.8 * cols, 7.0), 3.9 * rows), layout="constrained")
+    fig = ClaimFigure(figsize=(max(7.2 * cols, 8.0), 3.9 * rows), layout="constrained")  # room for the legends beside
     FigureCanvasAgg(fig)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    deciding = res.deciding()
     for ax, p in zip(axes, ps):
-        _draw_panel(ax, p)
+        _draw_panel(ax, p, deciding)
     for ax, (title, part) in zip(axes, facets):
         _draw_hint(ax, res.claim, part, title)
     for ax in axes[n:]:

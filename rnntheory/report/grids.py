@@ -17,7 +17,12 @@ from ..run.records import plain
 from ..checking.grid import Grid
 from ..claims import get, names
 
-__all__ = ["load_grids", "grid_spec", "grid_from_spec"]
+__all__ = ["load_grids", "grid_spec", "grid_from_spec", "OUTSIDE_HINT"]
+
+OUTSIDE_HINT = ("A claim defined outside the package is chosen after the module that registers it is imported: "
+                "`rnntheory report --import MODULE` (a module name or the path of a .py file), an installed package's "
+                "entry point, or `rnntheory.checking.import_claims` in Python (docs/new_claim.md).")
+"""What an unknown claim name is told: where a claim of one's own comes from."""
 
 _KEYS = ("base", "points", "axes", "seeds", "fixed", "judging")
 
@@ -137,8 +142,10 @@ def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None
 
 def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> dict[str, Grid]:
     chosen = list(claims) if claims else names()
-    for n in chosen:
-        get(n)
+    unknown = [n for n in chosen if n not in names()]
+    if unknown:
+        raise ValueError(f"grids.load_grids: {', '.join(map(repr, unknown))} {'is not a registered claim' if len(unknown) == 1 else 'are not registered claims'}; "
+                         f"expected one of {names()}. {OUTSIDE_HINT}")
     if str(grid) in ("default", "large"):
         return {n: get(n).grid(str(grid)) for n in chosen}
     if str(grid) == "gpu":
@@ -167,7 +174,8 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
                          "their grids")
     for n in listed:
         if n not in names():
-            raise ValueError(f"grids.load_grids: {path}: {n!r} is not a registered claim; expected one of {names()}")
+            raise ValueError(f"grids.load_grids: {path}: {n!r} is not a registered claim; expected one of {names()}. "
+                             f"{OUTSIDE_HINT}")
     built = {n: _grid_from_spec(n, spec_n, base, str(path)) for n, spec_n in listed.items()}  # every entry is checked
     if spec.get("only") and not claims:  # the file names the run's claims
         chosen = list(listed)

@@ -31,6 +31,7 @@ PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provab
 """The paper the report checks, as its first line and its metadata cite it."""
 
 _CLAIMS_FLAG = re.compile(r" --claims( [^-]\S*)+")
+_OUT_FLAG = re.compile(r" --out \S+")  # one claim measured again goes to the default folder, not over this report
 
 
 def page(report: Any, figures: Mapping[str, str] | None = None) -> str:
@@ -87,20 +88,29 @@ def _introduction(report: Any) -> list[str]:
     return [
         "# Bound-vs-measured report", "",
         f"{PAPER}, checked numerically by rnntheory {m['rnntheory']} (torch {m['torch']}, {m['device_name']}, "
-        f"{_dtypes_text(m)}) on the `{m['grid']}` grid: {len(report.results)} claims, {ncells} cells. "
+        f"{_dtypes_text(m)}{_threads_text(m)}) on the `{m['grid']}` grid: {len(report.results)} claims, {ncells} cells. "
         f"Verdicts: {counts}.", "",
         f"Regenerate with `{m['command']}`.", "",
         *_failed_lines(report.results),
-        _how_to_read(m.get("level", 0.99)), "",
+        _how_to_read(_levels(report)), "",
         *_budget_lines(m),
     ]
 
 
-def _how_to_read(level: float) -> str:
-    r"""The paragraph on how to read the report (theory.md, section 7), for intervals at ``level``."""
+def _levels(report: Any) -> list[float]:
+    r"""The confidence levels of the report's claims, each once, lowest first."""
+    return sorted({float(res.level) for res in report.results.values()})
+
+
+def _how_to_read(levels: list[float]) -> str:
+    r"""The paragraph on how to read the report (theory.md, section 7), for intervals at ``levels`` (one
+    level for every claim, or each claim's own: a budgeted run's looks)."""
+    at = (f"a {pct(levels[0])} confidence interval" if len(levels) == 1 else
+          f"a confidence interval at its claim's level ({', '.join(pct(v) for v in levels)}: each claim's last look of "
+          "the budgeted run, stated in the summary's rows and in each claim's findings table)")
     return (
         "How to read it (theory.md, section 7; docs/conventions.md): each finding fits the measured quantity "
-        f"against one parameter on log-log axes, with a {pct(level)} confidence interval (a t "
+        f"against one parameter on log-log axes, with {at} (a t "
         "interval over seeds: the network is the unit of replication). For a growing parameter (m, L, N) an upper "
         "bound c * x^a holds asymptotically when the exponent is at most a; for a shrinking one (omega, tau, eps) "
         "when it is at least a; where a claim speaks of a limit the exponent is the local slope at the limiting end "
@@ -122,10 +132,12 @@ def _how_to_read(level: float) -> str:
 
 def _summary_table(report: Any) -> list[str]:
     r"""The summary: the headline rule, then one row per claim (:meth:`Report.summary`)."""
-    level = report.meta.get("level", 0.99)
+    levels = _levels(report)
+    one = len(levels) == 1  # one level for every row: in the header; else each row says its own
+    label = f"({pct(levels[0])} CI)" if one else "(CI at the claim's level)"
     out = ["## Summary", "",
            HEADLINE_RULE, "",
-           f"| claim | paper | verdict | findings | negative controls | headline finding: measured ({pct(level)} CI) | smallest c | to decide | degree k of m*(L) |",
+           f"| claim | paper | verdict | findings | negative controls | headline finding: measured {label} | smallest c | to decide | degree k of m*(L) |",
            "|---|---|---|---|---|---|---|---|---|"]
     for r in report.summary().to_dict("records"):
         total = sum(r[f"n_{v}"] for v in VERDICTS)
@@ -135,8 +147,9 @@ def _summary_table(report: Any) -> list[str]:
             f"; {r['described']} described" if r.get("described") else "")
         const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
         n = r["claim"]
+        head = r["headline"] if one or not r["headline"] else f"{r['headline']} ({pct(report.results[n].level)} CI)"
         out.append(f"| [{n}](#{n}) | {cell(r['reference'])} | **{r['verdict']}** | {tally} | "
-                   f"{r['controls']} | {cell(r['headline'])} | {const} | {cell(r['to_decide'])} | {cell(r.get('degree', '-'))} |")
+                   f"{r['controls']} | {cell(head)} | {const} | {cell(r['to_decide'])} | {cell(r.get('degree', '-'))} |")
     return out
 
 
@@ -149,11 +162,11 @@ def _claim_section(report: Any, n: str, res: ClaimResult, figure: str | None) ->
            f"- Measured: {c.quantity}.",
            f"- Bound shape: `{c.bound}`.",
            f"- Grid: {len(report.records[n])} cells ({_points_and_seeds(g, per_point=' per point')}).", "",
-           *_failed_cells(res)]
+           *_failed_cells(res, len(report.records[n]))]
     if figure is not None:
         out += [f"![{n}]({figure})", ""]
     out += [*findings_table(res), "", *controls_table(report.controls[n])]
-    again = f"`{_CLAIMS_FLAG.sub('', m['command'])} --claims {n}`"
+    again = f"`{_OUT_FLAG.sub('', _CLAIMS_FLAG.sub('', m['command']))} --claims {n}`"
     if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "per claim":
         again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
     out += ["", what_was_shown(res, seeds_text(g)), "", false_alarm(res), "",
@@ -165,16 +178,38 @@ def _claim_section(report: Any, n: str, res: ClaimResult, figure: str | None) ->
     return out + ["", "</details>"]
 
 
-def _failed_cells(res: ClaimResult) -> list[str]:
-    r"""A claim's failed cells, one line each with its configuration and error (none: no lines)."""
+_FAILED_LISTED = 10
+"""The failed cells a claim's section lists one by one (the rest are counted; results.csv has them all)."""
+
+
+def _failed_cells(res: ClaimResult, ncells: int) -> list[str]:
+    r"""A claim's failed cells (none: no lines): each distinct error once, with the first cell that raised
+    it and the end of its traceback, then up to :data:`_FAILED_LISTED` cells with their configuration."""
     if not res.failed:
         return []
-    out = [f"- Failed cells ({len(res.failed)}; left out of every finding, the claim reads inconclusive; "
-           "rerun with `--retry-failed` to measure them again):"]
+    every = len(res.failed) == ncells
+    out = [f"- Failed cells ({len(res.failed)} of {ncells}{': every cell, so nothing was judged' if every else ''}; "
+           "left out of every finding, the claim reads inconclusive. A failure is kept in the cache and replayed "
+           "while the claim's measuring code is unchanged; once its code changes the cell is measured again, and "
+           "`--retry-failed` measures it again in any case):"]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for f in res.failed:
-        where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
-        out.append(f"  - `{cell(to_json(where, sort_keys=True))}`: "
-                   f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
+        groups.setdefault((f["error"]["type"], f["error"]["message"]), []).append(f)
+    for (kind, message), fs in groups.items():
+        where = {k: v for k, v in fs[0]["cell"].items() if k not in ("device", "dtype")}
+        same = f" (and {len(fs) - 1} more cell{'s' if len(fs) != 2 else ''} with the same error)" if len(fs) > 1 else ""
+        out.append(f"  - {'The first error' if len(groups) == 1 else 'Error'}: **{cell(kind)}: {cell(message)}**, raised "
+                   f"by the cell `{cell(to_json(where, sort_keys=True))}`{same}.")
+        tb = str(fs[0]["error"].get("traceback", "")).strip("\n").rstrip()
+        if tb:
+            out += ["", "    ```text", *(f"    {line}" for line in tb.splitlines()), "    ```", ""]
+    if len(groups) > 1 or len(res.failed) <= _FAILED_LISTED:
+        listed = res.failed[:_FAILED_LISTED]
+        out.append(f"  - The failed cells{'' if len(listed) == len(res.failed) else f' (the first {len(listed)})'}:")
+        for f in listed:
+            where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
+            out.append(f"    - `{cell(to_json(where, sort_keys=True))}`: "
+                       f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
     return out + [""]
 
 
@@ -202,8 +237,15 @@ def _failed_lines(results: Mapping[str, ClaimResult]) -> list[str]:
     if not n:
         return []
     which = ", ".join(f"{name} ({len(res.failed)})" for name, res in results.items() if res.failed)
-    return [f"**{n} cell(s) failed** and are listed in their claims' sections: {which}. Each such claim reads "
-            "inconclusive; `--retry-failed` measures them again.", ""]
+    return [f"**{n} cell(s) failed** and are listed, with their first error, in their claims' sections: {which}. "
+            "Each such claim reads inconclusive; a failed cell is measured again once its claim's code changes, or "
+            "with `--retry-failed`.", ""]
+
+
+def _threads_text(meta: Mapping[str, Any]) -> str:
+    r"""The torch threads each cell was measured with (reports written before ``--threads`` do not say)."""
+    n = meta.get("threads")
+    return "" if n is None else f"; {n} torch thread{'s' if n != 1 else ''} per cell"
 
 
 def _dtypes_text(meta: Mapping[str, Any]) -> str:

@@ -12,7 +12,8 @@ from .._lazy import face
 
 MODULES = ('records', 'cache', 'executors', 'cores', 'progress', 'cost', 'durations', 'options')
 NAMES = {
-    **dict.fromkeys(['Task', 'cell_key', 'cell_record', 'device_name', 'failures', 'frame', 'plain', 'rows_checksum', 'to_json'], 'records'),
+    **dict.fromkeys(['Task', 'cell_key', 'cell_record', 'code_fingerprint', 'device_name', 'failures', 'frame', 'measure_again',
+                     'plain', 'rows_checksum', 'to_json'], 'records'),
     **dict.fromkeys(['CellCache', 'CellLock', 'atomic_write'], 'cache'),
     **dict.fromkeys(['run_tasks'], 'executors'),
     **dict.fromkeys(['available'], 'cores'),

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .cache import CellCache
 from .durations import duration
-from .records import Task, to_json
+from .records import Task, measure_again, to_json
 
 __all__ = ["Cost", "estimate", "point_of", "reference_timings", "timings_from_records"]
 
@@ -249,7 +249,7 @@ def estimate(tasks: Sequence[Task], *, cache: "str | CellCache | None" = None,
             continue
         owner[key] = label
         rec = store.load(t.group, key) if store is not None else None
-        if rec is not None and retry_failed and rec.get("error"):
+        if rec is not None and measure_again(rec, t, retry_failed):
             rec = None
         pt = point_of(t.cell)
         rows.append({"claim": label, "group": t.group, "cell": key, "point": pt, "cached": rec is not None,

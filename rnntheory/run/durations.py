@@ -42,6 +42,8 @@ def parse_duration(text: str | float | int) -> float:
         secs = float(text)
     else:
         s = str(text).strip().lower()
+        if re.fullmatch(r"-\s*" + f"(?:{_PART})+", s.replace(" ", "")):  # "-5m": a negative duration, not a word
+            raise ValueError(f"{fn}: {text!r} must be a positive duration (e.g. 5m, 1h, 1h30m)")
         parts = re.findall(_PART, s)
         if not s or not parts or re.sub(_PART, "", s).strip():
             raise ValueError(f"{fn}: {text!r} is not a duration; expected e.g. 1h, 90m, 45s or 3600")

@@ -4,19 +4,27 @@ deterministic, so each cell is computed once and kept in the cache (rnntheory.ru
 sweep again loads the finished cells and measures the missing ones.
 
 A cell whose measuring function raises is kept as a failed record (its error's type, message and the
-end of its traceback, and no rows): one bad cell never ends a sweep, a rerun does not silently redo it
-(cells are deterministic), and ``run_tasks(retry_failed=True)`` measures failed cells again.
+end of its traceback, no rows, and the fingerprint of the code that raised it): one bad cell never ends a
+sweep; a rerun of the same code replays the failure (cells are deterministic) and says so on standard
+error, a rerun of changed code measures it again (rnntheory.run.records.measure_again), and
+``run_tasks(retry_failed=True)`` measures failed cells again whatever the code.
 
 Several runs may share one cache: the process measuring a cell holds its lock, so another run skips
 that cell, measures the rest, then waits for it and reads the record; it measures the cell itself
 only if the holder stopped before finishing it. No cell is measured twice.
 
-``jobs > 1`` measures cells in that many worker processes (``spawn``), each with ``cores // jobs`` torch
-threads (the cores this process may use, ``rnntheory.run.cores.available``: one thread per worker when
-``jobs`` is the number of cores, the default of ``rnntheory report``). A worker ends as soon as the process
-that started it is gone. Reductions split over a different number of threads may round differently in
-the last bit (magnified in differences of nearly equal numbers: up to 5e-6 relative on the default
-grid, in a near-zero ridge residual), so compare sweeps run with the same ``jobs`` for identical files.
+Every cell is measured with ``threads`` torch threads (:attr:`RunOptions.threads`, default 1, the setting of
+the reference timings), however it is measured: in this process (``jobs=1``: the process's own number is
+set for the run and restored afterwards), in ``jobs`` local worker processes (``spawn``), or on Dask
+workers. ``jobs x threads`` should not exceed the cores this process may use
+(``rnntheory.run.cores.available``): idle OpenMP threads of an oversubscribed machine spin and slow every
+cell. A worker ends as soon as the process that started it is gone. Reductions split over a different
+number of threads may round differently in the last bit (magnified in differences of nearly equal
+numbers: up to 5e-6 relative on the default grid, in a near-zero ridge residual), so compare sweeps run
+with the same ``threads`` for identical files.
+
+Over 400 lines: the three places a cell is measured (this process, local workers, Dask) share the
+cache, the locks, the threads and the failure records, and are kept side by side.
 
 >>> from rnntheory import claims, run
 >>> c = claims.get("hidden_perturbation")
@@ -26,6 +34,7 @@ grid, in a near-zero ridge residual), so compare sweeps run with the same ``jobs
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -35,17 +44,16 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import pandas as pd
 import torch
 
 from .. import _validation as V
-from . import cores
 from .cache import CellCache, CellLock
 from .options import RunOptions
 from .progress import Progress, watching
-from .records import Task, cell_record, to_json
+from .records import Task, cell_record, measure_again, to_json
 
 __all__ = ["run_tasks"]
 
@@ -80,7 +88,7 @@ def _take(store: CellCache, task: Task, key: str, wait: bool, retry_failed: bool
     if lock is None:
         return None, _BUSY
     rec = store.load(task.group, key)
-    if rec is not None and not (retry_failed and "error" in rec):
+    if not measure_again(rec, task, retry_failed):
         lock.release()
         return None, to_json(rec)
     return lock, ""
@@ -107,8 +115,11 @@ def run_tasks(tasks: Sequence[Task], options: RunOptions | None = None, **given:
     ``rows`` (the measured rows), the versions, the device name and ``seconds`` (the time the
     measurement took when it was made). A cell whose measuring function raises is a recorded
     outcome, not the end of the run: its record has no rows and an ``error`` (type, message, the
-    end of the traceback), is cached like any other, and is not measured again on a rerun (cells are
-    deterministic) unless ``retry_failed``. KeyboardInterrupt and SystemExit still stop the run.
+    end of the traceback) and the fingerprint of the code that raised it, is cached like any other, and is
+    not measured again on a rerun of the same code (cells are deterministic; a line on standard error says
+    that failures were replayed) unless ``retry_failed``; once the measuring code changes (its fingerprint,
+    :func:`rnntheory.run.records.code_fingerprint`) it is measured again. KeyboardInterrupt and SystemExit
+    still stop the run.
 
     Args:
         tasks: the tasks (:meth:`rnntheory.checking.Claim.tasks` builds a claim's).
@@ -117,6 +128,7 @@ def run_tasks(tasks: Sequence[Task], options: RunOptions | None = None, **given:
             (``run_tasks(tasks, jobs=2, cache=folder)``).
         cache: a folder (or :class:`~rnntheory.run.cache.CellCache`) for finished cells; ``None`` keeps nothing.
         jobs: worker processes (1: measure in this process); their measuring functions must pickle.
+        threads: torch threads per cell (default 1), in this process, local workers and Dask workers alike.
         progress: a :class:`~rnntheory.run.progress.Progress`, ``True`` for a bar on standard error,
             ``"auto"`` for a bar when a person is watching (:func:`rnntheory.run.progress.watching`), or
             ``None``/``False``.
@@ -137,7 +149,7 @@ def run_tasks(tasks: Sequence[Task], options: RunOptions | None = None, **given:
         raise TypeError(f"{V.caller(run_tasks)}: unexpected arguments {sorted(extra)}; expected RunOptions fields "
                         f"{RunOptions.names()}")
     cache, jobs, progress, retry_failed = opts.cache, opts.jobs, opts.progress, opts.retry_failed
-    executor, scheduler = opts.executor, opts.scheduler
+    executor, scheduler, threads = opts.executor, opts.scheduler, opts.threads
     _check_arguments(tasks, jobs, executor, scheduler)
     store = cache if isinstance(cache, CellCache) or cache is None else CellCache(cache)
     keys = [t.key for t in tasks]
@@ -146,7 +158,7 @@ def run_tasks(tasks: Sequence[Task], options: RunOptions | None = None, **given:
     bar = _bar(progress, tasks, records, pending, len(tasks) - len(copies), jobs)
     try:
         _measure_pending(tasks, keys, records, pending, store, bar, jobs=jobs, executor=executor,
-                         scheduler=scheduler, retry_failed=retry_failed)
+                         scheduler=scheduler, retry_failed=retry_failed, threads=threads)
     finally:
         if bar is not None:
             bar.close()
@@ -182,7 +194,12 @@ def _cached(tasks: Sequence[Task], keys: list[str], store: CellCache | None,
     for i, t in enumerate(tasks):
         if store is not None:
             rec = store.load(t.group, keys[i])
-            records[i] = None if rec is not None and retry_failed and "error" in rec else rec
+            records[i] = None if measure_again(rec, t, retry_failed) else rec
+    replayed = sum(1 for r in records if r is not None and "error" in r)
+    if replayed:
+        print(f"{V.caller(run_tasks)}: {replayed} cell(s) failed in an earlier run of the same code and are replayed from "
+              f"the cache as failures (cells are deterministic); --retry-failed (retry_failed=True) measures them again",
+              file=sys.stderr, flush=True)
     return records
 
 
@@ -229,7 +246,7 @@ def _bar(progress: "Progress | bool | str | None", tasks: Sequence[Task], record
 
 def _measure_pending(tasks: Sequence[Task], keys: list[str], records: list[dict[str, Any] | None], pending: list[int],
                      store: CellCache | None, bar: Progress | None, *, jobs: int, executor: str,
-                     scheduler: str | None, retry_failed: bool) -> None:
+                     scheduler: str | None, retry_failed: bool, threads: int = 1) -> None:
     r"""Measure the pending cells into ``records``: first every cell no other run is measuring; then
     wait for the others' cells (and measure those whose run stopped before finishing them)."""
     busy: list[int] = []
@@ -247,17 +264,32 @@ def _measure_pending(tasks: Sequence[Task], keys: list[str], records: list[dict[
     todo, wait = pending, False
     while todo:
         if executor == "dask":
-            _dask(tasks, keys, todo, store, jobs, finish, scheduler, wait, retry_failed)
+            _dask(tasks, keys, todo, store, jobs, finish, scheduler, wait, retry_failed, threads)
         elif jobs == 1 or len(todo) <= 1:
-            for i in todo:
-                finish(i, _work(tasks[i], keys[i], root, wait, retry_failed))
+            with _torch_threads(threads):
+                for i in todo:
+                    finish(i, _work(tasks[i], keys[i], root, wait, retry_failed))
         else:
-            _parallel(tasks, keys, todo, store, jobs, finish, wait, retry_failed)
+            _parallel(tasks, keys, todo, store, jobs, finish, wait, retry_failed, threads)
         todo, wait = list(busy), True
         busy.clear()
         if todo:
             print(f"{V.caller(run_tasks)}: waiting for {len(todo)} cell(s) that another run on {root} is measuring",
                   file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------- threads
+@contextlib.contextmanager
+def _torch_threads(threads: int) -> Iterator[None]:
+    r"""Measure with ``threads`` torch threads in this process, and give the process its own number back."""
+    before = torch.get_num_threads()
+    if before != threads:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
 
 
 # ---------------------------------------------------------------------- local worker processes
@@ -306,8 +338,7 @@ def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
     return text
 
 
-def _parallel(tasks, keys, pending, store, jobs, finish, wait=False, retry_failed=False) -> None:
-    threads = max(1, cores.available() // jobs)
+def _parallel(tasks, keys, pending, store, jobs, finish, wait=False, retry_failed=False, threads=1) -> None:
     root = None if store is None else str(store.root)
     todo = list(pending)
     while todo:
@@ -344,19 +375,18 @@ def _parallel(tasks, keys, pending, store, jobs, finish, wait=False, retry_faile
 
 # ---------------------------------------------------------------------- Dask
 def _remote(task: Task, key: str, threads: int) -> str:
-    r"""A cell measured on a Dask worker, with the submitting process's number of torch threads (so
-    that reductions round as they do there and the records are byte-identical)."""
+    r"""A cell measured on a Dask worker with the run's number of torch threads (:attr:`RunOptions.threads`,
+    as local workers and this process use: reductions round alike and the records are byte-identical)."""
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return _measure(task, key)
 
 
-def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retry_failed=False) -> None:
+def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retry_failed=False, threads=1) -> None:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - the test extra installs it
         raise ValueError(f"{V.caller(run_tasks)}: executor='dask' needs Dask distributed: pip install -e \".[distributed]\"") from None
-    threads = torch.get_num_threads()
     cuda = [str(tasks[i].cell.get("device", "cpu")).startswith("cuda") for i in pending]
     cluster = None
     if scheduler is None:

@@ -46,6 +46,9 @@ class RunOptions:
             cells share no cache entry with the unshifted run.
         cache: a folder of finished cells, so that an interrupted run resumes; ``None`` keeps nothing.
         jobs: worker processes (1: measure in this process).
+        threads: torch threads per cell, however cells are measured (in this process with ``jobs=1``, in
+            local worker processes, on Dask workers); default 1, the setting of the reference timings. A
+            run with ``jobs=1`` sets it for the run and restores the process's own number afterwards.
         progress: ``"auto"`` (a bar when a person is watching, else a line per claim), ``True``, ``False``
             or a :class:`~rnntheory.run.progress.Progress`.
         retry_failed: measure again the cached cells that failed.
@@ -61,6 +64,7 @@ class RunOptions:
     seed_offset: int = 0
     cache: str | os.PathLike[str] | None = None
     jobs: int = 1
+    threads: int = 1
     progress: Any = "auto"
     retry_failed: bool = False
     executor: str = "local"
@@ -77,6 +81,7 @@ class RunOptions:
             V.seeds(fn, self.seeds)  # a count or a list, kept as given (a grid replaces its seeds with it)
         V.non_negative_int(fn, "seed_offset", self.seed_offset)
         V.positive_int(fn, "jobs", self.jobs)
+        V.positive_int(fn, "threads", self.threads)
         if not isinstance(self.retry_failed, bool):
             raise TypeError(f"{fn}: retry_failed={self.retry_failed!r} must be True or False")
         if self.executor not in EXECUTORS:

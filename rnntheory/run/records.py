@@ -11,7 +11,11 @@ so a changed measurement version (a claim bumps it when its measuring code chang
 gives new keys, and old cells are never served for new code.
 
 A record is the cell's JSON object (:func:`cell_record`): its rows and their checksum
-(:func:`rows_checksum`), or no rows and the error of a cell whose measuring function raised. Every
+(:func:`rows_checksum`), or no rows and the error of a cell whose measuring function raised, with the
+fingerprint of the code that raised it (:func:`code_fingerprint`: the source of the measuring function's
+module). A failed record is replayed only to the same code: once the code changes (a fixed bug), the cell
+is measured again without a flag (:func:`measure_again`); a cell that finished keeps its record until the
+measurement version changes its key. Every
 row, fresh or cached, passes through the same JSON text (:func:`to_json`), so a resumed sweep gives
 exactly the rows of an uninterrupted one. (Floats survive JSON exactly; numpy scalars become Python
 numbers and tuples become lists.)
@@ -20,9 +24,12 @@ numbers and tuples become lists.)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import inspect
 import json
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -33,7 +40,8 @@ import torch
 from .. import __version__
 from .. import _validation as V
 
-__all__ = ["Task", "cell_key", "cell_record", "device_name", "failures", "frame", "plain", "rows_checksum", "to_json"]
+__all__ = ["Task", "cell_key", "cell_record", "code_fingerprint", "device_name", "failures", "frame", "measure_again",
+           "plain", "rows_checksum", "to_json"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,9 @@ class Task:
         fn: the measuring function; with ``jobs > 1`` it must be picklable (a module-level function).
         cell: the configuration (JSON-able values).
         version: the version of the measuring code; it enters the cache key.
+        code: the fingerprint of the measuring code (:func:`code_fingerprint`; computed from ``fn`` when not
+            given). It does not enter the key: a failed record of other code is measured again
+            (:func:`measure_again`), a finished one is kept.
 
     >>> from rnntheory.run.executors import run_tasks
     >>> def square(cell):
@@ -57,6 +68,11 @@ class Task:
     fn: Callable[[dict[str, Any]], Any] = field(repr=False)
     cell: Mapping[str, Any]
     version: int | str = 1
+    code: str = field(default="", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            object.__setattr__(self, "code", code_fingerprint(self.fn))
 
     @property
     def key(self) -> str:
@@ -118,12 +134,51 @@ def cell_key(group: str, cell: Mapping[str, Any], version: int | str = 1) -> str
     return hashlib.sha256(to_json(payload, sort_keys=True).encode()).hexdigest()
 
 
+# ---------------------------------------------------------------------- code
+@functools.lru_cache(maxsize=256)
+def code_fingerprint(fn: Callable[..., Any]) -> str:
+    r"""A fingerprint of a measuring function's code: sha256 (first 16 hex digits) of its qualified name and
+    the source of the module that defines it (so that an edit of a helper beside it counts too); where no
+    source can be read (a function typed into an interpreter), of the function's own source, else of its
+    bytecode and constants. A ``functools.partial`` is fingerprinted by its function and arguments."""
+    parts: list[str] = []
+    while isinstance(fn, functools.partial):
+        parts.append(repr((fn.args, sorted(fn.keywords.items()))))
+        fn = fn.func
+    parts.append(f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}")
+    module = sys.modules.get(getattr(fn, "__module__", "") or "")
+    text = None
+    for obj in (module, fn):
+        try:
+            text = inspect.getsource(obj) if obj is not None else None
+        except (OSError, TypeError):
+            text = None
+        if text:
+            break
+    if not text:
+        code = getattr(fn, "__code__", None)
+        text = repr(None if code is None else (code.co_code, code.co_consts, code.co_names))
+    parts.append(text)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def measure_again(record: Mapping[str, Any] | None, task: Task, retry_failed: bool = False) -> bool:
+    r"""Whether a cached ``record`` of ``task`` is to be measured again: there is none, or it is a failure
+    and ``retry_failed`` is set or it was raised by other code than the task's (its ``code`` fingerprint
+    differs, or a record written before fingerprints has none). A finished record is always kept."""
+    if record is None:
+        return True
+    if "error" not in record:
+        return False
+    return retry_failed or record.get("code") != task.code
+
+
 # ---------------------------------------------------------------------- records
 def cell_record(task: Task, key: str, rows: list[Any], seconds: float, error: dict[str, str] | None = None) -> str:
     r"""The JSON text of a cell's record: ``claim`` (the task's group), ``version``, ``key``, the
     rnntheory and torch versions, the device name, ``seconds``, ``cell``, ``rows`` and their
-    ``rows_sha256`` (:func:`rows_checksum`); a failed cell has no rows and an ``error`` (type,
-    message, the end of the traceback)."""
+    ``rows_sha256`` (:func:`rows_checksum`); a failed cell has no rows, an ``error`` (type,
+    message, the end of the traceback) and the ``code`` fingerprint of the task (:func:`measure_again`)."""
     cell = task.cell
     record = {
         "claim": task.group,
@@ -139,6 +194,7 @@ def cell_record(task: Task, key: str, rows: list[Any], seconds: float, error: di
     }
     if error is not None:
         record["error"] = error
+        record["code"] = task.code
     return to_json(record)
 
 

@@ -151,3 +151,59 @@ def test_a_budgeted_claim_run_decides_what_its_grid_leaves_open(tmp_path):
     assert res.level > plain.level  # a later look, at its spent level
     assert sum(not f.decision.decided for f in res.findings) < open_before, str(res)
     assert set(res.data["seed"]) >= {0, 1, 2}
+
+
+def test_a_budget_the_grid_used_up_is_one_look_at_the_single_look_level(monkeypatch):
+    """When no claim could grow by a quarter in the time the grid left (a test of the clock and the measured
+    compute, not of the findings), no round runs, every claim is judged at 99% (look budget.ONLY) and the
+    summary says so."""
+    claims_ = {"a": NS(name="a", replicable=True), "exact": NS(name="exact", replicable=False)}
+    summary, seen, grids = _run(monkeypatch, claims_, {"a": 10**6, "exact": 99}, seconds=0.5)
+    assert seen == {"a": [0.99], "exact": [0.99]} and summary["looks"] == {"a": B.ONLY, "exact": B.ONLY}
+    assert summary["single_look"] and summary["rounds"] == [] and grids["a"].n == 4
+    assert "the grid used the budget; no round ran" in summary["summary"] and "99%" in summary["summary"]
+    assert B.level_of(True, B.ONLY) == B.level_of(False, B.ONLY) == pytest.approx(0.99, rel=0, abs=1e-15)
+    roomy, seen, _ = _run(monkeypatch, claims_, {"a": 2, "exact": 99}, seconds=1000.0)
+    assert not roomy["single_look"] and seen["a"][0] == pytest.approx(0.995, rel=0, abs=1e-15)
+    assert "0.66%" in roomy["summary"] and "however often" not in roomy["summary"]  # what was measured, not promised
+
+
+def test_a_rounds_estimate_follows_the_pace_the_run_measured():
+    assert B._pace(wall=10.0, compute=10.0, jobs=1, before=1.0) == 1.0
+    assert B._pace(wall=30.0, compute=20.0, jobs=2, before=1.0) == 3.0  # 128 s for what 40 s of compute per worker
+    assert B._pace(wall=5.0, compute=40.0, jobs=2, before=1.0) == 1.0  # cached cells: never faster than the compute
+    assert B._pace(wall=9.0, compute=0.5, jobs=1, before=2.0) == 2.0  # too little measured to tell
+    plans = [B.Plan("a", 2.0, 1, 40.0)]
+    assert B._round(plans, 1000.0, 1)[1] == 40.0 and B._round(plans, 1000.0, 1, pace=3.2)[1] == pytest.approx(128.0)
+
+
+def test_to_decide_follows_the_speed_the_run_measured_and_the_files_the_reference():
+    """ClaimResult.decide scales the cost by the compute its cells took (ClaimResult.compute); a Report's files
+    keep the reference timings' estimate (nothing in them depends on when the cells were measured), and
+    Report.decide gives the measured one for what is printed after a run."""
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    from rnntheory.checking import Claim
+    from rnntheory.checking.findings import cannot_detect, exponent_finding, too_strong, wrong_m
+    from rnntheory.report.build import Report
+
+    grid = Grid.product({"m": [64, 128, 256]}, seeds=3)
+    claim = Claim("flat", "t", "r", "s", "y", "y <= c m^0", grids={"default": grid, "large": grid},
+                  measure=lambda cell: [],
+                  analyse=lambda df, j: [exponent_finding("y is flat", df, "m", "y", j["a"], key="a", resolution=0.01,
+                                                          groups=None, level=j.level)], judging={"a": 0.0},
+                  controls=(too_strong("a decay", a=-1.0), wrong_m("y"), cannot_detect("exponential", "L", "no L")))
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"m": [64, 128, 256] * 3, "seed": np.repeat([0, 1, 2], 3), "y": np.exp(0.3 * rng.standard_normal(9))})
+    res = claim.judge(df, grid)
+    assert res.decide() and math.isnan(res.compute)
+    reference = res.grid_seconds()  # a claim without reference timings: NaN
+    slow = dataclasses.replace(res, compute=300.0)
+    assert slow.grid_seconds() == 300.0 and "min" in slow.decide() and slow.decide() != res.decide()
+    rep = Report({"flat": slow}, {"flat": grid}, {"flat": []}, {})
+    assert rep.results["flat"].decide() == res.decide()  # what the files say: no time of this run in them
+    assert rep.decide("flat") == slow.decide()  # what is printed after the run
+    assert math.isnan(reference) or reference >= 0

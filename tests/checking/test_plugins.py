@@ -94,8 +94,11 @@ def test_import_claims_names_what_it_cannot_import(tmp_path, registry):
         import_claims(" ")
     with pytest.raises(ValueError, match="no module named 'no_such_claims_module'"):
         import_claims("no_such_claims_module")
-    with pytest.raises(ValueError, match="is not a .py file"):
+    with pytest.raises(ValueError, match="the file '.*missing.py' does not exist .*holds no .py file"):
         import_claims(str(tmp_path / "missing.py"))
+    (tmp_path / "notes.txt").write_text("not python\n")
+    with pytest.raises(ValueError, match="is not a .py file"):
+        import_claims(str(tmp_path / "notes.txt"))
     (tmp_path / "broken_claims.py").write_text("raise RuntimeError('half written')\n")
     with pytest.raises(ValueError, match="importing 'broken_claims' failed: RuntimeError: half written"):
         import_claims(str(tmp_path / "broken_claims.py"))
@@ -107,11 +110,12 @@ def test_report_import_runs_a_claim_from_outside_the_package(tmp_path):
                "--no-figures", env=_env())
     assert done.returncode == 0, done.stderr
     text = _check_report(out)
-    assert f"Regenerate with `rnntheory report --import {EXAMPLE} --claims {NAME}`." in text
+    assert f"Regenerate with `rnntheory report --import {EXAMPLE} --claims {NAME} --out {out}`." in text
     assert re.search(rf"^{NAME}\s+consistent", done.stdout, re.M), done.stdout
     # without --import the claim is unknown: a usage error, not a verdict
     done = cli("report", "--claims", NAME, "--out", str(tmp_path / "r2"), env=_env())
     assert done.returncode == 2 and f"{NAME!r} is not a registered claim" in done.stderr
+    assert "rnntheory report --import MODULE" in done.stderr  # where a claim of one's own comes from
 
 
 def _installed(tmp_path: Path, entry: str = "width = tiny_claims") -> Path:

@@ -107,8 +107,11 @@ def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsy
 
     full = _report_folder(tmp_path / "full", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0), ("c", "consistent", 3.0)])
     part = _report_folder(tmp_path / "part", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0)])
-    assert main(["compare", str(full), str(part)]) == 1
-    assert "1 claim in one report only: c" in capsys.readouterr().out
+    assert main(["compare", str(full), str(part)]) == 0  # part is a run of some of full's claims: c is listed only
+    assert "1 claim in one report only: c (B holds only claims of the other" in capsys.readouterr().out
+    other = _report_folder(tmp_path / "other", [("a", "consistent", 1.0), ("d", "consistent", 4.0)])
+    assert main(["compare", str(part), str(other)]) == 1  # neither holds only claims of the other
+    assert "2 claims in one report only: b, d" in capsys.readouterr().out
     assert main(["compare", str(full), str(part), "--common"]) == 0
     out = capsys.readouterr().out
     assert "0 verdicts changed" in out and "1 claim not compared: c" in out
@@ -121,6 +124,7 @@ def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsy
     help_text = " ".join(run("compare", "--help").stdout.split())
     for part_ in ("exit status: 0 when every compared claim is in both reports with the same verdict",
                   "1 when a verdict changed, or a claim is in one report only (unless --common or --claims",
+                  "or the other report holds only claims of this one",
                   "2 when a folder has no readable results.json", "--common", "--claims"):
         assert part_ in help_text, part_
 
@@ -179,3 +183,85 @@ def test_a_dumped_grid_file_measures_exactly_the_run_it_was_written_for(tmp_path
     path.write_text(json.dumps({**spec, "only": "yes"}))
     with pytest.raises(ValueError, match="only='yes' must be true or false"):
         grids.load_grids(path)
+
+
+# ---------------------------------------------------------------------- the edges a new user meets
+def _args(*argv):
+    from rnntheory.cli import build_parser
+
+    args = build_parser().parse_args(["report", *argv])
+    args.jobs = 1 if args.jobs is None else args.jobs
+    return args
+
+
+def test_the_default_output_is_an_ignored_folder_and_regenerate_names_any_other(tmp_path):
+    """A default run writes to report/, which git ignores, never over the committed docs/report; the
+    "Regenerate with" line names --out when it is not the default, and --threads when not 1."""
+    from pathlib import Path
+
+    from rnntheory.cli import DEFAULT_OUT, _command
+
+    root = Path(__file__).resolve().parents[2]
+    assert _args().out == DEFAULT_OUT == "report"
+    assert "/report/" in (root / ".gitignore").read_text().splitlines()
+    assert "rnntheory compare docs/report report" in (root / "README.md").read_text()
+    assert _command(_args()) == "rnntheory report"
+    assert _command(_args("--out", "report/")) == "rnntheory report"
+    assert _command(_args("--out", "docs/report")) == "rnntheory report --out docs/report"
+    assert _command(_args("--threads", "2", "--out", str(tmp_path))) == f"rnntheory report --threads 2 --out {tmp_path}"
+
+
+def test_threads_in_help_and_dry_run_say_what_happens(capsys):
+    from rnntheory.cli import main
+
+    help_text = " ".join(run("report", "--help").stdout.split())
+    assert "--threads N torch threads per cell, the same for every executor: in this process with --jobs 1" in help_text
+    assert main(["report", "--dry-run", "--claims", "complexity_eps_growth", "--jobs", "1"]) == 0
+    assert "cells are measured in this process, one at a time, 1 torch thread per cell" in capsys.readouterr().out
+    assert main(["report", "--dry-run", "--claims", "complexity_eps_growth", "--jobs", "2", "--threads", "2"]) == 0
+    assert "cells are measured in 2 worker processes, one cell each at a time, 2 torch threads per cell" in capsys.readouterr().out
+    assert main(["report", "--dry-run", "--claims", "complexity_eps_growth", "--threads", "0"]) == 2
+    assert "--threads 0" in capsys.readouterr().err
+
+
+def test_a_negative_or_spaced_budget(capsys):
+    """--budget -5m is explained (not argparse's "expected one argument"); --budget "5 min" is accepted and
+    the "Regenerate with" line gives it back in a form the command line takes."""
+    import shlex
+
+    from rnntheory.cli import _command, build_parser, main
+
+    assert main(["report", "--budget", "-5m", "--claims", "complexity_eps_growth"]) == 2
+    assert "--budget -5m: '-5m' must be a positive duration" in capsys.readouterr().err
+    cmd = _command(_args("--budget", "5 min", "--claims", "complexity_eps_growth"))
+    assert cmd == "rnntheory report --claims complexity_eps_growth --budget 5m --jobs 1"
+    again = build_parser().parse_args(shlex.split(cmd)[1:])
+    assert again.budget == "5m" and again.claims == ["complexity_eps_growth"]
+
+
+def test_an_unknown_claim_hints_at_import_and_a_missing_file_says_so(tmp_path, capsys):
+    from rnntheory.cli import main
+
+    assert main(["report", "--dry-run", "--claims", "hidden_norm_widht"]) == 2
+    err = capsys.readouterr().err
+    assert "'hidden_norm_widht' is not a registered claim" in err and "--import MODULE" in err
+    assert main(["report", "--dry-run", "--import", str(tmp_path / "width_claims.py")]) == 2
+    assert f"the file '{tmp_path / 'width_claims.py'}' does not exist" in capsys.readouterr().err
+
+
+def test_a_default_run_writes_nothing_git_tracks():
+    """The default --out is ignored by git and holds no tracked file, so that `rnntheory report` in a fresh
+    clone leaves `git status` clean (docs/report, the committed reference, is never its output)."""
+    import shutil
+    from pathlib import Path
+
+    from rnntheory.cli import DEFAULT_OUT
+
+    root = Path(__file__).resolve().parents[2]
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    for path in (f"{DEFAULT_OUT}/report.md", f"{DEFAULT_OUT}/.cache/claim/key.json"):
+        ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=root, capture_output=True)
+        assert ignored.returncode == 0, f"git does not ignore {path}"
+    tracked = subprocess.run(["git", "ls-files", DEFAULT_OUT], cwd=root, capture_output=True, text=True)
+    assert tracked.stdout == ""

@@ -168,3 +168,58 @@ def test_described_series_get_a_panel_with_their_exact_reference():
     expected = df[df["L"] == 6].groupby("m")["tau_inf"].mean()
     np.testing.assert_allclose(line.get_xdata(), expected.index.to_numpy(float))
     np.testing.assert_allclose(line.get_ydata(), expected.to_numpy())
+
+
+# ---------------------------------------------------------------------- the fit that decides, once, unhidden
+def _committed(name):
+    """A claim of the committed default report judged again from its rows (docs/report/results.json)."""
+    import json
+    from pathlib import Path
+
+    from rnntheory.run.records import frame
+
+    doc = json.loads((Path(__file__).resolve().parents[2] / "docs" / "report" / "results.json").read_text())
+    cells = next(c for c in doc["claims"] if c["name"] == name)["cells"]
+    return claims.get(name).judge(frame([{"cell": c["cell"], "rows": c["rows"]} for c in cells]), "default")
+
+
+def test_a_growth_finding_shows_the_nested_fit_that_decides_it():
+    """length_scaling reads inconsistent on its nested fit in L: both of its panels draw that fit (the
+    curve exp(a + b log L + c L), labelled with b and c), the pure fits faint as a description, and the
+    legend names the finding that decides the verdict."""
+    res = _committed("length_scaling")
+    head = res.deciding()
+    assert isinstance(head.fit, stats.GrowthFit) and res.verdict == "inconsistent"
+    fig = figures.claim_figure(res)
+    nested = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_label().startswith("nested fit (the test)")]
+    assert len(nested) == 2  # log-log and semi-log
+    g = head.fit
+    for ln in nested:
+        t = np.asarray(ln.get_xdata(), float)
+        np.testing.assert_allclose(ln.get_ydata(), np.exp(g.intercept + g.power.value * np.log(t) + g.rate.value * t),
+                                   rtol=1e-12)
+        assert f"rate {g.rate}" in ln.get_label() and "decides the verdict" in ln.get_label()
+    labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("pure exponential (a description)") for t in labels)
+
+
+def test_a_bound_shared_by_several_series_is_drawn_once_and_the_deciding_mean_is_shown():
+    """sgd_learns: one threshold eps for both rates is one line (not one per rate, the second hiding the
+    first); the mean that decides the verdict is drawn with its interval and says so."""
+    res = _committed("sgd_learns")
+    fig = figures.claim_figure(res)
+    ax = fig.axes[0]
+    bounds = [ln.get_label() for ln in ax.get_lines() if ln.get_label().startswith("bound: excess risk")]
+    assert len(bounds) == 1 and "lr0 = 0.00390625, lr0 = 8" in bounds[0]
+    texts = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
+    head = res.deciding()
+    assert any("excess risk at m = 512: 0.722" in t and "decides the verdict" in t for t in texts), texts
+    assert head.key == "excess_risk[lr0=0.00390625]"
+
+
+def test_every_legend_stands_beside_its_axes(signs):
+    fig = figures.claim_figure(signs)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        if ax.get_visible() and ax.get_legend() is not None:
+            assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1 - 1

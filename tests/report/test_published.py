@@ -81,7 +81,7 @@ def test_the_readme_main_command_runs_with_the_default_jobs_and_states_its_time(
 
 def test_findings_offset_0_column_is_the_committed_default_report():
     text = (ROOT / "docs" / "findings.md").read_text()
-    table = text[text.index("| claim | offset 0 |"):].split("\n\n")[0].splitlines()[2:]
+    table = P.SPAN.sub(r"\2", text[text.index("| claim | offset 0 |"):]).split("\n\n")[0].splitlines()[2:]
     column = {line.split(" | ")[0].strip("| "): line.split(" | ")[1] for line in table}
     doc = json.loads((ROOT / "docs" / "report" / "results.json").read_text())
     assert column == {c["name"]: c["verdict"] for c in doc["claims"]}
@@ -105,3 +105,20 @@ def test_the_pure_fit_comparison_reads_as_a_description():
     for f in growth:
         assert "as a description, not the test" in f["measured"] and "fits better" not in f["measured"], f["measured"]
         assert "pure fits, as a description (not the test)" in f["detail"]
+
+
+def test_a_budgeted_summary_labels_each_row_with_its_own_level():
+    """The budgeted report's claims end at different looks (99.5% to 99.999%, exact claims 99%): the summary's
+    header states no one level, and each row its own, the level its findings table states."""
+    from rnntheory.checking.text import pct
+    from rnntheory.report import build as report
+
+    rep = report.from_results(ROOT / "docs" / "report-budget")
+    levels = {n: res.level for n, res in rep.results.items()}
+    assert len(set(levels.values())) > 1
+    text = rep.markdown()
+    summary = text[text.index("| claim | paper | verdict |"):].split("\n\n")[0].splitlines()
+    assert "(CI at the claim's level)" in summary[0] and not re.search(r"\(\d[\d.]*% CI\)", summary[0])
+    for line in summary[2:]:
+        name = re.match(r"\| \[(\w+)\]", line).group(1)
+        assert re.findall(r"\((\d[\d.]*)% CI\)", line) == [pct(levels[name])[:-1]], line

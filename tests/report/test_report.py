@@ -115,6 +115,9 @@ def test_interrupted_and_killed_report_resumes_to_identical_files(tmp_path):
     assert all(p.stat().st_mtime_ns == t for p, t in first.items())
     actual, expected = files_of(resumed), files_of(straight)
     assert sorted(actual) == sorted(expected) == ["figures/sgd_learns.png", "report.md", "results.csv", "results.json"]
+    for name in ("report.md", "results.json"):  # the same command but for its --out, which "Regenerate with" names
+        assert f"--out {resumed}".encode() in actual[name]
+        actual[name] = actual[name].replace(str(resumed).encode(), str(straight).encode())
     for name in expected:
         assert actual[name] == expected[name], f"{name} differs after resuming"
 
@@ -575,8 +578,8 @@ def test_compare_reports_verdict_changes_and_relative_differences(tmp_path, caps
     assert "1 verdict changed: c2" in str(cmp_)
     c3 = _results(tmp_path / "c", [{"name": "c1", "verdict": "consistent", "cells": [cell("k1", 1.0, 2.0)]}])
     partial = report.compare(a, c3)
-    assert partial.verdicts_changed == [] and partial.only_in_one == ["c2"]
-    assert "0 verdicts changed; 1 claim in one report only: c2" in str(partial)
+    assert partial.verdicts_changed == [] and partial.only_in_one == ["c2"] and partial.subset == "B" and partial.agree
+    assert "0 verdicts changed; 1 claim in one report only: c2 (B holds only claims of the other" in str(partial)
     from rnntheory import cli as command
 
     codes = [command.main(["compare", str(a), str(x)]) for x in (a, b, tmp_path)]
