@@ -23,8 +23,16 @@ from typing import Any
 from rnntheory import claims
 from rnntheory.checking import ClaimResult
 
-TRAINED = ("sgd_learns", "ntk_ball", "generalisation", "length_scaling", "sgd_forward_coupling", "sgd_backward_coupling",
-           "sgd_sign_changes", "sgd_hidden_perturbation")
+TRAINED = (
+    "sgd_learns",
+    "ntk_ball",
+    "generalisation",
+    "length_scaling",
+    "sgd_forward_coupling",
+    "sgd_backward_coupling",
+    "sgd_sign_changes",
+    "sgd_hidden_perturbation",
+)
 _CACHE: dict[tuple, ClaimResult] = {}
 RESULTS: list[ClaimResult] = []
 _CELLS = os.environ.get("RNNTHEORY_CHECK_CACHE") or tempfile.mkdtemp(prefix="rnntheory-check-cells-")

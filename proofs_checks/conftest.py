@@ -1,6 +1,5 @@
-from rnntheory.testing import register_profiles
-
 from proofs_checks._harness import RESULTS
+from rnntheory.testing import register_profiles
 
 register_profiles()
 

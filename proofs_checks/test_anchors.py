@@ -76,7 +76,8 @@ def close(got, want, what: str, rel=TIGHT["rtol"], abs=TIGHT["atol"]) -> None:  
     assert got.shape == want.shape, f"{what}: {got.shape} rows measured, {want.shape} recomputed"
     assert np.allclose(got, want, rtol=rel, atol=abs, equal_nan=True), (
         f"{what}: claim {got.ravel()[:8]} ... vs anchor {want.ravel()[:8]} ...; largest relative difference "
-        f"{np.nanmax(np.abs(got - want) / np.maximum(np.abs(want), 1e-300)):.3g}")
+        f"{np.nanmax(np.abs(got - want) / np.maximum(np.abs(want), 1e-300)):.3g}"
+    )
 
 
 # ---------------------------------------------------------------------- the independent computations
@@ -201,9 +202,12 @@ def anchor_forward_stability():
     for L in cell["Ls"]:
         row = df[df["L"] == L].iloc[0]
         h = hn[:, :L]
-        want = {"max_norm": h.max(), "min_norm": h.min(),
-                "log_dev": np.mean(np.abs(np.log(h[:, -1]) - 0.5 * math.log(1 + (L - 1) * cell["eps_x"] ** 2))),
-                "S_logdev": math.sqrt(np.mean(np.log(h**2 / Sll[:, :L]) ** 2))}
+        want = {
+            "max_norm": h.max(),
+            "min_norm": h.min(),
+            "log_dev": np.mean(np.abs(np.log(h[:, -1]) - 0.5 * math.log(1 + (L - 1) * cell["eps_x"] ** 2))),
+            "S_logdev": math.sqrt(np.mean(np.log(h**2 / Sll[:, :L]) ** 2)),
+        }
         for col, v in want.items():
             close(row[col], v, f"forward_stability L={L} {col}")
 
@@ -260,8 +264,7 @@ def anchor_backward_stability():
 
 
 # ---------------------------------------------------------------------- anchors: displacements (section 4)
-def _check_size(W_prime: torch.Tensor, *, omega: float | None = None, tau: float | None = None,
-                what: str = "") -> None:
+def _check_size(W_prime: torch.Tensor, *, omega: float | None = None, tau: float | None = None, what: str = "") -> None:
     r"""The displacement has the size the claim says: ||W'||_2 by ``matrix_norm(ord=2)`` (an SVD) or
     sqrt(m) ||W'||_F by hand; rel 1e-9 (the SVD's own rounding on m <= 512)."""
     if omega is not None:
@@ -284,8 +287,11 @@ def anchor_hidden_perturbation():
     units = CE.unit_directions(cell, net, tr)
     pre0, H0, _ = forward(net.W, net.A, net.B, x)
     for om in cell["omegas"]:
-        mats = {"random": units["random"] * om, "gradient": units["gradient"] * om,
-                "adversarial": P.adversarial_direction(net, tr, l=cell["adv_l"], omega=om)}
+        mats = {
+            "random": units["random"] * om,
+            "gradient": units["gradient"] * om,
+            "adversarial": P.adversarial_direction(net, tr, l=cell["adv_l"], omega=om),
+        }
         for name, Wp in mats.items():
             _check_size(Wp, omega=om, what=f"hidden_perturbation {name} omega={om}")
             pre1, H1, _ = forward(net.W + Wp, net.A, net.B, x)
@@ -317,8 +323,10 @@ def anchor_sign_changes():
     pre0 = forward(net.W, net.A, net.B, x)[0]
     L, n, l = x.shape[1], x.shape[0], cell["adv_l"]
     for om in cell["omegas"]:
-        counts = {name: ((forward(net.W + units[name] * om, net.A, net.B, x)[0] > 0) != (pre0 > 0)).sum(-1)
-                  for name in ("random", "gradient")}
+        counts = {
+            name: ((forward(net.W + units[name] * om, net.A, net.B, x)[0] > 0) != (pre0 > 0)).sum(-1)
+            for name in ("random", "gradient")
+        }
         own = []
         for s in range(n):
             Wp = P.adversarial_direction(net, tr, l=l, omega=om, sequence=s)
@@ -349,8 +357,11 @@ def anchor_forward_coupling():
     units = CE.unit_directions(cell, net, tr, scale="tau")
     y0 = outputs_at(net, x, net.W)
     for tau in cell["taus"]:
-        mats = {"random": units["random"] * tau, "gradient": units["gradient"] * tau,
-                "adversarial": P.adversarial_direction(net, tr, l=2, tau=tau)}
+        mats = {
+            "random": units["random"] * tau,
+            "gradient": units["gradient"] * tau,
+            "adversarial": P.adversarial_direction(net, tr, l=2, tau=tau),
+        }
         for name, Wp in mats.items():
             _check_size(Wp, tau=tau, what=f"forward_coupling {name} tau={tau}")
             err = (outputs_at(net, x, net.W + Wp) - y0 - pseudo_outputs(net, x, Wp)).norm(dim=-1)  # (n, L)
@@ -383,8 +394,11 @@ def anchor_backward_coupling():
     G0 = output_jacobian(net, x, net.W)  # (n, L, d, m, m)
     g0 = G0.flatten(2).norm(dim=-1)  # (n, L)
     for tau in cell["taus"]:
-        mats = {"random": scale_to(units["random"], tau=tau), "gradient": scale_to(units["gradient"], tau=tau),
-                "adversarial": P.adversarial_direction(net, tr, l=2, tau=tau)}
+        mats = {
+            "random": scale_to(units["random"], tau=tau),
+            "gradient": scale_to(units["gradient"], tau=tau),
+            "adversarial": P.adversarial_direction(net, tr, l=2, tau=tau),
+        }
         for name, Wp in mats.items():
             _check_size(Wp, tau=tau, what=f"backward_coupling {name} tau={tau}")
             dG = output_jacobian(net, x, net.W + Wp) - G0
@@ -435,8 +449,16 @@ def anchor_decoupling():
                 coord[i, j, c] = gc[i - 1]
     H = [h.detach() for h in hs]
     # Back_(i->j)^T u for fixed i and different j (j, j' >= i, j != j'), every ordered pair
-    bc = [[_cos(back[i, j][s], back[i, jp][s]) for i in range(1, L + 1) for j in range(i, L + 1)
-           for jp in range(i, L + 1) if jp != j] for s in range(n)]
+    bc = [
+        [
+            _cos(back[i, j][s], back[i, jp][s])
+            for i in range(1, L + 1)
+            for j in range(i, L + 1)
+            for jp in range(i, L + 1)
+            if jp != j
+        ]
+        for s in range(n)
+    ]
     close(row["back_rms"], math.sqrt(np.mean([_rms(v) ** 2 for v in bc])), "decoupling back_rms", rel=1e-9)
     close(row["back_max"], max(abs(c) for v in bc for c in v), "decoupling back_max", rel=1e-9)
     pairs = [(i, j) for j in range(2, L + 1) for i in range(2, j + 1)]
@@ -651,8 +673,9 @@ def anchor_complexity_eps_growth():
                     k = int(r["degree"])
                     coefs = _abs_coefficients("tanh", k + 1)
                     signed = [c * (-1) ** ((i - 1) // 2) for i, c in enumerate(coefs)]
-                    worst = max(abs(mpmath.tanh(z) - mpmath.polyval(signed[::-1], z))
-                                for z in mpmath.linspace(-1, 1, 201))
+                    worst = max(
+                        abs(mpmath.tanh(z) - mpmath.polyval(signed[::-1], z)) for z in mpmath.linspace(-1, 1, 201)
+                    )
                     assert worst <= eps, (k, worst, eps)
                 else:
                     coefs = _abs_coefficients("exp", _terms_needed(cell["C_star"] * cell["R"]))
@@ -770,9 +793,15 @@ def sgd_run_anchor():
         pre, _, out = forward(W, net.A, net.B, test.x)
         Wp = W - net.W
         err = (out - y0 - pseudo_outputs(net, test.x, Wp))[:, 2:]
-        recs.append({"step": step, "risk": _risk(out, test.labels), "tau": radius(Wp),
-                     "sign_frac": float(((pre > 0) != (pre0 > 0)).to(F64).mean()),
-                     "coupling": float(err.pow(2).mean().sqrt())})
+        recs.append(
+            {
+                "step": step,
+                "risk": _risk(out, test.labels),
+                "tau": radius(Wp),
+                "sign_frac": float(((pre > 0) != (pre0 > 0)).to(F64).mean()),
+                "coupling": float(err.pow(2).mean().sqrt()),
+            }
+        )
         return False
 
     hand_sgd(net, concept, sgd_config(cell), lr, record)
@@ -782,10 +811,13 @@ def sgd_run_anchor():
         "opt": 0.5 * cell["noise"] ** 2 * 1 * (cell["L"] - 2),
         "zero_risk": float(0.5 * test.labels[:, 2:].pow(2).sum(dim=(1, 2)).mean()),
         "target_rms": float(test.clean[:, 2:].pow(2).mean().sqrt()),
-        "init_risk": r["risk"].iloc[0], "final_risk": r["risk"].iloc[-1],
+        "init_risk": r["risk"].iloc[0],
+        "final_risk": r["risk"].iloc[-1],
         "avg_risk": r.loc[r["step"] >= cell["steps"] / 2, "risk"].mean(),
-        "tau": r["tau"].iloc[-1], "max_tau": r["tau"].max(),
-        "sign_frac": after["sign_frac"].mean(), "coupling": after["coupling"].mean(),
+        "tau": r["tau"].iloc[-1],
+        "max_tau": r["tau"].max(),
+        "sign_frac": after["sign_frac"].mean(),
+        "coupling": after["coupling"].mean(),
         "coupling_max": after["coupling"].max(),
     }
     return row, want
@@ -821,7 +853,6 @@ def sgd_along_anchor():
     W (``torch.func.jacrev`` at W_t and W_0, subtracted directly); the sign changes; the hidden-state change;
     and omega_t by ``matrix_norm(ord=2)``, tau_t = sqrt(m) ||W_t - W_0||_F by hand. Returns the claim's SGD rows
     and the anchor's, both indexed by (step, position), and m."""
-    from rnntheory.claims.cells import INPUT_SEED_OFFSET
     from rnntheory.claims.sgd import sgd_config
     from rnntheory.claims.trajectory import PROBE_SEED_OFFSET
 
@@ -840,16 +871,24 @@ def sgd_along_anchor():
         pre, H, out = forward(W, net.A, net.B, probe)
         Wp = W - net.W
         dist = (output_jacobian(net, probe, W).flatten(2) - G0).norm(dim=-1)
-        q = {"fwd_err": (out - y0 - pseudo_outputs(net, probe, Wp)).norm(dim=-1),
-             # 0 / 0 at position 1 (y_1 does not depend on W) reads 0, as in the claim
-             "bwd_rel": torch.where(g0 > 0, dist / torch.where(g0 > 0, g0, 1.0),
-                                    torch.where(dist > 0, torch.inf, 0.0)),
-             "signs": ((pre > 0) != (pre0 > 0)).sum(-1).to(F64),
-             "hidden": (H[:, 1:] - H0[:, 1:]).norm(dim=-1)}
+        q = {
+            "fwd_err": (out - y0 - pseudo_outputs(net, probe, Wp)).norm(dim=-1),
+            # 0 / 0 at position 1 (y_1 does not depend on W) reads 0, as in the claim
+            "bwd_rel": torch.where(g0 > 0, dist / torch.where(g0 > 0, g0, 1.0), torch.where(dist > 0, torch.inf, 0.0)),
+            "signs": ((pre > 0) != (pre0 > 0)).sum(-1).to(F64),
+            "hidden": (H[:, 1:] - H0[:, 1:]).norm(dim=-1),
+        }
         om, tau = spectral(Wp), radius(Wp)
         for l in range(probe.shape[1]):
-            rows.append({"step": step, "position": l + 1, "omega": om, "tau": tau,
-                         **{k: float(v[:, l].max()) for k, v in q.items()}})
+            rows.append(
+                {
+                    "step": step,
+                    "position": l + 1,
+                    "omega": om,
+                    "tau": tau,
+                    **{k: float(v[:, l].max()) for k, v in q.items()},
+                }
+            )
         return False
 
     hand_sgd(net, concept, sgd_config(cell, coupling=False), lr, record)
@@ -859,10 +898,12 @@ def sgd_along_anchor():
     return sgd, want, net.m
 
 
-SHAPES = {"fwd_err": ("fwd_ratio", lambda om, tau, m: tau ** (4 / 3) * m ** (-1 / 6)),
-          "bwd_rel": ("bwd_ratio", lambda om, tau, m: tau ** (1 / 3) * m ** (-1 / 6)),
-          "signs": ("sign_ratio", lambda om, tau, m: m * om ** (2 / 3)),
-          "hidden": ("hidden_ratio", lambda om, tau, m: om)}
+SHAPES = {
+    "fwd_err": ("fwd_ratio", lambda om, tau, m: tau ** (4 / 3) * m ** (-1 / 6)),
+    "bwd_rel": ("bwd_ratio", lambda om, tau, m: tau ** (1 / 3) * m ** (-1 / 6)),
+    "signs": ("sign_ratio", lambda om, tau, m: m * om ** (2 / 3)),
+    "hidden": ("hidden_ratio", lambda om, tau, m: om),
+}
 """Each lemma's ratio column and the bound shape it divides by (theory.md section 9; NaN where W' = 0)."""
 
 
@@ -873,8 +914,12 @@ def _compare_along(name: str, column: str, rel: float = TIGHT["rtol"]) -> None:
     ratio, shape = SHAPES[column]
     with np.errstate(divide="ignore", invalid="ignore"):
         s = shape(want["omega"].to_numpy(), want["tau"].to_numpy(), m)
-        close(sgd[ratio].to_numpy(), np.where(s > 0, want[column].to_numpy() / s, np.nan), f"{name} {ratio}",
-              rel=max(rel, 1e-9))
+        close(
+            sgd[ratio].to_numpy(),
+            np.where(s > 0, want[column].to_numpy() / s, np.nan),
+            f"{name} {ratio}",
+            rel=max(rel, 1e-9),
+        )
 
 
 def anchor_sgd_forward_coupling():
@@ -1004,7 +1049,7 @@ def test_anchor(name):
 def _section7(lo: float, hi: float, a: float, r: float, below: bool) -> tuple[str, bool]:
     r"""The verdict rule of theory.md section 7 from an interval [lo, hi], the claimed value a, the resolution r and
     the allowed side (below a, or above it): the verdict and whether it holds only at the resolution."""
-    inside, within, beyond = ((hi <= a, hi <= a + r, lo > a + r) if below else (lo >= a, lo >= a - r, hi < a - r))
+    inside, within, beyond = (hi <= a, hi <= a + r, lo > a + r) if below else (lo >= a, lo >= a - r, hi < a - r)
     if inside:
         return "consistent", False
     if within:
@@ -1016,13 +1061,18 @@ def _small_grid(claim):
     r"""ntk_limit on three widths (64, 128, 256 at L = 6) and two networks each: about 0.3 s of cells."""
     from rnntheory.checking import Grid
 
-    return Grid(points=tuple({"sweep": "m", "m": m, "L": 6} for m in (64, 128, 256)), seeds=(0, 1),
-                fixed=claim.grid().fixed)
+    return Grid(
+        points=tuple({"sweep": "m", "m": m, "L": 6} for m in (64, 128, 256)), seeds=(0, 1), fixed=claim.grid().fixed
+    )
 
 
 def _interval_findings(res):
-    return [f for f in res.findings if f.decision.rule in ("exponent", "mean", "growth")
-            and all(math.isfinite(v) for v in (f.decision.ci_low, f.decision.ci_high, f.decision.value))]
+    return [
+        f
+        for f in res.findings
+        if f.decision.rule in ("exponent", "mean", "growth")
+        and all(math.isfinite(v) for v in (f.decision.ci_low, f.decision.ci_high, f.decision.value))
+    ]
 
 
 def test_verdicts_follow_the_rule_of_section_7():

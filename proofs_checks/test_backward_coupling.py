@@ -54,7 +54,6 @@ from hypothesis import strategies as st
 
 from proofs_checks._harness import run_claim
 from rnntheory import claims
-
 from rnntheory.network import RNN, pseudo, sample_inputs
 from rnntheory.network import perturbation as P
 from rnntheory.testing import seeds
@@ -67,8 +66,11 @@ WORST = 2.79  # largest ratio found by the property test (profile ci)
 def test_backward_coupling_per_instance(m, L, tau, seed, adversarial):
     net = RNN.init(m, 6, 1, seed=seed)
     tr = net.trace(sample_inputs(2, L, 6, 0.1, seed=seed + 1))
-    Wp = (P.adversarial_direction(net, tr, l=2, tau=tau) if adversarial
-          else P.random_direction(net, tau=tau, seed=seed + 2))
+    Wp = (
+        P.adversarial_direction(net, tr, l=2, tau=tau)
+        if adversarial
+        else P.random_direction(net, tau=tau, seed=seed + 2)
+    )
     rel = float(pseudo.backward_coupling(net, None, Wp, tr=tr).relative[:, 1:].max())
     ratio = rel / (tau ** (1 / 3) * m ** (-1 / 6))
     target(ratio, label="relative / (tau^(1/3) m^(-1/6))")

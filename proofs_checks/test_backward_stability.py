@@ -66,7 +66,9 @@ def test_backward_stability_rejects_exploding_network():
     assert res.verdict == "inconsistent", str(res)
 
 
-@given(L=st.integers(3, 10), m=st.integers(16, 256), d=st.integers(1, 3), data=st.data(), seed=seeds(), input_seed=seeds())
+@given(
+    L=st.integers(3, 10), m=st.integers(16, 256), d=st.integers(1, 3), data=st.data(), seed=seeds(), input_seed=seeds()
+)
 def test_backward_stability_per_instance(L, m, d, data, seed, input_seed):
     u = data.draw(unit_vectors(d))
     net = RNN.init(m, 5, d, seed=seed)

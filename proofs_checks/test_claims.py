@@ -56,8 +56,12 @@ def test_negative_controls(name):
     for o in outcomes:
         # an error the check can see is never accepted: rejected, or undecided with what would reject it
         assert o.status != "NOT rejected", f"{name}: {o}\n{res}"
-        assert o.rejected or o.verdict is None or (o.moot and res.verdict == "inconsistent") or (
-            o.status == "undecided" and "to reject it" in o.detail), f"{name}: {o}\n{res}"
+        assert (
+            o.rejected
+            or o.verdict is None
+            or (o.moot and res.verdict == "inconsistent")
+            or (o.status == "undecided" and "to reject it" in o.detail)
+        ), f"{name}: {o}\n{res}"
         if o.verdict is None:
             assert len(o.detail) > 40, f"{name}: the {o.kind} control needs a reason it cannot be detected"
 

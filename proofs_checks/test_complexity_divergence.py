@@ -40,7 +40,6 @@ The verdict (against ``EXPECTED``), the three controls and the large grid are te
 proofs_checks/test_claims.py.
 """
 
-
 from proofs_checks._harness import device, run_claim
 from rnntheory import claims
 

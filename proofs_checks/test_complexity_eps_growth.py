@@ -34,7 +34,6 @@ The verdict (against ``EXPECTED``), the three controls and the large grid are te
 proofs_checks/test_claims.py.
 """
 
-
 from proofs_checks._harness import run_claim
 
 

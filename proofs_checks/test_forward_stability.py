@@ -66,9 +66,9 @@ from hypothesis import given, target
 from hypothesis import strategies as st
 
 from proofs_checks._harness import device, run_claim
-from rnntheory.network import RNN, sample_inputs
 from rnntheory import claims
 from rnntheory.checking import Grid
+from rnntheory.network import RNN, sample_inputs
 from rnntheory.testing import seeds
 
 C_UPPER = 2.0  # max_l ||h_l|| <= C_UPPER * L

@@ -58,13 +58,15 @@ C = 2.0  # max_l ||delta h_l|| <= C * L * omega
 WORST = 0.40  # largest ratio measured / (L * omega) found by the property test (profile ci)
 
 
-@given(m=st.integers(32, 256), L=st.integers(3, 8), om=st.floats(1e-4, 0.1), seed=seeds(),
-       adversarial=st.booleans())
+@given(m=st.integers(32, 256), L=st.integers(3, 8), om=st.floats(1e-4, 0.1), seed=seeds(), adversarial=st.booleans())
 def test_hidden_perturbation_per_instance(m, L, om, seed, adversarial):
     net = RNN.init(m, 6, 1, seed=seed)
     tr = net.trace(sample_inputs(2, L, 6, 0.1, seed=seed + 1))
-    Wp = (P.adversarial_direction(net, tr, l=2, omega=om) if adversarial
-          else P.random_direction(net, omega=om, seed=seed + 2))
+    Wp = (
+        P.adversarial_direction(net, tr, l=2, omega=om)
+        if adversarial
+        else P.random_direction(net, omega=om, seed=seed + 2)
+    )
     ratio = float(P.hidden_change(net, None, Wp, tr=tr).max()) / (L * om)
     target(ratio, label="max ||delta h_l|| / (L omega)")
     assert ratio <= C

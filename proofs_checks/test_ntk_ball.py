@@ -49,10 +49,10 @@ over 12 random short runs: 0.039 (the poly(L) = L allowance is generous).
 from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
-from rnntheory.network import RNN
 from rnntheory.learning.concepts import Concept
-from rnntheory.testing import seeds
 from rnntheory.learning.training import sgd
+from rnntheory.network import RNN
+from rnntheory.testing import seeds
 
 
 @settings(max_examples=10)
@@ -60,8 +60,16 @@ from rnntheory.learning.training import sgd
 def test_sign_changes_follow_the_radius(m, L, seed):
     net = RNN.init(m, 6, 1, seed=seed)
     concept = Concept.single_lag(L, 6, 1, seed=seed)
-    tj = sgd(net, concept=concept, test=concept.sample(32, seed=seed + 1), lr=2.0 / (m * L), steps=60,
-             batch_size=4, record_every=60, seed=seed)
+    tj = sgd(
+        net,
+        concept=concept,
+        test=concept.sample(32, seed=seed + 1),
+        lr=2.0 / (m * L),
+        steps=60,
+        batch_size=4,
+        record_every=60,
+        seed=seed,
+    )
     last = tj.record.iloc[-1]
     bound = L * (last["tau"] / m**0.5) ** (2 / 3)
     ratio = last["sign_frac"] / bound if bound > 0 else 0.0

@@ -51,10 +51,10 @@ from hypothesis import given, target
 from hypothesis import strategies as st
 
 from proofs_checks._harness import device, run_claim
-from rnntheory.network import RNN, infinite, kernel, sample_inputs
 from rnntheory import claims
 from rnntheory.checking import Grid
 from rnntheory.checking.findings import ONE_WIDTH
+from rnntheory.network import RNN, infinite, kernel, sample_inputs
 from rnntheory.testing import seeds
 
 C = 6.0  # ||K/m - K_inf|| / ||K_inf|| <= C * L / sqrt(m) for m >= 8 L^2

@@ -49,8 +49,8 @@ ratio over 30 random configurations: 1.000 (equality when the extra samples cost
 
 from hypothesis import given, target
 
-from rnntheory.network import kernel
 from rnntheory.learning.concepts import Concept
+from rnntheory.network import kernel
 from rnntheory.testing import configs
 
 

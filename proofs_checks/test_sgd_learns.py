@@ -57,10 +57,10 @@ import math
 from hypothesis import given, target
 
 from proofs_checks._harness import run_claim
-from rnntheory.network.backward import grad_W
 from rnntheory.learning.concepts import Concept
-from rnntheory.testing import configs
 from rnntheory.learning.training import output_cotangent
+from rnntheory.network.backward import grad_W
+from rnntheory.testing import configs
 
 
 @given(cfg=configs(m=(16, 128), L=(3, 8), n=(1, 4)))

@@ -54,6 +54,8 @@ def test_every_lemma_holds_along_sgd(run):
         target(worst, label=f"{q} / ({C:g} L {along.SHAPES[q]})")
         if worst > 1.0:
             row = df.iloc[int(np.argmax(ratio))]
-            failures.append(f"{q} = {row[q]:.4g} at step {int(row['step'])}, position {int(row['position'])}: "
-                            f"{worst:.3g} x the bound {C:g} L {along.SHAPES[q]} (omega {row['omega']:.3g}, tau {row['tau']:.3g})")
+            failures.append(
+                f"{q} = {row[q]:.4g} at step {int(row['step'])}, position {int(row['position'])}: "
+                f"{worst:.3g} x the bound {C:g} L {along.SHAPES[q]} (omega {row['omega']:.3g}, tau {row['tau']:.3g})"
+            )
     assert not failures, f"{run!r}: " + "; ".join(failures)

@@ -51,7 +51,12 @@ def test_sgd_lies_between_random_and_adversarial_directions():
     df = run_claim("sgd_sign_changes").data
     top = df[(df["m"] == df["m"].max()) & (df["position"] >= 2)]
     top = top[top["step"].isin(top[top["direction"] == "random"]["step"].unique())]
-    flips = {name: top[(top["direction"] == name) & (top["matched"].isin(["", "omega"]))]
-             .groupby(["step", "seed"])["signs"].max().groupby("step").mean()
-             for name in ("random", "sgd", "adversarial")}
+    flips = {
+        name: top[(top["direction"] == name) & (top["matched"].isin(["", "omega"]))]
+        .groupby(["step", "seed"])["signs"]
+        .max()
+        .groupby("step")
+        .mean()
+        for name in ("random", "sgd", "adversarial")
+    }
     assert (flips["random"] < flips["sgd"]).all() and (flips["sgd"] < flips["adversarial"]).all(), flips

@@ -66,13 +66,15 @@ C = 2.0  # max_l flips_l <= C * m * omega^(2/3)
 WORST = 1.04  # largest ratio found by the property test (profile ci)
 
 
-@given(m=st.integers(64, 1024), L=st.integers(3, 8), om=st.floats(1e-3, 0.1), seed=seeds(),
-       adversarial=st.booleans())
+@given(m=st.integers(64, 1024), L=st.integers(3, 8), om=st.floats(1e-3, 0.1), seed=seeds(), adversarial=st.booleans())
 def test_sign_changes_per_instance(m, L, om, seed, adversarial):
     net = RNN.init(m, 6, 1, seed=seed)
     tr = net.trace(sample_inputs(2, L, 6, 0.1, seed=seed + 1))
-    Wp = (P.adversarial_direction(net, tr, l=2, omega=om) if adversarial
-          else P.random_direction(net, omega=om, seed=seed + 2))
+    Wp = (
+        P.adversarial_direction(net, tr, l=2, omega=om)
+        if adversarial
+        else P.random_direction(net, omega=om, seed=seed + 2)
+    )
     ratio = float(P.sign_changes(net, None, Wp, tr=tr).max()) / (m * om ** (2 / 3))
     target(ratio, label="flips / (m omega^(2/3))")
     assert ratio <= C

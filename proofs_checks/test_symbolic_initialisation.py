@@ -13,7 +13,7 @@ import torch
 
 def _relu_second_moment(variance):
     x = sp.Symbol("x", real=True)
-    density = sp.exp(-x**2 / (2 * variance)) / sp.sqrt(2 * sp.pi * variance)
+    density = sp.exp(-(x**2) / (2 * variance)) / sp.sqrt(2 * sp.pi * variance)
     return sp.simplify(sp.integrate(x**2 * density, (x, 0, sp.oo)))
 
 

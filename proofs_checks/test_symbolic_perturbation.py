@@ -30,7 +30,7 @@ def _flip_count():
 
 def test_density_of_abs_preactivation_at_zero():
     x = sp.Symbol("x", real=True)
-    density_abs = 2 * sp.exp(-x**2 / (2 * (2 / m))) / sp.sqrt(2 * sp.pi * (2 / m))
+    density_abs = 2 * sp.exp(-(x**2) / (2 * (2 / m))) / sp.sqrt(2 * sp.pi * (2 / m))
     assert sp.simplify(density_abs.subs(x, 0) - sp.sqrt(m / sp.pi)) == 0
 
 

@@ -15,8 +15,9 @@ from typing import Any, Callable, Mapping, Sequence
 __all__ = ["face"]
 
 
-def face(package: str, modules: Sequence[str], names: Mapping[str, str],
-         aliases: Mapping[str, str] | None = None) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def face(
+    package: str, modules: Sequence[str], names: Mapping[str, str], aliases: Mapping[str, str] | None = None
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     r"""``__getattr__`` and ``__dir__`` for the package ``package``: ``modules`` are its submodules
     (loaded on first use), ``names`` maps each re-exported name to the submodule that defines it, and
     ``aliases`` maps further attribute names to the module (below ``package``) they stand for (the

@@ -25,9 +25,27 @@ from typing import Any, Sequence
 
 import torch
 
-__all__ = ["DTYPES", "SUPPORTED_DTYPES", "caller", "show", "dtype_name", "torch_dtype", "positive_int", "non_negative_int",
-           "seeds", "is_real", "real", "positive_real", "real_in", "dtype", "device", "run_device", "tensor",
-           "all_finite", "generator"]
+__all__ = [
+    "DTYPES",
+    "SUPPORTED_DTYPES",
+    "caller",
+    "show",
+    "dtype_name",
+    "torch_dtype",
+    "positive_int",
+    "non_negative_int",
+    "seeds",
+    "is_real",
+    "real",
+    "positive_real",
+    "real_in",
+    "dtype",
+    "device",
+    "run_device",
+    "tensor",
+    "all_finite",
+    "generator",
+]
 
 DTYPES: dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
 """The supported floating dtypes by name: the one map between ``"float64"``/``"float32"`` and torch."""
@@ -220,9 +238,7 @@ def tensor(
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{fn}: {name}={show(value)} must be a torch.Tensor")
     if value.dtype not in SUPPORTED_DTYPES:
-        raise TypeError(
-            f"{fn}: {name} has dtype {value.dtype}; expected torch.float32 or torch.float64"
-        )
+        raise TypeError(f"{fn}: {name} has dtype {value.dtype}; expected torch.float32 or torch.float64")
     if dtype is not None and value.dtype != dtype:
         raise TypeError(f"{fn}: {name} has dtype {value.dtype}; expected {dtype} to match {match}")
     if device is not None and value.device != device:
@@ -256,12 +272,12 @@ def all_finite(value: torch.Tensor) -> bool:
     return bool(torch.isfinite(value).all())
 
 
-def generator(
-    fn: str, seed: Any, gen: Any, dev: torch.device
-) -> torch.Generator:
+def generator(fn: str, seed: Any, gen: Any, dev: torch.device) -> torch.Generator:
     """Build a torch.Generator from exactly one of ``seed`` and ``generator``."""
     if (seed is None) == (gen is None):
-        raise ValueError(f"{fn}: pass exactly one of seed= or generator= (got seed={show(seed)}, generator={show(gen)})")
+        raise ValueError(
+            f"{fn}: pass exactly one of seed= or generator= (got seed={show(seed)}, generator={show(gen)})"
+        )
     if gen is not None:
         if not isinstance(gen, torch.Generator):
             raise TypeError(f"{fn}: generator={show(gen)} must be a torch.Generator")

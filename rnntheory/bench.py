@@ -80,8 +80,9 @@ def _fits(m: int, n: int, L: int, dt: torch.dtype, device: torch.device) -> bool
     return need < 0.5 * avail
 
 
-def _measure(name: str, dt: torch.dtype, m: int, n: int, L: int, naive_L: int, dev: torch.device,
-             min_run_time: float) -> dict[str, Any]:
+def _measure(
+    name: str, dt: torch.dtype, m: int, n: int, L: int, naive_L: int, dev: torch.device, min_run_time: float
+) -> dict[str, Any]:
     net = RNN.init(m, 8, 1, seed=0, dtype=dt, device=dev)
     x = sample_inputs(n, L, 8, seed=1, dtype=dt, device=dev)
     g = torch.Generator().manual_seed(2)
@@ -102,12 +103,24 @@ def _measure(name: str, dt: torch.dtype, m: int, n: int, L: int, naive_L: int, d
         t_pseudo_s = _median_time(lambda: pseudo.outputs(net, trs, Wp), min_run_time)
     flops = 2.0 * L * n * m * m
     return {
-        "dtype": name, "m": m, "n": n, "L": L, "naive_L": naive_L, "device": str(dev),
-        "t_trace": t_trace, "t_pseudo": t_pseudo, "t_jvp": t_jvp, "t_matmul": t_mm,
-        "t_naive": t_naive, "t_pseudo_naive_L": t_pseudo_s,
-        "jvp_over_pseudo": t_jvp / t_pseudo, "pseudo_over_trace": t_pseudo / t_trace,
-        "trace_efficiency": t_mm / t_trace, "naive_over_pseudo": t_naive / t_pseudo_s,
-        "matmul_gflops": flops / t_mm / 1e9, "trace_gflops": flops / t_trace / 1e9,
+        "dtype": name,
+        "m": m,
+        "n": n,
+        "L": L,
+        "naive_L": naive_L,
+        "device": str(dev),
+        "t_trace": t_trace,
+        "t_pseudo": t_pseudo,
+        "t_jvp": t_jvp,
+        "t_matmul": t_mm,
+        "t_naive": t_naive,
+        "t_pseudo_naive_L": t_pseudo_s,
+        "jvp_over_pseudo": t_jvp / t_pseudo,
+        "pseudo_over_trace": t_pseudo / t_trace,
+        "trace_efficiency": t_mm / t_trace,
+        "naive_over_pseudo": t_naive / t_pseudo_s,
+        "matmul_gflops": flops / t_mm / 1e9,
+        "trace_gflops": flops / t_trace / 1e9,
     }
 
 
@@ -162,8 +175,15 @@ def kernels(
                 rows.append({"dtype": name, "m": m, "n": n, "L": L, "skipped": "not enough memory"})
                 continue
             rows.append(_measure(name, dt, m, n, L, naive_L, dev, min_run_time))
-    return {"n": n, "L": L, "naive_L": naive_L, "device": str(dev), "min_run_time": min_run_time,
-            "threads": torch.get_num_threads(), "rows": rows}
+    return {
+        "n": n,
+        "L": L,
+        "naive_L": naive_L,
+        "device": str(dev),
+        "min_run_time": min_run_time,
+        "threads": torch.get_num_threads(),
+        "rows": rows,
+    }
 
 
 # ---------------------------------------------------------------------- showing and saving
@@ -232,8 +252,13 @@ def throughput(
     rows = [_traces_row(m, k, n, L, dev, min_run_time) for m in widths]
     concept = Concept.single_lag(L, 8, 1, d=1, p=3, phi="sin", seed=0)
     steps = [_sgd_row(concept, m, L, sgd_steps, dev, min_run_time) for m in sgd_widths]
-    return {"device": str(dev), "threads": torch.get_num_threads(), "min_run_time": min_run_time,
-            "traces": rows, "sgd": steps}
+    return {
+        "device": str(dev),
+        "threads": torch.get_num_threads(),
+        "min_run_time": min_run_time,
+        "traces": rows,
+        "sgd": steps,
+    }
 
 
 def _traces_row(m: int, k: int, n: int, L: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
@@ -255,9 +280,19 @@ def _traces_row(m: int, k: int, n: int, L: int, dev: torch.device, min_run_time:
         t_s = _median_time(lambda: traces(net, tr, disp), min_run_time)
         t_p = _median_time(lambda: perturbed_traces(net, tr, Wp), min_run_time)
         t_v = _median_time(lambda: torch.func.vmap(fwd)(Ws), min_run_time)
-    return {"m": m, "k": k, "n": n, "L": L, "t_batched": t_b, "t_scaled": t_s, "t_per_network": t_p,
-            "t_vmap": t_v, "per_network_over_batched": t_p / t_b, "per_network_over_scaled": t_p / t_s,
-            "vmap_over_batched": t_v / t_b}
+    return {
+        "m": m,
+        "k": k,
+        "n": n,
+        "L": L,
+        "t_batched": t_b,
+        "t_scaled": t_s,
+        "t_per_network": t_p,
+        "t_vmap": t_v,
+        "per_network_over_batched": t_p / t_b,
+        "per_network_over_scaled": t_p / t_s,
+        "vmap_over_batched": t_v / t_b,
+    }
 
 
 def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
@@ -269,8 +304,16 @@ def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, mi
     for name, dt in V.DTYPES.items():
         net = RNN.init(m, 8, 1, seed=0, dtype=dt, device=dev)
         test = concept.sample(4, seed=1, dtype=dt, device=dev)
-        run_ = lambda: sgd(net, concept=concept, test=test, lr=rate(1.0, m, L), steps=sgd_steps, batch_size=4,  # noqa: E731
-                           record_every=10 * sgd_steps, coupling=False)
+        run_ = lambda: sgd(
+            net,
+            concept=concept,
+            test=test,
+            lr=rate(1.0, m, L),
+            steps=sgd_steps,
+            batch_size=4,  # noqa: E731
+            record_every=10 * sgd_steps,
+            coupling=False,
+        )
         row[f"t_step_{name}"] = _median_time(run_, min_run_time) / sgd_steps
         row[f"t_read_W_{name}"] = _median_time(lambda: net.W.sum(), min_run_time)
         row[f"step_over_memory_limit_{name}"] = row[f"t_step_{name}"] / ((2 * L + 2) * row[f"t_read_W_{name}"])
@@ -278,8 +321,15 @@ def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, mi
     # 8 networks at once against 8 separate runs, float32
     nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float32, device=dev) for s in range(8)]
     test = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
-    kw = dict(concept=concept, test=test, lr=rate(1.0, m, L), steps=sgd_steps, batch_size=4,
-              record_every=10 * sgd_steps, coupling=False)
+    kw = dict(
+        concept=concept,
+        test=test,
+        lr=rate(1.0, m, L),
+        steps=sgd_steps,
+        batch_size=4,
+        record_every=10 * sgd_steps,
+        coupling=False,
+    )
     t_sep = _median_time(lambda: [sgd(n, seed=s, **kw) for s, n in enumerate(nets)], min_run_time)
     t_many = _median_time(lambda: sgd_many(nets, seeds=range(8), **kw), min_run_time)
     row["separate_over_many_8"] = t_sep / t_many
@@ -288,19 +338,27 @@ def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, mi
 
 def format_throughput(result: dict[str, Any]) -> str:
     r"""The tables of a :func:`throughput` result, as text."""
-    lines = [f"batched traces ({result['device']}, {result['threads']} threads): k displacements of one network, float64",
-             f"{'m':>5} {'k':>3}  {'per-network/batched':>19} {'per-network/scaled':>18} {'vmap/batched':>12}"]
+    lines = [
+        f"batched traces ({result['device']}, {result['threads']} threads): k displacements of one network, float64",
+        f"{'m':>5} {'k':>3}  {'per-network/batched':>19} {'per-network/scaled':>18} {'vmap/batched':>12}",
+    ]
     for r in result["traces"]:
-        lines.append(f"{r['m']:>5} {r['k']:>3}  {r['per_network_over_batched']:>19.2f} "
-                     f"{r['per_network_over_scaled']:>18.2f} {r['vmap_over_batched']:>12.2f}")
+        lines.append(
+            f"{r['m']:>5} {r['k']:>3}  {r['per_network_over_batched']:>19.2f} "
+            f"{r['per_network_over_scaled']:>18.2f} {r['vmap_over_batched']:>12.2f}"
+        )
     lines.append(f"target: {THROUGHPUT_TARGETS}")
     lines.append("SGD steps (batch 4, one network): float64/float32, and each step over its memory-bound limit")
-    lines.append(f"{'m':>5}  {'f64/f32':>7} {'step/limit f32':>14} {'step/limit f64':>14} {'ms/step f32':>11} "
-                 f"{'8 separate/8 at once':>20}")
+    lines.append(
+        f"{'m':>5}  {'f64/f32':>7} {'step/limit f32':>14} {'step/limit f64':>14} {'ms/step f32':>11} "
+        f"{'8 separate/8 at once':>20}"
+    )
     for r in result["sgd"]:
-        lines.append(f"{r['m']:>5}  {r['float64_over_float32']:>7.2f} {r['step_over_memory_limit_float32']:>14.2f} "
-                     f"{r['step_over_memory_limit_float64']:>14.2f} {1e3 * r['t_step_float32']:>11.3f} "
-                     f"{r['separate_over_many_8']:>20.2f}")
+        lines.append(
+            f"{r['m']:>5}  {r['float64_over_float32']:>7.2f} {r['step_over_memory_limit_float32']:>14.2f} "
+            f"{r['step_over_memory_limit_float64']:>14.2f} {1e3 * r['t_step_float32']:>11.3f} "
+            f"{r['separate_over_many_8']:>20.2f}"
+        )
     return "\n".join(lines)
 
 

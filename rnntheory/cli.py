@@ -38,8 +38,11 @@ def _check(args: argparse.Namespace) -> int:
         import hypothesis  # noqa: F401 (the checks draw their examples with it)
         import pytest
     except ImportError as exc:
-        print(f"rnntheory check: the verification suite needs {exc.name}, part of the test extra: "
-              'pip install "rnntheory[test]"', file=sys.stderr)
+        print(
+            f"rnntheory check: the verification suite needs {exc.name}, part of the test extra: "
+            'pip install "rnntheory[test]"',
+            file=sys.stderr,
+        )
         return 2
 
     os.environ["RNNTHEORY_DEVICE"] = args.device
@@ -72,11 +75,13 @@ def _claims(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMPARE_EXIT = ("exit status: 0 when every compared claim is in both reports with the same verdict; 1 when a "
-                 "verdict changed, or a claim is in one report only (unless --common or --claims leaves it out, or "
-                 "the other report holds only claims of this one: a run of some of its claims); 2 when a folder has no "
-                 "readable results.json or a claim named by --claims is missing from a report. Measured numbers never "
-                 "change the status: their largest relative differences and the findings' intervals are printed.")
+_COMPARE_EXIT = (
+    "exit status: 0 when every compared claim is in both reports with the same verdict; 1 when a "
+    "verdict changed, or a claim is in one report only (unless --common or --claims leaves it out, or "
+    "the other report holds only claims of this one: a run of some of its claims); 2 when a folder has no "
+    "readable results.json or a claim named by --claims is missing from a report. Measured numbers never "
+    "change the status: their largest relative differences and the findings' intervals are printed."
+)
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -97,16 +102,30 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--L", type=int, default=50, help="sequence length (default 50)")
     parser.add_argument("--m", type=int, nargs="+", default=[1024], help="widths (default 1024)")
     parser.add_argument("--large", action="store_true", help="also m = 4096 when memory allows")
-    parser.add_argument("--naive-L", type=int, default=10, dest="naive_L",
-                        help="length for the all-pairs variant, whose cost grows like L^3 (default 10)")
+    parser.add_argument(
+        "--naive-L",
+        type=int,
+        default=10,
+        dest="naive_L",
+        help="length for the all-pairs variant, whose cost grows like L^3 (default 10)",
+    )
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
-    parser.add_argument("--min-run-time", type=float, default=0.2, dest="min_run_time",
-                        help="seconds spent timing each quantity; the median per call is kept (default 0.2)")
+    parser.add_argument(
+        "--min-run-time",
+        type=float,
+        default=0.2,
+        dest="min_run_time",
+        help="seconds spent timing each quantity; the median per call is kept (default 0.2)",
+    )
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--out", default="bench.json", help="where to save the JSON (default bench.json)")
-    parser.add_argument("--no-throughput", action="store_true", dest="no_throughput",
-                        help="skip the throughput rows (batched traces against one trace per network and "
-                             "torch.func.vmap; SGD steps in float32 and float64 against the memory-bound limit)")
+    parser.add_argument(
+        "--no-throughput",
+        action="store_true",
+        dest="no_throughput",
+        help="skip the throughput rows (batched traces against one trace per network and "
+        "torch.func.vmap; SGD steps in float32 and float64 against the memory-bound limit)",
+    )
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -115,8 +134,15 @@ def _bench(args: argparse.Namespace) -> int:
 
     ms = list(args.m) + ([4096] if args.large and 4096 not in args.m else [])
     try:
-        result = bench.kernels(n=args.n, L=args.L, ms=ms, naive_L=args.naive_L, dtypes=args.dtypes,
-                           min_run_time=args.min_run_time, device=args.device)
+        result = bench.kernels(
+            n=args.n,
+            L=args.L,
+            ms=ms,
+            naive_L=args.naive_L,
+            dtypes=args.dtypes,
+            min_run_time=args.min_run_time,
+            device=args.device,
+        )
         if not args.no_throughput:
             result["throughput"] = bench.throughput(min_run_time=args.min_run_time, device=args.device)
     except (TypeError, ValueError) as exc:
@@ -131,54 +157,104 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _report_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--grid", default="default", help="default (minutes on a laptop CPU), large, gpu (the regime designs at widths 16384..65536, for one GPU with --device cuda; only the claims that define one), or a JSON/TOML grid file")
-    p.add_argument("--claims", nargs="+", metavar="NAME", help="only these claims (default: all; see `rnntheory claims`)")
-    p.add_argument("--out", default=DEFAULT_OUT,
-                   help=f"output folder (default: {DEFAULT_OUT}/, which git ignores; docs/report is the committed "
-                        "reference to compare against: rnntheory compare docs/report report)")
+    p.add_argument(
+        "--grid",
+        default="default",
+        help="default (minutes on a laptop CPU), large, gpu (the regime designs at widths 16384..65536, for one GPU with --device cuda; only the claims that define one), or a JSON/TOML grid file",
+    )
+    p.add_argument(
+        "--claims", nargs="+", metavar="NAME", help="only these claims (default: all; see `rnntheory claims`)"
+    )
+    p.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        help=f"output folder (default: {DEFAULT_OUT}/, which git ignores; docs/report is the committed "
+        "reference to compare against: rnntheory compare docs/report report)",
+    )
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    p.add_argument("--dtype", choices=("float64", "float32"),
-                   help="measure every claim in this dtype (default: each claim's own, the precision policy of "
-                        "docs/reporting.md: float32 where float32 and float64 give the same verdicts)")
+    p.add_argument(
+        "--dtype",
+        choices=("float64", "float32"),
+        help="measure every claim in this dtype (default: each claim's own, the precision policy of "
+        "docs/reporting.md: float32 where float32 and float64 give the same verdicts)",
+    )
     p.add_argument("--seeds", type=int, help="replace every grid's seeds by 0..N-1")
-    p.add_argument("--seed-offset", type=int, default=0, dest="seed_offset", metavar="K",
-                   help="shift every seed by K: an independent replication (no shared cache entries)")
-    p.add_argument("--jobs", type=int, default=None,
-                   help=f"cells measured at once: worker processes (default: the cores this process may use, "
-                        f"{cores.available()} here, divided by --threads; --jobs 1 measures in this process, one cell at "
-                        "a time; with --executor dask and no --scheduler: the LocalCluster's workers)")
-    p.add_argument("--threads", type=int, default=1, metavar="N",
-                   help="torch threads per cell, the same for every executor: in this process with --jobs 1, in each "
-                        "local worker, on each Dask worker (default 1, as the reference timings were measured; keep "
-                        "jobs x threads within the cores: idle threads of an oversubscribed CPU spin)")
-    p.add_argument("--executor", choices=("local", "dask"), default="local",
-                   help="local (this machine, --jobs processes) or dask (a Dask cluster; pip install -e "
-                        "'.[distributed]')")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786 (with --executor "
-                   "dask; without it a LocalCluster is started)")
+    p.add_argument(
+        "--seed-offset",
+        type=int,
+        default=0,
+        dest="seed_offset",
+        metavar="K",
+        help="shift every seed by K: an independent replication (no shared cache entries)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help=f"cells measured at once: worker processes (default: the cores this process may use, "
+        f"{cores.available()} here, divided by --threads; --jobs 1 measures in this process, one cell at "
+        "a time; with --executor dask and no --scheduler: the LocalCluster's workers)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        metavar="N",
+        help="torch threads per cell, the same for every executor: in this process with --jobs 1, in each "
+        "local worker, on each Dask worker (default 1, as the reference timings were measured; keep "
+        "jobs x threads within the cores: idle threads of an oversubscribed CPU spin)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local (this machine, --jobs processes) or dask (a Dask cluster; pip install -e '.[distributed]')",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler, e.g. tcp://host:8786 (with --executor dask; without it a LocalCluster is started)",
+    )
     p.add_argument("--cache", help="folder of finished cells (default: OUT/.cache); rerun to resume")
     p.add_argument("--no-cache", action="store_true", help="keep no cells: an interrupted run starts over")
-    p.add_argument("--retry-failed", action="store_true", dest="retry_failed",
-                   help="measure again the cells that failed in an earlier run (a failed cell is otherwise kept "
-                        "as an outcome: its claim reads inconclusive and the report lists it)")
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        dest="retry_failed",
+        help="measure again the cells that failed in an earlier run (a failed cell is otherwise kept "
+        "as an outcome: its claim reads inconclusive and the report lists it)",
+    )
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--dump-grid", metavar="FILE", help="write the resolved grids as a grid file and stop")
-    p.add_argument("--dry-run", action="store_true", dest="dry_run",
-                   help="measure nothing: print the cells per claim, how many are cached and the estimated time")
-    p.add_argument("--budget", metavar="DURATION",
-                   help="after the grid, spend the rest of DURATION (e.g. 1h, 30m, 1h30m; counted from the start) on "
-                        "rounds of added seeds where they decide most, each look at an alpha-spending level "
-                        "(rnntheory.checking.budget)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        dest="dry_run",
+        help="measure nothing: print the cells per claim, how many are cached and the estimated time",
+    )
+    p.add_argument(
+        "--budget",
+        metavar="DURATION",
+        help="after the grid, spend the rest of DURATION (e.g. 1h, 30m, 1h30m; counted from the start) on "
+        "rounds of added seeds where they decide most, each look at an alpha-spending level "
+        "(rnntheory.checking.budget)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _import_argument(p)
 
 
 def _import_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
-                   help="import MODULE (a module name, or the path of a .py file) first, so that the claims it "
-                        "registers can be chosen; repeatable. Installed packages declare claims by an entry point in "
-                        "the group rnntheory.claims, loaded without this flag unless the environment sets "
-                        "RNNTHEORY_DISABLE_PLUGIN_AUTOLOAD (docs/new_claim.md)")
+    p.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE (a module name, or the path of a .py file) first, so that the claims it "
+        "registers can be chosen; repeatable. Installed packages declare claims by an entry point in "
+        "the group rnntheory.claims, loaded without this flag unless the environment sets "
+        "RNNTHEORY_DISABLE_PLUGIN_AUTOLOAD (docs/new_claim.md)",
+    )
 
 
 def _load_claims(args: argparse.Namespace) -> None:
@@ -239,10 +315,20 @@ def _options(args: argparse.Namespace, cache: "Path | None") -> "RunOptions":
     from .run.options import RunOptions
 
     try:
-        return RunOptions(device=args.device, dtype=args.dtype, seeds=args.seeds, seed_offset=args.seed_offset,
-                          cache=cache, jobs=args.jobs, threads=args.threads, progress=not args.quiet,
-                          retry_failed=args.retry_failed,
-                          executor=args.executor, scheduler=args.scheduler, budget=args.budget or None)
+        return RunOptions(
+            device=args.device,
+            dtype=args.dtype,
+            seeds=args.seeds,
+            seed_offset=args.seed_offset,
+            cache=cache,
+            jobs=args.jobs,
+            threads=args.threads,
+            progress=not args.quiet,
+            retry_failed=args.retry_failed,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            budget=args.budget or None,
+        )
     except (TypeError, ValueError) as exc:
         raise ValueError(str(exc).removeprefix("RunOptions: ")) from None
 
@@ -256,9 +342,11 @@ def _dry_run(args: argparse.Namespace, options: "RunOptions") -> int:
     print(c)
     print(f"\n{_how_measured(args)}")
     if c.pending:
-        print(f"estimated wall time with --jobs {args.jobs}: {duration(c.wall(args.jobs), about=True)} "
-              f"(compute {duration(c.seconds, about=True)}; from per-cell times measured on a 2-core CPU in each claim's own "
-              "dtype, one torch thread per cell; see rnntheory.run.cost)")
+        print(
+            f"estimated wall time with --jobs {args.jobs}: {duration(c.wall(args.jobs), about=True)} "
+            f"(compute {duration(c.seconds, about=True)}; from per-cell times measured on a 2-core CPU in each claim's own "
+            "dtype, one torch thread per cell; see rnntheory.run.cost)"
+        )
     else:
         print("\nevery cell is cached: the report is written in the time its figures take")
     return 0
@@ -268,7 +356,11 @@ def _how_measured(args: argparse.Namespace) -> str:
     r"""How the cells are measured, in one line: where, how many at once, with how many torch threads each."""
     t = f"{args.threads} torch thread{'s' if args.threads != 1 else ''} per cell"
     if args.executor == "dask":
-        where = f"the Dask scheduler at {args.scheduler}" if args.scheduler else f"a local Dask cluster of {args.jobs} workers"
+        where = (
+            f"the Dask scheduler at {args.scheduler}"
+            if args.scheduler
+            else f"a local Dask cluster of {args.jobs} workers"
+        )
         return f"cells are measured on {where}, {t}"
     if args.jobs == 1:
         return f"cells are measured in this process, one at a time, {t}"
@@ -313,22 +405,32 @@ def _report(args: argparse.Namespace) -> int:
             except ValueError as exc:
                 raise ValueError(f"--budget {args.budget}: {str(exc).split(': ', 1)[-1]}") from None
         if args.budget and args.dry_run:
-            raise ValueError("--dry-run with --budget: a budgeted run decides its rounds as it goes; preview the "
-                             "grid without --budget")
+            raise ValueError(
+                "--dry-run with --budget: a budgeted run decides its rounds as it goes; preview the "
+                "grid without --budget"
+            )
         options = _options(args, cache)
         if args.dry_run:
             return _dry_run(args, options)
         print(f"rnntheory report: {_how_measured(args)}; writing to {out}/", file=sys.stderr, flush=True)
-        rep = report.run(args.claims, args.grid, options, command=_command(args),
-                         log=lambda msg: print(msg, file=sys.stderr, flush=True))
+        rep = report.run(
+            args.claims,
+            args.grid,
+            options,
+            command=_command(args),
+            log=lambda msg: print(msg, file=sys.stderr, flush=True),
+        )
     except (ValueError, TypeError) as exc:
         print(f"rnntheory report: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         done = len(CellCache(cache)) if cache is not None else 0
         how = "terminated" if terminated else "interrupted"
-        print(f"\nrnntheory report: {how}; {done} finished cells are kept in {cache}. "
-              "Run the same command again to resume.", file=sys.stderr)
+        print(
+            f"\nrnntheory report: {how}; {done} finished cells are kept in {cache}. "
+            "Run the same command again to resume.",
+            file=sys.stderr,
+        )
         return 143 if terminated else 130
     _print_summary(args, rep, rep.write(out, figures=not args.no_figures), out)
     return 1 if any(res.failed for res in rep.results.values()) else 0
@@ -373,8 +475,10 @@ def _print_summary(args: argparse.Namespace, rep: "Report", written: Sequence["P
         for n, fs in failed.items():
             every = " (every cell: nothing judged)" if len(fs) == len(rep.records[n]) else ""
             print(f"  {n}, {len(fs)} of {len(rep.records[n])} cells{every}: {describe_failures(fs, 1)}")
-        print("report.md lists them with the end of each traceback. A failed cell is measured again once its claim's "
-              "code changes; --retry-failed measures it again in any case.")
+        print(
+            "report.md lists them with the end of each traceback. A failed cell is measured again once its claim's "
+            "code changes; --retry-failed measures it again in any case."
+        )
     kinds = "report.md, results.csv, results.json" + ("" if args.no_figures else ", figures/")
     print(f"\n{len(rep.results)} claims in {rep.wall_seconds:.0f} s; wrote {len(written)} files to {out}/ ({kinds})")
 
@@ -402,23 +506,33 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_check)
 
     cl = sub.add_parser("claims", help="list the registered claims")
-    cl.add_argument("--markdown", action="store_true",
-                    help="the whole reference (statement, bound, grids, judging settings, controls) as docs/claims.md")
+    cl.add_argument(
+        "--markdown",
+        action="store_true",
+        help="the whole reference (statement, bound, grids, judging settings, controls) as docs/claims.md",
+    )
     _import_argument(cl)
     cl.set_defaults(func=_claims)
 
-    cmp_ = sub.add_parser("compare", help="two report folders side by side: verdicts, each finding's estimates and "
-                          "intervals, the largest relative differences (exit status 1 when a verdict changed)",
-                          description="Two report folders side by side: per claim both verdicts, the findings whose "
-                          "verdicts changed (matched by key), per finding both estimates with their intervals and "
-                          "whether they overlap (a replication with fresh seeds shares no cell), and over the cells "
-                          "both hold (the same seeds) the largest relative difference of any measured number, with "
-                          "the quantity and the cell behind it.", epilog=_COMPARE_EXIT)
+    cmp_ = sub.add_parser(
+        "compare",
+        help="two report folders side by side: verdicts, each finding's estimates and "
+        "intervals, the largest relative differences (exit status 1 when a verdict changed)",
+        description="Two report folders side by side: per claim both verdicts, the findings whose "
+        "verdicts changed (matched by key), per finding both estimates with their intervals and "
+        "whether they overlap (a replication with fresh seeds shares no cell), and over the cells "
+        "both hold (the same seeds) the largest relative difference of any measured number, with "
+        "the quantity and the cell behind it.",
+        epilog=_COMPARE_EXIT,
+    )
     cmp_.add_argument("a", metavar="DIR_A", help="a report folder (with results.json), e.g. docs/report")
     cmp_.add_argument("b", metavar="DIR_B", help="another report folder")
     cmp_.add_argument("--claims", nargs="+", metavar="NAME", help="compare only these claims (each must be in both)")
-    cmp_.add_argument("--common", action="store_true",
-                      help="compare only the claims both reports hold (e.g. a replication of part of a report)")
+    cmp_.add_argument(
+        "--common",
+        action="store_true",
+        help="compare only the claims both reports hold (e.g. a replication of part of a report)",
+    )
     cmp_.set_defaults(func=_compare)
 
     b = sub.add_parser("bench", help="speed ratios measured in one run")
@@ -433,7 +547,7 @@ def _attach_values(argv: Sequence[str]) -> list[str]:
     out = list(argv)
     for i in range(len(out) - 1, 0, -1):
         if out[i - 1] == "--budget" and out[i][:1] == "-" and out[i][1:2].isdigit():
-            out[i - 1:i + 1] = [f"--budget={out[i]}"]
+            out[i - 1 : i + 1] = [f"--budget={out[i]}"]
     return out
 
 

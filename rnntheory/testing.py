@@ -15,11 +15,14 @@ import os
 from dataclasses import dataclass
 
 import torch
+
 try:
     from hypothesis import HealthCheck, settings
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - the test extra installs it
-    raise ImportError('rnntheory.testing needs Hypothesis, part of the test extra: pip install "rnntheory[test]"') from exc
+    raise ImportError(
+        'rnntheory.testing needs Hypothesis, part of the test extra: pip install "rnntheory[test]"'
+    ) from exc
 
 from .network.inputs import sample_inputs
 from .network.model import RNN
@@ -94,7 +97,9 @@ def networks(**kwargs) -> st.SearchStrategy[RNN]:
 
 
 @st.composite
-def input_sequences(draw, n: int, L: int, d_x: int, eps_x: float | None = None, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+def input_sequences(
+    draw, n: int, L: int, d_x: int, eps_x: float | None = None, dtype: torch.dtype = torch.float64
+) -> torch.Tensor:
     r"""Normalised inputs ``(n, L, d_x)``: data vectors on the sphere, in the ball, or some of them zero."""
     eps = draw(st.floats(0.01, 1.0)) if eps_x is None else eps_x
     mode = draw(st.sampled_from(["sphere", "ball", "zeros"]))
@@ -126,7 +131,9 @@ def displacements(draw, net: RNN, *, omega: tuple[float, float] = (1e-4, 1e-1)) 
     if draw(st.booleans()):
         M = torch.randn(net.m, net.m, generator=g, dtype=torch.float64)
     else:
-        M = torch.outer(torch.randn(net.m, generator=g, dtype=torch.float64), torch.randn(net.m, generator=g, dtype=torch.float64))
+        M = torch.outer(
+            torch.randn(net.m, generator=g, dtype=torch.float64), torch.randn(net.m, generator=g, dtype=torch.float64)
+        )
     return scale_to(M.to(net.device, net.dtype), omega=size)
 
 

@@ -14,7 +14,12 @@ LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
 def _markdown_files() -> list[Path]:
-    return [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "docs" / "report").glob("*.md"))]
+    return [
+        ROOT / "README.md",
+        ROOT / "CONTRIBUTING.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        *sorted((ROOT / "docs" / "report").glob("*.md")),
+    ]
 
 
 def _text(path: Path) -> str:
@@ -50,13 +55,20 @@ def test_relative_link_resolves(source, target):
     dest = (source.parent / file).resolve() if file else source
     assert dest.exists(), f"{source.relative_to(ROOT)} links to {target}, which does not exist"
     if anchor:
-        assert anchor in anchors(dest), f"{source.relative_to(ROOT)} links to {target}: no such heading in {file or source.name}"
+        assert anchor in anchors(dest), (
+            f"{source.relative_to(ROOT)} links to {target}: no such heading in {file or source.name}"
+        )
 
 
 def test_every_cited_theory_section_exists():
     sections = {int(m.group(1)) for m in re.finditer(r"^## (\d+)\.", (ROOT / "docs" / "theory.md").read_text(), re.M)}
     cited = {}
-    files = [*ROOT.glob("rnntheory/**/*.py"), *ROOT.glob("tests/*.py"), *ROOT.glob("proofs_checks/*.py"), *_markdown_files()]
+    files = [
+        *ROOT.glob("rnntheory/**/*.py"),
+        *ROOT.glob("tests/*.py"),
+        *ROOT.glob("proofs_checks/*.py"),
+        *_markdown_files(),
+    ]
     for path in files:
         for m in re.finditer(r"theory\.md,? sec(?:tion|s?\.)\s*(\d+)(?:\s*(?:and|,)\s*(\d+))?", path.read_text()):
             for g in m.groups():
@@ -67,8 +79,11 @@ def test_every_cited_theory_section_exists():
 
 
 def test_no_reference_to_a_file_outside_the_repository():
-    offenders = [str(p.relative_to(ROOT)) for p in [*ROOT.glob("rnntheory/**/*.py"), *_markdown_files()]
-                 if "paper.md" in p.read_text()]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in [*ROOT.glob("rnntheory/**/*.py"), *_markdown_files()]
+        if "paper.md" in p.read_text()
+    ]
     assert offenders == []
 
 
@@ -76,7 +91,8 @@ def test_claims_reference_is_generated_from_the_registry():
     from rnntheory.report import claims_reference
 
     assert (ROOT / "docs" / "claims.md").read_text() == claims_reference(), (
-        "docs/claims.md is out of date: rnntheory claims --markdown > docs/claims.md")
+        "docs/claims.md is out of date: rnntheory claims --markdown > docs/claims.md"
+    )
 
 
 def test_the_readme_five_lines_run_and_their_claim_is_quick():
@@ -111,20 +127,29 @@ def claim_verdicts(text: str, verdicts: dict[str, str]) -> list[tuple[str, str, 
     Returns ``(claim, word, line)``."""
     text = re.sub(r"```.*?```", lambda m: "\n" * m.group(0).count("\n"), SPAN.sub("SPAN", text), flags=re.S)
     names = "|".join(sorted(verdicts, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w-])({names})(?![\w-])[`*\]]*(?:\s*\([^()\n]{{0,20}}\))?"
-                         r"(?:\s*[:|(]\s*|\s+(?:reads|is|was|stays|remains|now reads)\s+)[*\"]*"
-                         r"(consistent|inconsistent|inconclusive)\b")
+    pattern = re.compile(
+        rf"(?<![\w-])({names})(?![\w-])[`*\]]*(?:\s*\([^()\n]{{0,20}}\))?"
+        r"(?:\s*[:|(]\s*|\s+(?:reads|is|was|stays|remains|now reads)\s+)[*\"]*"
+        r"(consistent|inconsistent|inconclusive)\b"
+    )
     return [(m.group(1), m.group(2), text.count("\n", 0, m.start()) + 1) for m in pattern.finditer(text)]
 
 
 def test_the_verdict_check_finds_a_claims_verdict_written_by_hand():
     verdicts = {"ntk_ball": "inconclusive", "sgd_learns": "inconsistent"}
-    found = claim_verdicts("ntk_ball: inconsistent (unchanged)\n**sgd_learns** (new): consistent\n"
-                           "| ntk_ball | consistent |\nntk_ball reads **inconclusive**\n"
-                           "ntk_ball (<!-- published:verdict_ntk_ball -->x<!-- /published -->)\n"
-                           "the ntk_ball finding tau_m_exponent reads inconclusive", verdicts)
-    assert found == [("ntk_ball", "inconsistent", 1), ("sgd_learns", "consistent", 2), ("ntk_ball", "consistent", 3),
-                     ("ntk_ball", "inconclusive", 4)]
+    found = claim_verdicts(
+        "ntk_ball: inconsistent (unchanged)\n**sgd_learns** (new): consistent\n"
+        "| ntk_ball | consistent |\nntk_ball reads **inconclusive**\n"
+        "ntk_ball (<!-- published:verdict_ntk_ball -->x<!-- /published -->)\n"
+        "the ntk_ball finding tau_m_exponent reads inconclusive",
+        verdicts,
+    )
+    assert found == [
+        ("ntk_ball", "inconsistent", 1),
+        ("sgd_learns", "consistent", 2),
+        ("ntk_ball", "consistent", 3),
+        ("ntk_ball", "inconclusive", 4),
+    ]
 
 
 def test_no_verdict_word_in_the_docs_disagrees_with_the_committed_report():
@@ -139,9 +164,14 @@ def test_no_verdict_word_in_the_docs_disagrees_with_the_committed_report():
         rel = str(path.relative_to(ROOT))
         if rel in HISTORY:
             continue
-        wrong += [f"{rel}:{line}: {name} {word!r}, the report says {verdicts[name]!r}"
-                  for name, word, line in claim_verdicts(path.read_text(), verdicts) if word != verdicts[name]]
-    assert wrong == [], "verdicts written by hand that disagree with docs/report (use a published span):\n" + "\n".join(wrong)
+        wrong += [
+            f"{rel}:{line}: {name} {word!r}, the report says {verdicts[name]!r}"
+            for name, word, line in claim_verdicts(path.read_text(), verdicts)
+            if word != verdicts[name]
+        ]
+    assert wrong == [], "verdicts written by hand that disagree with docs/report (use a published span):\n" + "\n".join(
+        wrong
+    )
 
 
 def test_findings_is_the_current_state_and_its_history_is_dated():
@@ -149,5 +179,12 @@ def test_findings_is_the_current_state_and_its_history_is_dated():
     assert "not built yet" not in findings and "changelog.md" in findings
     headings = re.findall(r"^## (.*)$", (ROOT / "docs" / "changelog.md").read_text(), re.M)
     assert headings and all(re.match(r"\d{4}-\d{2}-\d{2}: ", h) for h in headings), headings
-    for name in ("ntk_ball", "sgd_learns", "length_scaling", "ntk_limit", "hidden_perturbation", "complexity_divergence"):
+    for name in (
+        "ntk_ball",
+        "sgd_learns",
+        "length_scaling",
+        "ntk_limit",
+        "hidden_perturbation",
+        "complexity_divergence",
+    ):
         assert f"<!-- published:verdict_{name} -->" in findings, name

@@ -13,7 +13,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "rnntheory"
-HEAVY = ["scipy", "pandas", "sympy", "mpmath", "matplotlib", "rnntheory.claims", "rnntheory.checking.claim", "rnntheory.stats"]
+HEAVY = [
+    "scipy",
+    "pandas",
+    "sympy",
+    "mpmath",
+    "matplotlib",
+    "rnntheory.claims",
+    "rnntheory.checking.claim",
+    "rnntheory.stats",
+]
 
 
 def fresh(code: str) -> object:
@@ -24,10 +33,7 @@ def fresh(code: str) -> object:
 
 
 def test_import_loads_no_heavy_module():
-    loaded = fresh(
-        "import json, sys, rnntheory\n"
-        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
-    )
+    loaded = fresh(f"import json, sys, rnntheory\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
     assert loaded == []
 
 
@@ -108,8 +114,14 @@ def test_no_module_imports_a_private_name_from_another():
     assert offences == []
 
 
-FACES = ["rnntheory.network", "rnntheory.learning", "rnntheory.stats", "rnntheory.run", "rnntheory.checking",
-         "rnntheory.report"]
+FACES = [
+    "rnntheory.network",
+    "rnntheory.learning",
+    "rnntheory.stats",
+    "rnntheory.run",
+    "rnntheory.checking",
+    "rnntheory.report",
+]
 
 
 @pytest.mark.parametrize("package", FACES)

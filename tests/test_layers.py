@@ -13,16 +13,16 @@ ROOT = pathlib.Path(rnntheory.__file__).parent
 # of the packages on earlier layers, never one of a later layer.
 LAYERS = [
     ["_validation", "_lazy"],  # argument checks; the lazy package faces
-    ["stats"],                 # fits and verdicts: plain numerics
-    ["network"],               # the RNN and the quantities its lemmas bound
-    ["complexity"],            # the target class's complexity
-    ["learning"],              # concepts, SGD, quantities along a trajectory
-    ["run"],                   # tasks, records, the cell cache, executors, cost previews
-    ["checking"],              # the claim-checking framework: grids, claims, findings, budget, registry
-    ["claims"],                # the paper's claims
-    ["testing", "report"],     # property-test strategies; the report
-    ["bench"],                 # the speed benchmarks
-    ["cli"],                   # the command line
+    ["stats"],  # fits and verdicts: plain numerics
+    ["network"],  # the RNN and the quantities its lemmas bound
+    ["complexity"],  # the target class's complexity
+    ["learning"],  # concepts, SGD, quantities along a trajectory
+    ["run"],  # tasks, records, the cell cache, executors, cost previews
+    ["checking"],  # the claim-checking framework: grids, claims, findings, budget, registry
+    ["claims"],  # the paper's claims
+    ["testing", "report"],  # property-test strategies; the report
+    ["bench"],  # the speed benchmarks
+    ["cli"],  # the command line
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 
@@ -47,11 +47,15 @@ def _imports(path: pathlib.Path) -> set[str]:
                     continue
             else:
                 base = (package[: len(package) - node.level + 1] if node.level > 1 else package) + (
-                    node.module.split(".") if node.module else [])
+                    node.module.split(".") if node.module else []
+                )
             for alias in node.names:
                 cand = ".".join(base + [alias.name])
-                out.add(cand if (ROOT / (cand.replace(".", "/") + ".py")).exists()
-                        or (ROOT / cand.replace(".", "/")).is_dir() else ".".join(base))
+                out.add(
+                    cand
+                    if (ROOT / (cand.replace(".", "/") + ".py")).exists() or (ROOT / cand.replace(".", "/")).is_dir()
+                    else ".".join(base)
+                )
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == "rnntheory":
@@ -89,7 +93,7 @@ def test_no_import_cycle():
         state[node] = 1
         for t in g.get(node, ()):
             if state.get(t) == 1:
-                cycles.append(" -> ".join(stack[stack.index(t):] + [t]))
+                cycles.append(" -> ".join(stack[stack.index(t) :] + [t]))
             elif t in g and state.get(t) is None:
                 visit(t, stack + [t])
         state[node] = 2
@@ -106,8 +110,11 @@ def _imported_packages(package: str) -> set[str]:
 
 def test_the_execution_layer_knows_nothing_of_what_it_runs():
     """run/ runs picklable tasks: no network, learning, claim framework, claims, report or command line."""
-    assert _imported_packages("run") & {"network", "complexity", "learning", "checking", "claims", "report", "bench",
-                                        "cli"} == set()
+    assert (
+        _imported_packages("run")
+        & {"network", "complexity", "learning", "checking", "claims", "report", "bench", "cli"}
+        == set()
+    )
 
 
 def test_the_claim_framework_knows_nothing_of_rnns():

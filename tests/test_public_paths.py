@@ -37,18 +37,60 @@ PACKAGE = ROOT / "rnntheory"
 
 # the modules of earlier layouts: the flat names of the first (below rnntheory), then the framework's
 # and the families' names inside claims/ and the modules that left run/ and report/
-OLD_FLAT = ("model", "inputs", "batched", "decoupling", "kernel", "infinite", "_series", "_smooth", "_summation",
-            "_truncation", "_named", "concepts", "training", "along", "batched_sgd", "verdicts", "_lsq", "sweep", "cost",
-            "budget", "_cores", "plotting", "compare", "grids", "_published", "strategies")
-OLD_NESTED = ("claims._common", "claims._findings", "claims._grid", "claims._results", "claims._settings",
-              "claims._claim", "claims._registry", "claims._plugins", "claims._text", "claims.findings",
-              "claims.perturbation", "claims.complexity", "claims.learning", "claims.along", "run.budget", "run.bench",
-              "run._cores", "report._published")
+OLD_FLAT = (
+    "model",
+    "inputs",
+    "batched",
+    "decoupling",
+    "kernel",
+    "infinite",
+    "_series",
+    "_smooth",
+    "_summation",
+    "_truncation",
+    "_named",
+    "concepts",
+    "training",
+    "along",
+    "batched_sgd",
+    "verdicts",
+    "_lsq",
+    "sweep",
+    "cost",
+    "budget",
+    "_cores",
+    "plotting",
+    "compare",
+    "grids",
+    "_published",
+    "strategies",
+)
+OLD_NESTED = (
+    "claims._common",
+    "claims._findings",
+    "claims._grid",
+    "claims._results",
+    "claims._settings",
+    "claims._claim",
+    "claims._registry",
+    "claims._plugins",
+    "claims._text",
+    "claims.findings",
+    "claims.perturbation",
+    "claims.complexity",
+    "claims.learning",
+    "claims.along",
+    "run.budget",
+    "run.bench",
+    "run._cores",
+    "report._published",
+)
 OLD = {f"rnntheory.{name}" for name in (*OLD_FLAT, *OLD_NESTED)}
 # shortcuts are attributes of the face, not module paths: importable from their homes only
 SHORTCUT_MODULES = {f"rnntheory.{name}" for name, (module, attr) in rnntheory.SHORTCUTS.items() if module != name}
-OLD_TEXT = re.compile(r"\b(?:rnntheory|rt)\.(?:" + "|".join(re.escape(n) for n in (*OLD_FLAT, *OLD_NESTED))
-                      + r")(?![\w])")
+OLD_TEXT = re.compile(
+    r"\b(?:rnntheory|rt)\.(?:" + "|".join(re.escape(n) for n in (*OLD_FLAT, *OLD_NESTED)) + r")(?![\w])"
+)
 
 
 # ---------------------------------------------------------------------- the modules
@@ -105,8 +147,15 @@ def test_the_top_level_face_is_its_sub_packages_and_the_shortcuts():
 
 # ---------------------------------------------------------------------- the imports of the repository
 def _sources() -> list[Path]:
-    return sorted({*PACKAGE.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "proofs_checks").rglob("*.py"),
-                   *(ROOT / "docs" / "examples").rglob("*.py"), *(ROOT / "tools").rglob("*.py")})
+    return sorted(
+        {
+            *PACKAGE.rglob("*.py"),
+            *(ROOT / "tests").rglob("*.py"),
+            *(ROOT / "proofs_checks").rglob("*.py"),
+            *(ROOT / "docs" / "examples").rglob("*.py"),
+            *(ROOT / "tools").rglob("*.py"),
+        }
+    )
 
 
 def _owner(path: Path) -> str:
@@ -210,14 +259,22 @@ def test_nothing_imports_an_old_module_or_a_shortcut_in_place_of_its_home():
                 break
         else:
             if module == "rnntheory" and name in rnntheory.SHORTCUTS and not _is_module(f"rnntheory.{name}"):
-                offences.append(f"{where} imports the shortcut rnntheory.{name}; import it from its home, "
-                                f"rnntheory.{rnntheory.SHORTCUTS[name][0]}")
+                offences.append(
+                    f"{where} imports the shortcut rnntheory.{name}; import it from its home, "
+                    f"rnntheory.{rnntheory.SHORTCUTS[name][0]}"
+                )
     assert offences == []
 
 
 def _texts():
-    files = [*_sources(), ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md")),
-             ROOT / "docs" / "walkthrough.ipynb", ROOT / "pyproject.toml"]
+    files = [
+        *_sources(),
+        ROOT / "README.md",
+        ROOT / "CONTRIBUTING.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        ROOT / "docs" / "walkthrough.ipynb",
+        ROOT / "pyproject.toml",
+    ]
     return [f for f in files if f != Path(__file__).resolve()]
 
 

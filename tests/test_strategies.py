@@ -7,10 +7,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory.network import RNN
 from rnntheory import complexity
+from rnntheory.network import RNN
 from rnntheory.testing import displacements, polynomial_coefficients, smooth_functions
-
 
 NET = RNN.init(24, 4, 1, seed=0)
 

@@ -19,7 +19,8 @@ def test_every_package_imports_and_a_report_is_planned_without_hypothesis_or_pyt
         "    m = importlib.import_module('rnntheory.' + p)\n"
         "    [getattr(m, n) for n in getattr(m, '__all__', [])]\n"
         "from rnntheory.cli import main\n"
-        "sys.exit(main(['report', '--dry-run', '--claims', 'backward_coupling']))\n")
+        "sys.exit(main(['report', '--dry-run', '--claims', 'backward_coupling']))\n"
+    )
     assert out.returncode == 0, out.stderr
     assert "backward_coupling" in out.stdout
 

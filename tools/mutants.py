@@ -81,124 +81,204 @@ def anchors(*names: str) -> tuple[str, ...]:
 
 MUTANTS: tuple[Mutant, ...] = (
     # ------------------------------------------------------------------ the errors the tests must see
-    Mutant("back-pattern-dropped", "rnntheory/network/backward.py",
-           "            tail.mul_(D[i0 + 1][None, :, None, :])\n", "",
-           (NET + "test_backward.py", REF),
-           "Back_{i->j} without its ReLU patterns D_{i+1}..D_j (the backward sweep)",
-           claims=anchors("backward_stability", "decoupling")),
-    Mutant("grad-h_i-not-h_i-1", "rnntheory/network/backward.py",
-           "return delta.reshape(-1, m), H[:-1].reshape(-1, m)", "return delta.reshape(-1, m), H[1:].reshape(-1, m)",
-           (NET + "test_backward.py", REF),
-           "the gradient D_i a_i h_i^T instead of D_i a_i h_{i-1}^T",
-           claims=anchors("sgd_learns", "sgd_forward_coupling")),
-    Mutant("verdict-resolution-ignored", "rnntheory/stats/verdicts.py",
-           "    if (lo > edge) if below else (hi < edge):", "    if (lo > claimed) if below else (hi < claimed):",
-           ("tests/stats/test_verdicts.py",),
-           "'inconsistent' as soon as the interval leaves the claimed value, the resolution ignored",
-           claims=VERDICT_RULE),
-    Mutant("batched-W0-pattern", "rnntheory/network/batched.py",
-           "pattern=(pre > 0).permute(1, 2, 0, 3),",
-           "pattern=(base_pre > 0).expand(L, k, n, m).permute(1, 2, 0, 3),",
-           (NET + "test_batched.py", REF),
-           "the batched trace reports W0's activation pattern for W0 + W'",
-           claims=anchors("sign_changes", "sgd_sign_changes")),
-    Mutant("batched-W0-relu", "rnntheory/network/batched.py",
-           "        torch.clamp_min(pre[l], 0, out=hidden[l + 1])",
-           "        torch.mul(pre[l], base_pre[l] > 0, out=hidden[l + 1])",
-           (NET + "test_batched.py", REF),
-           "the batched trace gates h_l(W0 + W') with W0's pattern instead of its own ReLU",
-           claims=anchors("hidden_perturbation", "forward_coupling")),
-    Mutant("infinite-relu-factor-2", "rnntheory/network/infinite.py",
-           "e = torch.where(pos, nrm / (2 * math.pi) * (", "e = torch.where(pos, nrm / math.pi * (",
-           (NET + "test_infinite.py",),
-           "E relu(u) relu(v) twice too large (the arc-cosine kernel of degree 1)",
-           claims=anchors("ntk_limit", "decoupling")),
-    Mutant("spectral-frobenius-small-m", "rnntheory/network/sizes.py",
-           "        lam = torch.linalg.eigvalsh(M64.T @ M64)[-1]", "        lam = (M64 * M64).sum()",
-           (NET + "test_perturbation.py", REF),
-           "spectral_norm returns the Frobenius norm for m <= 256 (the eigvalsh branch)",
-           claims=anchors("hidden_perturbation", "sgd_sign_changes")),
-    Mutant("alpha-spending-off", "rnntheory/checking/budget.py",
-           "    return look_level(look) if replicable else 1.0 - ALPHA",
-           "    return look_level(1) if replicable else 1.0 - ALPHA",
-           ("tests/checking/test_budget.py", "tests/stats/test_error_rates.py"),
-           "every look of a budgeted run judged at the first look's level (level_of)",
-           claims=SPENT_LEVELS),
-    Mutant("alpha-spending-off-in-rounds", "rnntheory/checking/budget.py",
-           "judge(p.name, grids[p.name], records[p.name], looks[p.name])", "judge(p.name, grids[p.name], records[p.name], 1)",
-           ("tests/checking/test_budget.py", "tests/stats/test_error_rates.py"),
-           "the budget's rounds judge every look as the first (budget.spend)",
-           claims=SPENT_LEVELS),
-    Mutant("rate-lr0-over-m", "rnntheory/learning/training.py",
-           "    return lr0 / (m * L)\n", "    return lr0 / m\n",
-           ("tests/learning/test_training.py",),
-           "the SGD rate rule lr0 / m instead of lr0 / (m L)",
-           claims=anchors("sgd_learns", "length_scaling")),
-    Mutant("backward-coupling-cross-term", "rnntheory/network/pseudo.py",
-           "dist.append(_gram_sq(a1 - a0, H1, a0, H1 - H0).sqrt())", "dist.append(_gram_sq(a1 - a0, H0, a0, H1 - H0).sqrt())",
-           (NET + "test_pseudo.py", REF),
-           "the gradient change sum_i da h_{i-1}^T + a dh^T with h at W0 instead of W0 + W' (a second-order term lost)",
-           claims=anchors("backward_coupling", "sgd_backward_coupling")),
-    Mutant("grouped-interval-df-G", "rnntheory/stats/_lsq.py",
-           "    half = t_quantile(level, G - 1) * vals.std(axis=0, ddof=1) / math.sqrt(G)",
-           "    half = t_quantile(level, G) * vals.std(axis=0, ddof=1) / math.sqrt(G)",
-           ("tests/stats/test_stats.py", "tests/stats/test_coverage.py"),
-           "the grouped interval's t quantile on G instead of G - 1 degrees of freedom"),  # statistics only: no claim check
+    Mutant(
+        "back-pattern-dropped",
+        "rnntheory/network/backward.py",
+        "            tail.mul_(D[i0 + 1][None, :, None, :])\n",
+        "",
+        (NET + "test_backward.py", REF),
+        "Back_{i->j} without its ReLU patterns D_{i+1}..D_j (the backward sweep)",
+        claims=anchors("backward_stability", "decoupling"),
+    ),
+    Mutant(
+        "grad-h_i-not-h_i-1",
+        "rnntheory/network/backward.py",
+        "return delta.reshape(-1, m), H[:-1].reshape(-1, m)",
+        "return delta.reshape(-1, m), H[1:].reshape(-1, m)",
+        (NET + "test_backward.py", REF),
+        "the gradient D_i a_i h_i^T instead of D_i a_i h_{i-1}^T",
+        claims=anchors("sgd_learns", "sgd_forward_coupling"),
+    ),
+    Mutant(
+        "verdict-resolution-ignored",
+        "rnntheory/stats/verdicts.py",
+        "    if (lo > edge) if below else (hi < edge):",
+        "    if (lo > claimed) if below else (hi < claimed):",
+        ("tests/stats/test_verdicts.py",),
+        "'inconsistent' as soon as the interval leaves the claimed value, the resolution ignored",
+        claims=VERDICT_RULE,
+    ),
+    Mutant(
+        "batched-W0-pattern",
+        "rnntheory/network/batched.py",
+        "pattern=(pre > 0).permute(1, 2, 0, 3),",
+        "pattern=(base_pre > 0).expand(L, k, n, m).permute(1, 2, 0, 3),",
+        (NET + "test_batched.py", REF),
+        "the batched trace reports W0's activation pattern for W0 + W'",
+        claims=anchors("sign_changes", "sgd_sign_changes"),
+    ),
+    Mutant(
+        "batched-W0-relu",
+        "rnntheory/network/batched.py",
+        "        torch.clamp_min(pre[l], 0, out=hidden[l + 1])",
+        "        torch.mul(pre[l], base_pre[l] > 0, out=hidden[l + 1])",
+        (NET + "test_batched.py", REF),
+        "the batched trace gates h_l(W0 + W') with W0's pattern instead of its own ReLU",
+        claims=anchors("hidden_perturbation", "forward_coupling"),
+    ),
+    Mutant(
+        "infinite-relu-factor-2",
+        "rnntheory/network/infinite.py",
+        "e = torch.where(pos, nrm / (2 * math.pi) * (",
+        "e = torch.where(pos, nrm / math.pi * (",
+        (NET + "test_infinite.py",),
+        "E relu(u) relu(v) twice too large (the arc-cosine kernel of degree 1)",
+        claims=anchors("ntk_limit", "decoupling"),
+    ),
+    Mutant(
+        "spectral-frobenius-small-m",
+        "rnntheory/network/sizes.py",
+        "        lam = torch.linalg.eigvalsh(M64.T @ M64)[-1]",
+        "        lam = (M64 * M64).sum()",
+        (NET + "test_perturbation.py", REF),
+        "spectral_norm returns the Frobenius norm for m <= 256 (the eigvalsh branch)",
+        claims=anchors("hidden_perturbation", "sgd_sign_changes"),
+    ),
+    Mutant(
+        "alpha-spending-off",
+        "rnntheory/checking/budget.py",
+        "    return look_level(look) if replicable else 1.0 - ALPHA",
+        "    return look_level(1) if replicable else 1.0 - ALPHA",
+        ("tests/checking/test_budget.py", "tests/stats/test_error_rates.py"),
+        "every look of a budgeted run judged at the first look's level (level_of)",
+        claims=SPENT_LEVELS,
+    ),
+    Mutant(
+        "alpha-spending-off-in-rounds",
+        "rnntheory/checking/budget.py",
+        "judge(p.name, grids[p.name], records[p.name], looks[p.name])",
+        "judge(p.name, grids[p.name], records[p.name], 1)",
+        ("tests/checking/test_budget.py", "tests/stats/test_error_rates.py"),
+        "the budget's rounds judge every look as the first (budget.spend)",
+        claims=SPENT_LEVELS,
+    ),
+    Mutant(
+        "rate-lr0-over-m",
+        "rnntheory/learning/training.py",
+        "    return lr0 / (m * L)\n",
+        "    return lr0 / m\n",
+        ("tests/learning/test_training.py",),
+        "the SGD rate rule lr0 / m instead of lr0 / (m L)",
+        claims=anchors("sgd_learns", "length_scaling"),
+    ),
+    Mutant(
+        "backward-coupling-cross-term",
+        "rnntheory/network/pseudo.py",
+        "dist.append(_gram_sq(a1 - a0, H1, a0, H1 - H0).sqrt())",
+        "dist.append(_gram_sq(a1 - a0, H0, a0, H1 - H0).sqrt())",
+        (NET + "test_pseudo.py", REF),
+        "the gradient change sum_i da h_{i-1}^T + a dh^T with h at W0 instead of W0 + W' (a second-order term lost)",
+        claims=anchors("backward_coupling", "sgd_backward_coupling"),
+    ),
+    Mutant(
+        "grouped-interval-df-G",
+        "rnntheory/stats/_lsq.py",
+        "    half = t_quantile(level, G - 1) * vals.std(axis=0, ddof=1) / math.sqrt(G)",
+        "    half = t_quantile(level, G) * vals.std(axis=0, ddof=1) / math.sqrt(G)",
+        ("tests/stats/test_stats.py", "tests/stats/test_coverage.py"),
+        "the grouped interval's t quantile on G instead of G - 1 degrees of freedom",
+    ),  # statistics only: no claim check
     # ------------------------------------------------------------------ more formulas of the paper
-    Mutant("pseudo-h_l-not-h_l-1", "rnntheory/network/pseudo.py",
-           'H = tr.time_major("hidden")[:-1].reshape(L * n, m)', 'H = tr.time_major("hidden")[1:].reshape(L * n, m)',
-           (NET + "test_pseudo.py", REF),
-           "the pseudo-network's drive W' h_l instead of W' h_{l-1}",
-           claims=anchors("forward_coupling", "ntk_ball")),
-    Mutant("forward-coupling-sign", "rnntheory/network/pseudo.py",
-           "    err = real - tr.outputs - lin", "    err = real - tr.outputs + lin",
-           (NET + "test_pseudo.py", REF),
-           "err_j = y_j(W0 + W') - y_j(W0) + pseudo_j",
-           claims=anchors("forward_coupling")),
-    Mutant("sign-changes-one-way", "rnntheory/network/batched.py",
-           "        return (self.pattern != base).sum(dim=-1)", "        return (self.pattern & ~base).sum(dim=-1)",
-           (NET + "test_perturbation.py", NET + "test_batched.py", REF),
-           "||D_l(W0 + W') - D_l(W0)||_0 counting only the neurons switched on",
-           claims=anchors("sign_changes", "hidden_perturbation")),
-    Mutant("ntk-radius-m", "rnntheory/network/sizes.py",
-           'return torch.linalg.matrix_norm(W_prime, ord="fro") * math.sqrt(W_prime.shape[-1])',
-           'return torch.linalg.matrix_norm(W_prime, ord="fro") * W_prime.shape[-1]',
-           (NET + "test_perturbation.py", REF),
-           "the NTK radius m ||W'||_F instead of sqrt(m) ||W'||_F",
-           claims=anchors("sgd_forward_coupling")),
-    Mutant("lanczos-no-sqrt", "rnntheory/network/sizes.py",
-           "    return max(theta, 0.0) ** 0.5", "    return max(theta, 0.0)",
-           (NET + "test_perturbation.py", REF),
-           "spectral_norm returns sigma^2 for m > 256 (the Lanczos branch)",
-           claims=anchors("sign_changes")),
-    Mutant("kernel-pattern-dropped", "rnntheory/network/kernel.py",
-           "    return bv[:, jj, ii, cc] * tr.pattern.to(net.dtype)[:, ii]", "    return bv[:, jj, ii, cc]",
-           (NET + "test_kernel.py", REF),
-           "the NTK's factors Back_{i->j}^T e_s without D_i",
-           claims=anchors("ntk_limit", "pseudo_solution")),
-    Mutant("sdot-factor-2", "rnntheory/network/infinite.py",
-           "p = torch.where(pos, (math.pi - th) / (2 * math.pi),", "p = torch.where(pos, (math.pi - th) / math.pi,",
-           (NET + "test_infinite.py",),
-           "P(u > 0, v > 0) = (pi - theta) / pi (the arc-cosine kernel of degree 0 twice too large)",
-           claims=anchors("ntk_limit", "pseudo_solution")),
-    Mutant("c_eps-i0-both-terms", "rnntheory/complexity/__init__.py",
-           "            if i == 0:\n                return mpmath.mpf(1)", "            if i == 0:\n                return mpmath.mpf(2)",
-           ("tests/complexity/test_complexity.py",),
-           "C_eps's i = 0 summand counted with both terms (2 |c_0| instead of |c_0|)",
-           claims=anchors("complexity_monotone", "complexity_eps_growth")),
-    Mutant("c_s-exponent", "rnntheory/complexity/__init__.py",
-           'alpha = mpmath.mpf("1.75")', 'alpha = mpmath.mpf("1.5")',
-           ("tests/complexity/test_complexity.py",),
-           "C_s with (i + 1)^1.5 instead of (i + 1)^1.75",
-           claims=anchors("complexity_monotone", "complexity_divergence")),
+    Mutant(
+        "pseudo-h_l-not-h_l-1",
+        "rnntheory/network/pseudo.py",
+        'H = tr.time_major("hidden")[:-1].reshape(L * n, m)',
+        'H = tr.time_major("hidden")[1:].reshape(L * n, m)',
+        (NET + "test_pseudo.py", REF),
+        "the pseudo-network's drive W' h_l instead of W' h_{l-1}",
+        claims=anchors("forward_coupling", "ntk_ball"),
+    ),
+    Mutant(
+        "forward-coupling-sign",
+        "rnntheory/network/pseudo.py",
+        "    err = real - tr.outputs - lin",
+        "    err = real - tr.outputs + lin",
+        (NET + "test_pseudo.py", REF),
+        "err_j = y_j(W0 + W') - y_j(W0) + pseudo_j",
+        claims=anchors("forward_coupling"),
+    ),
+    Mutant(
+        "sign-changes-one-way",
+        "rnntheory/network/batched.py",
+        "        return (self.pattern != base).sum(dim=-1)",
+        "        return (self.pattern & ~base).sum(dim=-1)",
+        (NET + "test_perturbation.py", NET + "test_batched.py", REF),
+        "||D_l(W0 + W') - D_l(W0)||_0 counting only the neurons switched on",
+        claims=anchors("sign_changes", "hidden_perturbation"),
+    ),
+    Mutant(
+        "ntk-radius-m",
+        "rnntheory/network/sizes.py",
+        'return torch.linalg.matrix_norm(W_prime, ord="fro") * math.sqrt(W_prime.shape[-1])',
+        'return torch.linalg.matrix_norm(W_prime, ord="fro") * W_prime.shape[-1]',
+        (NET + "test_perturbation.py", REF),
+        "the NTK radius m ||W'||_F instead of sqrt(m) ||W'||_F",
+        claims=anchors("sgd_forward_coupling"),
+    ),
+    Mutant(
+        "lanczos-no-sqrt",
+        "rnntheory/network/sizes.py",
+        "    return max(theta, 0.0) ** 0.5",
+        "    return max(theta, 0.0)",
+        (NET + "test_perturbation.py", REF),
+        "spectral_norm returns sigma^2 for m > 256 (the Lanczos branch)",
+        claims=anchors("sign_changes"),
+    ),
+    Mutant(
+        "kernel-pattern-dropped",
+        "rnntheory/network/kernel.py",
+        "    return bv[:, jj, ii, cc] * tr.pattern.to(net.dtype)[:, ii]",
+        "    return bv[:, jj, ii, cc]",
+        (NET + "test_kernel.py", REF),
+        "the NTK's factors Back_{i->j}^T e_s without D_i",
+        claims=anchors("ntk_limit", "pseudo_solution"),
+    ),
+    Mutant(
+        "sdot-factor-2",
+        "rnntheory/network/infinite.py",
+        "p = torch.where(pos, (math.pi - th) / (2 * math.pi),",
+        "p = torch.where(pos, (math.pi - th) / math.pi,",
+        (NET + "test_infinite.py",),
+        "P(u > 0, v > 0) = (pi - theta) / pi (the arc-cosine kernel of degree 0 twice too large)",
+        claims=anchors("ntk_limit", "pseudo_solution"),
+    ),
+    Mutant(
+        "c_eps-i0-both-terms",
+        "rnntheory/complexity/__init__.py",
+        "            if i == 0:\n                return mpmath.mpf(1)",
+        "            if i == 0:\n                return mpmath.mpf(2)",
+        ("tests/complexity/test_complexity.py",),
+        "C_eps's i = 0 summand counted with both terms (2 |c_0| instead of |c_0|)",
+        claims=anchors("complexity_monotone", "complexity_eps_growth"),
+    ),
+    Mutant(
+        "c_s-exponent",
+        "rnntheory/complexity/__init__.py",
+        'alpha = mpmath.mpf("1.75")',
+        'alpha = mpmath.mpf("1.5")',
+        ("tests/complexity/test_complexity.py",),
+        "C_s with (i + 1)^1.5 instead of (i + 1)^1.75",
+        claims=anchors("complexity_monotone", "complexity_divergence"),
+    ),
 )
 
 
 # ---------------------------------------------------------------------- the copy and the runs
 def _files() -> list[str]:
     r"""The files of the working tree that git tracks or would track (no .venv, caches, build outputs)."""
-    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
-                         capture_output=True).stdout.decode()
+    out = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True, capture_output=True
+    ).stdout.decode()
     return [f for f in out.split("\0") if f and (ROOT / f).is_file()]
 
 
@@ -222,8 +302,14 @@ def _env(copy: Path) -> dict[str, str]:
 
 def check_import(copy: Path) -> None:
     r"""The copy's package is the one its runs import (not an installed one)."""
-    got = subprocess.run([sys.executable, "-c", "import rnntheory; print(rnntheory.__file__)"], cwd=copy,
-                         env=_env(copy), capture_output=True, text=True, check=True).stdout.strip()
+    got = subprocess.run(
+        [sys.executable, "-c", "import rnntheory; print(rnntheory.__file__)"],
+        cwd=copy,
+        env=_env(copy),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     if not Path(got).resolve().is_relative_to(copy.resolve()):
         sys.exit(f"mutants: the copy imports rnntheory from {got}, not from {copy}; cannot test mutants")
 
@@ -267,15 +353,21 @@ def mutate(copy: Path, mu: Mutant) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
     ap.add_argument("--only", action="append", metavar="NAME", help="run only this mutant (repeatable)")
     ap.add_argument("--with-claims", action="store_true", help="also run each mutant's claim checks (proofs_checks)")
     ap.add_argument("--jobs", type=int, default=2, help="mutants run at once, each in its own copy (default 2)")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per test run (default 600)")
     ap.add_argument("--no-baseline", action="store_true", help="skip the run of the unmutated copy")
-    ap.add_argument("--tests", nargs="+", metavar="TEST", help="run these tests instead of each mutant's own "
-                    "(e.g. to see whether another file catches it too)")
+    ap.add_argument(
+        "--tests",
+        nargs="+",
+        metavar="TEST",
+        help="run these tests instead of each mutant's own (e.g. to see whether another file catches it too)",
+    )
     args = ap.parse_args(argv)
 
     chosen = list(MUTANTS)
@@ -288,8 +380,10 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [mu for mu in MUTANTS if mu.name in args.only]
     if args.list:
         for mu in chosen:
-            print(f"{mu.name}\n    {mu.file}: {mu.what}\n    tests: {' '.join(mu.tests)}"
-                  f"\n    claims: {' '.join(mu.claims) or '(none)'}")
+            print(
+                f"{mu.name}\n    {mu.file}: {mu.what}\n    tests: {' '.join(mu.tests)}"
+                f"\n    claims: {' '.join(mu.claims) or '(none)'}"
+            )
         return 0
     bad = stale(chosen)
     if bad:
@@ -312,8 +406,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_baseline:
             everything = sorted({t for mu in chosen for t in tests_of(mu)})
             rc, out, secs = run_tests(made[0], everything, args.timeout)
-            print(f"baseline: {len(everything)} test files on the unmutated copy: "
-                  f"{'pass' if rc == 0 else 'FAIL'} ({secs:.0f} s)", flush=True)
+            print(
+                f"baseline: {len(everything)} test files on the unmutated copy: "
+                f"{'pass' if rc == 0 else 'FAIL'} ({secs:.0f} s)",
+                flush=True,
+            )
             if rc != 0:
                 print(out[-3000:], file=sys.stderr)
                 print("mutants: the unmutated copy fails its tests; a mutant run would mean nothing", file=sys.stderr)
@@ -344,8 +441,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{mu.name:{w}s}  {state:8s}  {secs:7.0f}  {failed or ('-' if rc == 0 else f'exit code {rc}')}")
     survived = [mu.name for mu, rc, _, _ in results if rc == 0]
     total = time.perf_counter() - t_start
-    print(f"\n{len(results) - len(survived)} of {len(results)} mutants caught in {total:.0f} s "
-          f"({jobs} job{'s' if jobs > 1 else ''})" + (f"; SURVIVED: {', '.join(survived)}" if survived else ""))
+    print(
+        f"\n{len(results) - len(survived)} of {len(results)} mutants caught in {total:.0f} s "
+        f"({jobs} job{'s' if jobs > 1 else ''})" + (f"; SURVIVED: {', '.join(survived)}" if survived else "")
+    )
     return 1 if survived else 0
 
 

@@ -39,8 +39,21 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["ROOT", "DOCS", "RENDERED", "CORES", "SPAN", "PAPER_DATA", "figures", "render", "expected", "paper_data", "same",
-           "sync", "main"]
+__all__ = [
+    "ROOT",
+    "DOCS",
+    "RENDERED",
+    "CORES",
+    "SPAN",
+    "PAPER_DATA",
+    "figures",
+    "render",
+    "expected",
+    "paper_data",
+    "same",
+    "sync",
+    "main",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 """The repository (the docs are not installed with the package)."""
@@ -77,15 +90,21 @@ def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
     counts = {v: sum(c["verdict"] == v for c in doc["claims"]) for v in VERDICTS}
     keys = {cell["key"] for c in doc["claims"] for cell in c["cells"]}
     own = "" if prefix == "default" else f"{prefix}_"  # the default report's verdicts are plain verdict_<claim>
-    return {**{f"{own}verdict_{c['name']}": c["verdict"] for c in doc["claims"]},
-            **{f"{own}deciding_{c['name']}": _deciding(c) for c in doc["claims"]},
-            **{f"{own}finding_{c['name']}__{_span_key(f['key'])}": f"{f['measured']} ({f['label']})"
-               for c in doc["claims"] for f in c["findings"] if "key" in f and "measured" in f},
-            f"{prefix}_claims": str(len(doc["claims"])),
-            f"{prefix}_cells": str(sum(len(c["cells"]) for c in doc["claims"])),
-            f"{prefix}_distinct_cells": str(len(keys)),
-            **{f"{prefix}_{v}": str(n) for v, n in counts.items()},
-            f"{prefix}_verdicts": ", ".join(f"{n} {v}" for v, n in counts.items())}
+    return {
+        **{f"{own}verdict_{c['name']}": c["verdict"] for c in doc["claims"]},
+        **{f"{own}deciding_{c['name']}": _deciding(c) for c in doc["claims"]},
+        **{
+            f"{own}finding_{c['name']}__{_span_key(f['key'])}": f"{f['measured']} ({f['label']})"
+            for c in doc["claims"]
+            for f in c["findings"]
+            if "key" in f and "measured" in f
+        },
+        f"{prefix}_claims": str(len(doc["claims"])),
+        f"{prefix}_cells": str(sum(len(c["cells"]) for c in doc["claims"])),
+        f"{prefix}_distinct_cells": str(len(keys)),
+        **{f"{prefix}_{v}": str(n) for v, n in counts.items()},
+        f"{prefix}_verdicts": ", ".join(f"{n} {v}" for v, n in counts.items()),
+    }
 
 
 def figures(root: Path = ROOT, rendered: dict[str, str] | None = None) -> dict[str, str]:
@@ -103,29 +122,49 @@ def figures(root: Path = ROOT, rendered: dict[str, str] | None = None) -> dict[s
         rel = f"docs/{folder}/results.json"
         return json.loads(rendered[rel] if rel in rendered else (root / rel).read_text())
 
-    docs = {name: read(folder) for name, folder in (("default", "report"), ("large", "report-large"),
-                                                       ("budget", "report-budget"))}
+    docs = {
+        name: read(folder)
+        for name, folder in (("default", "report"), ("large", "report-large"), ("budget", "report-budget"))
+    }
     out: dict[str, str] = {"cores": str(CORES), "headline_rule": HEADLINE_RULE}
     for name, doc in docs.items():
         out.update(_report_figures(name, doc))
     b = docs["budget"]["report"]["budget"]
     rounds = b["rounds"]
-    out.update({"budget_minutes": f"{b['budget_seconds'] / 60:.0f}", "budget_used_minutes": f"{b['seconds'] / 60:.1f}",
-                "budget_rounds": str(len(rounds)),
-                "budget_undecided": f"{rounds[0]['undecided_before']} -> {rounds[-1]['undecided_after']}" if rounds else "-",
-                "budget_first_estimate": f"{rounds[0]['estimated_seconds']:.0f} s" if rounds else "-",
-                "budget_first_seconds": f"{rounds[0]['seconds']:.0f} s" if rounds else "-"})
+    out.update(
+        {
+            "budget_minutes": f"{b['budget_seconds'] / 60:.0f}",
+            "budget_used_minutes": f"{b['seconds'] / 60:.1f}",
+            "budget_rounds": str(len(rounds)),
+            "budget_undecided": f"{rounds[0]['undecided_before']} -> {rounds[-1]['undecided_after']}"
+            if rounds
+            else "-",
+            "budget_first_estimate": f"{rounds[0]['estimated_seconds']:.0f} s" if rounds else "-",
+            "budget_first_seconds": f"{rounds[0]['seconds']:.0f} s" if rounds else "-",
+        }
+    )
     # networks per grid point at the end of the budgeted run, and on the default grid (in brackets)
-    per_point = {name: {c["name"]: max(len(s) for s in c["seeds"].values()) for c in docs[name]["claims"]}
-                 for name in ("default", "budget")}
-    out["budget_networks"] = ", ".join(f"{n} {k} ({per_point['default'].get(n, '-')})"
-                                       for n, k in per_point["budget"].items() if k != per_point["default"].get(n))
+    per_point = {
+        name: {c["name"]: max(len(s) for s in c["seeds"].values()) for c in docs[name]["claims"]}
+        for name in ("default", "budget")
+    }
+    out["budget_networks"] = ", ".join(
+        f"{n} {k} ({per_point['default'].get(n, '-')})"
+        for n, k in per_point["budget"].items()
+        if k != per_point["default"].get(n)
+    )
     default, large = report.cost(), report.cost(grid="large")
     sgd = default.table[default.table["group"] == "sgd_run"]["seconds"].sum()
-    out.update({"default_compute": duration(default.seconds, about=True), "default_wall": duration(default.wall(CORES), about=True),
-                "default_wall_serial": duration(default.wall(1), about=True),
-                "default_sgd_share": f"{100 * sgd / default.seconds:.0f}%",
-                "large_core_hours": f"{large.seconds / 3600:.1f}", "large_wall": duration(large.wall(CORES), about=True)})
+    out.update(
+        {
+            "default_compute": duration(default.seconds, about=True),
+            "default_wall": duration(default.wall(CORES), about=True),
+            "default_wall_serial": duration(default.wall(1), about=True),
+            "default_sgd_share": f"{100 * sgd / default.seconds:.0f}%",
+            "large_core_hours": f"{large.seconds / 3600:.1f}",
+            "large_wall": duration(large.wall(CORES), about=True),
+        }
+    )
     for name in ("backward_coupling",):  # the README's notebook lines run it
         c = claims.get(name).cost()
         out.update({f"{name}_cells": str(c.cells), f"{name}_compute": duration(c.seconds, about=True)})
@@ -139,6 +178,7 @@ def render(text: str, values: dict[str, str], where: str = "") -> str:
     Raises:
         KeyError: a span names no figure.
     """
+
     def one(m: re.Match) -> str:
         name = m.group(1)
         if name not in values:
@@ -167,7 +207,9 @@ def _summary(root: Path, rendered: dict[str, str]) -> str:
     r"""The README's summary table: docs/report/report.md's, with its links pointing into the report and each
     headline cell shortened (:func:`short_headline`)."""
     text = rendered.get("docs/report/report.md") or (root / "docs" / "report" / "report.md").read_text()
-    doc = json.loads(rendered.get("docs/report/results.json") or (root / "docs" / "report" / "results.json").read_text())
+    doc = json.loads(
+        rendered.get("docs/report/results.json") or (root / "docs" / "report" / "results.json").read_text()
+    )
     measured = {c["name"]: _deciding(c) for c in doc["claims"]}
     start = text.index("| claim | paper | verdict |")
     lines = []
@@ -233,7 +275,12 @@ depend on the BLAS build and the CPU's instruction set, not on the data."""
 
 def _close(a: object, b: object) -> bool:
     if isinstance(a, float) or isinstance(b, float):
-        if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or isinstance(a, bool) or isinstance(b, bool):
+        if (
+            not isinstance(a, (int, float))
+            or not isinstance(b, (int, float))
+            or isinstance(a, bool)
+            or isinstance(b, bool)
+        ):
             return False
         return a == b or math.isclose(a, b, rel_tol=FLOAT_RTOL, abs_tol=1e-300) or (math.isnan(a) and math.isnan(b))
     if isinstance(a, dict) and isinstance(b, dict):

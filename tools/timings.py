@@ -38,8 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         records += [rec for rec in (store.load(claim, key) for claim, key in store.entries()) if rec is not None]
     data = timings_from_records(records, args.note)
     # one point per line, so that a change of timings reads as a short diff
-    groups = ",\n".join(f" {json.dumps(g)}: [\n" + ",\n".join("  " + json.dumps(e, sort_keys=True) for e in entries) + "\n ]"
-                        for g, entries in data["claims"].items())
+    groups = ",\n".join(
+        f" {json.dumps(g)}: [\n" + ",\n".join("  " + json.dumps(e, sort_keys=True) for e in entries) + "\n ]"
+        for g, entries in data["claims"].items()
+    )
     sys.stdout.write(f'{{"note": {json.dumps(data["note"])},\n "claims": {{\n{groups}\n}}}}\n')
     return 0
 

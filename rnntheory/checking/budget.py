@@ -69,11 +69,13 @@ ONLY = 0
 MIN_FACTOR = 1.25
 """The smallest growth a round gives a claim: with less time than that for every claim, no round runs."""
 
-ERROR_RATES = ("Alpha spending keeps the error rates of repeated looks near those of one look: over 50 000 simulated "
-               "budgeted runs whose truth sits at the edge of the zone (tests/stats/test_error_rates.py), a finding "
-               "read \"inconsistent\" in 0.66% and \"consistent\" in 0.75% of them, against 0.5% for a single look "
-               "(about 2% and 3% when every look is judged at one level): a round's size follows the estimates, which "
-               "the union bound behind 0.5% does not cover.")
+ERROR_RATES = (
+    "Alpha spending keeps the error rates of repeated looks near those of one look: over 50 000 simulated "
+    "budgeted runs whose truth sits at the edge of the zone (tests/stats/test_error_rates.py), a finding "
+    'read "inconsistent" in 0.66% and "consistent" in 0.75% of them, against 0.5% for a single look '
+    "(about 2% and 3% when every look is judged at one level): a round's size follows the estimates, which "
+    "the union bound behind 0.5% does not cover."
+)
 """What a budgeted report says about its error rates: what was measured, not the bound the rounds do not meet."""
 
 
@@ -101,8 +103,14 @@ class Plan:
         return self.decisions / max(self.seconds, 1e-9)
 
 
-def plan(results: Mapping[str, ClaimResult], compute: Mapping[str, float], *, seconds_left: float,
-         jobs: int = 1, max_factor: float = 8.0) -> list[Plan]:
+def plan(
+    results: Mapping[str, ClaimResult],
+    compute: Mapping[str, float],
+    *,
+    seconds_left: float,
+    jobs: int = 1,
+    max_factor: float = 8.0,
+) -> list[Plan]:
     r"""The claims worth growing now, best first (``results``: claim name -> ClaimResult): for each claim whose undecided findings more networks
     can decide (finite :attr:`~rnntheory.checking.Finding.needs`), the factor with the most decisions per
     second of compute (``compute[name]``: the seconds its cells took so far), capped so that the round
@@ -208,8 +216,10 @@ def spend(
     looks = {n: ONLY if single else 1 for n in grids}
     results = {n: judge(n, g, records[n], looks[n]) for n, g in grids.items()}
     start_open = _undecided(results)
-    say(f"budget: the grid took {grid_wall:.0f} s; {start_open} findings undecided" +
-        ("; the grid used the budget: no round runs" if single else ""))
+    say(
+        f"budget: the grid took {grid_wall:.0f} s; {start_open} findings undecided"
+        + ("; the grid used the budget: no round runs" if single else "")
+    )
     rounds = []
     while not single:
         left = total - (time.perf_counter() - t0)
@@ -230,24 +240,44 @@ def spend(
         added = sum(float(sum(r["seconds"] for r in records[p.name])) - compute[p.name] for p in chosen)
         pace = _pace(spent, added, jobs, pace)
         after = _undecided(results)
-        rounds.append({"claims": {p.name: round(p.factor, 3) for p in chosen}, "estimated_seconds": round(wall, 1),
-                       "seconds": round(spent, 1), "undecided_before": before, "undecided_after": after})
-        say(f"budget: round {len(rounds)} grew {', '.join(f'{p.name} x{p.factor:.2g}' for p in chosen)} in "
-            f"{spent:.0f} s (estimated {wall:.0f} s); undecided findings {before} -> {after}")
+        rounds.append(
+            {
+                "claims": {p.name: round(p.factor, 3) for p in chosen},
+                "estimated_seconds": round(wall, 1),
+                "seconds": round(spent, 1),
+                "undecided_before": before,
+                "undecided_after": after,
+            }
+        )
+        say(
+            f"budget: round {len(rounds)} grew {', '.join(f'{p.name} x{p.factor:.2g}' for p in chosen)} in "
+            f"{spent:.0f} s (estimated {wall:.0f} s); undecided findings {before} -> {after}"
+        )
         if after == 0:
             break
     elapsed = time.perf_counter() - t0
     end_open = _undecided(results)
     levels = {n: results[n].level if hasattr(results[n], "level") else None for n in grids}
     if single:
-        sentence = (f"a budget of {duration(total)} ({duration(elapsed)} used): the grid used the budget; no round ran. "
-                    f"With one look, every claim is judged at the single look's level {100 * (1 - ALPHA):g}%; "
-                    f"undecided findings: {end_open}.")
+        sentence = (
+            f"a budget of {duration(total)} ({duration(elapsed)} used): the grid used the budget; no round ran. "
+            f"With one look, every claim is judged at the single look's level {100 * (1 - ALPHA):g}%; "
+            f"undecided findings: {end_open}."
+        )
     else:
-        sentence = (f"a budget of {duration(total)} ({duration(elapsed)} used): the grid, then {len(rounds)} "
-                    f"round(s) of added networks; undecided findings {start_open} -> {end_open}. Each claim's look k "
-                    f"is judged at level 1 - {ALPHA:g} x 2^-k (alpha spending over looks: docs/conventions.md); the "
-                    "summary gives each claim's level. " + ERROR_RATES)
-    summary = {"budget_seconds": total, "seconds": round(elapsed, 1), "rounds": rounds, "looks": looks,
-               "levels": levels, "single_look": single, "summary": sentence}
+        sentence = (
+            f"a budget of {duration(total)} ({duration(elapsed)} used): the grid, then {len(rounds)} "
+            f"round(s) of added networks; undecided findings {start_open} -> {end_open}. Each claim's look k "
+            f"is judged at level 1 - {ALPHA:g} x 2^-k (alpha spending over looks: docs/conventions.md); the "
+            "summary gives each claim's level. " + ERROR_RATES
+        )
+    summary = {
+        "budget_seconds": total,
+        "seconds": round(elapsed, 1),
+        "rounds": rounds,
+        "looks": looks,
+        "levels": levels,
+        "single_look": single,
+        "summary": sentence,
+    }
     return results, grids, records, summary

@@ -155,7 +155,9 @@ class Claim:
         if isinstance(grid, Grid):
             return grid
         if grid not in self.grids:
-            raise ValueError(f"Claim.grid: grid={grid!r} is not defined for {self.name}; expected one of {sorted(self.grids)}")
+            raise ValueError(
+                f"Claim.grid: grid={grid!r} is not defined for {self.name}; expected one of {sorted(self.grids)}"
+            )
         return self.grids[grid]
 
     def settings(self, grid: str | Grid = "default", **judging: Any) -> dict[str, Any]:
@@ -181,8 +183,16 @@ class Claim:
         (:func:`rnntheory.checking.settings.check_cells`). A setup mistake is an error, never a verdict."""
         CHECK.check_cells(self, grid, where)
 
-    def cell(self, grid: str | Grid = "default", *, point: int = 0, seed: int | None = None, device: str = "cpu",
-             dtype: Any = None, **overrides: Any) -> dict[str, Any]:
+    def cell(
+        self,
+        grid: str | Grid = "default",
+        *,
+        point: int = 0,
+        seed: int | None = None,
+        device: str = "cpu",
+        dtype: Any = None,
+        **overrides: Any,
+    ) -> dict[str, Any]:
         r"""One cell of a grid (point ``point``, the grid's first seed unless ``seed`` is given), with
         ``overrides`` replacing any entry: the starting point for measuring one configuration by hand."""
         g = self.grid(grid)
@@ -190,8 +200,14 @@ class Claim:
         if not V.non_negative_int("Claim.cell", "point", point) < len(g.points):
             raise ValueError(f"Claim.cell: point={point!r} must be in [0, {len(g.points)}) for {self.name}")
         s = g.point_seeds(g.points[point])[0] if seed is None else seed
-        return {**g.fixed, **point_settings(g.points[point]), "seed": s, "device": device,
-                "dtype": self.dtype_for(dtype, "Claim.cell"), **overrides}
+        return {
+            **g.fixed,
+            **point_settings(g.points[point]),
+            "seed": s,
+            "device": device,
+            "dtype": self.dtype_for(dtype, "Claim.cell"),
+            **overrides,
+        }
 
     def measure_frame(self, cell: Mapping[str, Any] | None = None, **overrides: Any) -> pd.DataFrame:
         r"""Measure one cell and return its rows as a DataFrame (one row per measurement, with the
@@ -233,8 +249,14 @@ class Claim:
         opts, overrides = RunOptions.split(where, options, settings)
         return running.cost(self, grid, opts, where=where, **overrides)
 
-    def resolve(self, grid: str | Grid = "default", options: RunOptions | None = None, *,
-                where: str = "Claim.run", **overrides: Any) -> Grid:
+    def resolve(
+        self,
+        grid: str | Grid = "default",
+        options: RunOptions | None = None,
+        *,
+        where: str = "Claim.run",
+        **overrides: Any,
+    ) -> Grid:
         r"""The grid ``grid`` with the seeds of ``options`` (replaced, then shifted by its ``seed_offset``) and
         its fixed parameters replaced as given (``overrides``; a swept setting cannot be fixed)."""
         g = self.grid(grid)
@@ -248,16 +270,28 @@ class Claim:
             swept = sorted(set(overrides) & {k for pt in g.points for k in pt})
             if swept:
                 # a point's value wins over a fixed one: the override would be ignored without a word
-                raise ValueError(f"{where}: {self.name} sweeps {swept} over its grid points, so {swept[0]}="
-                                 f"{overrides[swept[0]]!r} cannot be fixed; pass a Grid with the points you want "
-                                 "(or measure one configuration with Claim.measure_frame)")
+                raise ValueError(
+                    f"{where}: {self.name} sweeps {swept} over its grid points, so {swept[0]}="
+                    f"{overrides[swept[0]]!r} cannot be fixed; pass a Grid with the points you want "
+                    "(or measure one configuration with Claim.measure_frame)"
+                )
             g = g.with_fixed(**overrides)
         return g
 
-    def judge(self, data: pd.DataFrame, grid: str | Grid = "default", *, name: str | None = None, seconds: float = 0.0,
-              settings: Mapping[str, Any] | None = None, failed: Sequence[Mapping[str, Any]] = (),
-              level: float = LEVEL, design: Grid | None = None, compute: float = math.nan,
-              **judging: Any) -> ClaimResult:
+    def judge(
+        self,
+        data: pd.DataFrame,
+        grid: str | Grid = "default",
+        *,
+        name: str | None = None,
+        seconds: float = 0.0,
+        settings: Mapping[str, Any] | None = None,
+        failed: Sequence[Mapping[str, Any]] = (),
+        level: float = LEVEL,
+        design: Grid | None = None,
+        compute: float = math.nan,
+        **judging: Any,
+    ) -> ClaimResult:
         r"""Analyse measured rows into a :class:`ClaimResult`: the one path from measurements to a
         verdict. Judging settings are those of ``grid`` (:meth:`settings`) updated by ``judging``, or
         exactly ``settings`` when given (checked either way: a bad judging value raises). Every
@@ -277,8 +311,10 @@ class Claim:
         try:
             findings = self.analysis(data, Judging(params, level)) if len(data) else []
             if not findings:
-                raise VD.CannotAnalyse("no measured rows" + (f": every cell failed, the first with "
-                                                             f"{describe_failures(failed, 1)}" if failed else ""))
+                raise VD.CannotAnalyse(
+                    "no measured rows"
+                    + (f": every cell failed, the first with {describe_failures(failed, 1)}" if failed else "")
+                )
         except ANALYSIS_ERRORS as exc:
             d = VD.cannot_analyse(f"{type(exc).__name__}: {exc}")
             findings = [Finding("the analysis could not run on these measurements", d, d.reason, key="analysis")]
@@ -292,8 +328,14 @@ class Claim:
             raise ValueError(f"Claim.judge: {self.name} gives several findings the key(s) {dup}; keys must be unique")
         return ClaimResult(self, label, data, findings, seconds, params, failed, level, design, float(compute))
 
-    def result(self, data: pd.DataFrame, grid: str | Grid = "default", name: str | None = None, seconds: float = 0.0,
-               **judging: Any) -> ClaimResult:
+    def result(
+        self,
+        data: pd.DataFrame,
+        grid: str | Grid = "default",
+        name: str | None = None,
+        seconds: float = 0.0,
+        **judging: Any,
+    ) -> ClaimResult:
         r"""Judge rows measured by hand (alias of :meth:`judge`, labelled ``"custom"`` unless ``name``).
 
         >>> from rnntheory import claims
@@ -308,10 +350,14 @@ def describe_failures(failed: Sequence[Mapping[str, Any]], limit: int = 3) -> st
     r"""The failed cells in words, one entry per distinct error (type and message) in the order they first
     occur, the first ``limit`` of them: the error, the cell that raised it first (its settings), and how many
     cells raised the same."""
+
     def where(f: Mapping[str, Any]) -> str:
         cell = f["cell"]
-        return ", ".join(f"{k}={cell[k]}" for k in sorted(cell) if k not in ("device", "dtype") and
-                         not isinstance(cell[k], (list, tuple, dict)))
+        return ", ".join(
+            f"{k}={cell[k]}"
+            for k in sorted(cell)
+            if k not in ("device", "dtype") and not isinstance(cell[k], (list, tuple, dict))
+        )
 
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for f in failed:

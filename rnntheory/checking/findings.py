@@ -42,10 +42,26 @@ from .. import stats as S
 from ..stats import verdicts as VD
 from .results import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series
 
-__all__ = ["exponent_finding", "growth_finding", "mean_finding", "event_finding", "every_case_finding",
-           "regime_findings", "RegimeFit", "described", "ONE_WIDTH",
-           "cannot_finding", "split_diverged", "series", "too_strong", "wrong_m", "exponential", "cannot_detect",
-           "TOO_STRONG", "EXPONENTIAL_FACTOR"]
+__all__ = [
+    "exponent_finding",
+    "growth_finding",
+    "mean_finding",
+    "event_finding",
+    "every_case_finding",
+    "regime_findings",
+    "RegimeFit",
+    "described",
+    "ONE_WIDTH",
+    "cannot_finding",
+    "split_diverged",
+    "series",
+    "too_strong",
+    "wrong_m",
+    "exponential",
+    "cannot_detect",
+    "TOO_STRONG",
+    "EXPONENTIAL_FACTOR",
+]
 
 TOO_STRONG = 0.5
 """The exponent error a finding must be able to see: a claimed exponent made this much too strong."""
@@ -82,14 +98,26 @@ def _end(df: pd.DataFrame, x: str, end: int | None, shrinking: bool) -> tuple[pd
     if vals.size <= end:
         return df, f"local slope over all {vals.size} values of {x}"
     keep = vals[:end] if shrinking else vals[-end:]
-    return (df[df[x].isin(keep)],
-            f"local slope at the limiting end: the {end} {'smallest' if shrinking else 'largest'} of {vals.size} "
-            f"values of {x} ({keep.min():.4g} to {keep.max():.4g})")
+    return (
+        df[df[x].isin(keep)],
+        f"local slope at the limiting end: the {end} {'smallest' if shrinking else 'largest'} of {vals.size} "
+        f"values of {x} ({keep.min():.4g} to {keep.max():.4g})",
+    )
 
 
-def series(df: pd.DataFrame, x: str, y: str, shape: np.ndarray | None = None, *, bound: str = "upper",
-           label: str = "", panel: str = "", constant: float | None = None, reference: str | None = None,
-           reference_label: str = "limit") -> Series:
+def series(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    shape: np.ndarray | None = None,
+    *,
+    bound: str = "upper",
+    label: str = "",
+    panel: str = "",
+    constant: float | None = None,
+    reference: str | None = None,
+    reference_label: str = "limit",
+) -> Series:
     r"""The :class:`Series` of ``y`` against ``x`` in ``df`` with the bound ``c * shape`` (``c``: the
     given ``constant``, else the smallest constant for an upper bound, the largest for a lower one) and
     the exact values of the column ``reference`` (optional), drawn as a line."""
@@ -143,8 +171,9 @@ def exponent_finding(
     shrinking = parameter == "shrinking"
     part, where = _end(df, x, end, shrinking)
     try:
-        fit = S.fit_exponent(part[x].to_numpy(float), part[y].to_numpy(float), groups=_groups(part, groups),
-                             level=level, variable=x)
+        fit = S.fit_exponent(
+            part[x].to_numpy(float), part[y].to_numpy(float), groups=_groups(part, groups), level=level, variable=x
+        )
     except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     xs = part[x].to_numpy(float)
@@ -155,19 +184,45 @@ def exponent_finding(
     alt = VD.exponent(fit, strong, bound=bound, parameter=parameter, resolution=r)
     # 1: rejected now; a factor: networks that would reject it; NaN: even that claim holds (the measured
     # exponent lies more than TOO_STRONG inside the claimed one, which an upper bound cannot see)
-    caught = (1.0 if alt.verdict is VD.Verdict.INCONSISTENT else math.nan if alt.verdict is VD.Verdict.CONSISTENT
-              else _needs(alt, fit))
+    caught = (
+        1.0
+        if alt.verdict is VD.Verdict.INCONSISTENT
+        else math.nan
+        if alt.verdict is VD.Verdict.CONSISTENT
+        else _needs(alt, fit)
+    )
     if shape is None:
         shape = df[x].to_numpy(dtype=float) ** claimed
     const = S.smallest_constant(df[y].to_numpy(float), shape) if bound == "upper" else None
     detail = f"{fit}; {d.reason}" + (f"; {where}" if where else "")
-    return Finding(name, d, detail, fit, const, series(df, x, y, shape, bound=bound, label=label, panel=panel),
-                   tuple(extra), key=key, needs=_needs(d, fit), catches={"too_strong": caught})
+    return Finding(
+        name,
+        d,
+        detail,
+        fit,
+        const,
+        series(df, x, y, shape, bound=bound, label=label, panel=panel),
+        tuple(extra),
+        key=key,
+        needs=_needs(d, fit),
+        catches={"too_strong": caught},
+    )
 
 
-def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, factor: float,
-                   groups: str | None = "seed", shape: np.ndarray | None = None, label: str = "",
-                   panel: str = "", level: float = LEVEL) -> Finding:
+def growth_finding(
+    name: str,
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    key: str,
+    factor: float,
+    groups: str | None = "seed",
+    shape: np.ndarray | None = None,
+    label: str = "",
+    panel: str = "",
+    level: float = LEVEL,
+) -> Finding:
     r"""Polynomial versus exponential growth of ``y`` in ``x``: the nested fit
     ``log y = a + b log x + c x`` (:func:`rnntheory.stats.fit_growth`) judged by
     :func:`rnntheory.stats.verdicts.growth`. The pure power-law and exponential fits are reported as a
@@ -181,8 +236,10 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
     fn = f"growth_finding({key!r})"
     F = VD.checked(fn, "factor", factor, positive=True)
     if not 1 < F < EXPONENTIAL_FACTOR:
-        raise ValueError(f"{fn}: factor={factor!r} must be in (1, {EXPONENTIAL_FACTOR:g}): a resolution at or beyond "
-                         "the injected exponential could never see it")
+        raise ValueError(
+            f"{fn}: factor={factor!r} must be in (1, {EXPONENTIAL_FACTOR:g}): a resolution at or beyond "
+            "the injected exponential could never see it"
+        )
     if len(df) == 0:
         return cannot_finding(name, f"{name}: no rows to fit", key=key)
     xs = df[x].to_numpy(float)
@@ -192,23 +249,52 @@ def growth_finding(name: str, df: pd.DataFrame, x: str, y: str, *, key: str, fac
     except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     r = math.log(F) / span
-    d = VD.growth(gf, resolution=r, meaning=f"an exponential that adds a factor {F:g} over {x} = "
-                                             f"{xs.min():.4g}..{xs.max():.4g} (rate {r:.3g})")
+    d = VD.growth(
+        gf,
+        resolution=r,
+        meaning=f"an exponential that adds a factor {F:g} over {x} = {xs.min():.4g}..{xs.max():.4g} (rate {r:.3g})",
+    )
     shift = math.log(EXPONENTIAL_FACTOR) / span
     const = None if shape is None else S.smallest_constant(df[y].to_numpy(float), shape)
     c = gf.rate
     # the injected exponential shifts the nested rate (and its interval) by exactly `shift`
-    moved = VD.growth(dataclasses.replace(gf, rate=S.Estimate(c.value + shift, c.ci_low + shift, c.ci_high + shift)),
-                      resolution=r)
-    caught = (1.0 if moved.verdict is VD.Verdict.INCONSISTENT else math.nan if moved.verdict is VD.Verdict.CONSISTENT
-              else _needs(moved, gf))
-    return Finding(name, d, f"{gf}; {d.reason}", gf, const, series(df, x, y, shape, label=label, panel=panel),
-                   key=key, needs=_needs(d, gf), catches={"exponential": caught})
+    moved = VD.growth(
+        dataclasses.replace(gf, rate=S.Estimate(c.value + shift, c.ci_low + shift, c.ci_high + shift)), resolution=r
+    )
+    caught = (
+        1.0
+        if moved.verdict is VD.Verdict.INCONSISTENT
+        else math.nan
+        if moved.verdict is VD.Verdict.CONSISTENT
+        else _needs(moved, gf)
+    )
+    return Finding(
+        name,
+        d,
+        f"{gf}; {d.reason}",
+        gf,
+        const,
+        series(df, x, y, shape, label=label, panel=panel),
+        key=key,
+        needs=_needs(d, gf),
+        catches={"exponential": caught},
+    )
 
 
-def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: float, *, key: str, resolution: float,
-                 what: str = "mean", bound: str = "upper", points: Series | None = None, meaning: str = "",
-                 level: float = LEVEL, positive: bool = False) -> Finding:
+def mean_finding(
+    name: str,
+    values: Sequence[float] | np.ndarray,
+    threshold: float,
+    *,
+    key: str,
+    resolution: float,
+    what: str = "mean",
+    bound: str = "upper",
+    points: Series | None = None,
+    meaning: str = "",
+    level: float = LEVEL,
+    positive: bool = False,
+) -> Finding:
     r"""A mean against a threshold from its t interval (:func:`rnntheory.stats.verdicts.mean`), with the
     indifference zone ``resolution`` beyond the threshold. ``positive=True`` for a quantity that cannot be
     negative (a norm, a ratio of norms, a count): its interval stays at or above 0, on the log scale
@@ -218,13 +304,27 @@ def mean_finding(name: str, values: Sequence[float] | np.ndarray, threshold: flo
         iv = S.mean_interval(values, level=level, name=what, positive=positive)
     except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
-    d = VD.mean(iv, threshold, bound=bound, resolution=r,
-                meaning=meaning or f"a deviation of {r:.3g} in the {what} beyond {threshold:.3g}")
+    d = VD.mean(
+        iv,
+        threshold,
+        bound=bound,
+        resolution=r,
+        meaning=meaning or f"a deviation of {r:.3g} in the {what} beyond {threshold:.3g}",
+    )
     return Finding(name, d, f"{iv}; {d.reason}", iv, None, points, key=key, needs=_needs(d, iv))
 
 
-def event_finding(name: str, held: np.ndarray, *, key: str, tolerated: float = 0.1, resolution: float = 0.1,
-                  what: str = "cases", failures: Sequence[str] = (), level: float = LEVEL) -> Finding:
+def event_finding(
+    name: str,
+    held: np.ndarray,
+    *,
+    key: str,
+    tolerated: float = 0.1,
+    resolution: float = 0.1,
+    what: str = "cases",
+    failures: Sequence[str] = (),
+    level: float = LEVEL,
+) -> Finding:
     r"""A high-probability event over independent cases (one entry per seed, run or cell): the claim
     "it fails in at most a fraction ``tolerated``", judged on its exact binomial interval with the
     indifference zone ``resolution`` (:func:`rnntheory.stats.verdicts.event`). ``failures`` (descriptions)
@@ -250,8 +350,9 @@ def _event_needs(d: VD.Decision, n: int, level: float) -> float:
     return math.inf
 
 
-def every_case_finding(name: str, ok: Sequence[bool] | np.ndarray, what: str = "cases",
-                       failures: Sequence[str] = (), *, key: str) -> Finding:
+def every_case_finding(
+    name: str, ok: Sequence[bool] | np.ndarray, what: str = "cases", failures: Sequence[str] = (), *, key: str
+) -> Finding:
     r"""An exact (deterministic) property that must hold in every case
     (:func:`rnntheory.stats.verdicts.every_case`); random events use :func:`event_finding`."""
     d = VD.every_case(ok, what, failures)
@@ -264,8 +365,9 @@ def cannot_finding(name: str, reason: str, *, key: str) -> Finding:
     return Finding(name, d, d.reason, key=key, needs=math.nan)
 
 
-def split_diverged(df: pd.DataFrame, what: str, *, key: str = "no_divergence",
-                   level: float = LEVEL) -> tuple[pd.DataFrame, list[Finding]]:
+def split_diverged(
+    df: pd.DataFrame, what: str, *, key: str = "no_divergence", level: float = LEVEL
+) -> tuple[pd.DataFrame, list[Finding]]:
     r"""The runs that did not diverge, and a finding that counts the diverged ones (where and how), so
     that divergence is reported as an outcome of the learning-rate rule (an event: a quarter of the
     runs may diverge, with resolution 0.25: a check of the rate rule, not of the paper); none without
@@ -273,18 +375,29 @@ def split_diverged(df: pd.DataFrame, what: str, *, key: str = "no_divergence",
     if "diverged" not in df:
         return df, []
     diverged = df["diverged"].fillna(False).to_numpy(bool)
-    where = [f"{what}: m={r.m}, L={r.L}, lr0={r.lr0:g}, seed {r.seed}: {r.divergence}"
-             for r in df[diverged].itertuples()]
+    where = [
+        f"{what}: m={r.m}, L={r.L}, lr0={r.lr0:g}, seed {r.seed}: {r.divergence}" for r in df[diverged].itertuples()
+    ]
     lr0 = ", ".join(f"{v:g}" for v in sorted(df["lr0"].unique()))
-    return df[~diverged], [event_finding(f"no {what} diverges under the rate lr0 / (m L) (lr0 = {lr0}; a quarter of the "
-                                         "runs is tolerated)", ~diverged, key=key, what="runs", failures=where,
-                                         tolerated=0.25, resolution=0.25, level=level)]
-
+    return df[~diverged], [
+        event_finding(
+            f"no {what} diverges under the rate lr0 / (m L) (lr0 = {lr0}; a quarter of the runs is tolerated)",
+            ~diverged,
+            key=key,
+            what="runs",
+            failures=where,
+            tolerated=0.25,
+            resolution=0.25,
+            level=level,
+        )
+    ]
 
 
 # ---------------------------------------------------------------------- the regime m >= poly(L)
-ONE_WIDTH = ("a fixed-width slice: at one width a quantity may grow exponentially in L while the paper, whose "
-             "theorems need m >= poly(L), still holds; the claim's verdict on that premise comes from its regime findings")
+ONE_WIDTH = (
+    "a fixed-width slice: at one width a quantity may grow exponentially in L while the paper, whose "
+    "theorems need m >= poly(L), still holds; the claim's verdict on that premise comes from its regime findings"
+)
 """Why a finding measured at one width is a description, not a verdict on the paper (theory.md sec. 10)."""
 
 
@@ -312,15 +425,33 @@ def _thresholds_text(tw: S.ThresholdWidths) -> str:
     def one(r: S.ThresholdWidth) -> str:
         if r.position == "undefined":
             return f"L={r.L:g}: undefined (no decay in m over {r.fitted_low:g}..{r.fitted_high:g})"
-        where = "" if r.position == "inside" else (f", extrapolated {'beyond' if r.position == 'beyond' else 'below'} "
-                                                   f"m = {r.fitted_low:g}..{r.fitted_high:g}")
+        where = (
+            ""
+            if r.position == "inside"
+            else (
+                f", extrapolated {'beyond' if r.position == 'beyond' else 'below'} "
+                f"m = {r.fitted_low:g}..{r.fitted_high:g}"
+            )
+        )
         return f"L={r.L:g}: {S.estimate_text(r.m_star, r.ci_low, r.ci_high)}{where}"
+
     return "m*(L) " + "; ".join(one(r) for r in tw)
 
 
-def regime_findings(what: str, df: pd.DataFrame, y: str, deltas: Sequence[float], *, key: str = "regime",
-                    x: str = "m", by: str = "L", seeds: str | None = "seed", growth_factor: float = 2.0,
-                    level: float = LEVEL, reference: float = 1.0) -> list[Finding]:
+def regime_findings(
+    what: str,
+    df: pd.DataFrame,
+    y: str,
+    deltas: Sequence[float],
+    *,
+    key: str = "regime",
+    x: str = "m",
+    by: str = "L",
+    seeds: str | None = "seed",
+    growth_factor: float = 2.0,
+    level: float = LEVEL,
+    reference: float = 1.0,
+) -> list[Finding]:
     r"""The premise "m >= poly(L)" for a quantity ``y`` that should be small in the regime (theory.md sec. 10),
     from a joint design over ``by`` (L) and ``x`` (m), the network (``seeds``) the unit:
 
@@ -338,8 +469,11 @@ def regime_findings(what: str, df: pd.DataFrame, y: str, deltas: Sequence[float]
     deltas = tuple(float(VD.checked(fn, "delta", d, positive=True)) for d in deltas)
     part = df[[by, x, y] + ([seeds] if seeds else [])].dropna()
     if part.empty:
-        return [cannot_finding(f"{what}: threshold widths m*(L; delta)", f"no rows with {by}, {x} and {y}",
-                               key=f"{key}_degree")]
+        return [
+            cannot_finding(
+                f"{what}: threshold widths m*(L; delta)", f"no rows with {by}, {x} and {y}", key=f"{key}_degree"
+            )
+        ]
     Ls, ms, qs = (part[c].to_numpy(float) for c in (by, x, y))
     labels = None if seeds is None else part[seeds].to_numpy()
     points = tuple(zip(Ls.tolist(), ms.tolist(), qs.tolist()))
@@ -349,8 +483,10 @@ def regime_findings(what: str, df: pd.DataFrame, y: str, deltas: Sequence[float]
     except ANALYSIS_ERRORS as exc:
         return [cannot_finding(f"{what}: threshold widths m*(L; delta)", str(exc), key=f"{key}_degree")]
     for d in deltas:
-        name = (f"{what}: the width m*(L) at which E {y} <= {d:g} grows polynomially, not exponentially, in L "
-                "(the premise m >= poly(L))")
+        name = (
+            f"{what}: the width m*(L) at which E {y} <= {d:g} grows polynomially, not exponentially, in L "
+            "(the premise m >= poly(L))"
+        )
         k = f"{key}_degree[delta={d:g}]"
         one = tw.select(d)
         try:
@@ -361,34 +497,81 @@ def regime_findings(what: str, df: pd.DataFrame, y: str, deltas: Sequence[float]
         span = max(deg.lengths) - min(deg.lengths)
         shift = math.log(EXPONENTIAL_FACTOR) / span
         c = deg.growth.rate
-        moved = VD.growth(dataclasses.replace(deg.growth, rate=S.Estimate(c.value + shift, c.ci_low + shift,
-                                                                          c.ci_high + shift)), resolution=deg.resolution)
+        moved = VD.growth(
+            dataclasses.replace(deg.growth, rate=S.Estimate(c.value + shift, c.ci_low + shift, c.ci_high + shift)),
+            resolution=deg.resolution,
+        )
         units = deg.n_networks
-        caught = (1.0 if moved.verdict is VD.Verdict.INCONSISTENT else math.nan if moved.verdict is VD.Verdict.CONSISTENT
-                  else VD.needed(moved, units=units, df=deg.growth.df, level=level,
-                                 params=max(1, round(units - deg.growth.df))))
+        caught = (
+            1.0
+            if moved.verdict is VD.Verdict.INCONSISTENT
+            else math.nan
+            if moved.verdict is VD.Verdict.CONSISTENT
+            else VD.needed(
+                moved, units=units, df=deg.growth.df, level=level, params=max(1, round(units - deg.growth.df))
+            )
+        )
         rows = [r for r in one if r.position != "undefined" and math.isfinite(r.ci_high)]
-        ser = Series(by, "m_star", tuple(r.L for r in rows), tuple(r.m_star for r in rows), None, "upper",
-                     f"delta = {d:g}", f"threshold width m* of {y}")
-        out.append(Finding(name, deg.decision, f"{deg}; {_thresholds_text(one)}",
-                           RegimeFit(deg, one, points, y), None, ser, key=k, needs=deg.needs,
-                           catches={"exponential": caught}))
+        ser = Series(
+            by,
+            "m_star",
+            tuple(r.L for r in rows),
+            tuple(r.m_star for r in rows),
+            None,
+            "upper",
+            f"delta = {d:g}",
+            f"threshold width m* of {y}",
+        )
+        out.append(
+            Finding(
+                name,
+                deg.decision,
+                f"{deg}; {_thresholds_text(one)}",
+                RegimeFit(deg, one, points, y),
+                None,
+                ser,
+                key=k,
+                needs=deg.needs,
+                catches={"exponential": caught},
+            )
+        )
     try:
         cf = S.collapse_exponent(Ls, ms, qs, level=level, seeds=labels, reference=reference)
     except ANALYSIS_ERRORS as exc:
         d = VD.cannot_analyse(str(exc))
-        out.append(described(Finding(f"{what} collapses onto L^k / m", d, d.reason, key=f"{key}_collapse",
-                                     needs=math.nan), "a measured scaling, not a claim of the paper"))
+        out.append(
+            described(
+                Finding(f"{what} collapses onto L^k / m", d, d.reason, key=f"{key}_collapse", needs=math.nan),
+                "a measured scaling, not a claim of the paper",
+            )
+        )
         return out
     held = cf.lack_p >= 1 - level  # the test of a power law in L^k / m against a free model does not reject it
-    d = VD.Decision(VD.Verdict.CONSISTENT if held else VD.Verdict.INCONSISTENT, rule="collapse",
-                    claimed=f"{y} depends on (m, L) only through L^k / m", estimate=cf.k.value, ci_low=cf.k.ci_low,
-                    ci_high=cf.k.ci_high, resolution=math.nan,
-                    reason=f"lack of collapse {'not rejected' if held else 'rejected'} at {100 * level:.4g}% "
-                           f"({cf.lack_test}, p = {cf.lack_p:.3g})")
-    out.append(described(Finding(f"{what} collapses onto L^k / m: k = {cf.k} (the deep fully connected ReLU network's k = "
-                                 f"{reference:g} is a reference)", d, str(cf), cf, key=f"{key}_collapse", needs=math.nan),
-                         "a measured scaling, not a claim of the paper"))
+    d = VD.Decision(
+        VD.Verdict.CONSISTENT if held else VD.Verdict.INCONSISTENT,
+        rule="collapse",
+        claimed=f"{y} depends on (m, L) only through L^k / m",
+        estimate=cf.k.value,
+        ci_low=cf.k.ci_low,
+        ci_high=cf.k.ci_high,
+        resolution=math.nan,
+        reason=f"lack of collapse {'not rejected' if held else 'rejected'} at {100 * level:.4g}% "
+        f"({cf.lack_test}, p = {cf.lack_p:.3g})",
+    )
+    out.append(
+        described(
+            Finding(
+                f"{what} collapses onto L^k / m: k = {cf.k} (the deep fully connected ReLU network's k = "
+                f"{reference:g} is a reference)",
+                d,
+                str(cf),
+                cf,
+                key=f"{key}_collapse",
+                needs=math.nan,
+            ),
+            "a measured scaling, not a claim of the paper",
+        )
+    )
     return out
 
 
@@ -406,11 +589,14 @@ def wrong_m(*columns: str, power: float = 0.5, what: str = "") -> Control:
         scale = df["m"].to_numpy(float) ** power
         return df.assign(**{c: df[c].to_numpy(float) * scale for c in columns})
 
-    return Control("wrong_m", what or f"{', '.join(columns)} times m^{power:g} (a wrong normalisation in m)", data=alter)
+    return Control(
+        "wrong_m", what or f"{', '.join(columns)} times m^{power:g} (a wrong normalisation in m)", data=alter
+    )
 
 
-def exponential(x: str, *columns: str, factor: float = EXPONENTIAL_FACTOR, by: Sequence[str] = (),
-                what: str = "") -> Control:
+def exponential(
+    x: str, *columns: str, factor: float = EXPONENTIAL_FACTOR, by: Sequence[str] = (), what: str = ""
+) -> Control:
     r"""Control (c): exponential growth injected where the claim says polynomial: ``columns`` times
     ``exp(c x)`` with ``c`` chosen so that they grow ``factor`` times more over the measured range of
     ``x`` (within each group of the columns ``by``, where the claim fits growth per group, e.g. per
@@ -431,8 +617,11 @@ def exponential(x: str, *columns: str, factor: float = EXPONENTIAL_FACTOR, by: S
         return df.assign(**{c: df[c].to_numpy(float) * grow for c in columns})
 
     where = f" within each ({', '.join(by)})" if by else ""
-    return Control("exponential", what or f"{', '.join(columns)} times exp(c {x}), {factor:g}x over the range of {x}{where}",
-                   data=alter)
+    return Control(
+        "exponential",
+        what or f"{', '.join(columns)} times exp(c {x}), {factor:g}x over the range of {x}{where}",
+        data=alter,
+    )
 
 
 def cannot_detect(kind: str, what: str, why: str) -> Control:

@@ -56,7 +56,9 @@ class Grid:
     judging: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        what = f"Grid: points={self.points!r} must be a non-empty list of points (a grid without cells measures nothing)"
+        what = (
+            f"Grid: points={self.points!r} must be a non-empty list of points (a grid without cells measures nothing)"
+        )
         if isinstance(self.points, (str, bytes, Mapping)) or not isinstance(self.points, Sequence):
             raise TypeError(what)
         if not self.points:
@@ -69,8 +71,14 @@ class Grid:
         object.__setattr__(self, "seeds", V.seeds("Grid", self.seeds))
 
     @classmethod
-    def product(cls, axes: Mapping[str, Sequence[Any]], seeds: int | Sequence[int], *,
-                judging: Mapping[str, Any] | None = None, **fixed: Any) -> "Grid":
+    def product(
+        cls,
+        axes: Mapping[str, Sequence[Any]],
+        seeds: int | Sequence[int],
+        *,
+        judging: Mapping[str, Any] | None = None,
+        **fixed: Any,
+    ) -> "Grid":
         r"""Every combination of the ``axes`` (setting -> values; the last axis varies fastest) times
         ``seeds`` (a count ``n`` for ``0..n-1``, or a list), with the ``fixed`` measuring settings and
         the ``judging`` overrides of data measured on this grid.
@@ -117,8 +125,10 @@ class Grid:
         r"""The grid with every seed shifted by ``offset`` (a non-negative integer): an independent
         replication of the same design, whose cells share no cache entry with the original's."""
         offset = V.non_negative_int("Grid.with_seed_offset", "offset", offset)
-        pts = tuple({**p, SEEDS_KEY: tuple(s + offset for s in self.point_seeds(p))} if SEEDS_KEY in p else p
-                    for p in self.points)
+        pts = tuple(
+            {**p, SEEDS_KEY: tuple(s + offset for s in self.point_seeds(p))} if SEEDS_KEY in p else p
+            for p in self.points
+        )
         return replace(self, points=pts, seeds=tuple(s + offset for s in self.seeds))
 
     def with_fixed(self, **fixed: Any) -> "Grid":

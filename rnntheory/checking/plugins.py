@@ -87,8 +87,10 @@ def import_claims(module: str) -> list[str]:
             importlib.import_module(name)
     except ModuleNotFoundError as exc:
         if exc.name and name.startswith(exc.name):
-            raise ValueError(f"{fn}: no module named {name!r} (install it, put its folder on "
-                             "PYTHONPATH, or give the path of its .py file)") from None
+            raise ValueError(
+                f"{fn}: no module named {name!r} (install it, put its folder on "
+                "PYTHONPATH, or give the path of its .py file)"
+            ) from None
         raise ValueError(f"{fn}: importing {name!r} failed: {type(exc).__name__}: {exc}") from exc
     except Exception as exc:
         raise ValueError(f"{fn}: importing {name!r} failed: {type(exc).__name__}: {exc}") from exc
@@ -126,6 +128,9 @@ def load_entry_points() -> list[str]:
                 obj = obj()
             _register_all(obj, where)
         except Exception as exc:  # one broken package must not stop a report
-            warnings.warn(f"rnntheory: {where} failed to load and is skipped: {type(exc).__name__}: {exc}",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                f"rnntheory: {where} failed to load and is skipped: {type(exc).__name__}: {exc}",
+                UserWarning,
+                stacklevel=2,
+            )
     return _added(before)

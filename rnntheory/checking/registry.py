@@ -46,13 +46,17 @@ def register(claim: Claim) -> Claim:
     for gname, g in claim.grids.items():
         clash = set(g.fixed) & set(claim.judging)
         if clash:
-            raise ValueError(f"{fn}: {claim.name}: grid {gname!r} puts judging settings {sorted(clash)} "
-                             "among its measuring settings")
+            raise ValueError(
+                f"{fn}: {claim.name}: grid {gname!r} puts judging settings {sorted(clash)} among its measuring settings"
+            )
         extra = set(g.judging) - set(claim.judging)
         if extra:
             raise ValueError(f"{fn}: {claim.name}: grid {gname!r} overrides unknown judging settings {sorted(extra)}")
     if claim.name in REGISTRY:
-        warnings.warn(f"{fn}: a claim named {claim.name!r} was already registered; this definition "
-                      "replaces it", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"{fn}: a claim named {claim.name!r} was already registered; this definition replaces it",
+            UserWarning,
+            stacklevel=2,
+        )
     REGISTRY[claim.name] = claim
     return claim

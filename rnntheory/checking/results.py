@@ -14,15 +14,25 @@ import numpy as np
 import pandas as pd
 
 from .. import _validation as V
+from ..run.durations import duration
 from ..stats import InsufficientData
 from ..stats import verdicts as VD
-from ..run.durations import duration
 from . import text as T
 from .grid import Grid
 from .settings import check_judging
 
-__all__ = ["LEVEL", "Judging", "ANALYSIS_ERRORS", "CONTROL_KINDS", "Series",
-           "Finding", "Control", "ControlOutcome", "Controls", "ClaimResult"]
+__all__ = [
+    "LEVEL",
+    "Judging",
+    "ANALYSIS_ERRORS",
+    "CONTROL_KINDS",
+    "Series",
+    "Finding",
+    "Control",
+    "ControlOutcome",
+    "Controls",
+    "ClaimResult",
+]
 
 
 ANALYSIS_ERRORS = (VD.CannotAnalyse, InsufficientData)
@@ -34,7 +44,6 @@ a verdict never hides it."""
 LEVEL = 0.99
 """Confidence level of every interval a claim reports in a single look (a budgeted run spends its
 miss rate over several looks: :mod:`rnntheory.checking.budget`)."""
-
 
 
 class Judging(dict):
@@ -194,7 +203,9 @@ class Control:
         if self.kind not in CONTROL_KINDS:
             raise ValueError(f"{V.caller(Control)}: kind={self.kind!r} must be one of {CONTROL_KINDS}")
         if not self.undetectable and not self.judging and self.data is None:
-            raise ValueError(f"{V.caller(Control)}: the {self.kind} control changes nothing; give judging, data or undetectable")
+            raise ValueError(
+                f"{V.caller(Control)}: the {self.kind} control changes nothing; give judging, data or undetectable"
+            )
 
 
 @dataclass(frozen=True)
@@ -285,8 +296,15 @@ class ClaimResult:
         deliberately wrong claimed exponent; nothing is re-measured."""
         check_judging(self.claim, judging, "ClaimResult.rejudge")
         df = self.data if data is None else data
-        return self.claim.judge(df, settings={**self.settings, **judging}, name=self.grid, failed=self.failed,
-                                level=self.level, design=self.design, compute=self.compute)
+        return self.claim.judge(
+            df,
+            settings={**self.settings, **judging},
+            name=self.grid,
+            failed=self.failed,
+            level=self.level,
+            design=self.design,
+            compute=self.compute,
+        )
 
     @property
     def verdict(self) -> VD.Verdict:
@@ -328,10 +346,17 @@ class ClaimResult:
         estimated compute of the added networks (``seconds``: (needs - 1) x the grid's compute as this run
         measured it, :meth:`grid_seconds`)."""
         grid = self.grid_seconds()
-        rows = [{"key": f.key, "finding": f.name, "needs": f.needs,
-                 "seconds": (f.needs - 1.0) * grid if math.isfinite(f.needs) else math.nan,
-                 "replicable": self.claim.replicable}
-                for f in self.judged() if not f.decision.decided]
+        rows = [
+            {
+                "key": f.key,
+                "finding": f.name,
+                "needs": f.needs,
+                "seconds": (f.needs - 1.0) * grid if math.isfinite(f.needs) else math.nan,
+                "replicable": self.claim.replicable,
+            }
+            for f in self.judged()
+            if not f.decision.decided
+        ]
         return pd.DataFrame(rows, columns=["key", "finding", "needs", "seconds", "replicable"])
 
     def decide(self, jobs: int = 2) -> str:
@@ -342,20 +367,31 @@ class ClaimResult:
         if td.empty or self.verdict == VD.Verdict.INCONSISTENT:  # an inconsistent claim stays inconsistent
             return ""
         if self.failed:
-            return (f"first the {len(self.failed)} failed cell(s): fix their error (a changed measuring code measures "
-                    "them again; --retry-failed in any case)")
+            return (
+                f"first the {len(self.failed)} failed cell(s): fix their error (a changed measuring code measures "
+                "them again; --retry-failed in any case)"
+            )
         if not self.claim.replicable:
             return "more seeds cannot decide it: its values are exact (a wider range or more points would)"
         if td["needs"].isna().any():
-            return ("more networks cannot decide every finding: " + "; ".join(td[td["needs"].isna()]["key"]) +
-                    " cannot be analysed on this grid's data (the finding says why)")
+            return (
+                "more networks cannot decide every finding: "
+                + "; ".join(td[td["needs"].isna()]["key"])
+                + " cannot be analysed on this grid's data (the finding says why)"
+            )
         worst = float(td["needs"].max())
         if not math.isfinite(worst):
             keys = ", ".join(td[~np.isfinite(td["needs"])]["key"])
-            return (f"more networks of this design would not decide {keys} (estimate at the edge of the zone, or over "
-                    "1000x): more points or a wider range")
+            return (
+                f"more networks of this design would not decide {keys} (estimate at the edge of the zone, or over "
+                "1000x): more points or a wider range"
+            )
         secs = float(td["seconds"].max())
-        when = "" if not math.isfinite(secs) else f" ({duration(secs / max(jobs, 1), about=True)} on {jobs} core{'s' if jobs != 1 else ''})"
+        when = (
+            ""
+            if not math.isfinite(secs)
+            else f" ({duration(secs / max(jobs, 1), about=True)} on {jobs} core{'s' if jobs != 1 else ''})"
+        )
         return f"about {worst:.2g}x the networks{when}"
 
     def controls(self) -> Controls:
@@ -380,10 +416,15 @@ class ClaimResult:
                 change = {k: (v.resolve(self.settings) if hasattr(v, "resolve") else v) for k, v in c.judging.items()}
                 alt = self.rejudge(None if c.data is None else c.data(self.data.copy()), **change)
             except ANALYSIS_ERRORS as exc:  # pragma: no cover - judge already catches these
-                out.append(ControlOutcome(c.kind, c.what, VD.Verdict.INCONCLUSIVE, False, f"{type(exc).__name__}: {exc}"))
+                out.append(
+                    ControlOutcome(c.kind, c.what, VD.Verdict.INCONCLUSIVE, False, f"{type(exc).__name__}: {exc}")
+                )
                 continue
-            caught = [f for f in alt.judged()
-                      if f.verdict == VD.Verdict.INCONSISTENT and before.get(f.key) != VD.Verdict.INCONSISTENT]
+            caught = [
+                f
+                for f in alt.judged()
+                if f.verdict == VD.Verdict.INCONSISTENT and before.get(f.key) != VD.Verdict.INCONSISTENT
+            ]
             rejected = alt.verdict == VD.Verdict.INCONSISTENT and bool(caught)
             # the claim already reads inconsistent and the altered analysis adds no new inconsistent finding:
             # the control cannot show anything more on these measurements
@@ -391,11 +432,14 @@ class ClaimResult:
             if rejected:
                 detail = f"caught by: {caught[0].key}" + (f" (+{len(caught) - 1} more)" if len(caught) > 1 else "")
             elif moot:
-                detail = "the claim already reads inconsistent and the altered analysis adds no new inconsistent finding"
+                detail = (
+                    "the claim already reads inconsistent and the altered analysis adds no new inconsistent finding"
+                )
             elif alt.verdict == VD.Verdict.INCONCLUSIVE:
                 todo = alt.decide()
                 detail = "the altered analysis reads inconclusive: not accepted, not yet rejected" + (
-                    f"; to reject it: {todo}" if todo else "")
+                    f"; to reject it: {todo}" if todo else ""
+                )
             else:
                 detail = f"the altered analysis reads {alt.verdict}"
             out.append(ControlOutcome(c.kind, c.what, alt.verdict, rejected, detail, moot))
@@ -423,19 +467,41 @@ class ClaimResult:
         r"""The claim as the report's section shows it: verdict, findings, negative controls, what was
         and was not shown."""
         c = self.claim
-        return "\n".join([f"**{c.name}**: **{self.verdict}** ({T.cell(c.reference)})", "", f"Claim: {T.cell(c.statement)}.",
-                          "", *T.findings_table(self), "", *T.controls_table(self.controls()), "",
-                          T.what_was_shown(self, self._seeds()), "",
-                          f"Grid `{self.grid}`: {len(self.data)} rows in {self.seconds:.1f} s."])
+        return "\n".join(
+            [
+                f"**{c.name}**: **{self.verdict}** ({T.cell(c.reference)})",
+                "",
+                f"Claim: {T.cell(c.statement)}.",
+                "",
+                *T.findings_table(self),
+                "",
+                *T.controls_table(self.controls()),
+                "",
+                T.what_was_shown(self, self._seeds()),
+                "",
+                f"Grid `{self.grid}`: {len(self.data)} rows in {self.seconds:.1f} s.",
+            ]
+        )
 
     def to_frame(self) -> pd.DataFrame:
         r"""One row per finding (claim, key, finding, verdict, label, claimed, resolution, meaning, needs, detail,
         constant)."""
         return pd.DataFrame(
             [
-                {"claim": self.claim.name, "key": f.key, "finding": f.name, "verdict": str(f.verdict), "label": f.label,
-                 "claimed": f.claimed, "resolution": f.resolution, "meaning": f.decision.meaning, "needs": f.needs,
-                 "detail": f.detail, "constant": f.constant, "described": f.described}
+                {
+                    "claim": self.claim.name,
+                    "key": f.key,
+                    "finding": f.name,
+                    "verdict": str(f.verdict),
+                    "label": f.label,
+                    "claimed": f.claimed,
+                    "resolution": f.resolution,
+                    "meaning": f.decision.meaning,
+                    "needs": f.needs,
+                    "detail": f.detail,
+                    "constant": f.constant,
+                    "described": f.described,
+                }
                 for f in self.findings
             ]
         )

@@ -21,8 +21,7 @@ from ..run.cost import Cost, estimate
 from ..run.executors import run_tasks
 from ..run.options import RunOptions
 from ..run.progress import watching
-from ..run.records import failures, frame
-from ..run.records import Task
+from ..run.records import Task, failures, frame
 from . import budget as B
 from .grid import Grid
 from .results import ClaimResult
@@ -51,8 +50,14 @@ class Runnable(Protocol):
     def judge(self, data: Any, grid: Any = ..., **kwargs: Any) -> ClaimResult: ...
 
 
-def run(claim: Runnable, grid: str | Grid = "default", options: RunOptions | None = None, *, where: str | None = None,
-        **overrides: Any) -> ClaimResult:
+def run(
+    claim: Runnable,
+    grid: str | Grid = "default",
+    options: RunOptions | None = None,
+    *,
+    where: str | None = None,
+    **overrides: Any,
+) -> ClaimResult:
     r"""Measure every cell of ``grid`` (``"default"``, ``"large"`` or a :class:`Grid`) for ``claim`` with
     ``options`` and judge the result (:meth:`Claim.judge`).
 
@@ -82,15 +87,27 @@ def run(claim: Runnable, grid: str | Grid = "default", options: RunOptions | Non
         res = results[claim.name]
     else:
         records = run_tasks(claim.tasks(g.cells(device=opts.device, dtype=claim.dtype_for(opts.dtype, fn))), opts)
-        res = claim.judge(frame(records), g, name=label, seconds=time.perf_counter() - t0, failed=failures(records),
-                          compute=sum(float(r["seconds"]) for r in records))
+        res = claim.judge(
+            frame(records),
+            g,
+            name=label,
+            seconds=time.perf_counter() - t0,
+            failed=failures(records),
+            compute=sum(float(r["seconds"]) for r in records),
+        )
     n = len(res.findings)
     say(f"{claim.name}: {res.verdict} ({n} finding{'s' if n != 1 else ''}, {time.perf_counter() - t0:.1f} s)")
     return res
 
 
-def cost(claim: Runnable, grid: str | Grid = "default", options: RunOptions | None = None, *, where: str | None = None,
-         **overrides: Any) -> Cost:
+def cost(
+    claim: Runnable,
+    grid: str | Grid = "default",
+    options: RunOptions | None = None,
+    *,
+    where: str | None = None,
+    **overrides: Any,
+) -> Cost:
     r"""What :func:`run` with these arguments would cost, measuring nothing: the cells, how many are in
     ``options.cache``, and the estimated compute of the rest from measured per-cell times
     (:mod:`rnntheory.run.cost`); ``.wall(jobs)`` estimates the wall time with ``jobs`` workers."""
@@ -102,15 +119,18 @@ def cost(claim: Runnable, grid: str | Grid = "default", options: RunOptions | No
     return estimate(tasks, cache=opts.cache, labels=[claim.name] * len(tasks), retry_failed=opts.retry_failed)
 
 
-def measure_grids(claims: Mapping[str, Runnable], grids: Mapping[str, Grid],
-                  options: RunOptions | None = None) -> dict[str, list[dict[str, Any]]]:
+def measure_grids(
+    claims: Mapping[str, Runnable], grids: Mapping[str, Grid], options: RunOptions | None = None
+) -> dict[str, list[dict[str, Any]]]:
     r"""Measure the cells of every claim's grid (``grids``: claim name -> grid of ``claims[name]``) in one
     sweep and return each claim's records in its grid's order. ``options.dtype`` ``None``: each claim in
     its own dtype (:meth:`Claim.dtype_for`)."""
     opts = options if options is not None else RunOptions()
     tasks, owner = [], []
     for n, g in grids.items():
-        ts = claims[n].tasks(g.cells(device=opts.device, dtype=claims[n].dtype_for(opts.dtype, V.caller(measure_grids))))
+        ts = claims[n].tasks(
+            g.cells(device=opts.device, dtype=claims[n].dtype_for(opts.dtype, V.caller(measure_grids)))
+        )
         tasks += ts
         owner += [n] * len(ts)
     recs = run_tasks(tasks, opts)
@@ -123,13 +143,19 @@ def measure_grids(claims: Mapping[str, Runnable], grids: Mapping[str, Grid],
 def judge_records(claim: Runnable, grid: Grid, records: list[dict[str, Any]], label: str, level: float) -> ClaimResult:
     r"""``claim`` judged on the cell records of ``grid`` at confidence ``level`` (failed cells named)."""
     compute = sum(float(r["seconds"]) for r in records)
-    return claim.judge(frame(records), grid, name=label, seconds=compute, failed=failures(records), level=level,
-                       compute=compute)
+    return claim.judge(
+        frame(records), grid, name=label, seconds=compute, failed=failures(records), level=level, compute=compute
+    )
 
 
-def run_grids(claims: Mapping[str, Runnable], grids: Mapping[str, Grid], options: RunOptions, *, label: str = "default",
-              log: Callable[[str], None] | None = None
-              ) -> tuple[dict[str, ClaimResult], dict[str, Grid], dict[str, list[dict[str, Any]]], dict[str, Any]]:
+def run_grids(
+    claims: Mapping[str, Runnable],
+    grids: Mapping[str, Grid],
+    options: RunOptions,
+    *,
+    label: str = "default",
+    log: Callable[[str], None] | None = None,
+) -> tuple[dict[str, ClaimResult], dict[str, Grid], dict[str, list[dict[str, Any]]], dict[str, Any]]:
     r"""Measure ``grids`` (claim name -> :class:`Grid` of ``claims[name]``) and spend the rest of
     ``options.budget`` on rounds of added seeds (:func:`rnntheory.checking.budget.spend`: each claim
     measured by :func:`measure_grids` and judged by :func:`judge_records` at the level of its look).
@@ -139,7 +165,11 @@ def run_grids(claims: Mapping[str, Runnable], grids: Mapping[str, Grid], options
     """
     if options.budget is None:
         raise ValueError(f"{V.caller(run_grids)}: options.budget is None; a budgeted run needs a budget")
-    return B.spend(grids, options.budget, jobs=options.jobs, log=log,
-                   measure=lambda gs: measure_grids(claims, gs, options),
-                   judge=lambda n, g, recs, look: judge_records(claims[n], g, recs, label,
-                                                               B.level_of(claims[n].replicable, look)))
+    return B.spend(
+        grids,
+        options.budget,
+        jobs=options.jobs,
+        log=log,
+        measure=lambda gs: measure_grids(claims, gs, options),
+        judge=lambda n, g, recs, look: judge_records(claims[n], g, recs, label, B.level_of(claims[n].replicable, look)),
+    )

@@ -57,8 +57,7 @@ def check_settings(claim: Any, settings: Mapping[str, Any], where: str) -> None:
     known = measuring_types(claim)
     unknown = sorted(set(settings) - set(known) - {"seed", "device", "dtype", SEEDS_KEY})
     if unknown:
-        raise ValueError(f"{where}: {claim.name} has no measuring settings {unknown}; "
-                         f"expected some of {sorted(known)}")
+        raise ValueError(f"{where}: {claim.name} has no measuring settings {unknown}; expected some of {sorted(known)}")
     for k, v in settings.items():
         if k in known and not type_fits(v, known[k]):
             names_ = " or ".join(t.__name__ for t in known[k])
@@ -72,16 +71,21 @@ def check_cells(claim: Any, grid: Grid, where: str) -> None:
     is positive (``m = -64``)."""
     registered = [{**g.fixed, **point_settings(p)} for g in claim.grids.values() for p in g.points]
     required = set.intersection(*(set(c) for c in registered)) if registered else set()
-    positive = {k for k in required if all(isinstance(c[k], (int, float)) and not isinstance(c[k], bool)
-                                            and c[k] > 0 for c in registered)}
+    positive = {
+        k
+        for k in required
+        if all(isinstance(c[k], (int, float)) and not isinstance(c[k], bool) and c[k] > 0 for c in registered)
+    }
     for pt in grid.points:
         cell = {**grid.fixed, **point_settings(pt)}
         missing = sorted(required - set(cell))
         if missing:
             example = {k: registered[0][k] for k in missing}
-            raise ValueError(f"{where}: {claim.name}: the grid point {point_settings(pt)!r} leaves {missing} unset; every "
-                             f"cell of its registered grids sets them (e.g. {example!r}); start from "
-                             "claim.grid().with_fixed(...) or Grid(points, seeds, fixed=claim.grid().fixed)")
+            raise ValueError(
+                f"{where}: {claim.name}: the grid point {point_settings(pt)!r} leaves {missing} unset; every "
+                f"cell of its registered grids sets them (e.g. {example!r}); start from "
+                "claim.grid().with_fixed(...) or Grid(points, seeds, fixed=claim.grid().fixed)"
+            )
         check_settings(claim, cell, where)
         for k in sorted(positive & set(cell)):
             v = cell[k]
@@ -99,23 +103,30 @@ def check_judging(claim: Any, values: Mapping[str, Any], where: str) -> None:
     mapping where the default is one."""
     unknown = set(values) - set(claim.judging)
     if unknown:
-        raise ValueError(f"{where}: {claim.name} has no judging settings {sorted(unknown)}; "
-                         f"expected some of {sorted(claim.judging)}")
+        raise ValueError(
+            f"{where}: {claim.name} has no judging settings {sorted(unknown)}; expected some of {sorted(claim.judging)}"
+        )
     for k, v in values.items():
         default = claim.judging[k]
         if isinstance(default, bool) or default is None:
             continue
         if isinstance(default, (int, float)):
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise TypeError(f"{where}: {claim.name} judging setting {k}={v!r} must be a number (default {default!r})")
+                raise TypeError(
+                    f"{where}: {claim.name} judging setting {k}={v!r} must be a number (default {default!r})"
+                )
             if not math.isfinite(v):
                 raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be finite")
             if k.endswith("resolution") and v <= 0:
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive (a resolution of 0 "
-                                 "is for exact checks only)")
+                raise ValueError(
+                    f"{where}: {claim.name} judging setting {k}={v!r} must be positive (a resolution of 0 "
+                    "is for exact checks only)"
+                )
             if k.endswith("factor") and not 1 < v < 8:
-                raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be in (1, 8): the factor an "
-                                 "exponential may add over the range unnoticed, below the injected factor 8")
+                raise ValueError(
+                    f"{where}: {claim.name} judging setting {k}={v!r} must be in (1, 8): the factor an "
+                    "exponential may add over the range unnoticed, below the injected factor 8"
+                )
             if default > 0 and v <= 0 and k.endswith(_SIZE_SUFFIXES):
                 raise ValueError(f"{where}: {claim.name} judging setting {k}={v!r} must be positive")
         elif isinstance(default, str) and not isinstance(v, str):

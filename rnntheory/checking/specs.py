@@ -33,8 +33,20 @@ import pandas as pd
 from . import findings as F
 from .results import CONTROL_KINDS, LEVEL, Control, Finding
 
-__all__ = ["Setting", "J", "Spec", "Exponent", "Growth", "Mean", "Event", "EveryCase", "Regime", "Analysis",
-           "judge_all", "derived_controls"]
+__all__ = [
+    "Setting",
+    "J",
+    "Spec",
+    "Exponent",
+    "Growth",
+    "Mean",
+    "Event",
+    "EveryCase",
+    "Regime",
+    "Analysis",
+    "judge_all",
+    "derived_controls",
+]
 
 
 @dataclass(frozen=True)
@@ -125,11 +137,15 @@ class Spec:
         for values, group in part.groupby(list(self.per), sort=False):
             values = values if isinstance(values, tuple) else (values,)
             named = dict(zip(self.per, values))
-            key = (self.key.format(**named) if "{" in self.key
-                   else f"{self.key}[{','.join(f'{c}={v}' for c, v in named.items())}]")
+            key = (
+                self.key.format(**named)
+                if "{" in self.key
+                else f"{self.key}[{','.join(f'{c}={v}' for c, v in named.items())}]"
+            )
             label = ", ".join(f"{c}={v}" for c, v in named.items())
-            out.append(self._noted(self.build(group, judging, self._title(group, judging, named), key, label), group,
-                                   judging))
+            out.append(
+                self._noted(self.build(group, judging, self._title(group, judging, named), key, label), group, judging)
+            )
         return out
 
     def _title(self, part: pd.DataFrame, judging: Mapping[str, Any], named: Mapping[str, Any]) -> str:
@@ -170,12 +186,23 @@ class Exponent(Spec):
 
     def build(self, part, judging, title, key, label):
         return F.exponent_finding(
-            title, part, self.x, self.y, _value(self.claimed, judging), key=key,
-            resolution=_value(self.resolution, judging), bound=self.bound, parameter=self.parameter,
-            end=_value(self.end, judging), shape=None if self.shape is None else self.shape(part),
-            groups=self.groups, label=label if self.label is None else self.label.format(**judging),
-            panel=self.panel.format(**judging), extra=() if self.extra is None else tuple(self.extra(part, judging)),
-            level=_level(judging))
+            title,
+            part,
+            self.x,
+            self.y,
+            _value(self.claimed, judging),
+            key=key,
+            resolution=_value(self.resolution, judging),
+            bound=self.bound,
+            parameter=self.parameter,
+            end=_value(self.end, judging),
+            shape=None if self.shape is None else self.shape(part),
+            groups=self.groups,
+            label=label if self.label is None else self.label.format(**judging),
+            panel=self.panel.format(**judging),
+            extra=() if self.extra is None else tuple(self.extra(part, judging)),
+            level=_level(judging),
+        )
 
     def stronger(self) -> dict[str, float] | None:
         r"""The judging change of the derived too-strong control, or None where the claim is a number."""
@@ -201,10 +228,19 @@ class Growth(Spec):
     label: str | None = field(default=None, kw_only=True)
 
     def build(self, part, judging, title, key, label):
-        return F.growth_finding(title, part, self.x, self.y, key=key, factor=_value(self.factor, judging),
-                                groups=self.groups, shape=None if self.shape is None else self.shape(part),
-                                label=label if self.label is None else self.label.format(**judging),
-                                panel=self.panel.format(**judging), level=_level(judging))
+        return F.growth_finding(
+            title,
+            part,
+            self.x,
+            self.y,
+            key=key,
+            factor=_value(self.factor, judging),
+            groups=self.groups,
+            shape=None if self.shape is None else self.shape(part),
+            label=label if self.label is None else self.label.format(**judging),
+            panel=self.panel.format(**judging),
+            level=_level(judging),
+        )
 
 
 @dataclass(frozen=True)
@@ -224,10 +260,19 @@ class Mean(Spec):
 
     def build(self, part, judging, title, key, label):
         vals = part[self.values].to_numpy(float) if isinstance(self.values, str) else self.values(part, judging)
-        return F.mean_finding(title, vals, _value(self.threshold, judging), key=key,
-                              resolution=_value(self.resolution, judging), what=self.what.format(**judging),
-                              bound=self.bound, points=None if self.points is None else self.points(part, judging),
-                              meaning=self.meaning.format(**judging), level=_level(judging), positive=self.positive)
+        return F.mean_finding(
+            title,
+            vals,
+            _value(self.threshold, judging),
+            key=key,
+            resolution=_value(self.resolution, judging),
+            what=self.what.format(**judging),
+            bound=self.bound,
+            points=None if self.points is None else self.points(part, judging),
+            meaning=self.meaning.format(**judging),
+            level=_level(judging),
+            positive=self.positive,
+        )
 
 
 @dataclass(frozen=True)
@@ -245,9 +290,16 @@ class Event(Spec):
     def build(self, part, judging, title, key, label):
         held = part[self.held].to_numpy(bool) if isinstance(self.held, str) else self.held(part, judging)
         fails = () if self.failures is None else self.failures(part, judging)
-        return F.event_finding(title, np.asarray(held, bool), key=key, tolerated=_value(self.tolerated, judging),
-                               resolution=_value(self.resolution, judging), what=self.what, failures=fails,
-                               level=_level(judging))
+        return F.event_finding(
+            title,
+            np.asarray(held, bool),
+            key=key,
+            tolerated=_value(self.tolerated, judging),
+            resolution=_value(self.resolution, judging),
+            what=self.what,
+            failures=fails,
+            level=_level(judging),
+        )
 
 
 @dataclass(frozen=True)
@@ -282,9 +334,18 @@ class Regime(Spec):
 
     def judge(self, df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
         part = _select(df, self.rows, judging)
-        return F.regime_findings(self._title(part, judging, {}), part, self.y, tuple(_value(self.deltas, judging)),
-                                 key=self.key, x=self.x, by=self.by, seeds=self.seeds,
-                                 growth_factor=_value(self.growth_factor, judging), level=_level(judging))
+        return F.regime_findings(
+            self._title(part, judging, {}),
+            part,
+            self.y,
+            tuple(_value(self.deltas, judging)),
+            key=self.key,
+            x=self.x,
+            by=self.by,
+            seeds=self.seeds,
+            growth_factor=_value(self.growth_factor, judging),
+            level=_level(judging),
+        )
 
 
 Analysis = Callable[[pd.DataFrame, Mapping[str, Any]], Sequence[Finding]]
@@ -298,8 +359,9 @@ def judge_all(specs: Sequence[Spec | Analysis], df: pd.DataFrame, judging: Mappi
     return [f for s in specs for f in (s.judge(df, judging) if isinstance(s, Spec) else s(df, judging))]
 
 
-def derived_controls(specs: Sequence[Spec | Analysis], given: Sequence[Control], *,
-                     swept: Sequence[str]) -> tuple[Control, ...]:
+def derived_controls(
+    specs: Sequence[Spec | Analysis], given: Sequence[Control], *, swept: Sequence[str]
+) -> tuple[Control, ...]:
     r"""The claim's controls: those ``given`` and one derived for each kind not given, in the order of
     :data:`~.results.CONTROL_KINDS` (too-strong, wrong normalisation in m, exponential).
 
@@ -322,16 +384,27 @@ def derived_controls(specs: Sequence[Spec | Analysis], given: Sequence[Control],
     if "too_strong" not in kinds:
         named = next((s for s in exps if isinstance(s.claimed, Setting)), None)
         if named is None:
-            out.append(F.cannot_detect("too_strong", "a claimed exponent stronger than the truth",
-                                       "the claim fits no exponent against a judging setting"))
+            out.append(
+                F.cannot_detect(
+                    "too_strong",
+                    "a claimed exponent stronger than the truth",
+                    "the claim fits no exponent against a judging setting",
+                )
+            )
         else:
             change = named.stronger()
             what = f"the claimed exponent of {named.key} made {F.TOO_STRONG:g} stronger"
             if change is None:
                 out.append(Control("too_strong", what, judging={named.claimed.name: _Stronger(named)}))
             else:  # a stronger claim of the spec's own choosing: say which, not by how much
-                out.append(Control("too_strong", f"the claimed exponent of {named.key} made stronger: "
-                                                 f"{named.claimed.name} = {change[named.claimed.name]:g}", judging=change))
+                out.append(
+                    Control(
+                        "too_strong",
+                        f"the claimed exponent of {named.key} made stronger: "
+                        f"{named.claimed.name} = {change[named.claimed.name]:g}",
+                        judging=change,
+                    )
+                )
     regimes = [s for s in specs if isinstance(s, Regime)]
     if "exponential" not in kinds:
         if grows:
@@ -339,11 +412,17 @@ def derived_controls(specs: Sequence[Spec | Analysis], given: Sequence[Control],
             out.append(F.exponential(g.x, g.y, by=g.per))
         elif regimes:  # q times an exponential in L at every m: m*(L) then grows exponentially in L
             r = regimes[0]
-            out.append(F.exponential(r.by, r.y, what=f"{r.y} times exp(c {r.by}), 8x over the range of {r.by} at every "
-                                                     f"{r.x}: an exponential m*({r.by})"))
+            out.append(
+                F.exponential(
+                    r.by,
+                    r.y,
+                    what=f"{r.y} times exp(c {r.by}), 8x over the range of {r.by} at every "
+                    f"{r.x}: an exponential m*({r.by})",
+                )
+            )
         else:
             lengths = [s for s in swept if s in ("L", "Ls", "lag", "factors")]
-            why = ("no finding fits growth in a length" if lengths else "the grid has one length: no growth in L to see")
+            why = "no finding fits growth in a length" if lengths else "the grid has one length: no growth in L to see"
             out.append(F.cannot_detect("exponential", "exponential growth where polynomial is claimed", why))
     if "wrong_m" not in kinds:
         ys = tuple(dict.fromkeys(s.y for s in [*exps, *grows]))

@@ -25,25 +25,29 @@ import pandas as pd
 from .. import _validation as V
 from ..checking.claim import Claim
 from ..checking.registry import REGISTRY
-from . import cells  # noqa: F401 - the public helpers of claims defined anywhere
 
 # registration order is the paper's order: sections 4 and 3 (initialisation, perturbation, coupling),
 # then 5 (complexity), 6 (learning, generalisation, length) and 8 (the infinite-width limit)
-from . import stability  # noqa: F401,E402
-from . import displacement  # noqa: F401,E402
-from . import coupling  # noqa: F401,E402
-from . import target  # noqa: F401,E402
-from . import sgd  # noqa: F401,E402
-from . import generalisation  # noqa: F401,E402
-from . import length  # noqa: F401,E402
-from . import limit  # noqa: F401,E402
-from . import trajectory  # noqa: F401,E402
+from . import (
+    cells,  # noqa: F401 - the public helpers of claims defined anywhere
+    coupling,  # noqa: F401,E402
+    displacement,  # noqa: F401,E402
+    generalisation,  # noqa: F401,E402
+    length,  # noqa: F401,E402
+    limit,  # noqa: F401,E402
+    sgd,  # noqa: F401,E402
+    stability,  # noqa: F401,E402
+    target,  # noqa: F401,E402
+    trajectory,  # noqa: F401,E402
+)
 
 
 def get(name: str) -> Claim:
     r"""The registered claim ``name`` (ValueError, naming the registered ones, for any other name)."""
     if name not in REGISTRY:
-        raise ValueError(f"{V.caller(get)}: name={name!r} is not a registered claim; expected one of {sorted(REGISTRY)}")
+        raise ValueError(
+            f"{V.caller(get)}: name={name!r} is not a registered claim; expected one of {sorted(REGISTRY)}"
+        )
     return REGISTRY[name]
 
 
@@ -62,5 +66,18 @@ def measure(name: str, cell: dict | None = None, **overrides) -> "pd.DataFrame":
     return get(name).measure_frame(cell, **overrides)
 
 
-__all__ = ["cells", "coupling", "displacement", "generalisation", "get", "length", "limit", "measure", "names", "sgd",
-           "stability", "target", "trajectory"]
+__all__ = [
+    "cells",
+    "coupling",
+    "displacement",
+    "generalisation",
+    "get",
+    "length",
+    "limit",
+    "measure",
+    "names",
+    "sgd",
+    "stability",
+    "target",
+    "trajectory",
+]

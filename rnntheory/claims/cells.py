@@ -18,14 +18,24 @@ from typing import Any, Mapping
 
 import torch
 
-from ..network import perturbation as P
+from ..checking.grid import torch_dtype
 from ..learning.concepts import Concept
+from ..network import perturbation as P
 from ..network.inputs import sample_inputs
 from ..network.model import RNN
-from ..checking.grid import torch_dtype
 
-__all__ = ["INPUT_SEED_OFFSET", "DIRECTION_SEED_OFFSET", "LABEL_SEED_OFFSET", "DIRECTIONS", "make_net", "make_inputs",
-           "config", "unit_directions", "cell_concept", "labelled_sample"]
+__all__ = [
+    "INPUT_SEED_OFFSET",
+    "DIRECTION_SEED_OFFSET",
+    "LABEL_SEED_OFFSET",
+    "DIRECTIONS",
+    "make_net",
+    "make_inputs",
+    "config",
+    "unit_directions",
+    "cell_concept",
+    "labelled_sample",
+]
 
 INPUT_SEED_OFFSET = 10_000
 """Inputs of a cell with seed s are drawn with seed s + INPUT_SEED_OFFSET (the network uses s)."""
@@ -41,7 +51,9 @@ DIRECTIONS = ("random", "gradient", "adversarial")
 def make_net(cell: Mapping[str, Any]) -> RNN:
     r"""The cell's network: ``RNN.init(m, d_x, d, seed)``; when ``w_var`` differs from 2 the recurrent
     matrix is rescaled to variance ``w_var / m`` (a deliberately broken network for failure tests)."""
-    net = RNN.init(cell["m"], cell["d_x"], cell["d"], seed=cell["seed"], dtype=torch_dtype(cell["dtype"]), device=cell["device"])
+    net = RNN.init(
+        cell["m"], cell["d_x"], cell["d"], seed=cell["seed"], dtype=torch_dtype(cell["dtype"]), device=cell["device"]
+    )
     w_var = float(cell.get("w_var", 2.0))
     if w_var != 2.0:
         net = net.with_W(net.W * (w_var / 2.0) ** 0.5)
@@ -81,11 +93,19 @@ def unit_directions(cell: Mapping[str, Any], net: RNN, tr, *, scale: str = "omeg
 
 def cell_concept(cell: Mapping[str, Any], L: int | None = None) -> Concept:
     r"""The cell's concept: ``Concept.single_lag`` of its L (or ``L``), d_x, lag, p, phi and concept_seed."""
-    return Concept.single_lag(cell["L"] if L is None else L, cell["d_x"], cell["lag"], d=1, p=cell["p"],
-                              phi=cell["phi"], seed=cell["concept_seed"])
+    return Concept.single_lag(
+        cell["L"] if L is None else L,
+        cell["d_x"],
+        cell["lag"],
+        d=1,
+        p=cell["p"],
+        phi=cell["phi"],
+        seed=cell["concept_seed"],
+    )
 
 
 def labelled_sample(concept: Concept, cell: Mapping[str, Any], n: int, seed: int):
     r"""``n`` labelled samples of ``concept`` with the cell's eps_x, noise, dtype and device."""
-    return concept.sample(n, seed=seed, eps_x=cell["eps_x"], noise=cell["noise"],
-                          dtype=torch_dtype(cell["dtype"]), device=cell["device"])
+    return concept.sample(
+        n, seed=seed, eps_x=cell["eps_x"], noise=cell["noise"], dtype=torch_dtype(cell["dtype"]), device=cell["device"]
+    )

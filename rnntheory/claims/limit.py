@@ -19,7 +19,8 @@ import torch
 from ..checking.findings import ONE_WIDTH, exponential
 from ..checking.grid import Grid
 from ..checking.specs import Exponent, Growth, J, Regime
-from ..network import infinite as INF, kernel as K
+from ..network import infinite as INF
+from ..network import kernel as K
 from ._paper import claim
 from .cells import make_inputs, make_net
 
@@ -29,19 +30,27 @@ __all__ = ["NTK_LIMIT"]
 def _measure_ntk_limit(cell: dict[str, Any]) -> list[dict[str, Any]]:
     def _rel(a: torch.Tensor, b: torch.Tensor) -> float:  # the relative Frobenius error of a against b
         return float(torch.linalg.vector_norm(a - b) / torch.linalg.vector_norm(b))
+
     net, x = make_net(cell), make_inputs(cell)
     tr, fk = net.trace(x), INF.forward_kernel(x)
     h, p = tr.hidden.to(torch.float64), tr.pattern.to(torch.float64)
-    return [{"ntk_err": _rel(K.ntk(net, tr).to(torch.float64) / net.m, INF.ntk(x, d=net.d)),
-             "S_err": _rel(torch.einsum("alk,bpk->ablp", h, h), fk.S),
-             "Sdot_err": _rel(torch.einsum("alk,bpk->ablp", p, p) / net.m, fk.Sdot)}]
+    return [
+        {
+            "ntk_err": _rel(K.ntk(net, tr).to(torch.float64) / net.m, INF.ntk(x, d=net.d)),
+            "S_err": _rel(torch.einsum("alk,bpk->ablp", h, h), fk.S),
+            "Sdot_err": _rel(torch.einsum("alk,bpk->ablp", p, p) / net.m, fk.Sdot),
+        }
+    ]
 
 
 def _rays(widths: dict[int, tuple[int, ...]], seeds: dict[int, int] | None = None) -> tuple[dict[str, Any], ...]:
     r"""The points of a joint design along rays: per length L the widths around its threshold (and, where
     given, its own number of networks at a width)."""
-    return tuple({"L": L, "m": m, **({"seeds": seeds[m]} if seeds and m in seeds else {})}
-                 for L, ms in widths.items() for m in ms)
+    return tuple(
+        {"L": L, "m": m, **({"seeds": seeds[m]} if seeds and m in seeds else {})}
+        for L, ms in widths.items()
+        for m in ms
+    )
 
 
 def _slices(df, judging) -> Any:
@@ -51,19 +60,47 @@ def _slices(df, judging) -> Any:
 
 _PANEL = "relative error of the NTK / m"
 _FINDINGS = (
-    Exponent("||K_m/m - K_inf||_F / ||K_inf||_F per network shrinks like m^{m_exponent:g} (L = {L})", "m_exponent",
-             rows=lambda d, j: d.sort_values("L", kind="stable"), per=("L",), x="m", y="ntk_err",
-             claimed=J.m_exponent, resolution=J.m_resolution, end=J.end_points, groups=None, panel=_PANEL),
-    Regime("the NTK's relative error against its limit", "regime", y="ntk_err", deltas=J.regime_deltas, seeds=None,
-           growth_factor=J.growth_factor),
-    Growth("at m = {m} the error grows polynomially, not exponentially, in L", "L_growth", rows=_slices, per=("m",),
-           x="L", y="ntk_err", factor=J.growth_factor, groups=None, panel=_PANEL, described=ONE_WIDTH),
+    Exponent(
+        "||K_m/m - K_inf||_F / ||K_inf||_F per network shrinks like m^{m_exponent:g} (L = {L})",
+        "m_exponent",
+        rows=lambda d, j: d.sort_values("L", kind="stable"),
+        per=("L",),
+        x="m",
+        y="ntk_err",
+        claimed=J.m_exponent,
+        resolution=J.m_resolution,
+        end=J.end_points,
+        groups=None,
+        panel=_PANEL,
+    ),
+    Regime(
+        "the NTK's relative error against its limit",
+        "regime",
+        y="ntk_err",
+        deltas=J.regime_deltas,
+        seeds=None,
+        growth_factor=J.growth_factor,
+    ),
+    Growth(
+        "at m = {m} the error grows polynomially, not exponentially, in L",
+        "L_growth",
+        rows=_slices,
+        per=("m",),
+        x="L",
+        y="ntk_err",
+        factor=J.growth_factor,
+        groups=None,
+        panel=_PANEL,
+        described=ONE_WIDTH,
+    ),
 )
 
 _FIXED = dict(n=4, d_x=8, d=1, eps_x=0.1)
 
 NTK_LIMIT = claim(
-    name="ntk_limit", dtype="float32", title="The empirical NTK converges to its infinite-width limit",
+    name="ntk_limit",
+    dtype="float32",
+    title="The empirical NTK converges to its infinite-width limit",
     reference="theory.md sec. 8 (the W-only recurrent NTK) and sec. 10 (the regime m >= poly(L))",
     statement="The W-gradient kernel of one network divided by m converges to the closed-form limit kernel; "
     "its finite-width fluctuations are O(m^(-1/2)) per network at every L and grow with L at fixed m, so the "
@@ -77,25 +114,51 @@ NTK_LIMIT = claim(
     grids={
         # rays: each length on widths around m*(L) for delta = 0.5 and 0.25 (m* ~ L^2: about 70 at L = 4, 1300 at
         # L = 16 for delta = 0.5, four times that for 0.25); m = 256 and 512 at every length, 1024 at four
-        "default": Grid(points=_rays({4: (64, 128, 256, 512), 6: (128, 256, 512, 1024), 8: (128, 256, 512, 1024),
-                                      12: (256, 512, 1024, 2048), 16: (256, 512, 1024, 2048)}),
-                        seeds=tuple(range(36)), fixed=_FIXED),
-        "large": Grid(points=_rays({4: (64, 128, 256, 512, 1024), 8: (128, 256, 512, 1024, 2048),
-                                    12: (256, 512, 1024, 2048, 4096), 16: (512, 1024, 2048, 4096, 8192),
-                                    24: (1024, 2048, 4096, 8192, 16384), 32: (2048, 4096, 8192, 16384)},
-                                   seeds={8192: 12, 16384: 6}),
-                      seeds=tuple(range(24)), fixed=_FIXED),
+        "default": Grid(
+            points=_rays(
+                {
+                    4: (64, 128, 256, 512),
+                    6: (128, 256, 512, 1024),
+                    8: (128, 256, 512, 1024),
+                    12: (256, 512, 1024, 2048),
+                    16: (256, 512, 1024, 2048),
+                }
+            ),
+            seeds=tuple(range(36)),
+            fixed=_FIXED,
+        ),
+        "large": Grid(
+            points=_rays(
+                {
+                    4: (64, 128, 256, 512, 1024),
+                    8: (128, 256, 512, 1024, 2048),
+                    12: (256, 512, 1024, 2048, 4096),
+                    16: (512, 1024, 2048, 4096, 8192),
+                    24: (1024, 2048, 4096, 8192, 16384),
+                    32: (2048, 4096, 8192, 16384),
+                },
+                seeds={8192: 12, 16384: 6},
+            ),
+            seeds=tuple(range(24)),
+            fixed=_FIXED,
+        ),
         # one GPU: the longest lengths out to m = 65536, two networks at the smaller widths, one at the largest
         # (drawing W in float64 on the host's CPU takes most of the time: about 4e9 normals at m = 65536)
-        "gpu": Grid(points=_rays({16: (16384,), 24: (16384,), 32: (32768,)})
-                    + _rays({16: (32768,), 24: (32768,), 32: (65536,)}, seeds={32768: 1, 65536: 1}),
-                    seeds=tuple(range(2)), fixed=_FIXED),
+        "gpu": Grid(
+            points=_rays({16: (16384,), 24: (16384,), 32: (32768,)})
+            + _rays({16: (32768,), 24: (32768,), 32: (65536,)}, seeds={32768: 1, 65536: 1}),
+            seeds=tuple(range(2)),
+            fixed=_FIXED,
+        ),
     },
     measure=_measure_ntk_limit,
     findings=_FINDINGS,
     judging=dict(m_exponent=-0.5, m_resolution=0.25, end_points=3, regime_deltas=(0.5, 0.25), growth_factor=2.0),
     # exp(c L) at every width (an exponential m*(L)); too-strong and wrong-m are derived from the m exponents
-    controls=(exponential("L", "ntk_err", what="ntk_err times exp(c L), 8x over the range of L at every m: an "
-                                                  "exponential m*(L)"),),
+    controls=(
+        exponential(
+            "L", "ntk_err", what="ntk_err times exp(c L), 8x over the range of L at every m: an exponential m*(L)"
+        ),
+    ),
     plot={"x": "m", "y": "ntk_err", "hue": "L"},
 )

@@ -36,8 +36,17 @@ from typing import Any, Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..checking.findings import (cannot_detect, cannot_finding, described, exponent_finding, mean_finding, series,
-                                 split_diverged, too_strong, wrong_m)
+from ..checking.findings import (
+    cannot_detect,
+    cannot_finding,
+    described,
+    exponent_finding,
+    mean_finding,
+    series,
+    split_diverged,
+    too_strong,
+    wrong_m,
+)
 from ..checking.grid import Grid
 from ..checking.results import Finding
 from ..checking.specs import J, Regime
@@ -67,9 +76,16 @@ def sgd_config(cell: Mapping[str, Any], **changes: Any) -> SGDConfig:
     r"""The SGD settings of a cell: rate ``lr0 / (m L)``, ``steps`` steps of ``batch`` samples, a record
     every ``record_every`` steps, the cell's input scale and label noise for fresh samples, and the
     sample stream seeded ``seed + TRAIN_SEED_OFFSET``; ``changes`` replace fields."""
-    return SGDConfig(lr=rate(cell["lr0"], cell["m"], cell["L"]), steps=cell["steps"], batch_size=cell["batch"],
-                     record_every=cell["record_every"], eps_x=cell["eps_x"], noise=cell["noise"],
-                     seed=cell["seed"] + TRAIN_SEED_OFFSET, **changes)
+    return SGDConfig(
+        lr=rate(cell["lr0"], cell["m"], cell["L"]),
+        steps=cell["steps"],
+        batch_size=cell["batch"],
+        record_every=cell["record_every"],
+        eps_x=cell["eps_x"],
+        noise=cell["noise"],
+        seed=cell["seed"] + TRAIN_SEED_OFFSET,
+        **changes,
+    )
 
 
 def trajectory(cell: Mapping[str, Any]) -> Run:
@@ -91,8 +107,19 @@ def trajectory(cell: Mapping[str, Any]) -> Run:
 
 
 # ---------------------------------------------------------------------- SGD learns / NTK ball
-_SGD_VALUES = ("opt", "zero_risk", "init_risk", "avg_risk", "final_risk", "tau", "max_tau", "sign_frac", "coupling",
-               "coupling_max", "target_rms")
+_SGD_VALUES = (
+    "opt",
+    "zero_risk",
+    "init_risk",
+    "avg_risk",
+    "final_risk",
+    "tau",
+    "max_tau",
+    "sign_frac",
+    "coupling",
+    "coupling_max",
+    "target_rms",
+)
 
 
 def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
@@ -102,12 +129,23 @@ def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
         return [{**dict.fromkeys(_SGD_VALUES, float("nan")), "diverged": True, "divergence": str(exc)}]
     r = tj.record
     last, along = r.iloc[-1], r.iloc[1:]
-    return [{"opt": float(last["opt"]), "zero_risk": zero, "init_risk": float(r["test_risk"].iloc[0]),
-             "avg_risk": float(r.loc[r["step"] >= cell["steps"] / 2, "test_risk"].mean()),
-             "final_risk": float(last["test_risk"]), "tau": float(last["tau"]), "max_tau": float(r["tau"].max()),
-             "sign_frac": float(along["sign_frac"].mean()), "coupling": float(along["coupling"].mean()),
-             "coupling_max": float(along["coupling"].max()), "target_rms": target_rms, "diverged": False,
-             "divergence": ""}]
+    return [
+        {
+            "opt": float(last["opt"]),
+            "zero_risk": zero,
+            "init_risk": float(r["test_risk"].iloc[0]),
+            "avg_risk": float(r.loc[r["step"] >= cell["steps"] / 2, "test_risk"].mean()),
+            "final_risk": float(last["test_risk"]),
+            "tau": float(last["tau"]),
+            "max_tau": float(r["tau"].max()),
+            "sign_frac": float(along["sign_frac"].mean()),
+            "coupling": float(along["coupling"].mean()),
+            "coupling_max": float(along["coupling"].max()),
+            "target_rms": target_rms,
+            "diverged": False,
+            "divergence": "",
+        }
+    ]
 
 
 def _regime(df: pd.DataFrame) -> str:
@@ -131,16 +169,32 @@ class _Regime(Regime):
 
     def judge(self, df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
         if _learning(df, judging).empty:
-            return [cannot_finding(f"{self.title.format(**judging)}: threshold widths m*(L; delta)",
-                                   f"no run at lr0 = {judging['lr0_learn']:g}", key=f"{self.key}_degree")]
+            return [
+                cannot_finding(
+                    f"{self.title.format(**judging)}: threshold widths m*(L; delta)",
+                    f"no run at lr0 = {judging['lr0_learn']:g}",
+                    key=f"{self.key}_degree",
+                )
+            ]
         return super().judge(df, judging)
 
 
-_LEARN = (_Regime("SGD at lr0 = {lr0_learn:g}, a rate that learns, enters the NTK regime (coupling: its coupling RMS "
-                 "along the run over the target's RMS)", "learn_regime", rows=_learning, y="coupling",
-                 deltas=J.regime_deltas, seeds=None, growth_factor=J.growth_factor),)
-_SAMPLES = ("the samples the in-regime rate needs, as m grows (theory.md sec. 10, Learning): its excess risk after a "
-            "fixed number of samples against m describes them, a number that need not reach OPT + eps at any width")
+_LEARN = (
+    _Regime(
+        "SGD at lr0 = {lr0_learn:g}, a rate that learns, enters the NTK regime (coupling: its coupling RMS "
+        "along the run over the target's RMS)",
+        "learn_regime",
+        rows=_learning,
+        y="coupling",
+        deltas=J.regime_deltas,
+        seeds=None,
+        growth_factor=J.growth_factor,
+    ),
+)
+_SAMPLES = (
+    "the samples the in-regime rate needs, as m grows (theory.md sec. 10, Learning): its excess risk after a "
+    "fixed number of samples against m describes them, a number that need not reach OPT + eps at any width"
+)
 
 
 def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
@@ -156,38 +210,82 @@ def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
         m, gap = int(top["m"].iloc[0]), float((top["zero_risk"] - top["opt"]).mean())
         eps = judging["eps_frac"] * gap
         tag = "small rate, meant to stay in the NTK regime" if lr0 == small else "large rate"
-        f = mean_finding(f"average held-out risk over the second half of SGD <= OPT + eps at m = {m}, lr0 = {lr0:g} "
-                         f"({tag}; eps = {judging['eps_frac']:g} x (R0 - OPT) = {eps:.3g})",
-                         top["excess"], eps, what="excess risk", key=f"excess_risk[lr0={lr0:g}]",
-                         resolution=judging["risk_resolution"] * gap, level=judging.level,
-                         meaning=f"an excess risk {judging['risk_resolution']:g} x (R0 - OPT) beyond eps",
-                         points=series(runs, "m", "excess", np.ones(len(runs)), constant=eps, label=f"lr0 = {lr0:g}",
-                                       panel="excess risk"))
-        findings.append(described(replace(f, detail=f"{f.detail}; {_regime(top)}; held-out risk at W_0 "
-                                          f"{float(top['init_risk'].mean()):.3g} (the random initial output), of the "
-                                          f"zero predictor {float(top['zero_risk'].mean()):.3g}; final tau "
-                                          f"{float(top['tau'].mean()):.3g}")))
+        f = mean_finding(
+            f"average held-out risk over the second half of SGD <= OPT + eps at m = {m}, lr0 = {lr0:g} "
+            f"({tag}; eps = {judging['eps_frac']:g} x (R0 - OPT) = {eps:.3g})",
+            top["excess"],
+            eps,
+            what="excess risk",
+            key=f"excess_risk[lr0={lr0:g}]",
+            resolution=judging["risk_resolution"] * gap,
+            level=judging.level,
+            meaning=f"an excess risk {judging['risk_resolution']:g} x (R0 - OPT) beyond eps",
+            points=series(
+                runs, "m", "excess", np.ones(len(runs)), constant=eps, label=f"lr0 = {lr0:g}", panel="excess risk"
+            ),
+        )
+        findings.append(
+            described(
+                replace(
+                    f,
+                    detail=f"{f.detail}; {_regime(top)}; held-out risk at W_0 "
+                    f"{float(top['init_risk'].mean()):.3g} (the random initial output), of the "
+                    f"zero predictor {float(top['zero_risk'].mean()):.3g}; final tau "
+                    f"{float(top['tau'].mean()):.3g}",
+                )
+            )
+        )
         if lr0 == small:
-            findings.append(described(mean_finding(
-                f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: coupling RMS along the run <= "
-                f"{judging['regime']:g} x the target's RMS", top["regime_ratio"], judging["regime"],
-                what="coupling / target RMS", key="in_regime", resolution=judging["regime_resolution"],
-                level=judging.level)))
-        name = (f"excess risk after {int(runs['steps'].iloc[0] * runs['batch'].iloc[0])} samples against the width m, "
-                f"at the in-regime rate lr0 = {lr0:g}" if lr0 == small else
-                f"excess risk does not grow with the width m (lr0 = {lr0:g})")
-        f = exponent_finding(name, runs, "m", "excess", 0.0, resolution=judging["m_resolution"], groups=None,
-                             label=f"lr0 = {lr0:g}", panel="excess risk", key=f"excess_m_exponent[lr0={lr0:g}]",
-                             level=judging.level)
+            findings.append(
+                described(
+                    mean_finding(
+                        f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: coupling RMS along the run <= "
+                        f"{judging['regime']:g} x the target's RMS",
+                        top["regime_ratio"],
+                        judging["regime"],
+                        what="coupling / target RMS",
+                        key="in_regime",
+                        resolution=judging["regime_resolution"],
+                        level=judging.level,
+                    )
+                )
+            )
+        name = (
+            f"excess risk after {int(runs['steps'].iloc[0] * runs['batch'].iloc[0])} samples against the width m, "
+            f"at the in-regime rate lr0 = {lr0:g}"
+            if lr0 == small
+            else f"excess risk does not grow with the width m (lr0 = {lr0:g})"
+        )
+        f = exponent_finding(
+            name,
+            runs,
+            "m",
+            "excess",
+            0.0,
+            resolution=judging["m_resolution"],
+            groups=None,
+            label=f"lr0 = {lr0:g}",
+            panel="excess risk",
+            key=f"excess_m_exponent[lr0={lr0:g}]",
+            level=judging.level,
+        )
         findings.append(described(f, _SAMPLES) if lr0 == small else f)
     return findings + diverged
 
 
-_BALL = (("tau", "final tau = sqrt(m) ||W_T - W_0||_F grows at most like m^{tau_exponent:g} ({tag})", "final tau"),
-         ("sign_frac", "fraction of changed signs along the trajectory does not grow with m (lr0 = {lr0:g})",
-          "fraction of changed signs"),
-         ("coupling", "forward coupling error of W_t - W_0 along the trajectory does not grow with m (lr0 = {lr0:g})",
-          "RMS coupling error"))
+_BALL = (
+    ("tau", "final tau = sqrt(m) ||W_T - W_0||_F grows at most like m^{tau_exponent:g} ({tag})", "final tau"),
+    (
+        "sign_frac",
+        "fraction of changed signs along the trajectory does not grow with m (lr0 = {lr0:g})",
+        "fraction of changed signs",
+    ),
+    (
+        "coupling",
+        "forward coupling error of W_t - W_0 along the trajectory does not grow with m (lr0 = {lr0:g})",
+        "RMS coupling error",
+    ),
+)
 
 
 def _analyse_ball(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
@@ -199,15 +297,40 @@ def _analyse_ball(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]
         tag = f"lr0 = {lr0:g}, {_regime(runs[runs['m'] == runs['m'].max()])} at the largest m"
         for y, title, panel in _BALL:
             claimed = judging["tau_exponent"] if y == "tau" else 0.0
-            findings.append(exponent_finding(
-                title.format(**judging, lr0=lr0, tag=tag), runs, "m", y, claimed, resolution=judging["m_resolution"],
-                groups=None, label=f"lr0 = {lr0:g}", panel=panel, key=f"{y}_m_exponent[lr0={lr0:g}]",
-                level=judging.level))
+            findings.append(
+                exponent_finding(
+                    title.format(**judging, lr0=lr0, tag=tag),
+                    runs,
+                    "m",
+                    y,
+                    claimed,
+                    resolution=judging["m_resolution"],
+                    groups=None,
+                    label=f"lr0 = {lr0:g}",
+                    panel=panel,
+                    key=f"{y}_m_exponent[lr0={lr0:g}]",
+                    level=judging.level,
+                )
+            )
     return findings + diverged
 
 
-_SGD_FIXED = dict(L=8, d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, n_test=128,
-                  steps=1200, batch=4, record_every=100, N=0, w_var=2.0)
+_SGD_FIXED = dict(
+    L=8,
+    d_x=8,
+    lag=1,
+    p=3,
+    phi="sin",
+    concept_seed=0,
+    eps_x=0.1,
+    noise=0.0,
+    n_test=128,
+    steps=1200,
+    batch=4,
+    record_every=100,
+    N=0,
+    w_var=2.0,
+)
 _LR_REGIME, _LR_LEARN, _LR_LARGE = 1.0 / 256.0, 1.0, 8.0
 
 
@@ -219,67 +342,114 @@ def _ray(Ls: tuple[int, ...], ms: tuple[int, ...], seeds: int) -> list[dict[str,
 # the two rates at L = 8 (3 widths x 5 seeds), then the rate that learns on 4 lengths x 2 widths x 10 seeds: about
 # 100 s of compute on the reference 2-core machine. Its coupling ratio scatters by a factor e^0.5 between runs and
 # falls like m^-0.45, so two widths a factor 4 apart give each length's decay its most precise slope for the time
-_SGD_DEFAULT = Grid(points=(*({"lr0": r, "m": m} for r in (_LR_REGIME, _LR_LARGE) for m in (128, 256, 512)),
-                            *_ray((4, 5, 6, 8), (128, 512), 10)), seeds=tuple(range(5)), fixed=_SGD_FIXED)
+_SGD_DEFAULT = Grid(
+    points=(
+        *({"lr0": r, "m": m} for r in (_LR_REGIME, _LR_LARGE) for m in (128, 256, 512)),
+        *_ray((4, 5, 6, 8), (128, 512), 10),
+    ),
+    seeds=tuple(range(5)),
+    fixed=_SGD_FIXED,
+)
 # On one CPU core a step at m = 4096 costs about 1 s (W is read some 25 times per step), so a run of 4000 steps
 # is over an hour: the large grid stops at m = 1024 (3 seeds) so that the two rates fit about two hours on two
 # cores, and the rate that learns adds 5 lengths x 3 widths x 8 seeds (about 50 min of compute);
 # wider runs belong on a GPU (a grid file can add {"lr0": 0.00390625, "m": 4096})
-_SGD_LARGE = Grid(points=({"lr0": _LR_REGIME, "m": 256}, {"lr0": _LR_REGIME, "m": 512, "seeds": 3},
-                          {"lr0": _LR_REGIME, "m": 1024, "seeds": 3},
-                          {"lr0": _LR_LARGE, "m": 256}, {"lr0": _LR_LARGE, "m": 1024, "seeds": 3},
-                          *_ray((4, 6, 8, 12, 16), (128, 512, 1024), 8)),
-                  seeds=tuple(range(5)), fixed={**_SGD_FIXED, "steps": 4000, "L": 12}, judging={"ref_L": 12})
+_SGD_LARGE = Grid(
+    points=(
+        {"lr0": _LR_REGIME, "m": 256},
+        {"lr0": _LR_REGIME, "m": 512, "seeds": 3},
+        {"lr0": _LR_REGIME, "m": 1024, "seeds": 3},
+        {"lr0": _LR_LARGE, "m": 256},
+        {"lr0": _LR_LARGE, "m": 1024, "seeds": 3},
+        *_ray((4, 6, 8, 12, 16), (128, 512, 1024), 8),
+    ),
+    seeds=tuple(range(5)),
+    fixed={**_SGD_FIXED, "steps": 4000, "L": 12},
+    judging={"ref_L": 12},
+)
 # one GPU: the rate that learns at m = 16384 and 32768 on 3 lengths, 2 runs each, near its thresholds at delta =
 # 0.1. A step reads W some 30 times (1 GB in float32 at m = 16384): on an H100 a 1200-step run at L = 8 takes
 # about 12 s at m = 16384 and 48 s at 32768 (the 3.5 ms a step measured at m = 8192 on an H200 in float64,
 # scaled by m^2 and the bandwidth), so the grid takes about 4 min. m = 65536 (a 17 GB W) would cost about
 # 3 min a run at L = 8 by itself: a grid file can add it
-_SGD_GPU = Grid(points=tuple(_ray((4, 5, 6), (16384, 32768), 2)), seeds=(0, 1), fixed=_SGD_FIXED,
-                judging={"ref_L": 6})
-_RUNS = dict(dtype="float32", measure=_measure_sgd, version=4, cache_group="sgd_run",
-             grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE, "gpu": _SGD_GPU})
+_SGD_GPU = Grid(points=tuple(_ray((4, 5, 6), (16384, 32768), 2)), seeds=(0, 1), fixed=_SGD_FIXED, judging={"ref_L": 6})
+_RUNS = dict(
+    dtype="float32",
+    measure=_measure_sgd,
+    version=4,
+    cache_group="sgd_run",
+    grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE, "gpu": _SGD_GPU},
+)
 
 SGD_LEARNS = claim(
-    name="sgd_learns", **_RUNS, title="SGD on W learns the concept",
+    name="sgd_learns",
+    **_RUNS,
+    title="SGD on W learns the concept",
     reference="theory.md sec. 6 (main theorem), sec. 10 (the regime m >= poly(L))",
     statement="For m >= poly(C, p, L, 1/eps), the average over t of the population risk of W_t is at most OPT + eps, "
-              "with SGD inside the NTK regime; in the checkable form of the premise m >= poly(L), the width m*(L) at "
-              "which the run of a rate that learns enters the regime grows polynomially, not exponentially, in L.",
+    "with SGD inside the NTK regime; in the checkable form of the premise m >= poly(L), the width m*(L) at "
+    "which the run of a rate that learns enters the regime grows polynomially, not exponentially, in L.",
     quantity="online SGD (1200 steps of 4 samples): for lr0 = 1 on L = 4, 5, 6, 8 and m = 128, 512, the coupling "
-             "RMS along the run over the target's RMS; at L = 8, the held-out risk (128 fresh sequences) averaged "
-             "over the second half, for lr0 = 1/256 (inside the regime), 1 and 8",
+    "RMS along the run over the target's RMS; at L = 8, the held-out risk (128 fresh sequences) averaged "
+    "over the second half, for lr0 = 1/256 (inside the regime), 1 and 8",
     bound="m*(L; delta) <= c L^k, not exponential in L, for delta = 0.1 and 0.5 (the coupling ratio E q <= delta); "
-          "excess risk non-increasing in m; at m = 512 avg risk <= OPT + eps, eps = 0.5 (R0 - OPT) (described)",
+    "excess risk non-increasing in m; at m = 512 avg risk <= OPT + eps, eps = 0.5 (R0 - OPT) (described)",
     findings=_LEARN,
     analyse=_analyse_learns,
     # published.json still records the verdict before the regime findings; drop this once tools/published.py
     # has regenerated it from a report with them
-    expected=("inconclusive", "the premise m >= poly(L) is undecided: the degree of the width m*(L) at which the "
-              "rate that learns enters the regime is undecided at both accuracies on a CPU's widths"),
-    judging=dict(eps_frac=0.5, lr0_regime=_LR_REGIME, regime=0.1, risk_resolution=0.1, regime_resolution=0.05,
-                 m_resolution=0.25, lr0_learn=_LR_LEARN, regime_deltas=(0.1, 0.5), growth_factor=2.0, ref_L=8),
-    controls=(cannot_detect("too_strong", "a claimed rate stronger than the truth",
-                            "no judged finding claims a rate to make stronger: the regime findings judge polynomial "
-                            "against exponential growth of m*(L) (their exponential control stands for that error), "
-                            "the excess risk is claimed not to grow with m and already falls with it, and a smaller "
-                            "eps moves only the fixed-width descriptions"),
-              wrong_m("avg_risk", "opt", "zero_risk")),
+    expected=(
+        "inconclusive",
+        "the premise m >= poly(L) is undecided: the degree of the width m*(L) at which the "
+        "rate that learns enters the regime is undecided at both accuracies on a CPU's widths",
+    ),
+    judging=dict(
+        eps_frac=0.5,
+        lr0_regime=_LR_REGIME,
+        regime=0.1,
+        risk_resolution=0.1,
+        regime_resolution=0.05,
+        m_resolution=0.25,
+        lr0_learn=_LR_LEARN,
+        regime_deltas=(0.1, 0.5),
+        growth_factor=2.0,
+        ref_L=8,
+    ),
+    controls=(
+        cannot_detect(
+            "too_strong",
+            "a claimed rate stronger than the truth",
+            "no judged finding claims a rate to make stronger: the regime findings judge polynomial "
+            "against exponential growth of m*(L) (their exponential control stands for that error), "
+            "the excess risk is claimed not to grow with m and already falls with it, and a smaller "
+            "eps moves only the fixed-width descriptions",
+        ),
+        wrong_m("avg_risk", "opt", "zero_risk"),
+    ),
     plot={"x": "m", "y": "avg_risk"},
 )
 
 NTK_BALL = claim(
-    name="ntk_ball", **_RUNS, title="SGD stays in the NTK ball",
+    name="ntk_ball",
+    **_RUNS,
+    title="SGD stays in the NTK ball",
     reference="theory.md sec. 6 (SGD stays in the NTK ball), sec. 3",
     statement="tau_t = sqrt(m) ||W_t - W_0||_F stays bounded independently of m; the fraction of changed signs and "
-              "the coupling error shrink as m grows.",
+    "the coupling error shrink as m grows.",
     quantity="the runs of sgd_learns at L = 8 (every rate): tau at the end; averaged over the recorded steps, the "
-             "fraction of changed signs and the RMS forward coupling error",
+    "fraction of changed signs and the RMS forward coupling error",
     bound="tau <= c m^0; sign fraction and coupling <= c m^0",
     analyse=_analyse_ball,
     judging=dict(tau_exponent=0.0, m_resolution=0.25, ref_L=8),
-    controls=(too_strong("tau shrinks like m^-0.5", tau_exponent=-0.5), wrong_m("tau"),
-              cannot_detect("exponential", "exponential growth in L", "the findings are trends in m at one length "
-                            "(L = 8 on the default grid); the runs' growth in L is sgd_learns's regime finding")),
+    controls=(
+        too_strong("tau shrinks like m^-0.5", tau_exponent=-0.5),
+        wrong_m("tau"),
+        cannot_detect(
+            "exponential",
+            "exponential growth in L",
+            "the findings are trends in m at one length "
+            "(L = 8 on the default grid); the runs' growth in L is sgd_learns's regime finding",
+        ),
+    ),
     plot={"x": "m", "y": "tau"},
 )

@@ -42,9 +42,15 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     for L in Ls:
         h = hn[:, :L]
         expected = 0.5 * np.log1p((L - 1) * cell["eps_x"] ** 2)  # log of sqrt(E||h_L||^2) = sqrt(1 + (L-1) eps_x^2)
-        rows.append({"L": L, "max_norm": float(h.max()), "min_norm": float(h.min()),
-                     "log_dev": float((h[:, -1].log() - expected).abs().mean()),
-                     "S_logdev": float((h.to(torch.float64).pow(2) / S_ll[:, :L]).log().pow(2).mean().sqrt())})
+        rows.append(
+            {
+                "L": L,
+                "max_norm": float(h.max()),
+                "min_norm": float(h.min()),
+                "log_dev": float((h[:, -1].log() - expected).abs().mean()),
+                "S_logdev": float((h.to(torch.float64).pow(2) / S_ll[:, :L]).log().pow(2).mean().sqrt()),
+            }
+        )
     return rows
 
 
@@ -63,7 +69,9 @@ _FWD_FIXED = dict(Ls=(8, 16, 32, 64), n=4, d_x=8, d=1, eps_x=0.1, w_var=2.0)
 _DOUBLING = tuple(64 * 2**k for k in range(11))  # m = 64, 128, ..., 65536
 
 FORWARD_STABILITY = claim(
-    name="forward_stability", dtype="float32", title="Forward stability of hidden states",
+    name="forward_stability",
+    dtype="float32",
+    title="Forward stability of hidden states",
     reference="theory.md sec. 4 (forward stability; Allen-Zhu, Li, Song 2019)",
     statement="At random initialisation, ||h_l|| stays within constant bounds for every l <= L, "
     "growing at most polynomially (never exponentially) in L, w.h.p. when m >= poly(L); in the checkable form of "
@@ -79,32 +87,91 @@ FORWARD_STABILITY = claim(
         # every network is measured at every L (prefixes of one trace), so a network costs what its width and
         # longest L cost: on one CPU core about 1 s at m = 4096 (L = 64), 110 s at m = 16384 (L = 128)
         "default": Grid.product({"m": list(_DOUBLING[:7])}, seeds=30, **_FWD_FIXED),
-        "large": Grid(points=(*({"m": m} for m in _DOUBLING[:8]), {"m": 16384, "seeds": 8}), seeds=tuple(range(24)),
-                      fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
+        "large": Grid(
+            points=(*({"m": m} for m in _DOUBLING[:8]), {"m": 16384, "seeds": 8}),
+            seeds=tuple(range(24)),
+            fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)},
+        ),
         # one GPU (device="cuda"): W is drawn on the CPU in float64 (about 20 ns a sample: 90 s and 34 GB of host
         # memory at m = 65536, against a second for the trace), so few networks at the widest points, about 3 min
-        "gpu": Grid(points=(*({"m": m} for m in _DOUBLING[2:8]), {"m": 16384, "seeds": 4}, {"m": 32768, "seeds": 2},
-                            {"m": 65536, "seeds": 1}), seeds=tuple(range(8)),
-                    fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)}),
+        "gpu": Grid(
+            points=(
+                *({"m": m} for m in _DOUBLING[2:8]),
+                {"m": 16384, "seeds": 4},
+                {"m": 32768, "seeds": 2},
+                {"m": 65536, "seeds": 1},
+            ),
+            seeds=tuple(range(8)),
+            fixed={**_FWD_FIXED, "Ls": (8, 16, 32, 64, 128)},
+        ),
     },
-    measure=_measure_forward, findings=(
-        Exponent(f"max_l ||h_l|| grows at most like L^{{degree:g}} {_DIAG}", "norm_L_exponent", rows=_diagonal,
-                 x="L", y="max_norm", claimed=J.degree, resolution=J.L_resolution, groups=None),
-        Growth(f"max_l ||h_l|| does not grow exponentially in L {_DIAG}", "norm_L_growth", rows=_diagonal,
-               x="L", y="max_norm", factor=J.growth_factor, groups=None),
-        Exponent("||h_l||^2 approaches its infinite-width value S_ll = sum_(t<=l) ||x_t||^2: the RMS of "
-                 "log(||h_l||^2 / S_ll) over l <= L shrinks like m^{m_exponent:g} at L = {conc_L}", "limit_m_exponent",
-                 rows={"L": J.conc_L}, x="m", y="S_logdev", claimed=J.m_exponent, resolution=J.m_resolution,
-                 end=J.end_points, groups=None, panel="RMS of log(||h_l||^2 / S_ll)"),
-        Event("{c_low:g} <= ||h_l|| <= {c_high:g} for all l <= L (m = L^2 cells)", "norm_bounds_event", rows=_diagonal,
-              held=lambda d, j: (d["min_norm"] >= j["c_low"]) & (d["max_norm"] <= j["c_high"]), what="(L, seed) cells"),
-        Regime("the RMS of log(||h_l||^2 / S_ll) over l <= L", "regime", rows=_networks, y="S_logdev",
-               deltas=J.regime_deltas, seeds="network", growth_factor=J.growth_factor),
+    measure=_measure_forward,
+    findings=(
+        Exponent(
+            f"max_l ||h_l|| grows at most like L^{{degree:g}} {_DIAG}",
+            "norm_L_exponent",
+            rows=_diagonal,
+            x="L",
+            y="max_norm",
+            claimed=J.degree,
+            resolution=J.L_resolution,
+            groups=None,
+        ),
+        Growth(
+            f"max_l ||h_l|| does not grow exponentially in L {_DIAG}",
+            "norm_L_growth",
+            rows=_diagonal,
+            x="L",
+            y="max_norm",
+            factor=J.growth_factor,
+            groups=None,
+        ),
+        Exponent(
+            "||h_l||^2 approaches its infinite-width value S_ll = sum_(t<=l) ||x_t||^2: the RMS of "
+            "log(||h_l||^2 / S_ll) over l <= L shrinks like m^{m_exponent:g} at L = {conc_L}",
+            "limit_m_exponent",
+            rows={"L": J.conc_L},
+            x="m",
+            y="S_logdev",
+            claimed=J.m_exponent,
+            resolution=J.m_resolution,
+            end=J.end_points,
+            groups=None,
+            panel="RMS of log(||h_l||^2 / S_ll)",
+        ),
+        Event(
+            "{c_low:g} <= ||h_l|| <= {c_high:g} for all l <= L (m = L^2 cells)",
+            "norm_bounds_event",
+            rows=_diagonal,
+            held=lambda d, j: (d["min_norm"] >= j["c_low"]) & (d["max_norm"] <= j["c_high"]),
+            what="(L, seed) cells",
+        ),
+        Regime(
+            "the RMS of log(||h_l||^2 / S_ll) over l <= L",
+            "regime",
+            rows=_networks,
+            y="S_logdev",
+            deltas=J.regime_deltas,
+            seeds="network",
+            growth_factor=J.growth_factor,
+        ),
     ),
     # the accuracies put m*(L) inside the default grid's widths at L = 8..32 for delta = 0.5 and beyond them from
     # L = 32 on for delta = 0.2 (an extrapolation each finding names); regime_deltas and growth_factor only judge
-    judging=dict(degree=1.0, L_resolution=0.25, m_per_L2=1, conc_L=16, c_low=0.25, c_high=4.0, growth_factor=2.0,
-                 m_exponent=-0.5, m_resolution=0.25, end_points=5, regime_deltas=(0.5, 0.2)), version=2,
+    judging=dict(
+        degree=1.0,
+        L_resolution=0.25,
+        m_per_L2=1,
+        conc_L=16,
+        c_low=0.25,
+        c_high=4.0,
+        growth_factor=2.0,
+        m_exponent=-0.5,
+        m_resolution=0.25,
+        end_points=5,
+        regime_deltas=(0.5, 0.2),
+    ),
+    version=2,
     controls=(too_strong("||h_l|| decays like L^-1/2", degree=-0.5), wrong_m("max_norm", "min_norm", "S_logdev")),
     plot={"x": "L", "y": "max_norm", "hue": "m", "diagonal": "m_per_L2"},
 )
@@ -133,15 +200,22 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     bn = BK.back_norms(net, tr, None).amax(dim=(0, 3)) * (net.d / net.m) ** 0.5  # (L, L): [j-1, i-1]
     j, i = torch.tril_indices(tr.L, tr.L)
     vals, lag = bn[j, i], (j - i + 1).to(torch.float64)
-    return [{"factors": k, "norm": float(vals[lag == k].max()), "mean_norm": float(vals[lag == k].mean())}
-            for k in range(1, tr.L + 1)]
+    return [
+        {"factors": k, "norm": float(vals[lag == k].max()), "mean_norm": float(vals[lag == k].mean())}
+        for k in range(1, tr.L + 1)
+    ]
 
 
 def _geometric_mean(df: pd.DataFrame, judging: Mapping[str, Any]) -> pd.DataFrame:
     r"""At L = m_sweep_L, per network (every cell is its own, independent across m: a regression over cells),
     the geometric mean of the norm over the lags."""
-    return (df[df["L"] == judging["m_sweep_L"]].assign(log_norm=lambda d: np.log(d["norm"]))
-            .groupby(["seed", "m"], as_index=False)["log_norm"].mean().assign(norm=lambda d: np.exp(d["log_norm"])))
+    return (
+        df[df["L"] == judging["m_sweep_L"]]
+        .assign(log_norm=lambda d: np.log(d["norm"]))
+        .groupby(["seed", "m"], as_index=False)["log_norm"]
+        .mean()
+        .assign(norm=lambda d: np.exp(d["log_norm"]))
+    )
 
 
 def _lags(what: str, lag: str):
@@ -154,31 +228,58 @@ def _lags(what: str, lag: str):
     pair = {}
     for alone, named in ((False, ""), (True, ", one network: interval over its lags, not over networks")):
         kw = dict(per=("L", "m"), x="factors", y="norm", groups=None if alone else "seed")
-        pair[alone] = (Exponent(f"{what} grows at most like ({lag})^{{degree:g}} (L={{L}}, m={{m}}{named})",
-                                "factors_exponent", claimed=J.degree, resolution=J.factors_resolution, **kw),
-                       Growth(f"{what} does not grow exponentially in {lag} (L={{L}}, m={{m}}{named})",
-                              "factors_growth", factor=J.growth_factor, **kw))
-    in_m = Exponent(f"{what}, geometric mean over the lags, does not grow with m (L = {{m_sweep_L}})", "m_exponent",
-                    rows=_geometric_mean, x="m", y="norm", claimed=0.0, resolution=J.m_resolution, groups=None,
-                    panel=f"{what}, mean over lags")
+        pair[alone] = (
+            Exponent(
+                f"{what} grows at most like ({lag})^{{degree:g}} (L={{L}}, m={{m}}{named})",
+                "factors_exponent",
+                claimed=J.degree,
+                resolution=J.factors_resolution,
+                **kw,
+            ),
+            Growth(
+                f"{what} does not grow exponentially in {lag} (L={{L}}, m={{m}}{named})",
+                "factors_growth",
+                factor=J.growth_factor,
+                **kw,
+            ),
+        )
+    in_m = Exponent(
+        f"{what}, geometric mean over the lags, does not grow with m (L = {{m_sweep_L}})",
+        "m_exponent",
+        rows=_geometric_mean,
+        x="m",
+        y="norm",
+        claimed=0.0,
+        resolution=J.m_resolution,
+        groups=None,
+        panel=f"{what}, mean over lags",
+    )
 
     def analyse(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
         several = df["seed"].nunique() > 1
-        return [f for _, part in df.groupby(["L", "m"]) for spec in pair[several and part["seed"].nunique() == 1]
-                for f in spec.judge(part, judging)] + in_m.judge(df, judging)
+        return [
+            f
+            for _, part in df.groupby(["L", "m"])
+            for spec in pair[several and part["seed"].nunique() == 1]
+            for f in spec.judge(part, judging)
+        ] + in_m.judge(df, judging)
 
     return analyse
 
 
-_LAG = dict(dtype="float32", judging=dict(degree=3.0, factors_resolution=0.25, growth_factor=2.0, m_sweep_L=8,
-                                          m_resolution=0.25), plot={"x": "factors", "y": "norm", "hue": "m"})
+_LAG = dict(
+    dtype="float32",
+    judging=dict(degree=3.0, factors_resolution=0.25, growth_factor=2.0, m_sweep_L=8, m_resolution=0.25),
+    plot={"x": "factors", "y": "norm", "hue": "m"},
+)
 _LAG_POINTS = ({"L": 8, "m": 64}, {"L": 8, "m": 256}, {"L": 8, "m": 1024}, {"L": 16, "m": 256}, {"L": 50, "m": 1024})
 _PROD_FIXED = dict(n=2, d_x=8, d=1, eps_x=0.1, w_var=2.0, block=4, tol=1e-3)
 _BACK_FIXED = dict(n=2, d_x=8, d=2, eps_x=0.1, w_var=2.0)
 _IN_FACTORS = exponential("factors", "norm", by=("L", "m"))
 
 PRODUCT_STABILITY = claim(
-    name="product_stability", title="Stability of intermediate products P_(a,b)",
+    name="product_stability",
+    title="Stability of intermediate products P_(a,b)",
     reference="theory.md sec. 4 (product stability; Allen-Zhu, Li, Song 2019: O(L^3))",
     statement="At random initialisation, ||D_b W ... D_a W||_2 <= poly(L) (O(L^3)), independent of m; "
     "no exponential growth in b - a.",
@@ -188,18 +289,32 @@ PRODUCT_STABILITY = claim(
     grids={
         "default": Grid(points=_LAG_POINTS, seeds=tuple(range(6)), fixed=_PROD_FIXED),
         # at tol 1e-6 one network at m = 4096 costs 8 min (L = 16) to 30 min (L = 64) on one core
-        "large": Grid(points=({"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 16, "m": 4096, "seeds": 3},
-                              {"L": 32, "m": 1024}, {"L": 64, "m": 4096, "seeds": 1}), seeds=tuple(range(12)),
-                      fixed={**_PROD_FIXED, "tol": 1e-6}, judging={"m_sweep_L": 16}),
+        "large": Grid(
+            points=(
+                {"L": 16, "m": 256},
+                {"L": 16, "m": 1024},
+                {"L": 16, "m": 4096, "seeds": 3},
+                {"L": 32, "m": 1024},
+                {"L": 64, "m": 4096, "seeds": 1},
+            ),
+            seeds=tuple(range(12)),
+            fixed={**_PROD_FIXED, "tol": 1e-6},
+            judging={"m_sweep_L": 16},
+        ),
     },
-    measure=_measure_products, analyse=_lags("||P_(a,b)||_2", "b-a+1"),
-    controls=(too_strong("the norm stays bounded by a constant: exponent 0 in the number of factors", degree=0.0),
-              wrong_m("norm"), _IN_FACTORS),
+    measure=_measure_products,
+    analyse=_lags("||P_(a,b)||_2", "b-a+1"),
+    controls=(
+        too_strong("the norm stays bounded by a constant: exponent 0 in the number of factors", degree=0.0),
+        wrong_m("norm"),
+        _IN_FACTORS,
+    ),
     **_LAG,
 )
 
 BACKWARD_STABILITY = claim(
-    name="backward_stability", title="Backward stability of Back_(i->j)",
+    name="backward_stability",
+    title="Backward stability of Back_(i->j)",
     reference="theory.md sec. 4 (backward stability; Allen-Zhu, Li, Song 2019)",
     statement="At random initialisation, for every unit u, ||u^T Back_(i->j)|| <= poly(L) * sqrt(m/d); no exponential "
     "growth in j - i.",
@@ -208,12 +323,25 @@ BACKWARD_STABILITY = claim(
     bound="sqrt(d/m) ||u^T Back_(i->j)|| <= c * (j-i+1)^3, not exponential, m^0 (the sqrt(m/d) factor of the bound)",
     grids={
         "default": Grid(points=_LAG_POINTS, seeds=tuple(range(10)), fixed=_BACK_FIXED),
-        "large": Grid(points=({"L": 16, "m": 256}, {"L": 16, "m": 1024}, {"L": 16, "m": 4096},
-                              {"L": 32, "m": 1024}, {"L": 64, "m": 4096}), seeds=tuple(range(12)), fixed=_BACK_FIXED,
-                      judging={"m_sweep_L": 16}),
+        "large": Grid(
+            points=(
+                {"L": 16, "m": 256},
+                {"L": 16, "m": 1024},
+                {"L": 16, "m": 4096},
+                {"L": 32, "m": 1024},
+                {"L": 64, "m": 4096},
+            ),
+            seeds=tuple(range(12)),
+            fixed=_BACK_FIXED,
+            judging={"m_sweep_L": 16},
+        ),
     },
-    measure=_measure_backward, analyse=_lags("sqrt(d/m) ||u^T Back_(i->j)||", "j-i+1"),
-    controls=(too_strong("the normalised norm decays like (j-i+1)^-1/2", degree=-0.5),
-              wrong_m("norm", what="the sqrt(d/m) normalisation dropped (norm times sqrt(m))"), _IN_FACTORS),
+    measure=_measure_backward,
+    analyse=_lags("sqrt(d/m) ||u^T Back_(i->j)||", "j-i+1"),
+    controls=(
+        too_strong("the normalised norm decays like (j-i+1)^-1/2", degree=-0.5),
+        wrong_m("norm", what="the sqrt(d/m) normalisation dropped (norm times sqrt(m))"),
+        _IN_FACTORS,
+    ),
     **_LAG,
 )

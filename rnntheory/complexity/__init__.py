@@ -57,8 +57,14 @@ from .. import _validation as V
 from ._named import NAMED
 from ._precision import DEFAULT_DPS, GUARD_DIGITS, working_precision
 from ._smooth import PhiLike, SmoothFunction, smooth
-from ._summation import RADIUS_RTOL, at_or_beyond, tail_eps, tail_pow, weighted_sum
-from ._summation import GENERIC_MAX_TERMS  # noqa: F401  (documented there; kept importable from here)
+from ._summation import (
+    GENERIC_MAX_TERMS,  # noqa: F401  (documented there; kept importable from here)
+    RADIUS_RTOL,
+    at_or_beyond,
+    tail_eps,
+    tail_pow,
+    weighted_sum,
+)
 from ._truncation import Truncation, choose_truncation, truncate, truncation_error
 
 __all__ = [
@@ -144,15 +150,27 @@ class Complexity:
         head = f"{self.measure}({self.function}{deg}; {args})"
         if self.divergent:
             return f"{head} = divergent (radius of convergence {mpmath.nstr(self.radius, 10)})"
-        return (f"{head} = {mpmath.nstr(self.value, 6)} (log10 {self.log10:.4f}; {self.terms} terms, "
-                f"tail <= {mpmath.nstr(self.tail_bound, 3)})")
+        return (
+            f"{head} = {mpmath.nstr(self.value, 6)} (log10 {self.log10:.4f}; {self.terms} terms, "
+            f"tail <= {mpmath.nstr(self.tail_bound, 3)})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-float summary (for tidy tables)."""
-        return dict(measure=self.measure, function=self.function, R=self.R, eps=self.eps, C_star=self.C_star,
-                    log10=self.log10, terms=self.terms, relative_tail=self.relative_tail,
-                    divergent=self.divergent, radius=float(self.radius), degree=self.degree,
-                    converged=self.converged)
+        return dict(
+            measure=self.measure,
+            function=self.function,
+            R=self.R,
+            eps=self.eps,
+            C_star=self.C_star,
+            log10=self.log10,
+            terms=self.terms,
+            relative_tail=self.relative_tail,
+            divergent=self.divergent,
+            radius=float(self.radius),
+            degree=self.degree,
+            converged=self.converged,
+        )
 
 
 # ---------------------------------------------------------------------- public helpers
@@ -197,15 +215,26 @@ def radius_of_convergence(phi: PhiLike) -> Any:
 
 
 # ---------------------------------------------------------------------- results from sums
-def _result(measure: str, f: SmoothFunction, R: float, eps: float | None, C_star: float, S: Any, N: int,
-            tail: Any, converged: bool, radius: Any) -> Complexity:
+def _result(
+    measure: str,
+    f: SmoothFunction,
+    R: float,
+    eps: float | None,
+    C_star: float,
+    S: Any,
+    N: int,
+    tail: Any,
+    converged: bool,
+    radius: Any,
+) -> Complexity:
     lg = float(mpmath.log10(S)) if S > 0 else -math.inf
     return Complexity(measure, f.name, R, eps, C_star, +S, lg, N, +tail, False, radius, f.degree, converged)
 
 
 def _divergent(measure: str, f: SmoothFunction, R: float, eps: float | None, C_star: float) -> Complexity:
-    return Complexity(measure, f.name, R, eps, C_star, mpmath.inf, math.inf, 0, mpmath.inf, True,
-                      f.radius, f.degree, False)
+    return Complexity(
+        measure, f.name, R, eps, C_star, mpmath.inf, math.inf, 0, mpmath.inf, True, f.radius, f.degree, False
+    )
 
 
 # ---------------------------------------------------------------------- C_eps and C_s
@@ -305,8 +334,9 @@ def c_s(
             return _divergent("C_s", f, R, None, C_star)
         K = mpmath.mpf(C_star)
         alpha = mpmath.mpf("1.75")
-        S, N, tail, ok = weighted_sum(f, lambda i: K * (i + 1) ** alpha * x**i,
-                                      lambda m, N: tail_pow(m, N, x, alpha, K), x, 0, rel_tol, max_terms)
+        S, N, tail, ok = weighted_sum(
+            f, lambda i: K * (i + 1) ** alpha * x**i, lambda m, N: tail_pow(m, N, x, alpha, K), x, 0, rel_tol, max_terms
+        )
         return _result("C_s", f, R, None, C_star, S, N, tail, ok, f0.radius)
 
 

@@ -47,7 +47,9 @@ def _tanh_coefs(n: int) -> list:
             out.append(mpmath.mpf(0))
         else:
             k = (i + 1) // 2
-            out.append(mpmath.mpf(4) ** k * (mpmath.mpf(4) ** k - 1) * mpmath.bernoulli(2 * k) / mpmath.factorial(2 * k))
+            out.append(
+                mpmath.mpf(4) ** k * (mpmath.mpf(4) ** k - 1) * mpmath.bernoulli(2 * k) / mpmath.factorial(2 * k)
+            )
     return out
 
 
@@ -131,24 +133,55 @@ def _majorant_entire() -> tuple:
 
 NAMED: dict[str, _Named] = {
     "exp": _Named("exp", sympy.exp, _entire(lambda i: 1), INF, _majorant_entire(), torch.exp),
-    "sin": _Named("sin", sympy.sin, _entire(lambda i: 0 if i % 2 == 0 else (-1) ** ((i - 1) // 2)), INF,
-                  _majorant_entire(), torch.sin),
-    "cos": _Named("cos", sympy.cos, _entire(lambda i: 0 if i % 2 else (-1) ** (i // 2)), INF,
-                  _majorant_entire(), torch.cos),
+    "sin": _Named(
+        "sin",
+        sympy.sin,
+        _entire(lambda i: 0 if i % 2 == 0 else (-1) ** ((i - 1) // 2)),
+        INF,
+        _majorant_entire(),
+        torch.sin,
+    ),
+    "cos": _Named(
+        "cos", sympy.cos, _entire(lambda i: 0 if i % 2 else (-1) ** (i // 2)), INF, _majorant_entire(), torch.cos
+    ),
     "sinh": _Named("sinh", sympy.sinh, _entire(lambda i: i % 2), INF, _majorant_entire(), torch.sinh),
     "cosh": _Named("cosh", sympy.cosh, _entire(lambda i: 1 - i % 2), INF, _majorant_entire(), torch.cosh),
     # |c_i| = 1/i <= 1^-i
-    "log1p": _Named("log1p", lambda u: sympy.log(1 + u), _log1p_coefs, mpmath.mpf(1),
-                    (mpmath.mpf(1), mpmath.mpf(1), mpmath.mpf(0), mpmath.mpf(1)), torch.log1p),
+    "log1p": _Named(
+        "log1p",
+        lambda u: sympy.log(1 + u),
+        _log1p_coefs,
+        mpmath.mpf(1),
+        (mpmath.mpf(1), mpmath.mpf(1), mpmath.mpf(0), mpmath.mpf(1)),
+        torch.log1p,
+    ),
     # |c_{2n-1}| = 2 (4^n - 1) zeta(2n) / pi^(2n) <= (2 pi / 3) (pi/2)^-(2n-1)
-    "tanh": _Named("tanh", sympy.tanh, _tanh_coefs, mpmath.pi / 2,
-                   (2 * mpmath.pi / 3, mpmath.pi / 2, mpmath.mpf(0), mpmath.mpf(1)), torch.tanh),
+    "tanh": _Named(
+        "tanh",
+        sympy.tanh,
+        _tanh_coefs,
+        mpmath.pi / 2,
+        (2 * mpmath.pi / 3, mpmath.pi / 2, mpmath.mpf(0), mpmath.mpf(1)),
+        torch.tanh,
+    ),
     # sigmoid(z) = 1/2 + tanh(z/2)/2: |c_i| <= (pi/3) pi^-i  (c_0 = 1/2 <= pi/3 too)
-    "sigmoid": _Named("sigmoid", _sigmoid_expr, _sigmoid_coefs, mpmath.pi,
-                      (mpmath.pi / 3, mpmath.pi, mpmath.mpf(0), mpmath.mpf(1)), torch.sigmoid),
+    "sigmoid": _Named(
+        "sigmoid",
+        _sigmoid_expr,
+        _sigmoid_coefs,
+        mpmath.pi,
+        (mpmath.pi / 3, mpmath.pi, mpmath.mpf(0), mpmath.mpf(1)),
+        torch.sigmoid,
+    ),
     # |c_{2k+1}| = 2/sqrt(pi) / (k! (2k+1)) <= 2/sqrt(pi) / Gamma(i/2 + 1/2)
-    "erf": _Named("erf", sympy.erf, _erf_coefs, INF,
-                  (2 / mpmath.sqrt(mpmath.pi), mpmath.mpf(1), mpmath.mpf(1) / 2, mpmath.mpf(1) / 2), torch.erf),
+    "erf": _Named(
+        "erf",
+        sympy.erf,
+        _erf_coefs,
+        INF,
+        (2 / mpmath.sqrt(mpmath.pi), mpmath.mpf(1), mpmath.mpf(1) / 2, mpmath.mpf(1) / 2),
+        torch.erf,
+    ),
 }
 r"""The named functions by name: sympy constructor ``expr(u)``, mpmath coefficients ``coefs(n)``, radius
 of convergence, majorant ``(M, q, s, t)`` with :math:`|c_i| \le M q^{-i} / \Gamma(s i + t)` for every
@@ -198,8 +231,15 @@ def _linear_scale(arg: sympy.Expr, z: sympy.Symbol) -> sympy.Expr | None:
 
 
 def _named_of_linear(e: sympy.Expr, z: sympy.Symbol) -> tuple[str, sympy.Expr] | None:
-    simple = {sympy.exp: "exp", sympy.sin: "sin", sympy.cos: "cos", sympy.sinh: "sinh", sympy.cosh: "cosh",
-              sympy.tanh: "tanh", sympy.erf: "erf"}
+    simple = {
+        sympy.exp: "exp",
+        sympy.sin: "sin",
+        sympy.cos: "cos",
+        sympy.sinh: "sinh",
+        sympy.cosh: "cosh",
+        sympy.tanh: "tanh",
+        sympy.erf: "erf",
+    }
     if e.func in simple:
         b = _linear_scale(e.args[0], z)
         return None if b is None else (simple[e.func], b)
@@ -214,4 +254,3 @@ def _named_of_linear(e: sympy.Expr, z: sympy.Symbol) -> tuple[str, sympy.Expr] |
             if b is not None:
                 return ("sigmoid", -b)
     return None
-

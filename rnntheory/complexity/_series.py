@@ -23,8 +23,20 @@ from ._precision import INF, numeric
 
 __all__ = ["NoBound", "check_supported", "series_coefficients", "disc_deviation", "find_radius"]
 
-_SUPPORTED = (sympy.Add, sympy.Mul, sympy.Pow, sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.sinh,
-              sympy.cosh, sympy.tanh, sympy.atan, sympy.erf)
+_SUPPORTED = (
+    sympy.Add,
+    sympy.Mul,
+    sympy.Pow,
+    sympy.exp,
+    sympy.log,
+    sympy.sin,
+    sympy.cos,
+    sympy.sinh,
+    sympy.cosh,
+    sympy.tanh,
+    sympy.atan,
+    sympy.erf,
+)
 
 
 class NoBound(Exception):
@@ -46,9 +58,11 @@ def check_supported(fn: str, expr: sympy.Expr, z: sympy.Symbol) -> None:
         if not node.has(z) or node == z:
             continue
         if not isinstance(node, _SUPPORTED):
-            raise ValueError(f"{fn}: phi={expr} contains {node.func.__name__}, which is not supported; "
-                             f"expected + * / ** exp log sin cos sinh cosh tanh atan erf (or pass the Taylor "
-                             f"coefficients)")
+            raise ValueError(
+                f"{fn}: phi={expr} contains {node.func.__name__}, which is not supported; "
+                f"expected + * / ** exp log sin cos sinh cosh tanh atan erf (or pass the Taylor "
+                f"coefficients)"
+            )
 
 
 def _const(e: sympy.Expr) -> Any:
@@ -177,8 +191,7 @@ def series_coefficients(e: sympy.Expr, z: sympy.Symbol, n: int) -> list:
     raise ValueError(f"smooth: {e.func.__name__} is not supported")
 
 
-def disc_deviation(e: sympy.Expr, z: sympy.Symbol, r: Any, fn: str = "smooth",
-                   original: Any = None) -> tuple[Any, Any]:
+def disc_deviation(e: sympy.Expr, z: sympy.Symbol, r: Any, fn: str = "smooth", original: Any = None) -> tuple[Any, Any]:
     r"""``(f(0), d)`` with :math:`|f(z) - f(0)| \le d` for every complex :math:`|z| \le r` (rigorous).
 
     Raises :class:`NoBound` when a denominator, logarithm or fractional power may vanish on the disc,
@@ -219,8 +232,10 @@ def disc_deviation(e: sympy.Expr, z: sympy.Symbol, r: Any, fn: str = "smooth",
         if p == int(p) and p >= 0:
             return b0**p, (abs(b0) + db) ** p - abs(b0) ** p
         if b0 == 0 or (p != int(p) and b0 < 0):
-            raise ValueError(f"{fn}: phi={original} has a pole or branch point at z = 0 (from {e}); "
-                             f"expected a function analytic at 0")
+            raise ValueError(
+                f"{fn}: phi={original} has a pole or branch point at z = 0 (from {e}); "
+                f"expected a function analytic at 0"
+            )
         if db >= abs(b0):
             raise NoBound()
         t = db / abs(b0)
@@ -241,8 +256,10 @@ def disc_deviation(e: sympy.Expr, z: sympy.Symbol, r: Any, fn: str = "smooth",
         return disc_deviation(sympy.sinh(e.args[0]) / sympy.cosh(e.args[0]), z, r, fn, original)
     if f == sympy.log:
         if a0 <= 0:
-            raise ValueError(f"{fn}: phi={original} takes log of {e.args[0]}, which is {a0} at z = 0; "
-                             f"expected a function analytic at 0")
+            raise ValueError(
+                f"{fn}: phi={original} takes log of {e.args[0]}, which is {a0} at z = 0; "
+                f"expected a function analytic at 0"
+            )
         if d >= a0:
             raise NoBound()
         return mpmath.log(a0), -mpmath.log(1 - d / a0)

@@ -45,8 +45,21 @@ PhiLike = Union["SmoothFunction", sympy.Expr, str, Sequence[Real]]
 """What every public function accepts as a smooth function: a :class:`SmoothFunction`, a sympy
 expression in one symbol, a name (or a string sympy can parse), or a list of Taylor coefficients."""
 
-_NON_ANALYTIC = (sympy.Abs, sympy.sign, sympy.Piecewise, sympy.Heaviside, sympy.floor, sympy.ceiling,
-                 sympy.Max, sympy.Min, sympy.re, sympy.im, sympy.conjugate, sympy.arg, sympy.DiracDelta)
+_NON_ANALYTIC = (
+    sympy.Abs,
+    sympy.sign,
+    sympy.Piecewise,
+    sympy.Heaviside,
+    sympy.floor,
+    sympy.ceiling,
+    sympy.Max,
+    sympy.Min,
+    sympy.re,
+    sympy.im,
+    sympy.conjugate,
+    sympy.arg,
+    sympy.DiracDelta,
+)
 
 
 # ---------------------------------------------------------------------- the function object
@@ -183,8 +196,9 @@ class SmoothFunction:
         if self.kind == "combination":
             out = None
             if self.poly:
-                out = SmoothFunction("p", sympy.Integer(0), Z, len(self.poly) - 1, INF, "polynomial",
-                                     "polynomial", poly=self.poly).torch(x)
+                out = SmoothFunction(
+                    "p", sympy.Integer(0), Z, len(self.poly) - 1, INF, "polynomial", "polynomial", poly=self.poly
+                ).torch(x)
             for a, nm, b in self.terms:
                 v = NAMED[nm].torch_fn(x if b == 1 else float(b) * x)
                 if a != 1:
@@ -206,11 +220,23 @@ class SmoothFunction:
         if self.kind == "generic":
             cs = [sympy.Float(mpmath.nstr(c, mpmath.mp.dps), mpmath.mp.dps) for c in self.coefficients(k + 1)]
         else:
-            cs = self.exact_coefficients(k + 1) if self.kind == "combination" else (list(self.poly) + [0] * (k + 1))[: k + 1]
+            cs = (
+                self.exact_coefficients(k + 1)
+                if self.kind == "combination"
+                else (list(self.poly) + [0] * (k + 1))[: k + 1]
+            )
         cs = [sympy.nsimplify(c) if isinstance(c, (int,)) else c for c in cs]
         expr = sum((c * self.symbol**i for i, c in enumerate(cs)), sympy.Integer(0))
-        return SmoothFunction(f"{self.name} truncated at degree {k}", expr, self.symbol, k, INF, "polynomial",
-                              "polynomial", poly=tuple(sympy.sympify(c) for c in cs))
+        return SmoothFunction(
+            f"{self.name} truncated at degree {k}",
+            expr,
+            self.symbol,
+            k,
+            INF,
+            "polynomial",
+            "polynomial",
+            poly=tuple(sympy.sympify(c) for c in cs),
+        )
 
 
 # ---------------------------------------------------------------------- parsing
@@ -240,21 +266,30 @@ def smooth(phi: Any, *, fn: str = "smooth") -> SmoothFunction:
     if isinstance(phi, str):
         if phi in NAMED:
             nm = NAMED[phi]
-            return SmoothFunction(phi, nm.expr(Z), Z, None, nm.radius, "known", "combination",
-                                  terms=((sympy.Integer(1), phi, sympy.Integer(1)),))
+            return SmoothFunction(
+                phi,
+                nm.expr(Z),
+                Z,
+                None,
+                nm.radius,
+                "known",
+                "combination",
+                terms=((sympy.Integer(1), phi, sympy.Integer(1)),),
+            )
         try:
             expr = sympy.sympify(phi)
         except (sympy.SympifyError, SyntaxError, TypeError) as exc:
-            raise ValueError(f"{fn}: phi={phi!r} is neither a known name {sorted(NAMED)} nor a parsable "
-                             f"expression ({exc})") from None
+            raise ValueError(
+                f"{fn}: phi={phi!r} is neither a known name {sorted(NAMED)} nor a parsable expression ({exc})"
+            ) from None
         return _from_expr(fn, expr, name=phi)
     if isinstance(phi, sympy.Basic):
         return _from_expr(fn, phi)
-    if isinstance(phi, (list, tuple)) or (hasattr(phi, "__len__") and hasattr(phi, "__getitem__")
-                                          and not isinstance(phi, (dict, bytes))):
+    if isinstance(phi, (list, tuple)) or (
+        hasattr(phi, "__len__") and hasattr(phi, "__getitem__") and not isinstance(phi, (dict, bytes))
+    ):
         return _from_coefficients(fn, phi)
-    raise TypeError(f"{fn}: phi={phi!r} must be a sympy expression, a name, a list of coefficients "
-                    f"or a SmoothFunction")
+    raise TypeError(f"{fn}: phi={phi!r} must be a sympy expression, a name, a list of coefficients or a SmoothFunction")
 
 
 def _from_coefficients(fn: str, coefs: Sequence[Any]) -> SmoothFunction:
@@ -272,16 +307,22 @@ def _from_coefficients(fn: str, coefs: Sequence[Any]) -> SmoothFunction:
         else:
             if not math.isfinite(float(c)):
                 raise ValueError(f"{fn}: phi[{i}]={c!r} must be a finite Taylor coefficient")
-            v = sympy.Integer(int(c)) if isinstance(c, int) else sympy.Float(c) if float(c) != int(float(c)) \
+            v = (
+                sympy.Integer(int(c))
+                if isinstance(c, int)
+                else sympy.Float(c)
+                if float(c) != int(float(c))
                 else sympy.Integer(int(float(c)))
+            )
         if not bool(sympy.Abs(v).is_finite) or v.has(sympy.I):
             raise ValueError(f"{fn}: phi[{i}]={c!r} must be a finite real Taylor coefficient")
         out.append(v)
     while len(out) > 1 and out[-1] == 0:
         out.pop()
     expr = sum((c * Z**i for i, c in enumerate(out)), sympy.Integer(0))
-    return SmoothFunction(f"polynomial {sympy.sstr(expr)}", expr, Z, len(out) - 1, INF, "polynomial",
-                          "polynomial", poly=tuple(out))
+    return SmoothFunction(
+        f"polynomial {sympy.sstr(expr)}", expr, Z, len(out) - 1, INF, "polynomial", "polynomial", poly=tuple(out)
+    )
 
 
 def _from_expr(fn: str, expr: Any, name: str | None = None) -> SmoothFunction:
@@ -291,11 +332,14 @@ def _from_expr(fn: str, expr: Any, name: str | None = None) -> SmoothFunction:
         raise ValueError(f"{fn}: phi={expr} has free symbols {free}; expected a function of one symbol")
     z = free[0] if free else Z
     label = name or sympy.sstr(expr)
-    bad = [a for a in expr.atoms(sympy.Function) if isinstance(a, _NON_ANALYTIC)] + \
-        [a for a in sympy.preorder_traversal(expr) if isinstance(a, _NON_ANALYTIC)]
+    bad = [a for a in expr.atoms(sympy.Function) if isinstance(a, _NON_ANALYTIC)] + [
+        a for a in sympy.preorder_traversal(expr) if isinstance(a, _NON_ANALYTIC)
+    ]
     if bad:
-        raise ValueError(f"{fn}: phi={expr} contains {bad[0]}, which is not analytic at 0; "
-                         f"expected an analytic function (Taylor series at 0)")
+        raise ValueError(
+            f"{fn}: phi={expr} contains {bad[0]}, which is not analytic at 0; "
+            f"expected an analytic function (Taylor series at 0)"
+        )
     if expr.has(sympy.I) or expr.has(sympy.zoo) or expr.has(sympy.oo) or expr.has(sympy.nan):
         raise ValueError(f"{fn}: phi={expr} must be a real-valued finite expression")
     if expr.is_polynomial(z):
@@ -315,4 +359,3 @@ def _from_expr(fn: str, expr: Any, name: str | None = None) -> SmoothFunction:
     if radius == 0:
         raise ValueError(f"{fn}: phi={expr} has a singularity at z = 0; expected a function analytic at 0")
     return SmoothFunction(label, expr, z, None, radius, method, "generic")
-

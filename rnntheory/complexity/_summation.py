@@ -20,8 +20,16 @@ import mpmath
 from ._precision import INF
 from ._smooth import SmoothFunction
 
-__all__ = ["RADIUS_RTOL", "GENERIC_MAX_TERMS", "at_or_beyond", "gamma_ratio", "majorant",
-           "tail_eps", "tail_pow", "weighted_sum"]
+__all__ = [
+    "RADIUS_RTOL",
+    "GENERIC_MAX_TERMS",
+    "at_or_beyond",
+    "gamma_ratio",
+    "majorant",
+    "tail_eps",
+    "tail_pow",
+    "weighted_sum",
+]
 
 RADIUS_RTOL = 1e-12
 r"""Relative tolerance under which :math:`C^* R` (or :math:`R`) counts as being at the radius of convergence."""
@@ -118,8 +126,9 @@ def tail_pow(majs: Sequence[tuple], N: int, x: Any, alpha: Any, K: Any) -> Any:
     return total
 
 
-def weighted_sum(f: SmoothFunction, weight, tail_of, need: Any, start: int, rel_tol: float,
-                 max_terms: int, abs_tol: Any = None) -> tuple[Any, int, Any, bool]:
+def weighted_sum(
+    f: SmoothFunction, weight, tail_of, need: Any, start: int, rel_tol: float, max_terms: int, abs_tol: Any = None
+) -> tuple[Any, int, Any, bool]:
     r"""Sum ``weight(i) |c_i|`` for ``i >= start`` until the tail bound is small.
 
     Returns ``(partial sum, first neglected index, tail bound, converged)``.

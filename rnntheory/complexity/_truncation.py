@@ -47,8 +47,10 @@ class Truncation:
     rule: str
 
     def __str__(self) -> str:
-        return (f"degree {self.k} ({self.rule} rule): sup error on [-{self.R:g}, {self.R:g}] <= "
-                f"{mpmath.nstr(self.error_bound, 3)} (measured {self.measured_error:.3g})")
+        return (
+            f"degree {self.k} ({self.rule} rule): sup error on [-{self.R:g}, {self.R:g}] <= "
+            f"{mpmath.nstr(self.error_bound, 3)} (measured {self.measured_error:.3g})"
+        )
 
 
 # ---------------------------------------------------------------------- truncation
@@ -81,8 +83,7 @@ def truncation_error(phi: PhiLike, k: int, R: float, *, dps: int = DEFAULT_DPS) 
         if f.degree is None and at_or_beyond(mpmath.mpf(R), f.radius):
             return INF
         x = mpmath.mpf(R)
-        S, N, tail, _ = weighted_sum(f, lambda i: x**i, lambda m, N: tail_pow(m, N, x, 0, 1), x, k + 1,
-                                     1e-12, 200_000)
+        S, N, tail, _ = weighted_sum(f, lambda i: x**i, lambda m, N: tail_pow(m, N, x, 0, 1), x, k + 1, 1e-12, 200_000)
         return +(S + tail)
 
 
@@ -132,16 +133,27 @@ def choose_truncation(
         bound = truncation_error(f, k, R)
     else:
         if f.degree is None and at_or_beyond(mpmath.mpf(R), f.radius):
-            raise ValueError(f"{fn}: R={R!r} is at or beyond the radius of convergence "
-                             f"{mpmath.nstr(f.radius, 10)} of {f.name}; no truncation approximates it on [-R, R]")
+            raise ValueError(
+                f"{fn}: R={R!r} is at or beyond the radius of convergence "
+                f"{mpmath.nstr(f.radius, 10)} of {f.name}; no truncation approximates it on [-R, R]"
+            )
         with working_precision():
             # one pass: error(k) = sum_{k<i<N} |c_i| R^i + tail(N), with tail(N) <= eps / 1e6
             x = mpmath.mpf(R)
-            _, N, tail, ok = weighted_sum(f, lambda i: x**i, lambda m, n: tail_pow(m, n, x, 0, 1), x, 0,
-                                          0.0, 200_000, abs_tol=mpmath.mpf(eps) * mpmath.mpf("1e-6"))
+            _, N, tail, ok = weighted_sum(
+                f,
+                lambda i: x**i,
+                lambda m, n: tail_pow(m, n, x, 0, 1),
+                x,
+                0,
+                0.0,
+                200_000,
+                abs_tol=mpmath.mpf(eps) * mpmath.mpf("1e-6"),
+            )
             if not ok:
-                raise ValueError(f"{fn}: the series of {f.name} converges too slowly on [-{R:g}, {R:g}] to reach "
-                                 f"eps={eps:g}")
+                raise ValueError(
+                    f"{fn}: the series of {f.name} converges too slowly on [-{R:g}, {R:g}] to reach eps={eps:g}"
+                )
             cs = f.coefficients(N)
             err = [mpmath.mpf(0)] * (N + 1)
             err[N - 1] = tail
@@ -149,8 +161,10 @@ def choose_truncation(
                 err[i] = err[i + 1] + abs(cs[i + 1]) * x ** (i + 1)
             k = next(i for i in range(N) if err[i] <= eps)
             if k > k_max:
-                raise ValueError(f"{fn}: no degree up to k_max={k_max} brings the error of {f.name} on "
-                                 f"[-{R:g}, {R:g}] below eps={eps:g}")
+                raise ValueError(
+                    f"{fn}: no degree up to k_max={k_max} brings the error of {f.name} on "
+                    f"[-{R:g}, {R:g}] below eps={eps:g}"
+                )
             bound = err[k]
     p = truncate(f, k)
     return Truncation(k, p, R, bound, _measured_error(f, p, R), rule)

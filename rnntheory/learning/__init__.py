@@ -6,13 +6,17 @@ Imports the network, the complexity of a target and ``rnntheory._validation``.
 
 from .._lazy import face
 
-MODULES = ('data', 'concepts', 'training', 'batched_sgd', 'along')
+MODULES = ("data", "concepts", "training", "batched_sgd", "along")
 NAMES = {
-    **dict.fromkeys(['LabelledData', 'NOISE_KINDS', 'ball_sampler', 'label_noise', 'opt', 'sphere_sampler'], 'data'),
-    **dict.fromkeys(['Component', 'Concept'], 'concepts'),
-    **dict.fromkeys(['LOSSES', 'SGDConfig', 'TrainingDiverged', 'Trajectory', 'output_cotangent', 'rate', 'risk'], 'training'),
-    **dict.fromkeys(['sgd_many'], 'batched_sgd'),
-    **dict.fromkeys(['AlongRun', 'QUANTITIES', 'RATIOS', 'SHAPES', 'Tracker', 'TrainingRun', 'measure', 'shape'], 'along'),
+    **dict.fromkeys(["LabelledData", "NOISE_KINDS", "ball_sampler", "label_noise", "opt", "sphere_sampler"], "data"),
+    **dict.fromkeys(["Component", "Concept"], "concepts"),
+    **dict.fromkeys(
+        ["LOSSES", "SGDConfig", "TrainingDiverged", "Trajectory", "output_cotangent", "rate", "risk"], "training"
+    ),
+    **dict.fromkeys(["sgd_many"], "batched_sgd"),
+    **dict.fromkeys(
+        ["AlongRun", "QUANTITIES", "RATIOS", "SHAPES", "Tracker", "TrainingRun", "measure", "shape"], "along"
+    ),
 }
 __getattr__, __dir__ = face(__name__, MODULES, NAMES)
 __all__ = [*MODULES, *NAMES]

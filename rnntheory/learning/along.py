@@ -38,8 +38,8 @@ import torch
 from .. import _validation as V
 from ..network import batched as BT
 from ..network.model import RNN, Trace, base_trace, check_displacements
-from ..network.sizes import ntk_radius, spectral_norm
 from ..network.pseudo import gradient_change, outputs, relative_change
+from ..network.sizes import ntk_radius, spectral_norm
 from .training import TrainingDiverged, Trajectory, rate
 from .training import sgd as _sgd
 
@@ -57,23 +57,33 @@ SHAPES: Mapping[str, str] = {
 }
 """The bound shape each quantity is divided by (its ``*_ratio`` column); poly(L) factors are left out."""
 
-RATIOS: Mapping[str, str] = {"fwd_err": "fwd_ratio", "bwd_rel": "bwd_ratio", "signs": "sign_ratio", "hidden": "hidden_ratio"}
+RATIOS: Mapping[str, str] = {
+    "fwd_err": "fwd_ratio",
+    "bwd_rel": "bwd_ratio",
+    "signs": "sign_ratio",
+    "hidden": "hidden_ratio",
+}
 """The ratio column of each quantity."""
 
 
-def shape(quantity: str, omega: Any, tau: Any, m: Any, *, exponent: float | None = None,
-          m_exponent: float | None = None) -> Any:
+def shape(
+    quantity: str, omega: Any, tau: Any, m: Any, *, exponent: float | None = None, m_exponent: float | None = None
+) -> Any:
     r"""The bound shape of ``quantity`` at the given sizes (arrays or floats); ``exponent`` replaces the
     power of its size (``tau`` or ``omega``) and ``m_exponent`` the power of m, to state a different
     bound (e.g. a deliberately too strong one)."""
-    powers = {"fwd_err": ("tau", 4.0 / 3.0, -1.0 / 6.0), "bwd_rel": ("tau", 1.0 / 3.0, -1.0 / 6.0),
-              "signs": ("omega", 2.0 / 3.0, 1.0), "hidden": ("omega", 1.0, 0.0)}
+    powers = {
+        "fwd_err": ("tau", 4.0 / 3.0, -1.0 / 6.0),
+        "bwd_rel": ("tau", 1.0 / 3.0, -1.0 / 6.0),
+        "signs": ("omega", 2.0 / 3.0, 1.0),
+        "hidden": ("omega", 1.0, 0.0),
+    }
     if quantity not in powers:
         raise ValueError(f"along.shape: quantity={quantity!r} must be one of {', '.join(QUANTITIES)}")
     size, b, a = powers[quantity]
     b = b if exponent is None else exponent
     a = a if m_exponent is None else m_exponent
-    return (tau if size == "tau" else omega) ** b * m ** a
+    return (tau if size == "tau" else omega) ** b * m**a
 
 
 def measure(
@@ -136,7 +146,15 @@ def measure(
     for a in range(k):
         w, t = float(omega[a]), float(tau[a])
         for l0 in range(L):
-            row: dict[str, Any] = {"step": labels[a], "position": l0 + 1, "m": m, "L": L, "n": tr.n, "omega": w, "tau": t}
+            row: dict[str, Any] = {
+                "step": labels[a],
+                "position": l0 + 1,
+                "m": m,
+                "L": L,
+                "n": tr.n,
+                "omega": w,
+                "tau": t,
+            }
             for name in QUANTITIES:
                 v = float(q[name][a, l0])
                 row[name] = v
@@ -298,6 +316,17 @@ class TrainingRun:
         net = RNN.init(self.m, self.d_x, 1, seed=self.seed, dtype=dt, device=self.device)
         test = concept.sample(self.n_test, seed=self.seed + 2, eps_x=self.eps_x, dtype=dt, device=self.device)
         probe = concept.sample(self.n_probe, seed=self.seed + 3, eps_x=self.eps_x, dtype=dt, device=self.device).x
-        return sgd(net, probe, concept=concept, test=test, eps_x=self.eps_x, lr=rate(self.lr0, self.m, self.L),
-                   steps=self.steps, batch_size=self.batch, record_every=self.record_every, loss=self.loss,
-                   seed=self.seed + 1, coupling=False)
+        return sgd(
+            net,
+            probe,
+            concept=concept,
+            test=test,
+            eps_x=self.eps_x,
+            lr=rate(self.lr0, self.m, self.L),
+            steps=self.steps,
+            batch_size=self.batch,
+            record_every=self.record_every,
+            loss=self.loss,
+            seed=self.seed + 1,
+            coupling=False,
+        )

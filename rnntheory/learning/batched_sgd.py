@@ -20,11 +20,20 @@ from typing import Any, Sequence
 import torch
 
 from .. import _validation as V
+from ..network.model import RNN
 from .concepts import Concept
 from .data import LabelledData
-from ..network.model import RNN
-from .training import (SGDConfig, TrainingDiverged, Trajectory, Recorder, check_concept, check_data, configure,
-                       minibatches, output_cotangent)
+from .training import (
+    Recorder,
+    SGDConfig,
+    TrainingDiverged,
+    Trajectory,
+    check_concept,
+    check_data,
+    configure,
+    minibatches,
+    output_cotangent,
+)
 
 __all__ = ["sgd_many"]
 
@@ -97,24 +106,36 @@ def _check_nets(fn: str, nets: Sequence[RNN]) -> list[RNN]:
     if not nets or not all(isinstance(n, RNN) for n in nets):
         raise TypeError(f"{fn}: nets must be a non-empty sequence of rnntheory.RNN")
     first = nets[0]
-    if any((n.m, n.d_x, n.d, n.dtype, n.device) != (first.m, first.d_x, first.d, first.dtype, first.device) for n in nets):
+    if any(
+        (n.m, n.d_x, n.d, n.dtype, n.device) != (first.m, first.d_x, first.d, first.dtype, first.device) for n in nets
+    ):
         raise ValueError(f"{fn}: every network must have the same m, d_x, d, dtype and device")
     return nets
 
 
-def _step_many(fn: str, W: torch.Tensor, A_t: torch.Tensor, B: torch.Tensor, xb: torch.Tensor, yb: torch.Tensor,
-               config: SGDConfig, step: int) -> torch.Tensor:
+def _step_many(
+    fn: str,
+    W: torch.Tensor,
+    A_t: torch.Tensor,
+    B: torch.Tensor,
+    xb: torch.Tensor,
+    yb: torch.Tensor,
+    config: SGDConfig,
+    step: int,
+) -> torch.Tensor:
     r"""One SGD step of every network on its minibatch (``xb``: ``(K, b, L, d_x)``), in place on the
     stacked ``W`` ``(K, m, m)``; returns the ``K`` minibatch objectives."""
     K, b, L = xb.shape[0], xb.shape[1], xb.shape[2]
     pre, hidden, outputs = _forward_many(W, A_t, B, xb)
-    per_seq, dy = output_cotangent(outputs.permute(1, 2, 0, 3).reshape(K * b, L, -1), yb.reshape(K * b, L, -1),
-                                   loss=config.loss, lam=config.lam)
+    per_seq, dy = output_cotangent(
+        outputs.permute(1, 2, 0, 3).reshape(K * b, L, -1), yb.reshape(K * b, L, -1), loss=config.loss, lam=config.lam
+    )
     objs = per_seq.view(K, b).mean(dim=1)
     if not bool(torch.isfinite(objs).all()):
         q = int((~torch.isfinite(objs)).nonzero()[0])
-        raise TrainingDiverged(f"{fn}: the objective of network {q} became non-finite at step {step}; "
-                               f"lower lr={config.lr:g}")
+        raise TrainingDiverged(
+            f"{fn}: the objective of network {q} became non-finite at step {step}; lower lr={config.lr:g}"
+        )
     delta = _backward_many(W, B, pre, dy.view(K, b, L, -1))
     # W_q -= lr / b * delta_q^T H_q for every network in one batched rank-(L b) update
     m = W.shape[-1]
@@ -124,8 +145,9 @@ def _step_many(fn: str, W: torch.Tensor, A_t: torch.Tensor, B: torch.Tensor, xb:
     return objs
 
 
-def _forward_many(W: torch.Tensor, A_t: torch.Tensor, B: torch.Tensor,
-                  xb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _forward_many(
+    W: torch.Tensor, A_t: torch.Tensor, B: torch.Tensor, xb: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     r"""The forward pass of every network on its minibatch, time-major: pre-activations ``(L, K, b, m)``,
     hidden states ``(L+1, K, b, m)`` (``hidden[0] = 0``) and outputs ``(L, K, b, d)``."""
     K, b, L, m = xb.shape[0], xb.shape[1], xb.shape[2], W.shape[-1]

@@ -111,8 +111,10 @@ class Concept:
         V.tensor(fn, "w", w, shape=(p, self.d, self.d_x - 1))
         norms = torch.linalg.vector_norm(w.to(torch.float64), dim=-1)
         if bool(((norms - 1).abs() > 1e-6).any()):
-            raise ValueError(f"{fn}: w has rows of norm {float(norms.min()):.6g}..{float(norms.max()):.6g}; "
-                             f"expected unit directions ||w*|| = 1")
+            raise ValueError(
+                f"{fn}: w has rows of norm {float(norms.min()):.6g}..{float(norms.max()):.6g}; "
+                f"expected unit directions ||w*|| = 1"
+            )
         grid = _phi_grid(fn, phi, p, self.d)
         return Component(i, j, a.detach().to(torch.float64).cpu(), w.detach().to(torch.float64).cpu(), grid)
 
@@ -184,8 +186,18 @@ class Concept:
         return cls(L, d_x, d, comps)
 
     @classmethod
-    def single_lag(cls, L: int, d_x: int, lag: int, d: int = 1, p: int = 3, *, phi: PhiLike = "sin",
-                   seed: int | None = None, generator: torch.Generator | None = None) -> "Concept":
+    def single_lag(
+        cls,
+        L: int,
+        d_x: int,
+        lag: int,
+        d: int = 1,
+        p: int = 3,
+        *,
+        phi: PhiLike = "sin",
+        seed: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> "Concept":
         r"""Random concept where only :math:`i = j - \mathrm{lag}` contributes (theory.md section 5).
 
         >>> Concept.single_lag(L=6, d_x=8, lag=2, seed=0).pairs
@@ -194,8 +206,19 @@ class Concept:
         return cls.random(L, d_x, d, p, phi=phi, pairs="single_lag", lag=lag, seed=seed, generator=generator)
 
     @classmethod
-    def single_pair(cls, L: int, d_x: int, i: int, j: int, d: int = 1, p: int = 3, *, phi: PhiLike = "sin",
-                    seed: int | None = None, generator: torch.Generator | None = None) -> "Concept":
+    def single_pair(
+        cls,
+        L: int,
+        d_x: int,
+        i: int,
+        j: int,
+        d: int = 1,
+        p: int = 3,
+        *,
+        phi: PhiLike = "sin",
+        seed: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> "Concept":
         r"""Random concept with the single pair :math:`i \to j` (theory.md section 5).
 
         >>> Concept.single_pair(L=6, d_x=8, i=2, j=5, seed=0).pairs
@@ -225,8 +248,7 @@ class Concept:
 
     def __repr__(self) -> str:
         names = sorted({f.name for f in self.functions()})
-        return (f"Concept(L={self.L}, d_x={self.d_x}, d={self.d}, pairs={len(self.components)}, p={self.p}, "
-                f"phi={names})")
+        return f"Concept(L={self.L}, d_x={self.d_x}, d={self.d}, pairs={len(self.components)}, p={self.p}, phi={names})"
 
     # ------------------------------------------------------------------ evaluation
     def _build_plan(self) -> list[tuple[int, torch.Tensor, torch.Tensor, torch.Tensor, list]]:
@@ -340,8 +362,9 @@ class Concept:
         V.tensor(fn, "distribution output", xs, shape=(n, self.L - 1, k))
         eta = label_noise(n, self.L - 2, self.d, noise, noise_kind, gen)
         xs = xs.to(torch.float64).cpu().to(dev, dt)
-        return LabelledData.of(inputs_from_data(xs, eps_x), xs, self._evaluate(xs), eta,
-                               opt(noise, noise_kind, self.L, self.d))
+        return LabelledData.of(
+            inputs_from_data(xs, eps_x), xs, self._evaluate(xs), eta, opt(noise, noise_kind, self.L, self.d)
+        )
 
     # ------------------------------------------------------------------ complexity
     def complexity(

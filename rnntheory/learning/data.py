@@ -94,8 +94,9 @@ class LabelledData:
     opt: float
 
     @classmethod
-    def of(cls, x: torch.Tensor, xstar: torch.Tensor, clean: torch.Tensor, noise: torch.Tensor | None,
-           opt: float) -> "LabelledData":
+    def of(
+        cls, x: torch.Tensor, xstar: torch.Tensor, clean: torch.Tensor, noise: torch.Tensor | None, opt: float
+    ) -> "LabelledData":
         r"""The samples with inputs ``x``, data vectors ``xstar`` and clean values ``clean``, labelled
         ``clean`` plus ``noise`` (``(n, L-2, d)`` or ``None``) at positions 3..L."""
         labels = clean.clone()

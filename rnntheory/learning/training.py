@@ -26,9 +26,9 @@ import torch
 from .. import _validation as V
 from ..network import pseudo
 from ..network.backward import grad_factors
+from ..network.model import LOSS_POSITIONS, RNN
 from .concepts import Concept
 from .data import LabelledData
-from ..network.model import LOSS_POSITIONS, RNN
 
 __all__ = ["LOSSES", "risk", "rate", "sgd", "SGDConfig", "Trajectory", "TrainingDiverged", "output_cotangent"]
 
@@ -72,7 +72,9 @@ def risk(outputs: torch.Tensor, data: LabelledData, *, loss: str = "squared", la
     return float(per_pos.sum(-1).mean())
 
 
-def output_cotangent(outputs: torch.Tensor, labels: torch.Tensor, *, loss: str = "squared", lam: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+def output_cotangent(
+    outputs: torch.Tensor, labels: torch.Tensor, *, loss: str = "squared", lam: float = 1.0
+) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Per-sequence objective and its gradient in the outputs, ``dy`` of shape ``(n, L, d)``, zero at
     positions 1 and 2: :math:`dy_j = \lambda\, \partial_y G(\lambda y_j, y^*_j)` for j = 3..L."""
     G = loss_fn("training.output_cotangent", loss)
@@ -302,8 +304,10 @@ def _source(fn: str, net: RNN, data_or_concept: Any, concept: Any, train: Any) -
     elif isinstance(data_or_concept, LabelledData):
         train = data_or_concept
     elif data_or_concept is not None:
-        raise TypeError(f"{fn}: data_or_concept={V.show(data_or_concept)} must be a Concept (online SGD) or "
-                        f"LabelledData (a fixed training set)")
+        raise TypeError(
+            f"{fn}: data_or_concept={V.show(data_or_concept)} must be a Concept (online SGD) or "
+            f"LabelledData (a fixed training set)"
+        )
     if concept is not None:
         check_concept(fn, net, concept)
         return concept
@@ -311,8 +315,16 @@ def _source(fn: str, net: RNN, data_or_concept: Any, concept: Any, train: Any) -
     return train
 
 
-def _step(fn: str, net: RNN, W: torch.Tensor, Wt: torch.Tensor, xb: torch.Tensor, yb: torch.Tensor,
-          config: SGDConfig, step: int) -> float:
+def _step(
+    fn: str,
+    net: RNN,
+    W: torch.Tensor,
+    Wt: torch.Tensor,
+    xb: torch.Tensor,
+    yb: torch.Tensor,
+    config: SGDConfig,
+    step: int,
+) -> float:
     r"""One SGD step on the minibatch ``(xb, yb)``, in place on W and its transpose ``Wt``; returns the
     minibatch objective."""
     tr = net.trace_unchecked(xb, W)  # data and W were validated; a non-finite W shows in the objective
@@ -328,8 +340,9 @@ def _step(fn: str, net: RNN, W: torch.Tensor, Wt: torch.Tensor, xb: torch.Tensor
     return obj
 
 
-def minibatches(source: Concept | LabelledData, config: SGDConfig, net: RNN,
-                gen: torch.Generator) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+def minibatches(
+    source: Concept | LabelledData, config: SGDConfig, net: RNN, gen: torch.Generator
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     r"""The minibatches ``(x, labels)`` of steps 1..``config.steps``, in the network's dtype and device:
     ``batch_size`` fresh samples per step from a concept, drawn from ``gen`` for about
     :data:`SAMPLE_BLOCK` samples at once, or ``batch_size`` samples of a fixed set, drawn uniformly
@@ -344,7 +357,9 @@ def minibatches(source: Concept | LabelledData, config: SGDConfig, net: RNN,
     eps_x = {} if config.eps_x is None else {"eps_x": config.eps_x}  # else the concept's sampling default
     for first in range(1, steps + 1, block):
         count = min(block, steps - first + 1)
-        stream = source.sample(b * count, generator=gen, noise=config.noise, dtype=net.dtype, device=net.device, **eps_x)
+        stream = source.sample(
+            b * count, generator=gen, noise=config.noise, dtype=net.dtype, device=net.device, **eps_x
+        )
         for k in range(count):
             yield stream.x[k * b : (k + 1) * b], stream.labels[k * b : (k + 1) * b]
 
@@ -354,8 +369,15 @@ class Recorder:
     tau, the changed signs and the coupling error of :math:`W_t - W_0` (one trace of the held-out set, one
     pseudo-network pass). Shared by :func:`sgd` and :func:`rnntheory.learning.batched_sgd.sgd_many`."""
 
-    def __init__(self, fn: str, net: RNN, test: LabelledData, config: SGDConfig, *,
-                 callback: Callable[[int, torch.Tensor], None] | None = None) -> None:
+    def __init__(
+        self,
+        fn: str,
+        net: RNN,
+        test: LabelledData,
+        config: SGDConfig,
+        *,
+        callback: Callable[[int, torch.Tensor], None] | None = None,
+    ) -> None:
         self.fn, self.net, self.test, self.config, self.callback = fn, net, test, config, callback
         self.tr0 = net.trace(test.x)
         self.rows: list[dict] = []
@@ -404,15 +426,31 @@ class Recorder:
     def trajectory(self, W: torch.Tensor, *, seed: int, online: bool) -> Trajectory:
         r"""The run's :class:`Trajectory`, ending at ``W`` (``seed``: its sample stream's seed)."""
         c = self.config
-        config = dict(lr=c.lr, steps=c.steps, batch_size=c.batch_size, loss=c.loss, lam=c.lam, seed=seed, online=online,
-                      m=self.net.m, L=self.test.x.shape[1])
-        return Trajectory(W=W, record=pd.DataFrame(self.rows), signs=pd.DataFrame(self.sign_rows),
-                          seconds=time.perf_counter() - self.t0, config=config)
+        config = dict(
+            lr=c.lr,
+            steps=c.steps,
+            batch_size=c.batch_size,
+            loss=c.loss,
+            lam=c.lam,
+            seed=seed,
+            online=online,
+            m=self.net.m,
+            L=self.test.x.shape[1],
+        )
+        return Trajectory(
+            W=W,
+            record=pd.DataFrame(self.rows),
+            signs=pd.DataFrame(self.sign_rows),
+            seconds=time.perf_counter() - self.t0,
+            config=config,
+        )
 
 
 def check_data(fn: str, name: str, net: RNN, data: object) -> None:
     if not isinstance(data, LabelledData):
-        raise TypeError(f"{fn}: {name}={V.show(data)} must be rnntheory.learning.data.LabelledData (from Concept.sample)")
+        raise TypeError(
+            f"{fn}: {name}={V.show(data)} must be rnntheory.learning.data.LabelledData (from Concept.sample)"
+        )
     x = data.x
     if x.shape[-1] != net.d_x or data.labels.shape[-1] != net.d:
         raise ValueError(
@@ -426,5 +464,7 @@ def check_concept(fn: str, net: RNN, concept: object) -> None:
     if not isinstance(concept, Concept):
         raise TypeError(f"{fn}: concept={V.show(concept)} must be an rnntheory.learning.concepts.Concept")
     if concept.d_x != net.d_x or concept.d != net.d:
-        raise ValueError(f"{fn}: concept has d_x={concept.d_x}, d={concept.d}; expected d_x={net.d_x}, d={net.d} "
-                         f"to match the network")
+        raise ValueError(
+            f"{fn}: concept has d_x={concept.d_x}, d={concept.d}; expected d_x={net.d_x}, d={net.d} "
+            f"to match the network"
+        )

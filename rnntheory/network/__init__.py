@@ -8,19 +8,64 @@ Imports only ``rnntheory._validation`` (and torch, numpy); everything above buil
 
 from .._lazy import face
 
-MODULES = ('model', 'inputs', 'backward', 'batched', 'sizes', 'perturbation', 'pseudo', 'decoupling', 'kernel', 'infinite')
+MODULES = (
+    "model",
+    "inputs",
+    "backward",
+    "batched",
+    "sizes",
+    "perturbation",
+    "pseudo",
+    "decoupling",
+    "kernel",
+    "infinite",
+)
 NAMES = {
-    **dict.fromkeys(['LOSS_POSITIONS', 'RNN', 'Trace', 'base_trace', 'check_displacements', 'check_trace', 'perturbed_traces'], 'model'),
-    **dict.fromkeys(['DEFAULT_EPS_X', 'check_inputs', 'data_vectors', 'inputs_from_data', 'sample_inputs'], 'inputs'),
-    **dict.fromkeys(['ProductNorms', 'all_pairs', 'back_apply', 'back_norms', 'back_vectors', 'grad_W', 'grad_factors', 'product_norms'], 'backward'),
-    **dict.fromkeys(['Displacements', 'Traces', 'traces'], 'batched'),
-    **dict.fromkeys(['ntk_radius', 'rescale', 'scale_to', 'size_argument', 'spectral_norm'], 'sizes'),
-    **dict.fromkeys(['adversarial_direction', 'adversarial_factors', 'adversarial_flip_estimate', 'gradient_direction',
-                     'hidden_change', 'random_direction', 'sign_changes'], 'perturbation'),
-    **dict.fromkeys(['BackwardCoupling', 'backward_coupling', 'forward_coupling', 'gradient_change', 'outputs', 'relative_change'], 'pseudo'),
-    **dict.fromkeys(['Decoupling', 'back_correlations', 'feature_correlations', 'feature_pairs'], 'decoupling'),
-    **dict.fromkeys(['KernelFit', 'Rademacher', 'check_positions', 'position_kernel', 'rademacher', 'solve_min_norm', 'subtrace'], 'kernel'),
-    **dict.fromkeys(['ForwardKernel', 'backward_correlation', 'feature_correlation', 'forward_kernel', 'relu_expectations'], 'infinite'),
+    **dict.fromkeys(
+        ["LOSS_POSITIONS", "RNN", "Trace", "base_trace", "check_displacements", "check_trace", "perturbed_traces"],
+        "model",
+    ),
+    **dict.fromkeys(["DEFAULT_EPS_X", "check_inputs", "data_vectors", "inputs_from_data", "sample_inputs"], "inputs"),
+    **dict.fromkeys(
+        [
+            "ProductNorms",
+            "all_pairs",
+            "back_apply",
+            "back_norms",
+            "back_vectors",
+            "grad_W",
+            "grad_factors",
+            "product_norms",
+        ],
+        "backward",
+    ),
+    **dict.fromkeys(["Displacements", "Traces", "traces"], "batched"),
+    **dict.fromkeys(["ntk_radius", "rescale", "scale_to", "size_argument", "spectral_norm"], "sizes"),
+    **dict.fromkeys(
+        [
+            "adversarial_direction",
+            "adversarial_factors",
+            "adversarial_flip_estimate",
+            "gradient_direction",
+            "hidden_change",
+            "random_direction",
+            "sign_changes",
+        ],
+        "perturbation",
+    ),
+    **dict.fromkeys(
+        ["BackwardCoupling", "backward_coupling", "forward_coupling", "gradient_change", "outputs", "relative_change"],
+        "pseudo",
+    ),
+    **dict.fromkeys(["Decoupling", "back_correlations", "feature_correlations", "feature_pairs"], "decoupling"),
+    **dict.fromkeys(
+        ["KernelFit", "Rademacher", "check_positions", "position_kernel", "rademacher", "solve_min_norm", "subtrace"],
+        "kernel",
+    ),
+    **dict.fromkeys(
+        ["ForwardKernel", "backward_correlation", "feature_correlation", "forward_kernel", "relu_expectations"],
+        "infinite",
+    ),
 }
 __getattr__, __dir__ = face(__name__, MODULES, NAMES)
 __all__ = [*MODULES, *NAMES]

@@ -181,8 +181,9 @@ def grad_W(net: RNN, tr: Trace, dy: torch.Tensor) -> torch.Tensor:
     return delta.T @ H
 
 
-def grad_factors(net: RNN, tr: Trace, dy: torch.Tensor, Wt: torch.Tensor | None = None, *,
-                 check: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+def grad_factors(
+    net: RNN, tr: Trace, dy: torch.Tensor, Wt: torch.Tensor | None = None, *, check: bool = True
+) -> tuple[torch.Tensor, torch.Tensor]:
     r"""The gradient of :func:`grad_W` as ``delta.T @ H``, without forming the m x m matrix.
 
     Paper: section 2, :math:`\nabla_W = \sum_i (D_i a_i) h_{i-1}^T` (see :func:`grad_W`). An update

@@ -73,8 +73,9 @@ class Displacements:
         return cls((("dense", Wp),))
 
     @classmethod
-    def scaled(cls, directions: torch.Tensor, scales: Sequence[float] | torch.Tensor,
-               index: Sequence[int] | None = None) -> "Displacements":
+    def scaled(
+        cls, directions: torch.Tensor, scales: Sequence[float] | torch.Tensor, index: Sequence[int] | None = None
+    ) -> "Displacements":
         r"""Directions at several sizes: :math:`W'_q = s_q U_{j(q)}`.
 
         Args:
@@ -98,7 +99,9 @@ class Displacements:
         else:
             idx = torch.as_tensor(list(index), dtype=torch.long)
             if idx.numel() != s.numel() or (idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= U.shape[0])):
-                raise ValueError(f"{fn}: index must give, for each of the {s.numel()} scales, a direction in 0..{U.shape[0] - 1}")
+                raise ValueError(
+                    f"{fn}: index must give, for each of the {s.numel()} scales, a direction in 0..{U.shape[0] - 1}"
+                )
         if not bool(torch.isfinite(s).all()):
             raise ValueError(f"{fn}: scales must be finite")
         return cls((("scaled", U, s, idx.to(U.device)),))
@@ -119,7 +122,9 @@ class Displacements:
         v = left[None] if left.ndim == 1 else left
         u = right[None] if right.ndim == 1 else right
         if v.shape != u.shape:
-            raise ValueError(f"{fn}: left has shape {tuple(left.shape)} and right {tuple(right.shape)}; expected equal (k, m)")
+            raise ValueError(
+                f"{fn}: left has shape {tuple(left.shape)} and right {tuple(right.shape)}; expected equal (k, m)"
+            )
         return cls((("rank_one", v, u),))
 
     @classmethod
@@ -200,7 +205,6 @@ def _part_k(p: tuple) -> int:
     return int(p[2].shape[0]) if p[0] == "scaled" else int(p[1].shape[0])
 
 
-
 @dataclass(frozen=True, repr=False)
 class Traces:
     r"""Forward traces of one network at :math:`W_0 + W'_q` for the ``k`` displacements of a batch.
@@ -231,8 +235,14 @@ class Traces:
 
     def __getitem__(self, q: int) -> Trace:
         r"""The q-th trace as a :class:`~rnntheory.network.model.Trace` (its ``W`` is :math:`W_0 + W'_q`, built here)."""
-        return Trace(pre=self.pre[q], hidden=self.hidden[q], pattern=self.pattern[q], outputs=self.outputs[q],
-                     x=self.x[q], W=self.W0 + self.displacements.matrix(q))
+        return Trace(
+            pre=self.pre[q],
+            hidden=self.hidden[q],
+            pattern=self.pattern[q],
+            outputs=self.outputs[q],
+            x=self.x[q],
+            W=self.W0 + self.displacements.matrix(q),
+        )
 
     def hidden_change(self, tr: Trace) -> torch.Tensor:
         r"""``(k, n, L)``: :math:`\|h_l(W_0 + W'_q) - h_l(W_0)\|_2` against the base trace ``tr``."""
@@ -249,8 +259,9 @@ class Traces:
         return f"Traces(k={k}, n={n}, L={L}, m={m}, dtype={self.pre.dtype}, device={self.pre.device})"
 
 
-def traces(net: RNN, tr: Trace, W_prime: "Displacements | torch.Tensor", *,
-           sequences: Sequence[int] | None = None) -> Traces:
+def traces(
+    net: RNN, tr: Trace, W_prime: "Displacements | torch.Tensor", *, sequences: Sequence[int] | None = None
+) -> Traces:
     r"""Forward traces at :math:`W_0 + W'_q` (:math:`W_0` = ``tr.W``) for every displacement of a batch,
     on the inputs of ``tr``, with :math:`W_0` read once per position for all of them.
 
@@ -297,7 +308,9 @@ def traces(net: RNN, tr: Trace, W_prime: "Displacements | torch.Tensor", *,
     else:
         seqs = tuple(int(s) for s in sequences)
         if len(seqs) != k or any(not 0 <= s < tr.n for s in seqs):
-            raise ValueError(f"{fn}: sequences must name, for each of the {k} displacements, a sequence in 0..{tr.n - 1}")
+            raise ValueError(
+                f"{fn}: sequences must name, for each of the {k} displacements, a sequence in 0..{tr.n - 1}"
+            )
         n, rows = 1, list(seqs)
         base_pre, base_hidden = base_pre[:, rows][:, :, None], base_hidden[:, rows][:, :, None]  # (L, k, 1, m)
         x = tr.x[rows][:, None]
@@ -318,5 +331,13 @@ def traces(net: RNN, tr: Trace, W_prime: "Displacements | torch.Tensor", *,
             pre[l].add_(disp.apply(H))
         torch.clamp_min(pre[l], 0, out=hidden[l + 1])
     outputs = torch.matmul(hidden[1:], net.B.T)
-    return Traces(pre=pre.permute(1, 2, 0, 3), hidden=hidden.permute(1, 2, 0, 3), pattern=(pre > 0).permute(1, 2, 0, 3),
-                  outputs=outputs.permute(1, 2, 0, 3), x=x, W0=W0, displacements=disp, sequences=seqs)
+    return Traces(
+        pre=pre.permute(1, 2, 0, 3),
+        hidden=hidden.permute(1, 2, 0, 3),
+        pattern=(pre > 0).permute(1, 2, 0, 3),
+        outputs=outputs.permute(1, 2, 0, 3),
+        x=x,
+        W0=W0,
+        displacements=disp,
+        sequences=seqs,
+    )

@@ -76,7 +76,9 @@ def feature_pairs(L: int) -> list[tuple[int, int]]:
     return [(i, j) for j in range(2, L + 1) for i in range(2, j + 1)]
 
 
-def feature_correlations(net: RNN, tr: Trace, u: torch.Tensor | None = None) -> tuple[torch.Tensor, list[tuple[int, int]]]:
+def feature_correlations(
+    net: RNN, tr: Trace, u: torch.Tensor | None = None
+) -> tuple[torch.Tensor, list[tuple[int, int]]]:
     r"""Normalised Frobenius correlations between the feature blocks of different pairs ``(i, j)``.
 
     Paper: section 4 (decoupling), second form; section 2 (the block
@@ -127,7 +129,9 @@ class Decoupling:
         r"""One row per sequence: seq, back_rms, back_max, feature_rms, feature_max, m."""
         import pandas as pd
 
-        cols = {k: getattr(self, k).detach().cpu().tolist() for k in ("back_rms", "back_max", "feature_rms", "feature_max")}
+        cols = {
+            k: getattr(self, k).detach().cpu().tolist() for k in ("back_rms", "back_max", "feature_rms", "feature_max")
+        }
         return pd.DataFrame({"seq": list(range(len(cols["back_rms"]))), **cols, "m": self.m})
 
 

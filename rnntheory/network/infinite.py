@@ -78,8 +78,10 @@ def _sequences(fn: str, name: str, x: object, like: torch.Tensor | None = None) 
         raise ValueError(f"{fn}: {name} has d_x={dx}; expected d_x >= 2 (theory.md, section 1)")
     if like is not None:
         if x.shape[1:] != like.shape[1:]:
-            raise ValueError(f"{fn}: {name} has shape {tuple(x.shape)}; expected (*, {like.shape[1]}, {like.shape[2]}) "
-                             "to match x (same L and d_x)")
+            raise ValueError(
+                f"{fn}: {name} has shape {tuple(x.shape)}; expected (*, {like.shape[1]}, {like.shape[2]}) "
+                "to match x (same L and d_x)"
+            )
     return x.to(_F64)
 
 
@@ -147,14 +149,14 @@ def _forward(x: torch.Tensor, x2: torch.Tensor) -> ForwardKernel:
     for t in range(1, L + 1):
         # entries with min(l, l') = t: the row l = t (l' >= t), then the column l' = t (l > t);
         # each needs only entries with min = t - 1
-        q = 2 * (S[:, :, t - 1, t - 1:L] + G[:, :, t - 1, t - 1:])
-        e, p = relu_expectations(q1[:, :, t - 1, :], q2[:, :, 0, t - 1:], q)
+        q = 2 * (S[:, :, t - 1, t - 1 : L] + G[:, :, t - 1, t - 1 :])
+        e, p = relu_expectations(q1[:, :, t - 1, :], q2[:, :, 0, t - 1 :], q)
         S[:, :, t, t:] = e
-        Sdot[:, :, t - 1, t - 1:] = p
+        Sdot[:, :, t - 1, t - 1 :] = p
         if t < L:
             q = 2 * (S[:, :, t:L, t - 1] + G[:, :, t:, t - 1])
             e, p = relu_expectations(q1[:, :, t:, 0], q2[:, :, 0, t - 1, None], q)
-            S[:, :, t + 1:, t] = e
+            S[:, :, t + 1 :, t] = e
             Sdot[:, :, t:, t - 1] = p
     return ForwardKernel(S, Sdot)
 
@@ -283,8 +285,10 @@ def feature_correlation(x: torch.Tensor, pairs: Sequence[tuple[int, int]] | None
         pairs = [(i, j) for j in range(2, L + 1) for i in range(2, j + 1)]
     p = _pairs(fn, "pairs", L, pairs)
     if any(i == 1 for i, _ in p):
-        raise ValueError(f"{fn}: pairs holds a pair with i = 1, whose block D_1 Back^T e_s h_0^T is 0 (h_0 = 0); "
-                         "expected 2 <= i <= j")
+        raise ValueError(
+            f"{fn}: pairs holds a pair with i = 1, whose block D_1 Back^T e_s h_0^T is 0 (h_0 = 0); "
+            "expected 2 <= i <= j"
+        )
     fk = _forward(xx, xx)
     ar = torch.arange(xx.shape[0], device=xx.device)
     R = _lag_table(fk.Sdot)[ar, ar]  # (n, L, L, L): each sequence with itself
@@ -310,9 +314,9 @@ def _ntk_table(fk: ForwardKernel) -> torch.Tensor:
     n, n2, L, _ = Sd.shape
     T = torch.zeros(n, n2, L + 1, L + 1, dtype=Sd.dtype, device=Sd.device)  # T[.., 0, .] = T[.., ., 0] = 0
     for t in range(1, L + 1):
-        T[:, :, t, t:] = Sd[:, :, t - 1, t - 1:] * (S[:, :, t - 1, t - 1:L] + 2 * T[:, :, t - 1, t - 1:L])
+        T[:, :, t, t:] = Sd[:, :, t - 1, t - 1 :] * (S[:, :, t - 1, t - 1 : L] + 2 * T[:, :, t - 1, t - 1 : L])
         if t < L:
-            T[:, :, t + 1:, t] = Sd[:, :, t:, t - 1] * (S[:, :, t:L, t - 1] + 2 * T[:, :, t:L, t - 1])
+            T[:, :, t + 1 :, t] = Sd[:, :, t:, t - 1] * (S[:, :, t:L, t - 1] + 2 * T[:, :, t:L, t - 1])
     return T[:, :, 1:, 1:]
 
 

@@ -81,9 +81,7 @@ def check_inputs(x: torch.Tensor, *, eps_x: float | None = None, fn: str = "chec
         )
 
 
-def inputs_from_data(
-    xstar: torch.Tensor, eps_x: float = DEFAULT_EPS_X
-) -> torch.Tensor:
+def inputs_from_data(xstar: torch.Tensor, eps_x: float = DEFAULT_EPS_X) -> torch.Tensor:
     r"""Build network inputs from data vectors, in the paper's normalisation.
 
     Paper: section 1, :math:`x_1 = e_{d_x}`, :math:`x_l = (\varepsilon_x x^*_l, 0)` for l = 2..L.

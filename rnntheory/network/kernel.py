@@ -30,13 +30,24 @@ from .. import _validation as V
 from .backward import back_vectors, grad_W
 from .model import RNN, Trace, check_trace
 
-__all__ = ["ntk", "position_kernel", "min_norm_fit", "solve_min_norm", "check_positions", "KernelFit", "rademacher",
-           "Rademacher", "subtrace"]
+__all__ = [
+    "ntk",
+    "position_kernel",
+    "min_norm_fit",
+    "solve_min_norm",
+    "check_positions",
+    "KernelFit",
+    "rademacher",
+    "Rademacher",
+    "subtrace",
+]
 
 
 def subtrace(tr: Trace, idx: slice | torch.Tensor) -> Trace:
     r"""The trace of a subset of the sequences (views, no recomputation)."""
-    return Trace(pre=tr.pre[idx], hidden=tr.hidden[idx], pattern=tr.pattern[idx], outputs=tr.outputs[idx], x=tr.x[idx], W=tr.W)
+    return Trace(
+        pre=tr.pre[idx], hidden=tr.hidden[idx], pattern=tr.pattern[idx], outputs=tr.outputs[idx], x=tr.x[idx], W=tr.W
+    )
 
 
 def check_positions(fn: str, L: int, positions: Sequence[int] | None) -> list[int]:
@@ -236,7 +247,9 @@ def min_norm_fit(
     elif targets.shape == (tr.n, J, d):
         y = targets
     else:
-        raise ValueError(f"{fn}: targets has shape {tuple(targets.shape)}; expected ({tr.n}, {tr.L}, {d}) or ({tr.n}, {J}, {d})")
+        raise ValueError(
+            f"{fn}: targets has shape {tuple(targets.shape)}; expected ({tr.n}, {tr.L}, {d}) or ({tr.n}, {J}, {d})"
+        )
     ridge = V.real_in(fn, "ridge", ridge, low=0.0)
     if K is None:
         K = ntk(net, tr, positions=pos)

@@ -334,7 +334,9 @@ def check_trace(fn: str, net: RNN, tr: Trace) -> Trace:
     if not isinstance(tr, Trace):
         raise TypeError(f"{fn}: tr={V.show(tr)} must be an rnntheory.network.Trace (from net.trace(x))")
     if tr.m != net.m or tr.outputs.shape[-1] != net.d:
-        raise ValueError(f"{fn}: tr has m={tr.m}, d={tr.outputs.shape[-1]}; expected a trace of this network (m={net.m}, d={net.d})")
+        raise ValueError(
+            f"{fn}: tr has m={tr.m}, d={tr.outputs.shape[-1]}; expected a trace of this network (m={net.m}, d={net.d})"
+        )
     if tr.pre.dtype != net.dtype or tr.pre.device != net.device:
         raise ValueError(f"{fn}: tr is {tr.pre.dtype} on {tr.pre.device}; expected {net.dtype} on {net.device}")
     return tr
@@ -361,7 +363,9 @@ def check_displacements(fn: str, net: RNN, W_prime: Any, name: str = "W_prime") 
     V.tensor(fn, name, W_prime, ndim=(2, 3), dtype=net.dtype, device=net.device)
     m = net.m
     if tuple(W_prime.shape[-2:]) != (m, m) or (W_prime.ndim == 3 and W_prime.shape[0] < 1):
-        raise ValueError(f"{fn}: {name} has shape {tuple(W_prime.shape)}; expected ({m}, {m}) or (k, {m}, {m}) with m={m}")
+        raise ValueError(
+            f"{fn}: {name} has shape {tuple(W_prime.shape)}; expected ({m}, {m}) or (k, {m}, {m}) with m={m}"
+        )
     if W_prime.ndim == 2:
         return W_prime[None], True
     return W_prime, False
@@ -390,7 +394,9 @@ def base_trace(fn: str, net: RNN, x: Any, tr: Trace | None = None, *, check: boo
     if x is not None and x is not tr.x:
         net.check_inputs(fn, x, check=False)
         if x.shape != tr.x.shape or not torch.equal(x, tr.x):
-            raise ValueError(f"{fn}: x={V.show(x)} differs from the inputs of tr={tr!r}; pass the inputs the trace was computed from")
+            raise ValueError(
+                f"{fn}: x={V.show(x)} differs from the inputs of tr={tr!r}; pass the inputs the trace was computed from"
+            )
     return tr
 
 

@@ -26,10 +26,10 @@ from typing import Any
 import torch
 
 from .. import _validation as V
-from .backward import grad_W
 from . import batched as B
-from .sizes import rescale, size_argument
+from .backward import grad_W
 from .model import LOSS_POSITIONS, RNN, Trace, base_trace, check_displacements, check_trace
+from .sizes import rescale, size_argument
 
 __all__ = [
     "random_direction",

@@ -26,8 +26,8 @@ from typing import Any
 import torch
 
 from .. import _validation as V
-from .backward import back_vectors
 from . import batched as BT
+from .backward import back_vectors
 from .batched import Displacements
 from .model import RNN, Trace, base_trace, check_displacements, check_trace
 
@@ -238,7 +238,9 @@ def _output_directions(fn: str, net: RNN, u: torch.Tensor | None) -> torch.Tenso
     return u[None]
 
 
-def gradient_change(net: RNN, tr: Trace, traces: list[Trace], U: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def gradient_change(
+    net: RNN, tr: Trace, traces: list[Trace], U: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     r"""How far the gradient of every output moves, from traces the caller already has.
 
     Paper: section 3 (backward coupling), as in :func:`backward_coupling`, for callers that share
@@ -272,8 +274,7 @@ def gradient_change(net: RNN, tr: Trace, traces: list[Trace], U: torch.Tensor | 
 def relative_change(distance: torch.Tensor, norm: torch.Tensor) -> torch.Tensor:
     r"""``distance / norm`` where ``norm > 0``; ``inf`` where the norm is 0 and the distance is not, 0
     where both are 0 (the gradient of :math:`y_1`, which does not depend on W)."""
-    return torch.where(norm > 0, distance / torch.where(norm > 0, norm, 1.0),
-                       torch.where(distance > 0, torch.inf, 0.0))
+    return torch.where(norm > 0, distance / torch.where(norm > 0, norm, 1.0), torch.where(distance > 0, torch.inf, 0.0))
 
 
 def _inner(net: RNN, tr: Trace, Ws: torch.Tensor, U: torch.Tensor) -> torch.Tensor:
@@ -286,7 +287,9 @@ def _displacements(fn: str, net: RNN, W_prime: Any) -> "tuple[Displacements | to
     r"""A :class:`~rnntheory.network.batched.Displacements` batch as it is (checked when traced), or checked dense displacements."""
     if isinstance(W_prime, Displacements):
         if W_prime.m != net.m or W_prime.dtype != net.dtype or W_prime.device != net.device:
-            raise ValueError(f"{fn}: the displacements are {W_prime.m} x {W_prime.m} {W_prime.dtype} on {W_prime.device}; "
-                             f"expected {net.m} x {net.m} {net.dtype} on {net.device}")
+            raise ValueError(
+                f"{fn}: the displacements are {W_prime.m} x {W_prime.m} {W_prime.dtype} on {W_prime.device}; "
+                f"expected {net.m} x {net.m} {net.dtype} on {net.device}"
+            )
         return W_prime, False
     return check_displacements(fn, net, W_prime)

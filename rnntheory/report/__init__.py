@@ -9,15 +9,17 @@ and everything under them.
 
 from .._lazy import face
 
-MODULES = ('build', 'markdown', 'figures', 'comparison', 'grids')
+MODULES = ("build", "markdown", "figures", "comparison", "grids")
 NAMES = {
-    **dict.fromkeys(['Report', 'cost', 'from_results', 'headline_finding', 'regime_degree', 'rejudge', 'run', 'versions'],
-                    'build'),
-    **dict.fromkeys(['PAPER', 'claims_reference', 'page'], 'markdown'),
-    **dict.fromkeys(['OUTSIDE_HINT', 'grid_from_spec', 'grid_spec', 'load_grids'], 'grids'),
-    **dict.fromkeys(['Comparison', 'FindingPair', 'compare'], 'comparison'),
-    **dict.fromkeys(['ClaimFigure', 'Panel', 'claim_figure', 'panels', 'regime_figure', 'regime_fit', 'save_figure'],
-                    'figures'),
+    **dict.fromkeys(
+        ["Report", "cost", "from_results", "headline_finding", "regime_degree", "rejudge", "run", "versions"], "build"
+    ),
+    **dict.fromkeys(["PAPER", "claims_reference", "page"], "markdown"),
+    **dict.fromkeys(["OUTSIDE_HINT", "grid_from_spec", "grid_spec", "load_grids"], "grids"),
+    **dict.fromkeys(["Comparison", "FindingPair", "compare"], "comparison"),
+    **dict.fromkeys(
+        ["ClaimFigure", "Panel", "claim_figure", "panels", "regime_figure", "regime_fit", "save_figure"], "figures"
+    ),
 }
 __getattr__, __dir__ = face(__name__, MODULES, NAMES)
 __all__ = [*MODULES, *NAMES]

@@ -39,18 +39,18 @@ import torch
 from .. import __version__
 from .. import stats as S
 from ..checking import budget as B
-from ..checking.running import judge_records, measure_grids, run_grids
 from ..checking.grid import Grid
 from ..checking.results import ClaimResult, Finding
+from ..checking.running import judge_records, measure_grids, run_grids
 from ..checking.text import measured
 from ..claims import get
 from ..run.cache import CellCache, atomic_write
+from ..run.cost import Cost, estimate
 from ..run.options import RunOptions
 from ..run.records import Task, device_name, plain, to_json
-from ..run.cost import Cost, estimate
+from ..stats.verdicts import VERDICTS
 from .grids import grid_spec, load_grids
 from .markdown import PAPER, page
-from ..stats.verdicts import VERDICTS
 
 __all__ = ["Report", "regime_degree", "run", "rejudge", "from_results", "cost", "headline_finding", "versions"]
 
@@ -113,18 +113,23 @@ class Report:
             head = headline_finding(res)
             counts = {v: sum(f.verdict == v for f in res.judged()) for v in VERDICTS}
             ctl = self.controls[n]
-            rows.append({
-                "claim": n, "reference": res.claim.reference, "verdict": str(res.verdict),
-                **{f"n_{v}": c for v, c in counts.items()},
-                "controls": ", ".join(f"{n} {status}" for status, n in
-                                      Counter(o.status for o in ctl).items()),
-                "headline": "" if head is None else f"{head.name}: {measured(head)}",
-                "constant": None if head is None else head.constant, "cells": len(self.records[n]),
-                "failed": len(res.failed), "to_decide": res.decide() or "-",
-                "at_resolution": sum(f.decision.at_resolution for f in res.judged()),
-                "described": sum(f.described != "" for f in res.findings),
-                "degree": regime_degree(res),
-            })
+            rows.append(
+                {
+                    "claim": n,
+                    "reference": res.claim.reference,
+                    "verdict": str(res.verdict),
+                    **{f"n_{v}": c for v, c in counts.items()},
+                    "controls": ", ".join(f"{n} {status}" for status, n in Counter(o.status for o in ctl).items()),
+                    "headline": "" if head is None else f"{head.name}: {measured(head)}",
+                    "constant": None if head is None else head.constant,
+                    "cells": len(self.records[n]),
+                    "failed": len(res.failed),
+                    "to_decide": res.decide() or "-",
+                    "at_resolution": sum(f.decision.at_resolution for f in res.judged()),
+                    "described": sum(f.described != "" for f in res.findings),
+                    "degree": regime_degree(res),
+                }
+            )
         return pd.DataFrame(rows)
 
     def findings(self) -> pd.DataFrame:
@@ -140,11 +145,19 @@ class Report:
         for n, recs in self.records.items():
             for rec in recs:
                 for row in rec["rows"]:
-                    rows.append({"claim": n, "cell": rec["key"][:16], **row,
-                                 **{k: v for k, v in rec["cell"].items() if k not in row}})
+                    rows.append(
+                        {
+                            "claim": n,
+                            "cell": rec["key"][:16],
+                            **row,
+                            **{k: v for k, v in rec["cell"].items() if k not in row},
+                        }
+                    )
                 if rec.get("error"):  # a failed cell: one row with its configuration and the error
                     e = rec["error"]
-                    rows.append({"claim": n, "cell": rec["key"][:16], **rec["cell"], "error": f"{e['type']}: {e['message']}"})
+                    rows.append(
+                        {"claim": n, "cell": rec["key"][:16], **rec["cell"], "error": f"{e['type']}: {e['message']}"}
+                    )
         df = pd.DataFrame(rows)
         kinds: dict[str, set[type]] = {}
         for row in rows:
@@ -163,25 +176,61 @@ class Report:
         claims = []
         for n, res in self.results.items():
             c = res.claim
-            claims.append({
-                "name": n, "title": c.title, "reference": c.reference, "statement": c.statement,
-                "quantity": c.quantity, "bound": c.bound, "verdict": res.verdict, "version": c.version,
-                "grid": grid_spec(self.grids[n]), "judging": dict(res.settings),
-                "level": res.level, "to_decide": res.decide(),
-                "findings": [{"key": f.key, "name": f.name, "verdict": f.verdict, "label": f.label,
-                              "claimed": f.claimed, "estimate": f.decision.estimate, "ci_low": f.decision.ci_low,
-                              "ci_high": f.decision.ci_high, "resolution": f.resolution, "meaning": f.decision.meaning,
-                              "needs": f.needs, "catches": dict(f.catches), "described": f.described,
-                              "measured": measured(f), "constant": f.constant, "detail": f.detail,
-                              "fit": None if f.fit is None else {"type": type(f.fit).__name__, **plain(f.fit)}}
-                             for f in res.findings],
-                "controls": [{"kind": o.kind, "what": o.what, "status": o.status, "detail": o.detail}
-                             for o in self.controls[n]],
-                "seeds": {json.dumps(_point_key(p), sort_keys=True): list(self.grids[n].point_seeds(p))
-                          for p in self.grids[n].points},
-                "cells": [{"key": r["key"], "cell": r["cell"], "rows": r["rows"],
-                           **({"error": r["error"]} if r.get("error") else {})} for r in self.records[n]],
-            })
+            claims.append(
+                {
+                    "name": n,
+                    "title": c.title,
+                    "reference": c.reference,
+                    "statement": c.statement,
+                    "quantity": c.quantity,
+                    "bound": c.bound,
+                    "verdict": res.verdict,
+                    "version": c.version,
+                    "grid": grid_spec(self.grids[n]),
+                    "judging": dict(res.settings),
+                    "level": res.level,
+                    "to_decide": res.decide(),
+                    "findings": [
+                        {
+                            "key": f.key,
+                            "name": f.name,
+                            "verdict": f.verdict,
+                            "label": f.label,
+                            "claimed": f.claimed,
+                            "estimate": f.decision.estimate,
+                            "ci_low": f.decision.ci_low,
+                            "ci_high": f.decision.ci_high,
+                            "resolution": f.resolution,
+                            "meaning": f.decision.meaning,
+                            "needs": f.needs,
+                            "catches": dict(f.catches),
+                            "described": f.described,
+                            "measured": measured(f),
+                            "constant": f.constant,
+                            "detail": f.detail,
+                            "fit": None if f.fit is None else {"type": type(f.fit).__name__, **plain(f.fit)},
+                        }
+                        for f in res.findings
+                    ],
+                    "controls": [
+                        {"kind": o.kind, "what": o.what, "status": o.status, "detail": o.detail}
+                        for o in self.controls[n]
+                    ],
+                    "seeds": {
+                        json.dumps(_point_key(p), sort_keys=True): list(self.grids[n].point_seeds(p))
+                        for p in self.grids[n].points
+                    },
+                    "cells": [
+                        {
+                            "key": r["key"],
+                            "cell": r["cell"],
+                            "rows": r["rows"],
+                            **({"error": r["error"]} if r.get("error") else {}),
+                        }
+                        for r in self.records[n]
+                    ],
+                }
+            )
         return plain({"report": self.meta, "claims": claims}, finite=True)
 
     def markdown(self, figures: Mapping[str, str] | None = None) -> str:
@@ -222,8 +271,15 @@ class Report:
         return written
 
 
-def run(claims: Sequence[str] | None = None, grid: str | os.PathLike[str] = "default", options: RunOptions | None = None,
-        *, command: str = "rnntheory report", log: Any = None, **given: Any) -> Report:
+def run(
+    claims: Sequence[str] | None = None,
+    grid: str | os.PathLike[str] = "default",
+    options: RunOptions | None = None,
+    *,
+    command: str = "rnntheory report",
+    log: Any = None,
+    **given: Any,
+) -> Report:
     r"""Measure and judge the chosen claims on a grid.
 
     Args:
@@ -250,13 +306,23 @@ def run(claims: Sequence[str] | None = None, grid: str | os.PathLike[str] = "def
     t0 = time.perf_counter()
     label = Path(str(grid)).name
     single = 1.0 - B.ALPHA  # the level of a run's one look
-    meta = {"paper": PAPER, "rnntheory": __version__, "torch": torch.__version__, "device": device,
-            "device_name": device_name(device), "dtype": dtype if dtype is not None else "per claim",
-            "dtypes": {n: get(n).dtype_for(dtype) for n in grids}, "grid": label,
-            "seeds": opts.seeds, "seed_offset": opts.seed_offset, "threads": opts.threads, "claims": list(grids),
-            "command": command,
-            "level": single,
-            "versions": versions()}
+    meta = {
+        "paper": PAPER,
+        "rnntheory": __version__,
+        "torch": torch.__version__,
+        "device": device,
+        "device_name": device_name(device),
+        "dtype": dtype if dtype is not None else "per claim",
+        "dtypes": {n: get(n).dtype_for(dtype) for n in grids},
+        "grid": label,
+        "seeds": opts.seeds,
+        "seed_offset": opts.seed_offset,
+        "threads": opts.threads,
+        "claims": list(grids),
+        "command": command,
+        "level": single,
+        "versions": versions(),
+    }
     chosen = {n: get(n) for n in grids}
     if opts.budget is not None:
         results, grids, records, meta["budget"] = run_grids(chosen, grids, opts, label=label, log=log)
@@ -268,8 +334,9 @@ def run(claims: Sequence[str] | None = None, grid: str | os.PathLike[str] = "def
     return Report(results, grids, records, meta, time.perf_counter() - t0)
 
 
-def _stored(folder: str | os.PathLike[str], where: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any],
-                                                                   dict[str, Grid]]:
+def _stored(
+    folder: str | os.PathLike[str], where: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Grid]]:
     r"""A report folder's results.json, its metadata, its claims and their grids (with their seeds)."""
     from .grids import grid_from_spec
 
@@ -281,8 +348,12 @@ def _stored(folder: str | os.PathLike[str], where: str) -> tuple[dict[str, Any],
     return doc, dict(doc["report"]), chosen, {c["name"]: grid_from_spec(c["name"], c["grid"]) for c in doc["claims"]}
 
 
-def _judged(chosen: Mapping[str, Any], grids: Mapping[str, Grid], records: Mapping[str, list[dict[str, Any]]],
-            meta: Mapping[str, Any]) -> dict[str, ClaimResult]:
+def _judged(
+    chosen: Mapping[str, Any],
+    grids: Mapping[str, Grid],
+    records: Mapping[str, list[dict[str, Any]]],
+    meta: Mapping[str, Any],
+) -> dict[str, ClaimResult]:
     r"""Every claim judged at the level of its last look (a budgeted run's looks, :func:`rnntheory.checking.budget.level_of`;
     the levels it recorded, where it did)."""
     budget = meta.get("budget") or {}
@@ -311,16 +382,21 @@ def rejudge(folder: str | os.PathLike[str], cache: str | os.PathLike[str] | None
     # the dtype each claim was measured in (reports written before per-claim dtypes have one for all)
     dtypes = meta.get("dtypes") or {n: meta["dtype"] for n in grids}
     for n, g in grids.items():
-        missing = [t for t in chosen[n].tasks(g.cells(device=meta["device"], dtype=dtypes[n]))
-                   if store.load(t.group, t.key) is None]
+        missing = [
+            t
+            for t in chosen[n].tasks(g.cells(device=meta["device"], dtype=dtypes[n]))
+            if store.load(t.group, t.key) is None
+        ]
         if missing:
             raise ValueError(f"report.rejudge: {len(missing)} cell(s) of {n} are not in {cache}")
     records = {}
     for n in grids:
         opts = RunOptions(device=meta["device"], dtype=dtypes[n], cache=cache, jobs=1, progress=False)
         records.update(measure_grids({n: chosen[n]}, {n: grids[n]}, opts))
-    meta["rejudged"] = ("judged again from its cache by the current rules (`rnntheory.report.rejudge`), each claim at "
-                        "the level of its last look; nothing was measured again")
+    meta["rejudged"] = (
+        "judged again from its cache by the current rules (`rnntheory.report.rejudge`), each claim at "
+        "the level of its last look; nothing was measured again"
+    )
     return Report(_judged(chosen, grids, records, meta), grids, records, meta)
 
 
@@ -338,21 +414,39 @@ def from_results(folder: str | os.PathLike[str]) -> Report:
     import csv
 
     doc, meta, chosen, grids = _stored(folder, "report.from_results")
-    records = {c["name"]: [{"claim": chosen[c["name"]].cache_group or c["name"], "seconds": 0.0,
-                            **{k: r[k] for k in ("key", "cell", "rows", "error") if k in r}} for r in c["cells"]]
-               for c in doc["claims"]}
-    nulls = [(row, k) for recs in records.values() for rec in recs for row in rec["rows"] for k, v in row.items() if v is None]
+    records = {
+        c["name"]: [
+            {
+                "claim": chosen[c["name"]].cache_group or c["name"],
+                "seconds": 0.0,
+                **{k: r[k] for k in ("key", "cell", "rows", "error") if k in r},
+            }
+            for r in c["cells"]
+        ]
+        for c in doc["claims"]
+    }
+    nulls = [
+        (row, k)
+        for recs in records.values()
+        for rec in recs
+        for row in rec["rows"]
+        for k, v in row.items()
+        if v is None
+    ]
     if nulls:  # only then is results.csv needed: its rows are those of results.json, in the same order
         try:
             with open(Path(folder) / "results.csv", newline="") as fh:
                 lines = [line for line in csv.DictReader(fh) if not line.get("error")]
         except OSError as exc:
-            raise ValueError(f"report.from_results: {str(folder)!r} has null values and no readable results.csv "
-                             f"({exc})") from None
+            raise ValueError(
+                f"report.from_results: {str(folder)!r} has null values and no readable results.csv ({exc})"
+            ) from None
         rows = [row for recs in records.values() for rec in recs for row in rec["rows"]]
         if len(lines) != len(rows):
-            raise ValueError(f"report.from_results: {str(folder)!r}: results.csv has {len(lines)} measured rows, "
-                             f"results.json {len(rows)}")
+            raise ValueError(
+                f"report.from_results: {str(folder)!r}: results.csv has {len(lines)} measured rows, "
+                f"results.json {len(rows)}"
+            )
         where = {id(row): line for row, line in zip(rows, lines)}
         for row, k in nulls:
             text = where[id(row)].get(k, "")
@@ -361,8 +455,9 @@ def from_results(folder: str | os.PathLike[str]) -> Report:
     return Report(_judged(chosen, grids, records, meta), grids, records, meta)
 
 
-def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str],
-           opts: RunOptions) -> tuple[dict[str, Grid], list[Task], list[str]]:
+def _tasks(
+    where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str], opts: RunOptions
+) -> tuple[dict[str, Grid], list[Task], list[str]]:
     r"""The grids (with the seeds of ``opts``), the tasks of every cell and the claim of each task."""
     grids = load_grids(grid, claims, seeds=opts.seeds, seed_offset=opts.seed_offset)
     tasks: list[Task] = []
@@ -375,8 +470,12 @@ def _tasks(where: str, claims: Sequence[str] | None, grid: str | os.PathLike[str
     return grids, tasks, owner
 
 
-def cost(claims: Sequence[str] | None = None, grid: str | os.PathLike[str] = "default",
-         options: RunOptions | None = None, **given: Any) -> Cost:
+def cost(
+    claims: Sequence[str] | None = None,
+    grid: str | os.PathLike[str] = "default",
+    options: RunOptions | None = None,
+    **given: Any,
+) -> Cost:
     r"""What :func:`run` with these arguments would cost, measuring nothing (``rnntheory report
     --dry-run``): per claim, the cells, how many are in ``options.cache`` and the estimated compute of the
     rest from measured per-cell times (:mod:`rnntheory.run.cost`). Cells shared by two claims count once,

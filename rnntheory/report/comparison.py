@@ -68,8 +68,11 @@ class Comparison:
     @property
     def verdicts_changed(self) -> list[str]:
         r"""The claims in both reports whose verdicts differ."""
-        return [r["claim"] for r in self.rows
-                if None not in (r["verdict_a"], r["verdict_b"]) and r["verdict_a"] != r["verdict_b"]]
+        return [
+            r["claim"]
+            for r in self.rows
+            if None not in (r["verdict_a"], r["verdict_b"]) and r["verdict_a"] != r["verdict_b"]
+        ]
 
     @property
     def only_in_one(self) -> list[str]:
@@ -95,19 +98,33 @@ class Comparison:
 
     def __str__(self) -> str:
         width = max([len(r["claim"]) for r in self.rows] + [5])
-        out = [f"{'claim':<{width}}  {'verdict A':<13} {'verdict B':<13} {'cells':>9}  largest relative difference "
-               "(quantity; cell)"]
+        out = [
+            f"{'claim':<{width}}  {'verdict A':<13} {'verdict B':<13} {'cells':>9}  largest relative difference "
+            "(quantity; cell)"
+        ]
         for r in self.rows:
-            flag = ("  <- only in B" if r["verdict_a"] is None else "  <- only in A" if r["verdict_b"] is None
-                    else "  <- verdict changed" if r["verdict_a"] != r["verdict_b"] else "")
+            flag = (
+                "  <- only in B"
+                if r["verdict_a"] is None
+                else "  <- only in A"
+                if r["verdict_b"] is None
+                else "  <- verdict changed"
+                if r["verdict_a"] != r["verdict_b"]
+                else ""
+            )
             diff = "-" if r["max_rel_diff"] is None else f"{r['max_rel_diff']:.3g}"
             if r.get("max_rel_where"):
                 diff += f" ({r['max_rel_where']})"
-            out.append(f"{r['claim']:<{width}}  {r['verdict_a'] or '-':<13} {r['verdict_b'] or '-':<13} "
-                       f"{r['shared_cells']:>4}/{r['cells']:<4}  {diff}{flag}")
+            out.append(
+                f"{r['claim']:<{width}}  {r['verdict_a'] or '-':<13} {r['verdict_b'] or '-':<13} "
+                f"{r['shared_cells']:>4}/{r['cells']:<4}  {diff}{flag}"
+            )
         if self.findings:
-            out += ["", "findings, matched by key: the estimate with its interval in A and in B, and whether the "
-                        "intervals overlap"]
+            out += [
+                "",
+                "findings, matched by key: the estimate with its interval in A and in B, and whether the "
+                "intervals overlap",
+            ]
             kw = max(len(p.key) for p in self.findings)
             ta = max(len(p.text("a")) for p in self.findings)
             tb = max(len(p.text("b")) for p in self.findings)
@@ -122,47 +139,62 @@ class Comparison:
         a, b = self.versions
         changed = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
         out.append("")
-        out.append("versions: " + ("the same" if not changed else
-                                   "; ".join(f"{k} {a.get(k, '?')} vs {b.get(k, '?')}" for k in changed)))
+        out.append(
+            "versions: "
+            + ("the same" if not changed else "; ".join(f"{k} {a.get(k, '?')} vs {b.get(k, '?')}" for k in changed))
+        )
         n = len(self.verdicts_changed)
         line = f"{n} verdict{'s' if n != 1 else ''} changed" + (f": {', '.join(self.verdicts_changed)}" if n else "")
         if self.only_in_one:
             k = len(self.only_in_one)
             line += f"; {k} claim{'s' if k != 1 else ''} in one report only: {', '.join(self.only_in_one)}"
             if self.subset:
-                line += (f" ({self.subset} holds only claims of the other: a run of some of them, so the claims it did "
-                         "not run are no difference)")
+                line += (
+                    f" ({self.subset} holds only claims of the other: a run of some of them, so the claims it did "
+                    "not run are no difference)"
+                )
         if self.left_out:
             line += f"; {len(self.left_out)} claim{'s' if len(self.left_out) != 1 else ''} not compared: {', '.join(self.left_out)}"
         changed = sum(len(r.get("findings_changed", [])) for r in self.rows)
         swung = [f"{r['claim']}/{k}" for r in self.rows for k in r.get("findings_swung", [])]
-        line += (f"; {changed} finding{'s' if changed != 1 else ''} (matched by key) changed verdict, "
-                 f"{len(swung)} finding{'s' if len(swung) != 1 else ''} swung between consistent and inconsistent"
-                 + (f": {', '.join(swung)}" if swung else ""))
+        line += (
+            f"; {changed} finding{'s' if changed != 1 else ''} (matched by key) changed verdict, "
+            f"{len(swung)} finding{'s' if len(swung) != 1 else ''} swung between consistent and inconsistent"
+            + (f": {', '.join(swung)}" if swung else "")
+        )
         both = [p for p in self.findings if p.overlap is not None]
         if both:
             apart = self.apart
-            line += (f"; the intervals of {len(both) - len(apart)} of {len(both)} findings overlap"
-                     + (f" (apart: {', '.join(f'{p.claim}/{p.key}' for p in apart)})" if apart else ""))
+            line += f"; the intervals of {len(both) - len(apart)} of {len(both)} findings overlap" + (
+                f" (apart: {', '.join(f'{p.claim}/{p.key}' for p in apart)})" if apart else ""
+            )
         out.append(line)
         return "\n".join(out)
 
 
 def _numbers(rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
-    return [(str(k), float(v)) for row in rows for k, v in row.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None]
+    return [
+        (str(k), float(v))
+        for row in rows
+        for k, v in row.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None
+    ]
 
 
 def _where(cell: Mapping[str, Any]) -> str:
     r"""A cell's settings, short: its scalar values but device and dtype."""
     c = cell.get("cell", {})
-    return ", ".join(f"{k}={c[k]}" for k in sorted(c) if k not in ("device", "dtype") and isinstance(c[k], (int, float, str))
-                     and not isinstance(c[k], bool))
+    return ", ".join(
+        f"{k}={c[k]}"
+        for k in sorted(c)
+        if k not in ("device", "dtype") and isinstance(c[k], (int, float, str)) and not isinstance(c[k], bool)
+    )
 
 
 def _interval(f: Mapping[str, Any]) -> tuple[float, float, float]:
     r"""A finding's estimate and interval from results.json: its decision's (``estimate``, ``ci_low``,
     ``ci_high``), or for reports written before those were stored, its fit's; NaN where it has none."""
+
     def num(v: Any) -> float:
         return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else math.nan
 
@@ -184,8 +216,9 @@ def _quantity(f: Mapping[str, Any]) -> str:
     return str(f.get("claimed") or f.get("name") or f.get("key"))
 
 
-def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, claims: Sequence[str] | None = None,
-            common: bool = False) -> Comparison:
+def compare(
+    a: str | os.PathLike[str], b: str | os.PathLike[str], *, claims: Sequence[str] | None = None, common: bool = False
+) -> Comparison:
     r"""Compare two report folders (their results.json): each claim's verdict in both; per finding (matched
     by key) both estimates with their intervals and whether they overlap; and over the cells with the same
     key (same claim, settings and seed), the largest relative difference ``|x_a - x_b| / max(|x_a|, |x_b|)``
@@ -215,8 +248,10 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, claims: Seq
         for name in claims:
             lacking = [str(f) for f, names in ((a, by_name[0]), (b, by_name[1])) if name not in names]
             if lacking:
-                raise ValueError(f"report.compare: {name!r} is not a claim of {' or '.join(repr(f) for f in lacking)}; "
-                                 f"both hold {sorted(set(by_name[0]) & set(by_name[1]))}")
+                raise ValueError(
+                    f"report.compare: {name!r} is not a claim of {' or '.join(repr(f) for f in lacking)}; "
+                    f"both hold {sorted(set(by_name[0]) & set(by_name[1]))}"
+                )
         chosen = list(dict.fromkeys(claims))
     elif common:
         chosen = [n for n in everything if n in by_name[0] and n in by_name[1]]
@@ -242,14 +277,36 @@ def compare(a: str | os.PathLike[str], b: str | os.PathLike[str], *, claims: Seq
         fb = {f["key"]: f for f in (cb or {}).get("findings", []) if "key" in f}
         both = [k for k in fa if k in fb]
         changed = sorted(k for k in both if fa[k]["verdict"] != fb[k]["verdict"])
-        swung = [k for k in changed if {fa[k]["verdict"], fb[k]["verdict"]} == {Verdict.CONSISTENT.value,
-                                                                                 Verdict.INCONSISTENT.value}]
-        pairs += [FindingPair(name, k, _quantity(fa[k]), _interval(fa[k]), _interval(fb[k]), fa[k]["verdict"],
-                              fb[k]["verdict"]) for k in both]
-        rows.append({"claim": name, "verdict_a": (ca or {}).get("verdict"), "verdict_b": (cb or {}).get("verdict"),
-                     "cells": max(len(cells_a), len(cells_b)), "shared_cells": len(shared), "max_rel_diff": worst,
-                     "max_rel_where": where, "findings_changed": changed, "findings_swung": swung})
+        swung = [
+            k
+            for k in changed
+            if {fa[k]["verdict"], fb[k]["verdict"]} == {Verdict.CONSISTENT.value, Verdict.INCONSISTENT.value}
+        ]
+        pairs += [
+            FindingPair(
+                name, k, _quantity(fa[k]), _interval(fa[k]), _interval(fb[k]), fa[k]["verdict"], fb[k]["verdict"]
+            )
+            for k in both
+        ]
+        rows.append(
+            {
+                "claim": name,
+                "verdict_a": (ca or {}).get("verdict"),
+                "verdict_b": (cb or {}).get("verdict"),
+                "cells": max(len(cells_a), len(cells_b)),
+                "shared_cells": len(shared),
+                "max_rel_diff": worst,
+                "max_rel_where": where,
+                "findings_changed": changed,
+                "findings_swung": swung,
+            }
+        )
     names_a, names_b = set(by_name[0]), set(by_name[1])
     subset = "" if names_a == names_b else "B" if names_b < names_a else "A" if names_a < names_b else ""
-    return Comparison(rows, (docs[0]["report"].get("versions", {}), docs[1]["report"].get("versions", {})),
-                      tuple(n for n in everything if n not in chosen), tuple(pairs), subset)
+    return Comparison(
+        rows,
+        (docs[0]["report"].get("versions", {}), docs[1]["report"].get("versions", {})),
+        tuple(n for n in everything if n not in chosen),
+        tuple(pairs),
+        subset,
+    )

@@ -49,9 +49,9 @@ from matplotlib.transforms import offset_copy
 
 from .. import _validation as V
 from ..stats import fits as S
+from ..stats import verdicts as VD
 from ..stats.intervals import MeanInterval
 from ..stats.regime import ThresholdDegree
-from ..stats import verdicts as VD
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -61,7 +61,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ClaimFigure", "Panel", "claim_figure", "regime_figure", "regime_fit", "save_figure", "panels"]
 
-_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 
 
 class ClaimFigure(Figure):
@@ -126,8 +137,15 @@ def _spread(ax: "Axes", xs: np.ndarray, ys: np.ndarray, colour: str, label: str,
     r"""The measurements as faint points, and their median per abscissa with a bar over their range."""
     ax.scatter(xs, ys, s=9, color=colour, alpha=0.3, linewidths=0)
     agg = pd.DataFrame({"x": xs, "y": ys}).groupby("x")["y"].agg(["median", "min", "max"])
-    ax.errorbar(agg.index, agg["median"], yerr=[agg["median"] - agg["min"], agg["max"] - agg["median"]],
-                color=colour, capsize=2, label=label, **style)
+    ax.errorbar(
+        agg.index,
+        agg["median"],
+        yerr=[agg["median"] - agg["min"], agg["max"] - agg["median"]],
+        color=colour,
+        capsize=2,
+        label=label,
+        **style,
+    )
 
 
 def _draw_described(ax: "Axes", panel: Panel) -> None:
@@ -142,8 +160,15 @@ def _draw_described(ax: "Axes", panel: Panel) -> None:
         _spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
         if s.reference is not None:
             ref = pd.DataFrame({"x": xs, "r": np.asarray(s.reference, float)}).groupby("x")["r"].mean()
-            ax.plot(ref.index, ref.to_numpy(), ":", color=colour, lw=1.6, alpha=0.9,
-                    label=f"{s.reference_label}" + (f" ({s.label})" if s.label else ""))
+            ax.plot(
+                ref.index,
+                ref.to_numpy(),
+                ":",
+                color=colour,
+                lw=1.6,
+                alpha=0.9,
+                label=f"{s.reference_label}" + (f" ({s.label})" if s.label else ""),
+            )
             ally += ref.tolist()
     xv, yv = np.asarray(allx), np.asarray(ally)
     _axes(ax, log_x=_positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2, log_y=_positive(yv), xs=xv)
@@ -163,16 +188,30 @@ def _draw_mean(ax: "Axes", f: "Finding", xs: np.ndarray, ys: np.ndarray, colour:
     when no abscissa's values have that mean)."""
     iv = f.fit
     means = pd.DataFrame({"x": xs, "y": ys}).groupby("x")["y"].agg(["mean", "size"])
-    at = [x for x, r in means.iterrows() if r["size"] == iv.n and math.isclose(r["mean"], iv.mean, rel_tol=1e-9, abs_tol=1e-12)]
+    at = [
+        x
+        for x, r in means.iterrows()
+        if r["size"] == iv.n and math.isclose(r["mean"], iv.mean, rel_tol=1e-9, abs_tol=1e-12)
+    ]
     if not at:
         return
     x = at[-1]
     low = max(iv.mean - iv.ci_low, 0.0)
     beside = offset_copy(ax.transData, fig=ax.figure, x=7, units="points")  # beside the median, not on it
-    ax.errorbar([x], [iv.mean], yerr=[[low], [max(iv.ci_high - iv.mean, 0.0)]], fmt="s", ms=6, mfc="none",
-                color=colour, capsize=4, lw=1.4, transform=beside,
-                label=f"{iv.name} at {f.series.x} = {x:g}: {S.estimate_text(iv.mean, iv.ci_low, iv.ci_high)} "
-                      f"({f.label}{decides})")
+    ax.errorbar(
+        [x],
+        [iv.mean],
+        yerr=[[low], [max(iv.ci_high - iv.mean, 0.0)]],
+        fmt="s",
+        ms=6,
+        mfc="none",
+        color=colour,
+        capsize=4,
+        lw=1.4,
+        transform=beside,
+        label=f"{iv.name} at {f.series.x} = {x:g}: {S.estimate_text(iv.mean, iv.ci_low, iv.ci_high)} "
+        f"({f.label}{decides})",
+    )
 
 
 def _bounds(panel: Panel) -> dict[tuple, tuple[pd.Series, list["Finding"]]]:
@@ -186,8 +225,13 @@ def _bounds(panel: Panel) -> dict[tuple, tuple[pd.Series, list["Finding"]]]:
         b = pd.DataFrame({"x": np.asarray(s.xs, float), "b": np.asarray(s.bound, float)}).groupby("x")["b"].max()
         if not np.isfinite(b.to_numpy()).all():
             continue
-        key = (s.kind, _numbers(f.claimed), None if f.constant is None else float(f"{f.constant:.12g}"),
-               tuple(float(f"{v:.12g}") for v in b.index), tuple(float(f"{v:.12g}") for v in b))
+        key = (
+            s.kind,
+            _numbers(f.claimed),
+            None if f.constant is None else float(f"{f.constant:.12g}"),
+            tuple(float(f"{v:.12g}") for v in b.index),
+            tuple(float(f"{v:.12g}") for v in b),
+        )
         out.setdefault(key, (b, []))[1].append(f)
     return out
 
@@ -214,20 +258,38 @@ def _draw_panel(ax: "Axes", panel: Panel, deciding: "Finding | None" = None) -> 
         grid = np.unique(xs)
         if grid.size < 2:
             continue
-        t = np.linspace(grid.min(), grid.max(), 60) if panel.model == "exponential" else np.geomspace(grid.min(), grid.max(), 60)
+        t = (
+            np.linspace(grid.min(), grid.max(), 60)
+            if panel.model == "exponential"
+            else np.geomspace(grid.min(), grid.max(), 60)
+        )
         decides = "; decides the verdict" if deciding is not None and f.key == deciding.key else ""
         if isinstance(f.fit, S.GrowthFit):  # the nested fit decides; the pure fit of these axes describes
             g = f.fit
             if ("nested",) + key + (f.key,) not in drawn:
                 drawn.add(("nested",) + key + (f.key,))
-                ax.plot(t, _nested(g, t), "-", color=colour, lw=1.4, alpha=0.95,
-                        label=f"nested fit (the test): exponent {g.power}, rate {g.rate} ({f.label}{decides})")
+                ax.plot(
+                    t,
+                    _nested(g, t),
+                    "-",
+                    color=colour,
+                    lw=1.4,
+                    alpha=0.95,
+                    label=f"nested fit (the test): exponent {g.power}, rate {g.rate} ({f.label}{decides})",
+                )
             pure = _fit_of(f, panel.model)
             if pure is not None and ("fit",) + key not in drawn:
                 drawn.add(("fit",) + key)
-                ax.plot(t, pure.predict(t), ":", color=colour, lw=1, alpha=0.6,
-                        label=f"pure {'power law' if panel.model == 'power' else 'exponential'} (a description): "
-                              f"{pure.short(variable=False)}")
+                ax.plot(
+                    t,
+                    pure.predict(t),
+                    ":",
+                    color=colour,
+                    lw=1,
+                    alpha=0.6,
+                    label=f"pure {'power law' if panel.model == 'power' else 'exponential'} (a description): "
+                    f"{pure.short(variable=False)}",
+                )
             continue
         if isinstance(f.fit, MeanInterval):
             _draw_mean(ax, f, xs, ys, colour, decides)
@@ -235,8 +297,15 @@ def _draw_panel(ax: "Axes", panel: Panel, deciding: "Finding | None" = None) -> 
         fit = _fit_of(f, panel.model)
         if fit is not None and ("fit",) + key not in drawn:
             drawn.add(("fit",) + key)
-            ax.plot(t, fit.predict(t), "--", color=colour, lw=1, alpha=0.9,
-                    label=f"fit: {fit.short(variable=False)} ({f.label}{decides})")
+            ax.plot(
+                t,
+                fit.predict(t),
+                "--",
+                color=colour,
+                lw=1,
+                alpha=0.9,
+                label=f"fit: {fit.short(variable=False)} ({f.label}{decides})",
+            )
     styles: dict[str, int] = {}
     for (kind, claimed, _, _, _), (line, fs) in _bounds(panel).items():
         bx, by = line.index.to_numpy(), line.to_numpy()
@@ -248,19 +317,40 @@ def _draw_panel(ax: "Axes", panel: Panel, deciding: "Finding | None" = None) -> 
         c = fs[0].constant
         what = "bound" if kind == "upper" else "attains"
         who = f" ({', '.join(sorted(labels))})" if shared and all(labels) else ""
-        ax.plot(bx, by, style, color=colour, lw=1.6, alpha=0.7,
-                label=f"{what}: {claimed}" + ("" if c is None else f", c = {c:.3g}") + who)
+        ax.plot(
+            bx,
+            by,
+            style,
+            color=colour,
+            lw=1.6,
+            alpha=0.7,
+            label=f"{what}: {claimed}" + ("" if c is None else f", c = {c:.3g}") + who,
+        )
         ally += list(by)
     xv, yv = np.asarray(allx), np.asarray(ally)
-    _axes(ax, log_x=panel.model == "power" and _positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2,
-          log_y=_positive(yv), xs=xv)
+    _axes(
+        ax,
+        log_x=panel.model == "power" and _positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2,
+        log_y=_positive(yv),
+        xs=xv,
+    )
     judged = [f for f in panel.findings if not f.described]
     verdict = VD.combine(f.verdict for f in judged)
-    title = f"{panel.title}: {verdict}" if judged else f"{panel.title}: described (one width), {VD.combine(f.verdict for f in panel.findings)}"
+    title = (
+        f"{panel.title}: {verdict}"
+        if judged
+        else f"{panel.title}: described (one width), {VD.combine(f.verdict for f in panel.findings)}"
+    )
     verdict = verdict if judged else VD.combine(f.verdict for f in panel.findings)
-    ax.set_title(title, fontsize=9,
-                 color={VD.Verdict.CONSISTENT: "#1a7f37", VD.Verdict.INCONSISTENT: "#b42318",
-                        VD.Verdict.INCONCLUSIVE: "#9a6700"}[verdict])
+    ax.set_title(
+        title,
+        fontsize=9,
+        color={
+            VD.Verdict.CONSISTENT: "#1a7f37",
+            VD.Verdict.INCONSISTENT: "#b42318",
+            VD.Verdict.INCONCLUSIVE: "#9a6700",
+        }[verdict],
+    )
     ax.set_xlabel(panel.x, fontsize=8)
     ax.set_ylabel(panel.ylabel, fontsize=8)
     _legend(ax)
@@ -277,8 +367,16 @@ def _legend(ax: "Axes") -> None:
     if not handles:
         return
     labels = [textwrap.fill(t, width=58, subsequent_indent="  ") for t in labels]
-    ax.legend(handles, labels, fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
-              framealpha=0.7, ncol=math.ceil(len(handles) / _LEGEND_ROWS))
+    ax.legend(
+        handles,
+        labels,
+        fontsize=6,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+        framealpha=0.7,
+        ncol=math.ceil(len(handles) / _LEGEND_ROWS),
+    )
 
 
 def _numbers(text: str) -> str:
@@ -316,8 +414,12 @@ def _draw_hint(ax: "Axes", claim: "Claim", data: pd.DataFrame, title: str = "") 
     for k, (name, part) in enumerate(groups):
         colour = _COLOURS[k % len(_COLOURS)]
         _spread(ax, part[x].to_numpy(float), part[y].to_numpy(float), colour, str(name), fmt="o-", ms=3, lw=0.8)
-    _axes(ax, log_x=_positive(df[x].to_numpy(float)),
-          log_y=bool(claim.plot.get("logy", True)) and _positive(df[y].to_numpy(float)), xs=df[x].to_numpy(float))
+    _axes(
+        ax,
+        log_x=_positive(df[x].to_numpy(float)),
+        log_y=bool(claim.plot.get("logy", True)) and _positive(df[y].to_numpy(float)),
+        xs=df[x].to_numpy(float),
+    )
     ax.set_xlabel(x, fontsize=8)
     ax.set_ylabel(y, fontsize=8)
     ax.set_title(title or f"{y} against {x}", fontsize=9)
@@ -407,19 +509,43 @@ def regime_figure(result: "ClaimResult") -> ClaimFigure | None:
         ratio = pts["q"].to_numpy() / deg.delta
         # a log scale centred on 1 (white: E q = delta; blue inside the regime, red outside)
         r = max(float(np.nanmax(ratio)), 1.0 / max(float(np.nanmin(ratio)), 1e-6), 1.01)
-        sc = ax.scatter(pts["L"], pts["m"], c=np.clip(ratio, 1.0 / r, r), cmap="coolwarm",
-                        norm=LogNorm(vmin=1.0 / r, vmax=r), s=46, edgecolors="k", linewidths=0.3, zorder=3)
+        sc = ax.scatter(
+            pts["L"],
+            pts["m"],
+            c=np.clip(ratio, 1.0 / r, r),
+            cmap="coolwarm",
+            norm=LogNorm(vmin=1.0 / r, vmax=r),
+            s=46,
+            edgecolors="k",
+            linewidths=0.3,
+            zorder=3,
+        )
         fig.colorbar(sc, ax=ax, label=f"mean {r.quantity} / delta")
         rows = [t for t in r.thresholds if t.position != "undefined"]
         for t in rows:
             top = t.ci_high if math.isfinite(t.ci_high) else max(pts["m"].max() * 64, t.m_star * 4)
             face = "none" if t.extrapolated else "k"
-            ax.errorbar([t.L], [t.m_star], yerr=[[t.m_star - t.ci_low], [top - t.m_star]], fmt="o", mfc=face,
-                        mec="k", ecolor="k", capsize=3, zorder=4)
+            ax.errorbar(
+                [t.L],
+                [t.m_star],
+                yerr=[[t.m_star - t.ci_low], [top - t.m_star]],
+                fmt="o",
+                mfc=face,
+                mec="k",
+                ecolor="k",
+                capsize=3,
+                zorder=4,
+            )
         Ls = np.array(deg.lengths, float)
         grid = np.geomspace(Ls.min(), Ls.max(), 50)
-        line = np.exp(deg.degree.intercept) * grid ** deg.degree.slope
-        ax.plot(grid, line, "k--", lw=1.2, label=f"m* ~ L^k, k = {S.estimate_text(deg.degree.slope, deg.degree.ci_low, deg.degree.ci_high)}")
+        line = np.exp(deg.degree.intercept) * grid**deg.degree.slope
+        ax.plot(
+            grid,
+            line,
+            "k--",
+            lw=1.2,
+            label=f"m* ~ L^k, k = {S.estimate_text(deg.degree.slope, deg.degree.ci_low, deg.degree.ci_high)}",
+        )
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(FixedLocator(sorted(set(pts["L"]))))
@@ -427,8 +553,11 @@ def regime_figure(result: "ClaimResult") -> ClaimFigure | None:
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("L", fontsize=8)
         ax.set_ylabel("m", fontsize=8)
-        colour = {VD.Verdict.CONSISTENT: "#1a7f37", VD.Verdict.INCONSISTENT: "#b42318",
-                  VD.Verdict.INCONCLUSIVE: "#9a6700"}[f.verdict]
+        colour = {
+            VD.Verdict.CONSISTENT: "#1a7f37",
+            VD.Verdict.INCONSISTENT: "#b42318",
+            VD.Verdict.INCONCLUSIVE: "#9a6700",
+        }[f.verdict]
         ax.set_title(f"delta = {deg.delta:g}: polynomial m*(L)? {f.label}", fontsize=9, color=colour)
         ax.legend(fontsize=7, loc="upper left", framealpha=0.7)
     title = f"{result.claim.name}: the regime m >= poly(L) (points: measured; black: m*(L) with its interval, hollow = extrapolated)"

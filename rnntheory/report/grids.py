@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .. import _validation as V
-from ..run.records import plain
 from ..checking.grid import Grid
 from ..claims import get, names
+from ..run.records import plain
 
 __all__ = ["load_grids", "grid_spec", "grid_from_spec", "OUTSIDE_HINT"]
 
-OUTSIDE_HINT = ("A claim defined outside the package is chosen after the module that registers it is imported: "
-                "`rnntheory report --import MODULE` (a module name or the path of a .py file), an installed package's "
-                "entry point, or `rnntheory.checking.import_claims` in Python (docs/new_claim.md).")
+OUTSIDE_HINT = (
+    "A claim defined outside the package is chosen after the module that registers it is imported: "
+    "`rnntheory report --import MODULE` (a module name or the path of a .py file), an installed package's "
+    "entry point, or `rnntheory.checking.import_claims` in Python (docs/new_claim.md)."
+)
 """What an unknown claim name is told: where a claim of one's own comes from."""
 
 _KEYS = ("base", "points", "axes", "seeds", "fixed", "judging")
@@ -61,13 +63,16 @@ def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -
     fn = "grids.load_grids"
     claim = get(name)
     if not isinstance(spec, dict):
-        raise ValueError(f"{fn}: {where}: claim {name!r} must map to an object with some of {', '.join(_KEYS)}; "
-                         f"got {spec!r}")
-    for key, kind, what in (("fixed", dict, "an object of measuring settings"),
-                            ("judging", dict, "an object of judging settings"),
-                            ("axes", dict, "an object of lists, e.g. {\"m\": [256, 512]}"),
-                            ("points", list, "a list of objects, e.g. [{\"m\": 256}]"),
-                            ("base", str, "'default' or 'large'")):
+        raise ValueError(
+            f"{fn}: {where}: claim {name!r} must map to an object with some of {', '.join(_KEYS)}; got {spec!r}"
+        )
+    for key, kind, what in (
+        ("fixed", dict, "an object of measuring settings"),
+        ("judging", dict, "an object of judging settings"),
+        ("axes", dict, 'an object of lists, e.g. {"m": [256, 512]}'),
+        ("points", list, 'a list of objects, e.g. [{"m": 256}]'),
+        ("base", str, "'default' or 'large'"),
+    ):
         if key in spec:
             _kind(fn, where, name, key, spec[key], kind, what)
     for k, v in spec.get("axes", {}).items():
@@ -76,8 +81,10 @@ def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -
             raise ValueError(f"{fn}: {where}: claim {name!r}: axes.{k}=[] must list at least one value")
     unknown = set(spec) - set(_KEYS)
     if unknown:
-        raise ValueError(f"grids.load_grids: {where}: claim {name!r} has unknown keys {sorted(unknown)}; "
-                         f"expected some of {', '.join(_KEYS)}")
+        raise ValueError(
+            f"grids.load_grids: {where}: claim {name!r} has unknown keys {sorted(unknown)}; "
+            f"expected some of {', '.join(_KEYS)}"
+        )
     g = claim.grid(spec.get("base", base))
     if "points" in spec and "axes" in spec:
         raise ValueError(f"grids.load_grids: {where}: claim {name!r} gives both points and axes; give one")
@@ -91,7 +98,9 @@ def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -
         if "axes" in spec:
             out = Grid.product(spec["axes"], seeds=sd, judging=judging, **fixed)
         else:
-            points = tuple(dict(p) if isinstance(p, dict) else p for p in spec["points"]) if "points" in spec else g.points
+            points = (
+                tuple(dict(p) if isinstance(p, dict) else p for p in spec["points"]) if "points" in spec else g.points
+            )
             out = Grid(points=points, seeds=sd, fixed=fixed, judging=judging)
         for pt in out.points:
             claim.check_settings({**out.fixed, **pt}, f"{fn}: {where}")
@@ -101,8 +110,9 @@ def _grid_from_spec(name: str, spec: Mapping[str, Any], base: str, where: str) -
     return out
 
 
-def load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None = None, *,
-               seeds: int | None = None, seed_offset: int = 0) -> dict[str, Grid]:
+def load_grids(
+    grid: str | os.PathLike[str], claims: Sequence[str] | None = None, *, seeds: int | None = None, seed_offset: int = 0
+) -> dict[str, Grid]:
     r"""The grid of every chosen claim: ``"default"``, ``"large"``, ``"gpu"`` (the claims that define a grid
     for one GPU, and only those) or a grid file; ``seeds`` replaces
     every grid's seeds by ``range(seeds)``, and ``seed_offset`` then shifts every seed (an independent
@@ -144,8 +154,10 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
     chosen = list(claims) if claims else names()
     unknown = [n for n in chosen if n not in names()]
     if unknown:
-        raise ValueError(f"grids.load_grids: {', '.join(map(repr, unknown))} {'is not a registered claim' if len(unknown) == 1 else 'are not registered claims'}; "
-                         f"expected one of {names()}. {OUTSIDE_HINT}")
+        raise ValueError(
+            f"grids.load_grids: {', '.join(map(repr, unknown))} {'is not a registered claim' if len(unknown) == 1 else 'are not registered claims'}; "
+            f"expected one of {names()}. {OUTSIDE_HINT}"
+        )
     if str(grid) in ("default", "large"):
         return {n: get(n).grid(str(grid)) for n in chosen}
     if str(grid) == "gpu":
@@ -170,12 +182,14 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
         raise ValueError(f"grids.load_grids: {path}: base={base!r} must be 'default' or 'large'")
     listed = spec.get("claims", {})
     if not isinstance(listed, dict):
-        raise ValueError(f"grids.load_grids: {path}: claims={listed!r} must be an object that maps claim names to "
-                         "their grids")
+        raise ValueError(
+            f"grids.load_grids: {path}: claims={listed!r} must be an object that maps claim names to their grids"
+        )
     for n in listed:
         if n not in names():
-            raise ValueError(f"grids.load_grids: {path}: {n!r} is not a registered claim; expected one of {names()}. "
-                             f"{OUTSIDE_HINT}")
+            raise ValueError(
+                f"grids.load_grids: {path}: {n!r} is not a registered claim; expected one of {names()}. {OUTSIDE_HINT}"
+            )
     built = {n: _grid_from_spec(n, spec_n, base, str(path)) for n, spec_n in listed.items()}  # every entry is checked
     if spec.get("only") and not claims:  # the file names the run's claims
         chosen = list(listed)

@@ -17,17 +17,26 @@ import pandas as pd
 
 from ..checking.grid import Grid
 from ..checking.results import ClaimResult
-from ..checking.text import (HEADLINE_RULE, catches, cell, controls_table, false_alarm, findings_table, measured,
-                             pct, seeds_text, what_was_shown)
+from ..checking.text import (
+    HEADLINE_RULE,
+    catches,
+    cell,
+    controls_table,
+    false_alarm,
+    findings_table,
+    measured,
+    pct,
+    seeds_text,
+    what_was_shown,
+)
 from ..claims import get, names
-from ..run.records import to_json
 from ..run.durations import duration
+from ..run.records import to_json
 from ..stats.verdicts import VERDICTS
 
 __all__ = ["PAPER", "page", "claims_reference"]
 
-PAPER = ('Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" '
-         "(NeurIPS 2019)")
+PAPER = 'Allen-Zhu and Li, "Can SGD Learn Recurrent Neural Networks with Provable Generalization?" (NeurIPS 2019)'
 """The paper the report checks, as its first line and its metadata cite it."""
 
 _CLAIMS_FLAG = re.compile(r" --claims( [^-]\S*)+")
@@ -62,15 +71,19 @@ def _regime_section(report: Any, figures: Mapping[str, str]) -> list[str]:
     claims = [(n, res) for n, res in report.results.items() if _regime_lines(res)]
     if not claims:
         return []
-    out = ["", "## Regime", "",
-           "Every theorem of the paper holds for m >= poly(L). For a quantity q that should be small in the regime, "
-           "the threshold width m*(L; delta) is the smallest width with E q <= delta (a power law in m fitted per L "
-           "and inverted at delta, with a Fieller interval over networks); the premise holds in the measured form "
-           "when m*(L) grows polynomially, not exponentially, in L (the nested fit log m* = a + k log L + c L, judged "
-           "on c with the resolution of an exponential adding a factor 2 over the lengths). The degree k of m* ~ L^k "
-           "is reported with its interval; the collapse onto L^k / m is a description (for the deep fully connected "
-           "ReLU network k = 1: Hanin and Nica, ICLR 2020, a reference, not a claim about the RNN). A verdict on "
-           "a single width is a description of that width, never a verdict on the paper (docs/regime.md)."]
+    out = [
+        "",
+        "## Regime",
+        "",
+        "Every theorem of the paper holds for m >= poly(L). For a quantity q that should be small in the regime, "
+        "the threshold width m*(L; delta) is the smallest width with E q <= delta (a power law in m fitted per L "
+        "and inverted at delta, with a Fieller interval over networks); the premise holds in the measured form "
+        "when m*(L) grows polynomially, not exponentially, in L (the nested fit log m* = a + k log L + c L, judged "
+        "on c with the resolution of an exponential adding a factor 2 over the lengths). The degree k of m* ~ L^k "
+        "is reported with its interval; the collapse onto L^k / m is a description (for the deep fully connected "
+        "ReLU network k = 1: Hanin and Nica, ICLR 2020, a reference, not a claim about the RNN). A verdict on "
+        "a single width is a description of that width, never a verdict on the paper (docs/regime.md).",
+    ]
     for n, res in claims:
         out += ["", f"### {n}", "", *_regime_lines(res)]
         if f"{n}:regime" in figures:
@@ -86,13 +99,17 @@ def _introduction(report: Any) -> list[str]:
     verdicts = [res.verdict for res in report.results.values()]
     counts = ", ".join(f"{verdicts.count(v)} {v}" for v in VERDICTS if verdicts.count(v))
     return [
-        "# Bound-vs-measured report", "",
+        "# Bound-vs-measured report",
+        "",
         f"{PAPER}, checked numerically by rnntheory {m['rnntheory']} (torch {m['torch']}, {m['device_name']}, "
         f"{_dtypes_text(m)}{_threads_text(m)}) on the `{m['grid']}` grid: {len(report.results)} claims, {ncells} cells. "
-        f"Verdicts: {counts}.", "",
-        f"Regenerate with `{m['command']}`.", "",
+        f"Verdicts: {counts}.",
+        "",
+        f"Regenerate with `{m['command']}`.",
+        "",
         *_failed_lines(report.results),
-        _how_to_read(_levels(report)), "",
+        _how_to_read(_levels(report)),
+        "",
         *_budget_lines(m),
     ]
 
@@ -105,9 +122,12 @@ def _levels(report: Any) -> list[float]:
 def _how_to_read(levels: list[float]) -> str:
     r"""The paragraph on how to read the report (theory.md, section 7), for intervals at ``levels`` (one
     level for every claim, or each claim's own: a budgeted run's looks)."""
-    at = (f"a {pct(levels[0])} confidence interval" if len(levels) == 1 else
-          f"a confidence interval at its claim's level ({', '.join(pct(v) for v in levels)}: each claim's last look of "
-          "the budgeted run, stated in the summary's rows and in each claim's findings table)")
+    at = (
+        f"a {pct(levels[0])} confidence interval"
+        if len(levels) == 1
+        else f"a confidence interval at its claim's level ({', '.join(pct(v) for v in levels)}: each claim's last look of "
+        "the budgeted run, stated in the summary's rows and in each claim's findings table)"
+    )
     return (
         "How to read it (theory.md, section 7; docs/conventions.md): each finding fits the measured quantity "
         f"against one parameter on log-log axes, with {at} (a t "
@@ -117,7 +137,7 @@ def _how_to_read(levels: list[float]) -> str:
         "of the range. Every finding has a resolution r, the smallest deviation that matters (what it means over "
         "the measured range is in the fits in full). **consistent**: the interval lies on the allowed side; "
         "**consistent (at resolution r)**: it lies within r of it; **inconsistent**: it lies wholly beyond the "
-        "claimed value plus r; **inconclusive**: it contains that edge, and the \"to decide\" column says how "
+        'claimed value plus r; **inconclusive**: it contains that edge, and the "to decide" column says how '
         "many times the networks would decide it if the estimate held, and what that costs. More data can only "
         "move a verdict out of inconclusive. Polynomial-versus-exponential findings fit log q = a + b log k + c k "
         "and read inconsistent when c's interval lies wholly above the rate of an exponential that adds the "
@@ -135,21 +155,29 @@ def _summary_table(report: Any) -> list[str]:
     levels = _levels(report)
     one = len(levels) == 1  # one level for every row: in the header; else each row says its own
     label = f"({pct(levels[0])} CI)" if one else "(CI at the claim's level)"
-    out = ["## Summary", "",
-           HEADLINE_RULE, "",
-           f"| claim | paper | verdict | findings | negative controls | headline finding: measured {label} | smallest c | to decide | degree k of m*(L) |",
-           "|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "## Summary",
+        "",
+        HEADLINE_RULE,
+        "",
+        f"| claim | paper | verdict | findings | negative controls | headline finding: measured {label} | smallest c | to decide | degree k of m*(L) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in report.summary().to_dict("records"):
         total = sum(r[f"n_{v}"] for v in VERDICTS)
-        tally = f"{r['n_consistent']}/{total} consistent" + (
-            f" ({r['at_resolution']} at resolution)" if r["at_resolution"] else "") + "".join(
-            f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"]) + (
-            f"; {r['described']} described" if r.get("described") else "")
+        tally = (
+            f"{r['n_consistent']}/{total} consistent"
+            + (f" ({r['at_resolution']} at resolution)" if r["at_resolution"] else "")
+            + "".join(f", {r[f'n_{v}']} {v}" for v in VERDICTS[1:] if r[f"n_{v}"])
+            + (f"; {r['described']} described" if r.get("described") else "")
+        )
         const = "-" if r["constant"] is None or pd.isna(r["constant"]) else f"{r['constant']:.3g}"
         n = r["claim"]
         head = r["headline"] if one or not r["headline"] else f"{r['headline']} ({pct(report.results[n].level)} CI)"
-        out.append(f"| [{n}](#{n}) | {cell(r['reference'])} | **{r['verdict']}** | {tally} | "
-                   f"{r['controls']} | {cell(head)} | {const} | {cell(r['to_decide'])} | {cell(r.get('degree', '-'))} |")
+        out.append(
+            f"| [{n}](#{n}) | {cell(r['reference'])} | **{r['verdict']}** | {tally} | "
+            f"{r['controls']} | {cell(head)} | {const} | {cell(r['to_decide'])} | {cell(r.get('degree', '-'))} |"
+        )
     return out
 
 
@@ -157,24 +185,42 @@ def _claim_section(report: Any, n: str, res: ClaimResult, figure: str | None) ->
     r"""One claim's section: what it says and was measured on, its failed cells, its figure, the findings
     and controls tables, what was shown, its error rates, how to measure it again and the fits in full."""
     c, g, m = res.claim, report.grids[n], report.meta
-    out = ["", f"## {n}", "", f"**{c.title}.** {c.reference}. Verdict: **{res.verdict}**.", "",
-           f"- Claim: {c.statement}",
-           f"- Measured: {c.quantity}.",
-           f"- Bound shape: `{c.bound}`.",
-           f"- Grid: {len(report.records[n])} cells ({_points_and_seeds(g, per_point=' per point')}).", "",
-           *_failed_cells(res, len(report.records[n]))]
+    out = [
+        "",
+        f"## {n}",
+        "",
+        f"**{c.title}.** {c.reference}. Verdict: **{res.verdict}**.",
+        "",
+        f"- Claim: {c.statement}",
+        f"- Measured: {c.quantity}.",
+        f"- Bound shape: `{c.bound}`.",
+        f"- Grid: {len(report.records[n])} cells ({_points_and_seeds(g, per_point=' per point')}).",
+        "",
+        *_failed_cells(res, len(report.records[n])),
+    ]
     if figure is not None:
         out += [f"![{n}]({figure})", ""]
     out += [*findings_table(res), "", *controls_table(report.controls[n])]
     again = f"`{_OUT_FLAG.sub('', _CLAIMS_FLAG.sub('', m['command']))} --claims {n}`"
     if m["grid"] == "default" and m["seeds"] is None and not m.get("seed_offset") and m["dtype"] == "per claim":
-        again += f", or `rnntheory.claims.get(\"{n}\").run(device=\"{m['device']}\")` in Python"
-    out += ["", what_was_shown(res, seeds_text(g)), "", false_alarm(res), "",
-            f"Measure it again: {again}; its rows are those of results.csv with `claim == \"{n}\"`.", "",
-            "<details><summary>Fits in full</summary>", ""]
-    out += [f"- {cell(f.name)} (key `{f.key}`): {f.detail}"
-            + (f"; resolution {f.resolution:.3g}: {f.decision.meaning}" if f.decision.meaning else "")
-            + catches(f) for f in res.findings]
+        again += f', or `rnntheory.claims.get("{n}").run(device="{m["device"]}")` in Python'
+    out += [
+        "",
+        what_was_shown(res, seeds_text(g)),
+        "",
+        false_alarm(res),
+        "",
+        f'Measure it again: {again}; its rows are those of results.csv with `claim == "{n}"`.',
+        "",
+        "<details><summary>Fits in full</summary>",
+        "",
+    ]
+    out += [
+        f"- {cell(f.name)} (key `{f.key}`): {f.detail}"
+        + (f"; resolution {f.resolution:.3g}: {f.decision.meaning}" if f.decision.meaning else "")
+        + catches(f)
+        for f in res.findings
+    ]
     return out + ["", "</details>"]
 
 
@@ -188,18 +234,22 @@ def _failed_cells(res: ClaimResult, ncells: int) -> list[str]:
     if not res.failed:
         return []
     every = len(res.failed) == ncells
-    out = [f"- Failed cells ({len(res.failed)} of {ncells}{': every cell, so nothing was judged' if every else ''}; "
-           "left out of every finding, the claim reads inconclusive. A failure is kept in the cache and replayed "
-           "while the claim's measuring code is unchanged; once its code changes the cell is measured again, and "
-           "`--retry-failed` measures it again in any case):"]
+    out = [
+        f"- Failed cells ({len(res.failed)} of {ncells}{': every cell, so nothing was judged' if every else ''}; "
+        "left out of every finding, the claim reads inconclusive. A failure is kept in the cache and replayed "
+        "while the claim's measuring code is unchanged; once its code changes the cell is measured again, and "
+        "`--retry-failed` measures it again in any case):"
+    ]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for f in res.failed:
         groups.setdefault((f["error"]["type"], f["error"]["message"]), []).append(f)
     for (kind, message), fs in groups.items():
         where = {k: v for k, v in fs[0]["cell"].items() if k not in ("device", "dtype")}
         same = f" (and {len(fs) - 1} more cell{'s' if len(fs) != 2 else ''} with the same error)" if len(fs) > 1 else ""
-        out.append(f"  - {'The first error' if len(groups) == 1 else 'Error'}: **{cell(kind)}: {cell(message)}**, raised "
-                   f"by the cell `{cell(to_json(where, sort_keys=True))}`{same}.")
+        out.append(
+            f"  - {'The first error' if len(groups) == 1 else 'Error'}: **{cell(kind)}: {cell(message)}**, raised "
+            f"by the cell `{cell(to_json(where, sort_keys=True))}`{same}."
+        )
         tb = str(fs[0]["error"].get("traceback", "")).strip("\n").rstrip()
         if tb:
             out += ["", "    ```text", *(f"    {line}" for line in tb.splitlines()), "    ```", ""]
@@ -208,8 +258,10 @@ def _failed_cells(res: ClaimResult, ncells: int) -> list[str]:
         out.append(f"  - The failed cells{'' if len(listed) == len(res.failed) else f' (the first {len(listed)})'}:")
         for f in listed:
             where = {k: v for k, v in f["cell"].items() if k not in ("device", "dtype")}
-            out.append(f"    - `{cell(to_json(where, sort_keys=True))}`: "
-                       f"{cell(f['error']['type'])}: {cell(f['error']['message'])}")
+            out.append(
+                f"    - `{cell(to_json(where, sort_keys=True))}`: "
+                f"{cell(f['error']['type'])}: {cell(f['error']['message'])}"
+            )
     return out + [""]
 
 
@@ -237,9 +289,12 @@ def _failed_lines(results: Mapping[str, ClaimResult]) -> list[str]:
     if not n:
         return []
     which = ", ".join(f"{name} ({len(res.failed)})" for name, res in results.items() if res.failed)
-    return [f"**{n} cell(s) failed** and are listed, with their first error, in their claims' sections: {which}. "
-            "Each such claim reads inconclusive; a failed cell is measured again once its claim's code changes, or "
-            "with `--retry-failed`.", ""]
+    return [
+        f"**{n} cell(s) failed** and are listed, with their first error, in their claims' sections: {which}. "
+        "Each such claim reads inconclusive; a failed cell is measured again once its claim's code changes, or "
+        "with `--retry-failed`.",
+        "",
+    ]
 
 
 def _threads_text(meta: Mapping[str, Any]) -> str:
@@ -267,14 +322,20 @@ def claims_reference() -> str:
     r"""docs/claims.md: every registered claim with its statement, what it measures, its bound, its
     grids, the settings its verdicts are judged with and its negative controls, generated from the
     registry (``rnntheory claims --markdown``), so the page cannot drift from the code."""
-    out = ["# The claims", "",
-           "Generated from the claim registry by `rnntheory claims --markdown > docs/claims.md`; a test keeps it in step "
-           "with the code. Section numbers refer to [theory.md](theory.md); the verdict rules are in its section 7 and "
-           "[conventions.md](conventions.md).", "",
-           "The cost is the compute of a grid's cells from the reference timings shipped with the package "
-           "(rnntheory/run/timings.json: measured on a 2-core CPU, each claim in its own dtype, one torch thread per cell; claims that share "
-           "cells each count them). `rnntheory report --dry-run` previews a run the same way, counting what is cached.",
-           "", "| claim | theory | default grid | large grid |", "|---|---|---|---|"]
+    out = [
+        "# The claims",
+        "",
+        "Generated from the claim registry by `rnntheory claims --markdown > docs/claims.md`; a test keeps it in step "
+        "with the code. Section numbers refer to [theory.md](theory.md); the verdict rules are in its section 7 and "
+        "[conventions.md](conventions.md).",
+        "",
+        "The cost is the compute of a grid's cells from the reference timings shipped with the package "
+        "(rnntheory/run/timings.json: measured on a 2-core CPU, each claim in its own dtype, one torch thread per cell; claims that share "
+        "cells each count them). `rnntheory report --dry-run` previews a run the same way, counting what is cached.",
+        "",
+        "| claim | theory | default grid | large grid |",
+        "|---|---|---|---|",
+    ]
     costs = {n: {g: get(n).cost(g).seconds for g in ("default", "large")} for n in names()}
     for n in names():
         c = get(n)
@@ -282,11 +343,21 @@ def claims_reference() -> str:
         out.append(f"| [{n}](#{n}) | {cell(c.reference)} | {sizes[0]} | {sizes[1]} |")
     for n in names():
         c = get(n)
-        out += ["", f"## {n}", "", f"**{c.title}.** {c.reference}.", "",
-                f"- Claim: {c.statement}", f"- Measured: {c.quantity}.", f"- Bound shape: `{c.bound}`."]
+        out += [
+            "",
+            f"## {n}",
+            "",
+            f"**{c.title}.** {c.reference}.",
+            "",
+            f"- Claim: {c.statement}",
+            f"- Measured: {c.quantity}.",
+            f"- Bound shape: `{c.bound}`.",
+        ]
         for g in ("default", "large"):
             grid = c.grid(g)
-            out.append(f"- Grid `{g}`: {len(grid)} cells, {_points_and_seeds(grid)}; {duration(costs[n][g], about=True)} of compute.")
+            out.append(
+                f"- Grid `{g}`: {len(grid)} cells, {_points_and_seeds(grid)}; {duration(costs[n][g], about=True)} of compute."
+            )
         if c.judging:
             out.append("- Judged with: " + ", ".join(f"`{k} = {v!r}`" for k, v in c.judging.items()) + ".")
         out.append("- Negative controls:")

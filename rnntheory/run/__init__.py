@@ -10,17 +10,31 @@ or the command line.
 
 from .._lazy import face
 
-MODULES = ('records', 'cache', 'executors', 'cores', 'progress', 'cost', 'durations', 'options')
+MODULES = ("records", "cache", "executors", "cores", "progress", "cost", "durations", "options")
 NAMES = {
-    **dict.fromkeys(['Task', 'cell_key', 'cell_record', 'code_fingerprint', 'device_name', 'failures', 'frame', 'measure_again',
-                     'plain', 'rows_checksum', 'to_json'], 'records'),
-    **dict.fromkeys(['CellCache', 'CellLock', 'atomic_write'], 'cache'),
-    **dict.fromkeys(['run_tasks'], 'executors'),
-    **dict.fromkeys(['available'], 'cores'),
-    **dict.fromkeys(['Progress', 'watching'], 'progress'),
-    **dict.fromkeys(['Cost', 'estimate', 'point_of', 'reference_timings', 'timings_from_records'], 'cost'),
-    **dict.fromkeys(['canonical', 'duration', 'parse_duration'], 'durations'),
-    **dict.fromkeys(['EXECUTORS', 'RunOptions'], 'options'),
+    **dict.fromkeys(
+        [
+            "Task",
+            "cell_key",
+            "cell_record",
+            "code_fingerprint",
+            "device_name",
+            "failures",
+            "frame",
+            "measure_again",
+            "plain",
+            "rows_checksum",
+            "to_json",
+        ],
+        "records",
+    ),
+    **dict.fromkeys(["CellCache", "CellLock", "atomic_write"], "cache"),
+    **dict.fromkeys(["run_tasks"], "executors"),
+    **dict.fromkeys(["available"], "cores"),
+    **dict.fromkeys(["Progress", "watching"], "progress"),
+    **dict.fromkeys(["Cost", "estimate", "point_of", "reference_timings", "timings_from_records"], "cost"),
+    **dict.fromkeys(["canonical", "duration", "parse_duration"], "durations"),
+    **dict.fromkeys(["EXECUTORS", "RunOptions"], "options"),
 }
 __getattr__, __dir__ = face(__name__, MODULES, NAMES)
 __all__ = [*MODULES, *NAMES]

@@ -98,7 +98,10 @@ class CellCache:
             if "rows_sha256" in rec and rec["rows_sha256"] != rows_checksum(rec["rows"]):
                 raise ValueError("its rows do not match their checksum (edited or damaged)")
         except (OSError, ValueError) as exc:
-            warnings.warn(f"{V.caller(CellCache.load)}: ignoring the cache file {p} ({exc}); the cell is measured again", stacklevel=2)
+            warnings.warn(
+                f"{V.caller(CellCache.load)}: ignoring the cache file {p} ({exc}); the cell is measured again",
+                stacklevel=2,
+            )
             return None
         return rec
 

@@ -57,9 +57,16 @@ def timings_from_records(records: Iterable[Mapping[str, Any]], note: str = "") -
         if rec.get("error") or rec.get("device", "cpu") != "cpu":
             continue
         by.setdefault(rec["claim"], {}).setdefault(point_of(rec["cell"]), []).append(float(rec["seconds"]))
-    return {"note": note, "claims": {
-        g: [{"point": json.loads(pt), "seconds": round(float(np.median(s)), 4), "n": len(s)} for pt, s in sorted(pts.items())]
-        for g, pts in sorted(by.items())}}
+    return {
+        "note": note,
+        "claims": {
+            g: [
+                {"point": json.loads(pt), "seconds": round(float(np.median(s)), 4), "n": len(s)}
+                for pt, s in sorted(pts.items())
+            ]
+            for g, pts in sorted(by.items())
+        },
+    }
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,8 +74,10 @@ def reference_timings() -> dict[str, dict[str, tuple[float, int]]]:
     r"""The shipped reference timings: ``{cell name: {point key: (median seconds, cells)}}``."""
     text = resources.files("rnntheory.run").joinpath("timings.json").read_text()
     data = json.loads(text)
-    return {g: {point_of(e["point"]): (float(e["seconds"]), int(e["n"])) for e in entries}
-            for g, entries in data["claims"].items()}
+    return {
+        g: {point_of(e["point"]): (float(e["seconds"]), int(e["n"])) for e in entries}
+        for g, entries in data["claims"].items()
+    }
 
 
 def _features(points: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -90,8 +99,11 @@ def _extrapolate(known: Mapping[str, float], cell: Mapping[str, Any]) -> float |
         return None
     pts = [json.loads(k) for k in known]
     secs = np.log(np.maximum(np.array(list(known.values()), float), 1e-3))
-    feats = [k for k in _features(pts) if isinstance(cell.get(k), (int, float)) and not isinstance(cell.get(k), bool)
-             and cell[k] > 0]
+    feats = [
+        k
+        for k in _features(pts)
+        if isinstance(cell.get(k), (int, float)) and not isinstance(cell.get(k), bool) and cell[k] > 0
+    ]
     if not feats:
         return float(np.exp(np.median(secs)))
     X = np.log(np.array([[p[k] for k in feats] for p in pts], float))
@@ -170,35 +182,53 @@ class Cost:
         counted under other claims, ``shares_with`` their names."""
         t = self.table.assign(todo=~self.table["cached"])
         t = t.assign(est=t["seconds"].where(t["todo"], 0.0))
-        own = t.groupby("claim", sort=False).agg(measured=("cell", "size"), cached=("cached", "sum"),
-                                                 pending=("todo", "sum"), seconds=("est", "sum"),
-                                                 longest=("est", "max"))
+        own = t.groupby("claim", sort=False).agg(
+            measured=("cell", "size"),
+            cached=("cached", "sum"),
+            pending=("todo", "sum"),
+            seconds=("est", "sum"),
+            longest=("est", "max"),
+        )
         order = list(dict.fromkeys([*self.cells_of, *own.index]))
         rows = []
         for name in order:
             o = own.loc[name] if name in own.index else None
             shares = self.shared.get(name, {})
-            rows.append({"claim": name, "cells": int(self.cells_of.get(name, 0 if o is None else o["measured"])),
-                         "cached": 0 if o is None else int(o["cached"]), "pending": 0 if o is None else int(o["pending"]),
-                         "seconds": 0.0 if o is None else round(float(o["seconds"]), 4),
-                         "longest": 0.0 if o is None else float(o["longest"]),
-                         "shared": int(sum(shares.values())), "shares_with": ", ".join(shares)})
-        return pd.DataFrame(rows, columns=["claim", "cells", "cached", "pending", "seconds", "longest", "shared",
-                                           "shares_with"]).set_index("claim")
+            rows.append(
+                {
+                    "claim": name,
+                    "cells": int(self.cells_of.get(name, 0 if o is None else o["measured"])),
+                    "cached": 0 if o is None else int(o["cached"]),
+                    "pending": 0 if o is None else int(o["pending"]),
+                    "seconds": 0.0 if o is None else round(float(o["seconds"]), 4),
+                    "longest": 0.0 if o is None else float(o["longest"]),
+                    "shared": int(sum(shares.values())),
+                    "shares_with": ", ".join(shares),
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["claim", "cells", "cached", "pending", "seconds", "longest", "shared", "shares_with"]
+        ).set_index("claim")
 
     def __str__(self) -> str:
         lines = [f"{'claim':<24} {'cells':>6} {'cached':>6} {'to run':>6} {'est. compute':>13} {'longest cell':>13}"]
         for r in self.by_claim().itertuples():
             if r.shared and r.shared == r.cells:
-                lines.append(f"{r.Index:<24} {r.cells:>6}   shares cells with {r.shares_with} (measured once, counted there)")
+                lines.append(
+                    f"{r.Index:<24} {r.cells:>6}   shares cells with {r.shares_with} (measured once, counted there)"
+                )
                 continue
             note = f"   {r.shared} shared with {r.shares_with} (counted there)" if r.shared else ""
-            lines.append(f"{r.Index:<24} {r.cells:>6} {r.cached:>6} {r.pending:>6} {duration(r.seconds):>13} "
-                         f"{duration(r.longest):>13}{note}")
+            lines.append(
+                f"{r.Index:<24} {r.cells:>6} {r.cached:>6} {r.pending:>6} {duration(r.seconds):>13} "
+                f"{duration(r.longest):>13}{note}"
+            )
         lines.append(f"{'total':<24} {self.cells:>6} {self.cached:>6} {self.pending:>6} {duration(self.seconds):>13}")
         if self.shared:
-            lines.append(f"cells that claims share are measured once: the total counts each once (the report, which "
-                         f"lists them under each claim, counts {sum(self.cells_of.values())})")
+            lines.append(
+                f"cells that claims share are measured once: the total counts each once (the report, which "
+                f"lists them under each claim, counts {sum(self.cells_of.values())})"
+            )
         if self.unknown:
             lines.append(f"{self.unknown} cell(s) have no timing to estimate from (left out of the total)")
         return "\n".join(lines)
@@ -210,18 +240,28 @@ class Cost:
                 out.append(f"| {r.Index} | {r.cells} | shares cells with {r.shares_with} | | | |")
                 continue
             note = f" ({r.shared} shared with {r.shares_with})" if r.shared else ""
-            out.append(f"| {r.Index} | {r.cells}{note} | {r.cached} | {r.pending} | {duration(r.seconds)} | "
-                       f"{duration(r.longest)} |")
+            out.append(
+                f"| {r.Index} | {r.cells}{note} | {r.cached} | {r.pending} | {duration(r.seconds)} | "
+                f"{duration(r.longest)} |"
+            )
         out.append(f"| **total** | {self.cells} | {self.cached} | {self.pending} | {duration(self.seconds)} | |")
-        notes = [f"estimated wall time: {duration(self.wall(1), about=True)} with one worker, {duration(self.wall(2), about=True)} with two"
-                 if self.pending else "every cell is cached"]
+        notes = [
+            f"estimated wall time: {duration(self.wall(1), about=True)} with one worker, {duration(self.wall(2), about=True)} with two"
+            if self.pending
+            else "every cell is cached"
+        ]
         if self.unknown:
             notes.append(f"{self.unknown} cell(s) have no timing to estimate from (left out of the total)")
         return "\n".join(out) + "\n\n" + "; ".join(notes) + "."
 
 
-def estimate(tasks: Sequence[Task], *, cache: "str | CellCache | None" = None,
-             labels: Sequence[str] | None = None, retry_failed: bool = False) -> Cost:
+def estimate(
+    tasks: Sequence[Task],
+    *,
+    cache: "str | CellCache | None" = None,
+    labels: Sequence[str] | None = None,
+    retry_failed: bool = False,
+) -> Cost:
     r"""The :class:`Cost` of measuring ``tasks`` with ``cache`` (nothing is measured).
 
     Args:
@@ -252,9 +292,17 @@ def estimate(tasks: Sequence[Task], *, cache: "str | CellCache | None" = None,
         if rec is not None and measure_again(rec, t, retry_failed):
             rec = None
         pt = point_of(t.cell)
-        rows.append({"claim": label, "group": t.group, "cell": key, "point": pt, "cached": rec is not None,
-                     "seconds": float(rec["seconds"]) if rec is not None else math.nan,
-                     "source": "cached" if rec is not None else ""})
+        rows.append(
+            {
+                "claim": label,
+                "group": t.group,
+                "cell": key,
+                "point": pt,
+                "cached": rec is not None,
+                "seconds": float(rec["seconds"]) if rec is not None else math.nan,
+                "source": "cached" if rec is not None else "",
+            }
+        )
         if rec is not None and not rec.get("error"):
             local.setdefault(t.group, {}).setdefault(pt, []).append(float(rec["seconds"]))
     # cache records of the same points beyond this grid's cells (other seeds, other offsets) help too

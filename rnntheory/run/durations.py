@@ -26,8 +26,13 @@ def duration(seconds: float, *, about: bool = False) -> str:
     ``about=True`` for an estimate (``"about 7.0 min"``); ``"-"`` for no time (NaN, infinite or negative)."""
     if not math.isfinite(seconds) or seconds < 0:
         return "-"
-    text = (f"{max(seconds, 0):.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min" if seconds < 5400
-            else f"{seconds / 3600:.1f} h")
+    text = (
+        f"{max(seconds, 0):.0f} s"
+        if seconds < 90
+        else f"{seconds / 60:.1f} min"
+        if seconds < 5400
+        else f"{seconds / 3600:.1f} h"
+    )
     return f"about {text}" if about else text
 
 

@@ -146,8 +146,10 @@ def run_tasks(tasks: Sequence[Task], options: RunOptions | None = None, **given:
     """
     opts, extra = RunOptions.split(V.caller(run_tasks), options, given)
     if extra:
-        raise TypeError(f"{V.caller(run_tasks)}: unexpected arguments {sorted(extra)}; expected RunOptions fields "
-                        f"{RunOptions.names()}")
+        raise TypeError(
+            f"{V.caller(run_tasks)}: unexpected arguments {sorted(extra)}; expected RunOptions fields "
+            f"{RunOptions.names()}"
+        )
     cache, jobs, progress, retry_failed = opts.cache, opts.jobs, opts.progress, opts.retry_failed
     executor, scheduler, threads = opts.executor, opts.scheduler, opts.threads
     _check_arguments(tasks, jobs, executor, scheduler)
@@ -157,8 +159,19 @@ def run_tasks(tasks: Sequence[Task], options: RunOptions | None = None, **given:
     pending, copies = _to_measure(tasks, keys, records)
     bar = _bar(progress, tasks, records, pending, len(tasks) - len(copies), jobs)
     try:
-        _measure_pending(tasks, keys, records, pending, store, bar, jobs=jobs, executor=executor,
-                         scheduler=scheduler, retry_failed=retry_failed, threads=threads)
+        _measure_pending(
+            tasks,
+            keys,
+            records,
+            pending,
+            store,
+            bar,
+            jobs=jobs,
+            executor=executor,
+            scheduler=scheduler,
+            retry_failed=retry_failed,
+            threads=threads,
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -173,7 +186,9 @@ def _check_arguments(tasks: Sequence[Task], jobs: int, executor: str, scheduler:
     if executor not in ("local", "dask"):
         raise ValueError(f"{V.caller(run_tasks)}: executor={executor!r} must be 'local' or 'dask'")
     if scheduler is not None and executor != "dask":
-        raise ValueError(f"{V.caller(run_tasks)}: scheduler={scheduler!r} is for executor='dask' (got executor={executor!r})")
+        raise ValueError(
+            f"{V.caller(run_tasks)}: scheduler={scheduler!r} is for executor='dask' (got executor={executor!r})"
+        )
     if jobs > 1 or executor == "dask":
         _check_picklable([t.fn for t in tasks])
 
@@ -183,12 +198,15 @@ def _check_picklable(fns: Sequence[Callable[..., Any]]) -> None:
         try:
             pickle.dumps(fn)
         except Exception as exc:
-            raise ValueError(f"{V.caller(run_tasks)}: the measuring function {fn!r} cannot be sent to a worker process "
-                             f"({type(exc).__name__}: {exc}); define it at module level or use jobs=1") from None
+            raise ValueError(
+                f"{V.caller(run_tasks)}: the measuring function {fn!r} cannot be sent to a worker process "
+                f"({type(exc).__name__}: {exc}); define it at module level or use jobs=1"
+            ) from None
 
 
-def _cached(tasks: Sequence[Task], keys: list[str], store: CellCache | None,
-            retry_failed: bool) -> list[dict[str, Any] | None]:
+def _cached(
+    tasks: Sequence[Task], keys: list[str], store: CellCache | None, retry_failed: bool
+) -> list[dict[str, Any] | None]:
     r"""The cached record of every task, ``None`` where there is none (or a failed one to retry)."""
     records: list[dict[str, Any] | None] = [None] * len(tasks)
     for i, t in enumerate(tasks):
@@ -197,14 +215,18 @@ def _cached(tasks: Sequence[Task], keys: list[str], store: CellCache | None,
             records[i] = None if measure_again(rec, t, retry_failed) else rec
     replayed = sum(1 for r in records if r is not None and "error" in r)
     if replayed:
-        print(f"{V.caller(run_tasks)}: {replayed} cell(s) failed in an earlier run of the same code and are replayed from "
-              f"the cache as failures (cells are deterministic); --retry-failed (retry_failed=True) measures them again",
-              file=sys.stderr, flush=True)
+        print(
+            f"{V.caller(run_tasks)}: {replayed} cell(s) failed in an earlier run of the same code and are replayed from "
+            f"the cache as failures (cells are deterministic); --retry-failed (retry_failed=True) measures them again",
+            file=sys.stderr,
+            flush=True,
+        )
     return records
 
 
-def _to_measure(tasks: Sequence[Task], keys: list[str],
-                records: list[dict[str, Any] | None]) -> tuple[list[int], list[tuple[int, int]]]:
+def _to_measure(
+    tasks: Sequence[Task], keys: list[str], records: list[dict[str, Any] | None]
+) -> tuple[list[int], list[tuple[int, int]]]:
     r"""The tasks to measure, in the order to measure them, and ``(copy, original)`` for each task
     identical to an earlier one (two claims that share cells), which is measured once."""
     first_of: dict[str, int] = {}
@@ -229,8 +251,14 @@ def _to_measure(tasks: Sequence[Task], keys: list[str],
     return probes + [i for i in pending if i not in first], copies
 
 
-def _bar(progress: "Progress | bool | str | None", tasks: Sequence[Task], records: list[dict[str, Any] | None],
-         pending: list[int], total: int, jobs: int) -> Progress | None:
+def _bar(
+    progress: "Progress | bool | str | None",
+    tasks: Sequence[Task],
+    records: list[dict[str, Any] | None],
+    pending: list[int],
+    total: int,
+    jobs: int,
+) -> Progress | None:
     r"""The progress bar the run reports to (begun), or ``None``."""
     if progress == "auto":
         progress = watching()
@@ -244,9 +272,20 @@ def _bar(progress: "Progress | bool | str | None", tasks: Sequence[Task], record
     return bar
 
 
-def _measure_pending(tasks: Sequence[Task], keys: list[str], records: list[dict[str, Any] | None], pending: list[int],
-                     store: CellCache | None, bar: Progress | None, *, jobs: int, executor: str,
-                     scheduler: str | None, retry_failed: bool, threads: int = 1) -> None:
+def _measure_pending(
+    tasks: Sequence[Task],
+    keys: list[str],
+    records: list[dict[str, Any] | None],
+    pending: list[int],
+    store: CellCache | None,
+    bar: Progress | None,
+    *,
+    jobs: int,
+    executor: str,
+    scheduler: str | None,
+    retry_failed: bool,
+    threads: int = 1,
+) -> None:
     r"""Measure the pending cells into ``records``: first every cell no other run is measuring; then
     wait for the others' cells (and measure those whose run stopped before finishing them)."""
     busy: list[int] = []
@@ -274,8 +313,11 @@ def _measure_pending(tasks: Sequence[Task], keys: list[str], records: list[dict[
         todo, wait = list(busy), True
         busy.clear()
         if todo:
-            print(f"{V.caller(run_tasks)}: waiting for {len(todo)} cell(s) that another run on {root} is measuring",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{V.caller(run_tasks)}: waiting for {len(todo)} cell(s) that another run on {root} is measuring",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 # ---------------------------------------------------------------------- threads
@@ -318,8 +360,12 @@ def _end_with_parent(parent: int) -> None:
 
 
 def _pool(workers: int, threads: int) -> cf.ProcessPoolExecutor:
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                                  initargs=(threads, os.getpid()))
+    return cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(threads, os.getpid()),
+    )
 
 
 def _stop(ex: cf.ProcessPoolExecutor) -> None:
@@ -331,8 +377,13 @@ def _stop(ex: cf.ProcessPoolExecutor) -> None:
 
 def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
     r"""The record of a cell whose worker process died while measuring it (killed, out of memory)."""
-    text = cell_record(task, key, [], 0.0, {"type": "WorkerDied", "message": f"the worker process measuring this cell "
-                                            f"died ({exc})", "traceback": ""})
+    text = cell_record(
+        task,
+        key,
+        [],
+        0.0,
+        {"type": "WorkerDied", "message": f"the worker process measuring this cell died ({exc})", "traceback": ""},
+    )
     if root is not None:
         CellCache(root).store(task.group, key, text)
     return text
@@ -386,19 +437,29 @@ def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retr
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - the test extra installs it
-        raise ValueError(f"{V.caller(run_tasks)}: executor='dask' needs Dask distributed: pip install -e \".[distributed]\"") from None
+        raise ValueError(
+            f"{V.caller(run_tasks)}: executor='dask' needs Dask distributed: pip install -e \".[distributed]\""
+        ) from None
     cuda = [str(tasks[i].cell.get("device", "cpu")).startswith("cuda") for i in pending]
     cluster = None
     if scheduler is None:
         # one cell at a time per worker; a local worker may take a CUDA cell (one GPU each)
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=40, resources={"GPU": 1} if any(cuda) else None)
+        cluster = LocalCluster(
+            n_workers=jobs,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+            resources={"GPU": 1} if any(cuda) else None,
+        )
         client = Client(cluster)
     else:
         try:
             client = Client(scheduler, timeout="30s")
         except (OSError, TimeoutError) as exc:
-            raise ValueError(f"{V.caller(run_tasks)}: cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
+            raise ValueError(
+                f"{V.caller(run_tasks)}: cannot reach the Dask scheduler at {scheduler!r} ({exc})"
+            ) from None
     futures: dict[Any, int] = {}
     held: dict[int, CellLock] = {}  # this process holds the locks of the cells its workers measure
     try:
@@ -410,8 +471,15 @@ def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retr
                     continue
                 held[i] = lock
             # a CUDA cell asks for a worker that declares the resource GPU=1 (dask worker --resources GPU=1)
-            fut = client.submit(_remote, tasks[i], keys[i], threads, key=f"rnntheory-cell-{keys[i]}", pure=False,
-                                resources={"GPU": 1} if gpu else None)
+            fut = client.submit(
+                _remote,
+                tasks[i],
+                keys[i],
+                threads,
+                key=f"rnntheory-cell-{keys[i]}",
+                pure=False,
+                resources={"GPU": 1} if gpu else None,
+            )
             futures[fut] = i
         for fut in as_completed(list(futures)):
             i = futures[fut]

@@ -102,8 +102,9 @@ class RunOptions:
         return tuple(f.name for f in fields(cls))
 
     @classmethod
-    def split(cls, where: str, options: "RunOptions | None", given: Mapping[str, Any]) -> tuple["RunOptions",
-                                                                                                  dict[str, Any]]:
+    def split(
+        cls, where: str, options: "RunOptions | None", given: Mapping[str, Any]
+    ) -> tuple["RunOptions", dict[str, Any]]:
         r"""``options`` (default: the defaults) with the option names among ``given`` replaced, and the rest
         of ``given`` (a claim's measuring settings, e.g. ``w_var=4.0``). ``where`` names the caller in the
         messages of a bad option."""

@@ -83,8 +83,11 @@ class Progress:
         if not known:
             return None
         overall = float(np.mean(known))
-        cost = sum(n * float(np.mean(self.times[c])) if self.times.get(c) else n * overall
-                   for c, n in self.remaining.items() if n > 0)
+        cost = sum(
+            n * float(np.mean(self.times[c])) if self.times.get(c) else n * overall
+            for c, n in self.remaining.items()
+            if n > 0
+        )
         elapsed = time.perf_counter() - self.t0
         factor = elapsed / self.fresh_seconds if self.fresh_seconds > 0 else 1.0 / self.jobs
         return cost * factor
@@ -98,8 +101,9 @@ class Progress:
         left = "estimating" if eta is None else f"~{duration(eta)} left"
         cached = f" ({self.cached} cached)" if self.cached else ""
         where = f"  {self._claim}" if self._claim else ""
-        return (f"[{bar}] {n}/{self.total} cells{cached}{where}  "
-                f"{duration(time.perf_counter() - self.t0)} elapsed, {left}")
+        return (
+            f"[{bar}] {n}/{self.total} cells{cached}{where}  {duration(time.perf_counter() - self.t0)} elapsed, {left}"
+        )
 
     def _draw(self, force: bool = False) -> None:
         now = time.perf_counter()

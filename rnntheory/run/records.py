@@ -40,8 +40,19 @@ import torch
 from .. import __version__
 from .. import _validation as V
 
-__all__ = ["Task", "cell_key", "cell_record", "code_fingerprint", "device_name", "failures", "frame", "measure_again",
-           "plain", "rows_checksum", "to_json"]
+__all__ = [
+    "Task",
+    "cell_key",
+    "cell_record",
+    "code_fingerprint",
+    "device_name",
+    "failures",
+    "frame",
+    "measure_again",
+    "plain",
+    "rows_checksum",
+    "to_json",
+]
 
 
 @dataclass(frozen=True)
@@ -210,8 +221,11 @@ RUN_SETTINGS = ("device", "dtype")
 def settings_columns(cell: Mapping[str, Any]) -> dict[str, Any]:
     r"""The entries of a cell that every row of it carries: its scalar measuring settings and seed (not
     :data:`RUN_SETTINGS`, not lists or mappings, which a row spells out itself where it needs them)."""
-    return {k: v for k, v in cell.items()
-            if k not in RUN_SETTINGS and isinstance(v, (bool, int, float, str)) and not isinstance(v, (list, tuple))}
+    return {
+        k: v
+        for k, v in cell.items()
+        if k not in RUN_SETTINGS and isinstance(v, (bool, int, float, str)) and not isinstance(v, (list, tuple))
+    }
 
 
 def frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

@@ -9,14 +9,56 @@ Imports nothing of rnntheory but ``rnntheory._validation``: fits and verdicts ar
 
 from .._lazy import face
 
-MODULES = ('fits', 'intervals', 'verdicts', 'regime', 'collapse')
+MODULES = ("fits", "intervals", "verdicts", "regime", "collapse")
 NAMES = {
-    **dict.fromkeys(['InsufficientData'], '_lsq'),
-    **dict.fromkeys(['Estimate', 'ExponentFit', 'GrowthFit', 'Interval', 'estimate_text', 'fit_exponent', 'fit_growth', 'fit_rate', 'smallest_constant'], 'fits'),
-    **dict.fromkeys(['BinomialDecision', 'MeanInterval', 'binomial_decision', 'binomial_interval', 'mean_interval'], 'intervals'),
-    **dict.fromkeys(['ThresholdDegree', 'ThresholdDegrees', 'ThresholdWidth', 'ThresholdWidths', 'threshold_degree', 'threshold_widths'], 'regime'),
-    **dict.fromkeys(['CollapseFit', 'collapse_exponent'], 'collapse'),
-    **dict.fromkeys(['CannotAnalyse', 'Decision', 'VERDICTS', 'Verdict', 'cannot_analyse', 'checked', 'combine', 'event', 'every_case', 'exponent', 'growth', 'mean', 'needed'], 'verdicts'),
+    **dict.fromkeys(["InsufficientData"], "_lsq"),
+    **dict.fromkeys(
+        [
+            "Estimate",
+            "ExponentFit",
+            "GrowthFit",
+            "Interval",
+            "estimate_text",
+            "fit_exponent",
+            "fit_growth",
+            "fit_rate",
+            "smallest_constant",
+        ],
+        "fits",
+    ),
+    **dict.fromkeys(
+        ["BinomialDecision", "MeanInterval", "binomial_decision", "binomial_interval", "mean_interval"], "intervals"
+    ),
+    **dict.fromkeys(
+        [
+            "ThresholdDegree",
+            "ThresholdDegrees",
+            "ThresholdWidth",
+            "ThresholdWidths",
+            "threshold_degree",
+            "threshold_widths",
+        ],
+        "regime",
+    ),
+    **dict.fromkeys(["CollapseFit", "collapse_exponent"], "collapse"),
+    **dict.fromkeys(
+        [
+            "CannotAnalyse",
+            "Decision",
+            "VERDICTS",
+            "Verdict",
+            "cannot_analyse",
+            "checked",
+            "combine",
+            "event",
+            "every_case",
+            "exponent",
+            "growth",
+            "mean",
+            "needed",
+        ],
+        "verdicts",
+    ),
 }
 __getattr__, __dir__ = face(__name__, MODULES, NAMES)
 __all__ = [*MODULES, *NAMES]

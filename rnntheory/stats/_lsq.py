@@ -114,8 +114,7 @@ def group_index(fn: str, groups: np.ndarray, need: int, x: np.ndarray, xname: st
     G = labels.size
     if G < 2:
         raise InsufficientData(
-            f"{fn}: groups has {G} distinct label; expected at least 2 groups for the 'groups' interval "
-            "(t on G - 1 df)"
+            f"{fn}: groups has {G} distinct label; expected at least 2 groups for the 'groups' interval (t on G - 1 df)"
         )
     # distinct x values per group: sort by (group, x) and count the starts of new (group, x) runs
     order = np.lexsort((x, inv))
@@ -251,8 +250,17 @@ def line_fit(
     beta, half, a, df, n_groups, rss, r2 = coefficients(fn, [t], v, groups, method, level, x, "x", index)
     b, h = float(beta[0]), float(half[0])
     return LineFit(
-        slope=b, intercept=a, ci_low=b - h, ci_high=b + h, level=level, method=method, n_points=int(v.size),
-        n_groups=n_groups, r2=r2, rss=rss, df=df,
+        slope=b,
+        intercept=a,
+        ci_low=b - h,
+        ci_high=b + h,
+        level=level,
+        method=method,
+        n_points=int(v.size),
+        n_groups=n_groups,
+        r2=r2,
+        rss=rss,
+        df=df,
     )
 
 
@@ -265,7 +273,9 @@ def mean_t_interval(fn: str, values, level: float) -> tuple[float, float, int]:
     if v.size < 2:
         raise InsufficientData(f"{fn}: values has {v.size} value(s); expected at least 2 to form a t interval")
     if not np.isfinite(v).all():
-        raise ValueError(f"{fn}: values contains {int((~np.isfinite(v)).sum())} NaN or infinite values; expected finite values")
+        raise ValueError(
+            f"{fn}: values contains {int((~np.isfinite(v)).sum())} NaN or infinite values; expected finite values"
+        )
     mu = float(v.mean())
     half = t_quantile(level, v.size - 1) * float(v.std(ddof=1)) / math.sqrt(v.size)
     return mu, half, int(v.size)

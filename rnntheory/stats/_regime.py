@@ -85,8 +85,15 @@ class LineDesign:
         rss = (resid * resid).sum(-1)
         if not self.groups:
             s2 = rss / self.df
-            return {"b": coef[:, 0], "V": s2[:, None, None] * self.ginv[0], "s2": s2, "S": None, "sw2": None,
-                    "coef": coef, "rss": rss}
+            return {
+                "b": coef[:, 0],
+                "V": s2[:, None, None] * self.ginv[0],
+                "s2": s2,
+                "S": None,
+                "sw2": None,
+                "coef": coef,
+                "rss": rss,
+            }
         b = coef.mean(1)
         dev = coef - b[:, None]
         S = np.einsum("bgk,bgl->bkl", dev, dev) / (self.G - 1)
@@ -145,9 +152,19 @@ def thresholds(design: LineDesign, v: np.ndarray, log_delta: np.ndarray, level: 
     lo = np.where(decays, lo, np.where(bounded, np.inf, -np.inf))
     hi = np.where(decays, hi, np.inf)
     half_a = tq * np.sqrt(vaa)
-    return {"theta": theta, "lo": lo, "hi": hi, "se": se, "bounded": bounded & decays, "a": np.broadcast_to(a, u.shape),
-            "a_lo": a - half_a, "a_hi": a + half_a, "b0": np.broadcast_to(b[:, 0, None], u.shape), "s2": s2,
-            "df": df}
+    return {
+        "theta": theta,
+        "lo": lo,
+        "hi": hi,
+        "se": se,
+        "bounded": bounded & decays,
+        "a": np.broadcast_to(a, u.shape),
+        "a_lo": a - half_a,
+        "a_hi": a + half_a,
+        "b0": np.broadcast_to(b[:, 0, None], u.shape),
+        "s2": s2,
+        "df": df,
+    }
 
 
 def wls(X: np.ndarray, y: np.ndarray, var: np.ndarray, df: np.ndarray, level: float, weighted: bool = False) -> dict:
@@ -175,8 +192,15 @@ def wls(X: np.ndarray, y: np.ndarray, var: np.ndarray, df: np.ndarray, level: fl
     chi2 = (w * resid * resid).sum(-1)
     ybar = (w * y).sum(-1, keepdims=True) / w.sum(-1, keepdims=True)
     wtss = (w * (y - ybar) ** 2).sum(-1)
-    return {"coef": coef, "se": np.sqrt(v), "dfe": dfe, "half": t_quantiles(level, dfe) * np.sqrt(v), "chi2": chi2,
-            "wtss": wtss, "dof": X.shape[0] - X.shape[1]}
+    return {
+        "coef": coef,
+        "se": np.sqrt(v),
+        "dfe": dfe,
+        "half": t_quantiles(level, dfe) * np.sqrt(v),
+        "chi2": chi2,
+        "wtss": wtss,
+        "dof": X.shape[0] - X.shape[1],
+    }
 
 
 def columns(fn: str, L, m, q) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -187,16 +211,22 @@ def columns(fn: str, L, m, q) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{fn}: L, m and q must be sequences of real numbers ({exc})") from None
     if len({c.size for c in cols}) > 1:
-        raise ValueError(f"{fn}: L, m and q have {', '.join(str(c.size) for c in cols)} values; expected one each per row")
+        raise ValueError(
+            f"{fn}: L, m and q have {', '.join(str(c.size) for c in cols)} values; expected one each per row"
+        )
     for name, c in zip("Lmq", cols):
         if not np.isfinite(c).all():
-            raise ValueError(f"{fn}: {name} contains {int((~np.isfinite(c)).sum())} NaN or infinite values; expected finite values")
+            raise ValueError(
+                f"{fn}: {name} contains {int((~np.isfinite(c)).sum())} NaN or infinite values; expected finite values"
+            )
     for name, c in zip("Lm", cols):
         if (c <= 0).any():
             raise ValueError(f"{fn}: {name} has {int((c <= 0).sum())} non-positive values; expected positive sizes")
     if (cols[2] <= 0).any():
-        raise InsufficientData(f"{fn}: q has {int((cols[2] <= 0).sum())} non-positive values (smallest {cols[2].min():g}); "
-                               "a power law in m is fitted to log q")
+        raise InsufficientData(
+            f"{fn}: q has {int((cols[2] <= 0).sum())} non-positive values (smallest {cols[2].min():g}); "
+            "a power law in m is fitted to log q"
+        )
     return cols[0], cols[1], cols[2]
 
 
@@ -216,5 +246,7 @@ def one_per_cell(fn: str, labels: np.ndarray, *cells: np.ndarray) -> None:
     if dup.any():
         label = labels[np.flatnonzero(dup)[0]]
         label = label.item() if isinstance(label, np.generic) else label
-        raise ValueError(f"{fn}: network {label!r} has two rows in one cell; expected one row per network "
-                         "and cell (average a network's repeated measurements first)")
+        raise ValueError(
+            f"{fn}: network {label!r} has two rows in one cell; expected one row per network "
+            "and cell (average a network's repeated measurements first)"
+        )

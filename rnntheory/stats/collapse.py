@@ -63,19 +63,30 @@ class CollapseFit:
         return self.k.ci_low <= self.reference <= self.k.ci_high
 
     def __str__(self) -> str:
-        return (f"q ~ (L^k / m)^b: k = {self.k}, b = {self.exponent} ({100 * self.level:.4g}% CI, {self.method} on "
-                f"{self.df:g} df, {self.n_points} points, {self.n_networks} networks); lack of collapse: "
-                f"{self.lack_test}, p = {self.lack_p:.3g}; reference k = {self.reference:g} for a {REFERENCE} "
-                f"({'inside' if self.covers_reference else 'outside'} k's interval; not a claim about the RNN)")
+        return (
+            f"q ~ (L^k / m)^b: k = {self.k}, b = {self.exponent} ({100 * self.level:.4g}% CI, {self.method} on "
+            f"{self.df:g} df, {self.n_points} points, {self.n_networks} networks); lack of collapse: "
+            f"{self.lack_test}, p = {self.lack_p:.3g}; reference k = {self.reference:g} for a {REFERENCE} "
+            f"({'inside' if self.covers_reference else 'outside'} k's interval; not a claim about the RNN)"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         row = {}
         for name in ("k", "exponent", "power_L", "power_m"):
             e = getattr(self, name)
             row.update({name: e.value, f"{name}_ci_low": e.ci_low, f"{name}_ci_high": e.ci_high})
-        row.update(intercept=self.intercept, level=self.level, method=self.method, df=self.df, n_points=self.n_points,
-                   n_networks=self.n_networks, lack_test=self.lack_test, lack_p=self.lack_p, reference=self.reference,
-                   covers_reference=self.covers_reference)
+        row.update(
+            intercept=self.intercept,
+            level=self.level,
+            method=self.method,
+            df=self.df,
+            n_points=self.n_points,
+            n_networks=self.n_networks,
+            lack_test=self.lack_test,
+            lack_p=self.lack_p,
+            reference=self.reference,
+            covers_reference=self.covers_reference,
+        )
         return pd.DataFrame([row])
 
 
@@ -134,8 +145,10 @@ def collapse_exponent(
     La, ma, qa = columns(fn, L, m, q)
     labels = labels_of(fn, seeds, La.size)
     if np.unique(La).size < 2 or np.unique(ma).size < 2:
-        raise InsufficientData(f"{fn}: {np.unique(La).size} length(s) and {np.unique(ma).size} width(s); expected at "
-                               "least 2 of each to separate the powers of L and m")
+        raise InsufficientData(
+            f"{fn}: {np.unique(La).size} length(s) and {np.unique(ma).size} width(s); expected at "
+            "least 2 of each to separate the powers of L and m"
+        )
     tL, tm, v = np.log(La), np.log(ma), np.log(qa)
     if labels is not None and pd.Series(labels).duplicated().any():
         one_per_cell(fn, labels, La, ma)
@@ -145,8 +158,10 @@ def collapse_exponent(
     if n < 5:
         raise InsufficientData(f"{fn}: {n} points; expected at least 5 (3 coefficients and an interval)")
     if np.linalg.matrix_rank(X) < 3:
-        raise InsufficientData(f"{fn}: log L and log m are collinear on these points (a single ray such as m = L^2); "
-                               "expected a design that varies m at fixed L to separate their powers")
+        raise InsufficientData(
+            f"{fn}: log L and log m are collinear on these points (a single ray such as m = L^2); "
+            "expected a design that varies m at fixed L to separate their powers"
+        )
     beta = np.linalg.lstsq(X, v, rcond=None)[0]
     df = n - 3
     rss_c = float(((v - X @ beta) ** 2).sum())
@@ -161,12 +176,28 @@ def collapse_exponent(
         p_f += p
     F, p = _f_test(rss_c, df, rss_f, n - p_f)
     test = f"F = {F:.3g} on ({p_f - 3}, {n - p_f}) df against one line in m per length"
-    return _result(beta[1], beta[2], cov[1, 1], cov[1, 2], cov[2, 2], beta[0], df, df, level, "regression", n, n,
-                   test, p, reference)
+    return _result(
+        beta[1],
+        beta[2],
+        cov[1, 1],
+        cov[1, 2],
+        cov[2, 2],
+        beta[0],
+        df,
+        df,
+        level,
+        "regression",
+        n,
+        n,
+        test,
+        p,
+        reference,
+    )
 
 
-def _groups(fn: str, labels: np.ndarray, tL: np.ndarray, tm: np.ndarray, v: np.ndarray, level: float,
-            reference: float) -> CollapseFit:
+def _groups(
+    fn: str, labels: np.ndarray, tL: np.ndarray, tm: np.ndarray, v: np.ndarray, level: float, reference: float
+) -> CollapseFit:
     r"""The two-stage fit for networks measured at several lengths (see :func:`collapse_exponent`)."""
     names, inv = np.unique(labels, return_inverse=True)
     inv = inv.ravel()
@@ -175,13 +206,17 @@ def _groups(fn: str, labels: np.ndarray, tL: np.ndarray, tm: np.ndarray, v: np.n
     for g in range(G):
         ws = np.unique(tm[inv == g])
         if ws.size > 1:
-            raise ValueError(f"{fn}: network {names[g]!r} has rows at {ws.size} widths; expected one width per network "
-                             "(label networks by (m, seed) if each width has its own)")
+            raise ValueError(
+                f"{fn}: network {names[g]!r} has rows at {ws.size} widths; expected one width per network "
+                "(label networks by (m, seed) if each width has its own)"
+            )
         width[g] = ws[0]
     J = np.unique(width).size
     if G < 4 or J < 2:
-        raise InsufficientData(f"{fn}: {G} networks at {J} width(s); expected at least 4 networks and 2 widths for "
-                               "the 'groups' method (t on G - 2 df)")
+        raise InsufficientData(
+            f"{fn}: {G} networks at {J} width(s); expected at least 4 networks and 2 widths for "
+            "the 'groups' method (t on G - 2 df)"
+        )
     group_index(fn, labels, 2, tL, "L")  # every network at 2 distinct lengths
     design = R.LineDesign(tL - tL.mean(), inv)
     coef = design.fit(v[None])["coef"][0]  # (G, 2): centred height, slope in log L
@@ -195,24 +230,55 @@ def _groups(fn: str, labels: np.ndarray, tL: np.ndarray, tm: np.ndarray, v: np.n
     cells = [width == w for w in np.unique(width)]
     rss_slope = float(sum(((slope[c] - slope[c].mean()) ** 2).sum() for c in cells))
     rss_cell = float(sum(((height[c] - height[c].mean()) ** 2).sum() for c in cells))
-    tests = [_f_test(float(((slope - bL) ** 2).sum()), G - 1, rss_slope, G - J), _f_test(rss_lin, G - 2, rss_cell, G - J)]
+    tests = [
+        _f_test(float(((slope - bL) ** 2).sum()), G - 1, rss_slope, G - J),
+        _f_test(rss_lin, G - 2, rss_cell, G - J),
+    ]
     ps = [p for _, p in tests if not math.isnan(p)]
     p = min(1.0, len(ps) * min(ps)) if ps else math.nan
-    test = (f"slopes in L by width F = {tests[0][0]:.3g} on ({J - 1}, {G - J}) df, heights against linear in log m "
-            f"F = {tests[1][0]:.3g} on ({J - 2}, {G - J}) df, Bonferroni")
+    test = (
+        f"slopes in L by width F = {tests[0][0]:.3g} on ({J - 1}, {G - J}) df, heights against linear in log m "
+        f"F = {tests[1][0]:.3g} on ({J - 2}, {G - J}) df, Bonferroni"
+    )
     b0 = float(gm[0] - bL * tL.mean())
     return _result(bL, gm[1], vL, 0.0, vm, b0, G - 1, G - 2, level, "groups", v.size, G, test, p, reference)
 
 
-def _result(bL: float, bm: float, vLL: float, vLm: float, vmm: float, b0: float, dfL: float, df: float, level: float,
-            method: str, n: int, G: int, test: str, p: float, reference: float) -> CollapseFit:
+def _result(
+    bL: float,
+    bm: float,
+    vLL: float,
+    vLm: float,
+    vmm: float,
+    b0: float,
+    dfL: float,
+    df: float,
+    level: float,
+    method: str,
+    n: int,
+    G: int,
+    test: str,
+    p: float,
+    reference: float,
+) -> CollapseFit:
     r"""k = bL / -bm with Fieller's interval on ``df``; the powers' intervals on ``dfL`` (bL) and ``df``."""
     tq, tL = float(R.t_quantiles(level, df)), float(R.t_quantiles(level, dfL))
     a = -bm
     lo, hi, bounded = R.fieller(np.array(bL), np.array(a), np.array(vLL), np.array(-vLm), np.array(vmm), tq)
     k = float(bL / a) if a != 0 else math.nan
     half_m = tq * math.sqrt(vmm)
-    return CollapseFit(k=Estimate(k, float(lo), float(hi)), exponent=_estimate(a, half_m),
-                       power_L=_estimate(bL, tL * math.sqrt(vLL)), power_m=_estimate(bm, half_m), intercept=float(b0),
-                       level=level, method=method, df=float(df), n_points=int(n), n_networks=int(G), lack_test=test,
-                       lack_p=float(p), reference=float(reference))
+    return CollapseFit(
+        k=Estimate(k, float(lo), float(hi)),
+        exponent=_estimate(a, half_m),
+        power_L=_estimate(bL, tL * math.sqrt(vLL)),
+        power_m=_estimate(bm, half_m),
+        intercept=float(b0),
+        level=level,
+        method=method,
+        df=float(df),
+        n_points=int(n),
+        n_networks=int(G),
+        lack_test=test,
+        lack_p=float(p),
+        reference=float(reference),
+    )

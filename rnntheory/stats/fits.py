@@ -195,12 +195,24 @@ class GrowthFit:
 
     def to_frame(self) -> pd.DataFrame:
         row = {
-            "power": self.power.value, "power_ci_low": self.power.ci_low, "power_ci_high": self.power.ci_high,
-            "rate": self.rate.value, "rate_ci_low": self.rate.ci_low, "rate_ci_high": self.rate.ci_high,
-            "intercept": self.intercept, "level": self.level, "method": self.method, "df": self.df,
-            "n_points": self.n_points, "n_groups": self.n_groups, "variable": self.variable, "rss": self.rss,
-            "power_law_exponent": self.power_law.slope, "power_law_rss": self.power_law.rss,
-            "exponential_rate": self.exponential.slope, "exponential_rss": self.exponential.rss,
+            "power": self.power.value,
+            "power_ci_low": self.power.ci_low,
+            "power_ci_high": self.power.ci_high,
+            "rate": self.rate.value,
+            "rate_ci_low": self.rate.ci_low,
+            "rate_ci_high": self.rate.ci_high,
+            "intercept": self.intercept,
+            "level": self.level,
+            "method": self.method,
+            "df": self.df,
+            "n_points": self.n_points,
+            "n_groups": self.n_groups,
+            "variable": self.variable,
+            "rss": self.rss,
+            "power_law_exponent": self.power_law.slope,
+            "power_law_rss": self.power_law.rss,
+            "exponential_rate": self.exponential.slope,
+            "exponential_rss": self.exponential.rss,
             "preferred": self.preferred,
         }
         return pd.DataFrame([row])
@@ -348,8 +360,16 @@ def fit_growth(
     return GrowthFit(
         power=Estimate(b, b - hb, b + hb),
         rate=Estimate(c, c - hc, c + hc),
-        intercept=nf.intercept, level=level, method=method, df=nf.df, n_points=int(ka.size), n_groups=nf.n_groups,
-        variable=variable, rss=nf.rss, power_law=power_law, exponential=exponential,
+        intercept=nf.intercept,
+        level=level,
+        method=method,
+        df=nf.df,
+        n_points=int(ka.size),
+        n_groups=nf.n_groups,
+        variable=variable,
+        rss=nf.rss,
+        power_law=power_law,
+        exponential=exponential,
         preferred="polynomial" if power_law.rss <= exponential.rss else "exponential",
     )
 
@@ -359,7 +379,9 @@ def smallest_constant(measured: Sequence[float] | np.ndarray, shape: Sequence[fl
     ma = np.asarray(measured, float).ravel()
     sa = np.asarray(shape, float).ravel()
     if ma.shape != sa.shape or ma.size == 0:
-        raise ValueError(f"stats.smallest_constant: measured has {ma.size} values and shape {sa.size}; expected the same, at least one")
+        raise ValueError(
+            f"stats.smallest_constant: measured has {ma.size} values and shape {sa.size}; expected the same, at least one"
+        )
     if (sa <= 0).any() or not np.isfinite(sa).all():
         raise ValueError("stats.smallest_constant: shape values must be positive and finite")
     return float(np.max(ma / sa))

@@ -49,8 +49,9 @@ class MeanInterval(Interval):
         )
 
 
-def mean_interval(values: Sequence[float] | np.ndarray, *, level: float = 0.99, name: str = "mean",
-                  positive: bool = False) -> MeanInterval:
+def mean_interval(
+    values: Sequence[float] | np.ndarray, *, level: float = 0.99, name: str = "mean", positive: bool = False
+) -> MeanInterval:
     r"""The mean of ``values`` with a t interval on ``n - 1`` degrees of freedom, or, with ``positive=True``
     (a quantity that cannot be negative), an interval that stays at or above 0.
 
@@ -97,7 +98,7 @@ def mean_interval(values: Sequence[float] | np.ndarray, *, level: float = 0.99, 
     y = np.log(v)
     s2 = float(y.var(ddof=1))
     centre = float(y.mean()) + s2 / 2
-    wide = t_quantile(level, n - 1) * float(np.sqrt(s2 / n + s2 ** 2 / (2 * (n - 1))))
+    wide = t_quantile(level, n - 1) * float(np.sqrt(s2 / n + s2**2 / (2 * (n - 1))))
     lo, hi = float(np.exp(centre - wide)), float(np.exp(centre + wide))
     return MeanInterval(mu, min(lo, mu), max(hi, mu), n, level, name, "log-normal")
 

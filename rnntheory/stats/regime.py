@@ -30,8 +30,14 @@ from ._lsq import InsufficientData, check_level, group_index
 from ._regime import columns, labels_of, one_per_cell
 from .fits import Estimate, ExponentFit, GrowthFit, Interval, estimate_text
 
-__all__ = ["ThresholdWidth", "ThresholdWidths", "threshold_widths", "ThresholdDegree", "ThresholdDegrees",
-           "threshold_degree"]
+__all__ = [
+    "ThresholdWidth",
+    "ThresholdWidths",
+    "threshold_widths",
+    "ThresholdDegree",
+    "ThresholdDegrees",
+    "threshold_degree",
+]
 
 
 # ---------------------------------------------------------------------- threshold widths
@@ -78,11 +84,16 @@ class ThresholdWidth(Interval):
         head = f"L={self.L:g}, delta={self.delta:g}: "
         decay = f"decay exponent {estimate_text(self.decay, self.decay_low, self.decay_high)}"
         if self.position == "undefined":
-            return head + f"m* undefined: q does not decrease with m ({decay}, widths {self.fitted_low:g}..{self.fitted_high:g})"
+            return (
+                head
+                + f"m* undefined: q does not decrease with m ({decay}, widths {self.fitted_low:g}..{self.fitted_high:g})"
+            )
         where = {"inside": "inside", "beyond": "extrapolated beyond", "below": "extrapolated below"}[self.position]
-        return (head + f"m* = {estimate_text(self.m_star, self.ci_low, self.ci_high)} ({100 * self.level:.4g}% Fieller CI, "
-                f"{'E q' if self.estimand == 'mean' else 'geometric mean of q'}, {self.method} on {self.df:g} df, "
-                f"{self.n_networks} networks), {where} the fitted widths m = {self.fitted_low:g}..{self.fitted_high:g}; {decay}")
+        return (
+            head + f"m* = {estimate_text(self.m_star, self.ci_low, self.ci_high)} ({100 * self.level:.4g}% Fieller CI, "
+            f"{'E q' if self.estimand == 'mean' else 'geometric mean of q'}, {self.method} on {self.df:g} df, "
+            f"{self.n_networks} networks), {where} the fitted widths m = {self.fitted_low:g}..{self.fitted_high:g}; {decay}"
+        )
 
 
 class _Rows:
@@ -203,7 +214,9 @@ def threshold_widths(
         mL, lq = ma[at], np.log(qa[at])
         widths = np.unique(mL)
         if widths.size < 2:
-            raise InsufficientData(f"{fn}: L={Lv:g} has {widths.size} width; expected at least 2 to fit a power law in m")
+            raise InsufficientData(
+                f"{fn}: L={Lv:g} has {widths.size} width; expected at least 2 to fit a power law in m"
+            )
         for d in deltas:
             use = widths
             if end is not None and end < widths.size:
@@ -217,20 +230,44 @@ def threshold_widths(
             if labels is not None and pd.Series(labels[at][sel]).duplicated().any():
                 inv = group_index(fn, labels[at][sel], 2, mL[sel], "m")[1]
             elif sel.sum() < 3:
-                raise InsufficientData(f"{fn}: L={Lv:g} has {int(sel.sum())} points; expected at least 3 for an interval (t on n - 2 df)")
+                raise InsufficientData(
+                    f"{fn}: L={Lv:g} has {int(sel.sum())} points; expected at least 3 for an interval (t on n - 2 df)"
+                )
             design = R.LineDesign(np.log(mL[sel]), inv)
-            o = {k: np.asarray(v).ravel()[0] for k, v in
-                 R.thresholds(design, lq[sel][None], np.array([math.log(d)]), level, estimand == "mean").items()}
+            o = {
+                k: np.asarray(v).ravel()[0]
+                for k, v in R.thresholds(
+                    design, lq[sel][None], np.array([math.log(d)]), level, estimand == "mean"
+                ).items()
+            }
             with np.errstate(over="ignore"):  # a decay barely above 0 puts m* beyond any float: infinite
                 m_star, lo_m, hi_m = (float(np.exp(o[k])) for k in ("theta", "lo", "hi"))
-            rows.append(ThresholdWidth(
-                L=float(Lv), delta=d, m_star=m_star, ci_low=lo_m, ci_high=hi_m,
-                level=level, estimand=estimand, method="groups" if design.groups else "regression", df=float(o["df"]),
-                log_m_star=float(o["theta"]), se_log=float(o["se"]), decay=float(o["a"]), decay_low=float(o["a_lo"]),
-                decay_high=float(o["a_hi"]), var_log_q=float(o["s2"]), n_points=int(sel.sum()),
-                n_networks=design.G if design.groups else int(sel.sum()), fitted_low=float(use[0]),
-                fitted_high=float(use[-1]), measured_low=float(widths[0]), measured_high=float(widths[-1]),
-                position=_position(use[0], use[-1], m_star)))
+            rows.append(
+                ThresholdWidth(
+                    L=float(Lv),
+                    delta=d,
+                    m_star=m_star,
+                    ci_low=lo_m,
+                    ci_high=hi_m,
+                    level=level,
+                    estimand=estimand,
+                    method="groups" if design.groups else "regression",
+                    df=float(o["df"]),
+                    log_m_star=float(o["theta"]),
+                    se_log=float(o["se"]),
+                    decay=float(o["a"]),
+                    decay_low=float(o["a_lo"]),
+                    decay_high=float(o["a_hi"]),
+                    var_log_q=float(o["s2"]),
+                    n_points=int(sel.sum()),
+                    n_networks=design.G if design.groups else int(sel.sum()),
+                    fitted_low=float(use[0]),
+                    fitted_high=float(use[-1]),
+                    measured_low=float(widths[0]),
+                    measured_high=float(widths[-1]),
+                    position=_position(use[0], use[-1], m_star),
+                )
+            )
     return ThresholdWidths(tuple(rows))
 
 
@@ -270,9 +307,11 @@ class ThresholdDegree:
         return Estimate(self.degree.slope, self.degree.ci_low, self.degree.ci_high)
 
     def __str__(self) -> str:
-        text = (f"delta={self.delta:g}: m* ~ L^k, k = {self.k} ({100 * self.level:.4g}% CI, {self.degree.method} over "
-                f"L = {', '.join(f'{x:g}' for x in self.lengths)}, {self.n_networks} networks); "
-                f"nested rate {self.decision.label}: {self.decision.reason}")
+        text = (
+            f"delta={self.delta:g}: m* ~ L^k, k = {self.k} ({100 * self.level:.4g}% CI, {self.degree.method} over "
+            f"L = {', '.join(f'{x:g}' for x in self.lengths)}, {self.n_networks} networks); "
+            f"nested rate {self.decision.label}: {self.decision.reason}"
+        )
         if not self.decision.decided and math.isfinite(self.needs):
             text += f"; {self.needs:.2g}x the networks would decide it"
         if self.left_out:
@@ -282,12 +321,29 @@ class ThresholdDegree:
         return text
 
     def to_frame(self) -> pd.DataFrame:
-        row = {"delta": self.delta, "k": self.degree.slope, "k_ci_low": self.degree.ci_low, "k_ci_high": self.degree.ci_high,
-               "k_df": self.degree.df, "rate": self.growth.rate.value, "rate_ci_low": self.growth.rate.ci_low,
-               "rate_ci_high": self.growth.rate.ci_high, "rate_df": self.growth.df, "resolution": self.resolution,
-               "verdict": str(self.decision.verdict), "label": self.decision.label, "level": self.level,
-               "lengths": list(self.lengths), "left_out": list(self.left_out), "extrapolated": list(self.extrapolated),
-               "chi2": self.chi2, "dof": self.dof, "p_fit": self.p_fit, "n_networks": self.n_networks, "needs": self.needs}
+        row = {
+            "delta": self.delta,
+            "k": self.degree.slope,
+            "k_ci_low": self.degree.ci_low,
+            "k_ci_high": self.degree.ci_high,
+            "k_df": self.degree.df,
+            "rate": self.growth.rate.value,
+            "rate_ci_low": self.growth.rate.ci_low,
+            "rate_ci_high": self.growth.rate.ci_high,
+            "rate_df": self.growth.df,
+            "resolution": self.resolution,
+            "verdict": str(self.decision.verdict),
+            "label": self.decision.label,
+            "level": self.level,
+            "lengths": list(self.lengths),
+            "left_out": list(self.left_out),
+            "extrapolated": list(self.extrapolated),
+            "chi2": self.chi2,
+            "dof": self.dof,
+            "p_fit": self.p_fit,
+            "n_networks": self.n_networks,
+            "needs": self.needs,
+        }
         return pd.DataFrame([row])
 
 
@@ -310,8 +366,11 @@ class ThresholdDegrees(_Rows):
 
     def __str__(self) -> str:
         lo, hi = self.common
-        tail = (f"the degrees agree (their intervals share [{lo:.3g}, {hi:.3g}])" if self.agree
-                else "the degrees disagree (no point lies in every interval)")
+        tail = (
+            f"the degrees agree (their intervals share [{lo:.3g}, {hi:.3g}])"
+            if self.agree
+            else "the degrees disagree (no point lies in every interval)"
+        )
         return super().__str__() + ("\n" + tail if len(self.rows) > 1 else "")
 
 
@@ -319,9 +378,21 @@ def _line_fit(o: dict, j: int, level: float, axes: str, n: int, method: str) -> 
     r"""The ExponentFit of coefficient j of a :func:`rnntheory.stats._regime.wls` result (batch row 0)."""
     b, h = float(o["coef"][0, j]), float(o["half"][0, j])
     r2 = 1.0 - float(o["chi2"][0]) / float(o["wtss"][0]) if o["wtss"][0] > 0 else 1.0
-    return ExponentFit(slope=b, intercept=float(o["coef"][0, 0]), ci_low=b - h, ci_high=b + h, level=level,
-                       method=method, n_points=n, n_groups=n, r2=r2, rss=float(o["chi2"][0]), axes=axes,
-                       variable="L", df=float(o["dfe"][0, j]))
+    return ExponentFit(
+        slope=b,
+        intercept=float(o["coef"][0, 0]),
+        ci_low=b - h,
+        ci_high=b + h,
+        level=level,
+        method=method,
+        n_points=n,
+        n_groups=n,
+        r2=r2,
+        rss=float(o["chi2"][0]),
+        axes=axes,
+        variable="L",
+        df=float(o["dfe"][0, j]),
+    )
 
 
 def threshold_degree(
@@ -374,33 +445,62 @@ def threshold_degree(
         rows = [r for r in thresholds.rows if r.delta == d]
         ok = [r for r in rows if r.position != "undefined" and math.isfinite(r.ci_high) and r.ci_low > 0]
         if len(ok) < 3:
-            raise InsufficientData(f"{fn}: delta={d:g} has {len(ok)} lengths with a finite m* and a bounded interval; "
-                                   "expected at least 3 for the nested fit log m* = a + k log L + c L")
+            raise InsufficientData(
+                f"{fn}: delta={d:g} has {len(ok)} lengths with a finite m* and a bounded interval; "
+                "expected at least 3 for the nested fit log m* = a + k log L + c L"
+            )
         Ls = np.array([r.L for r in ok])
         span = float(Ls.max() - Ls.min())
         r_ = V.positive_real(fn, "resolution", resolution) if resolution is not None else math.log(growth_factor) / span
         y, var, df = (np.array([[getattr(r, f) for r in ok]]) for f in ("log_m_star", "se_log", "df"))
         var = var * var
         one = np.ones_like(Ls)
-        power, nested, expo = (R.wls(np.column_stack(cols), y, var, df, level, weighted)
-                               for cols in ([one, np.log(Ls)], [one, np.log(Ls), Ls], [one, Ls]))
+        power, nested, expo = (
+            R.wls(np.column_stack(cols), y, var, df, level, weighted)
+            for cols in ([one, np.log(Ls)], [one, np.log(Ls), Ls], [one, Ls])
+        )
         n, method = len(ok), "weighted" if weighted else "equal weights"
         degree = _line_fit(power, 1, level, "log-log", n, method)
         exponential = _line_fit(expo, 1, level, "semi-log", n, method)
         (b, c), (hb, hc) = nested["coef"][0, 1:], nested["half"][0, 1:]
-        growth = GrowthFit(power=Estimate(float(b), float(b - hb), float(b + hb)),
-                           rate=Estimate(float(c), float(c - hc), float(c + hc)), intercept=float(nested["coef"][0, 0]),
-                           level=level, method=method, df=float(nested["dfe"][0, 2]), n_points=n, n_groups=n,
-                           variable="L", rss=float(nested["chi2"][0]), power_law=degree, exponential=exponential,
-                           preferred="polynomial" if degree.rss <= exponential.rss else "exponential")
+        growth = GrowthFit(
+            power=Estimate(float(b), float(b - hb), float(b + hb)),
+            rate=Estimate(float(c), float(c - hc), float(c + hc)),
+            intercept=float(nested["coef"][0, 0]),
+            level=level,
+            method=method,
+            df=float(nested["dfe"][0, 2]),
+            n_points=n,
+            n_groups=n,
+            variable="L",
+            rss=float(nested["chi2"][0]),
+            power_law=degree,
+            exponential=exponential,
+            preferred="polynomial" if degree.rss <= exponential.rss else "exponential",
+        )
         meaning = f"an exponential adding a factor {math.exp(r_ * span):.3g} over L = {Ls.min():g}..{Ls.max():g}"
         decision = verdicts.growth(growth, resolution=r_, meaning=meaning)
         units = sum(r.n_networks for r in ok)
-        needs = verdicts.needed(decision, units=units, df=growth.df, level=level, params=max(1, round(units - growth.df)))
+        needs = verdicts.needed(
+            decision, units=units, df=growth.df, level=level, params=max(1, round(units - growth.df))
+        )
         chi2, dof = float(power["chi2"][0]), int(power["dof"])
-        out.append(ThresholdDegree(
-            delta=d, degree=degree, growth=growth, decision=decision, resolution=r_, level=level,
-            lengths=tuple(float(x) for x in Ls), left_out=tuple(r.L for r in rows if r not in ok),
-            extrapolated=tuple(r.L for r in ok if r.extrapolated), chi2=chi2, dof=dof,
-            p_fit=float(sps.chi2.sf(chi2, dof)), n_networks=units, needs=float(needs)))
+        out.append(
+            ThresholdDegree(
+                delta=d,
+                degree=degree,
+                growth=growth,
+                decision=decision,
+                resolution=r_,
+                level=level,
+                lengths=tuple(float(x) for x in Ls),
+                left_out=tuple(r.L for r in rows if r not in ok),
+                extrapolated=tuple(r.L for r in ok if r.extrapolated),
+                chi2=chi2,
+                dof=dof,
+                p_fit=float(sps.chi2.sf(chi2, dof)),
+                n_networks=units,
+                needs=float(needs),
+            )
+        )
     return ThresholdDegrees(tuple(out))

@@ -57,8 +57,21 @@ from scipy import stats as sps
 
 from .fits import estimate_text
 
-__all__ = ["Verdict", "VERDICTS", "Decision", "exponent", "mean", "growth", "event", "every_case", "cannot_analyse",
-           "combine", "needed", "checked", "CannotAnalyse"]
+__all__ = [
+    "Verdict",
+    "VERDICTS",
+    "Decision",
+    "exponent",
+    "mean",
+    "growth",
+    "event",
+    "every_case",
+    "cannot_analyse",
+    "combine",
+    "needed",
+    "checked",
+    "CannotAnalyse",
+]
 
 
 class Verdict(str, enum.Enum):
@@ -174,8 +187,9 @@ def _resolution(fn: str, resolution: Any) -> float:
     return checked(f"verdicts.{fn}", "resolution", resolution, minimum=0.0)
 
 
-def _side(fn: str, lo: float, hi: float, claimed: float, below: bool, resolution: float,
-          what: str) -> tuple[Verdict, bool, str]:
+def _side(
+    fn: str, lo: float, hi: float, claimed: float, below: bool, resolution: float, what: str
+) -> tuple[Verdict, bool, str]:
     r"""The three-way rule with its indifference zone: (verdict, at_resolution, reason)."""
     if math.isnan(lo) or math.isnan(hi) or lo > hi:
         raise ValueError(f"verdicts.{fn}: the interval [{lo}, {hi}] is not an interval")
@@ -186,16 +200,25 @@ def _side(fn: str, lo: float, hi: float, claimed: float, below: bool, resolution
     if inside:
         return Verdict.CONSISTENT, False, f"{what} lies on the allowed side ({allowed} {claimed:.4g})"
     if (hi <= edge) if below else (lo >= edge):
-        return (Verdict.CONSISTENT, True,
-                f"{what} lies within the resolution {r:.3g} of the allowed side ({allowed} {edge:.4g})")
+        return (
+            Verdict.CONSISTENT,
+            True,
+            f"{what} lies within the resolution {r:.3g} of the allowed side ({allowed} {edge:.4g})",
+        )
     if (lo > edge) if below else (hi < edge):
         beyond = "above" if below else "below"
-        return (Verdict.INCONSISTENT, False,
-                f"{what} lies wholly {beyond} {edge:.4g}, the claimed {claimed:.4g} {'plus' if below else 'minus'} "
-                f"the resolution {r:.3g}")
-    return (Verdict.INCONCLUSIVE, False,
-            f"{what} contains {edge:.4g}, the edge of the indifference zone ({claimed:.4g} "
-            f"{'+' if below else '-'} {r:.3g}): it cannot tell inside from beyond")
+        return (
+            Verdict.INCONSISTENT,
+            False,
+            f"{what} lies wholly {beyond} {edge:.4g}, the claimed {claimed:.4g} {'plus' if below else 'minus'} "
+            f"the resolution {r:.3g}",
+        )
+    return (
+        Verdict.INCONCLUSIVE,
+        False,
+        f"{what} contains {edge:.4g}, the edge of the indifference zone ({claimed:.4g} "
+        f"{'+' if below else '-'} {r:.3g}): it cannot tell inside from beyond",
+    )
 
 
 def exponent(
@@ -232,8 +255,9 @@ def exponent(
     below = (bound == "upper") == (parameter == "growing")
     lo, hi, est = float(fit.ci_low), float(fit.ci_high), float(fit.slope)
     v, at_r, why = _side("exponent", lo, hi, a, below, r, f"measured {estimate_text(est, lo, hi)}")
-    return Decision(v, "exponent", f"exponent {'<=' if below else '>='} {a:.3g}", est, lo, hi, r, why, a, below,
-                    at_r, meaning)
+    return Decision(
+        v, "exponent", f"exponent {'<=' if below else '>='} {a:.3g}", est, lo, hi, r, why, a, below, at_r, meaning
+    )
 
 
 def mean(
@@ -259,8 +283,9 @@ def mean(
     name = getattr(interval, "name", "mean")
     below = bound == "upper"
     v, at_r, why = _side("mean", lo, hi, t, below, r, f"{name} {estimate_text(est, lo, hi)}")
-    return Decision(v, "mean", f"{name} {'<=' if below else '>='} {t:.3g}", est, lo, hi, r, why, t, below, at_r,
-                    meaning)
+    return Decision(
+        v, "mean", f"{name} {'<=' if below else '>='} {t:.3g}", est, lo, hi, r, why, t, below, at_r, meaning
+    )
 
 
 def growth(fit: Any, *, resolution: float = 0.0, meaning: str = "") -> Decision:
@@ -276,12 +301,15 @@ def growth(fit: Any, *, resolution: float = 0.0, meaning: str = "") -> Decision:
     r = _resolution("growth", resolution)
     c = fit.rate
     lo, hi, est = float(c.ci_low), float(c.ci_high), float(c.value)
-    v, at_r, why = _side("growth", lo, hi, 0.0, True, r, f"exponential rate c {estimate_text(est, lo, hi)} of the nested fit")
+    v, at_r, why = _side(
+        "growth", lo, hi, 0.0, True, r, f"exponential rate c {estimate_text(est, lo, hi)} of the nested fit"
+    )
     return Decision(v, "growth", "no exponential growth: rate c <= 0", est, lo, hi, r, why, 0.0, True, at_r, meaning)
 
 
-def event(k: int, n: int, *, tolerated: float, resolution: float, level: float = 0.99, what: str = "cases",
-          meaning: str = "") -> Decision:
+def event(
+    k: int, n: int, *, tolerated: float, resolution: float, level: float = 0.99, what: str = "cases", meaning: str = ""
+) -> Decision:
     r"""A high-probability event that held in ``k`` of ``n`` independent cases (seeds, runs): the
     claim is "it fails in at most a fraction ``tolerated`` of cases", i.e. P(held) >= 1 - tolerated,
     judged by the module's rule on the exact (Clopper-Pearson) interval of P(held) at ``level``, with
@@ -292,7 +320,13 @@ def event(k: int, n: int, *, tolerated: float, resolution: float, level: float =
         ValueError: counts that are not 0 <= k <= n with n >= 1, ``tolerated`` outside [0, 1), a
             resolution outside (0, 1 - tolerated].
     """
-    if isinstance(k, bool) or isinstance(n, bool) or not (int(n) >= 1 and 0 <= int(k) <= int(n)) or k != int(k) or n != int(n):
+    if (
+        isinstance(k, bool)
+        or isinstance(n, bool)
+        or not (int(n) >= 1 and 0 <= int(k) <= int(n))
+        or k != int(k)
+        or n != int(n)
+    ):
         raise ValueError(f"verdicts.event: k={k!r}, n={n!r} must be whole numbers with 0 <= k <= n, n >= 1")
     q = _finite("event", "tolerated", tolerated)
     if not 0 <= q < 1:
@@ -304,10 +338,29 @@ def event(k: int, n: int, *, tolerated: float, resolution: float, level: float =
     ci = sps.binomtest(k, n).proportion_ci(confidence_level=level, method="exact")
     lo, hi = float(ci.low), float(ci.high)
     p0 = 1.0 - q
-    v, at_r, why = _side("event", lo, hi, p0, False, r,
-                         f"held on {k}/{n} {what}, P(held) in [{lo:.3g}, {hi:.3g}] ({100 * level:.4g}% exact interval)")
-    return Decision(v, "event", f"P(held) >= {p0:.3g}", k / n, lo, hi, r, why, p0, False, at_r,
-                    meaning or f"a failure fraction up to {q + r:.3g} is tolerated as within the resolution")
+    v, at_r, why = _side(
+        "event",
+        lo,
+        hi,
+        p0,
+        False,
+        r,
+        f"held on {k}/{n} {what}, P(held) in [{lo:.3g}, {hi:.3g}] ({100 * level:.4g}% exact interval)",
+    )
+    return Decision(
+        v,
+        "event",
+        f"P(held) >= {p0:.3g}",
+        k / n,
+        lo,
+        hi,
+        r,
+        why,
+        p0,
+        False,
+        at_r,
+        meaning or f"a failure fraction up to {q + r:.3g} is tolerated as within the resolution",
+    )
 
 
 def every_case(ok: Sequence[bool] | np.ndarray, what: str = "cases", failures: Sequence[str] = ()) -> Decision:
@@ -318,20 +371,23 @@ def every_case(ok: Sequence[bool] | np.ndarray, what: str = "cases", failures: S
     arr = np.asarray(ok, dtype=bool).ravel()
     k, n = int(arr.sum()), int(arr.size)
     if n == 0:
-        return Decision(Verdict.INCONCLUSIVE, "every case", "every case", math.nan, math.nan, math.nan, 0.0,
-                        f"no {what} to check")
+        return Decision(
+            Verdict.INCONCLUSIVE, "every case", "every case", math.nan, math.nan, math.nan, 0.0, f"no {what} to check"
+        )
     v = Verdict.CONSISTENT if k == n else Verdict.INCONSISTENT
     why = f"{k}/{n} {what} hold"
     if failures:
         why += "; first failures: " + "; ".join(list(failures)[:3])
-    return Decision(v, "every case", "every case", k / n, k / n, k / n, 0.0, why, 1.0, False, False,
-                    "an exact check: no resolution")
+    return Decision(
+        v, "every case", "every case", k / n, k / n, k / n, 0.0, why, 1.0, False, False, "an exact check: no resolution"
+    )
 
 
 def cannot_analyse(reason: str) -> Decision:
     r"""The data cannot support the finding: "inconclusive", with the reason."""
-    return Decision(Verdict.INCONCLUSIVE, "cannot analyse", "an analysable grid", math.nan, math.nan, math.nan, 0.0,
-                    str(reason))
+    return Decision(
+        Verdict.INCONCLUSIVE, "cannot analyse", "an analysable grid", math.nan, math.nan, math.nan, 0.0, str(reason)
+    )
 
 
 def combine(verdicts: Iterable[str | Verdict]) -> Verdict:
@@ -351,8 +407,7 @@ def _t(level: float, df: float) -> float:
     return float(sps.t.ppf(0.5 + level / 2.0, df))
 
 
-def needed(decision: Decision, *, units: int, df: float, level: float, params: int = 0,
-           limit: float = 1000.0) -> float:
+def needed(decision: Decision, *, units: int, df: float, level: float, params: int = 0, limit: float = 1000.0) -> float:
     r"""How many times the current number of independent units (networks, or independent points) a
     t interval would need for ``decision`` to leave "inconclusive", if the estimate and the spread
     held: the smallest factor f such that ``t_{df'} * s / sqrt(f * units)`` is at most the distance

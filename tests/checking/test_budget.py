@@ -9,11 +9,11 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-from rnntheory.stats import verdicts as VD
 from rnntheory import claims
 from rnntheory.checking import Grid
 from rnntheory.checking import budget as B
 from rnntheory.run import durations as D
+from rnntheory.stats import verdicts as VD
 
 
 def test_look_levels_spend_at_most_alpha_over_any_number_of_looks():
@@ -28,7 +28,9 @@ def test_level_of_spends_alpha_look_by_look_and_keeps_99_percent_for_an_exact_cl
     """The levels --budget judges with (budget.level_of): look k of a claim it may grow at exactly
     1 - 0.01 * 2^-k, never the first look's level again; an exact claim at the single look's 99%."""
     grown, exact = True, False  # Claim.replicable
-    assert [B.level_of(grown, k) for k in (1, 2, 3, 4)] == pytest.approx([0.995, 0.9975, 0.99875, 0.999375], rel=0, abs=1e-15)
+    assert [B.level_of(grown, k) for k in (1, 2, 3, 4)] == pytest.approx(
+        [0.995, 0.9975, 0.99875, 0.999375], rel=0, abs=1e-15
+    )
     for k in range(1, 12):
         assert B.level_of(grown, k) == pytest.approx(1 - 0.01 * 2.0**-k, rel=0, abs=1e-15)
         assert B.level_of(exact, k) == pytest.approx(0.99, rel=0, abs=1e-15)
@@ -67,7 +69,11 @@ def _run(monkeypatch, claims, decide_at, seconds=1000.0):
 
 
 def test_spend_judges_each_look_at_its_spent_level_and_stops_when_decided(monkeypatch):
-    claims = {"a": NS(name="a", replicable=True), "b": NS(name="b", replicable=True), "exact": NS(name="exact", replicable=False)}
+    claims = {
+        "a": NS(name="a", replicable=True),
+        "b": NS(name="b", replicable=True),
+        "exact": NS(name="exact", replicable=False),
+    }
     summary, seen, grids = _run(monkeypatch, claims, {"a": 4, "b": 2, "exact": 99})
     assert seen["a"] == pytest.approx([0.995, 0.9975, 0.99875, 0.999375], rel=0, abs=1e-15)
     assert seen["b"] == pytest.approx([0.995, 0.9975], rel=0, abs=1e-15)  # decided at look 2: not grown again
@@ -87,8 +93,10 @@ def test_spend_stops_when_the_budget_cannot_grow_a_claim(monkeypatch):
     assert 60 / 0.25 <= grids["a"].n <= 2 * 60 / 0.25 + 1
 
 
-@pytest.mark.parametrize("text, seconds", [("1h", 3600), ("90m", 5400), ("45s", 45), ("1h30m", 5400), ("3600", 3600),
-                                           (120, 120), ("2 min", 120)])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [("1h", 3600), ("90m", 5400), ("45s", 45), ("1h30m", 5400), ("3600", 3600), (120, 120), ("2 min", 120)],
+)
 def test_parse_duration(text, seconds):
     assert D.parse_duration(text) == seconds
 
@@ -106,9 +114,9 @@ def _result(needs, replicable=True):
 
 def test_plan_orders_claims_by_decisions_per_second():
     results = {
-        "cheap": _result([1.4, 1.0]),          # one decision for half its 10 s
-        "dear": _result([1.4, 1.4]),           # two decisions for half its 400 s
-        "hopeless": _result([math.inf]),       # more networks of this design cannot decide it
+        "cheap": _result([1.4, 1.0]),  # one decision for half its 10 s
+        "dear": _result([1.4, 1.4]),  # two decisions for half its 400 s
+        "hopeless": _result([math.inf]),  # more networks of this design cannot decide it
         "exact": _result([2.0], replicable=False),
         "done": _result([1.0]),
     }
@@ -191,13 +199,25 @@ def test_to_decide_follows_the_speed_the_run_measured_and_the_files_the_referenc
     from rnntheory.report.build import Report
 
     grid = Grid.product({"m": [64, 128, 256]}, seeds=3)
-    claim = Claim("flat", "t", "r", "s", "y", "y <= c m^0", grids={"default": grid, "large": grid},
-                  measure=lambda cell: [],
-                  analyse=lambda df, j: [exponent_finding("y is flat", df, "m", "y", j["a"], key="a", resolution=0.01,
-                                                          groups=None, level=j.level)], judging={"a": 0.0},
-                  controls=(too_strong("a decay", a=-1.0), wrong_m("y"), cannot_detect("exponential", "L", "no L")))
+    claim = Claim(
+        "flat",
+        "t",
+        "r",
+        "s",
+        "y",
+        "y <= c m^0",
+        grids={"default": grid, "large": grid},
+        measure=lambda cell: [],
+        analyse=lambda df, j: [
+            exponent_finding("y is flat", df, "m", "y", j["a"], key="a", resolution=0.01, groups=None, level=j.level)
+        ],
+        judging={"a": 0.0},
+        controls=(too_strong("a decay", a=-1.0), wrong_m("y"), cannot_detect("exponential", "L", "no L")),
+    )
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"m": [64, 128, 256] * 3, "seed": np.repeat([0, 1, 2], 3), "y": np.exp(0.3 * rng.standard_normal(9))})
+    df = pd.DataFrame(
+        {"m": [64, 128, 256] * 3, "seed": np.repeat([0, 1, 2], 3), "y": np.exp(0.3 * rng.standard_normal(9))}
+    )
     res = claim.judge(df, grid)
     assert res.decide() and math.isnan(res.compute)
     reference = res.grid_seconds()  # a claim without reference timings: NaN

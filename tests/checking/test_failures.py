@@ -16,7 +16,7 @@ from rnntheory.run.cache import CellCache
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.records import Task, code_fingerprint, measure_again
 
-BROKEN = '''
+BROKEN = """
 from rnntheory.checking import Claim, Grid, register
 from rnntheory.checking.findings import cannot_detect, exponent_finding, too_strong, wrong_m
 
@@ -32,8 +32,10 @@ register(Claim("edge_all_fail", "t", "an edge case", "y = O(1) in m", "y", "y <=
                                                        groups=None, level=j.level)], judging={"a": 0.0},
                controls=(too_strong("a decay like m^-1", a=-1.0), wrong_m("y"),
                          cannot_detect("exponential", "growth in L", "no length sweep"))))
-'''
-FIXED = BROKEN.replace('cell["width"] ** 0.0}]   # BUG: the cell has no "width"', '1.0 + 0.01 * cell["seed"]}]  # fixed')
+"""
+FIXED = BROKEN.replace(
+    'cell["width"] ** 0.0}]   # BUG: the cell has no "width"', '1.0 + 0.01 * cell["seed"]}]  # fixed'
+)
 
 
 @pytest.fixture
@@ -50,12 +52,19 @@ def _broken_claim() -> Claim:
     def measure(cell):
         raise AttributeError("'Trace' object has no attribute 'hiddenx'")
 
-    return Claim("edge_broken", "t", "r", "s", "q", "b",
-                 grids={"default": Grid.product({"m": [64, 128]}, seeds=2), "large": Grid.product({"m": [64]}, seeds=2)},
-                 measure=measure,
-                 analyse=lambda df, j: [exponent_finding("f", df, "m", "y", j["a"], key="a", resolution=0.1, groups=None)],
-                 judging={"a": 0.0},
-                 controls=(too_strong("too strong", a=-1.0), wrong_m("y"), cannot_detect("exponential", "x", "no L")))
+    return Claim(
+        "edge_broken",
+        "t",
+        "r",
+        "s",
+        "q",
+        "b",
+        grids={"default": Grid.product({"m": [64, 128]}, seeds=2), "large": Grid.product({"m": [64]}, seeds=2)},
+        measure=measure,
+        analyse=lambda df, j: [exponent_finding("f", df, "m", "y", j["a"], key="a", resolution=0.1, groups=None)],
+        judging={"a": 0.0},
+        controls=(too_strong("too strong", a=-1.0), wrong_m("y"), cannot_detect("exponential", "x", "no L")),
+    )
 
 
 def test_every_cell_failing_names_the_first_error_and_print_works(tmp_path):
@@ -105,8 +114,19 @@ def test_the_report_of_a_claim_that_always_fails_is_written_and_exits_1(tmp_path
     module = tmp_path / "edge_claims.py"
     module.write_text(BROKEN)
     out = tmp_path / "r"
-    argv = ["report", "--import", str(module), "--claims", "edge_all_fail", "--out", str(out), "--jobs", "1", "-q",
-            "--no-figures"]
+    argv = [
+        "report",
+        "--import",
+        str(module),
+        "--claims",
+        "edge_all_fail",
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "-q",
+        "--no-figures",
+    ]
     assert main(argv) == 1
     text = (out / "report.md").read_text()
     assert "**9 cell(s) failed**" in text

@@ -34,8 +34,14 @@ def registry():
 
 
 def cli(*args, env=None, cwd=ROOT, timeout=600):
-    return subprocess.run([sys.executable, "-m", "rnntheory.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "rnntheory.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def _env(**extra):
@@ -44,7 +50,7 @@ def _env(**extra):
 
 
 def _section(report_md: str, name: str) -> str:
-    return report_md[report_md.index(f"\n## {name}\n"):]
+    return report_md[report_md.index(f"\n## {name}\n") :]
 
 
 def _check_report(out: Path):
@@ -106,8 +112,20 @@ def test_import_claims_names_what_it_cannot_import(tmp_path, registry):
 
 def test_report_import_runs_a_claim_from_outside_the_package(tmp_path):
     out = tmp_path / "r"
-    done = cli("report", "--import", str(EXAMPLE), "--claims", NAME, "--out", str(out), "--jobs", "1", "-q",
-               "--no-figures", env=_env())
+    done = cli(
+        "report",
+        "--import",
+        str(EXAMPLE),
+        "--claims",
+        NAME,
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "-q",
+        "--no-figures",
+        env=_env(),
+    )
     assert done.returncode == 0, done.stderr
     text = _check_report(out)
     assert f"Regenerate with `rnntheory report --import {EXAMPLE} --claims {NAME} --out {out}`." in text
@@ -141,8 +159,15 @@ def test_an_entry_point_brings_its_claim_to_the_report_with_parallel_workers(tmp
     assert done.returncode == 0, done.stderr
     _check_report(out)
     assert (out / "figures" / f"{NAME}.png").is_file()
-    off = cli("report", "--claims", NAME, "--out", str(tmp_path / "r2"), env={**env, "RNNTHEORY_DISABLE_PLUGIN_AUTOLOAD": "1"},
-              cwd=tmp_path)
+    off = cli(
+        "report",
+        "--claims",
+        NAME,
+        "--out",
+        str(tmp_path / "r2"),
+        env={**env, "RNNTHEORY_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        cwd=tmp_path,
+    )
     assert off.returncode == 2 and "is not a registered claim" in off.stderr
 
 
@@ -170,9 +195,12 @@ def test_the_walk_through_shows_the_example_module_and_runs_as_written(tmp_path)
     for block in python:
         if block not in runs:
             assert block in source, f"docs/new_claim.md shows code that is not in {EXAMPLE.name}:\n{block}"
-    code = runs[0] + "print('SLOPE', res.findings[0].fit.slope, res.findings[0].fit.ci_low, res.findings[0].fit.ci_high)\n"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=_env(),
-                          timeout=600)
+    code = (
+        runs[0] + "print('SLOPE', res.findings[0].fit.slope, res.findings[0].fit.ci_low, res.findings[0].fit.ci_high)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=600
+    )
     assert done.returncode == 0, done.stderr
     assert f"{NAME} (" in done.stdout and "negative controls:" in done.stdout and "too_strong: rejected" in done.stdout
     # one line when the claim starts and one when it is judged: no progress bar with the output redirected
@@ -180,7 +208,9 @@ def test_the_walk_through_shows_the_example_module_and_runs_as_written(tmp_path)
     assert re.search(rf"{NAME}: consistent \(1 finding, [\d.]+ s\)", done.stderr), done.stderr
     slope, lo, hi = (float(v) for v in done.stdout.split("SLOPE")[1].split())
     assert round(slope, 2) == -0.01 and round(lo, 2) == -0.07 and round(hi, 2) == 0.05  # as the page says
-    (command,) = [line for block in _blocks(page, "bash") for line in block.splitlines() if line.startswith("rnntheory report")]
+    (command,) = [
+        line for block in _blocks(page, "bash") for line in block.splitlines() if line.startswith("rnntheory report")
+    ]
     args = command.split()[1:]
     args[args.index("--out") + 1] = str(tmp_path / "width-report")
     done = cli(*args, "--jobs", "1", "-q", "--no-figures", env=_env())

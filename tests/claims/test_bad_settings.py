@@ -24,7 +24,11 @@ GRID_FILES = [
     ("seeds negative", {"claims": {"sign_changes": {"seeds": [-1]}}}, ["seeds=[-1]"]),
     ("m a string", {"claims": {"sign_changes": {"axes": {"m": ["abc"]}}}}, ["m='abc'", "must be int"]),
     ("m a float", {"claims": {"sign_changes": {"points": [{"m": 512.5}]}}}, ["m=512.5", "must be int"]),
-    ("unknown fixed setting", {"claims": {"sign_changes": {"fixed": {"width": 256}}}}, ["['width']", "expected some of"]),
+    (
+        "unknown fixed setting",
+        {"claims": {"sign_changes": {"fixed": {"width": 256}}}},
+        ["['width']", "expected some of"],
+    ),
     ("unknown point setting", {"claims": {"sign_changes": {"points": [{"widht": 256}]}}}, ["['widht']"]),
     ("no points", {"claims": {"sign_changes": {"points": []}}}, ["points=()", "measures nothing"]),
     ("a point not an object", {"claims": {"sign_changes": {"points": [256]}}}, ["the point 256", "mapping"]),
@@ -65,14 +69,30 @@ API = [
     ("Claim.run fixes a swept setting", lambda: SIGN.run(m=4096), ValueError, ["Claim.run", "sweeps ['m']", "m=4096"]),
     ("Claim.cost unknown setting", lambda: SIGN.cost(width=256), ValueError, ["Claim.cost", "['width']"]),
     ("Claim.cost device meta", lambda: SIGN.cost(device="meta"), ValueError, ["Claim.cost", "device='meta'"]),
-    ("claims.measure unknown setting", lambda: claims.measure("sign_changes", bogus=1), ValueError,
-     ["Claim.cell", "['bogus']"]),
-    ("measure_frame unknown setting in the cell", lambda: SIGN.measure_frame({**SIGN.cell(), "bogus": 1}), ValueError,
-     ["Claim.measure_frame", "['bogus']"]),
-    ("report.run device", lambda: report.run(["sign_changes"], device="nonsense", progress=False), ValueError,
-     ["report.run", "device='nonsense'"]),
-    ("report.run dtype", lambda: report.run(["sign_changes"], dtype="float16", progress=False), ValueError,
-     ["report.run", "dtype='float16'"]),
+    (
+        "claims.measure unknown setting",
+        lambda: claims.measure("sign_changes", bogus=1),
+        ValueError,
+        ["Claim.cell", "['bogus']"],
+    ),
+    (
+        "measure_frame unknown setting in the cell",
+        lambda: SIGN.measure_frame({**SIGN.cell(), "bogus": 1}),
+        ValueError,
+        ["Claim.measure_frame", "['bogus']"],
+    ),
+    (
+        "report.run device",
+        lambda: report.run(["sign_changes"], device="nonsense", progress=False),
+        ValueError,
+        ["report.run", "device='nonsense'"],
+    ),
+    (
+        "report.run dtype",
+        lambda: report.run(["sign_changes"], dtype="float16", progress=False),
+        ValueError,
+        ["report.run", "dtype='float16'"],
+    ),
 ]
 
 
@@ -103,8 +123,15 @@ def test_bad_command_line_exits_2_with_a_message(tmp_path, capsys, case, args, p
     (tmp_path / "file").write_text("x")
     (tmp_path / "bad.json").write_text(json.dumps({"claims": {"sign_changes": {"seeds": "12"}}}))
     fill = {"file": str(tmp_path / "file"), "tmp": str(tmp_path), "badgrid": str(tmp_path / "bad.json")}
-    argv = ["report", "-q", "--claims", "complexity_eps_growth", "--out", str(tmp_path / "r"),
-            *[a.format(**fill) for a in args]]
+    argv = [
+        "report",
+        "-q",
+        "--claims",
+        "complexity_eps_growth",
+        "--out",
+        str(tmp_path / "r"),
+        *[a.format(**fill) for a in args],
+    ]
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert part in err and "Traceback" not in err, err
@@ -123,14 +150,17 @@ def test_a_custom_grid_that_forgot_the_fixed_settings_is_refused_before_any_cell
         COUPLING.cost(COUPLING.grid().with_fixed(n=-4))
 
 
-@pytest.mark.parametrize("judging, error, parts", [
-    (dict(m_exponent="three"), TypeError, ["m_exponent='three'", "must be a number"]),
-    (dict(m_exponent=float("nan")), ValueError, ["m_exponent=nan", "finite"]),
-    (dict(m_resolution=-1), ValueError, ["m_resolution=-1", "positive"]),
-    (dict(m_resolution=0.0), ValueError, ["m_resolution=0.0", "exact checks"]),
-    (dict(end_points=True), TypeError, ["end_points=True"]),
-    (dict(slope=1.0), ValueError, ["no judging settings ['slope']"]),
-])
+@pytest.mark.parametrize(
+    "judging, error, parts",
+    [
+        (dict(m_exponent="three"), TypeError, ["m_exponent='three'", "must be a number"]),
+        (dict(m_exponent=float("nan")), ValueError, ["m_exponent=nan", "finite"]),
+        (dict(m_resolution=-1), ValueError, ["m_resolution=-1", "positive"]),
+        (dict(m_resolution=0.0), ValueError, ["m_resolution=0.0", "exact checks"]),
+        (dict(end_points=True), TypeError, ["end_points=True"]),
+        (dict(slope=1.0), ValueError, ["no judging settings ['slope']"]),
+    ],
+)
 def test_a_bad_judging_value_is_an_error_not_a_verdict(judging, error, parts):
     frame = COUPLING.measure_frame(m=64)
     res = COUPLING.judge(frame)
@@ -169,16 +199,19 @@ def test_only_a_lack_of_data_reads_inconclusive():
         res.rejudge()
 
 
-@pytest.mark.parametrize("call, exc, part", [
-    (lambda: Grid(points="m", seeds=2), TypeError, "points='m'"),
-    (lambda: Grid(points=(), seeds=2), ValueError, "points=()"),
-    (lambda: Grid(points=({"m": 64},), seeds=[0, 1.5]), TypeError, "seeds=[0, 1.5]"),
-    (lambda: Grid(points=({"m": 64, "seeds": [-1]},), seeds=2), ValueError, "seeds=[-1]"),
-    (lambda: SIGN.grid().with_seed_offset(1.5), TypeError, "offset=1.5"),
-    (lambda: SIGN.grid().with_seed_offset(-1), ValueError, "offset=-1"),
-    (lambda: SIGN.grid().grow("2"), TypeError, "factor='2'"),
-    (lambda: SIGN.run(seeds="3"), TypeError, "Claim.run: seeds='3'"),
-])
+@pytest.mark.parametrize(
+    "call, exc, part",
+    [
+        (lambda: Grid(points="m", seeds=2), TypeError, "points='m'"),
+        (lambda: Grid(points=(), seeds=2), ValueError, "points=()"),
+        (lambda: Grid(points=({"m": 64},), seeds=[0, 1.5]), TypeError, "seeds=[0, 1.5]"),
+        (lambda: Grid(points=({"m": 64, "seeds": [-1]},), seeds=2), ValueError, "seeds=[-1]"),
+        (lambda: SIGN.grid().with_seed_offset(1.5), TypeError, "offset=1.5"),
+        (lambda: SIGN.grid().with_seed_offset(-1), ValueError, "offset=-1"),
+        (lambda: SIGN.grid().grow("2"), TypeError, "factor='2'"),
+        (lambda: SIGN.run(seeds="3"), TypeError, "Claim.run: seeds='3'"),
+    ],
+)
 def test_a_grid_refuses_a_wrong_type_with_a_type_error(call, exc, part):
     with pytest.raises(exc) as info:
         call()

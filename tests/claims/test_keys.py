@@ -29,8 +29,10 @@ def test_renamed_findings_leave_every_control_outcome_unchanged(frames, monkeypa
 
     def renamed(df, js):
         # a display text that changes with the data, as "eps = ... = 3.76" did
-        return [dataclasses.replace(f, name=f"{f.name} (mean {df['relative'].mean():.6g}, {js['m_exponent']})")
-                for f in CLAIM.analyse(df, js)]
+        return [
+            dataclasses.replace(f, name=f"{f.name} (mean {df['relative'].mean():.6g}, {js['m_exponent']})")
+            for f in CLAIM.analyse(df, js)
+        ]
 
     other = dataclasses.replace(CLAIM, analyse=renamed)
     monkeypatch.setitem(REGISTRY, CLAIM.name, other)
@@ -55,15 +57,27 @@ def test_compare_matches_findings_by_key(tmp_path, frames):
     from rnntheory import report
 
     def write(folder, findings):
-        doc = {"report": {"versions": {}}, "claims": [{"name": "x", "verdict": "consistent", "cells": [],
-                                                       "findings": findings}]}
+        doc = {
+            "report": {"versions": {}},
+            "claims": [{"name": "x", "verdict": "consistent", "cells": [], "findings": findings}],
+        }
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "results.json").write_text(json.dumps(doc))
 
-    write("a", [{"key": "k1", "name": "slope 0.5", "verdict": "consistent"},
-                {"key": "k2", "name": "rate", "verdict": "consistent"}])
-    write("b", [{"key": "k1", "name": "slope 0.7", "verdict": "consistent"},
-                {"key": "k2", "name": "rate", "verdict": "inconsistent"}])
+    write(
+        "a",
+        [
+            {"key": "k1", "name": "slope 0.5", "verdict": "consistent"},
+            {"key": "k2", "name": "rate", "verdict": "consistent"},
+        ],
+    )
+    write(
+        "b",
+        [
+            {"key": "k1", "name": "slope 0.7", "verdict": "consistent"},
+            {"key": "k2", "name": "rate", "verdict": "inconsistent"},
+        ],
+    )
     cmp = report.compare(tmp_path / "a", tmp_path / "b")
     (row,) = cmp.rows
     assert row["findings_changed"] == ["k2"] and row["findings_swung"] == ["k2"]

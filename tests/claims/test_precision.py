@@ -12,7 +12,7 @@ DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "reporting.md"
 
 def _table() -> dict[str, str]:
     text = DOC.read_text()
-    part = text[text.index("### Precision"):]
+    part = text[text.index("### Precision") :]
     return {m.group(1): m.group(2) for m in re.finditer(r"^\| (\w+) \| (float32|float64) \|", part, re.M)}
 
 
@@ -22,7 +22,9 @@ def test_every_claim_declares_a_dtype_and_a_reason_and_the_table_agrees():
         claim = C.get(name)
         assert claim.dtype in ("float32", "float64"), name
         assert claim.precision, f"{name} gives no reason for its dtype"
-        assert table.get(name) == claim.dtype, f"{name}: docs/reporting.md says {table.get(name)}, the claim {claim.dtype}"
+        assert table.get(name) == claim.dtype, (
+            f"{name}: docs/reporting.md says {table.get(name)}, the claim {claim.dtype}"
+        )
 
 
 def test_claims_that_share_cells_share_a_dtype():

@@ -11,15 +11,30 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnntheory.complexity import (
-    Complexity, c_eps, c_s, choose_truncation, max_complexity, radius_of_convergence, smooth,
-    taylor_coefficients, truncate, truncation_error,
+    Complexity,
+    c_eps,
+    c_s,
+    choose_truncation,
+    max_complexity,
+    radius_of_convergence,
+    smooth,
+    taylor_coefficients,
+    truncate,
+    truncation_error,
 )
 from tests.tolerances import TOL
 
 z = sp.Symbol("z")
 NAMED_EXPR = {
-    "exp": sp.exp(z), "sin": sp.sin(z), "cos": sp.cos(z), "sinh": sp.sinh(z), "cosh": sp.cosh(z),
-    "log1p": sp.log(1 + z), "tanh": sp.tanh(z), "sigmoid": 1 / (1 + sp.exp(-z)), "erf": sp.erf(z),
+    "exp": sp.exp(z),
+    "sin": sp.sin(z),
+    "cos": sp.cos(z),
+    "sinh": sp.sinh(z),
+    "cosh": sp.cosh(z),
+    "log1p": sp.log(1 + z),
+    "tanh": sp.tanh(z),
+    "sigmoid": 1 / (1 + sp.exp(-z)),
+    "erf": sp.erf(z),
 }
 
 
@@ -32,8 +47,18 @@ def test_named_coefficients_match_sympy_series(name):
     assert all(sp.simplify(a - e) == 0 for a, e in zip(actual, expected)), (actual, expected)
 
 
-@pytest.mark.parametrize("expr", [sp.exp(z) * sp.sin(z), 1 / (1 + z**2), sp.sqrt(4 + z), sp.atan(z / 2),
-                                  sp.log(2 + sp.cos(z)), sp.tanh(z) ** 2, sp.erf(z) + sp.exp(-z**2)])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        sp.exp(z) * sp.sin(z),
+        1 / (1 + z**2),
+        sp.sqrt(4 + z),
+        sp.atan(z / 2),
+        sp.log(2 + sp.cos(z)),
+        sp.tanh(z) ** 2,
+        sp.erf(z) + sp.exp(-(z**2)),
+    ],
+)
 def test_generic_coefficients_match_finite_differences(expr):
     f = sp.lambdify(z, expr, "mpmath")
     with mpmath.workdps(40):
@@ -58,11 +83,23 @@ def test_recognised_combinations():
 
 
 # ---------------------------------------------------------------------- radius of convergence
-@pytest.mark.parametrize("phi, expected", [
-    ("tanh", mpmath.pi / 2), ("sigmoid", mpmath.pi), ("log1p", 1), ("exp", mpmath.inf), ("erf", mpmath.inf),
-    (sp.tanh(2 * z), mpmath.pi / 4), (1 / (1 + z**2), 1), (1 / (3 - z), 3), (sp.sqrt(4 + z), 4),
-    (sp.exp(z) * sp.sin(z), mpmath.inf), ([1, 2, 3], mpmath.inf), (sp.log(1 + z**2), 1),
-])
+@pytest.mark.parametrize(
+    "phi, expected",
+    [
+        ("tanh", mpmath.pi / 2),
+        ("sigmoid", mpmath.pi),
+        ("log1p", 1),
+        ("exp", mpmath.inf),
+        ("erf", mpmath.inf),
+        (sp.tanh(2 * z), mpmath.pi / 4),
+        (1 / (1 + z**2), 1),
+        (1 / (3 - z), 3),
+        (sp.sqrt(4 + z), 4),
+        (sp.exp(z) * sp.sin(z), mpmath.inf),
+        ([1, 2, 3], mpmath.inf),
+        (sp.log(1 + z**2), 1),
+    ],
+)
 def test_radius_of_convergence(phi, expected):
     actual = radius_of_convergence(phi)
     assert actual == expected or abs(actual - expected) <= 1e-25 * abs(expected)
@@ -85,9 +122,9 @@ _COEF = {
 _ARGS = [(1.0, 1e-3, 10.0), (0.05, 0.3, 10.0), (2.0, 1e-9, 3.0), (0.02, 1e-6, 10.0)]
 
 
-@pytest.mark.parametrize("name, R, eps, C", [
-    (name, R, eps, C) for name in _COEF for R, eps, C in _ARGS if name != "log1p" or C * R < 1
-])
+@pytest.mark.parametrize(
+    "name, R, eps, C", [(name, R, eps, C) for name in _COEF for R, eps, C in _ARGS if name != "log1p" or C * R < 1]
+)
 def test_c_eps_matches_direct_mpmath_sum(name, R, eps, C):
     with mpmath.workdps(40):
         expected = _direct_eps(_COEF[name], mpmath.mpf(C) * R, mpmath.log(1 / mpmath.mpf(eps)))
@@ -127,8 +164,9 @@ def test_polynomial_closed_form_agrees_exactly(coefs, r64, C, k):
     # R = r64/64 and eps = 2^-k are exact in float64, so the exact closed form applies to the same arguments
     Rq, eps = sp.Rational(r64, 64), sp.Rational(1, 2**k)
     L = sp.log(1 / eps)
-    expected_eps = abs(coefs[0]) + sum(((C * Rq) ** i + (sp.sqrt(L / i) * C * Rq) ** i) * abs(c)
-                                       for i, c in enumerate(coefs) if i)
+    expected_eps = abs(coefs[0]) + sum(
+        ((C * Rq) ** i + (sp.sqrt(L / i) * C * Rq) ** i) * abs(c) for i, c in enumerate(coefs) if i
+    )
     expected_s = C * sum((i + 1) ** sp.Rational(7, 4) * Rq**i * abs(c) for i, c in enumerate(coefs))
     with mpmath.workdps(40):
         actual_eps = c_eps(coefs, float(Rq), float(eps), C)
@@ -215,48 +253,59 @@ def test_max_complexity():
 
 
 # ---------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda: c_eps(sp.Abs(z), 1, 0.1), ValueError, r"c_eps: phi=Abs\(z\).*not analytic"),
-    (lambda: c_eps(sp.sqrt(z), 1, 0.1), ValueError, r"c_eps: phi=sqrt\(z\).*branch point"),
-    (lambda: c_s(1 / z, 1), ValueError, r"c_s: phi=1/z.*pole"),
-    (lambda: c_s(sp.log(z), 1), ValueError, r"c_s: phi=log\(z\).*analytic"),
-    (lambda: c_s(sp.Piecewise((z, z > 0), (0, True)), 1), ValueError, r"c_s: .*not analytic"),
-    (lambda: c_s(sp.sin(z) * sp.Symbol("y"), 1), ValueError, r"c_s: .*free symbols"),
-    (lambda: c_s(sp.gamma(z + 1), 1), ValueError, r"c_s: .*gamma.*not supported"),
-    (lambda: c_eps("sin", 1, 0), ValueError, r"c_eps: eps=0 must be a finite number in \(0, 1\)"),
-    (lambda: c_eps("sin", 1, 1), ValueError, r"c_eps: eps=1 must be a finite number in \(0, 1\)"),
-    (lambda: c_eps("sin", 1, -0.5), ValueError, r"c_eps: eps=-0.5 must be a finite number in \(0, 1\)"),
-    (lambda: c_eps("sin", 1, float("nan")), ValueError, r"c_eps: eps=nan must be a finite number in \(0, 1\)"),
-    (lambda: c_eps("sin", 0, 0.1), ValueError, r"c_eps: R=0 must be a finite number > 0"),
-    (lambda: c_s("sin", -1), ValueError, r"c_s: R=-1 must be a finite number > 0"),
-    (lambda: c_s("sin", float("inf")), ValueError, r"c_s: R=inf must be a finite number > 0"),
-    (lambda: c_s("sin", "1"), TypeError, r"c_s: R='1' must be a real number"),
-    (lambda: c_s("sin", 1, C_star=0), ValueError, r"c_s: C_star=0 must be a finite number > 0"),
-    (lambda: c_s([1.0, float("nan")], 1), ValueError, r"c_s: phi\[1\]=nan must be a finite"),
-    (lambda: c_s([1.0, float("inf")], 1), ValueError, r"c_s: phi\[1\]=inf must be a finite"),
-    (lambda: c_s([], 1), ValueError, r"c_s: phi=\[\] must hold at least one"),
-    (lambda: c_s(["a"], 1), TypeError, r"c_s: phi\[0\]='a' must be a real number"),
-    (lambda: c_s("nosuchfunction(", 1), ValueError, r"c_s: phi='nosuchfunction\(' is neither a known name"),
-    (lambda: c_s(object(), 1), TypeError, r"c_s: phi=.* must be a sympy expression"),
-    (lambda: c_s("sin", 1, degree=-1), ValueError, r"c_s: degree=-1 must be a non-negative integer"),
-    (lambda: c_s("sin", 1, degree=1.5), TypeError, r"c_s: degree=1.5 must be a non-negative integer"),
-    (lambda: taylor_coefficients("sin", 0), ValueError, r"taylor_coefficients: n=0 must be a positive integer"),
-    # a wrong type is a TypeError, a wrong value a ValueError (the policy of rnntheory._validation)
-    (lambda: taylor_coefficients("sin", 2.0), TypeError, r"taylor_coefficients: n=2.0 must be an integer >= 1"),
-    (lambda: c_eps("sin", 1, "0.1"), TypeError, r"c_eps: eps='0.1' must be a real number"),
-    (lambda: c_eps("sin", True, 0.1), TypeError, r"c_eps: R=True must be a real number"),
-    (lambda: c_s("sin", 1, dps=20.5), TypeError, r"c_s: dps=20.5 must be an integer >= 15"),
-    (lambda: c_s("sin", 1, dps=10), ValueError, r"c_s: dps=10 must be an integer >= 15"),
-    (lambda: c_s("sin", 1, max_terms=None), TypeError, r"c_s: max_terms=None must be an integer >= 2"),
-    (lambda: c_s("sin", 1, degree="3"), TypeError, r"c_s: degree='3' must be a non-negative integer or None"),
-    (lambda: truncate("sin", None), TypeError, r"truncate: k=None must be a non-negative integer"),
-    (lambda: truncation_error("sin", -1, 1.0), ValueError, r"truncation_error: k=-1 must be a non-negative integer"),
-    (lambda: choose_truncation("sin", 1.0, 1e-3, k_max=1.5), TypeError, r"choose_truncation: k_max=1.5 must be an integer"),
-    (lambda: choose_truncation("tanh", 2.0, 1e-3), ValueError, r"choose_truncation: R=2.0 is at or beyond"),
-    (lambda: choose_truncation("sin", 1.0, 1e-3, rule="x"), ValueError, r"choose_truncation: rule='x'"),
-    (lambda: max_complexity([], 1.0, 0.1), ValueError, r"max_complexity: phis is empty"),
-    (lambda: max_complexity(["sin"], 1.0), ValueError, r"max_complexity: eps=None"),
-])
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: c_eps(sp.Abs(z), 1, 0.1), ValueError, r"c_eps: phi=Abs\(z\).*not analytic"),
+        (lambda: c_eps(sp.sqrt(z), 1, 0.1), ValueError, r"c_eps: phi=sqrt\(z\).*branch point"),
+        (lambda: c_s(1 / z, 1), ValueError, r"c_s: phi=1/z.*pole"),
+        (lambda: c_s(sp.log(z), 1), ValueError, r"c_s: phi=log\(z\).*analytic"),
+        (lambda: c_s(sp.Piecewise((z, z > 0), (0, True)), 1), ValueError, r"c_s: .*not analytic"),
+        (lambda: c_s(sp.sin(z) * sp.Symbol("y"), 1), ValueError, r"c_s: .*free symbols"),
+        (lambda: c_s(sp.gamma(z + 1), 1), ValueError, r"c_s: .*gamma.*not supported"),
+        (lambda: c_eps("sin", 1, 0), ValueError, r"c_eps: eps=0 must be a finite number in \(0, 1\)"),
+        (lambda: c_eps("sin", 1, 1), ValueError, r"c_eps: eps=1 must be a finite number in \(0, 1\)"),
+        (lambda: c_eps("sin", 1, -0.5), ValueError, r"c_eps: eps=-0.5 must be a finite number in \(0, 1\)"),
+        (lambda: c_eps("sin", 1, float("nan")), ValueError, r"c_eps: eps=nan must be a finite number in \(0, 1\)"),
+        (lambda: c_eps("sin", 0, 0.1), ValueError, r"c_eps: R=0 must be a finite number > 0"),
+        (lambda: c_s("sin", -1), ValueError, r"c_s: R=-1 must be a finite number > 0"),
+        (lambda: c_s("sin", float("inf")), ValueError, r"c_s: R=inf must be a finite number > 0"),
+        (lambda: c_s("sin", "1"), TypeError, r"c_s: R='1' must be a real number"),
+        (lambda: c_s("sin", 1, C_star=0), ValueError, r"c_s: C_star=0 must be a finite number > 0"),
+        (lambda: c_s([1.0, float("nan")], 1), ValueError, r"c_s: phi\[1\]=nan must be a finite"),
+        (lambda: c_s([1.0, float("inf")], 1), ValueError, r"c_s: phi\[1\]=inf must be a finite"),
+        (lambda: c_s([], 1), ValueError, r"c_s: phi=\[\] must hold at least one"),
+        (lambda: c_s(["a"], 1), TypeError, r"c_s: phi\[0\]='a' must be a real number"),
+        (lambda: c_s("nosuchfunction(", 1), ValueError, r"c_s: phi='nosuchfunction\(' is neither a known name"),
+        (lambda: c_s(object(), 1), TypeError, r"c_s: phi=.* must be a sympy expression"),
+        (lambda: c_s("sin", 1, degree=-1), ValueError, r"c_s: degree=-1 must be a non-negative integer"),
+        (lambda: c_s("sin", 1, degree=1.5), TypeError, r"c_s: degree=1.5 must be a non-negative integer"),
+        (lambda: taylor_coefficients("sin", 0), ValueError, r"taylor_coefficients: n=0 must be a positive integer"),
+        # a wrong type is a TypeError, a wrong value a ValueError (the policy of rnntheory._validation)
+        (lambda: taylor_coefficients("sin", 2.0), TypeError, r"taylor_coefficients: n=2.0 must be an integer >= 1"),
+        (lambda: c_eps("sin", 1, "0.1"), TypeError, r"c_eps: eps='0.1' must be a real number"),
+        (lambda: c_eps("sin", True, 0.1), TypeError, r"c_eps: R=True must be a real number"),
+        (lambda: c_s("sin", 1, dps=20.5), TypeError, r"c_s: dps=20.5 must be an integer >= 15"),
+        (lambda: c_s("sin", 1, dps=10), ValueError, r"c_s: dps=10 must be an integer >= 15"),
+        (lambda: c_s("sin", 1, max_terms=None), TypeError, r"c_s: max_terms=None must be an integer >= 2"),
+        (lambda: c_s("sin", 1, degree="3"), TypeError, r"c_s: degree='3' must be a non-negative integer or None"),
+        (lambda: truncate("sin", None), TypeError, r"truncate: k=None must be a non-negative integer"),
+        (
+            lambda: truncation_error("sin", -1, 1.0),
+            ValueError,
+            r"truncation_error: k=-1 must be a non-negative integer",
+        ),
+        (
+            lambda: choose_truncation("sin", 1.0, 1e-3, k_max=1.5),
+            TypeError,
+            r"choose_truncation: k_max=1.5 must be an integer",
+        ),
+        (lambda: choose_truncation("tanh", 2.0, 1e-3), ValueError, r"choose_truncation: R=2.0 is at or beyond"),
+        (lambda: choose_truncation("sin", 1.0, 1e-3, rule="x"), ValueError, r"choose_truncation: rule='x'"),
+        (lambda: max_complexity([], 1.0, 0.1), ValueError, r"max_complexity: phis is empty"),
+        (lambda: max_complexity(["sin"], 1.0), ValueError, r"max_complexity: eps=None"),
+    ],
+)
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
@@ -273,11 +322,15 @@ def test_c_eps_of_exp_is_e_to_the_A_plus_the_second_series(R, eps, C):
     (the first part in closed form, the i = 0 term counted once), with A = C* R and ell = log(1/eps)."""
     with mpmath.workdps(40):
         A, ell = mpmath.mpf(C) * mpmath.mpf(R), mpmath.log(1 / mpmath.mpf(eps))
-        expected = mpmath.exp(A) + mpmath.nsum(lambda i: (mpmath.sqrt(ell / i) * A) ** i / mpmath.factorial(i), [1, mpmath.inf])
+        expected = mpmath.exp(A) + mpmath.nsum(
+            lambda i: (mpmath.sqrt(ell / i) * A) ** i / mpmath.factorial(i), [1, mpmath.inf]
+        )
         actual = c_eps("exp", R, eps, C)
         assert abs(actual.value - expected) <= 1e-18 * expected
         k = 6  # the truncated series (degree=): a finite sum, the same terms up to degree k
-        expected_k = 1 + mpmath.fsum((A**i + (mpmath.sqrt(ell / i) * A) ** i) / mpmath.factorial(i) for i in range(1, k + 1))
+        expected_k = 1 + mpmath.fsum(
+            (A**i + (mpmath.sqrt(ell / i) * A) ** i) / mpmath.factorial(i) for i in range(1, k + 1)
+        )
         actual_k = c_eps("exp", R, eps, C, degree=k)
         assert abs(actual_k.value - expected_k) <= 1e-25 * expected_k and actual_k.tail_bound == 0
 
@@ -298,7 +351,9 @@ def test_generic_expression_branch_matches_the_closed_form_coefficients():
     coef = lambda i: 2 ** (mpmath.mpf(i) / 2) * mpmath.sin(i * mpmath.pi / 4) / mpmath.factorial(i)  # noqa: E731
     with mpmath.workdps(40):
         A, ell = mpmath.mpf(3), mpmath.log(1 / mpmath.mpf(0.01))  # the float 0.01, as c_eps receives it
-        expected_eps = abs(coef(0)) + mpmath.fsum((A**i + (mpmath.sqrt(ell / i) * A) ** i) * abs(coef(i)) for i in range(1, 200))
+        expected_eps = abs(coef(0)) + mpmath.fsum(
+            (A**i + (mpmath.sqrt(ell / i) * A) ** i) * abs(coef(i)) for i in range(1, 200)
+        )
         expected_s = 3 * mpmath.fsum((i + 1) ** mpmath.mpf(1.75) * abs(coef(i)) for i in range(200))
         assert abs(c_eps(sp.exp(z) * sp.sin(z), 1.0, 0.01, 3.0).value - expected_eps) <= 1e-18 * expected_eps
         assert abs(c_s(sp.exp(z) * sp.sin(z), 1.0, 3.0).value - expected_s) <= 1e-18 * expected_s

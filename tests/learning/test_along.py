@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from tolerances import rel_err
 
-from rnntheory.network import RNN, sample_inputs
 from rnntheory.learning import along
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.training import sgd as plain_sgd
-from tolerances import rel_err
+from rnntheory.network import RNN, sample_inputs
 
 
 def _setup(m=16, L=5, n=3, d=1, d_x=4, seed=0):
@@ -89,7 +89,7 @@ def test_ratios_divide_by_the_bound_shapes():
     np.testing.assert_allclose(df["sign_ratio"], df["signs"] / (m * w ** (2 / 3)), rtol=1e-12)
     np.testing.assert_allclose(df["hidden_ratio"], df["hidden"] / w, rtol=1e-12)
     assert along.shape("signs", 0.5, 2.0, 16, exponent=4 / 3) == pytest.approx(16 * 0.5 ** (4 / 3))
-    assert along.shape("fwd_err", 0.5, 2.0, 16, m_exponent=-1.5) == pytest.approx(2.0 ** (4 / 3) * 16 ** -1.5)
+    assert along.shape("fwd_err", 0.5, 2.0, 16, m_exponent=-1.5) == pytest.approx(2.0 ** (4 / 3) * 16**-1.5)
 
 
 def test_zero_displacement_reads_zero_with_nan_ratios():

@@ -3,10 +3,10 @@
 import pytest
 import torch
 
-from rnntheory.network import RNN
 from rnntheory.learning.batched_sgd import sgd_many
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.training import SGDConfig, sgd
+from rnntheory.network import RNN
 
 
 @pytest.mark.parametrize("batch", [1, 4])
@@ -30,8 +30,14 @@ def test_networks_must_match():
     concept = Concept.single_lag(4, 6, 1, d=1, p=3, phi="sin", seed=0)
     test = concept.sample(2, seed=1)
     with pytest.raises(ValueError, match="same m"):
-        sgd_many([RNN.init(8, 6, 1, seed=0), RNN.init(16, 6, 1, seed=0)], concept=concept, test=test, lr=0.1,
-                 steps=1, seeds=[0, 1])
+        sgd_many(
+            [RNN.init(8, 6, 1, seed=0), RNN.init(16, 6, 1, seed=0)],
+            concept=concept,
+            test=test,
+            lr=0.1,
+            steps=1,
+            seeds=[0, 1],
+        )
     with pytest.raises(ValueError, match="one per network"):
         sgd_many([RNN.init(8, 6, 1, seed=0)], concept=concept, test=test, lr=0.1, steps=1, seeds=[0, 1])
 

@@ -9,10 +9,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnntheory.network import RNN, check_inputs
 from rnntheory.complexity import c_eps
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.data import ball_sampler
+from rnntheory.network import RNN, check_inputs
 from rnntheory.testing import seeds
 from tests.tolerances import TOL
 
@@ -33,9 +33,15 @@ def _naive(concept, xstar):
     return out
 
 
-@given(L=st.integers(3, 6), d_x=st.integers(2, 5), d=st.integers(1, 3), p=st.integers(1, 3), seed=seeds(),
-       phi=st.sampled_from(["sin", "tanh", "sigmoid", "exp", sp.exp(z) * sp.cos(z), [0.5, -1, 0, 0.25]]),
-       pairs=st.sampled_from(["all", "single_lag"]))
+@given(
+    L=st.integers(3, 6),
+    d_x=st.integers(2, 5),
+    d=st.integers(1, 3),
+    p=st.integers(1, 3),
+    seed=seeds(),
+    phi=st.sampled_from(["sin", "tanh", "sigmoid", "exp", sp.exp(z) * sp.cos(z), [0.5, -1, 0, 0.25]]),
+    pairs=st.sampled_from(["all", "single_lag"]),
+)
 def test_concept_matches_naive_loop(L, d_x, d, p, seed, phi, pairs):
     concept = Concept.random(L, d_x, d, p, phi=phi, pairs=pairs, lag=1 if pairs == "single_lag" else None, seed=seed)
     data = concept.sample(3, seed=seed + 1)
@@ -91,7 +97,9 @@ def test_noise_and_opt(kind):
     # empirical mean of a chi-square-like sum with 8 terms: relative standard error ~ 0.5% here, 6 sigma
     assert data.empirical_opt() == pytest.approx(expected, rel=0.04)
     if kind == "rademacher":
-        assert torch.allclose((data.labels - data.clean)[:, 2:].abs(), torch.full((20_000, 4, 2), 0.3, dtype=torch.float64))
+        assert torch.allclose(
+            (data.labels - data.clean)[:, 2:].abs(), torch.full((20_000, 4, 2), 0.3, dtype=torch.float64)
+        )
 
 
 def test_user_distribution_and_ball():
@@ -132,33 +140,94 @@ def _w(p=1, d=1, k=2):
     return w
 
 
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda: Concept(2, 3, 1, []), ValueError, r"Concept: L=2 must be an integer >= 3"),
-    (lambda: Concept(5, 3, 1, []), ValueError, r"Concept: components is empty"),
-    (lambda: Concept(5, 3, 1, [(1, 4, torch.ones(1, 1, dtype=torch.float64), _w(), "sin")]), ValueError, r"Concept: i=1"),
-    (lambda: Concept(5, 3, 1, [(4, 4, torch.ones(1, 1, dtype=torch.float64), _w(), "sin")]), ValueError, r"Concept: i=4 must be < j=4"),
-    (lambda: Concept(5, 3, 1, [(2, 6, torch.ones(1, 1, dtype=torch.float64), _w(), "sin")]), ValueError, r"Concept: j=6 must be at most L=5"),
-    (lambda: Concept(5, 3, 1, [(2, 4, 2 * torch.ones(1, 1, dtype=torch.float64), _w(), "sin")]), ValueError, r"\|a\*\| <= 1"),
-    (lambda: Concept(5, 3, 1, [(2, 4, torch.ones(1, 1, dtype=torch.float64), 2 * _w(), "sin")]), ValueError, r"unit directions"),
-    (lambda: Concept(5, 3, 1, [(2, 4, torch.ones(1, 1, dtype=torch.float64), _w(k=3), "sin")]), ValueError, r"Concept: w has shape"),
-    (lambda: Concept(5, 3, 1, [(2, 4, torch.full((1, 1), float("nan"), dtype=torch.float64), _w(), "sin")]), ValueError, r"NaN"),
-    (lambda: Concept(5, 3, 1, [(2, 4, torch.ones(1, 1, dtype=torch.float64), _w(), sp.Abs(z))]), ValueError, r"not analytic"),
-    (lambda: Concept(5, 3, 1, [(2, 4, torch.ones(1, 1, dtype=torch.float64), _w(), "sin")] * 2), ValueError, r"appears twice"),
-    (lambda: Concept.random(5, 3, seed=0, pairs="x"), ValueError, r"Concept.random: pairs='x'"),
-    (lambda: Concept.random(5, 3, seed=0, pairs="single_lag"), ValueError, r"needs lag"),
-    (lambda: Concept.random(5, 3, seed=0, pairs="single_lag", lag=4), ValueError, r"lag=4 leaves no pair"),
-    (lambda: Concept.random(5, 3), ValueError, r"Concept.random: pass exactly one of seed= or generator="),
-    (lambda: Concept.random(5, 3, seed=0).sample(0, seed=1), ValueError, r"Concept.sample: n=0"),
-    (lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, noise=-1.0), ValueError, r"Concept.sample: noise=-1.0"),
-    (lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, eps_x=0.0), ValueError, r"Concept.sample: eps_x=0.0"),
-    (lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, noise_kind="laplace"), ValueError, r"noise_kind='laplace'"),
-    (lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, distribution="cube"), ValueError, r"distribution='cube'"),
-    (lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, distribution=lambda n, L, k, g: 2 * torch.ones(n, L, k, dtype=torch.float64)),
-     ValueError, r"inputs_from_data: xstar\[0, 0\].*norm"),
-    (lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, distribution=lambda n, L, k, g: torch.ones(n, L, k + 1, dtype=torch.float64)),
-     ValueError, r"Concept.sample: distribution output has shape"),
-    (lambda: Concept.random(5, 3, seed=0)(torch.zeros(2, 5, 2, dtype=torch.float64)), ValueError, r"Concept.__call__: xstar has shape"),
-])
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: Concept(2, 3, 1, []), ValueError, r"Concept: L=2 must be an integer >= 3"),
+        (lambda: Concept(5, 3, 1, []), ValueError, r"Concept: components is empty"),
+        (
+            lambda: Concept(5, 3, 1, [(1, 4, torch.ones(1, 1, dtype=torch.float64), _w(), "sin")]),
+            ValueError,
+            r"Concept: i=1",
+        ),
+        (
+            lambda: Concept(5, 3, 1, [(4, 4, torch.ones(1, 1, dtype=torch.float64), _w(), "sin")]),
+            ValueError,
+            r"Concept: i=4 must be < j=4",
+        ),
+        (
+            lambda: Concept(5, 3, 1, [(2, 6, torch.ones(1, 1, dtype=torch.float64), _w(), "sin")]),
+            ValueError,
+            r"Concept: j=6 must be at most L=5",
+        ),
+        (
+            lambda: Concept(5, 3, 1, [(2, 4, 2 * torch.ones(1, 1, dtype=torch.float64), _w(), "sin")]),
+            ValueError,
+            r"\|a\*\| <= 1",
+        ),
+        (
+            lambda: Concept(5, 3, 1, [(2, 4, torch.ones(1, 1, dtype=torch.float64), 2 * _w(), "sin")]),
+            ValueError,
+            r"unit directions",
+        ),
+        (
+            lambda: Concept(5, 3, 1, [(2, 4, torch.ones(1, 1, dtype=torch.float64), _w(k=3), "sin")]),
+            ValueError,
+            r"Concept: w has shape",
+        ),
+        (
+            lambda: Concept(5, 3, 1, [(2, 4, torch.full((1, 1), float("nan"), dtype=torch.float64), _w(), "sin")]),
+            ValueError,
+            r"NaN",
+        ),
+        (
+            lambda: Concept(5, 3, 1, [(2, 4, torch.ones(1, 1, dtype=torch.float64), _w(), sp.Abs(z))]),
+            ValueError,
+            r"not analytic",
+        ),
+        (
+            lambda: Concept(5, 3, 1, [(2, 4, torch.ones(1, 1, dtype=torch.float64), _w(), "sin")] * 2),
+            ValueError,
+            r"appears twice",
+        ),
+        (lambda: Concept.random(5, 3, seed=0, pairs="x"), ValueError, r"Concept.random: pairs='x'"),
+        (lambda: Concept.random(5, 3, seed=0, pairs="single_lag"), ValueError, r"needs lag"),
+        (lambda: Concept.random(5, 3, seed=0, pairs="single_lag", lag=4), ValueError, r"lag=4 leaves no pair"),
+        (lambda: Concept.random(5, 3), ValueError, r"Concept.random: pass exactly one of seed= or generator="),
+        (lambda: Concept.random(5, 3, seed=0).sample(0, seed=1), ValueError, r"Concept.sample: n=0"),
+        (lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, noise=-1.0), ValueError, r"Concept.sample: noise=-1.0"),
+        (lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, eps_x=0.0), ValueError, r"Concept.sample: eps_x=0.0"),
+        (
+            lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, noise_kind="laplace"),
+            ValueError,
+            r"noise_kind='laplace'",
+        ),
+        (
+            lambda: Concept.random(5, 3, seed=0).sample(2, seed=1, distribution="cube"),
+            ValueError,
+            r"distribution='cube'",
+        ),
+        (
+            lambda: Concept.random(5, 3, seed=0).sample(
+                2, seed=1, distribution=lambda n, L, k, g: 2 * torch.ones(n, L, k, dtype=torch.float64)
+            ),
+            ValueError,
+            r"inputs_from_data: xstar\[0, 0\].*norm",
+        ),
+        (
+            lambda: Concept.random(5, 3, seed=0).sample(
+                2, seed=1, distribution=lambda n, L, k, g: torch.ones(n, L, k + 1, dtype=torch.float64)
+            ),
+            ValueError,
+            r"Concept.sample: distribution output has shape",
+        ),
+        (
+            lambda: Concept.random(5, 3, seed=0)(torch.zeros(2, 5, 2, dtype=torch.float64)),
+            ValueError,
+            r"Concept.__call__: xstar has shape",
+        ),
+    ],
+)
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

@@ -6,14 +6,18 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-
-from rnntheory.network import RNN
-from rnntheory.network.backward import grad_W
-from rnntheory.learning.concepts import Concept
-from rnntheory.learning.training import SGDConfig, TrainingDiverged, output_cotangent, rate, risk, sgd
 from tolerances import TOL, rel_err
 
-CUDA = [pytest.param("cuda", marks=[pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")])]
+from rnntheory.learning.concepts import Concept
+from rnntheory.learning.training import SGDConfig, TrainingDiverged, output_cotangent, rate, risk, sgd
+from rnntheory.network import RNN
+from rnntheory.network.backward import grad_W
+
+CUDA = [
+    pytest.param(
+        "cuda", marks=[pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]
+    )
+]
 
 L, DX = 5, 4
 
@@ -55,8 +59,12 @@ def test_rate_examples_and_bad_arguments():
     assert rate(8.0, 512, 8) == 8.0 / 4096
     assert rate(1.0, 64, 5) == pytest.approx(1 / 320, rel=1e-15)
     assert rate(2, 10, 3) == pytest.approx(1 / 15, rel=1e-15)  # not lr0 / m = 0.2, nor lr0 / L
-    for kwargs, exc, text in [(dict(lr0=0.0, m=4, L=3), ValueError, "lr0=0.0"), (dict(lr0=1.0, m=0, L=3), ValueError, "m=0"),
-                              (dict(lr0=1.0, m=4, L=2.5), TypeError, "L=2.5"), (dict(lr0=math.nan, m=4, L=3), ValueError, "lr0=nan")]:
+    for kwargs, exc, text in [
+        (dict(lr0=0.0, m=4, L=3), ValueError, "lr0=0.0"),
+        (dict(lr0=1.0, m=0, L=3), ValueError, "m=0"),
+        (dict(lr0=1.0, m=4, L=2.5), TypeError, "L=2.5"),
+        (dict(lr0=math.nan, m=4, L=3), ValueError, "lr0=nan"),
+    ]:
         with pytest.raises(exc, match="training.rate") as info:
             rate(**kwargs)
         assert text in str(info.value)
@@ -153,7 +161,9 @@ def test_stop_at_ends_at_the_first_record_below_and_coupling_can_be_skipped(setu
     full = sgd(net, concept=concept, test=test, lr=0.02, steps=300, record_every=20, seed=4)
     level = float(full.record["test_risk"].iloc[5])
     first = int(full.record[(full.record["step"] > 0) & (full.record["test_risk"] <= level)]["step"].iloc[0])
-    short = sgd(net, concept=concept, test=test, lr=0.02, steps=300, record_every=20, seed=4, stop_at=level, coupling=False)
+    short = sgd(
+        net, concept=concept, test=test, lr=0.02, steps=300, record_every=20, seed=4, stop_at=level, coupling=False
+    )
     assert int(short.record["step"].iloc[-1]) == first
     assert short.record["coupling"].isna().all()
     assert list(short.record["test_risk"]) == list(full.record["test_risk"].iloc[: len(short.record)])
@@ -164,8 +174,9 @@ def test_a_config_and_keywords_run_the_same(setup):
     config = SGDConfig(lr=0.02, steps=30, batch_size=2, record_every=10, seed=3)
     by_keywords = sgd(net, concept=concept, test=test, lr=0.02, steps=30, batch_size=2, record_every=10, seed=3)
     by_config = sgd(net, concept, config, test=test)
-    overridden = sgd(net, concept, SGDConfig(lr=0.5, steps=30, seed=3), test=test, lr=0.02, batch_size=2,
-                     record_every=10)
+    overridden = sgd(
+        net, concept, SGDConfig(lr=0.5, steps=30, seed=3), test=test, lr=0.02, batch_size=2, record_every=10
+    )
     for tj in (by_config, overridden):
         assert torch.equal(tj.W, by_keywords.W)
         assert tj.record.drop(columns="seconds").equals(by_keywords.record.drop(columns="seconds"))
@@ -176,7 +187,9 @@ def test_a_config_and_keywords_run_the_same(setup):
 
 def test_a_misspelt_keyword_names_the_field(setup):
     net, concept, train, test = setup
-    with pytest.raises(TypeError, match=r"training.sgd: batchsize= is not a field of SGDConfig; did you mean batch_size="):
+    with pytest.raises(
+        TypeError, match=r"training.sgd: batchsize= is not a field of SGDConfig; did you mean batch_size="
+    ):
         sgd(net, concept, test=test, lr=0.1, steps=1, batchsize=4)
     with pytest.raises(TypeError, match="training.sgd: config=3 must be an SGDConfig"):
         sgd(net, concept, 3, test=test)

@@ -4,10 +4,10 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from tolerances import TOL, rel_err
 
 from rnntheory.network import RNN, backward, sample_inputs
 from rnntheory.testing import configs
-from tolerances import TOL, rel_err
 
 
 def naive_back(net, tr, s, i, j):
@@ -30,9 +30,11 @@ def test_back_norms_and_vectors_match_naive(cfg, kind):
     net, x = cfg.net(), cfg.inputs()
     tr = net.trace(x)
     g = torch.Generator().manual_seed(cfg.seed)
-    U = {"vector": torch.randn(1, net.d, generator=g, dtype=net.dtype),
-         "matrix": torch.randn(2, net.d, generator=g, dtype=net.dtype),
-         "none": torch.eye(net.d, dtype=net.dtype)}[kind]
+    U = {
+        "vector": torch.randn(1, net.d, generator=g, dtype=net.dtype),
+        "matrix": torch.randn(2, net.d, generator=g, dtype=net.dtype),
+        "none": torch.eye(net.d, dtype=net.dtype),
+    }[kind]
     u = {"vector": U[0], "matrix": U, "none": None}[kind]
     norms = backward.back_norms(net, tr, u)
     vecs = backward.back_vectors(net, tr, u)
@@ -57,7 +59,9 @@ def test_back_apply_matches_naive(cfg, data):
     j = data.draw(st.integers(1, cfg.L))
     v = torch.randn(cfg.n, net.d, generator=torch.Generator().manual_seed(cfg.seed), dtype=net.dtype)
     actual = backward.back_apply(net, tr, v, j)
-    expected = torch.stack([torch.stack([naive_back(net, tr, s, i, j).T @ v[s] for i in range(1, j + 1)]) for s in range(cfg.n)])
+    expected = torch.stack(
+        [torch.stack([naive_back(net, tr, s, i, j).T @ v[s] for i in range(1, j + 1)]) for s in range(cfg.n)]
+    )
     torch.testing.assert_close(actual, expected, **TOL[torch.float64])
 
 
@@ -65,7 +69,9 @@ def test_back_apply_matches_naive(cfg, data):
 @given(cfg=configs(m=(2, 40), L=(3, 8)))
 def test_grad_W_matches_autograd(cfg, dtype):
     net, x = cfg.net(dtype), cfg.inputs(dtype)
-    dy = torch.randn(cfg.n, cfg.L, net.d, generator=torch.Generator().manual_seed(cfg.seed), dtype=torch.float64).to(dtype)
+    dy = torch.randn(cfg.n, cfg.L, net.d, generator=torch.Generator().manual_seed(cfg.seed), dtype=torch.float64).to(
+        dtype
+    )
     W = net.W.clone().requires_grad_(True)
     (net.outputs(x, W) * dy).sum().backward()
     expected = W.grad

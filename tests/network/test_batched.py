@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnntheory.network import RNN, perturbation as P, pseudo as PS
+from rnntheory.network import RNN
+from rnntheory.network import perturbation as P
+from rnntheory.network import pseudo as PS
 from rnntheory.network.batched import Displacements, traces
 from rnntheory.network.inputs import sample_inputs
 from rnntheory.network.model import perturbed_traces
@@ -31,8 +33,9 @@ def _batch(net, seed=3):
     v = torch.randn(3, m, generator=g, dtype=torch.float64)
     u = torch.randn(3, m, generator=g, dtype=torch.float64) / m
     Wd = torch.randn(2, m, m, generator=g, dtype=torch.float64) * 0.05 / m**0.5
-    return Displacements.cat([Displacements.scaled(U, [1e-3, 1e-1, 1.0]), Displacements.rank_one(v, u),
-                              Displacements.dense(Wd)])
+    return Displacements.cat(
+        [Displacements.scaled(U, [1e-3, 1e-1, 1.0]), Displacements.rank_one(v, u), Displacements.dense(Wd)]
+    )
 
 
 def test_every_form_equals_one_trace_per_network():

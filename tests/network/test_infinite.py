@@ -8,9 +8,9 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from tolerances import TOL, rel_err
 
 from rnntheory.network import RNN, backward, decoupling, infinite, kernel, sample_inputs
-from tolerances import TOL, rel_err
 
 f64 = torch.float64
 
@@ -30,8 +30,9 @@ def test_diagonal_follows_the_norm_recursion(n, L, eps, seed):
     expected = torch.cat([torch.zeros(n, 1, dtype=f64), x.pow(2).sum(-1).cumsum(1)], dim=1)
     torch.testing.assert_close(diag, expected, **TOL[f64])
     # override: at theta = 0 the arccos loses half the digits (theta ~ sqrt(2 (1 - cos)) ~ 1e-8 from rounding)
-    torch.testing.assert_close(fk.Sdot[ar, ar].diagonal(dim1=-2, dim2=-1), torch.full((n, L), 0.5, dtype=f64),
-                               rtol=0.0, atol=1e-7)
+    torch.testing.assert_close(
+        fk.Sdot[ar, ar].diagonal(dim1=-2, dim2=-1), torch.full((n, L), 0.5, dtype=f64), rtol=0.0, atol=1e-7
+    )
     assert bool(torch.isfinite(fk.S).all()) and bool(torch.isfinite(fk.Sdot).all())
 
 
@@ -133,8 +134,10 @@ def test_zero_variance_positions_give_zero_not_nan():
 
 
 # ---------------------------------------------------------------------- Monte-Carlo Gaussian integrals
-@pytest.mark.parametrize("q11,q22,rho", [(1.0, 1.0, 0.0), (2.0, 0.5, 0.7), (1.0, 3.0, -0.6),
-                                          (1.0, 1.0, 1.0), (1.0, 1.0, -1.0), (0.3, 0.3, 0.999999)])
+@pytest.mark.parametrize(
+    "q11,q22,rho",
+    [(1.0, 1.0, 0.0), (2.0, 0.5, 0.7), (1.0, 3.0, -0.6), (1.0, 1.0, 1.0), (1.0, 1.0, -1.0), (0.3, 0.3, 0.999999)],
+)
 def test_relu_expectations_match_monte_carlo(q11, q22, rho):
     """E relu(u) relu(v) and P(u > 0, v > 0) within 5 standard errors of 400 000 Gaussian draws
     (seeded; a false failure at 5 standard errors has probability below 1e-6)."""
@@ -151,7 +154,9 @@ def test_relu_expectations_match_monte_carlo(q11, q22, rho):
         u, v = uv[:, 0], uv[:, 1]
     e_samples = torch.relu(u) * torch.relu(v)
     p_samples = ((u > 0) & (v > 0)).to(f64)
-    e, p = infinite.relu_expectations(torch.tensor(q11, dtype=f64), torch.tensor(q22, dtype=f64), torch.tensor(q12, dtype=f64))
+    e, p = infinite.relu_expectations(
+        torch.tensor(q11, dtype=f64), torch.tensor(q22, dtype=f64), torch.tensor(q12, dtype=f64)
+    )
     for actual, samples in ((e, e_samples), (p, p_samples)):
         se = float(samples.std()) / math.sqrt(samples.numel())
         assert abs(float(actual) - float(samples.mean())) <= 5 * se + 1e-12
@@ -209,4 +214,6 @@ def test_backward_and_feature_correlations_match_the_wide_network():
 def test_cuda_matches_cpu():
     x = inputs(3, 6, seed=3)
     torch.testing.assert_close(infinite.ntk(x.cuda()).cpu(), infinite.ntk(x), **TOL[f64])
-    torch.testing.assert_close(infinite.feature_correlation(x.cuda()).cpu(), infinite.feature_correlation(x), **TOL[f64])
+    torch.testing.assert_close(
+        infinite.feature_correlation(x.cuda()).cpu(), infinite.feature_correlation(x), **TOL[f64]
+    )

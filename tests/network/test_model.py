@@ -6,11 +6,11 @@ import pytest
 import torch
 from hypothesis import given
 from scipy import stats as sps
+from tolerances import TOL, rel_err
 
 from rnntheory.network import RNN, check_inputs, data_vectors, inputs_from_data, sample_inputs
 from rnntheory.network.model import base_trace, check_displacements, check_trace, perturbed_traces
 from rnntheory.testing import configs, input_sequences
-from tolerances import TOL, rel_err
 
 
 def plain_loop(net, x, W=None):
@@ -47,7 +47,12 @@ def test_trace_matches_plain_loop(cfg, dtype):
 @given(cfg=configs())
 def test_outputs_match_trace_for_any_W(cfg):
     net, x = cfg.net(), cfg.inputs()
-    W = net.W + 0.3 * torch.randn(net.m, net.m, generator=torch.Generator().manual_seed(cfg.seed), dtype=net.dtype) / net.m**0.5
+    W = (
+        net.W
+        + 0.3
+        * torch.randn(net.m, net.m, generator=torch.Generator().manual_seed(cfg.seed), dtype=net.dtype)
+        / net.m**0.5
+    )
     actual = net.outputs(x, W)
     expected = plain_loop(net, x, W)[2]
     assert rel_err(actual, expected) <= TOL[torch.float64]["rtol"]

@@ -7,11 +7,12 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from tolerances import TOL
 
-from rnntheory.network import RNN, decoupling, perturbation as P, sample_inputs, sizes
+from rnntheory.network import RNN, decoupling, sample_inputs, sizes
+from rnntheory.network import perturbation as P
 from rnntheory.network.backward import back_vectors, grad_W
 from rnntheory.testing import configs, seeds
-from tolerances import TOL
 
 
 def _setup(m=16, L=5, n=3, d=1, seed=0):
@@ -52,8 +53,11 @@ def test_gradient_direction_is_scaled_descent_direction():
     torch.testing.assert_close(actual, expected, **TOL[torch.float64])
     dy = torch.zeros(3, 5, 1, dtype=torch.float64)
     dy[:, 3] = 1.0
-    torch.testing.assert_close(P.gradient_direction(net, tr, dy, omega=1.0),
-                               sizes.scale_to(-grad_W(net, tr, dy), omega=1.0), **TOL[torch.float64])
+    torch.testing.assert_close(
+        P.gradient_direction(net, tr, dy, omega=1.0),
+        sizes.scale_to(-grad_W(net, tr, dy), omega=1.0),
+        **TOL[torch.float64],
+    )
 
 
 def test_adversarial_direction_flips_the_planned_set_at_position_2():
@@ -131,19 +135,64 @@ def test_sign_changes_bounded_by_width_and_zero_at_zero(cfg, s, om):
 
 _NET, _X, _TR = _setup()
 _BAD = [
-    ("scale_to", lambda: sizes.scale_to(torch.ones(4, 4, dtype=torch.float64), omega=1.0, tau=1.0), ValueError, "exactly one of omega= and tau="),
-    ("scale_to", lambda: sizes.scale_to(torch.zeros(4, 4, dtype=torch.float64), omega=1.0), ValueError, "the direction is zero"),
+    (
+        "scale_to",
+        lambda: sizes.scale_to(torch.ones(4, 4, dtype=torch.float64), omega=1.0, tau=1.0),
+        ValueError,
+        "exactly one of omega= and tau=",
+    ),
+    (
+        "scale_to",
+        lambda: sizes.scale_to(torch.zeros(4, 4, dtype=torch.float64), omega=1.0),
+        ValueError,
+        "the direction is zero",
+    ),
     ("random_direction", lambda: P.random_direction(_NET, omega=-1.0, seed=0), ValueError, "omega=-1.0"),
     ("random_direction", lambda: P.random_direction(_NET, omega=float("nan"), seed=0), ValueError, "omega=nan"),
     ("adversarial_direction", lambda: P.adversarial_direction(_NET, _TR, l=1, omega=0.1), ValueError, "l=1"),
     ("adversarial_direction", lambda: P.adversarial_direction(_NET, _TR, l=9, omega=0.1), ValueError, "l=9"),
-    ("adversarial_direction", lambda: P.adversarial_direction(_NET, _TR, l=2, omega=0.1, sequence=5), ValueError, "sequence=5"),
-    ("gradient_direction", lambda: P.gradient_direction(_NET, _TR, omega=1.0), ValueError, "exactly one of dy= and targets="),
-    ("gradient_direction", lambda: P.gradient_direction(_NET, _TR, torch.zeros(3, 5, 2, dtype=torch.float64), omega=1.0), ValueError, "dy has shape (3, 5, 2)"),
-    ("sign_changes", lambda: P.sign_changes(_NET, _X, torch.ones(16, 16)), TypeError, "W_prime has dtype torch.float32"),
-    ("hidden_change", lambda: P.hidden_change(_NET, _X, torch.full((16, 16), float("inf"), dtype=torch.float64)), ValueError, "W_prime contains 256 NaN"),
-    ("hidden_change", lambda: P.hidden_change(_NET, _X, torch.zeros(16, 16, dtype=torch.float64, device="meta")), ValueError, "W_prime is on device meta"),
-    ("back_correlations", lambda: decoupling.back_correlations(_NET, _TR, torch.zeros(1, dtype=torch.float64)), ValueError, "u is the zero vector"),
+    (
+        "adversarial_direction",
+        lambda: P.adversarial_direction(_NET, _TR, l=2, omega=0.1, sequence=5),
+        ValueError,
+        "sequence=5",
+    ),
+    (
+        "gradient_direction",
+        lambda: P.gradient_direction(_NET, _TR, omega=1.0),
+        ValueError,
+        "exactly one of dy= and targets=",
+    ),
+    (
+        "gradient_direction",
+        lambda: P.gradient_direction(_NET, _TR, torch.zeros(3, 5, 2, dtype=torch.float64), omega=1.0),
+        ValueError,
+        "dy has shape (3, 5, 2)",
+    ),
+    (
+        "sign_changes",
+        lambda: P.sign_changes(_NET, _X, torch.ones(16, 16)),
+        TypeError,
+        "W_prime has dtype torch.float32",
+    ),
+    (
+        "hidden_change",
+        lambda: P.hidden_change(_NET, _X, torch.full((16, 16), float("inf"), dtype=torch.float64)),
+        ValueError,
+        "W_prime contains 256 NaN",
+    ),
+    (
+        "hidden_change",
+        lambda: P.hidden_change(_NET, _X, torch.zeros(16, 16, dtype=torch.float64, device="meta")),
+        ValueError,
+        "W_prime is on device meta",
+    ),
+    (
+        "back_correlations",
+        lambda: decoupling.back_correlations(_NET, _TR, torch.zeros(1, dtype=torch.float64)),
+        ValueError,
+        "u is the zero vector",
+    ),
 ]
 
 

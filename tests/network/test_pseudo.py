@@ -6,11 +6,11 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from tolerances import TOL, rel_err
 
 from rnntheory.network import RNN, pseudo, sample_inputs
 from rnntheory.network.backward import back_vectors
 from rnntheory.testing import configs, seeds
-from tolerances import TOL, rel_err
 
 
 def _setup(m=12, L=5, n=3, d=2, d_x=4, seed=0, dtype=torch.float64):
@@ -131,17 +131,47 @@ def test_pseudo_and_coupling_vanish_at_zero(cfg):
 _NET, _X, _TR = _setup()
 _W = _disp(12, 1)
 _BAD = [
-    ("outputs", lambda: pseudo.outputs(_NET, _TR, torch.zeros(11, 11, dtype=torch.float64)), ValueError, "W_prime has shape (11, 11)"),
-    ("outputs", lambda: pseudo.outputs(_NET, _TR, torch.zeros(12, 12, 2, dtype=torch.float64)), ValueError, "W_prime has shape"),
+    (
+        "outputs",
+        lambda: pseudo.outputs(_NET, _TR, torch.zeros(11, 11, dtype=torch.float64)),
+        ValueError,
+        "W_prime has shape (11, 11)",
+    ),
+    (
+        "outputs",
+        lambda: pseudo.outputs(_NET, _TR, torch.zeros(12, 12, 2, dtype=torch.float64)),
+        ValueError,
+        "W_prime has shape",
+    ),
     ("outputs", lambda: pseudo.outputs(_NET, _TR, _W.float()), TypeError, "W_prime has dtype torch.float32"),
     ("outputs", lambda: pseudo.outputs(_NET, _TR, _W.to("meta")), ValueError, "W_prime is on device meta"),
-    ("outputs", lambda: pseudo.outputs(_NET, _TR, torch.full((12, 12), float("nan"), dtype=torch.float64)), ValueError, "W_prime contains 144 NaN"),
+    (
+        "outputs",
+        lambda: pseudo.outputs(_NET, _TR, torch.full((12, 12), float("nan"), dtype=torch.float64)),
+        ValueError,
+        "W_prime contains 144 NaN",
+    ),
     ("outputs", lambda: pseudo.outputs(_NET, _TR, _W.numpy()), TypeError, "W_prime="),
     ("outputs", lambda: pseudo.outputs(_NET, "trace", _W), TypeError, "tr='trace'"),
-    ("forward_coupling", lambda: pseudo.forward_coupling(_NET, _X[:, :4], _W, tr=_TR), ValueError, "differs from the inputs"),
+    (
+        "forward_coupling",
+        lambda: pseudo.forward_coupling(_NET, _X[:, :4], _W, tr=_TR),
+        ValueError,
+        "differs from the inputs",
+    ),
     ("forward_coupling", lambda: pseudo.forward_coupling(_NET, _X.float(), _W), TypeError, "x has dtype torch.float32"),
-    ("backward_coupling", lambda: pseudo.backward_coupling(_NET, _X, _W, u=torch.ones(3, dtype=torch.float64)), ValueError, "u has shape (3,)"),
-    ("backward_coupling", lambda: pseudo.backward_coupling(_NET, _X, _W, W_star=torch.zeros(3, 3, dtype=torch.float64)), ValueError, "W_star has shape (3, 3)"),
+    (
+        "backward_coupling",
+        lambda: pseudo.backward_coupling(_NET, _X, _W, u=torch.ones(3, dtype=torch.float64)),
+        ValueError,
+        "u has shape (3,)",
+    ),
+    (
+        "backward_coupling",
+        lambda: pseudo.backward_coupling(_NET, _X, _W, W_star=torch.zeros(3, 3, dtype=torch.float64)),
+        ValueError,
+        "W_star has shape (3, 3)",
+    ),
 ]
 
 

@@ -39,17 +39,19 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from tolerances import TOL, rel_err
 
 from rnntheory.network import backward, infinite, kernel, perturbation, pseudo, sizes
 from rnntheory.network.batched import Displacements, traces
 from rnntheory.network.inputs import sample_inputs
 from rnntheory.network.model import RNN
 from rnntheory.testing import configs, seeds
-from tolerances import TOL, rel_err
 
 f64, f32 = torch.float64, torch.float32
 DTYPES = [f64, f32]
-CUDA = pytest.param("cuda", marks=[pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")])
+CUDA = pytest.param(
+    "cuda", marks=[pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]
+)
 DEVICES = ["cpu", CUDA]
 LANCZOS_FROM = sizes._LANCZOS_FROM  # the width above which spectral_norm switches to Lanczos
 
@@ -67,7 +69,9 @@ def _setup(m, L=5, n=3, d=2, d_x=4, seed=0, dtype=f64, device="cpu"):
 
 def _close(actual, expected, dtype, why=""):
     r"""``actual`` (any device and dtype) against a float64 CPU ``expected`` at the tolerance of ``dtype``."""
-    torch.testing.assert_close(actual.detach().cpu().to(f64), expected.detach().cpu().to(f64), **TOL[dtype], msg=why or None)
+    torch.testing.assert_close(
+        actual.detach().cpu().to(f64), expected.detach().cpu().to(f64), **TOL[dtype], msg=why or None
+    )
 
 
 def _loop(net, x, W):
@@ -112,7 +116,10 @@ def test_spectral_norm_is_the_largest_singular_value_on_both_sides_of_the_thresh
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("m", [24, LANCZOS_FROM + 44])
 def test_spectral_norm_of_a_batch_is_each_matrix_norm(m, dtype, device):
-    Ms = _gaussian((3, m, m), seed=m + 1, dtype=dtype, device=device) * torch.tensor([0.1, 1.0, 7.0], dtype=f64).to(device, dtype)[:, None, None]
+    Ms = (
+        _gaussian((3, m, m), seed=m + 1, dtype=dtype, device=device)
+        * torch.tensor([0.1, 1.0, 7.0], dtype=f64).to(device, dtype)[:, None, None]
+    )
     expected = torch.linalg.matrix_norm(Ms.cpu().to(f64), ord=2)
     actual = sizes.spectral_norm(Ms)
     assert actual.shape == (3,) and actual.dtype == dtype
@@ -134,8 +141,17 @@ def test_spectral_norm_of_small_matrices_of_any_rank(m, rank, seed, dtype):
 def test_ntk_radius_is_sqrt_m_times_the_frobenius_norm(m, dtype, device):
     Ms = _gaussian((2, m, m), seed=m, dtype=dtype, device=device)
     C = Ms.cpu().to(f64)
-    expected = torch.tensor([math.sqrt(m) * math.sqrt(sum(float(C[q, i, j]) ** 2 for i in range(m) for j in range(m)))
-                             for q in range(2)], dtype=f64) if m <= 40 else math.sqrt(m) * C.pow(2).sum((1, 2)).sqrt()
+    expected = (
+        torch.tensor(
+            [
+                math.sqrt(m) * math.sqrt(sum(float(C[q, i, j]) ** 2 for i in range(m) for j in range(m)))
+                for q in range(2)
+            ],
+            dtype=f64,
+        )
+        if m <= 40
+        else math.sqrt(m) * C.pow(2).sum((1, 2)).sqrt()
+    )
     _close(sizes.ntk_radius(Ms), expected, dtype)
     _close(sizes.ntk_radius(Ms[1]), expected[1], dtype)
 
@@ -148,7 +164,11 @@ def test_scale_to_reaches_the_size_in_both_measures_and_keeps_the_direction(m, d
     scaled = sizes.scale_to(Ms, omega=0.25)
     _close(torch.linalg.svdvals(scaled.cpu().to(f64))[:, 0], torch.full((2,), 0.25, dtype=f64), dtype)
     scaled = sizes.scale_to(Ms, tau=3.0)
-    _close(math.sqrt(m) * torch.linalg.matrix_norm(scaled.cpu().to(f64), ord="fro"), torch.full((2,), 3.0, dtype=f64), dtype)
+    _close(
+        math.sqrt(m) * torch.linalg.matrix_norm(scaled.cpu().to(f64), ord="fro"),
+        torch.full((2,), 3.0, dtype=f64),
+        dtype,
+    )
     ratio = (scaled / Ms).cpu().to(f64)  # a positive multiple of each direction, one factor per matrix
     for q in range(2):
         assert float(ratio[q].min()) > 0
@@ -177,7 +197,9 @@ def test_back_norms_vectors_and_apply_match_the_formed_products(kind, dtype, dev
     _close(norms, expected_v.norm(dim=-1), dtype)
     v = _gaussian((2, 2), seed=6)
     applied = backward.back_apply(net, tr, v.to(device, dtype), 4)
-    expected_a = torch.stack([torch.stack([_naive_back(net, tr, s, i, 4).T @ v[s] for i in range(1, 5)]) for s in range(2)])
+    expected_a = torch.stack(
+        [torch.stack([_naive_back(net, tr, s, i, 4).T @ v[s] for i in range(1, 5)]) for s in range(2)]
+    )
     _close(applied, expected_a, dtype)
 
 
@@ -195,7 +217,9 @@ def test_grad_W_matches_autograd_and_the_pair_sum(dtype, device):
     for s in range(3):
         for j in range(1, 7):
             for i in range(1, j + 1):
-                col = tr.pattern[s, i - 1].cpu().to(f64) * (_naive_back(net, tr, s, i, j).T @ dy[s, j - 1].cpu().to(f64))
+                col = tr.pattern[s, i - 1].cpu().to(f64) * (
+                    _naive_back(net, tr, s, i, j).T @ dy[s, j - 1].cpu().to(f64)
+                )
                 expected += torch.outer(col, tr.hidden[s, i - 1].cpu().to(f64))
     assert rel_err(actual.cpu().to(f64), expected) <= TOL[dtype]["rtol"]
 
@@ -223,7 +247,9 @@ def _displacement_batch(m, dtype, device, seed=10):
     g = _gaussian((2, m, m), seed, dtype, device) / m
     v, u = _gaussian((2, m), seed + 1, dtype, device), _gaussian((2, m), seed + 2, dtype, device) / m
     dense = _gaussian((1, m, m), seed + 3, dtype, device) * 0.3 / math.sqrt(m)
-    return Displacements.cat([Displacements.scaled(g, [0.01, 0.5]), Displacements.rank_one(v, u), Displacements.dense(dense)])
+    return Displacements.cat(
+        [Displacements.scaled(g, [0.01, 0.5]), Displacements.rank_one(v, u), Displacements.dense(dense)]
+    )
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -300,11 +326,16 @@ def test_backward_coupling_equals_the_jacobian_difference(dtype, device):
         # override: a distance of gradients that are O(|J|): float32 rounding is relative to |J|
         atol = TOL[dtype]["atol"] * float(norm.max())
         torch.testing.assert_close(res.distance[q].cpu().to(f64), dist, rtol=TOL[dtype]["rtol"], atol=atol)
-        torch.testing.assert_close(res.relative[q, :, 1:].cpu().to(f64), (dist / norm)[:, 1:], rtol=TOL[dtype]["rtol"],
-                                   atol=TOL[dtype]["atol"])
+        torch.testing.assert_close(
+            res.relative[q, :, 1:].cpu().to(f64), (dist / norm)[:, 1:], rtol=TOL[dtype]["rtol"], atol=TOL[dtype]["atol"]
+        )
         inner = ((J1 - J0) * Ws.cpu().to(f64)).sum(dim=(-1, -2)).norm(dim=-1)
-        torch.testing.assert_close(res.inner[q].cpu().to(f64), inner, rtol=TOL[dtype]["rtol"],
-                                   atol=TOL[dtype]["atol"] * float(norm.max()) * float(Ws.norm()))
+        torch.testing.assert_close(
+            res.inner[q].cpu().to(f64),
+            inner,
+            rtol=TOL[dtype]["rtol"],
+            atol=TOL[dtype]["atol"] * float(norm.max()) * float(Ws.norm()),
+        )
 
 
 @given(cfg=configs(m=(2, 20), L=(3, 6), d=(1, 3), n=(1, 3)), s=seeds(), scale=st.floats(0.01, 2.0))

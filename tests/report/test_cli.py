@@ -8,7 +8,9 @@ import pytest
 
 
 def run(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "rnntheory.cli", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "rnntheory.cli", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_claims_lists_the_registry():
@@ -55,11 +57,13 @@ def test_bare_command_prints_help():
 
 def test_help_does_not_load_torch():
     """``rnntheory --help`` answers at once: parsing the command line imports no numerical library."""
-    code = ("import sys, contextlib, io\nfrom rnntheory import cli\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    for args in (['--help'], ['report', '--help'], ['check', '--help'], ['bench', '--help']):\n"
-            "        try:\n            cli.main(args)\n        except SystemExit:\n            pass\n"
-            "print(sorted(m for m in ('torch', 'numpy', 'pandas', 'scipy', 'sympy', 'matplotlib') if m in sys.modules))")
+    code = (
+        "import sys, contextlib, io\nfrom rnntheory import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    for args in (['--help'], ['report', '--help'], ['check', '--help'], ['bench', '--help']):\n"
+        "        try:\n            cli.main(args)\n        except SystemExit:\n            pass\n"
+        "print(sorted(m for m in ('torch', 'numpy', 'pandas', 'scipy', 'sympy', 'matplotlib') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
@@ -78,8 +82,21 @@ def test_report_budget_writes_its_rounds_into_the_report(tmp_path):
     the rounds and the seeds of every point."""
     import json
 
-    out = run("report", "--claims", "backward_coupling", "--seeds", "2", "--budget", "25s", "--no-figures", "-q",
-              "--jobs", "1", "--out", str(tmp_path / "r"))
+    out = run(
+        "report",
+        "--claims",
+        "backward_coupling",
+        "--seeds",
+        "2",
+        "--budget",
+        "25s",
+        "--no-figures",
+        "-q",
+        "--jobs",
+        "1",
+        "--out",
+        str(tmp_path / "r"),
+    )
     assert out.returncode == 0, out.stderr
     text = (tmp_path / "r" / "report.md").read_text()
     assert "Budgeted run: a budget of 25 s" in text and "--budget 25s --jobs 1" in text
@@ -93,8 +110,10 @@ def test_report_budget_writes_its_rounds_into_the_report(tmp_path):
 def _report_folder(folder, claims_):
     folder.mkdir()
     cells = lambda key, v: [{"key": key, "rows": [{"m": 8, "v": v}]}]  # noqa: E731
-    doc = {"report": {"versions": {"torch": "x"}},
-           "claims": [{"name": n, "verdict": verdict, "cells": cells(n, v)} for n, verdict, v in claims_]}
+    doc = {
+        "report": {"versions": {"torch": "x"}},
+        "claims": [{"name": n, "verdict": verdict, "cells": cells(n, v)} for n, verdict, v in claims_],
+    }
     (folder / "results.json").write_text(json.dumps(doc))
     return folder
 
@@ -102,10 +121,12 @@ def _report_folder(folder, claims_):
 def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsys):
     """A replication of part of a report: --common compares the claims both hold, --claims the named
     ones; the exit rule is in `compare --help`."""
-    from rnntheory.report import comparison
     from rnntheory.cli import main
+    from rnntheory.report import comparison
 
-    full = _report_folder(tmp_path / "full", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0), ("c", "consistent", 3.0)])
+    full = _report_folder(
+        tmp_path / "full", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0), ("c", "consistent", 3.0)]
+    )
     part = _report_folder(tmp_path / "part", [("a", "consistent", 1.0), ("b", "inconclusive", 2.0)])
     assert main(["compare", str(full), str(part)]) == 0  # part is a run of some of full's claims: c is listed only
     assert "1 claim in one report only: c (B holds only claims of the other" in capsys.readouterr().out
@@ -122,10 +143,14 @@ def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsy
     assert main(["compare", str(full), str(changed), "--common"]) == 1
     assert comparison.compare(full, changed, common=True).left_out == ("b", "c")
     help_text = " ".join(run("compare", "--help").stdout.split())
-    for part_ in ("exit status: 0 when every compared claim is in both reports with the same verdict",
-                  "1 when a verdict changed, or a claim is in one report only (unless --common or --claims",
-                  "or the other report holds only claims of this one",
-                  "2 when a folder has no readable results.json", "--common", "--claims"):
+    for part_ in (
+        "exit status: 0 when every compared claim is in both reports with the same verdict",
+        "1 when a verdict changed, or a claim is in one report only (unless --common or --claims",
+        "or the other report holds only claims of this one",
+        "2 when a folder has no readable results.json",
+        "--common",
+        "--claims",
+    ):
         assert part_ in help_text, part_
 
 
@@ -133,7 +158,9 @@ def test_dry_run_lists_claims_that_share_cells_and_counts_them_once(capsys):
     from rnntheory import claims, report
     from rnntheory.cli import main
 
-    assert main(["report", "--dry-run", "--claims", "sgd_learns", "ntk_ball", "complexity_eps_growth", "--jobs", "2"]) == 0
+    assert (
+        main(["report", "--dry-run", "--claims", "sgd_learns", "ntk_ball", "complexity_eps_growth", "--jobs", "2"]) == 0
+    )
     text = capsys.readouterr().out
     lines = {line.split()[0]: line for line in text.splitlines() if line.strip()}
     n = len(claims.get("ntk_ball").grid())
@@ -149,8 +176,8 @@ def test_dry_run_lists_claims_that_share_cells_and_counts_them_once(capsys):
 
 
 def test_dry_run_refuses_the_jobs_the_run_refuses_and_defaults_to_the_cores(capsys):
-    from rnntheory.run import cores
     from rnntheory.cli import main
+    from rnntheory.run import cores
 
     for bad in ("0", "-2"):
         assert main(["report", "--dry-run", "--claims", "complexity_eps_growth", "--jobs", bad]) == 2
@@ -162,9 +189,9 @@ def test_dry_run_refuses_the_jobs_the_run_refuses_and_defaults_to_the_cores(caps
 def test_a_dumped_grid_file_measures_exactly_the_run_it_was_written_for(tmp_path, capsys):
     """--dump-grid with --claims, --seeds and --seed-offset: the file alone (no --claims) plans the same
     claims and the same cells."""
-    from rnntheory.report import grids
     from rnntheory import report
     from rnntheory.cli import main
+    from rnntheory.report import grids
 
     path = tmp_path / "g.json"
     asked = ["--claims", "decoupling", "backward_coupling", "--seeds", "3", "--seed-offset", "5"]
@@ -176,7 +203,9 @@ def test_a_dumped_grid_file_measures_exactly_the_run_it_was_written_for(tmp_path
     assert list(again) == list(planned)
     assert {n: grids.grid_spec(g) for n, g in again.items()} == {n: grids.grid_spec(g) for n, g in planned.items()}
     keys = lambda c: sorted(c.table["cell"])  # noqa: E731
-    assert keys(report.cost(grid=path)) == keys(report.cost(["decoupling", "backward_coupling"], seeds=3, seed_offset=5))
+    assert keys(report.cost(grid=path)) == keys(
+        report.cost(["decoupling", "backward_coupling"], seeds=3, seed_offset=5)
+    )
     # a file without "only" still measures every claim, the unlisted ones on its base grid
     path.write_text(json.dumps({"claims": spec["claims"]}))
     assert len(grids.load_grids(path)) > 2
@@ -219,7 +248,10 @@ def test_threads_in_help_and_dry_run_say_what_happens(capsys):
     assert main(["report", "--dry-run", "--claims", "complexity_eps_growth", "--jobs", "1"]) == 0
     assert "cells are measured in this process, one at a time, 1 torch thread per cell" in capsys.readouterr().out
     assert main(["report", "--dry-run", "--claims", "complexity_eps_growth", "--jobs", "2", "--threads", "2"]) == 0
-    assert "cells are measured in 2 worker processes, one cell each at a time, 2 torch threads per cell" in capsys.readouterr().out
+    assert (
+        "cells are measured in 2 worker processes, one cell each at a time, 2 torch threads per cell"
+        in capsys.readouterr().out
+    )
     assert main(["report", "--dry-run", "--claims", "complexity_eps_growth", "--threads", "0"]) == 2
     assert "--threads 0" in capsys.readouterr().err
 

@@ -10,8 +10,15 @@ from rnntheory.report.comparison import _interval
 
 
 def _finding(key, est, lo, hi, verdict="consistent"):
-    return {"key": key, "name": key, "verdict": verdict, "claimed": "exponent <= 0", "estimate": est, "ci_low": lo,
-            "ci_high": hi}
+    return {
+        "key": key,
+        "name": key,
+        "verdict": verdict,
+        "claimed": "exponent <= 0",
+        "estimate": est,
+        "ci_low": lo,
+        "ci_high": hi,
+    }
 
 
 def _report(folder, claims_):
@@ -23,13 +30,43 @@ def _report(folder, claims_):
 
 def test_a_replication_with_fresh_seeds_compares_each_findings_interval(tmp_path, capsys):
     cell = lambda key, v: {"key": key, "cell": {"m": 8, "seed": 0}, "rows": [{"m": 8, "v": v}]}  # noqa: E731
-    a = _report(tmp_path / "a", [{"name": "c", "verdict": "consistent", "cells": [cell("k0", 1.0)],
-                                  "findings": [_finding("slope", -0.5, -0.6, -0.4), _finding("rate", 0.01, -0.02, 0.04),
-                                               {"key": "exact", "name": "exact", "verdict": "consistent",
-                                                "estimate": None, "ci_low": None, "ci_high": None}]}])
-    b = _report(tmp_path / "b", [{"name": "c", "verdict": "consistent", "cells": [cell("k1000", 1.1)],
-                                  "findings": [_finding("slope", -0.45, -0.55, -0.35), _finding("rate", 0.2, 0.1, 0.3),
-                                               {"key": "exact", "name": "exact", "verdict": "consistent"}]}])
+    a = _report(
+        tmp_path / "a",
+        [
+            {
+                "name": "c",
+                "verdict": "consistent",
+                "cells": [cell("k0", 1.0)],
+                "findings": [
+                    _finding("slope", -0.5, -0.6, -0.4),
+                    _finding("rate", 0.01, -0.02, 0.04),
+                    {
+                        "key": "exact",
+                        "name": "exact",
+                        "verdict": "consistent",
+                        "estimate": None,
+                        "ci_low": None,
+                        "ci_high": None,
+                    },
+                ],
+            }
+        ],
+    )
+    b = _report(
+        tmp_path / "b",
+        [
+            {
+                "name": "c",
+                "verdict": "consistent",
+                "cells": [cell("k1000", 1.1)],
+                "findings": [
+                    _finding("slope", -0.45, -0.55, -0.35),
+                    _finding("rate", 0.2, 0.1, 0.3),
+                    {"key": "exact", "name": "exact", "verdict": "consistent"},
+                ],
+            }
+        ],
+    )
     cmp_ = compare(a, b)
     assert cmp_.rows[0]["shared_cells"] == 0 and cmp_.agree
     pairs = {p.key: p for p in cmp_.findings}
@@ -44,10 +81,28 @@ def test_a_replication_with_fresh_seeds_compares_each_findings_interval(tmp_path
 
 def test_the_same_seeds_name_the_quantity_behind_the_largest_difference(tmp_path):
     cell = lambda rows: {"key": "k", "cell": {"m": 512, "seed": 3, "device": "cpu"}, "rows": rows}  # noqa: E731
-    a = _report(tmp_path / "a", [{"name": "c", "verdict": "consistent", "findings": [],
-                                  "cells": [cell([{"m": 512, "tau": 1.0, "flips": 10}])]}])
-    b = _report(tmp_path / "b", [{"name": "c", "verdict": "consistent", "findings": [],
-                                  "cells": [cell([{"m": 512, "tau": 1.0 + 1e-9, "flips": 4}])]}])
+    a = _report(
+        tmp_path / "a",
+        [
+            {
+                "name": "c",
+                "verdict": "consistent",
+                "findings": [],
+                "cells": [cell([{"m": 512, "tau": 1.0, "flips": 10}])],
+            }
+        ],
+    )
+    b = _report(
+        tmp_path / "b",
+        [
+            {
+                "name": "c",
+                "verdict": "consistent",
+                "findings": [],
+                "cells": [cell([{"m": 512, "tau": 1.0 + 1e-9, "flips": 4}])],
+            }
+        ],
+    )
     cmp_ = compare(a, b)
     row = cmp_.rows[0]
     assert math.isclose(row["max_rel_diff"], 0.6) and row["max_rel_where"] == "flips; m=512, seed=3"
@@ -56,6 +111,10 @@ def test_the_same_seeds_name_the_quantity_behind_the_largest_difference(tmp_path
 
 def test_a_report_written_before_the_estimates_were_stored_gives_them_from_its_fits():
     assert _interval({"fit": {"type": "ExponentFit", "slope": 0.5, "ci_low": 0.4, "ci_high": 0.6}}) == (0.5, 0.4, 0.6)
-    assert _interval({"fit": {"type": "GrowthFit", "rate": {"value": 0.1, "ci_low": 0.0, "ci_high": 0.2}}}) == (0.1, 0.0, 0.2)
+    assert _interval({"fit": {"type": "GrowthFit", "rate": {"value": 0.1, "ci_low": 0.0, "ci_high": 0.2}}}) == (
+        0.1,
+        0.0,
+        0.2,
+    )
     assert _interval({"fit": {"type": "MeanInterval", "mean": 2.0, "ci_low": 1.0, "ci_high": 3.0}}) == (2.0, 1.0, 3.0)
     assert all(math.isnan(v) for v in _interval({"fit": None}))

@@ -17,9 +17,15 @@ def hidden():
     width, length and omega (eighteen cheap cells)."""
     c = claims.get("hidden_perturbation")
     js = c.settings()
-    grid = Grid.product({"m": sorted({128, js["m_ref"]})}, seeds=3,
-                        **{**c.grid().fixed, "Ls": tuple(sorted({4, js["L_ref"], 16})),
-                           "omegas": tuple(sorted({0.001, 0.003, 0.01, js["omega_ref"]}))})
+    grid = Grid.product(
+        {"m": sorted({128, js["m_ref"]})},
+        seeds=3,
+        **{
+            **c.grid().fixed,
+            "Ls": tuple(sorted({4, js["L_ref"], 16})),
+            "omegas": tuple(sorted({0.001, 0.003, 0.01, js["omega_ref"]})),
+        },
+    )
     return c.run(grid)
 
 
@@ -57,8 +63,11 @@ def test_growth_findings_get_a_power_and_an_exponential_panel():
     res = c.run(Grid(points=({"L": L, "m": 64}, {"L": L, "m": 256}), seeds=(0, 1, 2), fixed=c.grid().fixed))
     ps = figures.panels(res.findings)
     # per width an exponent and a growth finding against the number of factors, then the m sweep
-    assert [(p.x, p.model, len(p.findings)) for p in ps] == [("factors", "power", 4), ("factors", "exponential", 2),
-                                                            ("m", "power", 1)]
+    assert [(p.x, p.model, len(p.findings)) for p in ps] == [
+        ("factors", "power", 4),
+        ("factors", "exponential", 2),
+        ("m", "power", 1),
+    ]
     assert all(isinstance(f.fit, stats.GrowthFit) for f in ps[1].findings)
     fig = figures.claim_figure(res)
     visible = [ax for ax in fig.axes if ax.get_visible()]
@@ -72,7 +81,7 @@ def test_the_drawn_bound_is_the_smallest_constant_times_the_shape(hidden):
     fig = figures.claim_figure(hidden)
     line = next(ln for label, ln in lines_by_label(fig).items() if label.startswith("bound"))
     omega = np.asarray(line.get_xdata(), float)
-    expected = f.constant * omega ** 1.0  # bound shape c * omega^1 of hidden_perturbation
+    expected = f.constant * omega**1.0  # bound shape c * omega^1 of hidden_perturbation
     np.testing.assert_allclose(np.asarray(line.get_ydata(), float), expected, rtol=1e-12)
     # the bound touches the data it was judged on (the worst direction at the reference width and
     # length): the largest ratio measured / (c omega) is 1
@@ -88,7 +97,7 @@ def test_fit_line_is_the_fitted_power_law(hidden):
     fig = figures.claim_figure(hidden)
     line = next(ln for label, ln in lines_by_label(fig).items() if label.startswith("fit"))
     x = np.asarray(line.get_xdata(), float)
-    np.testing.assert_allclose(np.asarray(line.get_ydata(), float), np.exp(fit.intercept) * x ** fit.slope, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(line.get_ydata(), float), np.exp(fit.intercept) * x**fit.slope, rtol=1e-12)
     assert f"[{fit.ci_low:.3g}, {fit.ci_high:.3g}]" in line.get_label()
 
 
@@ -156,8 +165,19 @@ def test_described_series_get_a_panel_with_their_exact_reference():
     for m, L in [(m, 6) for m in (64, 128, 256, 512, 1024)] + [(256, L) for L in (4, 8, 10, 12)]:
         for s in range(5):
             tau_inf = 1.5 * L + 0.01 * s
-            rows.append({"m": m, "L": L, "N": 48, "seed": s, "w_var": 2.0, "tau_star": tau_inf * (1 + 20 / m),
-                         "tau_inf": tau_inf, "residual_rms": 1e-7, "target_rms": 0.7})
+            rows.append(
+                {
+                    "m": m,
+                    "L": L,
+                    "N": 48,
+                    "seed": s,
+                    "w_var": 2.0,
+                    "tau_star": tau_inf * (1 + 20 / m),
+                    "tau_inf": tau_inf,
+                    "residual_rms": 1e-7,
+                    "target_rms": 0.7,
+                }
+            )
     df = pd.DataFrame(rows)
     res = claims.get("pseudo_solution").result(df)
     described = [p for p in figures.panels(res.findings) if p.model == "described"]
@@ -196,8 +216,9 @@ def test_a_growth_finding_shows_the_nested_fit_that_decides_it():
     g = head.fit
     for ln in nested:
         t = np.asarray(ln.get_xdata(), float)
-        np.testing.assert_allclose(ln.get_ydata(), np.exp(g.intercept + g.power.value * np.log(t) + g.rate.value * t),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            ln.get_ydata(), np.exp(g.intercept + g.power.value * np.log(t) + g.rate.value * t), rtol=1e-12
+        )
         assert f"rate {g.rate}" in ln.get_label() and "decides the verdict" in ln.get_label()
     labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
     assert any(t.startswith("pure exponential (a description)") for t in labels)

@@ -7,9 +7,9 @@ import json
 import re
 from pathlib import Path
 
+import published as P  # tools/published.py (tools/ is on pytest's pythonpath)
 import pytest
 
-import published as P  # tools/published.py (tools/ is on pytest's pythonpath)
 from rnntheory import claims, report
 from rnntheory.cli import build_parser
 from rnntheory.run import cores, durations
@@ -24,8 +24,10 @@ def expected():
 
 def test_every_generated_file_equals_what_its_sources_give(expected):
     differ = [rel for rel, text in expected.items() if not P.same(rel, (ROOT / rel).read_text(), text)]
-    assert differ == [], (f"{differ} differ from their sources (the committed reports, the registry, "
-                          "rnntheory/run/timings.json): run `python tools/published.py` and commit the result")
+    assert differ == [], (
+        f"{differ} differ from their sources (the committed reports, the registry, "
+        "rnntheory/run/timings.json): run `python tools/published.py` and commit the result"
+    )
 
 
 def test_results_json_is_compared_up_to_the_last_bits_of_a_refit():
@@ -46,7 +48,10 @@ def test_every_page_with_numbers_has_spans_and_every_span_a_figure():
 def test_a_figure_that_drifts_is_rewritten_and_an_unknown_span_is_refused():
     values = P.figures()
     stale = "the large grid has <!-- published:large_cells -->927<!-- /published --> cells"
-    assert P.render(stale, values) == f"the large grid has <!-- published:large_cells -->{values['large_cells']}<!-- /published --> cells"
+    assert (
+        P.render(stale, values)
+        == f"the large grid has <!-- published:large_cells -->{values['large_cells']}<!-- /published --> cells"
+    )
     with pytest.raises(KeyError, match="no_such_figure"):
         P.render("<!-- published:no_such_figure -->1<!-- /published -->", values, "x.md")
 
@@ -64,14 +69,16 @@ def test_figures_come_from_the_committed_reports_and_the_timings():
     assert P.CORES == 2
     assert values["default_wall"] == durations.duration(report.cost().wall(P.CORES), about=True)
     assert values["default_compute"] == durations.duration(report.cost().seconds, about=True)
-    assert values["backward_coupling_compute"] == durations.duration(claims.get("backward_coupling").cost().seconds, about=True)
+    assert values["backward_coupling_compute"] == durations.duration(
+        claims.get("backward_coupling").cost().seconds, about=True
+    )
 
 
 def test_the_readme_main_command_runs_with_the_default_jobs_and_states_its_time():
     readme = (ROOT / "README.md").read_text()
     command = re.search(r"<!-- main-command -->\s*```bash\n(.*?)\n```", readme, re.S).group(1)
     assert command.endswith("rnntheory report") and "--jobs" not in command
-    intro = readme[readme.index("## Two commands"):readme.index("<!-- main-command -->")]
+    intro = readme[readme.index("## Two commands") : readme.index("<!-- main-command -->")]
     assert "<!-- published:default_wall -->" in intro and "2-core CPU" in intro
     args = build_parser().parse_args(["report"])
     assert args.jobs is None  # resolved to the cores available when the run starts
@@ -81,7 +88,7 @@ def test_the_readme_main_command_runs_with_the_default_jobs_and_states_its_time(
 
 def test_findings_offset_0_column_is_the_committed_default_report():
     text = (ROOT / "docs" / "findings.md").read_text()
-    table = P.SPAN.sub(r"\2", text[text.index("| claim | offset 0 |"):]).split("\n\n")[0].splitlines()[2:]
+    table = P.SPAN.sub(r"\2", text[text.index("| claim | offset 0 |") :]).split("\n\n")[0].splitlines()[2:]
     column = {line.split(" | ")[0].strip("| "): line.split(" | ")[1] for line in table}
     doc = json.loads((ROOT / "docs" / "report" / "results.json").read_text())
     assert column == {c["name"]: c["verdict"] for c in doc["claims"]}
@@ -95,7 +102,9 @@ def test_one_level_across_the_findings_of_a_report():
     assert levels == {"99"}, levels
     from rnntheory import stats
 
-    assert stats.binomial_decision(10, 10).level == 0.99 and stats.binomial_interval(9, 10) == stats.binomial_interval(9, 10, 0.99)
+    assert stats.binomial_decision(10, 10).level == 0.99 and stats.binomial_interval(9, 10) == stats.binomial_interval(
+        9, 10, 0.99
+    )
 
 
 def test_the_pure_fit_comparison_reads_as_a_description():
@@ -117,7 +126,7 @@ def test_a_budgeted_summary_labels_each_row_with_its_own_level():
     levels = {n: res.level for n, res in rep.results.items()}
     assert len(set(levels.values())) > 1
     text = rep.markdown()
-    summary = text[text.index("| claim | paper | verdict |"):].split("\n\n")[0].splitlines()
+    summary = text[text.index("| claim | paper | verdict |") :].split("\n\n")[0].splitlines()
     assert "(CI at the claim's level)" in summary[0] and not re.search(r"\(\d[\d.]*% CI\)", summary[0])
     for line in summary[2:]:
         name = re.match(r"\| \[(\w+)\]", line).group(1)

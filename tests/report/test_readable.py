@@ -22,10 +22,22 @@ NAME = "complexity_eps_growth"  # four cells, under a second
 
 
 def _report(result):
-    meta = {"grid": "default", "command": "rnntheory report", "seeds": None, "dtype": "float64", "device": "cpu",
-            "device_name": "cpu", "rnntheory": "x", "torch": "x"}
-    return report.Report({NAME: result}, {NAME: claims.get(NAME).grid()},
-                         {NAME: [{"seconds": 0.0, "rows": [], "key": "", "cell": {}}]}, meta)
+    meta = {
+        "grid": "default",
+        "command": "rnntheory report",
+        "seeds": None,
+        "dtype": "float64",
+        "device": "cpu",
+        "device_name": "cpu",
+        "rnntheory": "x",
+        "torch": "x",
+    }
+    return report.Report(
+        {NAME: result},
+        {NAME: claims.get(NAME).grid()},
+        {NAME: [{"seconds": 0.0, "rows": [], "key": "", "cell": {}}]},
+        meta,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,16 +99,33 @@ def test_one_headline_rule_for_the_api_the_report_and_the_command_line(result):
 def test_claim_run_logs_a_line_per_claim_when_no_bar_is_shown(capsys):
     claims.get(NAME).run()  # progress="auto": under pytest nobody watches, so no bar
     err = capsys.readouterr().err
-    assert re.fullmatch(rf"{NAME}: measuring 4 cells of the default grid\n{NAME}: consistent \(4 findings, "
-                        r"[\d.]+ s\)\n", err), err
+    assert re.fullmatch(
+        rf"{NAME}: measuring 4 cells of the default grid\n{NAME}: consistent \(4 findings, "
+        r"[\d.]+ s\)\n",
+        err,
+    ), err
     claims.get(NAME).run(progress=False)
     assert capsys.readouterr().err == ""
 
 
-CONSTRUCTORS = [model.RNN, model.RNN.init, checking.Grid, checking.Grid.product, checking.Claim, checking.register,
-                checking.Control, checking.Finding, checking.ClaimResult, cost.Cost, Task, CellCache,
-                concepts.Concept.random, concepts.Concept.single_lag, concepts.Concept.single_pair,
-                checking.import_claims]
+CONSTRUCTORS = [
+    model.RNN,
+    model.RNN.init,
+    checking.Grid,
+    checking.Grid.product,
+    checking.Claim,
+    checking.register,
+    checking.Control,
+    checking.Finding,
+    checking.ClaimResult,
+    cost.Cost,
+    Task,
+    CellCache,
+    concepts.Concept.random,
+    concepts.Concept.single_lag,
+    concepts.Concept.single_pair,
+    checking.import_claims,
+]
 
 
 @pytest.mark.parametrize("obj", CONSTRUCTORS, ids=lambda o: o.__qualname__)

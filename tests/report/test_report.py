@@ -19,20 +19,34 @@ import pytest
 import torch
 
 from rnntheory import claims, report
+from rnntheory.checking import REGISTRY, ClaimResult
+from rnntheory.checking.findings import cannot_finding, every_case_finding
+from rnntheory.checking.text import what_was_shown
+from rnntheory.cli import main
 from rnntheory.report import grids
 from rnntheory.run import executors
 from rnntheory.run.cache import CellCache
-from rnntheory.cli import main
-from rnntheory.checking import REGISTRY, ClaimResult
-from rnntheory.checking.text import what_was_shown
-from rnntheory.checking.findings import cannot_finding, every_case_finding
 
-TINY = {"claims": {"sgd_learns": {"axes": {"m": [32, 48, 64]}, "seeds": 3,
-                                  "fixed": {"lr0": 0.0625, "steps": 300, "record_every": 75, "n_test": 64}}}}
+TINY = {
+    "claims": {
+        "sgd_learns": {
+            "axes": {"m": [32, 48, 64]},
+            "seeds": 3,
+            "fixed": {"lr0": 0.0625, "steps": 300, "record_every": 75, "n_test": 64},
+        }
+    }
+}
 """Nine cells of about 0.3 s each: slow enough to interrupt between cells."""
 
-SMALL = {"claims": {"hidden_perturbation": {"axes": {"m": [128, 512]}, "seeds": 3,
-                                           "fixed": {"Ls": [4, 8, 16], "omegas": [0.001, 0.003, 0.01]}}}}
+SMALL = {
+    "claims": {
+        "hidden_perturbation": {
+            "axes": {"m": [128, 512]},
+            "seeds": 3,
+            "fixed": {"Ls": [4, 8, 16], "omegas": [0.001, 0.003, 0.01]},
+        }
+    }
+}
 """hidden_perturbation on two widths, three lengths and small omegas (where the change is linear in
 omega), three seeds: eighteen cheap cells that hold the claim's reference width, length and omega."""
 
@@ -77,8 +91,11 @@ def wait_gone(pids: list[int]) -> None:
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and ".cache" not in p.parts}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts
+    }
 
 
 def test_interrupted_and_killed_report_resumes_to_identical_files(tmp_path):
@@ -91,8 +108,13 @@ def test_interrupted_and_killed_report_resumes_to_identical_files(tmp_path):
     assert len(cells_in(straight)) == 9
 
     # Ctrl-C after two cells: exit status 130, a message on how to resume, only whole cells on disk
-    proc = subprocess.Popen(cli(*args, "--out", str(resumed)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_as_in_a_terminal)
+    proc = subprocess.Popen(
+        cli(*args, "--out", str(resumed)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_in_a_terminal,
+    )
     wait_for_cells(proc, resumed, 2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=PATIENCE)
@@ -127,8 +149,9 @@ def test_ctrl_c_stops_parallel_workers_at_once_and_the_rerun_completes(tmp_path)
     grid = tmp_path / "tiny.json"
     grid.write_text(json.dumps(TINY))
     args = ["--grid", str(grid), "--claims", "sgd_learns", "-q", "--jobs", "2", "--out", str(tmp_path / "r")]
-    proc = subprocess.Popen(cli(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_as_in_a_terminal)
+    proc = subprocess.Popen(
+        cli(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal
+    )
     wait_for_cells(proc, tmp_path / "r", 2)
     workers = _children(proc.pid)
     proc.send_signal(signal.SIGINT)
@@ -241,13 +264,13 @@ def test_markdown_has_a_summary_and_a_section_per_claim(small):
         c = res.claim
         assert f"| [{name}](#{name}) |" in md
         assert c.statement in md and f"`{c.bound}`" in md
-        section = md[md.index(f"## {name}"):]
+        section = md[md.index(f"## {name}") :]
         assert f"Verdict: **{res.verdict}**" in section
     assert "![hidden_perturbation](figures/hidden_perturbation.png)" in md
     fit = small.results["hidden_perturbation"].findings[0].fit  # the fitted exponent with its interval
     assert fit.slope == pytest.approx(1.0, abs=0.05)
     assert f"exponent in omega {fit.slope:.3g} [{fit.ci_low:.3g}, {fit.ci_high:.3g}]" in md
-    assert ("Shown: all 4 findings agree with the claimed shape on this grid (inv_eps from 10 to 1e+12; 1 seed)." in md)
+    assert "Shown: all 4 findings agree with the claimed shape on this grid (inv_eps from 10 to 1e+12; 1 seed)." in md
     shown = what_was_shown(small.results["hidden_perturbation"], 3)
     assert shown in md and "omega from 0.001 to 0.01" in shown and "m from 128 to 512; 3 seeds" in shown
 
@@ -261,7 +284,9 @@ def test_sentences_name_what_was_not_shown(small):
     assert "Not shown, contradicted at these sizes: " + wrong.findings[0].name + "." in text
     with pytest.raises(ValueError, match="no judging settings \\['m'\\]"):
         hp.rejudge(m=64)  # a measuring setting cannot be changed without measuring
-    open_ = ClaimResult(hp.claim, "x", hp.data, [every_case_finding("a", [True], key="a"), cannot_finding("b", "d", key="b")])
+    open_ = ClaimResult(
+        hp.claim, "x", hp.data, [every_case_finding("a", [True], key="a"), cannot_finding("b", "d", key="b")]
+    )
     text = what_was_shown(open_, 2)
     assert text.startswith("Shown: 1 of 2 findings") and "Not decided: b." in text
 
@@ -269,8 +294,13 @@ def test_sentences_name_what_was_not_shown(small):
 def test_write_produces_every_file_and_rewrites_identically(small, tmp_path):
     written = small.write(tmp_path / "a")
     names = sorted(str(p.relative_to(tmp_path / "a")) for p in written)
-    assert names == ["figures/complexity_eps_growth.png", "figures/hidden_perturbation.png",
-                     "report.md", "results.csv", "results.json"]
+    assert names == [
+        "figures/complexity_eps_growth.png",
+        "figures/hidden_perturbation.png",
+        "report.md",
+        "results.csv",
+        "results.json",
+    ]
     assert (tmp_path / "a" / "figures" / "hidden_perturbation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     small.write(tmp_path / "b")
     assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
@@ -295,31 +325,47 @@ def test_named_grids_cover_every_claim():
 def test_grid_file_points_axes_seeds_and_fixed(tmp_path, suffix):
     p = tmp_path / f"g{suffix}"
     if suffix == ".json":
-        p.write_text(json.dumps({"base": "large", "claims": {
-            "sign_changes": {"base": "default", "seeds": [3, 5], "fixed": {"m": 256}},
-            "ntk_ball": {"points": [{"m": 64, "lr0": 8.0}]},
-            "decoupling": {"axes": {"m": [64, 128], "L": [4, 6]}, "seeds": 2}}}))
+        p.write_text(
+            json.dumps(
+                {
+                    "base": "large",
+                    "claims": {
+                        "sign_changes": {"base": "default", "seeds": [3, 5], "fixed": {"m": 256}},
+                        "ntk_ball": {"points": [{"m": 64, "lr0": 8.0}]},
+                        "decoupling": {"axes": {"m": [64, 128], "L": [4, 6]}, "seeds": 2},
+                    },
+                }
+            )
+        )
     else:
-        p.write_text('base = "large"\n[claims.sign_changes]\nbase = "default"\nseeds = [3, 5]\nfixed = {m = 256}\n'
-                     '[claims.ntk_ball]\npoints = [{m = 64, lr0 = 8.0}]\n'
-                     '[claims.decoupling]\naxes = {m = [64, 128], L = [4, 6]}\nseeds = 2\n')
+        p.write_text(
+            'base = "large"\n[claims.sign_changes]\nbase = "default"\nseeds = [3, 5]\nfixed = {m = 256}\n'
+            "[claims.ntk_ball]\npoints = [{m = 64, lr0 = 8.0}]\n"
+            "[claims.decoupling]\naxes = {m = [64, 128], L = [4, 6]}\nseeds = 2\n"
+        )
     loaded = grids.load_grids(p, ["sign_changes", "ntk_ball", "decoupling", "forward_stability"])
     sc = loaded["sign_changes"]
     assert sc.seeds == (3, 5) and sc.fixed["m"] == 256 and sc.points == claims.get("sign_changes").grid().points
-    assert loaded["ntk_ball"].points == ({"m": 64, "lr0": 8.0},) and loaded["ntk_ball"].seeds == claims.get("ntk_ball").grid("large").seeds
+    assert (
+        loaded["ntk_ball"].points == ({"m": 64, "lr0": 8.0},)
+        and loaded["ntk_ball"].seeds == claims.get("ntk_ball").grid("large").seeds
+    )
     assert len(loaded["decoupling"].points) == 4 and loaded["decoupling"].seeds == (0, 1)
     assert loaded["forward_stability"] == claims.get("forward_stability").grid("large")  # not listed: the base
 
 
-@pytest.mark.parametrize("spec, match", [
-    ({"claims": {"no_such": {}}}, "'no_such' is not a registered claim"),
-    ({"claims": {"ntk_ball": {"sizes": [1]}}}, "unknown keys \\['sizes'\\]"),
-    ({"claims": {"ntk_ball": {"points": [{"m": 8}], "axes": {"m": [8]}}}}, "gives both points and axes"),
-    ({"claims": {"ntk_ball": {"base": "huge"}}}, "grid='huge' is not defined"),
-    ({"grids": {}}, "must hold an object with keys 'base', 'claims' and 'only'"),
-    # a point that leaves a setting every registered cell has unset would fail every cell: refused
-    ({"claims": {"ntk_ball": {"points": [{"m": 64}]}}}, "leaves \\['lr0'\\] unset"),
-])
+@pytest.mark.parametrize(
+    "spec, match",
+    [
+        ({"claims": {"no_such": {}}}, "'no_such' is not a registered claim"),
+        ({"claims": {"ntk_ball": {"sizes": [1]}}}, "unknown keys \\['sizes'\\]"),
+        ({"claims": {"ntk_ball": {"points": [{"m": 8}], "axes": {"m": [8]}}}}, "gives both points and axes"),
+        ({"claims": {"ntk_ball": {"base": "huge"}}}, "grid='huge' is not defined"),
+        ({"grids": {}}, "must hold an object with keys 'base', 'claims' and 'only'"),
+        # a point that leaves a setting every registered cell has unset would fail every cell: refused
+        ({"claims": {"ntk_ball": {"points": [{"m": 64}]}}}, "leaves \\['lr0'\\] unset"),
+    ],
+)
 def test_bad_grid_files_are_rejected(tmp_path, spec, match):
     p = tmp_path / "g.json"
     p.write_text(json.dumps(spec))
@@ -344,12 +390,15 @@ def test_dumped_grids_load_back_unchanged(tmp_path, capsys):
         assert grids.grid_spec(actual[name]) == grids.grid_spec(g.with_seeds(2))
 
 
-@pytest.mark.parametrize("args, match", [
-    (["--claims", "no_such"], "'no_such' is not a registered claim"),
-    (["--grid", "nowhere.json"], "is neither 'default', 'large' nor a file"),
-    (["--seeds", "0", "--claims", "hidden_perturbation"], "seeds=0 must be a positive count"),
-    (["--jobs", "0", "--claims", "hidden_perturbation"], "jobs=0 must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["--claims", "no_such"], "'no_such' is not a registered claim"),
+        (["--grid", "nowhere.json"], "is neither 'default', 'large' nor a file"),
+        (["--seeds", "0", "--claims", "hidden_perturbation"], "seeds=0 must be a positive count"),
+        (["--jobs", "0", "--claims", "hidden_perturbation"], "jobs=0 must be a positive integer"),
+    ],
+)
 def test_cli_reports_bad_arguments_with_status_2(tmp_path, capsys, args, match):
     assert main(["report", *args, "--out", str(tmp_path), "-q"]) == 2
     err = capsys.readouterr().err
@@ -374,7 +423,9 @@ def test_the_report_page_and_the_claims_reference_come_from_report_markdown(smal
     from rnntheory.report import markdown
 
     assert small.markdown() == markdown.page(small) and report.claims_reference is markdown.claims_reference
-    assert report.headline_finding(small.results["hidden_perturbation"]) is small.results["hidden_perturbation"].deciding()
+    assert (
+        report.headline_finding(small.results["hidden_perturbation"]) is small.results["hidden_perturbation"].deciding()
+    )
     assert not hasattr(report, "headline")  # a Finding, not ClaimResult.headline's line: headline_finding
 
 
@@ -457,8 +508,9 @@ def test_a_changed_claimed_exponent_rejudges_a_warm_cache_without_measuring(tmp_
     doc = {c["name"]: c for c in again.to_json()["claims"]}
     assert doc[claim.name]["judging"]["degree"] == -0.2 and doc[claim.name]["verdict"] == "inconsistent"
     # the other claim is judged exactly as before
-    assert ([str(f) for f in again.results["complexity_divergence"].findings]
-            == [str(f) for f in first.results["complexity_divergence"].findings])
+    assert [str(f) for f in again.results["complexity_divergence"].findings] == [
+        str(f) for f in first.results["complexity_divergence"].findings
+    ]
 
 
 def test_a_changed_measurement_version_does_not_reuse_old_cells(tmp_path, monkeypatch):
@@ -485,8 +537,12 @@ def test_a_changed_measurement_version_does_not_reuse_old_cells(tmp_path, monkey
     new_keys = {r["key"] for r in again.records[claim.name]}
     assert len(new_keys) == n and not old_keys & new_keys
     assert all(r["version"] == bumped.version for r in again.records[claim.name])
-    assert [t.key for t in bumped.tasks(first.grids[claim.name].cells())] == [r["key"] for r in again.records[claim.name]]
-    pd.testing.assert_frame_equal(again.results[claim.name].data, first.results[claim.name].data)  # same code, same rows
+    assert [t.key for t in bumped.tasks(first.grids[claim.name].cells())] == [
+        r["key"] for r in again.records[claim.name]
+    ]
+    pd.testing.assert_frame_equal(
+        again.results[claim.name].data, first.results[claim.name].data
+    )  # same code, same rows
     assert {c["name"]: c["version"] for c in again.to_json()["claims"]}[claim.name] == bumped.version
 
 
@@ -512,9 +568,13 @@ def test_a_failing_cell_is_listed_and_the_report_still_completes(tmp_path, monke
     res = rep.results["hidden_perturbation"]
     assert res.verdict == "inconclusive" and len(res.failed) == 1
     assert res.failed[0]["cell"]["m"] == 512 and res.failed[0]["error"]["message"] == "injected failure"
-    assert any(f.name == "every cell of the grid was measured" and "RuntimeError: injected failure" in f.detail
-               for f in res.findings)
-    assert rep.results["complexity_eps_growth"].verdict == "consistent" and not rep.results["complexity_eps_growth"].failed
+    assert any(
+        f.name == "every cell of the grid was measured" and "RuntimeError: injected failure" in f.detail
+        for f in res.findings
+    )
+    assert (
+        rep.results["complexity_eps_growth"].verdict == "consistent" and not rep.results["complexity_eps_growth"].failed
+    )
     rep.write(tmp_path / "out", figures=False)
     text = (tmp_path / "out" / "report.md").read_text()
     assert "**1 cell(s) failed**" in text and "RuntimeError: injected failure" in text and "--retry-failed" in text
@@ -545,7 +605,9 @@ def test_seed_offset_shifts_every_seed_and_shares_no_cell(tmp_path):
     for bad, error in ((-1, ValueError), (2.5, TypeError), (True, TypeError)):  # the one validation policy
         with pytest.raises(error, match="seed_offset"):
             grids.load_grids("default", ["decoupling"], seed_offset=bad)
-    assert main(["report", "--claims", "decoupling", "--dump-grid", str(tmp_path / "g.json"), "--seed-offset", "7"]) == 0
+    assert (
+        main(["report", "--claims", "decoupling", "--dump-grid", str(tmp_path / "g.json"), "--seed-offset", "7"]) == 0
+    )
     spec = json.loads((tmp_path / "g.json").read_text())
     assert spec["claims"]["decoupling"]["seeds"] == [s + 7 for s in base["decoupling"].seeds]
     res = claims.get("complexity_eps_growth").run(seed_offset=3)
@@ -553,7 +615,9 @@ def test_seed_offset_shifts_every_seed_and_shares_no_cell(tmp_path):
 
 
 def test_report_with_a_scheduler_but_no_dask_executor_is_a_clear_error(tmp_path, capsys):
-    code = main(["report", "--claims", "complexity_eps_growth", "--scheduler", "tcp://nowhere:1", "--out", str(tmp_path)])
+    code = main(
+        ["report", "--claims", "complexity_eps_growth", "--scheduler", "tcp://nowhere:1", "--out", str(tmp_path)]
+    )
     assert code == 2
     assert "scheduler='tcp://nowhere:1' is for executor='dask'" in capsys.readouterr().err
 
@@ -566,10 +630,20 @@ def _results(folder: Path, claims_: list[dict]) -> Path:
 
 def test_compare_reports_verdict_changes_and_relative_differences(tmp_path, capsys):
     cell = lambda key, *vals: {"key": key, "rows": [{"m": 8, "v": v} for v in vals]}  # noqa: E731
-    a = _results(tmp_path / "a", [{"name": "c1", "verdict": "consistent", "cells": [cell("k1", 1.0, 2.0)]},
-                                  {"name": "c2", "verdict": "consistent", "cells": [cell("k2", float("nan"))]}])
-    b = _results(tmp_path / "b", [{"name": "c1", "verdict": "consistent", "cells": [cell("k1", 1.0, 2.002)]},
-                                  {"name": "c2", "verdict": "inconclusive", "cells": [cell("k2", float("nan"))]}])
+    a = _results(
+        tmp_path / "a",
+        [
+            {"name": "c1", "verdict": "consistent", "cells": [cell("k1", 1.0, 2.0)]},
+            {"name": "c2", "verdict": "consistent", "cells": [cell("k2", float("nan"))]},
+        ],
+    )
+    b = _results(
+        tmp_path / "b",
+        [
+            {"name": "c1", "verdict": "consistent", "cells": [cell("k1", 1.0, 2.002)]},
+            {"name": "c2", "verdict": "inconclusive", "cells": [cell("k2", float("nan"))]},
+        ],
+    )
     cmp_ = report.compare(a, b)
     rows = {r["claim"]: r for r in cmp_.rows}
     assert rows["c1"]["max_rel_diff"] == pytest.approx(0.002 / 2.002)

@@ -6,12 +6,12 @@ import json
 import pytest
 
 from rnntheory import claims, report
+from rnntheory.checking import Grid
+from rnntheory.cli import main
 from rnntheory.run import cost
 from rnntheory.run.cache import CellCache
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.records import Task
-from rnntheory.checking import Grid
-from rnntheory.cli import main
 
 
 def _tiny(cell):
@@ -24,7 +24,9 @@ def test_every_cell_of_the_registered_grids_has_a_reference_time():
     for grid in ("default", "large"):
         c = report.cost(grid=grid)
         assert c.cached == 0 and c.pending == c.cells > 0
-        assert set(c.table["source"]) == {"reference"}, c.table.loc[c.table["source"] != "reference", ["claim", "point"]]
+        assert set(c.table["source"]) == {"reference"}, c.table.loc[
+            c.table["source"] != "reference", ["claim", "point"]
+        ]
         assert c.seconds > 0 and c.unknown == 0
     # a claim's preview is the sum of its cells' reference medians
     sign = claims.get("sign_changes")
@@ -103,8 +105,8 @@ def test_a_record_whose_seconds_are_no_number_is_skipped_not_a_crash(tmp_path):
 
 def test_extrapolation_recovers_a_power_law():
     """Times that follow 1e-3 m^2 L exactly are extrapolated exactly to a new width and length."""
-    known = {cost.point_of({"m": m, "L": L, "d_x": 8}): 1e-3 * m ** 2 * L for m in (64, 128, 256, 512) for L in (4, 8)}
-    assert cost._extrapolate(known, {"m": 2048, "L": 16, "d_x": 8}) == pytest.approx(1e-3 * 2048 ** 2 * 16, rel=1e-9)
+    known = {cost.point_of({"m": m, "L": L, "d_x": 8}): 1e-3 * m**2 * L for m in (64, 128, 256, 512) for L in (4, 8)}
+    assert cost._extrapolate(known, {"m": 2048, "L": 16, "d_x": 8}) == pytest.approx(1e-3 * 2048**2 * 16, rel=1e-9)
     # too few points for a fit: the nearest point's time
     two = {cost.point_of({"m": 64}): 1.0, cost.point_of({"m": 1024}): 9.0}
     assert cost._extrapolate(two, {"m": 900}) == pytest.approx(9.0)
@@ -127,8 +129,17 @@ def test_wall_time_gives_the_longest_cells_first_to_the_least_busy_worker():
     import pandas as pd
 
     secs = [3.0, 5.0, 3.0, 4.0, 3.0]
-    table = pd.DataFrame({"claim": "c", "group": "c", "cell": [str(i) for i in range(5)], "point": "",
-                          "cached": False, "seconds": secs, "source": "reference"})
+    table = pd.DataFrame(
+        {
+            "claim": "c",
+            "group": "c",
+            "cell": [str(i) for i in range(5)],
+            "point": "",
+            "cached": False,
+            "seconds": secs,
+            "source": "reference",
+        }
+    )
     c = cost.Cost(table)
     assert c.wall(1) == 18.0
     assert c.wall(2) == 10.0  # 5+3+... : {5, 3}, {4, 3, 3} -> 8 and 10
@@ -138,7 +149,9 @@ def test_wall_time_gives_the_longest_cells_first_to_the_least_busy_worker():
 
 def test_dry_run_measures_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["report", "--dry-run", "--claims", "sign_changes", "decoupling", "--out", str(out), "--jobs", "2"]) == 0
+    assert (
+        main(["report", "--dry-run", "--claims", "sign_changes", "decoupling", "--out", str(out), "--jobs", "2"]) == 0
+    )
     text = capsys.readouterr().out
     assert "sign_changes" in text and "decoupling" in text and "estimated wall time with --jobs 2" in text
     total = [line for line in text.splitlines() if line.startswith("total")][0].split()

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from rnntheory import claims
+from rnntheory.checking import Grid
 from rnntheory.run.cache import CellCache
 from rnntheory.run.executors import run_tasks
-from rnntheory.checking import Grid
 
 distributed = pytest.importorskip("distributed")
 
@@ -48,14 +48,18 @@ def test_a_worker_killed_mid_run_loses_no_cell(tmp_path):
     arrives in the cache of the submitting process, and the rows equal a serial run's."""
     tasks = tiny_tasks(ms=(192, 256), seeds=(0, 1, 2))
     expected = run_tasks(tasks)
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                       silence_logs=50)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
+    )
     client = distributed.Client(cluster)
     try:
         pids = client.run(os.getpid)
         out: dict = {}
-        runner = threading.Thread(target=lambda: out.update(records=run_tasks(
-            tasks, executor="dask", scheduler=cluster.scheduler_address, cache=tmp_path)))
+        runner = threading.Thread(
+            target=lambda: out.update(
+                records=run_tasks(tasks, executor="dask", scheduler=cluster.scheduler_address, cache=tmp_path)
+            )
+        )
         runner.start()
         t0 = time.monotonic()
         while len(CellCache(tmp_path)) < 1:

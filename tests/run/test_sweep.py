@@ -11,18 +11,17 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from rnntheory import claims
+from rnntheory.checking import Claim, Grid
+from rnntheory.checking.findings import every_case_finding
 from rnntheory.run import executors, progress, records
 from rnntheory.run.cache import CellCache, atomic_write
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.progress import Progress, watching
 from rnntheory.run.records import Task, cell_key, failures, frame, to_json
-from rnntheory.checking import Claim, Grid
-from rnntheory.checking.findings import every_case_finding
 from tests.tolerances import TOL
-
-import torch
 
 
 def counting_claim(calls: list) -> Claim:
@@ -32,13 +31,33 @@ def counting_claim(calls: list) -> Claim:
     def measure(cell):
         calls.append(cell["seed"])
         rng = np.random.default_rng(cell["seed"])
-        return [{"seed": cell["seed"], "x": k, "y": np.float64(rng.random()), "pair": (k, k + 1), "ok": bool(k % 2),
-                 "nan": math.nan, "count": np.int64(k)} for k in cell["xs"]]
+        return [
+            {
+                "seed": cell["seed"],
+                "x": k,
+                "y": np.float64(rng.random()),
+                "pair": (k, k + 1),
+                "ok": bool(k % 2),
+                "nan": math.nan,
+                "count": np.int64(k),
+            }
+            for k in cell["xs"]
+        ]
 
-    return Claim(name="counting", title="t", reference="r", statement="s", quantity="q", bound="b",
-                 grids={"default": Grid(points=({},), seeds=(0, 1, 2), fixed={"xs": (1, 2, 3)}),
-                        "large": Grid(points=({},), seeds=(0,), fixed={"xs": (1,)})},
-                 measure=measure, analyse=lambda df, judging: [every_case_finding("f", [True], key="f")])
+    return Claim(
+        name="counting",
+        title="t",
+        reference="r",
+        statement="s",
+        quantity="q",
+        bound="b",
+        grids={
+            "default": Grid(points=({},), seeds=(0, 1, 2), fixed={"xs": (1, 2, 3)}),
+            "large": Grid(points=({},), seeds=(0,), fixed={"xs": (1,)}),
+        },
+        measure=measure,
+        analyse=lambda df, judging: [every_case_finding("f", [True], key="f")],
+    )
 
 
 def tasks_of(claim, grid="default"):
@@ -62,7 +81,9 @@ def test_one_cell_of_each_claim_is_measured_first():
     recs = run_tasks(tasks_of(a) + tasks_of(b), progress=Order(6, stream=io.StringIO()))
     assert order == ["counting", "other", "counting", "counting", "other", "other"]
     assert calls_a == [1, 0, 2] and calls_b == [1, 0, 2]
-    assert [(r["claim"], r["cell"]["seed"]) for r in recs] == [("counting", s) for s in range(3)] + [("other", s) for s in range(3)]
+    assert [(r["claim"], r["cell"]["seed"]) for r in recs] == [("counting", s) for s in range(3)] + [
+        ("other", s) for s in range(3)
+    ]
 
 
 def test_cell_key_depends_on_the_cell_and_versions_not_on_tuple_or_list(monkeypatch):
@@ -94,7 +115,8 @@ def test_second_run_loads_every_cell_and_gives_identical_rows(tmp_path):
     # fresh rows pass through the same JSON as cached ones: tuples are lists, numpy scalars are Python numbers
     assert first["pair"].iloc[0] == [1, 2] and first["count"].dtype == np.int64 and first["nan"].isna().all()
     assert sorted(p.name for p in (tmp_path / "counting").iterdir()) == sorted(
-        f"{cell_key('counting', t.cell, c.version)}.json" for t in tasks_of(c))
+        f"{cell_key('counting', t.cell, c.version)}.json" for t in tasks_of(c)
+    )
 
 
 def test_without_a_cache_rows_equal_the_cached_ones(tmp_path):
@@ -183,7 +205,9 @@ def test_identical_tasks_are_measured_once_and_lambdas_are_named(tmp_path):
     assert calls == [0, 0, 0] and len(CellCache(tmp_path)) == 2
 
     cells = [{"seed": s, "device": "cpu"} for s in range(2)]
-    with pytest.raises(ValueError, match=r"executors\.run_tasks: the measuring function <function .*<lambda>.* cannot be sent"):
+    with pytest.raises(
+        ValueError, match=r"executors\.run_tasks: the measuring function <function .*<lambda>.* cannot be sent"
+    ):
         run_tasks([Task("lam", lambda cell: [{"seed": cell["seed"]}], cl) for cl in cells], jobs=2)
 
 
@@ -217,7 +241,10 @@ def test_to_json_rejects_values_it_cannot_write():
     with pytest.raises(TypeError, match="cannot be written to JSON"):
         to_json({"f": object()})
     assert json.loads(to_json({"a": np.float32(0.5), "b": torch.tensor([1, 2]), "c": {3, 1}})) == {
-        "a": 0.5, "b": [1, 2], "c": [1, 3]}
+        "a": 0.5,
+        "b": [1, 2],
+        "c": [1, 3],
+    }
 
 
 def test_claim_run_resumes_from_its_cache(tmp_path):
@@ -258,10 +285,20 @@ def failing_claim(calls: list, bad_seed: int = 1) -> Claim:
             raise RuntimeError(f"injected failure at seed {cell['seed']}")
         return [{"seed": cell["seed"], "x": 1.0}]
 
-    return Claim(name="failing", title="t", reference="r", statement="s", quantity="q", bound="b",
-                 grids={"default": Grid(points=({},), seeds=(0, 1, 2), fixed={}),
-                        "large": Grid(points=({},), seeds=(0,), fixed={})},
-                 measure=measure, analyse=lambda df, judging: [every_case_finding("f", [True], key="f")])
+    return Claim(
+        name="failing",
+        title="t",
+        reference="r",
+        statement="s",
+        quantity="q",
+        bound="b",
+        grids={
+            "default": Grid(points=({},), seeds=(0, 1, 2), fixed={}),
+            "large": Grid(points=({},), seeds=(0,), fixed={}),
+        },
+        measure=measure,
+        analyse=lambda df, judging: [every_case_finding("f", [True], key="f")],
+    )
 
 
 def test_a_failing_cell_is_a_cached_outcome_that_a_rerun_does_not_redo(tmp_path):
@@ -286,7 +323,9 @@ def test_a_claim_with_a_failed_cell_uses_the_rest_and_reads_inconclusive(tmp_pat
     assert len(res.data) == 2 and [f["cell"]["seed"] for f in res.failed] == [1]
     assert res.verdict == "inconclusive"
     last = res.findings[-1]
-    assert last.name == "every cell of the grid was measured" and "RuntimeError: injected failure at seed 1" in last.detail
+    assert (
+        last.name == "every cell of the grid was measured" and "RuntimeError: injected failure at seed 1" in last.detail
+    )
     assert res.rejudge().failed == res.failed and res.rejudge().verdict == "inconclusive"
 
 
@@ -324,9 +363,14 @@ def _killer(cell):
 def test_a_cell_that_kills_its_worker_is_recorded_and_the_rest_are_measured(tmp_path):
     """The pool breaks when the worker dies; the cells in flight are measured again one at a time in
     fresh workers, the one that kills its worker again is recorded as WorkerDied, the rest finish."""
-    claim = dataclasses.replace(failing_claim([]), measure=_killer,
-                                grids={"default": Grid(points=({},), seeds=tuple(range(6)), fixed={}),
-                                       "large": Grid(points=({},), seeds=(0,), fixed={})})
+    claim = dataclasses.replace(
+        failing_claim([]),
+        measure=_killer,
+        grids={
+            "default": Grid(points=({},), seeds=tuple(range(6)), fixed={}),
+            "large": Grid(points=({},), seeds=(0,), fixed={}),
+        },
+    )
     recs = run_tasks(tasks_of(claim), jobs=2, cache=tmp_path)
     assert [r["cell"]["seed"] for r in recs] == list(range(6))
     assert [f["cell"]["seed"] for f in failures(recs)] == [1]
@@ -357,13 +401,16 @@ def _double(cell):
     return [{"y": 2 * cell["x"]}]
 
 
-@pytest.mark.parametrize("content, why", [
-    ("null", "holds NoneType"),
-    ("[1, 2]", "holds list"),
-    ('{"key": "K"}', "missing"),
-    ("{not json", "Expecting"),
-    ('{"claim": "c", "key": "KEY", "cell": {"x": 3}, "rows": [], "seconds": "slow"}', "not a number"),
-])
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        ("null", "holds NoneType"),
+        ("[1, 2]", "holds list"),
+        ('{"key": "K"}', "missing"),
+        ("{not json", "Expecting"),
+        ('{"claim": "c", "key": "KEY", "cell": {"x": 3}, "rows": [], "seconds": "slow"}', "not a number"),
+    ],
+)
 def test_a_cache_file_that_is_not_a_record_is_measured_again(tmp_path, content, why):
     task = Task("c", _double, {"x": 3}, 1)
     key = task.key
@@ -419,8 +466,12 @@ def test_two_runs_on_one_cache_measure_each_cell_once(tmp_path):
 
     ctx = mp.get_context("spawn")
     log, start = tmp_path / "log", ctx.Event()
-    runs = [ctx.Process(target=_run_and_save, args=(str(tmp_path / "cache"), str(log), jobs, str(tmp_path / f"out{jobs}"),
-                                                    start)) for jobs in (2, 1)]
+    runs = [
+        ctx.Process(
+            target=_run_and_save, args=(str(tmp_path / "cache"), str(log), jobs, str(tmp_path / f"out{jobs}"), start)
+        )
+        for jobs in (2, 1)
+    ]
     for p in runs:
         p.start()
     start.set()

@@ -53,18 +53,17 @@ from __future__ import annotations
 
 import functools
 import math
+from types import SimpleNamespace as NS
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from types import SimpleNamespace as NS
-
 from rnntheory import stats as S
 from rnntheory.checking import budget as B
-from rnntheory.stats import verdicts as VD
 from rnntheory.checking.findings import exponent_finding
+from rnntheory.stats import verdicts as VD
 
 REPS = 4000
 EDGE_RATE = 0.005
@@ -150,7 +149,11 @@ class _Grid:
 
 BUDGET_REPS = 2000
 BUDGET_DESIGN = "budget (run_grids, G0=4)"
-LEVELS = {"spent": None, "first": lambda replicable, look: _LEVEL_OF(replicable, 1), "99%": lambda replicable, look: 0.99}
+LEVELS = {
+    "spent": None,
+    "first": lambda replicable, look: _LEVEL_OF(replicable, 1),
+    "99%": lambda replicable, look: 0.99,
+}
 _LEVEL_OF = B.level_of
 
 
@@ -279,7 +282,9 @@ def test_looking_repeatedly_without_alpha_spending_would_inflate_the_false_pass_
     assert sum(1 - B.look_level(k) for k in range(1, 60)) <= 0.01  # total miss rate over any number of looks
 
 
-@pytest.mark.parametrize("truth, verdict", [(A + R - 0.12, VD.Verdict.CONSISTENT), (A + R + 0.12, VD.Verdict.INCONSISTENT)])
+@pytest.mark.parametrize(
+    "truth, verdict", [(A + R - 0.12, VD.Verdict.CONSISTENT), (A + R + 0.12, VD.Verdict.INCONSISTENT)]
+)
 def test_more_data_only_moves_a_verdict_out_of_inconclusive(truth, verdict):
     """Monotone in evidence: as the networks grow, the verdict goes from inconclusive to the side of the
     truth and never to the other decided word."""

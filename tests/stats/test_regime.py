@@ -25,7 +25,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import optimize, stats as sps
+from scipy import optimize
+from scipy import stats as sps
 
 from rnntheory import stats as S
 from rnntheory.stats import _regime as R
@@ -48,8 +49,9 @@ def _edge_limit(reps: int) -> int:
 
 
 # ---------------------------------------------------------------------- simulation
-def simulate(rng, reps, mstar, *, lengths=LENGTHS, widths=lambda L: WIDTHS, nets=NETS, noise=NOISE, groups=False,
-             network_sd=0.2):
+def simulate(
+    rng, reps, mstar, *, lengths=LENGTHS, widths=lambda L: WIDTHS, nets=NETS, noise=NOISE, groups=False, network_sd=0.2
+):
     r"""Per length: (m per row, log q of shape (reps, n), network index per row or None) with
     ``E q(m*(L)) = DELTA``."""
     out = {}
@@ -60,7 +62,11 @@ def simulate(rng, reps, mstar, *, lengths=LENGTHS, widths=lambda L: WIDTHS, nets
         if groups:
             inv = np.tile(np.arange(nets), ms.size)
             within = math.sqrt(noise**2 - network_sd**2)
-            lq = centre + network_sd * rng.standard_normal((reps, nets))[:, inv] + within * rng.standard_normal((reps, m.size))
+            lq = (
+                centre
+                + network_sd * rng.standard_normal((reps, nets))[:, inv]
+                + within * rng.standard_normal((reps, m.size))
+            )
         else:
             inv, lq = None, centre + noise * rng.standard_normal((reps, m.size))
         out[float(L)] = (m, lq, inv)
@@ -69,8 +75,10 @@ def simulate(rng, reps, mstar, *, lengths=LENGTHS, widths=lambda L: WIDTHS, nets
 
 def batched(sim, *, mean=True, level=LEVEL, deltas=(DELTA,)):
     r"""The thresholds of every simulated dataset: dict L -> the arrays of :func:`_regime.thresholds`."""
-    return {L: R.thresholds(R.LineDesign(np.log(m), inv), lq, np.log(np.array(deltas)), level, mean)
-            for L, (m, lq, inv) in sim.items()}
+    return {
+        L: R.thresholds(R.LineDesign(np.log(m), inv), lq, np.log(np.array(deltas)), level, mean)
+        for L, (m, lq, inv) in sim.items()
+    }
 
 
 def batched_fit(th, cols, *, j, level=LEVEL, weighted=False):
@@ -98,8 +106,15 @@ def frame(sim, i: int) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- exact cases and references
-def _grid(c=lambda L: 0.1 * L, a=0.5, lengths=(4.0, 8.0, 16.0), widths=(64.0, 256.0, 1024.0, 4096.0), reps=3, noise=0.0,
-          seed=0):
+def _grid(
+    c=lambda L: 0.1 * L,
+    a=0.5,
+    lengths=(4.0, 8.0, 16.0),
+    widths=(64.0, 256.0, 1024.0, 4096.0),
+    reps=3,
+    noise=0.0,
+    seed=0,
+):
     rng = np.random.default_rng(seed)
     L, m = (x.ravel() for x in np.meshgrid(lengths, widths, indexing="ij"))
     L, m = np.repeat(L, reps), np.repeat(m, reps)
@@ -131,7 +146,12 @@ def _ols_band_crossings(t, v, log_delta, level):
     tq = sps.t.ppf(0.5 + level / 2, t.size - 2)
 
     def edge(sign):
-        return lambda th: beta[0] + beta[1] * th + sign * tq * math.sqrt(s2 * (G[0, 0] + 2 * th * G[0, 1] + th * th * G[1, 1])) - log_delta
+        return lambda th: (
+            beta[0]
+            + beta[1] * th
+            + sign * tq * math.sqrt(s2 * (G[0, 0] + 2 * th * G[0, 1] + th * th * G[1, 1]))
+            - log_delta
+        )
 
     return optimize.brentq(edge(-1), -50, 50), optimize.brentq(edge(+1), -50, 50), -beta[1], beta[0]
 
@@ -155,8 +175,12 @@ def test_groups_method_is_the_mean_of_per_network_lines():
     G = 6
     m = np.tile(ms, G)
     seed = np.repeat(np.arange(G), ms.size)
-    lq = -1.0 + 0.3 * rng.standard_normal(G)[seed] - (0.5 + 0.03 * rng.standard_normal(G)[seed]) * np.log(m) \
+    lq = (
+        -1.0
+        + 0.3 * rng.standard_normal(G)[seed]
+        - (0.5 + 0.03 * rng.standard_normal(G)[seed]) * np.log(m)
         + 0.1 * rng.standard_normal(m.size)
+    )
     r = S.threshold_widths(np.full(m.size, 8.0), m, np.exp(lq), 0.01, seeds=seed, estimand="geometric")[0]
     lines = np.array([np.polyfit(np.log(ms), lq[seed == g], 1) for g in range(G)])  # (slope, intercept)
     b1, b0 = lines.mean(0)
@@ -166,7 +190,9 @@ def test_groups_method_is_the_mean_of_per_network_lines():
     half = sps.t.ppf(0.995, G - 1) * lines[:, 0].std(ddof=1) / math.sqrt(G)
     assert (r.decay_low, r.decay_high) == pytest.approx((-b1 - half, -b1 + half))
     # labels that never repeat at one L: every row is its own network
-    assert S.threshold_widths(np.full(m.size, 8.0), m, np.exp(lq), 0.01, seeds=np.arange(m.size))[0].method == "regression"
+    assert (
+        S.threshold_widths(np.full(m.size, 8.0), m, np.exp(lq), 0.01, seeds=np.arange(m.size))[0].method == "regression"
+    )
 
 
 def test_position_end_and_one_row_per_length_and_accuracy():
@@ -176,7 +202,10 @@ def test_position_end_and_one_row_per_length_and_accuracy():
     assert [r.position for r in th.select(1e-2)] == ["inside", "beyond", "beyond"]
     frame = th.to_frame()
     assert frame.shape[0] == 9 and list(frame[["L", "delta"]].itertuples(index=False, name=None))[:3] == [
-        (4.0, 0.1), (4.0, 1e-2), (4.0, 1e-3)]
+        (4.0, 0.1),
+        (4.0, 1e-2),
+        (4.0, 1e-3),
+    ]
     assert "extrapolated beyond the fitted widths m = 64..4096" in str(th.select(1e-3)[2])
     assert th.select(1e-3)[2].extrapolated and not th.select(1e-2)[0].extrapolated
     assert repr(th).startswith("ThresholdWidths(9 rows)\nL=4, delta=0.1: m* = ")
@@ -196,17 +225,20 @@ def test_a_quantity_that_does_not_decrease_has_no_threshold():
     assert flat.ci_high == math.inf  # a decay that is not significant bounds nothing above
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(delta=-1), ValueError, r"stats.threshold_widths: delta=-1 must be a finite number > 0"),
-    (dict(delta=[0.1, 0.1]), ValueError, r"delta=\[0.1, 0.1\] must be one accuracy or several distinct"),
-    (dict(level=1.0), ValueError, r"stats.threshold_widths: level=1.0"),
-    (dict(end=1), ValueError, r"stats.threshold_widths: end=1 must be an integer >= 2"),
-    (dict(end=2.0), TypeError, r"end=2.0 must be an integer"),
-    (dict(around="middle"), ValueError, r"around='middle' must be 'largest' or 'threshold'"),
-    (dict(estimand="median"), ValueError, r"estimand='median' must be 'mean' or 'geometric'"),
-    (dict(seeds=[0, 1]), ValueError, r"seeds has 2 values; expected 36"),
-    (dict(seeds=[0] * 36), ValueError, r"network 0 has two rows in one cell"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(delta=-1), ValueError, r"stats.threshold_widths: delta=-1 must be a finite number > 0"),
+        (dict(delta=[0.1, 0.1]), ValueError, r"delta=\[0.1, 0.1\] must be one accuracy or several distinct"),
+        (dict(level=1.0), ValueError, r"stats.threshold_widths: level=1.0"),
+        (dict(end=1), ValueError, r"stats.threshold_widths: end=1 must be an integer >= 2"),
+        (dict(end=2.0), TypeError, r"end=2.0 must be an integer"),
+        (dict(around="middle"), ValueError, r"around='middle' must be 'largest' or 'threshold'"),
+        (dict(estimand="median"), ValueError, r"estimand='median' must be 'mean' or 'geometric'"),
+        (dict(seeds=[0, 1]), ValueError, r"seeds has 2 values; expected 36"),
+        (dict(seeds=[0] * 36), ValueError, r"network 0 has two rows in one cell"),
+    ],
+)
 def test_threshold_widths_argument_errors(kwargs, error, match):
     L, m, q = _grid(noise=0.1)
     args = dict(delta=0.01) | kwargs
@@ -285,8 +317,12 @@ def test_collapse_lack_test_and_groups():
     L, m, _ = _grid(lengths=(4.0, 8.0, 16.0, 32.0), reps=6)
     broken = 0.5 * L**0.5 * m ** (-0.3 - 0.01 * L) * np.exp(0.2 * rng.standard_normal(L.size))  # decay depends on L
     assert S.collapse_exponent(L, m, broken).lack_p < 1e-6
-    rows = [(Lv, w, 0.5 * (Lv / w) ** 0.5 * math.exp(a + 0.1 * rng.standard_normal()), f"{w:g}/{g}")
-            for w in (64.0, 256.0, 1024.0) for g, a in enumerate(0.2 * rng.standard_normal(5)) for Lv in (4.0, 8.0, 16.0)]
+    rows = [
+        (Lv, w, 0.5 * (Lv / w) ** 0.5 * math.exp(a + 0.1 * rng.standard_normal()), f"{w:g}/{g}")
+        for w in (64.0, 256.0, 1024.0)
+        for g, a in enumerate(0.2 * rng.standard_normal(5))
+        for Lv in (4.0, 8.0, 16.0)
+    ]
     Lg, mg, qg, sg = map(np.array, zip(*rows))
     f = S.collapse_exponent(Lg, mg, qg, seeds=sg)
     assert f.method == "groups" and f.n_networks == 15 and f.df == 13 and f.k.ci_low < 1 < f.k.ci_high
@@ -316,7 +352,8 @@ def test_public_functions_are_the_batched_computation():
                 assert r.method == ("groups" if groups else "regression")
                 o = th[r.L]  # the same numbers up to the rounding of exp and log of q
                 assert (r.log_m_star, math.log(r.ci_low), math.log(r.ci_high), r.se_log) == pytest.approx(
-                    (o["theta"][i, 0], o["lo"][i, 0], o["hi"][i, 0], o["se"][i, 0]), rel=1e-12)
+                    (o["theta"][i, 0], o["lo"][i, 0], o["hi"][i, 0], o["se"][i, 0]), rel=1e-12
+                )
             d = S.threshold_degree(pub)[0]
             assert (d.degree.exponent, d.degree.ci_high) == pytest.approx((k[i], k[i] + hk[i]), rel=1e-10)
             assert (d.growth.rate.value, d.growth.rate.ci_low) == pytest.approx((c[i], c[i] - h[i]), rel=1e-10)
@@ -329,8 +366,10 @@ def _threshold_coverage(reps, seed, *, groups=False, mean=True):
     mstar = lambda L: 4 * L**2
     sim = simulate(np.random.default_rng(seed), reps, mstar, groups=groups)
     th = batched(sim, mean=mean)
-    return {L: float(np.mean((o["lo"][:, 0] <= math.log(mstar(L))) & (math.log(mstar(L)) <= o["hi"][:, 0])))
-            for L, o in th.items()}
+    return {
+        L: float(np.mean((o["lo"][:, 0] <= math.log(mstar(L))) & (math.log(mstar(L)) <= o["hi"][:, 0])))
+        for L, o in th.items()
+    }
 
 
 @pytest.mark.parametrize("groups", [False, True], ids=["regression", "groups"])
@@ -344,8 +383,12 @@ def test_geometric_mean_misses_the_mean_definition_when_the_scatter_is_large():
     = 1.43 times smaller, and its interval rarely covers the m* of E q <= delta."""
     mstar = lambda L: 4 * L**2
     sim = simulate(np.random.default_rng(23), 500, mstar, lengths=[8.0], noise=0.6)
-    hits = {mean: np.mean((lambda o: (o["lo"] <= math.log(mstar(8))) & (math.log(mstar(8)) <= o["hi"]))(batched(sim, mean=mean)[8.0]))
-            for mean in (True, False)}
+    hits = {
+        mean: np.mean(
+            (lambda o: (o["lo"] <= math.log(mstar(8))) & (math.log(mstar(8)) <= o["hi"]))(batched(sim, mean=mean)[8.0])
+        )
+        for mean in (True, False)
+    }
     assert hits[True] >= _floor(LEVEL, 500) and hits[False] < 0.85, hits  # measured 0.996 and 0.784
 
 
@@ -372,8 +415,9 @@ def test_negative_control_an_exponential_threshold_is_rejected():
     large where the truth is exponential). m* = 16 * 2^(L/4) on the calibration design (L = 4..32, a
     factor 128 over the range): rejected in at least 0.99 of the simulations."""
     lengths = np.arange(4.0, 15.0, 2.0)
-    sim = simulate(np.random.default_rng(51), 40, lambda L: 4 * 2.0**L, lengths=lengths,
-                   widths=lambda L: 4.0 ** np.arange(3, 9))
+    sim = simulate(
+        np.random.default_rng(51), 40, lambda L: 4 * 2.0**L, lengths=lengths, widths=lambda L: 4.0 ** np.arange(3, 9)
+    )
     for i in range(40):
         df = frame(sim, i)
         d = S.threshold_degree(S.threshold_widths(df.L, df.m, df.q, DELTA))[0]
@@ -390,8 +434,10 @@ def test_a_weak_exponential_is_never_accepted_and_says_what_would_decide_it():
     simulations and otherwise left undecided, never "consistent"; an undecided result says how many
     times the networks would decide it."""
     sim = simulate(np.random.default_rng(53), 30, lambda L: 4 * L**2 * 8 ** ((L - 4) / 28))
-    found = [S.threshold_degree(S.threshold_widths(frame(sim, i).L, frame(sim, i).m, frame(sim, i).q, DELTA))[0]
-             for i in range(30)]
+    found = [
+        S.threshold_degree(S.threshold_widths(frame(sim, i).L, frame(sim, i).m, frame(sim, i).q, DELTA))[0]
+        for i in range(30)
+    ]
     assert not any(d.decision.verdict is VD.Verdict.CONSISTENT for d in found)
     undecided = [d for d in found if not d.decision.decided]
     assert undecided and sum(math.isfinite(d.needs) for d in undecided) >= 0.8 * len(undecided)
@@ -446,8 +492,10 @@ def test_calibration_table(groups, nets):
     rng = np.random.default_rng(100 + nets + 50 * groups)
     line = {}
     th = batched(simulate(rng, reps, lambda L: 4 * L**2, groups=groups, nets=nets))
-    line["m* (worst L)"] = min(float(np.mean((o["lo"][:, 0] <= math.log(4 * L**2)) & (math.log(4 * L**2) <= o["hi"][:, 0])))
-                               for L, o in th.items())
+    line["m* (worst L)"] = min(
+        float(np.mean((o["lo"][:, 0] <= math.log(4 * L**2)) & (math.log(4 * L**2) <= o["hi"][:, 0])))
+        for L, o in th.items()
+    )
     k, h = batched_fit(th, POWER, j=1)
     line["k"] = float(np.mean(np.abs(k - 2) <= h))
     kw, hw = batched_fit(th, POWER, j=1, weighted=True)
@@ -459,7 +507,9 @@ def test_calibration_table(groups, nets):
     control = batched(simulate(rng, reps, lambda L: 4 * L**2 * 8 ** ((L - 4) / 28), groups=groups, nets=nets))
     c8, h8 = batched_fit(control, NESTED, j=2)
     line["factor 8 rejected"] = float(np.mean(c8 - h8 > R_EDGE))
-    print(f"\n{'groups' if groups else 'regression'} nets={nets}: " + ", ".join(f"{k_} {v:.4f}" for k_, v in line.items()))
+    print(
+        f"\n{'groups' if groups else 'regression'} nets={nets}: " + ", ".join(f"{k_} {v:.4f}" for k_, v in line.items())
+    )
     assert line["m* (worst L)"] >= _floor(LEVEL, reps) and line["k"] >= 0.98
     assert max(line["false fail"], line["false pass"]) <= _edge_limit(reps) / reps
 

@@ -308,8 +308,15 @@ def test_mean_interval_errors():
 # ---------------------------------------------------------------------- no policy here
 @pytest.mark.parametrize("module", [fits, intervals], ids=["fits", "intervals"])
 def test_stats_holds_no_verdicts(module):
-    for name in ("Verdict", "exponent_verdict", "combine_verdicts", "mean_verdict", "VERDICTS",
-                 "compare_growth", "GrowthComparison"):
+    for name in (
+        "Verdict",
+        "exponent_verdict",
+        "combine_verdicts",
+        "mean_verdict",
+        "VERDICTS",
+        "compare_growth",
+        "GrowthComparison",
+    ):
         assert not hasattr(module, name), name
     source = inspect.getsource(module).lower()
     for word in ("consistent", "inconclusive"):  # also catches "inconsistent"

@@ -31,15 +31,15 @@ def test_verdict_is_a_closed_string_type():
         # upper bound in a growing parameter: measured <= claimed
         (0.1, 0.5, 1.0, "upper", "growing", 0.0, OK),
         (1.1, 1.5, 1.0, "upper", "growing", 0.0, BAD),
-        (0.8, 1.2, 1.0, "upper", "growing", 0.0, OPEN),   # straddles, no resolution (an exact check)
-        (0.8, 1.2, 1.0, "upper", "growing", 0.25, OK),    # within the resolution of the allowed side
+        (0.8, 1.2, 1.0, "upper", "growing", 0.0, OPEN),  # straddles, no resolution (an exact check)
+        (0.8, 1.2, 1.0, "upper", "growing", 0.25, OK),  # within the resolution of the allowed side
         (0.8, 1.3, 1.0, "upper", "growing", 0.25, OPEN),  # contains the zone's edge 1.25
-        (1.1, 1.2, 1.0, "upper", "growing", 0.25, OK),    # wholly beyond a, but inside the zone: at resolution
+        (1.1, 1.2, 1.0, "upper", "growing", 0.25, OK),  # wholly beyond a, but inside the zone: at resolution
         (1.26, 1.4, 1.0, "upper", "growing", 0.25, BAD),  # wholly beyond a + r
         (0.059 - 0.046, 0.059 + 0.046, 0.0, "upper", "growing", 0.25, OK),  # a finite-width bias decides nothing
         (0.7, 0.9, 1.0, "upper", "shrinking", 0.1, OPEN),  # contains the edge 0.9 from below
         (0.91, 0.99, 1.0, "upper", "shrinking", 0.1, OK),  # 0.990 [0.982, 0.999] against 1: within r = 0.1
-        (0.5, 1.0, 1.0, "upper", "growing", 0.0, OK),     # touching the claimed value is allowed
+        (0.5, 1.0, 1.0, "upper", "growing", 0.0, OK),  # touching the claimed value is allowed
         # upper bound in a shrinking parameter: measured >= claimed (random flips ~ omega^1 vs 2/3)
         (0.9, 1.05, 2 / 3, "upper", "shrinking", 0.0, OK),
         (0.4, 0.6, 2 / 3, "upper", "shrinking", 0.0, BAD),
@@ -137,23 +137,31 @@ def test_growth_rule_catches_exponential_growth_that_a_power_law_fits_well():
     assert VD.growth(S.fit_growth(k, y, groups=g), resolution=0.01).verdict is OK
 
 
-@pytest.mark.parametrize("k, n, expected", [
-    (40, 40, OK),     # exact 99% interval [0.876, 1]: at or above 0.9 - 0.1
-    (30, 30, OK),     # one more case cannot swing it: 29/30 is inconclusive, never inconsistent
-    (29, 30, OPEN),
-    (5, 40, BAD),
-    (28, 40, OPEN),
-])
+@pytest.mark.parametrize(
+    "k, n, expected",
+    [
+        (40, 40, OK),  # exact 99% interval [0.876, 1]: at or above 0.9 - 0.1
+        (30, 30, OK),  # one more case cannot swing it: 29/30 is inconclusive, never inconsistent
+        (29, 30, OPEN),
+        (5, 40, BAD),
+        (28, 40, OPEN),
+    ],
+)
 def test_event_rule(k, n, expected):
     d = VD.event(k, n, tolerated=0.1, resolution=0.1)
     assert d.verdict is expected, d.reason
     assert d.rule == "event" and d.value == pytest.approx(0.9) and not d.below
 
 
-@pytest.mark.parametrize("bad, match", [
-    (dict(k=3, n=2), "0 <= k <= n"), (dict(tolerated=1.0), "tolerated=1.0"),
-    (dict(resolution=0.0), "resolution=0.0"), (dict(resolution=0.95), "resolution=0.95"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (dict(k=3, n=2), "0 <= k <= n"),
+        (dict(tolerated=1.0), "tolerated=1.0"),
+        (dict(resolution=0.0), "resolution=0.0"),
+        (dict(resolution=0.95), "resolution=0.95"),
+    ],
+)
 def test_event_rule_rejects_bad_arguments(bad, match):
     args = dict(k=1, n=2, tolerated=0.1, resolution=0.1) | bad
     with pytest.raises(ValueError, match=match):
@@ -195,7 +203,9 @@ def test_the_rule_is_monotone_in_evidence():
     """Intervals that shrink around one estimate only leave "inconclusive", towards the side of the
     estimate relative to a + r, never to the other decided word."""
     for est, final in ((1.2, OK), (1.3, BAD), (0.9, OK)):
-        seen = [VD.exponent(fit(est - h, est + h), 1.0, resolution=0.25).verdict for h in (1.0, 0.5, 0.2, 0.1, 0.04, 0.01)]
+        seen = [
+            VD.exponent(fit(est - h, est + h), 1.0, resolution=0.25).verdict for h in (1.0, 0.5, 0.2, 0.1, 0.04, 0.01)
+        ]
         assert seen[-1] is final
         assert {OK, BAD} - set(seen) == {OK, BAD} - {final}, seen
 
