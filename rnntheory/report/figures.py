@@ -508,13 +508,13 @@ def regime_figure(result: "ClaimResult") -> ClaimFigure | None:
         pts = pd.DataFrame(r.points, columns=["L", "m", "q"]).groupby(["L", "m"], as_index=False)["q"].mean()
         ratio = pts["q"].to_numpy() / deg.delta
         # a log scale centred on 1 (white: E q = delta; blue inside the regime, red outside)
-        r = max(float(np.nanmax(ratio)), 1.0 / max(float(np.nanmin(ratio)), 1e-6), 1.01)
+        span = max(float(np.nanmax(ratio)), 1.0 / max(float(np.nanmin(ratio)), 1e-6), 1.01)
         sc = ax.scatter(
             pts["L"],
             pts["m"],
-            c=np.clip(ratio, 1.0 / r, r),
+            c=np.clip(ratio, 1.0 / span, span),
             cmap="coolwarm",
-            norm=LogNorm(vmin=1.0 / r, vmax=r),
+            norm=LogNorm(vmin=1.0 / span, vmax=span),
             s=46,
             edgecolors="k",
             linewidths=0.3,
