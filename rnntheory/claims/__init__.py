@@ -28,18 +28,18 @@ from ..checking.registry import REGISTRY
 
 # registration order is the paper's order: sections 4 and 3 (initialisation, perturbation, coupling),
 # then 5 (complexity), 6 (learning, generalisation, length) and 8 (the infinite-width limit)
-from . import (
-    cells,  # noqa: F401 - the public helpers of claims defined anywhere
-    coupling,  # noqa: F401,E402
-    displacement,  # noqa: F401,E402
-    generalisation,  # noqa: F401,E402
-    length,  # noqa: F401,E402
-    limit,  # noqa: F401,E402
-    sgd,  # noqa: F401,E402
-    stability,  # noqa: F401,E402
-    target,  # noqa: F401,E402
-    trajectory,  # noqa: F401,E402
-)
+# isort: off
+from . import cells  # noqa: F401 - the public helpers of claims defined anywhere
+from . import stability  # noqa: F401
+from . import displacement  # noqa: F401
+from . import coupling  # noqa: F401
+from . import target  # noqa: F401
+from . import sgd  # noqa: F401
+from . import generalisation  # noqa: F401
+from . import length  # noqa: F401
+from . import limit  # noqa: F401
+from . import trajectory  # noqa: F401
+# isort: on
 
 
 def get(name: str) -> Claim:

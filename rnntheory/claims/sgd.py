@@ -239,7 +239,8 @@ def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
             findings.append(
                 described(
                     mean_finding(
-                        f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: coupling RMS along the run <= "
+                        f"the small rate lr0 = {lr0:g} stays in the NTK regime at m = {m}: "
+                        "coupling RMS along the run <= "
                         f"{judging['regime']:g} x the target's RMS",
                         top["regime_ratio"],
                         judging["regime"],
@@ -247,6 +248,7 @@ def _analyse_learns(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Findin
                         key="in_regime",
                         resolution=judging["regime_resolution"],
                         level=judging.level,
+                        positive=True,  # a ratio of RMS values: its interval stays at or above 0
                     )
                 )
             )
