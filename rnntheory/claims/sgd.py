@@ -398,13 +398,6 @@ SGD_LEARNS = claim(
     "excess risk non-increasing in m; at m = 512 avg risk <= OPT + eps, eps = 0.5 (R0 - OPT) (described)",
     findings=_LEARN,
     analyse=_analyse_learns,
-    # published.json still records the verdict before the regime findings; drop this once tools/published.py
-    # has regenerated it from a report with them
-    expected=(
-        "inconclusive",
-        "the premise m >= poly(L) is undecided: the degree of the width m*(L) at which the "
-        "rate that learns enters the regime is undecided at both accuracies on a CPU's widths",
-    ),
     judging=dict(
         eps_frac=0.5,
         lr0_regime=_LR_REGIME,
