@@ -304,16 +304,19 @@ def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, mi
     for name, dt in V.DTYPES.items():
         net = RNN.init(m, 8, 1, seed=0, dtype=dt, device=dev)
         test = concept.sample(4, seed=1, dtype=dt, device=dev)
-        run_ = lambda: sgd(
-            net,
-            concept=concept,
-            test=test,
-            lr=rate(1.0, m, L),
-            steps=sgd_steps,
-            batch_size=4,  # noqa: E731
-            record_every=10 * sgd_steps,
-            coupling=False,
-        )
+
+        def run_() -> Any:
+            return sgd(
+                net,
+                concept=concept,
+                test=test,
+                lr=rate(1.0, m, L),
+                steps=sgd_steps,
+                batch_size=4,
+                record_every=10 * sgd_steps,
+                coupling=False,
+            )
+
         row[f"t_step_{name}"] = _median_time(run_, min_run_time) / sgd_steps
         row[f"t_read_W_{name}"] = _median_time(lambda: net.W.sum(), min_run_time)
         row[f"step_over_memory_limit_{name}"] = row[f"t_step_{name}"] / ((2 * L + 2) * row[f"t_read_W_{name}"])

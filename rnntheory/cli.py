@@ -160,7 +160,8 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--grid",
         default="default",
-        help="default (minutes on a laptop CPU), large, gpu (the regime designs at widths 16384..65536, for one GPU with --device cuda; only the claims that define one), or a JSON/TOML grid file",
+        help="default (minutes on a laptop CPU), large, gpu (the regime designs at widths 16384..65536, for one GPU "
+        "with --device cuda; only the claims that define one), or a JSON/TOML grid file",
     )
     p.add_argument(
         "--claims", nargs="+", metavar="NAME", help="only these claims (default: all; see `rnntheory claims`)"
@@ -344,7 +345,8 @@ def _dry_run(args: argparse.Namespace, options: "RunOptions") -> int:
     if c.pending:
         print(
             f"estimated wall time with --jobs {args.jobs}: {duration(c.wall(args.jobs), about=True)} "
-            f"(compute {duration(c.seconds, about=True)}; from per-cell times measured on a 2-core CPU in each claim's own "
+            f"(compute {duration(c.seconds, about=True)}; "
+            "from per-cell times measured on a 2-core CPU in each claim's own "
             "dtype, one torch thread per cell; see rnntheory.run.cost)"
         )
     else:

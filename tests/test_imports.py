@@ -52,7 +52,8 @@ def test_lazy_submodules_load_on_access():
         "    missing = False\n"
         "except AttributeError as exc:\n"
         "    missing = 'no_such_name' in str(exc)\n"
-        "print(json.dumps([lazy, listed, before, bool(names), rt.claims.get(names[0]).name == names[0], same, missing]))"
+        "print(json.dumps([lazy, listed, before, bool(names), rt.claims.get(names[0]).name == names[0], "
+        "same, missing]))"
     )
     lazy, listed, before, has_names, get_works, same, missing = got
     assert lazy == ["claims", "stats", "backward", "checking"]
@@ -94,7 +95,8 @@ def test_every_public_name_resolves():
 
 
 def test_no_module_imports_a_private_name_from_another():
-    """``from .x import _name`` is refused across the package; private modules (``from . import _validation``) are fine."""
+    """``from .x import _name`` is refused across the package; private modules (``from . import _validation``) are
+    fine."""
     offences = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):

@@ -111,8 +111,9 @@ def plan(
     jobs: int = 1,
     max_factor: float = 8.0,
 ) -> list[Plan]:
-    r"""The claims worth growing now, best first (``results``: claim name -> ClaimResult): for each claim whose undecided findings more networks
-    can decide (finite :attr:`~rnntheory.checking.Finding.needs`), the factor with the most decisions per
+    r"""The claims worth growing now, best first (``results``: claim name -> ClaimResult): for each claim whose
+    undecided findings more networks can decide (finite :attr:`~rnntheory.checking.Finding.needs`), the factor with the
+    most decisions per
     second of compute (``compute[name]``: the seconds its cells took so far), capped so that the round
     fits ``seconds_left`` of wall time on ``jobs`` workers and by ``max_factor`` a round."""
     out = []

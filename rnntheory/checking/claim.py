@@ -341,7 +341,7 @@ class Claim:
         >>> from rnntheory import claims
         >>> c = claims.get("forward_coupling")
         >>> df = pd.concat([c.measure_frame(m=m, seed=s) for m in (128, 256, 512) for s in range(3)])  # doctest: +SKIP
-        >>> print(c.result(df))                                                                          # doctest: +SKIP
+        >>> print(c.result(df))  # doctest: +SKIP
         """
         return self.judge(data, grid, name=name if name is not None else "custom", seconds=seconds, **judging)
 

@@ -1,8 +1,8 @@
 r"""The finding builders and negative controls every claim uses. One job: turning selected rows into
 judged :class:`~rnntheory.checking.Finding` objects, and naming the errors a claim must catch.
 
-Public, for the paper's claims (rnntheory.claims) and claims defined anywhere else (docs/new_claim.md walks through one). A
-claim's ``analyse`` selects rows and calls these builders; each fits with :mod:`rnntheory.stats` and
+Public, for the paper's claims (rnntheory.claims) and claims defined anywhere else (docs/new_claim.md walks through
+one). A claim's ``analyse`` selects rows and calls these builders; each fits with :mod:`rnntheory.stats` and
 decides with one rule of :mod:`rnntheory.stats.verdicts`, so no claim writes a verdict itself.
 
 >>> import pandas as pd
@@ -177,7 +177,10 @@ def exponent_finding(
     except ANALYSIS_ERRORS as exc:  # data that cannot support this finding; anything else propagates
         return cannot_finding(name, str(exc), key=key)
     xs = part[x].to_numpy(float)
-    meaning = f"an exponent error of {r:.3g} is a factor {(xs.max() / xs.min()) ** r:.3g} over {x} = {xs.min():.4g}..{xs.max():.4g}"
+    meaning = (
+        f"an exponent error of {r:.3g} is a factor {(xs.max() / xs.min()) ** r:.3g} "
+        f"over {x} = {xs.min():.4g}..{xs.max():.4g}"
+    )
     d = VD.exponent(fit, claimed, bound=bound, parameter=parameter, resolution=r, meaning=meaning)
     # the too-strong control on this finding alone: the same interval against a claim TOO_STRONG stronger
     strong = claimed - TOO_STRONG if d.below else claimed + TOO_STRONG

@@ -423,8 +423,8 @@ def _analyse_decoupling(df: pd.DataFrame, judging: Mapping[str, Any]) -> list:
     specs.append(
         Exponent(
             "feature blocks of pairs with different i, j but equal lag j - i approach their nonzero infinite-width "
-            f"correlation (RMS limit {float(df['same_lag_limit_rms'].mean()):.2g}): the RMS of measured - limit shrinks "
-            "like m^{m_exponent:g}",
+            f"correlation (RMS limit {float(df['same_lag_limit_rms'].mean()):.2g}): "
+            "the RMS of measured - limit shrinks like m^{m_exponent:g}",
             "same_lag_dev_m_exponent",
             y="same_lag_dev",
             label="equal lag: measured - limit",

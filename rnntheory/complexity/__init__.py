@@ -252,7 +252,8 @@ def c_eps(
     r"""The complexity :math:`C_\varepsilon(\Phi, R)` of theory.md section 5.
 
     .. math::
-        C_\varepsilon(\Phi, R) = |c_0| + \sum_{i\ge1}\Big((C^*R)^i + \big(\sqrt{\log(1/\varepsilon)/i}\,C^*R\big)^i\Big)|c_i|.
+        C_\varepsilon(\Phi, R) = |c_0|
+        + \sum_{i\ge1}\Big((C^*R)^i + \big(\sqrt{\log(1/\varepsilon)/i}\,C^*R\big)^i\Big)|c_i|.
 
     Args:
         phi: a smooth function: sympy expression in one symbol, name, coefficient list or

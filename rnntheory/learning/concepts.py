@@ -33,7 +33,8 @@ __all__ = ["Component", "Concept"]
 class Component:
     r"""One pair :math:`i \to j` of the concept with its ``p`` neurons per output coordinate.
 
-    Paper: section 5, the summand :math:`\sum_r a^*_{i\to j,r,s}\Phi_{i\to j,r,s}(\langle w^*_{i\to j,r,s}, x^*_i\rangle)`.
+    Paper: section 5, the summand
+    :math:`\sum_r a^*_{i\to j,r,s}\Phi_{i\to j,r,s}(\langle w^*_{i\to j,r,s}, x^*_i\rangle)`.
 
     Attributes:
         i: source position, 2 <= i < j (1-based, the paper's).

@@ -1,7 +1,8 @@
 r"""Vanilla SGD on the recurrent matrix W only (theory.md, section 6), with trajectory recording.
 
 .. math::
-    W_{t+1} = W_t - \eta\, \nabla_W \frac{1}{b}\sum_{s \in \text{batch}} \sum_{j=3}^{L} G(\lambda\, y_j(x_s; W_t), y^*_{s,j}),
+    W_{t+1} = W_t - \eta\, \nabla_W \frac{1}{b}\sum_{s \in \text{batch}}
+        \sum_{j=3}^{L} G(\lambda\, y_j(x_s; W_t), y^*_{s,j}),
 
 A and B stay at their initial values. Samples come fresh from a concept at every step ("online",
 the theorem's setting) or from a fixed training set of N samples. The settings of a run are one
@@ -365,8 +366,9 @@ def minibatches(
 
 
 class Recorder:
-    r"""(Internal to the trainers; not part of the documented API.) The record of one SGD run (:class:`Trajectory`): every recorded step measures the held-out risk,
-    tau, the changed signs and the coupling error of :math:`W_t - W_0` (one trace of the held-out set, one
+    r"""(Internal to the trainers; not part of the documented API.) The record of one SGD run (:class:`Trajectory`):
+    every recorded step measures the held-out risk, tau, the changed signs and the coupling error of :math:`W_t - W_0`
+    (one trace of the held-out set, one
     pseudo-network pass). Shared by :func:`sgd` and :func:`rnntheory.learning.batched_sgd.sgd_many`."""
 
     def __init__(
@@ -454,7 +456,8 @@ def check_data(fn: str, name: str, net: RNN, data: object) -> None:
     x = data.x
     if x.shape[-1] != net.d_x or data.labels.shape[-1] != net.d:
         raise ValueError(
-            f"{fn}: {name} has d_x={x.shape[-1]}, d={data.labels.shape[-1]}; expected d_x={net.d_x}, d={net.d} to match the network"
+            f"{fn}: {name} has d_x={x.shape[-1]}, d={data.labels.shape[-1]}; "
+            f"expected d_x={net.d_x}, d={net.d} to match the network"
         )
     if x.dtype != net.dtype or x.device != net.device:
         raise ValueError(f"{fn}: {name} is {x.dtype} on {x.device}; expected {net.dtype} on {net.device}")

@@ -1,7 +1,7 @@
 r"""The network and the quantities its lemmas bound: the ReLU RNN and its inputs (model, inputs),
 backward products (backward), several displaced copies at once (batched), the size of a displacement
-(sizes), displacements and the hidden-state and sign changes they cause (perturbation), the pseudo-network (pseudo), decoupling (decoupling), the neural tangent
-kernel at finite width (kernel) and in the infinite-width limit (infinite).
+(sizes), displacements and the hidden-state and sign changes they cause (perturbation), the pseudo-network (pseudo),
+decoupling (decoupling), the neural tangent kernel at finite width (kernel) and in the infinite-width limit (infinite).
 
 Imports only ``rnntheory._validation`` (and torch, numpy); everything above builds on it.
 """

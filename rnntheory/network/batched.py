@@ -234,7 +234,8 @@ class Traces:
         return int(self.pre.shape[0])
 
     def __getitem__(self, q: int) -> Trace:
-        r"""The q-th trace as a :class:`~rnntheory.network.model.Trace` (its ``W`` is :math:`W_0 + W'_q`, built here)."""
+        r"""The q-th trace as a :class:`~rnntheory.network.model.Trace` (its ``W`` is :math:`W_0 + W'_q`,
+        built here)."""
         return Trace(
             pre=self.pre[q],
             hidden=self.hidden[q],

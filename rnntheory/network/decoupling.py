@@ -136,7 +136,8 @@ class Decoupling:
 
 
 def decoupling(net: RNN, tr: Trace, u: torch.Tensor | None = None) -> Decoupling:
-    r"""Root-mean-square and largest off-diagonal decoupling correlations, the summary that should shrink like :math:`m^{-1/2}`.
+    r"""Root-mean-square and largest off-diagonal decoupling correlations, the summary that should shrink like
+    :math:`m^{-1/2}`.
 
     Paper: section 4 (decoupling). Both kinds of correlation from :func:`back_correlations` and
     :func:`feature_correlations` (one backward sweep each).

@@ -91,8 +91,9 @@ def _d(fn: str, d: object) -> int:
 
 # ---------------------------------------------------------------------- Gaussian integrals
 def relu_expectations(q11: torch.Tensor, q22: torch.Tensor, q12: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""For (u, v) centred Gaussian with covariance ``[[q11, q12], [q12, q22]]``: :math:`E[\mathrm{relu}(u)\mathrm{relu}(v)]`
-    and :math:`P(u > 0, v > 0)` (the arc-cosine kernels of degree 1 and 0; theory.md, section 8).
+    r"""For (u, v) centred Gaussian with covariance ``[[q11, q12], [q12, q22]]``:
+    :math:`E[\mathrm{relu}(u)\mathrm{relu}(v)]` and :math:`P(u > 0, v > 0)` (the arc-cosine kernels of degree 1 and 0;
+    theory.md, section 8).
 
     .. math::
         E = \frac{\sqrt{q_{11}q_{22}}}{2\pi}(\sin\theta + (\pi-\theta)\cos\theta), \quad
@@ -122,8 +123,8 @@ class ForwardKernel:
     r"""The limit forward kernels of two sets of sequences (theory.md, section 8).
 
     Attributes:
-        S: ``(n, n2, L+1, L+1)``; ``S[a, b, l, l']`` is :math:`S_{l,l'}` = lim :math:`\langle h_l(x_a), h_{l'}(x'_b)\rangle`
-            (hidden indices, row and column 0 are :math:`h_0 = 0`).
+        S: ``(n, n2, L+1, L+1)``; ``S[a, b, l, l']`` is :math:`S_{l,l'}` =
+            lim :math:`\langle h_l(x_a), h_{l'}(x'_b)\rangle` (hidden indices, row and column 0 are :math:`h_0 = 0`).
         Sdot: ``(n, n2, L, L)``; ``Sdot[a, b, l-1, l'-1]`` is :math:`\dot S_{l,l'}`, the limit fraction of
             neurons active at position l of x_a and at position l' of x'_b.
     """
@@ -308,8 +309,9 @@ def feature_correlation(x: torch.Tensor, pairs: Sequence[tuple[int, int]] | None
 
 # ---------------------------------------------------------------------- NTK
 def _ntk_table(fk: ForwardKernel) -> torch.Tensor:
-    r"""``T (n, n2, L, L)``: ``T[..., j-1, j'-1]`` = :math:`\sum_k \dot S_{j,j'}\prod_{t\le k}2\dot S_{j-t,j'-t}\,S_{j-k-1,j'-k-1}`
-    by the recursion :math:`T_{j,j'} = \dot S_{j,j'}(S_{j-1,j'-1} + 2T_{j-1,j'-1})`."""
+    r"""``T (n, n2, L, L)``: ``T[..., j-1, j'-1]`` =
+    :math:`\sum_k \dot S_{j,j'}\prod_{t\le k}2\dot S_{j-t,j'-t}\,S_{j-k-1,j'-k-1}` by the recursion :math:`T_{j,j'} =
+    \dot S_{j,j'}(S_{j-1,j'-1} + 2T_{j-1,j'-1})`."""
     S, Sd = fk.S, fk.Sdot
     n, n2, L, _ = Sd.shape
     T = torch.zeros(n, n2, L + 1, L + 1, dtype=Sd.dtype, device=Sd.device)  # T[.., 0, .] = T[.., ., 0] = 0
@@ -331,8 +333,8 @@ def ntk(
 
     Paper: section 8 (NTK of W):
     :math:`\lim K((x,j,s),(x',j',s'))/m = \frac1d[s = s']\sum_{k=0}^{\min(j,j')-1}\dot S_{j,j'}
-    (\prod_{t=1}^{k}2\dot S_{j-t,j'-t})\,S_{j-k-1,j'-k-1}`, so that ``kernel.ntk(net, tr, tr2) / net.m - ntk(x, x2, d=net.d)``
-    is the finite-width fluctuation.
+    (\prod_{t=1}^{k}2\dot S_{j-t,j'-t})\,S_{j-k-1,j'-k-1}`, so that
+    ``kernel.ntk(net, tr, tr2) / net.m - ntk(x, x2, d=net.d)`` is the finite-width fluctuation.
 
     Args:
         x, x2: as in :func:`forward_kernel`.

@@ -5,7 +5,8 @@ Paper (theory.md, section 6): the gradient of output :math:`y_{j,s}` in W at :ma
 pseudo-network between output (x, j, s) and (x', j', s') is
 
 .. math::
-    K = \sum_{i \le j,\; i' \le j'} \langle D_i \mathrm{Back}_{i\to j}^T e_s,\, D'_{i'} \mathrm{Back'}_{i'\to j'}^T e_{s'}\rangle
+    K = \sum_{i \le j,\; i' \le j'}
+        \langle D_i \mathrm{Back}_{i\to j}^T e_s,\, D'_{i'} \mathrm{Back'}_{i'\to j'}^T e_{s'}\rangle
         \,\langle h_{i-1}, h'_{i'-1}\rangle .
 
 It is computed from these factors (never forming an m x m gradient unless m^2 is smaller than the
@@ -189,7 +190,8 @@ class KernelFit:
     ridge: float
 
     def W_star(self, net: RNN, tr: Trace) -> torch.Tensor:
-        r""":math:`W^* = \sum \alpha\, \nabla_W y` as an ``(m, m)`` matrix, by one backward sweep (``tr``: the fitted sample's trace)."""
+        r""":math:`W^* = \sum \alpha\, \nabla_W y` as an ``(m, m)`` matrix, by one backward sweep (``tr``: the fitted
+        sample's trace)."""
         dy = torch.zeros(tr.n, tr.L, net.d, dtype=net.dtype, device=net.device)
         dy[:, [p - 1 for p in self.positions]] = self.alpha
         return grad_W(net, tr, dy)
@@ -285,7 +287,10 @@ class Rademacher:
     tau: float
 
     def __str__(self) -> str:
-        return f"Rademacher(n={self.n}, tau={self.tau:g}): {self.monte_carlo:.4g} +- {self.standard_error:.2g} (closed-form bound {self.bound:.4g})"
+        return (
+            f"Rademacher(n={self.n}, tau={self.tau:g}): {self.monte_carlo:.4g} +- {self.standard_error:.2g} "
+            f"(closed-form bound {self.bound:.4g})"
+        )
 
 
 def rademacher(

@@ -9,8 +9,9 @@ lemmas bound, for :math:`\|W'\|_2 \le \omega`,
 * the number of sign changes :math:`\|D_l(W_0+W') - D_l(W_0)\|_0 \le \mathrm{poly}(L)\, m\, \omega^{2/3}`.
 
 The sizes themselves (``spectral_norm``, ``ntk_radius``, ``scale_to``) are computed in
-:mod:`rnntheory.network.sizes`. Three directions are provided: :func:`random_direction` (Gaussian), :func:`gradient_direction`
-(descent direction of the loss or of chosen outputs) and :func:`adversarial_direction` (the rank-one
+:mod:`rnntheory.network.sizes`. Three directions are provided: :func:`random_direction` (Gaussian),
+:func:`gradient_direction` (descent direction of the loss or of chosen outputs) and :func:`adversarial_direction` (the
+rank-one
 construction that flips as many signs as possible per unit of spectral norm, reaching about
 :math:`(3/\pi)^{1/3}\, m\, \omega^{2/3}` flips at one position).
 
@@ -52,7 +53,8 @@ def random_direction(
     generator: torch.Generator | None = None,
     k: int | None = None,
 ) -> torch.Tensor:
-    r"""A Gaussian displacement (i.i.d. N(0, 1) entries, then rescaled) of spectral size ``omega`` or NTK radius ``tau``.
+    r"""A Gaussian displacement (i.i.d. N(0, 1) entries, then rescaled) of spectral size ``omega`` or NTK radius
+    ``tau``.
 
     Paper: section 4 (typical directions flip about :math:`m\omega` signs, well below the worst case).
     Drawn in float64 on the CPU, then converted to the network's dtype and device (one seed gives the

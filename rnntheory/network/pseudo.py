@@ -204,7 +204,8 @@ def backward_coupling(
         per displacement (the backward vectors of every pair).
 
     Raises:
-        TypeError, ValueError: bad ``W_prime``, ``W_star`` or ``u`` (shape, dtype, device, NaN), a trace of another network.
+        TypeError, ValueError: bad ``W_prime``, ``W_star`` or ``u`` (shape, dtype, device, NaN), a trace of another
+            network.
     """
     fn = "pseudo.backward_coupling"
     tr = base_trace(fn, net, x, tr, check=check)
@@ -284,7 +285,8 @@ def _inner(net: RNN, tr: Trace, Ws: torch.Tensor, U: torch.Tensor) -> torch.Tens
 
 
 def _displacements(fn: str, net: RNN, W_prime: Any) -> "tuple[Displacements | torch.Tensor, bool]":
-    r"""A :class:`~rnntheory.network.batched.Displacements` batch as it is (checked when traced), or checked dense displacements."""
+    r"""A :class:`~rnntheory.network.batched.Displacements` batch as it is (checked when traced), or checked dense
+    displacements."""
     if isinstance(W_prime, Displacements):
         if W_prime.m != net.m or W_prime.dtype != net.dtype or W_prime.device != net.device:
             raise ValueError(

@@ -119,7 +119,8 @@ def size_argument(fn: str, omega: Any, tau: Any) -> tuple[str, float]:
 
 
 def rescale(fn: str, M: torch.Tensor, kind: str, size: float) -> torch.Tensor:
-    r"""``M`` rescaled to spectral size (``kind="omega"``) or NTK radius (``"tau"``) ``size``; a zero direction is refused."""
+    r"""``M`` rescaled to spectral size (``kind="omega"``) or NTK radius (``"tau"``) ``size``; a zero direction is
+    refused."""
     cur = _spectral(M) if kind == "omega" else torch.linalg.matrix_norm(M, ord="fro") * math.sqrt(M.shape[-1])
     if bool((cur <= 0).any()):
         raise ValueError(f"{fn}: the direction is zero, so it cannot be scaled to {kind}={size!r}")

@@ -354,8 +354,8 @@ def _judged(
     records: Mapping[str, list[dict[str, Any]]],
     meta: Mapping[str, Any],
 ) -> dict[str, ClaimResult]:
-    r"""Every claim judged at the level of its last look (a budgeted run's looks, :func:`rnntheory.checking.budget.level_of`;
-    the levels it recorded, where it did)."""
+    r"""Every claim judged at the level of its last look (a budgeted run's looks,
+    :func:`rnntheory.checking.budget.level_of`; the levels it recorded, where it did)."""
     budget = meta.get("budget") or {}
     looks, levels = budget.get("looks", {}), budget.get("levels") or {}
 

@@ -154,7 +154,10 @@ class Comparison:
                     "not run are no difference)"
                 )
         if self.left_out:
-            line += f"; {len(self.left_out)} claim{'s' if len(self.left_out) != 1 else ''} not compared: {', '.join(self.left_out)}"
+            line += (
+                f"; {len(self.left_out)} claim{'s' if len(self.left_out) != 1 else ''} not compared: "
+                f"{', '.join(self.left_out)}"
+            )
         changed = sum(len(r.get("findings_changed", [])) for r in self.rows)
         swung = [f"{r['claim']}/{k}" for r in self.rows for k in r.get("findings_swung", [])]
         line += (

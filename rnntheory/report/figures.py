@@ -444,8 +444,9 @@ def claim_figure(
         ncols: panels per row.
 
     Returns:
-        A :class:`ClaimFigure` (a matplotlib Figure that displays itself in notebooks) with one panel per fitted finding (see the module docstring);
-        a claim without fitted findings gets panels drawn from its plot hints (``Claim.plot``: ``x``,
+        A :class:`ClaimFigure` (a matplotlib Figure that displays itself in notebooks) with one panel per fitted
+        finding (see the module docstring); a claim without fitted findings gets panels drawn from its plot hints
+        (``Claim.plot``: ``x``,
         ``y``, ``hue``, ``facet`` (a column with one panel per value) and ``logy`` (default True).
 
     Raises:
@@ -560,7 +561,10 @@ def regime_figure(result: "ClaimResult") -> ClaimFigure | None:
         }[f.verdict]
         ax.set_title(f"delta = {deg.delta:g}: polynomial m*(L)? {f.label}", fontsize=9, color=colour)
         ax.legend(fontsize=7, loc="upper left", framealpha=0.7)
-    title = f"{result.claim.name}: the regime m >= poly(L) (points: measured; black: m*(L) with its interval, hollow = extrapolated)"
+    title = (
+        f"{result.claim.name}: the regime m >= poly(L) "
+        "(points: measured; black: m*(L) with its interval, hollow = extrapolated)"
+    )
     fig.suptitle(textwrap.fill(title, width=int(13 * fig.get_figwidth())), fontsize=10)
     return fig
 

@@ -155,7 +155,8 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
     unknown = [n for n in chosen if n not in names()]
     if unknown:
         raise ValueError(
-            f"grids.load_grids: {', '.join(map(repr, unknown))} {'is not a registered claim' if len(unknown) == 1 else 'are not registered claims'}; "
+            f"grids.load_grids: {', '.join(map(repr, unknown))} "
+            f"{'is not a registered claim' if len(unknown) == 1 else 'are not registered claims'}; "
             f"expected one of {names()}. {OUTSIDE_HINT}"
         )
     if str(grid) in ("default", "large"):

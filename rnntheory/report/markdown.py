@@ -102,7 +102,8 @@ def _introduction(report: Any) -> list[str]:
         "# Bound-vs-measured report",
         "",
         f"{PAPER}, checked numerically by rnntheory {m['rnntheory']} (torch {m['torch']}, {m['device_name']}, "
-        f"{_dtypes_text(m)}{_threads_text(m)}) on the `{m['grid']}` grid: {len(report.results)} claims, {ncells} cells. "
+        f"{_dtypes_text(m)}{_threads_text(m)}) on the `{m['grid']}` grid: "
+        f"{len(report.results)} claims, {ncells} cells. "
         f"Verdicts: {counts}.",
         "",
         f"Regenerate with `{m['command']}`.",
@@ -125,7 +126,8 @@ def _how_to_read(levels: list[float]) -> str:
     at = (
         f"a {pct(levels[0])} confidence interval"
         if len(levels) == 1
-        else f"a confidence interval at its claim's level ({', '.join(pct(v) for v in levels)}: each claim's last look of "
+        else f"a confidence interval at its claim's level ({', '.join(pct(v) for v in levels)}: "
+        "each claim's last look of "
         "the budgeted run, stated in the summary's rows and in each claim's findings table)"
     )
     return (
@@ -160,7 +162,8 @@ def _summary_table(report: Any) -> list[str]:
         "",
         HEADLINE_RULE,
         "",
-        f"| claim | paper | verdict | findings | negative controls | headline finding: measured {label} | smallest c | to decide | degree k of m*(L) |",
+        f"| claim | paper | verdict | findings | negative controls | headline finding: measured {label} "
+        "| smallest c | to decide | degree k of m*(L) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report.summary().to_dict("records"):
@@ -330,7 +333,8 @@ def claims_reference() -> str:
         "[conventions.md](conventions.md).",
         "",
         "The cost is the compute of a grid's cells from the reference timings shipped with the package "
-        "(rnntheory/run/timings.json: measured on a 2-core CPU, each claim in its own dtype, one torch thread per cell; claims that share "
+        "(rnntheory/run/timings.json: measured on a 2-core CPU, each claim in its own dtype, "
+        "one torch thread per cell; claims that share "
         "cells each count them). `rnntheory report --dry-run` previews a run the same way, counting what is cached.",
         "",
         "| claim | theory | default grid | large grid |",
@@ -356,7 +360,8 @@ def claims_reference() -> str:
         for g in ("default", "large"):
             grid = c.grid(g)
             out.append(
-                f"- Grid `{g}`: {len(grid)} cells, {_points_and_seeds(grid)}; {duration(costs[n][g], about=True)} of compute."
+                f"- Grid `{g}`: {len(grid)} cells, {_points_and_seeds(grid)}; "
+                f"{duration(costs[n][g], about=True)} of compute."
             )
         if c.judging:
             out.append("- Judged with: " + ", ".join(f"`{k} = {v!r}`" for k, v in c.judging.items()) + ".")

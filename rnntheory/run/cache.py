@@ -79,8 +79,8 @@ class CellCache:
     def load(self, claim: str, key: str) -> dict[str, Any] | None:
         r"""The cached record, or ``None`` when the cell is missing or its file is not a record this
         cache wrote: unreadable, not a JSON object, a field missing, another key, seconds that are
-        not a number, or rows whose checksum does not match (a warning names the file; the cell is then measured again, never
-        used). Records written before checksums existed have none and are read as they are."""
+        not a number, or rows whose checksum does not match (a warning names the file; the cell is then measured
+        again, never used). Records written before checksums existed have none and are read as they are."""
         p = self.path(claim, key)
         if not p.is_file():
             return None

@@ -246,7 +246,8 @@ class Cost:
             )
         out.append(f"| **total** | {self.cells} | {self.cached} | {self.pending} | {duration(self.seconds)} | |")
         notes = [
-            f"estimated wall time: {duration(self.wall(1), about=True)} with one worker, {duration(self.wall(2), about=True)} with two"
+            f"estimated wall time: {duration(self.wall(1), about=True)} with one worker, "
+            f"{duration(self.wall(2), about=True)} with two"
             if self.pending
             else "every cell is cached"
         ]

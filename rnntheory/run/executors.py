@@ -216,7 +216,8 @@ def _cached(
     replayed = sum(1 for r in records if r is not None and "error" in r)
     if replayed:
         print(
-            f"{V.caller(run_tasks)}: {replayed} cell(s) failed in an earlier run of the same code and are replayed from "
+            f"{V.caller(run_tasks)}: {replayed} cell(s) failed in an earlier run of the same code "
+            "and are replayed from "
             f"the cache as failures (cells are deterministic); --retry-failed (retry_failed=True) measures them again",
             file=sys.stderr,
             flush=True,

@@ -189,7 +189,8 @@ class GrowthFit:
         return (
             f"log y = a + b log {self.variable} + c {self.variable}: b = {self.power}, c = {self.rate} "
             f"({100 * self.level:.4g}% {self.method} CI, t on {self.df:g} df, {self.n_points} points, "
-            f"{self.n_groups} groups); pure fits, as a description (not the test): power law RSS={self.power_law.rss:.3g}, "
+            f"{self.n_groups} groups); pure fits, as a description (not the test): "
+            f"power law RSS={self.power_law.rss:.3g}, "
             f"exponential RSS={self.exponential.rss:.3g}, smaller: {self.preferred}"
         )
 
@@ -380,7 +381,8 @@ def smallest_constant(measured: Sequence[float] | np.ndarray, shape: Sequence[fl
     sa = np.asarray(shape, float).ravel()
     if ma.shape != sa.shape or ma.size == 0:
         raise ValueError(
-            f"stats.smallest_constant: measured has {ma.size} values and shape {sa.size}; expected the same, at least one"
+            f"stats.smallest_constant: measured has {ma.size} values and shape {sa.size}; "
+            "expected the same, at least one"
         )
     if (sa <= 0).any() or not np.isfinite(sa).all():
         raise ValueError("stats.smallest_constant: shape values must be positive and finite")

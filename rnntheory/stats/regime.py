@@ -85,14 +85,15 @@ class ThresholdWidth(Interval):
         decay = f"decay exponent {estimate_text(self.decay, self.decay_low, self.decay_high)}"
         if self.position == "undefined":
             return (
-                head
-                + f"m* undefined: q does not decrease with m ({decay}, widths {self.fitted_low:g}..{self.fitted_high:g})"
+                head + f"m* undefined: q does not decrease with m ({decay}, "
+                f"widths {self.fitted_low:g}..{self.fitted_high:g})"
             )
         where = {"inside": "inside", "beyond": "extrapolated beyond", "below": "extrapolated below"}[self.position]
         return (
             head + f"m* = {estimate_text(self.m_star, self.ci_low, self.ci_high)} ({100 * self.level:.4g}% Fieller CI, "
             f"{'E q' if self.estimand == 'mean' else 'geometric mean of q'}, {self.method} on {self.df:g} df, "
-            f"{self.n_networks} networks), {where} the fitted widths m = {self.fitted_low:g}..{self.fitted_high:g}; {decay}"
+            f"{self.n_networks} networks), {where} the fitted widths "
+            f"m = {self.fitted_low:g}..{self.fitted_high:g}; {decay}"
         )
 
 
@@ -278,8 +279,9 @@ class ThresholdDegree:
 
     ``degree``: the power law ``log m* = a + k log L`` (``degree.exponent`` is k), least squares over
     the lengths with the delta-method variances of the per-L ``log m*`` carried into the coefficient's
-    variance, t on Satterthwaite df. ``growth``: the nested fit ``log m* = a + b log L + c L`` the same way, and ``decision`` the verdict of
-    :func:`rnntheory.stats.verdicts.growth` on its rate c with ``resolution``. ``chi2``/``dof``/``p_fit``:
+    variance, t on Satterthwaite df. ``growth``: the nested fit ``log m* = a + b log L + c L`` the same way, and
+    ``decision`` the verdict of :func:`rnntheory.stats.verdicts.growth` on its rate c with ``resolution``.
+    ``chi2``/``dof``/``p_fit``:
     the power law's weighted residuals against chi-square (a small p says the per-L intervals do not
     explain the scatter between lengths). ``needs``: how many times the networks would decide an
     undecided verdict (:func:`rnntheory.stats.verdicts.needed`). ``left_out``: lengths whose m* is

@@ -47,8 +47,8 @@ class _Grid:
 
 
 def _run(monkeypatch, claims, decide_at, seconds=1000.0):
-    r"""budget.spend (the rounds of --budget) with stand-ins for the cells (1 s of compute per network) and the judge: each
-    claim has one finding that needs twice the networks until its look ``decide_at[name]``, where it is
+    r"""budget.spend (the rounds of --budget) with stand-ins for the cells (1 s of compute per network) and the
+    judge: each claim has one finding that needs twice the networks until its look ``decide_at[name]``, where it is
     decided. Returns (summary, {name: [level of each look]})."""
     seen = {name: [] for name in claims}
 

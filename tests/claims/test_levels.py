@@ -35,7 +35,7 @@ def _levels(f) -> list[float]:
 @pytest.mark.parametrize("name", claims.names())
 def test_every_finding_at_the_looks_level(rows: pd.DataFrame, name: str) -> None:
     part = rows[rows["claim"] == name].dropna(axis=1, how="all").reset_index(drop=True)
-    for col in part.columns[part.dtypes == object]:  # a column mixed with other claims' text reads as text
+    for col in part.columns[part.dtypes.eq(object)]:  # a column mixed with other claims' text reads as text
         try:
             part[col] = pd.to_numeric(part[col])
         except (ValueError, TypeError):

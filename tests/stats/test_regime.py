@@ -363,7 +363,9 @@ def test_public_functions_are_the_batched_computation():
 
 # ---------------------------------------------------------------------- calibration
 def _threshold_coverage(reps, seed, *, groups=False, mean=True):
-    mstar = lambda L: 4 * L**2
+    def mstar(L):
+        return 4 * L**2
+
     sim = simulate(np.random.default_rng(seed), reps, mstar, groups=groups)
     th = batched(sim, mean=mean)
     return {
@@ -381,7 +383,10 @@ def test_threshold_interval_covers_the_true_width(groups):
 def test_geometric_mean_misses_the_mean_definition_when_the_scatter_is_large():
     """Why E q is estimated: with s = 0.6 the geometric mean reaches delta at a width exp(s^2 / (2 a))
     = 1.43 times smaller, and its interval rarely covers the m* of E q <= delta."""
-    mstar = lambda L: 4 * L**2
+
+    def mstar(L):
+        return 4 * L**2
+
     sim = simulate(np.random.default_rng(23), 500, mstar, lengths=[8.0], noise=0.6)
     hits = {
         mean: np.mean(
