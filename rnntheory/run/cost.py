@@ -137,7 +137,7 @@ class Cost:
     >>> from rnntheory import claims
     >>> c = claims.get("backward_coupling").cost()
     >>> c.cells, c.pending
-    (18, 18)
+    (432, 432)
     """
 
     table: pd.DataFrame

@@ -116,13 +116,30 @@ def test_the_pure_fit_comparison_reads_as_a_description():
         assert "pure fits, as a description (not the test)" in f["detail"]
 
 
-def test_a_budgeted_summary_labels_each_row_with_its_own_level():
+def test_a_budgeted_summary_labels_each_row_with_its_own_level(tmp_path):
     """The budgeted report's claims end at different looks (99.5% to 99.999%, exact claims 99%): the summary's
     header states no one level, and each row its own, the level its findings table states."""
     from rnntheory.checking.text import pct
     from rnntheory.report import build as report
 
-    rep = report.from_results(ROOT / "docs" / "report-budget")
+    # the record of the budgeted hour, less the claims whose designs changed since it ran (theory.md sec. 10)
+    doc = json.loads((ROOT / "docs" / "report-budget" / "results.json").read_text())
+    changed = {
+        "forward_stability",
+        "forward_coupling",
+        "backward_coupling",
+        "sgd_learns",
+        "ntk_ball",
+        "length_scaling",
+        "ntk_limit",
+    }
+    kept = [c for c in doc["claims"] if c["name"] not in changed]
+    (tmp_path / "results.json").write_text(json.dumps({**doc, "claims": kept}))
+    import pandas as pd
+
+    rows = pd.read_csv(ROOT / "docs" / "report-budget" / "results.csv", low_memory=False)
+    rows[rows["claim"].isin([c["name"] for c in kept])].to_csv(tmp_path / "results.csv", index=False)
+    rep = report.from_results(tmp_path)
     levels = {n: res.level for n, res in rep.results.items()}
     assert len(set(levels.values())) > 1
     text = rep.markdown()

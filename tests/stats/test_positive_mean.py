@@ -94,7 +94,8 @@ def test_the_regime_ratio_of_sgd_learns_gets_a_positive_interval():
 
     doc = json.loads((Path(__file__).resolve().parents[2] / "docs" / "report" / "results.json").read_text())
     sgd = next(c for c in doc["claims"] if c["name"] == "sgd_learns")
-    rows = [r for cell in sgd["cells"] for r in cell["rows"] if r["lr0"] == 0.00390625 and r["m"] == 512]
+    rows = [{**cell["cell"], **r} for cell in sgd["cells"] for r in cell["rows"]]  # a row with its cell's settings
+    rows = [r for r in rows if r["lr0"] == 0.00390625 and r["m"] == 512]
     ratios = [r["coupling"] / r["target_rms"] for r in rows]
     t = S.mean_interval(ratios)
     p = S.mean_interval(ratios, positive=True)
