@@ -1061,9 +1061,7 @@ def _small_grid(claim):
     r"""ntk_limit on three widths (64, 128, 256 at L = 6) and two networks each: about 0.3 s of cells."""
     from rnntheory.checking import Grid
 
-    return Grid(
-        points=tuple({"m": m, "L": 6} for m in (64, 128, 256)), seeds=(0, 1), fixed=claim.grid().fixed
-    )
+    return Grid(points=tuple({"m": m, "L": 6} for m in (64, 128, 256)), seeds=(0, 1), fixed=claim.grid().fixed)
 
 
 def _interval_findings(res):
