@@ -18,7 +18,10 @@ import rnntheory as rt
 
 DATA = pathlib.Path(__file__).parent / "data" / "cache-before-move"
 WRITTEN_WITH = "2.13.0+cpu"
-CLAIMS = ["backward_coupling", "complexity_monotone"]
+CLAIMS = ["complexity_monotone"]
+"""The claims whose cells the old cache holds and whose default grid is the one it was written for
+(backward_coupling's default grid grew a joint (L, m) design for the regime of theory.md sec. 10 after the
+cache was written: its old cells are still found, see below)."""
 
 
 @pytest.fixture
@@ -34,6 +37,14 @@ def test_every_cell_is_found(old_cache, name):
     cost = rt.claims.get(name).cost(cache=str(old_cache))
     assert cost.cells > 0
     assert cost.pending == 0, f"{cost.pending} of {cost.cells} cells of {name} would be measured again"
+
+
+def test_the_old_cells_of_a_grown_grid_are_still_found(old_cache):
+    """backward_coupling's old cells (its grid before the regime design) are found under today's keys."""
+    claim = rt.claims.get("backward_coupling")
+    old = [json.loads(p.read_text()) for p in (old_cache / "backward_coupling").glob("*.json")]
+    tasks = claim.tasks([r["cell"] for r in old])
+    assert len(old) > 0 and {t.key for t in tasks} == {r["key"] for r in old}
 
 
 @pytest.mark.parametrize("name", CLAIMS)

@@ -378,7 +378,7 @@ def test_unreadable_or_missing_grid(tmp_path):
     p.write_text("{not json")
     with pytest.raises(ValueError, match="cannot read the grid file"):
         grids.load_grids(p)
-    with pytest.raises(ValueError, match="is neither 'default', 'large' nor a file"):
+    with pytest.raises(ValueError, match="is neither 'default', 'large', 'gpu' nor a file"):
         grids.load_grids(tmp_path / "missing.json")
 
 
@@ -394,7 +394,7 @@ def test_dumped_grids_load_back_unchanged(tmp_path, capsys):
     "args, match",
     [
         (["--claims", "no_such"], "'no_such' is not a registered claim"),
-        (["--grid", "nowhere.json"], "is neither 'default', 'large' nor a file"),
+        (["--grid", "nowhere.json"], "is neither 'default', 'large', 'gpu' nor a file"),
         (["--seeds", "0", "--claims", "hidden_perturbation"], "seeds=0 must be a positive count"),
         (["--jobs", "0", "--claims", "hidden_perturbation"], "jobs=0 must be a positive integer"),
     ],
