@@ -184,6 +184,42 @@ def _summary_table(report: Any) -> list[str]:
     return out
 
 
+def _premise(res: ClaimResult) -> list[str]:
+    r"""What the claim's verdict means for the paper's premise m >= poly(L) (theory.md sec. 10), in one line:
+    from its regime findings where it measures the premise, and for findings at one width, that they are
+    descriptions. Nothing for a claim with neither."""
+    degrees = [
+        f
+        for f in res.findings
+        if getattr(getattr(f, "fit", None), "degree", None) is not None and hasattr(f.fit, "thresholds")
+    ]
+    one_width = [f for f in res.findings if f.described and "one width" in f.described]
+    if not degrees and not one_width:
+        return []
+    parts = []
+    if degrees:
+        d = degrees[0]
+        deg = d.fit.degree
+        beyond = [t.L for t in d.fit.thresholds if t.extrapolated]
+        held = {
+            "consistent": "holds as measured: the threshold width grows polynomially in L",
+            "inconsistent": "fails as measured: the threshold width grows exponentially in L",
+            "inconclusive": "is undecided at the widths measured",
+        }[str(d.verdict)]
+        parts.append(
+            f"the premise m >= poly(L) {held} (delta = {deg.delta:g}: m* ~ L^k, k = {deg.k}"
+            + (f"; m* extrapolated at L = {', '.join(f'{x:g}' for x in beyond)}" if beyond else "")
+            + ")"
+        )
+    else:
+        parts.append("the premise m >= poly(L) is not measured by this claim")
+    if one_width:
+        parts.append(
+            f"{len(one_width)} finding(s) at one width are descriptions of that width, not verdicts on the paper"
+        )
+    return [f"- Premise (theory.md sec. 10): {'; '.join(parts)}."]
+
+
 def _claim_section(report: Any, n: str, res: ClaimResult, figure: str | None) -> list[str]:
     r"""One claim's section: what it says and was measured on, its failed cells, its figure, the findings
     and controls tables, what was shown, its error rates, how to measure it again and the fits in full."""
@@ -198,6 +234,7 @@ def _claim_section(report: Any, n: str, res: ClaimResult, figure: str | None) ->
         f"- Measured: {c.quantity}.",
         f"- Bound shape: `{c.bound}`.",
         f"- Grid: {len(report.records[n])} cells ({_points_and_seeds(g, per_point=' per point')}).",
+        *_premise(res),
         "",
         *_failed_cells(res, len(report.records[n])),
     ]
