@@ -85,7 +85,7 @@ class RunOptions:
         if not isinstance(self.retry_failed, bool):
             raise TypeError(f"{fn}: retry_failed={self.retry_failed!r} must be True or False")
         if self.executor not in EXECUTORS:
-            raise ValueError(f"{fn}: executor={self.executor!r} must be one of {EXECUTORS}")
+            raise ValueError(f"{fn}: executor={self.executor!r} must be 'local' or 'dask'")
         if self.scheduler is not None and self.executor != "dask":
             raise ValueError(f"{fn}: scheduler={self.scheduler!r} is for executor='dask'")
         if self.budget is not None:
