@@ -32,7 +32,7 @@ from ..checking.text import (
 from ..claims import get, names
 from ..run.durations import duration
 from ..run.records import to_json
-from ..stats.verdicts import VERDICTS
+from ..stats.verdicts import VERDICTS, Verdict
 
 __all__ = ["PAPER", "page", "claims_reference"]
 
@@ -202,10 +202,10 @@ def _premise(res: ClaimResult) -> list[str]:
         deg = d.fit.degree
         beyond = [t.L for t in d.fit.thresholds if t.extrapolated]
         held = {
-            "consistent": "holds as measured: the threshold width grows polynomially in L",
-            "inconsistent": "fails as measured: the threshold width grows exponentially in L",
-            "inconclusive": "is undecided at the widths measured",
-        }[str(d.verdict)]
+            Verdict.CONSISTENT: "holds as measured: the threshold width grows polynomially in L",
+            Verdict.INCONSISTENT: "fails as measured: the threshold width grows exponentially in L",
+            Verdict.INCONCLUSIVE: "is undecided at the widths measured",
+        }[d.verdict]
         parts.append(
             f"the premise m >= poly(L) {held} (delta = {deg.delta:g}: m* ~ L^k, k = {deg.k}"
             + (f"; m* extrapolated at L = {', '.join(f'{x:g}' for x in beyond)}" if beyond else "")
