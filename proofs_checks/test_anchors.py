@@ -380,7 +380,7 @@ def anchor_backward_coupling():
     ||G_j(W0)||_F) and ``inner`` (mean of |<G_j(W0 + W') - G_j(W0), W*>|), with G_j the full gradient of y_j
     in W by ``torch.func.jacrev`` at both matrices, subtracted directly; W' and W* are checked to have
     radius tau and tau*. Tolerance rel 1e-9 (the difference of gradients of norm about 1 is at least 1e-3)."""
-    from rnntheory.claims.coupling import STAR_SEED_OFFSET
+    from rnntheory.seeds import generator
 
     claim, cell = cell_of("backward_coupling")
     df = measured(claim, cell)
@@ -388,7 +388,7 @@ def anchor_backward_coupling():
     x = CE.make_inputs(cell)
     tr = net.trace(x)
     units = CE.unit_directions(cell, net, tr, scale="tau")
-    gen = torch.Generator().manual_seed(cell["seed"] + STAR_SEED_OFFSET)
+    gen = generator(cell["seed"], "star")
     star = scale_to(torch.randn(net.m, net.m, generator=gen, dtype=F64), tau=cell["tau_star"])
     _check_size(star, tau=cell["tau_star"], what="backward_coupling W*")
     G0 = output_jacobian(net, x, net.W)  # (n, L, d, m, m)
@@ -547,12 +547,11 @@ def anchor_pseudo_solution():
     Tolerances: tau* rel 1e-9 (the solve at relative ridge 1e-10 amplifies rounding by up to the kernel's
     condition number, about 2e6 here; measured agreement 1e-12); the residual, about 1e-8 of the target (the
     ridge's own effect), rel 1e-4 (measured 5e-6); the target's RMS TOL[float64]."""
-    from rnntheory.claims.cells import INPUT_SEED_OFFSET
 
     claim, cell = cell_of("pseudo_solution")
     row = measured(claim, cell).iloc[0]
     net = CE.make_net({**cell, "d": 1})
-    data = CE.labelled_sample(CE.cell_concept(cell), cell, cell["N"], cell["seed"] + INPUT_SEED_OFFSET)
+    data = CE.labelled_sample(CE.cell_concept(cell), cell, cell["N"], "trainset")
     N, L, m = data.x.shape[0], data.x.shape[1], net.m
     pos = list(range(3, L + 1))
     Phi = output_jacobian(net, data.x, net.W)[:, 2:, 0].reshape(N * len(pos), m * m)
@@ -574,13 +573,12 @@ def anchor_generalisation_rademacher():
     (``torch.func.jacrev``). The claim's value is a Monte Carlo mean of the same supremum: it must lie within
     4.5 of its standard errors (the exact one, from the enumeration) of the exact expectation (the seed is fixed,
     so this is deterministic; a chance failure at 4.5 standard errors would be 7e-6)."""
-    from rnntheory.claims.cells import INPUT_SEED_OFFSET
 
     claim, cell = cell_of("generalisation")
     assert cell["kind"] == "rademacher"
     row = measured(claim, cell).iloc[0]
     net = CE.make_net({**cell, "d": 1})
-    data = CE.labelled_sample(CE.cell_concept(cell), cell, cell["N"], cell["seed"] + INPUT_SEED_OFFSET)
+    data = CE.labelled_sample(CE.cell_concept(cell), cell, cell["N"], "trainset")
     N, m = data.x.shape[0], net.m
     Phi = torch.func.jacrev(lambda W: outputs_at(net, data.x, W)[:, -1, 0])(net.W).reshape(N, m * m)
     K = (Phi @ Phi.T).numpy()
@@ -776,7 +774,6 @@ def sgd_run_anchor():
     ``torch.func.jvp``; then the claim's summaries of them (average over the second half, the maxima, the means
     after step 0); OPT in closed form 0.5 noise^2 d (L - 2) (theory.md section 5); the zero predictor's risk and the
     target's RMS from the held-out labels."""
-    from rnntheory.claims.cells import INPUT_SEED_OFFSET
     from rnntheory.claims.sgd import sgd_config
 
     claim, cell = cell_of("sgd_learns", point=3, steps=300, record_every=50)
@@ -784,7 +781,7 @@ def sgd_run_anchor():
     row = measured(claim, cell).iloc[0]
     lr = _rate(cell)
     concept = CE.cell_concept(cell)
-    test = CE.labelled_sample(concept, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
+    test = CE.labelled_sample(concept, cell, cell["n_test"], "test")
     net = CE.make_net({**cell, "d": 1})
     pre0, _, y0 = forward(net.W, net.A, net.B, test.x)
     recs = []
@@ -854,13 +851,12 @@ def sgd_along_anchor():
     and omega_t by ``matrix_norm(ord=2)``, tau_t = sqrt(m) ||W_t - W_0||_F by hand. Returns the claim's SGD rows
     and the anchor's, both indexed by (step, position), and m."""
     from rnntheory.claims.sgd import sgd_config
-    from rnntheory.claims.trajectory import PROBE_SEED_OFFSET
 
     claim, cell = cell_of("sgd_forward_coupling")
     df = measured(claim, cell)
     lr = _rate(cell)
     concept = CE.cell_concept(cell)
-    probe = CE.labelled_sample(concept, cell, cell["n_probe"], cell["seed"] + PROBE_SEED_OFFSET).x
+    probe = CE.labelled_sample(concept, cell, cell["n_probe"], "probe").x
     net = CE.make_net({**cell, "d": 1})
     pre0, H0, y0 = forward(net.W, net.A, net.B, probe)
     G0 = output_jacobian(net, probe, net.W).flatten(2)  # (n, L, d m m)
@@ -953,14 +949,13 @@ def anchor_length_scaling():
     ``threshold`` (OPT in closed form, R0 from the held-out labels) and ``samples`` (4 x the first recorded step
     whose held-out risk is at most the threshold) and ``reached``, from a hand SGD run (:func:`hand_sgd`).
     Tolerance TOL[float64] on the threshold; the step is exact."""
-    from rnntheory.claims.cells import INPUT_SEED_OFFSET
     from rnntheory.claims.sgd import sgd_config
 
     claim, cell = cell_of("length_scaling")
     row = measured(claim, cell).iloc[0]
     lr = _rate(cell)
     concept = CE.cell_concept(cell)
-    test = CE.labelled_sample(concept, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
+    test = CE.labelled_sample(concept, cell, cell["n_test"], "test")
     net = CE.make_net({**cell, "d": 1})
     opt = 0.5 * cell["noise"] ** 2 * (cell["L"] - 2)
     zero = float(0.5 * test.labels[:, 2:].pow(2).sum(dim=(1, 2)).mean())
@@ -986,8 +981,7 @@ def anchor_generalisation():
     the end, of the default 600, to keep it short): ``value`` = held-out risk - training risk at the end of a
     hand SGD run on the fixed training set (:func:`hand_sgd`, its minibatches drawn with replacement by the
     run's stream). Tolerance TOL[float64]."""
-    from rnntheory.claims.cells import INPUT_SEED_OFFSET
-    from rnntheory.claims.sgd import TRAIN_SEED_OFFSET, sgd_config
+    from rnntheory.claims.sgd import sgd_config
 
     anchor_generalisation_rademacher()
     claim, cell = cell_of("generalisation", point=11, steps=150, record_every=150)
@@ -995,8 +989,8 @@ def anchor_generalisation():
     row = measured(claim, cell).iloc[0]
     lr = _rate(cell)
     concept = CE.cell_concept(cell)
-    test = CE.labelled_sample(concept, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
-    train = CE.labelled_sample(concept, cell, cell["N"], cell["seed"] + TRAIN_SEED_OFFSET)
+    test = CE.labelled_sample(concept, cell, cell["n_test"], "test")
+    train = CE.labelled_sample(concept, cell, cell["N"], "trainset")
     net = CE.make_net({**cell, "d": 1})
     W = hand_sgd(net, train, sgd_config(cell), lr, lambda step, W: False)
     assert not row["diverged"]

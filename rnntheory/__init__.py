@@ -29,7 +29,8 @@ from . import _lazy
 
 _PACKAGES = ("network", "complexity", "learning", "stats", "run", "checking", "claims", "report")
 """The sub-packages, each loaded on first use (``rnntheory.network``, ...; ``rnntheory.cli``,
-``rnntheory.bench`` and ``rnntheory.testing`` are modules of their own, imported by name)."""
+``rnntheory.bench``, ``rnntheory.seeds`` and ``rnntheory.testing`` are modules of their own, imported by
+name)."""
 
 SHORTCUTS = {
     "RNN": ("network.model", "RNN"),
@@ -50,7 +51,7 @@ rnntheory.backward`` fails; code imports from the home (``from rnntheory.network
 
 __getattr__, __dir__ = _lazy.face(
     __name__,
-    modules=(*_PACKAGES, "cli", "bench", "testing"),
+    modules=(*_PACKAGES, "seeds", "cli", "bench", "testing"),
     names={name: module for name, (module, attribute) in SHORTCUTS.items() if attribute is not None},
     aliases={name: module for name, (module, attribute) in SHORTCUTS.items() if attribute is None and module != name},
 )

@@ -12,7 +12,7 @@ ROOT = pathlib.Path(rnntheory.__file__).parent
 # the floor plan, lowest first: a module may import modules of its own package (without a cycle) and
 # of the packages on earlier layers, never one of a later layer.
 LAYERS = [
-    ["_validation", "_lazy"],  # argument checks; the lazy package faces
+    ["_validation", "_lazy", "seeds"],  # argument checks; the lazy package faces; random streams of a cell
     ["stats"],  # fits and verdicts: plain numerics
     ["network"],  # the RNN and the quantities its lemmas bound
     ["complexity"],  # the target class's complexity

@@ -3,8 +3,9 @@ displacement directions, the concept and its labelled samples. One job: turning 
 measuring settings with ``seed``, ``device`` and ``dtype``) into the objects a measurement needs.
 
 Public, for the paper's claims and claims defined anywhere else (docs/new_claim.md). Every random object
-of a cell is drawn from the cell's seed plus a fixed offset, so that the network, the inputs, the
-directions and the labels of one cell are independent and reproducible.
+of a cell is drawn from its own stream of the cell's seed (:func:`rnntheory.seeds.stream_seed`), so that the
+network, the inputs, the directions and the labels of one cell are independent and reproducible, and no
+stream of one cell is a stream of another, for any seed offset.
 
 >>> from rnntheory.claims.cells import make_inputs, make_net
 >>> cell = {"m": 64, "d_x": 8, "d": 1, "L": 5, "n": 2, "eps_x": 0.1, "seed": 0, "device": "cpu", "dtype": "float64"}
@@ -23,11 +24,9 @@ from ..learning.concepts import Concept
 from ..network import perturbation as P
 from ..network.inputs import sample_inputs
 from ..network.model import RNN
+from ..seeds import generator, stream_seed
 
 __all__ = [
-    "INPUT_SEED_OFFSET",
-    "DIRECTION_SEED_OFFSET",
-    "LABEL_SEED_OFFSET",
     "DIRECTIONS",
     "make_net",
     "make_inputs",
@@ -37,22 +36,21 @@ __all__ = [
     "labelled_sample",
 ]
 
-INPUT_SEED_OFFSET = 10_000
-"""Inputs of a cell with seed s are drawn with seed s + INPUT_SEED_OFFSET (the network uses s)."""
-DIRECTION_SEED_OFFSET = 20_000
-"""The Gaussian direction of a cell with seed s is drawn with seed s + DIRECTION_SEED_OFFSET."""
-LABEL_SEED_OFFSET = 30_000
-"""The random labels that define the gradient direction of a cell with seed s use seed s + LABEL_SEED_OFFSET."""
-
 DIRECTIONS = ("random", "gradient", "adversarial")
 """The displacement directions of the perturbation and coupling claims."""
 
 
 def make_net(cell: Mapping[str, Any]) -> RNN:
-    r"""The cell's network: ``RNN.init(m, d_x, d, seed)``; when ``w_var`` differs from 2 the recurrent
-    matrix is rescaled to variance ``w_var / m`` (a deliberately broken network for failure tests)."""
+    r"""The cell's network: ``RNN.init(m, d_x, d)`` from the cell's ``"network"`` stream; when ``w_var``
+    differs from 2 the recurrent matrix is rescaled to variance ``w_var / m`` (a deliberately broken network
+    for failure tests)."""
     net = RNN.init(
-        cell["m"], cell["d_x"], cell["d"], seed=cell["seed"], dtype=torch_dtype(cell["dtype"]), device=cell["device"]
+        cell["m"],
+        cell["d_x"],
+        cell["d"],
+        seed=stream_seed(cell["seed"], "network"),
+        dtype=torch_dtype(cell["dtype"]),
+        device=cell["device"],
     )
     w_var = float(cell.get("w_var", 2.0))
     if w_var != 2.0:
@@ -61,13 +59,13 @@ def make_net(cell: Mapping[str, Any]) -> RNN:
 
 
 def make_inputs(cell: Mapping[str, Any], L: int | None = None, n: int | None = None):
-    r"""The cell's inputs: ``sample_inputs(n, L, d_x, eps_x, seed + INPUT_SEED_OFFSET)``."""
+    r"""The cell's inputs: ``sample_inputs(n, L, d_x, eps_x)`` from the cell's ``"inputs"`` stream."""
     return sample_inputs(
         cell["n"] if n is None else n,
         cell["L"] if L is None else L,
         cell["d_x"],
         cell["eps_x"],
-        seed=cell["seed"] + INPUT_SEED_OFFSET,
+        seed=stream_seed(cell["seed"], "inputs"),
         dtype=torch_dtype(cell["dtype"]),
         device=cell["device"],
     )
@@ -81,18 +79,20 @@ def config(cell: Mapping[str, Any], *keys: str) -> dict[str, Any]:
 def unit_directions(cell: Mapping[str, Any], net: RNN, tr, *, scale: str = "omega") -> dict[str, torch.Tensor]:
     r"""The cell's random and gradient directions at size 1: spectral norm 1 (``scale="omega"``) or NTK
     radius 1 (``scale="tau"``); scale them by omega or tau. The gradient direction is the descent
-    direction of the squared loss against Gaussian labels (seed + LABEL_SEED_OFFSET)."""
-    gen = torch.Generator().manual_seed(cell["seed"] + LABEL_SEED_OFFSET)
+    direction of the squared loss against Gaussian labels (the ``"labels"`` stream); the random direction is
+    drawn from the ``"direction"`` stream."""
+    gen = generator(cell["seed"], "labels")
     labels = torch.randn(tr.n, tr.L, net.d, generator=gen, dtype=torch.float64).to(net.device, net.dtype)
     size = {scale: 1.0}
     return {
-        "random": P.random_direction(net, seed=cell["seed"] + DIRECTION_SEED_OFFSET, **size),
+        "random": P.random_direction(net, seed=stream_seed(cell["seed"], "direction"), **size),
         "gradient": P.gradient_direction(net, tr, targets=labels, **size),
     }
 
 
 def cell_concept(cell: Mapping[str, Any], L: int | None = None) -> Concept:
-    r"""The cell's concept: ``Concept.single_lag`` of its L (or ``L``), d_x, lag, p, phi and concept_seed."""
+    r"""The cell's concept: ``Concept.single_lag`` of its L (or ``L``), d_x, lag, p and phi, drawn from the
+    ``"concept"`` stream of its ``concept_seed`` (the same target for every cell with that concept seed)."""
     return Concept.single_lag(
         cell["L"] if L is None else L,
         cell["d_x"],
@@ -100,12 +100,18 @@ def cell_concept(cell: Mapping[str, Any], L: int | None = None) -> Concept:
         d=1,
         p=cell["p"],
         phi=cell["phi"],
-        seed=cell["concept_seed"],
+        seed=stream_seed(cell["concept_seed"], "concept"),
     )
 
 
-def labelled_sample(concept: Concept, cell: Mapping[str, Any], n: int, seed: int):
-    r"""``n`` labelled samples of ``concept`` with the cell's eps_x, noise, dtype and device."""
+def labelled_sample(concept: Concept, cell: Mapping[str, Any], n: int, stream: str):
+    r"""``n`` labelled samples of ``concept`` from the cell's stream ``stream`` (``"train"``, ``"test"``,
+    ``"probe"``, ...), with the cell's eps_x, noise, dtype and device."""
     return concept.sample(
-        n, seed=seed, eps_x=cell["eps_x"], noise=cell["noise"], dtype=torch_dtype(cell["dtype"]), device=cell["device"]
+        n,
+        seed=stream_seed(cell["seed"], stream),
+        eps_x=cell["eps_x"],
+        noise=cell["noise"],
+        dtype=torch_dtype(cell["dtype"]),
+        device=cell["device"],
     )

@@ -31,13 +31,11 @@ from ..network import infinite as INF
 from ..network import perturbation as P
 from ..network import pseudo as PS
 from ..network.sizes import scale_to
+from ..seeds import generator
 from ._paper import claim
 from .cells import DIRECTIONS, make_inputs, make_net, unit_directions
 
-__all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING", "STAR_SEED_OFFSET"]
-
-STAR_SEED_OFFSET = 40_000
-"""The direction W* of the inner-product form of a cell with seed s is drawn with seed s + STAR_SEED_OFFSET."""
+__all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING"]
 
 # every cell is its own network: exponents in m are regressions over cells, local slopes at the limiting end
 _M = dict(x="m", claimed=J.m_exponent, resolution=J.m_resolution, end=J.end_points, groups=None)
@@ -227,7 +225,7 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
     tr = net.trace(make_inputs(cell))
     units = unit_directions(cell, net, tr, scale="tau")
-    gen = torch.Generator().manual_seed(cell["seed"] + STAR_SEED_OFFSET)
+    gen = generator(cell["seed"], "star")  # W* of the inner-product form
     star = torch.randn(net.m, net.m, generator=gen, dtype=torch.float64).to(net.device, torch_dtype(cell["dtype"]))
     star, rows = scale_to(star, tau=cell["tau_star"]), []
     for tau in cell["taus"]:

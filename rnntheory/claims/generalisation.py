@@ -21,8 +21,9 @@ from ..checking.specs import Event, Exponent, Growth, J
 from ..learning.training import TrainingDiverged
 from ..network import infinite as INF
 from ..network import kernel as K
+from ..seeds import stream_seed
 from ._paper import claim
-from .cells import INPUT_SEED_OFFSET, cell_concept, labelled_sample, make_net
+from .cells import cell_concept, labelled_sample, make_net
 from .sgd import trajectory
 
 __all__ = ["PSEUDO_SOLUTION", "GENERALISATION"]
@@ -31,7 +32,7 @@ __all__ = ["PSEUDO_SOLUTION", "GENERALISATION"]
 # ---------------------------------------------------------------------- pseudo-network solution
 def _measure_pseudo_solution(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net({**cell, "d": 1})
-    data = labelled_sample(cell_concept(cell), cell, cell["N"], cell["seed"] + INPUT_SEED_OFFSET)
+    data = labelled_sample(cell_concept(cell), cell, cell["N"], "trainset")
     fit = K.min_norm_fit(net, net.trace(data.x), data.clean, ridge=cell["ridge"])
     limit = INF.min_norm_fit(data.x, data.clean, ridge=cell["ridge"])  # the same fit with the limit kernel
     return [
@@ -164,8 +165,10 @@ PSEUDO_SOLUTION = claim(
 def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
     if cell["kind"] == "rademacher":
         net = make_net({**cell, "d": 1})
-        data = labelled_sample(cell_concept(cell), cell, cell["N"], cell["seed"] + INPUT_SEED_OFFSET)
-        value = K.rademacher(net, net.trace(data.x), cell["tau"], samples=cell["mc"], seed=cell["seed"]).monte_carlo
+        data = labelled_sample(cell_concept(cell), cell, cell["N"], "trainset")
+        value = K.rademacher(
+            net, net.trace(data.x), cell["tau"], samples=cell["mc"], seed=stream_seed(cell["seed"], "mc")
+        ).monte_carlo
     else:
         try:
             run = trajectory(cell)

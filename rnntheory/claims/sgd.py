@@ -52,13 +52,11 @@ from ..checking.results import Finding
 from ..checking.specs import J, Regime
 from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, rate, risk, sgd
 from ..network.model import LOSS_POSITIONS
+from ..seeds import stream_seed
 from ._paper import claim
-from .cells import INPUT_SEED_OFFSET, cell_concept, labelled_sample, make_net
+from .cells import cell_concept, labelled_sample, make_net
 
-__all__ = ["SGD_LEARNS", "NTK_BALL", "TRAIN_SEED_OFFSET", "Run", "trajectory", "sgd_config"]
-
-TRAIN_SEED_OFFSET = 20_000
-"""The training set (or sample stream) of a cell with seed s uses seed s + TRAIN_SEED_OFFSET."""
+__all__ = ["SGD_LEARNS", "NTK_BALL", "Run", "trajectory", "sgd_config"]
 
 
 class Run(NamedTuple):
@@ -75,7 +73,7 @@ class Run(NamedTuple):
 def sgd_config(cell: Mapping[str, Any], **changes: Any) -> SGDConfig:
     r"""The SGD settings of a cell: rate ``lr0 / (m L)``, ``steps`` steps of ``batch`` samples, a record
     every ``record_every`` steps, the cell's input scale and label noise for fresh samples, and the
-    sample stream seeded ``seed + TRAIN_SEED_OFFSET``; ``changes`` replace fields."""
+    cell's ``"train"`` stream for fresh samples or the order of minibatches; ``changes`` replace fields."""
     return SGDConfig(
         lr=rate(cell["lr0"], cell["m"], cell["L"]),
         steps=cell["steps"],
@@ -83,7 +81,7 @@ def sgd_config(cell: Mapping[str, Any], **changes: Any) -> SGDConfig:
         record_every=cell["record_every"],
         eps_x=cell["eps_x"],
         noise=cell["noise"],
-        seed=cell["seed"] + TRAIN_SEED_OFFSET,
+        seed=stream_seed(cell["seed"], "train"),
         **changes,
     )
 
@@ -92,11 +90,11 @@ def trajectory(cell: Mapping[str, Any]) -> Run:
     r"""Train the cell's network, online or (when the cell has ``N``) on N samples: the trajectory, the
     zero predictor's held-out risk, the target's RMS and, for a fixed training set, the final training risk."""
     concept = cell_concept(cell)
-    test = labelled_sample(concept, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
+    test = labelled_sample(concept, cell, cell["n_test"], "test")
     zero = float(0.5 * test.labels[:, LOSS_POSITIONS].pow(2).sum(dim=(1, 2)).mean())
     target_rms = float(test.clean[:, LOSS_POSITIONS].pow(2).mean().sqrt())
     net = make_net({**cell, "d": 1})
-    train = labelled_sample(concept, cell, cell["N"], cell["seed"] + TRAIN_SEED_OFFSET) if cell.get("N") else None
+    train = labelled_sample(concept, cell, cell["N"], "trainset") if cell.get("N") else None
     stop = None
     if cell.get("stop_frac") is not None:  # stop once the risk is below OPT + stop_frac (R0 - OPT)
         stop = test.opt + cell["stop_frac"] * (zero - test.opt)

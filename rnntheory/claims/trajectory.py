@@ -29,10 +29,11 @@ from ..checking.results import LEVEL, Finding
 from ..learning import along as AL
 from ..network import perturbation as P
 from ..network.sizes import scale_to
+from ..seeds import generator
 from ..stats import fits as S
 from ..stats import verdicts as VD
 from ._paper import claim
-from .cells import DIRECTION_SEED_OFFSET, INPUT_SEED_OFFSET, cell_concept, labelled_sample, make_net
+from .cells import cell_concept, labelled_sample, make_net
 from .sgd import sgd_config
 
 __all__ = [
@@ -40,26 +41,23 @@ __all__ = [
     "SGD_BACKWARD_COUPLING",
     "SGD_SIGN_CHANGES",
     "SGD_HIDDEN_PERTURBATION",
-    "PROBE_SEED_OFFSET",
 ]
-
-PROBE_SEED_OFFSET = 50_000
-"""The probe sequences of a cell with seed s are drawn with seed s + PROBE_SEED_OFFSET."""
 
 
 def _measure_along(cell: dict[str, Any]) -> list[dict[str, Any]]:
     target = cell_concept(cell)
-    test = labelled_sample(target, cell, cell["n_test"], cell["seed"] + INPUT_SEED_OFFSET)
-    probe = labelled_sample(target, cell, cell["n_probe"], cell["seed"] + PROBE_SEED_OFFSET).x
+    test = labelled_sample(target, cell, cell["n_test"], "test")
+    probe = labelled_sample(target, cell, cell["n_probe"], "probe").x
     net = make_net({**cell, "d": 1})
     # random and adversarial displacements of SGD's size at the first record after a quarter of the run and the last
     every, steps = cell["record_every"], cell["steps"]
     keep = tuple(sorted({min(steps, every * max(1, -(-steps // (4 * every)))), steps}))
     run = AL.sgd(net, probe, keep=keep, concept=target, test=test, config=sgd_config(cell, coupling=False))
     frames, tr = [run.lemmas.assign(direction="sgd", matched="")], run.trace
+    directions = generator(cell["seed"], "direction")  # one Gaussian direction per kept step, drawn in order
     for step in sorted(s for s, Wp in run.kept.items() if bool(Wp.any())):
         sizes = run.lemmas[run.lemmas["step"] == step].iloc[0]  # measured with the lemmas at this step
-        gauss = P.random_direction(net, omega=1.0, seed=cell["seed"] + DIRECTION_SEED_OFFSET + step)
+        gauss = P.random_direction(net, omega=1.0, generator=directions)
         for matched in ("omega", "tau"):
             size = {matched: float(sizes[matched])}
             mats = {"random": scale_to(gauss, **size), "adversarial": P.adversarial_direction(net, tr, l=2, **size)}

@@ -40,6 +40,7 @@ from ..network import batched as BT
 from ..network.model import RNN, Trace, base_trace, check_displacements
 from ..network.pseudo import gradient_change, outputs, relative_change
 from ..network.sizes import ntk_radius, spectral_norm
+from ..seeds import stream_seed
 from .training import TrainingDiverged, Trajectory, rate
 from .training import sgd as _sgd
 
@@ -282,11 +283,12 @@ class TrainingRun:
     and a failing property test prints the one that failed).
 
     Online SGD on W only (:func:`rnntheory.learning.training.sgd`) on the concept
-    ``Concept.single_lag(L, d_x, lag, p=p, phi=phi, seed=seed)``, at the rate ``lr0 / (m L)``
+    ``Concept.single_lag(L, d_x, lag, p=p, phi=phi)``, at the rate ``lr0 / (m L)``
     (:func:`rnntheory.learning.training.rate`), with
     ``batch`` fresh samples per step, ``steps`` steps, a record every ``record_every`` steps, held-out
-    risk on ``n_test`` sequences and the lemmas on ``n_probe`` probe sequences (network seed ``seed``,
-    sample stream ``seed + 1``, test set ``seed + 2``, probe ``seed + 3``).
+    risk on ``n_test`` sequences and the lemmas on ``n_probe`` probe sequences. The concept, the network,
+    the sample stream, the test set and the probe are drawn from the streams ``"concept"``, ``"network"``,
+    ``"train"``, ``"test"`` and ``"probe"`` of ``seed`` (:func:`rnntheory.seeds.stream_seed`).
     """
 
     m: int
@@ -312,10 +314,14 @@ class TrainingRun:
         from .concepts import Concept
 
         dt = getattr(torch, self.dtype)
-        concept = Concept.single_lag(self.L, self.d_x, self.lag, p=self.p, phi=self.phi, seed=self.seed)
-        net = RNN.init(self.m, self.d_x, 1, seed=self.seed, dtype=dt, device=self.device)
-        test = concept.sample(self.n_test, seed=self.seed + 2, eps_x=self.eps_x, dtype=dt, device=self.device)
-        probe = concept.sample(self.n_probe, seed=self.seed + 3, eps_x=self.eps_x, dtype=dt, device=self.device).x
+
+        def S(stream: str) -> int:
+            return stream_seed(self.seed, stream)
+
+        concept = Concept.single_lag(self.L, self.d_x, self.lag, p=self.p, phi=self.phi, seed=S("concept"))
+        net = RNN.init(self.m, self.d_x, 1, seed=S("network"), dtype=dt, device=self.device)
+        test = concept.sample(self.n_test, seed=S("test"), eps_x=self.eps_x, dtype=dt, device=self.device)
+        probe = concept.sample(self.n_probe, seed=S("probe"), eps_x=self.eps_x, dtype=dt, device=self.device).x
         return sgd(
             net,
             probe,
@@ -327,6 +333,6 @@ class TrainingRun:
             batch_size=self.batch,
             record_every=self.record_every,
             loss=self.loss,
-            seed=self.seed + 1,
+            seed=S("train"),
             coupling=False,
         )
