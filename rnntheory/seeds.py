@@ -49,6 +49,7 @@ STREAMS = (
     "star",  # the direction W* of the inner-product form of backward coupling
     "mc",  # Monte Carlo samples (Rademacher signs)
     "concept",  # the target function's random coefficients (keyed by the concept's own seed)
+    "jitter",  # a perturbation of W0 at the unit roundoff (the sensitivity of a cell's numbers to rounding)
 )
 """The stream names, in the order of their slots (a new stream is appended, so old slots keep their seeds)."""
 

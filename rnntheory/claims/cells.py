@@ -43,7 +43,8 @@ DIRECTIONS = ("random", "gradient", "adversarial")
 def make_net(cell: Mapping[str, Any]) -> RNN:
     r"""The cell's network: ``RNN.init(m, d_x, d)`` from the cell's ``"network"`` stream; when ``w_var``
     differs from 2 the recurrent matrix is rescaled to variance ``w_var / m`` (a deliberately broken network
-    for failure tests)."""
+    for failure tests); with a true ``w0_jitter`` every entry of W0 is moved at the unit roundoff of the
+    dtype (the ``"jitter"`` stream; ``tools/sensitivity.py`` measures how far a claim's numbers move then)."""
     net = RNN.init(
         cell["m"],
         cell["d_x"],
@@ -55,6 +56,10 @@ def make_net(cell: Mapping[str, Any]) -> RNN:
     w_var = float(cell.get("w_var", 2.0))
     if w_var != 2.0:
         net = net.with_W(net.W * (w_var / 2.0) ** 0.5)
+    if cell.get("w0_jitter"):  # every entry of W0 times (1 + u z), z standard normal, u the unit roundoff
+        u = torch.finfo(net.dtype).eps / 2
+        z = torch.randn(net.m, net.m, generator=generator(cell["seed"], "jitter"), dtype=torch.float64)
+        net = net.with_W(net.W * (1 + u * z.to(net.device, net.dtype)))
     return net
 
 

@@ -187,7 +187,9 @@ def measure_again(record: Mapping[str, Any] | None, task: Task, retry_failed: bo
 # ---------------------------------------------------------------------- records
 def cell_record(task: Task, key: str, rows: list[Any], seconds: float, error: dict[str, str] | None = None) -> str:
     r"""The JSON text of a cell's record: ``claim`` (the task's group), ``version``, ``key``, the
-    rnntheory and torch versions, the device name, ``seconds``, ``cell``, ``rows`` and their
+    rnntheory and torch versions, the device name, the torch ``threads`` it was measured with (not part of the
+    key: a number of threads changes the last bits of a sum, not what is measured), ``seconds``, ``cell``,
+    ``rows`` and their
     ``rows_sha256`` (:func:`rows_checksum`); a failed cell has no rows, an ``error`` (type,
     message, the end of the traceback) and the ``code`` fingerprint of the task (:func:`measure_again`)."""
     cell = task.cell
@@ -198,6 +200,7 @@ def cell_record(task: Task, key: str, rows: list[Any], seconds: float, error: di
         "rnntheory": __version__,
         "torch": torch.__version__,
         "device": device_name(str(cell.get("device", "cpu"))),
+        "threads": torch.get_num_threads(),
         "seconds": seconds,
         "cell": dict(cell),
         "rows": rows,
