@@ -79,8 +79,10 @@ _COMPARE_EXIT = (
     "exit status: 0 when every compared claim is in both reports with the same verdict; 1 when a "
     "verdict changed, or a claim is in one report only (unless --common or --claims leaves it out, or "
     "the other report holds only claims of this one: a run of some of its claims); 2 when a folder has no "
-    "readable results.json or a claim named by --claims is missing from a report. Measured numbers never "
-    "change the status: their largest relative differences and the findings' intervals are printed."
+    "readable results.json or a claim named by --claims is missing from a report. Measured numbers change the "
+    "status only with --strict (1 when a claim's shared cells differ beyond its measured reproducibility "
+    "tolerance, docs/reporting.md); otherwise their largest relative differences, whether they lie within "
+    "each claim's tolerance, and the findings' intervals are printed."
 )
 
 
@@ -94,7 +96,7 @@ def _compare(args: argparse.Namespace) -> int:
         print(f"rnntheory compare: {exc}", file=sys.stderr)
         return 2
     print(cmp_)
-    return 0 if cmp_.agree else 1
+    return 0 if cmp_.agree and not (args.strict and cmp_.beyond_tolerance) else 1
 
 
 def _bench_arguments(parser: argparse.ArgumentParser) -> None:
@@ -524,7 +526,8 @@ def build_parser() -> argparse.ArgumentParser:
         "verdicts changed (matched by key), per finding both estimates with their intervals and "
         "whether they overlap (a replication with fresh seeds shares no cell), and over the cells "
         "both hold (the same seeds) the largest relative difference of any measured number, with "
-        "the quantity and the cell behind it.",
+        "the quantity and the cell behind it, and whether the differences lie within each claim's "
+        "measured reproducibility tolerance (naming any quantity beyond it).",
         epilog=_COMPARE_EXIT,
     )
     cmp_.add_argument("a", metavar="DIR_A", help="a report folder (with results.json), e.g. docs/report")
@@ -534,6 +537,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--common",
         action="store_true",
         help="compare only the claims both reports hold (e.g. a replication of part of a report)",
+    )
+    cmp_.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 also when a claim's shared cells differ beyond its measured reproducibility tolerance",
     )
     cmp_.set_defaults(func=_compare)
 

@@ -3,7 +3,9 @@ verdicts changed (matched by their stable keys) and those that swung between "co
 "inconsistent"; per finding both estimates with their intervals and whether the intervals overlap (what
 a replication with fresh seeds, which shares no cell, can compare); and over the cells both reports hold
 (a rerun with the same seeds) the largest relative difference of any measured number, with the quantity
-and the cell behind it. One job: comparing two report folders through their results.json.
+and the cell behind it; and, per claim, whether those differences lie within the claim's measured
+reproducibility tolerance (:mod:`rnntheory.report.reproduce`), naming every quantity beyond it. One job:
+comparing two report folders through their results.json.
 
 A claim in one report only is listed. It makes the comparison disagree unless that report holds every
 claim of the other one: then the other is a run of some of its claims (``rnntheory report --claims ...``),
@@ -21,6 +23,7 @@ from typing import Any, Mapping, Sequence
 
 from ..stats.fits import estimate_text
 from ..stats.verdicts import Verdict
+from . import reproduce as R
 
 __all__ = ["Comparison", "FindingPair", "compare"]
 
@@ -91,6 +94,12 @@ class Comparison:
         return [p for p in self.findings if p.overlap is False]
 
     @property
+    def beyond_tolerance(self) -> dict[str, dict[str, tuple[float, float]]]:
+        r"""Per claim whose shared cells differ by more than its tolerance allows: column -> (difference,
+        limit) (:mod:`rnntheory.report.reproduce`)."""
+        return {r["claim"]: r["beyond"] for r in self.rows if r.get("beyond")}
+
+    @property
     def agree(self) -> bool:
         r"""Whether every compared claim has the same verdict in both reports and none is missing from one
         (:attr:`missing`): what ``rnntheory compare`` exits 0 on."""
@@ -99,8 +108,8 @@ class Comparison:
     def __str__(self) -> str:
         width = max([len(r["claim"]) for r in self.rows] + [5])
         out = [
-            f"{'claim':<{width}}  {'verdict A':<13} {'verdict B':<13} {'cells':>9}  largest relative difference "
-            "(quantity; cell)"
+            f"{'claim':<{width}}  {'verdict A':<13} {'verdict B':<13} {'cells':>9}  {'tolerance':<18} largest "
+            "relative difference (quantity; cell)"
         ]
         for r in self.rows:
             flag = (
@@ -117,8 +126,10 @@ class Comparison:
                 diff += f" ({r['max_rel_where']})"
             out.append(
                 f"{r['claim']:<{width}}  {r['verdict_a'] or '-':<13} {r['verdict_b'] or '-':<13} "
-                f"{r['shared_cells']:>4}/{r['cells']:<4}  {diff}{flag}"
+                f"{r['shared_cells']:>4}/{r['cells']:<4}  {r.get('within', '-'):<18} {diff}{flag}"
             )
+            for col, (d, lim) in (r.get("beyond") or {}).items():
+                out.append(f"{'':<{width}}    beyond tolerance: {col} differs by {d:.3g} (allowed {lim:.3g})")
         if self.findings:
             out += [
                 "",
@@ -165,6 +176,12 @@ class Comparison:
             f"{len(swung)} finding{'s' if len(swung) != 1 else ''} swung between consistent and inconsistent"
             + (f": {', '.join(swung)}" if swung else "")
         )
+        tol = [r for r in self.rows if r.get("within") not in (None, "-")]
+        if tol:
+            far = self.beyond_tolerance
+            line += f"; {len(tol) - len(far)} of {len(tol)} claims within their reproducibility tolerance" + (
+                f" (beyond: {', '.join(far)})" if far else ""
+            )
         both = [p for p in self.findings if p.overlap is not None]
         if both:
             apart = self.apart
@@ -182,6 +199,18 @@ def _numbers(rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
         for k, v in row.items()
         if isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None
     ]
+
+
+def _tolerance(claim: str, pairs: list[tuple[list, list]]) -> tuple[str, dict[str, tuple[float, float]]]:
+    r"""Whether the rows of the shared cells lie within ``claim``'s tolerance: a short status (``"-"`` where
+    nothing is shared or the claim has no measured tolerance) and the columns beyond it."""
+    tol = R.tolerance(claim)
+    if tol is None or not pairs:
+        return "-", {}
+    diffs = R.differences(pairs, R.scales(row for rows, _ in pairs for row in rows))
+    far = R.beyond(diffs, tol)
+    status = "within" if not far else f"BEYOND ({len(far)})"
+    return f"{status} {tol.kind}" if tol.kind != "rounding" or far else f"{status} {tol.rel:.0e}", far
 
 
 def _where(cell: Mapping[str, Any]) -> str:
@@ -266,6 +295,7 @@ def compare(
         cells_a = {c["key"]: c for c in (ca or {}).get("cells", [])}
         cells_b = {c["key"]: c for c in (cb or {}).get("cells", [])}
         shared = sorted(set(cells_a) & set(cells_b))
+        within, far = _tolerance(name, [(cells_a[k].get("rows", []), cells_b[k].get("rows", [])) for k in shared])
         worst, where = None, ""
         for key in shared:
             xa, xb = _numbers(cells_a[key].get("rows", [])), _numbers(cells_b[key].get("rows", []))
@@ -302,6 +332,8 @@ def compare(
                 "max_rel_where": where,
                 "findings_changed": changed,
                 "findings_swung": swung,
+                "within": within,
+                "beyond": far,
             }
         )
     names_a, names_b = set(by_name[0]), set(by_name[1])

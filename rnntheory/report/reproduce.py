@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import statistics
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Iterable, Mapping
@@ -136,8 +137,8 @@ def scales(rows: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     r"""Per numeric column, the median magnitude of its finite values (0 where it has none)."""
     out = {}
     for k, vs in numeric_columns(rows).items():
-        finite = sorted(abs(v) for v in vs if math.isfinite(v))
-        out[k] = finite[len(finite) // 2] if finite else 0.0
+        finite = [abs(v) for v in vs if math.isfinite(v)]
+        out[k] = statistics.median(finite) if finite else 0.0
     return out
 
 

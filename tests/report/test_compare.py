@@ -118,3 +118,50 @@ def test_a_report_written_before_the_estimates_were_stored_gives_them_from_its_f
     )
     assert _interval({"fit": {"type": "MeanInterval", "mean": 2.0, "ci_low": 1.0, "ci_high": 3.0}}) == (2.0, 1.0, 3.0)
     assert all(math.isnan(v) for v in _interval({"fit": None}))
+
+
+def _tolerant(monkeypatch, **tols):
+    from rnntheory.report import reproduce as R
+
+    monkeypatch.setattr(R, "tolerances", lambda: {n: R.Tolerance(n, **t) for n, t in tols.items()})
+
+
+def _same_cells(tmp_path, name, rows_a, rows_b):
+    cell = lambda rows: {"key": "k", "cell": {"m": 64, "seed": 0}, "rows": rows}  # noqa: E731
+    a = _report(tmp_path / "a", [{"name": name, "verdict": "consistent", "findings": [], "cells": [cell(rows_a)]}])
+    b = _report(tmp_path / "b", [{"name": name, "verdict": "consistent", "findings": [], "cells": [cell(rows_b)]}])
+    return a, b
+
+
+def test_differences_within_the_claims_tolerance_are_said_to_be(tmp_path, monkeypatch):
+    _tolerant(monkeypatch, c={"rel": 1e-6})
+    a, b = _same_cells(tmp_path, "c", [{"err": 1.0, "m": 64}], [{"err": 1.0 + 1e-8, "m": 64}])
+    cmp_ = compare(a, b)
+    assert cmp_.beyond_tolerance == {} and cmp_.rows[0]["within"].startswith("within")
+    assert "1 of 1 claims within their reproducibility tolerance" in str(cmp_)
+
+
+def test_a_quantity_beyond_the_tolerance_is_named_and_strict_fails(tmp_path, monkeypatch, capsys):
+    from rnntheory.cli import main
+
+    _tolerant(monkeypatch, c={"rel": 1e-6, "columns": {"flips": 0.5}, "kind": "discrete"})
+    a, b = _same_cells(
+        tmp_path,
+        "c",
+        [{"err": 1.0, "flips": 10}, {"err": 2.0, "flips": 8}],
+        [{"err": 1.001, "flips": 9}, {"err": 2.0, "flips": 8}],
+    )
+    cmp_ = compare(a, b)
+    far = cmp_.beyond_tolerance["c"]
+    assert set(far) == {"err"} and math.isclose(far["err"][0], 0.001 / 1.001) and far["err"][1] == 1e-6
+    assert "beyond tolerance: err differs by" in str(cmp_)
+    assert main(["compare", str(a), str(b)]) == 0  # numbers change the status only when asked
+    assert main(["compare", str(a), str(b), "--strict"]) == 1
+    capsys.readouterr()
+
+
+def test_a_claim_without_a_measured_tolerance_is_compared_as_before(tmp_path, monkeypatch):
+    _tolerant(monkeypatch)
+    a, b = _same_cells(tmp_path, "c", [{"err": 1.0}], [{"err": 2.0}])
+    cmp_ = compare(a, b)
+    assert cmp_.rows[0]["within"] == "-" and cmp_.beyond_tolerance == {}
