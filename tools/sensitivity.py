@@ -2,12 +2,13 @@ r"""Measure how far every claim's numbers move under rounding-level changes, and
 
 A repository tool, not part of the installed package. Two steps::
 
-    python tools/sensitivity.py run --work DIR [--jobs 2]      # four runs of the default grid (about 20 min, 2 cores)
+    python tools/sensitivity.py run --work DIR [--jobs 2] [--seeds 4]   # the default grid, then three changes
     python tools/sensitivity.py analyse --work DIR [--write]   # the table; --write: rnntheory/claims/tolerances.json
 
-``run`` measures the default grid of every claim four times, each into its own report folder under DIR:
+``run`` measures the default grid of every claim (``full``: as ``rnntheory report`` does, each claim's dtype, one
+torch thread per cell, ``--jobs`` workers), then its first ``--seeds`` seeds of every point again under three
+changes, each into its own report folder under DIR (``base``: those seeds as measured in ``full``):
 
-- ``base``: as ``rnntheory report`` does (each claim's dtype, one torch thread per cell, ``--jobs`` workers);
 - ``threads2``: the same cells with two torch threads per cell and one worker (sums in another order);
 - ``jitter``: every network's W0 moved at the unit roundoff of its dtype (the cell setting ``w0_jitter``:
   each entry times 1 + u z, z standard normal from the cell's ``"jitter"`` stream);
@@ -67,18 +68,19 @@ def _claims() -> dict[str, Any]:
     return {c.name: c for c in C.all_claims()} if hasattr(C, "all_claims") else {n: C.get(n) for n in C.names()}
 
 
-def run(work: Path, jobs: int, only: list[str] | None) -> None:
+def run(work: Path, jobs: int, only: list[str] | None, seeds: int) -> None:
     work.mkdir(parents=True, exist_ok=True)
     sel = ["--claims", *only] if only else []
-    common = ["--no-figures", "-q", *sel]
     cache = str(work / "cache")
+    _rnntheory("report", "--out", str(work / "full"), "--cache", cache, "--jobs", str(jobs), "-q", *sel)
+    common = ["--no-figures", "-q", "--seeds", str(seeds), *sel]
     _rnntheory("report", "--out", str(work / "base"), "--cache", cache, "--jobs", str(jobs), *common)
     _rnntheory(
         "report", "--out", str(work / "threads2"), "--cache", str(work / "cache-threads2"), "--jobs", "1",
         "--threads", "2", *common,
     )  # fmt: skip
     grid = work / "jitter-grid.json"
-    _rnntheory("report", "--dump-grid", str(grid), *sel)
+    _rnntheory("report", "--dump-grid", str(grid), "--seeds", str(seeds), *sel)
     g = json.loads(grid.read_text())
     for name, spec in g["claims"].items():
         if not name.startswith("complexity_"):  # the complexity claims draw no network
@@ -89,7 +91,7 @@ def run(work: Path, jobs: int, only: list[str] | None) -> None:
     f32 = [n for n, c in _claims().items() if c.dtype == "float32" and (not only or n in only)]
     if f32:
         _rnntheory("report", "--dtype", "float64", "--claims", *f32, "--out", str(work / "float64"), "--cache", cache,
-                   "--jobs", str(jobs), "--no-figures", "-q")  # fmt: skip
+                   "--jobs", str(jobs), "--no-figures", "-q", "--seeds", str(seeds))  # fmt: skip
 
 
 def _doc(folder: Path) -> dict[str, Any]:
@@ -218,13 +220,14 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--work", type=Path, required=True)
     r.add_argument("--jobs", type=int, default=2)
     r.add_argument("--claims", nargs="+")
+    r.add_argument("--seeds", type=int, default=4, help="seeds per point of the three changed runs (default 4)")
     a = sub.add_parser("analyse")
     a.add_argument("--work", type=Path, required=True)
     a.add_argument("--write", action="store_true")
     a.add_argument("--markdown", action="store_true")
     args = p.parse_args(argv)
     if args.cmd == "run":
-        run(args.work, args.jobs, args.claims)
+        run(args.work, args.jobs, args.claims, args.seeds)
         return 0
     result = analyse(args.work)
     print(table(result, args.markdown))

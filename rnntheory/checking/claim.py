@@ -75,8 +75,9 @@ class Claim:
             builder must be handed).
         judging: the default judging settings (claimed exponents, thresholds, resolutions).
         controls: the negative controls (:class:`Control`), one per kind in :data:`CONTROL_KINDS`.
-        version: the version of ``measure``; bump it when the rows a cell returns change, so that
-            cached cells of the old code are not used (it enters every cell's cache key). A cell that
+        version: the version of ``measure`` (an integer, or a string such as ``"2+streams"``); bump it when
+            the rows a cell returns change, so that cached cells of the old code are not used (it enters
+            every cell's cache key). A cell that
             failed is measured again without it once the code of ``measure``'s module changes
             (:func:`rnntheory.run.records.measure_again`).
         cache_group: the name its cells are filed under in a cache (default: the claim's name).
@@ -122,7 +123,7 @@ class Claim:
     judging: Mapping[str, Any] = field(default_factory=dict)
     findings: tuple[SP.Spec | SP.Analysis, ...] = ()
     controls: tuple[Control, ...] = ()
-    version: int = 1
+    version: int | str = 1
     cache_group: str = ""
     plot: Mapping[str, Any] = field(default_factory=dict)
     replicable: bool = True

@@ -6,6 +6,11 @@ measured numbers) and why it runs in its dtype (the float32/float64 comparison, 
 records of measurements, not code: they live in ``published.json`` beside this module, which
 ``python tools/published.py`` regenerates from docs/report/results.json, so that no claim module repeats a
 number that the next report changes.
+
+A claim that draws random objects (every claim but the exact complexity computations, which pass
+``streams=False``) has the measurement version ``"<version>+streams"``: its cells draw each object from its own
+stream of the cell's seed (:mod:`rnntheory.seeds`), and the suffix gave every such cell a new cache key once,
+when the streams replaced the former seed offsets, so that no cache serves a cell measured with the old seeds.
 """
 
 from __future__ import annotations
@@ -34,8 +39,10 @@ def published() -> dict[str, Any]:
 def claim(**fields: Any) -> Claim:
     r"""Register the :class:`~rnntheory.checking.Claim` of ``fields`` with its recorded expectation (a verdict
     other than "consistent", and the finding that decides it) and precision note, unless ``fields`` give
-    them."""
+    them; the version of a claim that draws random objects (``streams``, default True) is suffixed ``+streams``."""
     name = fields["name"]
+    if fields.pop("streams", True):
+        fields["version"] = f"{fields.get('version', 1)}+streams"
     data = published()
     exp = data.get("expected", {}).get(name)
     if "expected" not in fields and exp and Verdict.of(exp["verdict"]) is not Verdict.CONSISTENT:

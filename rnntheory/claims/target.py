@@ -82,6 +82,7 @@ _MONO_FUNCS = ["sin", "exp", "cos", "erf", "log1p", "tanh", "sigmoid", "z**3 - 2
 
 COMPLEXITY_MONOTONE = claim(
     name="complexity_monotone",
+    streams=False,  # exact computations: nothing random
     **_EXACT,
     title="Complexity is monotone in R and in 1/eps",
     reference="theory.md sec. 5 (C_eps, C_s; Allen-Zhu, Li, Liang 2019)",
@@ -193,6 +194,7 @@ _GROWTH_FIXED = dict(R=1.0, eps_exponents=tuple(range(1, 13)), truncated=("tanh"
 
 COMPLEXITY_EPS_GROWTH = claim(
     name="complexity_eps_growth",
+    streams=False,  # exact computations: nothing random
     **_EXACT,
     title="C_eps(Phi, 1) is polynomial in 1/eps for sin and exp, faster for truncated series",
     reference="theory.md sec. 5 (known anchors; Allen-Zhu, Li, Liang 2019)",
@@ -307,6 +309,7 @@ _DIV_FIXED = dict(C_star=10.0, eps=1e-3, radii=_RADII, deltas=(0.2, 0.1, 0.05, 0
 
 COMPLEXITY_DIVERGENCE = claim(
     name="complexity_divergence",
+    streams=False,  # exact computations: nothing random
     **_EXACT,
     title="Divergence of C_eps and C_s exactly at the radius of convergence",
     reference="theory.md sec. 5 (divergent series, truncation remedy)",
