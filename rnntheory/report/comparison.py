@@ -192,12 +192,18 @@ class Comparison:
         return "\n".join(out)
 
 
-def _numbers(rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
+def _numbers(rows_a: list[dict[str, Any]], rows_b: list[dict[str, Any]]) -> list[tuple[str, float, float]]:
+    r"""The measured numbers of two row lists of one cell, matched by row and column: a column only one of the
+    rows holds (a cell setting an older report wrote into its rows) is left out."""
+
+    def num(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
     return [
-        (str(k), float(v))
-        for row in rows
-        for k, v in row.items()
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None
+        (str(k), float(v), float(rb[k]))
+        for ra, rb in zip(rows_a, rows_b)
+        for k, v in ra.items()
+        if num(v) and k in rb and num(rb[k])
     ]
 
 
@@ -298,11 +304,11 @@ def compare(
         within, far = _tolerance(name, [(cells_a[k].get("rows", []), cells_b[k].get("rows", [])) for k in shared])
         worst, where = None, ""
         for key in shared:
-            xa, xb = _numbers(cells_a[key].get("rows", [])), _numbers(cells_b[key].get("rows", []))
-            if len(xa) != len(xb):
+            ra, rb = cells_a[key].get("rows", []), cells_b[key].get("rows", [])
+            if len(ra) != len(rb):
                 worst, where = math.inf, f"rows differ; {_where(cells_a[key])}"
                 continue
-            for (col, u), (_, v) in zip(xa, xb):
+            for col, u, v in _numbers(ra, rb):
                 d = 0.0 if (math.isnan(u) and math.isnan(v)) or u == v else abs(u - v) / max(abs(u), abs(v))
                 if worst is None or d > worst:
                     worst, where = d, (f"{col}; {_where(cells_a[key])}" if d > 0 else "")
