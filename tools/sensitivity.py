@@ -12,7 +12,9 @@ changes, each into its own report folder under DIR (``base``: those seeds as mea
 - ``threads2``: the same cells with two torch threads per cell and one worker (sums in another order);
 - ``jitter``: every network's W0 moved at the unit roundoff of its dtype (the cell setting ``w0_jitter``:
   each entry times 1 + u z, z standard normal from the cell's ``"jitter"`` stream);
-- ``float64``: the float32 claims measured in float64 (the precision policy's comparison).
+- ``float64``: the float32 claims measured in float64 (the precision policy's comparison);
+- ``jitter64`` (``run64``, for the claims named): those claims in float64 with W0 moved at float64's unit
+  roundoff, compared with ``float64``: whether measuring in float64 would make them reproducible.
 
 ``analyse`` matches the cells of each run to the base's (same settings but ``w0_jitter`` and ``dtype``) and
 prints, per claim, the largest difference of any column (:func:`rnntheory.report.reproduce.differences`) under
@@ -36,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "rnntheory" / "claims" / "tolerances.json"
 MACHINE = ("threads2", "jitter")
 """The changes another machine makes: the order of sums (threads) and the last bit of W0's entries."""
-RUNS = ("base", *MACHINE, "float64")
+RUNS = ("base", *MACHINE, "float64", "jitter64")
 
 WHY = {
     "sgd_learns": "SGD at lr0 = 1 and 8 / (m L) amplifies a difference in the last bit over hundreds of steps "
@@ -94,6 +96,16 @@ def run(work: Path, jobs: int, only: list[str] | None, seeds: int) -> None:
                    "--jobs", str(jobs), "--no-figures", "-q", "--seeds", str(seeds))  # fmt: skip
 
 
+def run64(work: Path, jobs: int, only: list[str], seeds: int) -> None:
+    grid = work / "jitter-grid.json"
+    g = json.loads(grid.read_text())
+    g["claims"] = {n: spec for n, spec in g["claims"].items() if n in only}
+    sub = work / "jitter64-grid.json"
+    sub.write_text(json.dumps(g, indent=1))
+    _rnntheory("report", "--grid", str(sub), "--dtype", "float64", "--out", str(work / "jitter64"), "--cache",
+               str(work / "cache"), "--jobs", str(jobs), "--no-figures", "-q")  # fmt: skip
+
+
 def _doc(folder: Path) -> dict[str, Any]:
     return {c["name"]: c for c in json.loads((folder / "results.json").read_text())["claims"]}
 
@@ -132,20 +144,21 @@ def analyse(work: Path) -> dict[str, dict[str, Any]]:
     for name, claim in base.items():
         rows = [row for c in claim["cells"] for row in c.get("rows", [])]
         scale = R.scales(rows)
-        by = {_match(c["cell"]): c["rows"] for c in claim["cells"]}
         entry: dict[str, Any] = {"dtype": (claim["cells"][0]["cell"].get("dtype") if claim["cells"] else "")}
         for run_ in RUNS[1:]:
             other = docs.get(run_, {}).get(name)
             if other is None:
                 continue
-            pairs = [(by[k], c["rows"]) for c in other["cells"] if (k := _match(c["cell"])) in by]
+            ref = docs["float64"][name] if run_ == "jitter64" else claim
+            by_ref = {_match(c["cell"]): c["rows"] for c in ref["cells"]}
+            pairs = [(by_ref[k], c["rows"]) for c in other["cells"] if (k := _match(c["cell"])) in by_ref]
             diffs = R.differences(pairs, scale)
             entry[run_] = {
                 "cells": len(pairs),
                 "worst": max(diffs.values(), default=0.0),
                 "column": max(diffs, key=diffs.get) if diffs else "",
                 "diffs": diffs,
-                "moves": _moves(claim, other),
+                "moves": _moves(ref, other),
             }
         machine: dict[str, float] = {}
         for run_ in MACHINE:
@@ -177,8 +190,8 @@ def _fmt(x: float | None) -> str:
 
 
 def table(result: dict[str, dict[str, Any]], markdown: bool) -> str:
-    head = ["claim", "dtype", "kind", "threads 1 vs 2", "W0 at roundoff", "float32 vs float64", "stated tolerance",
-            "findings move (x resolution)"]  # fmt: skip
+    head = ["claim", "dtype", "kind", "threads 1 vs 2", "W0 at roundoff", "float32 vs float64",
+            "float64: W0 at roundoff", "stated tolerance", "findings move (x resolution)"]  # fmt: skip
     lines = []
     for name, e in result.items():
         t = e["tolerance"]
@@ -189,7 +202,7 @@ def table(result: dict[str, dict[str, Any]], markdown: bool) -> str:
             t.kind,
             *(
                 f"{_fmt(e[r]['worst'])}" + (f" ({e[r]['column']})" if e[r]["worst"] > 1e-3 else "") if r in e else "-"
-                for r in (*MACHINE, "float64")
+                for r in (*MACHINE, "float64", "jitter64")
             ),
             stated,
             f"{t.moves:.3f}" if t.moves is not None else "-",
@@ -221,6 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--jobs", type=int, default=2)
     r.add_argument("--claims", nargs="+")
     r.add_argument("--seeds", type=int, default=4, help="seeds per point of the three changed runs (default 4)")
+    r64 = sub.add_parser("run64")
+    r64.add_argument("--work", type=Path, required=True)
+    r64.add_argument("--jobs", type=int, default=2)
+    r64.add_argument("--claims", nargs="+", required=True)
+    r64.add_argument("--seeds", type=int, default=4)
     a = sub.add_parser("analyse")
     a.add_argument("--work", type=Path, required=True)
     a.add_argument("--write", action="store_true")
@@ -228,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.cmd == "run":
         run(args.work, args.jobs, args.claims, args.seeds)
+        return 0
+    if args.cmd == "run64":
+        run64(args.work, args.jobs, args.claims, args.seeds)
         return 0
     result = analyse(args.work)
     print(table(result, args.markdown))
