@@ -21,6 +21,7 @@ from ..checking.specs import Event, Exponent, Growth, J
 from ..learning.training import TrainingDiverged
 from ..network import infinite as INF
 from ..network import kernel as K
+from ._designs import CONCEPT
 from ._paper import claim
 from .cells import INPUT_SEED_OFFSET, cell_concept, labelled_sample, make_net
 from .sgd import trajectory
@@ -72,7 +73,7 @@ _LIMIT = Exponent(
         )
     ],
 )
-_PS_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, N=48, ridge=1e-10, w_var=2.0)
+_PS_FIXED = dict(CONCEPT, noise=0.0, N=48, ridge=1e-10, w_var=2.0)
 
 PSEUDO_SOLUTION = claim(
     name="pseudo_solution",
@@ -110,8 +111,6 @@ PSEUDO_SOLUTION = claim(
             "tau_star_m_exponent",
             rows={"L": J.L_ref},
             x="m",
-            claimed=J.m_exponent,
-            resolution=J.m_resolution,
             groups=None,
             **_TAU,
         ),
@@ -126,7 +125,6 @@ PSEUDO_SOLUTION = claim(
         Growth(
             "tau* grows polynomially, not exponentially, in L (m = {m_ref})",
             "tau_star_L_growth",
-            factor=J.growth_factor,
             **_BY_L,
         ),
         Event(
@@ -219,21 +217,7 @@ def _gap(df: pd.DataFrame, j: Mapping[str, Any]) -> list[Finding]:
 
 _RAD = dict(kind="rademacher", L=J.L_ref)
 _GEN_FIXED = dict(
-    d_x=8,
-    lag=1,
-    p=3,
-    phi="sin",
-    concept_seed=0,
-    eps_x=0.1,
-    noise=0.2,
-    n_test=256,
-    lr0=8.0,
-    steps=600,
-    batch=4,
-    record_every=600,
-    w_var=2.0,
-    tau=1.0,
-    mc=2000,
+    CONCEPT, noise=0.2, n_test=256, lr0=8.0, steps=600, batch=4, record_every=600, w_var=2.0, tau=1.0, mc=2000
 )
 
 GENERALISATION = claim(
@@ -294,7 +278,6 @@ GENERALISATION = claim(
             x="m",
             y="value",
             claimed=0.0,
-            resolution=J.m_resolution,
             groups=None,
             label="N = {N_ref}",
             panel="Rademacher complexity against m",
@@ -305,7 +288,6 @@ GENERALISATION = claim(
             "rademacher_L_growth",
             x="L",
             y="constant",
-            factor=J.growth_factor,
             rows=lambda df, j: (
                 rad := df[(df["kind"] == "rademacher") & (df["m"] == j["m_ref"]) & (df["N"] == j["N_ref"])]
             ).assign(constant=rad["value"] * np.sqrt(rad["N"]) / rad["tau"]),
