@@ -3,7 +3,6 @@
 import pandas as pd
 
 from rnntheory.checking.specs import Exponent, Growth, J, Regime, Setting
-from rnntheory.claims._designs import rays
 
 
 def test_exponent_defaults_to_the_settings_named_by_x():
@@ -23,12 +22,3 @@ def test_growth_and_regime_default_to_growth_factor_and_regime_deltas():
     r = Regime("t", "k", y="y")
     assert (r.deltas, r.growth_factor) == (Setting("regime_deltas"), Setting("growth_factor"))
     assert Regime("t", "k", y="y", deltas=(0.5,), growth_factor=3.0).settings() == ()
-
-
-def test_rays_keep_the_order_of_lengths_and_widths():
-    assert rays({8: (64, 128), 4: (32,)}, seeds=2, tau=1.0) == (
-        {"L": 8, "m": 64, "tau": 1.0, "seeds": 2},
-        {"L": 8, "m": 128, "tau": 1.0, "seeds": 2},
-        {"L": 4, "m": 32, "tau": 1.0, "seeds": 2},
-    )
-    assert rays({4: (32, 64)}, seeds={64: 1}) == ({"L": 4, "m": 32}, {"L": 4, "m": 64, "seeds": 1})
