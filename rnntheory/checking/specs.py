@@ -83,6 +83,12 @@ def _value(v: Any, judging: Mapping[str, Any]) -> Any:
     return v(judging) if isinstance(v, Setting) else v
 
 
+def _default(spec: Spec, name: str, setting: Setting) -> None:
+    r"""Give a spec's field left out (None) its default judging setting (a frozen dataclass: set in place)."""
+    if getattr(spec, name) is None:
+        object.__setattr__(spec, name, setting)
+
+
 def _select(df: pd.DataFrame, rows: Rows, judging: Mapping[str, Any]) -> pd.DataFrame:
     r"""The rows a spec judges: all (None), those equal to every ``{column: value}`` (a value may be a
     :class:`Setting`), or what a function ``(df, judging) -> df`` returns."""
@@ -165,14 +171,16 @@ class Spec:
 class Exponent(Spec):
     r"""The exponent of ``y`` in ``x`` against ``claimed`` (:func:`.findings.exponent_finding`).
 
-    ``claimed`` and ``resolution`` are numbers or ``J.name``; ``end`` (a number or ``J.name``) fits the
-    limiting end of the range. ``shape``: a function ``rows -> array`` of the bound's shape (default
-    ``x**claimed``). ``too_strong``: the claimed value the derived too-strong control judges against
-    (default: ``claimed`` made :data:`~.findings.TOO_STRONG` stronger; only for a ``J.name`` claim)."""
+    ``claimed`` and ``resolution`` are numbers or ``J.name``; left out, they are the judging settings
+    ``{x}_exponent`` and ``{x}_resolution`` (``J.m_exponent`` and ``J.m_resolution`` for ``x="m"``).
+    ``end`` (a number or ``J.name``) fits the limiting end of the range. ``shape``: a function
+    ``rows -> array`` of the bound's shape (default ``x**claimed``). ``too_strong``: the claimed value the
+    derived too-strong control judges against (default: ``claimed`` made :data:`~.findings.TOO_STRONG`
+    stronger; only for a ``J.name`` claim)."""
 
     x: str = field(default="", kw_only=True)
     y: str = field(default="", kw_only=True)
-    claimed: Value = field(default=0.0, kw_only=True)
+    claimed: Value = field(default=None, kw_only=True)
     resolution: Value = field(default=None, kw_only=True)
     bound: str = field(default="upper", kw_only=True)
     parameter: str = field(default="growing", kw_only=True)
@@ -183,6 +191,10 @@ class Exponent(Spec):
     label: str | None = field(default=None, kw_only=True)
     extra: Callable[[pd.DataFrame, Mapping[str, Any]], Sequence[Any]] | None = field(default=None, kw_only=True)
     too_strong: float | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        _default(self, "claimed", Setting(f"{self.x}_exponent"))
+        _default(self, "resolution", Setting(f"{self.x}_resolution"))
 
     def build(self, part, judging, title, key, label):
         return F.exponent_finding(
@@ -216,8 +228,9 @@ class Exponent(Spec):
 @dataclass(frozen=True)
 class Growth(Spec):
     r"""Polynomial versus exponential growth of ``y`` in ``x`` (:func:`.findings.growth_finding`);
-    ``factor`` (a number or ``J.name``) sets the resolution. Its exponential control is derived
-    (:func:`derived_controls`), injected per group of ``per``."""
+    ``factor`` (a number or ``J.name``; left out, the judging setting ``growth_factor``) sets the
+    resolution. Its exponential control is derived (:func:`derived_controls`), injected per group of
+    ``per``."""
 
     x: str = field(default="", kw_only=True)
     y: str = field(default="", kw_only=True)
@@ -226,6 +239,9 @@ class Growth(Spec):
     shape: Callable[[pd.DataFrame], np.ndarray] | None = field(default=None, kw_only=True)
     panel: str = field(default="", kw_only=True)
     label: str | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        _default(self, "factor", J.growth_factor)
 
     def build(self, part, judging, title, key, label):
         return F.growth_finding(
@@ -323,14 +339,19 @@ class Regime(Spec):
     (:func:`.findings.regime_findings`): per accuracy in ``deltas`` (numbers or ``J.name`` of a tuple),
     the judged degree of the threshold width m*(L; delta) in L, and the described collapse onto L^k / m.
     ``title`` names the quantity in words; the keys are ``{key}_degree[delta=...]`` and
-    ``{key}_collapse``. Its exponential control is derived (an exponential m*(L))."""
+    ``{key}_collapse``. Its exponential control is derived (an exponential m*(L)). Left out, ``deltas``
+    and ``growth_factor`` are the judging settings ``regime_deltas`` and ``growth_factor``."""
 
     y: str = field(default="", kw_only=True)
-    deltas: Any = field(default=(), kw_only=True)
+    deltas: Any = field(default=None, kw_only=True)
     x: str = field(default="m", kw_only=True)
     by: str = field(default="L", kw_only=True)
     seeds: str | None = field(default="seed", kw_only=True)
-    growth_factor: Value = field(default=2.0, kw_only=True)
+    growth_factor: Value = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        _default(self, "deltas", J.regime_deltas)
+        _default(self, "growth_factor", J.growth_factor)
 
     def judge(self, df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
         part = _select(df, self.rows, judging)

@@ -32,13 +32,14 @@ from ..network import perturbation as P
 from ..network import pseudo as PS
 from ..network.sizes import scale_to
 from ..seeds import generator
+from ._designs import rays
 from ._paper import claim
 from .cells import DIRECTIONS, make_inputs, make_net, unit_directions
 
 __all__ = ["FORWARD_COUPLING", "BACKWARD_COUPLING", "DECOUPLING"]
 
 # every cell is its own network: exponents in m are regressions over cells, local slopes at the limiting end
-_M = dict(x="m", claimed=J.m_exponent, resolution=J.m_resolution, end=J.end_points, groups=None)
+_M = dict(x="m", end=J.end_points, groups=None)
 _FIXED = dict(L=8, n=4, d_x=8, d=1, eps_x=0.1)
 _NO_L = cannot_detect(
     "exponential",
@@ -48,23 +49,10 @@ _NO_L = cannot_detect(
 )
 
 
-def _lengths(widths: dict[int, tuple[int, ...]], **point: Any) -> tuple[dict[str, Any], ...]:
-    r"""Points of a joint (L, m) design: per length the widths around its threshold."""
-    return tuple({"L": L, "m": m, **point} for L, ms in widths.items() for m in ms)
-
-
 def _regime(what: str, y: str, rows: Any = lambda d: d) -> Regime:
     r"""The premise m >= poly(L) for ``y`` along the descent direction at tau = 1, on ``rows`` of the frame.
     Every cell is its own network."""
-    return Regime(
-        what,
-        "regime",
-        rows=lambda d, j: rows(d[d["direction"] == "gradient"]),
-        y=y,
-        deltas=J.regime_deltas,
-        seeds=None,
-        growth_factor=J.growth_factor,
-    )
+    return Regime(what, "regime", rows=lambda d, j: rows(d[d["direction"] == "gradient"]), y=y, seeds=None)
 
 
 # ---------------------------------------------------------------------- forward coupling
@@ -125,9 +113,7 @@ def _analyse_forward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list:
             rows={"sweep": "tau", "direction": n},
             label=n,
             x="tau",
-            claimed=J.tau_exponent,
             parameter="shrinking",
-            resolution=J.tau_resolution,
             end=J.end_points,
             **kw,
         )
@@ -156,7 +142,7 @@ FORWARD_COUPLING = claim(
             + ({"sweep": "tau", "m": 512, "taus": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},)
             # the joint design's other lengths and widths, around m*(L) (about 40 to 1100 for
             # delta = 0.2, 110 to 4000 for 0.1, L = 4 to 16)
-            + _lengths(
+            + rays(
                 {
                     4: (32, 64, 128, 256),
                     6: (64, 128, 256, 512),
@@ -174,18 +160,16 @@ FORWARD_COUPLING = claim(
         "large": Grid(
             points=tuple({"sweep": "m", "m": 2**k, "taus": (1.0,)} for k in range(8, 14))  # 256..8192
             + ({"sweep": "tau", "m": 4096, "taus": (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)},)
-            + _lengths(
-                {4: (32, 64, 128, 256), 8: (128, 256, 512, 1024), 24: (1024, 2048, 4096)}, sweep="L", taus=(1.0,)
-            )
-            + _lengths({32: (2048, 4096, 8192)}, sweep="L", taus=(1.0,), seeds=4),
+            + rays({4: (32, 64, 128, 256), 8: (128, 256, 512, 1024), 24: (1024, 2048, 4096)}, sweep="L", taus=(1.0,))
+            + rays({32: (2048, 4096, 8192)}, sweep="L", taus=(1.0,), seeds=4),
             seeds=tuple(range(8)),
             fixed={**_FIXED, "L": 16},
         ),
         # one GPU, float64: W0 and the displacements of m = 65536 would not fit in 80 GB (drawing W0 and W' on
         # the host's CPU takes most of the time); two networks at the smaller width of each length, one at the larger
         "gpu": Grid(
-            points=_lengths({16: (8192,), 24: (8192,), 32: (16384,)}, sweep="L", taus=(1.0,))
-            + _lengths({16: (16384,), 24: (16384,), 32: (32768,)}, sweep="L", taus=(1.0,), seeds=1),
+            points=rays({16: (8192,), 24: (8192,), 32: (16384,)}, sweep="L", taus=(1.0,))
+            + rays({16: (16384,), 24: (16384,), 32: (32768,)}, sweep="L", taus=(1.0,), seeds=1),
             seeds=tuple(range(2)),
             fixed=_FIXED,
         ),
@@ -295,7 +279,7 @@ BACKWARD_COUPLING = claim(
     # L = m_sweep_L, whose points come first
     grids={
         "default": Grid(
-            points=_lengths(
+            points=rays(
                 {
                     8: (128, 256, 512, 1024),
                     4: (16, 32, 64, 128, 256),
@@ -308,7 +292,7 @@ BACKWARD_COUPLING = claim(
             fixed=_BWD,
         ),
         "large": Grid(
-            points=_lengths(
+            points=rays(
                 {
                     12: (256, 512, 1024, 2048, 4096),
                     4: (32, 64, 128, 256),
@@ -316,15 +300,15 @@ BACKWARD_COUPLING = claim(
                     16: (512, 1024, 2048, 4096),
                 }
             )
-            + _lengths({24: (1024, 2048, 4096, 8192)}, seeds=4),
+            + rays({24: (1024, 2048, 4096, 8192)}, seeds=4),
             seeds=tuple(range(8)),
             fixed=_BWD,
             judging={"m_sweep_L": 12},
         ),
         # one GPU, float32: W0, W*, the displacements and their copies of m = 65536 would not fit in 80 GB
         "gpu": Grid(
-            points=_lengths({16: (8192,), 24: (8192,), 32: (16384,)})
-            + _lengths({16: (16384,), 24: (16384,), 32: (32768,)}, seeds=1),
+            points=rays({16: (8192,), 24: (8192,), 32: (16384,)})
+            + rays({16: (16384,), 24: (16384,), 32: (32768,)}, seeds=1),
             seeds=tuple(range(2)),
             fixed=_BWD,
         ),

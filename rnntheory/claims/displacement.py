@@ -154,7 +154,6 @@ HIDDEN_PERTURBATION = claim(
             rows=lambda df, j: _worst(df, j, "m", "omega"),
             x="L",
             y="ratio",
-            factor=J.growth_factor,
             panel="max ||delta h_l|| / omega",
         ),
         Exponent(
@@ -163,8 +162,8 @@ HIDDEN_PERTURBATION = claim(
             rows=lambda df, j: _worst(df, j, "L", "omega"),
             x="m",
             y="change",
+            claimed=0.0,
             groups=None,
-            resolution=J.m_resolution,
             panel="max ||delta h_l||",
             end=J.end_points,
         ),

@@ -22,6 +22,7 @@ from ..learning.training import TrainingDiverged
 from ..network import infinite as INF
 from ..network import kernel as K
 from ..seeds import stream_seed
+from ._designs import CONCEPT
 from ._paper import claim
 from .cells import cell_concept, labelled_sample, make_net
 from .sgd import trajectory
@@ -73,7 +74,7 @@ _LIMIT = Exponent(
         )
     ],
 )
-_PS_FIXED = dict(d_x=8, lag=1, p=3, phi="sin", concept_seed=0, eps_x=0.1, noise=0.0, N=48, ridge=1e-10, w_var=2.0)
+_PS_FIXED = dict(CONCEPT, noise=0.0, N=48, ridge=1e-10, w_var=2.0)
 
 PSEUDO_SOLUTION = claim(
     name="pseudo_solution",
@@ -111,8 +112,6 @@ PSEUDO_SOLUTION = claim(
             "tau_star_m_exponent",
             rows={"L": J.L_ref},
             x="m",
-            claimed=J.m_exponent,
-            resolution=J.m_resolution,
             groups=None,
             **_TAU,
         ),
@@ -127,7 +126,6 @@ PSEUDO_SOLUTION = claim(
         Growth(
             "tau* grows polynomially, not exponentially, in L (m = {m_ref})",
             "tau_star_L_growth",
-            factor=J.growth_factor,
             **_BY_L,
         ),
         Event(
@@ -222,21 +220,7 @@ def _gap(df: pd.DataFrame, j: Mapping[str, Any]) -> list[Finding]:
 
 _RAD = dict(kind="rademacher", L=J.L_ref)
 _GEN_FIXED = dict(
-    d_x=8,
-    lag=1,
-    p=3,
-    phi="sin",
-    concept_seed=0,
-    eps_x=0.1,
-    noise=0.2,
-    n_test=256,
-    lr0=8.0,
-    steps=600,
-    batch=4,
-    record_every=600,
-    w_var=2.0,
-    tau=1.0,
-    mc=2000,
+    CONCEPT, noise=0.2, n_test=256, lr0=8.0, steps=600, batch=4, record_every=600, w_var=2.0, tau=1.0, mc=2000
 )
 
 GENERALISATION = claim(
@@ -297,7 +281,6 @@ GENERALISATION = claim(
             x="m",
             y="value",
             claimed=0.0,
-            resolution=J.m_resolution,
             groups=None,
             label="N = {N_ref}",
             panel="Rademacher complexity against m",
@@ -308,7 +291,6 @@ GENERALISATION = claim(
             "rademacher_L_growth",
             x="L",
             y="constant",
-            factor=J.growth_factor,
             rows=lambda df, j: (
                 rad := df[(df["kind"] == "rademacher") & (df["m"] == j["m_ref"]) & (df["N"] == j["N_ref"])]
             ).assign(constant=rad["value"] * np.sqrt(rad["N"]) / rad["tau"]),

@@ -17,6 +17,7 @@ from ..checking.findings import ONE_WIDTH, cannot_detect, split_diverged
 from ..checking.grid import Grid
 from ..checking.specs import Event, Exponent, Growth, J
 from ..learning.training import TrainingDiverged
+from ._designs import CONCEPT
 from ._paper import claim
 from .sgd import trajectory
 
@@ -40,21 +41,7 @@ _ONE = (
     "quantity may grow exponentially in L while the theorem, which needs m >= poly(L), holds"
 )
 _LEN_FIXED = dict(
-    d_x=8,
-    lag=1,
-    p=3,
-    phi="sin",
-    concept_seed=0,
-    eps_x=0.1,
-    noise=0.0,
-    n_test=128,
-    lr0=8.0,
-    steps=3000,
-    batch=4,
-    record_every=25,
-    N=0,
-    w_var=2.0,
-    stop_frac=0.5,
+    CONCEPT, noise=0.0, n_test=128, lr0=8.0, steps=3000, batch=4, record_every=25, N=0, w_var=2.0, stop_frac=0.5
 )
 _RUNS = dict(
     rows=lambda df, j: split_diverged(df, "run")[0],  # the fits leave diverged runs out
@@ -96,7 +83,6 @@ LENGTH_SCALING = claim(
             x="L",
             y="samples",
             claimed=J.degree,
-            resolution=J.L_resolution,
             described=ONE_WIDTH,
             **_RUNS,
         ),
@@ -105,7 +91,6 @@ LENGTH_SCALING = claim(
             "samples_L_growth",
             x="L",
             y="samples",
-            factor=J.growth_factor,
             described=ONE_WIDTH,
             **_RUNS,
         ),

@@ -21,6 +21,7 @@ from ..checking.grid import Grid
 from ..checking.specs import Exponent, Growth, J, Regime
 from ..network import infinite as INF
 from ..network import kernel as K
+from ._designs import rays
 from ._paper import claim
 from .cells import make_inputs, make_net
 
@@ -43,16 +44,6 @@ def _measure_ntk_limit(cell: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _rays(widths: dict[int, tuple[int, ...]], seeds: dict[int, int] | None = None) -> tuple[dict[str, Any], ...]:
-    r"""The points of a joint design along rays: per length L the widths around its threshold (and, where
-    given, its own number of networks at a width)."""
-    return tuple(
-        {"L": L, "m": m, **({"seeds": seeds[m]} if seeds and m in seeds else {})}
-        for L, ms in widths.items()
-        for m in ms
-    )
-
-
 def _slices(df, judging) -> Any:
     r"""The widths measured at four lengths or more (a growth fit in L needs them), in order of width."""
     return df[df.groupby("m")["L"].transform("nunique") >= 4].sort_values("m", kind="stable")
@@ -67,8 +58,6 @@ _FINDINGS = (
         per=("L",),
         x="m",
         y="ntk_err",
-        claimed=J.m_exponent,
-        resolution=J.m_resolution,
         end=J.end_points,
         groups=None,
         panel=_PANEL,
@@ -77,9 +66,7 @@ _FINDINGS = (
         "the NTK's relative error against its limit",
         "regime",
         y="ntk_err",
-        deltas=J.regime_deltas,
         seeds=None,
-        growth_factor=J.growth_factor,
     ),
     Growth(
         "at m = {m} the error grows polynomially, not exponentially, in L",
@@ -88,7 +75,6 @@ _FINDINGS = (
         per=("m",),
         x="L",
         y="ntk_err",
-        factor=J.growth_factor,
         groups=None,
         panel=_PANEL,
         described=ONE_WIDTH,
@@ -115,7 +101,7 @@ NTK_LIMIT = claim(
         # rays: each length on widths around m*(L) for delta = 0.5 and 0.25 (m* ~ L^2: about 70 at L = 4, 1300 at
         # L = 16 for delta = 0.5, four times that for 0.25); m = 256 and 512 at every length, 1024 at four
         "default": Grid(
-            points=_rays(
+            points=rays(
                 {
                     4: (64, 128, 256, 512),
                     6: (128, 256, 512, 1024),
@@ -128,7 +114,7 @@ NTK_LIMIT = claim(
             fixed=_FIXED,
         ),
         "large": Grid(
-            points=_rays(
+            points=rays(
                 {
                     4: (64, 128, 256, 512, 1024),
                     8: (128, 256, 512, 1024, 2048),
@@ -145,8 +131,8 @@ NTK_LIMIT = claim(
         # one GPU: the longest lengths out to m = 65536, two networks at the smaller widths, one at the largest
         # (drawing W in float64 on the host's CPU takes most of the time: about 4e9 normals at m = 65536)
         "gpu": Grid(
-            points=_rays({16: (16384,), 24: (16384,), 32: (32768,)})
-            + _rays({16: (32768,), 24: (32768,), 32: (65536,)}, seeds={32768: 1, 65536: 1}),
+            points=rays({16: (16384,), 24: (16384,), 32: (32768,)})
+            + rays({16: (32768,), 24: (32768,), 32: (65536,)}, seeds={32768: 1, 65536: 1}),
             seeds=tuple(range(2)),
             fixed=_FIXED,
         ),

@@ -49,10 +49,11 @@ from ..checking.findings import (
 )
 from ..checking.grid import Grid
 from ..checking.results import Finding
-from ..checking.specs import J, Regime
+from ..checking.specs import Regime
 from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, rate, risk, sgd
 from ..network.model import LOSS_POSITIONS
 from ..seeds import stream_seed
+from ._designs import CONCEPT, rays
 from ._paper import claim
 from .cells import cell_concept, labelled_sample, make_net
 
@@ -184,9 +185,7 @@ _LEARN = (
         "learn_regime",
         rows=_learning,
         y="coupling",
-        deltas=J.regime_deltas,
         seeds=None,
-        growth_factor=J.growth_factor,
     ),
 )
 _SAMPLES = (
@@ -315,28 +314,8 @@ def _analyse_ball(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]
     return findings + diverged
 
 
-_SGD_FIXED = dict(
-    L=8,
-    d_x=8,
-    lag=1,
-    p=3,
-    phi="sin",
-    concept_seed=0,
-    eps_x=0.1,
-    noise=0.0,
-    n_test=128,
-    steps=1200,
-    batch=4,
-    record_every=100,
-    N=0,
-    w_var=2.0,
-)
+_SGD_FIXED = dict(L=8, **CONCEPT, noise=0.0, n_test=128, steps=1200, batch=4, record_every=100, N=0, w_var=2.0)
 _LR_REGIME, _LR_LEARN, _LR_LARGE = 1.0 / 256.0, 1.0, 8.0
-
-
-def _ray(Ls: tuple[int, ...], ms: tuple[int, ...], seeds: int) -> list[dict[str, Any]]:
-    r"""The joint (L, m) design of the rate that learns: every width at every length, ``seeds`` runs each."""
-    return [{"lr0": _LR_LEARN, "L": L, "m": m, "seeds": seeds} for L in Ls for m in ms]
 
 
 # the two rates at L = 8 (3 widths x 5 seeds), then the rate that learns on 4 lengths x 2 widths x 10 seeds: about
@@ -345,7 +324,7 @@ def _ray(Ls: tuple[int, ...], ms: tuple[int, ...], seeds: int) -> list[dict[str,
 _SGD_DEFAULT = Grid(
     points=(
         *({"lr0": r, "m": m} for r in (_LR_REGIME, _LR_LARGE) for m in (128, 256, 512)),
-        *_ray((4, 5, 6, 8), (128, 512), 10),
+        *rays(dict.fromkeys((4, 5, 6, 8), (128, 512)), lr0=_LR_LEARN, seeds=10),
     ),
     seeds=tuple(range(5)),
     fixed=_SGD_FIXED,
@@ -361,7 +340,7 @@ _SGD_LARGE = Grid(
         {"lr0": _LR_REGIME, "m": 1024, "seeds": 3},
         {"lr0": _LR_LARGE, "m": 256},
         {"lr0": _LR_LARGE, "m": 1024, "seeds": 3},
-        *_ray((4, 6, 8, 12, 16), (128, 512, 1024), 8),
+        *rays(dict.fromkeys((4, 6, 8, 12, 16), (128, 512, 1024)), lr0=_LR_LEARN, seeds=8),
     ),
     seeds=tuple(range(5)),
     fixed={**_SGD_FIXED, "steps": 4000, "L": 12},
@@ -372,7 +351,12 @@ _SGD_LARGE = Grid(
 # about 12 s at m = 16384 and 48 s at 32768 (the 3.5 ms a step measured at m = 8192 on an H200 in float64,
 # scaled by m^2 and the bandwidth), so the grid takes about 4 min. m = 65536 (a 17 GB W) would cost about
 # 3 min a run at L = 8 by itself: a grid file can add it
-_SGD_GPU = Grid(points=tuple(_ray((4, 5, 6), (16384, 32768), 2)), seeds=(0, 1), fixed=_SGD_FIXED, judging={"ref_L": 6})
+_SGD_GPU = Grid(
+    points=rays(dict.fromkeys((4, 5, 6), (16384, 32768)), lr0=_LR_LEARN, seeds=2),
+    seeds=(0, 1),
+    fixed=_SGD_FIXED,
+    judging={"ref_L": 6},
+)
 _RUNS = dict(
     dtype="float32",
     measure=_measure_sgd,

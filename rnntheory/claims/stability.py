@@ -114,7 +114,6 @@ FORWARD_STABILITY = claim(
             x="L",
             y="max_norm",
             claimed=J.degree,
-            resolution=J.L_resolution,
             groups=None,
         ),
         Growth(
@@ -123,7 +122,6 @@ FORWARD_STABILITY = claim(
             rows=_diagonal,
             x="L",
             y="max_norm",
-            factor=J.growth_factor,
             groups=None,
         ),
         Exponent(
@@ -133,8 +131,6 @@ FORWARD_STABILITY = claim(
             rows={"L": J.conc_L},
             x="m",
             y="S_logdev",
-            claimed=J.m_exponent,
-            resolution=J.m_resolution,
             end=J.end_points,
             groups=None,
             panel="RMS of log(||h_l||^2 / S_ll)",
@@ -151,9 +147,7 @@ FORWARD_STABILITY = claim(
             "regime",
             rows=_networks,
             y="S_logdev",
-            deltas=J.regime_deltas,
             seeds="network",
-            growth_factor=J.growth_factor,
         ),
     ),
     # the accuracies put m*(L) inside the default grid's widths at L = 8..32 for delta = 0.5 and beyond them from
@@ -239,7 +233,6 @@ def _lags(what: str, lag: str):
             Growth(
                 f"{what} does not grow exponentially in {lag} (L={{L}}, m={{m}}{named})",
                 "factors_growth",
-                factor=J.growth_factor,
                 **kw,
             ),
         )
@@ -250,7 +243,6 @@ def _lags(what: str, lag: str):
         x="m",
         y="norm",
         claimed=0.0,
-        resolution=J.m_resolution,
         groups=None,
         panel=f"{what}, mean over lags",
     )

@@ -32,6 +32,7 @@ from ..network.sizes import scale_to
 from ..seeds import generator
 from ..stats import fits as S
 from ..stats import verdicts as VD
+from ._designs import CONCEPT
 from ._paper import claim
 from .cells import cell_concept, labelled_sample, make_net
 from .sgd import sgd_config
@@ -162,21 +163,7 @@ def _analyse(q: str, what: str):
 
 
 _ALONG_FIXED = dict(
-    L=8,
-    d_x=8,
-    lag=1,
-    p=3,
-    phi="sin",
-    concept_seed=0,
-    eps_x=0.1,
-    noise=0.0,
-    n_test=16,
-    n_probe=4,
-    lr0=1.0,
-    steps=400,
-    batch=4,
-    record_every=50,
-    w_var=2.0,
+    L=8, **CONCEPT, noise=0.0, n_test=16, n_probe=4, lr0=1.0, steps=400, batch=4, record_every=50, w_var=2.0
 )
 # m = 4096 and 8192 cost about 1 s and 4 s per SGD step on one CPU core (W is read some 25 times a step), and
 # measuring the lemmas at every record as much again: the large grid has 2 runs at m = 4096 and none wider (an
