@@ -46,8 +46,10 @@ def measuring_types(claim: Any) -> dict[str, tuple[type, ...]]:
             for k, v in source.items():
                 if k != SEEDS_KEY:
                     out.setdefault(k, set()).add(type(v))
-    if "m" in out:  # every claim that builds a network takes its W variance (rnntheory.claims.cells.make_net)
+    if "m" in out:  # every claim that builds a network takes its W variance and the W0 jitter of a sensitivity
+        # run (rnntheory.claims.cells.make_net)
         out.setdefault("w_var", set()).update({float, int})
+        out.setdefault("w0_jitter", set()).update({int, bool})
     return {k: tuple(sorted(v, key=lambda t: t.__name__)) for k, v in out.items()}
 
 
