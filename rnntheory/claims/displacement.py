@@ -52,6 +52,7 @@ def _measure_hidden(cell: dict[str, Any]) -> list[dict[str, Any]]:
         ),
     )
     hcs, fls, k = moved.hidden_change(tr), moved.sign_changes(tr), len(omegas)  # (directions x k, n, Lmax)
+    near = moved.borderline_flips(tr)  # the flips within rounding of zero
     return [
         {
             "L": L,
@@ -60,6 +61,7 @@ def _measure_hidden(cell: dict[str, Any]) -> list[dict[str, Any]]:
             "change": float(hcs[j * k + i, :, :L].max()),
             "mean_change": float(hcs[j * k + i, :, :L].mean()),
             "flips": float(fls[j * k + i, :, :L].sum(dim=1).max()),
+            "borderline": float(near[j * k + i, :, :L].sum(dim=1).max()),
         }
         for i, om in enumerate(omegas)
         for j, name in enumerate([*units, "adversarial"])
@@ -112,13 +114,14 @@ _HIDDEN_FIXED = dict(n=4, d_x=8, d=1, eps_x=0.1, adv_l=2, Ls=(4, 8, 16, 32), ome
 HIDDEN_PERTURBATION = claim(
     name="hidden_perturbation",
     dtype="float32",
-    version=2,
+    version=3,  # 3: the borderline count
     title="Hidden-state perturbation is linear in omega",
     reference="theory.md sec. 4 (hidden-state perturbation; Allen-Zhu, Li, Song 2019)",
     statement="For ||W'||_2 <= omega small, ||h_l(W0+W') - h_l(W0)|| <= poly(L) * omega for every l <= L, "
     "independent of m.",
     quantity="max over positions l <= L and sequences of ||h_l(W0+W') - h_l(W0)||, worst of random, gradient and "
-    "adversarial W' of spectral size omega (omega from 1e-3, nearly linear, to 0.1, where tens of signs flip)",
+    "adversarial W' of spectral size omega (omega from 1e-3, nearly linear, to 0.1, where tens of signs flip); "
+    "flips: the flipped signs over positions (largest over sequences), borderline: those within rounding of zero",
     bound="max_l ||delta h_l|| <= c * poly(L) * omega; exponent in omega >= 1, polynomial in L, m^0",
     grids={
         "default": Grid.product({"m": [128, 256, 512, 1024]}, seeds=16, **_HIDDEN_FIXED),
@@ -200,7 +203,8 @@ def _measure_signs(cell: dict[str, Any]) -> list[dict[str, Any]]:
     # the random and gradient directions at every omega in one batched trace; then one adversarial
     # displacement per (omega, sequence), aimed at position adv_l of that sequence and traced on it alone
     # (rank-one factors: no m x m matrix is built)
-    scs = BT.traces(net, tr, BT.Displacements.scaled(torch.stack(list(units.values())), omegas)).sign_changes(tr)
+    moved = BT.traces(net, tr, BT.Displacements.scaled(torch.stack(list(units.values())), omegas))
+    scs, near = moved.sign_changes(tr), moved.borderline_flips(tr)
     factors = [
         P.adversarial_factors(net, tr, l=cell["adv_l"], omega=om, sequence=s) for om in omegas for s in range(tr.n)
     ]
@@ -211,8 +215,11 @@ def _measure_signs(cell: dict[str, Any]) -> list[dict[str, Any]]:
         sequences=[s for _ in omegas for s in range(tr.n)],
     )
     owns = aimed.sign_changes(tr)[:, 0].to(torch.float64).view(k, tr.n, tr.L)  # (omega, n, L)
+    owns_near = aimed.borderline_flips(tr)[:, 0].to(torch.float64).view(k, tr.n, tr.L)
     counts = [[scs[j * k + i].to(torch.float64) for j in range(len(units))] + [owns[i]] for i in range(k)]  # (n, L)
-    # flips: the mean over sequences (per position), flips_max: the largest
+    nears = [[near[j * k + i].to(torch.float64) for j in range(len(units))] + [owns_near[i]] for i in range(k)]
+    # flips: the mean over sequences (per position), flips_max: the largest; borderline: the mean count of
+    # flips within rounding of zero (rnntheory.network.batched.Traces.borderline_flips)
     return [
         {
             "direction": name,
@@ -220,9 +227,10 @@ def _measure_signs(cell: dict[str, Any]) -> list[dict[str, Any]]:
             "position": pos,
             "flips": float(c[:, pos - 1].mean()),
             "flips_max": float(c[:, pos - 1].max()),
+            "borderline": float(b[:, pos - 1].mean()),
         }
         for i, om in enumerate(omegas)
-        for name, c in zip([*units, "adversarial"], counts[i])
+        for name, c, b in zip([*units, "adversarial"], counts[i], nears[i])
         for pos in range(2, tr.L + 1)
     ]
 
@@ -339,14 +347,15 @@ _SIGN_FIXED = dict(L=8, n=8, d_x=8, d=1, eps_x=0.1, adv_l=2, omegas=(0.002, 0.00
 SIGN_CHANGES = claim(
     name="sign_changes",
     dtype="float32",
-    version=4,
+    version=5,  # 5: the borderline count
     title="Sign changes are at most m * omega^(2/3)",
     reference="theory.md sec. 4 (sign changes; Allen-Zhu, Li, Song 2019)",
     statement="For ||W'||_2 <= omega, ||D_l(W0+W') - D_l(W0)||_0 <= poly(L) * m * omega^(2/3); the adversarial "
     "construction reaches omega^(2/3), random and gradient directions flip about m * omega.",
     quantity="flipped signs per position 2..L (mean over sequences and positions for the exponents; the "
     "constant from the largest single count), for W' of spectral size omega; adversarial: one rank-one W' per "
-    "sequence, aimed at position adv_l and counted there",
+    "sequence, aimed at position adv_l and counted there; borderline: the mean count of flips whose "
+    "pre-activation lies within rounding of zero (8 u ||h_(l-1)||_1), which another machine may count otherwise",
     bound="flips <= c * m * omega^(2/3) at fixed L, linear in m",
     grids={
         "default": Grid.product({"m": [512, 1024, 2048]}, seeds=10, **_SIGN_FIXED),

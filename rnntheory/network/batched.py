@@ -205,6 +205,12 @@ def _part_k(p: tuple) -> int:
     return int(p[2].shape[0]) if p[0] == "scaled" else int(p[1].shape[0])
 
 
+BORDERLINE_FACTOR = 8.0
+r"""A flipped sign is borderline when a pre-activation lies within ``BORDERLINE_FACTOR * u * ||h_(l-1)||_1`` of
+zero: :math:`\sum_j |W_{kj} h_j| \approx (2/\sqrt{\pi m}) \|h\|_1` and a length-m sum's rounding error is
+about :math:`\sqrt{m}\, u` times that, so the margin is about four such errors."""
+
+
 @dataclass(frozen=True, repr=False)
 class Traces:
     r"""Forward traces of one network at :math:`W_0 + W'_q` for the ``k`` displacements of a batch.
@@ -254,6 +260,21 @@ class Traces:
         r"""``(k, n, L)`` int64: :math:`\|D_l(W_0 + W'_q) - D_l(W_0)\|_0` against the base trace ``tr``."""
         base = tr.pattern if self.sequences is None else tr.pattern[list(self.sequences)][:, None]
         return (self.pattern != base).sum(dim=-1)
+
+    def borderline_flips(self, tr: Trace, factor: float = BORDERLINE_FACTOR) -> torch.Tensor:
+        r"""``(k, n, L)`` int64: the flipped signs of :meth:`sign_changes` that lie within rounding of zero: the
+        pre-activation at :math:`W_0` or at :math:`W_0 + W'_q` is at most ``factor * u * ||h_(l-1)||_1`` in
+        magnitude (u the unit roundoff of the dtype, :math:`h_{l-1}` of the base trace). Such a flip may come
+        or go with the order of a sum, so another machine can count it differently; the claims report these
+        counts beside the flips (docs/conventions.md)."""
+        idx = None if self.sequences is None else list(self.sequences)
+        base_pre = tr.pre if idx is None else tr.pre[idx][:, None]
+        base_pat = tr.pattern if idx is None else tr.pattern[idx][:, None]
+        h1 = torch.linalg.vector_norm(tr.hidden[:, :-1], ord=1, dim=-1)  # (n, L): ||h_(l-1)||_1
+        h1 = h1 if idx is None else h1[idx][:, None]
+        margin = (factor * torch.finfo(self.pre.dtype).eps / 2 * h1).unsqueeze(-1)
+        near = torch.minimum(self.pre.abs(), base_pre.abs()) <= margin
+        return ((self.pattern != base_pat) & near).sum(dim=-1)
 
     def __repr__(self) -> str:
         k, n, L, m = self.pre.shape

@@ -136,3 +136,30 @@ def test_batched_traces_on_cuda_equal_the_cpu_ones():
     gdisp = Displacements(tuple((p[0], *(t.to("cuda") for t in p[1:])) for p in disp.parts))
     gpu = traces(gnet, gtr, gdisp)
     assert _rel(gpu.hidden.cpu(), cpu.hidden) < 1e-10
+
+
+def test_borderline_flips_are_the_flips_within_the_margin_counted_one_by_one():
+    """Against a loop over displacements, sequences, positions and coordinates of single-network traces."""
+    from rnntheory.network.batched import BORDERLINE_FACTOR
+
+    torch.manual_seed(0)
+    net = RNN.init(48, 4, 1, seed=3, dtype=torch.float32)
+    x = sample_inputs(3, 5, 4, 0.1, seed=4, dtype=torch.float32)
+    tr = net.trace(x)
+    Wp = torch.randn(4, 48, 48, dtype=torch.float32) * torch.tensor([1e-7, 1e-6, 1e-4, 1e-2]).view(4, 1, 1)
+    moved = traces(net, tr, Wp)
+    got = moved.borderline_flips(tr, factor=1e5)  # a wide margin, so that some flips are borderline
+    u = torch.finfo(torch.float32).eps / 2
+    want = torch.zeros_like(got)
+    for q in range(4):
+        t = net.trace(x, tr.W + Wp[q])
+        for s in range(3):
+            for l in range(5):
+                margin = 1e5 * u * float(tr.hidden[s, l].abs().sum())
+                for k in range(48):
+                    flip = bool(t.pattern[s, l, k]) != bool(tr.pattern[s, l, k])
+                    near = min(abs(float(moved.pre[q, s, l, k])), abs(float(tr.pre[s, l, k]))) <= margin
+                    want[q, s, l] += int(flip and near)
+    assert torch.equal(got, want)
+    assert bool((got <= moved.sign_changes(tr)).all()) and int(got.sum()) > 0
+    assert BORDERLINE_FACTOR == 8.0
