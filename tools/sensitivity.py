@@ -56,6 +56,29 @@ WHY = {
 }
 """Why a claim's numbers cannot reproduce to 1e-3 (used where the measurement says so)."""
 
+DIAGNOSTIC = {
+    "decoupling": ("back_max", "same_lag_rms", "same_lag_limit_rms", "corr_lag", "limit_lag"),
+    "hidden_perturbation": ("flips", "borderline"),
+}
+"""Columns a claim records but does not judge (figures, diagnostics; a prefix names a family): they get their own
+measured limits and do not set the claim's kind."""
+
+DISCRETE = ("flips", "flips_max", "borderline", "samples")
+"""Columns that are counts (or means of counts): a difference there is a count that changed."""
+
+
+def _judged(claim: str, column: str) -> bool:
+    return not any(column.startswith(p) for p in DIAGNOSTIC.get(claim, ()))
+
+
+def _level(d: float) -> float:
+    r"""The stated limit of a column that moves by ``d`` (> 1e-3): twice the measured move, rounded up to one
+    significant digit, at most 2 (the largest difference of two numbers of one sign is 1, of opposite signs 2)."""
+    if not math.isfinite(d):
+        return math.inf
+    e = 10.0 ** math.floor(math.log10(2 * d))
+    return min(math.ceil(2 * d / e) * e, 2.0)
+
 
 def _rnntheory(*args: str) -> None:
     cmd = [sys.executable, "-m", "rnntheory.cli", *args]
@@ -168,13 +191,16 @@ def analyse(work: Path) -> dict[str, dict[str, Any]]:
             k for k, vs in R.numeric_columns(rows).items() if all(float(v).is_integer() for v in vs if math.isfinite(v))
         }
         over = {k: d for k, d in machine.items() if d > 1e-3}
-        kind = "rounding" if not over else ("discrete" if set(over) <= ints else "chaotic")
+        judged = {k for k in over if _judged(name, k)}
+        kind = (
+            "rounding" if not judged else ("discrete" if all(k in DISCRETE or k in ints for k in judged) else "chaotic")
+        )
         within = [d for k, d in machine.items() if k not in over]
         tol = R.Tolerance(
             name,
             kind,
-            max(_ceil10(R.SAFETY * max(within, default=0.0)), 1e-12),
-            {k: _ceil10(R.SAFETY * d) if math.isfinite(d) else math.inf for k, d in over.items()},
+            min(max(_ceil10(R.SAFETY * max(within, default=0.0)), 1e-12), 1e-3),
+            {k: _level(d) for k, d in over.items()},
             "" if kind == "rounding" else WHY.get(name, "(no reason recorded: investigate)"),
             max((entry.get(r, {}).get("moves", 0.0) for r in MACHINE), default=0.0),
         )
