@@ -37,13 +37,29 @@ from .network.batched import Displacements, traces
 from .network.inputs import sample_inputs
 from .network.model import RNN, Trace, perturbed_traces
 
-__all__ = ["kernels", "format_results", "save", "throughput", "format_throughput", "TARGETS", "THROUGHPUT_TARGETS"]
+__all__ = [
+    "kernels",
+    "format_results",
+    "save",
+    "throughput",
+    "format_throughput",
+    "TARGETS",
+    "THROUGHPUT_TARGETS",
+    "MANY_TARGETS",
+]
 
 TARGETS = "jvp/pseudo >= 2, pseudo/trace <= 2.5, trace efficiency >= 0.5 (float32, m=1024, n=64)"
 """The speed targets the table is read against."""
 
 THROUGHPUT_TARGETS = "per-network/batched >= 2 at m <= 256 with k >= 16 displacements"
 """The target the throughput table is read against (rnntheory.network.batched)."""
+
+
+MANY_TARGETS = (
+    "SGD of 16 networks at once >= 2 x 16 separate runs at m = 256; one float32 SGD step <= 3 x its memory-bound "
+    "limit at m = 512"
+)
+"""The targets of the many-networks rows (rnntheory.network.many, rnntheory.learning.batched_sgd)."""
 
 
 # ---------------------------------------------------------------------- measuring
@@ -218,6 +234,7 @@ def throughput(
     L: int = 8,
     sgd_ms: Sequence[int] = (64, 256, 512),
     sgd_steps: int = 40,
+    many: int = 16,
     min_run_time: float = 0.2,
     device: str | torch.device = "cpu",
 ) -> dict[str, Any]:
@@ -234,10 +251,18 @@ def throughput(
       (``W.sum()``) times the reads of an m x m matrix a step makes (L - 1 forward and L - 1 backward
       products, and two rank-4 updates that read and write W and its transpose: 2 L + 2); and 8
       networks trained at once (:func:`rnntheory.learning.batched_sgd.sgd_many`) against 8 separate runs, in
-      float32 (``separate_over_many_8``).
+      float32 (``separate_over_many_8``); and ``many`` networks (the cells of ``many`` seeds measured
+      together) against ``many`` separate runs (``separate_over_many``), the batched step next to its
+      memory-bound limit (the ``2 L + 2`` reads of the stacked W's a step makes: ``many_over_memory_limit``).
+    * ``many_traces``: ``many`` networks (``n`` sequences of length ``L``, float64, the claims' dtype) traced in
+      one product per position (:func:`rnntheory.network.many.many_traces`) against one
+      :meth:`~rnntheory.RNN.trace` per network (``separate_over_many``), against ``torch.func.vmap`` of the
+      out-of-place forward pass over the stacked networks (``vmap_over_many``), and next to the memory-bound
+      limit (the ``L - 1`` reads of the stacked W's: ``many_over_memory_limit``).
 
     Returns:
-        A JSON-ready dict with the settings and ``traces`` and ``sgd`` rows (raw medians in seconds and ratios).
+        A JSON-ready dict with the settings and ``traces``, ``many_traces`` and ``sgd`` rows (raw medians in
+        seconds and ratios).
     """
     from .learning.concepts import Concept
 
@@ -247,17 +272,59 @@ def throughput(
     k, n = V.positive_int(fn, "k", k), V.positive_int(fn, "n", n)
     L = V.positive_int(fn, "L", L, minimum=3)
     sgd_steps = V.positive_int(fn, "sgd_steps", sgd_steps)
+    many = V.positive_int(fn, "many", many)
     min_run_time = V.real_in(fn, "min_run_time", min_run_time, low=0.0, low_open=True)
     dev = V.device(fn, "device", device)
     rows = [_traces_row(m, k, n, L, dev, min_run_time) for m in widths]
     concept = Concept.single_lag(L, 8, 1, d=1, p=3, phi="sin", seed=0)
-    steps = [_sgd_row(concept, m, L, sgd_steps, dev, min_run_time) for m in sgd_widths]
+    steps = [_sgd_row(concept, m, L, sgd_steps, dev, min_run_time, many) for m in sgd_widths]
     return {
         "device": str(dev),
         "threads": torch.get_num_threads(),
         "min_run_time": min_run_time,
+        "many": many,
         "traces": rows,
+        "many_traces": [_many_traces_row(m, many, n, L, dev, min_run_time) for m in sorted({*widths, *sgd_widths})],
         "sgd": steps,
+    }
+
+
+def _forward(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    r"""The out-of-place forward pass of one network, ``(n, L, d)`` outputs (what ``vmap`` maps over networks)."""
+    Ax = torch.matmul(x, A.T)
+    h = torch.relu(Ax[:, 0])
+    ys = [h @ B.T]
+    for l in range(1, x.shape[1]):
+        h = torch.relu(h @ W.T + Ax[:, l])
+        ys.append(h @ B.T)
+    return torch.stack(ys, dim=1)
+
+
+def _many_traces_row(m: int, k: int, n: int, L: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
+    r"""The ``many_traces`` row of :func:`throughput` at width ``m``: ``k`` independent networks."""
+    from .network.many import many_traces
+
+    nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float64, device=dev) for s in range(k)]
+    x = sample_inputs(n, L, 8, seed=1, device=dev)
+    W = torch.stack([net.W for net in nets])
+    A, B = torch.stack([net.A for net in nets]), torch.stack([net.B for net in nets])
+    with torch.no_grad():
+        t_sep = _median_time(lambda: [net.trace(x, check=False) for net in nets], min_run_time)
+        t_many = _median_time(lambda: many_traces(nets, x, check=False), min_run_time)
+        t_vmap = _median_time(lambda: torch.func.vmap(_forward, in_dims=(0, 0, 0, None))(W, A, B, x), min_run_time)
+        t_read = _median_time(lambda: W.sum(), min_run_time)
+    return {
+        "m": m,
+        "k": k,
+        "n": n,
+        "L": L,
+        "t_separate": t_sep,
+        "t_many": t_many,
+        "t_vmap": t_vmap,
+        "t_read_W": t_read,
+        "separate_over_many": t_sep / t_many,
+        "vmap_over_many": t_vmap / t_many,
+        "many_over_memory_limit": t_many / ((L - 1) * t_read),
     }
 
 
@@ -295,7 +362,9 @@ def _traces_row(m: int, k: int, n: int, L: int, dev: torch.device, min_run_time:
     }
 
 
-def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
+def _sgd_row(
+    concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, min_run_time: float, many: int = 16
+) -> dict[str, Any]:
     r"""The ``sgd`` row of :func:`throughput` at width ``m``."""
     from .learning.batched_sgd import sgd_many
     from .learning.training import rate, sgd
@@ -336,6 +405,16 @@ def _sgd_row(concept: Any, m: int, L: int, sgd_steps: int, dev: torch.device, mi
     t_sep = _median_time(lambda: [sgd(n, seed=s, **kw) for s, n in enumerate(nets)], min_run_time)
     t_many = _median_time(lambda: sgd_many(nets, seeds=range(8), **kw), min_run_time)
     row["separate_over_many_8"] = t_sep / t_many
+    # ``many`` networks at once (the cells of ``many`` seeds) against ``many`` separate runs, float32
+    nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float32, device=dev) for s in range(many)]
+    t_sep = _median_time(lambda: [sgd(n, seed=s, **kw) for s, n in enumerate(nets)], min_run_time)
+    t_many = _median_time(lambda: sgd_many(nets, seeds=range(many), **kw), min_run_time)
+    Ws = torch.stack([n.W for n in nets])
+    row["many"] = many
+    row["separate_over_many"] = t_sep / t_many
+    row["t_step_many"] = t_many / sgd_steps
+    row["t_read_W_many"] = _median_time(lambda: Ws.sum(), min_run_time)
+    row["many_over_memory_limit"] = row["t_step_many"] / ((2 * L + 2) * row["t_read_W_many"])
     return row
 
 
@@ -351,16 +430,25 @@ def format_throughput(result: dict[str, Any]) -> str:
             f"{r['per_network_over_scaled']:>18.2f} {r['vmap_over_batched']:>12.2f}"
         )
     lines.append(f"target: {THROUGHPUT_TARGETS}")
+    k = result.get("many", 16)
+    lines.append(f"{k} networks traced together (float64): separate traces / batched, vmap / batched, batched / limit")
+    lines.append(f"{'m':>5} {'k':>3}  {'separate/batched':>16} {'vmap/batched':>12} {'batched/limit':>13}")
+    for r in result.get("many_traces", []):
+        lines.append(
+            f"{r['m']:>5} {r['k']:>3}  {r['separate_over_many']:>16.2f} {r['vmap_over_many']:>12.2f} "
+            f"{r['many_over_memory_limit']:>13.2f}"
+        )
+    lines.append(f"target: {MANY_TARGETS}")
     lines.append("SGD steps (batch 4, one network): float64/float32, and each step over its memory-bound limit")
     lines.append(
         f"{'m':>5}  {'f64/f32':>7} {'step/limit f32':>14} {'step/limit f64':>14} {'ms/step f32':>11} "
-        f"{'8 separate/8 at once':>20}"
+        f"{'8 separate/8 at once':>20} {f'{k} separate/{k} at once':>22} {f'{k} at once/limit':>16}"
     )
     for r in result["sgd"]:
         lines.append(
             f"{r['m']:>5}  {r['float64_over_float32']:>7.2f} {r['step_over_memory_limit_float32']:>14.2f} "
             f"{r['step_over_memory_limit_float64']:>14.2f} {1e3 * r['t_step_float32']:>11.3f} "
-            f"{r['separate_over_many_8']:>20.2f}"
+            f"{r['separate_over_many_8']:>20.2f} {r['separate_over_many']:>22.2f} {r['many_over_memory_limit']:>16.2f}"
         )
     return "\n".join(lines)
 

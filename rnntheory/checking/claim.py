@@ -40,7 +40,7 @@ import pandas as pd
 from .. import _validation as V
 from ..run.cost import Cost
 from ..run.options import RunOptions
-from ..run.records import Task, code_fingerprint, frame
+from ..run.records import Batching, Task, code_fingerprint, frame
 from ..stats import verdicts as VD
 from . import running
 from . import settings as CHECK
@@ -92,6 +92,10 @@ class Claim:
             (``"float32"`` or ``"float64"``): the precision policy of docs/reporting.md, from
             measuring its default grid in both and comparing.
         precision: why this dtype (what float32 would lose, or that the comparison showed nothing).
+        batching: how cells that differ only in their seed (or the settings it names) are measured
+            together and stored apart (:class:`rnntheory.run.records.Batching`: its ``measure_many(cells)``
+            returns each cell's rows, equal to ``measure(cell)`` to rounding, or the exception that cell
+            raised), or ``None`` (every cell measured alone). It changes no cache key.
 
     docs/new_claim.md defines one outside the package, step by step; in short:
 
@@ -130,9 +134,12 @@ class Claim:
     expected: tuple[str, str] | tuple[()] = ()
     dtype: str = "float64"
     precision: str = ""
+    batching: Batching | None = None
 
     def __post_init__(self) -> None:
         where = f"Claim({self.name!r})"
+        if self.batching is not None and not isinstance(self.batching, Batching):
+            raise TypeError(f"{where}: batching={V.show(self.batching)} must be a rnntheory.run.Batching or None")
         if self.analyse is None and not self.findings:
             raise ValueError(f"{where}: give findings= (typed specs) or analyse= (a function), or both")
         unknown = sorted({n for s in self.findings if isinstance(s, SP.Spec) for n in s.settings()} - set(self.judging))
@@ -226,9 +233,10 @@ class Claim:
 
     def tasks(self, cells: Iterable[Mapping[str, Any]]) -> list[Task]:
         r"""One :class:`rnntheory.run.records.Task` per cell (filed under :attr:`cache_group`, else the
-        claim's name, and its version)."""
+        claim's name, and its version; with the claim's :attr:`batching`)."""
         code = code_fingerprint(self.measure)  # a failed cell of other code is measured again (run.records)
-        return [Task(self.cache_group or self.name, self.measure, dict(c), self.version, code) for c in cells]
+        group = self.cache_group or self.name
+        return [Task(group, self.measure, dict(c), self.version, code, self.batching) for c in cells]
 
     def run(self, grid: str | Grid = "default", options: RunOptions | None = None, **settings: Any) -> ClaimResult:
         r"""Measure every cell of ``grid`` and judge them: :func:`rnntheory.checking.running.run` for this

@@ -1,5 +1,6 @@
 r"""The network and the quantities its lemmas bound: the ReLU RNN and its inputs (model, inputs),
-backward products (backward), several displaced copies at once (batched), the size of a displacement
+backward products (backward), several displaced copies at once (batched), many independent networks in one
+product (many), the size of a displacement
 (sizes), displacements and the hidden-state and sign changes they cause (perturbation), the pseudo-network (pseudo),
 decoupling (decoupling), the neural tangent kernel at finite width (kernel) and in the infinite-width limit (infinite).
 
@@ -13,6 +14,7 @@ MODULES = (
     "inputs",
     "backward",
     "batched",
+    "many",
     "sizes",
     "perturbation",
     "pseudo",
@@ -40,6 +42,7 @@ NAMES = {
         "backward",
     ),
     **dict.fromkeys(["Displacements", "Traces", "traces"], "batched"),
+    **dict.fromkeys(["check_nets", "many_traces", "stack"], "many"),
     **dict.fromkeys(["ntk_radius", "rescale", "scale_to", "size_argument", "spectral_norm"], "sizes"),
     **dict.fromkeys(
         [

@@ -1,6 +1,7 @@
 r"""The execution layer: running cells and what a run costs. It owns a cell's task, cache key and
 record (records), the cell cache and its locks (cache), the executors that measure cells in this
-process, in local worker processes or on a Dask cluster (executors), the cores this process may use
+process, in local worker processes or on a Dask cluster (executors), which cells are measured together
+and stored apart (batching), the cores this process may use
 (cores), the progress bar (progress), the cost of a run before it starts (cost), how durations are
 written and read (durations) and a run's options (options). It runs picklable
 tasks and knows nothing of what they measure: it may import ``rnntheory._validation`` (and the
@@ -10,10 +11,11 @@ or the command line.
 
 from .._lazy import face
 
-MODULES = ("records", "cache", "executors", "cores", "progress", "cost", "durations", "options")
+MODULES = ("records", "batching", "cache", "executors", "cores", "progress", "cost", "durations", "options")
 NAMES = {
     **dict.fromkeys(
         [
+            "Batching",
             "Task",
             "cell_key",
             "cell_record",
@@ -28,6 +30,7 @@ NAMES = {
         ],
         "records",
     ),
+    **dict.fromkeys(["error_of", "groups", "measure_cell", "measure_group"], "batching"),
     **dict.fromkeys(["CellCache", "CellLock", "atomic_write"], "cache"),
     **dict.fromkeys(["run_tasks"], "executors"),
     **dict.fromkeys(["available"], "cores"),

@@ -43,13 +43,12 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from typing import Any, Callable, Iterator, Sequence
 
-import pandas as pd
 import torch
 
 from .. import _validation as V
+from .batching import groups, measure_group
 from .cache import CellCache, CellLock
 from .options import RunOptions
 from .progress import Progress, watching
@@ -58,25 +57,7 @@ from .records import Task, cell_record, measure_again, to_json
 __all__ = ["run_tasks"]
 
 
-# ---------------------------------------------------------------------- one cell
-def _error(exc: Exception) -> dict[str, str]:
-    r"""What a failed cell keeps of its exception: type, message and the last lines of the traceback."""
-    tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    return {"type": type(exc).__name__, "message": str(exc), "traceback": "".join(tb[-3:])[-2000:]}
-
-
-def _measure(task: Task, key: str) -> str:
-    t0 = time.perf_counter()
-    try:
-        rows = task.fn(dict(task.cell))
-        if isinstance(rows, pd.DataFrame):
-            rows = rows.to_dict("records")
-        # a value that cannot be written is this cell's failure too
-        return cell_record(task, key, list(rows), time.perf_counter() - t0)
-    except Exception as exc:  # noqa: BLE001 - one failing cell is an outcome, not the end of the run
-        return cell_record(task, key, [], time.perf_counter() - t0, _error(exc))
-
-
+# ---------------------------------------------------------------------- one cell or one group
 _BUSY = ""  # what measuring a cell returns when another run on the same cache is measuring it
 
 
@@ -94,17 +75,35 @@ def _take(store: CellCache, task: Task, key: str, wait: bool, retry_failed: bool
     return lock, ""
 
 
-def _work(task: Task, key: str, root: str | None, wait: bool = False, retry_failed: bool = False) -> str:
+def _work(
+    tasks: Sequence[Task], keys: Sequence[str], root: str | None, wait: bool = False, retry_failed: bool = False
+) -> list[str]:
+    r"""The record texts of one group of cells (:mod:`rnntheory.run.batching`; often a group of one): each
+    cell's lock is taken, the cells this run is to measure are measured together, and each record is
+    stored under its own key before its lock is let go (``_BUSY`` for a cell another run holds)."""
     if root is None:
-        return _measure(task, key)
+        return measure_group(tasks, keys)
     store = CellCache(root)
-    lock, text = _take(store, task, key, wait, retry_failed)
-    if lock is None:
-        return text
-    with lock:
-        text = _measure(task, key)
-        store.store(task.group, key, text)
-    return text
+    out = [_BUSY] * len(tasks)
+    locks: list[CellLock] = []
+    mine: list[int] = []
+    try:
+        for j, (task, key) in enumerate(zip(tasks, keys)):
+            lock, text = _take(store, task, key, wait, retry_failed)
+            if lock is None:
+                out[j] = text
+            else:
+                locks.append(lock)
+                mine.append(j)
+        if mine:
+            texts = measure_group([tasks[j] for j in mine], [keys[j] for j in mine])
+            for j, text in zip(mine, texts):
+                store.store(tasks[j].group, keys[j], text)
+                out[j] = text
+    finally:
+        for lock in locks:
+            lock.release()
+    return out
 
 
 # ---------------------------------------------------------------------- a list of cells
@@ -190,7 +189,8 @@ def _check_arguments(tasks: Sequence[Task], jobs: int, executor: str, scheduler:
             f"{V.caller(run_tasks)}: scheduler={scheduler!r} is for executor='dask' (got executor={executor!r})"
         )
     if jobs > 1 or executor == "dask":
-        _check_picklable([t.fn for t in tasks])
+        fns = [t.fn for t in tasks] + [t.batching for t in tasks if t.batching is not None]
+        _check_picklable(fns)
 
 
 def _check_picklable(fns: Sequence[Callable[..., Any]]) -> None:
@@ -287,8 +287,9 @@ def _measure_pending(
     retry_failed: bool,
     threads: int = 1,
 ) -> None:
-    r"""Measure the pending cells into ``records``: first every cell no other run is measuring; then
-    wait for the others' cells (and measure those whose run stopped before finishing them)."""
+    r"""Measure the pending cells into ``records``: first every cell no other run is measuring, cells
+    that may be measured together in groups (:func:`rnntheory.run.batching.groups`); then wait for the
+    others' cells one at a time (and measure those whose run stopped before finishing them)."""
     busy: list[int] = []
 
     def finish(i: int, text: str) -> None:
@@ -301,17 +302,20 @@ def _measure_pending(
             bar.advance(rec["claim"], float(rec["seconds"]))
 
     root = None if store is None else str(store.root)
-    todo, wait = pending, False
+    # a waiting pass takes its cells' locks one at a time (blocking on a group's locks could deadlock
+    # two runs that grouped the same cells differently)
+    todo, wait = groups(tasks, pending, jobs=jobs, cache=store), False
     while todo:
         if executor == "dask":
             _dask(tasks, keys, todo, store, jobs, finish, scheduler, wait, retry_failed, threads)
         elif jobs == 1 or len(todo) <= 1:
             with _torch_threads(threads):
-                for i in todo:
-                    finish(i, _work(tasks[i], keys[i], root, wait, retry_failed))
+                for u in todo:
+                    for i, text in zip(u, _work(*_of(tasks, keys, u), root, wait, retry_failed)):
+                        finish(i, text)
         else:
             _parallel(tasks, keys, todo, store, jobs, finish, wait, retry_failed, threads)
-        todo, wait = list(busy), True
+        todo, wait = [[i] for i in busy], True
         busy.clear()
         if todo:
             print(
@@ -319,6 +323,11 @@ def _measure_pending(
                 file=sys.stderr,
                 flush=True,
             )
+
+
+def _of(tasks: Sequence[Task], keys: Sequence[str], unit: Sequence[int]) -> tuple[list[Task], list[str]]:
+    r"""The tasks and keys of one group of indices."""
+    return [tasks[i] for i in unit], [keys[i] for i in unit]
 
 
 # ---------------------------------------------------------------------- threads
@@ -390,28 +399,30 @@ def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
     return text
 
 
-def _parallel(tasks, keys, pending, store, jobs, finish, wait=False, retry_failed=False, threads=1) -> None:
+def _parallel(tasks, keys, units, store, jobs, finish, wait=False, retry_failed=False, threads=1) -> None:
+    r"""Measure the groups ``units`` (lists of task indices) in a pool of ``jobs`` local worker processes."""
     root = None if store is None else str(store.root)
-    todo = list(pending)
+    todo = [list(u) for u in units]
     while todo:
         ex = _pool(min(jobs, len(todo)), threads)
         try:
-            futures = {ex.submit(_work, tasks[i], keys[i], root, wait, retry_failed): i for i in todo}
+            futures = {ex.submit(_work, *_of(tasks, keys, u), root, wait, retry_failed): n for n, u in enumerate(todo)}
             done: set[int] = set()
             try:
                 for fut in cf.as_completed(futures):
-                    finish(futures[fut], fut.result())
+                    for i, text in zip(todo[futures[fut]], fut.result()):
+                        finish(i, text)
                     done.add(futures[fut])
             except cf.process.BrokenProcessPool:
-                # a worker died (killed, out of memory): it took its cell and broke the pool, and it is
-                # not known which of the cells in flight it was. Measure those alone, each in a fresh
-                # worker: the one that dies again is recorded as failed; then go on with the rest.
+                # a worker died (killed, out of memory): it took its group and broke the pool, and it is
+                # not known which of the groups in flight it was. Measure their cells alone, each in a
+                # fresh worker: the one that dies again is recorded as failed; then go on with the rest.
                 _stop(ex)
-                left = [i for i in todo if i not in done]
-                for i in left[:jobs]:
+                left = [u for n, u in enumerate(todo) if n not in done]
+                for i in [i for u in left[:jobs] for i in u]:
                     solo = _pool(1, threads)
                     try:
-                        finish(i, solo.submit(_work, tasks[i], keys[i], root, wait, retry_failed).result())
+                        finish(i, solo.submit(_work, *_of(tasks, keys, [i]), root, wait, retry_failed).result()[0])
                     except cf.process.BrokenProcessPool as exc:
                         finish(i, _died(tasks[i], keys[i], root, exc))
                     finally:
@@ -426,25 +437,28 @@ def _parallel(tasks, keys, pending, store, jobs, finish, wait=False, retry_faile
 
 
 # ---------------------------------------------------------------------- Dask
-def _remote(task: Task, key: str, threads: int) -> str:
-    r"""A cell measured on a Dask worker with the run's number of torch threads (:attr:`RunOptions.threads`,
-    as local workers and this process use: reductions round alike and the records are byte-identical)."""
+def _remote(tasks: list[Task], keys: list[str], threads: int) -> list[str]:
+    r"""A group of cells (often one) measured on a Dask worker with the run's number of torch threads
+    (:attr:`RunOptions.threads`, as local workers and this process use: reductions round alike and the
+    records are byte-identical)."""
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
-    return _measure(task, key)
+    return measure_group(tasks, keys)
 
 
-def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retry_failed=False, threads=1) -> None:
+def _dask(tasks, keys, units, store, jobs, finish, scheduler, wait=False, retry_failed=False, threads=1) -> None:
+    r"""Measure the groups ``units`` (lists of task indices) on a Dask cluster; this process holds the
+    cells' locks and writes their records."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - the test extra installs it
         raise ValueError(
             f"{V.caller(run_tasks)}: executor='dask' needs Dask distributed: pip install -e \".[distributed]\""
         ) from None
-    cuda = [str(tasks[i].cell.get("device", "cpu")).startswith("cuda") for i in pending]
+    cuda = [str(tasks[u[0]].cell.get("device", "cpu")).startswith("cuda") for u in units]
     cluster = None
     if scheduler is None:
-        # one cell at a time per worker; a local worker may take a CUDA cell (one GPU each)
+        # one group at a time per worker; a local worker may take a CUDA group (one GPU each)
         cluster = LocalCluster(
             n_workers=jobs,
             threads_per_worker=1,
@@ -461,34 +475,37 @@ def _dask(tasks, keys, pending, store, jobs, finish, scheduler, wait=False, retr
             raise ValueError(
                 f"{V.caller(run_tasks)}: cannot reach the Dask scheduler at {scheduler!r} ({exc})"
             ) from None
-    futures: dict[Any, int] = {}
+    futures: dict[Any, list[int]] = {}
     held: dict[int, CellLock] = {}  # this process holds the locks of the cells its workers measure
     try:
-        for i, gpu in zip(pending, cuda):
-            if store is not None:
-                lock, text = _take(store, tasks[i], keys[i], wait, retry_failed)
-                if lock is None:
-                    finish(i, text)
-                    continue
-                held[i] = lock
+        for unit, gpu in zip(units, cuda):
+            mine = []
+            for i in unit:
+                if store is not None:
+                    lock, text = _take(store, tasks[i], keys[i], wait, retry_failed)
+                    if lock is None:
+                        finish(i, text)
+                        continue
+                    held[i] = lock
+                mine.append(i)
+            if not mine:
+                continue
             # a CUDA cell asks for a worker that declares the resource GPU=1 (dask worker --resources GPU=1)
             fut = client.submit(
                 _remote,
-                tasks[i],
-                keys[i],
+                *_of(tasks, keys, mine),
                 threads,
-                key=f"rnntheory-cell-{keys[i]}",
+                key=f"rnntheory-cell-{keys[mine[0]]}",
                 pure=False,
                 resources={"GPU": 1} if gpu else None,
             )
-            futures[fut] = i
+            futures[fut] = mine
         for fut in as_completed(list(futures)):
-            i = futures[fut]
-            text = fut.result()
-            if store is not None:
-                store.store(tasks[i].group, keys[i], text)
-                held.pop(i).release()
-            finish(i, text)
+            for i, text in zip(futures[fut], fut.result()):
+                if store is not None:
+                    store.store(tasks[i].group, keys[i], text)
+                    held.pop(i).release()
+                finish(i, text)
     except BaseException:
         client.cancel(list(futures))
         raise

@@ -41,6 +41,7 @@ from .. import __version__
 from .. import _validation as V
 
 __all__ = [
+    "Batching",
     "Task",
     "cell_key",
     "cell_record",
@@ -56,6 +57,55 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class Batching:
+    r"""How cells of one measuring function may be measured together and stored apart
+    (:mod:`rnntheory.run.batching` groups them; every cell keeps its own record and cache key).
+
+    Attributes:
+        measure_many: ``cells -> one outcome per cell, in order``: the cell's rows (a list of dicts or a
+            DataFrame, what the task's ``fn`` returns for it alone) or the ``Exception`` that cell raised (a
+            failing member fails only its own cell). With ``jobs > 1`` it must be picklable.
+        over: the cell settings in which the cells of one group may differ (default: only the seed);
+            cells equal in every other setting, of the same group name, version and functions, are grouped.
+        size: the largest group worth measuring together (the measured speed-up stops growing beyond it),
+            or ``cell -> that size`` where it depends on the cell (its width, its device); >= 1.
+        nbytes: ``cell -> bytes one member adds to the group`` (its stacked matrices), or ``None``.
+        max_bytes: the most bytes of a group (with ``nbytes``).
+        max_seconds: the most estimated seconds of a group's members measured one by one
+            (:func:`rnntheory.run.cost.estimate`): what a group that fails as a whole could cost the others.
+    """
+
+    measure_many: Callable[[list[dict[str, Any]]], Sequence[Any]] = field(repr=False)
+    over: tuple[str, ...] = ("seed",)
+    size: int | Callable[[Mapping[str, Any]], int] = field(default=16, repr=False)
+    nbytes: Callable[[Mapping[str, Any]], int] | None = field(default=None, repr=False)
+    max_bytes: int = 2**30
+    max_seconds: float = 20.0
+
+    def __post_init__(self) -> None:
+        fn = "Batching"
+        if not callable(self.measure_many):
+            raise TypeError(f"{fn}: measure_many={V.show(self.measure_many)} must be callable as measure_many(cells)")
+        over = (self.over,) if isinstance(self.over, str) else tuple(self.over)
+        if not over or not all(isinstance(k, str) for k in over):
+            raise TypeError(f"{fn}: over={V.show(self.over)} must name one or more cell settings")
+        object.__setattr__(self, "over", over)
+        if not callable(self.size):
+            object.__setattr__(self, "size", V.positive_int(fn, "size", self.size))
+        if self.nbytes is not None and not callable(self.nbytes):
+            raise TypeError(f"{fn}: nbytes={V.show(self.nbytes)} must be callable as nbytes(cell), or None")
+        object.__setattr__(self, "max_bytes", V.positive_int(fn, "max_bytes", self.max_bytes))
+        object.__setattr__(self, "max_seconds", V.real_in(fn, "max_seconds", self.max_seconds, low=0.0, low_open=True))
+
+    def size_for(self, cell: Mapping[str, Any]) -> int:
+        r"""The largest group for ``cell``: :attr:`size`, by the bytes of :attr:`nbytes` at most :attr:`max_bytes`."""
+        k = int(self.size(cell)) if callable(self.size) else int(self.size)
+        if self.nbytes is not None:
+            k = min(k, self.max_bytes // max(1, int(self.nbytes(cell))))
+        return max(1, k)
+
+
+@dataclass(frozen=True)
 class Task:
     r"""One measurement: ``fn(dict(cell))`` returns the cell's rows (a list of dicts or a DataFrame).
 
@@ -67,6 +117,8 @@ class Task:
         code: the fingerprint of the measuring code (:func:`code_fingerprint`; computed from ``fn`` when not
             given). It does not enter the key: a failed record of other code is measured again
             (:func:`measure_again`), a finished one is kept.
+        batching: how this task may be measured with others (:class:`Batching`), or ``None`` (alone). It
+            does not enter the key: a cell measured in a group is the cell measured alone.
 
     >>> from rnntheory.run.executors import run_tasks
     >>> def square(cell):
@@ -80,13 +132,17 @@ class Task:
     cell: Mapping[str, Any]
     version: int | str = 1
     code: str = field(default="", repr=False, compare=False)
+    batching: Batching | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.batching is not None and not isinstance(self.batching, Batching):
+            raise TypeError(f"Task: batching={V.show(self.batching)} must be a rnntheory.run.records.Batching or None")
         if not self.code:
             object.__setattr__(self, "code", code_fingerprint(self.fn))
 
     @property
     def key(self) -> str:
+        r"""The cell's cache key (:func:`cell_key`)."""
         return cell_key(self.group, self.cell, self.version)
 
 
@@ -185,13 +241,23 @@ def measure_again(record: Mapping[str, Any] | None, task: Task, retry_failed: bo
 
 
 # ---------------------------------------------------------------------- records
-def cell_record(task: Task, key: str, rows: list[Any], seconds: float, error: dict[str, str] | None = None) -> str:
+def cell_record(
+    task: Task,
+    key: str,
+    rows: list[Any],
+    seconds: float,
+    error: dict[str, str] | None = None,
+    *,
+    group_size: int = 1,
+) -> str:
     r"""The JSON text of a cell's record: ``claim`` (the task's group), ``version``, ``key``, the
     rnntheory and torch versions, the device name, the torch ``threads`` it was measured with (not part of the
     key: a number of threads changes the last bits of a sum, not what is measured), ``seconds``, ``cell``,
     ``rows`` and their
     ``rows_sha256`` (:func:`rows_checksum`); a failed cell has no rows, an ``error`` (type,
-    message, the end of the traceback) and the ``code`` fingerprint of the task (:func:`measure_again`)."""
+    message, the end of the traceback) and the ``code`` fingerprint of the task (:func:`measure_again`).
+    A cell measured in a group of ``group_size > 1`` (:mod:`rnntheory.run.batching`) says so in
+    ``group_size``; its ``seconds`` is its share of the group's time."""
     cell = task.cell
     record = {
         "claim": task.group,
@@ -206,6 +272,8 @@ def cell_record(task: Task, key: str, rows: list[Any], seconds: float, error: di
         "rows": rows,
         "rows_sha256": rows_checksum(rows),
     }
+    if group_size > 1:
+        record["group_size"] = group_size
     if error is not None:
         record["error"] = error
         record["code"] = task.code

@@ -24,7 +24,7 @@ from rnntheory.checking.findings import cannot_finding, every_case_finding
 from rnntheory.checking.text import what_was_shown
 from rnntheory.cli import main
 from rnntheory.report import grids
-from rnntheory.run import executors
+from rnntheory.run import batching
 from rnntheory.run.cache import CellCache
 
 TINY = {
@@ -490,7 +490,7 @@ def test_a_changed_claimed_exponent_rejudges_a_warm_cache_without_measuring(tmp_
     def no_measuring(task, key):
         raise AssertionError(f"the cell {task.group} {dict(task.cell)} was measured again")
 
-    monkeypatch.setattr(executors, "_measure", no_measuring)
+    monkeypatch.setattr(batching, "measure_cell", no_measuring)
     again = report.run(CHEAP, cache=tmp_path, progress=False)
     assert len(CellCache(tmp_path)) == stored
     assert [r["key"] for r in again.records[claim.name]] == [r["key"] for r in first.records[claim.name]]
@@ -522,13 +522,13 @@ def test_a_changed_measurement_version_does_not_reuse_old_cells(tmp_path, monkey
     bumped = dataclasses.replace(claim, version=claim.version + 1)
     monkeypatch.setitem(REGISTRY, claim.name, bumped)
     measured: list = []
-    real = executors._measure
+    real = batching.measure_cell
 
     def counting(task, key):
         measured.append((task.group, task.version))
         return real(task, key)
 
-    monkeypatch.setattr(executors, "_measure", counting)
+    monkeypatch.setattr(batching, "measure_cell", counting)
     again = report.run(CHEAP, cache=tmp_path, progress=False)
     n = len(first.grids[claim.name])
     assert n > 0 and measured == [(claim.name, bumped.version)] * n

@@ -81,3 +81,15 @@ def test_a_scheduler_needs_the_dask_executor():
         run_tasks(tiny_tasks(), scheduler="tcp://nowhere:1")
     with pytest.raises(ValueError, match="executor='spark' must be 'local' or 'dask'"):
         run_tasks(tiny_tasks(), executor="spark")
+
+
+def test_cells_measured_in_groups_on_dask_are_stored_as_the_cells_measured_alone(tmp_path):
+    """A claim with a batching on a LocalCluster: each group is one Dask task, and every cell's record (its key,
+    its rows to rounding, the failing member's error) is that of the cell measured alone."""
+    from tests.run.test_batching import assert_same_cells, tasks_of, toy_claim
+
+    alone = run_tasks(tasks_of(toy_claim(batched=False)))
+    recs = run_tasks(tasks_of(toy_claim()), executor="dask", jobs=2, cache=tmp_path)
+    assert_same_cells(recs, alone)
+    assert {r.get("group_size") for r in recs} == {4}
+    assert len(CellCache(tmp_path)) == len(recs)

@@ -16,7 +16,7 @@ import torch
 from rnntheory import claims
 from rnntheory.checking import Claim, Grid
 from rnntheory.checking.findings import every_case_finding
-from rnntheory.run import executors, progress, records
+from rnntheory.run import batching, executors, progress, records
 from rnntheory.run.cache import CellCache, atomic_write
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.progress import Progress, watching
@@ -525,7 +525,7 @@ def test_a_run_waits_for_a_cell_another_run_is_measuring_and_uses_its_record(tmp
     lock = store.lock("slow", task.key)
 
     def other_run_finishes():
-        store.store("slow", task.key, executors._measure(task, task.key))
+        store.store("slow", task.key, batching.measure_cell(task, task.key))
         lock.release()
 
     timer = threading.Timer(0.5, other_run_finishes)

@@ -53,5 +53,5 @@ def test_a_dask_worker_uses_the_runs_threads(own_threads):
     task = Task("t", threads_of, {"seed": 0})
     import json
 
-    rec = json.loads(executors._remote(task, task.key, 2))  # what a Dask worker runs for one cell
+    rec = json.loads(executors._remote([task], [task.key], 2)[0])  # what a Dask worker runs for one cell
     assert _threads([rec]) == {2}

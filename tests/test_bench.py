@@ -1,0 +1,19 @@
+"""The many-networks rows of ``rnntheory bench`` (rnntheory.bench.throughput): K networks batched against K
+separate cells, per family, next to the memory-bound limit; tiny sizes, so only their presence and sense."""
+
+import math
+
+from rnntheory import bench
+
+
+def test_throughput_has_many_networks_rows_for_traces_and_sgd():
+    r = bench.throughput(ms=(32,), sgd_ms=(32,), sgd_steps=2, many=2, min_run_time=0.01)
+    (tr,) = r["many_traces"]
+    (sg,) = r["sgd"]
+    assert r["many"] == 2 and tr["k"] == 2 and sg["many"] == 2
+    for key in ("separate_over_many", "vmap_over_many", "many_over_memory_limit"):
+        assert math.isfinite(tr[key]) and tr[key] > 0
+    for key in ("separate_over_many", "many_over_memory_limit", "step_over_memory_limit_float32"):
+        assert math.isfinite(sg[key]) and sg[key] > 0
+    text = bench.format_throughput(r)
+    assert "2 networks traced together" in text and "2 separate/2 at once" in text
