@@ -549,16 +549,27 @@ def regime_findings(
             )
         )
         return out
-    held = cf.lack_p >= 1 - level  # the test of a power law in L^k / m against a free model does not reject it
+    # judged by the size of the lack of collapse (the RMS deviation in log q of one line in m per length from the
+    # collapsed power law) against COLLAPSE_RESOLUTION, with the indifference zone of every verdict: a test alone
+    # would reject any small deviation once the design is large enough
+    lack, res = cf.lack, COLLAPSE_RESOLUTION
+    if lack is None:
+        verdict, why = VD.Verdict.INCONCLUSIVE, "no lack-of-fit degrees of freedom (one width per length)"
+    elif lack.ci_high <= res:
+        verdict, why = VD.Verdict.CONSISTENT, f"the whole interval lies within {res:.3g}"
+    elif lack.ci_low >= res:
+        verdict, why = VD.Verdict.INCONSISTENT, f"the whole interval lies beyond {res:.3g}"
+    else:
+        verdict, why = VD.Verdict.INCONCLUSIVE, f"the interval contains {res:.3g}"
     d = VD.Decision(
-        VD.Verdict.CONSISTENT if held else VD.Verdict.INCONSISTENT,
+        verdict,
         rule="collapse",
-        claimed=f"{y} depends on (m, L) only through L^k / m",
-        estimate=cf.k.value,
-        ci_low=cf.k.ci_low,
-        ci_high=cf.k.ci_high,
-        resolution=math.nan,
-        reason=f"lack of collapse {'not rejected' if held else 'rejected'} at {100 * level:.4g}% "
+        claimed=f"{y} depends on (m, L) only through L^k / m, to within a factor {math.exp(res):.3g}",
+        estimate=math.nan if lack is None else lack.value,
+        ci_low=math.nan if lack is None else lack.ci_low,
+        ci_high=math.nan if lack is None else lack.ci_high,
+        resolution=res,
+        reason=f"RMS deviation in log {y} from the collapse {lack if lack is not None else '-'}: {why} "
         f"({cf.lack_test}, p = {cf.lack_p:.3g})",
     )
     out.append(
@@ -576,6 +587,11 @@ def regime_findings(
         )
     )
     return out
+
+
+COLLAPSE_RESOLUTION = math.log(1.2)
+"""The lack of collapse that matters: an RMS deviation of log q of log 1.2 (q off the collapsed power law by 20%,
+the scatter of one network's q at these widths)."""
 
 
 # ---------------------------------------------------------------------- negative controls

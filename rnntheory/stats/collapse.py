@@ -2,8 +2,11 @@ r"""The collapse of a quantity onto one scaling variable (theory.md sec. 10, "co
 (m, L) only through ``L^k / m``, and with which k?
 
 * :func:`collapse_exponent`: the joint power law ``log q = b0 + bL log L + bm log m``, so that
-  ``q = e^b0 (L^k / m)^b`` with ``b = -bm`` and ``k = bL / b``; k with its Fieller interval, and a test
-  of the collapse against a free model (one line in m per length).
+  ``q = e^b0 (L^k / m)^b`` with ``b = -bm`` and ``k = bL / b``; k with its Fieller interval, a test
+  of the collapse against a free model (one line in m per length), and the **size** of the lack of collapse:
+  the root mean square deviation, in log q, of the free model's curves from the collapsed one, with an
+  interval from the noncentral F distribution (a test alone rejects any small deviation once the design is
+  large enough; the size is what the indifference zone judges).
 
 Reference: for deep fully connected ReLU networks, Hanin and Nica (ICLR 2020) showed that the NTK's
 normalised second moment behaves like ``exp(5 L / m)``, a function of ``L / m``: k = 1. The RNN ties W
@@ -18,6 +21,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 from scipy import stats as sps
 
 from .. import _validation as V
@@ -26,7 +30,7 @@ from ._lsq import InsufficientData, check_level, group_index
 from ._regime import columns, labels_of, one_per_cell
 from .fits import Estimate
 
-__all__ = ["CollapseFit", "collapse_exponent"]
+__all__ = ["CollapseFit", "collapse_exponent", "lack_size"]
 
 REFERENCE = "deep fully connected ReLU network, NTK second moment ~ exp(5 L / m) (Hanin & Nica, ICLR 2020)"
 
@@ -57,6 +61,9 @@ class CollapseFit:
     lack_test: str
     lack_p: float
     reference: float = 1.0
+    lack: Estimate | None = None
+    """The RMS deviation in log q of the free model from the collapse, with its interval (None where the
+    design has no lack-of-fit degrees of freedom)."""
 
     @property
     def covers_reference(self) -> bool:
@@ -66,7 +73,9 @@ class CollapseFit:
         return (
             f"q ~ (L^k / m)^b: k = {self.k}, b = {self.exponent} ({100 * self.level:.4g}% CI, {self.method} on "
             f"{self.df:g} df, {self.n_points} points, {self.n_networks} networks); lack of collapse: "
-            f"{self.lack_test}, p = {self.lack_p:.3g}; reference k = {self.reference:g} for a {REFERENCE} "
+            f"{self.lack_test}, p = {self.lack_p:.3g}"
+            + (f", RMS deviation in log q {self.lack}" if self.lack is not None else "")
+            + f"; reference k = {self.reference:g} for a {REFERENCE} "
             f"({'inside' if self.covers_reference else 'outside'} k's interval; not a claim about the RNN)"
         )
 
@@ -84,6 +93,9 @@ class CollapseFit:
             n_networks=self.n_networks,
             lack_test=self.lack_test,
             lack_p=self.lack_p,
+            lack=math.nan if self.lack is None else self.lack.value,
+            lack_ci_low=math.nan if self.lack is None else self.lack.ci_low,
+            lack_ci_high=math.nan if self.lack is None else self.lack.ci_high,
             reference=self.reference,
             covers_reference=self.covers_reference,
         )
@@ -100,6 +112,31 @@ def _f_test(rss0: float, df0: float, rss1: float, df1: float) -> tuple[float, fl
         return math.nan, math.nan
     F = ((rss0 - rss1) / (df0 - df1)) / (rss1 / df1) if rss1 > 0 else math.inf
     return float(F), float(sps.f.sf(F, df0 - df1, df1))
+
+
+def lack_size(F: float, d1: float, d2: float, n: int, sigma2: float, level: float) -> Estimate | None:
+    r"""The RMS deviation (in the units of the fitted values) of a free model from a nested one, from the F
+    statistic of their comparison: F on (d1, d2) df follows a noncentral F with noncentrality
+    ``ncp = n delta^2 / sigma^2`` (delta the RMS over the n points of the free model's mean minus its
+    projection on the nested model); ncp's interval inverts the noncentral F's distribution at F (exact under
+    normal errors, sigma^2 taken as known from the free model's residuals), and ``delta = sigma sqrt(ncp / n)``."""
+    if not (math.isfinite(F) and d1 > 0 and d2 > 0 and n > 0 and sigma2 > 0):
+        return None
+    alpha = 1 - level
+    sf = lambda ncp: float(sps.ncf.sf(F, d1, d2, ncp)) if ncp > 0 else float(sps.f.sf(F, d1, d2))  # noqa: E731
+
+    def root(target: float) -> float:
+        if sf(0.0) >= target:
+            return 0.0
+        hi = max(1.0, 2 * d1 * F)
+        while sf(hi) < target:
+            hi *= 2
+        return float(optimize.brentq(lambda c: sf(c) - target, 0.0, hi, xtol=1e-10, rtol=1e-10))
+
+    lo, up = root(alpha / 2), root(1 - alpha / 2)
+    est = max(0.0, d1 * (F * (d2 - 2) / d2 - 1)) if d2 > 2 else max(0.0, d1 * (F - 1))
+    to_delta = lambda c: math.sqrt(c * sigma2 / n)  # noqa: E731
+    return Estimate(to_delta(est), to_delta(lo), to_delta(up))
 
 
 def collapse_exponent(
@@ -176,6 +213,7 @@ def collapse_exponent(
         p_f += p
     F, p = _f_test(rss_c, df, rss_f, n - p_f)
     test = f"F = {F:.3g} on ({p_f - 3}, {n - p_f}) df against one line in m per length"
+    lack = lack_size(F, p_f - 3, n - p_f, n, rss_f / (n - p_f), level) if n > p_f else None
     return _result(
         beta[1],
         beta[2],
@@ -192,6 +230,7 @@ def collapse_exponent(
         test,
         p,
         reference,
+        lack,
     )
 
 
@@ -241,7 +280,10 @@ def _groups(
         f"F = {tests[1][0]:.3g} on ({J - 2}, {G - J}) df, Bonferroni"
     )
     b0 = float(gm[0] - bL * tL.mean())
-    return _result(bL, gm[1], vL, 0.0, vm, b0, G - 1, G - 2, level, "groups", v.size, G, test, p, reference)
+    # the size of the lack of collapse from the heights (log q at the networks' mean log L) against one mean
+    # per width: the slopes' test is in other units (log q per log L) and only enters the p-value
+    lack = lack_size(tests[1][0], J - 2, G - J, G, rss_cell / (G - J), level) if G > J and J > 2 else None
+    return _result(bL, gm[1], vL, 0.0, vm, b0, G - 1, G - 2, level, "groups", v.size, G, test, p, reference, lack)
 
 
 def _result(
@@ -260,6 +302,7 @@ def _result(
     test: str,
     p: float,
     reference: float,
+    lack: Estimate | None = None,
 ) -> CollapseFit:
     r"""k = bL / -bm with Fieller's interval on ``df``; the powers' intervals on ``dfL`` (bL) and ``df``."""
     tq, tL = float(R.t_quantiles(level, df)), float(R.t_quantiles(level, dfL))
@@ -281,4 +324,5 @@ def _result(
         lack_test=test,
         lack_p=float(p),
         reference=float(reference),
+        lack=lack,
     )
