@@ -3,7 +3,7 @@ r"""Measure how far every claim's numbers move under rounding-level changes, and
 A repository tool, not part of the installed package. Two steps::
 
     python tools/sensitivity.py run --work DIR [--jobs 2] [--seeds 4]   # the default grid, then three changes
-    python tools/sensitivity.py analyse --work DIR [--write]   # the table; --write: rnntheory/claims/tolerances.json
+    python tools/sensitivity.py analyse --work DIR [DIR2] [--write]   # the table; --write: claims/tolerances.json
 
 ``run`` measures the default grid of every claim (``full``: as ``rnntheory report`` does, each claim's dtype, one
 torch thread per cell, ``--jobs`` workers), then its first ``--seeds`` seeds of every point again under three
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     r64.add_argument("--claims", nargs="+", required=True)
     r64.add_argument("--seeds", type=int, default=4)
     a = sub.add_parser("analyse")
-    a.add_argument("--work", type=Path, required=True)
+    a.add_argument("--work", type=Path, nargs="+", required=True, help="work folders; a later one's claims win")
     a.add_argument("--write", action="store_true")
     a.add_argument("--markdown", action="store_true")
     args = p.parse_args(argv)
@@ -276,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "run64":
         run64(args.work, args.jobs, args.claims, args.seeds)
         return 0
-    result = analyse(args.work)
+    result: dict[str, dict[str, Any]] = {}
+    for w in args.work:
+        result.update(analyse(w))
     print(table(result, args.markdown))
     if args.write:
         write(result)
