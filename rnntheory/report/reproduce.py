@@ -44,6 +44,7 @@ __all__ = [
     "scales",
     "differences",
     "beyond",
+    "table",
 ]
 
 SAFETY = 10.0
@@ -68,6 +69,10 @@ class Tolerance:
     columns: Mapping[str, float] = field(default_factory=dict)
     why: str = ""
     moves: float | None = None
+    dtype: str = ""
+    measured: Mapping[str, float] = field(default_factory=dict)
+    """The largest difference of any column under each change (``threads2``, ``jitter``, ``float64``,
+    ``jitter64``), as tools/sensitivity.py measured it."""
 
     def limit(self, column: str) -> float:
         r"""The relative difference ``column`` may show."""
@@ -81,6 +86,10 @@ class Tolerance:
             out["why"] = self.why
         if self.moves is not None:
             out["moves"] = self.moves
+        if self.dtype:
+            out["dtype"] = self.dtype
+        if self.measured:
+            out["measured"] = dict(self.measured)
         return out
 
 
@@ -103,6 +112,8 @@ def tolerances() -> dict[str, Tolerance]:
             {k: float(v) for k, v in t.get("columns", {}).items()},
             t.get("why", ""),
             t.get("moves"),
+            t.get("dtype", ""),
+            {k: float(v) for k, v in t.get("measured", {}).items()},
         )
         for name, t in _load().get("claims", {}).items()
     }
@@ -176,3 +187,32 @@ def differences(
 def beyond(diffs: Mapping[str, float], tol: Tolerance) -> dict[str, tuple[float, float]]:
     r"""The columns of ``diffs`` beyond their limit under ``tol``: column -> (difference, limit)."""
     return {k: (d, tol.limit(k)) for k, d in sorted(diffs.items()) if d > tol.limit(k)}
+
+
+_CHANGES = (("threads2", "threads 1 vs 2"), ("jitter", "W0 at roundoff"), ("float64", "float32 vs float64"),
+            ("jitter64", "float64: W0 at roundoff"))  # fmt: skip
+
+
+def _short(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return "0" if x == 0 else f"{x:.1e}"
+
+
+def table(tols: Mapping[str, Tolerance] | None = None) -> str:
+    r"""The markdown table of docs/reporting.md ("Reproducibility, stated as it is"): per claim its dtype, kind,
+    the largest difference under each rounding-level change, the stated tolerance (for a chaotic or discrete
+    claim: its other columns, then the loosest column's limit) and the largest move of a finding's estimate."""
+    tols = tolerances() if tols is None else tols
+    head = ["claim", "dtype", "kind", *(label for _, label in _CHANGES), "stated tolerance",
+            "findings move (resolutions)"]  # fmt: skip
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, t in tols.items():
+        stated = _short(t.rel)
+        if t.columns:
+            col = max(t.columns, key=lambda k: t.columns[k])
+            stated += f"; {col} {t.columns[col]:.2g}" + (f" (+{len(t.columns) - 1} more)" if len(t.columns) > 1 else "")
+        moves = "-" if t.moves is None else f"{t.moves:.3f}"
+        cells = [name, t.dtype or "-", t.kind, *(_short(t.measured.get(k)) for k, _ in _CHANGES), stated, moves]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
