@@ -225,7 +225,7 @@ _GEN_FIXED = dict(
 
 GENERALISATION = claim(
     name="generalisation",
-    dtype="float32",
+    dtype="float64",  # reproducible across machines in float64 only (docs/reporting.md, precision)
     version=3,
     title="Generalisation: Rademacher complexity and the test-train gap",
     reference="theory.md sec. 6 (generalisation)",

@@ -210,7 +210,7 @@ def _along_claim(
         name=name,
         title=title,
         statement=f"For W' = W_t - W_0 of a real SGD run, {statement}",
-        dtype="float32",
+        dtype="float64",  # reproducible across machines in float64 only (docs/reporting.md, precision)
         reference=f"theory.md sec. 9 with sec. {section} ({lemma} along a real SGD run)",
         quantity=f"{what} of W_t - W_0 at every recorded step, worst case over probe sequences and positions; {_HELD}",
         bound=f"{shape} at every recorded step, c independent of m",
