@@ -274,7 +274,7 @@ def precision_note(name: str, e: dict[str, Any], old: str) -> str:
         return old
     if name in MOVED:
         f32 = {r: e[r] for r in MACHINE if r in e}
-        worst = max((v["worst"] for v in f32.values()), default=math.nan)
+        worst = max((d for v in f32.values() for k, d in v["diffs"].items() if _judged(name, k)), default=math.nan)
         moves = max((v["moves"] for v in f32.values()), default=math.nan)
         return (f"float64: {MOVED[name].format(worst=worst, moves=moves)}; in float64 it reproduces to "
                 f"{t.rel:.0e} (docs/reporting.md)")  # fmt: skip
