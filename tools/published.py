@@ -87,6 +87,14 @@ def _deciding(claim: dict) -> str:
     return "-" if head is None or "measured" not in head else str(head["measured"])
 
 
+def _estimate(f: dict) -> str:
+    r"""A finding's estimate with its interval, three significant digits: ``2.12 [1.82, 2.41]``."""
+    est, lo, hi = (f.get(k) for k in ("estimate", "ci_low", "ci_high"))
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (lo, hi)):
+        return f"{est:.3g}"
+    return f"{est:.3g} [{lo:.3g}, {hi:.3g}]"
+
+
 def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
     from rnntheory.stats.verdicts import VERDICTS
 
@@ -101,6 +109,18 @@ def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
             for c in doc["claims"]
             for f in c["findings"]
             if "key" in f and "measured" in f
+        },
+        **{
+            f"{own}estimate_{c['name']}__{_span_key(f['key'])}": _estimate(f)
+            for c in doc["claims"]
+            for f in c["findings"]
+            if "key" in f and isinstance(f.get("estimate"), (int, float))
+        },
+        **{
+            f"{own}label_{c['name']}__{_span_key(f['key'])}": f["label"]
+            for c in doc["claims"]
+            for f in c["findings"]
+            if "key" in f and "label" in f
         },
         f"{prefix}_claims": str(len(doc["claims"])),
         f"{prefix}_cells": str(sum(len(c["cells"]) for c in doc["claims"])),
