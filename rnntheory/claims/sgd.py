@@ -64,6 +64,7 @@ __all__ = [
     "SGD_LEARNS",
     "NTK_BALL",
     "SGD_GROUP_BYTES",
+    "SGD_GROUP_SECONDS",
     "Run",
     "trajectory",
     "trajectories",
@@ -227,9 +228,24 @@ one at m = 1024 in float32), about the cache the batched products stay fast in."
 
 def sgd_batching(measure_many: Callable[[list[dict[str, Any]]], Sequence[Any]]) -> Batching:
     r"""How the cells of a claim that trains by :func:`trajectories` are measured together: cells that differ
-    only in their seed, up to 16 a group and at most :data:`SGD_GROUP_BYTES` of stacked W's, by ``measure_many``
+    only in their seed, up to 16 a group, at most :data:`SGD_GROUP_BYTES` of stacked W's and
+    :data:`SGD_GROUP_SECONDS` of estimated time, by ``measure_many``
     (a module-level function, for worker processes)."""
-    return Batching(measure_many, over=("seed",), size=_group_size, nbytes=_stacked_bytes, max_bytes=SGD_GROUP_BYTES)
+    return Batching(
+        measure_many,
+        over=("seed",),
+        size=_group_size,
+        nbytes=_stacked_bytes,
+        max_bytes=SGD_GROUP_BYTES,
+        max_seconds=SGD_GROUP_SECONDS,
+    )
+
+
+SGD_GROUP_SECONDS = 60.0
+"""The most estimated seconds of a group of SGD runs measured one by one: a run of the default grid takes 1 to 5 s
+alone, so that the 20 s default kept groups of 1 to 5 (the default grid's 110 sgd_learns cells on the reference
+2-core CPU, one thread: 112 s alone, 92 s grouped, 1.2x); at 60 s they grow to the size and bytes limits (groups of
+2 to 10: 119 s alone, 78 s grouped, 1.5x), while a failed group or a killed run loses at most about a minute."""
 
 
 def _regime(df: pd.DataFrame) -> str:
