@@ -4,11 +4,13 @@ and it generalises (``generalisation``: its Rademacher complexity shrinks like t
 and the test-train gap of SGD on N samples shrinks with N and does not grow with m).
 
 The concept is the single-lag concept of :mod:`rnntheory.claims.sgd`; the trained gap runs are
-its :func:`~rnntheory.claims.sgd.trajectory` on a fixed training set of N noisy samples.
+its :func:`~rnntheory.claims.sgd.trajectories` (the seeds of a cell trained together) on a fixed training set
+of N noisy samples.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -25,7 +27,7 @@ from ..seeds import stream_seed
 from ._designs import CONCEPT
 from ._paper import claim
 from .cells import cell_concept, labelled_sample, make_net
-from .sgd import trajectory
+from .sgd import Run, sgd_batching, trajectories
 
 __all__ = ["PSEUDO_SOLUTION", "GENERALISATION"]
 
@@ -160,20 +162,52 @@ PSEUDO_SOLUTION = claim(
 
 
 # ---------------------------------------------------------------------- generalisation
-def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    if cell["kind"] == "rademacher":
-        net = make_net({**cell, "d": 1})
-        data = labelled_sample(cell_concept(cell), cell, cell["N"], "trainset")
-        value = K.rademacher(
-            net, net.trace(data.x), cell["tau"], samples=cell["mc"], seed=stream_seed(cell["seed"], "mc")
-        ).monte_carlo
-    else:
-        try:
-            run = trajectory(cell)
-        except TrainingDiverged as exc:  # an outcome of the learning-rate rule, counted by the analysis
-            return [{"value": float("nan"), "diverged": True, "divergence": str(exc)}]
-        value = float(run.trajectory.record["test_risk"].iloc[-1]) - run.train_risk
+def _rademacher(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    r"""The row of a Rademacher cell: the Monte Carlo empirical Rademacher complexity at radius ``tau``."""
+    net = make_net({**cell, "d": 1})
+    data = labelled_sample(cell_concept(cell), cell, cell["N"], "trainset")
+    value = K.rademacher(
+        net, net.trace(data.x), cell["tau"], samples=cell["mc"], seed=stream_seed(cell["seed"], "mc")
+    ).monte_carlo
     return [{"value": value, "diverged": False, "divergence": ""}]
+
+
+def _gap_rows(run: Run | TrainingDiverged) -> list[dict[str, Any]]:
+    r"""The row of a trained gap run: held-out minus training risk at its end (a diverged run: NaN, its message)."""
+    if isinstance(run, TrainingDiverged):  # an outcome of the learning-rate rule, counted by the analysis
+        return [{"value": float("nan"), "diverged": True, "divergence": str(run)}]
+    value = float(run.trajectory.record["test_risk"].iloc[-1]) - run.train_risk
+    return [{"value": value, "diverged": False, "divergence": ""}]
+
+
+def _measure_generalisation_many(cells: list[dict[str, Any]]) -> list[Any]:
+    r"""The outcomes of the cells of one group (cells that differ only in their seed): the gap runs trained
+    together; the Rademacher cells one by one (an exception is that cell's outcome)."""
+    if cells[0]["kind"] != "rademacher":
+        return [_gap_rows(run) for run in trajectories(cells)]
+    out: list[Any] = []
+    for c in cells:
+        try:
+            out.append(_rademacher(c))
+        except Exception as exc:  # noqa: BLE001 - a failing member fails only its own cell
+            out.append(exc)
+    return out
+
+
+def _measure_generalisation(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    r"""The rows of one cell: its group of one, so that a cell measured alone and in a group are one computation."""
+    (rows,) = _measure_generalisation_many([cell])
+    if isinstance(rows, Exception):
+        raise rows
+    return rows
+
+
+def _generalisation_size(cell: Mapping[str, Any]) -> int:
+    r"""Gap runs group as the SGD claims' runs; a Rademacher cell is measured alone (nothing to batch)."""
+    return 1 if cell["kind"] == "rademacher" else _GAP_BATCHING.size_for(cell)
+
+
+_GAP_BATCHING = sgd_batching(_measure_generalisation_many)
 
 
 def _gap(df: pd.DataFrame, j: Mapping[str, Any]) -> list[Finding]:
@@ -226,7 +260,7 @@ _GEN_FIXED = dict(
 GENERALISATION = claim(
     name="generalisation",
     dtype="float64",  # reproducible across machines in float64 only (docs/reporting.md, precision)
-    version=3,
+    version=4,
     title="Generalisation: Rademacher complexity and the test-train gap",
     reference="theory.md sec. 6 (generalisation)",
     statement="The Rademacher complexity of {pseudo(.; W') : radius <= tau} is at most tau poly(L)/sqrt(N), "
@@ -262,6 +296,7 @@ GENERALISATION = claim(
         ),
     },
     measure=_measure_generalisation,
+    batching=replace(_GAP_BATCHING, size=_generalisation_size, nbytes=None),
     findings=(
         Exponent(
             "Rademacher complexity shrinks at least like N^{n_exponent:g} (m = {m_ref}, L = {L_ref})",

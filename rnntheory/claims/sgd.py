@@ -2,7 +2,8 @@ r"""Claims that SGD learns (theory.md, sections 6 and 10): SGD on W reaches OPT 
 once m >= poly(L) (``sgd_learns``) and stays in the NTK ball (``ntk_ball``); and the training run of a cell that
 every learning claim shares (:func:`trajectory`, its settings :func:`sgd_config`).
 
-Every run trains only W by vanilla SGD (:func:`rnntheory.learning.training.sgd`) with learning rate
+Every run trains only W by vanilla SGD (:func:`rnntheory.learning.batched_sgd.sgd_many`: the runs of cells
+that differ only in their seed train together, each to the same bits as alone; :func:`sgd_batching`) with learning rate
 ``lr0 / (m L)`` (the gradient's size grows like m L) on a single-lag concept
 (``Concept.single_lag(L, d_x, lag, p=3, phi="sin", seed=concept_seed)``): the same target for every
 width and seed, so that only the network and the sample stream vary. "Reaching OPT + eps" uses
@@ -31,7 +32,7 @@ exists, the class generalises) and :mod:`rnntheory.claims.length` (the samples n
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,17 +48,29 @@ from ..checking.findings import (
     too_strong,
     wrong_m,
 )
-from ..checking.grid import Grid
+from ..checking.grid import Grid, torch_dtype
 from ..checking.results import Finding
 from ..checking.specs import Regime
-from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, rate, risk, sgd
+from ..learning.batched_sgd import sgd_many
+from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, rate, risk
 from ..network.model import LOSS_POSITIONS
+from ..run.records import Batching
 from ..seeds import stream_seed
 from ._designs import CONCEPT, rays
 from ._paper import claim
 from .cells import cell_concept, labelled_sample, make_net
 
-__all__ = ["SGD_LEARNS", "NTK_BALL", "Run", "trajectory", "sgd_config"]
+__all__ = [
+    "SGD_LEARNS",
+    "NTK_BALL",
+    "SGD_GROUP_BYTES",
+    "SGD_GROUP_SECONDS",
+    "Run",
+    "trajectory",
+    "trajectories",
+    "sgd_batching",
+    "sgd_config",
+]
 
 
 class Run(NamedTuple):
@@ -87,22 +100,61 @@ def sgd_config(cell: Mapping[str, Any], **changes: Any) -> SGDConfig:
     )
 
 
+def trajectories(cells: Sequence[Mapping[str, Any]]) -> list[Run | TrainingDiverged]:
+    r"""Train the networks of ``cells`` together (:func:`rnntheory.learning.batched_sgd.sgd_many`), each online or
+    (when the cells have ``N``) on its own N samples: per cell its :class:`Run`, or the TrainingDiverged of a
+    run that diverged (the others go on).
+
+    The cells must differ only in their ``seed``; each draws its network, held-out set, training set and sample
+    stream from its own seed's streams, and stops (with ``stop_frac``) at its own bar. A cell's result does not
+    depend on the other cells of the group: every product of ``sgd_many`` is computed per network, bit for bit
+    as for a group of one (tests/claims/test_batched_claims.py), so :func:`trajectory` is the group of one.
+    """
+    cells = [dict(c) for c in cells]
+    if not cells:
+        raise ValueError("sgd.trajectories: no cells")
+    rest = [{k: v for k, v in c.items() if k != "seed"} for c in cells]
+    if any(r != rest[0] for r in rest[1:]):
+        raise ValueError("sgd.trajectories: the cells of one group must differ only in their seed")
+    first = cells[0]
+    concept = cell_concept(first)  # the same target for every seed (the concept's own seed)
+    tests = [labelled_sample(concept, c, c["n_test"], "test") for c in cells]
+    zeros = [float(0.5 * t.labels[:, LOSS_POSITIONS].pow(2).sum(dim=(1, 2)).mean()) for t in tests]
+    rms = [float(t.clean[:, LOSS_POSITIONS].pow(2).mean().sqrt()) for t in tests]
+    nets = [make_net({**c, "d": 1}) for c in cells]
+    trains = [labelled_sample(concept, c, c["N"], "trainset") for c in cells] if first.get("N") else None
+    stops: list[float | None] = [None] * len(cells)
+    if first.get("stop_frac") is not None:  # stop once the risk is below OPT + stop_frac (R0 - OPT)
+        stops = [t.opt + first["stop_frac"] * (z - t.opt) for t, z in zip(tests, zeros)]
+    settings = sgd_config(first, coupling=first.get("stop_frac") is None)
+    outs = sgd_many(
+        nets,
+        concept if trains is None else None,
+        settings,
+        test=tests,
+        seeds=[stream_seed(c["seed"], "train") for c in cells],
+        train=trains,
+        stop_at=stops,
+        diverged="return",
+    )
+    runs: list[Run | TrainingDiverged] = []
+    for q, tj in enumerate(outs):
+        if isinstance(tj, TrainingDiverged):
+            runs.append(tj)
+            continue
+        train_risk = float("nan") if trains is None else risk(nets[q].outputs(trains[q].x, tj.W), trains[q])
+        runs.append(Run(tj, zeros[q], rms[q], train_risk))
+    return runs
+
+
 def trajectory(cell: Mapping[str, Any]) -> Run:
     r"""Train the cell's network, online or (when the cell has ``N``) on N samples: the trajectory, the
-    zero predictor's held-out risk, the target's RMS and, for a fixed training set, the final training risk."""
-    concept = cell_concept(cell)
-    test = labelled_sample(concept, cell, cell["n_test"], "test")
-    zero = float(0.5 * test.labels[:, LOSS_POSITIONS].pow(2).sum(dim=(1, 2)).mean())
-    target_rms = float(test.clean[:, LOSS_POSITIONS].pow(2).mean().sqrt())
-    net = make_net({**cell, "d": 1})
-    train = labelled_sample(concept, cell, cell["N"], "trainset") if cell.get("N") else None
-    stop = None
-    if cell.get("stop_frac") is not None:  # stop once the risk is below OPT + stop_frac (R0 - OPT)
-        stop = test.opt + cell["stop_frac"] * (zero - test.opt)
-    settings = sgd_config(cell, stop_at=stop, coupling=cell.get("stop_frac") is None)
-    tj = sgd(net, concept if train is None else train, settings, test=test)
-    train_risk = float("nan") if train is None else risk(net.outputs(train.x, tj.W), train)
-    return Run(tj, zero, target_rms, train_risk)
+    zero predictor's held-out risk, the target's RMS and, for a fixed training set, the final training risk.
+    The group of one of :func:`trajectories`; raises TrainingDiverged for a run that diverged."""
+    (run,) = trajectories([cell])
+    if isinstance(run, TrainingDiverged):
+        raise run
+    return run
 
 
 # ---------------------------------------------------------------------- SGD learns / NTK ball
@@ -121,11 +173,11 @@ _SGD_VALUES = (
 )
 
 
-def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    try:
-        tj, zero, target_rms, _ = trajectory(cell)
-    except TrainingDiverged as exc:  # a run that diverges is an outcome of the learning-rate rule, not an error
-        return [{**dict.fromkeys(_SGD_VALUES, float("nan")), "diverged": True, "divergence": str(exc)}]
+def _sgd_rows(cell: Mapping[str, Any], run: Run | TrainingDiverged) -> list[dict[str, Any]]:
+    r"""The rows of ``sgd_learns`` and ``ntk_ball`` of one run (a diverged run: NaN values and its message)."""
+    if isinstance(run, TrainingDiverged):  # a run that diverges is an outcome of the learning-rate rule, not an error
+        return [{**dict.fromkeys(_SGD_VALUES, float("nan")), "diverged": True, "divergence": str(run)}]
+    tj, zero, target_rms, _ = run
     r = tj.record
     last, along = r.iloc[-1], r.iloc[1:]
     return [
@@ -145,6 +197,55 @@ def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
             "divergence": "",
         }
     ]
+
+
+def _measure_sgd_many(cells: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    r"""The rows of the cells of one group (cells that differ only in their seed), their runs trained together."""
+    return [_sgd_rows(c, run) for c, run in zip(cells, trajectories(cells))]
+
+
+def _measure_sgd(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    r"""The rows of one cell: its group of one, so that a cell measured alone and in a group are one computation."""
+    return _measure_sgd_many([cell])[0]
+
+
+def _group_size(cell: Mapping[str, Any]) -> int:
+    r"""The largest group of SGD runs worth training together (on the reference 2-core CPU, float32, 300 steps of
+    4 samples at L = 8, per cell against alone: 16 runs gain 2.9x at m = 128 and 1.6x at m = 256; at m = 512, 4
+    runs gain 1.2x and 16 lose, 0.89x, once the stacked W's outgrow the cache; :data:`SGD_GROUP_BYTES` caps them)."""
+    return 16
+
+
+def _stacked_bytes(cell: Mapping[str, Any]) -> int:
+    r"""The bytes one run adds to a group: its m x m recurrent matrix in the cell's dtype."""
+    return int(cell["m"]) ** 2 * torch_dtype(cell["dtype"]).itemsize
+
+
+SGD_GROUP_BYTES = 4 * 2**20
+"""The most bytes of stacked recurrent matrices in one group of SGD runs (4 MiB: 16 runs at m = 256, 4 at m = 512,
+one at m = 1024 in float32), about the cache the batched products stay fast in."""
+
+
+def sgd_batching(measure_many: Callable[[list[dict[str, Any]]], Sequence[Any]]) -> Batching:
+    r"""How the cells of a claim that trains by :func:`trajectories` are measured together: cells that differ
+    only in their seed, up to 16 a group, at most :data:`SGD_GROUP_BYTES` of stacked W's and
+    :data:`SGD_GROUP_SECONDS` of estimated time, by ``measure_many``
+    (a module-level function, for worker processes)."""
+    return Batching(
+        measure_many,
+        over=("seed",),
+        size=_group_size,
+        nbytes=_stacked_bytes,
+        max_bytes=SGD_GROUP_BYTES,
+        max_seconds=SGD_GROUP_SECONDS,
+    )
+
+
+SGD_GROUP_SECONDS = 60.0
+"""The most estimated seconds of a group of SGD runs measured one by one: a run of the default grid takes 1 to 5 s
+alone, so that the 20 s default kept groups of 1 to 5 (the default grid's 110 sgd_learns cells on the reference
+2-core CPU, one thread: 112 s alone, 92 s grouped, 1.2x); at 60 s they grow to the size and bytes limits (groups of
+2 to 10: 119 s alone, 78 s grouped, 1.5x), while a failed group or a killed run loses at most about a minute."""
 
 
 def _regime(df: pd.DataFrame) -> str:
@@ -360,7 +461,8 @@ _SGD_GPU = Grid(
 _RUNS = dict(
     dtype="float32",
     measure=_measure_sgd,
-    version=4,
+    batching=sgd_batching(_measure_sgd_many),
+    version=5,
     cache_group="sgd_run",
     grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE, "gpu": _SGD_GPU},
 )

@@ -118,3 +118,38 @@ def test_a_diverging_network_fails_alone_with_the_error_of_its_separate_run():
         _close(many[q], sgd(nets[q], seed=q, **kw), nets[q])
     with pytest.raises(TrainingDiverged, match="network 1"):
         sgd_many(nets, seeds=[0, 1, 2], **kw)
+
+
+@pytest.mark.parametrize("m", [64, 256])
+def test_a_network_trains_to_the_same_bits_in_any_group(m):
+    """float32, the claims' shapes (batch 4, L = 8): network q's W and record are bit for bit those of its group of
+    one, whatever the group's size and companions, also when a companion stops early or diverges and leaves the
+    batch (so that a cell's rows do not depend on how the cells were grouped)."""
+    L, K = 8, 4
+    f32 = torch.float32
+    concept = Concept.single_lag(L, 6, 1, d=1, p=3, phi="sin", seed=0)
+    tests = [concept.sample(8, seed=90 + q, dtype=f32) for q in range(K)]
+    nets = [RNN.init(m, 6, 1, seed=s, dtype=f32) for s in range(K)]
+    nets[3] = RNN(W=nets[3].W * 40.0, A=nets[3].A, B=nets[3].B)  # diverges within a few steps
+    kw = dict(concept=concept, lr=8.0 / (m * L), steps=40, batch_size=4, record_every=5, diverged="return")
+    alone = [sgd_many([nets[q]], test=[tests[q]], seeds=[q], **kw)[0] for q in range(K)]
+    stop = [None, float(alone[1].record["test_risk"].iloc[2]), None, None]  # network 1 stops at its third record
+    alone[1] = sgd_many([nets[1]], test=[tests[1]], seeds=[1], stop_at=[stop[1]], **kw)[0]
+    assert isinstance(alone[3], TrainingDiverged) and int(alone[1].record["step"].iloc[-1]) == 10
+    for order in ([0, 1, 2, 3], [3, 2, 0], [2, 1], [1, 0, 3, 2]):
+        group = sgd_many(
+            [nets[q] for q in order],
+            test=[tests[q] for q in order],
+            seeds=order,
+            stop_at=[stop[q] for q in order],
+            **kw,
+        )
+        for q, got in zip(order, group):
+            want = alone[q]
+            if isinstance(want, TrainingDiverged):
+                assert isinstance(got, TrainingDiverged) and str(got) == str(want)
+                continue
+            assert torch.equal(got.W, want.W)
+            cols = [c for c in want.record.columns if c != "seconds"]  # seconds: wall time
+            assert got.record[cols].equals(want.record[cols])
+            assert got.signs.equals(want.signs)
