@@ -80,6 +80,7 @@ NAMES = {
             "too_strong",
             "wrong_m",
             "regime_findings",
+            "COLLAPSE_RESOLUTION",
             "RegimeFit",
             "described",
             "ONE_WIDTH",

@@ -49,6 +49,7 @@ __all__ = [
     "event_finding",
     "every_case_finding",
     "regime_findings",
+    "COLLAPSE_RESOLUTION",
     "RegimeFit",
     "described",
     "ONE_WIDTH",

@@ -41,7 +41,7 @@ NAMES = {
         ],
         "backward",
     ),
-    **dict.fromkeys(["Displacements", "Traces", "traces"], "batched"),
+    **dict.fromkeys(["BORDERLINE_FACTOR", "Displacements", "Traces", "traces"], "batched"),
     **dict.fromkeys(["check_nets", "many_traces", "stack"], "many"),
     **dict.fromkeys(["ntk_radius", "rescale", "scale_to", "size_argument", "spectral_norm"], "sizes"),
     **dict.fromkeys(

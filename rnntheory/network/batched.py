@@ -39,7 +39,7 @@ import torch
 from .. import _validation as V
 from .model import RNN, Trace, check_trace
 
-__all__ = ["Displacements", "Traces", "traces"]
+__all__ = ["BORDERLINE_FACTOR", "Displacements", "Traces", "traces"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -40,7 +40,7 @@ NAMES = {
         ],
         "regime",
     ),
-    **dict.fromkeys(["CollapseFit", "collapse_exponent"], "collapse"),
+    **dict.fromkeys(["CollapseFit", "collapse_exponent", "lack_size"], "collapse"),
     **dict.fromkeys(
         [
             "CannotAnalyse",

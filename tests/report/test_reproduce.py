@@ -42,8 +42,8 @@ def test_every_paper_claim_has_a_measured_tolerance():
     assert not missing, f"claims without a measured tolerance (python tools/sensitivity.py): {missing}"
     for name, t in tols.items():
         assert t.kind in R.KINDS, name
-        if t.kind == "rounding":
-            assert t.rel <= 1e-3 and not t.columns, name
+        if t.kind == "rounding":  # columns of their own: diagnostics the claim does not judge (tools/sensitivity.py)
+            assert t.rel <= 1e-3, name
         else:
             assert t.why and t.moves is not None and t.moves <= 0.1, (name, t)
 
