@@ -90,6 +90,8 @@ def _deciding(claim: dict) -> str:
 def _estimate(f: dict) -> str:
     r"""A finding's estimate with its interval, three significant digits: ``2.12 [1.82, 2.41]``."""
     est, lo, hi = (f.get(k) for k in ("estimate", "ci_low", "ci_high"))
+    if not (isinstance(est, (int, float)) and math.isfinite(est)):
+        return "-"
     if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (lo, hi)):
         return f"{est:.3g}"
     return f"{est:.3g} [{lo:.3g}, {hi:.3g}]"
@@ -114,7 +116,7 @@ def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
             f"{own}estimate_{c['name']}__{_span_key(f['key'])}": _estimate(f)
             for c in doc["claims"]
             for f in c["findings"]
-            if "key" in f and isinstance(f.get("estimate"), (int, float))
+            if "key" in f
         },
         **{
             f"{own}label_{c['name']}__{_span_key(f['key'])}": f["label"]
