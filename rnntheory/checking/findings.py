@@ -495,6 +495,24 @@ def regime_findings(
         one = tw.select(d)
         try:
             deg = S.threshold_degree(one, level=level, growth_factor=growth_factor)[0]
+        except S.InsufficientData as exc:
+            if not one:
+                out.append(cannot_finding(name, f"{exc}; {_thresholds_text(one)}", key=k))
+                continue
+            # thresholds were estimated, but too few lie inside the widths measured (or are bounded) to fit their
+            # growth in L: the design's widths, not its number of networks, would decide it
+            d = VD.Decision(
+                VD.Verdict.INCONCLUSIVE,
+                rule="growth",
+                claimed="m*(L; delta) grows polynomially, not exponentially, in L",
+                estimate=math.nan,
+                ci_low=math.nan,
+                ci_high=math.nan,
+                resolution=math.nan,
+                reason=f"{exc}: widths around the thresholds would decide it",
+            )
+            out.append(Finding(name, d, f"{d.reason}; {_thresholds_text(one)}", key=k, needs=math.nan))
+            continue
         except ANALYSIS_ERRORS as exc:
             out.append(cannot_finding(name, f"{exc}; {_thresholds_text(one)}", key=k))
             continue

@@ -377,7 +377,7 @@ class ClaimResult:
             return (
                 "more networks cannot decide every finding: "
                 + "; ".join(td[td["needs"].isna()]["key"])
-                + " cannot be analysed on this grid's data (the finding says why)"
+                + " cannot be decided on this grid's design (the finding says what would decide it)"
             )
         worst = float(td["needs"].max())
         if not math.isfinite(worst):
