@@ -15,19 +15,17 @@ inconclusive.
 
 Findings, measured on the default grid:
 
-1. at L = 8 (the local slope over m = 256..1024, 72 cells): relative distance random -0.559
-   [-0.72, -0.399], gradient -0.22 [-0.258, -0.183], adversarial -0.21 [-0.248, -0.172]; inner form
-   random -1.73, gradient -1.22, adversarial -1.21: all six consistent.
+1. at L = 8 (the local slope over m = 256..1024, 72 cells): relative distance random -0.388
+   [-0.557, -0.219], gradient -0.232 [-0.273, -0.19], adversarial -0.21 [-0.254, -0.167]; inner form
+   random -1.51, gradient -1.21, adversarial -1.23: all six consistent.
 2. the premise m >= poly(L) for the relative distance along the descent direction (theory.md sec. 10):
    per accuracy delta the width m*(L; delta) at which its mean falls to delta grows polynomially, not
    exponentially, in L (nested fit over L = 4..16, resolution log(2) / 12 = 0.058 on the rate). The
-   distance falls only like m^-0.22, so m* spreads widely: delta = 0.4: m* = 26, 77, 213, 876 and 2600
-   (L = 16 extrapolated beyond 1024), k = 3.35 [3.02, 3.67], rate 0.115 [-0.052, 0.283]: inconclusive
-   (about 8.3x the networks would decide it); delta = 0.3: m* = 92 to 10100 (L = 12 and 16
-   extrapolated), k = 3.4 [2.92, 3.89], rate 0.108 [-0.145, 0.361]: inconclusive. Described: the distance
-   collapses onto L^k / m with k = 3.38 [3.12, 3.68]. Seed offsets 1000 and 2000 give k = 3.27 and 3.58
-   (delta = 0.4) and the same verdicts (at offset 1000 the rate's interval at delta = 0.4, [0.041, 0.477],
-   comes close to the zone's edge 0.058 from below).
+   distance falls only like m^-0.23, so m* spreads widely: delta = 0.4: m* = 29, 86, 187, 858 and 2660
+   (L = 16 extrapolated beyond 1024), k = 3.27 [2.89, 3.65], rate 0.17 [-0.0271, 0.367]: inconclusive
+   (about 3x the networks would decide it); delta = 0.3: m* = 107 to 11000 (L = 12 and 16
+   extrapolated), k = 3.39 [2.73, 4.05], rate 0.206 [-0.14, 0.552]: inconclusive (about 5.1x the
+   networks would decide it). Described: the distance collapses onto L^k / m with k = 3.2 [2.97, 3.46].
 
 Claim verdict: inconclusive (finding 2).
 

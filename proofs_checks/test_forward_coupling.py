@@ -12,12 +12,11 @@ the t interval of the mean on G - 1 = 15 df (99%).
 
 Findings, measured on the default grid:
 
-1. in m, exponent at most -1/6 (resolution 0.1): random -1.47 [-1.78, -1.16], gradient -0.593
-   [-0.862, -0.325], adversarial -0.676 [-0.866, -0.486]: consistent.
-2. in tau, exponent at least 4/3 (tau shrinks; resolution 0.2): random 1.99 [1.17, 2.8], consistent
-   (at resolution 0.2); gradient 1.71 [1.52, 1.89], consistent; adversarial 1.33 [1.05, 1.6]
-   contains 4/3 - 0.2, the edge of the indifference zone: inconclusive (about 1.8x the networks
-   would decide it).
+1. in m, exponent at most -1/6 (resolution 0.1): random -1.48 [-1.81, -1.16], gradient -0.689
+   [-0.966, -0.412], adversarial -0.593 [-0.761, -0.425]: consistent.
+2. in tau, exponent at least 4/3 (tau shrinks; resolution 0.2): gradient 1.71 [1.52, 1.89], consistent;
+   random 1.93 [0.961, 2.89] and adversarial 1.37 [1.07, 1.67] contain 4/3 - 0.2, the edge of the
+   indifference zone: inconclusive (about 1.4x and 1.5x the networks would decide them).
 
 3. the premise m >= poly(L), at tau = 1 for W' along the descent direction (theory.md sec. 10): the
    quantity is err_rel, the error over the same summary of the pseudo-network's first-order term
@@ -25,11 +24,10 @@ Findings, measured on the default grid:
    widths around their thresholds (32..256, 64..512, 256..2048, 512..2048; 12 seeds). Per accuracy delta
    the width m*(L; delta) at which the mean of err_rel falls to delta grows polynomially, not
    exponentially, in L (nested fit over L = 4..16, resolution log(2) / 12 = 0.058 on the rate):
-   delta = 0.2: m* = 36, 87, 156, 400, 1140 (all inside the widths), k = 2.42 [2.03, 2.81], rate 0.143
-   [-0.057, 0.343]: inconclusive (about 5.3x the networks would decide it); delta = 0.1: m* = 112 to
-   4040 (L = 16 extrapolated beyond 2048), k = 2.6 [2.19, 3], rate 0.166 [-0.041, 0.374]: inconclusive.
-   Described: err_rel collapses onto L^k / m with k = 2.61 [2.36, 2.9]. Seed offsets 1000 and 2000 give
-   k = 2.58 and 2.7 (delta = 0.2) and the same verdicts.
+   delta = 0.2: m* = 25, 79, 192, 564, 1090 (L = 4 extrapolated below 32), k = 2.75 [2.33, 3.16], rate
+   -0.067 [-0.271, 0.138]: inconclusive (about 2.6x the networks would decide it); delta = 0.1: m* = 83 to
+   4620 (L = 16 extrapolated beyond 2048), k = 2.89 [2.47, 3.32], rate 0.119 [-0.104, 0.343]: inconclusive
+   (about 12x). Described: err_rel collapses onto L^k / m with k = 2.72 [2.51, 2.96].
 
 Claim verdict: inconclusive. An earlier measurement at m = 1024 on the same tau grid put the
 adversarial exponent at 1.14 [1.08, 1.20], below 4/3 (docs/pseudo_and_perturbation.md: a rank-one W'
@@ -46,7 +44,7 @@ m findings. A wrong normalisation (err times sqrt(m)) cannot be detected: the cl
 worst case over W' and the measured errors decay like m^-0.5 (gradient, adversarial) to m^-1.5 (random),
 so a sqrt(m) factor leaves them decaying at least as fast as m^(-1/6) (an upper bound cannot see a
 quantity that is smaller than claimed). An exponential m*(L) (err_rel times exp(c L), 8x over L = 4..16)
-is undecided on the default grid; the control says how many networks would reject it (about 1.8x).
+is undecided on the default grid; the control says how many networks would reject it (about 1.5x).
 
 The verdict (against ``EXPECTED``), the three controls and the large grid are tested in
 proofs_checks/test_claims.py; the regime findings here.

@@ -9,31 +9,32 @@ diagonal m = L^2 (120 cells, one per (L, seed)); concentration in m at L = 16 (2
 the five largest widths, m = 256..4096). The diagonal and concentration fits use the regression t interval over
 independent cells (99%, n - 2 df; n - 3 for the nested fit); the regime fits take the network as the unit.
 
-Findings, measured on the default grid (seed offsets 0 / 1000 / 2000 give the same verdicts):
+Findings, measured on the default grid:
 
 1. max_l ||h_l|| grows at most like L^1 along m = L^2 (the degree at which "poly(L)" is checked;
-   docs/conventions.md): exponent 0.0476 [-0.127, 0.222], consistent.
+   docs/conventions.md): exponent 0.089 [-0.0455, 0.224], consistent.
 2. no exponential growth in L along m = L^2 (a ray, not one width): nested fit log q = a + b log L + c L, rate
-   c = 0.00854 [-0.0137, 0.0308]; it contains 0.0124 = log(2) / 56, the edge of the indifference zone (an
-   exponential that adds a factor 2 over L = 8..64): inconclusive (about 33x the networks would decide it).
+   c = 0.00173 [-0.0155, 0.019]; it contains 0.0124 = log(2) / 56, the edge of the indifference zone (an
+   exponential that adds a factor 2 over L = 8..64): inconclusive (about 2.6x the networks would decide it).
 3. at L = 16, ||h_l||^2 approaches its exact infinite-width value S_ll = sum_(t<=l) ||x_t||^2
    (theory.md sec. 8): the RMS of log(||h_l||^2 / S_ll) over l <= L shrinks like m^-1/2 (resolution
-   0.25; the local slope over m = 256..4096, the five widths nearest the limit): -0.416 [-0.581, -0.251],
+   0.25; the local slope over m = 256..4096, the five widths nearest the limit): -0.43 [-0.585, -0.276],
    consistent (at resolution 0.25).
 4. the event 1/4 <= ||h_l|| <= 4 for all l <= L holds on the diagonal cells with probability
    >= 0.9 (a tolerated failure fraction 0.1, resolution 0.1, judged on the exact 99% binomial
-   interval): 110/120, P(held) in [0.83, 0.968], consistent (at resolution 0.1).
+   interval): 116/120, P(held) in [0.899, 0.994], consistent (at resolution 0.1).
 5. the premise m >= poly(L), per accuracy delta (judging setting ``regime_deltas``): the width m*(L; delta)
    at which the mean over networks of that RMS falls to delta (a power law in m per L, inverted, Fieller
    interval) grows polynomially, not exponentially, in L (the nested fit log m* = a + b log L + c L over
-   L = 8..64, resolution log(2) / 56 on the rate c). delta = 0.5: m* = 164, 604 and 2590 at L = 8, 16, 32
-   (inside the widths), 1.16e4 [5.6e3, 3.6e4] at L = 64 (extrapolated beyond 4096); degree k = 2.05
-   [1.64, 2.46]; rate 0.0077 [-0.040, 0.056]: inconclusive (about 100x the networks). delta = 0.2: m* = 989
-   and 3890 at L = 8, 16, then 1.8e4 and 9.4e4 (extrapolated); k = 2.2 [1.57, 2.82]; rate 0.010 [-0.065,
-   0.086]: inconclusive. Four lengths over a factor 8 with this scatter between networks (the RMS varies by
-   60 to 100% from network to network) cannot tell the rate from the zone's edge; the gpu grid (m up to
+   L = 8..64, resolution log(2) / 56 on the rate c). delta = 0.5: m* = 119, 515 and 2390 at L = 8, 16, 32
+   (inside the widths), 1.16e4 [5.4e3, 4.09e4] at L = 64 (extrapolated beyond 4096); degree k = 2.21
+   [1.76, 2.65]; rate 0.0047 [-0.047, 0.0564]: inconclusive (about 45x the networks). delta = 0.2: m* = 837
+   and 3680 at L = 8, 16, then 1.99e4 and 1.15e5 (extrapolated); k = 2.37 [1.69, 3.06]; rate 0.0107 [-0.0727,
+   0.0941]: inconclusive (more networks of this design would not decide it). Four lengths over a factor 8
+   with this scatter between networks (the RMS varies by 50 to 115% from network to network) cannot tell
+   the rate from the zone's edge; the gpu grid (m up to
    65536, L up to 128) puts m* inside its widths at every length.
-6. described (no verdict): the RMS collapses onto L^k / m with k = 1.82 [1.51, 2.26], b = 0.48 (Hanin and
+6. described (no verdict): the RMS collapses onto L^k / m with k = 1.96 [1.6, 2.48], b = 0.442 (Hanin and
    Nica's k = 1 for deep fully connected ReLU networks is a reference, not a claim about the RNN).
 
 Claim verdict: inconclusive (findings 2 and 5 undecided; the report's "to decide" column says how
@@ -50,8 +51,8 @@ How the check can fail (negative controls, re-analyses of the same measurements)
 (||h_l|| decays like L^-1/2) is rejected by finding 1; a wrong normalisation in m (the norms and the
 deviation times sqrt(m)) by finding 3 (and one more); injected exponential growth (max_l ||h_l||
 times exp(c L), 8 times over L = 8..64) by finding 2 (and one more). An exponential m*(L) is what each
-regime finding's own interval is checked against: it says how many networks would reject one (about 2x
-and 4.5x). Broken networks, W with variance 4/m (hidden states grow like 2^(l/2)) and 1/m (they collapse
+regime finding's own interval is checked against: it says how many networks would reject one (about 3.1x
+and 5.5x). Broken networks, W with variance 4/m (hidden states grow like 2^(l/2)) and 1/m (they collapse
 onto the input drive, ||h_l|| ~ 0.13), are rejected below.
 
 The verdict (against ``EXPECTED``), the three controls and the large grid are tested in

@@ -7,26 +7,26 @@ around its threshold: L = 4 on m = 64..512, L = 6 and 8 on 128..1024, L = 12 and
 36 seeds, 4 sequences (eps_x = 0.1), d = 1, positions 3..L. One row per cell (one network), so every fit
 uses the regression interval over the cells (99%).
 
-Findings, measured on the default grid (seed offsets 1000 and 2000 give the same claim verdict; there the
-m exponent at L = 16 is undecided):
+Findings, measured on the default grid:
 
 1. per L, the error shrinks like m^-1/2 (the local slope over the three largest widths, 108 cells,
-   resolution 0.25): -0.561 [-0.798, -0.323] (L = 4), -0.515 (6), -0.548 (8), -0.507 (12), -0.557
-   [-0.782, -0.333] (16): consistent (at resolution 0.25).
+   resolution 0.25): -0.516 (L = 8), -0.555 (12), -0.544 [-0.795, -0.292] (16): consistent (at
+   resolution 0.25); -0.328 [-0.563, -0.0937] (4) and -0.389 [-0.584, -0.195] (6) contain -0.25, the
+   edge of the indifference zone: inconclusive (about 8.7x and 1.9x the networks would decide them).
 2. the premise m >= poly(L), per accuracy delta: the width m*(L; delta) at which the mean error falls to
    delta (a power law in m per L, inverted, Fieller interval) grows polynomially, not exponentially, in L
    (the nested fit log m* = a + b log L + c L over L = 4..16, resolution log(2) / 12 = 0.058 on the rate c).
-   delta = 0.5: m* = 72, 140, 283, 684 and 1290 at L = 4, 6, 8, 12, 16, all inside the measured widths;
-   degree k = 2.12 [1.82, 2.41]; rate 0.054 [-0.106, 0.214]: inconclusive. delta = 0.25: m* = 275 to
-   3850 (L = 12 and 16 extrapolated beyond 2048), k = 1.9 [1.54, 2.26], rate 0.004 [-0.202, 0.211]:
-   inconclusive (about 15x the networks would decide it). Five lengths over a factor 4 cannot tell the
+   delta = 0.5: m* = 48, 88, 205, 555 and 1230 at L = 4, 6, 8, 12, 16 (L = 4 and 6 extrapolated below
+   their widths); degree k = 2.4 [2, 2.8]; rate 0.115 [-0.0963, 0.326]: inconclusive (about 13x the
+   networks would decide it). delta = 0.25: m* = 236 to 4320 (L = 16 extrapolated beyond 2048), k = 2.08
+   [1.64, 2.51], rate 0.078 [-0.164, 0.32]: inconclusive (about 140x the networks would decide it). Five lengths over a factor 4 cannot tell the
    rate from the zone's edge; the large grid (L = 4..32) and the gpu grid (m up to 65536) reach further.
-3. described (no verdict): the error collapses onto L^k / m with k = 2.06 [1.84, 2.31] (Hanin and Nica's
+3. described (no verdict): the error collapses onto L^k / m with k = 2.17 [1.92, 2.47] (Hanin and Nica's
    k = 1 for deep fully connected ReLU networks is a reference, not a claim about the RNN); at each
    width measured at four lengths or more (m = 256, 512, 1024) the growth in L is a fixed-width slice
-   (nested rates 0.029, 0.036, 0.034, undecided), a description of that width, not a verdict on the paper.
+   (nested rates 0.0324, 0.0269, 0.123, undecided), a description of that width, not a verdict on the paper.
 
-Claim verdict: inconclusive (finding 2).
+Claim verdict: inconclusive (findings 1 and 2).
 
 False-failure rates: at most 0.5% "inconsistent" per finding when the truth sits at the edge of its
 indifference zone (docs/regime.md calibrates the regime findings: 0.33% at the zone's edge). The claim
@@ -35,7 +35,7 @@ as a whole: at most 7 x 0.5% = 3.5% each way (union bound). Deterministic seeds.
 How the check can fail (negative controls, re-analyses of the same measurements): a too-strong rate
 (m^-1) and a wrong normalisation (the error times sqrt(m)) are rejected by the m exponents; an
 exponential m*(L) (the error times exp(c L), 8x over L = 4..16 at every width) is undecided on the
-default grid: the control says how many networks would reject it (about 15x). A network outside the
+default grid: the control says how many networks would reject it (about 8.7x). A network outside the
 paper's initialisation (W with variance 4/m) is rejected below: its kernel does not approach the limit of
 the paper's network.
 
