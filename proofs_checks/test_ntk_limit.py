@@ -19,8 +19,9 @@ Findings, measured on the default grid:
    delta = 0.5: m* = 48, 88, 205, 555 and 1230 at L = 4, 6, 8, 12, 16 (L = 4 and 6 extrapolated below
    their widths); degree k = 2.4 [2, 2.8]; rate 0.115 [-0.0963, 0.326]: inconclusive (about 13x the
    networks would decide it). delta = 0.25: m* = 236 to 4320 (L = 16 extrapolated beyond 2048), k = 2.08
-   [1.64, 2.51], rate 0.078 [-0.164, 0.32]: inconclusive (about 140x the networks would decide it). Five lengths over a factor 4 cannot tell the
-   rate from the zone's edge; the large grid (L = 4..32) and the gpu grid (m up to 65536) reach further.
+   [1.64, 2.51], rate 0.078 [-0.164, 0.32]: inconclusive (about 140x the networks would decide it). Five
+   lengths over a factor 4 cannot tell the rate from the zone's edge; the large grid (L = 4..32) and the gpu
+   grid (m up to 65536) reach further.
 3. described (no verdict): the error collapses onto L^k / m with k = 2.17 [1.92, 2.47] (Hanin and Nica's
    k = 1 for deep fully connected ReLU networks is a reference, not a claim about the RNN); at each
    width measured at four lengths or more (m = 256, 512, 1024) the growth in L is a fixed-width slice

@@ -43,9 +43,9 @@ Deterministic seeds.
 
 How the check can fail (negative controls): an exponential m*(L) (the coupling ratio times exp(c L), a
 factor 8 over L = 4..8 at every width) is not yet rejected: the altered analysis reads inconclusive, and
-more networks of this design cannot decide it (widths around the thresholds would). A wrong normalisation in m (the risks times sqrt(m)) is rejected
-by the excess-risk exponent at lr0 = 1. A too-strong claimed rate cannot be detected: no judged finding
-claims a rate to make stronger.
+more networks of this design cannot decide it (widths around the thresholds would). A wrong
+normalisation in m (the risks times sqrt(m)) is rejected by the excess-risk exponent at lr0 = 1. A
+too-strong claimed rate cannot be detected: no judged finding claims a rate to make stronger.
 
 The verdict (against ``EXPECTED``), the three controls and the large grid are tested in
 proofs_checks/test_claims.py; the regime findings and the descriptions below.
