@@ -496,14 +496,14 @@ def regime_findings(
         try:
             deg = S.threshold_degree(one, level=level, growth_factor=growth_factor)[0]
         except S.InsufficientData as exc:
-            if not one:
+            if len({r.L for r in one}) < 3:  # too few lengths measured: the design cannot fit a growth in L
                 out.append(cannot_finding(name, f"{exc}; {_thresholds_text(one)}", key=k))
                 continue
             # thresholds were estimated, but too few lie inside the widths measured (or are bounded) to fit their
             # growth in L: the design's widths, not its number of networks, would decide it
             d = VD.Decision(
                 VD.Verdict.INCONCLUSIVE,
-                rule="growth",
+                rule="threshold widths",  # no growth fit: too few bounded thresholds
                 claimed="m*(L; delta) grows polynomially, not exponentially, in L",
                 estimate=math.nan,
                 ci_low=math.nan,

@@ -57,7 +57,7 @@ def test_one_panel_per_abscissa_and_quantity(signs):
         ("position", "flips at position l", "exponential", 2),
     ]
     assert all(f.series.x == "omega" for f in ps[0].findings)
-    assert sum(f.series.x == "omega" for f in signs.findings) == len(ps[0].findings)
+    assert sum(f.series is not None and f.series.x == "omega" for f in signs.findings) == len(ps[0].findings)
 
 
 def test_growth_findings_get_a_power_and_an_exponential_panel():
