@@ -169,7 +169,7 @@ _ALONG_FIXED = dict(
 # measuring the lemmas at every record as much again: the large grid has 2 runs at m = 4096 and none wider (an
 # hour on a core at m = 8192); the runs at L = 8, 16, 32 show the positions further out
 _ALONG_GRIDS = {
-    "default": Grid.product({"m": [128, 256, 512, 1024]}, seeds=12, **_ALONG_FIXED),
+    "default": Grid.product({"m": [128, 256, 512, 1024]}, seeds=16, **_ALONG_FIXED),
     "large": Grid(
         points=(
             {"m": 256, "L": 12},
