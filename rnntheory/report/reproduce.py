@@ -175,7 +175,10 @@ def differences(
             for k, va in ra.items():
                 u, v = _number(va), _number(rb.get(k))
                 if u is None or v is None:
-                    if (u is None) != (v is None) and k in rb:
+                    # a report stores a non-finite number as null: null against NaN or inf is no difference
+                    other = v if u is None else u
+                    nulls = (va is None, rb.get(k) is None)
+                    if k in rb and any(nulls) and other is not None and math.isfinite(other):
                         out[k] = math.inf
                     continue
                 d = _difference(u, v, scale.get(k, 0.0))

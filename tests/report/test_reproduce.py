@@ -28,6 +28,14 @@ def test_nan_against_nan_is_equal_and_a_lost_value_is_infinite():
     assert d["rows"] == math.inf
 
 
+def test_a_stored_null_equals_a_non_finite_number_but_not_a_finite_one():
+    """results.json stores NaN and inf as null: against a re-measured NaN or inf that is no difference."""
+    d = R.differences([([{"x": None, "y": None}], [{"x": math.nan, "y": 1.0}])], {})
+    assert d.get("x", 0.0) == 0.0 and d["y"] == math.inf
+    d = R.differences([([{"x": math.inf}], [{"x": None}])], {})
+    assert d.get("x", 0.0) == 0.0
+
+
 def test_beyond_uses_the_column_limits():
     tol = R.Tolerance("c", "discrete", 1e-6, {"flips": 0.2})
     assert R.beyond({"err": 1e-7, "flips": 0.1}, tol) == {}
