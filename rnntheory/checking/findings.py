@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from types import SimpleNamespace
 from typing import Any, Sequence
 
 import numpy as np
@@ -572,25 +573,20 @@ def regime_findings(
     # collapsed power law) against COLLAPSE_RESOLUTION, with the indifference zone of every verdict: a test alone
     # would reject any small deviation once the design is large enough
     lack, res = cf.lack, COLLAPSE_RESOLUTION
+    claimed = f"{y} depends on (m, L) only through L^k / m, to within a factor {math.exp(res):.3g}"
+    test = f"({cf.lack_test}, p = {cf.lack_p:.3g})"
     if lack is None:
-        verdict, why = VD.Verdict.INCONCLUSIVE, "no lack-of-fit degrees of freedom (one width per length)"
-    elif lack.ci_high <= res:
-        verdict, why = VD.Verdict.CONSISTENT, f"the whole interval lies within {res:.3g}"
-    elif lack.ci_low >= res:
-        verdict, why = VD.Verdict.INCONSISTENT, f"the whole interval lies beyond {res:.3g}"
-    else:
-        verdict, why = VD.Verdict.INCONCLUSIVE, f"the interval contains {res:.3g}"
-    d = VD.Decision(
-        verdict,
-        rule="collapse",
-        claimed=f"{y} depends on (m, L) only through L^k / m, to within a factor {math.exp(res):.3g}",
-        estimate=math.nan if lack is None else lack.value,
-        ci_low=math.nan if lack is None else lack.ci_low,
-        ci_high=math.nan if lack is None else lack.ci_high,
-        resolution=res,
-        reason=f"RMS deviation in log {y} from the collapse {lack if lack is not None else '-'}: {why} "
-        f"({cf.lack_test}, p = {cf.lack_p:.3g})",
-    )
+        d = dataclasses.replace(
+            VD.cannot_analyse(f"no lack-of-fit degrees of freedom (one width per length) {test}"),
+            rule="collapse",
+            claimed=claimed,
+        )
+    else:  # the one three-way rule: no lack claimed, the indifference zone of width res above it
+        size = SimpleNamespace(
+            mean=lack.value, ci_low=lack.ci_low, ci_high=lack.ci_high, name=f"RMS deviation in log {y}"
+        )
+        d = VD.mean(size, 0.0, resolution=res)
+        d = dataclasses.replace(d, rule="collapse", claimed=claimed, reason=f"{d.reason} {test}")
     out.append(
         described(
             Finding(
