@@ -21,11 +21,13 @@ docstring). The grids' seeds are fixed, so every run is deterministic on one mac
 
 import pytest
 
-from proofs_checks._harness import run_claim
+from proofs_checks._harness import ALONG, run_claim
 from rnntheory import claims
 from rnntheory.checking import CONTROL_KINDS
 from rnntheory.stats.verdicts import VERDICTS
 
+NAMES = [pytest.param(n, marks=pytest.mark.along) if n in ALONG else n for n in claims.names()]
+"""Every registered claim; the checks of the claims measured along SGD runs are a step of their own (``along``)."""
 EXPECTED = {name: (claims.get(name).expected or ("consistent", ""))[0] for name in claims.names()}
 """The verdict each claim expects on its default grid, from ``Claim.expected`` (verdict and reason live on
 the claim; docs/findings.md explains every verdict that is not "consistent")."""
@@ -39,7 +41,7 @@ def test_every_expectation_that_is_not_consistent_gives_its_reason():
             assert verdict in VERDICTS and len(reason) > 40, (name, c.expected)
 
 
-@pytest.mark.parametrize("name", claims.names())
+@pytest.mark.parametrize("name", NAMES)
 def test_claim_is_judged(name):
     res = run_claim(name)
     assert res.findings, str(res)
@@ -48,7 +50,7 @@ def test_claim_is_judged(name):
     assert res.verdict == EXPECTED[name], str(res)
 
 
-@pytest.mark.parametrize("name", claims.names())
+@pytest.mark.parametrize("name", NAMES)
 def test_negative_controls(name):
     res = run_claim(name)
     outcomes = res.controls()

@@ -28,7 +28,11 @@ so is a wrong normalisation (the change times sqrt(m)), both by the largest rati
 Exponential growth in L cannot be detected: every run has L = 8.
 """
 
+import pytest
+
 from proofs_checks._harness import run_claim
+
+pytestmark = pytest.mark.along  # the default grid trains 64 networks: its own step (pytest -m along)
 
 
 def test_too_strong_decay_in_m_is_rejected():

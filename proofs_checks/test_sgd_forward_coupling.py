@@ -36,7 +36,11 @@ be detected: every run has L = 8.
 The property test over whole SGD runs is proofs_checks/test_sgd_runs.py.
 """
 
+import pytest
+
 from proofs_checks._harness import run_claim
+
+pytestmark = pytest.mark.along  # the default grid trains 64 networks: its own step (pytest -m along)
 
 
 def test_too_strong_decay_in_m_is_rejected():

@@ -31,7 +31,11 @@ both by the largest ratio's exponent in m.
 Exponential growth in L cannot be detected: every run has L = 8.
 """
 
+import pytest
+
 from proofs_checks._harness import run_claim
+
+pytestmark = pytest.mark.along  # the default grid trains 64 networks: its own step (pytest -m along)
 
 
 def test_hidden_change_against_omega_squared_is_never_accepted():

@@ -33,7 +33,11 @@ like m^-0.46, so a power 2/3 too strong adds only about 0.3 to the exponent in m
 widths); it is never judged consistent. Exponential growth in L cannot be detected: every run has L = 8.
 """
 
+import pytest
+
 from proofs_checks._harness import run_claim
+
+pytestmark = pytest.mark.along  # the default grid trains 64 networks: its own step (pytest -m along)
 
 
 def test_too_strong_power_of_omega_is_rejected():

@@ -39,7 +39,8 @@ def test_no_two_streams_of_any_cells_share_a_seed():
     cells = np.arange(0, 10**6 + 10**5 + 1)
     drawn = np.concatenate([S.stream_seeds(cells, name) for name in S.STREAMS])
     assert drawn.size == cells.size * len(S.STREAMS)
-    assert np.unique(drawn).size == drawn.size
+    drawn.sort()  # a sort and a neighbour test: np.unique's hash path takes 20 s on these 12 million
+    assert (drawn[1:] != drawn[:-1]).all()
     assert drawn.max() < 2**32  # torch's CPU generator keeps 32 bits of its seed
 
 

@@ -89,7 +89,7 @@ def test_report_budget_writes_its_rounds_into_the_report(tmp_path):
         "--seeds",
         "2",
         "--budget",
-        "25s",
+        "8s",
         "--no-figures",
         "-q",
         "--jobs",
@@ -99,7 +99,7 @@ def test_report_budget_writes_its_rounds_into_the_report(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     text = (tmp_path / "r" / "report.md").read_text()
-    assert "Budgeted run: a budget of 25 s" in text and "--budget 25s --jobs 1" in text
+    assert "Budgeted run: a budget of 8 s" in text and "--budget 8s --jobs 1" in text
     doc = json.loads((tmp_path / "r" / "results.json").read_text())
     assert doc["report"]["budget"]["looks"]["backward_coupling"] >= 1
     (claim,) = doc["claims"]
