@@ -35,7 +35,7 @@ TRAINED = (
 )
 ALONG = ("sgd_forward_coupling", "sgd_backward_coupling", "sgd_sign_changes", "sgd_hidden_perturbation")
 """The claims measured along real SGD runs: their checks are marked ``along``, a step of their own (their default
-grid trains 64 networks for 400 steps, about 1.5 minutes on 2 cores, which the default suite's 10 minutes cannot hold)."""
+grid trains 64 networks for 400 steps, about 1.5 minutes on 2 cores, more than the default suite's 10 minutes hold)."""
 _CACHE: dict[tuple, ClaimResult] = {}
 RESULTS: list[ClaimResult] = []
 _CELLS = os.environ.get("RNNTHEORY_CHECK_CACHE") or tempfile.mkdtemp(prefix="rnntheory-check-cells-")
