@@ -21,10 +21,12 @@ import pandas as pd
 import torch
 
 from ..checking.findings import exponential, too_strong, wrong_m
-from ..checking.grid import Grid
+from ..checking.grid import Grid, torch_dtype
 from ..checking.results import Finding
 from ..checking.specs import Event, Exponent, Growth, J, Regime
 from ..network import backward as BK
+from ..network.many import many_traces
+from ..run.records import Batching
 from ._paper import claim
 from .cells import make_inputs, make_net
 
@@ -32,14 +34,13 @@ __all__ = ["FORWARD_STABILITY", "PRODUCT_STABILITY", "BACKWARD_STABILITY"]
 
 
 # ---------------------------------------------------------------------- forward stability
-def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    net, Ls = make_net(cell), tuple(cell["Ls"])
-    x = make_inputs(cell, L=max(Ls))
-    hn = net.trace(x).hidden_norms()  # (n, Lmax); prefixes of one trace give every shorter L
+def _forward_rows(cell: Mapping[str, Any], x: torch.Tensor, hn: torch.Tensor) -> list[dict[str, Any]]:
+    r"""The rows of one network: ``hn`` its hidden norms ``(n, Lmax)`` on the inputs ``x``; prefixes of one trace
+    give every shorter L."""
     # the exact infinite-width value of ||h_l||^2: S_ll = S_(l-1)(l-1) + ||x_l||^2 (theory.md, section 8)
     S_ll = x.to(torch.float64).pow(2).sum(-1).cumsum(1)
     rows = []
-    for L in Ls:
+    for L in cell["Ls"]:
         h = hn[:, :L]
         expected = 0.5 * np.log1p((L - 1) * cell["eps_x"] ** 2)  # log of sqrt(E||h_L||^2) = sqrt(1 + (L-1) eps_x^2)
         rows.append(
@@ -52,6 +53,36 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _measure_forward_many(cells: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    r"""The rows of the cells of one group (cells that differ only in their seed), their networks traced together
+    (:func:`~rnntheory.network.many.many_traces`: a network's trace has the same bits in a group of any size)."""
+    xs = [make_inputs(c, L=max(c["Ls"])) for c in cells]
+    traces = many_traces([make_net(c) for c in cells], xs)
+    return [_forward_rows(c, x, tr.hidden_norms()) for c, x, tr in zip(cells, xs, traces)]
+
+
+def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    r"""The rows of one cell: its group of one, so that a cell measured alone and in a group are one computation."""
+    return _measure_forward_many([cell])[0]
+
+
+def _stacked_bytes(cell: Mapping[str, Any]) -> int:
+    r"""The bytes one network adds to a group: its m x m recurrent matrix in the cell's dtype."""
+    return int(cell["m"]) ** 2 * torch_dtype(cell["dtype"]).itemsize
+
+
+TRACE_GROUP_BYTES = 16 * 2**20
+"""The most bytes of stacked recurrent matrices in one group of traced networks (16 MiB: 16 networks up to m = 512
+in float32, 4 at m = 1024, one from m = 2048 on, where one network's trace already streams W from memory and
+batching gains nothing; ``rnntheory bench``, many_traces rows)."""
+
+FORWARD_BATCHING = Batching(
+    _measure_forward_many, size=16, nbytes=_stacked_bytes, max_bytes=TRACE_GROUP_BYTES, max_seconds=20.0
+)
+"""How forward stability's cells are measured together: up to 16 networks of one width (cells that differ only in
+their seed) traced in one batched product per position, at most :data:`TRACE_GROUP_BYTES` of stacked W's."""
 
 
 def _diagonal(df: pd.DataFrame, judging: Mapping[str, Any]) -> pd.DataFrame:
@@ -106,6 +137,7 @@ FORWARD_STABILITY = claim(
         ),
     },
     measure=_measure_forward,
+    batching=FORWARD_BATCHING,
     findings=(
         Exponent(
             f"max_l ||h_l|| grows at most like L^{{degree:g}} {_DIAG}",

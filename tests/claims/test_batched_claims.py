@@ -1,6 +1,6 @@
-"""The claims that train by SGD measure their cells in groups (rnntheory.run.batching), and a cell's rows are the
-same bytes alone and in a group of any size with any companions, so that --jobs 1, --jobs 2, Dask and a resumed run
-write the same results.
+"""The claims that train by SGD, and forward stability (K networks traced in one product), measure their cells in
+groups (rnntheory.run.batching), and a cell's rows are the same bytes alone and in a group of any size with any
+companions, so that --jobs 1, --jobs 2, Dask and a resumed run write the same results.
 
 The reference of a cell is ``claim.measure(cell)`` (the cell alone); a group is the claim's
 ``batching.measure_many``; rows are compared as JSON text (``rnntheory.run.records.to_json``), byte for byte.
@@ -24,6 +24,7 @@ CASES = {
     "sgd_learns": (3, dict(m=128, steps=60, record_every=20, n_test=32)),
     "length_scaling": (0, dict(m=128, steps=200, record_every=10, n_test=32, stop_frac=0.8)),
     "generalisation": (11, dict(m=128, N=8, steps=60, record_every=20, n_test=32)),
+    "forward_stability": (0, dict(m=128, Ls=(8, 16))),
 }
 
 
@@ -82,3 +83,27 @@ def test_runs_with_one_and_two_jobs_write_the_same_rows(name):
     assert [to_json(r["rows"]) for r in one] == [to_json(r["rows"]) for r in two]
     assert [r["key"] for r in one] == [r["key"] for r in two]
     assert [to_json(r["rows"]) for r in one] == [to_json(claim.measure(dict(c))) for c in cells]
+
+
+def test_forward_stability_traced_in_a_group_equals_one_trace_per_network_to_rounding():
+    """The independent reference: each network traced alone by RNN.trace (float32 products summed in another
+    order), the rows compared to float32 rounding."""
+    import numpy as np
+
+    from rnntheory.claims.cells import make_inputs, make_net
+
+    claim, cells = cells_of("forward_stability", seeds=range(4))
+    group = claim.batching.measure_many([dict(c) for c in cells])
+    for cell, rows in zip(cells, group):
+        x = make_inputs(cell, L=max(cell["Ls"]))
+        hn = make_net(cell).trace(x).hidden_norms()
+        for row in rows:
+            h = hn[:, : row["L"]]
+            assert np.isclose(row["max_norm"], float(h.max()), rtol=1e-5)
+            assert np.isclose(row["min_norm"], float(h.min()), rtol=1e-5)
+
+
+def test_forward_stability_groups_follow_the_bytes_of_the_stacked_matrices():
+    claim = claims.get("forward_stability")
+    sizes = {m: claim.batching.size_for(claim.cell(m=m)) for m in (64, 512, 1024, 2048, 4096)}
+    assert sizes == {64: 16, 512: 16, 1024: 4, 2048: 1, 4096: 1}  # float32; 16 MiB of W's
