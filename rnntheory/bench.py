@@ -46,6 +46,7 @@ __all__ = [
     "TARGETS",
     "THROUGHPUT_TARGETS",
     "MANY_TARGETS",
+    "FORWARD_TRACE_WIDTHS",
 ]
 
 TARGETS = "jvp/pseudo >= 2, pseudo/trace <= 2.5, trace efficiency >= 0.5 (float32, m=1024, n=64)"
@@ -57,8 +58,12 @@ THROUGHPUT_TARGETS = "per-network/batched >= 2 at m <= 256 with k >= 16 displace
 
 MANY_TARGETS = (
     "SGD of 16 networks at once >= 2 x 16 separate runs at m = 256; one float32 SGD step <= 3 x its memory-bound "
-    "limit at m = 512"
+    "limit at m = 512; forward-stability traces of 16 networks at once >= 2 x 16 separate traces"
 )
+
+FORWARD_TRACE_WIDTHS = (64, 128, 256, 512, 1024)
+"""The widths of the forward-stability rows (the default grid's m = 64 .. 4096; from m = 1024 on one trace streams
+W from memory and a group gains nothing)."""
 """The targets of the many-networks rows (rnntheory.network.many, rnntheory.learning.batched_sgd)."""
 
 
@@ -235,6 +240,7 @@ def throughput(
     sgd_ms: Sequence[int] = (64, 256, 512),
     sgd_steps: int = 40,
     many: int = 16,
+    forward_ms: Sequence[int] = FORWARD_TRACE_WIDTHS,
     min_run_time: float = 0.2,
     device: str | torch.device = "cpu",
 ) -> dict[str, Any]:
@@ -259,6 +265,8 @@ def throughput(
       :meth:`~rnntheory.RNN.trace` per network (``separate_over_many``), against ``torch.func.vmap`` of the
       out-of-place forward pass over the stacked networks (``vmap_over_many``), and next to the memory-bound
       limit (the ``L - 1`` reads of the stacked W's: ``many_over_memory_limit``).
+    * ``forward_traces``: the same at forward stability's cells (``many`` networks, 4 sequences of length 64, each
+      network on its own inputs, float32) at the widths ``forward_ms``.
 
     Returns:
         A JSON-ready dict with the settings and ``traces``, ``many_traces`` and ``sgd`` rows (raw medians in
@@ -285,6 +293,11 @@ def throughput(
         "many": many,
         "traces": rows,
         "many_traces": [_many_traces_row(m, many, n, L, dev, min_run_time) for m in sorted({*widths, *sgd_widths})],
+        # forward_stability's cells: n = 4 sequences of length 64, float32, 16 seeds traced together
+        "forward_traces": [
+            _many_traces_row(m, many, 4, 64, dev, min_run_time, torch.float32)
+            for m in (V.positive_int(fn, "forward_ms", m) for m in forward_ms)
+        ],
         "sgd": steps,
     }
 
@@ -300,17 +313,21 @@ def _forward(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor, x: torch.Tensor)
     return torch.stack(ys, dim=1)
 
 
-def _many_traces_row(m: int, k: int, n: int, L: int, dev: torch.device, min_run_time: float) -> dict[str, Any]:
-    r"""The ``many_traces`` row of :func:`throughput` at width ``m``: ``k`` independent networks."""
+def _many_traces_row(
+    m: int, k: int, n: int, L: int, dev: torch.device, min_run_time: float, dtype: torch.dtype = torch.float64
+) -> dict[str, Any]:
+    r"""The ``many_traces`` row of :func:`throughput` at width ``m``: ``k`` independent networks, each on its own
+    inputs (as the cells of ``k`` seeds are)."""
     from .network.many import many_traces
 
-    nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float64, device=dev) for s in range(k)]
-    x = sample_inputs(n, L, 8, seed=1, device=dev)
+    nets = [RNN.init(m, 8, 1, seed=s, dtype=dtype, device=dev) for s in range(k)]
+    xs = [sample_inputs(n, L, 8, seed=1 + s, dtype=dtype, device=dev) for s in range(k)]
+    x = xs[0]
     W = torch.stack([net.W for net in nets])
     A, B = torch.stack([net.A for net in nets]), torch.stack([net.B for net in nets])
     with torch.no_grad():
-        t_sep = _median_time(lambda: [net.trace(x, check=False) for net in nets], min_run_time)
-        t_many = _median_time(lambda: many_traces(nets, x, check=False), min_run_time)
+        t_sep = _median_time(lambda: [net.trace(xq, check=False) for net, xq in zip(nets, xs)], min_run_time)
+        t_many = _median_time(lambda: many_traces(nets, xs, check=False), min_run_time)
         t_vmap = _median_time(lambda: torch.func.vmap(_forward, in_dims=(0, 0, 0, None))(W, A, B, x), min_run_time)
         t_read = _median_time(lambda: W.sum(), min_run_time)
     return {
@@ -434,6 +451,13 @@ def format_throughput(result: dict[str, Any]) -> str:
     lines.append(f"{k} networks traced together (float64): separate traces / batched, vmap / batched, batched / limit")
     lines.append(f"{'m':>5} {'k':>3}  {'separate/batched':>16} {'vmap/batched':>12} {'batched/limit':>13}")
     for r in result.get("many_traces", []):
+        lines.append(
+            f"{r['m']:>5} {r['k']:>3}  {r['separate_over_many']:>16.2f} {r['vmap_over_many']:>12.2f} "
+            f"{r['many_over_memory_limit']:>13.2f}"
+        )
+    lines.append(f"{k} forward-stability cells traced together (float32, n = 4, L = 64, each on its own inputs)")
+    lines.append(f"{'m':>5} {'k':>3}  {'separate/batched':>16} {'vmap/batched':>12} {'batched/limit':>13}")
+    for r in result.get("forward_traces", []):
         lines.append(
             f"{r['m']:>5} {r['k']:>3}  {r['separate_over_many']:>16.2f} {r['vmap_over_many']:>12.2f} "
             f"{r['many_over_memory_limit']:>13.2f}"

@@ -7,8 +7,10 @@ from rnntheory import bench
 
 
 def test_throughput_has_many_networks_rows_for_traces_and_sgd():
-    r = bench.throughput(ms=(32,), sgd_ms=(32,), sgd_steps=2, many=2, min_run_time=0.01)
+    r = bench.throughput(ms=(32,), sgd_ms=(32,), sgd_steps=2, many=2, forward_ms=(32,), min_run_time=0.01)
     (tr,) = r["many_traces"]
+    (fw,) = r["forward_traces"]
+    assert (fw["k"], fw["n"], fw["L"]) == (2, 4, 64) and math.isfinite(fw["separate_over_many"])
     (sg,) = r["sgd"]
     assert r["many"] == 2 and tr["k"] == 2 and sg["many"] == 2
     for key in ("separate_over_many", "vmap_over_many", "many_over_memory_limit"):
@@ -16,4 +18,8 @@ def test_throughput_has_many_networks_rows_for_traces_and_sgd():
     for key in ("separate_over_many", "many_over_memory_limit", "step_over_memory_limit_float32"):
         assert math.isfinite(sg[key]) and sg[key] > 0
     text = bench.format_throughput(r)
-    assert "2 networks traced together" in text and "2 separate/2 at once" in text
+    assert (
+        "2 networks traced together" in text
+        and "2 forward-stability cells traced together" in text
+        and "2 separate/2 at once" in text
+    )
