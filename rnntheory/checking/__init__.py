@@ -2,10 +2,10 @@ r"""Checking claims: the framework that turns a claim into measured cells, findi
 knowing nothing of RNNs. A claim's grid of measuring settings (grid), the checks of its measuring and
 judging settings (settings), the result types: findings, controls, a claim's result (results), the
 :class:`Claim` and its one path from a grid to a verdict (claim), the finding builders and negative
-controls every claim uses (findings), the typed finding specs a claim declares instead of writing its
-analysis (specs), the words a result shares with the report (text), budgeted runs
-and the levels of repeated looks (budget), running claims from grids to verdicts with one set of options
-(running), the registry (registry) and claims from outside the package
+controls every claim uses (findings), the findings on the regime m >= poly(L) (regime), the typed
+finding specs a claim declares instead of writing its analysis (specs), the words a result shares with
+the report (text), budgeted runs and the levels of repeated looks (budget), running claims from grids to
+verdicts with one set of options (running), the registry (registry) and claims from outside the package
 (plugins).
 
 A claim of anyone's imports from here (docs/new_claim.md); the paper's claims are
@@ -22,6 +22,7 @@ MODULES = (
     "results",
     "text",
     "findings",
+    "regime",
     "specs",
     "budget",
     "running",
@@ -79,14 +80,12 @@ NAMES = {
             "split_diverged",
             "too_strong",
             "wrong_m",
-            "regime_findings",
-            "COLLAPSE_RESOLUTION",
-            "RegimeFit",
             "described",
             "ONE_WIDTH",
         ],
         "findings",
     ),
+    **dict.fromkeys(["COLLAPSE_RESOLUTION", "RegimeFit", "regime_findings"], "regime"),
     **dict.fromkeys(
         [
             "Setting",

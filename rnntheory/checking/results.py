@@ -102,8 +102,9 @@ class Series:
 class Finding:
     r"""One checked part of a claim: its :class:`~rnntheory.stats.verdicts.Decision` (verdict, claimed side,
     measured interval, resolution, reason), the fit behind it, the smallest constant of its bound and
-    the points for its figure. Built by the finding builders (:mod:`rnntheory.checking.findings`), never by
-    hand, so that every verdict comes from :mod:`rnntheory.stats.verdicts`.
+    the points for its figure. Built by the finding builders (:mod:`rnntheory.checking.findings`,
+    :mod:`rnntheory.checking.regime`), never by hand, so that every verdict comes from
+    :mod:`rnntheory.stats.verdicts`.
 
     >>> from rnntheory.checking import findings as F
     >>> F.every_case_finding("C_eps is monotone", [True, True, True], "sweeps", key="monotone").label

@@ -1,6 +1,7 @@
 r"""Typed finding specs: a claim's findings declared, not written by hand. One job: turning a declaration
 (what to fit, against which judging setting, on which rows, per which group) into judged findings through
-the finding builders (:mod:`.findings`), and deriving the negative controls that follow from it.
+the finding builders (:mod:`.findings`, :mod:`.regime`), and deriving the negative controls that follow
+from it.
 
 A spec is a small frozen value, like a layer of neural-tangents' ``stax``: it carries its own judging
 names, resolution, title, key and controls. A claim lists them in ``findings=``; the runner judges each
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import findings as F
+from .regime import regime_findings
 from .results import CONTROL_KINDS, LEVEL, Control, Finding
 
 __all__ = [
@@ -336,7 +338,7 @@ class EveryCase(Spec):
 @dataclass(frozen=True)
 class Regime(Spec):
     r"""The premise "m >= poly(L)" for a quantity ``y`` that should be small in the regime
-    (:func:`.findings.regime_findings`): per accuracy in ``deltas`` (numbers or ``J.name`` of a tuple),
+    (:func:`.regime.regime_findings`): per accuracy in ``deltas`` (numbers or ``J.name`` of a tuple),
     the judged degree of the threshold width m*(L; delta) in L, and the described collapse onto L^k / m.
     ``title`` names the quantity in words; the keys are ``{key}_degree[delta=...]`` and
     ``{key}_collapse``. Its exponential control is derived (an exponential m*(L)). Left out, ``deltas``
@@ -355,7 +357,7 @@ class Regime(Spec):
 
     def judge(self, df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
         part = _select(df, self.rows, judging)
-        return F.regime_findings(
+        return regime_findings(
             self._title(part, judging, {}),
             part,
             self.y,

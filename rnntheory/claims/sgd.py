@@ -265,7 +265,7 @@ def _learning(df: pd.DataFrame, judging: Mapping[str, Any]) -> pd.DataFrame:
 # effect), so the fits are regressions over runs (seeds=None)
 class _Regime(Regime):
     r"""A :class:`Regime` that reads "inconclusive" on rows without a run of the rate that learns (a grid of other
-    rates), where :func:`rnntheory.checking.findings.regime_findings` would fit no length at all."""
+    rates), where :func:`rnntheory.checking.regime.regime_findings` would fit no length at all."""
 
     def judge(self, df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
         if _learning(df, judging).empty:

@@ -483,7 +483,7 @@ def claim_figure(
 
 
 def regime_fit(f: "Finding") -> Any:
-    r"""The :class:`rnntheory.checking.findings.RegimeFit` behind a regime finding, else None."""
+    r"""The :class:`rnntheory.checking.regime.RegimeFit` behind a regime finding, else None."""
     fit = f.fit
     return fit if isinstance(getattr(fit, "degree", None), ThresholdDegree) and hasattr(fit, "points") else None
 

@@ -555,7 +555,7 @@ def test_a_lack_of_collapse_is_judged_by_its_size_not_by_its_test():
     collapse holds to within the resolution (consistent); a deviation well beyond it is inconsistent."""
     import pandas as pd
 
-    from rnntheory.checking.findings import COLLAPSE_RESOLUTION, regime_findings
+    from rnntheory.checking.regime import COLLAPSE_RESOLUTION, regime_findings
 
     rng = np.random.default_rng(3)
     L, m, _ = _grid(lengths=(4.0, 8.0, 16.0, 32.0), reps=200)
