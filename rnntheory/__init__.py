@@ -28,9 +28,8 @@ __version__ = "0.1.0"
 from . import _lazy
 
 _PACKAGES = ("network", "complexity", "learning", "stats", "run", "checking", "claims", "report")
-"""The sub-packages, each loaded on first use (``rnntheory.network``, ...; ``rnntheory.cli``,
-``rnntheory.bench``, ``rnntheory.seeds`` and ``rnntheory.testing`` are modules of their own, imported by
-name)."""
+"""The sub-packages, each loaded on first use (``rnntheory.network``, ...; the command line ``rnntheory.cli``
+and the modules ``rnntheory.bench``, ``rnntheory.seeds`` and ``rnntheory.testing`` are imported by name)."""
 
 SHORTCUTS = {
     "RNN": ("network.model", "RNN"),

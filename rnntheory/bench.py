@@ -18,7 +18,7 @@ times compared across runs. The JSON file holds the raw medians and the ratios.
 
 Use :func:`kernels` (returns the results as data), :func:`format_results` (the table as text) and
 :func:`save` (the JSON); :func:`throughput` and :func:`format_throughput` measure and show the claims'
-inner loops against their anchors. ``rnntheory bench`` (rnntheory.cli) is the command line. The
+inner loops against their anchors. ``rnntheory bench`` (rnntheory.cli.bench) is the command line. The
 module stands beside the command line, above everything else: it builds networks and runs SGD
 (rnntheory.network, rnntheory.learning), which the execution layer (rnntheory.run) must not know.
 """

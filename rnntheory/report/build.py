@@ -16,7 +16,7 @@ Nothing in these files depends on the time or the order in which cells were meas
 that was interrupted and resumed writes the same files as one that ran straight through.
 
 Grid files are read by :mod:`rnntheory.report.grids`; two reports are compared by
-:mod:`rnntheory.report.comparison`; the command line is ``rnntheory report`` (:mod:`rnntheory.cli`;
+:mod:`rnntheory.report.comparison`; the command line is ``rnntheory report`` (:mod:`rnntheory.cli.report`;
 ``rnntheory report --help`` lists its options). Just over 400 lines: the Report with its tables and the
 four ways to make one (run, rejudge, from_results, cost) belong together.
 """

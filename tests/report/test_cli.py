@@ -228,16 +228,17 @@ def test_the_default_output_is_an_ignored_folder_and_regenerate_names_any_other(
     "Regenerate with" line names --out when it is not the default, and --threads when not 1."""
     from pathlib import Path
 
-    from rnntheory.cli import DEFAULT_OUT, _command
+    from rnntheory.cli.report import DEFAULT_OUT, command_line
 
     root = Path(__file__).resolve().parents[2]
     assert _args().out == DEFAULT_OUT == "report"
     assert "/report/" in (root / ".gitignore").read_text().splitlines()
     assert "rnntheory compare docs/report report" in (root / "README.md").read_text()
-    assert _command(_args()) == "rnntheory report"
-    assert _command(_args("--out", "report/")) == "rnntheory report"
-    assert _command(_args("--out", "docs/report")) == "rnntheory report --out docs/report"
-    assert _command(_args("--threads", "2", "--out", str(tmp_path))) == f"rnntheory report --threads 2 --out {tmp_path}"
+    assert command_line(_args()) == "rnntheory report"
+    assert command_line(_args("--out", "report/")) == "rnntheory report"
+    assert command_line(_args("--out", "docs/report")) == "rnntheory report --out docs/report"
+    threads = command_line(_args("--threads", "2", "--out", str(tmp_path)))
+    assert threads == f"rnntheory report --threads 2 --out {tmp_path}"
 
 
 def test_threads_in_help_and_dry_run_say_what_happens(capsys):
@@ -261,11 +262,12 @@ def test_a_negative_or_spaced_budget(capsys):
     the "Regenerate with" line gives it back in a form the command line takes."""
     import shlex
 
-    from rnntheory.cli import _command, build_parser, main
+    from rnntheory.cli import build_parser, main
+    from rnntheory.cli.report import command_line
 
     assert main(["report", "--budget", "-5m", "--claims", "complexity_eps_growth"]) == 2
     assert "--budget -5m: '-5m' must be a positive duration" in capsys.readouterr().err
-    cmd = _command(_args("--budget", "5 min", "--claims", "complexity_eps_growth"))
+    cmd = command_line(_args("--budget", "5 min", "--claims", "complexity_eps_growth"))
     assert cmd == "rnntheory report --claims complexity_eps_growth --budget 5m --jobs 1"
     again = build_parser().parse_args(shlex.split(cmd)[1:])
     assert again.budget == "5m" and again.claims == ["complexity_eps_growth"]
@@ -287,7 +289,7 @@ def test_a_default_run_writes_nothing_git_tracks():
     import shutil
     from pathlib import Path
 
-    from rnntheory.cli import DEFAULT_OUT
+    from rnntheory.cli.report import DEFAULT_OUT
 
     root = Path(__file__).resolve().parents[2]
     if shutil.which("git") is None or not (root / ".git").exists():
