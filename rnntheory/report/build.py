@@ -241,7 +241,9 @@ class Report:
     def write(self, out: str | os.PathLike[str], *, figures: bool = True) -> list[Path]:
         r"""Write report.md, figures/<claim>.png, results.csv and results.json into ``out``; returns the
         paths written. Each file is written atomically (rnntheory.run.cache.atomic_write)."""
-        from . import figures as plotting
+        from ._canvas import save_figure
+        from .figures import claim_figure
+        from .regime_plane import regime_figure
 
         root = Path(out)
         (root / "figures").mkdir(parents=True, exist_ok=True)
@@ -250,14 +252,14 @@ class Report:
         if figures:
             for n, res in self.results.items():
                 p = root / "figures" / f"{n}.png"
-                fig = plotting.claim_figure(res)
-                atomic_write(p, lambda tmp: plotting.save_figure(fig, tmp))
+                fig = claim_figure(res)
+                atomic_write(p, lambda tmp: save_figure(fig, tmp))
                 paths[n] = f"figures/{n}.png"
                 written.append(p)
-                regime = plotting.regime_figure(res)
+                regime = regime_figure(res)
                 if regime is not None:  # the (L, m) plane of the claim's premise m >= poly(L)
                     p = root / "figures" / f"{n}-regime.png"
-                    atomic_write(p, lambda tmp: plotting.save_figure(regime, tmp))
+                    atomic_write(p, lambda tmp: save_figure(regime, tmp))
                     paths[f"{n}:regime"] = f"figures/{n}-regime.png"
                     written.append(p)
         texts = {

@@ -17,24 +17,21 @@ the nested fit ``log q = a + b log k + c k`` that decides its verdict (solid, wi
 intervals) and, faint and labelled as a description, the pure fit of its axes (power law, exponential).
 The fit of the finding that decides the claim's verdict (:meth:`ClaimResult.deciding`) says so in its
 legend entry. Axes are logarithmic wherever the values are positive; every legend stands beside its
-axes, so that it hides no line.
+axes, so that it hides no line. A regime finding has a figure of its own (:mod:`rnntheory.report.regime_plane`).
 Figures are plain :class:`matplotlib.figure.Figure` objects (no pyplot state), so they are safe to make
-in scripts, workers and notebooks alike; :func:`save_figure` writes a PNG without a timestamp, so the
-same data give the same bytes. (Over 400 lines: each kind of finding, a fit, a nested fit, a mean, a
-bound, a described series and the regime plane, is drawn here, so that a figure shows what judged it.)
+in scripts, workers and notebooks alike; :func:`rnntheory.report.save_figure` writes a PNG without a
+timestamp, so the same data give the same bytes.
 
 >>> from rnntheory import claims
->>> from rnntheory.report import figures
+>>> from rnntheory.report import figures, save_figure
 >>> res = claims.get("hidden_perturbation").run()          # doctest: +SKIP
 >>> fig = figures.claim_figure(res)                         # doctest: +SKIP
->>> figures.save_figure(fig, "hidden_perturbation.png")     # doctest: +SKIP
+>>> save_figure(fig, "hidden_perturbation.png")             # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import io
 import math
-import os
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -44,14 +41,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from matplotlib.transforms import offset_copy
 
 from .. import _validation as V
 from ..stats import fits as S
 from ..stats import verdicts as VD
 from ..stats.intervals import MeanInterval
-from ..stats.regime import ThresholdDegree
+from ._canvas import COLOURS, VERDICT_COLOURS, ClaimFigure, legend, positive, spread, style_axes
+from .regime_plane import regime_fit
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -59,30 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..checking.claim import Claim
     from ..checking.results import ClaimResult, Finding, Series
 
-__all__ = ["ClaimFigure", "Panel", "claim_figure", "regime_figure", "regime_fit", "save_figure", "panels"]
-
-_COLOURS = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
-
-
-class ClaimFigure(Figure):
-    r"""A :class:`~matplotlib.figure.Figure` that shows itself as a PNG in Jupyter and IPython, with
-    or without pyplot's inline backend."""
-
-    def _repr_png_(self) -> bytes:
-        buf = io.BytesIO()
-        self.savefig(buf, format="png", dpi=100, metadata={"Software": None})
-        return buf.getvalue()
+__all__ = ["Panel", "claim_figure", "panels"]
 
 
 @dataclass
@@ -122,30 +96,10 @@ def panels(findings: Sequence["Finding"]) -> list[Panel]:
     return list(out.values())
 
 
-def _positive(v: np.ndarray) -> bool:
-    v = v[np.isfinite(v)]
-    return v.size > 0 and bool((v > 0).all())
-
-
 def _fit_of(f: "Finding", model: str) -> S.ExponentFit | None:
     if isinstance(f.fit, S.GrowthFit):
         return f.fit.power_law if model == "power" else f.fit.exponential
     return f.fit if isinstance(f.fit, S.ExponentFit) else None
-
-
-def _spread(ax: "Axes", xs: np.ndarray, ys: np.ndarray, colour: str, label: str, **style: Any) -> None:
-    r"""The measurements as faint points, and their median per abscissa with a bar over their range."""
-    ax.scatter(xs, ys, s=9, color=colour, alpha=0.3, linewidths=0)
-    agg = pd.DataFrame({"x": xs, "y": ys}).groupby("x")["y"].agg(["median", "min", "max"])
-    ax.errorbar(
-        agg.index,
-        agg["median"],
-        yerr=[agg["median"] - agg["min"], agg["max"] - agg["median"]],
-        color=colour,
-        capsize=2,
-        label=label,
-        **style,
-    )
 
 
 def _draw_described(ax: "Axes", panel: Panel) -> None:
@@ -153,11 +107,11 @@ def _draw_described(ax: "Axes", panel: Panel) -> None:
     allx: list[float] = []
     ally: list[float] = []
     for k, s in enumerate(panel.described):
-        colour = _COLOURS[k % len(_COLOURS)]
+        colour = COLOURS[k % len(COLOURS)]
         xs, ys = np.asarray(s.xs, float), np.asarray(s.ys, float)
         allx += xs.tolist()
         ally += ys.tolist()
-        _spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
+        spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
         if s.reference is not None:
             ref = pd.DataFrame({"x": xs, "r": np.asarray(s.reference, float)}).groupby("x")["r"].mean()
             ax.plot(
@@ -171,11 +125,11 @@ def _draw_described(ax: "Axes", panel: Panel) -> None:
             )
             ally += ref.tolist()
     xv, yv = np.asarray(allx), np.asarray(ally)
-    _axes(ax, log_x=_positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2, log_y=_positive(yv), xs=xv)
+    style_axes(ax, log_x=positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2, log_y=positive(yv), xs=xv)
     ax.set_title(panel.title, fontsize=9)
     ax.set_xlabel(panel.x, fontsize=8)
     ax.set_ylabel(panel.ylabel, fontsize=8)
-    _legend(ax)
+    legend(ax)
 
 
 def _nested(fit: S.GrowthFit, t: np.ndarray) -> np.ndarray:
@@ -247,14 +201,14 @@ def _draw_panel(ax: "Axes", panel: Panel, deciding: "Finding | None" = None) -> 
     for f in panel.findings:
         s = f.series
         assert s is not None
-        colour = colours.setdefault(s.label, _COLOURS[len(colours) % len(_COLOURS)])
+        colour = colours.setdefault(s.label, COLOURS[len(colours) % len(COLOURS)])
         xs, ys = np.asarray(s.xs, float), np.asarray(s.ys, float)
         allx += xs.tolist()
         ally += ys.tolist()
         key = (s.label, s.xs, s.ys)
         if key not in drawn:  # the same points judged twice (two bounds) are drawn once
             drawn.add(key)
-            _spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
+            spread(ax, xs, ys, colour, (s.label or "measured") + " (median, range)", fmt="o", ms=4, lw=1)
         grid = np.unique(xs)
         if grid.size < 2:
             continue
@@ -328,10 +282,10 @@ def _draw_panel(ax: "Axes", panel: Panel, deciding: "Finding | None" = None) -> 
         )
         ally += list(by)
     xv, yv = np.asarray(allx), np.asarray(ally)
-    _axes(
+    style_axes(
         ax,
-        log_x=panel.model == "power" and _positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2,
-        log_y=_positive(yv),
+        log_x=panel.model == "power" and positive(xv) and np.nanmax(xv) / np.nanmin(xv) > 2,
+        log_y=positive(yv),
         xs=xv,
     )
     judged = [f for f in panel.findings if not f.described]
@@ -345,56 +299,15 @@ def _draw_panel(ax: "Axes", panel: Panel, deciding: "Finding | None" = None) -> 
     ax.set_title(
         title,
         fontsize=9,
-        color={
-            VD.Verdict.CONSISTENT: "#1a7f37",
-            VD.Verdict.INCONSISTENT: "#b42318",
-            VD.Verdict.INCONCLUSIVE: "#9a6700",
-        }[verdict],
+        color=VERDICT_COLOURS[verdict],
     )
     ax.set_xlabel(panel.x, fontsize=8)
     ax.set_ylabel(panel.ylabel, fontsize=8)
-    _legend(ax)
-
-
-_LEGEND_ROWS = 16
-"""Entries per legend column: a longer legend takes more columns rather than running past its axes."""
-
-
-def _legend(ax: "Axes") -> None:
-    r"""The legend beside the axes, off the data (it never hides a line), its entries wrapped at 58
-    characters, in as many columns as keep it about as tall as the axes."""
-    handles, labels = ax.get_legend_handles_labels()
-    if not handles:
-        return
-    labels = [textwrap.fill(t, width=58, subsequent_indent="  ") for t in labels]
-    ax.legend(
-        handles,
-        labels,
-        fontsize=6,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        borderaxespad=0.0,
-        framealpha=0.7,
-        ncol=math.ceil(len(handles) / _LEGEND_ROWS),
-    )
+    legend(ax)
 
 
 def _numbers(text: str) -> str:
     return re.sub(r"-?\d+\.\d{4,}", lambda m: f"{float(m.group()):.3g}", text)
-
-
-def _axes(ax: "Axes", *, log_x: bool, log_y: bool, xs: np.ndarray | None = None) -> None:
-    if log_x:
-        ax.set_xscale("log")
-    if log_y:
-        ax.set_yscale("log")
-    ticks = None if xs is None else np.unique(xs[np.isfinite(xs)])
-    if ticks is not None and 1 < ticks.size <= 8:  # label the grid's own values
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.tick_params(labelsize=7)
-    ax.grid(True, which="major", alpha=0.25)
 
 
 def _facets(claim: "Claim", data: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -412,18 +325,18 @@ def _draw_hint(ax: "Axes", claim: "Claim", data: pd.DataFrame, title: str = "") 
     df = data[np.isfinite(pd.to_numeric(data[y], errors="coerce"))]
     groups = df.groupby(hue, sort=False) if hue in df else [("measured", df)]
     for k, (name, part) in enumerate(groups):
-        colour = _COLOURS[k % len(_COLOURS)]
-        _spread(ax, part[x].to_numpy(float), part[y].to_numpy(float), colour, str(name), fmt="o-", ms=3, lw=0.8)
-    _axes(
+        colour = COLOURS[k % len(COLOURS)]
+        spread(ax, part[x].to_numpy(float), part[y].to_numpy(float), colour, str(name), fmt="o-", ms=3, lw=0.8)
+    style_axes(
         ax,
-        log_x=_positive(df[x].to_numpy(float)),
-        log_y=bool(claim.plot.get("logy", True)) and _positive(df[y].to_numpy(float)),
+        log_x=positive(df[x].to_numpy(float)),
+        log_y=bool(claim.plot.get("logy", True)) and positive(df[y].to_numpy(float)),
         xs=df[x].to_numpy(float),
     )
     ax.set_xlabel(x, fontsize=8)
     ax.set_ylabel(y, fontsize=8)
     ax.set_title(title or f"{y} against {x}", fontsize=9)
-    _legend(ax)
+    legend(ax)
 
 
 def claim_figure(
@@ -480,95 +393,3 @@ def claim_figure(
     title = f"{res.claim.name}: {res.claim.title} -- {res.verdict}"
     fig.suptitle(textwrap.fill(title, width=int(13 * fig.get_figwidth())), fontsize=10)
     return fig
-
-
-def regime_fit(f: "Finding") -> Any:
-    r"""The :class:`rnntheory.checking.regime.RegimeFit` behind a regime finding, else None."""
-    fit = f.fit
-    return fit if isinstance(getattr(fit, "degree", None), ThresholdDegree) and hasattr(fit, "points") else None
-
-
-def regime_figure(result: "ClaimResult") -> ClaimFigure | None:
-    r"""The claim's regime m >= poly(L) on the (L, m) plane (theory.md sec. 10), one panel per accuracy
-    delta: each measured (L, m) point coloured by the mean of q over its networks divided by delta (blue:
-    inside the regime at that accuracy, red: outside), the threshold widths m*(L; delta) with their
-    intervals (hollow where extrapolated beyond the measured widths), and the fitted power law
-    m* ~ L^k with its degree. None when the claim has no regime finding."""
-    from matplotlib.colors import LogNorm
-
-    fits = [(f, regime_fit(f)) for f in result.findings]
-    fits = [(f, r) for f, r in fits if r is not None]
-    if not fits:
-        return None
-    n = len(fits)
-    fig = ClaimFigure(figsize=(5.2 * n, 4.2), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, n, squeeze=False).ravel()
-    for ax, (f, r) in zip(axes, fits):
-        deg = r.degree
-        pts = pd.DataFrame(r.points, columns=["L", "m", "q"]).groupby(["L", "m"], as_index=False)["q"].mean()
-        ratio = pts["q"].to_numpy() / deg.delta
-        # a log scale centred on 1 (white: E q = delta; blue inside the regime, red outside)
-        span = max(float(np.nanmax(ratio)), 1.0 / max(float(np.nanmin(ratio)), 1e-6), 1.01)
-        sc = ax.scatter(
-            pts["L"],
-            pts["m"],
-            c=np.clip(ratio, 1.0 / span, span),
-            cmap="coolwarm",
-            norm=LogNorm(vmin=1.0 / span, vmax=span),
-            s=46,
-            edgecolors="k",
-            linewidths=0.3,
-            zorder=3,
-        )
-        fig.colorbar(sc, ax=ax, label=f"mean {r.quantity} / delta")
-        rows = [t for t in r.thresholds if t.position != "undefined"]
-        for t in rows:
-            top = t.ci_high if math.isfinite(t.ci_high) else max(pts["m"].max() * 64, t.m_star * 4)
-            face = "none" if t.extrapolated else "k"
-            ax.errorbar(
-                [t.L],
-                [t.m_star],
-                yerr=[[t.m_star - t.ci_low], [top - t.m_star]],
-                fmt="o",
-                mfc=face,
-                mec="k",
-                ecolor="k",
-                capsize=3,
-                zorder=4,
-            )
-        Ls = np.array(deg.lengths, float)
-        grid = np.geomspace(Ls.min(), Ls.max(), 50)
-        line = np.exp(deg.degree.intercept) * grid**deg.degree.slope
-        ax.plot(
-            grid,
-            line,
-            "k--",
-            lw=1.2,
-            label=f"m* ~ L^k, k = {S.estimate_text(deg.degree.slope, deg.degree.ci_low, deg.degree.ci_high)}",
-        )
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.xaxis.set_major_locator(FixedLocator(sorted(set(pts["L"]))))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("L", fontsize=8)
-        ax.set_ylabel("m", fontsize=8)
-        colour = {
-            VD.Verdict.CONSISTENT: "#1a7f37",
-            VD.Verdict.INCONSISTENT: "#b42318",
-            VD.Verdict.INCONCLUSIVE: "#9a6700",
-        }[f.verdict]
-        ax.set_title(f"delta = {deg.delta:g}: polynomial m*(L)? {f.label}", fontsize=9, color=colour)
-        ax.legend(fontsize=7, loc="upper left", framealpha=0.7)
-    title = (
-        f"{result.claim.name}: the regime m >= poly(L) "
-        "(points: measured; black: m*(L) with its interval, hollow = extrapolated)"
-    )
-    fig.suptitle(textwrap.fill(title, width=int(13 * fig.get_figwidth())), fontsize=10)
-    return fig
-
-
-def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 100) -> None:
-    r"""Write ``fig`` as a PNG without a timestamp or software tag (same figure, same bytes)."""
-    fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})

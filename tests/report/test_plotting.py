@@ -7,7 +7,7 @@ import pytest
 from rnntheory import claims, stats
 from rnntheory.checking import Grid
 from rnntheory.checking.findings import every_case_finding
-from rnntheory.report import figures
+from rnntheory.report import figures, save_figure
 from rnntheory.stats import verdicts
 
 
@@ -129,8 +129,8 @@ def test_claims_without_fitted_findings_are_drawn_from_their_hints():
 
 
 def test_png_bytes_depend_only_on_the_data(hidden, tmp_path):
-    figures.save_figure(figures.claim_figure(hidden), tmp_path / "a.png")
-    figures.save_figure(figures.claim_figure(hidden), tmp_path / "b.png")
+    save_figure(figures.claim_figure(hidden), tmp_path / "a.png")
+    save_figure(figures.claim_figure(hidden), tmp_path / "b.png")
     a = (tmp_path / "a.png").read_bytes()
     assert a == (tmp_path / "b.png").read_bytes()
     assert a[:8] == b"\x89PNG\r\n\x1a\n" and b"Software" not in a
