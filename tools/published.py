@@ -258,7 +258,13 @@ def expected(root: Path = ROOT) -> dict[str, str]:
     out: dict[str, str] = {}
     for folder in RENDERED:
         rep = report.from_results(root / folder)
-        figs = {n: f"figures/{n}.png" for n in rep.results if (root / folder / "figures" / f"{n}.png").is_file()}
+        # the claim figures and the regime planes the report wrote (build.Report.write keys them alike)
+        figs = {
+            key: f"figures/{stem}.png"
+            for n in rep.results
+            for key, stem in ((n, n), (f"{n}:regime", f"{n}-regime"))
+            if (root / folder / "figures" / f"{stem}.png").is_file()
+        }
         out[f"{folder}/report.md"] = rep.markdown(figs)
         out[f"{folder}/results.json"] = json.dumps(rep.to_json(), indent=1) + "\n"
     out["docs/claims.md"] = claims_reference()
