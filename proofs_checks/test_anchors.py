@@ -751,7 +751,7 @@ def hand_sgd(net, source, config, lr: float, record) -> torch.Tensor:
 def _rate(cell) -> float:
     r"""The rate of every SGD claim, lr0 / (m L), by hand; the claim's configured rate and the toolkit's one home
     of the rule (``training.rate``, which the SGD settings of the claims are documented to follow) must agree."""
-    from rnntheory.claims.sgd import sgd_config
+    from rnntheory.claims.runs import sgd_config
     from rnntheory.learning.training import rate
 
     lr = cell["lr0"] / (cell["m"] * cell["L"])
@@ -774,7 +774,7 @@ def sgd_run_anchor():
     ``torch.func.jvp``; then the claim's summaries of them (average over the second half, the maxima, the means
     after step 0); OPT in closed form 0.5 noise^2 d (L - 2) (theory.md section 5); the zero predictor's risk and the
     target's RMS from the held-out labels."""
-    from rnntheory.claims.sgd import sgd_config
+    from rnntheory.claims.runs import sgd_config
 
     claim, cell = cell_of("sgd_learns", point=3, steps=300, record_every=50)
     assert cell["lr0"] == 8.0 and not cell["N"]
@@ -850,7 +850,7 @@ def sgd_along_anchor():
     W (``torch.func.jacrev`` at W_t and W_0, subtracted directly); the sign changes; the hidden-state change;
     and omega_t by ``matrix_norm(ord=2)``, tau_t = sqrt(m) ||W_t - W_0||_F by hand. Returns the claim's SGD rows
     and the anchor's, both indexed by (step, position), and m."""
-    from rnntheory.claims.sgd import sgd_config
+    from rnntheory.claims.runs import sgd_config
 
     claim, cell = cell_of("sgd_forward_coupling")
     df = measured(claim, cell)
@@ -949,7 +949,7 @@ def anchor_length_scaling():
     ``threshold`` (OPT in closed form, R0 from the held-out labels) and ``samples`` (4 x the first recorded step
     whose held-out risk is at most the threshold) and ``reached``, from a hand SGD run (:func:`hand_sgd`).
     Tolerance TOL[float64] on the threshold; the step is exact."""
-    from rnntheory.claims.sgd import sgd_config
+    from rnntheory.claims.runs import sgd_config
 
     claim, cell = cell_of("length_scaling")
     row = measured(claim, cell).iloc[0]
@@ -981,7 +981,7 @@ def anchor_generalisation():
     the end, of the default 600, to keep it short): ``value`` = held-out risk - training risk at the end of a
     hand SGD run on the fixed training set (:func:`hand_sgd`, its minibatches drawn with replacement by the
     run's stream). Tolerance TOL[float64]."""
-    from rnntheory.claims.sgd import sgd_config
+    from rnntheory.claims.runs import sgd_config
 
     anchor_generalisation_rademacher()
     claim, cell = cell_of("generalisation", point=11, steps=150, record_every=150)

@@ -8,10 +8,11 @@ claim registered from outside the package (docs/new_claim.md: a claim imports th
 :mod:`rnntheory.checking` and builds networks with :mod:`rnntheory.claims.cells`).
 
 The package, one job a module: :mod:`~rnntheory.claims.cells` (the network, inputs and data of a
-cell); the claims by section of the paper: ``stability`` (initialisation), ``displacement``
-(perturbation of W), ``coupling`` (the pseudo-network and decoupling), ``target`` (the complexity of
-the target class), ``sgd`` (learning), ``generalisation``, ``length``, ``limit`` (the infinite-width
-limit) and ``trajectory`` (the lemmas along SGD).
+cell), :mod:`~rnntheory.claims.runs` (the SGD runs of a cell that the learning claims share); the
+claims by section of the paper: ``stability`` (initialisation), ``displacement`` (perturbation of W),
+``coupling`` (the pseudo-network and decoupling), ``target`` (the complexity of the target class),
+``sgd`` (learning), ``generalisation``, ``length``, ``limit`` (the infinite-width limit) and
+``trajectory`` (the lemmas along SGD).
 
 >>> from rnntheory import claims
 >>> claims.names()[:3]
@@ -30,6 +31,7 @@ from ..checking.registry import REGISTRY
 # then 5 (complexity), 6 (learning, generalisation, length) and 8 (the infinite-width limit)
 # isort: off
 from . import cells  # noqa: F401 - the public helpers of claims defined anywhere
+from . import runs  # noqa: F401 - the SGD runs of a cell
 from . import stability  # noqa: F401
 from . import displacement  # noqa: F401
 from . import coupling  # noqa: F401
@@ -76,6 +78,7 @@ __all__ = [
     "limit",
     "measure",
     "names",
+    "runs",
     "sgd",
     "stability",
     "target",

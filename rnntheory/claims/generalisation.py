@@ -4,7 +4,7 @@ and it generalises (``generalisation``: its Rademacher complexity shrinks like t
 and the test-train gap of SGD on N samples shrinks with N and does not grow with m).
 
 The concept is the single-lag concept of :mod:`rnntheory.claims.sgd`; the trained gap runs are
-its :func:`~rnntheory.claims.sgd.trajectories` (the seeds of a cell trained together) on a fixed training set
+:func:`rnntheory.claims.runs.trajectories` (the seeds of a cell trained together) on a fixed training set
 of N noisy samples.
 """
 
@@ -27,7 +27,7 @@ from ..seeds import stream_seed
 from ._designs import CONCEPT
 from ._paper import claim
 from .cells import cell_concept, labelled_sample, make_net
-from .sgd import Run, sgd_batching, trajectories
+from .runs import Run, sgd_batching, trajectories
 
 __all__ = ["PSEUDO_SOLUTION", "GENERALISATION"]
 

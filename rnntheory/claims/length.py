@@ -4,7 +4,7 @@ exponentially. Every run has one width, so the growth in L is reported as a desc
 (theory.md sec. 10: the theorem needs m >= poly(L)); what is judged is that every run reaches the target
 and none diverges.
 
-The runs are :func:`rnntheory.claims.sgd.trajectories` (the seeds of a cell trained together), online, at a
+The runs are :func:`rnntheory.claims.runs.trajectories` (the seeds of a cell trained together), online, at a
 large rate outside the NTK regime (lr0 = 8 as in ``sgd_learns`` on the default grid, 2 on the large one:
 docs/learning.md), stopped at the first record below OPT + 0.5 (R0 - OPT).
 """
@@ -19,7 +19,7 @@ from ..checking.specs import Event, Exponent, Growth, J
 from ..learning.training import TrainingDiverged
 from ._designs import CONCEPT
 from ._paper import claim
-from .sgd import Run, sgd_batching, trajectories
+from .runs import Run, sgd_batching, trajectories
 
 __all__ = ["LENGTH_SCALING"]
 

@@ -35,7 +35,7 @@ from ..stats import verdicts as VD
 from ._designs import CONCEPT
 from ._paper import claim
 from .cells import cell_concept, labelled_sample, make_net
-from .sgd import sgd_config
+from .runs import sgd_config
 
 __all__ = [
     "SGD_FORWARD_COUPLING",
