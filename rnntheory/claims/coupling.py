@@ -12,6 +12,10 @@ m*(L) at which a dimensionless coupling error falls to delta grows polynomially,
 That error is measured for W' along the descent direction, the direction SGD moves in: forward, the
 coupling error over the size of the pseudo-network's first-order term pseudo(W') (measured with it);
 backward, the relative distance of the gradients. Decoupling is measured at one length.
+
+The numerics are the network's (:mod:`rnntheory.network.coupling`,
+:func:`rnntheory.network.decoupling.correlations_by_kind`); a measurement here turns a cell into its rows. The
+module is a little over 400 lines: the three claims share their directions, fixed settings and regime findings.
 """
 
 from __future__ import annotations
@@ -24,12 +28,8 @@ import torch
 from ..checking.findings import cannot_detect, series, too_strong, wrong_m
 from ..checking.grid import Grid, torch_dtype
 from ..checking.specs import Exponent, J, Regime, judge_all
-from ..network import backward as BK
-from ..network import batched as BT
+from ..network import coupling as NC
 from ..network import decoupling as DC
-from ..network import infinite as INF
-from ..network import perturbation as P
-from ..network import pseudo as PS
 from ..network.sizes import scale_to
 from ..seeds import generator
 from ._designs import rays
@@ -60,33 +60,20 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
     tr = net.trace(make_inputs(cell))
     units, taus = unit_directions(cell, net, tr, scale="tau"), list(cell["taus"])
-    # every direction at every tau in one batched pass (rnntheory.network.batched): random and gradient scaled,
-    # the adversarial one as its rank-one factors
-    v, u = zip(*(P.adversarial_factors(net, tr, l=2, tau=tau) for tau in taus))
-    disp = BT.Displacements.cat(
-        [
-            BT.Displacements.scaled(torch.stack(list(units.values())), taus),
-            BT.Displacements.rank_one(torch.stack(v), torch.stack(u)),
-        ]
-    )
-    # err = y(W0 + W') - y(W0) - pseudo(W') as pseudo.forward_coupling computes it, keeping the first-order term
-    lin = PS.outputs(net, tr, disp)  # pseudo(W'), (k, n, L, d)
-    errs = torch.linalg.vector_norm(BT.traces(net, tr, disp).outputs - tr.outputs - lin, dim=-1)  # (k, n, L)
-    # the largest over positions of the root mean square over sequences, of the error and of pseudo(W')
-    err, first = (v.pow(2).mean(dim=1).sqrt().amax(dim=-1) for v in (errs, torch.linalg.vector_norm(lin, dim=-1)))
+    # every direction at every tau in one batched pass, the adversarial one aimed at position 2
+    errors = NC.forward_errors(net, tr, units, taus, l=2)
     return [
         {
             "direction": name,
             "tau": tau,
-            "err": float(err[k]),
-            "err_max": float(errs[k].max()),
-            "err_seq0": float(errs[k, 0].max()),
-            "first_order": float(first[k]),
-            "err_rel": float(err[k] / first[k]),
+            "err": float(fe.rms[i]),
+            "err_max": float(fe.errors[i].max()),
+            "err_seq0": float(fe.errors[i, 0].max()),
+            "first_order": float(fe.first_order[i]),
+            "err_rel": float(fe.rms[i] / fe.first_order[i]),
         }
         for i, tau in enumerate(taus)
-        for j, name in enumerate([*units, "adversarial"])
-        for k in [j * len(taus) + i]
+        for name, fe in errors.items()
     ]
 
 
@@ -211,25 +198,19 @@ def _measure_backward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     units = unit_directions(cell, net, tr, scale="tau")
     gen = generator(cell["seed"], "star")  # W* of the inner-product form
     star = torch.randn(net.m, net.m, generator=gen, dtype=torch.float64).to(net.device, torch_dtype(cell["dtype"]))
-    star, rows = scale_to(star, tau=cell["tau_star"]), []
-    for tau in cell["taus"]:
-        mats = {
-            **{k: scale_to(v, tau=tau) for k, v in units.items()},
-            "adversarial": P.adversarial_direction(net, tr, l=2, tau=tau),
+    errors = NC.backward_errors(net, tr, units, cell["taus"], W_star=scale_to(star, tau=cell["tau_star"]), l=2)
+    # positions 2..L (y_1 does not depend on W)
+    return [
+        {
+            "direction": name,
+            "tau": tau,
+            "relative": float(bcs[i].relative[:, 1:].mean()),
+            "relative_max": float(bcs[i].relative[:, 1:].max()),
+            "inner": float(bcs[i].inner[:, 1:].mean()),
         }
-        for name, Wp in mats.items():
-            bc = PS.backward_coupling(net, None, Wp, tr=tr, W_star=star)
-            rel, inner = bc.relative[:, 1:], bc.inner[:, 1:]  # positions 2..L (y_1 does not depend on W)
-            rows.append(
-                {
-                    "direction": name,
-                    "tau": tau,
-                    "relative": float(rel.mean()),
-                    "relative_max": float(rel.max()),
-                    "inner": float(inner.mean()),
-                }
-            )
-    return rows
+        for i, tau in enumerate(cell["taus"])
+        for name, bcs in errors.items()
+    ]
 
 
 def _analyse_backward(df: pd.DataFrame, judging: Mapping[str, Any]) -> list:
@@ -326,45 +307,9 @@ BACKWARD_COUPLING = claim(
 
 
 # ---------------------------------------------------------------------- decoupling
-def _rms(v: torch.Tensor) -> float:
-    return float(v.pow(2).mean().sqrt()) if v.numel() else float("nan")
-
-
 def _measure_decoupling(cell: dict[str, Any]) -> list[dict[str, Any]]:
     net = make_net(cell)
-    x = make_inputs(cell)
-    tr = net.trace(x)
-    dc = DC.decoupling(net, tr)
-    C, pairs = DC.feature_correlations(net, tr)
-    # the limit: 0 for different lags, a product of (pi - theta)/pi factors for equal ones
-    limit = INF.feature_correlation(x, pairs).to(C)
-    i, j = torch.tensor([p[0] for p in pairs]), torch.tensor([p[1] for p in pairs])
-    lag = j - i
-    same_i, same_j, same_lag = (v[:, None] == v[None, :] for v in (i, j, lag))
-    off = ~(same_i & same_j)
-    cats = {"shared_i": off & same_i, "shared_j": off & same_j, "other_lag": off & ~same_i & ~same_j & ~same_lag}
-    equal = (off & same_lag).to(C.device)
-    row = {
-        "back_rms": float(dc.back_rms.pow(2).mean().sqrt()),
-        "back_max": float(dc.back_max.max()),
-        **{f"{k}_rms": _rms(C[:, mask.to(C.device)]) for k, mask in cats.items()},
-        "same_lag_rms": _rms(C[:, equal]),
-        "same_lag_limit_rms": _rms(limit[:, equal]),
-        "same_lag_dev": _rms((C - limit)[:, equal]),
-    }
-    # different output coordinates: delta^(j,1)_i against delta^(j',2)_i' for equal lags (the pair itself included)
-    if net.d > 1:
-        bv = BK.back_vectors(net, tr, None)  # (n, L, L, d, m)
-        delta = bv[:, j - 1, i - 1][:, :, :2] * tr.pattern.to(bv.dtype)[:, i - 1][:, :, None]  # (n, P, 2, m)
-        delta = delta / torch.linalg.vector_norm(delta, dim=-1, keepdim=True).clamp_min(1e-300)
-        cross = torch.matmul(delta[:, :, 0], delta[:, :, 1].transpose(-1, -2))  # (n, P, P)
-        row["other_coord_rms"] = _rms(cross[:, same_lag.to(C.device)])
-    # per lag: the mean measured equal-lag correlation beside its limit (for the figure)
-    for k in range(int(lag.max()) + 1):
-        mask = equal & (lag[:, None] == k).to(C.device)
-        if bool(mask.any()):
-            row[f"corr_lag{k}"], row[f"limit_lag{k}"] = float(C[:, mask].mean()), float(limit[:, mask].mean())
-    return [row]
+    return [DC.correlations_by_kind(net, net.trace(make_inputs(cell)))]
 
 
 _DEC = dict(panel="RMS correlation", **_M)

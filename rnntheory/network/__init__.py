@@ -1,8 +1,9 @@
 r"""The network and the quantities its lemmas bound: the ReLU RNN and its inputs (model, inputs),
 backward products (backward), several displaced copies at once (batched), many independent networks in one
-product (many), the size of a displacement
-(sizes), displacements and the hidden-state and sign changes they cause (perturbation), the pseudo-network (pseudo),
-decoupling (decoupling), the neural tangent kernel at finite width (kernel) and in the infinite-width limit (infinite).
+product (many), the size of a displacement (sizes), displacements and the hidden-state and sign changes they
+cause (perturbation), the pseudo-network (pseudo), the coupling errors along named directions at several radii
+(coupling), decoupling (decoupling), the neural tangent kernel at finite width (kernel) and in the infinite-width
+limit (infinite).
 
 Imports only ``rnntheory._validation`` (and torch, numpy); everything above builds on it.
 """
@@ -18,6 +19,7 @@ MODULES = (
     "sizes",
     "perturbation",
     "pseudo",
+    "coupling",
     "decoupling",
     "kernel",
     "infinite",
@@ -60,7 +62,11 @@ NAMES = {
         ["BackwardCoupling", "backward_coupling", "forward_coupling", "gradient_change", "outputs", "relative_change"],
         "pseudo",
     ),
-    **dict.fromkeys(["Decoupling", "back_correlations", "feature_correlations", "feature_pairs"], "decoupling"),
+    **dict.fromkeys(["ADVERSARIAL", "ForwardErrors", "backward_errors", "forward_errors"], "coupling"),
+    **dict.fromkeys(
+        ["Decoupling", "back_correlations", "correlations_by_kind", "feature_correlations", "feature_pairs"],
+        "decoupling",
+    ),
     **dict.fromkeys(
         ["KernelFit", "Rademacher", "check_positions", "position_kernel", "rademacher", "solve_min_norm", "subtrace"],
         "kernel",

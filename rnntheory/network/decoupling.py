@@ -7,6 +7,8 @@ pairs ``(i, j)``; normalised correlations shrink like :math:`m^{-1/2}`.
 
 The block correlations use :math:`\langle a b^T, c e^T\rangle_F = \langle a, c\rangle\langle b, e\rangle`,
 so no m x m block is ever formed. Positions ``i, j`` are 1-based (the paper's); tensor indices 0-based.
+:func:`correlations_by_kind` summarises both kinds by kind of pair, the equal-lag blocks against their
+infinite-width limit (:func:`rnntheory.network.infinite.feature_correlation`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,20 @@ import torch
 
 from .. import _validation as V
 from .backward import back_vectors
+from .infinite import feature_correlation
 from .model import RNN, Trace, check_trace
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["back_correlations", "feature_correlations", "feature_pairs", "Decoupling", "decoupling"]
+__all__ = [
+    "back_correlations",
+    "feature_correlations",
+    "feature_pairs",
+    "Decoupling",
+    "decoupling",
+    "correlations_by_kind",
+]
 
 
 def _direction(fn: str, net: RNN, u: torch.Tensor | None) -> torch.Tensor:
@@ -163,3 +173,69 @@ def decoupling(net: RNN, tr: Trace, u: torch.Tensor | None = None) -> Decoupling
     offf = ~torch.eye(P, dtype=torch.bool, device=net.device)
     fv = Cf[:, offf]
     return Decoupling(back_rms, back_max, fv.pow(2).mean(dim=1).sqrt(), fv.abs().amax(dim=1), tr.m)
+
+
+def _rms(v: torch.Tensor) -> float:
+    return float(v.pow(2).mean().sqrt()) if v.numel() else float("nan")
+
+
+def correlations_by_kind(net: RNN, tr: Trace) -> dict[str, float]:
+    r"""The decoupling correlations of a trace by kind of pair, each kind's root mean square over sequences and
+    pairs, and the equal-lag feature blocks against their infinite-width limit.
+
+    Paper: section 4 (decoupling, corrected) and section 8: blocks of pairs whose lags ``j - i`` differ are nearly
+    orthogonal; blocks of pairs with equal lags keep the nonzero correlation of the infinite-width limit
+    (:func:`rnntheory.network.infinite.feature_correlation` of the trace's inputs) and approach it. Output
+    direction :math:`u = (1, \dots, 1)/\sqrt{d}`.
+
+    Args:
+        net: the network.
+        tr: its trace.
+
+    Returns:
+        A dict of floats: ``back_rms`` (RMS over sequences of :attr:`Decoupling.back_rms`) and ``back_max`` (the
+        largest :attr:`Decoupling.back_max`); the RMS of the off-diagonal feature-block correlations of pairs
+        sharing the input position i (``shared_i_rms``), the output position j (``shared_j_rms``), neither and
+        not the lag (``other_lag_rms``); of pairs with different i, j but the same lag, the measured correlation
+        (``same_lag_rms``), its limit (``same_lag_limit_rms``) and measured - limit (``same_lag_dev``); for
+        ``d > 1``, ``other_coord_rms``: the RMS correlation of the feature vectors
+        :math:`D_i \mathrm{Back}_{i\to j}^T e_1` and :math:`D_{i'} \mathrm{Back}_{i'\to j'}^T e_2` of pairs with
+        equal lags (the pair itself included); per lag k with equal-lag pairs, ``corr_lag{k}`` and
+        ``limit_lag{k}``, the mean measured correlation and its limit. NaN for a kind without pairs.
+
+    Raises:
+        TypeError, ValueError: a trace of another network.
+    """
+    fn = V.caller(correlations_by_kind)
+    check_trace(fn, net, tr)
+    dc = decoupling(net, tr)
+    C, pairs = feature_correlations(net, tr)
+    # the limit: 0 for different lags, a product of (pi - theta)/pi factors for equal ones
+    limit = feature_correlation(tr.x, pairs).to(C)
+    i, j = torch.tensor([p[0] for p in pairs]), torch.tensor([p[1] for p in pairs])
+    lag = j - i
+    same_i, same_j, same_lag = (v[:, None] == v[None, :] for v in (i, j, lag))
+    off = ~(same_i & same_j)
+    cats = {"shared_i": off & same_i, "shared_j": off & same_j, "other_lag": off & ~same_i & ~same_j & ~same_lag}
+    equal = (off & same_lag).to(C.device)
+    row = {
+        "back_rms": float(dc.back_rms.pow(2).mean().sqrt()),
+        "back_max": float(dc.back_max.max()),
+        **{f"{k}_rms": _rms(C[:, mask.to(C.device)]) for k, mask in cats.items()},
+        "same_lag_rms": _rms(C[:, equal]),
+        "same_lag_limit_rms": _rms(limit[:, equal]),
+        "same_lag_dev": _rms((C - limit)[:, equal]),
+    }
+    # different output coordinates: delta^(j,1)_i against delta^(j',2)_i' for equal lags (the pair itself included)
+    if net.d > 1:
+        bv = back_vectors(net, tr, None)  # (n, L, L, d, m)
+        delta = bv[:, j - 1, i - 1][:, :, :2] * tr.pattern.to(bv.dtype)[:, i - 1][:, :, None]  # (n, P, 2, m)
+        delta = delta / torch.linalg.vector_norm(delta, dim=-1, keepdim=True).clamp_min(1e-300)
+        cross = torch.matmul(delta[:, :, 0], delta[:, :, 1].transpose(-1, -2))  # (n, P, P)
+        row["other_coord_rms"] = _rms(cross[:, same_lag.to(C.device)])
+    # per lag: the mean measured equal-lag correlation beside its limit (for the figure)
+    for k in range(int(lag.max()) + 1):
+        mask = equal & (lag[:, None] == k).to(C.device)
+        if bool(mask.any()):
+            row[f"corr_lag{k}"], row[f"limit_lag{k}"] = float(C[:, mask].mean()), float(limit[:, mask].mean())
+    return row
