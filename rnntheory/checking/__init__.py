@@ -1,12 +1,12 @@
 r"""Checking claims: the framework that turns a claim into measured cells, findings and a verdict,
 knowing nothing of RNNs. A claim's grid of measuring settings (grid), the checks of its measuring and
-judging settings (settings), the result types: findings, controls, a claim's result (results), the
-:class:`Claim` and its one path from a grid to a verdict (claim), the finding builders and negative
-controls every claim uses (findings), the findings on the regime m >= poly(L) (regime), the typed
-finding specs a claim declares instead of writing its analysis (specs), the words a result shares with
-the report (text), budgeted runs and the levels of repeated looks (budget), running claims from grids to
-verdicts with one set of options (running), the registry (registry) and claims from outside the package
-(plugins).
+judging settings (settings), the judged findings (results), the negative controls and their outcomes
+(controls), a claim's result (claim_result), the :class:`Claim` and its one path from a grid to a verdict
+(claim), the finding builders and negative controls every claim uses (findings), the findings on the
+regime m >= poly(L) (regime), the typed finding specs a claim declares instead of writing its analysis
+(specs), the words a result shares with the report (text), budgeted runs and the levels of repeated looks
+(budget), running claims from grids to verdicts with one set of options (running), the registry (registry)
+and claims from outside the package (plugins).
 
 A claim of anyone's imports from here (docs/new_claim.md); the paper's claims are
 :mod:`rnntheory.claims`, which also looks registered claims up by name. Imports
@@ -20,6 +20,8 @@ MODULES = (
     "grid",
     "settings",
     "results",
+    "controls",
+    "claim_result",
     "text",
     "findings",
     "regime",
@@ -33,21 +35,9 @@ MODULES = (
 NAMES = {
     **dict.fromkeys(["Grid", "SEEDS_KEY", "dtype_name", "point_settings", "torch_dtype"], "grid"),
     **dict.fromkeys(["check_cells", "check_judging", "check_settings", "measuring_types", "type_fits"], "settings"),
-    **dict.fromkeys(
-        [
-            "ANALYSIS_ERRORS",
-            "CONTROL_KINDS",
-            "ClaimResult",
-            "Control",
-            "ControlOutcome",
-            "Controls",
-            "Finding",
-            "Judging",
-            "LEVEL",
-            "Series",
-        ],
-        "results",
-    ),
+    **dict.fromkeys(["ANALYSIS_ERRORS", "Finding", "Judging", "LEVEL", "Series"], "results"),
+    **dict.fromkeys(["CONTROL_KINDS", "Control", "ControlOutcome", "Controls"], "controls"),
+    **dict.fromkeys(["ClaimResult"], "claim_result"),
     **dict.fromkeys(
         [
             "HEADLINE_RULE",

@@ -51,8 +51,8 @@ from typing import Any, Callable, Mapping
 from .. import _validation as V
 from ..run.durations import duration, parse_duration
 from ..stats.verdicts import Verdict
+from .claim_result import ClaimResult
 from .grid import Grid
-from .results import ClaimResult
 
 __all__ = ["look_level", "level_of", "Plan", "plan", "spend", "ALPHA", "FACTORS", "ONLY", "ERROR_RATES"]
 

@@ -45,8 +45,10 @@ from ..stats import verdicts as VD
 from . import running
 from . import settings as CHECK
 from . import specs as SP
+from .claim_result import ClaimResult
+from .controls import Control
 from .grid import Grid, dtype_name, point_settings
-from .results import ANALYSIS_ERRORS, LEVEL, ClaimResult, Control, Finding, Judging
+from .results import ANALYSIS_ERRORS, LEVEL, Finding, Judging
 
 __all__ = ["Claim", "describe_failures"]
 

@@ -44,7 +44,8 @@ import pandas as pd
 
 from .. import stats as S
 from ..stats import verdicts as VD
-from .results import ANALYSIS_ERRORS, LEVEL, Control, Finding, Series
+from .controls import Control
+from .results import ANALYSIS_ERRORS, LEVEL, Finding, Series
 
 __all__ = [
     "exponent_finding",

@@ -11,7 +11,7 @@ import warnings
 
 from .. import _validation as V
 from .claim import Claim
-from .results import CONTROL_KINDS
+from .controls import CONTROL_KINDS
 
 __all__ = ["REGISTRY", "register"]
 

@@ -23,8 +23,8 @@ from ..run.options import RunOptions
 from ..run.progress import watching
 from ..run.records import Task, failures, frame
 from . import budget as B
+from .claim_result import ClaimResult
 from .grid import Grid
-from .results import ClaimResult
 
 __all__ = ["Runnable", "run", "cost", "measure_grids", "judge_records", "run_grids"]
 

@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 
 from . import findings as F
+from .controls import CONTROL_KINDS, Control
 from .regime import regime_findings
-from .results import CONTROL_KINDS, LEVEL, Control, Finding
+from .results import LEVEL, Finding
 
 __all__ = [
     "Setting",
@@ -386,7 +387,7 @@ def derived_controls(
     specs: Sequence[Spec | Analysis], given: Sequence[Control], *, swept: Sequence[str]
 ) -> tuple[Control, ...]:
     r"""The claim's controls: those ``given`` and one derived for each kind not given, in the order of
-    :data:`~.results.CONTROL_KINDS` (too-strong, wrong normalisation in m, exponential).
+    :data:`~.controls.CONTROL_KINDS` (too-strong, wrong normalisation in m, exponential).
 
     * too-strong: from the first :class:`Exponent` whose claim is a judging setting, judged against its
       ``too_strong`` value (or the claim made :data:`~.findings.TOO_STRONG` stronger; only where the

@@ -39,8 +39,9 @@ import torch
 from .. import __version__
 from .. import stats as S
 from ..checking import budget as B
+from ..checking.claim_result import ClaimResult
 from ..checking.grid import Grid
-from ..checking.results import ClaimResult, Finding
+from ..checking.results import Finding
 from ..checking.running import judge_records, measure_grids, run_grids
 from ..checking.text import measured
 from ..claims import get

@@ -54,7 +54,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
     from ..checking.claim import Claim
-    from ..checking.results import ClaimResult, Finding, Series
+    from ..checking.claim_result import ClaimResult
+    from ..checking.results import Finding, Series
 
 __all__ = ["Panel", "claim_figure", "panels"]
 

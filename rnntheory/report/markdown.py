@@ -15,8 +15,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from ..checking.claim_result import ClaimResult
 from ..checking.grid import Grid
-from ..checking.results import ClaimResult
 from ..checking.text import (
     HEADLINE_RULE,
     catches,

@@ -19,7 +19,8 @@ from ..stats.regime import ThresholdDegree
 from ._canvas import VERDICT_COLOURS, ClaimFigure
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..checking.results import ClaimResult, Finding
+    from ..checking.claim_result import ClaimResult
+    from ..checking.results import Finding
 
 __all__ = ["regime_figure", "regime_fit"]
 

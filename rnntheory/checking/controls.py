@@ -1,0 +1,110 @@
+r"""Negative controls: the errors a claim's check must catch, and what became of them. One job: the
+control a claim declares (:class:`Control`, one of each kind in :data:`CONTROL_KINDS`) and its outcome on
+the claim's own measurements (:class:`ControlOutcome`, a claim's :class:`Controls`), which
+:meth:`rnntheory.checking.ClaimResult.controls` runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Mapping
+
+import pandas as pd
+
+from .. import _validation as V
+from ..stats import verdicts as VD
+from . import text as T
+
+__all__ = ["CONTROL_KINDS", "Control", "ControlOutcome", "Controls"]
+
+CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")
+"""The three negative controls every claim answers for (docs/conventions.md)."""
+
+
+@dataclass(frozen=True)
+class Control:
+    r"""A negative control: an error the claim's check must catch, as a re-analysis of its own data.
+
+    Attributes:
+        kind: ``"too_strong"`` (a claimed exponent stronger than the truth), ``"wrong_m"`` (the
+            quantity multiplied by a power of m, as a wrong normalisation would) or ``"exponential"``
+            (exponential growth injected where the claim says polynomial).
+        what: the error in words.
+        judging: judging settings to change (e.g. a too-strong claimed exponent).
+        data: a function that returns the altered measurements (e.g. a column times sqrt(m)).
+        undetectable: when not empty, the claim cannot detect this error, and this says why.
+
+    Build one with the helpers of :mod:`rnntheory.checking.findings`:
+
+    >>> from rnntheory.checking import findings as F
+    >>> F.too_strong("a decay like m^-1", m_exponent=-1.0).kind
+    'too_strong'
+    >>> F.cannot_detect("exponential", "growth in L", "the grid has one length").undetectable
+    'the grid has one length'
+    """
+
+    kind: Literal["too_strong", "wrong_m", "exponential"]
+    what: str
+    judging: Mapping[str, Any] = field(default_factory=dict)
+    data: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    undetectable: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in CONTROL_KINDS:
+            raise ValueError(f"{V.caller(Control)}: kind={self.kind!r} must be one of {CONTROL_KINDS}")
+        if not self.undetectable and not self.judging and self.data is None:
+            raise ValueError(
+                f"{V.caller(Control)}: the {self.kind} control changes nothing; give judging, data or undetectable"
+            )
+
+
+@dataclass(frozen=True)
+class ControlOutcome:
+    r"""The result of one negative control: ``rejected`` when the altered analysis reads
+    "inconsistent" with at least one finding that was not inconsistent before; ``moot`` when the
+    measurements themselves already read "inconsistent" and the altered analysis adds no new
+    inconsistent finding, so that the control cannot show anything on these measurements."""
+
+    kind: str
+    what: str
+    verdict: VD.Verdict | None
+    rejected: bool
+    detail: str
+    moot: bool = False
+    ran: bool = True
+    """False when the control could not be run at all (no measured rows: every cell failed)."""
+
+    @property
+    def status(self) -> str:
+        r"""``"rejected"``, ``"cannot detect"``, ``"moot"``, ``"undecided"`` (the altered analysis reads
+        inconclusive: the error is not accepted, and its detail says what would reject it),
+        ``"NOT rejected"`` (the altered analysis reads consistent: the check cannot see this error) or
+        ``"not run"`` (there were no measured rows to alter)."""
+        if not self.ran:
+            return "not run"
+        if self.verdict is None:
+            return "cannot detect"
+        if self.moot:
+            return "moot"
+        if self.rejected:
+            return "rejected"
+        return "undecided" if self.verdict == VD.Verdict.INCONCLUSIVE else "NOT rejected"
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.status} ({self.what}; {self.detail})"
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(T.controls_table([self]))
+
+
+class Controls(list):
+    r"""The outcomes of a claim's negative controls (:meth:`ClaimResult.controls`): a list of
+    :class:`ControlOutcome` that prints one line per control and renders as the report's table in a
+    notebook."""
+
+    def __str__(self) -> str:
+        return "\n".join(str(o) for o in self)
+
+    __repr__ = __str__
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(T.controls_table(self))
