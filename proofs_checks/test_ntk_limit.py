@@ -54,7 +54,7 @@ from hypothesis import strategies as st
 from proofs_checks._harness import device, run_claim
 from rnntheory import claims
 from rnntheory.checking import Grid
-from rnntheory.checking.findings import ONE_WIDTH
+from rnntheory.checking.results import ONE_WIDTH
 from rnntheory.network import RNN, infinite, kernel, sample_inputs
 from rnntheory.testing import seeds
 

@@ -5,7 +5,7 @@ r"""An example claim defined outside the package: at initialisation ||h_L|| does
 """
 
 from rnntheory.checking import Claim, Grid, register
-from rnntheory.checking.findings import cannot_detect
+from rnntheory.checking.controls import cannot_detect
 from rnntheory.checking.specs import Exponent, J
 from rnntheory.claims.cells import make_inputs, make_net
 

@@ -2,11 +2,11 @@ r"""Checking claims: the framework that turns a claim into measured cells, findi
 knowing nothing of RNNs. A claim's grid of measuring settings (grid), the checks of its measuring and
 judging settings (settings), the judged findings (results), the negative controls and their outcomes
 (controls), a claim's result (claim_result), the :class:`Claim` and its one path from a grid to a verdict
-(claim), the finding builders and negative controls every claim uses (findings), the findings on the
-regime m >= poly(L) (regime), the typed finding specs a claim declares instead of writing its analysis
-(specs), the words a result shares with the report (text), budgeted runs and the levels of repeated looks
-(budget), running claims from grids to verdicts with one set of options (running), the registry (registry)
-and claims from outside the package (plugins).
+(claim), the finding builders every claim uses (findings), the findings on the regime m >= poly(L)
+(regime), the typed finding specs a claim declares instead of writing its analysis (specs), the words a
+result shares with the report (text), budgeted runs and the levels of repeated looks (budget), running
+claims from grids to verdicts with one set of options (running), the registry (registry) and claims from
+outside the package (plugins).
 
 A claim of anyone's imports from here (docs/new_claim.md); the paper's claims are
 :mod:`rnntheory.claims`, which also looks registered claims up by name. Imports
@@ -35,8 +35,20 @@ MODULES = (
 NAMES = {
     **dict.fromkeys(["Grid", "SEEDS_KEY", "dtype_name", "point_settings", "torch_dtype"], "grid"),
     **dict.fromkeys(["check_cells", "check_judging", "check_settings", "measuring_types", "type_fits"], "settings"),
-    **dict.fromkeys(["ANALYSIS_ERRORS", "Finding", "Judging", "LEVEL", "Series"], "results"),
-    **dict.fromkeys(["CONTROL_KINDS", "Control", "ControlOutcome", "Controls"], "controls"),
+    **dict.fromkeys(["ANALYSIS_ERRORS", "Finding", "Judging", "LEVEL", "ONE_WIDTH", "Series", "described"], "results"),
+    **dict.fromkeys(
+        [
+            "CONTROL_KINDS",
+            "Control",
+            "ControlOutcome",
+            "Controls",
+            "cannot_detect",
+            "exponential",
+            "too_strong",
+            "wrong_m",
+        ],
+        "controls",
+    ),
     **dict.fromkeys(["ClaimResult"], "claim_result"),
     **dict.fromkeys(
         [
@@ -58,20 +70,14 @@ NAMES = {
         [
             "EXPONENTIAL_FACTOR",
             "TOO_STRONG",
-            "cannot_detect",
             "cannot_finding",
             "event_finding",
             "every_case_finding",
             "exponent_finding",
-            "exponential",
             "growth_finding",
             "mean_finding",
             "series",
             "split_diverged",
-            "too_strong",
-            "wrong_m",
-            "described",
-            "ONE_WIDTH",
         ],
         "findings",
     ),

@@ -101,7 +101,7 @@ class Claim:
 
     docs/new_claim.md defines one outside the package, step by step; in short:
 
-    >>> from rnntheory.checking import Claim, Grid, findings as F
+    >>> from rnntheory.checking import Claim, Grid, controls as C, findings as F
     >>> def measure(cell):
     ...     return [{"m": cell["m"], "seed": cell["seed"], "y": 1.0 + 0.01 * cell["seed"]}]
     >>> c = Claim("flat", "A flat quantity", "an example", "y = O(1) in m", "y", "y <= c * m^0",
@@ -111,8 +111,8 @@ class Claim:
     ...           analyse=lambda df, judging: [F.exponent_finding("y is flat in m", df, "m", "y", judging["a"],
     ...                                                           key="a", resolution=0.1, groups=None)],
     ...           judging={"a": 0.0},
-    ...           controls=(F.too_strong("decay like m^-1", a=-1.0), F.wrong_m("y"),
-    ...                     F.cannot_detect("exponential", "growth in L", "no length sweep")))
+    ...           controls=(C.too_strong("decay like m^-1", a=-1.0), C.wrong_m("y"),
+    ...                     C.cannot_detect("exponential", "growth in L", "no length sweep")))
     >>> c.run(progress=False).verdict
     <Verdict.CONSISTENT: 'consistent'>
     """

@@ -1,20 +1,35 @@
 r"""Negative controls: the errors a claim's check must catch, and what became of them. One job: the
-control a claim declares (:class:`Control`, one of each kind in :data:`CONTROL_KINDS`) and its outcome on
-the claim's own measurements (:class:`ControlOutcome`, a claim's :class:`Controls`), which
-:meth:`rnntheory.checking.ClaimResult.controls` runs."""
+control a claim declares (:class:`Control`, one of each kind in :data:`CONTROL_KINDS`), built by
+:func:`too_strong`, :func:`wrong_m`, :func:`exponential` or :func:`cannot_detect`, and its outcome on the
+claim's own measurements (:class:`ControlOutcome`, a claim's :class:`Controls`), which
+:meth:`rnntheory.checking.ClaimResult.controls` runs. The errors they inject are sized by
+:data:`rnntheory.checking.findings.TOO_STRONG` and :data:`~rnntheory.checking.findings.EXPONENTIAL_FACTOR`,
+which every interval finding also judges itself against."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .. import _validation as V
 from ..stats import verdicts as VD
 from . import text as T
+from .findings import EXPONENTIAL_FACTOR
 
-__all__ = ["CONTROL_KINDS", "Control", "ControlOutcome", "Controls"]
+__all__ = [
+    "CONTROL_KINDS",
+    "Control",
+    "ControlOutcome",
+    "Controls",
+    "too_strong",
+    "wrong_m",
+    "exponential",
+    "cannot_detect",
+]
 
 CONTROL_KINDS = ("too_strong", "wrong_m", "exponential")
 """The three negative controls every claim answers for (docs/conventions.md)."""
@@ -33,12 +48,11 @@ class Control:
         data: a function that returns the altered measurements (e.g. a column times sqrt(m)).
         undetectable: when not empty, the claim cannot detect this error, and this says why.
 
-    Build one with the helpers of :mod:`rnntheory.checking.findings`:
+    Build one with the helpers below:
 
-    >>> from rnntheory.checking import findings as F
-    >>> F.too_strong("a decay like m^-1", m_exponent=-1.0).kind
+    >>> too_strong("a decay like m^-1", m_exponent=-1.0).kind
     'too_strong'
-    >>> F.cannot_detect("exponential", "growth in L", "the grid has one length").undetectable
+    >>> cannot_detect("exponential", "growth in L", "the grid has one length").undetectable
     'the grid has one length'
     """
 
@@ -108,3 +122,58 @@ class Controls(list):
 
     def _repr_markdown_(self) -> str:
         return "\n".join(T.controls_table(self))
+
+
+# ---------------------------------------------------------------------- the builders
+def too_strong(what: str, **judging: Any) -> Control:
+    r"""Control (a): a claimed exponent stronger than the truth, as changed judging settings."""
+    return Control("too_strong", what, judging=judging)
+
+
+def wrong_m(*columns: str, power: float = 0.5, what: str = "") -> Control:
+    r"""Control (b): the measured ``columns`` multiplied by ``m**power`` (default sqrt(m)), as a wrong
+    normalisation in the width would make them."""
+
+    def alter(df: pd.DataFrame) -> pd.DataFrame:
+        scale = df["m"].to_numpy(float) ** power
+        return df.assign(**{c: df[c].to_numpy(float) * scale for c in columns})
+
+    return Control(
+        "wrong_m", what or f"{', '.join(columns)} times m^{power:g} (a wrong normalisation in m)", data=alter
+    )
+
+
+def exponential(
+    x: str, *columns: str, factor: float = EXPONENTIAL_FACTOR, by: Sequence[str] = (), what: str = ""
+) -> Control:
+    r"""Control (c): exponential growth injected where the claim says polynomial: ``columns`` times
+    ``exp(c x)`` with ``c`` chosen so that they grow ``factor`` times more over the measured range of
+    ``x`` (within each group of the columns ``by``, where the claim fits growth per group, e.g. per
+    (L, m): each group's own range then carries the whole factor)."""
+
+    def alter(df: pd.DataFrame) -> pd.DataFrame:
+        xs = df[x].to_numpy(float)
+        if by:
+            keys = df[list(by)].astype(str).agg("|".join, axis=1)
+            lo = df.groupby(keys)[x].transform("min").to_numpy(float)
+            span = df.groupby(keys)[x].transform("max").to_numpy(float) - lo
+        else:
+            lo = np.full(xs.shape, xs.min() if len(xs) else 0.0)
+            span = np.full(xs.shape, float(xs.max() - xs.min()) if len(xs) else 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(span > 0, math.log(factor) / np.where(span > 0, span, 1.0), 0.0)
+        grow = np.exp(rate * (xs - lo))
+        return df.assign(**{c: df[c].to_numpy(float) * grow for c in columns})
+
+    where = f" within each ({', '.join(by)})" if by else ""
+    return Control(
+        "exponential",
+        what or f"{', '.join(columns)} times exp(c {x}), {factor:g}x over the range of {x}{where}",
+        data=alter,
+    )
+
+
+def cannot_detect(kind: str, what: str, why: str) -> Control:
+    r"""A control the claim cannot detect, with the reason (e.g. an upper bound cannot see a quantity
+    that is smaller than claimed)."""
+    return Control(kind, what, undetectable=why)  # type: ignore[arg-type]

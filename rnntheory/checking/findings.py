@@ -1,9 +1,8 @@
-r"""The general finding builders and negative controls every claim uses. One job: turning selected rows
-into judged :class:`~rnntheory.checking.Finding` objects (an exponent, a growth, a mean, an event, a
-property of every case, a series), and naming the errors a claim must catch. The findings on the regime
-m >= poly(L) (threshold widths, their degree in L, the collapse) are :mod:`rnntheory.checking.regime`.
-Over 400 lines: every interval builder also judges the error that a negative control injects
-(:data:`TOO_STRONG`, :data:`EXPONENTIAL_FACTOR`), so the builders and the controls share these constants.
+r"""The general finding builders every claim uses. One job: turning selected rows into judged
+:class:`~rnntheory.checking.Finding` objects (an exponent, a growth, a mean, an event, a property of every
+case, a series). The findings on the regime m >= poly(L) (threshold widths, their degree in L, the
+collapse) are :mod:`rnntheory.checking.regime`; the negative controls, whose errors the constants
+:data:`TOO_STRONG` and :data:`EXPONENTIAL_FACTOR` here size, are :mod:`rnntheory.checking.controls`.
 
 Public, for the paper's claims (rnntheory.claims) and claims defined anywhere else (docs/new_claim.md walks through
 one). A claim's ``analyse`` selects rows and calls these builders; each fits with :mod:`rnntheory.stats` and
@@ -44,7 +43,6 @@ import pandas as pd
 
 from .. import stats as S
 from ..stats import verdicts as VD
-from .controls import Control
 from .results import ANALYSIS_ERRORS, LEVEL, Finding, Series
 
 __all__ = [
@@ -53,15 +51,9 @@ __all__ = [
     "mean_finding",
     "event_finding",
     "every_case_finding",
-    "described",
-    "ONE_WIDTH",
     "cannot_finding",
     "split_diverged",
     "series",
-    "too_strong",
-    "wrong_m",
-    "exponential",
-    "cannot_detect",
     "TOO_STRONG",
     "EXPONENTIAL_FACTOR",
 ]
@@ -397,71 +389,3 @@ def split_diverged(
             level=level,
         )
     ]
-
-
-# ---------------------------------------------------------------------- descriptions, outside the verdict
-ONE_WIDTH = (
-    "a fixed-width slice: at one width a quantity may grow exponentially in L while the paper, whose "
-    "theorems need m >= poly(L), still holds; the claim's verdict on that premise comes from its regime findings"
-)
-"""Why a finding measured at one width is a description, not a verdict on the paper (theory.md sec. 10)."""
-
-
-def described(f: Finding, why: str = ONE_WIDTH) -> Finding:
-    r"""``f`` as a description (:attr:`Finding.described`): reported with its own label, outside the verdict."""
-    return dataclasses.replace(f, described=why)
-
-
-# ---------------------------------------------------------------------- negative controls
-def too_strong(what: str, **judging: Any) -> Control:
-    r"""Control (a): a claimed exponent stronger than the truth, as changed judging settings."""
-    return Control("too_strong", what, judging=judging)
-
-
-def wrong_m(*columns: str, power: float = 0.5, what: str = "") -> Control:
-    r"""Control (b): the measured ``columns`` multiplied by ``m**power`` (default sqrt(m)), as a wrong
-    normalisation in the width would make them."""
-
-    def alter(df: pd.DataFrame) -> pd.DataFrame:
-        scale = df["m"].to_numpy(float) ** power
-        return df.assign(**{c: df[c].to_numpy(float) * scale for c in columns})
-
-    return Control(
-        "wrong_m", what or f"{', '.join(columns)} times m^{power:g} (a wrong normalisation in m)", data=alter
-    )
-
-
-def exponential(
-    x: str, *columns: str, factor: float = EXPONENTIAL_FACTOR, by: Sequence[str] = (), what: str = ""
-) -> Control:
-    r"""Control (c): exponential growth injected where the claim says polynomial: ``columns`` times
-    ``exp(c x)`` with ``c`` chosen so that they grow ``factor`` times more over the measured range of
-    ``x`` (within each group of the columns ``by``, where the claim fits growth per group, e.g. per
-    (L, m): each group's own range then carries the whole factor)."""
-
-    def alter(df: pd.DataFrame) -> pd.DataFrame:
-        xs = df[x].to_numpy(float)
-        if by:
-            keys = df[list(by)].astype(str).agg("|".join, axis=1)
-            lo = df.groupby(keys)[x].transform("min").to_numpy(float)
-            span = df.groupby(keys)[x].transform("max").to_numpy(float) - lo
-        else:
-            lo = np.full(xs.shape, xs.min() if len(xs) else 0.0)
-            span = np.full(xs.shape, float(xs.max() - xs.min()) if len(xs) else 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(span > 0, math.log(factor) / np.where(span > 0, span, 1.0), 0.0)
-        grow = np.exp(rate * (xs - lo))
-        return df.assign(**{c: df[c].to_numpy(float) * grow for c in columns})
-
-    where = f" within each ({', '.join(by)})" if by else ""
-    return Control(
-        "exponential",
-        what or f"{', '.join(columns)} times exp(c {x}), {factor:g}x over the range of {x}{where}",
-        data=alter,
-    )
-
-
-def cannot_detect(kind: str, what: str, why: str) -> Control:
-    r"""A control the claim cannot detect, with the reason (e.g. an upper bound cannot see a quantity
-    that is smaller than claimed)."""
-    return Control(kind, what, undetectable=why)  # type: ignore[arg-type]

@@ -20,8 +20,8 @@ import pandas as pd
 
 from .. import stats as S
 from ..stats import verdicts as VD
-from .findings import EXPONENTIAL_FACTOR, cannot_finding, described
-from .results import ANALYSIS_ERRORS, LEVEL, Finding, Series
+from .findings import EXPONENTIAL_FACTOR, cannot_finding
+from .results import ANALYSIS_ERRORS, LEVEL, Finding, Series, described
 
 __all__ = ["regime_findings", "COLLAPSE_RESOLUTION", "RegimeFit"]
 

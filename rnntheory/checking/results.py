@@ -1,12 +1,14 @@
 r"""The judged findings of a claim: a finding with its decision, key, what would decide it and the points
-for its figure (:class:`Finding`, :class:`Series`); the judging settings of one look with its confidence
-level (:class:`Judging`, :data:`LEVEL`); the errors of an analysis its data cannot support
-(:data:`ANALYSIS_ERRORS`). One job: the types a finding builder returns (re-exported by rnntheory.checking).
+for its figure (:class:`Finding`, :class:`Series`), or a finding made a description outside the verdict
+(:func:`described`); the judging settings of one look with its confidence level (:class:`Judging`,
+:data:`LEVEL`); the errors of an analysis its data cannot support (:data:`ANALYSIS_ERRORS`). One job: the
+types a finding builder returns (re-exported by rnntheory.checking).
 The negative controls are :mod:`rnntheory.checking.controls`, a claim's result
 :mod:`rnntheory.checking.claim_result`."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -15,7 +17,7 @@ from .. import _validation as V
 from ..stats import InsufficientData
 from ..stats import verdicts as VD
 
-__all__ = ["LEVEL", "Judging", "ANALYSIS_ERRORS", "Series", "Finding"]
+__all__ = ["LEVEL", "Judging", "ANALYSIS_ERRORS", "Series", "Finding", "described", "ONE_WIDTH"]
 
 
 ANALYSIS_ERRORS = (VD.CannotAnalyse, InsufficientData)
@@ -149,3 +151,15 @@ class Finding:
     def __str__(self) -> str:
         c = "" if self.constant is None else f"; smallest constant c = {self.constant:.3g}"
         return f"[{self.label}] {self.name}: {self.detail}{c}"
+
+
+ONE_WIDTH = (
+    "a fixed-width slice: at one width a quantity may grow exponentially in L while the paper, whose "
+    "theorems need m >= poly(L), still holds; the claim's verdict on that premise comes from its regime findings"
+)
+"""Why a finding measured at one width is a description, not a verdict on the paper (theory.md sec. 10)."""
+
+
+def described(f: Finding, why: str = ONE_WIDTH) -> Finding:
+    r"""``f`` as a description (:attr:`Finding.described`): reported with its own label, outside the verdict."""
+    return dataclasses.replace(f, described=why)

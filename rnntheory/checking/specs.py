@@ -31,10 +31,11 @@ from typing import Any, Callable, Mapping, Sequence, Union
 import numpy as np
 import pandas as pd
 
+from . import controls as C
 from . import findings as F
 from .controls import CONTROL_KINDS, Control
 from .regime import regime_findings
-from .results import LEVEL, Finding
+from .results import LEVEL, Finding, described
 
 __all__ = [
     "Setting",
@@ -119,7 +120,7 @@ class Spec:
         per: columns; one finding per group of their values (in order of appearance).
         note: a function ``(rows, judging) -> str`` whose text is appended to the finding's detail.
         described: non-empty: the findings are descriptions, not verdicts, and this says why
-            (:data:`.findings.ONE_WIDTH` for a slice at one width; :attr:`Finding.described`).
+            (:data:`.results.ONE_WIDTH` for a slice at one width; :attr:`Finding.described`).
     """
 
     title: str | Callable[[pd.DataFrame, Mapping[str, Any], Mapping[str, Any]], str]
@@ -164,7 +165,7 @@ class Spec:
 
     def _noted(self, f: Finding, part: pd.DataFrame, judging: Mapping[str, Any]) -> Finding:
         f = f if self.note is None else replace(f, detail=f"{f.detail}{self.note(part, judging)}")
-        return F.described(f, self.described) if self.described else f
+        return described(f, self.described) if self.described else f
 
     def build(self, part: pd.DataFrame, judging: Mapping[str, Any], title: str, key: str, label: str) -> Finding:
         raise NotImplementedError  # pragma: no cover
@@ -409,7 +410,7 @@ def derived_controls(
         named = next((s for s in exps if isinstance(s.claimed, Setting)), None)
         if named is None:
             out.append(
-                F.cannot_detect(
+                C.cannot_detect(
                     "too_strong",
                     "a claimed exponent stronger than the truth",
                     "the claim fits no exponent against a judging setting",
@@ -433,11 +434,11 @@ def derived_controls(
     if "exponential" not in kinds:
         if grows:
             g = grows[0]
-            out.append(F.exponential(g.x, g.y, by=g.per))
+            out.append(C.exponential(g.x, g.y, by=g.per))
         elif regimes:  # q times an exponential in L at every m: m*(L) then grows exponentially in L
             r = regimes[0]
             out.append(
-                F.exponential(
+                C.exponential(
                     r.by,
                     r.y,
                     what=f"{r.y} times exp(c {r.by}), 8x over the range of {r.by} at every "
@@ -447,13 +448,13 @@ def derived_controls(
         else:
             lengths = [s for s in swept if s in ("L", "Ls", "lag", "factors")]
             why = "no finding fits growth in a length" if lengths else "the grid has one length: no growth in L to see"
-            out.append(F.cannot_detect("exponential", "exponential growth where polynomial is claimed", why))
+            out.append(C.cannot_detect("exponential", "exponential growth where polynomial is claimed", why))
     if "wrong_m" not in kinds:
         ys = tuple(dict.fromkeys(s.y for s in [*exps, *grows]))
         if "m" in swept and ys:
-            out.append(F.wrong_m(*ys))
+            out.append(C.wrong_m(*ys))
         else:
-            out.append(F.cannot_detect("wrong_m", "a wrong normalisation in m", "the grid has one width"))
+            out.append(C.cannot_detect("wrong_m", "a wrong normalisation in m", "the grid has one width"))
     return tuple(sorted(out, key=lambda c: CONTROL_KINDS.index(c.kind)))
 
 

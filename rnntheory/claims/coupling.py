@@ -25,7 +25,8 @@ from typing import Any, Mapping
 import pandas as pd
 import torch
 
-from ..checking.findings import cannot_detect, series, too_strong, wrong_m
+from ..checking.controls import cannot_detect, too_strong, wrong_m
+from ..checking.findings import series
 from ..checking.grid import Grid, torch_dtype
 from ..checking.specs import Exponent, J, Regime, judge_all
 from ..network import coupling as NC

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 import pandas as pd
 import torch
 
-from ..checking import findings as F
+from .. import checking as F
 from ..checking.grid import Grid
 from ..checking.results import Finding
 from ..checking.specs import Event, Exponent, Growth, J

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..checking import findings as F
+from .. import checking as F
 from ..checking.grid import Grid
 from ..checking.results import Finding
 from ..checking.specs import Event, Exponent, Growth, J

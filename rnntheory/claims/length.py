@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checking.findings import ONE_WIDTH, cannot_detect, split_diverged
+from ..checking.controls import cannot_detect
+from ..checking.findings import split_diverged
 from ..checking.grid import Grid
+from ..checking.results import ONE_WIDTH
 from ..checking.specs import Event, Exponent, Growth, J
 from ..learning.training import TrainingDiverged
 from ._designs import CONCEPT

@@ -16,8 +16,9 @@ from typing import Any
 
 import torch
 
-from ..checking.findings import ONE_WIDTH, exponential
+from ..checking.controls import exponential
 from ..checking.grid import Grid
+from ..checking.results import ONE_WIDTH
 from ..checking.specs import Exponent, Growth, J, Regime
 from ..network import infinite as INF
 from ..network import kernel as K

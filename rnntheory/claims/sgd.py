@@ -35,19 +35,10 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..checking.findings import (
-    cannot_detect,
-    cannot_finding,
-    described,
-    exponent_finding,
-    mean_finding,
-    series,
-    split_diverged,
-    too_strong,
-    wrong_m,
-)
+from ..checking.controls import cannot_detect, too_strong, wrong_m
+from ..checking.findings import cannot_finding, exponent_finding, mean_finding, series, split_diverged
 from ..checking.grid import Grid
-from ..checking.results import Finding
+from ..checking.results import Finding, described
 from ..checking.specs import Regime
 from ..learning.training import TrainingDiverged
 from ._designs import CONCEPT, rays

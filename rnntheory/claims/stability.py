@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..checking.findings import exponential, too_strong, wrong_m
+from ..checking.controls import exponential, too_strong, wrong_m
 from ..checking.grid import Grid, torch_dtype
 from ..checking.results import Finding
 from ..checking.specs import Event, Exponent, Growth, J, Regime

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .. import complexity as CX
-from ..checking.findings import cannot_detect, exponent_finding, too_strong
+from ..checking.controls import cannot_detect, too_strong
+from ..checking.findings import exponent_finding
 from ..checking.grid import Grid
 from ..checking.results import Finding
 from ..checking.specs import EveryCase

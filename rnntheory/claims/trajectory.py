@@ -23,7 +23,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..checking.findings import cannot_detect, exponent_finding, series, split_diverged, too_strong, wrong_m
+from ..checking.controls import cannot_detect, too_strong, wrong_m
+from ..checking.findings import exponent_finding, series, split_diverged
 from ..checking.grid import Grid
 from ..checking.results import LEVEL, Finding
 from ..learning import along as AL

@@ -11,14 +11,16 @@ from pathlib import Path
 import pytest
 
 from rnntheory.checking import REGISTRY, Claim, Grid
-from rnntheory.checking.findings import cannot_detect, exponent_finding, too_strong, wrong_m
+from rnntheory.checking.controls import cannot_detect, too_strong, wrong_m
+from rnntheory.checking.findings import exponent_finding
 from rnntheory.run.cache import CellCache
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.records import Task, code_fingerprint, measure_again
 
 BROKEN = """
 from rnntheory.checking import Claim, Grid, register
-from rnntheory.checking.findings import cannot_detect, exponent_finding, too_strong, wrong_m
+from rnntheory.checking.controls import cannot_detect, too_strong, wrong_m
+from rnntheory.checking.findings import exponent_finding
 
 GRIDS = {"default": Grid.product({"m": [64, 128, 256]}, seeds=3), "large": Grid.product({"m": [64, 512]}, seeds=3)}
 
