@@ -46,7 +46,7 @@ from . import running
 from . import settings as CHECK
 from . import specs as SP
 from .claim_result import ClaimResult
-from .controls import Control
+from .controls import Control, derived_controls
 from .grid import Grid, dtype_name, point_settings
 from .results import ANALYSIS_ERRORS, LEVEL, Finding, Judging
 
@@ -148,7 +148,7 @@ class Claim:
         if unknown:
             raise ValueError(f"{where}: its findings read judging settings {unknown} that judging= does not define")
         swept = sorted({k for g in self.grids.values() for p in g.points for k in p} - {"seeds"})
-        object.__setattr__(self, "controls", SP.derived_controls(self.findings, tuple(self.controls), swept=swept))
+        object.__setattr__(self, "controls", derived_controls(self.findings, tuple(self.controls), swept=swept))
 
     def analysis(self, data: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]:
         r"""The claim's findings on ``data``: its typed specs (:attr:`findings`, in order), then what

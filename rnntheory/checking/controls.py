@@ -2,7 +2,8 @@ r"""Negative controls: the errors a claim's check must catch, and what became of
 control a claim declares (:class:`Control`, one of each kind in :data:`CONTROL_KINDS`), built by
 :func:`too_strong`, :func:`wrong_m`, :func:`exponential` or :func:`cannot_detect`, and its outcome on the
 claim's own measurements (:class:`ControlOutcome`, a claim's :class:`Controls`), which
-:meth:`rnntheory.checking.ClaimResult.controls` runs. The errors they inject are sized by
+:meth:`rnntheory.checking.ClaimResult.controls` runs; a claim's controls not given are derived from its
+finding specs (:func:`derived_controls`). The errors they inject are sized by
 :data:`rnntheory.checking.findings.TOO_STRONG` and :data:`~rnntheory.checking.findings.EXPONENTIAL_FACTOR`,
 which every interval finding also judges itself against."""
 
@@ -18,7 +19,8 @@ import pandas as pd
 from .. import _validation as V
 from ..stats import verdicts as VD
 from . import text as T
-from .findings import EXPONENTIAL_FACTOR
+from .findings import EXPONENTIAL_FACTOR, TOO_STRONG
+from .specs import Analysis, Exponent, Growth, Regime, Setting, Spec
 
 __all__ = [
     "CONTROL_KINDS",
@@ -177,3 +179,94 @@ def cannot_detect(kind: str, what: str, why: str) -> Control:
     r"""A control the claim cannot detect, with the reason (e.g. an upper bound cannot see a quantity
     that is smaller than claimed)."""
     return Control(kind, what, undetectable=why)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------- derived from a claim's specs
+def derived_controls(
+    specs: Sequence[Spec | Analysis], given: Sequence[Control], *, swept: Sequence[str]
+) -> tuple[Control, ...]:
+    r"""The claim's controls: those ``given`` and one derived for each kind not given, in the order of
+    :data:`CONTROL_KINDS` (too-strong, wrong normalisation in m, exponential).
+
+    * too-strong: from the first :class:`Exponent` whose claim is a judging setting, judged against its
+      ``too_strong`` value (or the claim made :data:`~.findings.TOO_STRONG` stronger; only where the
+      claim is declared as an upper bound on a growing parameter or a lower one on a shrinking one, so
+      that "stronger" has one meaning), else "cannot detect: no fitted exponent";
+    * exponential: from the first :class:`Growth` (``y`` times an exponential in ``x``, per group of
+      its ``per``), else from the first :class:`Regime` (``y`` times an exponential in L at every width,
+      so that m*(L) grows exponentially), else "cannot detect" with the reason the grid gives;
+    * wrong normalisation in m: the ``y`` of every :class:`Exponent` and :class:`Growth` in ``m`` or
+      judged per width times sqrt(m), where the grid sweeps m; else "cannot detect: one width".
+
+    ``swept``: the measuring settings the claim's grids vary (for the reasons a control cannot detect)."""
+    kinds = {c.kind for c in given}
+    out = list(given)
+    specs = [s for s in specs if isinstance(s, Spec)]
+    exps = [s for s in specs if isinstance(s, Exponent)]
+    grows = [s for s in specs if isinstance(s, Growth)]
+    if "too_strong" not in kinds:
+        named = next((s for s in exps if isinstance(s.claimed, Setting)), None)
+        if named is None:
+            out.append(
+                cannot_detect(
+                    "too_strong",
+                    "a claimed exponent stronger than the truth",
+                    "the claim fits no exponent against a judging setting",
+                )
+            )
+        else:
+            change = named.stronger()
+            what = f"the claimed exponent of {named.key} made {TOO_STRONG:g} stronger"
+            if change is None:
+                out.append(Control("too_strong", what, judging={named.claimed.name: _Stronger(named)}))
+            else:  # a stronger claim of the spec's own choosing: say which, not by how much
+                out.append(
+                    Control(
+                        "too_strong",
+                        f"the claimed exponent of {named.key} made stronger: "
+                        f"{named.claimed.name} = {change[named.claimed.name]:g}",
+                        judging=change,
+                    )
+                )
+    regimes = [s for s in specs if isinstance(s, Regime)]
+    if "exponential" not in kinds:
+        if grows:
+            g = grows[0]
+            out.append(exponential(g.x, g.y, by=g.per))
+        elif regimes:  # q times an exponential in L at every m: m*(L) then grows exponentially in L
+            r = regimes[0]
+            out.append(
+                exponential(
+                    r.by,
+                    r.y,
+                    what=f"{r.y} times exp(c {r.by}), 8x over the range of {r.by} at every "
+                    f"{r.x}: an exponential m*({r.by})",
+                )
+            )
+        else:
+            lengths = [s for s in swept if s in ("L", "Ls", "lag", "factors")]
+            why = "no finding fits growth in a length" if lengths else "the grid has one length: no growth in L to see"
+            out.append(cannot_detect("exponential", "exponential growth where polynomial is claimed", why))
+    if "wrong_m" not in kinds:
+        ys = tuple(dict.fromkeys(s.y for s in [*exps, *grows]))
+        if "m" in swept and ys:
+            out.append(wrong_m(*ys))
+        else:
+            out.append(cannot_detect("wrong_m", "a wrong normalisation in m", "the grid has one width"))
+    return tuple(sorted(out, key=lambda c: CONTROL_KINDS.index(c.kind)))
+
+
+@dataclass(frozen=True)
+class _Stronger:
+    r"""A derived judging value of the too-strong control, resolved against the settings the claim is
+    judged with (:meth:`ClaimResult.controls`), so that a grid's override of the claimed value moves it too."""
+
+    spec: Exponent
+
+    def resolve(self, judging: Mapping[str, Any]) -> float:
+        s = self.spec
+        v = float(s.claimed(judging) if isinstance(s.claimed, Setting) else s.claimed)
+        # stronger: a lower exponent for an upper bound on a growing parameter (or a lower bound on a
+        # shrinking one), a higher one otherwise
+        lower = (s.bound == "upper") == (s.parameter == "growing")
+        return v - TOO_STRONG if lower else v + TOO_STRONG

@@ -1,7 +1,7 @@
 r"""Typed finding specs: a claim's findings declared, not written by hand. One job: turning a declaration
 (what to fit, against which judging setting, on which rows, per which group) into judged findings through
-the finding builders (:mod:`.findings`, :mod:`.regime`), and deriving the negative controls that follow
-from it.
+the finding builders (:mod:`.findings`, :mod:`.regime`). The negative controls that follow from a claim's
+specs are derived by :func:`rnntheory.checking.controls.derived_controls`.
 
 A spec is a small frozen value, like a layer of neural-tangents' ``stax``: it carries its own judging
 names, resolution, title, key and controls. A claim lists them in ``findings=``; the runner judges each
@@ -31,9 +31,7 @@ from typing import Any, Callable, Mapping, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from . import controls as C
 from . import findings as F
-from .controls import CONTROL_KINDS, Control
 from .regime import regime_findings
 from .results import LEVEL, Finding, described
 
@@ -49,7 +47,6 @@ __all__ = [
     "Regime",
     "Analysis",
     "judge_all",
-    "derived_controls",
 ]
 
 
@@ -233,8 +230,8 @@ class Exponent(Spec):
 class Growth(Spec):
     r"""Polynomial versus exponential growth of ``y`` in ``x`` (:func:`.findings.growth_finding`);
     ``factor`` (a number or ``J.name``; left out, the judging setting ``growth_factor``) sets the
-    resolution. Its exponential control is derived (:func:`derived_controls`), injected per group of
-    ``per``."""
+    resolution. Its exponential control is derived (:func:`.controls.derived_controls`), injected per
+    group of ``per``."""
 
     x: str = field(default="", kw_only=True)
     y: str = field(default="", kw_only=True)
@@ -382,93 +379,3 @@ def judge_all(specs: Sequence[Spec | Analysis], df: pd.DataFrame, judging: Mappi
     adds what it returns at its place, so a finding that needs code does not push the specs after it into
     code too."""
     return [f for s in specs for f in (s.judge(df, judging) if isinstance(s, Spec) else s(df, judging))]
-
-
-def derived_controls(
-    specs: Sequence[Spec | Analysis], given: Sequence[Control], *, swept: Sequence[str]
-) -> tuple[Control, ...]:
-    r"""The claim's controls: those ``given`` and one derived for each kind not given, in the order of
-    :data:`~.controls.CONTROL_KINDS` (too-strong, wrong normalisation in m, exponential).
-
-    * too-strong: from the first :class:`Exponent` whose claim is a judging setting, judged against its
-      ``too_strong`` value (or the claim made :data:`~.findings.TOO_STRONG` stronger; only where the
-      claim is declared as an upper bound on a growing parameter or a lower one on a shrinking one, so
-      that "stronger" has one meaning), else "cannot detect: no fitted exponent";
-    * exponential: from the first :class:`Growth` (``y`` times an exponential in ``x``, per group of
-      its ``per``), else from the first :class:`Regime` (``y`` times an exponential in L at every width,
-      so that m*(L) grows exponentially), else "cannot detect" with the reason the grid gives;
-    * wrong normalisation in m: the ``y`` of every :class:`Exponent` and :class:`Growth` in ``m`` or
-      judged per width times sqrt(m), where the grid sweeps m; else "cannot detect: one width".
-
-    ``swept``: the measuring settings the claim's grids vary (for the reasons a control cannot detect)."""
-    kinds = {c.kind for c in given}
-    out = list(given)
-    specs = [s for s in specs if isinstance(s, Spec)]
-    exps = [s for s in specs if isinstance(s, Exponent)]
-    grows = [s for s in specs if isinstance(s, Growth)]
-    if "too_strong" not in kinds:
-        named = next((s for s in exps if isinstance(s.claimed, Setting)), None)
-        if named is None:
-            out.append(
-                C.cannot_detect(
-                    "too_strong",
-                    "a claimed exponent stronger than the truth",
-                    "the claim fits no exponent against a judging setting",
-                )
-            )
-        else:
-            change = named.stronger()
-            what = f"the claimed exponent of {named.key} made {F.TOO_STRONG:g} stronger"
-            if change is None:
-                out.append(Control("too_strong", what, judging={named.claimed.name: _Stronger(named)}))
-            else:  # a stronger claim of the spec's own choosing: say which, not by how much
-                out.append(
-                    Control(
-                        "too_strong",
-                        f"the claimed exponent of {named.key} made stronger: "
-                        f"{named.claimed.name} = {change[named.claimed.name]:g}",
-                        judging=change,
-                    )
-                )
-    regimes = [s for s in specs if isinstance(s, Regime)]
-    if "exponential" not in kinds:
-        if grows:
-            g = grows[0]
-            out.append(C.exponential(g.x, g.y, by=g.per))
-        elif regimes:  # q times an exponential in L at every m: m*(L) then grows exponentially in L
-            r = regimes[0]
-            out.append(
-                C.exponential(
-                    r.by,
-                    r.y,
-                    what=f"{r.y} times exp(c {r.by}), 8x over the range of {r.by} at every "
-                    f"{r.x}: an exponential m*({r.by})",
-                )
-            )
-        else:
-            lengths = [s for s in swept if s in ("L", "Ls", "lag", "factors")]
-            why = "no finding fits growth in a length" if lengths else "the grid has one length: no growth in L to see"
-            out.append(C.cannot_detect("exponential", "exponential growth where polynomial is claimed", why))
-    if "wrong_m" not in kinds:
-        ys = tuple(dict.fromkeys(s.y for s in [*exps, *grows]))
-        if "m" in swept and ys:
-            out.append(C.wrong_m(*ys))
-        else:
-            out.append(C.cannot_detect("wrong_m", "a wrong normalisation in m", "the grid has one width"))
-    return tuple(sorted(out, key=lambda c: CONTROL_KINDS.index(c.kind)))
-
-
-@dataclass(frozen=True)
-class _Stronger:
-    r"""A derived judging value of the too-strong control, resolved against the settings the claim is
-    judged with (:meth:`ClaimResult.controls`), so that a grid's override of the claimed value moves it too."""
-
-    spec: Exponent
-
-    def resolve(self, judging: Mapping[str, Any]) -> float:
-        s = self.spec
-        v = float(_value(s.claimed, judging))
-        # stronger: a lower exponent for an upper bound on a growing parameter (or a lower bound on a
-        # shrinking one), a higher one otherwise
-        lower = (s.bound == "upper") == (s.parameter == "growing")
-        return v - F.TOO_STRONG if lower else v + F.TOO_STRONG
