@@ -1,9 +1,10 @@
 r"""The execution layer: running cells and what a run costs. It owns a cell's task, cache key and
-record (records), the cell cache and its locks (cache), the executors that measure cells in this
-process, in local worker processes or on a Dask cluster (executors), which cells are measured together
-and stored apart (batching), the cores this process may use
-(cores), the progress bar (progress), the cost of a run before it starts (cost), how durations are
-written and read (durations) and a run's options (options). It runs picklable
+record (records), the cell cache and its locks (cache), the run of a list of cells in this process, in
+local worker processes or on a Dask cluster (executors, over the private ``_shared``: one group measured
+under its cells' locks, ``_workers``: the local worker processes, and ``_cluster``: Dask), which cells
+are measured together and stored apart (batching), the cores this process may use (cores), the progress
+bar (progress), the cost of a run before it starts (cost), how durations are written and read
+(durations) and a run's options (options). It runs picklable
 tasks and knows nothing of what they measure: it may import ``rnntheory._validation`` (and the
 package's version); never the network, learning, the claim-checking framework, the claims, the report
 or the command line.

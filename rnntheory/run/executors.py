@@ -23,8 +23,10 @@ number of threads may round differently in the last bit (magnified in difference
 numbers: up to 5e-6 relative on the default grid, in a near-zero ridge residual), so compare sweeps run
 with the same ``threads`` for identical files.
 
-Over 400 lines: the three places a cell is measured (this process, local workers, Dask) share the
-cache, the locks, the threads and the failure records, and are kept side by side.
+One job: the run of a list of tasks (its arguments, the cached records, the order of measurement, the
+progress bar, the wait for cells of other runs). The three places a cell is measured share one group's
+measurement under its cells' locks (``rnntheory.run._shared``): this process (here), local worker
+processes (``rnntheory.run._workers``) and Dask (``rnntheory.run._cluster``).
 
 >>> from rnntheory import claims, run
 >>> c = claims.get("hidden_perturbation")
@@ -33,77 +35,25 @@ cache, the locks, the threads and the failure records, and are kept side by side
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import json
-import multiprocessing as mp
-import os
 import pickle
-import signal
 import sys
-import threading
-import time
 from typing import Any, Callable, Iterator, Sequence
 
 import torch
 
 from .. import _validation as V
-from .batching import groups, measure_group
-from .cache import CellCache, CellLock
+from ._cluster import on_dask
+from ._shared import BUSY, pick, work
+from ._workers import parallel
+from .batching import groups
+from .cache import CellCache
 from .options import RunOptions
 from .progress import Progress, watching
-from .records import Task, cell_record, measure_again, to_json
+from .records import Task, measure_again
 
 __all__ = ["run_tasks"]
-
-
-# ---------------------------------------------------------------------- one cell or one group
-_BUSY = ""  # what measuring a cell returns when another run on the same cache is measuring it
-
-
-def _take(store: CellCache, task: Task, key: str, wait: bool, retry_failed: bool) -> tuple[CellLock | None, str]:
-    r"""Take the cell's lock before measuring it: ``(lock, "")`` when this run is to measure it,
-    ``(None, record text)`` when another run finished it meanwhile, ``(None, _BUSY)`` when another
-    run holds it (and not ``wait``)."""
-    lock = store.lock(task.group, key, wait=wait)
-    if lock is None:
-        return None, _BUSY
-    rec = store.load(task.group, key)
-    if not measure_again(rec, task, retry_failed):
-        lock.release()
-        return None, to_json(rec)
-    return lock, ""
-
-
-def _work(
-    tasks: Sequence[Task], keys: Sequence[str], root: str | None, wait: bool = False, retry_failed: bool = False
-) -> list[str]:
-    r"""The record texts of one group of cells (:mod:`rnntheory.run.batching`; often a group of one): each
-    cell's lock is taken, the cells this run is to measure are measured together, and each record is
-    stored under its own key before its lock is let go (``_BUSY`` for a cell another run holds)."""
-    if root is None:
-        return measure_group(tasks, keys)
-    store = CellCache(root)
-    out = [_BUSY] * len(tasks)
-    locks: list[CellLock] = []
-    mine: list[int] = []
-    try:
-        for j, (task, key) in enumerate(zip(tasks, keys)):
-            lock, text = _take(store, task, key, wait, retry_failed)
-            if lock is None:
-                out[j] = text
-            else:
-                locks.append(lock)
-                mine.append(j)
-        if mine:
-            texts = measure_group([tasks[j] for j in mine], [keys[j] for j in mine])
-            for j, text in zip(mine, texts):
-                store.store(tasks[j].group, keys[j], text)
-                out[j] = text
-    finally:
-        for lock in locks:
-            lock.release()
-    return out
 
 
 # ---------------------------------------------------------------------- a list of cells
@@ -293,7 +243,7 @@ def _measure_pending(
     busy: list[int] = []
 
     def finish(i: int, text: str) -> None:
-        if text == _BUSY:  # another run on this cache is measuring it: wait for it at the end
+        if text == BUSY:  # another run on this cache is measuring it: wait for it at the end
             busy.append(i)
             return
         rec = json.loads(text)
@@ -307,14 +257,16 @@ def _measure_pending(
     todo, wait = groups(tasks, pending, jobs=jobs, cache=store), False
     while todo:
         if executor == "dask":
-            _dask(tasks, keys, todo, store, jobs, finish, scheduler, wait, retry_failed, threads)
+            on_dask(
+                tasks, keys, todo, store, jobs, finish, scheduler, wait, retry_failed, threads, fn=V.caller(run_tasks)
+            )
         elif jobs == 1 or len(todo) <= 1:
             with _torch_threads(threads):
                 for u in todo:
-                    for i, text in zip(u, _work(*_of(tasks, keys, u), root, wait, retry_failed)):
+                    for i, text in zip(u, work(*pick(tasks, keys, u), root, wait, retry_failed)):
                         finish(i, text)
         else:
-            _parallel(tasks, keys, todo, store, jobs, finish, wait, retry_failed, threads)
+            parallel(tasks, keys, todo, store, jobs, finish, wait, retry_failed, threads)
         todo, wait = [[i] for i in busy], True
         busy.clear()
         if todo:
@@ -323,11 +275,6 @@ def _measure_pending(
                 file=sys.stderr,
                 flush=True,
             )
-
-
-def _of(tasks: Sequence[Task], keys: Sequence[str], unit: Sequence[int]) -> tuple[list[Task], list[str]]:
-    r"""The tasks and keys of one group of indices."""
-    return [tasks[i] for i in unit], [keys[i] for i in unit]
 
 
 # ---------------------------------------------------------------------- threads
@@ -342,176 +289,3 @@ def _torch_threads(threads: int) -> Iterator[None]:
     finally:
         if torch.get_num_threads() != before:
             torch.set_num_threads(before)
-
-
-# ---------------------------------------------------------------------- local worker processes
-def _init_worker(threads: int, parent: int) -> None:
-    # Ctrl-C reaches the whole process group; the main process stops the workers itself, so that
-    # an interrupted sweep ends at once and quietly (finished cells are already on disk)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    torch.set_num_threads(threads)
-    _end_with_parent(parent)
-
-
-_PARENT_POLL_SECONDS = 0.5  # how often a worker process checks that the process that started it is alive
-
-
-def _end_with_parent(parent: int) -> None:
-    r"""End this worker process as soon as its parent is gone, however it ended (SIGKILL included): a
-    worker never outlives its sweep to burn CPU on cells nobody collects. A daemon thread watches the
-    parent's pid (torch releases the GIL while it computes, so the thread runs during long cells)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_PARENT_POLL_SECONDS)
-        os._exit(70)  # the cell in flight is lost; finished cells are already in the cache
-
-    threading.Thread(target=watch, name="rnntheory-watch-parent", daemon=True).start()
-
-
-def _pool(workers: int, threads: int) -> cf.ProcessPoolExecutor:
-    return cf.ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=mp.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(threads, os.getpid()),
-    )
-
-
-def _stop(ex: cf.ProcessPoolExecutor) -> None:
-    workers = list((getattr(ex, "_processes", None) or {}).values())  # before shutdown forgets them
-    ex.shutdown(wait=False, cancel_futures=True)
-    for proc in workers:
-        proc.terminate()  # a cell being measured is lost; finished ones are in the cache
-
-
-def _died(task: Task, key: str, root: str | None, exc: BaseException) -> str:
-    r"""The record of a cell whose worker process died while measuring it (killed, out of memory)."""
-    text = cell_record(
-        task,
-        key,
-        [],
-        0.0,
-        {"type": "WorkerDied", "message": f"the worker process measuring this cell died ({exc})", "traceback": ""},
-    )
-    if root is not None:
-        CellCache(root).store(task.group, key, text)
-    return text
-
-
-def _parallel(tasks, keys, units, store, jobs, finish, wait=False, retry_failed=False, threads=1) -> None:
-    r"""Measure the groups ``units`` (lists of task indices) in a pool of ``jobs`` local worker processes."""
-    root = None if store is None else str(store.root)
-    todo = [list(u) for u in units]
-    while todo:
-        ex = _pool(min(jobs, len(todo)), threads)
-        try:
-            futures = {ex.submit(_work, *_of(tasks, keys, u), root, wait, retry_failed): n for n, u in enumerate(todo)}
-            done: set[int] = set()
-            try:
-                for fut in cf.as_completed(futures):
-                    for i, text in zip(todo[futures[fut]], fut.result()):
-                        finish(i, text)
-                    done.add(futures[fut])
-            except cf.process.BrokenProcessPool:
-                # a worker died (killed, out of memory): it took its group and broke the pool, and it is
-                # not known which of the groups in flight it was. Measure their cells alone, each in a
-                # fresh worker: the one that dies again is recorded as failed; then go on with the rest.
-                _stop(ex)
-                left = [u for n, u in enumerate(todo) if n not in done]
-                for i in [i for u in left[:jobs] for i in u]:
-                    solo = _pool(1, threads)
-                    try:
-                        finish(i, solo.submit(_work, *_of(tasks, keys, [i]), root, wait, retry_failed).result()[0])
-                    except cf.process.BrokenProcessPool as exc:
-                        finish(i, _died(tasks[i], keys[i], root, exc))
-                    finally:
-                        _stop(solo)
-                todo = left[jobs:]
-                continue
-        except BaseException:
-            _stop(ex)
-            raise
-        ex.shutdown(wait=True)
-        todo = []
-
-
-# ---------------------------------------------------------------------- Dask
-def _remote(tasks: list[Task], keys: list[str], threads: int) -> list[str]:
-    r"""A group of cells (often one) measured on a Dask worker with the run's number of torch threads
-    (:attr:`RunOptions.threads`, as local workers and this process use: reductions round alike and the
-    records are byte-identical)."""
-    if torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
-    return measure_group(tasks, keys)
-
-
-def _dask(tasks, keys, units, store, jobs, finish, scheduler, wait=False, retry_failed=False, threads=1) -> None:
-    r"""Measure the groups ``units`` (lists of task indices) on a Dask cluster; this process holds the
-    cells' locks and writes their records."""
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:  # pragma: no cover - the test extra installs it
-        raise ValueError(
-            f"{V.caller(run_tasks)}: executor='dask' needs Dask distributed: pip install -e \".[distributed]\""
-        ) from None
-    cuda = [str(tasks[u[0]].cell.get("device", "cpu")).startswith("cuda") for u in units]
-    cluster = None
-    if scheduler is None:
-        # one group at a time per worker; a local worker may take a CUDA group (one GPU each)
-        cluster = LocalCluster(
-            n_workers=jobs,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-            resources={"GPU": 1} if any(cuda) else None,
-        )
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout="30s")
-        except (OSError, TimeoutError) as exc:
-            raise ValueError(
-                f"{V.caller(run_tasks)}: cannot reach the Dask scheduler at {scheduler!r} ({exc})"
-            ) from None
-    futures: dict[Any, list[int]] = {}
-    held: dict[int, CellLock] = {}  # this process holds the locks of the cells its workers measure
-    try:
-        for unit, gpu in zip(units, cuda):
-            mine = []
-            for i in unit:
-                if store is not None:
-                    lock, text = _take(store, tasks[i], keys[i], wait, retry_failed)
-                    if lock is None:
-                        finish(i, text)
-                        continue
-                    held[i] = lock
-                mine.append(i)
-            if not mine:
-                continue
-            # a CUDA cell asks for a worker that declares the resource GPU=1 (dask worker --resources GPU=1)
-            fut = client.submit(
-                _remote,
-                *_of(tasks, keys, mine),
-                threads,
-                key=f"rnntheory-cell-{keys[mine[0]]}",
-                pure=False,
-                resources={"GPU": 1} if gpu else None,
-            )
-            futures[fut] = mine
-        for fut in as_completed(list(futures)):
-            for i, text in zip(futures[fut], fut.result()):
-                if store is not None:
-                    store.store(tasks[i].group, keys[i], text)
-                    held.pop(i).release()
-                finish(i, text)
-    except BaseException:
-        client.cancel(list(futures))
-        raise
-    finally:
-        for lock in held.values():
-            lock.release()
-        client.close()
-        if cluster is not None:
-            cluster.close()

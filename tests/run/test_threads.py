@@ -5,7 +5,7 @@ run in this process gives the process its own number back."""
 import pytest
 import torch
 
-from rnntheory.run import executors
+from rnntheory.run import _cluster
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.options import RunOptions
 from rnntheory.run.records import Task
@@ -53,5 +53,5 @@ def test_a_dask_worker_uses_the_runs_threads(own_threads):
     task = Task("t", threads_of, {"seed": 0})
     import json
 
-    rec = json.loads(executors._remote([task], [task.key], 2)[0])  # what a Dask worker runs for one cell
+    rec = json.loads(_cluster._remote([task], [task.key], 2)[0])  # what a Dask worker runs for one cell
     assert _threads([rec]) == {2}
