@@ -1,15 +1,15 @@
 r"""Statistics: fitted exponents and their intervals, and how an estimate is written (fits, over the
 least squares of ``_lsq``, whose error :class:`InsufficientData` this face hands on), the intervals of a
 mean and of a frequency (intervals), the verdict rule with its indifference zone (verdicts), and the
-statistics of "m >= poly(L)": threshold widths and their degree in L (regime, over the batched fits of
-``_regime``) and the collapse q = F(L^k / m) (collapse).
+statistics of "m >= poly(L)": threshold widths (thresholds) and their degree in L (regime), both over the
+batched fits of ``_regime``, and the collapse q = F(L^k / m) (collapse).
 
 Imports nothing of rnntheory but ``rnntheory._validation``: fits and verdicts are plain numerics.
 """
 
 from .._lazy import face
 
-MODULES = ("fits", "intervals", "verdicts", "regime", "collapse")
+MODULES = ("fits", "intervals", "verdicts", "thresholds", "regime", "collapse")
 NAMES = {
     **dict.fromkeys(["InsufficientData"], "_lsq"),
     **dict.fromkeys(
@@ -29,17 +29,8 @@ NAMES = {
     **dict.fromkeys(
         ["BinomialDecision", "MeanInterval", "binomial_decision", "binomial_interval", "mean_interval"], "intervals"
     ),
-    **dict.fromkeys(
-        [
-            "ThresholdDegree",
-            "ThresholdDegrees",
-            "ThresholdWidth",
-            "ThresholdWidths",
-            "threshold_degree",
-            "threshold_widths",
-        ],
-        "regime",
-    ),
+    **dict.fromkeys(["ThresholdWidth", "ThresholdWidths", "threshold_widths"], "thresholds"),
+    **dict.fromkeys(["ThresholdDegree", "ThresholdDegrees", "threshold_degree"], "regime"),
     **dict.fromkeys(["CollapseFit", "collapse_exponent", "lack_size"], "collapse"),
     **dict.fromkeys(
         [

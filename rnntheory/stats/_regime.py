@@ -1,5 +1,6 @@
-r"""Batched computations behind :mod:`rnntheory.stats.regime`: every fit there is a fixed linear map of
-the measured ``log q``, so one design fits any number of datasets at once.
+r"""Batched computations behind :mod:`rnntheory.stats.thresholds` and :mod:`rnntheory.stats.regime`: every
+fit there is a fixed linear map of the measured ``log q``, so one design fits any number of datasets at
+once.
 
 * :class:`LineDesign`: ``log q = b0 + b1 log m`` at one length, over independent networks
   ("regression") or one line per network ("groups"), with the variance of ``log q`` about the line.
@@ -10,8 +11,9 @@ the measured ``log q``, so one design fits any number of datasets at once.
 * :func:`wls`: least squares on values of known (estimated) variances, Satterthwaite degrees of
   freedom and the chi-square of the residuals (the degree in L and the nested fit on ``log m*``).
 
-Arrays carry a leading batch axis ``B`` (datasets); :mod:`rnntheory.stats.regime` calls them with
-``B = 1`` and tests/stats/test_regime.py with thousands, so the calibration is of the shipped code.
+Arrays carry a leading batch axis ``B`` (datasets); :mod:`rnntheory.stats.thresholds` and
+:mod:`rnntheory.stats.regime` call them with ``B = 1`` and tests/stats/test_regime.py with thousands, so
+the calibration is of the shipped code.
 """
 
 from __future__ import annotations

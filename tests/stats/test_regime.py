@@ -1,6 +1,6 @@
-r"""The statistics of "m >= poly(L)" (rnntheory.stats.regime and rnntheory.stats.collapse): exact cases,
-independent references, argument checks, and the calibration of every interval and of the verdict
-rule by simulation.
+r"""The statistics of "m >= poly(L)" (rnntheory.stats.thresholds, rnntheory.stats.regime and
+rnntheory.stats.collapse): exact cases, independent references, argument checks, and the calibration of
+every interval and of the verdict rule by simulation.
 
 Calibration (docs/regime.md has the table). Design: L = 4, 8, 16, 32; widths m = 32, 128, 512, 2048,
 8192 at every L; 8 networks per (L, m); ``q = delta (m*(L) / m)^(1/2) exp(-s^2/2 + s Z)`` with
