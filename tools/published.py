@@ -258,7 +258,7 @@ def expected(root: Path = ROOT) -> dict[str, str]:
     out: dict[str, str] = {}
     for folder in RENDERED:
         rep = report.from_results(root / folder)
-        # the claim figures and the regime planes the report wrote (build.Report.write keys them alike)
+        # the claim figures and the regime planes the report wrote (document.Report.write keys them alike)
         figs = {
             key: f"figures/{stem}.png"
             for n in rep.results

@@ -17,7 +17,7 @@ from .claims import add_import_option, load_claims
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-    from ..report.build import Report
+    from ..report.document import Report
     from ..run.options import RunOptions
 
 __all__ = ["DEFAULT_OUT", "add_parser", "command_line"]
@@ -314,7 +314,7 @@ def _print_summary(args: argparse.Namespace, rep: "Report", written: Sequence["P
     r"""After a report is written: one line per claim (verdict, compute, headline finding or what would
     decide it), the failed cells, and what was written where."""
     from ..checking.text import measured
-    from ..report.build import headline_finding
+    from ..report.document import headline_finding
 
     width = max(len(n) for n in rep.results)
     print(f"\n{'claim':<{width}}  verdict       compute  headline / to decide")

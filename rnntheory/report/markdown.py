@@ -5,7 +5,7 @@ reference generated from the registry (:func:`claims_reference`).
 One job: the words and layout of the two pages. What a page says about one finding (its measured
 figure, the findings and controls tables, what was and was not shown, the error rates) comes from
 rnntheory.checking.text, which ``print(result)`` and a notebook share; the numbers come from the
-:class:`~rnntheory.report.Report` (rnntheory.report.build).
+:class:`~rnntheory.report.Report` (rnntheory.report.document).
 """
 
 from __future__ import annotations

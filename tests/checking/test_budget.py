@@ -197,7 +197,7 @@ def test_to_decide_follows_the_speed_the_run_measured_and_the_files_the_referenc
     from rnntheory.checking import Claim
     from rnntheory.checking.controls import cannot_detect, too_strong, wrong_m
     from rnntheory.checking.findings import exponent_finding
-    from rnntheory.report.build import Report
+    from rnntheory.report.document import Report
 
     grid = Grid.product({"m": [64, 128, 256]}, seeds=3)
     claim = Claim(
