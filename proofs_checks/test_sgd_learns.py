@@ -60,7 +60,7 @@ from hypothesis import given, target
 
 from proofs_checks._harness import run_claim
 from rnntheory.learning.concepts import Concept
-from rnntheory.learning.training import output_cotangent
+from rnntheory.learning.objective import output_cotangent
 from rnntheory.network.backward import grad_W
 from rnntheory.testing import configs
 

@@ -17,7 +17,8 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 from .. import _validation as V
 from ..checking.grid import torch_dtype
 from ..learning.batched_sgd import sgd_many
-from ..learning.training import SGDConfig, TrainingDiverged, Trajectory, rate, risk
+from ..learning.objective import SGDConfig, risk
+from ..learning.training import TrainingDiverged, Trajectory, rate
 from ..network.model import LOSS_POSITIONS
 from ..run.records import Batching
 from ..seeds import stream_seed

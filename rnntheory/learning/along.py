@@ -261,7 +261,7 @@ def sgd(net: RNN, probe: torch.Tensor, *, batch: int = 1, keep: Iterable[int] = 
         keep: steps whose displacement is returned in ``kept``.
         **sgd_args: every argument of :func:`rnntheory.learning.training.sgd` but ``net`` and ``callback``,
             by keyword: ``concept=`` or ``train=``, ``test=``, ``config=`` (an
-            :class:`~rnntheory.learning.training.SGDConfig`) and its fields (``lr=``, ``steps=``, ...).
+            :class:`~rnntheory.learning.objective.SGDConfig`) and its fields (``lr=``, ``steps=``, ...).
 
     Returns:
         :class:`AlongRun`. A run that diverges (:class:`~rnntheory.learning.training.TrainingDiverged`) is an

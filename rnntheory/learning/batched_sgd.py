@@ -29,17 +29,8 @@ from ..network.many import check_nets
 from ..network.model import RNN
 from .concepts import Concept
 from .data import LabelledData
-from .training import (
-    Recorder,
-    SGDConfig,
-    TrainingDiverged,
-    Trajectory,
-    check_concept,
-    check_data,
-    configure,
-    minibatches,
-    output_cotangent,
-)
+from .objective import SGDConfig, configure, output_cotangent
+from .training import Recorder, TrainingDiverged, Trajectory, check_concept, check_data, minibatches
 
 __all__ = ["sgd_many"]
 

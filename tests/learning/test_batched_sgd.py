@@ -5,7 +5,8 @@ import torch
 
 from rnntheory.learning.batched_sgd import sgd_many
 from rnntheory.learning.concepts import Concept
-from rnntheory.learning.training import SGDConfig, TrainingDiverged, sgd
+from rnntheory.learning.objective import SGDConfig
+from rnntheory.learning.training import TrainingDiverged, sgd
 from rnntheory.network import RNN
 
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from tolerances import TOL, rel_err
 
 from rnntheory.learning.concepts import Concept
-from rnntheory.learning.training import SGDConfig, TrainingDiverged, output_cotangent, rate, risk, sgd
+from rnntheory.learning.objective import SGDConfig, output_cotangent, risk
+from rnntheory.learning.training import TrainingDiverged, rate, sgd
 from rnntheory.network import RNN
 from rnntheory.network.backward import grad_W
 
