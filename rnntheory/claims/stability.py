@@ -73,10 +73,12 @@ def _stacked_bytes(cell: Mapping[str, Any]) -> int:
     return int(cell["m"]) ** 2 * torch_dtype(cell["dtype"]).itemsize
 
 
-TRACE_GROUP_BYTES = 16 * 2**20
-"""The most bytes of stacked recurrent matrices in one group of traced networks (16 MiB: 16 networks up to m = 512
-in float32, 4 at m = 1024, one from m = 2048 on, where one network's trace already streams W from memory and
-batching gains nothing; ``rnntheory bench``, many_traces rows)."""
+TRACE_GROUP_BYTES = 4 * 2**20
+"""The most bytes of stacked recurrent matrices in one group of traced networks (4 MiB: 16 networks up to m = 256
+in float32, 4 at m = 512, one from m = 1024 on). ``rnntheory bench`` (forward-stability rows, one torch thread as
+cells are measured, 2-core CPU): 16 networks traced together against 16 traces gain 1.29x at m = 256 (6.8x at
+m = 64 and 4.2x at m = 128 with two threads); at m = 512 4 gain 1.3x and 16 lose (0.77x); at m = 1024 every group
+loses (0.6x to 0.75x): one trace already streams W from memory."""
 
 FORWARD_BATCHING = Batching(
     _measure_forward_many, size=16, nbytes=_stacked_bytes, max_bytes=TRACE_GROUP_BYTES, max_seconds=20.0

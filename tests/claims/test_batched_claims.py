@@ -106,4 +106,4 @@ def test_forward_stability_traced_in_a_group_equals_one_trace_per_network_to_rou
 def test_forward_stability_groups_follow_the_bytes_of_the_stacked_matrices():
     claim = claims.get("forward_stability")
     sizes = {m: claim.batching.size_for(claim.cell(m=m)) for m in (64, 512, 1024, 2048, 4096)}
-    assert sizes == {64: 16, 512: 16, 1024: 4, 2048: 1, 4096: 1}  # float32; 16 MiB of W's
+    assert sizes == {64: 16, 512: 4, 1024: 1, 2048: 1, 4096: 1}  # float32; 4 MiB of W's
