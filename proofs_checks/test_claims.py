@@ -21,13 +21,14 @@ docstring). The grids' seeds are fixed, so every run is deterministic on one mac
 
 import pytest
 
-from proofs_checks._harness import ALONG, run_claim
+from proofs_checks._harness import TRAINED, run_claim
 from rnntheory import claims
 from rnntheory.checking import CONTROL_KINDS
 from rnntheory.stats.verdicts import VERDICTS
 
-NAMES = [pytest.param(n, marks=pytest.mark.along) if n in ALONG else n for n in claims.names()]
-"""Every registered claim; the checks of the claims measured along SGD runs are a step of their own (``along``)."""
+NAMES = [pytest.param(n, marks=pytest.mark.trained) if n in TRAINED else n for n in claims.names()]
+"""Every registered claim; the checks of the claims that train networks by SGD are a step of their own (``trained``:
+their default grids train some 300 networks, about 4 minutes on 2 cores)."""
 EXPECTED = {name: (claims.get(name).expected or ("consistent", ""))[0] for name in claims.names()}
 """The verdict each claim expects on its default grid, from ``Claim.expected`` (verdict and reason live on
 the claim; docs/findings.md explains every verdict that is not "consistent")."""

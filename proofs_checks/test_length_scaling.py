@@ -48,10 +48,12 @@ with 10% noise, the growth finding raises at most 6 false alarms (a binomial bou
 """
 
 import numpy as np
+import pytest
 
 from proofs_checks._harness import run_claim
 
 
+@pytest.mark.trained  # measures the claim's default grid of SGD runs: its own step
 def test_growth_decision_on_synthetic_counts():
     """Frequencies, not single draws: a 99% rate interval wholly above the zone's edge happens by
     chance in at most 0.5% of polynomial draws, so one draw per example could fail a run of 20

@@ -40,7 +40,7 @@ import pytest
 
 from proofs_checks._harness import run_claim
 
-pytestmark = pytest.mark.along  # the default grid trains 64 networks: its own step (pytest -m along)
+pytestmark = pytest.mark.trained  # the default grid trains 64 networks: its own step (pytest -m trained)
 
 
 def test_too_strong_decay_in_m_is_rejected():

@@ -35,7 +35,7 @@ import pytest
 
 from proofs_checks._harness import run_claim
 
-pytestmark = pytest.mark.along  # the default grid trains 64 networks: its own step (pytest -m along)
+pytestmark = pytest.mark.trained  # the default grid trains 64 networks: its own step (pytest -m trained)
 
 
 def test_hidden_change_against_omega_squared_is_never_accepted():

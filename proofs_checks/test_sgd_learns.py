@@ -56,6 +56,7 @@ batch's objective (descent); worst ratio new/old over 60 random configurations: 
 
 import math
 
+import pytest
 from hypothesis import given, target
 
 from proofs_checks._harness import run_claim
@@ -78,6 +79,7 @@ def test_one_small_step_descends(cfg):
     assert ratio <= 1.0
 
 
+@pytest.mark.trained  # measures the claim's default grid of SGD runs: its own step
 def test_the_premise_is_judged_by_the_regime_findings():
     res = run_claim("sgd_learns")
     deltas = res.settings["regime_deltas"]
@@ -98,12 +100,14 @@ def test_the_premise_is_judged_by_the_regime_findings():
     assert not regime["learn_regime_collapse"].judged
 
 
+@pytest.mark.trained  # measures the claim's default grid of SGD runs: its own step
 def test_fixed_width_slices_are_descriptions():
     res = run_claim("sgd_learns")
     fixed = [f for f in res.findings if f.key.startswith("excess_risk[") or f.key == "in_regime"]
     assert len(fixed) == 1 + res.data["lr0"].nunique() and not any(f.judged for f in fixed), str(res)
 
 
+@pytest.mark.trained  # measures the claim's default grid of SGD runs: its own step
 def test_the_exponential_control_is_rejected_or_says_what_would_reject_it():
     (o,) = [o for o in run_claim("sgd_learns").controls() if o.kind == "exponential"]
     assert o.rejected or (o.status == "undecided" and "to reject it" in o.detail), str(o)

@@ -19,6 +19,24 @@ from .grid import Grid
 from .results import ANALYSIS_ERRORS, LEVEL, Finding
 from .settings import check_judging
 
+_COSTS: dict[tuple[int, int], tuple[Any, Grid, float]] = {}
+"""The estimated compute of (claim, grid) pairs already asked for, by identity (a grid of a budgeted run holds
+hundreds of thousands of cells, and a report asks for each claim's several times)."""
+
+
+def _grid_cost(claim: Any, design: Grid) -> float:
+    r"""``claim.cost(design).seconds`` (the reference timings: a function of the claim and its grid alone),
+    computed once per pair of objects."""
+    key = (id(claim), id(design))
+    hit = _COSTS.get(key)
+    if hit is None or hit[0] is not claim or hit[1] is not design:
+        if len(_COSTS) > 512:
+            _COSTS.clear()
+        hit = (claim, design, float(claim.cost(design).seconds))
+        _COSTS[key] = hit
+    return hit[2]
+
+
 __all__ = ["ClaimResult"]
 
 
@@ -99,7 +117,7 @@ class ClaimResult:
             return float(self.compute)
         if self.design is None:
             return math.nan
-        return float(self.claim.cost(self.design).seconds)
+        return _grid_cost(self.claim, self.design)
 
     def to_decide(self) -> pd.DataFrame:
         r"""One row per undecided finding: its key, name, how many times its networks would decide it
