@@ -1,9 +1,9 @@
-"""The many-networks rows of ``rnntheory bench`` (rnntheory.bench.throughput): K networks batched against K
+"""The many-networks rows of ``rnntheory bench`` (rnntheory.bench.many.throughput): K networks batched against K
 separate cells, per family, next to the memory-bound limit; tiny sizes, so only their presence and sense."""
 
 import math
 
-from rnntheory import bench
+from rnntheory.bench import many as bench
 
 
 def test_throughput_has_many_networks_rows_for_traces_and_sgd():

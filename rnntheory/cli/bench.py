@@ -51,6 +51,7 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 def _bench(args: argparse.Namespace) -> int:
     r"""``rnntheory bench``: run the benchmark, print the table and save the JSON."""
     from .. import bench
+    from ..bench import many
 
     ms = list(args.m) + ([4096] if args.large and 4096 not in args.m else [])
     try:
@@ -64,13 +65,13 @@ def _bench(args: argparse.Namespace) -> int:
             device=args.device,
         )
         if not args.no_throughput:
-            result["throughput"] = bench.throughput(min_run_time=args.min_run_time, device=args.device)
+            result["throughput"] = many.throughput(min_run_time=args.min_run_time, device=args.device)
     except (TypeError, ValueError) as exc:
         print(f"rnntheory bench: {exc}", file=sys.stderr)
         return 2
     print(bench.format_results(result))
     if "throughput" in result:
-        print(bench.format_throughput(result["throughput"]))
+        print(many.format_throughput(result["throughput"]))
     bench.save(result, args.out)
     print(f"saved {args.out}")
     return 0
