@@ -30,6 +30,7 @@ __all__ = [
     "DIRECTIONS",
     "make_net",
     "make_inputs",
+    "stacked_bytes",
     "config",
     "unit_directions",
     "cell_concept",
@@ -61,6 +62,12 @@ def make_net(cell: Mapping[str, Any]) -> RNN:
         z = torch.randn(net.m, net.m, generator=generator(cell["seed"], "jitter"), dtype=torch.float64)
         net = net.with_W(net.W * (1 + u * z.to(net.device, net.dtype)))
     return net
+
+
+def stacked_bytes(cell: Mapping[str, Any]) -> int:
+    r"""The bytes one cell's network adds to a group measured together (rnntheory.run.batching): its m x m
+    recurrent matrix in the cell's dtype."""
+    return int(cell["m"]) ** 2 * torch_dtype(cell["dtype"]).itemsize
 
 
 def make_inputs(cell: Mapping[str, Any], L: int | None = None, n: int | None = None):

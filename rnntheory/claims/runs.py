@@ -15,14 +15,13 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from .. import _validation as V
-from ..checking.grid import torch_dtype
 from ..learning.batched_sgd import sgd_many
 from ..learning.objective import SGDConfig, risk
 from ..learning.training import TrainingDiverged, Trajectory, rate
 from ..network.model import LOSS_POSITIONS
 from ..run.records import Batching
 from ..seeds import stream_seed
-from .cells import cell_concept, labelled_sample, make_net
+from .cells import cell_concept, labelled_sample, make_net, stacked_bytes
 
 __all__ = [
     "SGD_GROUP_BYTES",
@@ -126,11 +125,6 @@ def _group_size(cell: Mapping[str, Any]) -> int:
     return 16
 
 
-def _stacked_bytes(cell: Mapping[str, Any]) -> int:
-    r"""The bytes one run adds to a group: its m x m recurrent matrix in the cell's dtype."""
-    return int(cell["m"]) ** 2 * torch_dtype(cell["dtype"]).itemsize
-
-
 SGD_GROUP_BYTES = 4 * 2**20
 """The most bytes of stacked recurrent matrices in one group of SGD runs (4 MiB: 16 runs at m = 256, 4 at m = 512,
 one at m = 1024 in float32), about the cache the batched products stay fast in."""
@@ -145,7 +139,7 @@ def sgd_batching(measure_many: Callable[[list[dict[str, Any]]], Sequence[Any]]) 
         measure_many,
         over=("seed",),
         size=_group_size,
-        nbytes=_stacked_bytes,
+        nbytes=stacked_bytes,
         max_bytes=SGD_GROUP_BYTES,
         max_seconds=SGD_GROUP_SECONDS,
     )

@@ -21,14 +21,14 @@ import pandas as pd
 import torch
 
 from ..checking.controls import exponential, too_strong, wrong_m
-from ..checking.grid import Grid, torch_dtype
+from ..checking.grid import Grid
 from ..checking.results import Finding
 from ..checking.specs import Event, Exponent, Growth, J, Regime
 from ..network import backward as BK
 from ..network.many import many_traces
 from ..run.records import Batching
 from ._paper import claim
-from .cells import make_inputs, make_net
+from .cells import make_inputs, make_net, stacked_bytes
 
 __all__ = ["FORWARD_STABILITY", "PRODUCT_STABILITY", "BACKWARD_STABILITY"]
 
@@ -68,11 +68,6 @@ def _measure_forward(cell: dict[str, Any]) -> list[dict[str, Any]]:
     return _measure_forward_many([cell])[0]
 
 
-def _stacked_bytes(cell: Mapping[str, Any]) -> int:
-    r"""The bytes one network adds to a group: its m x m recurrent matrix in the cell's dtype."""
-    return int(cell["m"]) ** 2 * torch_dtype(cell["dtype"]).itemsize
-
-
 TRACE_GROUP_BYTES = 4 * 2**20
 """The most bytes of stacked recurrent matrices in one group of traced networks (4 MiB: 16 networks up to m = 256
 in float32, 4 at m = 512, one from m = 1024 on). ``rnntheory bench`` (forward-stability rows, one torch thread as
@@ -81,7 +76,7 @@ m = 64 and 4.2x at m = 128 with two threads); at m = 512 4 gain 1.3x and 16 lose
 loses (0.6x to 0.75x): one trace already streams W from memory."""
 
 FORWARD_BATCHING = Batching(
-    _measure_forward_many, size=16, nbytes=_stacked_bytes, max_bytes=TRACE_GROUP_BYTES, max_seconds=20.0
+    _measure_forward_many, size=16, nbytes=stacked_bytes, max_bytes=TRACE_GROUP_BYTES, max_seconds=20.0
 )
 """How forward stability's cells are measured together: up to 16 networks of one width (cells that differ only in
 their seed) traced in one batched product per position, at most :data:`TRACE_GROUP_BYTES` of stacked W's."""
