@@ -15,11 +15,17 @@ def test_throughput_has_many_networks_rows_for_traces_and_sgd():
     assert r["many"] == 2 and tr["k"] == 2 and sg["many"] == 2
     for key in ("separate_over_many", "vmap_over_many", "many_over_memory_limit"):
         assert math.isfinite(tr[key]) and tr[key] > 0
-    for key in ("separate_over_many", "many_over_memory_limit", "step_over_memory_limit_float32"):
+    for key in (
+        "separate_over_many",
+        "many_over_memory_limit",
+        "step_over_memory_limit_float32",
+        "claims_step_over_memory_limit",
+    ):
         assert math.isfinite(sg[key]) and sg[key] > 0
     text = bench.format_throughput(r)
     assert (
         "2 networks traced together" in text
         and "2 forward-stability cells traced together" in text
         and "2 separate/2 at once" in text
+        and "claims step/limit" in text
     )

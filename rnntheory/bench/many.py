@@ -26,11 +26,11 @@ MANY_TARGETS = (
     "SGD of 16 networks at once >= 2 x 16 separate runs at m = 256; one float32 SGD step <= 3 x its memory-bound "
     "limit at m = 512; forward-stability traces of 16 networks at once >= 2 x 16 separate traces"
 )
+"""The targets of the many-networks rows (rnntheory.network.many, rnntheory.learning.batched_sgd)."""
 
 FORWARD_TRACE_WIDTHS = (64, 128, 256, 512, 1024)
 """The widths of the forward-stability rows (the default grid's m = 64 .. 4096; from m = 1024 on one trace streams
 W from memory and a group gains nothing)."""
-"""The targets of the many-networks rows (rnntheory.network.many, rnntheory.learning.batched_sgd)."""
 
 
 # ---------------------------------------------------------------------- throughput of the claims' inner loops
@@ -58,11 +58,13 @@ def throughput(
     * ``sgd``: seconds per step of :func:`rnntheory.learning.training.sgd` (batch 4, one network) in float32 and
       float64, and the step against its memory-bound limit: the time to read W once
       (``W.sum()``) times the reads of an m x m matrix a step makes (L - 1 forward and L - 1 backward
-      products, and two rank-4 updates that read and write W and its transpose: 2 L + 2); and 8
-      networks trained at once (:func:`rnntheory.learning.batched_sgd.sgd_many`) against 8 separate runs, in
+      products, and two rank-4 updates that read and write W and its transpose: 2 L + 2); the claims' step
+      (:func:`rnntheory.learning.batched_sgd.sgd_many` with one network, as a cell measured alone trains it: one
+      update of W, so ``2 L`` reads) in float32 against its limit (``claims_step_over_memory_limit``); 8
+      networks trained at once against 8 separate runs, in
       float32 (``separate_over_many_8``); and ``many`` networks (the cells of ``many`` seeds measured
       together) against ``many`` separate runs (``separate_over_many``), the batched step next to its
-      memory-bound limit (the ``2 L + 2`` reads of the stacked W's a step makes: ``many_over_memory_limit``).
+      memory-bound limit (the ``2 L`` reads of the stacked W's a step makes: ``many_over_memory_limit``).
     * ``many_traces``: ``many`` networks (``n`` sequences of length ``L``, float64, the claims' dtype) traced in
       one product per position (:func:`rnntheory.network.many.many_traces`) against one
       :meth:`~rnntheory.RNN.trace` per network (``separate_over_many``), against ``torch.func.vmap`` of the
@@ -206,6 +208,11 @@ def _sgd_row(
         row[f"t_read_W_{name}"] = median_time(lambda: net.W.sum(), min_run_time)
         row[f"step_over_memory_limit_{name}"] = row[f"t_step_{name}"] / ((2 * L + 2) * row[f"t_read_W_{name}"])
     row["float64_over_float32"] = row["t_step_float64"] / row["t_step_float32"]
+    # the claims' step: sgd_many with one network (a cell measured alone), one update of W a step
+    net = RNN.init(m, 8, 1, seed=0, dtype=torch.float32, device=dev)
+    test = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
+    row["t_step_claims"] = median_time(lambda: sgd_many([net], seeds=[0], test=test, **kw), min_run_time) / sgd_steps
+    row["claims_step_over_memory_limit"] = row["t_step_claims"] / (2 * L * row["t_read_W_float32"])
     # 8 networks at once against 8 separate runs, float32
     nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float32, device=dev) for s in range(8)]
     kw["test"] = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
@@ -221,7 +228,7 @@ def _sgd_row(
     row["separate_over_many"] = t_sep / t_many
     row["t_step_many"] = t_many / sgd_steps
     row["t_read_W_many"] = median_time(lambda: Ws.sum(), min_run_time)
-    row["many_over_memory_limit"] = row["t_step_many"] / ((2 * L + 2) * row["t_read_W_many"])
+    row["many_over_memory_limit"] = row["t_step_many"] / (2 * L * row["t_read_W_many"])
     return row
 
 
@@ -256,12 +263,14 @@ def format_throughput(result: dict[str, Any]) -> str:
     lines.append("SGD steps (batch 4, one network): float64/float32, and each step over its memory-bound limit")
     lines.append(
         f"{'m':>5}  {'f64/f32':>7} {'step/limit f32':>14} {'step/limit f64':>14} {'ms/step f32':>11} "
-        f"{'8 separate/8 at once':>20} {f'{k} separate/{k} at once':>22} {f'{k} at once/limit':>16}"
+        f"{'claims step/limit':>17} {'8 separate/8 at once':>20} {f'{k} separate/{k} at once':>22} "
+        f"{f'{k} at once/limit':>16}"
     )
     for r in result["sgd"]:
         lines.append(
             f"{r['m']:>5}  {r['float64_over_float32']:>7.2f} {r['step_over_memory_limit_float32']:>14.2f} "
             f"{r['step_over_memory_limit_float64']:>14.2f} {1e3 * r['t_step_float32']:>11.3f} "
-            f"{r['separate_over_many_8']:>20.2f} {r['separate_over_many']:>22.2f} {r['many_over_memory_limit']:>16.2f}"
+            f"{r.get('claims_step_over_memory_limit', float('nan')):>17.2f} {r['separate_over_many_8']:>20.2f} "
+            f"{r['separate_over_many']:>22.2f} {r['many_over_memory_limit']:>16.2f}"
         )
     return "\n".join(lines)
