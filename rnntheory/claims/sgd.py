@@ -269,6 +269,7 @@ def _analyse_ball(df: pd.DataFrame, judging: Mapping[str, Any]) -> list[Finding]
 
 _SGD_FIXED = dict(L=8, **CONCEPT, noise=0.0, n_test=128, steps=1200, batch=4, record_every=100, N=0, w_var=2.0)
 _LR_REGIME, _LR_LEARN, _LR_LARGE = 1.0 / 256.0, 1.0, 8.0
+_REF_L = 8  # the length of the per-rate findings on the default grid (a grid's judging may name another)
 
 
 # the two rates at L = 8 (3 widths x 5 seeds), then the rate that learns on 4 lengths x 2 widths x 10 seeds: about
@@ -310,18 +311,27 @@ _SGD_GPU = Grid(
     fixed=_SGD_FIXED,
     judging={"ref_L": 6},
 )
+_GRIDS = {"default": _SGD_DEFAULT, "large": _SGD_LARGE, "gpu": _SGD_GPU}
 _RUNS = dict(
     dtype="float32",
     measure=_measure_sgd,
     batching=sgd_batching(_measure_sgd_many),
     version=5,
     cache_group="sgd_run",
-    grids={"default": _SGD_DEFAULT, "large": _SGD_LARGE, "gpu": _SGD_GPU},
 )
+
+
+def _at_ref_length(grid: Grid, ref_L: int) -> Grid:
+    r"""The points of ``grid`` at the length ``ref_L``: the runs ntk_ball reads (its findings are at one length),
+    so that measuring it alone, or growing it in a budgeted round, trains no run it does not read. Its cells are
+    sgd_learns's cells at that length (the same cache keys, measured once when both run)."""
+    return replace(grid, points=tuple(p for p in grid.points if p.get("L", grid.fixed["L"]) == ref_L))
+
 
 SGD_LEARNS = claim(
     name="sgd_learns",
     **_RUNS,
+    grids=_GRIDS,
     title="SGD on W learns the concept",
     reference="theory.md sec. 6 (main theorem), sec. 10 (the regime m >= poly(L))",
     statement="For m >= poly(C, p, L, 1/eps), the average over t of the population risk of W_t is at most OPT + eps, "
@@ -344,7 +354,7 @@ SGD_LEARNS = claim(
         lr0_learn=_LR_LEARN,
         regime_deltas=(0.1, 0.5),
         growth_factor=2.0,
-        ref_L=8,
+        ref_L=_REF_L,
     ),
     controls=(
         cannot_detect(
@@ -363,6 +373,7 @@ SGD_LEARNS = claim(
 NTK_BALL = claim(
     name="ntk_ball",
     **_RUNS,
+    grids={name: _at_ref_length(g, g.judging.get("ref_L", _REF_L)) for name, g in _GRIDS.items()},
     title="SGD stays in the NTK ball",
     reference="theory.md sec. 6 (SGD stays in the NTK ball), sec. 3",
     statement="tau_t = sqrt(m) ||W_t - W_0||_F stays bounded independently of m; the fraction of changed signs and "
@@ -371,7 +382,7 @@ NTK_BALL = claim(
     "fraction of changed signs and the RMS forward coupling error",
     bound="tau <= c m^0; sign fraction and coupling <= c m^0",
     analyse=_analyse_ball,
-    judging=dict(tau_exponent=0.0, m_resolution=0.25, ref_L=8),
+    judging=dict(tau_exponent=0.0, m_resolution=0.25, ref_L=_REF_L),
     controls=(
         too_strong("tau shrinks like m^-0.5", tau_exponent=-0.5),
         wrong_m("tau"),
