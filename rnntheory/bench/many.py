@@ -13,7 +13,7 @@ import torch
 from .. import _validation as V
 from ..network.batched import Displacements, traces
 from ..network.inputs import sample_inputs
-from ..network.model import RNN, perturbed_traces
+from ..network.model import RNN, forward_outputs, perturbed_traces
 from . import median_time
 
 __all__ = ["throughput", "format_throughput", "THROUGHPUT_TARGETS", "MANY_TARGETS", "FORWARD_TRACE_WIDTHS"]
@@ -107,17 +107,6 @@ def throughput(
     }
 
 
-def _forward(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    r"""The out-of-place forward pass of one network, ``(n, L, d)`` outputs (what ``vmap`` maps over networks)."""
-    Ax = torch.matmul(x, A.T)
-    h = torch.relu(Ax[:, 0])
-    ys = [h @ B.T]
-    for l in range(1, x.shape[1]):
-        h = torch.relu(h @ W.T + Ax[:, l])
-        ys.append(h @ B.T)
-    return torch.stack(ys, dim=1)
-
-
 def _many_traces_row(
     m: int, k: int, n: int, L: int, dev: torch.device, min_run_time: float, dtype: torch.dtype = torch.float64
 ) -> dict[str, Any]:
@@ -133,7 +122,8 @@ def _many_traces_row(
     with torch.no_grad():
         t_sep = median_time(lambda: [net.trace(xq, check=False) for net, xq in zip(nets, xs)], min_run_time)
         t_many = median_time(lambda: many_traces(nets, xs, check=False), min_run_time)
-        t_vmap = median_time(lambda: torch.func.vmap(_forward, in_dims=(0, 0, 0, None))(W, A, B, x), min_run_time)
+        mapped = torch.func.vmap(forward_outputs, in_dims=(0, 0, 0, None))
+        t_vmap = median_time(lambda: mapped(W, A, B, x), min_run_time)
         t_read = median_time(lambda: W.sum(), min_run_time)
     return {
         "m": m,

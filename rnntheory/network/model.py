@@ -37,6 +37,7 @@ __all__ = [
     "check_displacements",
     "base_trace",
     "perturbed_traces",
+    "forward_outputs",
     "LOSS_POSITIONS",
 ]
 
@@ -306,7 +307,7 @@ class RNN:
             # under autograd or torch.func the finiteness scan would be data-dependent control flow
             traced = isinstance(W, torch.Tensor) and (W.requires_grad or _is_functorch_wrapped(W))
             V.tensor(fn, "W", W, shape=(self.m, self.m), dtype=self.dtype, device=self.device, finite=not traced)
-        return _outputs(W, self.A, self.B, x)
+        return forward_outputs(W, self.A, self.B, x)
 
 
 # ---------------------------------------------------------------------- helpers for the analysis modules
@@ -424,8 +425,10 @@ def _is_functorch_wrapped(t: torch.Tensor) -> bool:
         return False
 
 
-def _outputs(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Out-of-place forward pass returning ``(n, L, d)`` outputs."""
+def forward_outputs(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    r"""The out-of-place forward pass of one network, ``(n, L, d)`` outputs, unchecked: a pure function of
+    ``(W, A, B, x)`` that ``torch.func`` can map over stacked networks (``vmap``) or differentiate
+    (:meth:`RNN.outputs` checks its arguments and calls it)."""
     Ax = torch.matmul(x, A.T)
     h = torch.relu(Ax[:, 0])
     ys = [h @ B.T]
