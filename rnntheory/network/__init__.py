@@ -26,7 +26,16 @@ MODULES = (
 )
 NAMES = {
     **dict.fromkeys(
-        ["LOSS_POSITIONS", "RNN", "Trace", "base_trace", "check_displacements", "check_trace", "perturbed_traces"],
+        [
+            "LOSS_POSITIONS",
+            "RNN",
+            "Trace",
+            "base_trace",
+            "check_displacements",
+            "check_trace",
+            "forward_outputs",
+            "perturbed_traces",
+        ],
         "model",
     ),
     **dict.fromkeys(["DEFAULT_EPS_X", "check_inputs", "data_vectors", "inputs_from_data", "sample_inputs"], "inputs"),
