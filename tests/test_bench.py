@@ -20,12 +20,17 @@ def test_throughput_has_many_networks_rows_for_traces_and_sgd():
         "many_over_memory_limit",
         "step_over_memory_limit_float32",
         "claims_step_over_memory_limit",
+        "claims_step_floor",
+        "product_over_read",
     ):
         assert math.isfinite(sg[key]) and sg[key] > 0
+    # the floor counts a part of the step (its products with W), so it lies below the whole step's ratio
+    assert sg["claims_step_floor"] < sg["claims_step_over_memory_limit"]
     text = bench.format_throughput(r)
     assert (
         "2 networks traced together" in text
         and "2 forward-stability cells traced together" in text
         and "2 separate/2 at once" in text
         and "claims step/limit" in text
+        and "products/limit" in text
     )

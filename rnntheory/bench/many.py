@@ -203,6 +203,15 @@ def _sgd_row(
     test = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
     row["t_step_claims"] = median_time(lambda: sgd_many([net], seeds=[0], test=test, **kw), min_run_time) / sgd_steps
     row["claims_step_over_memory_limit"] = row["t_step_claims"] / (2 * L * row["t_read_W_float32"])
+    # the floor under that ratio: the step's 2 (L - 1) products with W alone (forward and backward, each a batched
+    # product of the batch's 4 rows, as _step_many makes them), with no update and no elementwise work. When one
+    # product already costs several reads of W (the BLAS kernel bound by arithmetic, not by memory), no rearranging
+    # of the step around those products brings the step nearer its memory-bound limit than this
+    Wb = net.W[None]
+    h = torch.relu(torch.randn(1, 4, m, generator=torch.Generator().manual_seed(0))).to(net.dtype)
+    row["t_product"] = median_time(lambda: torch.bmm(h, Wb.transpose(1, 2)), min_run_time)
+    row["product_over_read"] = row["t_product"] / row["t_read_W_float32"]
+    row["claims_step_floor"] = 2 * (L - 1) * row["t_product"] / (2 * L * row["t_read_W_float32"])
     # 8 networks at once against 8 separate runs, float32
     nets = [RNN.init(m, 8, 1, seed=s, dtype=torch.float32, device=dev) for s in range(8)]
     kw["test"] = concept.sample(4, seed=1, dtype=torch.float32, device=dev)
@@ -250,17 +259,21 @@ def format_throughput(result: dict[str, Any]) -> str:
             f"{r['many_over_memory_limit']:>13.2f}"
         )
     lines.append(f"target: {MANY_TARGETS}")
-    lines.append("SGD steps (batch 4, one network): float64/float32, and each step over its memory-bound limit")
+    lines.append(
+        "SGD steps (batch 4, one network): float64/float32, and each step over its memory-bound limit (products/limit:"
+        " the claims' step's 2(L-1) products with W alone over that limit, the floor under claims step/limit)"
+    )
     lines.append(
         f"{'m':>5}  {'f64/f32':>7} {'step/limit f32':>14} {'step/limit f64':>14} {'ms/step f32':>11} "
-        f"{'claims step/limit':>17} {'8 separate/8 at once':>20} {f'{k} separate/{k} at once':>22} "
-        f"{f'{k} at once/limit':>16}"
+        f"{'claims step/limit':>17} {'products/limit':>14} {'8 separate/8 at once':>20} "
+        f"{f'{k} separate/{k} at once':>22} {f'{k} at once/limit':>16}"
     )
     for r in result["sgd"]:
         lines.append(
             f"{r['m']:>5}  {r['float64_over_float32']:>7.2f} {r['step_over_memory_limit_float32']:>14.2f} "
             f"{r['step_over_memory_limit_float64']:>14.2f} {1e3 * r['t_step_float32']:>11.3f} "
-            f"{r.get('claims_step_over_memory_limit', float('nan')):>17.2f} {r['separate_over_many_8']:>20.2f} "
+            f"{r.get('claims_step_over_memory_limit', float('nan')):>17.2f} "
+            f"{r.get('claims_step_floor', float('nan')):>14.2f} {r['separate_over_many_8']:>20.2f} "
             f"{r['separate_over_many']:>22.2f} {r['many_over_memory_limit']:>16.2f}"
         )
     return "\n".join(lines)
