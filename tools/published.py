@@ -10,7 +10,8 @@ rounds), the claim registry (grids) and the reference timings (``rnntheory/run/t
     the default grid has <!-- published:default_cells -->1204<!-- /published --> cells
 
 A claim's verdict in prose is a span too: ``verdict_<claim>`` (the default report), ``budget_verdict_<claim>``
-(the budgeted hour) and ``large_verdict_<claim>`` (the large grid), with ``deciding_<claim>`` and
+(the budgeted hour), ``large_verdict_<claim>`` (the large grid) and ``large_budget_verdict_<claim>`` (the large
+grid with a budget), with ``deciding_<claim>`` and
 ``budget_deciding_<claim>`` for the measured figure of the finding that decides it, and
 ``finding_<claim>__<key>`` (``budget_finding_...``) for any finding's measured figure and verdict label
 (the key in word characters: ``finding_ntk_limit__m_exponent_L_6``).
@@ -62,7 +63,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ("README.md", "docs/index.md", "docs/findings.md", "docs/reporting.md", "docs/new_claim.md", "docs/limit.md")
 """The pages with published spans."""
 
-RENDERED = ("docs/report", "docs/report-budget", "docs/report-large")
+RENDERED = ("docs/report", "docs/report-budget", "docs/report-large", "docs/report-large-budget")
 """Committed reports whose report.md and results.json the command re-renders from their results.json (every
 committed report is measured by the current designs and seed streams, so each is judged by the current rules)."""
 
@@ -131,6 +132,19 @@ def _report_figures(prefix: str, doc: dict) -> dict[str, str]:
     }
 
 
+def _budget_figures(prefix: str, b: dict) -> dict[str, str]:
+    r"""The figures of a budgeted run's rounds (its results.json's ``report.budget``), named ``<prefix>_...``."""
+    rounds = b["rounds"]
+    return {
+        f"{prefix}_minutes": f"{b['budget_seconds'] / 60:.0f}",
+        f"{prefix}_used_minutes": f"{b['seconds'] / 60:.1f}",
+        f"{prefix}_rounds": str(len(rounds)),
+        f"{prefix}_undecided": f"{rounds[0]['undecided_before']} -> {rounds[-1]['undecided_after']}" if rounds else "-",
+        f"{prefix}_first_estimate": f"{rounds[0]['estimated_seconds']:.0f} s" if rounds else "-",
+        f"{prefix}_first_seconds": f"{rounds[0]['seconds']:.0f} s" if rounds else "-",
+    }
+
+
 def figures(root: Path = ROOT, rendered: dict[str, str] | None = None) -> dict[str, str]:
     r"""Every published figure, by name, as it is printed (``rendered``: path -> the text a committed report's
     results.json is being re-rendered to, read instead of the file)."""
@@ -148,25 +162,18 @@ def figures(root: Path = ROOT, rendered: dict[str, str] | None = None) -> dict[s
 
     docs = {
         name: read(folder)
-        for name, folder in (("default", "report"), ("large", "report-large"), ("budget", "report-budget"))
+        for name, folder in (
+            ("default", "report"),
+            ("large", "report-large"),
+            ("budget", "report-budget"),
+            ("large_budget", "report-large-budget"),
+        )
     }
     out: dict[str, str] = {"cores": str(CORES), "headline_rule": HEADLINE_RULE}
     for name, doc in docs.items():
         out.update(_report_figures(name, doc))
-    b = docs["budget"]["report"]["budget"]
-    rounds = b["rounds"]
-    out.update(
-        {
-            "budget_minutes": f"{b['budget_seconds'] / 60:.0f}",
-            "budget_used_minutes": f"{b['seconds'] / 60:.1f}",
-            "budget_rounds": str(len(rounds)),
-            "budget_undecided": f"{rounds[0]['undecided_before']} -> {rounds[-1]['undecided_after']}"
-            if rounds
-            else "-",
-            "budget_first_estimate": f"{rounds[0]['estimated_seconds']:.0f} s" if rounds else "-",
-            "budget_first_seconds": f"{rounds[0]['seconds']:.0f} s" if rounds else "-",
-        }
-    )
+    for name in ("budget", "large_budget"):
+        out.update(_budget_figures(name, docs[name]["report"]["budget"]))
     # networks per grid point at the end of the budgeted run, and on the default grid (in brackets)
     per_point = {
         name: {c["name"]: max(len(s) for s in c["seeds"].values()) for c in docs[name]["claims"]}
