@@ -44,6 +44,7 @@ from typing import Sequence
 __all__ = [
     "ROOT",
     "DOCS",
+    "REPORTS",
     "RENDERED",
     "CORES",
     "SPAN",
@@ -63,7 +64,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ("README.md", "docs/index.md", "docs/findings.md", "docs/reporting.md", "docs/new_claim.md", "docs/limit.md")
 """The pages with published spans."""
 
-RENDERED = ("docs/report", "docs/report-budget", "docs/report-large", "docs/report-large-budget")
+REPORTS = {
+    "default": "docs/report",
+    "budget": "docs/report-budget",
+    "large": "docs/report-large",
+    "large_budget": "docs/report-large-budget",
+}
+"""The committed reports, by the prefix of their figures' names (the default report's verdicts are plain
+``verdict_<claim>``; a budgeted run's rounds add ``<prefix>_minutes``, ``<prefix>_rounds``, ...)."""
+
+RENDERED = tuple(REPORTS.values())
 """Committed reports whose report.md and results.json the command re-renders from their results.json (every
 committed report is measured by the current designs and seed streams, so each is judged by the current rules)."""
 
@@ -157,23 +167,15 @@ def figures(root: Path = ROOT, rendered: dict[str, str] | None = None) -> dict[s
     rendered = rendered or {}
 
     def read(folder: str) -> dict:
-        rel = f"docs/{folder}/results.json"
+        rel = f"{folder}/results.json"
         return json.loads(rendered[rel] if rel in rendered else (root / rel).read_text())
 
-    docs = {
-        name: read(folder)
-        for name, folder in (
-            ("default", "report"),
-            ("large", "report-large"),
-            ("budget", "report-budget"),
-            ("large_budget", "report-large-budget"),
-        )
-    }
+    docs = {name: read(folder) for name, folder in REPORTS.items()}
     out: dict[str, str] = {"cores": str(CORES), "headline_rule": HEADLINE_RULE}
     for name, doc in docs.items():
         out.update(_report_figures(name, doc))
-    for name in ("budget", "large_budget"):
-        out.update(_budget_figures(name, docs[name]["report"]["budget"]))
+        if doc["report"].get("budget"):  # a budgeted run: its rounds
+            out.update(_budget_figures(name, doc["report"]["budget"]))
     # networks per grid point at the end of the budgeted run, and on the default grid (in brackets)
     per_point = {
         name: {c["name"]: max(len(s) for s in c["seeds"].values()) for c in docs[name]["claims"]}

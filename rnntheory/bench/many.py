@@ -208,7 +208,7 @@ def _sgd_row(
     # product already costs several reads of W (the BLAS kernel bound by arithmetic, not by memory), no rearranging
     # of the step around those products brings the step nearer its memory-bound limit than this
     Wb = net.W[None]
-    h = torch.relu(torch.randn(1, 4, m, generator=torch.Generator().manual_seed(0))).to(net.dtype)
+    h = torch.relu(torch.randn(1, 4, m, generator=torch.Generator().manual_seed(0), dtype=net.dtype)).to(dev)
     row["t_product"] = median_time(lambda: torch.bmm(h, Wb.transpose(1, 2)), min_run_time)
     row["product_over_read"] = row["t_product"] / row["t_read_W_float32"]
     row["claims_step_floor"] = 2 * (L - 1) * row["t_product"] / (2 * L * row["t_read_W_float32"])
