@@ -69,6 +69,7 @@ REPORTS = {
     "budget": "docs/report-budget",
     "large": "docs/report-large",
     "large_budget": "docs/report-large-budget",
+    "wide": "docs/report-wide",
 }
 """The committed reports, by the prefix of their figures' names (the default report's verdicts are plain
 ``verdict_<claim>``; a budgeted run's rounds add ``<prefix>_minutes``, ``<prefix>_rounds``, ...)."""
