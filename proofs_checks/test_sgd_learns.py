@@ -96,7 +96,7 @@ def test_the_premise_is_judged_by_the_regime_findings():
             k = f.fit.degree.k
             assert math.isfinite(k.value) and k.ci_low <= k.value <= k.ci_high, str(f)
         else:
-            assert f.verdict == "inconclusive" and "a finite m* and a bounded interval" in f.detail, str(f)
+            assert f.verdict == "inconclusive" and "a finite m* and a bounded 99% interval" in f.detail, str(f)
     assert not regime["learn_regime_collapse"].judged
 
 

@@ -24,9 +24,27 @@ from . import _regime as R
 from . import verdicts
 from ._lsq import InsufficientData, check_level
 from .fits import Estimate, ExponentFit, GrowthFit
-from .thresholds import Rows, ThresholdWidths
+from .thresholds import Rows, ThresholdWidth, ThresholdWidths
 
-__all__ = ["ThresholdDegree", "ThresholdDegrees", "threshold_degree"]
+__all__ = ["ThresholdDegree", "ThresholdDegrees", "threshold_degree", "DETERMINED_LEVEL", "determined"]
+
+DETERMINED_LEVEL = 0.99
+"""The level at which a length's threshold must be determined to enter the degree fit, whatever level the fit
+is judged at: its decay in m significant at 99%, so that its Fieller interval at 99% is bounded. The lengths a
+finding fits are then a property of the design and its data, not of the level: judged at a higher level (a
+budgeted run's later look) the same lengths enter, with their delta-method variances, and the intervals only
+widen (docs/regime.md)."""
+
+
+def determined(row: ThresholdWidth) -> bool:
+    r"""Whether the threshold of ``row`` enters :func:`threshold_degree`: m* defined (q decreases with m) and
+    the decay significant at :data:`DETERMINED_LEVEL` (the row's interval, at that level, bounded)."""
+    if row.position == "undefined" or not row.decay > 0:
+        return False
+    if row.level == DETERMINED_LEVEL:
+        return math.isfinite(row.ci_high) and row.ci_low > 0
+    sd = (row.decay_high - row.decay) / float(R.t_quantiles(row.level, row.df))
+    return bool(row.decay > float(R.t_quantiles(DETERMINED_LEVEL, row.df)) * sd)
 
 
 @dataclass(frozen=True)
@@ -41,7 +59,8 @@ class ThresholdDegree:
     the power law's weighted residuals against chi-square (a small p says the per-L intervals do not
     explain the scatter between lengths). ``needs``: how many times the networks would decide an
     undecided verdict (:func:`rnntheory.stats.verdicts.needed`). ``left_out``: lengths whose m* is
-    undefined or whose interval is unbounded; ``extrapolated``: lengths whose m* lies outside their
+    undefined or whose interval is unbounded at :data:`DETERMINED_LEVEL` (99%, whatever the level of the fit:
+    :func:`determined`); ``extrapolated``: lengths whose m* lies outside their
     fitted widths.
     """
 
@@ -73,7 +92,10 @@ class ThresholdDegree:
         if not self.decision.decided and math.isfinite(self.needs):
             text += f"; {self.needs:.2g}x the networks would decide it"
         if self.left_out:
-            text += f"; left out L = {', '.join(f'{x:g}' for x in self.left_out)} (m* undefined or unbounded)"
+            text += (
+                f"; left out L = {', '.join(f'{x:g}' for x in self.left_out)} "
+                "(m* undefined, or its interval unbounded at 99%)"
+            )
         if self.extrapolated:
             text += f"; m* extrapolated at L = {', '.join(f'{x:g}' for x in self.extrapolated)}"
         return text
@@ -180,8 +202,8 @@ def threshold_degree(
     in k and c, so treating them as independent errs towards wider intervals.
 
     Args:
-        thresholds: a :class:`ThresholdWidths` with at least 2 lengths (3 for the nested fit) whose m*
-            is finite with a bounded interval, for every accuracy.
+        thresholds: a :class:`ThresholdWidths` with at least 3 lengths whose m* is finite with an interval
+            bounded at 99% (:func:`determined`), for every accuracy; the others are left out and named.
         level: two-sided confidence level in (0, 1) (default 0.99).
         growth_factor: the factor over the range of L below which an exponential does not matter (> 1).
         resolution: r directly (overrides ``growth_factor``).
@@ -202,10 +224,10 @@ def threshold_degree(
     out = []
     for d in thresholds.deltas:
         rows = [r for r in thresholds.rows if r.delta == d]
-        ok = [r for r in rows if r.position != "undefined" and math.isfinite(r.ci_high) and r.ci_low > 0]
+        ok = [r for r in rows if determined(r)]
         if len(ok) < 3:
             raise InsufficientData(
-                f"{fn}: delta={d:g} has {len(ok)} lengths with a finite m* and a bounded interval; "
+                f"{fn}: delta={d:g} has {len(ok)} lengths with a finite m* and a bounded 99% interval; "
                 "expected at least 3 for the nested fit log m* = a + k log L + c L"
             )
         Ls = np.array([r.L for r in ok])

@@ -287,6 +287,34 @@ def test_threshold_degree_results_and_errors():
         S.threshold_degree(th, growth_factor=1)
 
 
+def test_the_lengths_a_degree_fits_do_not_depend_on_its_level():
+    """A length enters the degree fit when its decay in m is significant at 99%, whatever the level the fit is
+    judged at (regime.DETERMINED_LEVEL): judged at 99.9% it stays in though its Fieller interval is unbounded
+    there, so the rate's interval only widens with the level (a budgeted run's later looks); a length whose
+    decay is significant at 95% but not at 99% is left out at every level."""
+    L, m, q = _grid(c=lambda L: 0.01 * L**1.5, lengths=(4.0, 8.0, 16.0), noise=0.05, reps=3, seed=5)
+    a, span = 0.5, math.log(4.0)
+    m32 = np.array([1024.0, 1024.0, 4096.0, 4096.0])
+    # two widths, two networks each: the decay's t statistic is a span / (sqrt(2) s) on 2 df, against the
+    # quantiles 4.30 (95%), 9.92 (99%) and 31.6 (99.9%)
+    for t, kept in ((15.0, True), (6.0, False)):
+        s = a * span / (math.sqrt(2) * t)
+        q32 = 0.01 * 32**1.5 * m32**-a * np.exp(np.array([s, -s, s, -s]))
+        LL, mm, qq = np.r_[L, np.full(4, 32.0)], np.r_[m, m32], np.r_[q, q32]
+        fits = {}
+        for level in (0.95, 0.99, 0.999):
+            th = S.threshold_widths(LL, mm, qq, 1e-3, level=level)
+            row = next(r for r in th if r.L == 32.0)
+            assert math.isfinite(row.ci_high) is (level == 0.95 or (kept and level == 0.99)), (t, level)
+            fits[level] = S.threshold_degree(th, level=level)[0]
+            assert (32.0 in fits[level].lengths) is kept and (fits[level].left_out == (32.0,)) is (not kept)
+        rates = [fits[level].growth.rate for level in (0.95, 0.99, 0.999)]
+        assert rates[0].value == pytest.approx(rates[2].value, rel=1e-12)
+        assert rates[0].ci_low >= rates[1].ci_low >= rates[2].ci_low
+        assert rates[0].ci_high <= rates[1].ci_high <= rates[2].ci_high
+    assert "(m* undefined, or its interval unbounded at 99%)" in str(fits[0.99])
+
+
 def test_collapse_exact_and_against_its_reference():
     L, m, q = _grid(c=lambda L: 0.3 * L**0.5, lengths=(4.0, 8.0, 16.0, 32.0))  # q = 0.3 (L / m)^(1/2): k = 1
     f = S.collapse_exponent(L, m, q)
