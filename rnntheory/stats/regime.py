@@ -61,7 +61,9 @@ class ThresholdDegree:
     undecided verdict (:func:`rnntheory.stats.verdicts.needed`). ``left_out``: lengths whose m* is
     undefined or whose interval is unbounded at :data:`DETERMINED_LEVEL` (99%, whatever the level of the fit:
     :func:`determined`); ``extrapolated``: lengths whose m* lies outside their
-    fitted widths.
+    fitted widths. ``local_degrees``: ``(L1, L2, k12)`` for neighbouring fitted lengths, the degree of m*
+    between them, ``k12 = log(m*(L2) / m*(L1)) / log(L2 / L1)`` (a description of where the growth happens: a
+    degree that rises and levels off, or one that keeps rising).
     """
 
     delta: float
@@ -78,6 +80,7 @@ class ThresholdDegree:
     p_fit: float
     n_networks: int
     needs: float
+    local_degrees: tuple[tuple[float, float, float], ...] = ()
 
     @property
     def k(self) -> Estimate:
@@ -98,6 +101,10 @@ class ThresholdDegree:
             )
         if self.extrapolated:
             text += f"; m* extrapolated at L = {', '.join(f'{x:g}' for x in self.extrapolated)}"
+        if self.local_degrees:
+            text += "; local degree of m* between neighbouring lengths " + ", ".join(
+                f"{k:.3g} (L = {a:g}..{b:g})" for a, b, k in self.local_degrees
+            )
         return text
 
     def to_frame(self) -> pd.DataFrame:
@@ -118,6 +125,7 @@ class ThresholdDegree:
             "lengths": list(self.lengths),
             "left_out": list(self.left_out),
             "extrapolated": list(self.extrapolated),
+            "local_degrees": [list(x) for x in self.local_degrees],
             "chi2": self.chi2,
             "dof": self.dof,
             "p_fit": self.p_fit,
@@ -282,6 +290,10 @@ def threshold_degree(
                 p_fit=float(sps.chi2.sf(chi2, dof)),
                 n_networks=units,
                 needs=float(needs),
+                local_degrees=tuple(
+                    (float(a.L), float(b.L), float((b.log_m_star - a.log_m_star) / math.log(b.L / a.L)))
+                    for a, b in zip(sorted(ok, key=lambda r: r.L), sorted(ok, key=lambda r: r.L)[1:])
+                ),
             )
         )
     return ThresholdDegrees(tuple(out))

@@ -134,6 +134,20 @@ def test_exact_power_law_gives_the_exact_threshold_and_degree():
     assert [d.degree.exponent for d in dg] == pytest.approx([3.0, 3.0])
     assert all(d.growth.rate.value == pytest.approx(0, abs=1e-9) for d in dg)
     assert dg.agree and all(d.decision.verdict is VD.Verdict.CONSISTENT for d in dg)
+    assert [k for *_, k in dg[0].local_degrees] == pytest.approx([3.0, 3.0])
+    assert "local degree of m* between neighbouring lengths 3 (L = 4..8), 3 (L = 8..16)" in str(dg[0])
+
+
+def test_local_degrees_show_where_an_exponential_threshold_rises():
+    """m* = C L^2 exp(r L): between neighbouring lengths the degree is 2 + r (L2 - L1) / log(L2 / L1), rising
+    with L (a power law's stays at its k); the lengths come sorted whatever the order of the rows."""
+    r = 0.05
+    L, m, q = _grid(c=lambda L: 0.5 * L * math.exp(r * L / 2), lengths=(16.0, 4.0, 8.0, 32.0))
+    d = S.threshold_degree(S.threshold_widths(L, m, q, 0.05))[0]
+    pairs = [(4.0, 8.0), (8.0, 16.0), (16.0, 32.0)]
+    assert [(a, b) for a, b, _ in d.local_degrees] == pairs
+    assert [k for *_, k in d.local_degrees] == pytest.approx([2 + r * (b - a) / math.log(b / a) for a, b in pairs])
+    assert d.to_frame()["local_degrees"][0] == [list(x) for x in d.local_degrees]
 
 
 def _ols_band_crossings(t, v, log_delta, level):
