@@ -183,6 +183,15 @@ def _line_fit(o: dict, j: int, level: float, axes: str, n: int, method: str) -> 
     )
 
 
+def _local_degrees(rows: list[ThresholdWidth]) -> tuple[tuple[float, float, float], ...]:
+    r"""``(L1, L2, log(m*(L2) / m*(L1)) / log(L2 / L1))`` for neighbouring lengths of ``rows``, in order of L."""
+    rows = sorted(rows, key=lambda r: r.L)
+    return tuple(
+        (float(a.L), float(b.L), float((b.log_m_star - a.log_m_star) / math.log(b.L / a.L)))
+        for a, b in zip(rows, rows[1:])
+    )
+
+
 def threshold_degree(
     thresholds: ThresholdWidths,
     *,
@@ -290,10 +299,7 @@ def threshold_degree(
                 p_fit=float(sps.chi2.sf(chi2, dof)),
                 n_networks=units,
                 needs=float(needs),
-                local_degrees=tuple(
-                    (float(a.L), float(b.L), float((b.log_m_star - a.log_m_star) / math.log(b.L / a.L)))
-                    for a, b in zip(sorted(ok, key=lambda r: r.L), sorted(ok, key=lambda r: r.L)[1:])
-                ),
+                local_degrees=_local_degrees(ok),
             )
         )
     return ThresholdDegrees(tuple(out))
