@@ -10,8 +10,8 @@ rounds), the claim registry (grids) and the reference timings (``rnntheory/run/t
     the default grid has <!-- published:default_cells -->1204<!-- /published --> cells
 
 A claim's verdict in prose is a span too: ``verdict_<claim>`` (the default report), ``budget_verdict_<claim>``
-(the budgeted hour), ``large_verdict_<claim>`` (the large grid) and ``large_budget_verdict_<claim>`` (the large
-grid with a budget), with ``deciding_<claim>`` and
+(the budgeted hour), ``large_verdict_<claim>`` (the large grid) and so on for every report of :data:`REPORTS`
+(``<prefix>_verdict_<claim>``), with ``deciding_<claim>`` and
 ``budget_deciding_<claim>`` for the measured figure of the finding that decides it, and
 ``finding_<claim>__<key>`` (``budget_finding_...``) for any finding's measured figure and verdict label
 (the key in word characters: ``finding_ntk_limit__m_exponent_L_6``).

@@ -41,10 +41,9 @@ def determined(row: ThresholdWidth) -> bool:
     the decay significant at :data:`DETERMINED_LEVEL` (the row's interval, at that level, bounded)."""
     if row.position == "undefined" or not row.decay > 0:
         return False
-    if row.level == DETERMINED_LEVEL:
-        return math.isfinite(row.ci_high) and row.ci_low > 0
-    sd = (row.decay_high - row.decay) / float(R.t_quantiles(row.level, row.df))
-    return bool(row.decay > float(R.t_quantiles(DETERMINED_LEVEL, row.df)) * sd)
+    # the decay's interval is decay +- t(level) sd on the row's df: rescaled to DETERMINED_LEVEL, does it exclude 0?
+    scale = float(R.t_quantiles(DETERMINED_LEVEL, row.df)) / float(R.t_quantiles(row.level, row.df))
+    return bool(row.decay - scale * (row.decay_high - row.decay) > 0)
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ class ThresholdDegree:
         if self.left_out:
             text += (
                 f"; left out L = {', '.join(f'{x:g}' for x in self.left_out)} "
-                "(m* undefined, or its interval unbounded at 99%)"
+                f"(m* undefined, or its interval unbounded at {100 * DETERMINED_LEVEL:g}%)"
             )
         if self.extrapolated:
             text += f"; m* extrapolated at L = {', '.join(f'{x:g}' for x in self.extrapolated)}"
@@ -244,7 +243,8 @@ def threshold_degree(
         ok = [r for r in rows if determined(r)]
         if len(ok) < 3:
             raise InsufficientData(
-                f"{fn}: delta={d:g} has {len(ok)} lengths with a finite m* and a bounded 99% interval; "
+                f"{fn}: delta={d:g} has {len(ok)} lengths with a finite m* and a bounded {100 * DETERMINED_LEVEL:g}% "
+                "interval; "
                 "expected at least 3 for the nested fit log m* = a + k log L + c L"
             )
         Ls = np.array([r.L for r in ok])

@@ -156,26 +156,16 @@ def test_each_committed_grid_file_is_the_design_its_report_measured():
     wide backward-coupling design is the large budget's final design with the wider points added."""
     from rnntheory.report.grids import grid_from_spec, load_grids
 
+    docs = {f: json.loads((ROOT / f / "results.json").read_text()) for f in P.REPORTS.values()}
     files = sorted((ROOT / "docs" / "grids").glob("*.json"))
     assert files
     for path in files:
         rel = path.relative_to(ROOT).as_posix()
-        docs = [
-            f
-            for f in P.REPORTS.values()
-            if rel in json.loads((ROOT / f / "results.json").read_text())["report"]["command"]
-        ]
-        assert len(docs) == 1, (rel, docs)
-        stored = {
-            c["name"]: grid_from_spec(c["name"], c["grid"])
-            for c in json.loads((ROOT / docs[0] / "results.json").read_text())["claims"]
-        }
+        made = [doc for doc in docs.values() if rel in doc["report"]["command"]]
+        assert len(made) == 1, (rel, len(made))
+        stored = {c["name"]: grid_from_spec(c["name"], c["grid"]) for c in made[0]["claims"]}
         assert load_grids(path) == stored, rel
-    wide = json.loads((ROOT / "docs" / "report-wide" / "results.json").read_text())["claims"][0]["grid"]["points"]
-    budget = next(
-        c
-        for c in json.loads((ROOT / "docs" / "report-large-budget" / "results.json").read_text())["claims"]
-        if c["name"] == "backward_coupling"
-    )
+    wide = docs["docs/report-wide"]["claims"][0]["grid"]["points"]
+    budget = next(c for c in docs["docs/report-large-budget"]["claims"] if c["name"] == "backward_coupling")
     assert budget["grid"]["points"] == wide[: len(budget["grid"]["points"])]
     assert {(p["L"], p["m"]) for p in wide[len(budget["grid"]["points"]) :]} == {(24, 16384), (32, 8192), (32, 16384)}
