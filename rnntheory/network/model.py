@@ -313,7 +313,11 @@ class RNN:
 # ---------------------------------------------------------------------- helpers for the analysis modules
 def check_trace(fn: str, net: RNN, tr: Trace) -> Trace:
     r"""Check that ``tr`` is a trace of ``net``: an :class:`RNN` and a :class:`Trace` of the same width
-    ``m``, output dimension ``d``, dtype and device.
+    ``m``, output dimension ``d``, dtype and device, computed with ``net``'s A and B (the first position's
+    pre-activation ``A x_1`` and output ``B h_1`` recomputed from the trace, to rounding): a trace of another
+    network of the same shape would give wrong numbers without an error. Its W may differ from ``net.W``: the
+    trace carries the recurrent matrix it was computed with (``tr.W``), the base point :math:`W_0` of the
+    functions that take one, so a trace of ``net.with_W(W1)`` goes with ``net`` at :math:`W_0 = W_1`.
 
     Every function that takes ``(net, tr)`` calls it first (:mod:`rnntheory.network.backward`,
     :mod:`rnntheory.network.pseudo`, :mod:`rnntheory.network.perturbation`, ...).
@@ -328,7 +332,7 @@ def check_trace(fn: str, net: RNN, tr: Trace) -> Trace:
 
     Raises:
         TypeError: ``net`` is not an :class:`RNN` or ``tr`` not a :class:`Trace`.
-        ValueError: ``tr`` comes from another network (m, d, dtype or device differ).
+        ValueError: ``tr`` comes from another network (m, d, dtype or device differ, or A or B).
     """
     if not isinstance(net, RNN):
         raise TypeError(f"{fn}: net={V.show(net)} must be an rnntheory.RNN")
@@ -340,7 +344,17 @@ def check_trace(fn: str, net: RNN, tr: Trace) -> Trace:
         )
     if tr.pre.dtype != net.dtype or tr.pre.device != net.device:
         raise ValueError(f"{fn}: tr is {tr.pre.dtype} on {tr.pre.device}; expected {net.dtype} on {net.device}")
+    if not (_close(tr.pre[:, 0], tr.x[:, 0] @ net.A.T) and _close(tr.outputs[:, 0], tr.hidden[:, 1] @ net.B.T)):
+        raise ValueError(f"{fn}: tr was computed with another A or B than net's; expected net.trace(x)")
     return tr
+
+
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    r"""Whether two computations of the same values agree to rounding (relative to their size): a product
+    computed in another order differs in the last bits, another network's parameters at order one."""
+    scale = float(b.abs().max()) if b.numel() else 0.0
+    tol = 1e3 * torch.finfo(b.dtype).eps * max(scale, torch.finfo(b.dtype).tiny)
+    return bool((a - b).abs().max() <= tol) if b.numel() else True
 
 
 def check_displacements(fn: str, net: RNN, W_prime: Any, name: str = "W_prime") -> tuple[torch.Tensor, bool]:

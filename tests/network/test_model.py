@@ -155,6 +155,32 @@ def test_check_trace_accepts_own_trace_and_rejects_others():
         check_trace("f", net.to(dtype=torch.float32), tr)
 
 
+def test_a_trace_of_another_network_of_the_same_shape_is_refused_everywhere():
+    """A trace computed with another A or B (same m, d, dtype) would give wrong numbers without an error (the
+    coupling error of another network's trace is of order 1, against 1e-7): every function taking (net, tr)
+    refuses it. A trace of the same network at another W is the base point W_0 = tr.W, and is accepted."""
+    from rnntheory.network import backward, kernel, pseudo
+    from rnntheory.network import perturbation as P
+
+    net = RNN.init(16, 3, 2, seed=0)
+    x = sample_inputs(3, 5, 3, seed=1)
+    Wp = P.random_direction(net, omega=1e-3, seed=2)
+    for other in (RNN.init(16, 3, 2, seed=5), RNN(W=net.W, A=net.A.flip(0), B=net.B), RNN(W=net.W, A=net.A, B=-net.B)):
+        tr = other.trace(x)
+        for call in (
+            lambda: pseudo.forward_coupling(net, None, Wp, tr=tr),
+            lambda: pseudo.outputs(net, tr, Wp),
+            lambda: backward.grad_W(net, tr, torch.zeros(3, 5, 2, dtype=net.dtype)),
+            lambda: backward.back_norms(net, tr),
+            lambda: P.hidden_change(net, None, Wp, tr=tr),
+            lambda: kernel.ntk(net, tr),
+        ):
+            with pytest.raises(ValueError, match=r"tr was computed with another A or B than net's"):
+                call()
+    moved = net.with_W(net.W + Wp).trace(x)
+    assert check_trace("f", net, moved) is moved
+
+
 def test_check_displacements_batches_one_matrix_and_passes_a_batch():
     net = RNN.init(4, 3, 1, seed=0)
     one = torch.ones(4, 4, dtype=torch.float64)
