@@ -11,6 +11,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .. import stats as S
 from ..run.durations import duration
 from ..stats import verdicts as VD
 from . import text as T
@@ -171,7 +172,7 @@ class ClaimResult:
             if not math.isfinite(secs)
             else f" ({duration(secs / max(jobs, 1), about=True)} on {jobs} core{'s' if jobs != 1 else ''})"
         )
-        return f"about {worst:.2g}x the networks{when}"
+        return f"about {S.factor_text(worst)}x the networks{when}, if the estimates and their spread held"
 
     def controls(self) -> Controls:
         r"""Run the claim's negative controls on these measurements (nothing is re-measured; the outcomes

@@ -173,7 +173,8 @@ def regime_findings(
                 None,
                 ser,
                 key=k,
-                needs=deg.needs,
+                # while a length's threshold is unbounded, its networks or widths decide first (the text names it)
+                needs=math.nan if deg.unbounded and not deg.decision.decided else deg.needs,
                 catches={"exponential": caught},
             )
         )

@@ -75,7 +75,7 @@ def to_decide(f: Any, grid_seconds: float, jobs: int = 2) -> str:
         return "not by more networks of this design"
     extra = (f.needs - 1.0) * grid_seconds
     when = f", {duration(extra / jobs, about=True)} on {jobs} cores" if math.isfinite(extra) else ""
-    return f"~{f.needs:.2g}x networks{when}"
+    return f"~{S.factor_text(f.needs)}x networks{when}"
 
 
 def pct(level: float) -> str:
@@ -104,9 +104,13 @@ def catches(f: Any) -> str:
                 "lies that far inside the bound)"
             )
         elif math.isfinite(need):
-            parts.append(f"does not yet reject {words[k]} (about {need:.2g}x the networks would)")
+            factor = S.factor_text(need)
+            parts.append(f"does not yet reject {words[k]} (about {factor}x the networks would, if the estimate held)")
         else:
-            parts.append(f"cannot reject {words[k]} with more networks of this design (its interval sits at the edge)")
+            parts.append(
+                f"cannot reject {words[k]} with more networks of this design (its interval sits at the edge or is "
+                "unbounded)"
+            )
     return ("; " + "; ".join(parts)) if parts else ""
 
 

@@ -140,7 +140,8 @@ def _how_to_read(levels: list[float]) -> str:
         "the measured range is in the fits in full). **consistent**: the interval lies on the allowed side; "
         "**consistent (at resolution r)**: it lies within r of it; **inconsistent**: it lies wholly beyond the "
         'claimed value plus r; **inconclusive**: it contains that edge, and the "to decide" column says how '
-        "many times the networks would decide it if the estimate held, and what that costs. More data can only "
+        "many times the networks would decide it if the estimate and its spread held (a plug-in figure: that many "
+        "networks decide about half the time), and what that costs. More data can only "
         "move a verdict out of inconclusive. Polynomial-versus-exponential findings fit log q = a + b log k + c k "
         "and read inconsistent when c's interval lies wholly above the rate of an exponential that adds the "
         "stated factor over the range. High-probability events are judged on an exact binomial interval against "

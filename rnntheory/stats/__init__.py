@@ -19,6 +19,7 @@ NAMES = {
             "GrowthFit",
             "Interval",
             "estimate_text",
+            "factor_text",
             "fit_exponent",
             "fit_growth",
             "fit_rate",
@@ -30,9 +31,7 @@ NAMES = {
         ["BinomialDecision", "MeanInterval", "binomial_decision", "binomial_interval", "mean_interval"], "intervals"
     ),
     **dict.fromkeys(["ThresholdWidth", "ThresholdWidths", "threshold_widths"], "thresholds"),
-    **dict.fromkeys(
-        ["ThresholdDegree", "ThresholdDegrees", "threshold_degree", "DETERMINED_LEVEL", "determined"], "regime"
-    ),
+    **dict.fromkeys(["ThresholdDegree", "ThresholdDegrees", "threshold_degree"], "regime"),
     **dict.fromkeys(["CollapseFit", "collapse_exponent", "lack_size"], "collapse"),
     **dict.fromkeys(
         [

@@ -57,6 +57,7 @@ from ._lsq import as_arrays, check_level, check_positive, line_fit, nested_coeff
 __all__ = [
     "Interval",
     "estimate_text",
+    "factor_text",
     "ExponentFit",
     "fit_exponent",
     "fit_rate",
@@ -72,6 +73,12 @@ def estimate_text(value: float, low: float, high: float) -> str:
     r"""An estimate with its interval as every text of the toolkit writes it, to three significant
     digits: ``0.512 [0.43, 0.6]`` (fits, verdict reasons, the report, figure legends)."""
     return f"{value:.3g} [{low:.3g}, {high:.3g}]"
+
+
+def factor_text(factor: float) -> str:
+    r"""A factor of networks as every text of the toolkit writes it: two significant digits, three below 2 so that
+    a factor just above 1 does not read as 1 (``1.03``, ``1.9``, ``14``, ``1.4e+02``)."""
+    return f"{factor:.3g}" if factor < 2 else f"{factor:.2g}"
 
 
 class Interval:

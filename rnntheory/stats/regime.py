@@ -23,46 +23,36 @@ from .. import _validation as V
 from . import _regime as R
 from . import verdicts
 from ._lsq import InsufficientData, check_level
-from .fits import Estimate, ExponentFit, GrowthFit
+from .fits import Estimate, ExponentFit, GrowthFit, factor_text
 from .thresholds import Rows, ThresholdWidth, ThresholdWidths
 
-__all__ = ["ThresholdDegree", "ThresholdDegrees", "threshold_degree", "DETERMINED_LEVEL", "determined"]
-
-DETERMINED_LEVEL = 0.99
-"""The level at which a length's threshold must be determined to enter the degree fit, whatever level the fit
-is judged at: its decay in m significant at 99%, so that its Fieller interval at 99% is bounded. The lengths a
-finding fits are then a property of the design and its data, not of the level: judged at a higher level (a
-budgeted run's later look) the same lengths enter, with their delta-method variances, and the intervals only
-widen (docs/regime.md)."""
+__all__ = ["ThresholdDegree", "ThresholdDegrees", "threshold_degree"]
 
 
-def determined(row: ThresholdWidth) -> bool:
-    r"""Whether the threshold of ``row`` enters :func:`threshold_degree`: m* defined (q decreases with m) and
-    the decay significant at :data:`DETERMINED_LEVEL` (the row's interval, at that level, bounded)."""
-    if row.position == "undefined" or not row.decay > 0:
-        return False
-    # the decay's interval is decay +- t(level) sd on the row's df: rescaled to DETERMINED_LEVEL, does it exclude 0?
-    scale = float(R.t_quantiles(DETERMINED_LEVEL, row.df)) / float(R.t_quantiles(row.level, row.df))
-    return bool(row.decay - scale * (row.decay_high - row.decay) > 0)
+def _enters(row: ThresholdWidth) -> bool:
+    r"""Whether a length enters :func:`threshold_degree`: its m* defined (q decreases with m). Whether its
+    interval is bounded does not choose the lengths (a choice by the data would bias the fit): an unbounded
+    one makes the fit's intervals unbounded on its side."""
+    return row.position != "undefined" and row.decay > 0 and math.isfinite(row.log_m_star)
 
 
 @dataclass(frozen=True)
 class ThresholdDegree:
     r"""How m*(L; delta) grows with L at one accuracy (theory.md sec. 10, "polynomial, not exponential").
 
-    ``degree``: the power law ``log m* = a + k log L`` (``degree.exponent`` is k), least squares over
-    the lengths with the delta-method variances of the per-L ``log m*`` carried into the coefficient's
-    variance, t on Satterthwaite df. ``growth``: the nested fit ``log m* = a + b log L + c L`` the same way, and
-    ``decision`` the verdict of :func:`rnntheory.stats.verdicts.growth` on its rate c with ``resolution``.
-    ``chi2``/``dof``/``p_fit``:
-    the power law's weighted residuals against chi-square (a small p says the per-L intervals do not
-    explain the scatter between lengths). ``needs``: how many times the networks would decide an
-    undecided verdict (:func:`rnntheory.stats.verdicts.needed`). ``left_out``: lengths whose m* is
-    undefined or whose interval is unbounded at :data:`DETERMINED_LEVEL` (99%, whatever the level of the fit:
-    :func:`determined`); ``extrapolated``: lengths whose m* lies outside their
-    fitted widths. ``local_degrees``: ``(L1, L2, k12)`` for neighbouring fitted lengths, the degree of m*
-    between them, ``k12 = log(m*(L2) / m*(L1)) / log(L2 / L1)`` (a description of where the growth happens: a
-    degree that rises and levels off, or one that keeps rising).
+    ``degree``: the power law ``log m* = a + k log L`` (``degree.exponent`` is k), least squares over the lengths;
+    ``growth``: the nested fit ``log m* = a + b log L + c L`` the same way, and ``decision`` the verdict of
+    :func:`rnntheory.stats.verdicts.growth` on its rate c with ``resolution``. Each coefficient's interval
+    combines the lengths' Fieller intervals of ``log m*`` at ``level`` (MOVER: :func:`threshold_degree`), so it is
+    skewed where they are and unbounded on a side where one of them is (``unbounded``: the lengths whose m* has no
+    bounded interval at ``level``). ``chi2``/``dof``/``p_fit``: the power law's residuals weighted by the
+    delta-method variances of the ``log m*``, against chi-square (a small p says the per-L intervals do not
+    explain the scatter between lengths). ``needs``: how many times the networks would decide an undecided
+    verdict if the estimate and its spread held (:func:`rnntheory.stats.verdicts.needed`; infinite while a
+    length is unbounded). ``left_out``: lengths whose m* is undefined (q does not decrease with m);
+    ``extrapolated``: lengths whose m* lies outside their fitted widths. ``local_degrees``: ``(L1, L2, k12)`` for
+    neighbouring fitted lengths, the degree of m* between them, ``k12 = log(m*(L2) / m*(L1)) / log(L2 / L1)`` (a
+    description of where the growth happens: a degree that rises and levels off, or one that keeps rising).
     """
 
     delta: float
@@ -80,6 +70,7 @@ class ThresholdDegree:
     n_networks: int
     needs: float
     local_degrees: tuple[tuple[float, float, float], ...] = ()
+    unbounded: tuple[float, ...] = ()
 
     @property
     def k(self) -> Estimate:
@@ -91,13 +82,17 @@ class ThresholdDegree:
             f"L = {', '.join(f'{x:g}' for x in self.lengths)}, {self.n_networks} networks); "
             f"nested rate {self.decision.label}: {self.decision.reason}"
         )
-        if not self.decision.decided and math.isfinite(self.needs):
-            text += f"; {self.needs:.2g}x the networks would decide it"
-        if self.left_out:
+        if self.unbounded:
             text += (
-                f"; left out L = {', '.join(f'{x:g}' for x in self.left_out)} "
-                f"(m* undefined, or its interval unbounded at {100 * DETERMINED_LEVEL:g}%)"
+                f"; m* at L = {', '.join(f'{x:g}' for x in self.unbounded)} has no bounded {100 * self.level:.4g}% "
+                "interval (its decay in m is not significant at that level): more networks or widths there would "
+                "bound it"
             )
+        elif not self.decision.decided and math.isfinite(self.needs):
+            text += f"; {factor_text(self.needs)}x the networks would decide it if the estimate and its spread held"
+        if self.left_out:
+            left = ", ".join(f"{x:g}" for x in self.left_out)
+            text += f"; left out L = {left} (m* undefined: q does not decrease with m)"
         if self.extrapolated:
             text += f"; m* extrapolated at L = {', '.join(f'{x:g}' for x in self.extrapolated)}"
         if self.local_degrees:
@@ -123,6 +118,7 @@ class ThresholdDegree:
             "level": self.level,
             "lengths": list(self.lengths),
             "left_out": list(self.left_out),
+            "unbounded": list(self.unbounded),
             "extrapolated": list(self.extrapolated),
             "local_degrees": [list(x) for x in self.local_degrees],
             "chi2": self.chi2,
@@ -162,14 +158,14 @@ class ThresholdDegrees(Rows):
 
 
 def _line_fit(o: dict, j: int, level: float, axes: str, n: int, method: str) -> ExponentFit:
-    r"""The ExponentFit of coefficient j of a :func:`rnntheory.stats._regime.wls` result (batch row 0)."""
-    b, h = float(o["coef"][0, j]), float(o["half"][0, j])
+    r"""The ExponentFit of coefficient j of a :func:`rnntheory.stats._regime.length_fits` result (batch row 0)."""
+    b = float(o["coef"][0, j])
     r2 = 1.0 - float(o["chi2"][0]) / float(o["wtss"][0]) if o["wtss"][0] > 0 else 1.0
     return ExponentFit(
         slope=b,
         intercept=float(o["coef"][0, 0]),
-        ci_low=b - h,
-        ci_high=b + h,
+        ci_low=float(o["low"][0, j]),
+        ci_high=float(o["high"][0, j]),
         level=level,
         method=method,
         n_points=n,
@@ -202,34 +198,37 @@ def threshold_degree(
     r"""The degree k of ``m*(L) ~ L^k`` and the verdict on "m* grows polynomially in L", per accuracy
     (theory.md sec. 10; the nested rule of theory.md sec. 7).
 
-    Each ``log m*(L)`` carries its delta-method variance from
-    :func:`~rnntheory.stats.thresholds.threshold_widths` (estimated on that length's df); the lengths
-    have their own networks, so the ``log m*`` are independent. Least
-    squares over the lengths gives k (``log m* = a + k log L``) and the nested rate c (``log m* = a + b
-    log L + c L``); each coefficient is a linear combination of the ``log m*``, whose variance (the sum
-    of the squared weights times the variances) takes a t quantile on Satterthwaite degrees of
-    freedom. Equal weights by default: inverse-variance weights (``weighted=True``) are estimated from
-    the same networks as the values they weigh, and their interval covers less than its level with few
-    networks per length (docs/regime.md gives the simulated coverage). The claim is "inconsistent" (exponential
-    growth) only when c's interval lies wholly above the resolution r, by default the rate of an
-    exponential that adds a factor ``growth_factor`` over the lengths: ``r = log(growth_factor) /
-    (L_max - L_min)``. If the same networks are measured at several L (a weight-tied RNN run on
-    sequences of several lengths), the ``log m*`` are positively correlated; a common shift cancels
-    in k and c, so treating them as independent errs towards wider intervals.
+    Every length whose m* is defined (q decreases with m) enters; the lengths have their own networks, so
+    the ``log m*`` are independent. Least squares over the lengths gives k (``log m* = a + k log L``) and the
+    nested rate c (``log m* = a + b log L + c L``), each a linear combination of the ``log m*``. Its interval
+    combines the lengths' Fieller intervals at ``level`` by the method of variance estimates recovery (MOVER,
+    :func:`rnntheory.stats._regime.mover`): ``log m* = excess / decay`` is a ratio whose interval is skewed
+    when the decay in m is imprecise, and a symmetric delta-method interval of the sum then misses on one side
+    (it read "consistent" for an exponential at the zone's edge in 2.5% of simulations of a two-width length
+    at 99%; MOVER keeps each error rate within 0.5%, docs/regime.md). A length whose decay is not significant
+    at ``level`` has an unbounded interval, and so has every coefficient it enters: the verdict waits for that
+    length to be bounded, rather than the data choosing which lengths count. Equal weights by default:
+    inverse-variance weights (``weighted=True``) are estimated from the same networks as the values they
+    weigh. The claim is "inconsistent" (exponential growth) only when c's interval lies wholly above the
+    resolution r, by default the rate of an exponential that adds a factor ``growth_factor`` over the lengths:
+    ``r = log(growth_factor) / (L_max - L_min)``. If the same networks are measured at several L (a
+    weight-tied RNN run on sequences of several lengths), the ``log m*`` are positively correlated; a common
+    shift cancels in k and c, so treating them as independent errs towards wider intervals.
 
     Args:
-        thresholds: a :class:`ThresholdWidths` with at least 3 lengths whose m* is finite with an interval
-            bounded at 99% (:func:`determined`), for every accuracy; the others are left out and named.
+        thresholds: a :class:`ThresholdWidths` with at least 3 lengths whose m* is defined, for every accuracy;
+            the others are left out and named.
         level: two-sided confidence level in (0, 1) (default 0.99).
         growth_factor: the factor over the range of L below which an exponential does not matter (> 1).
         resolution: r directly (overrides ``growth_factor``).
-        weighted: weight the lengths by the inverse of their variances (default False: equal weights).
+        weighted: weight the lengths by the inverse of their delta-method variances (default False: equal
+            weights).
 
     Returns:
         :class:`ThresholdDegrees`, one :class:`ThresholdDegree` per accuracy.
 
     Raises:
-        InsufficientData: fewer than 3 usable lengths at some accuracy.
+        InsufficientData: fewer than 3 lengths with a defined m* at some accuracy.
         TypeError, ValueError: bad arguments.
     """
     fn = "stats.threshold_degree"
@@ -240,30 +239,30 @@ def threshold_degree(
     out = []
     for d in thresholds.deltas:
         rows = [r for r in thresholds.rows if r.delta == d]
-        ok = [r for r in rows if determined(r)]
+        ok = [r for r in rows if _enters(r)]
         if len(ok) < 3:
             raise InsufficientData(
-                f"{fn}: delta={d:g} has {len(ok)} lengths with a finite m* and a bounded {100 * DETERMINED_LEVEL:g}% "
-                "interval; "
-                "expected at least 3 for the nested fit log m* = a + k log L + c L"
+                f"{fn}: delta={d:g} has {len(ok)} lengths with a finite m*; expected at least 3 for the nested fit "
+                "log m* = a + k log L + c L"
             )
         Ls = np.array([r.L for r in ok])
         span = float(Ls.max() - Ls.min())
         r_ = V.positive_real(fn, "resolution", resolution) if resolution is not None else math.log(growth_factor) / span
         y, var, df = (np.array([[getattr(r, f) for r in ok]]) for f in ("log_m_star", "se_log", "df"))
+        lo, hi = (np.array([[r.log_interval(level)[j] for r in ok]]) for j in (0, 1))
         var = var * var
         one = np.ones_like(Ls)
         power, nested, expo = (
-            R.wls(np.column_stack(cols), y, var, df, level, weighted)
+            R.length_fits(np.column_stack(cols), y, lo, hi, var, df, level, weighted)
             for cols in ([one, np.log(Ls)], [one, np.log(Ls), Ls], [one, Ls])
         )
         n, method = len(ok), "weighted" if weighted else "equal weights"
         degree = _line_fit(power, 1, level, "log-log", n, method)
         exponential = _line_fit(expo, 1, level, "semi-log", n, method)
-        (b, c), (hb, hc) = nested["coef"][0, 1:], nested["half"][0, 1:]
+        b, c = (float(nested["coef"][0, j]) for j in (1, 2))
         growth = GrowthFit(
-            power=Estimate(float(b), float(b - hb), float(b + hb)),
-            rate=Estimate(float(c), float(c - hc), float(c + hc)),
+            power=Estimate(b, float(nested["low"][0, 1]), float(nested["high"][0, 1])),
+            rate=Estimate(c, float(nested["low"][0, 2]), float(nested["high"][0, 2])),
             intercept=float(nested["coef"][0, 0]),
             level=level,
             method=method,
@@ -279,6 +278,7 @@ def threshold_degree(
         meaning = f"an exponential adding a factor {math.exp(r_ * span):.3g} over L = {Ls.min():g}..{Ls.max():g}"
         decision = verdicts.growth(growth, resolution=r_, meaning=meaning)
         units = sum(r.n_networks for r in ok)
+        unbounded = tuple(float(r.L) for r, h in zip(ok, hi[0]) if not math.isfinite(h))
         needs = verdicts.needed(
             decision, units=units, df=growth.df, level=level, params=max(1, round(units - growth.df))
         )
@@ -300,6 +300,7 @@ def threshold_degree(
                 n_networks=units,
                 needs=float(needs),
                 local_degrees=_local_degrees(ok),
+                unbounded=unbounded,
             )
         )
     return ThresholdDegrees(tuple(out))

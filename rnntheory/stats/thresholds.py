@@ -31,8 +31,11 @@ class ThresholdWidth(Interval):
     r"""m*(L; delta) at one length and accuracy, with its ``level`` Fieller interval.
 
     ``estimand`` is "mean" (``E q <= delta``, the definition) or "geometric" (``exp E log q <= delta``).
-    ``log_m_star`` and ``se_log`` (delta method) feed :func:`~rnntheory.stats.regime.threshold_degree`;
-    ``decay`` is the fitted ``a`` of ``q ~ m^-a`` with its interval; ``var_log_q`` the variance of
+    ``log_m_star`` with its Fieller interval at any level (:meth:`log_interval`, from ``excess`` =
+    ``log E q(m = 1) - log delta``, ``decay`` and their variances: ``log m* = excess / decay``) feeds
+    :func:`~rnntheory.stats.regime.threshold_degree`, ``se_log`` its delta-method standard error (a description:
+    the interval is skewed where the decay is imprecise); ``decay`` is the fitted ``a`` of ``q ~ m^-a`` with its
+    interval; ``var_log_q`` the variance of
     ``log q`` about the line that the "mean" estimand adds half of. ``position``: "inside" the fitted
     widths ``fitted_low..fitted_high``, "beyond" or "below" them (an extrapolation from that range), or
     "undefined" (q does not decrease with m: m* is infinite). ``ci_high`` is infinite when the decay is
@@ -61,10 +64,29 @@ class ThresholdWidth(Interval):
     measured_low: float
     measured_high: float
     position: str
+    excess: float
+    var_excess: float
+    cov_excess_decay: float
+    var_decay: float
 
     @property
     def extrapolated(self) -> bool:
         return self.position in ("beyond", "below")
+
+    def log_interval(self, level: float | None = None) -> tuple[float, float]:
+        r"""The Fieller interval of ``log m*`` at ``level`` (default: the row's own), ``(-inf, inf)`` where the
+        decay is not significant at that level (or m* is undefined)."""
+        level = self.level if level is None else check_level("ThresholdWidth.log_interval", level)
+        if self.position == "undefined" or not self.decay > 0:
+            return (-math.inf, math.inf)
+        tq = R.t_quantiles(level, self.df)
+        lo, hi, _ = R.fieller(self.excess, self.decay, self.var_excess, self.cov_excess_decay, self.var_decay, tq)
+        return (float(lo), float(hi))
+
+    def bounded(self, level: float | None = None) -> bool:
+        r"""Whether the row's m* has a bounded Fieller interval at ``level`` (default: its own): m* defined
+        and the decay significant at that level."""
+        return math.isfinite(self.log_interval(level)[1])
 
     def __str__(self) -> str:
         head = f"L={self.L:g}, delta={self.delta:g}: "
@@ -255,6 +277,10 @@ def threshold_widths(
                     measured_low=float(widths[0]),
                     measured_high=float(widths[-1]),
                     position=_position(use[0], use[-1], m_star),
+                    excess=float(o["u"]),
+                    var_excess=float(o["vuu"]),
+                    cov_excess_decay=float(o["vua"]),
+                    var_decay=float(o["vaa"]),
                 )
             )
     return ThresholdWidths(tuple(rows))

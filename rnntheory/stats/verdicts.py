@@ -412,8 +412,10 @@ def needed(decision: Decision, *, units: int, df: float, level: float, params: i
     t interval would need for ``decision`` to leave "inconclusive", if the estimate and the spread
     held: the smallest factor f such that ``t_{df'} * s / sqrt(f * units)`` is at most the distance
     from the estimate to the zone's far edge, with ``df' = f * units - params`` (``s`` recovered
-    from the current half-width). 1.0 for a decided finding; ``inf`` when the estimate sits on the
-    edge or more than ``limit`` times would be needed.
+    from the current half-width on the edge's side: an interval may be skewed). 1.0 for a decided finding;
+    ``inf`` when the estimate sits on the edge, that side is unbounded, or more than ``limit`` times would be
+    needed. The factor is a plug-in: with the estimate as likely to move towards the edge as away from it,
+    that many networks decide about half the time (docs/conventions.md).
 
     Args:
         decision: an interval decision (``exponent``, ``mean``, ``growth``).
@@ -425,10 +427,13 @@ def needed(decision: Decision, *, units: int, df: float, level: float, params: i
     """
     if decision.decided:
         return 1.0
-    if decision.rule not in ("exponent", "mean", "growth") or not math.isfinite(decision.width) or units < 2 or df < 1:
+    if decision.rule not in ("exponent", "mean", "growth") or units < 2 or df < 1:
         return math.inf
-    half = decision.width / 2.0
     gap = abs(decision.estimate - decision.edge)
+    est = decision.estimate
+    half = decision.ci_high - est if decision.edge > est else est - decision.ci_low
+    if not math.isfinite(half):
+        return math.inf
     if gap <= 0 or half <= 0:
         return math.inf
     s = half * math.sqrt(units) / _t(level, df)
