@@ -11,8 +11,10 @@ __all__ = ["add_parser"]
 
 _COMPARE_EXIT = (
     "exit status: 0 when every compared claim is in both reports with the same verdict; 1 when a "
-    "verdict changed, or a claim is in one report only (unless --common or --claims leaves it out, or "
-    "the other report holds only claims of this one: a run of some of its claims); 2 when a folder has no "
+    "verdict changed, a claim was measured on another design in each report (other grid points, fixed or "
+    "judging settings; other seeds are the same design), or a claim is in one report only (unless --common or "
+    "--claims leaves it out, or the other report holds only claims of this one: a run of some of its claims); "
+    "2 when a folder has no "
     "readable results.json or a claim named by --claims is missing from a report. Measured numbers change the "
     "status only with --strict (1 when a claim's shared cells differ beyond its measured reproducibility "
     "tolerance, docs/reporting.md); otherwise their largest relative differences, whether they lie within "

@@ -289,7 +289,18 @@ def _report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 143 if terminated else 130
-    _print_summary(args, rep, rep.write(out, figures=not args.no_figures), out)
+    try:
+        written = rep.write(out, figures=not args.no_figures)
+    except KeyboardInterrupt:
+        how = "terminated" if terminated else "interrupted"
+        kept = f"every cell is kept in {cache}" if cache is not None else "no cell was kept (--no-cache)"
+        print(
+            f"\nrnntheory report: {how} while writing {out}/, which is incomplete; {kept}. Run the same command "
+            "again to write it" + (" (nothing is measured again)." if cache is not None else "."),
+            file=sys.stderr,
+        )
+        return 143 if terminated else 130
+    _print_summary(args, rep, written, out)
     return 1 if any(res.failed for res in rep.results.values()) else 0
 
 

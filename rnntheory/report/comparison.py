@@ -9,7 +9,9 @@ comparing two report folders through their results.json.
 
 A claim in one report only is listed. It makes the comparison disagree unless that report holds every
 claim of the other one: then the other is a run of some of its claims (``rnntheory report --claims ...``),
-and the claims it did not run are no difference.
+and the claims it did not run are no difference. A claim measured on another design in each report (other grid
+points, fixed settings or judging settings; a different number of seeds is the same design) is no replication:
+it is named and makes the comparison disagree.
 """
 
 from __future__ import annotations
@@ -100,10 +102,16 @@ class Comparison:
         return {r["claim"]: r["beyond"] for r in self.rows if r.get("beyond")}
 
     @property
+    def other_design(self) -> dict[str, str]:
+        r"""Per claim measured on another design in each report: what differs (points, fixed or judging)."""
+        return {r["claim"]: r["design"] for r in self.rows if r.get("design")}
+
+    @property
     def agree(self) -> bool:
-        r"""Whether every compared claim has the same verdict in both reports and none is missing from one
-        (:attr:`missing`): what ``rnntheory compare`` exits 0 on."""
-        return not self.verdicts_changed and not self.missing
+        r"""Whether every compared claim has the same verdict in both reports, none is missing from one
+        (:attr:`missing`) and none was measured on another design (:attr:`other_design`): what ``rnntheory
+        compare`` exits 0 on."""
+        return not self.verdicts_changed and not self.missing and not self.other_design
 
     def __str__(self) -> str:
         width = max([len(r["claim"]) for r in self.rows] + [5])
@@ -130,6 +138,8 @@ class Comparison:
             )
             for col, (d, lim) in (r.get("beyond") or {}).items():
                 out.append(f"{'':<{width}}    beyond tolerance: {col} differs by {d:.3g} (allowed {lim:.3g})")
+            if r.get("design"):
+                out.append(f"{'':<{width}}    another design: {r['design']} differ (not a replication)")
         if self.findings:
             out += [
                 "",
@@ -164,6 +174,12 @@ class Comparison:
                     f" ({self.subset} holds only claims of the other: a run of some of them, so the claims it did "
                     "not run are no difference)"
                 )
+        if self.other_design:
+            k = len(self.other_design)
+            line += (
+                f"; {k} claim{'s' if k != 1 else ''} measured on another design in each report, not a replication: "
+                f"{', '.join(self.other_design)}"
+            )
         if self.left_out:
             line += (
                 f"; {len(self.left_out)} claim{'s' if len(self.left_out) != 1 else ''} not compared: "
@@ -248,6 +264,31 @@ def _interval(f: Mapping[str, Any]) -> tuple[float, float, float]:
     if kind == "MeanInterval":
         return num(fit.get("mean")), num(fit.get("ci_low")), num(fit.get("ci_high"))
     return math.nan, math.nan, math.nan
+
+
+def _unseeded(points: Any) -> Any:
+    r"""A grid's points without their own seeds (a count or a list: the seeds, not the design)."""
+    if not isinstance(points, list):
+        return points
+    return [{k: v for k, v in p.items() if k != "seeds"} if isinstance(p, dict) else p for p in points]
+
+
+def _design(ca: Mapping[str, Any] | None, cb: Mapping[str, Any] | None) -> str:
+    r"""What differs between a claim's designs in two reports (``"points, judging"``), ``""`` when nothing does or
+    either report does not store it. The seeds are left out: a replication (``--seed-offset``) or a budgeted
+    run (more seeds) measures the same design."""
+    if ca is None or cb is None:
+        return ""
+    parts = []
+    for what, get in (
+        ("points", lambda c: _unseeded((c.get("grid") or {}).get("points"))),
+        ("fixed settings", lambda c: (c.get("grid") or {}).get("fixed")),
+        ("judging settings", lambda c: c.get("judging")),
+    ):
+        va, vb = get(ca), get(cb)
+        if va is not None and vb is not None and json.dumps(va, sort_keys=True) != json.dumps(vb, sort_keys=True):
+            parts.append(what)
+    return ", ".join(parts)
 
 
 def _quantity(f: Mapping[str, Any]) -> str:
@@ -340,6 +381,7 @@ def compare(
                 "findings_swung": swung,
                 "within": within,
                 "beyond": far,
+                "design": _design(ca, cb),
             }
         )
     names_a, names_b = set(by_name[0]), set(by_name[1])

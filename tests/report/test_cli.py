@@ -301,3 +301,48 @@ def test_a_default_run_writes_nothing_git_tracks():
         assert ignored.returncode == 0, f"git does not ignore {path}"
     tracked = subprocess.run(["git", "ls-files", DEFAULT_OUT], cwd=root, capture_output=True, text=True)
     assert tracked.stdout == ""
+
+
+def test_an_interrupt_while_the_report_is_written_says_so_and_exits_130(tmp_path, monkeypatch, capsys):
+    """Ctrl-C (or SIGTERM, handled the same way) while the files are written: no traceback, the conventional
+    status, and a message that the folder is incomplete and that a rerun writes it from the kept cells."""
+    from rnntheory.cli import main
+    from rnntheory.report import build
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build.Report, "write", interrupted)
+    out, cache = tmp_path / "r", tmp_path / "cache"
+    argv = ["report", "--claims", "complexity_eps_growth", "--no-figures", "-q", "--jobs", "1"]
+    assert main([*argv, "--out", str(out), "--cache", str(cache)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted while writing" in err and "which is incomplete" in err and "nothing is measured again" in err
+    assert "Traceback" not in err
+
+
+def test_compare_names_a_claim_measured_on_another_design(tmp_path, capsys):
+    """Two reports of one claim whose grids differ in a point (or a fixed or judging setting) are no replication:
+    compare names the claim and disagrees (exit 1), even with equal verdicts; other seeds per point (a seed offset,
+    a budgeted run's added seeds) are the same design."""
+    from rnntheory.cli import main
+    from rnntheory.report import comparison
+
+    def folder(name, points, fixed, judging):
+        f = _report_folder(tmp_path / name, [("a", "consistent", 1.0)])
+        doc = json.loads((f / "results.json").read_text())
+        doc["claims"][0].update(grid={"points": points, "seeds": [0, 1], "fixed": fixed}, judging=judging)
+        (f / "results.json").write_text(json.dumps(doc))
+        return f
+
+    base = folder("base", [{"m": 8}, {"m": 16}], {"L": 8}, {"degree": 1.0})
+    seeds = folder("seeds", [{"m": 8, "seeds": [5, 6, 7]}, {"m": 16}], {"L": 8}, {"degree": 1.0})
+    points = folder("points", [{"m": 8}, {"m": 32}], {"L": 8}, {"degree": 1.0})
+    fixed = folder("fixed", [{"m": 8}, {"m": 16}], {"L": 6}, {"degree": 2.0})
+    assert comparison.compare(base, seeds).agree and comparison.compare(base, seeds).other_design == {}
+    assert comparison.compare(base, points).other_design == {"a": "points"}
+    assert comparison.compare(base, fixed).other_design == {"a": "fixed settings, judging settings"}
+    assert main(["compare", str(base), str(points)]) == 1
+    out = capsys.readouterr().out
+    assert "another design: points differ (not a replication)" in out
+    assert "1 claim measured on another design in each report, not a replication: a" in out
