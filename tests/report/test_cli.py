@@ -145,7 +145,8 @@ def test_compare_claims_and_common_and_the_exit_rule_in_its_help(tmp_path, capsy
     help_text = " ".join(run("compare", "--help").stdout.split())
     for part_ in (
         "exit status: 0 when every compared claim is in both reports with the same verdict",
-        "1 when a verdict changed, or a claim is in one report only (unless --common or --claims",
+        "1 when a verdict changed, a claim was measured on another design in each report",
+        "or a claim is in one report only (unless --common or --claims",
         "or the other report holds only claims of this one",
         "2 when a folder has no readable results.json",
         "--common",
