@@ -16,6 +16,7 @@ from .. import _validation as V
 from ..checking.grid import Grid
 from ..claims import get, names
 from ..run.records import plain
+from ..seeds import SEED_LIMIT
 
 __all__ = ["load_grids", "grid_spec", "grid_from_spec", "OUTSIDE_HINT"]
 
@@ -134,7 +135,8 @@ def load_grids(
     measures exactly the run it was written for (its claims, points and seeds).
 
     Raises:
-        ValueError: an unknown grid name, claim or key, a file that cannot be read, or a bad ``seeds``.
+        ValueError: an unknown grid name, claim or key, a file that cannot be read, a bad ``seeds``, or a seed
+            (with the offset) outside ``[0, 2^28)`` (:data:`rnntheory.seeds.SEED_LIMIT`).
     """
     if seeds is not None:
         V.positive_int("grids.load_grids", "seeds", seeds)
@@ -147,7 +149,17 @@ def load_grids(
             raise ValueError(str(exc)) from None
     if seeds is not None:
         grids = {n: g.with_seeds(seeds) for n, g in grids.items()}
-    return {n: g.with_seed_offset(seed_offset) for n, g in grids.items()} if seed_offset else grids
+    if seed_offset:
+        grids = {n: g.with_seed_offset(seed_offset) for n, g in grids.items()}
+    for n, g in grids.items():  # every cell's seed must name its own random streams (rnntheory.seeds)
+        top = max((s for p in g.points for s in g.point_seeds(p)), default=0)
+        if top >= SEED_LIMIT:
+            raise ValueError(
+                f"grids.load_grids: {n}'s largest seed is {top}"
+                + (f" (seed offset {seed_offset} included)" if seed_offset else "")
+                + f"; cell seeds must lie in [0, {SEED_LIMIT}) (2^28), the range whose random streams never meet"
+            )
+    return grids
 
 
 def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> dict[str, Grid]:

@@ -347,3 +347,16 @@ def test_compare_names_a_claim_measured_on_another_design(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "another design: points differ (not a replication)" in out
     assert "1 claim measured on another design in each report, not a replication: a" in out
+
+
+def test_a_seed_offset_beyond_the_seed_range_is_refused_before_anything_runs(capsys):
+    """A seed (with its offset) outside [0, 2^28) cannot name its cell's random streams: refused with the
+    arguments (exit 2, also for a dry run), not as a failure of every cell after the estimate said 1 s."""
+    from rnntheory.cli import main
+
+    argv = ["report", "--claims", "backward_stability", "--seeds", "2", "--seed-offset", "300000000"]
+    assert main([*argv, "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "backward_stability's largest seed is 300000001 (seed offset 300000000 included)" in err
+    assert "[0, 268435456)" in err
+    assert main(["report", "--claims", "backward_stability", "--seed-offset", str(2**28 - 100), "--dry-run"]) == 0
