@@ -5,8 +5,13 @@ register_profiles()
 
 
 def pytest_configure(config):
+    # registered here as well as in pyproject.toml: `rnntheory check` runs these checks from any folder, where
+    # the repository's configuration is not read
     config.addinivalue_line("markers", "slow: larger grids and long runs; excluded from the default run")
     config.addinivalue_line("markers", "cuda: needs a CUDA device")
+    config.addinivalue_line("markers", "trained: the checks of the claims that train networks by SGD")
+    config.addinivalue_line("markers", "reproduce: re-measures cells of the committed docs/report")
+    config.addinivalue_line("filterwarnings", "error::RuntimeWarning:rnntheory.*")
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -20,7 +20,7 @@ claim's own builders: only the quantity's computation is independent):
   mean of the squared loss summed over positions 3..L) for the claims that train.
 
 Tolerances: every cell runs in float64, so two computations of the same number agree to rounding; the
-default is ``TOL[float64]`` of tests/tolerances.py (rtol 1e-10, atol 1e-12). An anchor that needs more
+default is ``TOL[float64]`` of rnntheory.testing (rtol 1e-10, atol 1e-12). An anchor that needs more
 says why (a difference of nearly equal numbers, a kernel solve at ridge 1e-10, an iteration stopped at
 its tolerance, a Monte Carlo estimate). Integer counts (sign flips, samples) must agree exactly.
 
@@ -46,12 +46,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from tolerances import TOL
 
 from rnntheory import claims
 from rnntheory.claims import cells as CE
 from rnntheory.network import perturbation as P
 from rnntheory.network.sizes import scale_to
+from rnntheory.testing import TOL
 
 F64 = torch.float64
 TIGHT = TOL[F64]  # rtol 1e-10, atol 1e-12: two float64 computations of one number

@@ -28,6 +28,8 @@ from .network.inputs import sample_inputs
 from .network.model import RNN
 
 __all__ = [
+    "TOL",
+    "rel_err",
     "Config",
     "seeds",
     "configs",
@@ -41,6 +43,21 @@ __all__ = [
     "examples",
     "register_profiles",
 ]
+
+
+TOL = {
+    torch.float64: dict(rtol=1e-10, atol=1e-12),
+    torch.float32: dict(rtol=1e-4, atol=1e-5),
+}
+"""The one dtype-keyed tolerance table of the test suite and the verification suite (``torch.testing.assert_close``
+keywords); any override in a test says why."""
+
+
+def rel_err(actual: torch.Tensor, expected: torch.Tensor) -> float:
+    r"""Relative error in Frobenius norm (absolute when the reference is zero)."""
+    den = float(torch.linalg.vector_norm(expected))
+    num = float(torch.linalg.vector_norm(actual - expected))
+    return num / den if den > 0 else num
 
 
 def seeds() -> st.SearchStrategy[int]:

@@ -42,4 +42,13 @@ def _check(args: argparse.Namespace) -> int:
     if args.verbose:
         pytest_args.append("-v")
     pytest_args += args.pytest_args
-    return int(pytest.main(pytest_args))
+    code = int(pytest.main(pytest_args))
+    if code == int(pytest.ExitCode.NO_TESTS_COLLECTED) and args.k:
+        from ..claims import names
+
+        print(
+            f"rnntheory check: no check matches -k {args.k!r}; the claims are {', '.join(names())} "
+            "(-k takes a pytest expression over the checks' names, e.g. -k sign_changes)",
+            file=sys.stderr,
+        )
+    return code

@@ -276,6 +276,11 @@ def mean_t_interval(fn: str, values, level: float) -> tuple[float, float, int]:
         raise ValueError(
             f"{fn}: values contains {int((~np.isfinite(v)).sum())} NaN or infinite values; expected finite values"
         )
+    if np.ptp(v) == 0:  # ties: a zero-width interval would decide from data that show no spread to judge
+        raise InsufficientData(
+            f"{fn}: every one of the {v.size} values is {v[0]:g}; an interval over independent values needs their "
+            "spread (a count that vanished everywhere, or a quantity that does not vary: more or larger values)"
+        )
     mu = float(v.mean())
     half = t_quantile(level, v.size - 1) * float(v.std(ddof=1)) / math.sqrt(v.size)
     return mu, half, int(v.size)

@@ -22,7 +22,7 @@ from rnntheory.complexity import (
     truncate,
     truncation_error,
 )
-from tests.tolerances import TOL
+from rnntheory.testing import TOL
 
 z = sp.Symbol("z")
 NAMED_EXPR = {

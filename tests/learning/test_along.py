@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from tolerances import rel_err
 
 from rnntheory.learning import along
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.training import sgd as plain_sgd
 from rnntheory.network import RNN, sample_inputs
+from rnntheory.testing import rel_err
 
 
 def _setup(m=16, L=5, n=3, d=1, d_x=4, seed=0):

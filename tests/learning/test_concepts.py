@@ -13,8 +13,7 @@ from rnntheory.complexity import c_eps
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.data import ball_sampler
 from rnntheory.network import RNN, check_inputs
-from rnntheory.testing import seeds
-from tests.tolerances import TOL
+from rnntheory.testing import TOL, seeds
 
 z = sp.Symbol("z")
 

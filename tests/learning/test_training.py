@@ -6,13 +6,13 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from tolerances import TOL, rel_err
 
 from rnntheory.learning.concepts import Concept
 from rnntheory.learning.objective import SGDConfig, output_cotangent, risk
 from rnntheory.learning.training import TrainingDiverged, rate, sgd
 from rnntheory.network import RNN
 from rnntheory.network.backward import grad_W
+from rnntheory.testing import TOL, rel_err
 
 CUDA = [
     pytest.param(

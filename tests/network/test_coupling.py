@@ -9,10 +9,10 @@ import re
 
 import pytest
 import torch
-from tolerances import TOL
 
 from rnntheory.network import RNN, coupling, decoupling, infinite, pseudo, sample_inputs
 from rnntheory.network import perturbation as P
+from rnntheory.testing import TOL
 
 
 def _setup(m=24, L=5, n=3, d=1, seed=0):

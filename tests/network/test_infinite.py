@@ -8,9 +8,9 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from tolerances import TOL, rel_err
 
 from rnntheory.network import RNN, backward, decoupling, infinite, kernel, sample_inputs
+from rnntheory.testing import TOL, rel_err
 
 f64 = torch.float64
 

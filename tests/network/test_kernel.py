@@ -6,10 +6,9 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from tolerances import TOL, rel_err
 
 from rnntheory.network import RNN, kernel, pseudo, sample_inputs
-from rnntheory.testing import configs
+from rnntheory.testing import TOL, configs, rel_err
 
 
 def explicit_gradients(net, x, positions):

@@ -9,7 +9,7 @@ import torch
 from rnntheory.network import RNN
 from rnntheory.network.inputs import sample_inputs
 from rnntheory.network.many import check_nets, many_traces, stack
-from tests.tolerances import TOL
+from rnntheory.testing import TOL
 
 
 def _nets(K=5, m=48, d=2, dtype=torch.float64):

@@ -6,11 +6,10 @@ import pytest
 import torch
 from hypothesis import given
 from scipy import stats as sps
-from tolerances import TOL, rel_err
 
 from rnntheory.network import RNN, check_inputs, data_vectors, inputs_from_data, sample_inputs
 from rnntheory.network.model import base_trace, check_displacements, check_trace, perturbed_traces
-from rnntheory.testing import configs, input_sequences
+from rnntheory.testing import TOL, configs, input_sequences, rel_err
 
 
 def plain_loop(net, x, W=None):

@@ -7,12 +7,11 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from tolerances import TOL
 
 from rnntheory.network import RNN, decoupling, sample_inputs, sizes
 from rnntheory.network import perturbation as P
 from rnntheory.network.backward import back_vectors, grad_W
-from rnntheory.testing import configs, seeds
+from rnntheory.testing import TOL, configs, seeds
 
 
 def _setup(m=16, L=5, n=3, d=1, seed=0):

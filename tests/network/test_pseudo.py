@@ -6,11 +6,10 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from tolerances import TOL, rel_err
 
 from rnntheory.network import RNN, pseudo, sample_inputs
 from rnntheory.network.backward import back_vectors
-from rnntheory.testing import configs, seeds
+from rnntheory.testing import TOL, configs, rel_err, seeds
 
 
 def _setup(m=12, L=5, n=3, d=2, d_x=4, seed=0, dtype=torch.float64):

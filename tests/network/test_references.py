@@ -39,13 +39,12 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from tolerances import TOL, rel_err
 
 from rnntheory.network import backward, infinite, kernel, perturbation, pseudo, sizes
 from rnntheory.network.batched import Displacements, traces
 from rnntheory.network.inputs import sample_inputs
 from rnntheory.network.model import RNN
-from rnntheory.testing import configs, seeds
+from rnntheory.testing import TOL, configs, rel_err, seeds
 
 f64, f32 = torch.float64, torch.float32
 DTYPES = [f64, f32]

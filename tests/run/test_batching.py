@@ -19,7 +19,7 @@ from rnntheory.run import batching
 from rnntheory.run.cache import CellCache
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.records import Batching, Task, failures
-from tests.tolerances import TOL
+from rnntheory.testing import TOL
 
 FAILS = 5  # the seed whose network fails, alone and in a group
 

@@ -21,7 +21,7 @@ from rnntheory.run.cache import CellCache, atomic_write
 from rnntheory.run.executors import run_tasks
 from rnntheory.run.progress import Progress, watching
 from rnntheory.run.records import Task, cell_key, failures, frame, to_json
-from tests.tolerances import TOL
+from rnntheory.testing import TOL
 
 
 def counting_claim(calls: list) -> Claim:

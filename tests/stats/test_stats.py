@@ -302,7 +302,13 @@ def test_mean_interval_errors():
         S.mean_interval([1.0, np.nan, 2.0])
     with pytest.raises(ValueError, match=r"level=1"):
         S.mean_interval([1.0, 2.0], level=1)
-    assert S.mean_interval([2.0, 2.0, 2.0]).width == 0
+    # ties: a zero-width interval would decide from values that show no spread (two values 0.7 read
+    # "inconsistent" against a mean <= 0.5; five counts that all vanished read "consistent"): not analysed
+    for tied in ([2.0, 2.0, 2.0], [0.7, 0.7]):
+        with pytest.raises(S.InsufficientData, match=r"every one of the \d values is .*needs their spread"):
+            S.mean_interval(tied)
+    with pytest.raises(S.InsufficientData, match=r"every one of the 5 values is 0"):
+        S.mean_interval([0.0] * 5, positive=True)
 
 
 # ---------------------------------------------------------------------- no policy here
