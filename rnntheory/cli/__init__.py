@@ -18,6 +18,7 @@ numerical library.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -56,4 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:  # bare `rnntheory`: what it can do
         parser.print_help()
         return 0
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:  # the reader of the output went away (`rnntheory report --dry-run | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush of stdout at exit would raise again
+        return 141

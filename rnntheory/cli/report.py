@@ -267,6 +267,12 @@ def _report(args: argparse.Namespace) -> int:
                 "grid without --budget"
             )
         options = _options(args, cache)
+        if args.grid == "gpu" and not str(args.device).startswith("cuda"):
+            print(
+                "rnntheory report: the gpu grid (widths 16384..65536) is meant for --device cuda; on this device "
+                "its cells take hours and tens of GB each (the dry run estimates them)",
+                file=sys.stderr,
+            )
         if args.dry_run:
             return _dry_run(args, options)
         print(f"rnntheory report: {_how_measured(args)}; writing to {out}/", file=sys.stderr, flush=True)

@@ -187,7 +187,11 @@ def _load_grids(grid: str | os.PathLike[str], claims: Sequence[str] | None) -> d
     except (OSError, ValueError) as exc:
         raise ValueError(f"grids.load_grids: cannot read the grid file {path}: {exc}") from None
     if not isinstance(spec, dict) or set(spec) - {"base", "claims", "only"}:
-        raise ValueError(f"grids.load_grids: {path} must hold an object with keys 'base', 'claims' and 'only'")
+        extra = sorted(set(spec) - {"base", "claims", "only"}) if isinstance(spec, dict) else []
+        raise ValueError(
+            f"grids.load_grids: {path} must hold an object with keys 'base', 'claims' and 'only'"
+            + (f"; it has {', '.join(repr(k) for k in extra)}" if extra else "")
+        )
     if not isinstance(spec.get("only", False), bool):
         raise ValueError(f"grids.load_grids: {path}: only={spec['only']!r} must be true or false")
     base = spec.get("base", "default")

@@ -375,3 +375,19 @@ def test_a_seed_offset_beyond_the_seed_range_is_refused_before_anything_runs(cap
     assert "backward_stability's largest seed is 300000001 (seed offset 300000000 included)" in err
     assert "[0, 268435456)" in err
     assert main(["report", "--claims", "backward_stability", "--seed-offset", str(2**28 - 100), "--dry-run"]) == 0
+
+
+def test_small_mistakes_get_plain_answers(tmp_path, capsys):
+    """A misspelt top-level key of a grid file is named; the gpu grid on the CPU is warned about; a reader that
+    stops early (`rnntheory report --dry-run | head -1`) ends the command without a traceback."""
+    from rnntheory.cli import main
+
+    bad = tmp_path / "g.json"
+    bad.write_text(json.dumps({"bse": "default", "claims": {}}))
+    assert main(["report", "--grid", str(bad), "--dry-run"]) == 2
+    assert "must hold an object with keys 'base', 'claims' and 'only'; it has 'bse'" in capsys.readouterr().err
+    assert main(["report", "--grid", "gpu", "--claims", "forward_stability", "--dry-run"]) == 0
+    assert "the gpu grid (widths 16384..65536) is meant for --device cuda" in capsys.readouterr().err
+    cmd = f"{sys.executable} -m rnntheory.cli report --dry-run --claims ntk_limit | head -1"
+    out = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=300)
+    assert out.stdout.startswith("claim") and "Traceback" not in out.stderr, out.stderr
