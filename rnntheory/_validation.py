@@ -193,9 +193,12 @@ def real_in(
 
 
 def dtype(fn: str, name: str, value: Any) -> torch.dtype:
-    """Check that ``value`` is a supported floating dtype (float32 or float64)."""
+    """Check that ``value`` is a supported floating dtype: torch.float32 or torch.float64, or its name
+    (``"float32"``, ``"float64"``, as the command line and ``Claim.run`` take it)."""
+    if isinstance(value, str) and value in DTYPES:
+        return DTYPES[value]
     if not isinstance(value, torch.dtype) or value not in SUPPORTED_DTYPES:
-        raise TypeError(f"{fn}: {name}={show(value)} must be torch.float32 or torch.float64")
+        raise TypeError(f"{fn}: {name}={show(value)} must be torch.float32 or torch.float64 (or 'float32', 'float64')")
     return value
 
 

@@ -122,10 +122,10 @@ class RNN:
         V.tensor(fn, "W", W, ndim=2)
         m = int(W.shape[0])
         V.tensor(fn, "W", W, shape=(m, m))
-        V.tensor(fn, "A", A, shape=(m, None), dtype=W.dtype, device=W.device)
+        V.tensor(fn, "A", A, shape=(m, None), dtype=W.dtype, device=W.device, match=f"W ({W.dtype} on {W.device})")
         if A.shape[1] < 2:
             raise ValueError(f"{fn}: A has shape {tuple(A.shape)}; expected d_x >= 2 columns")
-        V.tensor(fn, "B", B, shape=(None, m), dtype=W.dtype, device=W.device)
+        V.tensor(fn, "B", B, shape=(None, m), dtype=W.dtype, device=W.device, match=f"W ({W.dtype} on {W.device})")
         if B.shape[0] < 1:
             raise ValueError(f"{fn}: B has shape {tuple(B.shape)}; expected d >= 1 rows")
         self.W = W

@@ -228,3 +228,15 @@ def test_cuda_trace_matches_cpu():
     cpu = net.trace(x)
     gpu = net.to(device="cuda").trace(x.cuda())
     torch.testing.assert_close(gpu.outputs.cpu(), cpu.outputs, **TOL[torch.float64])
+
+
+def test_dtypes_by_name_and_a_mismatch_named_after_w():
+    """The network helpers take a dtype by name as the command line and Claim.run do; a network built from
+    tensors of two dtypes names W as the reference the others must match."""
+    net = RNN.init(8, 3, 1, seed=0, dtype="float32")
+    assert net.dtype == torch.float32 and net.to(dtype="float64").dtype == torch.float64
+    assert sample_inputs(2, 3, 3, seed=0, dtype="float32").dtype == torch.float32
+    with pytest.raises(TypeError, match=r"dtype='float16' must be torch.float32 or torch.float64 \(or 'float32'"):
+        RNN.init(8, 3, 1, seed=0, dtype="float16")
+    with pytest.raises(TypeError, match=r"A has dtype torch.float64; expected torch.float32 to match W \(torch"):
+        RNN(W=net.W, A=net.A.double(), B=net.B)
