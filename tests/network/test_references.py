@@ -28,7 +28,7 @@ infinite.*               CPU, CUDA (computed in float64)         the CPU result
 
 References are computed in float64 from the tensors the implementation saw (a float32 network's
 tensors upcast, its own activation patterns), so the float32 cells measure the implementation's own
-rounding against the float32 row of tests/tolerances.py.
+rounding against the float32 row of rnntheory.testing.TOL.
 """
 
 from __future__ import annotations
