@@ -98,6 +98,10 @@ class Claim:
             together and stored apart (:class:`rnntheory.run.records.Batching`: its ``measure_many(cells)``
             returns each cell's rows, equal to ``measure(cell)`` to rounding, or the exception that cell
             raised), or ``None`` (every cell measured alone). It changes no cache key.
+        check_cell: a cheap check of one cell's settings before anything is measured (a cell of each grid point,
+            on the CPU), raising ValueError or TypeError for a setting the measurement cannot take (the paper's
+            claims build the cell's inputs), or ``None``. A setup mistake is then an error when the grid is
+            loaded, not a failure of every cell.
 
     docs/new_claim.md defines one outside the package, step by step; in short:
 
@@ -137,6 +141,7 @@ class Claim:
     dtype: str = "float64"
     precision: str = ""
     batching: Batching | None = None
+    check_cell: Callable[[dict[str, Any]], None] | None = None
 
     def __post_init__(self) -> None:
         where = f"Claim({self.name!r})"

@@ -70,7 +70,7 @@ def check_cells(claim: Any, grid: Grid, where: str) -> None:
     r"""Refuse, before any cell is measured, a grid whose cells lack a measuring setting that every
     registered grid of the claim sets (a custom grid that forgot the fixed settings would fail every
     cell), or give a setting of the wrong type, or a non-positive value where every registered value
-    is positive (``m = -64``)."""
+    is positive (``m = -64``), or that the claim's own ``check_cell`` refuses (``eps_x = 5``)."""
     registered = [{**g.fixed, **point_settings(p)} for g in claim.grids.values() for p in g.points]
     required = set.intersection(*(set(c) for c in registered)) if registered else set()
     positive = {
@@ -93,6 +93,12 @@ def check_cells(claim: Any, grid: Grid, where: str) -> None:
             v = cell[k]
             if isinstance(v, (int, float)) and not isinstance(v, bool) and not v > 0:
                 raise ValueError(f"{where}: {claim.name} setting {k}={v!r} must be positive")
+        if claim.check_cell is not None:
+            probe = {**cell, "seed": grid.point_seeds(pt)[0], "device": "cpu", "dtype": claim.dtype}
+            try:
+                claim.check_cell(probe)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"{where}: {claim.name}: the grid point {point_settings(pt)!r}: {exc}") from None
 
 
 _SIZE_SUFFIXES = ("_ref", "_points", "_L", "_per_L2", "_count", "_frac", "slack")

@@ -23,6 +23,7 @@ from typing import Any
 from ..checking.claim import Claim
 from ..checking.registry import register
 from ..stats.verdicts import Verdict
+from .cells import check_inputs
 
 __all__ = ["claim", "published"]
 
@@ -39,7 +40,8 @@ def published() -> dict[str, Any]:
 def claim(**fields: Any) -> Claim:
     r"""Register the :class:`~rnntheory.checking.Claim` of ``fields`` with its recorded expectation (a verdict
     other than "consistent", and the finding that decides it) and precision note, unless ``fields`` give
-    them; the version of a claim that draws random objects (``streams``, default True) is suffixed ``+streams``."""
+    them; the version of a claim that draws random objects (``streams``, default True) is suffixed ``+streams``; its
+    cells' input settings are checked when a grid is loaded (:func:`rnntheory.claims.cells.check_inputs`)."""
     name = fields["name"]
     if fields.pop("streams", True):
         fields["version"] = f"{fields.get('version', 1)}+streams"
@@ -48,4 +50,5 @@ def claim(**fields: Any) -> Claim:
     if "expected" not in fields and exp and Verdict.of(exp["verdict"]) is not Verdict.CONSISTENT:
         fields["expected"] = (exp["verdict"], exp["reason"])
     fields.setdefault("precision", data.get("precision", {}).get(name, ""))
+    fields.setdefault("check_cell", check_inputs)
     return register(Claim(**fields))

@@ -30,6 +30,7 @@ __all__ = [
     "DIRECTIONS",
     "make_net",
     "make_inputs",
+    "check_inputs",
     "stacked_bytes",
     "config",
     "unit_directions",
@@ -81,6 +82,17 @@ def make_inputs(cell: Mapping[str, Any], L: int | None = None, n: int | None = N
         dtype=torch_dtype(cell["dtype"]),
         device=cell["device"],
     )
+
+
+def check_inputs(cell: Mapping[str, Any]) -> None:
+    r"""The check of a cell's input settings before anything is measured (:attr:`rnntheory.checking.Claim.check_cell`):
+    its inputs built at its longest length (``L``, or the largest of ``Ls``) on the CPU, so that the sampler
+    refuses what it would refuse in every cell (``eps_x = 5``: the inputs' norm must stay within 1). A cell without
+    input settings (the exact complexity computations) has nothing to check."""
+    if not {"n", "d_x", "eps_x"} <= set(cell) or not ("L" in cell or "Ls" in cell):
+        return
+    L = max(cell["Ls"]) if "Ls" in cell else cell["L"]
+    make_inputs({**cell, "device": "cpu"}, L=L)
 
 
 def config(cell: Mapping[str, Any], *keys: str) -> dict[str, Any]:

@@ -391,3 +391,16 @@ def test_small_mistakes_get_plain_answers(tmp_path, capsys):
     cmd = f"{sys.executable} -m rnntheory.cli report --dry-run --claims ntk_limit | head -1"
     out = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=300)
     assert out.stdout.startswith("claim") and "Traceback" not in out.stderr, out.stderr
+
+
+def test_a_setting_no_cell_can_take_is_refused_when_the_grid_is_loaded(tmp_path, capsys):
+    """eps_x = 5 (inputs of norm beyond 1) would fail every cell after a dry run that said seconds: the paper's
+    claims build a cell's inputs when the grid is loaded (Claim.check_cell), so the run stops at once (exit 2)
+    naming the claim, the point and the setting."""
+    from rnntheory.cli import main
+
+    g = tmp_path / "g.json"
+    g.write_text(json.dumps({"claims": {"backward_stability": {"fixed": {"eps_x": 5.0}}}, "only": True}))
+    assert main(["report", "--grid", str(g), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "backward_stability: the grid point {'L': 8, 'm': 64}: sample_inputs: eps_x=5.0 must be" in err
