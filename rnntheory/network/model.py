@@ -313,11 +313,10 @@ class RNN:
 # ---------------------------------------------------------------------- helpers for the analysis modules
 def check_trace(fn: str, net: RNN, tr: Trace) -> Trace:
     r"""Check that ``tr`` is a trace of ``net``: an :class:`RNN` and a :class:`Trace` of the same width
-    ``m``, output dimension ``d``, dtype and device, computed with ``net``'s A and B (the first position's
-    pre-activation ``A x_1`` and output ``B h_1`` recomputed from the trace, to rounding): a trace of another
-    network of the same shape would give wrong numbers without an error. Its W may differ from ``net.W``: the
-    trace carries the recurrent matrix it was computed with (``tr.W``), the base point :math:`W_0` of the
-    functions that take one, so a trace of ``net.with_W(W1)`` goes with ``net`` at :math:`W_0 = W_1`.
+    ``m``, output dimension ``d``, dtype and device, computed with ``net``'s A and B (``A x_1`` and ``B h_1``
+    recomputed from the trace, to rounding): another network's trace of the same shape would give wrong numbers
+    silently. Its W may differ: the trace carries its own (``tr.W``), the base point :math:`W_0` of the functions
+    that take one, so a trace of ``net.with_W(W1)`` goes with ``net`` at :math:`W_0 = W_1`.
 
     Every function that takes ``(net, tr)`` calls it first (:mod:`rnntheory.network.backward`,
     :mod:`rnntheory.network.pseudo`, :mod:`rnntheory.network.perturbation`, ...).
@@ -350,11 +349,10 @@ def check_trace(fn: str, net: RNN, tr: Trace) -> Trace:
 
 
 def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    r"""Whether two computations of the same values agree to rounding (relative to their size): a product
-    computed in another order differs in the last bits, another network's parameters at order one."""
-    scale = float(b.abs().max()) if b.numel() else 0.0
-    tol = 1e3 * torch.finfo(b.dtype).eps * max(scale, torch.finfo(b.dtype).tiny)
-    return bool((a - b).abs().max() <= tol) if b.numel() else True
+    r"""Whether two computations of the same values agree to rounding, relative to their size (another order of
+    a product moves the last bits; another network's parameters move them at order one)."""
+    fi = torch.finfo(b.dtype)
+    return b.numel() == 0 or bool((a - b).abs().max() <= 1e3 * fi.eps * b.abs().max().clamp_min(fi.tiny))
 
 
 def check_displacements(fn: str, net: RNN, W_prime: Any, name: str = "W_prime") -> tuple[torch.Tensor, bool]:
