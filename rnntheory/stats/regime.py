@@ -249,7 +249,7 @@ def threshold_degree(
         span = float(Ls.max() - Ls.min())
         r_ = V.positive_real(fn, "resolution", resolution) if resolution is not None else math.log(growth_factor) / span
         y, var, df = (np.array([[getattr(r, f) for r in ok]]) for f in ("log_m_star", "se_log", "df"))
-        lo, hi = (np.array([[r.log_interval(level)[j] for r in ok]]) for j in (0, 1))
+        lo, hi = np.array([r.log_interval(level) for r in ok]).T[:, None, :]  # each (1, n): one Fieller set per length
         var = var * var
         one = np.ones_like(Ls)
         power, nested, expo = (
